@@ -1,0 +1,1 @@
+"""Hotline chat_gateway service."""

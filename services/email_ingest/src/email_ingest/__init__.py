@@ -1,0 +1,1 @@
+"""Hotline email_ingest service."""

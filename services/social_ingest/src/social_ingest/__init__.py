@@ -1,0 +1,1 @@
+"""Hotline social_ingest service."""

@@ -1,0 +1,1 @@
+"""Hotline unifier service."""

@@ -1,0 +1,30 @@
+"""Channel registry: each channel service registers a pure parse+normalize under the
+``hotline.channels`` entry-point group, so ``hotline normalize CHANNEL FILE`` can run it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+
+from hotline import events
+
+ENTRY_POINT_GROUP = "hotline.channels"
+
+
+@dataclass(frozen=True)
+class ChannelPlugin:
+    name: str
+    description: str
+    # Pure: stored payload bytes -> events exactly as they would be encoded on Kafka.
+    # Raises PermanentError / msgspec errors for input that would be dead-lettered.
+    normalize: Callable[[bytes], list[events.Event]]
+
+
+def registered() -> dict[str, ChannelPlugin]:
+    plugins: dict[str, ChannelPlugin] = {}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        plugin = ep.load()
+        if isinstance(plugin, ChannelPlugin):
+            plugins[plugin.name] = plugin
+    return plugins

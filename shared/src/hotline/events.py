@@ -1,0 +1,291 @@
+"""The Hotline event contract: one msgspec tagged union, the version in each tag.
+
+Evolution rule (see README "Event contract"): a change to a published tag is additive only —
+new fields carry defaults, nothing is renamed, removed or retyped. Anything else is a new tag
+(``message.received.v2``) published alongside the old one until consumers have moved.
+The JSON Schema snapshot and golden samples in ``tests/contract/`` enforce this.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+import msgspec
+
+SCHEMA_VERSION = 1
+EVENT_NAMESPACE = uuid.UUID("6f1c5b1e-4d0a-5b7e-9a43-2f1d8c0e7a11")
+
+ChannelKind = Literal[
+    "email",
+    "slack",
+    "widget",
+    "whatsapp",
+    "messenger",
+    "instagram",
+    "x",
+    "telegram",
+    "sms",
+]
+IdentifierKind = Literal[
+    "email",
+    "phone",
+    "slack_user",
+    "wa_id",
+    "psid",
+    "ig_id",
+    "x_id",
+    "telegram_id",
+    "widget_user",
+    "widget_visitor",
+]
+Role = Literal["customer", "agent", "bot", "system"]
+
+
+class Base(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fields=False):
+    """Common config: keyword-only, defaults omitted on the wire, unknown fields tolerated."""
+
+
+# --------------------------------------------------------------------------- parts
+
+
+class ChannelRef(Base, kw_only=True, frozen=True):
+    kind: ChannelKind
+    account_id: str  # mailbox, Slack team, WhatsApp phone-number id, page id, bot id ...
+
+
+class Identifier(Base, kw_only=True, frozen=True):
+    kind: IdentifierKind
+    value: str  # normalised: lower-case email, E.164 phone, "T123:U456" for Slack
+    source: str  # where it came from: "smtp.from", "dkim", "provider", "widget.hmac" ...
+    verified: bool = False
+
+
+class Sender(Base, kw_only=True):
+    handle: str  # the raw channel address replies go to
+    display_name: str | None = None
+    identifiers: list[Identifier] = []
+    role: Role = "customer"
+
+
+class AttachmentRef(Base, kw_only=True):
+    ref: str  # blob-store URI or provider media id ("blob:sha256/..", "provider:whatsapp/..")
+    mime_type: str
+    size: int | None = None
+    sha256: str | None = None
+    filename: str | None = None
+    inline: bool = False
+    content_id: str | None = None
+
+
+class TextContent(Base, kw_only=True, tag="text", tag_field="kind"):
+    text: str
+
+
+class MediaContent(Base, kw_only=True, tag="media", tag_field="kind"):
+    media_kind: Literal["image", "audio", "video", "document", "sticker", "file"]
+    caption: str | None = None
+
+
+class LocationContent(Base, kw_only=True, tag="location", tag_field="kind"):
+    latitude: float
+    longitude: float
+    name: str | None = None
+    address: str | None = None
+
+
+class ContactCard(Base, kw_only=True):
+    name: str
+    phones: list[str] = []
+    emails: list[str] = []
+
+
+class ContactsContent(Base, kw_only=True, tag="contacts", tag_field="kind"):
+    contacts: list[ContactCard]
+
+
+class InteractiveContent(Base, kw_only=True, tag="interactive", tag_field="kind"):
+    reply_id: str
+    title: str
+    description: str | None = None
+
+
+class EmailContent(Base, kw_only=True, tag="email", tag_field="kind"):
+    subject: str
+    text: str  # full text body (HTML rendered to text when there is no text part)
+    visible_text: str = ""  # the new part only: quoted history and signature stripped
+    html_ref: str | None = None  # the HTML body, kept by reference
+    headers: dict[str, str] = {}  # the headers that matter (From, To, Cc, Date, Reply-To ...)
+    to: list[str] = []
+    cc: list[str] = []
+
+
+class UnsupportedContent(Base, kw_only=True, tag="unsupported", tag_field="kind"):
+    provider_type: str
+    summary: str = ""
+
+
+Content = (
+    TextContent
+    | MediaContent
+    | LocationContent
+    | ContactsContent
+    | InteractiveContent
+    | EmailContent
+    | UnsupportedContent
+)
+
+
+class ThreadHints(Base, kw_only=True):
+    message_id: str | None = None  # RFC 5322 Message-ID
+    in_reply_to: list[str] = []
+    references: list[str] = []
+    reply_token: str | None = None  # our own reply+<token>@ address
+    chat_thread_id: str | None = None  # Slack thread_ts, Telegram thread ...
+    provider_conversation_id: str | None = None
+    replied_to_message_id: str | None = None  # provider id of the quoted message
+
+
+class Flags(Base, kw_only=True):
+    auto_reply: bool = False
+    bounce: bool = False
+    forwarded: bool = False
+    edited: bool = False
+    mailing_list: bool = False
+    loop: bool = False
+    attachments_truncated: bool = False
+    echo: bool = False  # our own outbound message reported back by the provider
+
+
+# --------------------------------------------------------------------------- events
+
+
+class Envelope(Base, kw_only=True):
+    event_id: str
+    tenant: str
+    channel: ChannelRef
+    provider_message_id: str
+    received_at: datetime
+    conversation_key: str  # the partition key: the conversation key this channel can see
+    provider_timestamp: datetime | None = None
+    schema_version: int = SCHEMA_VERSION
+
+
+class MessageReceived(Envelope, kw_only=True, tag="message.received.v1", tag_field="type"):
+    sender: Sender
+    content: Content
+    attachments: list[AttachmentRef] = []
+    thread: ThreadHints = msgspec.field(default_factory=ThreadHints)
+    flags: Flags = msgspec.field(default_factory=Flags)
+    bounce_status: str | None = None  # e.g. "5.1.1" from a delivery-status report
+
+
+class MessageEdited(Envelope, kw_only=True, tag="message.edited.v1", tag_field="type"):
+    target_message_id: str  # provider id of the edited message
+    sender: Sender
+    content: Content
+
+
+class MessageDeleted(Envelope, kw_only=True, tag="message.deleted.v1", tag_field="type"):
+    target_message_id: str
+    sender: Sender | None = None
+
+
+class Reaction(Envelope, kw_only=True, tag="reaction.v1", tag_field="type"):
+    target_message_id: str
+    emoji: str
+    removed: bool = False
+    sender: Sender | None = None
+
+
+class DeliveryStatus(Envelope, kw_only=True, tag="delivery.status.v1", tag_field="type"):
+    target_message_id: str
+    status: Literal["accepted", "sent", "delivered", "read", "failed", "deleted"]
+    recipient: str | None = None
+    error_code: str | None = None
+    error_detail: str | None = None
+
+
+class ReplyRequested(Base, kw_only=True, tag="reply.requested.v1", tag_field="type"):
+    event_id: str
+    reply_id: str
+    tenant: str
+    channel: ChannelRef
+    conversation_id: str
+    recipient: str  # the channel address of the customer
+    content: Content
+    requested_at: datetime
+    requested_by: str
+    thread: ThreadHints = msgspec.field(default_factory=ThreadHints)
+    attachments: list[AttachmentRef] = []
+    template: str | None = None  # a pre-approved template name (WhatsApp outside 24 h)
+    human_agent: bool = False  # Meta's HUMAN_AGENT tag (7-day window)
+
+
+class ReplyResult(Base, kw_only=True, tag="reply.result.v1", tag_field="type"):
+    event_id: str
+    reply_id: str
+    tenant: str
+    channel: ChannelRef
+    conversation_id: str
+    status: Literal["sent", "failed", "window_closed"]
+    completed_at: datetime
+    provider_message_id: str | None = None
+    reason: str | None = None
+    provider_code: str | None = None
+    retryable: bool = False
+
+
+InboundEvent = MessageReceived | MessageEdited | MessageDeleted | Reaction | DeliveryStatus
+Event = InboundEvent | ReplyRequested | ReplyResult
+
+EVENT_TYPES: tuple[type[Base], ...] = (
+    MessageReceived,
+    MessageEdited,
+    MessageDeleted,
+    Reaction,
+    DeliveryStatus,
+    ReplyRequested,
+    ReplyResult,
+)
+
+
+def event_id_for(tenant: str, channel: str, provider_message_id: str, kind: str = "") -> str:
+    """Deterministic event id: the same provider message always maps to the same id.
+
+    ``kind`` separates different events about one provider id (a status vs the message).
+    """
+    name = "\x1f".join((tenant, channel, provider_message_id, kind))
+    return str(uuid.uuid5(EVENT_NAMESPACE, name))
+
+
+def event_tag(event: Event) -> str:
+    tag = type(event).__struct_config__.tag
+    assert isinstance(tag, str)
+    return tag
+
+
+def partition_key(event: Event) -> bytes:
+    """Key events by conversation so that order per conversation holds."""
+    if isinstance(event, ReplyRequested | ReplyResult):
+        return event.conversation_id.encode()
+    return event.conversation_key.encode()
+
+
+_encoder = msgspec.json.Encoder()
+_decoder: msgspec.json.Decoder[Event] = msgspec.json.Decoder(Event)
+
+
+def encode(event: Event) -> bytes:
+    return _encoder.encode(event)
+
+
+def decode(data: bytes) -> Event:
+    """Decode any event; raises msgspec.ValidationError / DecodeError on bad input."""
+    return _decoder.decode(data)
+
+
+def json_schema() -> dict[str, object]:
+    schema: dict[str, object] = msgspec.json.schema(Event)
+    return schema

@@ -1,0 +1,13 @@
+"""HTTP edge helpers shared by every service."""
+
+from hotline.http.app import ServiceState, create_service_app
+from hotline.http.webhook import Rejected, publish_or_503, decode_json, json_error
+
+__all__ = [
+    "Rejected",
+    "ServiceState",
+    "create_service_app",
+    "decode_json",
+    "json_error",
+    "publish_or_503",
+]

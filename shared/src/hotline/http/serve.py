@@ -1,0 +1,29 @@
+"""Run a service's app under uvicorn with JSON logs (``python -m <service>``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import uvicorn
+from fastapi import FastAPI
+
+from hotline import logs
+from hotline.settings import ServiceSettings
+
+
+def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    logs.configure(settings.log_level)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=5,
+    )
+
+
+def main(factory: Callable[[], tuple[FastAPI, ServiceSettings]]) -> None:
+    app, settings = factory()
+    serve(app, settings)

@@ -1,0 +1,21 @@
+"""The one Kafka runtime every Hotline service uses: producer, consumer loop, DLQ, errors."""
+
+from hotline.kafka.consumer import Batch, ConsumerLoop, Item, OffsetStore
+from hotline.kafka.dlq import DLQ_HEADER_PREFIX, dead_letter
+from hotline.kafka.errors import KafkaUnavailable, PermanentError, RetriableError, classify
+from hotline.kafka.producer import EventProducer, ProducerSettings
+
+__all__ = [
+    "DLQ_HEADER_PREFIX",
+    "Batch",
+    "ConsumerLoop",
+    "EventProducer",
+    "Item",
+    "KafkaUnavailable",
+    "OffsetStore",
+    "PermanentError",
+    "ProducerSettings",
+    "RetriableError",
+    "classify",
+    "dead_letter",
+]

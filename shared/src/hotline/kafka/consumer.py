@@ -1,0 +1,224 @@
+"""The consumer loop: manual commits of offset+1 after processing, retries, DLQ for poison.
+
+Two offset modes:
+* Kafka mode (default): after a partition batch is handled, commit ``last.offset + 1``.
+* Store mode (``offset_store`` given): the handler writes ``batch.next_offset`` in the same
+  database transaction as its rows; on assignment the loop seeks to the stored offsets.
+  Kafka commits still follow, for lag monitoring only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
+
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.structs import ConsumerRecord
+
+from hotline.kafka.dlq import dead_letter, dlq_headers
+from hotline.kafka.errors import Classifier, classify, reason_of
+from hotline.kafka.producer import EventProducer
+from hotline.metrics import Metrics
+from hotline.topics import dead_letter_for
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+Record = ConsumerRecord[bytes, bytes]
+
+
+@dataclass(frozen=True)
+class Item(Generic[T]):
+    record: Record
+    value: T
+
+
+@dataclass(frozen=True)
+class Batch(Generic[T]):
+    tp: TopicPartition
+    items: list[Item[T]]
+
+    @property
+    def next_offset(self) -> int:
+        return self.items[-1].record.offset + 1
+
+
+class OffsetStore(Protocol):
+    async def load(self, group: str, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+        """Next offset to read per partition, for those the store has seen."""
+
+    async def save(self, group: str, tp: TopicPartition, next_offset: int) -> None:
+        """Advance past records the loop dead-lettered (the handler never saw them)."""
+
+
+class StopConsuming(Exception):
+    """Retries exhausted on a retriable error: stop without committing (redelivery later)."""
+
+
+@dataclass
+class LoopSettings:
+    bootstrap: str
+    group_id: str
+    topics: list[str]
+    parser_version: str = "1"
+    max_attempts: int = 5
+    backoff_base: float = 0.1
+    backoff_max: float = 5.0
+    max_poll_records: int = 1000
+    poll_timeout_ms: int = 500
+    classify: Classifier | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class ConsumerLoop(Generic[T]):
+    def __init__(
+        self,
+        settings: LoopSettings,
+        *,
+        decode: Callable[[Record], T],
+        handle: Callable[[Batch[T]], Awaitable[None]],
+        producer: EventProducer,
+        offset_store: OffsetStore | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
+        self.s = settings
+        self.decode = decode
+        self.handle = handle
+        self.producer = producer
+        self.offset_store = offset_store
+        self.metrics = metrics
+        self.consumer: AIOKafkaConsumer | None = None
+        self._processed: dict[TopicPartition, int] = {}
+
+    def _new_consumer(self) -> AIOKafkaConsumer:
+        return AIOKafkaConsumer(
+            bootstrap_servers=self.s.bootstrap,
+            group_id=self.s.group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            isolation_level="read_committed",
+            max_poll_records=self.s.max_poll_records,
+            **self.s.extra,
+        )
+
+    async def run(self, stop: asyncio.Event | None = None) -> None:
+        stop = stop or asyncio.Event()
+        self.consumer = self._new_consumer()
+        self.consumer.subscribe(self.s.topics, listener=_Listener(self))
+        await self.consumer.start()
+        try:
+            while not stop.is_set():
+                polled = await self.consumer.getmany(
+                    timeout_ms=self.s.poll_timeout_ms, max_records=self.s.max_poll_records
+                )
+                for tp, records in polled.items():
+                    await self._process_partition(tp, records)
+        finally:
+            await self.consumer.stop()
+            self.consumer = None
+
+    async def _process_partition(self, tp: TopicPartition, records: list[Record]) -> None:
+        good: list[Item[T]] = []
+        for record in records:
+            try:
+                good.append(Item(record, self.decode(record)))
+            except Exception as exc:  # anything the decoder raises is poison
+                await self._flush(tp, good)
+                good = []
+                await self._dead_letter(tp, record, exc, attempt=1)
+        await self._flush(tp, good)
+        await self._commit(tp, records[-1].offset + 1)
+        if self.metrics:
+            self.metrics.consumed.labels(tp.topic).inc(len(records))
+
+    async def _flush(self, tp: TopicPartition, items: list[Item[T]]) -> None:
+        if not items:
+            return
+        error = await self._attempt(Batch(tp, items))
+        if error is None:
+            return
+        if len(items) == 1:
+            await self._dead_letter(tp, items[0].record, error, attempt=self.s.max_attempts)
+            return
+        for item in items:  # isolate the poison record(s); the rest keep their order
+            await self._flush(tp, [item])
+
+    async def _attempt(self, batch: Batch[T]) -> BaseException | None:
+        """Handle with bounded retries; return a permanent error, raise StopConsuming."""
+        delay = self.s.backoff_base
+        for attempt in range(1, self.s.max_attempts + 1):
+            try:
+                await self.handle(batch)
+                return None
+            except Exception as exc:
+                if classify(exc, self.s.classify) == "permanent":
+                    return exc
+                self._log_retry(batch, exc, attempt)
+                if attempt == self.s.max_attempts:
+                    raise StopConsuming(f"{batch.tp}: retries exhausted: {exc!r}") from exc
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.s.backoff_max)
+        return None
+
+    def _log_retry(self, batch: Batch[T], exc: BaseException, attempt: int) -> None:
+        if self.metrics:
+            self.metrics.retries.labels(batch.tp.topic).inc()
+        first = batch.items[0].record
+        log.warning(
+            "retriable failure",
+            extra={"topic": first.topic, "partition": first.partition, "offset": first.offset,
+                   "attempt": attempt, "error": repr(exc)},
+        )
+
+    async def _dead_letter(
+        self, tp: TopicPartition, record: Record, exc: BaseException, attempt: int
+    ) -> None:
+        reason = reason_of(exc)
+        headers = dlq_headers(
+            reason=reason, error=str(exc), source=record.topic, partition=record.partition,
+            offset=record.offset, attempt=attempt, parser_version=self.s.parser_version,
+        )
+        original = [(k, bytes(v)) for k, v in (record.headers or ())]
+        await dead_letter(
+            self.producer, dead_letter_for(record.topic), record.value or b"",
+            key=record.key, headers=headers, original_headers=original,
+        )
+        log.error(
+            "dead-lettered",
+            extra={"topic": record.topic, "partition": record.partition,
+                   "offset": record.offset, "reason": reason, "error": str(exc)},
+        )
+        if self.offset_store:
+            await self.offset_store.save(self.s.group_id, tp, record.offset + 1)
+
+    async def _commit(self, tp: TopicPartition, next_offset: int) -> None:
+        self._processed[tp] = next_offset
+        assert self.consumer is not None
+        await self.consumer.commit({tp: next_offset})
+
+    async def on_revoked(self, revoked: set[TopicPartition]) -> None:
+        pending = {tp: off for tp, off in self._processed.items() if tp in revoked}
+        if pending and self.consumer is not None:
+            await self.consumer.commit(pending)
+        for tp in revoked:
+            self._processed.pop(tp, None)
+
+    async def on_assigned(self, assigned: set[TopicPartition]) -> None:
+        if not self.offset_store or self.consumer is None:
+            return
+        stored = await self.offset_store.load(self.s.group_id, sorted(assigned))
+        for tp, offset in stored.items():
+            self.consumer.seek(tp, offset)
+
+
+class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, loop: ConsumerLoop[Any]) -> None:
+        self.loop = loop
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        await self.loop.on_revoked(revoked)
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        await self.loop.on_assigned(assigned)

@@ -1,0 +1,155 @@
+"""The idempotent producer: acks=all, batching for throughput, a bounded wait for the ack."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+
+from hotline import events
+from hotline.kafka.errors import KafkaUnavailable
+from hotline.metrics import Metrics
+from hotline.topics import REPLY_RESULTS, inbound_topic_for, replies_topic_for
+
+log = logging.getLogger(__name__)
+Headers = list[tuple[str, bytes]]
+
+
+@dataclass(frozen=True)
+class ProducerSettings:
+    bootstrap: str
+    client_id: str = "hotline"
+    linger_ms: int = 5
+    max_batch_size: int = 256 * 1024
+    ack_timeout: float = 5.0  # the edge answers 503 when Kafka has not acked by then
+    request_timeout_ms: int = 10_000
+    compression: str | None = None
+
+
+class EventProducer:
+    def __init__(self, settings: ProducerSettings, metrics: Metrics | None = None) -> None:
+        self.settings = settings
+        self.metrics = metrics
+        self._producer: AIOKafkaProducer | None = None
+        self._starting: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        s = self.settings
+        producer = AIOKafkaProducer(
+            bootstrap_servers=s.bootstrap,
+            client_id=s.client_id,
+            enable_idempotence=True,  # implies acks="all"
+            linger_ms=s.linger_ms,
+            max_batch_size=s.max_batch_size,
+            request_timeout_ms=s.request_timeout_ms,
+            compression_type=s.compression,
+        )
+        try:
+            await producer.start()
+        except BaseException:
+            await producer.stop()
+            raise
+        self._producer = producer
+
+    def start_in_background(self, retry_every: float = 1.0) -> None:
+        """Keep trying to connect so a service can come up (not ready) while Kafka is down."""
+
+        async def keep_trying() -> None:
+            while self._producer is None:
+                try:
+                    await self.start()
+                except (KafkaError, OSError) as exc:
+                    log.warning("kafka not reachable yet", extra={"error": str(exc)})
+                    await asyncio.sleep(retry_every)
+
+        self._starting = asyncio.create_task(keep_trying())
+
+    async def stop(self) -> None:
+        if self._starting:
+            self._starting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._starting
+        if self._producer:
+            await self._producer.stop()
+            self._producer = None
+
+    @property
+    def started(self) -> bool:
+        return self._producer is not None
+
+    async def ready(self, timeout: float = 2.0) -> bool:
+        """True when the broker answers a metadata request now."""
+        if self._producer is None:
+            return False
+        try:
+            ok = await asyncio.wait_for(self._producer.client.fetch_all_metadata(), timeout)
+        except (TimeoutError, KafkaError, OSError):
+            return False
+        return bool(ok and ok.brokers())
+
+    async def send(
+        self, topic: str, value: bytes, *, key: bytes | None = None, headers: Headers | None = None
+    ) -> Any:
+        """Send one record and wait (bounded) for the ack; KafkaUnavailable otherwise."""
+        return (await self.send_many(topic, [(key, value, headers or [])]))[0]
+
+    async def send_many(
+        self, topic: str, records: Sequence[tuple[bytes | None, bytes, Headers]]
+    ) -> list[Any]:
+        """Enqueue all records, then wait for every ack: they share batches (one round trip)."""
+        if self._producer is None:
+            raise KafkaUnavailable("producer not connected")
+        try:
+            return await asyncio.wait_for(
+                self._send_all(self._producer, topic, records), self.settings.ack_timeout
+            )
+        except (TimeoutError, KafkaError) as exc:
+            raise KafkaUnavailable(f"no ack from Kafka for {topic}: {exc!r}") from exc
+
+    async def _send_all(
+        self,
+        producer: AIOKafkaProducer,
+        topic: str,
+        records: Sequence[tuple[bytes | None, bytes, Headers]],
+    ) -> list[Any]:
+        futures = [
+            await producer.send(topic, value, key=key, headers=headers)
+            for key, value, headers in records
+        ]
+        metadata = await asyncio.gather(*(asyncio.shield(f) for f in futures))
+        if self.metrics:
+            self.metrics.produced.labels(topic).inc(len(records))
+        return list(metadata)
+
+    async def publish(self, evts: Sequence[events.Event], topic: str | None = None) -> list[Any]:
+        """Publish events keyed by conversation; returns once Kafka acked all of them."""
+        if not evts:
+            return []
+        by_topic: dict[str, list[tuple[bytes | None, bytes, Headers]]] = {}
+        for event in evts:
+            dest = topic or _default_topic(event)
+            by_topic.setdefault(dest, []).append(
+                (events.partition_key(event), events.encode(event), event_headers(event))
+            )
+        acked: list[Any] = []
+        for dest, records in by_topic.items():
+            acked.extend(await self.send_many(dest, records))
+        return acked
+
+
+def event_headers(event: events.Event) -> Headers:
+    return [("event_type", events.event_tag(event).encode()), ("event_id", event.event_id.encode())]
+
+
+def _default_topic(event: events.Event) -> str:
+    if isinstance(event, events.ReplyRequested):
+        return replies_topic_for(event.channel.kind)
+    if isinstance(event, events.ReplyResult):
+        return REPLY_RESULTS
+    return inbound_topic_for(event.channel.kind)

@@ -1,0 +1,47 @@
+"""Service settings: built in create_app()/bootstrap(), never at import time.
+
+Secrets are SecretStr; placeholder secrets (``dev-…``, ``change-me…``) are rejected outside dev.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_PREFIXES = ("dev-", "change-me", "changeme", "placeholder", "test-")
+
+
+def is_placeholder(secret: SecretStr) -> bool:
+    value = secret.get_secret_value().strip().lower()
+    return not value or value.startswith(PLACEHOLDER_PREFIXES)
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HOTLINE_", extra="ignore")
+
+    env: Literal["dev", "test", "prod"] = "dev"
+    service: str = "hotline"
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    max_body_bytes: int = 1024 * 1024
+    ack_timeout: float = 5.0
+    linger_ms: int = 5
+    default_tenant: str = "default"
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets_outside_dev(self) -> ServiceSettings:
+        if self.env == "dev":
+            return self
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr) and is_placeholder(value):
+                raise ValueError(f"{name}: placeholder secret not allowed in env={self.env}")
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    if isinstance(item, SecretStr) and is_placeholder(item):
+                        raise ValueError(f"{name}[{key}]: placeholder secret in env={self.env}")
+        return self
