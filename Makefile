@@ -1,0 +1,74 @@
+# Hotline — the two set-up commands are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+export PYTHONDONTWRITEBYTECODE := 1
+UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+PY := .venv/bin/python
+PYTEST := $(UV) run --frozen pytest
+KAFKA_LIB := deploy/kafka/lib/.fetched
+
+.PHONY: help setup system-deps kafka-jars run test test-unit test-contract test-integration \
+        test-e2e lint fmt bench bench-kafka bench-email bench-chat bench-social bench-unifier \
+        soak clean
+
+help:
+	@echo "make run   - start the local stack (broker, four services, SQLite store); Ctrl-C stops it"
+	@echo "make test  - install what is missing, then run unit, contract, integration and e2e tests"
+	@echo "make lint  - ruff + mypy --strict;  make bench-<x> - benchmarks into bench/results/"
+
+$(UV):
+	python3 -m pip install --quiet --disable-pip-version-check uv || python3 -m pip install --quiet --user uv
+
+setup: $(UV)
+	$(UV) sync --frozen --quiet
+
+system-deps:
+	deploy/scripts/system-deps.sh
+
+$(KAFKA_LIB): deploy/kafka/pom.xml
+	rm -rf deploy/kafka/lib
+	cd deploy/kafka && mvn -B -q dependency:copy-dependencies
+	touch $@
+
+kafka-jars: $(KAFKA_LIB)
+
+run: setup kafka-jars
+	$(UV) run --frozen hotline run
+
+# pytest exits 5 when it collected nothing: that is a failure here, never a silent pass.
+define run_pytest
+	@set +e; $(PYTEST) $(1); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests in $(1): failing"; exit 1; fi; exit $$rc
+endef
+
+test: setup system-deps kafka-jars
+	$(call run_pytest,-p no:cacheprovider -ra tests/unit tests/contract tests/integration tests/e2e)
+
+test-unit: setup
+	$(call run_pytest,tests/unit)
+
+test-contract: setup
+	$(call run_pytest,tests/contract)
+
+test-integration: setup system-deps kafka-jars
+	$(call run_pytest,-ra tests/integration)
+
+test-e2e: setup system-deps kafka-jars
+	$(call run_pytest,-ra tests/e2e)
+
+lint: setup
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen mypy shared/src services/*/src
+
+fmt: setup
+	$(UV) run --frozen ruff format .
+	$(UV) run --frozen ruff check --fix .
+
+bench-kafka: setup kafka-jars
+	$(UV) run --frozen python -m bench.kafka_bench
+
+bench: bench-kafka
+
+clean:
+	rm -rf .venv var deploy/kafka/lib .mypy_cache .ruff_cache .pytest_cache
