@@ -9,7 +9,7 @@ KAFKA_LIB := deploy/kafka/lib/.fetched
 
 .PHONY: help setup system-deps kafka-jars run test test-unit test-contract test-integration \
         test-e2e lint fmt bench bench-kafka bench-email bench-chat bench-social bench-unifier \
-        soak clean
+        soak clean contract-snapshot
 
 help:
 	@echo "make run   - start the local stack (broker, four services, SQLite store); Ctrl-C stops it"
@@ -69,6 +69,9 @@ bench-kafka: setup kafka-jars
 	$(UV) run --frozen python -m bench.kafka_bench
 
 bench: bench-kafka
+
+contract-snapshot: setup
+	$(UV) run --frozen hotline schema > tests/contract/events.schema.json
 
 clean:
 	rm -rf .venv var deploy/kafka/lib .mypy_cache .ruff_cache .pytest_cache
