@@ -57,6 +57,7 @@ class Broker:
     port: int
     controller_port: int
     jvm: tuple[str, ...] = tuple(TEST_JVM)
+    advertised_port: int | None = None
     proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -91,6 +92,7 @@ class Broker:
         template = (kafka_home() / "server.properties.template").read_text()
         props.write_text(
             template.replace("@DATA_DIR@", str(self.work / "data"))
+            .replace("@ADVERTISED_PORT@", str(self.advertised_port or self.port))
             .replace("@CONTROLLER_PORT@", str(self.controller_port))
             .replace("@PORT@", str(self.port))
         )

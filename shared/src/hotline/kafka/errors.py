@@ -37,11 +37,11 @@ def classify(exc: BaseException, extra: Classifier | None = None) -> Verdict:
     verdict = extra(exc) if extra else None
     if verdict:
         return verdict
-    if isinstance(exc, RetriableError | _RETRIABLE):
+    if isinstance(exc, (RetriableError, *_RETRIABLE)):
         return "retriable"
     if isinstance(exc, KafkaError):
         return "retriable" if exc.retriable else "permanent"
-    if isinstance(exc, PermanentError | _PERMANENT):
+    if isinstance(exc, (PermanentError, *_PERMANENT)):
         return "permanent"
     return "permanent"
 
