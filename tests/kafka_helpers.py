@@ -6,37 +6,44 @@ import asyncio
 import uuid
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.client import AIOKafkaClient
 from aiokafka.structs import ConsumerRecord
 
 from hotline.kafka.admin import ensure_topics
 from hotline.topics import TopicSpec
 
 
-async def fresh_topic(bootstrap: str, partitions: int = 1, with_dlq: bool = True) -> str:
+async def fresh_topic(bootstrap: str, n_partitions: int = 1, with_dlq: bool = True) -> str:
     """Create ``test.<uuid>`` (and its ``.dlq``) so a test starts from an empty log."""
     name = f"test.{uuid.uuid4().hex[:12]}"
-    specs = [TopicSpec(name, partitions, 3_600_000, f"{name}.dlq" if with_dlq else None, "")]
+    specs = [TopicSpec(name, n_partitions, 3_600_000, f"{name}.dlq" if with_dlq else None, "")]
     if with_dlq:
         specs.append(TopicSpec(f"{name}.dlq", 1, 3_600_000, None, ""))
     await ensure_topics(bootstrap, specs)
     return name
 
 
+async def partitions(bootstrap: str, *topics: str) -> list[TopicPartition]:
+    client = AIOKafkaClient(bootstrap_servers=bootstrap)
+    await client.bootstrap()
+    try:
+        cluster = await client.fetch_all_metadata()
+        tps = []
+        for topic in topics:
+            parts = cluster.partitions_for_topic(topic)
+            assert parts, f"topic {topic} has no partitions (does it exist?)"
+            tps += [TopicPartition(topic, p) for p in sorted(parts)]
+        return tps
+    finally:
+        await client.close()
+
+
 async def end_offsets(bootstrap: str, *topics: str) -> dict[TopicPartition, int]:
     """The next offset of every partition of ``topics`` (what a 'nothing produced' check diffs)."""
+    tps = await partitions(bootstrap, *topics)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
     await consumer.start()
     try:
-        tps = [
-            TopicPartition(t, p) for t in topics for p in (consumer.partitions_for_topic(t) or ())
-        ]
-        if not tps:
-            await consumer.topics()  # refresh metadata once
-            tps = [
-                TopicPartition(t, p)
-                for t in topics
-                for p in (consumer.partitions_for_topic(t) or ())
-            ]
         offsets: dict[TopicPartition, int] = await consumer.end_offsets(tps)
         return offsets
     finally:
@@ -59,7 +66,7 @@ async def read_all(
     try:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        goal = expect if expect is not None else await _total(consumer, topic)
+        goal = expect if expect is not None else await _total(bootstrap, consumer, topic)
         while len(out) < goal and loop.time() < deadline:
             batch = await consumer.getmany(timeout_ms=200)
             for records in batch.values():
@@ -69,8 +76,8 @@ async def read_all(
         await consumer.stop()
 
 
-async def _total(consumer: AIOKafkaConsumer, topic: str) -> int:
-    tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+async def _total(bootstrap: str, consumer: AIOKafkaConsumer, topic: str) -> int:
+    tps = await partitions(bootstrap, topic)
     ends = await consumer.end_offsets(tps)
     begins = await consumer.beginning_offsets(tps)
     return sum(ends[tp] - begins[tp] for tp in tps)

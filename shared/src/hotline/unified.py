@@ -1,0 +1,145 @@
+"""The unified (integrator-facing) event contract, published by the unifier.
+
+Topics: ``hotline.conversations`` (conversation.* and thread.decided.v1, keyed by conversation
+id, so integrators get per-conversation order) and ``hotline.contacts`` (contact.*, keyed by
+contact id). Same evolution rule as ``hotline.events``: additive only, new tags for the rest;
+the snapshot in ``tests/contract/unified/`` enforces it. Event ids are deterministic, so a
+re-published outbox row is recognisable downstream.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+import msgspec
+
+from hotline.events import AttachmentRef, ChannelRef, Content, Identifier, Role
+
+UNIFIED_NAMESPACE = uuid.UUID("0b7e9d4c-3a51-5f7c-8e2d-6a9b1c4f3e20")
+ThreadAction = Literal["attach", "reopen", "new", "merge", "split"]
+
+
+class Base(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fields=False):
+    """Keyword-only, defaults omitted on the wire, unknown fields tolerated."""
+
+
+class DecisionInfo(Base, kw_only=True):
+    rule: str  # e.g. "email.in_reply_to", "identity.verified_match", "manual.merge"
+    evidence: str  # e.g. "In-Reply-To matched message <m1@x>"
+    rule_version: str
+
+
+class _Unified(Base, kw_only=True):
+    event_id: str
+    tenant: str
+    occurred_at: datetime
+
+
+class ConversationMessageAdded(
+    _Unified, kw_only=True, tag="conversation.message.added.v1", tag_field="type"
+):
+    conversation_id: str
+    message_id: str
+    source_event_id: str
+    channel: ChannelRef
+    provider_message_id: str
+    contact_id: str
+    sender_handle: str
+    role: Role = "customer"
+    content: Content
+    attachments: list[AttachmentRef] = []
+    decision: DecisionInfo
+
+
+class ConversationOpened(_Unified, kw_only=True, tag="conversation.opened.v1", tag_field="type"):
+    conversation_id: str
+    contact_id: str
+    channel: ChannelRef | None = None
+    reopened: bool = False
+    decision: DecisionInfo
+
+
+class ConversationClosed(_Unified, kw_only=True, tag="conversation.closed.v1", tag_field="type"):
+    conversation_id: str
+    closed_by: str
+
+
+class ContactLinked(_Unified, kw_only=True, tag="contact.linked.v1", tag_field="type"):
+    contact_id: str
+    identity: Identifier
+    channel: ChannelRef | None = None
+    decision: DecisionInfo
+
+
+class ContactMerged(_Unified, kw_only=True, tag="contact.merged.v1", tag_field="type"):
+    contact_id: str  # the surviving contact
+    merged_contact_id: str  # kept intact, now pointing at contact_id
+    merged_by: str
+    decision: DecisionInfo
+
+
+class ContactUnmerged(_Unified, kw_only=True, tag="contact.unmerged.v1", tag_field="type"):
+    contact_id: str
+    unmerged_contact_id: str
+    unmerged_by: str
+    decision: DecisionInfo
+
+
+class ThreadDecided(_Unified, kw_only=True, tag="thread.decided.v1", tag_field="type"):
+    conversation_id: str
+    message_id: str
+    action: ThreadAction
+    previous_conversation_id: str | None = None
+    decision: DecisionInfo
+
+
+UnifiedEvent = (
+    ConversationMessageAdded
+    | ConversationOpened
+    | ConversationClosed
+    | ContactLinked
+    | ContactMerged
+    | ContactUnmerged
+    | ThreadDecided
+)
+CONTACT_EVENTS = (ContactLinked, ContactMerged, ContactUnmerged)
+
+
+def unified_event_id(tenant: str, *parts: str) -> str:
+    return str(uuid.uuid5(UNIFIED_NAMESPACE, "\x1f".join((tenant, *parts))))
+
+
+def unified_tag(event: UnifiedEvent) -> str:
+    tag = type(event).__struct_config__.tag
+    assert isinstance(tag, str)
+    return tag
+
+
+def unified_key(event: UnifiedEvent) -> bytes:
+    """Partition key: conversation id for conversation events, contact id for contact events."""
+    if isinstance(event, CONTACT_EVENTS):
+        return event.contact_id.encode()
+    return event.conversation_id.encode()
+
+
+def unified_topic(event: UnifiedEvent) -> str:
+    return "hotline.contacts" if isinstance(event, CONTACT_EVENTS) else "hotline.conversations"
+
+
+_encoder = msgspec.json.Encoder()
+_decoder: msgspec.json.Decoder[UnifiedEvent] = msgspec.json.Decoder(UnifiedEvent)
+
+
+def encode(event: UnifiedEvent) -> bytes:
+    return _encoder.encode(event)
+
+
+def decode(data: bytes) -> UnifiedEvent:
+    return _decoder.decode(data)
+
+
+def json_schema() -> dict[str, object]:
+    schema: dict[str, object] = msgspec.json.schema(UnifiedEvent)
+    return schema
