@@ -76,3 +76,7 @@ def run() -> None:
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""`make run`'s stack as a new user would meet it: broker + four services come up, every
+/healthz and /readyz answers 200, and Ctrl-C (SIGINT) leaves no process behind."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from hotline.devstack.broker import free_port
+
+pytestmark = pytest.mark.e2e
+REPO = Path(__file__).resolve().parents[2]
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().split()[2] != "Z"
+
+
+def wait_for(predicate: object, timeout: float) -> bool:
+    assert callable(predicate)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def all_ready(base: int) -> bool:
+    try:
+        return all(
+            httpx.get(f"http://127.0.0.1:{base + i}/readyz", timeout=2).status_code == 200
+            for i in range(1, 5)
+        )
+    except httpx.HTTPError:
+        return False
+
+
+def test_stack_comes_up_and_ctrl_c_leaves_nothing_behind() -> None:
+    var = Path(tempfile.mkdtemp(prefix="hotline-stack-"))
+    base = 20000 + free_port() % 20000
+    env = {**os.environ, "HOTLINE_VAR": str(var), "HOTLINE_BASE_PORT": str(base),
+           "HOTLINE_KAFKA_PORT": str(free_port())}
+    proc = subprocess.Popen([sys.executable, "-m", "hotline.cli", "run"], env=env, cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        assert wait_for(lambda: all_ready(base), 120), "stack did not become ready"
+        for i in range(1, 5):
+            assert httpx.get(f"http://127.0.0.1:{base + i}/healthz").status_code == 200
+        pids = [int(p) for p in (var / "stack.pids").read_text().split()]
+        assert len(pids) == 5 and all(alive(p) for p in pids)
+        proc.send_signal(signal.SIGINT)
+        out = proc.communicate(timeout=60)[0].decode()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        shutil.rmtree(var, ignore_errors=True)
+    assert proc.returncode == 0, out
+    assert "Hotline is running" in out and "stopped" in out
+    assert wait_for(lambda: not any(alive(p) for p in pids), 10), "processes left behind"
