@@ -1,10 +1,51 @@
-"""chat_gateway settings (HOTLINE_* environment variables)."""
+"""chat_gateway settings (HOTLINE_* environment variables; dicts as JSON)."""
 
 from __future__ import annotations
 
-from hotline.settings import ServiceSettings
+from hotline.settings import ServiceSettings, is_placeholder
+from pydantic import BaseModel, Field, SecretStr, model_validator
+
+
+class SlackWorkspaceSettings(BaseModel):
+    """One Slack workspace (tenant = team id): its app's signing secret and bot token."""
+
+    signing_secret: SecretStr
+    bot_token: SecretStr
+    bot_user_id: str | None = None  # our bot's user id: its messages are ignored
+    app_id: str | None = None  # our app id: its messages are ignored
+
+
+class WidgetSite(BaseModel):
+    """One website embedding the widget: HMAC secret for identifier_hash and visitor tokens."""
+
+    secret: SecretStr
+    tenant: str = "default"
 
 
 class ChatSettings(ServiceSettings):
     service: str = "chat_gateway"
     port: int = 8102
+    slack_workspaces: dict[str, SlackWorkspaceSettings] = Field(default_factory=dict)
+    slack_api_base: str = "https://slack.com/api/"
+    slack_api_timeout: float = 5.0
+    widget_sites: dict[str, WidgetSite] = Field(default_factory=dict)
+    widget_max_text: int = 8000
+    widget_max_frame: int = 64 * 1024
+    replies_group: str = "chat_gateway.replies"
+    replies_enabled: bool = True
+
+    @model_validator(mode="after")
+    def _no_placeholder_nested_secrets(self) -> ChatSettings:
+        if self.env == "dev":
+            return self
+        nested: list[tuple[str, SecretStr]] = []
+        for team, ws in self.slack_workspaces.items():
+            nested += [
+                (f"slack {team} signing_secret", ws.signing_secret),
+                (f"slack {team} bot_token", ws.bot_token),
+            ]
+        nested += [(f"widget {site} secret", s.secret) for site, s in self.widget_sites.items()]
+        for name, secret in nested:
+            if is_placeholder(secret):
+                raise ValueError(f"{name}: placeholder secret not allowed in env={self.env}")
+        return self

@@ -1,0 +1,1 @@
+"""Slack Events API: pure verify -> parse -> normalize, and a thin HTTP edge."""

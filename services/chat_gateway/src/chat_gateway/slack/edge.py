@@ -1,0 +1,70 @@
+"""POST /slack/events: read once, run the pure pipeline, ack only after Kafka acked."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from hotline.http import ServiceState, json_error, publish_or_503
+from hotline.kafka import KafkaUnavailable, dead_letter
+from hotline.kafka.dlq import dlq_headers
+from hotline.topics import INBOUND_CHAT, dead_letter_for
+
+from chat_gateway.recent import RecentIds
+from chat_gateway.settings import ChatSettings
+from chat_gateway.slack.pipeline import Challenge, Poison, Workspace, process
+
+log = logging.getLogger(__name__)
+PATH = "/slack/events"
+
+
+def workspaces_of(settings: ChatSettings) -> dict[str, Workspace]:
+    return {
+        team: Workspace(ws.signing_secret.get_secret_value(), ws.bot_user_id, ws.app_id)
+        for team, ws in settings.slack_workspaces.items()
+    }
+
+
+def add_slack_routes(app: FastAPI, settings: ChatSettings) -> None:
+    workspaces = workspaces_of(settings)
+    recent = RecentIds()
+
+    @app.post(PATH, tags=["slack"])
+    async def slack_events(request: Request) -> Response:
+        body = await request.body()
+        outcome = process(request.headers, body, workspaces, time.time(), datetime.now(UTC))
+        state: ServiceState = request.app.state.hotline
+        if isinstance(outcome, Challenge):
+            return JSONResponse({"challenge": outcome.challenge})
+        if isinstance(outcome, Poison):
+            return await _dead_letter(state, body, outcome)
+        fresh = [e for e in outcome.events if e.event_id not in recent]
+        failed = await publish_or_503(state.producer, fresh, state.metrics)
+        if failed:
+            return failed
+        recent.add(e.event_id for e in fresh)
+        for e in outcome.events:
+            log.info(
+                "slack event acked",
+                extra={
+                    "event_id": e.event_id,
+                    "topic": INBOUND_CHAT,
+                    "tenant": e.tenant,
+                    "channel": "slack",
+                },
+            )
+        return Response(status_code=200)
+
+
+async def _dead_letter(state: ServiceState, body: bytes, poison: Poison) -> Response:
+    topic = dead_letter_for(INBOUND_CHAT)
+    headers = dlq_headers(reason=poison.reason, error=poison.detail, source="http:" + PATH)
+    try:
+        await dead_letter(state.producer, topic, body, key=None, headers=headers)
+    except KafkaUnavailable as exc:
+        return json_error(503, "kafka_unavailable", str(exc))
+    log.warning("slack event dead-lettered", extra={"topic": topic, "reason": poison.reason})
+    return Response(status_code=200)

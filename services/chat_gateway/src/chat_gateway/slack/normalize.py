@@ -1,0 +1,175 @@
+"""Slack events -> Hotline events (pure: the clock and our own app's ids are passed in)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal, TypedDict
+
+from hotline import events as ev
+from hotline.kafka import PermanentError
+
+from chat_gateway.slack.parse import (
+    EventCallback,
+    File,
+    InnerEvent,
+    Message,
+    MessageEvent,
+    ReactionEvent,
+)
+
+NEW_MESSAGE_SUBTYPES = frozenset({None, "file_share", "thread_broadcast", "me_message"})
+
+
+MediaKind = Literal["image", "audio", "video", "document", "sticker", "file"]
+_MEDIA: dict[str, MediaKind] = {"image": "image", "audio": "audio", "video": "video"}
+
+
+class EnvelopeFields(TypedDict):
+    event_id: str
+    tenant: str
+    channel: ev.ChannelRef
+    provider_message_id: str
+    received_at: datetime
+    conversation_key: str
+    provider_timestamp: datetime
+
+
+@dataclass(frozen=True)
+class Context:
+    received_at: datetime
+    own_bot_users: frozenset[str] = field(default_factory=frozenset)
+    own_apps: frozenset[str] = field(default_factory=frozenset)
+
+
+def slack_time(ts: str) -> datetime:
+    try:
+        return datetime.fromtimestamp(float(ts), UTC)
+    except (ValueError, OverflowError, OSError) as exc:
+        raise PermanentError("bad_ts", f"not a Slack ts: {ts!r}") from exc
+
+
+def normalize(callback: EventCallback, inner: InnerEvent, ctx: Context) -> list[ev.Event]:
+    if isinstance(inner, ReactionEvent):
+        return _reaction(callback, inner, ctx)
+    if isinstance(inner, MessageEvent):
+        return _message_event(callback, inner, ctx)
+    return []
+
+
+def _message_event(cb: EventCallback, msg: MessageEvent, ctx: Context) -> list[ev.Event]:
+    if msg.subtype == "message_changed" and msg.message is not None:
+        return [] if _is_bot(msg.message, ctx) else [_edited(cb, msg, msg.message, ctx)]
+    if msg.subtype == "message_deleted" and msg.deleted_ts:
+        return [_deleted(cb, msg, ctx)]
+    if msg.subtype not in NEW_MESSAGE_SUBTYPES or _is_bot(msg, ctx) or not msg.user:
+        return []
+    return [_received(cb, msg, ctx)]
+
+
+def _is_bot(msg: Message, ctx: Context) -> bool:
+    return (
+        msg.subtype == "bot_message"
+        or msg.bot_id is not None
+        or msg.user in ctx.own_bot_users
+        or msg.app_id in ctx.own_apps
+    )
+
+
+def _envelope(
+    cb: EventCallback, channel: str, provider_id: str, *, kind: str, ctx: Context, ts: str
+) -> EnvelopeFields:
+    return {
+        "event_id": ev.event_id_for(cb.team_id, "slack", provider_id, kind),
+        "tenant": cb.team_id,
+        "channel": ev.ChannelRef(kind="slack", account_id=cb.team_id),
+        "provider_message_id": provider_id,
+        "received_at": ctx.received_at,
+        "conversation_key": f"slack:{cb.team_id}:{channel}",
+        "provider_timestamp": slack_time(ts),
+    }
+
+
+def sender(cb: EventCallback, channel: str, msg: Message) -> ev.Sender:
+    user = msg.user or ""
+    home = msg.user_team or msg.team or cb.team_id
+    external = home != cb.team_id
+    ident = ev.Identifier(
+        kind="slack_user",
+        value=f"{home}:{user}",
+        verified=True,
+        source="slack.connect" if external else "provider",
+    )
+    return ev.Sender(handle=channel, identifiers=[ident])
+
+
+def attachment(f: File) -> ev.AttachmentRef:
+    return ev.AttachmentRef(
+        ref=f"provider:slack/{f.id}",
+        mime_type=f.mimetype,
+        size=f.size,
+        filename=f.name or f.title,
+    )
+
+
+def content(msg: Message) -> ev.Content:
+    if msg.text or not msg.files:
+        return ev.TextContent(text=msg.text)
+    return ev.MediaContent(media_kind=media_kind(msg.files[0].mimetype))
+
+
+def media_kind(mime: str) -> MediaKind:
+    return _MEDIA.get(mime.split("/", 1)[0], "file")
+
+
+def _received(cb: EventCallback, msg: MessageEvent, ctx: Context) -> ev.MessageReceived:
+    pid = f"{msg.channel}:{msg.ts}"
+    return ev.MessageReceived(
+        **_envelope(cb, msg.channel, pid, kind="", ctx=ctx, ts=msg.ts),
+        sender=sender(cb, msg.channel, msg),
+        content=content(msg),
+        attachments=[attachment(f) for f in msg.files],
+        thread=ev.ThreadHints(chat_thread_id=msg.thread_ts, provider_conversation_id=msg.channel),
+    )
+
+
+def _edited(cb: EventCallback, outer: MessageEvent, msg: Message, ctx: Context) -> ev.Event:
+    pid = f"{outer.channel}:{msg.ts}"
+    edit_ts = msg.edited.ts if msg.edited else outer.ts
+    return ev.MessageEdited(
+        **_envelope(cb, outer.channel, pid, kind=f"edited:{edit_ts}", ctx=ctx, ts=edit_ts),
+        target_message_id=pid,
+        sender=sender(cb, outer.channel, msg),
+        content=content(msg),
+    )
+
+
+def _deleted(cb: EventCallback, msg: MessageEvent, ctx: Context) -> ev.Event:
+    pid = f"{msg.channel}:{msg.deleted_ts}"
+    previous = msg.previous_message
+    who = sender(cb, msg.channel, previous) if previous and previous.user else None
+    return ev.MessageDeleted(
+        **_envelope(cb, msg.channel, pid, kind="deleted", ctx=ctx, ts=msg.ts),
+        target_message_id=pid,
+        sender=who,
+    )
+
+
+def _reaction(cb: EventCallback, r: ReactionEvent, ctx: Context) -> list[ev.Event]:
+    if r.item.type != "message" or not r.item.channel or not r.item.ts:
+        return []
+    if r.user in ctx.own_bot_users:
+        return []
+    target = f"{r.item.channel}:{r.item.ts}"
+    removed = r.type == "reaction_removed"
+    kind = f"reaction:{r.user}:{r.reaction}:{'-' if removed else '+'}:{r.event_ts}"
+    who = sender(cb, r.item.channel, Message(user=r.user, ts=r.event_ts))
+    return [
+        ev.Reaction(
+            **_envelope(cb, r.item.channel, target, kind=kind, ctx=ctx, ts=r.event_ts),
+            target_message_id=target,
+            emoji=r.reaction,
+            removed=removed,
+            sender=who,
+        )
+    ]

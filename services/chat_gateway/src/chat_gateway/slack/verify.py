@@ -1,0 +1,55 @@
+"""Slack request signing (v0): pure, no I/O; the caller passes the clock.
+
+``v0=hex(HMAC-SHA256(signing_secret, "v0:" + timestamp + ":" + raw_body))`` compared in constant
+time; the timestamp must be within ±300 s of now (both directions).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping
+
+from hotline.http import Rejected
+
+TOLERANCE_S = 300
+SIGNATURE_HEADER = "x-slack-signature"
+TIMESTAMP_HEADER = "x-slack-request-timestamp"
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    base = b"v0:" + timestamp.encode() + b":" + body
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+def check_timestamp(raw: str | None, now: float) -> str:
+    if not raw:
+        raise Rejected(401, "missing_timestamp", TIMESTAMP_HEADER)
+    if not raw.isdigit() or len(raw) > 12:
+        raise Rejected(401, "bad_timestamp", "not a unix timestamp")
+    if abs(now - int(raw)) > TOLERANCE_S:
+        raise Rejected(401, "stale_timestamp", f"outside ±{TOLERANCE_S} s")
+    return raw
+
+
+def verify(
+    headers: Mapping[str, str], body: bytes, secrets: Mapping[str, str], now: float
+) -> list[str]:
+    """Return the teams whose signing secret signed ``body``; raise Rejected(401) otherwise.
+
+    ``secrets`` maps team id -> signing secret (one Slack app may serve several teams).
+    """
+    timestamp = check_timestamp(headers.get(TIMESTAMP_HEADER), now)
+    signature = headers.get(SIGNATURE_HEADER)
+    if not signature:
+        raise Rejected(401, "missing_signature", SIGNATURE_HEADER)
+    by_secret: dict[str, list[str]] = {}
+    for team, secret in secrets.items():
+        by_secret.setdefault(secret, []).append(team)
+    matched: list[str] = []
+    for secret, teams in by_secret.items():
+        if hmac.compare_digest(sign(secret, timestamp, body).encode(), signature.encode()):
+            matched.extend(teams)
+    if not matched:
+        raise Rejected(401, "bad_signature", "no configured signing secret matches")
+    return matched
