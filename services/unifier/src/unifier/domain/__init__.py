@@ -1,0 +1,1 @@
+"""Pure identity and threading rules: no I/O; every decision = rule + evidence + version."""

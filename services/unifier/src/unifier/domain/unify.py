@@ -1,0 +1,259 @@
+"""Decide a batch of inbound events against a working set, in order: identity, then thread.
+
+Pure and deterministic: ids derive from event ids, so a replayed batch decides the same way.
+The result is a Plan the store writes in one transaction together with the consumed offsets.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from hotline import events as ev
+from hotline import unified as un
+
+from unifier.domain.content import subject_of, text_of
+from unifier.domain.effects import apply_effect, target_key
+from unifier.domain.identity import KnownIdentity, Resolution, key_of, resolve
+from unifier.domain.rules import Decision, RuleSet
+from unifier.domain.threading import (
+    MessageFacts,
+    ThreadDecision,
+    decide,
+    group_key,
+    provider_thread_key,
+)
+from unifier.domain.working import (
+    MessageState,
+    NewIdentity,
+    NewMessage,
+    Plan,
+    ThreadRow,
+    WorkingSet,
+)
+
+ID_NAMESPACE = uuid.UUID("5d3f2a10-8c4b-5e6f-9a7d-1b2c3d4e5f60")
+
+
+def derived_id(source_event_id: str, role: str) -> str:
+    return str(uuid.uuid5(ID_NAMESPACE, f"{source_event_id}\x1f{role}"))
+
+
+def reply_token(thread_id: str) -> str:
+    return derived_id(thread_id, "reply-token").replace("-", "")[:20]
+
+
+def unify(ws: WorkingSet, items: Sequence[tuple[ev.InboundEvent, bytes]], rules: RuleSet) -> Plan:
+    plan = Plan()
+    for event, raw in items:
+        if isinstance(event, ev.MessageReceived):
+            _message(ws, plan, rules, event, raw)
+        else:
+            _effect(ws, plan, event)
+    return plan
+
+
+def _at(event: ev.Envelope) -> datetime:
+    return event.provider_timestamp or event.received_at
+
+
+def _message(
+    ws: WorkingSet, plan: Plan, rules: RuleSet, event: ev.MessageReceived, raw: bytes
+) -> None:
+    key = (event.channel.kind, event.provider_message_id)
+    if key in ws.messages:  # a provider retry: the same message again
+        plan.duplicates += 1
+        return
+    contact = _contact(ws, plan, rules, event)
+    facts = MessageFacts(
+        event.channel.kind,
+        event.channel.account_id,
+        contact,
+        event.sender.handle,
+        _at(event),
+        event.thread,
+        event.flags,
+    )
+    td = decide(rules, facts, ws.context())
+    tid = _place(ws, plan, event, facts, td)
+    _register_keys(ws, plan, rules, event, facts, tid=tid)
+    state = MessageState(event.event_id, tid, text_of(event.content))
+    ws.messages[key] = state
+    for held in ws.held.pop(key, []):  # effects that arrived before their message
+        apply_effect(state, held)
+        plan.held_done.add(key)
+    plan.messages.append(_new_message(event, tid, contact, td.decision, raw=raw))
+    plan.outbox.append(_added(ws.tenant, event, tid, contact, td.decision))
+
+
+def _contact(ws: WorkingSet, plan: Plan, rules: RuleSet, event: ev.MessageReceived) -> str:
+    if event.sender.role != "customer":
+        return ""
+    res = resolve(event.sender.identifiers, ws.identities, rules.version)
+    contact = res.contact_id
+    if contact is None:
+        contact = derived_id(event.event_id, "contact")
+        ws.canonical[contact] = contact
+        plan.contacts.append(contact)
+    _attach(ws, plan, event, contact, res)
+    plan.suggestions += [(contact, s) for s in res.suggestions]
+    return contact
+
+
+def _attach(
+    ws: WorkingSet, plan: Plan, event: ev.MessageReceived, contact: str, res: Resolution
+) -> None:
+    info = _info(res.decision)
+    for ident in res.attach:
+        ws.identities.setdefault(key_of(ident), []).append(KnownIdentity(contact, ident.verified))
+        plan.identities.append(
+            NewIdentity(
+                contact,
+                ident.kind,
+                ident.value,
+                ident.verified,
+                ident.source,
+                event.channel.kind,
+                event.channel.account_id,
+                event.sender.handle,
+            )
+        )
+        eid = un.unified_event_id(ws.tenant, event.event_id, "linked", ident.kind, ident.value)
+        plan.outbox.append(
+            un.ContactLinked(
+                event_id=eid,
+                tenant=ws.tenant,
+                occurred_at=_at(event),
+                contact_id=contact,
+                identity=ident,
+                channel=event.channel,
+                decision=info,
+            )
+        )
+
+
+def _place(
+    ws: WorkingSet, plan: Plan, event: ev.MessageReceived, facts: MessageFacts, td: ThreadDecision
+) -> str:
+    if td.thread_id is None:
+        tid = derived_id(event.event_id, "thread")
+        ws.threads[tid] = ThreadRow(
+            tid,
+            facts.contact_id,
+            facts.channel_kind,
+            True,
+            facts.at,
+            facts.at,
+            subject=subject_of(event.content),
+        )
+        plan.new_threads.add(tid)
+        ws.keys["tok:" + reply_token(tid)] = plan.keys["tok:" + reply_token(tid)] = tid
+    else:
+        tid = td.thread_id
+    row = ws.threads[tid]
+    if td.action != "attach":
+        row.open, row.closed_at = True, None
+        plan.outbox.append(_opened(ws.tenant, event, tid, facts.contact_id, td))
+    row.message_count += 1
+    row.last_message_at = max(row.last_message_at, facts.at)
+    if facts.contact_id:
+        row.participants.add(facts.contact_id)
+        plan.new_participants.add((tid, facts.contact_id))
+    plan.touched_threads.add(tid)
+    return tid
+
+
+def _register_keys(
+    ws: WorkingSet,
+    plan: Plan,
+    rules: RuleSet,
+    event: ev.MessageReceived,
+    facts: MessageFacts,
+    *,
+    tid: str,
+) -> None:
+    keys = []
+    if event.thread.message_id:
+        keys.append("mid:" + event.thread.message_id)
+    pt = provider_thread_key(facts.channel_kind, facts.account_id, event.thread)
+    if pt:
+        keys.append("pt:" + pt)
+    if facts.contact_id and ws.threads[tid].open:
+        keys.append("grp:" + group_key(rules, facts))
+    for k in keys:
+        ws.keys[k] = plan.keys[k] = tid
+
+
+def _effect(ws: WorkingSet, plan: Plan, event: ev.InboundEvent) -> None:
+    key = target_key(event)
+    state = ws.messages.get(key)
+    if state is None:  # its message has not arrived yet: hold the effect
+        ws.held.setdefault(key, []).append(event)
+        plan.held_add.append((key, event))
+        return
+    apply_effect(state, event)
+    plan.updated_messages.add(key)
+
+
+def _info(decision: Decision) -> un.DecisionInfo:
+    return un.DecisionInfo(
+        rule=decision.rule, evidence=decision.evidence, rule_version=decision.version
+    )
+
+
+def _new_message(
+    event: ev.MessageReceived, tid: str, contact: str, d: Decision, *, raw: bytes
+) -> NewMessage:
+    return NewMessage(
+        event.event_id,
+        tid,
+        contact,
+        event.channel.kind,
+        event.channel.account_id,
+        event.provider_message_id,
+        event.sender.handle,
+        event.sender.role,
+        _at(event),
+        text_of(event.content),
+        d.rule,
+        d.evidence,
+        d.version,
+        raw,
+    )
+
+
+def _added(
+    tenant: str, event: ev.MessageReceived, tid: str, contact: str, d: Decision
+) -> un.ConversationMessageAdded:
+    return un.ConversationMessageAdded(
+        event_id=un.unified_event_id(tenant, event.event_id, "added"),
+        tenant=tenant,
+        occurred_at=_at(event),
+        conversation_id=tid,
+        message_id=event.event_id,
+        source_event_id=event.event_id,
+        channel=event.channel,
+        provider_message_id=event.provider_message_id,
+        contact_id=contact,
+        sender_handle=event.sender.handle,
+        role=event.sender.role,
+        content=event.content,
+        attachments=event.attachments,
+        decision=_info(d),
+    )
+
+
+def _opened(
+    tenant: str, event: ev.MessageReceived, tid: str, contact: str, td: ThreadDecision
+) -> un.ConversationOpened:
+    return un.ConversationOpened(
+        event_id=un.unified_event_id(tenant, event.event_id, "opened"),
+        tenant=tenant,
+        occurred_at=_at(event),
+        conversation_id=tid,
+        contact_id=contact,
+        channel=event.channel,
+        reopened=td.action == "reopen",
+        decision=_info(td.decision),
+    )

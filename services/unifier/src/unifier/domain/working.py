@@ -1,0 +1,146 @@
+"""The working set a batch is decided against (loaded by the store) and the plan it produces."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from hotline.events import InboundEvent
+from hotline.unified import UnifiedEvent
+
+from unifier.domain.identity import IdentityKey, KnownIdentity, Suggestion
+from unifier.domain.threading import ThreadContext, ThreadView
+
+MsgKey = tuple[str, str]  # (channel kind, provider message id), within one tenant
+
+
+@dataclass
+class ThreadRow:
+    thread_id: str
+    contact_id: str
+    channel_kind: str
+    open: bool
+    opened_at: datetime
+    last_message_at: datetime
+    closed_at: datetime | None = None
+    message_count: int = 0
+    subject: str = ""
+    participants: set[str] = field(default_factory=set)  # contact ids as stored
+
+    def view(self, canonical: dict[str, str]) -> ThreadView:
+        parts = frozenset(canonical.get(c, c) for c in self.participants)
+        return ThreadView(self.thread_id, self.open, self.last_message_at, parts, self.closed_at)
+
+
+@dataclass
+class MessageState:
+    message_id: str
+    thread_id: str
+    text: str
+    edited: bool = False
+    deleted: bool = False
+    reactions: dict[str, list[str]] = field(default_factory=dict)  # emoji -> reactors
+    status: str | None = None
+
+
+@dataclass
+class WorkingSet:
+    """Everything one tenant's batch may read; mutated as the batch is decided, in order."""
+
+    tenant: str
+    identities: dict[IdentityKey, list[KnownIdentity]] = field(default_factory=dict)
+    canonical: dict[str, str] = field(default_factory=dict)  # contact id -> canonical id
+    threads: dict[str, ThreadRow] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)  # "mid:..", "tok:..", "pt:..", "grp:.."
+    messages: dict[MsgKey, MessageState] = field(default_factory=dict)
+    held: dict[MsgKey, list[InboundEvent]] = field(default_factory=dict)
+
+    def context(self) -> ThreadContext:
+        return ThreadContext(
+            by_message_id=_Prefixed(self.keys, "mid:"),
+            by_reply_token=_Prefixed(self.keys, "tok:"),
+            by_provider_thread=_Prefixed(self.keys, "pt:"),
+            by_group=_Prefixed(self.keys, "grp:"),
+            threads=_Views(self),
+        )
+
+
+@dataclass
+class NewIdentity:
+    contact_id: str
+    kind: str
+    value: str
+    verified: bool
+    source: str
+    channel_kind: str
+    account_id: str
+    handle: str
+
+
+@dataclass
+class NewMessage:
+    event_id: str
+    thread_id: str
+    contact_id: str
+    channel_kind: str
+    account_id: str
+    provider_message_id: str
+    sender_handle: str
+    role: str
+    at: datetime
+    text: str
+    rule: str
+    evidence: str
+    rule_version: str
+    payload: bytes  # the inbound event as received (for the thread view and rethread)
+
+
+@dataclass
+class Plan:
+    """What the store writes in one transaction (besides the consumed offsets)."""
+
+    contacts: list[str] = field(default_factory=list)
+    identities: list[NewIdentity] = field(default_factory=list)
+    suggestions: list[tuple[str, Suggestion]] = field(default_factory=list)
+    new_threads: set[str] = field(default_factory=set)
+    touched_threads: set[str] = field(default_factory=set)
+    new_participants: set[tuple[str, str]] = field(default_factory=set)
+    messages: list[NewMessage] = field(default_factory=list)
+    updated_messages: set[MsgKey] = field(default_factory=set)
+    keys: dict[str, str] = field(default_factory=dict)
+    held_add: list[tuple[MsgKey, InboundEvent]] = field(default_factory=list)
+    held_done: set[MsgKey] = field(default_factory=set)
+    outbox: list[UnifiedEvent] = field(default_factory=list)
+    duplicates: int = 0
+
+
+class _Prefixed(Mapping[str, str]):
+    """A read-only view of the key table under one prefix (no copying)."""
+
+    def __init__(self, table: dict[str, str], prefix: str) -> None:
+        self.table, self.prefix = table, prefix
+
+    def __getitem__(self, key: str) -> str:
+        return self.table[self.prefix + key]
+
+    def __iter__(self) -> Iterator[str]:
+        n = len(self.prefix)
+        return (k[n:] for k in self.table if k.startswith(self.prefix))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class _Views(Mapping[str, ThreadView]):
+    def __init__(self, ws: WorkingSet) -> None:
+        self.ws = ws
+
+    def __getitem__(self, key: str) -> ThreadView:
+        return self.ws.threads[key].view(self.ws.canonical)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.ws.threads)
+
+    def __len__(self) -> int:
+        return len(self.ws.threads)

@@ -1,0 +1,101 @@
+"""The unified contract may only grow; its snapshot pins what integrators subscribe to.
+
+To accept an additive change, regenerate unified.schema.json from ``unified.json_schema()``
+(msgspec.json.format(..., indent=2)) and commit it; anything else needs a new ``.v2`` tag.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from hotline import events as ev
+from hotline import unified as un
+
+from tests.contract.test_contract import additive_violations
+
+SNAPSHOT = Path(__file__).parent / "unified.schema.json"
+AT = datetime(2026, 11, 1, tzinfo=UTC)
+INFO = un.DecisionInfo(
+    rule="email.in_reply_to", evidence="In-Reply-To matched <m1@x>", rule_version="1"
+)
+
+
+def current() -> dict[str, Any]:
+    return json.loads(msgspec.json.encode(un.json_schema()))
+
+
+def test_snapshot_is_up_to_date() -> None:
+    assert current() == json.loads(SNAPSHOT.read_text())
+
+
+def test_changes_are_additive() -> None:
+    assert additive_violations(json.loads(SNAPSHOT.read_text()), current()) == []
+
+
+def samples() -> list[un.UnifiedEvent]:
+    ch = ev.ChannelRef(kind="email", account_id="support@acme.test")
+    common: dict[str, Any] = {"event_id": "e", "tenant": "acme", "occurred_at": AT}
+    return [
+        un.ConversationMessageAdded(
+            **common,
+            conversation_id="t1",
+            message_id="m1",
+            source_event_id="s1",
+            channel=ch,
+            provider_message_id="p1",
+            contact_id="c1",
+            sender_handle="a@x",
+            content=ev.TextContent(text="hi"),
+            decision=INFO,
+        ),
+        un.ConversationOpened(**common, conversation_id="t1", contact_id="c1", decision=INFO),
+        un.ConversationClosed(**common, conversation_id="t1", closed_by="agent:1"),
+        un.ContactLinked(
+            **common,
+            contact_id="c1",
+            decision=INFO,
+            identity=ev.Identifier(kind="email", value="a@x", source="dkim"),
+        ),
+        un.ContactMerged(
+            **common, contact_id="c1", merged_contact_id="c2", merged_by="agent", decision=INFO
+        ),
+        un.ContactUnmerged(
+            **common, contact_id="c1", unmerged_contact_id="c2", unmerged_by="agent", decision=INFO
+        ),
+        un.ThreadDecided(
+            **common,
+            conversation_id="t2",
+            message_id="m1",
+            action="split",
+            previous_conversation_id="t1",
+            decision=INFO,
+        ),
+    ]
+
+
+def test_every_tag_round_trips_with_its_topic_and_key() -> None:
+    for event in samples():
+        assert un.decode(un.encode(event)) == event
+        contact = un.unified_tag(event).startswith("contact.")
+        assert un.unified_topic(event) == (
+            "hotline.contacts" if contact else "hotline.conversations"
+        )
+        assert un.unified_key(event) == (b"c1" if contact else event.conversation_id.encode())  # type: ignore[union-attr]
+
+
+def test_tags_are_versioned() -> None:
+    assert sorted(un.unified_tag(e) for e in samples()) == sorted(
+        [
+            "conversation.message.added.v1",
+            "conversation.opened.v1",
+            "conversation.closed.v1",
+            "contact.linked.v1",
+            "contact.merged.v1",
+            "contact.unmerged.v1",
+            "thread.decided.v1",
+        ]
+    )

@@ -1,0 +1,89 @@
+"""Batch decisions: duplicates, out-of-order effects, determinism, outbox contents."""
+
+from __future__ import annotations
+
+from hotline import events as ev
+from hotline import unified as un
+from unifier.domain.rules import RuleSet
+from unifier.domain.unify import unify
+from unifier.domain.working import WorkingSet
+
+from tests.unit.unifier.factory import envelope, ident, message
+
+ALICE = [ident("email", "alice@example.test")]
+
+
+def batch(*events: ev.InboundEvent) -> list[tuple[ev.InboundEvent, bytes]]:
+    return [(e, ev.encode(e)) for e in events]
+
+
+def test_provider_retry_is_stored_once() -> None:
+    ws = WorkingSet("acme")
+    m = message("m1", ids=ALICE)
+    plan = unify(ws, batch(m, m), RuleSet())
+    assert len(plan.messages) == 1 and plan.duplicates == 1
+
+
+def test_effects_before_their_message_are_held_then_applied() -> None:
+    ws = WorkingSet("acme")
+    edit = ev.MessageEdited(
+        **envelope("whatsapp", "e1"),
+        target_message_id="w1",  # type: ignore[arg-type]
+        sender=ev.Sender(handle="+49"),
+        content=ev.TextContent(text="fixed"),
+    )
+    react = ev.Reaction(
+        **envelope("whatsapp", "r1"),
+        target_message_id="w1",
+        emoji="👍",  # type: ignore[arg-type]
+        sender=ev.Sender(handle="+49"),
+    )
+    plan = unify(ws, batch(edit, react), RuleSet())
+    assert [k for k, _ in plan.held_add] == [("whatsapp", "w1"), ("whatsapp", "w1")]
+    plan = unify(ws, batch(message("w1", "whatsapp", handle="+49", text="typo")), RuleSet())
+    state = ws.messages[("whatsapp", "w1")]
+    assert (state.text, state.edited, state.reactions) == ("fixed", True, {"👍": ["+49"]})
+    assert plan.held_done == {("whatsapp", "w1")}
+
+
+def test_effects_are_idempotent_and_statuses_monotonic() -> None:
+    ws = WorkingSet("acme")
+    unify(ws, batch(message("w1", "whatsapp", handle="+49")), RuleSet())
+
+    def status(s: str) -> ev.DeliveryStatus:
+        return ev.DeliveryStatus(
+            **envelope("whatsapp", "s" + s),
+            target_message_id="w1",  # type: ignore[arg-type]
+            status=s,
+        )  # type: ignore[arg-type]
+
+    react = ev.Reaction(
+        **envelope("whatsapp", "r1"),
+        target_message_id="w1",
+        emoji="❤",  # type: ignore[arg-type]
+        sender=ev.Sender(handle="+49"),
+    )
+    plan = unify(ws, batch(react, react, status("read"), status("delivered")), RuleSet())
+    state = ws.messages[("whatsapp", "w1")]
+    assert state.reactions == {"❤": ["+49"]} and state.status == "read"
+    assert plan.updated_messages == {("whatsapp", "w1")}
+
+
+def test_same_batch_twice_decides_identically() -> None:
+    events = batch(message("m1", ids=ALICE), message("w1", "whatsapp", handle="+49"))
+    first, second = (
+        unify(WorkingSet("acme"), events, RuleSet()),
+        unify(WorkingSet("acme"), events, RuleSet()),
+    )
+    assert [m.thread_id for m in first.messages] == [m.thread_id for m in second.messages]
+    assert [e.event_id for e in first.outbox] == [e.event_id for e in second.outbox]
+
+
+def test_outbox_for_a_new_contact_and_thread() -> None:
+    plan = unify(WorkingSet("acme"), batch(message("m1", ids=ALICE)), RuleSet())
+    tags = [un.unified_tag(e) for e in plan.outbox]
+    assert tags == ["contact.linked.v1", "conversation.opened.v1", "conversation.message.added.v1"]
+    added = plan.outbox[-1]
+    assert isinstance(added, un.ConversationMessageAdded)
+    assert added.decision.rule == "group.by_contact" and added.decision.rule_version == "1"
+    assert un.unified_key(added) == added.conversation_id.encode()
