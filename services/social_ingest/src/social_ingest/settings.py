@@ -1,10 +1,42 @@
-"""social_ingest settings (HOTLINE_* environment variables)."""
+"""social_ingest settings (HOTLINE_* environment variables).
+
+Provider secrets are SecretStr; the ``dev-`` defaults are refused outside env=dev.
+"""
 
 from __future__ import annotations
 
 from hotline.settings import ServiceSettings
+from pydantic import SecretStr
 
 
 class SocialSettings(ServiceSettings):
     service: str = "social_ingest"
     port: int = 8103
+    # Meta (WhatsApp Cloud, Messenger, Instagram): app secret signs POSTs; verify token for GET.
+    meta_app_secret: SecretStr = SecretStr("dev-meta-app-secret")
+    meta_verify_token: SecretStr = SecretStr("dev-meta-verify-token")
+    # X Account Activity: the consumer secret signs CRC answers and POSTs.
+    x_consumer_secret: SecretStr = SecretStr("dev-x-consumer-secret")
+    x_user_id: str = ""  # our own account id: its sends are ignored
+    # Telegram: the secret_token given to setWebhook.
+    telegram_secret_token: SecretStr = SecretStr("dev-telegram-secret")
+    telegram_bot_id: str = "bot"
+    # Twilio: the auth token signs; the URL is rebuilt from configuration, never from the proxy.
+    twilio_auth_token: SecretStr = SecretStr("dev-twilio-auth-token")
+    twilio_webhook_url: str = "http://127.0.0.1:8103/webhooks/sms"
+    twilio_status_url: str = "http://127.0.0.1:8103/webhooks/sms/status"
+    twilio_account_sid: str = "AC00000000000000000000000000000000"
+    default_region: str = "US"  # for phone numbers without a country code
+    # Replies: provider API base URLs (tests point these at a local stand-in) and tokens.
+    whatsapp_api_base: str = "https://graph.facebook.com/v21.0"
+    meta_api_base: str = "https://graph.facebook.com/v21.0"
+    telegram_api_base: str = "https://api.telegram.org"
+    twilio_api_base: str = "https://api.twilio.com/2010-04-01"
+    x_api_base: str = "https://api.x.com/2"
+    whatsapp_token: SecretStr = SecretStr("dev-whatsapp-token")
+    meta_page_token: SecretStr = SecretStr("dev-meta-page-token")
+    telegram_bot_token: SecretStr = SecretStr("dev-telegram-bot-token")
+    x_bearer_token: SecretStr = SecretStr("dev-x-bearer-token")
+    reply_timeout: float = 5.0
+    replies_enabled: bool = True
+    windows_db: str = "var/social/windows.sqlite3"
