@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from hotline.http import create_service_app
 
 from email_ingest.settings import EmailSettings
-from hotline.http import create_service_app
 
 
 def create_app(settings: EmailSettings | None = None) -> FastAPI:

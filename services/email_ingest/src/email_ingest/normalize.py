@@ -1,0 +1,203 @@
+"""Raw mail bytes -> one ``message.received.v1`` event plus the blobs the edge must store first.
+
+Pure: no I/O, no clock (``received_at`` is passed in). Hostile or unusable mail raises
+``PermanentError`` with a specific reason, which the edge turns into a dead letter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+from hotline import events
+from hotline.blobs import blob_ref
+
+from email_ingest import classify
+from email_ingest.addresses import Address, AddressList, parse_addresses
+from email_ingest.attachments import Bodies, Limits, collect
+from email_ingest.body import html_to_text, visible_reply
+from email_ingest.headers import decode_words, message_ids, raw_text
+from email_ingest.parse import CPU_BUDGET_S, Part, parse
+
+_TOKEN = re.compile(r"^reply\+([A-Za-z0-9_.=-]{1,128})$", re.I)
+_RECIPIENT_HEADERS = ("to", "cc", "delivered-to", "x-original-to", "envelope-to")
+_KEPT_HEADERS = ("From", "To", "Cc", "Reply-To", "Date", "Subject", "List-Id", "Auto-Submitted")
+
+
+@dataclass(frozen=True)
+class MailboxConfig:
+    tenant: str = "default"
+    account_id: str = "inbound"  # the mailbox / intake address this mail arrived at
+    reply_domains: frozenset[str] = frozenset()  # where reply+<token>@ lives; empty: any
+    trust: classify.Trust = field(default_factory=classify.Trust)
+    limits: Limits = field(default_factory=Limits)
+    cpu_budget_s: float = CPU_BUDGET_S
+
+
+@dataclass
+class Normalized:
+    events: list[events.Event]
+    blobs: dict[str, bytes]  # blob ref -> bytes, stored by the edge before publishing
+
+
+def normalize(
+    raw: bytes,
+    config: MailboxConfig,
+    received_at: datetime,
+    envelope_rcpts: tuple[str, ...] = (),
+) -> Normalized:
+    root = parse(raw, config.cpu_budget_s)
+    bodies = collect(root, config.limits)
+    text = bodies.text if bodies.text is not None else html_to_text(bodies.html or "")
+    if bodies.html_bytes is not None:
+        bodies.blobs[blob_ref(bodies.html_bytes)] = bodies.html_bytes
+    thread = thread_hints(root, config, envelope_rcpts)
+    provider_id = thread.message_id or "sha256:" + hashlib.sha256(raw).hexdigest()
+    event = events.MessageReceived(
+        event_id=events.event_id_for(config.tenant, "email", provider_id, "message"),
+        tenant=config.tenant,
+        channel=events.ChannelRef(kind="email", account_id=config.account_id),
+        provider_message_id=provider_id,
+        received_at=received_at,
+        conversation_key=conversation_key(config.tenant, thread, _sender_of(root), provider_id),
+        provider_timestamp=_date(root.get("date")),
+        sender=_sender(root, config),
+        content=_content(root, text, bodies),
+        attachments=bodies.attachments,
+        thread=thread,
+    )
+    _classify(event, root, text, config)
+    event.flags.attachments_truncated = bodies.truncated
+    return Normalized([event], bodies.blobs)
+
+
+def conversation_key(
+    tenant: str, thread: events.ThreadHints, sender: Address | None, provider_id: str
+) -> str:
+    """The partition key: the conversation as email alone can see it.
+
+    The root of the References chain first: every reply in a thread carries the same root, and
+    the first mail's own Message-ID *is* that root, so a whole thread shares one key (and one
+    partition, so its order holds). Then In-Reply-To (clients that drop References), then our
+    reply token (clients that drop both), then the mail's own Message-ID (a new conversation),
+    then the sender address, then the content hash. The unifier does the real threading; this
+    key only has to be stable for mails email can tell belong together.
+    """
+    chain = [*thread.references[:1], *thread.in_reply_to[:1]]
+    if thread.reply_token:
+        chain.append(f"token:{thread.reply_token}")
+    if thread.message_id:
+        chain.append(thread.message_id)
+    if sender:
+        chain.append(f"from:{sender.addr.lower()}")
+    return f"{tenant}/email/{chain[0] if chain else provider_id}"
+
+
+def thread_hints(root: Part, config: MailboxConfig, rcpts: tuple[str, ...]) -> events.ThreadHints:
+    own = message_ids(root.get("message-id"))
+    if not own and (bare := (root.get("message-id") or b"").strip()):
+        own = ["<" + raw_text(bare).strip("<> ") + ">"]
+    refs = [mid for value in root.get_all("references") for mid in message_ids(value)]
+    return events.ThreadHints(
+        message_id=own[0] if own else None,
+        in_reply_to=message_ids(root.get("in-reply-to")),
+        references=refs,
+        reply_token=_reply_token(root, config, rcpts),
+    )
+
+
+def _reply_token(root: Part, config: MailboxConfig, rcpts: tuple[str, ...]) -> str | None:
+    candidates = list(rcpts)
+    for name in _RECIPIENT_HEADERS:
+        for value in root.get_all(name):
+            candidates.extend(a.addr for a in _addresses(value).addresses)
+    for addr in candidates:
+        local, _, domain = addr.rpartition("@")
+        m = _TOKEN.match(local)
+        if m and (not config.reply_domains or domain.lower() in config.reply_domains):
+            return m.group(1)
+    return None
+
+
+def _addresses(value: bytes | None) -> AddressList:
+    parsed = parse_addresses(raw_text(value or b""))
+    named = [
+        Address(a.addr, decode_words(a.name.encode()) if a.name else None) for a in parsed.addresses
+    ]
+    return AddressList(named, parsed.defects)
+
+
+def _sender_of(root: Part) -> Address | None:
+    parsed = _addresses(root.get("from") or root.get("sender") or root.get("return-path"))
+    return parsed.addresses[0] if parsed.addresses else None
+
+
+def _sender(root: Part, config: MailboxConfig) -> events.Sender:
+    froms = _addresses(root.get("from"))
+    sender = _sender_of(root)
+    n_from = 0 if froms.defects else len(froms.addresses)
+    verified_by = classify.verified_sender(root, sender, n_from, config.trust)
+    reply_to = _addresses(root.get("reply-to")).addresses
+    identifiers = (
+        [
+            events.Identifier(
+                kind="email",
+                value=sender.addr.lower(),
+                source=verified_by or "smtp.from",
+                verified=verified_by is not None,
+            )
+        ]
+        if sender
+        else []
+    )
+    handle_from = reply_to[0] if reply_to else sender
+    handle = handle_from.addr if handle_from else ""
+    name = sender.name if sender else None
+    return events.Sender(handle=handle, display_name=name, identifiers=identifiers)
+
+
+def _content(root: Part, text: str, bodies: Bodies) -> events.EmailContent:
+    headers = {}
+    for name in _KEPT_HEADERS:
+        value = root.get(name)
+        if value is not None:
+            headers[name] = decode_words(value)
+    return events.EmailContent(
+        subject=headers.get("Subject", "").strip(),
+        text=text,
+        visible_text=visible_reply(text),
+        html_ref=blob_ref(bodies.html_bytes) if bodies.html_bytes is not None else None,
+        headers=headers,
+        to=[a.addr for a in _addresses(root.get("to")).addresses],
+        cc=[a.addr for a in _addresses(root.get("cc")).addresses],
+    )
+
+
+def _classify(event: events.MessageReceived, root: Part, text: str, cfg: MailboxConfig) -> None:
+    is_bounce, status, original = classify.bounce(root)
+    assert isinstance(event.content, events.EmailContent)
+    event.flags = events.Flags(
+        auto_reply=classify.is_auto_reply(root),
+        bounce=is_bounce,
+        forwarded=classify.is_forwarded(event.content.subject, text, root),
+        mailing_list=classify.is_mailing_list(root),
+        loop=classify.is_loop(root, event.thread.message_id, cfg.trust),
+    )
+    event.bounce_status = status
+    if original:
+        event.thread.replied_to_message_id = original
+    if is_bounce:
+        event.sender.role = "system"
+
+
+def _date(value: bytes | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(raw_text(value).strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -1,0 +1,181 @@
+"""normalize(): classification flags, reply token, sender trust, limits, HTML-only mail."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from email_ingest.attachments import Limits
+from email_ingest.classify import Trust
+from email_ingest.normalize import MailboxConfig, normalize
+from hotline import events
+from hotline.blobs import blob_ref
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+CFG = MailboxConfig(
+    tenant="acme",
+    account_id="support@acme.test",
+    reply_domains=frozenset({"reply.acme.test"}),
+    trust=Trust(authserv_ids=frozenset({"mx.acme.test"}), own_message_id_domain="out.acme.test"),
+)
+
+
+def mail(*headers: str, body: str = "hello\n") -> bytes:
+    base = ["From: Jo <jo@example.test>", "To: support@acme.test", "Message-ID: <m1@example.test>"]
+    return ("\r\n".join([*base, *headers]) + "\r\n\r\n" + body).encode()
+
+
+def event_of(raw: bytes, cfg: MailboxConfig = CFG) -> events.MessageReceived:
+    (event,) = normalize(raw, cfg, NOW).events
+    assert isinstance(event, events.MessageReceived)
+    return event
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Auto-Submitted: auto-replied",
+        "Auto-Submitted: auto-generated",
+        "X-Autoreply: yes",
+        "X-Autorespond: Out of office",
+        "Precedence: auto_reply",
+        "Precedence: bulk",
+        "X-Auto-Response-Suppress: All",
+        "X-Auto-Response-Suppress: OOF",
+    ],
+)
+def test_auto_reply_headers(header: str) -> None:
+    assert event_of(mail(header)).flags.auto_reply
+
+
+def test_plain_mail_has_no_flags() -> None:
+    assert event_of(mail("Auto-Submitted: no")).flags == events.Flags()
+
+
+def test_mailing_list_and_loop() -> None:
+    assert event_of(mail("List-Id: <users.lists.example.test>")).flags.mailing_list
+    looped = mail().replace(b"<m1@example.test>", b"<hotline.r1@out.acme.test>")
+    assert event_of(looped).flags.loop
+    assert event_of(mail("X-Loop: hotline")).flags.loop
+
+
+def test_forwarded_by_subject_or_body() -> None:
+    assert event_of(mail("Subject: Fwd: order")).flags.forwarded
+    assert event_of(
+        mail(body="see below\n---------- Forwarded message ---------\nx")
+    ).flags.forwarded
+    assert not event_of(mail("Subject: forward planning")).flags.forwarded
+
+
+def test_reply_token_from_our_domain_only() -> None:
+    ours = mail("Cc: Support <reply+tok_42@reply.acme.test>")
+    event = event_of(ours)
+    assert event.thread.reply_token == "tok_42"
+    assert event.conversation_key == "acme/email/token:tok_42"
+    assert event_of(mail("Cc: reply+evil@other.test")).thread.reply_token is None
+
+
+def test_reply_token_from_envelope_recipient() -> None:
+    result = normalize(mail(), CFG, NOW, envelope_rcpts=("reply+env1@reply.acme.test",))
+    assert result.events[0].thread.reply_token == "env1"  # type: ignore[union-attr]
+
+
+def test_conversation_key_prefers_the_references_root() -> None:
+    raw = mail(
+        "References: <root@x> <mid@x>", "In-Reply-To: <mid@x>", "Cc: reply+t@reply.acme.test"
+    )
+    assert event_of(raw).conversation_key == "acme/email/<root@x>"
+    assert event_of(mail("In-Reply-To: <mid@x>")).conversation_key == "acme/email/<mid@x>"
+    assert event_of(mail()).conversation_key == "acme/email/<m1@example.test>"
+    no_id = mail().replace(b"Message-ID: <m1@example.test>\r\n", b"")
+    assert event_of(no_id).conversation_key == "acme/email/from:jo@example.test"
+
+
+def test_event_id_is_deterministic_per_message_id() -> None:
+    first, again = event_of(mail()), event_of(mail("X-Retry: 1"))
+    assert (
+        first.event_id
+        == again.event_id
+        == events.event_id_for("acme", "email", "<m1@example.test>", "message")
+    )
+
+
+AR_PASS = (
+    "Authentication-Results: mx.acme.test; dkim=pass header.d=example.test;"
+    " dmarc=pass header.from=example.test"
+)
+
+
+def test_trusted_dmarc_pass_verifies_the_sender() -> None:
+    ident = event_of(mail(AR_PASS)).sender.identifiers[0]
+    assert (ident.value, ident.verified, ident.source) == ("jo@example.test", True, "dmarc")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        mail(),  # a bare From is never verified
+        mail(AR_PASS.replace("mx.acme.test", "mx.attacker.test")),  # untrusted authserv-id
+        mail("Authentication-Results: mx.acme.test; dkim=pass header.d=other.test"),  # unaligned
+        mail("Authentication-Results: mx.acme.test; dmarc=fail header.from=example.test"),
+        mail(AR_PASS).replace(
+            b"From: Jo <jo@example.test>", b"From: a@example.test, b@example.test"
+        ),
+        mail(AR_PASS).replace(
+            b"From: Jo <jo@example.test>", b"From: a@example.test(<b@example.test>"
+        ),
+    ],
+)
+def test_sender_not_verified(raw: bytes) -> None:
+    sender = event_of(raw).sender
+    assert not any(i.verified for i in sender.identifiers)
+
+
+def test_dkim_pass_aligned_verifies() -> None:
+    raw = mail("Authentication-Results: mx.acme.test; dkim=pass header.i=@example.test")
+    assert event_of(raw).sender.identifiers[0].source == "dkim"
+
+
+def test_html_only_mail_is_rendered_and_kept_by_reference() -> None:
+    html = "<html><head><style>p{}</style></head><body><p>Hi&nbsp;there</p><script>x()</script>"
+    html += "<p>On Monday Bob wrote:</p><blockquote>old</blockquote></body></html>"
+    raw = mail("Content-Type: text/html; charset=utf-8", body=html)
+    result = normalize(raw, CFG, NOW)
+    content = result.events[0].content  # type: ignore[union-attr]
+    assert isinstance(content, events.EmailContent)
+    assert content.text == "Hi there\n\nOn Monday Bob wrote:\nold"
+    assert content.visible_text == "Hi there"
+    assert content.html_ref == blob_ref(html.encode())
+    assert result.blobs[content.html_ref] == html.encode()
+
+
+def test_visible_reply_strips_quotes_and_signature() -> None:
+    body = "Thanks, works now.\n\n-- \nJo\n\nOn Tue, Nov 24, 2026 Support wrote:\n> old text\n"
+    content = event_of(mail(body=body)).content
+    assert isinstance(content, events.EmailContent)
+    assert content.visible_text == "Thanks, works now."
+    assert content.text == body
+
+
+def test_attachment_limit_sets_the_flag_instead_of_dropping_silently() -> None:
+    parts = "".join(
+        f"--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; "
+        f'filename="f{i}.bin"\r\n\r\ndata{i}\r\n'
+        for i in range(5)
+    )
+    raw = mail("Content-Type: multipart/mixed; boundary=b", body=parts + "--b--\r\n")
+    cfg = MailboxConfig(limits=Limits(max_attachments=3))
+    event = event_of(raw, cfg)
+    assert [a.filename for a in event.attachments] == ["f0.bin", "f1.bin", "f2.bin"]
+    assert event.flags.attachments_truncated
+    assert not event_of(raw).flags.attachments_truncated
+
+
+def test_inline_image_with_content_id() -> None:
+    part = (
+        "--b\r\nContent-Type: image/png\r\nContent-ID: <img1@x>\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--b--\r\n"
+    )
+    raw = mail("Content-Type: multipart/related; boundary=b", body=part)
+    attachment = event_of(raw).attachments[0]
+    assert (attachment.inline, attachment.content_id, attachment.size) == (True, "img1@x", 8)
