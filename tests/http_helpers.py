@@ -15,8 +15,9 @@ from hotline.devstack.broker import free_port
 @contextlib.asynccontextmanager
 async def serve_app(app: FastAPI, port: int | None = None) -> AsyncIterator[str]:
     port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on",
-                            access_log=False)
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_config=None, lifespan="on", access_log=False
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:

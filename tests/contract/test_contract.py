@@ -58,7 +58,8 @@ def test_the_additive_check_catches_breaking_changes() -> None:
     broken["$defs"]["Sender"]["required"].append("avatar")
     del broken["$defs"]["Flags"]
     assert sorted(additive_violations(old, broken)) == [
-        "Flags: removed", "Sender.avatar: new required field",
+        "Flags: removed",
+        "Sender.avatar: new required field",
         "TextContent.text: removed or retyped",
     ]
 

@@ -53,10 +53,19 @@ def all_ready(base: int) -> bool:
 def test_stack_comes_up_and_ctrl_c_leaves_nothing_behind() -> None:
     var = Path(tempfile.mkdtemp(prefix="hotline-stack-"))
     base = 20000 + free_port() % 20000
-    env = {**os.environ, "HOTLINE_VAR": str(var), "HOTLINE_BASE_PORT": str(base),
-           "HOTLINE_KAFKA_PORT": str(free_port())}
-    proc = subprocess.Popen([sys.executable, "-m", "hotline.cli", "run"], env=env, cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    env = {
+        **os.environ,
+        "HOTLINE_VAR": str(var),
+        "HOTLINE_BASE_PORT": str(base),
+        "HOTLINE_KAFKA_PORT": str(free_port()),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hotline.cli", "run"],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         assert wait_for(lambda: all_ready(base), 120), "stack did not become ready"
         for i in range(1, 5):

@@ -47,7 +47,7 @@ def _normalize_one(run: object, path: Path) -> str:
         doc: dict[str, object] = {"reason": reason_of(exc), "detail": str(exc)}
         return json.dumps({"file": str(path), "error": doc}, ensure_ascii=False)
     encoded = b",".join(events.encode(e) for e in produced)
-    return '{"file":%s,"events":[%s]}' % (json.dumps(str(path)), encoded.decode())
+    return f'{{"file":{json.dumps(str(path))},"events":[{encoded.decode()}]}}'
 
 
 @app.command()

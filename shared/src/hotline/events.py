@@ -47,15 +47,21 @@ class Base(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fiel
     """Common config: keyword-only, defaults omitted on the wire, unknown fields tolerated."""
 
 
+class FrozenBase(
+    msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fields=False, frozen=True
+):
+    """The same, immutable and hashable (channel refs, identifiers)."""
+
+
 # --------------------------------------------------------------------------- parts
 
 
-class ChannelRef(Base, kw_only=True, frozen=True):
+class ChannelRef(FrozenBase, kw_only=True, frozen=True):
     kind: ChannelKind
     account_id: str  # mailbox, Slack team, WhatsApp phone-number id, page id, bot id ...
 
 
-class Identifier(Base, kw_only=True, frozen=True):
+class Identifier(FrozenBase, kw_only=True, frozen=True):
     kind: IdentifierKind
     value: str  # normalised: lower-case email, E.164 phone, "T123:U456" for Slack
     source: str  # where it came from: "smtp.from", "dkim", "provider", "widget.hmac" ...
@@ -260,10 +266,11 @@ def event_id_for(tenant: str, channel: str, provider_message_id: str, kind: str 
     return str(uuid.uuid5(EVENT_NAMESPACE, name))
 
 
+_TAGS: dict[type, str] = {t: str(t.__struct_config__.tag) for t in EVENT_TYPES}
+
+
 def event_tag(event: Event) -> str:
-    tag = type(event).__struct_config__.tag
-    assert isinstance(tag, str)
-    return tag
+    return _TAGS[type(event)]
 
 
 def partition_key(event: Event) -> bytes:

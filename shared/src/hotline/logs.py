@@ -8,8 +8,19 @@ import sys
 from datetime import UTC, datetime
 
 EXTRA_KEYS = (
-    "service", "event_id", "topic", "partition", "offset", "reason", "status", "route",
-    "tenant", "channel", "attempt", "error", "url",
+    "service",
+    "event_id",
+    "topic",
+    "partition",
+    "offset",
+    "reason",
+    "status",
+    "route",
+    "tenant",
+    "channel",
+    "attempt",
+    "error",
+    "url",
 )
 
 

@@ -16,7 +16,10 @@ class Metrics:
             "hotline_requests", "HTTP requests", ["route", "status"], registry=r
         )
         self.latency = Histogram(
-            "hotline_request_seconds", "HTTP latency", ["route"], buckets=LATENCY_BUCKETS,
+            "hotline_request_seconds",
+            "HTTP latency",
+            ["route"],
+            buckets=LATENCY_BUCKETS,
             registry=r,
         )
         self.produced = Counter("hotline_produced", "Events acked by Kafka", ["topic"], registry=r)
@@ -24,9 +27,7 @@ class Metrics:
         self.dead_lettered = Counter(
             "hotline_dead_lettered", "Records sent to a DLQ", ["topic", "reason"], registry=r
         )
-        self.consumed = Counter(
-            "hotline_consumed", "Records processed", ["topic"], registry=r
-        )
+        self.consumed = Counter("hotline_consumed", "Records processed", ["topic"], registry=r)
         self.retries = Counter("hotline_retries", "Retriable failures", ["topic"], registry=r)
 
     def render(self) -> bytes:

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+
 from hotline import events as ev
 from hotline import unified as un
-
 from tests.contract.test_contract import additive_violations
 
 SNAPSHOT = Path(__file__).parent / "unified.schema.json"

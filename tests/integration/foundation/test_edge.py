@@ -37,19 +37,24 @@ class ToyMessage(msgspec.Struct):
 
 
 def toy_app(bootstrap: str, ack_timeout: float = 5.0) -> FastAPI:
-    settings = ServiceSettings(service="toy", kafka_bootstrap=bootstrap, max_body_bytes=LIMIT,
-                               ack_timeout=ack_timeout)
+    settings = ServiceSettings(
+        service="toy", kafka_bootstrap=bootstrap, max_body_bytes=LIMIT, ack_timeout=ack_timeout
+    )
     app = create_service_app(settings)
 
     @app.post("/toy")
     async def toy(request: Request) -> Response:
         msg = decode_json(await request.body(), ToyMessage)
         event = ev.MessageReceived(
-            event_id=ev.event_id_for("acme", "telegram", msg.id, "msg"), tenant="acme",
+            event_id=ev.event_id_for("acme", "telegram", msg.id, "msg"),
+            tenant="acme",
             channel=ev.ChannelRef(kind="telegram", account_id="bot"),
-            provider_message_id=msg.id, received_at=datetime.now(UTC),
+            provider_message_id=msg.id,
+            received_at=datetime.now(UTC),
             conversation_key=f"acme/telegram/{msg.sender.id}",
-            sender=ev.Sender(handle=msg.sender.id), content=ev.TextContent(text=msg.text))
+            sender=ev.Sender(handle=msg.sender.id),
+            content=ev.TextContent(text=msg.text),
+        )
         state = request.app.state.hotline
         failed = await publish_or_503(state.producer, [event], state.metrics)
         return failed or Response(status_code=200)
@@ -70,17 +75,28 @@ BAD_CASES = [
     ("malformed-json", b'{"id": "m1", "sender": ', 400, "malformed", None),
     ("not-json", b"\xff\xfe garbage", 400, "malformed", None),
     ("empty-body", b"", 400, "malformed", None),
-    ("wrong-type", b'{"id": "m1", "sender": {"id": 42}, "text": "x"}', 422, "schema_mismatch",
-     "$.sender.id"),
+    (
+        "wrong-type",
+        b'{"id": "m1", "sender": {"id": 42}, "text": "x"}',
+        422,
+        "schema_mismatch",
+        "$.sender.id",
+    ),
     ("missing-field", b'{"id": "m1", "sender": {"id": "4"}}', 422, "schema_mismatch", "text"),
     ("array-root", b"[1, 2]", 422, "schema_mismatch", None),
-    ("oversize", b'{"id": "m1", "sender": {"id": "4"}, "text": "' + b"x" * LIMIT + b'"}', 413,
-     "payload_too_large", None),
+    (
+        "oversize",
+        b'{"id": "m1", "sender": {"id": "4"}, "text": "' + b"x" * LIMIT + b'"}',
+        413,
+        "payload_too_large",
+        None,
+    ),
 ]
 
 
-@pytest.mark.parametrize(("name", "body", "status", "reason", "path"), BAD_CASES,
-                         ids=[c[0] for c in BAD_CASES])
+@pytest.mark.parametrize(
+    ("name", "body", "status", "reason", "path"), BAD_CASES, ids=[c[0] for c in BAD_CASES]
+)
 async def test_bad_input_is_answered_and_nothing_is_produced(
     kafka: str, toy: str, name: str, body: bytes, status: int, reason: str, path: str | None
 ) -> None:
@@ -116,8 +132,10 @@ async def test_413_is_sent_before_the_body_is_read(toy: str) -> None:
     """Declare 50 MB, send 10 bytes: the answer comes at once, without waiting for the rest."""
     host, port = toy.removeprefix("http://").split(":")
     reader, writer = await asyncio.open_connection(host, int(port))
-    writer.write(b"POST /toy HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                 b"Content-Length: 52428800\r\n\r\n0123456789")
+    writer.write(
+        b"POST /toy HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 52428800\r\n\r\n0123456789"
+    )
     await writer.drain()
     status_line = await asyncio.wait_for(reader.readline(), 2)
     writer.close()

@@ -108,8 +108,9 @@ async def test_without_idempotence_the_same_fault_duplicates(
 
     bootstrap = f"127.0.0.1:{proxy.listen_port}"
     topic = await fresh_topic(bootstrap, with_dlq=False)
-    raw = AIOKafkaProducer(bootstrap_servers=bootstrap, acks=1, linger_ms=0,
-                           request_timeout_ms=30000)
+    raw = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks=1, linger_ms=0, request_timeout_ms=30000
+    )
     await raw.start()
     try:
         await raw.send_and_wait(topic, b"warm-up", key=b"k")

@@ -39,10 +39,15 @@ def text_events(n: int, key: str = "conv-1") -> list[ev.Event]:
     out: list[ev.Event] = []
     for i in range(n):
         pid = f"wamid.{i}"
-        out.append(ev.MessageReceived(
-            **{f: getattr(base, f) for f in ("tenant", "channel", "received_at", "sender")},
-            event_id=ev.event_id_for("acme", "whatsapp", pid, "msg"), provider_message_id=pid,
-            conversation_key=key, content=ev.TextContent(text=f"message {i}")))
+        out.append(
+            ev.MessageReceived(
+                **{f: getattr(base, f) for f in ("tenant", "channel", "received_at", "sender")},
+                event_id=ev.event_id_for("acme", "whatsapp", pid, "msg"),
+                provider_message_id=pid,
+                conversation_key=key,
+                content=ev.TextContent(text=f"message {i}"),
+            )
+        )
     return out
 
 
@@ -59,12 +64,20 @@ class Collector:
             self.stop.set()
 
 
-def make_loop(kafka: str, topic: str, group: str, handle: object, producer: EventProducer,
-              **kw: object) -> ConsumerLoop[ev.Event]:
-    settings = LoopSettings(bootstrap=kafka, group_id=group, topics=[topic], parser_version="t1",
-                            backoff_base=0.01, **kw)  # type: ignore[arg-type]
-    return ConsumerLoop(settings, decode=lambda r: ev.decode(r.value or b""),
-                        handle=handle, producer=producer)  # type: ignore[arg-type]
+def make_loop(
+    kafka: str, topic: str, group: str, handle: object, producer: EventProducer, **kw: object
+) -> ConsumerLoop[ev.Event]:
+    settings = LoopSettings(
+        bootstrap=kafka,
+        group_id=group,
+        topics=[topic],
+        parser_version="t1",
+        backoff_base=0.01,
+        **kw,
+    )  # type: ignore[arg-type]
+    return ConsumerLoop(
+        settings, decode=lambda r: ev.decode(r.value or b""), handle=handle, producer=producer
+    )  # type: ignore[arg-type]
 
 
 async def run_until(loop: ConsumerLoop[ev.Event], stop: asyncio.Event, timeout: float = 20) -> None:
@@ -104,8 +117,9 @@ async def test_crash_before_commit_redelivers(kafka: str, producer: EventProduce
         handled.set()
         await asyncio.Event().wait()  # the process "dies" here: before the commit
 
-    task = asyncio.create_task(make_loop(kafka, topic, "g-crash", hang_after_processing,
-                                         producer).run())
+    task = asyncio.create_task(
+        make_loop(kafka, topic, "g-crash", hang_after_processing, producer).run()
+    )
     await asyncio.wait_for(handled.wait(), 20)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -161,8 +175,12 @@ async def test_poison_record_is_dead_lettered_and_the_partition_keeps_flowing(
     good = text_events(4)
     await producer.publish(good[:2], topic=topic)
     poison_headers = [("origin", b"test")]
-    await producer.send(topic, b'{"type": "message.received.v1", "tenant": "ac', key=b"conv-1",
-                        headers=poison_headers)
+    await producer.send(
+        topic,
+        b'{"type": "message.received.v1", "tenant": "ac',
+        key=b"conv-1",
+        headers=poison_headers,
+    )
     await producer.publish(good[2:], topic=topic)
     stop = asyncio.Event()
     got = Collector(4, stop)
@@ -195,8 +213,13 @@ async def test_handler_rejection_isolates_one_record(kafka: str, producer: Event
         await got(batch)
 
     await run_until(make_loop(kafka, topic, "g-picky", picky, producer, max_attempts=2), stop)
-    assert [e.provider_message_id for e in got.seen] == ["wamid.0", "wamid.1", "wamid.2",
-                                                          "wamid.4", "wamid.5"]
+    assert [e.provider_message_id for e in got.seen] == [
+        "wamid.0",
+        "wamid.1",
+        "wamid.2",
+        "wamid.4",
+        "wamid.5",
+    ]
     [dead] = await read_all(kafka, f"{topic}.dlq", expect=1)
     assert ev.decode(dead.value or b"") == sent[3]
     assert dict(dead.headers)[DLQ_HEADER_PREFIX + "reason"] == b"unroutable"
@@ -228,8 +251,12 @@ async def test_store_mode_seeks_to_the_stored_offsets(kafka: str, producer: Even
 
     settings = LoopSettings(bootstrap=kafka, group_id="g-store", topics=[topic])
     loop: ConsumerLoop[ev.Event] = ConsumerLoop(
-        settings, decode=lambda r: ev.decode(r.value or b""), handle=handle, producer=producer,
-        offset_store=store)
+        settings,
+        decode=lambda r: ev.decode(r.value or b""),
+        handle=handle,
+        producer=producer,
+        offset_store=store,
+    )
     await run_until(loop, stop)
     assert [e.provider_message_id for e in got.seen] == ["wamid.7", "wamid.8", "wamid.9"]
     assert store.offsets[TopicPartition(topic, 0)] == 10

@@ -34,8 +34,13 @@ def test_round_trip_every_tag(name: str) -> None:
 def test_tags_are_versioned() -> None:
     tags = {ev.event_tag(e) for e in all_samples().values()}
     assert tags == {
-        "message.received.v1", "message.edited.v1", "message.deleted.v1", "reaction.v1",
-        "delivery.status.v1", "reply.requested.v1", "reply.result.v1",
+        "message.received.v1",
+        "message.edited.v1",
+        "message.deleted.v1",
+        "reaction.v1",
+        "delivery.status.v1",
+        "reply.requested.v1",
+        "reply.result.v1",
     }
 
 
@@ -65,5 +70,5 @@ def test_schema_mismatch_names_the_field_path() -> None:
 
 
 def test_unknown_tag_is_rejected() -> None:
-    with pytest.raises(msgspec.ValidationError, match="Invalid value 'message.received.v9'"):
+    with pytest.raises(msgspec.ValidationError, match=r"Invalid value 'message\.received\.v9'"):
         ev.decode(b'{"type":"message.received.v9"}')

@@ -46,13 +46,23 @@ def plan(var: Path, base_port: int, kafka: str) -> list[Service]:
 
 
 def start_service(svc: Service, var: Path, kafka: str) -> None:
-    env = {**os.environ, "HOTLINE_KAFKA_BOOTSTRAP": kafka, "HOTLINE_PORT": str(svc.port),
-           "HOTLINE_ENV": os.environ.get("HOTLINE_ENV", "dev"),
-           "HOTLINE_DATA_DIR": str(var / svc.module), **svc.extra_env}
+    env = {
+        **os.environ,
+        "HOTLINE_KAFKA_BOOTSTRAP": kafka,
+        "HOTLINE_PORT": str(svc.port),
+        "HOTLINE_ENV": os.environ.get("HOTLINE_ENV", "dev"),
+        "HOTLINE_DATA_DIR": str(var / svc.module),
+        **svc.extra_env,
+    }
     (var / "logs").mkdir(parents=True, exist_ok=True)
     log = (var / "logs" / f"{svc.module}.log").open("ab")
-    svc.proc = subprocess.Popen([sys.executable, "-m", svc.module], env=env, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+    svc.proc = subprocess.Popen(
+        [sys.executable, "-m", svc.module],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def wait_healthy(svc: Service, timeout: float = 60.0) -> None:
@@ -87,8 +97,11 @@ def print_urls(services: list[Service], kafka: str) -> None:
     for svc in services:
         table.add_row(svc.module, svc.url, f"curl {svc.url}/readyz")
         if svc.module == "email_ingest":
-            table.add_row("  smtp intake", f"smtp://127.0.0.1:{svc.extra_env['HOTLINE_SMTP_PORT']}",
-                          "swaks -s 127.0.0.1 -p ... -t help@support.localhost")
+            table.add_row(
+                "  smtp intake",
+                f"smtp://127.0.0.1:{svc.extra_env['HOTLINE_SMTP_PORT']}",
+                "swaks -s 127.0.0.1 -p ... -t help@support.localhost",
+            )
     console.print(table)
     console.print("[bold green]Hotline is running.[/] Press Ctrl-C to stop everything.")
 

@@ -1,7 +1,7 @@
 """HTTP edge helpers shared by every service."""
 
 from hotline.http.app import ServiceState, create_service_app
-from hotline.http.webhook import Rejected, publish_or_503, decode_json, json_error
+from hotline.http.webhook import Rejected, decode_json, json_error, publish_or_503
 
 __all__ = [
     "Rejected",

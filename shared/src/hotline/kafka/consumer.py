@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, NamedTuple, Protocol, TypeAlias, TypeVar
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.structs import ConsumerRecord
@@ -26,11 +26,10 @@ from hotline.topics import dead_letter_for
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-Record = ConsumerRecord[bytes, bytes]
+Record: TypeAlias = ConsumerRecord  # aiokafka ships no type information
 
 
-@dataclass(frozen=True)
-class Item(Generic[T]):
+class Item(NamedTuple, Generic[T]):
     record: Record
     value: T
 
@@ -42,7 +41,8 @@ class Batch(Generic[T]):
 
     @property
     def next_offset(self) -> int:
-        return self.items[-1].record.offset + 1
+        offset: int = self.items[-1].record.offset
+        return offset + 1
 
 
 class OffsetStore(Protocol):
@@ -68,6 +68,9 @@ class LoopSettings:
     backoff_max: float = 5.0
     max_poll_records: int = 1000
     poll_timeout_ms: int = 500
+    # No Hotline writer is transactional (the unifier publishes through an outbox), so
+    # read_uncommitted is equivalent today; set read_committed if a transactional writer appears.
+    isolation_level: str = "read_uncommitted"
     classify: Classifier | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -98,7 +101,7 @@ class ConsumerLoop(Generic[T]):
             group_id=self.s.group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
-            isolation_level="read_committed",
+            isolation_level=self.s.isolation_level,
             max_poll_records=self.s.max_poll_records,
             **self.s.extra,
         )
@@ -168,8 +171,13 @@ class ConsumerLoop(Generic[T]):
         first = batch.items[0].record
         log.warning(
             "retriable failure",
-            extra={"topic": first.topic, "partition": first.partition, "offset": first.offset,
-                   "attempt": attempt, "error": repr(exc)},
+            extra={
+                "topic": first.topic,
+                "partition": first.partition,
+                "offset": first.offset,
+                "attempt": attempt,
+                "error": repr(exc),
+            },
         )
 
     async def _dead_letter(
@@ -177,18 +185,32 @@ class ConsumerLoop(Generic[T]):
     ) -> None:
         reason = reason_of(exc)
         headers = dlq_headers(
-            reason=reason, error=str(exc), source=record.topic, partition=record.partition,
-            offset=record.offset, attempt=attempt, parser_version=self.s.parser_version,
+            reason=reason,
+            error=str(exc),
+            source=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            attempt=attempt,
+            parser_version=self.s.parser_version,
         )
         original = [(k, bytes(v)) for k, v in (record.headers or ())]
         await dead_letter(
-            self.producer, dead_letter_for(record.topic), record.value or b"",
-            key=record.key, headers=headers, original_headers=original,
+            self.producer,
+            dead_letter_for(record.topic),
+            record.value or b"",
+            key=record.key,
+            headers=headers,
+            original_headers=original,
         )
         log.error(
             "dead-lettered",
-            extra={"topic": record.topic, "partition": record.partition,
-                   "offset": record.offset, "reason": reason, "error": str(exc)},
+            extra={
+                "topic": record.topic,
+                "partition": record.partition,
+                "offset": record.offset,
+                "reason": reason,
+                "error": str(exc),
+            },
         )
         if self.offset_store:
             await self.offset_store.save(self.s.group_id, tp, record.offset + 1)

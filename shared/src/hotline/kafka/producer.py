@@ -38,6 +38,7 @@ class EventProducer:
         self.metrics = metrics
         self._producer: AIOKafkaProducer | None = None
         self._starting: asyncio.Task[None] | None = None
+        self._counters: dict[str, Any] = {}
 
     async def start(self) -> None:
         s = self.settings
@@ -103,29 +104,28 @@ class EventProducer:
         self, topic: str, records: Sequence[tuple[bytes | None, bytes, Headers]]
     ) -> list[Any]:
         """Enqueue all records, then wait for every ack: they share batches (one round trip)."""
-        if self._producer is None:
+        producer = self._producer
+        if producer is None:
             raise KafkaUnavailable("producer not connected")
         try:
-            return await asyncio.wait_for(
-                self._send_all(self._producer, topic, records), self.settings.ack_timeout
-            )
+            async with asyncio.timeout(self.settings.ack_timeout):
+                futures = [
+                    await producer.send(topic, value, key=key, headers=headers)
+                    for key, value, headers in records
+                ]
+                acked = [await f for f in futures]  # aiokafka skips futures cancelled here
         except (TimeoutError, KafkaError) as exc:
             raise KafkaUnavailable(f"no ack from Kafka for {topic}: {exc!r}") from exc
-
-    async def _send_all(
-        self,
-        producer: AIOKafkaProducer,
-        topic: str,
-        records: Sequence[tuple[bytes | None, bytes, Headers]],
-    ) -> list[Any]:
-        futures = [
-            await producer.send(topic, value, key=key, headers=headers)
-            for key, value, headers in records
-        ]
-        metadata = await asyncio.gather(*(asyncio.shield(f) for f in futures))
         if self.metrics:
-            self.metrics.produced.labels(topic).inc(len(records))
-        return list(metadata)
+            self._produced(topic).inc(len(records))
+        return acked
+
+    def _produced(self, topic: str) -> Any:
+        child = self._counters.get(topic)
+        if child is None:
+            assert self.metrics is not None
+            child = self._counters[topic] = self.metrics.produced.labels(topic)
+        return child
 
     async def publish(self, evts: Sequence[events.Event], topic: str | None = None) -> list[Any]:
         """Publish events keyed by conversation; returns once Kafka acked all of them."""
