@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import msgspec
+
 from hotline import events as ev
 from social_ingest.context import Context
 from social_ingest.ops import Normalized, OpsRecord

@@ -9,11 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from hotline import events as ev
 from social_ingest.ops import OpsRecord
 from social_ingest.providers.meta import verify
 from social_ingest.providers.whatsapp.normalize import normalize
-
 from tests.unit.social.helpers import CTX, kind, kinds, named_cases
 
 SECRET = b"unit-test-app-secret"

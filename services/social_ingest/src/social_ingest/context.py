@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import TypedDict
 
 import msgspec
+
 from hotline import events
 
 

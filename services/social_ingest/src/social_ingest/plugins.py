@@ -11,9 +11,9 @@ from collections.abc import Callable
 from typing import cast
 
 import msgspec
+
 from hotline import events
 from hotline.channels import ChannelPlugin
-
 from social_ingest.context import Context
 from social_ingest.ops import Normalized
 

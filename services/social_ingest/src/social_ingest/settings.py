@@ -5,8 +5,9 @@ Provider secrets are SecretStr; the ``dev-`` defaults are refused outside env=de
 
 from __future__ import annotations
 
-from hotline.settings import ServiceSettings
 from pydantic import SecretStr
+
+from hotline.settings import ServiceSettings
 
 
 class SocialSettings(ServiceSettings):

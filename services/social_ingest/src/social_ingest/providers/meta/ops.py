@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 import msgspec
-from hotline import events as ev
 
+from hotline import events as ev
 from social_ingest.context import Context, canonical
 from social_ingest.ops import OpsRecord
 

@@ -12,7 +12,6 @@ import binascii
 from collections.abc import Callable
 
 from hotline import events as ev
-
 from social_ingest.context import Context, envelope, from_unix
 from social_ingest.ops import Normalized
 from social_ingest.phones import e164

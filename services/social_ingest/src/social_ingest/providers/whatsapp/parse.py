@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Literal
 
 import msgspec
+
 from hotline.kafka.errors import PermanentError
+from social_ingest.decoding import decode
 
 
 class S(msgspec.Struct, kw_only=True, forbid_unknown_fields=False):
@@ -232,12 +234,7 @@ _value = msgspec.json.Decoder(MessagesValue)
 
 def parse(body: bytes) -> Webhook:
     """Raw body -> Webhook; PermanentError "malformed" or "schema_mismatch" (with the path)."""
-    try:
-        return _webhook.decode(body)
-    except msgspec.ValidationError as exc:
-        raise PermanentError("schema_mismatch", str(exc)) from exc
-    except msgspec.DecodeError as exc:
-        raise PermanentError("malformed", str(exc)) from exc
+    return decode(_webhook, body)
 
 
 def parse_value(change: Change, where: str) -> MessagesValue:

@@ -1,0 +1,85 @@
+"""The shared tail of every webhook edge: normalize, publish, answer only after Kafka's ack.
+
+* malformed / schema mismatch -> 400 / 422 (nothing produced);
+* verified but not normalizable (an unexpected shape) -> the original bytes to the dead-letter
+  topic with the reason, then 200: never dropped, never retried into a crash loop;
+* events -> their inbound topic, ops records -> ``hotline.ops``; Kafka not acking -> 503.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from fastapi.responses import Response
+
+from hotline.http import Rejected, ServiceState, json_error
+from hotline.kafka import KafkaUnavailable, PermanentError, dead_letter
+from hotline.kafka.dlq import dlq_headers
+from hotline.kafka.errors import reason_of
+from hotline.topics import INBOUND_SOCIAL, OPS, dead_letter_for
+from social_ingest.context import Context
+from social_ingest.ops import Normalized, encode_ops
+from social_ingest.recent import RecentIds
+
+log = logging.getLogger(__name__)
+Normalizer = Callable[[bytes, Context], Normalized]
+STATUS = {"malformed": 400, "schema_mismatch": 422, "unknown_object": 422}
+PARSER_VERSION = "social-1"
+
+
+async def ingest(state: ServiceState, body: bytes, run: Normalizer, source: str) -> Response:
+    ctx = Context.now(state.settings.default_tenant)
+    try:
+        out = run(body, ctx)
+    except PermanentError as exc:
+        if exc.reason in STATUS:
+            raise Rejected(STATUS[exc.reason], exc.reason, exc.detail) from exc
+        return await _poison(state, body, exc, source)
+    except Exception as exc:  # a verified body we cannot normalize is poison, not a 500
+        return await _poison(state, body, exc, source)
+    return await publish(state, out)
+
+
+async def publish(state: ServiceState, out: Normalized) -> Response:
+    ids = [e.event_id for e in out.events] + [r.event_id for r in out.ops]
+    recent = _recent(state)
+    if recent.all_seen(ids):
+        return ok()  # a retry of what Kafka already acked
+    try:
+        await state.producer.publish(out.events)
+        if out.ops:
+            records: list[tuple[bytes | None, bytes, list[tuple[str, bytes]]]] = [
+                (r.channel.account_id.encode(), encode_ops(r), []) for r in out.ops
+            ]
+            await state.producer.send_many(OPS, records)
+    except KafkaUnavailable as exc:
+        state.metrics.rejected.labels("kafka_unavailable").inc()
+        return json_error(503, "kafka_unavailable", str(exc))
+    recent.add(ids)
+    return ok()
+
+
+async def _poison(state: ServiceState, body: bytes, exc: Exception, source: str) -> Response:
+    reason = reason_of(exc)
+    headers = dlq_headers(reason=reason, error=str(exc), source=source,
+                          parser_version=PARSER_VERSION)  # fmt: skip
+    topic = dead_letter_for(INBOUND_SOCIAL)
+    try:
+        await dead_letter(state.producer, topic, body, key=None, headers=headers)
+    except KafkaUnavailable as err:
+        return json_error(503, "kafka_unavailable", str(err))
+    log.error("dead-lettered webhook", extra={"topic": topic, "reason": reason, "route": source})
+    return ok()
+
+
+def _recent(state: ServiceState) -> RecentIds:
+    recent = getattr(state, "recent_ids", None)
+    if recent is None:
+        recent = RecentIds()
+        state.recent_ids = recent  # type: ignore[attr-defined]
+    return recent
+
+
+def ok() -> Response:
+    return Response(b'{"ok":true}', media_type="application/json")
