@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from pydantic import SecretStr, ValidationError
+from typer.testing import CliRunner
+
+from hotline.cli import app
+from hotline.settings import ServiceSettings
+from hotline.topics import dead_letter_for, load_topics, parse_topics
+
+
+class WithSecret(ServiceSettings):
+    signing_secret: SecretStr = SecretStr("dev-signing-secret")
+
+
+def test_placeholder_secret_is_fine_in_dev() -> None:
+    assert WithSecret(env="dev").signing_secret.get_secret_value() == "dev-signing-secret"
+
+
+@pytest.mark.parametrize("env", ["test", "prod"])
+def test_placeholder_secret_is_refused_outside_dev(env: str) -> None:
+    with pytest.raises(ValidationError, match="signing_secret: placeholder secret"):
+        WithSecret(env=env)  # type: ignore[arg-type]
+
+
+def test_real_secret_is_accepted_and_never_printed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOTLINE_SIGNING_SECRET", "s3cr3t-from-the-vault")
+    settings = WithSecret(env="prod")
+    assert settings.signing_secret.get_secret_value() == "s3cr3t-from-the-vault"
+    assert "s3cr3t" not in repr(settings)
+
+
+def test_settings_are_read_when_built_not_at_import(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOTLINE_KAFKA_BOOTSTRAP", "127.0.0.1:19092")
+    assert ServiceSettings().kafka_bootstrap == "127.0.0.1:19092"
+
+
+def test_topic_file_declares_a_dlq_for_every_consumed_topic() -> None:
+    specs = {t.name: t for t in load_topics()}
+    consumed = [n for n in specs if n.startswith(("hotline.inbound.", "hotline.replies."))]
+    consumed = [n for n in consumed if not n.endswith(".dlq")]
+    assert len(consumed) == 7
+    for name in consumed:
+        dlq = specs[name].dead_letter
+        assert dlq in specs, f"{name}: dead-letter topic {dlq} is not declared"
+        assert dead_letter_for(name) == dlq
+
+
+def test_parse_topics_reads_columns() -> None:
+    [spec] = parse_topics("# c\n\nt.a  3  1000  t.a.dlq  the purpose text\n")
+    assert (spec.name, spec.partitions, spec.retention_ms, spec.dead_letter) == (
+        "t.a",
+        3,
+        1000,
+        "t.a.dlq",
+    )
+    assert spec.purpose == "the purpose text"
+
+
+runner = CliRunner()
+
+
+def test_cli_schema_prints_the_contract() -> None:
+    result = runner.invoke(app, ["schema"])
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    assert "MessageReceived" in schema["$defs"]
+
+
+def test_cli_topics_prints_the_table() -> None:
+    result = runner.invoke(app, ["topics"])
+    assert result.exit_code == 0
+    assert "hotline.inbound.email.dlq" in result.stdout
+
+
+def test_cli_normalize_help_and_usage_errors() -> None:
+    assert runner.invoke(app, ["normalize", "--help"]).exit_code == 0
+    assert runner.invoke(app, ["normalize"]).exit_code == 2
+    result = runner.invoke(app, ["normalize", "no-such-channel", "README.md"])
+    assert result.exit_code == 2
+    assert "unknown channel" in result.output
