@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+
 from chat_gateway.slack.pipeline import Challenge, Poison, Publish, process
 from hotline import events as ev
 from hotline.channels import registered
 from hotline.http import Rejected
-
 from tests.unit.chat.slack_fixtures import TEAM, WORKSPACES, load, signed_headers
 
 NOW = 1_764_012_700

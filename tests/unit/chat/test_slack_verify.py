@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from slack_sdk.signature import Clock, SignatureVerifier
+
 from chat_gateway.slack.verify import sign, verify
 from hotline.http import Rejected
-from slack_sdk.signature import Clock, SignatureVerifier
 
 NOW = 1_764_012_000
 BODY = b'{"type":"event_callback","team_id":"T1"}'

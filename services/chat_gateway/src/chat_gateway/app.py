@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from hotline.http import create_service_app
 
+from chat_gateway.recent import PublishOnce
+from chat_gateway.replies.service import start_replies
 from chat_gateway.settings import ChatSettings
 from chat_gateway.slack.edge import add_slack_routes
+from chat_gateway.widget.edge import add_widget_routes
+from chat_gateway.widget.hub import Hub
+from hotline.http import ServiceState, create_service_app
 
 
 def create_app(settings: ChatSettings | None = None) -> FastAPI:
     settings = settings or ChatSettings()
-    app = create_service_app(settings)
-    add_slack_routes(app, settings)
+    hub = Hub()
+
+    async def on_start(state: ServiceState) -> None:
+        if settings.replies_enabled:
+            start_replies(state, settings, hub)
+
+    app = create_service_app(settings, on_start=on_start)
+    once = PublishOnce(app.state.hotline.producer.publish)
+    add_slack_routes(app, settings, once)
+    add_widget_routes(app, settings, hub, once)
+    app.state.hub = hub
     return app
 
 

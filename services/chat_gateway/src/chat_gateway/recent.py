@@ -1,9 +1,19 @@
-"""A bounded set of recently acked event ids: provider retries skip a second produce."""
+"""Publish each event id at most once per process: recently acked ids are skipped, and a
+duplicate that arrives while the first copy is still waiting for its ack waits for that ack.
+
+Provider retries (Slack ``X-Slack-Retry-Num``) and widget resends after a reconnect then add no
+second record; across restarts the deterministic event id still lets consumers drop a repeat.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Sequence
+
+from hotline import events as ev
+
+Publisher = Callable[[Sequence[ev.Event]], Awaitable[object]]
 
 
 class RecentIds:
@@ -14,9 +24,44 @@ class RecentIds:
     def __contains__(self, event_id: object) -> bool:
         return event_id in self._ids
 
-    def add(self, event_ids: Iterable[str]) -> None:
-        for event_id in event_ids:
-            self._ids[event_id] = None
-            self._ids.move_to_end(event_id)
+    def add(self, event_id: str) -> None:
+        self._ids[event_id] = None
+        self._ids.move_to_end(event_id)
         while len(self._ids) > self.capacity:
             self._ids.popitem(last=False)
+
+
+class PublishOnce:
+    def __init__(self, publish: Publisher, capacity: int = 50_000) -> None:
+        self.publish = publish
+        self.acked = RecentIds(capacity)
+        self._inflight: dict[str, asyncio.Future[None]] = {}
+
+    async def __call__(self, events: Sequence[ev.Event]) -> int:
+        """Publish what is new, wait for copies in flight; return how many records we produced.
+
+        Raises what ``publish`` raises (KafkaUnavailable): then nothing counts as acked.
+        """
+        fresh = [
+            e for e in events if e.event_id not in self.acked and e.event_id not in self._inflight
+        ]
+        waiting = [self._inflight[e.event_id] for e in events if e.event_id in self._inflight]
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        for e in fresh:
+            self._inflight[e.event_id] = future
+        try:
+            if fresh:
+                await self.publish(fresh)
+            future.set_result(None)
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # mark retrieved: a waiter may not exist
+            raise
+        finally:
+            for e in fresh:
+                self._inflight.pop(e.event_id, None)
+                if future.done() and not future.exception():
+                    self.acked.add(e.event_id)
+        for other in waiting:
+            await asyncio.shield(other)
+        return len(fresh)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from hotline.settings import ServiceSettings, is_placeholder
 from pydantic import BaseModel, Field, SecretStr, model_validator
+
+from hotline.settings import ServiceSettings, is_placeholder
 
 
 class SlackWorkspaceSettings(BaseModel):

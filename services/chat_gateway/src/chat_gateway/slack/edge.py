@@ -8,14 +8,14 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
-from hotline.http import ServiceState, json_error, publish_or_503
+
+from chat_gateway.recent import PublishOnce
+from chat_gateway.settings import ChatSettings
+from chat_gateway.slack.pipeline import Challenge, Poison, Publish, Workspace, process
+from hotline.http import ServiceState, json_error
 from hotline.kafka import KafkaUnavailable, dead_letter
 from hotline.kafka.dlq import dlq_headers
 from hotline.topics import INBOUND_CHAT, dead_letter_for
-
-from chat_gateway.recent import RecentIds
-from chat_gateway.settings import ChatSettings
-from chat_gateway.slack.pipeline import Challenge, Poison, Workspace, process
 
 log = logging.getLogger(__name__)
 PATH = "/slack/events"
@@ -28,9 +28,8 @@ def workspaces_of(settings: ChatSettings) -> dict[str, Workspace]:
     }
 
 
-def add_slack_routes(app: FastAPI, settings: ChatSettings) -> None:
+def add_slack_routes(app: FastAPI, settings: ChatSettings, once: PublishOnce) -> None:
     workspaces = workspaces_of(settings)
-    recent = RecentIds()
 
     @app.post(PATH, tags=["slack"])
     async def slack_events(request: Request) -> Response:
@@ -41,22 +40,28 @@ def add_slack_routes(app: FastAPI, settings: ChatSettings) -> None:
             return JSONResponse({"challenge": outcome.challenge})
         if isinstance(outcome, Poison):
             return await _dead_letter(state, body, outcome)
-        fresh = [e for e in outcome.events if e.event_id not in recent]
-        failed = await publish_or_503(state.producer, fresh, state.metrics)
-        if failed:
-            return failed
-        recent.add(e.event_id for e in fresh)
-        for e in outcome.events:
-            log.info(
-                "slack event acked",
-                extra={
-                    "event_id": e.event_id,
-                    "topic": INBOUND_CHAT,
-                    "tenant": e.tenant,
-                    "channel": "slack",
-                },
-            )
-        return Response(status_code=200)
+        return await _publish(state, once, outcome, request.headers.get("x-slack-retry-num"))
+
+
+async def _publish(
+    state: ServiceState, once: PublishOnce, outcome: Publish, retry: str | None
+) -> Response:
+    try:
+        produced = await once(outcome.events)
+    except KafkaUnavailable as exc:
+        state.metrics.rejected.labels("kafka_unavailable").inc()
+        return json_error(503, "kafka_unavailable", str(exc))
+    for e in outcome.events:
+        log.info(
+            "slack event acked",
+            extra={
+                "event_id": e.event_id,
+                "topic": INBOUND_CHAT,
+                "tenant": e.tenant,
+                "attempt": retry or "0",
+            },
+        )
+    return JSONResponse({"ok": True, "produced": produced})
 
 
 async def _dead_letter(state: ServiceState, body: bytes, poison: Poison) -> Response:
@@ -67,4 +72,4 @@ async def _dead_letter(state: ServiceState, body: bytes, poison: Poison) -> Resp
     except KafkaUnavailable as exc:
         return json_error(503, "kafka_unavailable", str(exc))
     log.warning("slack event dead-lettered", extra={"topic": topic, "reason": poison.reason})
-    return Response(status_code=200)
+    return JSONResponse({"ok": True, "dead_lettered": poison.reason})

@@ -6,9 +6,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal, TypedDict
 
-from hotline import events as ev
-from hotline.kafka import PermanentError
-
 from chat_gateway.slack.parse import (
     EventCallback,
     File,
@@ -17,6 +14,8 @@ from chat_gateway.slack.parse import (
     MessageEvent,
     ReactionEvent,
 )
+from hotline import events as ev
+from hotline.kafka import PermanentError
 
 NEW_MESSAGE_SUBTYPES = frozenset({None, "file_share", "thread_broadcast", "me_message"})
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 import msgspec
+
 from hotline.http import Rejected, decode_json
 
 T = TypeVar("T")

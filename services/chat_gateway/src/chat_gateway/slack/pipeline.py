@@ -6,13 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from hotline import events as ev
-from hotline.http import Rejected
-from hotline.kafka import PermanentError
-
 from chat_gateway.slack import normalize as norm
 from chat_gateway.slack.parse import EventCallback, UrlVerification, parse, parse_event
 from chat_gateway.slack.verify import verify
+from hotline import events as ev
+from hotline.http import Rejected
+from hotline.kafka import PermanentError
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,7 @@
 """The ``slack`` channel plugin (entry point ``hotline.channels``)."""
 
-from hotline.channels import ChannelPlugin
-
 from chat_gateway.slack.pipeline import normalize_stored
+from hotline.channels import ChannelPlugin
 
 plugin = ChannelPlugin(
     name="slack",

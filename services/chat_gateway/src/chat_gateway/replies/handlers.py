@@ -1,0 +1,124 @@
+"""Deliver each reply.requested.v1, then publish its reply.result.v1 (after Kafka acked)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from typing import Literal
+
+from chat_gateway.replies.slack_api import SlackApi, SlackApiError
+from chat_gateway.widget.hub import Hub
+from hotline import events as ev
+from hotline.kafka import Batch, PermanentError
+from hotline.kafka.consumer import Record
+
+log = logging.getLogger(__name__)
+Status = Literal["sent", "failed", "window_closed"]
+
+
+def decode_reply(record: Record) -> ev.ReplyRequested:
+    event = ev.decode(record.value or b"")
+    if not isinstance(event, ev.ReplyRequested):
+        raise PermanentError("not_a_reply", ev.event_tag(event))
+    return event
+
+
+def reply_text(reply: ev.ReplyRequested) -> str:
+    content = reply.content
+    if isinstance(content, ev.TextContent):
+        return content.text
+    raise PermanentError("unsupported_content", content.__class__.__name__)
+
+
+def result(
+    reply: ev.ReplyRequested,
+    status: Status,
+    *,
+    provider_message_id: str | None = None,
+    reason: str | None = None,
+    provider_code: str | None = None,
+) -> ev.ReplyResult:
+    return ev.ReplyResult(
+        event_id=ev.event_id_for(reply.tenant, reply.channel.kind, reply.reply_id, "result"),
+        reply_id=reply.reply_id,
+        tenant=reply.tenant,
+        channel=reply.channel,
+        conversation_id=reply.conversation_id,
+        status=status,
+        completed_at=datetime.now(UTC),
+        provider_message_id=provider_message_id,
+        reason=reason,
+        provider_code=provider_code,
+    )
+
+
+class ReplyHandler:
+    def __init__(
+        self,
+        slack: SlackApi,
+        tokens: dict[str, str],
+        hub: Hub,
+        publish: Callable[[Sequence[ev.Event]], Awaitable[object]],
+    ) -> None:
+        self.slack, self.tokens, self.hub, self.publish = slack, tokens, hub, publish
+        self.done: dict[str, ev.ReplyResult] = {}  # a retried batch never re-sends a reply
+
+    async def __call__(self, batch: Batch[ev.ReplyRequested]) -> None:
+        results = [await self.deliver(item.value) for item in batch.items]
+        await self.publish(results)
+        for r in results:
+            self.done.pop(r.reply_id, None)
+            log.info(
+                "reply delivered",
+                extra={
+                    "event_id": r.event_id,
+                    "status": r.status,
+                    "channel": r.channel.kind,
+                    "tenant": r.tenant,
+                },
+            )
+
+    async def deliver(self, reply: ev.ReplyRequested) -> ev.ReplyResult:
+        if reply.reply_id not in self.done:
+            self.done[reply.reply_id] = await self._deliver(reply)
+        return self.done[reply.reply_id]
+
+    async def _deliver(self, reply: ev.ReplyRequested) -> ev.ReplyResult:
+        try:
+            if reply.channel.kind == "slack":
+                return await self._slack(reply)
+            if reply.channel.kind == "widget":
+                return await self._widget(reply)
+        except (SlackApiError, PermanentError) as exc:
+            return result(
+                reply, "failed", reason=str(exc), provider_code=getattr(exc, "code", None)
+            )
+        return result(reply, "failed", reason=f"unsupported channel {reply.channel.kind}")
+
+    async def _slack(self, reply: ev.ReplyRequested) -> ev.ReplyResult:
+        token = self.tokens.get(reply.channel.account_id)
+        if token is None:
+            raise PermanentError("unknown_workspace", reply.channel.account_id)
+        channel = reply.thread.provider_conversation_id or reply.recipient
+        ts = await self.slack.post_message(
+            token, channel, reply_text(reply), reply.thread.chat_thread_id
+        )
+        return result(reply, "sent", provider_message_id=f"{channel}:{ts}")
+
+    async def _widget(self, reply: ev.ReplyRequested) -> ev.ReplyResult:
+        frame = {
+            "type": "reply",
+            "reply_id": reply.reply_id,
+            "text": reply_text(reply),
+            "sent_at": reply.requested_at.isoformat(),
+        }
+        live = await self.hub.reply(
+            (reply.channel.account_id, reply.recipient), reply.reply_id, frame
+        )
+        return result(
+            reply,
+            "sent",
+            provider_message_id=reply.reply_id,
+            reason=None if live else "held_until_reconnect",
+        )

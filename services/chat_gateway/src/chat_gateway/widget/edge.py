@@ -1,0 +1,140 @@
+"""/chat/ws (the widget's socket), /chat/widget.js and /chat/demo: transport only."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, WebSocket
+from fastapi.responses import FileResponse, HTMLResponse
+
+from chat_gateway.recent import PublishOnce
+from chat_gateway.settings import ChatSettings
+from chat_gateway.widget.demo import demo_page
+from chat_gateway.widget.hub import Hub
+from chat_gateway.widget.normalize import normalize
+from chat_gateway.widget.parse import Hello, Seen, parse_frame
+from chat_gateway.widget.verify import Identity, identify, new_visitor_id
+from hotline.http import Rejected
+from hotline.kafka import KafkaUnavailable
+from hotline.topics import INBOUND_CHAT
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).resolve().parents[1] / "static"
+CLOSE_BAD_REQUEST, CLOSE_UNAUTHORIZED = 4400, 4401
+
+
+@dataclass
+class Session:
+    ws: WebSocket
+    who: Identity
+    tenant: str
+
+
+class WidgetEdge:
+    def __init__(self, settings: ChatSettings, hub: Hub, once: PublishOnce) -> None:
+        self.settings, self.hub, self.once = settings, hub, once
+        self.sites = {
+            k: (v.secret.get_secret_value(), v.tenant) for k, v in settings.widget_sites.items()
+        }
+
+    def frame(self, data: str | bytes) -> Any:
+        return parse_frame(data, self.settings.widget_max_frame, self.settings.widget_max_text)
+
+    async def serve(self, ws: WebSocket) -> None:
+        await ws.accept()
+        session = await self.handshake(ws)
+        if session is None:
+            return
+        key = (session.who.site, session.who.visitor_id)
+        await ws.send_json(
+            {
+                "type": "welcome",
+                "visitor_id": session.who.visitor_id,
+                "visitor_token": session.who.visitor_token,
+                "verified": session.who.user is not None,
+            }
+        )
+        await self.hub.attach(key, ws.send_json)
+        try:
+            while (data := await receive(ws)) is not None:
+                await self.on_frame(session, data)
+        finally:
+            self.hub.detach(key, ws.send_json)
+
+    async def handshake(self, ws: WebSocket) -> Session | None:
+        try:
+            hello = self.frame(await receive(ws) or b"")
+            if not isinstance(hello, Hello):
+                raise Rejected(400, "hello_expected", "the first frame must be a hello")
+            if hello.site not in self.sites:
+                raise Rejected(401, "unknown_site", hello.site)
+            secret, tenant = self.sites[hello.site]
+            return Session(ws, identify(hello, secret, new_visitor_id()), tenant)
+        except Rejected as exc:
+            await ws.send_json({"type": "error", "error": exc.reason, "detail": exc.detail})
+            code = CLOSE_UNAUTHORIZED if exc.status == 401 else CLOSE_BAD_REQUEST
+            await ws.close(code, exc.reason)
+            return None
+
+    async def on_frame(self, s: Session, data: str | bytes) -> None:
+        try:
+            frame = self.frame(data)
+        except Rejected as exc:
+            await s.ws.send_json({"type": "error", "error": exc.reason, "detail": exc.detail})
+            return
+        if isinstance(frame, Seen):
+            self.hub.seen((s.who.site, s.who.visitor_id), frame.reply_ids)
+        elif isinstance(frame, Hello):
+            await s.ws.send_json({"type": "error", "error": "already_identified"})
+        else:
+            event = normalize(s.tenant, s.who, frame, datetime.now(UTC))
+            try:
+                await self.once([event])
+            except KafkaUnavailable:
+                await s.ws.send_json(
+                    {
+                        "type": "error",
+                        "error": "kafka_unavailable",
+                        "client_id": frame.client_id,
+                        "retry": True,
+                    }
+                )
+                return
+            log.info(
+                "widget message acked",
+                extra={"event_id": event.event_id, "topic": INBOUND_CHAT, "tenant": s.tenant},
+            )
+            await s.ws.send_json(
+                {"type": "ack", "client_id": frame.client_id, "event_id": event.event_id}
+            )
+
+
+async def receive(ws: WebSocket) -> str | bytes | None:
+    """The next text or binary frame; None when the socket closed."""
+    message = await ws.receive()
+    if message["type"] == "websocket.disconnect":
+        return None
+    text: str | None = message.get("text")
+    return text if text is not None else bytes(message.get("bytes") or b"")
+
+
+def add_widget_routes(app: FastAPI, settings: ChatSettings, hub: Hub, once: PublishOnce) -> None:
+    edge = WidgetEdge(settings, hub, once)
+
+    @app.websocket("/chat/ws")
+    async def chat_ws(ws: WebSocket) -> None:
+        await edge.serve(ws)
+
+    @app.get("/chat/widget.js", tags=["widget"])
+    async def widget_js() -> FileResponse:
+        return FileResponse(STATIC / "widget.js", media_type="text/javascript")
+
+    @app.get("/chat/demo", tags=["widget"])
+    async def demo(
+        site: str = "demo", identifier: str = "", identifier_hash: str = ""
+    ) -> HTMLResponse:
+        return HTMLResponse(demo_page(site, identifier, identifier_hash))
