@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
 export PYTHONDONTWRITEBYTECODE := 1
-UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+# uv comes from PyPI into the machine's own Python when missing (see `setup`).
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PY := .venv/bin/python
 PYTEST := $(UV) run --frozen pytest
 KAFKA_LIB := deploy/kafka/lib/.fetched
@@ -16,10 +17,8 @@ help:
 	@echo "make test  - install what is missing, then run unit, contract, integration and e2e tests"
 	@echo "make lint  - ruff + mypy --strict;  make bench-<x> - benchmarks into bench/results/"
 
-$(UV):
-	python3 -m pip install --quiet --disable-pip-version-check uv || python3 -m pip install --quiet --user uv
-
-setup: $(UV)
+setup:
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check uv
 	$(UV) sync --frozen --quiet
 
 system-deps:
