@@ -1,0 +1,98 @@
+"""PublishOnce (no second record for a retry or a concurrent copy) and the widget hub outbox."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from chat_gateway.recent import PublishOnce, RecentIds
+from chat_gateway.widget.hub import Hub
+from hotline import events as ev
+from hotline.kafka import KafkaUnavailable
+
+
+def event(pid: str) -> ev.MessageReceived:
+    return ev.MessageReceived(
+        event_id=ev.event_id_for("t", "widget", pid),
+        tenant="t",
+        channel=ev.ChannelRef(kind="widget", account_id="s"),
+        provider_message_id=pid,
+        received_at=datetime.now(UTC),
+        conversation_key="k",
+        sender=ev.Sender(handle="v"),
+        content=ev.TextContent(text="x"),
+    )
+
+
+class SlowPublisher:
+    """A unit-test fake of EventProducer.publish: records calls, can fail or wait."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+        self.gate = asyncio.Event()
+        self.fail = False
+
+    async def __call__(self, events: Sequence[ev.Event]) -> None:
+        self.calls.append([e.event_id for e in events])
+        await self.gate.wait()
+        if self.fail:
+            raise KafkaUnavailable("down")
+
+
+async def test_retry_after_ack_publishes_nothing() -> None:
+    pub = SlowPublisher()
+    pub.gate.set()
+    once = PublishOnce(pub)
+    assert await once([event("a")]) == 1
+    assert await once([event("a"), event("b")]) == 1
+    assert pub.calls == [[event("a").event_id], [event("b").event_id]]
+
+
+async def test_concurrent_copy_waits_for_the_first_ack() -> None:
+    pub = SlowPublisher()
+    once = PublishOnce(pub)
+    first = asyncio.create_task(once([event("a")]))
+    await asyncio.sleep(0)
+    second = asyncio.create_task(once([event("a")]))
+    await asyncio.sleep(0.01)
+    assert not second.done()  # not acked before Kafka acked the first copy
+    pub.gate.set()
+    assert (await first, await second) == (1, 0)
+    assert len(pub.calls) == 1
+
+
+async def test_failed_publish_is_not_remembered() -> None:
+    pub = SlowPublisher()
+    pub.fail = True
+    pub.gate.set()
+    once = PublishOnce(pub)
+    with pytest.raises(KafkaUnavailable):
+        await once([event("a")])
+    pub.fail = False
+    assert await once([event("a")]) == 1
+
+
+def test_recent_ids_are_bounded() -> None:
+    recent = RecentIds(capacity=2)
+    for i in "abc":
+        recent.add(i)
+    assert "a" not in recent and "b" in recent and "c" in recent
+
+
+async def test_hub_holds_replies_until_seen() -> None:
+    hub, got = Hub(), []
+
+    async def sock(frame: dict[str, Any]) -> None:
+        got.append(frame["reply_id"])
+
+    assert await hub.reply(("s", "v"), "r1", {"reply_id": "r1"}) is False
+    await hub.attach(("s", "v"), sock)
+    assert got == ["r1"]
+    assert await hub.reply(("s", "v"), "r2", {"reply_id": "r2"}) is True
+    hub.seen(("s", "v"), ["r1", "r2"])
+    hub.detach(("s", "v"), sock)
+    assert hub.visitors == {}
