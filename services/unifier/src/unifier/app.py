@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from hotline.http import create_service_app
 
+from hotline.http import create_service_app
 from unifier.settings import UnifierSettings
 
 

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from pydantic import Field, SecretStr
+
 from hotline.settings import ServiceSettings
+from unifier.domain.rules import GroupingMode
 
 
 class UnifierSettings(ServiceSettings):
     service: str = "unifier"
     port: int = 8104
     database_url: str = "sqlite:///var/unifier.db"
+    group_id: str = "hotline-unifier"
+    instance_id: str = "unifier-1"  # Kafka static membership: a restart takes over at once
+    rules_version: str = "1"
+    tenant_grouping: dict[str, GroupingMode] = Field(default_factory=dict)
+    api_tokens: dict[str, SecretStr] = Field(default_factory=dict)  # tenant -> API token
+    max_poll_records: int = 2000
+    relay_batch: int = 2000
+    consume: bool = True  # run the consumer and the outbox relay inside the API process
+    idempotency_hours: int = 24
+    # Test-only fault injection: probability of SIGKILL right after a batch's DB commit,
+    # before the Kafka offset commit (the exactly-once test uses it; 0 in production).
+    fault_kill_after_commit: float = 0.0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from hotline import events as ev
-
 from unifier.domain.content import text_of
 from unifier.domain.working import MessageState, MsgKey
 

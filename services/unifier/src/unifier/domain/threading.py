@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from hotline.events import Flags, ThreadHints
-
 from unifier.domain.rules import ChannelPolicy, Decision, RuleSet
 
 Action = Literal["attach", "reopen", "new"]

@@ -12,7 +12,6 @@ from datetime import datetime
 
 from hotline import events as ev
 from hotline import unified as un
-
 from unifier.domain.content import subject_of, text_of
 from unifier.domain.effects import apply_effect, target_key
 from unifier.domain.identity import KnownIdentity, Resolution, key_of, resolve

@@ -8,7 +8,6 @@ from datetime import datetime
 
 from hotline.events import InboundEvent
 from hotline.unified import UnifiedEvent
-
 from unifier.domain.identity import IdentityKey, KnownIdentity, Suggestion
 from unifier.domain.threading import ThreadContext, ThreadView
 

@@ -1,0 +1,76 @@
+"""The batch handler: decide a partition batch and store it with its offset, one transaction."""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import signal
+from collections.abc import Callable
+from itertools import groupby
+
+import sqlalchemy.exc
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hotline import events as ev
+from hotline.kafka import Batch, PermanentError
+from hotline.kafka.consumer import Record
+from hotline.kafka.errors import Verdict
+from unifier.domain.rules import RuleSet
+from unifier.domain.unify import unify
+from unifier.store.load import load_working_set
+from unifier.store.offsets import write_offset
+from unifier.store.results import apply_results
+from unifier.store.write import write_plan
+
+log = logging.getLogger(__name__)
+Decoded = tuple[ev.InboundEvent | ev.ReplyResult, bytes]
+
+
+def decode_record(record: Record) -> Decoded:
+    raw = record.value or b""
+    event = ev.decode(raw)
+    if isinstance(event, ev.ReplyRequested):
+        raise PermanentError("unexpected_event", "reply.requested.v1 on an inbound topic")
+    return event, raw
+
+
+def classify_db(exc: BaseException) -> Verdict | None:
+    """Database trouble (locked, connection lost, a race on a unique key) is worth a retry."""
+    return "retriable" if isinstance(exc, sqlalchemy.exc.DBAPIError) else None
+
+
+class Ingest:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        group: str,
+        rules_for: Callable[[str], RuleSet],
+        on_commit: Callable[[], None] = lambda: None,
+        kill_after_commit: float = 0.0,
+    ) -> None:
+        self.engine, self.group, self.rules_for = engine, group, rules_for
+        self.on_commit, self.kill_after_commit = on_commit, kill_after_commit
+        self.stored = 0
+
+    async def handle(self, batch: Batch[Decoded]) -> None:
+        values = sorted((i.value for i in batch.items), key=lambda v: v[0].tenant)
+        async with self.engine.begin() as conn:
+            for tenant, group in groupby(values, key=lambda v: v[0].tenant):
+                items = list(group)
+                inbound = [(e, raw) for e, raw in items if not isinstance(e, ev.ReplyResult)]
+                results = [e for e, _ in items if isinstance(e, ev.ReplyResult)]
+                rules = self.rules_for(tenant)
+                ws = await load_working_set(conn, tenant, [e for e, _ in inbound], rules)
+                plan = unify(ws, inbound, rules)
+                await write_plan(conn, ws, plan)
+                await apply_results(conn, tenant, results)
+                self.stored += len(plan.messages)
+            await write_offset(conn, self.group, batch.tp, batch.next_offset)
+        self._maybe_crash()
+        self.on_commit()
+
+    def _maybe_crash(self) -> None:
+        if self.kill_after_commit and random.random() < self.kill_after_commit:
+            log.warning("fault injection: SIGKILL after DB commit, before the Kafka commit")
+            os.kill(os.getpid(), signal.SIGKILL)

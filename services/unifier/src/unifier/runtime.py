@@ -1,0 +1,85 @@
+"""Wiring: engine + migrations, the consumer loop with the DB offset store, the outbox relay."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hotline.kafka import ConsumerLoop, EventProducer
+from hotline.kafka.consumer import LoopSettings
+from hotline.metrics import Metrics
+from hotline.topics import INBOUND_CHAT, INBOUND_EMAIL, INBOUND_SOCIAL, REPLY_RESULTS
+from unifier.domain.rules import RuleSet, rule_set
+from unifier.ingest import Decoded, Ingest, classify_db, decode_record
+from unifier.relay import OutboxRelay
+from unifier.settings import UnifierSettings
+from unifier.store.engine import create_engine, migrate
+from unifier.store.offsets import DbOffsetStore
+
+TOPICS = [INBOUND_EMAIL, INBOUND_CHAT, INBOUND_SOCIAL, REPLY_RESULTS]
+
+
+def rules_for(settings: UnifierSettings) -> dict[str, RuleSet]:
+    base = rule_set(settings.rules_version)
+    return {t: replace(base, grouping=m) for t, m in settings.tenant_grouping.items()}
+
+
+@dataclass
+class Runtime:
+    settings: UnifierSettings
+    engine: AsyncEngine
+    producer: EventProducer
+    relay: OutboxRelay
+    ingest: Ingest
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def loop(self, metrics: Metrics | None = None) -> ConsumerLoop[Decoded]:
+        s = self.settings
+        loop_settings = LoopSettings(
+            bootstrap=s.kafka_bootstrap,
+            group_id=s.group_id,
+            topics=TOPICS,
+            max_poll_records=s.max_poll_records,
+            classify=classify_db,
+            extra={
+                "group_instance_id": s.instance_id,
+                "session_timeout_ms": 10000,
+                "max_partition_fetch_bytes": 4 * 1024 * 1024,
+            },
+        )
+        return ConsumerLoop(
+            loop_settings,
+            decode=decode_record,
+            handle=self.ingest.handle,
+            producer=self.producer,
+            offset_store=DbOffsetStore(self.engine),
+            metrics=metrics,
+        )
+
+    def start(self, metrics: Metrics | None = None) -> None:
+        self.tasks.append(asyncio.create_task(self.loop(metrics).run(self.stop)))
+        self.tasks.append(asyncio.create_task(self.relay.run(self.stop)))
+
+    async def close(self) -> None:
+        self.stop.set()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.engine.dispose()
+
+
+async def build_runtime(settings: UnifierSettings, producer: EventProducer) -> Runtime:
+    engine = create_engine(settings.database_url)
+    await migrate(engine)
+    relay = OutboxRelay(engine, producer, settings.relay_batch)
+    overrides = rules_for(settings)
+    default = rule_set(settings.rules_version)
+    ingest = Ingest(
+        engine,
+        settings.group_id,
+        lambda t: overrides.get(t, default),
+        relay.notify,
+        settings.fault_kill_after_commit,
+    )
+    return Runtime(settings, engine, producer, relay, ingest)

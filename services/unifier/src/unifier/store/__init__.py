@@ -1,0 +1,1 @@
+"""The unifier's store: SQLAlchemy 2 Core over SQLite (WAL, default) or PostgreSQL."""

@@ -1,0 +1,58 @@
+"""Engines by DSN (SQLite with WAL by default, PostgreSQL via asyncpg) and migrations at start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def async_url(dsn: str) -> str:
+    if dsn.startswith("sqlite:"):
+        return "sqlite+aiosqlite:" + dsn.removeprefix("sqlite:")
+    if dsn.startswith(("postgresql:", "postgres:")):
+        return "postgresql+asyncpg:" + dsn.split(":", 1)[1]
+    return dsn
+
+
+def create_engine(dsn: str) -> AsyncEngine:
+    url = async_url(dsn)
+    if url.startswith("sqlite"):
+        _ensure_dir(url)
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+        sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_async_engine(url, pool_size=5, max_overflow=5)
+
+
+def _ensure_dir(url: str) -> None:
+    path = url.split(":///", 1)[-1]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+async def migrate(engine: AsyncEngine) -> None:
+    """Bring the schema to head (run at start; a no-op when current)."""
+    async with engine.begin() as conn:
+        await conn.run_sync(_upgrade)
+
+
+def _upgrade(sync_conn: sa.Connection) -> None:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = sync_conn
+    command.upgrade(cfg, "head")

@@ -1,0 +1,180 @@
+"""Load the working set one tenant's batch needs: a fixed number of set-based queries."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hotline import events as ev
+from unifier.domain.effects import target_key
+from unifier.domain.identity import KnownIdentity, key_of
+from unifier.domain.rules import RuleSet
+from unifier.domain.threading import provider_thread_key
+from unifier.domain.working import MessageState, ThreadRow, WorkingSet
+from unifier.store.dialect import chunks, utc
+from unifier.store.schema import (
+    contacts,
+    held,
+    identities,
+    messages,
+    participants,
+    thread_keys,
+    threads,
+)
+
+
+async def load_working_set(
+    conn: AsyncConnection, tenant: str, batch: Sequence[ev.InboundEvent], rules: RuleSet
+) -> WorkingSet:
+    ws = WorkingSet(tenant)
+    received = [e for e in batch if isinstance(e, ev.MessageReceived)]
+    contact_ids = await _identities(conn, ws, received)
+    await canonicalize(conn, ws, contact_ids)
+    for key, known in ws.identities.items():
+        ws.identities[key] = [KnownIdentity(ws.canonical[k.contact_id], k.verified) for k in known]
+    await _keys(conn, ws, _wanted_keys(ws, received, rules))
+    await _threads(conn, ws, set(ws.keys.values()))
+    await _messages(conn, ws, {target_key(e) for e in batch})
+    await _held(conn, ws, {target_key(e) for e in received})
+    return ws
+
+
+async def _identities(
+    conn: AsyncConnection, ws: WorkingSet, received: list[ev.MessageReceived]
+) -> set[str]:
+    wanted = {key_of(i) for e in received for i in e.sender.identifiers}
+    t = identities.c
+    for part in chunks(sorted({v for _, v in wanted})):
+        rows = await conn.execute(
+            sa.select(t.kind, t.value, t.verified, t.contact_id).where(
+                t.tenant == ws.tenant, t.value.in_(part)
+            )
+        )
+        for r in rows:
+            if (r.kind, r.value) in wanted:
+                ws.identities.setdefault((r.kind, r.value), []).append(
+                    KnownIdentity(r.contact_id, bool(r.verified))
+                )
+    return {k.contact_id for known in ws.identities.values() for k in known}
+
+
+async def canonicalize(conn: AsyncConnection, ws: WorkingSet, ids: Iterable[str]) -> None:
+    """Fill ws.canonical for ids, following merged_into pointers (merges never destroy)."""
+    parent: dict[str, str | None] = {}
+    pending = {i for i in ids if i and i not in ws.canonical}
+    while pending:
+        rows = await conn.execute(
+            sa.select(contacts.c.contact_id, contacts.c.merged_into).where(
+                contacts.c.tenant == ws.tenant, contacts.c.contact_id.in_(sorted(pending))
+            )
+        )
+        for r in rows:
+            parent[r.contact_id] = r.merged_into
+        pending = {p for p in parent.values() if p and p not in parent} - set(ws.canonical)
+    for cid in {*parent, *(i for i in ids if i)}:
+        ws.canonical.setdefault(cid, _root(cid, parent))
+
+
+def _root(cid: str, parent: dict[str, str | None]) -> str:
+    seen = {cid}
+    while (nxt := parent.get(cid)) and nxt not in seen:
+        seen.add(nxt)
+        cid = nxt
+    return cid
+
+
+def _wanted_keys(ws: WorkingSet, received: list[ev.MessageReceived], rules: RuleSet) -> set[str]:
+    keys = {"grp:contact:" + c for c in set(ws.canonical.values())}
+    for e in received:
+        h = e.thread
+        keys |= {"mid:" + m for m in (*h.in_reply_to, *h.references)}
+        if h.reply_token:
+            keys.add("tok:" + h.reply_token)
+        if pt := provider_thread_key(e.channel.kind, e.channel.account_id, h):
+            keys.add("pt:" + pt)
+        addr = e.sender.handle.lower()
+        keys |= {f"grp:address:{addr}", f"grp:address:{e.channel.kind}:{addr}"}
+    return keys
+
+
+async def _keys(conn: AsyncConnection, ws: WorkingSet, wanted: set[str]) -> None:
+    t = thread_keys.c
+    for part in chunks(sorted(wanted)):
+        rows = await conn.execute(
+            sa.select(t.key, t.thread_id).where(t.tenant == ws.tenant, t.key.in_(part))
+        )
+        ws.keys.update({r.key: r.thread_id for r in rows})
+
+
+async def _threads(conn: AsyncConnection, ws: WorkingSet, ids: set[str]) -> None:
+    for part in chunks(sorted(ids)):
+        rows = await conn.execute(
+            sa.select(threads).where(threads.c.tenant == ws.tenant, threads.c.thread_id.in_(part))
+        )
+        for r in rows:
+            ws.threads[r.thread_id] = ThreadRow(
+                r.thread_id,
+                r.contact_id,
+                r.channel_kind,
+                bool(r.open),
+                utc(r.opened_at),
+                utc(r.last_message_at),
+                utc(r.closed_at) if r.closed_at else None,
+                r.message_count,
+                r.subject,
+            )
+        p = participants.c
+        rows = await conn.execute(
+            sa.select(p.thread_id, p.contact_id).where(p.tenant == ws.tenant, p.thread_id.in_(part))
+        )
+        for r in rows:
+            ws.threads[r.thread_id].participants.add(r.contact_id)
+    await canonicalize(conn, ws, {c for t in ws.threads.values() for c in t.participants})
+
+
+async def _messages(conn: AsyncConnection, ws: WorkingSet, keys: set[tuple[str, str]]) -> None:
+    m = messages.c
+    cols = (
+        m.channel_kind,
+        m.provider_message_id,
+        m.message_id,
+        m.thread_id,
+        m.text,
+        m.edited,
+        m.deleted,
+        m.reactions,
+        m.status,
+    )
+    for part in chunks(sorted({pmid for _, pmid in keys})):
+        rows = await conn.execute(
+            sa.select(*cols).where(m.tenant == ws.tenant, m.provider_message_id.in_(part))
+        )
+        for r in rows:
+            if (r.channel_kind, r.provider_message_id) in keys:
+                ws.messages[(r.channel_kind, r.provider_message_id)] = MessageState(
+                    r.message_id,
+                    r.thread_id,
+                    r.text,
+                    bool(r.edited),
+                    bool(r.deleted),
+                    json.loads(r.reactions),
+                    r.status,
+                )
+
+
+async def _held(conn: AsyncConnection, ws: WorkingSet, keys: set[tuple[str, str]]) -> None:
+    h = held.c
+    for part in chunks(sorted({pmid for _, pmid in keys})):
+        rows = await conn.execute(
+            sa.select(h.channel_kind, h.target_id, h.payload)
+            .where(h.tenant == ws.tenant, h.target_id.in_(part))
+            .order_by(h.id)
+        )
+        for r in rows:
+            if (r.channel_kind, r.target_id) in keys:
+                event = ev.decode(r.payload)
+                assert not isinstance(event, ev.ReplyRequested | ev.ReplyResult)
+                ws.held.setdefault((r.channel_kind, r.target_id), []).append(event)

@@ -1,0 +1,130 @@
+"""Read side for the agent API: conversations, threads with decisions, contacts with identities."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from unifier.store.dialect import utc
+from unifier.store.schema import contacts, identities, messages, suggestions, threads
+
+Row = dict[str, Any]
+
+
+def _row(r: Any) -> Row:
+    out = dict(r._mapping)
+    for k, v in out.items():
+        if hasattr(v, "tzinfo"):
+            out[k] = utc(v).isoformat()
+    return out
+
+
+async def members(conn: AsyncConnection, tenant: str, contact_id: str) -> list[str]:
+    """The contact plus every contact merged into it (transitively)."""
+    rows = await conn.execute(
+        sa.select(contacts.c.contact_id, contacts.c.merged_into).where(
+            contacts.c.tenant == tenant, contacts.c.merged_into.is_not(None)
+        )
+    )
+    children: dict[str, list[str]] = {}
+    for r in rows:
+        children.setdefault(r.merged_into, []).append(r.contact_id)
+    out, todo = [], [contact_id]
+    while todo:
+        cid = todo.pop()
+        if cid not in out:
+            out.append(cid)
+            todo += children.get(cid, [])
+    return out
+
+
+async def list_conversations(
+    conn: AsyncConnection,
+    tenant: str,
+    *,
+    status: str | None = None,
+    channel: str | None = None,
+    contact: str | None = None,
+    text: str | None = None,
+    limit: int = 50,
+) -> list[Row]:
+    t, m = threads.c, messages.c
+    q = sa.select(threads).where(t.tenant == tenant, t.merged_into.is_(None))
+    if status:
+        q = q.where(t.open.is_(status == "open"))
+    if contact:
+        q = q.where(t.contact_id.in_(await members(conn, tenant, contact)))
+    if channel:
+        q = q.where(_has_message(m.channel_kind == channel))
+    if text:
+        q = q.where(_has_message(sa.func.lower(m.text).contains(text.lower(), autoescape=True)))
+    rows = await conn.execute(q.order_by(t.last_message_at.desc()).limit(limit))
+    return [_row(r) for r in rows]
+
+
+def _has_message(cond: sa.ColumnElement[bool]) -> sa.Exists:
+    m = messages.c
+    return (
+        sa.select(m.message_id)
+        .where(m.tenant == threads.c.tenant, m.thread_id == threads.c.thread_id, cond)
+        .exists()
+    )
+
+
+async def get_thread(conn: AsyncConnection, tenant: str, thread_id: str) -> Row | None:
+    t, m = threads.c, messages.c
+    found = (
+        await conn.execute(sa.select(threads).where(t.tenant == tenant, t.thread_id == thread_id))
+    ).first()
+    if found is None:
+        return None
+    rows = await conn.execute(
+        sa.select(messages)
+        .where(m.tenant == tenant, m.thread_id == thread_id)
+        .order_by(m.at, m.message_id)
+    )
+    out = _row(found)
+    out["messages"] = [_message(r) for r in rows]
+    return out
+
+
+def _message(r: Any) -> Row:
+    d = _row(r)
+    d.pop("payload")
+    d["reactions"] = json.loads(d["reactions"])
+    d["decision"] = {
+        "rule": d.pop("rule"),
+        "evidence": d.pop("evidence"),
+        "rule_version": d.pop("rule_version"),
+    }
+    return d
+
+
+async def get_contact(conn: AsyncConnection, tenant: str, contact_id: str) -> Row | None:
+    c, i, s = contacts.c, identities.c, suggestions.c
+    found = (
+        await conn.execute(
+            sa.select(contacts).where(c.tenant == tenant, c.contact_id == contact_id)
+        )
+    ).first()
+    if found is None:
+        return None
+    ids = await members(conn, tenant, contact_id)
+    out = _row(found)
+    out["merged_contacts"] = ids[1:]
+    rows = await conn.execute(
+        sa.select(identities)
+        .where(i.tenant == tenant, i.contact_id.in_(ids))
+        .order_by(i.kind, i.value)
+    )
+    out["identities"] = [_row(r) for r in rows]
+    rows = await conn.execute(
+        sa.select(s.suggested_contact_id, s.evidence).where(
+            s.tenant == tenant, s.contact_id.in_(ids)
+        )
+    )
+    out["suggestions"] = [_row(r) for r in rows]
+    return out

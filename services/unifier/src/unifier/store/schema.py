@@ -1,0 +1,133 @@
+"""Tables. Changes go through an Alembic migration in ``migrations/versions``."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+TS = sa.DateTime(timezone=True)
+
+contacts = sa.Table(
+    "contacts",
+    metadata,
+    sa.Column("tenant", sa.String(64), primary_key=True),
+    sa.Column("contact_id", sa.String(64), primary_key=True),
+    sa.Column("merged_into", sa.String(64), nullable=True),  # merges point, nothing is destroyed
+    sa.Column("created_at", TS, nullable=False),
+)
+identities = sa.Table(
+    "identities",
+    metadata,
+    sa.Column("tenant", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(32), primary_key=True),
+    sa.Column("value", sa.String(320), primary_key=True),
+    sa.Column("verified", sa.Boolean, primary_key=True),
+    sa.Column("contact_id", sa.String(64), nullable=False),
+    sa.Column("source", sa.String(64), nullable=False),
+    sa.Column("channel_kind", sa.String(16), nullable=False),
+    sa.Column("account_id", sa.String(320), nullable=False),
+    sa.Column("handle", sa.String(320), nullable=False),  # replies to this identity go here
+)
+sa.Index("ix_identities_contact", identities.c.tenant, identities.c.contact_id)
+suggestions = sa.Table(
+    "suggestions",
+    metadata,
+    sa.Column("tenant", sa.String(64), primary_key=True),
+    sa.Column("contact_id", sa.String(64), primary_key=True),
+    sa.Column("suggested_contact_id", sa.String(64), primary_key=True),
+    sa.Column("evidence", sa.Text, nullable=False),
+)
+threads = sa.Table(
+    "threads",
+    metadata,
+    sa.Column("tenant", sa.String(64), primary_key=True),
+    sa.Column("thread_id", sa.String(64), primary_key=True),
+    sa.Column("contact_id", sa.String(64), nullable=False),
+    sa.Column("channel_kind", sa.String(16), nullable=False),
+    sa.Column("open", sa.Boolean, nullable=False),
+    sa.Column("opened_at", TS, nullable=False),
+    sa.Column("last_message_at", TS, nullable=False),
+    sa.Column("closed_at", TS, nullable=True),
+    sa.Column("message_count", sa.Integer, nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("merged_into", sa.String(64), nullable=True),  # thread merges point, never delete
+)
+sa.Index("ix_threads_recent", threads.c.tenant, threads.c.last_message_at)
+participants = sa.Table(
+    "thread_participants",
+    metadata,
+    sa.Column("tenant", sa.String(64), primary_key=True),
+    sa.Column("thread_id", sa.String(64), primary_key=True),
+    sa.Column("contact_id", sa.String(64), primary_key=True),
+)
+thread_keys = sa.Table(  # "mid:<Message-ID>", "tok:<reply token>", "pt:<provider thread>", "grp:.."
+    "thread_keys",
+    metadata,
+    sa.Column("tenant", sa.String(64), primary_key=True),
+    sa.Column("key", sa.String(512), primary_key=True),
+    sa.Column("thread_id", sa.String(64), nullable=False),
+)
+messages = sa.Table(
+    "messages",
+    metadata,
+    sa.Column("message_id", sa.String(64), primary_key=True),  # the inbound event id
+    sa.Column("tenant", sa.String(64), nullable=False),
+    sa.Column("channel_kind", sa.String(16), nullable=False),
+    sa.Column("provider_message_id", sa.String(512), nullable=False),
+    sa.Column("account_id", sa.String(320), nullable=False),
+    sa.Column("thread_id", sa.String(64), nullable=False),
+    sa.Column("contact_id", sa.String(64), nullable=False),
+    sa.Column("sender_handle", sa.String(320), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("at", TS, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("edited", sa.Boolean, nullable=False, default=False),
+    sa.Column("deleted", sa.Boolean, nullable=False, default=False),
+    sa.Column("reactions", sa.Text, nullable=False, default="{}"),
+    sa.Column("status", sa.String(16), nullable=True),
+    sa.Column("rule", sa.String(64), nullable=False),
+    sa.Column("evidence", sa.Text, nullable=False),
+    sa.Column("rule_version", sa.String(16), nullable=False),
+    sa.Column("payload", sa.LargeBinary, nullable=False),
+    sa.UniqueConstraint("tenant", "channel_kind", "provider_message_id", name="uq_message"),
+)
+sa.Index("ix_messages_thread", messages.c.tenant, messages.c.thread_id, messages.c.at)
+held = sa.Table(  # effects (edit/delete/reaction/status) that arrived before their message
+    "held_effects",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("tenant", sa.String(64), nullable=False),
+    sa.Column("channel_kind", sa.String(16), nullable=False),
+    sa.Column("target_id", sa.String(512), nullable=False),
+    sa.Column("payload", sa.LargeBinary, nullable=False),
+)
+sa.Index("ix_held_target", held.c.tenant, held.c.channel_kind, held.c.target_id)
+offsets = sa.Table(
+    "consumer_offsets",
+    metadata,
+    sa.Column("group_id", sa.String(128), primary_key=True),
+    sa.Column("topic", sa.String(255), primary_key=True),
+    sa.Column("partition", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("next_offset", sa.BigInteger, nullable=False),
+)
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("topic", sa.String(255), nullable=False),
+    sa.Column("key", sa.LargeBinary, nullable=False),
+    sa.Column("event_type", sa.String(64), nullable=False),
+    sa.Column("event_id", sa.String(64), nullable=False),
+    sa.Column("payload", sa.LargeBinary, nullable=False),
+)
+replies = sa.Table(  # agent replies, by Idempotency-Key (honoured for 24 h)
+    "replies",
+    metadata,
+    sa.Column("tenant", sa.String(64), primary_key=True),
+    sa.Column("idempotency_key", sa.String(200), primary_key=True),
+    sa.Column("reply_id", sa.String(64), nullable=False),
+    sa.Column("conversation_id", sa.String(64), nullable=False),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("response", sa.Text, nullable=False),
+)

@@ -1,0 +1,215 @@
+"""Write a plan: set-based statements, all inside the caller's transaction."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hotline import events as ev
+from hotline import unified as un
+from unifier.domain.working import Plan, ThreadRow, WorkingSet
+from unifier.store.dialect import insert_ignore, upsert
+from unifier.store.schema import (
+    contacts,
+    held,
+    identities,
+    messages,
+    outbox,
+    participants,
+    suggestions,
+    thread_keys,
+    threads,
+)
+
+
+async def write_plan(conn: AsyncConnection, ws: WorkingSet, plan: Plan) -> None:
+    t = ws.tenant
+    now = datetime.now(UTC)
+    await insert_ignore(
+        conn,
+        contacts,
+        [
+            {"tenant": t, "contact_id": c, "merged_into": None, "created_at": now}
+            for c in plan.contacts
+        ],
+    )
+    await insert_ignore(conn, identities, [{"tenant": t, **vars(i)} for i in plan.identities])
+    await insert_ignore(
+        conn,
+        suggestions,
+        [
+            {
+                "tenant": t,
+                "contact_id": c,
+                "suggested_contact_id": s.contact_id,
+                "evidence": s.evidence,
+            }
+            for c, s in plan.suggestions
+        ],
+    )
+    await _threads(conn, ws, plan)
+    await insert_ignore(
+        conn,
+        participants,
+        [
+            {"tenant": t, "thread_id": tid, "contact_id": c}
+            for tid, c in sorted(plan.new_participants)
+        ],
+    )
+    await upsert(
+        conn,
+        thread_keys,
+        [{"tenant": t, "key": k, "thread_id": v} for k, v in plan.keys.items()],
+        ["thread_id"],
+    )
+    await _messages(conn, ws, plan)
+    await _held(conn, ws, plan)
+    await write_outbox(conn, plan.outbox)
+
+
+def thread_values(t: str, row: ThreadRow) -> dict[str, Any]:
+    return {
+        "tenant": t,
+        "thread_id": row.thread_id,
+        "contact_id": row.contact_id,
+        "channel_kind": row.channel_kind,
+        "open": row.open,
+        "opened_at": row.opened_at,
+        "last_message_at": row.last_message_at,
+        "closed_at": row.closed_at,
+        "message_count": row.message_count,
+        "subject": row.subject,
+    }
+
+
+async def _threads(conn: AsyncConnection, ws: WorkingSet, plan: Plan) -> None:
+    new = [thread_values(ws.tenant, ws.threads[tid]) for tid in sorted(plan.new_threads)]
+    if new:
+        await conn.execute(sa.insert(threads), new)
+    changed = [
+        {
+            "b_tenant": ws.tenant,
+            "b_thread_id": tid,
+            "b_open": r.open,
+            "b_last": r.last_message_at,
+            "b_closed": r.closed_at,
+            "b_count": r.message_count,
+        }
+        for tid in sorted(plan.touched_threads - plan.new_threads)
+        for r in (ws.threads[tid],)
+    ]
+    if changed:
+        c = threads.c
+        await conn.execute(
+            threads.update()
+            .where(c.tenant == sa.bindparam("b_tenant"), c.thread_id == sa.bindparam("b_thread_id"))
+            .values(
+                open=sa.bindparam("b_open"),
+                last_message_at=sa.bindparam("b_last"),
+                closed_at=sa.bindparam("b_closed"),
+                message_count=sa.bindparam("b_count"),
+            ),
+            changed,
+        )
+
+
+async def _messages(conn: AsyncConnection, ws: WorkingSet, plan: Plan) -> None:
+    rows = []
+    for m in plan.messages:
+        state = ws.messages[(m.channel_kind, m.provider_message_id)]
+        rows.append(
+            {
+                "tenant": ws.tenant,
+                "message_id": m.event_id,
+                "channel_kind": m.channel_kind,
+                "provider_message_id": m.provider_message_id,
+                "account_id": m.account_id,
+                "thread_id": m.thread_id,
+                "contact_id": m.contact_id,
+                "sender_handle": m.sender_handle,
+                "role": m.role,
+                "at": m.at,
+                "text": state.text,
+                "edited": state.edited,
+                "deleted": state.deleted,
+                "reactions": json.dumps(state.reactions),
+                "status": state.status,
+                "rule": m.rule,
+                "evidence": m.evidence,
+                "rule_version": m.rule_version,
+                "payload": m.payload,
+            }
+        )
+    if rows:
+        await conn.execute(sa.insert(messages), rows)
+    inserted = {(m.channel_kind, m.provider_message_id) for m in plan.messages}
+    await update_messages(conn, ws, plan.updated_messages - inserted)
+
+
+async def update_messages(
+    conn: AsyncConnection, ws: WorkingSet, keys: set[tuple[str, str]]
+) -> None:
+    if not keys:
+        return
+    c = messages.c
+    await conn.execute(
+        messages.update()
+        .where(c.message_id == sa.bindparam("b_id"))
+        .values(
+            text=sa.bindparam("b_text"),
+            edited=sa.bindparam("b_edited"),
+            deleted=sa.bindparam("b_deleted"),
+            reactions=sa.bindparam("b_reactions"),
+            status=sa.bindparam("b_status"),
+        ),
+        [
+            {
+                "b_id": s.message_id,
+                "b_text": s.text,
+                "b_edited": s.edited,
+                "b_deleted": s.deleted,
+                "b_reactions": json.dumps(s.reactions),
+                "b_status": s.status,
+            }
+            for k in sorted(keys)
+            for s in (ws.messages[k],)
+        ],
+    )
+
+
+async def _held(conn: AsyncConnection, ws: WorkingSet, plan: Plan) -> None:
+    add = [
+        {"tenant": ws.tenant, "channel_kind": k[0], "target_id": k[1], "payload": ev.encode(e)}
+        for k, e in plan.held_add
+        if k not in plan.held_done
+    ]
+    if add:
+        await conn.execute(sa.insert(held), add)
+    h = held.c
+    for kind, target in sorted(plan.held_done):
+        await conn.execute(
+            held.delete().where(
+                h.tenant == ws.tenant, h.channel_kind == kind, h.target_id == target
+            )
+        )
+
+
+async def write_outbox(conn: AsyncConnection, events: list[un.UnifiedEvent]) -> None:
+    if events:
+        await conn.execute(
+            sa.insert(outbox),
+            [
+                {
+                    "topic": un.unified_topic(e),
+                    "key": un.unified_key(e),
+                    "event_type": un.unified_tag(e),
+                    "event_id": e.event_id,
+                    "payload": un.encode(e),
+                }
+                for e in events
+            ],
+        )

@@ -1,0 +1,83 @@
+"""Run the unifier runtime in-process against the real broker and a real database."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from hotline import events as ev
+from hotline import unified as un
+from hotline.kafka import EventProducer, ProducerSettings
+from hotline.topics import load_topics
+from unifier.runtime import Runtime, build_runtime
+from unifier.settings import UnifierSettings
+
+
+def settings_for(kafka: str, dsn: str, **extra: Any) -> UnifierSettings:
+    name = "t-" + uuid.uuid4().hex[:10]
+    return UnifierSettings(
+        kafka_bootstrap=kafka,
+        database_url=dsn,
+        group_id=name,
+        instance_id=name,
+        env="test",
+        **extra,
+    )
+
+
+@contextlib.asynccontextmanager
+async def producer(kafka: str) -> AsyncIterator[EventProducer]:
+    p = EventProducer(ProducerSettings(bootstrap=kafka, ack_timeout=30))
+    await p.start()
+    try:
+        yield p
+    finally:
+        await p.stop()
+
+
+@contextlib.asynccontextmanager
+async def running(settings: UnifierSettings) -> AsyncIterator[Runtime]:
+    async with producer(settings.kafka_bootstrap) as p:
+        rt = await build_runtime(settings, p)
+        rt.start()
+        try:
+            yield rt
+        finally:
+            await rt.close()
+
+
+async def publish(kafka: str, events: Sequence[ev.Event]) -> None:
+    async with producer(kafka) as p:
+        await p.publish(events)
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not await check():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        await asyncio.sleep(0.1)
+
+
+async def read_unified(kafka: str, topic: str, tenant: str) -> list[un.UnifiedEvent]:
+    """Everything on a unified topic for one tenant (from the beginning, up to the end now)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=kafka, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        count = next(t.partitions for t in load_topics() if t.name == topic)
+        parts = [TopicPartition(topic, p) for p in range(count)]
+        consumer.assign(parts)
+        await consumer.seek_to_beginning(*parts)
+        ends = await consumer.end_offsets(parts)
+        out: list[un.UnifiedEvent] = []
+        while [tp for tp in parts if await consumer.position(tp) < ends[tp]]:
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                out += [e for r in records if (e := un.decode(r.value or b"")).tenant == tenant]
+        return out
+    finally:
+        await consumer.stop()
