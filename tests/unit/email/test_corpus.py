@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from email_ingest.normalize import MailboxConfig, normalize
 from hotline import events
 from hotline.kafka.errors import PermanentError

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from email_ingest.addresses import parse_addresses
 from email_ingest.headers import decode_bytes, decode_words, message_ids, parse_params
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+
 from email_ingest.attachments import Limits
 from email_ingest.classify import Trust
 from email_ingest.normalize import MailboxConfig, normalize

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+
 from email_ingest import parse as mime
 from hotline.kafka.errors import PermanentError
 

@@ -39,6 +39,8 @@ def parse_addresses(text: str) -> AddressList:
 
 
 def _strip_comments(text: str, defects: list[str]) -> str:
+    if "(" not in text and '"' not in text and "\\" not in text:
+        return text
     out: list[str] = []
     depth, quoted, escaped = 0, False, False
     for ch in text:

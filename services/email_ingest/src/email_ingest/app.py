@@ -1,16 +1,97 @@
-"""email_ingest: the FastAPI app (health endpoints; intake routes are added by the channel)."""
+"""email_ingest: the FastAPI app; its lifespan also runs the SMTP intake, the IMAP poller and
+the reply sender, so ``python -m email_ingest`` is the whole service."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+
 from fastapi import FastAPI
-from hotline.http import create_service_app
 
+from email_ingest.attachments import Limits
+from email_ingest.classify import Trust
+from email_ingest.edge import router
+from email_ingest.intake import Intake
+from email_ingest.normalize import MailboxConfig
 from email_ingest.settings import EmailSettings
+from email_ingest.smtp import SmtpConfig, start_smtp
+from hotline.blobs import LocalBlobStore
+from hotline.http import ServiceState, create_service_app
+
+Worker = Callable[["Runtime", ServiceState], Awaitable[None]]
 
 
-def create_app(settings: EmailSettings | None = None) -> FastAPI:
+def mailbox_config(s: EmailSettings) -> MailboxConfig:
+    return MailboxConfig(
+        tenant=s.default_tenant,
+        account_id=s.account_id,
+        reply_domains=frozenset(d.lower() for d in s.reply_domains),
+        trust=Trust(
+            authserv_ids=frozenset(a.lower() for a in s.trusted_authserv_ids),
+            own_message_id_domain=s.own_message_id_domain,
+        ),
+        limits=Limits(max_total_bytes=s.smtp_max_bytes * 2),
+    )
+
+
+def smtp_config(s: EmailSettings) -> SmtpConfig:
+    return SmtpConfig(
+        host=s.smtp_host,
+        port=s.smtp_port,
+        hostname=s.smtp_hostname,
+        max_bytes=s.smtp_max_bytes,
+        domains=frozenset(d.lower() for d in s.recipient_domains),
+        tls_cert=s.smtp_tls_cert,
+        tls_key=s.smtp_tls_key,
+    )
+
+
+class Runtime:
+    """What the lifespan starts and stops besides the producer."""
+
+    def __init__(self, settings: EmailSettings, workers: list[Worker]) -> None:
+        self.settings = settings
+        self.workers = workers
+        self.intake: Intake | None = None
+        self.smtp: asyncio.Server | None = None
+
+    async def start(self, state: ServiceState) -> None:
+        assert self.intake is not None
+        if self.settings.smtp_enabled:
+            self.smtp = await start_smtp(self.intake, smtp_config(self.settings))
+        for worker in self.workers:
+            await worker(self, state)
+
+    async def stop(self, state: ServiceState) -> None:
+        if self.smtp is not None:
+            self.smtp.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.smtp.wait_closed(), 5)
+
+
+def create_app(
+    settings: EmailSettings | None = None, workers: list[Worker] | None = None
+) -> FastAPI:
     settings = settings or EmailSettings()
-    return create_service_app(settings)
+    runtime = Runtime(settings, workers if workers is not None else default_workers(settings))
+    app = create_service_app(
+        settings,
+        on_start=runtime.start,
+        on_stop=runtime.stop,
+        body_limits={"/inbound/email": settings.webhook_max_bytes},
+    )
+    state: ServiceState = app.state.hotline
+    blobs = LocalBlobStore(settings.blob_dir)
+    runtime.intake = Intake(state.producer, blobs, mailbox_config(settings), settings.inbound_topic)
+    secrets = [s.get_secret_value().encode() for s in settings.webhook_secrets]
+    app.include_router(router(runtime.intake, secrets))
+    app.state.email_runtime = runtime
+    return app
+
+
+def default_workers(settings: EmailSettings) -> list[Worker]:
+    return []
 
 
 def bootstrap() -> tuple[FastAPI, EmailSettings]:

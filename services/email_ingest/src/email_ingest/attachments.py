@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from hotline.blobs import PREFIX, sha256_hex
-from hotline.events import AttachmentRef
-
 from email_ingest.body import part_text, transfer_decode
 from email_ingest.headers import decode_words, parse_params
 from email_ingest.parse import Part
+from hotline.blobs import PREFIX, sha256_hex
+from hotline.events import AttachmentRef
 
 
 @dataclass(frozen=True)

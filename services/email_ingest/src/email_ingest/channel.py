@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from email_ingest.normalize import MailboxConfig, normalize
 from hotline import events
 from hotline.channels import ChannelPlugin
-
-from email_ingest.normalize import MailboxConfig, normalize
 
 _DEFAULT = MailboxConfig()
 

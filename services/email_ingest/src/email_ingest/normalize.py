@@ -12,15 +12,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-from hotline import events
-from hotline.blobs import blob_ref
-
 from email_ingest import classify
 from email_ingest.addresses import Address, AddressList, parse_addresses
 from email_ingest.attachments import Bodies, Limits, collect
 from email_ingest.body import html_to_text, visible_reply
 from email_ingest.headers import decode_words, message_ids, raw_text
 from email_ingest.parse import CPU_BUDGET_S, Part, parse
+from hotline import events
+from hotline.blobs import blob_ref
 
 _TOKEN = re.compile(r"^reply\+([A-Za-z0-9_.=-]{1,128})$", re.I)
 _RECIPIENT_HEADERS = ("to", "cc", "delivered-to", "x-original-to", "envelope-to")

@@ -14,9 +14,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from hotline.kafka.errors import PermanentError
-
 from email_ingest.headers import parse_params
+from hotline.kafka.errors import PermanentError
 
 MAX_DEPTH = 100
 MAX_HEADER_BYTES = 100 * 1024

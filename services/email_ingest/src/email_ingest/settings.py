@@ -2,10 +2,63 @@
 
 from __future__ import annotations
 
-from hotline.settings import ServiceSettings
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+
+from hotline.settings import ServiceSettings, is_placeholder
+from hotline.topics import INBOUND_EMAIL, REPLIES_EMAIL, REPLY_RESULTS
+
+MB = 1024 * 1024
 
 
 class EmailSettings(ServiceSettings):
     service: str = "email_ingest"
     port: int = 8101
-    max_body_bytes: int = 30 * 1024 * 1024
+    max_body_bytes: int = 30 * MB
+    inbound_topic: str = INBOUND_EMAIL
+    blob_dir: Path = Path("var/blobs")
+    account_id: str = "support@localhost"
+    # webhook POST /inbound/email
+    webhook_secrets: list[SecretStr] = Field(
+        default_factory=lambda: [SecretStr("dev-email-webhook-secret")]
+    )
+    webhook_max_bytes: int = 30 * MB
+    # SMTP intake
+    smtp_enabled: bool = True
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 2525
+    smtp_hostname: str = "hotline.localhost"
+    smtp_max_bytes: int = 25 * MB
+    smtp_tls_cert: Path | None = None
+    smtp_tls_key: Path | None = None
+    recipient_domains: list[str] = Field(default_factory=lambda: ["localhost"])
+    # threading and trust
+    reply_domains: list[str] = Field(default_factory=list)
+    trusted_authserv_ids: list[str] = Field(default_factory=list)
+    own_message_id_domain: str = "hotline.localhost"
+    # IMAP poller (off unless a host is set)
+    imap_host: str | None = None
+    imap_port: int = 143
+    imap_user: str = ""
+    imap_password: SecretStr | None = None
+    imap_mailbox: str = "INBOX"
+    imap_batch: int = 50
+    imap_poll_s: float = 5.0
+    imap_post_action: str = "leave"  # leave | seen | move:<folder>
+    imap_checkpoint: Path = Path("var/imap-checkpoint.json")
+    # replies (off unless a relay is set)
+    relay_host: str | None = None
+    relay_port: int = 25
+    replies_topic: str = REPLIES_EMAIL
+    results_topic: str = REPLY_RESULTS
+    reply_from: str = "support@localhost"
+
+    @model_validator(mode="after")
+    def _no_placeholder_webhook_secret(self) -> EmailSettings:
+        """The shared check does not look inside lists: do it for the webhook secrets."""
+        if self.env != "dev" and any(is_placeholder(s) for s in self.webhook_secrets):
+            raise ValueError(f"webhook_secrets: placeholder secret not allowed in env={self.env}")
+        if not self.webhook_secrets:
+            raise ValueError("webhook_secrets: at least one secret is required")
+        return self

@@ -1,0 +1,51 @@
+"""HTTP edge: ``POST /inbound/email`` takes one raw RFC 5322 message from a relay provider.
+
+401 bad/missing/stale signature, 413 over the cap (the BodyLimit middleware, before reading
+past it), 415 not a raw-mail media type, 400 not a mail at all, 503 when Kafka did not ack;
+202 once the event (or, for poison, the dead letter) is acked.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from email_ingest.intake import Intake
+from email_ingest.verify import verify
+from hotline.http import Rejected, json_error
+from hotline.kafka import KafkaUnavailable
+
+MEDIA_TYPES = ("message/rfc822", "application/octet-stream", "text/plain")
+_FIRST_LINE = re.compile(rb"^(?:From [^\r\n]*\r?\n)?[!-9;-~]+[ \t]*:")
+
+
+def router(intake: Intake, secrets: list[bytes]) -> APIRouter:
+    api = APIRouter()
+
+    @api.post("/inbound/email", status_code=202)
+    async def inbound_email(request: Request) -> Response:
+        _check_media_type(request.headers.get("content-type", ""))
+        body = await request.body()
+        h = request.headers
+        verify(
+            secrets, h.get("x-hotline-timestamp"), h.get("x-hotline-signature"), body, time.time()
+        )
+        if not _FIRST_LINE.match(body):
+            raise Rejected(400, "malformed", "the body is not an RFC 5322 message")
+        try:
+            outcome = await intake.accept(body, source="webhook")
+        except KafkaUnavailable as exc:
+            return json_error(503, "kafka_unavailable", str(exc))
+        doc = {"status": outcome.status, "event_id": outcome.event_id, "reason": outcome.reason}
+        return JSONResponse(doc, status_code=202)
+
+    return api
+
+
+def _check_media_type(value: str) -> None:
+    media = value.split(";", 1)[0].strip().lower()
+    if media not in MEDIA_TYPES:
+        raise Rejected(415, "unsupported_media_type", f"expected one of {', '.join(MEDIA_TYPES)}")

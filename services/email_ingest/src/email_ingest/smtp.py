@@ -1,0 +1,87 @@
+"""SMTP intake (aiosmtpd) on the service's own event loop.
+
+SIZE is advertised and enforced (552), unknown recipient domains get 550 at RCPT, and DATA is
+answered 250 only after Kafka acked the event or the dead letter; 451 when Kafka is down, so
+the sending MTA retries (the deterministic event id makes the retry harmless downstream).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from email_ingest.intake import Intake
+from hotline.kafka import KafkaUnavailable
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str
+    port: int
+    hostname: str
+    max_bytes: int
+    domains: frozenset[str]
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+
+
+class IntakeHandler:
+    def __init__(self, intake: Intake, domains: frozenset[str]) -> None:
+        self.intake = intake
+        self.domains = domains
+
+    async def handle_RCPT(  # aiosmtpd's hook names
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        domain = address.rpartition("@")[2].lower().rstrip(".")
+        if domain not in self.domains:
+            return "550 5.1.2 Unknown recipient domain"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        raw = envelope.original_content or b""
+        try:
+            outcome = await self.intake.accept(raw, tuple(envelope.rcpt_tos), source="smtp")
+        except KafkaUnavailable:
+            return "451 4.3.0 Temporarily unable to accept mail, try again later"
+        if outcome.status == "dead_lettered":
+            return f"250 2.0.0 Accepted for review ({outcome.reason})"
+        return f"250 2.0.0 OK {outcome.event_id}"
+
+
+def _tls(config: SmtpConfig) -> ssl.SSLContext | None:
+    if not config.tls_cert:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(config.tls_cert, config.tls_key)
+    return context
+
+
+async def start_smtp(intake: Intake, config: SmtpConfig) -> asyncio.Server:
+    handler = IntakeHandler(intake, config.domains)
+    tls = _tls(config)
+
+    def factory() -> Any:
+        return SMTP(
+            handler,
+            data_size_limit=config.max_bytes,
+            hostname=config.hostname,
+            decode_data=False,
+            enable_SMTPUTF8=True,
+            tls_context=tls,
+            timeout=60,
+        )
+
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(factory, host=config.host, port=config.port)
+    log.info("smtp listening", extra={"host": config.host, "port": config.port})
+    return server
