@@ -19,7 +19,7 @@ from hotline.http import Rejected, json_error
 from hotline.kafka import KafkaUnavailable
 
 MEDIA_TYPES = ("message/rfc822", "application/octet-stream", "text/plain")
-_FIRST_LINE = re.compile(rb"^(?:From [^\r\n]*\r?\n)?[!-9;-~]+[ \t]*:")
+_FIRST_LINE = re.compile(rb"^(?:From [^\r\n]*\r?\n)?[A-Za-z0-9][A-Za-z0-9_.-]*[ \t]*:")
 
 
 def router(intake: Intake, secrets: list[bytes]) -> APIRouter:
