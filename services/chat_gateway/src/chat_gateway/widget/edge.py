@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, WebSocket
+from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse, HTMLResponse
 
 from chat_gateway.recent import PublishOnce
@@ -45,6 +45,12 @@ class WidgetEdge:
         return parse_frame(data, self.settings.widget_max_frame, self.settings.widget_max_text)
 
     async def serve(self, ws: WebSocket) -> None:
+        try:
+            await self._serve(ws)
+        except WebSocketDisconnect as exc:  # dropped mid-frame: the client resends unacked ones
+            log.info("widget socket dropped", extra={"status": exc.code})
+
+    async def _serve(self, ws: WebSocket) -> None:
         await ws.accept()
         session = await self.handshake(ws)
         if session is None:

@@ -1,0 +1,170 @@
+"""The widget in a real browser (Debian chromium via Playwright) against the running gateway
+and the real broker: send, see the agent's reply, and survive a socket drop mid-send."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+from playwright.async_api import Browser, Page, async_playwright
+
+from hotline import events as ev
+from hotline.kafka import EventProducer, ProducerSettings
+from tests.integration.chat.harness import (
+    SITE,
+    Offsets,
+    gateway,
+    identifier_hash,
+    read_new,
+    settings_for,
+)
+
+pytestmark = pytest.mark.e2e
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as p:
+        b = await p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        yield b
+        await b.close()
+
+
+@pytest.fixture(scope="module")
+async def gw(kafka: str) -> AsyncIterator[str]:
+    async with gateway(settings_for(kafka)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+async def offsets(kafka: str) -> AsyncIterator[Offsets]:
+    probe = Offsets(kafka)
+    await probe.start()
+    yield probe
+    await probe.stop()
+
+
+@pytest.fixture(scope="module")
+async def producer(kafka: str) -> AsyncIterator[EventProducer]:
+    p = EventProducer(ProducerSettings(bootstrap=kafka, client_id="chat-e2e"))
+    await p.start()
+    yield p
+    await p.stop()
+
+
+@pytest.fixture
+async def page(browser: Browser, gw: str) -> AsyncIterator[Page]:
+    context = await browser.new_context()
+    pg = await context.new_page()
+    await pg.goto(f"{gw}/chat/demo?site={SITE}")
+    await pg.wait_for_function("document.getElementById('hotline-status').textContent === 'online'")
+    yield pg
+    await context.close()
+
+
+async def messages_for(kafka: str, before: object, offsets: Offsets, pid: str) -> list[ev.Event]:
+    records = await read_new(kafka, before, await offsets.now())  # type: ignore[arg-type]
+    found = [ev.decode(r.value) for r in records]
+    return [e for e in found if getattr(e, "provider_message_id", "") == pid]
+
+
+async def test_send_and_see_the_agent_reply(
+    page: Page, producer: EventProducer, offsets: Offsets, kafka: str
+) -> None:
+    before = await offsets.now()
+    await page.fill("#hotline-input", "My parcel is late")
+    await page.click("#hotline-send")
+    acked = page.locator("#hotline-log li[data-state=acked]")
+    await acked.wait_for()
+    client_id = (await acked.get_attribute("id") or "").removeprefix("hotline-")
+    visitor = await page.evaluate("HotlineWidget.state.visitor_id")
+    [event] = await messages_for(kafka, before, offsets, f"{visitor}:{client_id}")
+    assert isinstance(event, ev.MessageReceived)
+    assert event.content == ev.TextContent(text="My parcel is late")
+
+    reply_id = "r_" + uuid.uuid4().hex[:8]
+    await producer.publish(
+        [
+            ev.ReplyRequested(
+                event_id=ev.event_id_for("acme", "widget", reply_id, "reply"),
+                reply_id=reply_id,
+                tenant="acme",
+                channel=ev.ChannelRef(kind="widget", account_id=SITE),
+                conversation_id="conv-1",
+                recipient=visitor,
+                content=ev.TextContent(text="Sorry! A new one ships today."),
+                requested_at=datetime.now(UTC),
+                requested_by="agent-1",
+            )
+        ]
+    )
+    reply = page.locator(f"#hotline-{reply_id}")
+    await reply.wait_for(timeout=15_000)
+    assert await reply.text_content() == "Sorry! A new one ships today."
+    assert await reply.get_attribute("class") == "hotline-reply"
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        # the frame leaves, then the socket drops before the ack can come back
+        "() => { const id = HotlineWidget.send('mid-send'); HotlineWidget.socket().close();"
+        " return id; }",
+        # the socket drops first: the message waits in localStorage for the reconnect
+        "() => { HotlineWidget.socket().close(); return HotlineWidget.send('mid-send'); }",
+    ],
+    ids=["dropped-after-send", "dropped-before-send"],
+)
+async def test_socket_drop_mid_send_arrives_exactly_once(
+    page: Page, offsets: Offsets, kafka: str, script: str
+) -> None:
+    before = await offsets.now()
+    client_id = await page.evaluate(script)
+    await page.locator(f"#hotline-{client_id}[data-state=acked]").wait_for(timeout=15_000)
+    assert await page.evaluate("HotlineWidget.state.pending.length") == 0
+    visitor = await page.evaluate("HotlineWidget.state.visitor_id")
+    await asyncio.sleep(0.3)  # give a stray second copy time to land if there were one
+    found = await messages_for(kafka, before, offsets, f"{visitor}:{client_id}")
+    assert len(found) == 1
+
+
+async def test_reload_keeps_the_visitor_and_resends_unacked(browser: Browser, gw: str) -> None:
+    context = await browser.new_context()
+    pg = await context.new_page()
+    await pg.goto(f"{gw}/chat/demo?site={SITE}")
+    await pg.wait_for_function("HotlineWidget.state.visitor_id")
+    first = await pg.evaluate("HotlineWidget.state.visitor_id")
+    await pg.reload()
+    await pg.wait_for_function("document.getElementById('hotline-status').textContent === 'online'")
+    assert await pg.evaluate("HotlineWidget.state.visitor_id") == first
+    await context.close()
+
+
+async def test_verified_identity_and_refused_wrong_hash(browser: Browser, gw: str) -> None:
+    context = await browser.new_context()
+    pg = await context.new_page()
+    good = identifier_hash("ann@example.com")
+    await pg.goto(f"{gw}/chat/demo?site={SITE}&identifier=ann@example.com&identifier_hash={good}")
+    await pg.wait_for_function(
+        "document.getElementById('hotline-status').textContent === 'verified'"
+    )
+    bad = await context.new_page()
+    await bad.goto(f"{gw}/chat/demo?site={SITE}&identifier=ann@example.com&identifier_hash=00")
+    await bad.wait_for_function(
+        "document.getElementById('hotline-status').textContent.startsWith('refused')"
+    )
+    assert await bad.text_content("#hotline-status") == "refused: bad_identifier_hash"
+    await context.close()
