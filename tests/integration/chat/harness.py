@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from chat_gateway.app import create_app
 from chat_gateway.settings import ChatSettings, SlackWorkspaceSettings, WidgetSite
 from hotline.devstack.broker import free_port
-from hotline.topics import INBOUND_CHAT, REPLY_RESULTS, dead_letter_for
+from hotline.topics import INBOUND_CHAT, REPLIES_CHAT, REPLY_RESULTS, dead_letter_for
 from tests.kafka_helpers import partitions
 from tests.unit.chat.slack_fixtures import TEAM
 
@@ -70,8 +70,24 @@ async def serve(app: FastAPI) -> AsyncIterator[str]:
         await task
 
 
+async def group_at_end(kafka: str, group: str, topic: str) -> None:
+    """Commit the end offsets for a new group: its loop sees only replies produced from now on
+    (not the ones earlier test modules left on the session's shared topic)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=kafka, group_id=group, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        tps = await partitions(kafka, topic)
+        consumer.assign(tps)
+        ends = await consumer.end_offsets(tps)
+        await consumer.commit({tp: max(offset, 0) for tp, offset in ends.items()})
+    finally:
+        await consumer.stop()
+
+
 @contextlib.asynccontextmanager
 async def gateway(settings: ChatSettings, ready: bool = True) -> AsyncIterator[str]:
+    if ready:
+        await group_at_end(settings.kafka_bootstrap, settings.replies_group, REPLIES_CHAT)
     async with serve(create_app(settings)) as url:
         if ready:
             await wait_ready(url)
