@@ -1,15 +1,20 @@
-"""`make run`: the local stack — broker, topics, the four services (SQLite store) — with URLs
-printed, and a clean stop on Ctrl-C (every child process is stopped; none is left behind)."""
+"""The local stack — broker, topics, the four services — as one supervisable object.
+
+`make run` (``main``) starts it with URLs printed and stops it cleanly on Ctrl-C (no process is
+left behind). Benchmarks and fault drills use ``Stack`` directly: ``kill9`` / ``restart`` one
+component while traffic flows.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -21,13 +26,21 @@ from hotline.kafka.admin import ensure_topics
 from hotline.topics import load_topics, repo_root
 
 console = Console(stderr=True)
+SERVICES = ("email_ingest", "chat_gateway", "social_ingest", "unifier")
+# Dev-only credentials so that `make run` and the load generator work out of the box.
+DEV_ENV = {
+    "HOTLINE_SLACK_WORKSPACES": json.dumps(
+        {"TLOAD": {"signing_secret": "dev-load-slack-signing-secret", "bot_token": "dev-xoxb"}}
+    ),
+    "HOTLINE_TRUSTED_AUTHSERV_IDS": json.dumps(["mx.loadtest"]),
+}
 
 
 @dataclass
 class Service:
     module: str
     port: int
-    extra_env: dict[str, str]
+    env: dict[str, str]
     proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -35,73 +48,142 @@ class Service:
         return f"http://127.0.0.1:{self.port}"
 
 
-def plan(var: Path, base_port: int, kafka: str) -> list[Service]:
-    db = f"sqlite:///{var / 'unifier.db'}"
-    return [
-        Service("email_ingest", base_port + 1, {"HOTLINE_SMTP_PORT": str(base_port + 25)}),
-        Service("chat_gateway", base_port + 2, {}),
-        Service("social_ingest", base_port + 3, {}),
-        Service("unifier", base_port + 4, {"HOTLINE_DATABASE_URL": db}),
-    ]
+@dataclass
+class Stack:
+    var: Path
+    base_port: int = 8100
+    kafka_port: int = 9092
+    database_url: str | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+    services: dict[str, Service] = field(default_factory=dict)
+    broker: Broker | None = None
 
+    def __post_init__(self) -> None:
+        self.broker = Broker(self.var / "kafka", self.kafka_port, self.kafka_port + 1)
+        db = self.database_url or f"sqlite:///{self.var / 'unifier.db'}"
+        per_service = {
+            "email_ingest": {
+                "HOTLINE_SMTP_PORT": str(self.smtp_port),
+                "HOTLINE_BLOB_DIR": str(self.var / "blobs"),
+            },
+            "unifier": {"HOTLINE_DATABASE_URL": db},
+            "social_ingest": {"HOTLINE_WINDOWS_DB": str(self.var / "social-windows.sqlite3")},
+        }
+        for i, name in enumerate(SERVICES, start=1):
+            self.services[name] = Service(name, self.base_port + i, per_service.get(name, {}))
 
-def start_service(svc: Service, var: Path, kafka: str) -> None:
-    env = {
-        **os.environ,
-        "HOTLINE_KAFKA_BOOTSTRAP": kafka,
-        "HOTLINE_PORT": str(svc.port),
-        "HOTLINE_ENV": os.environ.get("HOTLINE_ENV", "dev"),
-        "HOTLINE_DATA_DIR": str(var / svc.module),
-        **svc.extra_env,
-    }
-    (var / "logs").mkdir(parents=True, exist_ok=True)
-    log = (var / "logs" / f"{svc.module}.log").open("ab")
-    svc.proc = subprocess.Popen(
-        [sys.executable, "-m", svc.module],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    @property
+    def smtp_port(self) -> int:
+        return self.base_port + 25
 
+    @property
+    def bootstrap(self) -> str:
+        assert self.broker is not None
+        return self.broker.bootstrap
 
-def wait_healthy(svc: Service, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert svc.proc is not None
-        if svc.proc.poll() is not None:
-            raise RuntimeError(f"{svc.module} exited ({svc.proc.returncode}); see var/logs")
+    def start(self) -> None:
+        assert self.broker is not None
+        self.broker.start()
+        asyncio.run(ensure_topics(self.bootstrap, load_topics()))
+        for name in SERVICES:
+            self.start_service(name)
+        for name in SERVICES:
+            self.wait_healthy(name)
+
+    def start_service(self, name: str) -> None:
+        svc = self.services[name]
+        env = {
+            **os.environ,
+            **DEV_ENV,
+            "HOTLINE_KAFKA_BOOTSTRAP": self.bootstrap,
+            "HOTLINE_PORT": str(svc.port),
+            "HOTLINE_ENV": os.environ.get("HOTLINE_ENV", "dev"),
+            **svc.env,
+            **self.extra_env,
+        }
+        (self.var / "logs").mkdir(parents=True, exist_ok=True)
+        log = (self.var / "logs" / f"{name}.log").open("ab")
+        svc.proc = subprocess.Popen(
+            [sys.executable, "-m", name],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_healthy(self, name: str, timeout: float = 60.0) -> None:
+        svc = self.services[name]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert svc.proc is not None
+            if svc.proc.poll() is not None:
+                raise RuntimeError(f"{name} exited ({svc.proc.returncode}); see {self.var}/logs")
+            try:
+                if httpx.get(f"{svc.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise TimeoutError(f"{name} not healthy after {timeout}s")
+
+    def kill9(self, name: str) -> None:
+        if name == "broker":
+            assert self.broker is not None
+            self.broker.kill()
+            return
+        proc = self.services[name].proc
+        if proc is not None and proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+    def restart(self, name: str) -> None:
+        if name == "broker":
+            assert self.broker is not None
+            self.broker.start()
+            return
+        self.start_service(name)
+        self.wait_healthy(name)
+
+    def stop_service(self, name: str, grace: float = 10.0) -> None:
+        proc = self.services[name].proc
+        if proc is None or proc.poll() is not None:
+            return
+        os.killpg(proc.pid, signal.SIGTERM)
         try:
-            if httpx.get(f"{svc.url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(f"{svc.module} not healthy after {timeout}s")
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+    def stop(self) -> None:
+        for name in SERVICES:
+            self.stop_service(name)
+        if self.broker is not None:
+            self.broker.stop()
+
+    def pids(self) -> list[int]:
+        procs = [
+            self.broker.proc if self.broker else None,
+            *(s.proc for s in self.services.values()),
+        ]
+        return [p.pid for p in procs if p is not None]
+
+    def exited(self) -> list[str]:
+        return [n for n, s in self.services.items() if s.proc and s.proc.poll() is not None]
 
 
-def stop_service(svc: Service, grace: float = 10.0) -> None:
-    if svc.proc is None or svc.proc.poll() is not None:
-        return
-    os.killpg(svc.proc.pid, signal.SIGTERM)
-    try:
-        svc.proc.wait(grace)
-    except subprocess.TimeoutExpired:
-        os.killpg(svc.proc.pid, signal.SIGKILL)
-        svc.proc.wait()
-
-
-def print_urls(services: list[Service], kafka: str) -> None:
+def print_urls(stack: Stack) -> None:
     table = Table("component", "address", "try")
-    table.add_row("kafka broker", kafka, "hotline topics")
-    for svc in services:
+    table.add_row("kafka broker", stack.bootstrap, "uv run hotline topics")
+    for svc in stack.services.values():
         table.add_row(svc.module, svc.url, f"curl {svc.url}/readyz")
-        if svc.module == "email_ingest":
-            table.add_row(
-                "  smtp intake",
-                f"smtp://127.0.0.1:{svc.extra_env['HOTLINE_SMTP_PORT']}",
-                "swaks -s 127.0.0.1 -p ... -t help@support.localhost",
-            )
+    table.add_row(
+        "  smtp intake",
+        f"smtp://127.0.0.1:{stack.smtp_port}",
+        f"swaks -s 127.0.0.1 -p {stack.smtp_port} -t help@localhost",
+    )
+    table.add_row("  web chat demo", f"{stack.services['chat_gateway'].url}/chat/demo", "")
+    table.add_row("  agent inbox", f"{stack.services['unifier'].url}/", "")
     console.print(table)
     console.print("[bold green]Hotline is running.[/] Press Ctrl-C to stop everything.")
 
@@ -114,16 +196,14 @@ def _raise_stop(signum: int, frame: object) -> None:
     raise Stop
 
 
-def supervise(services: list[Service]) -> int:
+def supervise(stack: Stack) -> int:
     signal.signal(signal.SIGINT, _raise_stop)
     signal.signal(signal.SIGTERM, _raise_stop)
     try:
-        while True:
-            for svc in services:
-                if svc.proc is not None and svc.proc.poll() is not None:
-                    console.print(f"[red]{svc.module} exited ({svc.proc.returncode})[/]")
-                    return 1
+        while not (dead := stack.exited()):
             time.sleep(0.5)
+        console.print(f"[red]{', '.join(dead)} exited; see {stack.var}/logs[/]")
+        return 1
     except Stop:
         console.print("stopping ...")
         return 0
@@ -131,32 +211,22 @@ def supervise(services: list[Service]) -> int:
 
 def main() -> int:
     var = Path(os.environ.get("HOTLINE_VAR", repo_root() / "var")).resolve()
-    base = int(os.environ.get("HOTLINE_BASE_PORT", "8100"))
-    kport = int(os.environ.get("HOTLINE_KAFKA_PORT", "9092"))
-    broker = Broker(var / "kafka", kport, kport + 1)
-    services = plan(var, base, broker.bootstrap)
-    pids = var / "stack.pids"
+    stack = Stack(
+        var,
+        int(os.environ.get("HOTLINE_BASE_PORT", "8100")),
+        int(os.environ.get("HOTLINE_KAFKA_PORT", "9092")),
+    )
+    signal.signal(signal.SIGINT, _raise_stop)
+    signal.signal(signal.SIGTERM, _raise_stop)
     try:
-        console.print(f"starting Kafka on {broker.bootstrap} (data in {broker.work}) ...")
-        broker.start()
-        asyncio.run(ensure_topics(broker.bootstrap, load_topics()))
-        for svc in services:
-            start_service(svc, var, broker.bootstrap)
-        pids.write_text(" ".join(str(p) for p in _all_pids(broker, services)))
-        for svc in services:
-            wait_healthy(svc)
-        print_urls(services, broker.bootstrap)
-        return supervise(services)
+        console.print(f"starting Kafka on {stack.bootstrap} and four services ...")
+        stack.start()
+        (var / "stack.pids").write_text(" ".join(str(p) for p in stack.pids()))
+        print_urls(stack)
+        return supervise(stack)
     except Stop:
         return 0
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        for svc in services:
-            stop_service(svc)
-        broker.stop()
+        stack.stop()
         console.print("stopped: broker and services are down.")
-
-
-def _all_pids(broker: Broker, services: list[Service]) -> list[int]:
-    procs = [broker.proc, *(s.proc for s in services)]
-    return [p.pid for p in procs if p is not None]

@@ -1,0 +1,249 @@
+"""End-to-end scenarios (issue 8): traffic through the real stack, faults, verification."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from hotline.devstack.broker import free_port
+from hotline.devstack.postgres import Postgres
+from hotline.devstack.stack import Stack
+from hotline.load.faults import Fault, FaultLog, drive
+from hotline.load.generator import LoadRun, Record, RetryPolicy, Target
+from hotline.load.mix import Mix, MixSettings
+from hotline.load.verify import (
+    Key,
+    Report,
+    async_url,
+    load_key,
+    published,
+    stored_rows,
+    verify_async,
+)
+from tests.kafka_helpers import end_offsets
+
+INBOUND = ("hotline.inbound.email", "hotline.inbound.chat", "hotline.inbound.social")
+
+
+@dataclass
+class Scenario:
+    id: str
+    title: str
+    rate: float
+    duration: float
+    faults: list[Fault] = field(default_factory=list)
+    database: str = "sqlite"
+    channels: tuple[str, ...] = ("whatsapp", "slack", "email")
+    target: str = ""
+
+
+@dataclass
+class Run:
+    scenario: Scenario
+    stack: Stack
+    engine: AsyncEngine
+    records: list[Record] = field(default_factory=list)
+    samples: list[dict[str, float]] = field(default_factory=list)
+    faults: FaultLog = field(default_factory=FaultLog)
+    pg: Postgres | None = None
+
+
+def make_stack(s: Scenario) -> tuple[Stack, Postgres | None]:
+    var = Path(tempfile.mkdtemp(prefix=f"hotline-{s.id}-"))
+    pg = Postgres(free_port()) if s.database == "postgres" else None
+    if pg:
+        pg.start()
+    base = 30000 + free_port() % 20000
+    stack = Stack(var, base, free_port(), database_url=pg.url if pg else None)
+    return stack, pg
+
+
+async def sample(run: Run, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        with contextlib.suppress(Exception):  # the database or broker may be down (drills)
+            run.samples.append(await one_sample(run))
+        await asyncio.sleep(1.0)
+
+
+async def one_sample(run: Run) -> dict[str, float]:
+    async with run.engine.connect() as conn:
+        stored = (await conn.execute(sa.text("SELECT count(*) FROM messages"))).scalar_one()
+        done = (
+            await conn.execute(
+                sa.text(
+                    "SELECT COALESCE(SUM(next_offset), 0) FROM consumer_offsets WHERE topic IN "
+                    "('hotline.inbound.email', 'hotline.inbound.chat', 'hotline.inbound.social')"
+                )
+            )
+        ).scalar_one()
+    ends = await asyncio.wait_for(end_offsets(run.stack.bootstrap, *INBOUND), 5)
+    acked = sum(1 for r in run.records if r.ok)
+    return {
+        "t": time.time(),
+        "stored": float(stored),
+        "acked": float(acked),
+        "lag": float(sum(ends.values()) - int(done)),
+    }
+
+
+async def drained(run: Run, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        s = await one_sample(run)
+        if s["lag"] <= 0:
+            return
+        await asyncio.sleep(1.0)
+
+
+def kill(run: Run, target: str) -> None:
+    if target == "postgres":
+        assert run.pg is not None
+        run.pg.stop(remove=False)
+    else:
+        run.stack.kill9(target)
+
+
+def restart(run: Run, target: str) -> None:
+    if target == "postgres":
+        assert run.pg is not None
+        run.pg.start()
+    else:
+        run.stack.restart(target)
+
+
+async def execute(s: Scenario) -> dict[str, object]:
+    stack, pg = make_stack(s)
+    await asyncio.to_thread(stack.start)
+    db = stack.services["unifier"].env["HOTLINE_DATABASE_URL"]
+    run = Run(s, stack, create_async_engine(async_url(db)), pg=pg)
+    try:
+        return await drive_run(run, db)
+    finally:
+        await run.engine.dispose()
+        await asyncio.to_thread(stack.stop)
+        if pg:
+            pg.stop()
+        shutil.rmtree(stack.var, ignore_errors=True)
+
+
+async def drive_run(run: Run, db: str) -> dict[str, object]:
+    s, stack = run.scenario, run.stack
+    target = Target(
+        social_url=stack.services["social_ingest"].url,
+        chat_url=stack.services["chat_gateway"].url,
+        smtp_port=stack.smtp_port,
+    )
+    load = LoadRun(
+        target,
+        Mix(MixSettings(channels=s.channels)),
+        s.rate,
+        s.duration,  # type: ignore[arg-type]
+        RetryPolicy(enabled=True),
+    )
+    run.records = load.records
+    stop = asyncio.Event()
+    sampler = asyncio.create_task(sample(run, stop))
+    until = time.time() + s.duration
+    drills = [
+        drive(f, lambda t: kill(run, t), lambda t: restart(run, t), until, run.faults)
+        for f in s.faults
+    ]
+    await asyncio.gather(load.run(), *drills)
+    await drained(run)
+    await asyncio.sleep(2.0)  # let the outbox relay publish the tail
+    stop.set()
+    await sampler
+    report = await verify_async(run.records, db, stack.bootstrap)
+    stream = await published(stack.bootstrap)
+    by_message_id = (await stored_rows(db))[1]
+    return summarize(run, report, end_to_end_ms(run.records, stream, by_message_id))
+
+
+def pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    values = sorted(values)
+    return round(values[min(len(values) - 1, int(q * len(values)))], 2)
+
+
+def summarize(run: Run, report: Report, e2e: list[float]) -> dict[str, object]:
+    s = run.scenario
+    http = [
+        (r.acked_at - r.due) * 1000
+        for r in run.records
+        if r.ok and r.acked_at and r.attempts == 1 and r.channel != "email"
+    ]
+    smtp = [
+        (r.acked_at - r.due) * 1000
+        for r in run.records
+        if r.ok and r.acked_at and r.attempts == 1 and r.channel == "email"
+    ]
+    rates = stored_rates(run.samples)
+    return {
+        "id": s.id,
+        "title": s.title,
+        "target": s.target,
+        "rate_offered": s.rate,
+        "duration_s": s.duration,
+        "database": s.database,
+        "cores": os.cpu_count(),
+        "sent": len(run.records),
+        "acked": sum(r.ok for r in run.records),
+        "non_2xx_responses": sum(1 for r in run.records if r.attempts > 1 or not r.ok),
+        "http_ack_ms": {"p50": pct(http, 0.5), "p90": pct(http, 0.9), "p99": pct(http, 0.99)},
+        "smtp_ack_ms": {"p50": pct(smtp, 0.5), "p99": pct(smtp, 0.99)},
+        "receive_to_committed_ms": {"p50": pct(e2e, 0.5), "p99": pct(e2e, 0.99)},
+        "stored_per_s": {
+            "median": round(statistics.median(rates), 1) if rates else None,
+            "max": round(max(rates), 1) if rates else None,
+        },
+        "delivery": report.summary(),
+        "faults": run.faults.marks,
+        "timeline": run.samples,
+        "acks_during_faults": acks_during(run),
+    }
+
+
+def end_to_end_ms(
+    records: list[Record], stream: list[tuple[str, str, int]], by_message_id: dict[str, Key]
+) -> list[float]:
+    """Due time of the first send -> Kafka timestamp of conversation.message.added.v1 (written
+    by the outbox relay after the row committed: an upper bound of 'committed')."""
+    first = {load_key(r.channel, r.provider_id): r for r in records if r.retry_of is None}
+    out = []
+    for _, message_id, ts_ms in stream:
+        record = first.get(by_message_id.get(message_id, ("", "")))
+        if record is not None:
+            out.append(ts_ms - record.due * 1000)
+    return out
+
+
+def stored_rates(samples: list[dict[str, float]]) -> list[float]:
+    out = []
+    for a, b in itertools.pairwise(samples):
+        if b["t"] > a["t"]:
+            out.append((b["stored"] - a["stored"]) / (b["t"] - a["t"]))
+    nonzero = [r for r in out if r > 0]
+    return nonzero or out
+
+
+def acks_during(run: Run) -> int:
+    """2xx/250 answers given while a killed broker was down (must be 0)."""
+    marks = [m for m in run.faults.marks if m["target"] == "broker"]
+    windows = [
+        (float(a["t"]) + 1.0, float(b["t"])) for a, b in zip(marks[::2], marks[1::2], strict=False)
+    ]
+    return sum(
+        1 for r in run.records if r.acked_at and any(lo < r.acked_at < hi for lo, hi in windows)
+    )

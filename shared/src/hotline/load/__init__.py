@@ -1,0 +1,1 @@
+"""Proof under load and faults: open-loop load generator, delivery verifier, fault driver."""

@@ -1,0 +1,143 @@
+"""`hotline loadgen`: an open-loop generator. Send i is due at t0 + i/rate whatever the
+responses do (no coordinated omission: latency counts from the due time). Each send is recorded:
+due time, final status, ack time, attempts, provider message id."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import aiosmtplib
+import httpx
+
+from hotline.load import payloads
+from hotline.load.mix import Mix, Send
+
+
+@dataclass
+class Target:
+    social_url: str = "http://127.0.0.1:8103"
+    chat_url: str = "http://127.0.0.1:8102"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8125
+    meta_app_secret: str = "dev-meta-app-secret"
+    slack_signing_secret: str = "dev-load-slack-signing-secret"
+
+
+@dataclass
+class Record:
+    seq: int
+    channel: str
+    provider_id: str
+    retry_of: int | None
+    due: float  # wall clock (epoch seconds) the send was due
+    status: str = ""
+    acked_at: float | None = None
+    attempts: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("200", "202", "204", "250")
+
+
+@dataclass
+class RetryPolicy:
+    enabled: bool = False  # like providers: retry non-2xx and connection errors
+    first: float = 0.25
+    cap: float = 4.0
+    give_up_after: float = 120.0
+
+
+@dataclass
+class LoadRun:
+    target: Target
+    mix: Mix
+    rate: float
+    duration: float
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    records: list[Record] = field(default_factory=list)
+
+    async def run(self) -> list[Record]:
+        limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
+        async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+            tasks = await self._schedule(client)
+            await asyncio.gather(*tasks)
+        return self.records
+
+    async def _schedule(self, client: httpx.AsyncClient) -> list[asyncio.Task[None]]:
+        total = int(self.rate * self.duration)
+        start_mono, start_wall = time.monotonic(), time.time()
+        tasks = []
+        for i in range(total):
+            due = start_mono + i / self.rate
+            delay = due - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            send = self.mix.next()
+            record = Record(
+                send.seq, send.channel, send.provider_id, send.retry_of, start_wall + i / self.rate
+            )
+            self.records.append(record)
+            tasks.append(asyncio.create_task(self._deliver(client, send, record)))
+        return tasks
+
+    async def _deliver(self, client: httpx.AsyncClient, send: Send, record: Record) -> None:
+        backoff = self.retry.first
+        while True:
+            record.attempts += 1
+            record.status = await self._attempt(client, send)
+            if record.ok:
+                record.acked_at = time.time()
+                return
+            waited = time.time() - record.due
+            if not self.retry.enabled or waited > self.retry.give_up_after:
+                return
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, self.retry.cap)
+
+    async def _attempt(self, client: httpx.AsyncClient, send: Send) -> str:
+        try:
+            if send.channel == "email":
+                return await self._smtp(send)
+            request = self._http_request(send)
+            base = self.target.social_url if send.channel == "whatsapp" else self.target.chat_url
+            resp = await client.post(
+                base + request.path, content=request.body, headers=request.headers
+            )
+            return str(resp.status_code)
+        except (httpx.HTTPError, OSError, aiosmtplib.SMTPException) as exc:
+            return f"error:{type(exc).__name__}"
+
+    def _http_request(self, send: Send) -> payloads.HttpRequest:
+        now = int(time.time())
+        if send.channel == "whatsapp":
+            return payloads.whatsapp(send, self.target.meta_app_secret, now)
+        return payloads.slack(send, self.target.slack_signing_secret, now)
+
+    async def _smtp(self, send: Send) -> str:
+        try:
+            await aiosmtplib.send(
+                payloads.email(send),
+                sender=send.customer.email,
+                recipients=[payloads.SUPPORT_ADDRESS],
+                hostname=self.target.smtp_host,
+                port=self.target.smtp_port,
+                timeout=30,
+            )
+        except aiosmtplib.SMTPResponseException as exc:
+            return str(exc.code)
+        return "250"
+
+
+def write_records(records: list[Record], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as fh:
+        for r in records:
+            fh.write(json.dumps(asdict(r)) + "\n")
+
+
+def read_records(path: Path) -> list[Record]:
+    return [Record(**json.loads(line)) for line in path.read_text().splitlines() if line]

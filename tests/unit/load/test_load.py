@@ -1,0 +1,89 @@
+"""The load generator's mix, payloads and the delivery verifier's rules (pure parts)."""
+
+from __future__ import annotations
+
+import time
+
+from chat_gateway.slack import verify as slack_verify
+from hotline import events as ev
+from hotline.channels import registered
+from hotline.load import payloads
+from hotline.load.generator import Record
+from hotline.load.mix import Mix, MixSettings
+from hotline.load.verify import load_key, order_violations
+from social_ingest.providers.meta.verify import signature_ok
+
+
+def sends(n: int, **kw: object) -> Mix:
+    mix = Mix(MixSettings(**kw))  # type: ignore[arg-type]
+    for _ in range(n):
+        mix.next()
+    return mix
+
+
+def test_mix_has_the_promised_shares() -> None:
+    mix = sends(5000)
+    retries = [s for s in mix.sent if s.retry_of is not None]
+    assert 0.17 < len(retries) / 5000 < 0.23
+    for r in retries:  # a provider retry repeats an earlier message exactly
+        original = mix.sent[r.retry_of]  # type: ignore[index]
+        assert (r.channel, r.provider_id, r.text) == (
+            original.channel, original.provider_id, original.text)
+    fresh = [s for s in mix.sent if s.retry_of is None]
+    assert {s.channel for s in fresh} == {"whatsapp", "slack", "email"}
+    assert len({s.provider_id for s in fresh}) == len(fresh)
+    assert any(s.reply_to for s in fresh) and any(s.attachment for s in fresh)
+
+
+def test_replies_stay_in_their_conversation() -> None:
+    mix = sends(3000)
+    by_id = {s.provider_id: s for s in mix.sent if s.retry_of is None}
+    for s in mix.sent:
+        if s.reply_to:
+            parent = by_id[s.reply_to]
+            assert (parent.channel, parent.customer) == (s.channel, s.customer)
+
+
+def test_whatsapp_payload_is_signed_and_normalizes() -> None:
+    send = next(s for s in sends(50).sent if s.channel == "whatsapp" and s.retry_of is None)
+    req = payloads.whatsapp(send, "secret", int(time.time()))
+    assert signature_ok(b"secret", req.body, req.headers["X-Hub-Signature-256"])
+    assert not signature_ok(b"other", req.body, req.headers["X-Hub-Signature-256"])
+    [event] = registered()["whatsapp"].normalize(req.body)
+    assert isinstance(event, ev.MessageReceived)
+    assert event.provider_message_id == send.provider_id
+    assert load_key("whatsapp", event.provider_message_id) == ("whatsapp", send.provider_id)
+
+
+def test_slack_payload_is_signed_and_normalizes() -> None:
+    send = next(s for s in sends(50).sent if s.channel == "slack" and s.retry_of is None)
+    now = int(time.time())
+    req = payloads.slack(send, "sig-secret", now)
+    headers = {k.lower(): v for k, v in req.headers.items()}  # as an ASGI server hands them
+    teams = slack_verify.verify(headers, req.body, {"TLOAD": "sig-secret"}, now)
+    assert teams == ["TLOAD"]
+    [event] = registered()["slack"].normalize(req.body)
+    assert isinstance(event, ev.MessageReceived) and event.tenant == "TLOAD"
+    assert load_key("slack", event.provider_message_id) == ("slack", send.provider_id)
+
+
+def test_email_payload_normalizes_with_a_verified_sender() -> None:
+    send = next(s for s in sends(50).sent if s.channel == "email" and s.retry_of is None)
+    [event] = registered()["email"].normalize(payloads.email(send))
+    assert isinstance(event, ev.MessageReceived)
+    assert load_key("email", event.provider_message_id) == ("email", send.provider_id.strip("<>"))
+
+
+def rec(seq: int, due: float, acked: float | None) -> Record:
+    return Record(seq, "whatsapp", f"wamid.{seq}", None, due, "200", acked, 1)
+
+
+def test_order_violation_only_for_causally_ordered_messages() -> None:
+    a, b, c = rec(1, 10.0, 10.5), rec(2, 11.0, 11.2), rec(3, 10.4, 10.9)  # c overlaps a
+    keys = {f"m{r.seq}": load_key(r.channel, r.provider_id) for r in (a, b, c)}
+    acked = {load_key(r.channel, r.provider_id): r for r in (a, b, c)}
+    records = [a, b, c]
+    assert order_violations([("t", "m1"), ("t", "m3"), ("t", "m2")], keys, acked, records) == []
+    assert order_violations([("t", "m3"), ("t", "m1")], keys, acked, records) == []  # concurrent
+    [violation] = order_violations([("t", "m2"), ("t", "m1")], keys, acked, records)
+    assert "wamid.2 published before wamid.1" in violation
