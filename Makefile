@@ -10,7 +10,7 @@ KAFKA_LIB := deploy/kafka/lib/.fetched
 
 .PHONY: help setup system-deps kafka-jars run test test-unit test-contract test-integration \
         test-e2e lint fmt bench bench-kafka bench-email bench-chat bench-social bench-unifier \
-        soak clean contract-snapshot
+        soak clean contract-snapshot bench-e2e bench-report
 
 help:
 	@echo "make run   - start the local stack (broker, four services, SQLite store); Ctrl-C stops it"
@@ -67,7 +67,19 @@ fmt: setup
 bench-kafka: setup kafka-jars
 	$(UV) run --frozen python -m bench.kafka_bench
 
-bench: bench-kafka
+# Issue 8: end-to-end scenarios through the real stack (short: about 8 minutes), the report.
+bench-e2e: setup system-deps kafka-jars
+	$(UV) run --frozen python -m bench.e2e_bench $(SCENARIOS)
+
+bench-report: setup
+	$(UV) run --frozen python -m bench.report
+
+bench: bench-kafka bench-e2e bench-report
+
+# The full 10-minute versions of every scenario.
+soak: setup system-deps kafka-jars
+	BENCH_PROFILE=soak $(UV) run --frozen python -m bench.e2e_bench $(SCENARIOS)
+	$(UV) run --frozen python -m bench.report
 
 contract-snapshot: setup
 	$(UV) run --frozen hotline schema > tests/contract/events.schema.json

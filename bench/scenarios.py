@@ -167,7 +167,43 @@ async def drive_run(run: Run, db: str) -> dict[str, object]:
     report = await verify_async(run.records, db, stack.bootstrap)
     stream = await published(stack.bootstrap)
     by_message_id = (await stored_rows(db))[1]
-    return summarize(run, report, end_to_end_ms(run.records, stream, by_message_id))
+    doc = summarize(run, report, end_to_end_ms(run.records, stream, by_message_id))
+    if s.id == "P1":
+        doc["p7"] = await raw_ratio(stack.bootstrap, doc)
+    return doc
+
+
+async def raw_ratio(bootstrap: str, doc: dict[str, object]) -> dict[str, object]:
+    """P7: the end-to-end rate / raw aiokafka produce rate of the same payload, same broker."""
+    from aiokafka import AIOKafkaProducer
+
+    from hotline.load import payloads
+    from hotline.load.mix import Customer, Send
+
+    body = payloads.whatsapp(Send(0, "whatsapp", Customer(1), "wamid.P7", "x" * 60), "s", 0).body
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, enable_idempotence=True, linger_ms=5, max_batch_size=256 * 1024
+    )
+    await producer.start()
+    n, start = 50_000, time.perf_counter()
+    try:
+        futures = [
+            await producer.send("hotline.ops", body, key=b"k%d" % (i % 64)) for i in range(n)
+        ]
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+    raw = n / (time.perf_counter() - start)
+    rates = doc["stored_per_s"]
+    assert isinstance(rates, dict)
+    e2e = float(rates["median"] or 0)
+    return {
+        "raw_produce_per_s": round(raw),
+        "end_to_end_per_s": e2e,
+        "ratio": round(e2e / raw, 3),
+        "aim": ">= 0.10",
+        "payload_bytes": len(body),
+    }
 
 
 def pct(values: list[float], q: float) -> float | None:
