@@ -86,3 +86,6 @@ contract-snapshot: setup
 
 clean:
 	rm -rf .venv var deploy/kafka/lib .mypy_cache .ruff_cache .pytest_cache
+
+bench-chat: setup kafka-jars
+	$(UV) run --frozen python -m bench.chat_bench
