@@ -114,8 +114,15 @@ async def widget(port: int) -> tuple[float, int]:
     async def talk(ws: object, n: int) -> None:
         nonlocal acks
         for k in range(PER_SOCKET):
-            await ws.send(json.dumps({"type": "message", "client_id": f"c{n}-{k}",  # type: ignore[attr-defined]
-                                      "text": "Hi, I need help with my invoice"}))
+            await ws.send(
+                json.dumps(
+                    {
+                        "type": "message",
+                        "client_id": f"c{n}-{k}",  # type: ignore[attr-defined]
+                        "text": "Hi, I need help with my invoice",
+                    }
+                )
+            )
             answer = json.loads(await ws.recv())  # type: ignore[attr-defined]
             acks += answer["type"] == "ack"
 
