@@ -2,19 +2,47 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import FastAPI
 
-from hotline.http import create_service_app
+from hotline.http import ServiceState, create_service_app
+from social_ingest.hotpath import Handler, WebhookPosts
+from social_ingest.ingest import Normalizer
+from social_ingest.providers.messenger.normalize import normalize as messenger
 from social_ingest.providers.meta import edge as meta
+from social_ingest.providers.telegram import edge as telegram
+from social_ingest.providers.twilio import edge as twilio
 from social_ingest.providers.whatsapp.normalize import normalize as whatsapp
+from social_ingest.providers.x import edge as x
 from social_ingest.settings import SocialSettings
+
+META: tuple[tuple[str, Normalizer], ...] = (
+    ("/webhooks/whatsapp", whatsapp),
+    ("/webhooks/messenger", partial(messenger, expect="page")),
+    ("/webhooks/instagram", partial(messenger, expect="instagram")),
+)
 
 
 def create_app(settings: SocialSettings | None = None) -> FastAPI:
     settings = settings or SocialSettings()
     app = create_service_app(settings)
-    app.include_router(meta.router("/webhooks/whatsapp", whatsapp, settings))
+    state: ServiceState = app.state.hotline
+    app.include_router(x.crc_router(settings))
+    posts = _posts(settings)
+    for path, _ in META:
+        app.include_router(meta.handshake_router(path, settings))
+    app.add_middleware(WebhookPosts, routes=posts, state=state)
     return app
+
+
+def _posts(settings: SocialSettings) -> dict[str, Handler]:
+    posts = {path: meta.post_handler(path, run, settings) for path, run in META}
+    posts[x.PATH] = x.post_handler(settings)
+    posts[telegram.PATH] = telegram.post_handler(settings)
+    for path in twilio.PATHS:
+        posts[path] = twilio.post_handler(settings, path)
+    return posts
 
 
 def bootstrap() -> tuple[FastAPI, SocialSettings]:

@@ -12,12 +12,14 @@ from hotline.kafka.errors import PermanentError
 T = TypeVar("T")
 
 
-def decode(decoder: msgspec.json.Decoder[T], body: bytes) -> T:
+def decode(decoder: msgspec.json.Decoder[T], body: bytes, where: str = "$") -> T:
+    """``where`` prefixes the field path when ``body`` is a part of a larger document."""
     try:
         return decoder.decode(body)
     except msgspec.ValidationError as exc:
         _raise_if_malformed(body)  # msgspec validates while parsing: check the syntax too
-        raise PermanentError("schema_mismatch", str(exc)) from exc
+        detail = str(exc).replace("`$", f"`{where}", 1)
+        raise PermanentError("schema_mismatch", detail) from exc
     except msgspec.DecodeError as exc:
         raise PermanentError("malformed", str(exc)) from exc
 

@@ -11,24 +11,27 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from fastapi.responses import Response
+import msgspec
 
-from hotline.http import Rejected, ServiceState, json_error
+from hotline.http import Rejected, ServiceState
 from hotline.kafka import KafkaUnavailable, PermanentError, dead_letter
 from hotline.kafka.dlq import dlq_headers
 from hotline.kafka.errors import reason_of
 from hotline.topics import INBOUND_SOCIAL, OPS, dead_letter_for
 from social_ingest.context import Context
+from social_ingest.hotpath import Answer
 from social_ingest.ops import Normalized, encode_ops
 from social_ingest.recent import RecentIds
 
 log = logging.getLogger(__name__)
 Normalizer = Callable[[bytes, Context], Normalized]
-STATUS = {"malformed": 400, "schema_mismatch": 422, "unknown_object": 422}
+Records = list[tuple[bytes | None, bytes, list[tuple[str, bytes]]]]
+STATUS = {"malformed": 400, "schema_mismatch": 422}
 PARSER_VERSION = "social-1"
+OK = Answer(200)
 
 
-async def ingest(state: ServiceState, body: bytes, run: Normalizer, source: str) -> Response:
+async def ingest(state: ServiceState, body: bytes, run: Normalizer, source: str) -> Answer:
     ctx = Context.now(state.settings.default_tenant)
     try:
         out = run(body, ctx)
@@ -41,36 +44,39 @@ async def ingest(state: ServiceState, body: bytes, run: Normalizer, source: str)
     return await publish(state, out)
 
 
-async def publish(state: ServiceState, out: Normalized) -> Response:
+async def publish(state: ServiceState, out: Normalized) -> Answer:
     ids = [e.event_id for e in out.events] + [r.event_id for r in out.ops]
     recent = _recent(state)
     if recent.all_seen(ids):
-        return ok()  # a retry of what Kafka already acked
+        return OK  # a retry of what Kafka already acked
     try:
         await state.producer.publish(out.events)
         if out.ops:
-            records: list[tuple[bytes | None, bytes, list[tuple[str, bytes]]]] = [
-                (r.channel.account_id.encode(), encode_ops(r), []) for r in out.ops
-            ]
+            records: Records = [(r.channel.account_id.encode(), encode_ops(r), []) for r in out.ops]
             await state.producer.send_many(OPS, records)
     except KafkaUnavailable as exc:
         state.metrics.rejected.labels("kafka_unavailable").inc()
-        return json_error(503, "kafka_unavailable", str(exc))
+        return unavailable(exc)
     recent.add(ids)
-    return ok()
+    return OK
 
 
-async def _poison(state: ServiceState, body: bytes, exc: Exception, source: str) -> Response:
+def unavailable(exc: Exception) -> Answer:
+    return Answer(503, msgspec.json.encode({"error": "kafka_unavailable", "detail": str(exc)}))
+
+
+async def _poison(state: ServiceState, body: bytes, exc: Exception, source: str) -> Answer:
     reason = reason_of(exc)
-    headers = dlq_headers(reason=reason, error=str(exc), source=source,
-                          parser_version=PARSER_VERSION)  # fmt: skip
+    headers = dlq_headers(
+        reason=reason, error=str(exc), source=source, parser_version=PARSER_VERSION
+    )
     topic = dead_letter_for(INBOUND_SOCIAL)
     try:
         await dead_letter(state.producer, topic, body, key=None, headers=headers)
     except KafkaUnavailable as err:
-        return json_error(503, "kafka_unavailable", str(err))
+        return unavailable(err)
     log.error("dead-lettered webhook", extra={"topic": topic, "reason": reason, "route": source})
-    return ok()
+    return OK
 
 
 def _recent(state: ServiceState) -> RecentIds:
@@ -79,7 +85,3 @@ def _recent(state: ServiceState) -> RecentIds:
         recent = RecentIds()
         state.recent_ids = recent  # type: ignore[attr-defined]
     return recent
-
-
-def ok() -> Response:
-    return Response(b'{"ok":true}', media_type="application/json")

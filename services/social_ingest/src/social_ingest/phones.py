@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
 
 
+@lru_cache(maxsize=65_536)
 def e164(raw: str, region: str | None = None) -> str | None:
     """``"972987654321"`` (WhatsApp wa_id, digits only) and ``"+1 555-555-5555"`` both work."""
     text = raw.strip()

@@ -32,11 +32,13 @@ def cases(body: bytes, marker: bytes) -> list[bytes]:
     return [bytes(v) for v in top.values()]
 
 
-def plugin(name: str, description: str, run: Normalizer, marker: bytes) -> ChannelPlugin:
+def plugin(name: str, description: str, run: Normalizer, marker: bytes | None) -> ChannelPlugin:
+    """``marker``: the top-level key of one body (None: the format has no JSON bundles)."""
+
     def normalize(body: bytes) -> list[events.Event]:
-        ctx = Context.now()
+        ctx = Context.now(region="US")
         out = Normalized()
-        for case in cases(body, marker):
+        for case in cases(body, marker) if marker else [body]:
             out.extend(run(case, ctx))
         return [*out.events, *cast(list[events.Event], out.ops)]
 
@@ -50,3 +52,36 @@ def _whatsapp(body: bytes, ctx: Context) -> Normalized:
 
 
 whatsapp = plugin("whatsapp", "WhatsApp Cloud API webhooks", _whatsapp, b"object")
+
+
+def _messenger(body: bytes, ctx: Context) -> Normalized:
+    from social_ingest.providers.messenger.normalize import normalize
+
+    return normalize(body, ctx)
+
+
+messenger = plugin("messenger", "Messenger Platform webhooks (object=page)", _messenger, b"object")
+instagram = plugin("instagram", "Instagram Messaging webhooks", _messenger, b"object")
+
+
+def _x(body: bytes, ctx: Context) -> Normalized:
+    from social_ingest.providers.x.normalize import normalize
+
+    return normalize(body, ctx)
+
+
+def _telegram(body: bytes, ctx: Context) -> Normalized:
+    from social_ingest.providers.telegram.normalize import normalize
+
+    return normalize(body, ctx)
+
+
+def _sms(body: bytes, ctx: Context) -> Normalized:
+    from social_ingest.providers.twilio.normalize import normalize
+
+    return normalize(body, ctx)
+
+
+x = plugin("x", "X Account Activity webhooks (direct messages)", _x, b"for_user_id")
+telegram = plugin("telegram", "Telegram bot webhook updates", _telegram, b"update_id")
+sms = plugin("sms", "Twilio SMS/MMS webhooks and status callbacks (form bodies)", _sms, None)

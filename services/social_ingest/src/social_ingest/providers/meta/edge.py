@@ -5,15 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
-from hotline.http import Rejected
+from hotline.http import Rejected, ServiceState
+from social_ingest.hotpath import Answer, Handler, Inbound
 from social_ingest.ingest import Normalizer, ingest
 from social_ingest.providers.meta import verify
 from social_ingest.settings import SocialSettings
 
 
-def router(path: str, run: Normalizer, settings: SocialSettings) -> APIRouter:
+def handshake_router(path: str, settings: SocialSettings) -> APIRouter:
     api = APIRouter()
-    secret = settings.meta_app_secret.get_secret_value().encode()
     token = settings.meta_verify_token.get_secret_value()
 
     @api.get(path)
@@ -23,11 +23,15 @@ def router(path: str, run: Normalizer, settings: SocialSettings) -> APIRouter:
             raise Rejected(403, "verify_token_mismatch")
         return PlainTextResponse(challenge)
 
-    @api.post(path)
-    async def receive(request: Request) -> Response:
-        body = await request.body()
-        if not verify.signature_ok(secret, body, request.headers.get("x-hub-signature-256")):
-            raise Rejected(401, "bad_signature")
-        return await ingest(request.app.state.hotline, body, run, path)
-
     return api
+
+
+def post_handler(path: str, run: Normalizer, settings: SocialSettings) -> Handler:
+    secret = settings.meta_app_secret.get_secret_value().encode()
+
+    async def receive(state: ServiceState, req: Inbound) -> Answer:
+        if not verify.signature_ok(secret, req.body, req.headers.get("x-hub-signature-256")):
+            raise Rejected(401, "bad_signature")
+        return await ingest(state, req.body, run, path)
+
+    return receive

@@ -19,9 +19,14 @@ _hint = msgspec.json.Decoder(_Hint)
 
 
 def ops_record(
-    ctx: Context, kind: ev.ChannelKind, account_id: str, field: str, raw: msgspec.Raw, *,
+    ctx: Context,
+    kind: ev.ChannelKind,
+    account_id: str,
+    field: str,
+    raw: msgspec.Raw,
+    *,
     at: datetime | None,
-) -> OpsRecord:  # fmt: skip
+) -> OpsRecord:
     """One update; its id is derived from the field and the canonical payload (retry-safe)."""
     digest, compact = canonical(raw)
     provider_id = f"{account_id}:{field}:{digest}"

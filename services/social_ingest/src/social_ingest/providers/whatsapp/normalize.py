@@ -19,8 +19,14 @@ from social_ingest.providers.meta.ops import ops_record
 from social_ingest.providers.whatsapp import parse as p
 
 MEDIA_KINDS = ("image", "video", "audio", "document", "sticker")
-STATUSES = {"sent": "sent", "delivered": "delivered", "read": "read", "played": "read",
-            "failed": "failed", "deleted": "deleted"}  # fmt: skip
+STATUSES = {
+    "sent": "sent",
+    "delivered": "delivered",
+    "read": "read",
+    "played": "read",
+    "failed": "failed",
+    "deleted": "deleted",
+}
 
 
 def normalize(body: bytes, ctx: Context) -> Normalized:
@@ -65,26 +71,43 @@ def customer(wa_id: str, names: dict[str, str | None]) -> ev.Sender:
 
 
 def _message(
-    ctx: Context, channel: ev.ChannelRef, msg: p.Message, who: str, sender: ev.Sender, *,
+    ctx: Context,
+    channel: ev.ChannelRef,
+    msg: p.Message,
+    who: str,
+    sender: ev.Sender,
+    *,
     echo: bool = False,
-) -> ev.Event:  # fmt: skip
+) -> ev.Event:
     base = envelope(ctx, channel, msg.id, "message", customer=who, at=from_unix(msg.timestamp))
     if msg.type == "reaction" and msg.reaction:
-        return ev.Reaction(**base, target_message_id=msg.reaction.message_id,
-                           emoji=msg.reaction.emoji or "", removed=not msg.reaction.emoji,
-                           sender=sender)  # fmt: skip
+        return ev.Reaction(
+            **base,
+            target_message_id=msg.reaction.message_id,
+            emoji=msg.reaction.emoji or "",
+            removed=not msg.reaction.emoji,
+            sender=sender,
+        )
     if msg.type == "revoke" and msg.revoke:
-        return ev.MessageDeleted(**base, target_message_id=msg.revoke.original_message_id,
-                                 sender=sender)  # fmt: skip
+        return ev.MessageDeleted(
+            **base, target_message_id=msg.revoke.original_message_id, sender=sender
+        )
     if msg.type == "edit" and msg.edit:
         content, _ = content_of(msg.edit.message)
-        return ev.MessageEdited(**base, target_message_id=msg.edit.original_message_id,
-                                sender=sender, content=content)  # fmt: skip
+        return ev.MessageEdited(
+            **base, target_message_id=msg.edit.original_message_id, sender=sender, content=content
+        )
     if msg.type == "system":
         sender = ev.Sender(handle=sender.handle, identifiers=sender.identifiers, role="system")
     content, attachments = content_of(msg)
-    return ev.MessageReceived(**base, sender=sender, content=content, attachments=attachments,
-                              thread=_thread(msg), flags=_flags(msg, echo))  # fmt: skip
+    return ev.MessageReceived(
+        **base,
+        sender=sender,
+        content=content,
+        attachments=attachments,
+        thread=_thread(msg),
+        flags=_flags(msg, echo),
+    )
 
 
 def _thread(msg: p.Body) -> ev.ThreadHints:
@@ -105,10 +128,13 @@ def _status(ctx: Context, channel: ev.ChannelRef, s: p.Status) -> ev.Event:
     base = envelope(ctx, channel, s.id, kind, customer=who, at=at)
     error = s.errors[0] if s.errors else None
     return ev.DeliveryStatus(
-        **base, target_message_id=s.id, status=status,  # type: ignore[arg-type]
-        recipient=s.recipient_id, error_code=str(error.code) if error and error.code else None,
+        **base,
+        target_message_id=s.id,
+        status=status,  # type: ignore[arg-type]
+        recipient=s.recipient_id,
+        error_code=str(error.code) if error and error.code else None,
         error_detail=error.describe() if error else None,
-    )  # fmt: skip
+    )
 
 
 def content_of(body: p.Body) -> tuple[ev.Content, list[ev.AttachmentRef]]:
@@ -132,8 +158,9 @@ def _location(body: p.Body) -> ev.Content | None:
     loc = body.location
     if loc is None:
         return None
-    return ev.LocationContent(latitude=loc.latitude, longitude=loc.longitude, name=loc.name,
-                              address=loc.address)  # fmt: skip
+    return ev.LocationContent(
+        latitude=loc.latitude, longitude=loc.longitude, name=loc.name, address=loc.address
+    )
 
 
 def _contacts(body: p.Body) -> ev.Content | None:
@@ -157,8 +184,12 @@ def _unsupported_body(body: p.Body) -> ev.Content | None:
 
 
 def _media(kind: str, m: p.Media) -> tuple[ev.Content, list[ev.AttachmentRef]]:
-    ref = ev.AttachmentRef(ref=f"provider:whatsapp/{m.id or ''}", mime_type=m.mime_type,
-                           sha256=_hex_sha256(m.sha256), filename=m.filename)  # fmt: skip
+    ref = ev.AttachmentRef(
+        ref=f"provider:whatsapp/{m.id or ''}",
+        mime_type=m.mime_type,
+        sha256=_hex_sha256(m.sha256),
+        filename=m.filename,
+    )
     return ev.MediaContent(media_kind=kind, caption=m.caption), [ref]  # type: ignore[arg-type]
 
 
@@ -186,12 +217,14 @@ def _interactive(body: p.Body) -> ev.Content | None:
         return None
     choice = i.button_reply or i.list_reply
     if choice:
-        return ev.InteractiveContent(reply_id=choice.id, title=choice.title,
-                                     description=choice.description)  # fmt: skip
+        return ev.InteractiveContent(
+            reply_id=choice.id, title=choice.title, description=choice.description
+        )
     if i.nfm_reply:
         f = i.nfm_reply
-        return ev.InteractiveContent(reply_id=f"flow:{f.name}", title=f.body,
-                                     description=f.response_json or None)  # fmt: skip
+        return ev.InteractiveContent(
+            reply_id=f"flow:{f.name}", title=f.body, description=f.response_json or None
+        )
     if i.call_permission_reply:
         answer = i.call_permission_reply.response
         return ev.InteractiveContent(reply_id=f"call_permission:{answer}", title=answer)

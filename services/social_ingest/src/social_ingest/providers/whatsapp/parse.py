@@ -10,7 +10,6 @@ from typing import Literal
 
 import msgspec
 
-from hotline.kafka.errors import PermanentError
 from social_ingest.decoding import decode
 
 
@@ -238,11 +237,7 @@ def parse(body: bytes) -> Webhook:
 
 
 def parse_value(change: Change, where: str) -> MessagesValue:
-    try:
-        return _value.decode(change.value)
-    except msgspec.ValidationError as exc:
-        detail = str(exc).replace("`$", f"`{where}.value", 1)
-        raise PermanentError("schema_mismatch", detail) from exc
+    return decode(_value, change.value, f"{where}.value")
 
 
 def parse_all(body: bytes) -> tuple[Webhook, dict[tuple[int, int], MessagesValue]]:

@@ -1,0 +1,91 @@
+"""The webhook POST hot path as a lean ASGI middleware (FastAPI routing costs ~half the CPU).
+
+Same rules as the framework path: 413 on Content-Length or as soon as a chunked body crosses
+the cap (before reading it all), ``Rejected`` -> its JSON status, request metrics kept.
+Everything that is not a registered POST falls through to FastAPI (handshakes, health).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from hotline.http import Rejected, ServiceState
+
+
+@dataclass(frozen=True)
+class Inbound:
+    body: bytes
+    headers: dict[str, str]  # lower-case names
+    query: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: bytes = b'{"ok":true}'
+
+
+Handler = Callable[[ServiceState, Inbound], Awaitable[Answer]]
+JSON = [(b"content-type", b"application/json")]
+
+
+class WebhookPosts:
+    def __init__(self, app: ASGIApp, routes: dict[str, Handler], state: ServiceState) -> None:
+        self.app, self.routes, self.state = app, routes, state
+        self.limit = state.settings.max_body_bytes
+        self._children: dict[tuple[str, int], tuple[Any, Any]] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        handler = self.routes.get(scope["path"]) if scope["type"] == "http" else None
+        if handler is None or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        answer = await self._answer(handler, scope, receive)
+        headers = [*JSON, (b"content-length", str(len(answer.body)).encode())]
+        await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+        await send({"type": "http.response.body", "body": answer.body})
+        self._count(scope["path"], answer.status, time.perf_counter() - start)
+
+    def _count(self, path: str, status: int, seconds: float) -> None:
+        key = (path, status)
+        if key not in self._children:  # prometheus' labels() lookup is slow on the hot path
+            m = self.state.metrics
+            self._children[key] = (m.requests.labels(path, str(status)), m.latency.labels(path))
+        counter, histogram = self._children[key]
+        counter.inc()
+        histogram.observe(seconds)
+
+    async def _answer(self, handler: Handler, scope: Scope, receive: Receive) -> Answer:
+        try:
+            headers = {
+                k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]
+            }
+            body = await self._body(headers, receive)
+            query = scope.get("query_string", b"").decode("latin-1")
+            return await handler(self.state, Inbound(body, headers, query))
+        except Rejected as exc:
+            self.state.metrics.rejected.labels(exc.reason).inc()
+            doc = {"error": exc.reason, "detail": exc.detail}
+            return Answer(exc.status, msgspec.json.encode(doc))
+
+    async def _body(self, headers: dict[str, str], receive: Receive) -> bytes:
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.limit:
+            raise Rejected(413, "payload_too_large")
+        chunks, seen, more = [], 0, True
+        while more:
+            message = await receive()
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > self.limit:
+                raise Rejected(413, "payload_too_large")
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        return b"".join(chunks)

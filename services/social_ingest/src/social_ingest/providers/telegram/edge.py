@@ -1,0 +1,26 @@
+"""Telegram bot webhook edge: the secret token header, then the shared ingest."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from hotline.http import Rejected, ServiceState
+from social_ingest.hotpath import Answer, Handler, Inbound
+from social_ingest.ingest import ingest
+from social_ingest.providers.telegram import verify
+from social_ingest.providers.telegram.normalize import normalize
+from social_ingest.settings import SocialSettings
+
+PATH = "/webhooks/telegram"
+
+
+def post_handler(settings: SocialSettings) -> Handler:
+    secret = settings.telegram_secret_token.get_secret_value()
+    run = partial(normalize, bot_id=settings.telegram_bot_id)
+
+    async def receive(state: ServiceState, req: Inbound) -> Answer:
+        if not verify.secret_ok(secret, req.headers.get("x-telegram-bot-api-secret-token")):
+            raise Rejected(401, "bad_secret_token")
+        return await ingest(state, req.body, run, PATH)
+
+    return receive
