@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from unifier.domain.identity import KnownIdentity, resolve
 
 from tests.unit.unifier.factory import ident
+from unifier.domain.identity import KnownIdentity, resolve
 
 ALICE_EMAIL = ident("email", "alice@example.test")
 ALICE_PHONE = ident("phone", "+4915100000001")

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from msgspec.structs import replace
+
 from hotline import events as ev
 from hotline import unified as un
-from msgspec.structs import replace
+from tests.unit.unifier.factory import ident, message
 from unifier.domain.rules import ChannelPolicy, RuleSet
 from unifier.domain.unify import reply_token, unify
 from unifier.domain.working import WorkingSet
-
-from tests.unit.unifier.factory import ident, message
 
 ALICE = [ident("email", "alice@example.test")]
 MALLORY = [ident("email", "mallory@evil.test")]

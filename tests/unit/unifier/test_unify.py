@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from hotline import events as ev
 from hotline import unified as un
+from tests.unit.unifier.factory import envelope, ident, message
 from unifier.domain.rules import RuleSet
 from unifier.domain.unify import unify
 from unifier.domain.working import WorkingSet
-
-from tests.unit.unifier.factory import envelope, ident, message
 
 ALICE = [ident("email", "alice@example.test")]
 

@@ -29,6 +29,7 @@ identities = sa.Table(
     sa.Column("handle", sa.String(320), nullable=False),  # replies to this identity go here
 )
 sa.Index("ix_identities_contact", identities.c.tenant, identities.c.contact_id)
+sa.Index("ix_identities_value", identities.c.tenant, identities.c.value)
 suggestions = sa.Table(
     "suggestions",
     metadata,
@@ -92,6 +93,7 @@ messages = sa.Table(
     sa.UniqueConstraint("tenant", "channel_kind", "provider_message_id", name="uq_message"),
 )
 sa.Index("ix_messages_thread", messages.c.tenant, messages.c.thread_id, messages.c.at)
+sa.Index("ix_messages_pmid", messages.c.tenant, messages.c.provider_message_id)
 held = sa.Table(  # effects (edit/delete/reaction/status) that arrived before their message
     "held_effects",
     metadata,
@@ -101,7 +103,7 @@ held = sa.Table(  # effects (edit/delete/reaction/status) that arrived before th
     sa.Column("target_id", sa.String(512), nullable=False),
     sa.Column("payload", sa.LargeBinary, nullable=False),
 )
-sa.Index("ix_held_target", held.c.tenant, held.c.channel_kind, held.c.target_id)
+sa.Index("ix_held_target", held.c.tenant, held.c.target_id)
 offsets = sa.Table(
     "consumer_offsets",
     metadata,

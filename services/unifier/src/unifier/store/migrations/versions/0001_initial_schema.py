@@ -41,9 +41,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("held_effects", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_held_target", ["tenant", "channel_kind", "target_id"], unique=False
-        )
+        batch_op.create_index("ix_held_target", ["tenant", "target_id"], unique=False)
 
     op.create_table(
         "identities",
@@ -60,6 +58,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("identities", schema=None) as batch_op:
         batch_op.create_index("ix_identities_contact", ["tenant", "contact_id"], unique=False)
+        batch_op.create_index("ix_identities_value", ["tenant", "value"], unique=False)
 
     op.create_table(
         "messages",
@@ -87,6 +86,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.create_index("ix_messages_thread", ["tenant", "thread_id", "at"], unique=False)
+        batch_op.create_index("ix_messages_pmid", ["tenant", "provider_message_id"], unique=False)
 
     op.create_table(
         "outbox",
