@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import BaseModel, Field, SecretStr, model_validator
 
 from hotline.settings import ServiceSettings, is_placeholder
@@ -32,6 +34,10 @@ class ChatSettings(ServiceSettings):
     widget_sites: dict[str, WidgetSite] = Field(default_factory=dict)
     widget_max_text: int = 8000
     widget_max_frame: int = 64 * 1024
+    blob_dir: Path | None = None  # set: Slack files are copied into this blob store
+    slack_file_hosts: list[str] = Field(default_factory=lambda: ["files.slack.com"])
+    slack_file_max_bytes: int = 25 * 1024 * 1024
+    slack_file_timeout: float = 2.0  # inside Slack's 3 s ack window
     replies_group: str = "chat_gateway.replies"
     replies_enabled: bool = True
 

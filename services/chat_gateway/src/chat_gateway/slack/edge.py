@@ -11,7 +11,10 @@ from fastapi.responses import JSONResponse, Response
 
 from chat_gateway.recent import PublishOnce
 from chat_gateway.settings import ChatSettings
+from chat_gateway.slack.download import FileCopier
+from chat_gateway.slack.files import with_blobs
 from chat_gateway.slack.pipeline import Challenge, Poison, Publish, Workspace, process
+from hotline.blobs import LocalBlobStore
 from hotline.http import ServiceState, json_error
 from hotline.kafka import KafkaUnavailable, dead_letter
 from hotline.kafka.dlq import dlq_headers
@@ -28,8 +31,20 @@ def workspaces_of(settings: ChatSettings) -> dict[str, Workspace]:
     }
 
 
-def add_slack_routes(app: FastAPI, settings: ChatSettings, once: PublishOnce) -> None:
+def copier_of(settings: ChatSettings) -> FileCopier | None:
+    if settings.blob_dir is None:
+        return None
+    store = LocalBlobStore(settings.blob_dir)
+    return FileCopier(
+        store, settings.slack_file_hosts, settings.slack_file_max_bytes, settings.slack_file_timeout
+    )
+
+
+def add_slack_routes(
+    app: FastAPI, settings: ChatSettings, once: PublishOnce, copier: FileCopier | None
+) -> None:
     workspaces = workspaces_of(settings)
+    tokens = {t: ws.bot_token.get_secret_value() for t, ws in settings.slack_workspaces.items()}
 
     async def slack_events(request: Request) -> Response:
         body = await request.body()
@@ -39,10 +54,17 @@ def add_slack_routes(app: FastAPI, settings: ChatSettings, once: PublishOnce) ->
             return JSONResponse({"challenge": outcome.challenge})
         if isinstance(outcome, Poison):
             return await _dead_letter(state, body, outcome)
+        if copier and outcome.files and outcome.events:
+            outcome = await _copy_files(copier, tokens[outcome.events[0].tenant], outcome)
         return await _publish(state, once, outcome, request.headers.get("x-slack-retry-num"))
 
     # A plain Starlette route: no per-request dependency solving on the hot path.
     app.add_route(PATH, slack_events, methods=["POST"], include_in_schema=True)
+
+
+async def _copy_files(copier: FileCopier, token: str, outcome: Publish) -> Publish:
+    stored = await copier.copy_all(token, outcome.files)
+    return Publish([with_blobs(e, stored) for e in outcome.events])
 
 
 async def _publish(

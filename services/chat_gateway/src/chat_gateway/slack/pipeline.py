@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from chat_gateway.slack import normalize as norm
+from chat_gateway.slack.files import FileRef, files_of
 from chat_gateway.slack.parse import EventCallback, UrlVerification, parse, parse_event
 from chat_gateway.slack.verify import verify
 from hotline import events as ev
@@ -31,6 +32,7 @@ class Challenge:
 @dataclass(frozen=True)
 class Publish:
     events: list[ev.Event]
+    files: list[FileRef] = field(default_factory=list)  # what the edge may copy to the blob store
 
 
 @dataclass(frozen=True)
@@ -62,9 +64,10 @@ def process(
         raise Rejected(401, "team_mismatch", "signed with another workspace's secret")
     inner = parse_event(envelope)
     try:
-        return Publish(norm.normalize(envelope, inner, context(workspaces, envelope, received_at)))
+        events = norm.normalize(envelope, inner, context(workspaces, envelope, received_at))
     except PermanentError as exc:
         return Poison(exc.reason, exc.detail)
+    return Publish(events, files_of(inner) if events else [])
 
 
 def context(
