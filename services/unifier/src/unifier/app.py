@@ -1,16 +1,36 @@
-"""unifier: the FastAPI app."""
+"""unifier: the FastAPI app (agent API + inbox page) with the consumer and the outbox relay."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
-from hotline.http import create_service_app
+from hotline.http import ServiceState, create_service_app
+from unifier.api.live import Hub
+from unifier.api.page import router as page_router
+from unifier.api.routes import router as api_router
+from unifier.runtime import build_runtime
 from unifier.settings import UnifierSettings
 
 
 def create_app(settings: UnifierSettings | None = None) -> FastAPI:
     settings = settings or UnifierSettings()
-    return create_service_app(settings)
+    hub = Hub()
+    app: FastAPI
+
+    async def on_start(state: ServiceState) -> None:
+        runtime = await build_runtime(settings, state.producer, hub)
+        app.state.runtime = runtime
+        if settings.consume:
+            runtime.start(state.metrics)
+
+    async def on_stop(state: ServiceState) -> None:
+        await app.state.runtime.close()
+
+    app = create_service_app(settings, on_start=on_start, on_stop=on_stop)
+    app.state.hub = hub
+    app.include_router(api_router)
+    app.include_router(page_router)
+    return app
 
 
 def bootstrap() -> tuple[FastAPI, UnifierSettings]:

@@ -46,7 +46,7 @@ class Ingest:
         engine: AsyncEngine,
         group: str,
         rules_for: Callable[[str], RuleSet],
-        on_commit: Callable[[], None] = lambda: None,
+        on_commit: Callable[[dict[str, list[str]]], None] = lambda _: None,
         kill_after_commit: float = 0.0,
     ) -> None:
         self.engine, self.group, self.rules_for = engine, group, rules_for
@@ -55,6 +55,7 @@ class Ingest:
 
     async def handle(self, batch: Batch[Decoded]) -> None:
         values = sorted((i.value for i in batch.items), key=lambda v: v[0].tenant)
+        changed: dict[str, list[str]] = {}
         async with self.engine.begin() as conn:
             for tenant, group in groupby(values, key=lambda v: v[0].tenant):
                 items = list(group)
@@ -66,9 +67,10 @@ class Ingest:
                 await write_plan(conn, ws, plan)
                 await apply_results(conn, tenant, results)
                 self.stored += len(plan.messages)
+                changed[tenant] = sorted(plan.touched_threads)
             await write_offset(conn, self.group, batch.tp, batch.next_offset)
         self._maybe_crash()
-        self.on_commit()
+        self.on_commit(changed)
 
     def _maybe_crash(self) -> None:
         if self.kill_after_commit and random.random() < self.kill_after_commit:

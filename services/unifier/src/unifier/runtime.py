@@ -11,6 +11,7 @@ from hotline.kafka import ConsumerLoop, EventProducer
 from hotline.kafka.consumer import LoopSettings
 from hotline.metrics import Metrics
 from hotline.topics import INBOUND_CHAT, INBOUND_EMAIL, INBOUND_SOCIAL, REPLY_RESULTS
+from unifier.api.live import Hub
 from unifier.domain.rules import RuleSet, rule_set
 from unifier.ingest import Decoded, Ingest, classify_db, decode_record
 from unifier.relay import OutboxRelay
@@ -69,17 +70,26 @@ class Runtime:
         await self.engine.dispose()
 
 
-async def build_runtime(settings: UnifierSettings, producer: EventProducer) -> Runtime:
+async def build_runtime(
+    settings: UnifierSettings, producer: EventProducer, hub: Hub | None = None
+) -> Runtime:
     engine = create_engine(settings.database_url)
     await migrate(engine)
     relay = OutboxRelay(engine, producer, settings.relay_batch)
     overrides = rules_for(settings)
     default = rule_set(settings.rules_version)
+
+    def committed(changed: dict[str, list[str]]) -> None:
+        relay.notify()
+        for tenant, thread_ids in changed.items():
+            if hub and thread_ids:
+                hub.publish(tenant, {"conversations": thread_ids})
+
     ingest = Ingest(
         engine,
         settings.group_id,
         lambda t: overrides.get(t, default),
-        relay.notify,
+        committed,
         settings.fault_kill_after_commit,
     )
     return Runtime(settings, engine, producer, relay, ingest)

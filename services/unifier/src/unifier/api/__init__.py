@@ -1,0 +1,1 @@
+"""The agent API (JSON, OpenAPI) and the server-rendered inbox page."""

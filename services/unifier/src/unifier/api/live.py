@@ -1,0 +1,33 @@
+"""Live updates: committed changes fan out to server-sent-event subscribers of the tenant."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+
+class Hub:
+    def __init__(self) -> None:
+        self.subscribers: dict[str, set[asyncio.Queue[dict[str, Any]]]] = {}
+
+    def publish(self, tenant: str, change: dict[str, Any]) -> None:
+        for queue in self.subscribers.get(tenant, ()):
+            if queue.qsize() < 1000:
+                queue.put_nowait(change)
+
+    async def stream(self, tenant: str, keepalive: float = 15.0) -> AsyncIterator[str]:
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.subscribers.setdefault(tenant, set()).add(queue)
+        try:
+            yield "retry: 1000\n\n"
+            while True:
+                try:
+                    change = await asyncio.wait_for(queue.get(), keepalive)
+                except TimeoutError:
+                    yield ": keep-alive\n\n"
+                    continue
+                yield f"event: change\ndata: {json.dumps(change)}\n\n"
+        finally:
+            self.subscribers[tenant].discard(queue)

@@ -1,0 +1,212 @@
+"""Agent API: conversations, threads with decisions, contacts, merges, close/reopen, replies."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
+from typing import Annotated, Any, Literal, TypeVar
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hotline.http import Rejected
+from unifier.api.auth import authorize
+from unifier.api.live import Hub
+from unifier.runtime import Runtime
+from unifier.store import commands, queries
+from unifier.store.commands import CommandError
+from unifier.store.replies import ReplyAsk, request_reply, stored_reply
+
+router = APIRouter(prefix="/api/tenants/{tenant}", tags=["agent"])
+Tenant = Annotated[str, Depends(authorize)]
+Agent = Annotated[str, Header(alias="X-Agent")]
+T = TypeVar("T")
+
+
+class MergeBody(BaseModel):
+    into: str = Field(description="the surviving conversation or contact id")
+
+
+class SplitBody(BaseModel):
+    message_ids: list[str] = Field(min_length=1)
+
+
+class ReplyBody(BaseModel):
+    text: str = Field(min_length=1, max_length=20000)
+    channel: str | None = Field(None, description="channel kind; default: the last one used")
+
+
+def _rt(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def _hub(request: Request) -> Hub:
+    hub: Hub = request.app.state.hub
+    return hub
+
+
+async def _read(request: Request, fn: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+    async with _rt(request).engine.connect() as conn:
+        return await fn(conn)
+
+
+async def _write(request: Request, tenant: str, fn: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+    try:
+        async with _rt(request).engine.begin() as conn:
+            result = await fn(conn)
+    except CommandError as exc:
+        raise Rejected(exc.status, exc.reason, exc.detail) from exc
+    _rt(request).relay.notify()
+    _hub(request).publish(tenant, {"conversations": []})
+    return result
+
+
+@router.get("/conversations")
+async def list_conversations(
+    request: Request,
+    tenant: Tenant,
+    status: Literal["open", "closed"] | None = None,
+    channel: str | None = None,
+    contact: str | None = None,
+    q: Annotated[str | None, Query(description="text search")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> list[dict[str, Any]]:
+    return await _read(
+        request,
+        lambda c: queries.list_conversations(
+            c, tenant, status=status, channel=channel, contact=contact, text=q, limit=limit
+        ),
+    )
+
+
+@router.get("/conversations/{conversation_id}")
+async def get_conversation(
+    request: Request, tenant: Tenant, conversation_id: str
+) -> dict[str, Any]:
+    found = await _read(request, lambda c: queries.get_thread(c, tenant, conversation_id))
+    if found is None:
+        raise Rejected(404, "not_found", f"conversation {conversation_id}")
+    return found
+
+
+@router.post("/conversations/{conversation_id}/close")
+async def close(
+    request: Request, tenant: Tenant, conversation_id: str, agent: Agent = "agent"
+) -> dict[str, str]:
+    await _write(
+        request,
+        tenant,
+        lambda c: commands.set_open(c, tenant, conversation_id, open_=False, by=agent),
+    )
+    return {"conversation_id": conversation_id, "status": "closed"}
+
+
+@router.post("/conversations/{conversation_id}/reopen")
+async def reopen(
+    request: Request, tenant: Tenant, conversation_id: str, agent: Agent = "agent"
+) -> dict[str, str]:
+    await _write(
+        request,
+        tenant,
+        lambda c: commands.set_open(c, tenant, conversation_id, open_=True, by=agent),
+    )
+    return {"conversation_id": conversation_id, "status": "open"}
+
+
+@router.post("/conversations/{conversation_id}/merge")
+async def merge_conversations(
+    request: Request, tenant: Tenant, conversation_id: str, body: MergeBody, agent: Agent = "agent"
+) -> dict[str, Any]:
+    moved = await _write(
+        request,
+        tenant,
+        lambda c: commands.merge_threads(c, tenant, conversation_id, body.into, agent),
+    )
+    return {"conversation_id": body.into, "moved": len(moved)}
+
+
+@router.post("/conversations/{conversation_id}/split")
+async def split_conversation(
+    request: Request, tenant: Tenant, conversation_id: str, body: SplitBody, agent: Agent = "agent"
+) -> dict[str, Any]:
+    new, moved = await _write(
+        request,
+        tenant,
+        lambda c: commands.split_thread(c, tenant, conversation_id, body.message_ids, agent),
+    )
+    return {"conversation_id": new, "moved": len(moved)}
+
+
+@router.post("/conversations/{conversation_id}/replies", status_code=202)
+async def reply(
+    request: Request,
+    tenant: Tenant,
+    conversation_id: str,
+    body: ReplyBody,
+    agent: Agent = "agent",
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+) -> JSONResponse:
+    """Request a reply (reply.requested.v1); the same Idempotency-Key within 24 h answers the
+    first result again and publishes nothing."""
+    ask = ReplyAsk(tenant, conversation_id, body.text, agent, idempotency_key, body.channel)
+    window = timedelta(hours=_rt(request).settings.idempotency_hours)
+    for _ in range(2):  # a concurrent twin loses the insert race, then reads the winner's answer
+        try:
+            return await _write(request, tenant, lambda c: _reply_once(c, ask, window))
+        except IntegrityError:
+            continue
+    raise Rejected(409, "conflict", "concurrent replies with one Idempotency-Key")
+
+
+async def _reply_once(conn: AsyncConnection, ask: ReplyAsk, window: timedelta) -> JSONResponse:
+    earlier = await stored_reply(conn, ask, window)
+    if earlier is not None:
+        return JSONResponse(earlier, status_code=200, headers={"Idempotent-Replayed": "true"})
+    return JSONResponse(await request_reply(conn, ask), status_code=202)
+
+
+@router.get("/contacts/{contact_id}")
+async def get_contact(request: Request, tenant: Tenant, contact_id: str) -> dict[str, Any]:
+    found = await _read(request, lambda c: queries.get_contact(c, tenant, contact_id))
+    if found is None:
+        raise Rejected(404, "not_found", f"contact {contact_id}")
+    return found
+
+
+@router.post("/contacts/{contact_id}/merge")
+async def merge_contacts(
+    request: Request, tenant: Tenant, contact_id: str, body: MergeBody, agent: Agent = "agent"
+) -> dict[str, str]:
+    await _write(
+        request, tenant, lambda c: commands.merge_contacts(c, tenant, contact_id, body.into, agent)
+    )
+    return {"contact_id": body.into, "merged_contact_id": contact_id}
+
+
+@router.post("/contacts/{contact_id}/unmerge")
+async def unmerge_contact(
+    request: Request, tenant: Tenant, contact_id: str, agent: Agent = "agent"
+) -> dict[str, str]:
+    event = await _write(
+        request, tenant, lambda c: commands.unmerge_contact(c, tenant, contact_id, agent)
+    )
+    return {"contact_id": contact_id, "unmerged_from": event.contact_id}
+
+
+@router.get("/events", response_class=StreamingResponse)
+async def live(request: Request, tenant: Tenant) -> StreamingResponse:
+    """Server-sent events: ``change`` with the conversation ids that changed."""
+
+    async def stream() -> AsyncIterator[str]:
+        async for chunk in _hub(request).stream(tenant):
+            if await request.is_disconnected():
+                return
+            yield chunk
+
+    return StreamingResponse(
+        stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+    )

@@ -1,0 +1,190 @@
+"""The agent API over HTTP, with the real broker and both databases."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from pydantic import SecretStr
+
+from hotline import events as ev
+from hotline import unified as un
+from hotline.topics import CONVERSATIONS, REPLIES_EMAIL
+from tests.integration.unifier.harness import eventually, publish, read_unified, settings_for
+from tests.integration.unifier.server import serving
+from tests.unit.unifier.factory import ident, message
+from unifier.app import create_app
+
+
+@pytest.fixture
+async def api(kafka: str, dsn: str) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
+    tenant = "t" + uuid.uuid4().hex[:8]
+    tokens = {tenant: SecretStr("tok-" + tenant), "other": SecretStr("tok-other")}
+    app = create_app(settings_for(kafka, dsn, api_tokens=tokens))
+    async with (
+        serving(app) as base,
+        httpx.AsyncClient(
+            base_url=f"{base}/api/tenants/{tenant}",
+            headers={"Authorization": f"Bearer tok-{tenant}"},
+            timeout=10,
+        ) as client,
+    ):
+        yield client, tenant
+
+
+async def conversations(client: httpx.AsyncClient, **params: Any) -> list[dict[str, Any]]:
+    res = await client.get("/conversations", params=params)
+    assert res.status_code == 200, res.text
+    data: list[dict[str, Any]] = res.json()
+    return data
+
+
+async def test_tokens_are_per_tenant(api: tuple[httpx.AsyncClient, str]) -> None:
+    client, _ = api
+    assert (await client.get("/conversations", headers={"Authorization": ""})).status_code == 401
+    res = await client.get("/conversations", headers={"Authorization": "Bearer nope"})
+    assert res.status_code == 401
+    res = await client.get("/conversations", headers={"Authorization": "Bearer tok-other"})
+    assert res.status_code == 403 and res.json()["error"] == "forbidden"
+    openapi = await client.get(str(client.base_url).split("/api/")[0] + "/openapi.json")
+    assert (
+        "/api/tenants/{tenant}/conversations/{conversation_id}/replies" in openapi.json()["paths"]
+    )
+
+
+async def end_offsets(kafka: str, topic: str) -> dict[TopicPartition, int]:
+    consumer = AIOKafkaConsumer(bootstrap_servers=kafka)
+    await consumer.start()
+    try:
+        parts = [TopicPartition(topic, p) for p in range(3)]
+        return dict(await consumer.end_offsets(parts))
+    finally:
+        await consumer.stop()
+
+
+async def replies_since(kafka: str, before: dict[TopicPartition, int], tenant: str) -> list[Any]:
+    consumer = AIOKafkaConsumer(bootstrap_servers=kafka, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign(list(before))
+        for tp, off in before.items():
+            consumer.seek(tp, off)
+        out = []
+        for records in (await consumer.getmany(timeout_ms=1500)).values():
+            out += [e for r in records if (e := ev.decode(r.value or b"")).tenant == tenant]
+        return out
+    finally:
+        await consumer.stop()
+
+
+async def test_search_thread_close_reopen_and_idempotent_reply(
+    kafka: str, api: tuple[httpx.AsyncClient, str]
+) -> None:
+    client, tenant = api
+    alice = [ident("email", "alice@example.test")]
+    await publish(
+        kafka,
+        [
+            message("a1", tenant=tenant, ids=alice, text="my invoice is wrong"),
+            message(
+                "b1",
+                "whatsapp",
+                tenant=tenant,
+                handle="+4915100000002",
+                ids=[ident("wa_id", "4915100000002")],
+                text="where is my parcel",
+            ),
+        ],
+    )
+
+    async def two() -> bool:
+        return len(await conversations(client)) == 2
+
+    await eventually(two)
+    [hit] = await conversations(client, q="INVOICE")
+    assert [c["channel_kind"] for c in await conversations(client, channel="whatsapp")] == [
+        "whatsapp"
+    ]
+    thread = (await client.get(f"/conversations/{hit['thread_id']}")).json()
+    assert thread["messages"][0]["decision"]["rule"] == "group.by_contact"
+    contact = (await client.get(f"/contacts/{thread['messages'][0]['contact_id']}")).json()
+    assert [(i["kind"], i["value"]) for i in contact["identities"]] == [
+        ("email", "alice@example.test")
+    ]
+
+    tid = hit["thread_id"]
+    assert (await client.post(f"/conversations/{tid}/close")).status_code == 200
+    assert await conversations(client, status="closed") == [
+        c for c in await conversations(client) if c["thread_id"] == tid
+    ]
+    assert (await client.post(f"/conversations/{tid}/reopen")).status_code == 200
+    assert (await client.post("/conversations/nope/close")).status_code == 404
+
+    before = await end_offsets(kafka, REPLIES_EMAIL)
+    headers = {"Idempotency-Key": "k-" + tid}
+    first = await client.post(
+        f"/conversations/{tid}/replies", json={"text": "fixed"}, headers=headers
+    )
+    again = await client.post(
+        f"/conversations/{tid}/replies", json={"text": "fixed"}, headers=headers
+    )
+    assert (first.status_code, again.status_code) == (202, 200)
+    assert first.json() == again.json() and again.headers["Idempotent-Replayed"] == "true"
+    assert first.json()["recipient"] == "alice@example.test"
+
+    async def published() -> bool:
+        return len(await replies_since(kafka, before, tenant)) >= 1
+
+    await eventually(published)
+    [req] = await replies_since(kafka, before, tenant)
+    assert isinstance(req, ev.ReplyRequested) and req.reply_id == first.json()["reply_id"]
+    assert req.thread.in_reply_to == ["<a1@x>"] and req.content.subject == "Re: Help"  # type: ignore[union-attr]
+
+    async def closed_event() -> bool:
+        tags = [un.unified_tag(e) for e in await read_unified(kafka, CONVERSATIONS, tenant)]
+        return "conversation.closed.v1" in tags
+
+    await eventually(closed_event)
+
+
+async def test_merge_and_split_conversations(
+    kafka: str, api: tuple[httpx.AsyncClient, str]
+) -> None:
+    client, tenant = api
+    await publish(
+        kafka,
+        [
+            message("a1", tenant=tenant, handle="a@x.test", ids=[ident("email", "a@x.test")]),
+            message("b1", tenant=tenant, handle="b@x.test", ids=[ident("email", "b@x.test")]),
+        ],
+    )
+
+    async def two() -> bool:
+        return len(await conversations(client)) == 2
+
+    await eventually(two)
+    first, second = await conversations(client)
+    res = await client.post(
+        f"/conversations/{first['thread_id']}/merge", json={"into": second["thread_id"]}
+    )
+    assert res.status_code == 200 and res.json()["moved"] == 1
+    [merged] = await conversations(client)
+    assert merged["message_count"] == 2
+    thread = (await client.get(f"/conversations/{merged['thread_id']}")).json()
+    moved = [m for m in thread["messages"] if m["decision"]["rule"] == "manual.merge"]
+    assert len(moved) == 1 and "agent" in moved[0]["decision"]["evidence"]
+    res = await client.post(
+        f"/conversations/{merged['thread_id']}/split",
+        json={"message_ids": [moved[0]["message_id"]]},
+    )
+    assert res.status_code == 200
+    counts = sorted(c["message_count"] for c in await conversations(client))
+    assert counts == [1, 1]
+    res = await client.post(
+        f"/conversations/{merged['thread_id']}/split", json={"message_ids": ["unknown"]}
+    )
+    assert res.status_code == 422
