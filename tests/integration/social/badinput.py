@@ -9,9 +9,19 @@ import httpx
 
 Signer = Callable[[bytes], dict[str, str]]
 MALFORMED = [
-    b"", b"{", b"not json", b"[1,2", b"\xff\xfe\x00", b"{'a': 1}", b'{"a":1} trailing',
-    b"nul\x00l", b'{"a":}', b"\x1f\x8b\x08compressed", b'{"object":"x",}', b"}{",
-]  # fmt: skip
+    b"",
+    b"{",
+    b"not json",
+    b"[1,2",
+    b"\xff\xfe\x00",
+    b"{'a': 1}",
+    b'{"a":1} trailing',
+    b"nul\x00l",
+    b'{"a":}',
+    b"\x1f\x8b\x08compressed",
+    b'{"object":"x",}',
+    b"}{",
+]
 NOT_OBJECTS = [b"[]", b"1", b'"text"', b"null", b"true", b"[{}]"]
 
 
@@ -29,8 +39,9 @@ class Case:
         if self.method == "GET":
             return await client.get(path, params=self.params, headers=self.headers)
         content = _chunks(self.body) if self.chunked else self.body
-        return await client.request(self.method, path, content=content, params=self.params,
-                                    headers=self.headers)  # fmt: skip
+        return await client.request(
+            self.method, path, content=content, params=self.params, headers=self.headers
+        )
 
 
 async def _chunks(body: bytes, size: int = 64 * 1024) -> AsyncIterator[bytes]:
@@ -51,7 +62,7 @@ def signature_cases(good: bytes, header: str, sign: Signer, *, wrong: Signer) ->
         Case("flipped byte in body", 401, body=bytes(flipped), headers={header: proper}),
         Case("truncated signature", 401, body=good, headers={header: proper[:-2]}),
         Case("signature with suffix", 401, body=good, headers={header: proper + "00"}),
-        Case("prefix only", 401, body=good, headers={header: proper.split("=")[0] + "="}),
+        Case("prefix only", 401, body=good, headers={header: proper[:7]}),
         Case("garbage signature", 401, body=good, headers={header: "sha256=zzzz"}),
         Case("body appended", 401, body=good + b"\n", headers={header: proper}),
         Case("body truncated", 401, body=good[:-1], headers={header: proper}),
@@ -73,7 +84,7 @@ def oversize_cases(limit: int, sign: Signer) -> list[Case]:
         Case("oversize signed", 413, body=big, headers=sign(big)),
         Case("oversize unsigned", 413, body=big),
         Case("oversize chunked, no length", 413, body=big, headers=sign(big), chunked=True),
-    ]  # fmt: skip
+    ]
 
 
 def schema_cases(bodies: dict[str, bytes], sign: Signer) -> list[Case]:

@@ -31,23 +31,32 @@ class Running:
 
 def settings_for(kafka: str, port: int, **extra: object) -> SocialSettings:
     return SocialSettings(
-        env="test", kafka_bootstrap=kafka, port=port, default_tenant="acme",
-        meta_app_secret=META_SECRET, meta_verify_token=VERIFY_TOKEN,  # type: ignore[arg-type]
-        x_consumer_secret=X_SECRET, telegram_secret_token=TG_SECRET,  # type: ignore[arg-type]
+        env="test",
+        kafka_bootstrap=kafka,
+        port=port,
+        default_tenant="acme",
+        meta_app_secret=META_SECRET,
+        meta_verify_token=VERIFY_TOKEN,  # type: ignore[arg-type]
+        x_consumer_secret=X_SECRET,
+        telegram_secret_token=TG_SECRET,  # type: ignore[arg-type]
         twilio_auth_token=TWILIO_TOKEN,  # type: ignore[arg-type]
         twilio_webhook_url=f"http://127.0.0.1:{port}/webhooks/sms",
         twilio_status_url=f"http://127.0.0.1:{port}/webhooks/sms/status",
-        whatsapp_token="it-wa-token", meta_page_token="it-page-token",  # type: ignore[arg-type]
-        telegram_bot_token="it-bot-token", x_bearer_token="it-x-bearer",  # type: ignore[arg-type]
-        ack_timeout=3.0, **extra,
-    )  # fmt: skip
+        whatsapp_token="it-wa-token",
+        meta_page_token="it-page-token",  # type: ignore[arg-type]
+        telegram_bot_token="it-bot-token",
+        x_bearer_token="it-x-bearer",  # type: ignore[arg-type]
+        ack_timeout=3.0,
+        **extra,
+    )
 
 
 @contextlib.asynccontextmanager
 async def serve(settings: SocialSettings, ready: bool = True) -> AsyncIterator[Running]:
     app = create_app(settings)
-    config = uvicorn.Config(app, host="127.0.0.1", port=settings.port, log_config=None,
-                            access_log=False, lifespan="on")  # fmt: skip
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=settings.port, log_config=None, access_log=False, lifespan="on"
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     base = f"http://127.0.0.1:{settings.port}"

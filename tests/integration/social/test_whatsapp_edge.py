@@ -38,8 +38,10 @@ WATCHED = (INBOUND_SOCIAL, f"{INBOUND_SOCIAL}.dlq", OPS)
 
 
 def sign(body: bytes) -> dict[str, str]:
-    return {"x-hub-signature-256": verify.sign(META_SECRET.encode(), body),
-            "content-type": "application/json"}  # fmt: skip
+    return {
+        "x-hub-signature-256": verify.sign(META_SECRET.encode(), body),
+        "content-type": "application/json",
+    }
 
 
 def wrong(body: bytes) -> dict[str, str]:
@@ -101,12 +103,38 @@ async def test_a_restarted_instance_republishes_with_the_same_event_id(
 
 
 def _text_webhook(wamid: str, text: str, wa_id: str = "4915112345678") -> bytes:
-    return json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "waba-1",
-        "changes": [{"field": "messages", "value": {"messaging_product": "whatsapp",
-            "metadata": {"display_phone_number": "15550001111", "phone_number_id": "pn-1"},
-            "contacts": [{"profile": {"name": "Kim"}, "wa_id": wa_id}],
-            "messages": [{"from": wa_id, "id": wamid, "timestamp": "1764000000",
-                          "type": "text", "text": {"body": text}}]}}]}]}).encode()  # fmt: skip
+    return json.dumps(
+        {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {
+                    "id": "waba-1",
+                    "changes": [
+                        {
+                            "field": "messages",
+                            "value": {
+                                "messaging_product": "whatsapp",
+                                "metadata": {
+                                    "display_phone_number": "15550001111",
+                                    "phone_number_id": "pn-1",
+                                },
+                                "contacts": [{"profile": {"name": "Kim"}, "wa_id": wa_id}],
+                                "messages": [
+                                    {
+                                        "from": wa_id,
+                                        "id": wamid,
+                                        "timestamp": "1764000000",
+                                        "type": "text",
+                                        "text": {"body": text},
+                                    }
+                                ],
+                            },
+                        }
+                    ],
+                }
+            ],
+        }
+    ).encode()
 
 
 def _broken(mutate: str) -> bytes:
@@ -152,17 +180,37 @@ def bad_cases(limit: int) -> list[Case]:
     cases += schema_cases({k: _broken(v) for k, v in SCHEMA.items()}, sign)
     cases += oversize_cases(limit, sign)
     cases += [
-        Case("GET wrong verify token", 403, "GET", params={"hub.mode": "subscribe",
-             "hub.verify_token": "nope", "hub.challenge": "123"}),
-        Case("GET missing token", 403, "GET", params={"hub.mode": "subscribe",
-             "hub.challenge": "123"}),
-        Case("GET wrong mode", 403, "GET", params={"hub.mode": "unsubscribe",
-             "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1"}),
-        Case("GET no challenge", 403, "GET", params={"hub.mode": "subscribe",
-             "hub.verify_token": VERIFY_TOKEN}),
+        Case(
+            "GET wrong verify token",
+            403,
+            "GET",
+            params={"hub.mode": "subscribe", "hub.verify_token": "nope", "hub.challenge": "123"},
+        ),
+        Case(
+            "GET missing token",
+            403,
+            "GET",
+            params={"hub.mode": "subscribe", "hub.challenge": "123"},
+        ),
+        Case(
+            "GET wrong mode",
+            403,
+            "GET",
+            params={
+                "hub.mode": "unsubscribe",
+                "hub.verify_token": VERIFY_TOKEN,
+                "hub.challenge": "1",
+            },
+        ),
+        Case(
+            "GET no challenge",
+            403,
+            "GET",
+            params={"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN},
+        ),
         Case("GET nothing", 403, "GET"),
         Case("PUT not allowed", 405, "PUT", body=good, headers=sign(good)),
-    ]  # fmt: skip
+    ]
     return cases
 
 
@@ -199,5 +247,13 @@ async def test_no_kafka_means_503_and_the_provider_retries(kafka: str) -> None:
         body = _text_webhook("wamid.down", "kafka is down")
         r = await down.client.post(PATH, content=body, headers=sign(body))
         assert r.status_code == 503
-        assert (await down.client.get(PATH, params={"hub.mode": "subscribe",
-                "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "7"})).text == "7"  # fmt: skip
+        assert (
+            await down.client.get(
+                PATH,
+                params={
+                    "hub.mode": "subscribe",
+                    "hub.verify_token": VERIFY_TOKEN,
+                    "hub.challenge": "7",
+                },
+            )
+        ).text == "7"

@@ -10,19 +10,38 @@ from tests.unit.social.helpers import CTX, FIXTURES, kinds, named_cases
 
 M = "message/"
 MESSENGER = {
-    "text": [M + "text"], "image": [M + "media"], "file_with_text": [M + "text"],
-    "sticker": [M + "media"], "location": [M + "location"], "quick_reply": [M + "interactive"],
-    "reply": [M + "text"], "echo": [M + "text"], "delivery": ["status/delivered"] * 2,
-    "read": ["status/read"], "postback": [M + "interactive"], "reaction": ["reaction"],
-    "unreaction": ["reaction"], "edit": ["edited"], "optin": ["ops/messaging"],
-    "two_items": [M + "text", M + "text"], "feed_change": ["ops/feed"],
-}  # fmt: skip
+    "text": [M + "text"],
+    "image": [M + "media"],
+    "file_with_text": [M + "text"],
+    "sticker": [M + "media"],
+    "location": [M + "location"],
+    "quick_reply": [M + "interactive"],
+    "reply": [M + "text"],
+    "echo": [M + "text"],
+    "delivery": ["status/delivered"] * 2,
+    "read": ["status/read"],
+    "postback": [M + "interactive"],
+    "reaction": ["reaction"],
+    "unreaction": ["reaction"],
+    "edit": ["edited"],
+    "optin": ["ops/messaging"],
+    "two_items": [M + "text", M + "text"],
+    "feed_change": ["ops/feed"],
+}
 INSTAGRAM = {
-    "text": [M + "text"], "image": [M + "media"], "story_reply": [M + "text"],
-    "story_mention": [M + "media"], "reel_share": [M + "media"], "deleted": ["deleted"],
-    "unsupported": [M + "unsupported"], "echo": [M + "text"], "read": ["status/read"],
-    "reaction": ["reaction"], "postback": [M + "interactive"], "comment_change": ["ops/comments"],
-}  # fmt: skip
+    "text": [M + "text"],
+    "image": [M + "media"],
+    "story_reply": [M + "text"],
+    "story_mention": [M + "media"],
+    "reel_share": [M + "media"],
+    "deleted": ["deleted"],
+    "unsupported": [M + "unsupported"],
+    "echo": [M + "text"],
+    "read": ["status/read"],
+    "reaction": ["reaction"],
+    "postback": [M + "interactive"],
+    "comment_change": ["ops/comments"],
+}
 CASES = [("messenger", n) for n in MESSENGER] + [("instagram", n) for n in INSTAGRAM]
 
 

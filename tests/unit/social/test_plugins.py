@@ -51,8 +51,13 @@ def test_cli_reports_a_broken_file_instead_of_crashing(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_bytes(b'{"object": "page", "entry": [{"id": 1}]}')
     hotline = Path(sys.executable).parent / "hotline"
-    run = subprocess.run([str(hotline), "normalize", "messenger", str(bad)], capture_output=True,
-                         text=True, check=True, timeout=60)  # fmt: skip
+    run = subprocess.run(
+        [str(hotline), "normalize", "messenger", str(bad)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
     (line,) = [json.loads(x) for x in run.stdout.splitlines()]
     assert line["error"]["reason"] == "schema_mismatch"
     assert "$.entry[0].id" in line["error"]["detail"]

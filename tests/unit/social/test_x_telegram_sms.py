@@ -21,23 +21,41 @@ from tests.unit.social.helpers import CTX, FIXTURES, kinds, named_cases
 
 M = "message/"
 X_KINDS = {
-    "text": [M + "text"], "media": [M + "media"], "quick_reply": [M + "interactive"],
-    "own_send": [], "mixed": [M + "text"], "mark_read": ["status/read"], "typing": [],
+    "text": [M + "text"],
+    "media": [M + "media"],
+    "quick_reply": [M + "interactive"],
+    "own_send": [],
+    "mixed": [M + "text"],
+    "mark_read": ["status/read"],
+    "typing": [],
     "tweet_mention": ["ops/tweet_create_events", "ops/user_has_blocked"],
     "follow": ["ops/follow_events"],
-}  # fmt: skip
+}
 TG_KINDS = {
-    "text": [M + "text"], "photo": [M + "media"], "document": [M + "media"],
-    "voice": [M + "media"], "sticker": [M + "media"], "location": [M + "location"],
-    "venue": [M + "location"], "own_contact": [M + "contacts"], "reply": [M + "text"],
-    "forwarded": [M + "text"], "edited": ["edited"], "callback": [M + "interactive"],
-    "reaction": ["reaction"], "reaction_removed": ["reaction"], "my_chat_member": ["ops/update"],
-}  # fmt: skip
+    "text": [M + "text"],
+    "photo": [M + "media"],
+    "document": [M + "media"],
+    "voice": [M + "media"],
+    "sticker": [M + "media"],
+    "location": [M + "location"],
+    "venue": [M + "location"],
+    "own_contact": [M + "contacts"],
+    "reply": [M + "text"],
+    "forwarded": [M + "text"],
+    "edited": ["edited"],
+    "callback": [M + "interactive"],
+    "reaction": ["reaction"],
+    "reaction_removed": ["reaction"],
+    "my_chat_member": ["ops/update"],
+}
 SMS_KINDS = {
-    "inbound_sms": [M + "text"], "inbound_mms": [M + "media"],
-    "status_delivered": ["status/delivered"], "status_undelivered": ["status/failed"],
-    "status_sent": ["status/sent"], "national_number": [M + "text"],
-}  # fmt: skip
+    "inbound_sms": [M + "text"],
+    "inbound_mms": [M + "media"],
+    "status_delivered": ["status/delivered"],
+    "status_undelivered": ["status/failed"],
+    "status_sent": ["status/sent"],
+    "national_number": [M + "text"],
+}
 
 
 def xcase(name: str) -> bytes:
