@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from email_ingest.attachments import Limits
 from email_ingest.classify import Trust
 from email_ingest.edge import router
+from email_ingest.imap import ImapConfig, ImapPoller
 from email_ingest.intake import Intake
 from email_ingest.normalize import MailboxConfig
 from email_ingest.settings import EmailSettings
@@ -55,6 +56,7 @@ class Runtime:
         self.workers = workers
         self.intake: Intake | None = None
         self.smtp: asyncio.Server | None = None
+        self.stopping = asyncio.Event()
 
     async def start(self, state: ServiceState) -> None:
         assert self.intake is not None
@@ -64,6 +66,7 @@ class Runtime:
             await worker(self, state)
 
     async def stop(self, state: ServiceState) -> None:
+        self.stopping.set()
         if self.smtp is not None:
             self.smtp.close()
             with contextlib.suppress(Exception):
@@ -91,7 +94,32 @@ def create_app(
 
 
 def default_workers(settings: EmailSettings) -> list[Worker]:
-    return []
+    workers: list[Worker] = []
+    if settings.imap_host:
+        workers.append(imap_worker)
+    return workers
+
+
+def imap_config(s: EmailSettings) -> ImapConfig:
+    assert s.imap_host is not None
+    return ImapConfig(
+        host=s.imap_host,
+        port=s.imap_port,
+        user=s.imap_user,
+        password=s.imap_password.get_secret_value() if s.imap_password else "",
+        bootstrap=s.kafka_bootstrap,
+        checkpoint=s.imap_checkpoint,
+        mailbox=s.imap_mailbox,
+        batch=s.imap_batch,
+        poll_s=s.imap_poll_s,
+        post_action=s.imap_post_action,
+    )
+
+
+async def imap_worker(runtime: Runtime, state: ServiceState) -> None:
+    assert runtime.intake is not None
+    poller = ImapPoller(imap_config(runtime.settings), runtime.intake)
+    state.tasks.append(asyncio.create_task(poller.run(runtime.stopping)))
 
 
 def bootstrap() -> tuple[FastAPI, EmailSettings]:

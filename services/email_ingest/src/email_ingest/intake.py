@@ -1,9 +1,10 @@
 """The one path every mail takes, whatever brought it (SMTP, webhook, IMAP).
 
-normalize (pure, off the event loop for big mails) -> store blobs -> publish and wait for the
-Kafka ack. Poison (a ``PermanentError`` or any crash of the pure code) goes to the dead-letter
-topic with the raw bytes and the reason; that also waits for the ack. ``KafkaUnavailable``
-propagates: the caller answers 451/503 or keeps its IMAP checkpoint, so the mail comes again.
+``prepare``: normalize (pure, off the event loop for big mails). ``commit``: store blobs, then
+publish and wait for the Kafka ack. Poison (a ``PermanentError`` or any crash of the pure code)
+is committed to the dead-letter topic with the raw bytes and the reason, also acked.
+``KafkaUnavailable`` propagates: the caller answers 451/503 or keeps its IMAP checkpoint, so
+the mail comes again.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from email_ingest.normalize import MailboxConfig, Normalized, normalize
+from hotline import events
 from hotline.blobs import BlobStore
 from hotline.kafka import EventProducer, PermanentError
 from hotline.kafka.dlq import dead_letter, dlq_headers
@@ -34,6 +36,19 @@ class Outcome:
     reason: str | None = None
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A mail ready to commit: where it will land, under which key, with which marker."""
+
+    raw: bytes
+    source: str
+    topic: str
+    key: bytes
+    marker: str  # the event id, or for a dead letter the sha256 of the raw bytes
+    result: Normalized | None = None
+    error: Exception | None = None
+
+
 class Intake:
     def __init__(
         self, producer: EventProducer, blobs: BlobStore, config: MailboxConfig, topic: str
@@ -45,15 +60,27 @@ class Intake:
 
     async def accept(self, raw: bytes, rcpts: tuple[str, ...] = (), source: str = "") -> Outcome:
         """Returns once Kafka acked the event or the dead letter; KafkaUnavailable otherwise."""
+        return await self.commit(await self.prepare(raw, rcpts, source))
+
+    async def prepare(self, raw: bytes, rcpts: tuple[str, ...] = (), source: str = "") -> Prepared:
         try:
             result = await self._normalize(raw, rcpts)
         except Exception as exc:  # poison: never dropped, never a crash loop
-            return await self._dead_letter(raw, exc, source)
-        await asyncio.to_thread(self._store, result)
-        await self.producer.publish(result.events, topic=self.topic)
-        event_id = result.events[0].event_id
-        log.info("mail published", extra={"event_id": event_id, "topic": self.topic})
-        return Outcome("published", event_id=event_id)
+            digest = hashlib.sha256(raw).hexdigest()
+            dlq = dead_letter_for(self.topic)
+            return Prepared(raw, source, dlq, digest.encode(), digest, error=exc)
+        event = result.events[0]
+        key = events.partition_key(event)
+        return Prepared(raw, source, self.topic, key, event.event_id, result=result)
+
+    async def commit(self, prepared: Prepared) -> Outcome:
+        if prepared.result is None:
+            assert prepared.error is not None
+            return await self._dead_letter(prepared, prepared.error)
+        await asyncio.to_thread(self._store, prepared.result)
+        await self.producer.publish(prepared.result.events, topic=self.topic)
+        log.info("mail published", extra={"event_id": prepared.marker, "topic": self.topic})
+        return Outcome("published", event_id=prepared.marker)
 
     async def _normalize(self, raw: bytes, rcpts: tuple[str, ...]) -> Normalized:
         now = datetime.now(UTC)
@@ -65,16 +92,16 @@ class Intake:
         for data in result.blobs.values():
             self.blobs.put(data)
 
-    async def _dead_letter(self, raw: bytes, exc: Exception, source: str) -> Outcome:
+    async def _dead_letter(self, prepared: Prepared, exc: Exception) -> Outcome:
         reason = reason_of(exc) if isinstance(exc, PermanentError) else f"crash:{reason_of(exc)}"
-        dlq = dead_letter_for(self.topic)
         headers = dlq_headers(
             reason=reason,
             error=str(exc),
-            source=source or self.topic,
+            source=prepared.source or self.topic,
             parser_version=PARSER_VERSION,
         )
-        key = hashlib.sha256(raw).hexdigest().encode()
-        await dead_letter(self.producer, dlq, raw, key=key, headers=headers)
-        log.warning("mail dead-lettered", extra={"topic": dlq, "reason": reason})
+        await dead_letter(
+            self.producer, prepared.topic, prepared.raw, key=prepared.key, headers=headers
+        )
+        log.warning("mail dead-lettered", extra={"topic": prepared.topic, "reason": reason})
         return Outcome("dead_lettered", reason=reason)

@@ -1,0 +1,248 @@
+"""IMAP poller against a real Dovecot: killed (SIGKILL) mid-run and restarted, every message
+arrives exactly once; a checkpoint left pending after an acked publish is not published again;
+new mail delivered while the poller runs is picked up."""
+
+from __future__ import annotations
+
+import asyncio
+import imaplib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from email_ingest.checkpoint import Checkpoint, CheckpointFile, Pending
+from email_ingest.imap import ImapConfig, ImapPoller
+from email_ingest.intake import Intake
+from email_ingest.normalize import MailboxConfig
+from email_ingest.published import was_published
+from hotline import events
+from hotline.blobs import MemoryBlobStore
+from hotline.devstack.broker import free_port
+from hotline.kafka import EventProducer, ProducerSettings
+from tests.integration.email.conftest import SECRET
+from tests.kafka_helpers import fresh_topic, read_all, total_records
+
+pytestmark = pytest.mark.integration
+REPO = Path(__file__).resolve().parents[3]
+N = 30
+CONF = """instance_name = dovecot-email-test
+base_dir = {d}/run
+state_dir = {d}/state
+log_path = {d}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+mail_location = maildir:~/Maildir
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {d}/users
+}}
+userdb {{
+  driver = static
+  args = uid=nobody gid=nogroup home={d}/mail/%u
+}}
+service imap-login {{
+  inet_listener imap {{
+    port = {port}
+  }}
+}}
+"""
+
+
+@dataclass
+class Dovecot:
+    dir: str
+    port: int
+    user: str = "alice"
+    password: str = "secret"
+
+    def deliver(self, user: str, raw: bytes, n: int) -> None:
+        md = f"{self.dir}/mail/{user}/Maildir"
+        for sub in ("cur", "new", "tmp"):
+            os.makedirs(f"{md}/{sub}", exist_ok=True)
+        name = f"{int(time.time())}.M{n}P{os.getpid()}.test"
+        Path(f"{md}/tmp/{name}").write_bytes(raw)
+        os.rename(f"{md}/tmp/{name}", f"{md}/new/{name}")
+        subprocess.run(["chown", "-R", "nobody:nogroup", f"{self.dir}/mail"], check=True)
+
+
+def message(i: int) -> bytes:
+    return (
+        f"From: c{i}@example.test\r\nTo: support@acme.test\r\nSubject: imap {i}\r\n"
+        f"Message-ID: <imap-{i}@example.test>\r\n\r\nbody {i}\r\n"
+    ).encode()
+
+
+def start_dovecot(d: str, port: int) -> subprocess.Popen[bytes]:
+    Path(f"{d}/dovecot.conf").write_text(CONF.format(d=d, port=port))
+    proc = subprocess.Popen(["/usr/sbin/dovecot", "-c", f"{d}/dovecot.conf", "-F"])
+    for _ in range(200):  # ready = the "* OK" greeting, not just an open port
+        try:
+            with socket.create_connection(("127.0.0.1", port), 0.5) as s:
+                if s.recv(100).startswith(b"* OK"):
+                    return proc
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError(Path(f"{d}/dovecot.log").read_text())
+
+
+@pytest.fixture(scope="module")
+def dovecot() -> Iterator[Dovecot]:
+    d = tempfile.mkdtemp(prefix="dovecot-email-")
+    os.chmod(d, 0o755)
+    for sub in ("run", "state", "mail"):
+        os.mkdir(f"{d}/{sub}")
+    Path(f"{d}/users").write_text("alice:{PLAIN}secret\nbob:{PLAIN}secret\n")
+    server = Dovecot(d, free_port())
+    for i in range(1, N + 1):
+        server.deliver("alice", message(i), i)
+    proc = start_dovecot(d, server.port)
+    try:
+        yield server
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=15)
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def service_env(kafka: str, topic: str, server: Dovecot, user: str, work: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "HOTLINE_ROOT": str(REPO),
+        "HOTLINE_ENV": "test",
+        "HOTLINE_KAFKA_BOOTSTRAP": kafka,
+        "HOTLINE_PORT": str(free_port()),
+        "HOTLINE_DEFAULT_TENANT": "acme",
+        "HOTLINE_INBOUND_TOPIC": topic,
+        "HOTLINE_BLOB_DIR": str(work / "blobs"),
+        "HOTLINE_WEBHOOK_SECRETS": f'["{SECRET.decode()}"]',
+        "HOTLINE_SMTP_ENABLED": "false",
+        "HOTLINE_IMAP_HOST": "127.0.0.1",
+        "HOTLINE_IMAP_PORT": str(server.port),
+        "HOTLINE_IMAP_USER": user,
+        "HOTLINE_IMAP_PASSWORD": server.password,
+        "HOTLINE_IMAP_BATCH": "4",
+        "HOTLINE_IMAP_POLL_S": "0.5",
+        "HOTLINE_IMAP_POST_ACTION": "seen",
+        "HOTLINE_IMAP_CHECKPOINT": str(work / "checkpoint.json"),
+        "HOTLINE_LOG_LEVEL": "WARNING",
+    }
+
+
+async def wait_for_records(kafka: str, topic: str, at_least: int, timeout: float = 60) -> int:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while (n := await total_records(kafka, topic)) < at_least:
+        assert loop.time() < deadline, f"{topic}: {n} records, expected {at_least}"
+        await asyncio.sleep(0.02)
+    return n
+
+
+async def test_killed_mid_batch_and_restarted_every_message_exactly_once(
+    kafka: str, dovecot: Dovecot
+) -> None:
+    topic = await fresh_topic(kafka, 3)
+    work = Path(tempfile.mkdtemp(prefix="imap-poller-"))
+    env = service_env(kafka, topic, dovecot, "alice", work)
+    cmd = [sys.executable, "-m", "email_ingest"]
+    first = subprocess.Popen(cmd, env=env, cwd=work)
+    try:
+        at_kill = await wait_for_records(kafka, topic, 6)
+        first.send_signal(signal.SIGKILL)  # a crash: no shutdown code runs
+    finally:
+        first.wait(timeout=10)
+    assert at_kill < N, "the poller finished before it could be killed mid-run"
+    at_crash = (work / "checkpoint.json").read_text()
+    log = (work / "second.log").open("wb")
+    env2 = {**env, "HOTLINE_LOG_LEVEL": "INFO"}
+    second = subprocess.Popen(cmd, env=env2, cwd=work, stderr=log, stdout=log)
+    try:
+        await wait_for_records(kafka, topic, N)
+        dovecot.deliver("alice", message(N + 1), N + 1)  # new mail while it runs (IDLE)
+        await wait_for_records(kafka, topic, N + 1)
+        await asyncio.sleep(1.5)  # would any duplicate still come?
+    finally:
+        second.send_signal(signal.SIGTERM)
+        second.wait(timeout=20)
+        log.close()
+    records = await read_all(kafka, topic, timeout=10)
+    ids = [events.decode(r.value or b"").provider_message_id for r in records]  # type: ignore[union-attr]
+    dups = {i: ids.count(i) for i in ids if ids.count(i) > 1}
+    assert not dups, (
+        f"duplicates {dups}; killed at {at_kill}; checkpoint {at_crash}"
+        + (work / "second.log").read_text()[-3000:]
+    )
+    assert sorted(ids) == sorted(f"<imap-{i}@example.test>" for i in range(1, N + 2))
+    assert CheckpointFile(work / "checkpoint.json").load().last_uid == N + 1
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def uidvalidity(server: Dovecot, user: str) -> int:
+    client = imaplib.IMAP4("127.0.0.1", server.port)
+    client.login(user, server.password)
+    client.select("INBOX")
+    value = client.response("UIDVALIDITY")[1][0]
+    client.logout()
+    assert isinstance(value, bytes)
+    return int(value)
+
+
+async def test_pending_uid_that_was_acked_is_not_published_again(
+    kafka: str, dovecot: Dovecot
+) -> None:
+    for i in (101, 102):
+        dovecot.deliver("bob", message(i), i)
+    topic = await fresh_topic(kafka)
+    producer = EventProducer(ProducerSettings(bootstrap=kafka))
+    await producer.start()
+    work = Path(tempfile.mkdtemp(prefix="imap-pending-"))
+    try:
+        intake = Intake(producer, MemoryBlobStore(), MailboxConfig(tenant="acme"), topic)
+        first = await intake.prepare(message(101))
+        await intake.commit(first)  # acked ... and then the process died before the checkpoint
+        pending = Pending(1, topic, first.marker, first.key.decode())
+        store = CheckpointFile(work / "cp.json")
+        store.save(Checkpoint(uidvalidity(dovecot, "bob"), 0, pending))
+        cfg = ImapConfig("127.0.0.1", dovecot.port, "bob", "secret", kafka, work / "cp.json")
+        poller = ImapPoller(cfg, intake)
+        stop = asyncio.Event()
+        task = asyncio.create_task(poller.run(stop))
+        await wait_for_records(kafka, topic, 2)
+        await asyncio.sleep(1.0)
+        stop.set()
+        await asyncio.wait_for(task, 15)
+    finally:
+        await producer.stop()
+    records = await read_all(kafka, topic, timeout=5)
+    ids = [events.decode(r.value or b"").provider_message_id for r in records]  # type: ignore[union-attr]
+    assert ids == ["<imap-101@example.test>", "<imap-102@example.test>"]
+    assert store.load() == Checkpoint(uidvalidity(dovecot, "bob"), 2)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+async def test_was_published_finds_every_record_and_nothing_else(kafka: str) -> None:
+    topic = await fresh_topic(kafka, 3)
+    producer = EventProducer(ProducerSettings(bootstrap=kafka))
+    await producer.start()
+    try:
+        intake = Intake(producer, MemoryBlobStore(), MailboxConfig(tenant="acme"), topic)
+        prepared = [await intake.prepare(message(i)) for i in range(200, 230)]
+        for p in prepared[:20]:
+            await intake.commit(p)
+    finally:
+        await producer.stop()
+    for i, p in enumerate(prepared):
+        pending = Pending(i, topic, p.marker, p.key.decode())
+        assert await was_published(kafka, topic, pending) == (i < 20), i
