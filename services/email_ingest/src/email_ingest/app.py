@@ -11,10 +11,12 @@ from fastapi import FastAPI
 
 from email_ingest.attachments import Limits
 from email_ingest.classify import Trust
+from email_ingest.compose import ReplyConfig
 from email_ingest.edge import router
 from email_ingest.imap import ImapConfig, ImapPoller
 from email_ingest.intake import Intake
 from email_ingest.normalize import MailboxConfig
+from email_ingest.replies import RelayConfig, ReplySender, reply_loop
 from email_ingest.settings import EmailSettings
 from email_ingest.smtp import SmtpConfig, start_smtp
 from hotline.blobs import LocalBlobStore
@@ -97,7 +99,28 @@ def default_workers(settings: EmailSettings) -> list[Worker]:
     workers: list[Worker] = []
     if settings.imap_host:
         workers.append(imap_worker)
+    if settings.relay_host:
+        workers.append(reply_worker)
     return workers
+
+
+def reply_sender(s: EmailSettings, state: ServiceState) -> ReplySender:
+    assert s.relay_host is not None
+    config = ReplyConfig(
+        sender=s.reply_from,
+        reply_domain=(s.reply_domains or [s.own_message_id_domain])[0],
+        message_id_domain=s.own_message_id_domain,
+    )
+    relay = RelayConfig(
+        host=s.relay_host, port=s.relay_port, attempts=s.relay_attempts, backoff_s=s.relay_backoff_s
+    )
+    return ReplySender(state.producer, relay, config, s.results_topic)
+
+
+async def reply_worker(runtime: Runtime, state: ServiceState) -> None:
+    s = runtime.settings
+    loop = reply_loop(reply_sender(s, state), s.kafka_bootstrap, s.replies_topic, s.reply_group)
+    state.tasks.append(asyncio.create_task(loop.run(runtime.stopping)))
 
 
 def imap_config(s: EmailSettings) -> ImapConfig:

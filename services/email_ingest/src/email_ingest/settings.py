@@ -50,9 +50,12 @@ class EmailSettings(ServiceSettings):
     # replies (off unless a relay is set)
     relay_host: str | None = None
     relay_port: int = 25
+    relay_attempts: int = 4
+    relay_backoff_s: float = 0.5
     replies_topic: str = REPLIES_EMAIL
     results_topic: str = REPLY_RESULTS
     reply_from: str = "support@localhost"
+    reply_group: str = "email_ingest.replies"
 
     @model_validator(mode="after")
     def _no_placeholder_webhook_secret(self) -> EmailSettings:
