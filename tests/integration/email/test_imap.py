@@ -186,7 +186,17 @@ async def test_killed_mid_batch_and_restarted_every_message_exactly_once(
     )
     assert sorted(ids) == sorted(f"<imap-{i}@example.test>" for i in range(1, N + 2))
     assert CheckpointFile(work / "checkpoint.json").load().last_uid == N + 1
+    assert seen_count(dovecot, "alice") == N + 1  # post-action "seen" ran for each message
     shutil.rmtree(work, ignore_errors=True)
+
+
+def seen_count(server: Dovecot, user: str) -> int:
+    client = imaplib.IMAP4("127.0.0.1", server.port)
+    client.login(user, server.password)
+    client.select("INBOX", readonly=True)
+    _, found = client.uid("SEARCH", None, "SEEN")  # type: ignore[arg-type]
+    client.logout()
+    return len(found[0].split()) if found and found[0] else 0
 
 
 def uidvalidity(server: Dovecot, user: str) -> int:

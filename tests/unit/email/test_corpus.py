@@ -11,6 +11,7 @@ import pytest
 
 from email_ingest.normalize import MailboxConfig, normalize
 from hotline import events
+from hotline.channels import registered
 from hotline.kafka.errors import PermanentError
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -286,3 +287,11 @@ def test_attachment_blob_is_the_decoded_bytes(corpora: Path) -> None:
     result = normalize(raw, MailboxConfig(), NOW)
     attachment = result.events[0].attachments[0]  # type: ignore[union-attr]
     assert result.blobs[attachment.ref] == b"Hi there.\n"
+
+
+def test_the_email_plugin_is_registered(corpora: Path) -> None:
+    plugin = registered()["email"]
+    raw = (corpora / MAILS / "rfc2822/example06.eml").read_bytes()
+    (event,) = plugin.normalize(raw)
+    assert isinstance(event, events.MessageReceived)
+    assert event.thread.in_reply_to == ["<1234@local.machine.example>"]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import binascii
 import codecs
 import re
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import unquote_to_bytes
 
 # Common mislabels mapped to the superset codecs that real mail needs.
@@ -158,3 +160,14 @@ def message_ids(value: bytes | None) -> list[str]:
     for token in re.findall(rb"<([^<>\s]+@[^<>\s]+)>", value):
         out.append("<" + token.decode("utf-8", errors="replace") + ">")
     return out
+
+
+def parse_date(value: bytes | None) -> datetime | None:
+    """The Date header as an aware datetime (UTC when no zone), None when unparseable."""
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(raw_text(value).strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

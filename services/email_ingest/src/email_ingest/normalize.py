@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 
 from email_ingest import classify
 from email_ingest.addresses import Address, AddressList, parse_addresses
 from email_ingest.attachments import Bodies, Limits, collect
 from email_ingest.body import html_to_text, visible_reply
-from email_ingest.headers import decode_words, message_ids, raw_text
+from email_ingest.headers import decode_words, message_ids, parse_date, raw_text
 from email_ingest.parse import CPU_BUDGET_S, Part, parse
 from hotline import events
 from hotline.blobs import blob_ref
+from hotline.kafka.errors import PermanentError
 
 _TOKEN = re.compile(r"^reply\+([A-Za-z0-9_.=-]{1,128})$", re.I)
 _RECIPIENT_HEADERS = ("to", "cc", "delivered-to", "x-original-to", "envelope-to")
@@ -48,9 +49,12 @@ def normalize(
     received_at: datetime,
     envelope_rcpts: tuple[str, ...] = (),
 ) -> Normalized:
+    started = time.process_time()
     root = parse(raw, config.cpu_budget_s)
     bodies = collect(root, config.limits)
     text = bodies.text if bodies.text is not None else html_to_text(bodies.html or "")
+    if time.process_time() - started > config.cpu_budget_s:
+        raise PermanentError("cpu_budget_exceeded", "normalisation over its CPU budget")
     if bodies.html_bytes is not None:
         bodies.blobs[blob_ref(bodies.html_bytes)] = bodies.html_bytes
     thread = thread_hints(root, config, envelope_rcpts)
@@ -62,7 +66,7 @@ def normalize(
         provider_message_id=provider_id,
         received_at=received_at,
         conversation_key=conversation_key(config.tenant, thread, _sender_of(root), provider_id),
-        provider_timestamp=_date(root.get("date")),
+        provider_timestamp=parse_date(root.get("date")),
         sender=_sender(root, config),
         content=_content(root, text, bodies),
         attachments=bodies.attachments,
@@ -190,13 +194,3 @@ def _classify(event: events.MessageReceived, root: Part, text: str, cfg: Mailbox
         event.thread.replied_to_message_id = original
     if is_bounce:
         event.sender.role = "system"
-
-
-def _date(value: bytes | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = parsedate_to_datetime(raw_text(value).strip())
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
