@@ -4,8 +4,15 @@ dead-letter topic with its raw bytes and reason; with Kafka down SMTP says 451, 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import signal
 import smtplib
+import subprocess
+import sys
+import tempfile
 from email.message import EmailMessage
+from pathlib import Path
 
 import httpx
 import pytest
@@ -18,13 +25,16 @@ from hotline.kafka import DLQ_HEADER_PREFIX
 from tests.http_helpers import serve_app
 from tests.integration.email.conftest import (
     DOMAIN,
+    SECRET,
     Offsets,
     Service,
     mail,
     settings_for,
     signed_headers,
 )
-from tests.kafka_helpers import read_all
+from tests.kafka_helpers import fresh_topic, read_all
+
+REPO = Path(__file__).resolve().parents[3]
 
 pytestmark = pytest.mark.integration
 
@@ -156,3 +166,44 @@ async def test_kafka_unavailable_means_451_and_503(kafka: str) -> None:
         assert resp.status_code == 503 and resp.json()["error"] == "kafka_unavailable"
         code, text = await asyncio.to_thread(data_reply, settings.smtp_port, body)
         assert code == 451, text
+
+
+async def test_python_m_email_ingest_serves_http_and_smtp(kafka: str) -> None:
+    topic = await fresh_topic(kafka)
+    http_port, smtp_port = free_port(), free_port()
+    env = {
+        **os.environ, "HOTLINE_ROOT": str(REPO), "HOTLINE_ENV": "test",
+        "HOTLINE_KAFKA_BOOTSTRAP": kafka, "HOTLINE_PORT": str(http_port),
+        "HOTLINE_SMTP_PORT": str(smtp_port), "HOTLINE_RECIPIENT_DOMAINS": f'["{DOMAIN}"]',
+        "HOTLINE_INBOUND_TOPIC": topic, "HOTLINE_WEBHOOK_SECRETS": f'["{SECRET.decode()}"]',
+        "HOTLINE_BLOB_DIR": tempfile.mkdtemp(prefix="email-main-blobs-"),
+    }  # fmt: skip
+    proc = subprocess.Popen([sys.executable, "-m", "email_ingest"], env=env)
+    try:
+        async with httpx.AsyncClient() as client:
+            ready = await wait_http_ready(client, f"http://127.0.0.1:{http_port}/readyz")
+        assert ready == {"kafka": True, "smtp": True}
+        body = mail("<main-1@example.test>")
+        assert await asyncio.to_thread(data_reply_to, smtp_port, body) == 250
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=20)
+    assert proc.returncode in (0, -signal.SIGTERM)  # uvicorn re-raises the signal after shutdown
+    (record,) = await read_all(kafka, topic, expect=1, timeout=5)
+    assert b"<main-1@example.test>" in (record.value or b"")
+
+
+async def wait_http_ready(client: httpx.AsyncClient, url: str, timeout: float = 30) -> object:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        with contextlib.suppress(httpx.HTTPError):
+            resp = await client.get(url)
+            if resp.status_code == 200:
+                return resp.json()["checks"]
+        await asyncio.sleep(0.1)
+    raise TimeoutError(url)
+
+
+def data_reply_to(port: int, body: bytes) -> int:
+    return data_reply(port, body)[0]

@@ -63,7 +63,12 @@ class Runtime:
     async def start(self, state: ServiceState) -> None:
         assert self.intake is not None
         if self.settings.smtp_enabled:
-            self.smtp = await start_smtp(self.intake, smtp_config(self.settings))
+            self.smtp = server = await start_smtp(self.intake, smtp_config(self.settings))
+
+            async def smtp_ready() -> bool:
+                return server.is_serving()
+
+            state.ready_checks["smtp"] = smtp_ready
         for worker in self.workers:
             await worker(self, state)
 

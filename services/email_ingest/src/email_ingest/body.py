@@ -16,6 +16,7 @@ _DROPPED = (
     ("<head>", "</head>"),
 )
 _BREAKS = re.compile(r"<(?:br|/p|/div|/tr|/li|/h[1-6]|/blockquote|p|div|li|tr)\b[^>]*>", re.I)
+VISIBLE_SCAN = 100_000
 _TAG = re.compile(r"<[^>]*>")
 _BLANKS = re.compile(r"\n[ \t]*(?:\n[ \t]*){2,}")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
@@ -91,6 +92,7 @@ def _cut_between(markup: str, opener: str, closer: str) -> str:
 
 def visible_reply(text: str) -> str:
     """The new part of a reply: stop at the quoted-history header or signature, drop '>' lines."""
+    text = text[:VISIBLE_SCAN]  # the new part is at the top; bound the work on huge bodies
     m = _REPLY_HEADER.search(text)
     head = text[: m.start()] if m and m.start() > 0 else text
     lines = []
