@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 import pytest
 
 from email_ingest import parse as mime
+from email_ingest.normalize import MailboxConfig, normalize
 from hotline.kafka.errors import PermanentError
 
 
@@ -97,3 +99,32 @@ def test_crlf_and_folded_headers() -> None:
 def test_junk_line_inside_header_block_is_skipped() -> None:
     root = mime.parse(b"A: 1\njunk line\nB: 2\n\nbody")
     assert root.get("b") == b"2" and root.body == b"body"
+
+
+RFC2231 = b"".join(b"n*%d*=%%41; " % i for i in range(3000))
+
+
+def _mail(headers: bytes, body: bytes) -> bytes:
+    return b"From: a@b.test\r\nMessage-ID: <p@b.test>\r\n" + headers + b"\r\n" + body
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("2000-link-html", _mail(b"Content-Type: text/html\r\n",
+                                 b"<a href='http://x.test/'>link</a> " * 2000)),
+        ("unclosed-comments", _mail(b"Content-Type: text/html\r\n", b"<!-- <script " * 100_000)),
+        ("whitespace-html", _mail(b"Content-Type: text/html\r\n", b" \t\r\n" * 500_000)),
+        ("many-encoded-words", _mail(b"Subject: " + b"=?utf-8?Q?a?= " * 5000 + b"\r\n", b"x")),
+        ("many-addresses", _mail(b"To: " + b"a@b.test, " * 8000 + b"\r\n", b"x")),
+        ("quote-lines", _mail(b"", b"On Monday x wrote:\r\n" * 50_000)),
+        ("deep-rfc2231", _mail(b"Content-Type: text/plain; " + RFC2231 + b"\r\n", b"x")),
+    ],
+)  # fmt: skip
+def test_pathological_input_is_fast(name: str, raw: bytes) -> None:
+    start = time.process_time()
+    try:
+        normalize(raw, MailboxConfig(), datetime.now(UTC))
+    except PermanentError as exc:
+        assert exc.reason
+    assert time.process_time() - start < 1.0, name

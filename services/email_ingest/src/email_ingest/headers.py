@@ -50,10 +50,11 @@ def codec_for(charset: str | None) -> str | None:
         return _CODEC_CACHE[label]
     name = _ALIASES.get(label, label)
     try:
-        found: str | None = codecs.lookup(name).name if name else None
-    except LookupError:
+        found: str | None = codecs.lookup(name).name if 0 < len(name) <= 40 else None
+    except (LookupError, ValueError):  # unknown, or junk such as an embedded NUL
         found = None
-    _CODEC_CACHE[label] = found
+    if len(_CODEC_CACHE) < 512:  # hostile labels must not grow the cache without bound
+        _CODEC_CACHE[label] = found
     return found
 
 
