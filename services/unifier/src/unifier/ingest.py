@@ -25,6 +25,15 @@ from unifier.store.write import write_plan
 
 log = logging.getLogger(__name__)
 Decoded = tuple[ev.InboundEvent | ev.ReplyResult, bytes]
+ANALYZED = (
+    "thread_keys",
+    "messages",
+    "identities",
+    "contacts",
+    "threads",
+    "thread_participants",
+    "held_effects",
+)
 
 
 def decode_record(record: Record) -> Decoded:
@@ -52,6 +61,7 @@ class Ingest:
         self.engine, self.group, self.rules_for = engine, group, rules_for
         self.on_commit, self.kill_after_commit = on_commit, kill_after_commit
         self.stored = 0
+        self._analyzed_at = 500
 
     async def handle(self, batch: Batch[Decoded]) -> None:
         values = sorted((i.value for i in batch.items), key=lambda v: v[0].tenant)
@@ -71,6 +81,17 @@ class Ingest:
             await write_offset(conn, self.group, batch.tp, batch.next_offset)
         self._maybe_crash()
         self.on_commit(changed)
+        await self._keep_statistics()
+
+    async def _keep_statistics(self) -> None:
+        """PostgreSQL plans key lookups from table statistics; during a bulk drain the tables
+        double in size faster than autovacuum re-analyzes them, and a stale plan scans."""
+        if self.engine.dialect.name != "postgresql" or self.stored < self._analyzed_at * 2:
+            return
+        self._analyzed_at = max(self.stored, 1000)
+        async with self.engine.connect() as conn:
+            await conn.execute(sqlalchemy.text("ANALYZE " + ", ".join(ANALYZED)))
+            await conn.commit()
 
     def _maybe_crash(self) -> None:
         if self.kill_after_commit and random.random() < self.kill_after_commit:

@@ -156,7 +156,7 @@ def _place(
         plan.outbox.append(_opened(ws.tenant, event, tid, facts.contact_id, td))
     row.message_count += 1
     row.last_message_at = max(row.last_message_at, facts.at)
-    if facts.contact_id:
+    if facts.contact_id and facts.contact_id not in row.participants:
         row.participants.add(facts.contact_id)
         plan.new_participants.add((tid, facts.contact_id))
     plan.touched_threads.add(tid)
@@ -181,7 +181,8 @@ def _register_keys(
     if facts.contact_id and ws.threads[tid].open:
         keys.append("grp:" + group_key(rules, facts))
     for k in keys:
-        ws.keys[k] = plan.keys[k] = tid
+        if ws.keys.get(k) != tid:  # unchanged keys are not rewritten
+            ws.keys[k] = plan.keys[k] = tid
 
 
 def _effect(ws: WorkingSet, plan: Plan, event: ev.InboundEvent) -> None:

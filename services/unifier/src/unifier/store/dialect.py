@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 
@@ -34,6 +35,14 @@ async def upsert(
         index_elements=keys, set_={c: getattr(stmt.excluded, c) for c in update}
     )
     await conn.execute(stmt, list(rows))
+
+
+def member(conn: AsyncConnection, column: Any, values: Sequence[Any]) -> Any:
+    """``column IN values``; on PostgreSQL ``= ANY(array)``: one parameter, one cached plan, and
+    the index is used even while the planner has no statistics yet."""
+    if conn.dialect.name == "postgresql":
+        return column == sa.any_(sa.bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(values)
 
 
 def utc(value: datetime) -> datetime:

@@ -14,7 +14,7 @@ from unifier.domain.identity import KnownIdentity, key_of
 from unifier.domain.rules import RuleSet
 from unifier.domain.threading import provider_thread_key
 from unifier.domain.working import MessageState, ThreadRow, WorkingSet
-from unifier.store.dialect import chunks, utc
+from unifier.store.dialect import chunks, member, utc
 from unifier.store.schema import (
     contacts,
     held,
@@ -50,7 +50,7 @@ async def _identities(
     for part in chunks(sorted({v for _, v in wanted})):
         rows = await conn.execute(
             sa.select(t.kind, t.value, t.verified, t.contact_id).where(
-                t.tenant == ws.tenant, t.value.in_(part)
+                t.tenant == ws.tenant, member(conn, t.value, part)
             )
         )
         for r in rows:
@@ -68,7 +68,7 @@ async def canonicalize(conn: AsyncConnection, ws: WorkingSet, ids: Iterable[str]
     while pending:
         rows = await conn.execute(
             sa.select(contacts.c.contact_id, contacts.c.merged_into).where(
-                contacts.c.tenant == ws.tenant, contacts.c.contact_id.in_(sorted(pending))
+                contacts.c.tenant == ws.tenant, member(conn, contacts.c.contact_id, sorted(pending))
             )
         )
         for r in rows:
@@ -104,7 +104,7 @@ async def _keys(conn: AsyncConnection, ws: WorkingSet, wanted: set[str]) -> None
     t = thread_keys.c
     for part in chunks(sorted(wanted)):
         rows = await conn.execute(
-            sa.select(t.key, t.thread_id).where(t.tenant == ws.tenant, t.key.in_(part))
+            sa.select(t.key, t.thread_id).where(t.tenant == ws.tenant, member(conn, t.key, part))
         )
         ws.keys.update({r.key: r.thread_id for r in rows})
 
@@ -112,7 +112,9 @@ async def _keys(conn: AsyncConnection, ws: WorkingSet, wanted: set[str]) -> None
 async def _threads(conn: AsyncConnection, ws: WorkingSet, ids: set[str]) -> None:
     for part in chunks(sorted(ids)):
         rows = await conn.execute(
-            sa.select(threads).where(threads.c.tenant == ws.tenant, threads.c.thread_id.in_(part))
+            sa.select(threads).where(
+                threads.c.tenant == ws.tenant, member(conn, threads.c.thread_id, part)
+            )
         )
         for r in rows:
             ws.threads[r.thread_id] = ThreadRow(
@@ -128,7 +130,9 @@ async def _threads(conn: AsyncConnection, ws: WorkingSet, ids: set[str]) -> None
             )
         p = participants.c
         rows = await conn.execute(
-            sa.select(p.thread_id, p.contact_id).where(p.tenant == ws.tenant, p.thread_id.in_(part))
+            sa.select(p.thread_id, p.contact_id).where(
+                p.tenant == ws.tenant, member(conn, p.thread_id, part)
+            )
         )
         for r in rows:
             ws.threads[r.thread_id].participants.add(r.contact_id)
@@ -150,7 +154,7 @@ async def _messages(conn: AsyncConnection, ws: WorkingSet, keys: set[tuple[str, 
     )
     for part in chunks(sorted({pmid for _, pmid in keys})):
         rows = await conn.execute(
-            sa.select(*cols).where(m.tenant == ws.tenant, m.provider_message_id.in_(part))
+            sa.select(*cols).where(m.tenant == ws.tenant, member(conn, m.provider_message_id, part))
         )
         for r in rows:
             if (r.channel_kind, r.provider_message_id) in keys:
@@ -170,7 +174,7 @@ async def _held(conn: AsyncConnection, ws: WorkingSet, keys: set[tuple[str, str]
     for part in chunks(sorted({pmid for _, pmid in keys})):
         rows = await conn.execute(
             sa.select(h.channel_kind, h.target_id, h.payload)
-            .where(h.tenant == ws.tenant, h.target_id.in_(part))
+            .where(h.tenant == ws.tenant, member(conn, h.target_id, part))
             .order_by(h.id)
         )
         for r in rows:
