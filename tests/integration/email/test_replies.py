@@ -16,6 +16,7 @@ from email_ingest.app import create_app
 from email_ingest.classify import Trust
 from email_ingest.normalize import MailboxConfig, normalize
 from hotline import events
+from hotline.blobs import LocalBlobStore, blob_ref
 from hotline.devstack.broker import free_port
 from hotline.kafka import EventProducer, ProducerSettings
 from tests.http_helpers import serve_app, wait_ready
@@ -56,7 +57,10 @@ def sink() -> Iterator[tuple[int, Sink]]:
         controller.stop()
 
 
-def request(reply_id: str, recipient: str, **thread: object) -> events.ReplyRequested:
+def request(
+    reply_id: str, recipient: str, attachments: list[events.AttachmentRef] | None = None,
+    **thread: object,
+) -> events.ReplyRequested:  # fmt: skip
     return events.ReplyRequested(
         event_id=events.event_id_for("acme", "email", reply_id, "reply.requested"),
         reply_id=reply_id,
@@ -68,6 +72,7 @@ def request(reply_id: str, recipient: str, **thread: object) -> events.ReplyRequ
         requested_at=datetime.now(UTC),
         requested_by="agent-7",
         thread=events.ThreadHints(**thread),  # type: ignore[arg-type]
+        attachments=attachments or [],
     )
 
 
@@ -83,6 +88,9 @@ async def test_replies_reach_the_sink_with_threading_headers_and_results_are_emi
         reply_group=f"replies-{replies}",
     )  # fmt: skip
     app = create_app(settings)
+    ref = LocalBlobStore(settings.blob_dir).put(b"%PDF-1.4 invoice")
+    invoice = events.AttachmentRef(ref=ref, mime_type="application/pdf", filename="invoice.pdf")
+    missing = events.AttachmentRef(ref=blob_ref(b"never stored"), mime_type="text/plain")
     producer = EventProducer(ProducerSettings(bootstrap=kafka))
     await producer.start()
     try:
@@ -90,14 +98,15 @@ async def test_replies_reach_the_sink_with_threading_headers_and_results_are_emi
             await wait_ready(app)
             await producer.publish(
                 [
-                    request("r1", "jo@example.test", message_id="<m2@example.test>",
+                    request("r1", "jo@example.test", [invoice], message_id="<m2@example.test>",
                             references=["<m1@example.test>"], reply_token="tok42"),
                     request("r2", "busy@example.test"),
                     request("r3", "nobody@example.test"),
+                    request("r4", "jo@example.test", [missing]),
                 ],
                 topic=replies,
             )  # fmt: skip
-            got = await read_all(kafka, results, expect=3, timeout=30)
+            got = await read_all(kafka, results, expect=4, timeout=30)
     finally:
         await producer.stop()
     by_id = {r.reply_id: r for r in (events.decode(x.value or b"") for x in got)}  # type: ignore[union-attr]
@@ -109,6 +118,7 @@ async def test_replies_reach_the_sink_with_threading_headers_and_results_are_emi
     assert (by_id["r3"].status, by_id["r3"].provider_code, by_id["r3"].retryable) == (
         "failed", "550", False,
     )  # fmt: skip
+    assert (by_id["r4"].status, by_id["r4"].reason) == ("failed", "attachment_missing")
     (envelope,) = handler.messages
     assert envelope.rcpt_tos == ["jo@example.test"]
     sent: Message = message_from_bytes(envelope.original_content or b"")
@@ -117,6 +127,11 @@ async def test_replies_reach_the_sink_with_threading_headers_and_results_are_emi
     assert sent["Reply-To"] == "reply+tok42@reply.acme.test"
     assert sent["Subject"] == "Re: Printer on fire"
     assert sent["Message-ID"] == "<hotline.r1@out.acme.test>"
+    (pdf,) = [p for p in sent.walk() if p.get_content_type() == "application/pdf"]
+    assert (pdf.get_filename(), pdf.get_payload(decode=True)) == (
+        "invoice.pdf",
+        b"%PDF-1.4 invoice",
+    )
     # the customer's answer to it threads back, and our own copy coming back is a loop
     answer = (
         b"From: jo@example.test\r\nTo: reply+tok42@reply.acme.test\r\nSubject: Re: x\r\n"

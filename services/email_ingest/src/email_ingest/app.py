@@ -119,7 +119,7 @@ def reply_sender(s: EmailSettings, state: ServiceState) -> ReplySender:
     relay = RelayConfig(
         host=s.relay_host, port=s.relay_port, attempts=s.relay_attempts, backoff_s=s.relay_backoff_s
     )
-    return ReplySender(state.producer, relay, config, s.results_topic)
+    return ReplySender(state.producer, relay, config, s.results_topic, LocalBlobStore(s.blob_dir))
 
 
 async def reply_worker(runtime: Runtime, state: ServiceState) -> None:

@@ -51,7 +51,15 @@ def outbound_message_id(reply_id: str, domain: str) -> str:
     return f"<hotline.{safe}@{domain}>"
 
 
-def compose(request: events.ReplyRequested, config: ReplyConfig, now: datetime) -> Composed:
+Attachment = tuple[events.AttachmentRef, bytes]
+
+
+def compose(
+    request: events.ReplyRequested,
+    config: ReplyConfig,
+    now: datetime,
+    attachments: list[Attachment] | None = None,
+) -> Composed:
     if request.channel.kind != "email":
         raise PermanentError("wrong_channel", f"{request.channel.kind} reply on the email topic")
     if "@" not in request.recipient or "\n" in request.recipient:
@@ -67,6 +75,14 @@ def compose(request: events.ReplyRequested, config: ReplyConfig, now: datetime) 
     _thread_headers(msg, request.thread)
     msg["X-Hotline-Reply-Id"] = request.reply_id
     msg.set_content(_text(request.content))
+    for ref, data in attachments or []:
+        maintype, _, subtype = ref.mime_type.partition("/")
+        msg.add_attachment(
+            data,
+            maintype=maintype or "application",
+            subtype=subtype or "octet-stream",
+            filename=ref.filename or ref.ref.rsplit("/", 1)[-1][:16],
+        )
     return Composed(message_id, [request.recipient], msg.as_bytes())
 
 

@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 
 import aiosmtplib
 
-from email_ingest.compose import Composed, ReplyConfig, compose
+from email_ingest.compose import Attachment, Composed, ReplyConfig, compose
 from hotline import events
+from hotline.blobs import BlobStore
 from hotline.kafka import Batch, ConsumerLoop, EventProducer, PermanentError
 from hotline.kafka.consumer import LoopSettings, Record
 
@@ -38,21 +39,42 @@ class SendOutcome:
 
 class ReplySender:
     def __init__(
-        self, producer: EventProducer, relay: RelayConfig, config: ReplyConfig, results_topic: str
+        self,
+        producer: EventProducer,
+        relay: RelayConfig,
+        config: ReplyConfig,
+        results_topic: str,
+        blobs: BlobStore,
     ) -> None:
         self.producer = producer
         self.relay = relay
         self.config = config
         self.results_topic = results_topic
+        self.blobs = blobs
 
     async def handle(self, batch: Batch[events.ReplyRequested]) -> None:
         for item in batch.items:
             await self.reply(item.value)
 
     async def reply(self, request: events.ReplyRequested) -> None:
-        composed = compose(request, self.config, datetime.now(UTC))
+        """Send and report; a request we refuse (wrong channel, bad recipient, missing
+        attachment) is reported as ``failed`` with the reason, not silently dropped."""
+        try:
+            attachments = await asyncio.to_thread(self._load, request.attachments)
+            composed = compose(request, self.config, datetime.now(UTC), attachments)
+        except PermanentError as exc:
+            refused = SendOutcome(False, None, exc.reason)
+            return await self._report(_result(request, None, refused))
         outcome = await self._send_with_retries(composed)
-        result = _result(request, composed, outcome)
+        await self._report(_result(request, composed, outcome))
+
+    def _load(self, refs: list[events.AttachmentRef]) -> list[Attachment]:
+        try:
+            return [(ref, self.blobs.get(ref.ref)) for ref in refs]
+        except (OSError, ValueError) as exc:
+            raise PermanentError("attachment_missing", str(exc)) from exc
+
+    async def _report(self, result: events.ReplyResult) -> None:
         await self.producer.publish([result], topic=self.results_topic)
         log.info(
             "reply " + result.status,
@@ -95,7 +117,7 @@ def _address(sender: str) -> str:
 
 
 def _result(
-    request: events.ReplyRequested, composed: Composed, outcome: SendOutcome
+    request: events.ReplyRequested, composed: Composed | None, outcome: SendOutcome
 ) -> events.ReplyResult:
     return events.ReplyResult(
         event_id=events.event_id_for(request.tenant, "email", request.reply_id, "reply.result"),
@@ -105,7 +127,7 @@ def _result(
         conversation_id=request.conversation_id,
         status="sent" if outcome.ok else "failed",
         completed_at=datetime.now(UTC),
-        provider_message_id=composed.message_id if outcome.ok else None,
+        provider_message_id=composed.message_id if composed and outcome.ok else None,
         reason=outcome.reason,
         provider_code=outcome.code,
         retryable=outcome.retryable,
