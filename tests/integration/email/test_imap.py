@@ -256,3 +256,39 @@ async def test_was_published_finds_every_record_and_nothing_else(kafka: str) -> 
     for i, p in enumerate(prepared):
         pending = Pending(i, topic, p.marker, p.key.decode())
         assert await was_published(kafka, topic, pending) == (i < 20), i
+
+
+def mailbox_uids(server: Dovecot, user: str, mailbox: str) -> list[bytes]:
+    client = imaplib.IMAP4("127.0.0.1", server.port)
+    client.login(user, server.password)
+    status, _ = client.select(mailbox, readonly=True)
+    found = client.uid("SEARCH", None, "ALL")[1] if status == "OK" else [b""]  # type: ignore[arg-type]
+    client.logout()
+    return found[0].split() if found and found[0] else []
+
+
+async def test_move_post_action_creates_the_folder_and_empties_the_inbox(
+    kafka: str, dovecot: Dovecot
+) -> None:
+    for i in (301, 302, 303):
+        dovecot.deliver("carol", message(i), i)
+    with open(f"{dovecot.dir}/users", "a") as users:
+        users.write("carol:{PLAIN}secret\n")
+    topic = await fresh_topic(kafka)
+    producer = EventProducer(ProducerSettings(bootstrap=kafka))
+    await producer.start()
+    work = Path(tempfile.mkdtemp(prefix="imap-move-"))
+    try:
+        intake = Intake(producer, MemoryBlobStore(), MailboxConfig(tenant="acme"), topic)
+        cfg = ImapConfig("127.0.0.1", dovecot.port, "carol", "secret", kafka,
+                         work / "cp.json", post_action="move:Processed")  # fmt: skip
+        stop = asyncio.Event()
+        task = asyncio.create_task(ImapPoller(cfg, intake).run(stop))
+        await wait_for_records(kafka, topic, 3)
+        stop.set()
+        await asyncio.wait_for(task, 15)
+    finally:
+        await producer.stop()
+    assert mailbox_uids(dovecot, "carol", "INBOX") == []
+    assert len(mailbox_uids(dovecot, "carol", "Processed")) == 3
+    shutil.rmtree(work, ignore_errors=True)

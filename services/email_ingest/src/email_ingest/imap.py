@@ -131,7 +131,14 @@ class ImapPoller:
         if action == "seen":
             _ok(await client.uid("store", str(uid), "+FLAGS", "(\\Seen)"), "UID STORE")
         elif action.startswith("move:"):
-            _ok(await client.uid("move", str(uid), action.removeprefix("move:")), "UID MOVE")
+            await self._move(client, uid, action.removeprefix("move:"))
+
+    async def _move(self, client: aioimaplib.IMAP4, uid: int, folder: str) -> None:
+        moved = await client.uid("move", str(uid), folder)
+        if moved.result != "OK" and b"TRYCREATE" in b" ".join(bytes(x) for x in moved.lines):
+            await client.create(folder)  # the folder does not exist yet: create it once
+            moved = await client.uid("move", str(uid), folder)
+        _ok(moved, "UID MOVE")
 
     async def _wait_for_news(self, client: aioimaplib.IMAP4, stop: asyncio.Event) -> None:
         if not client.has_capability("IDLE"):
