@@ -6,10 +6,13 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
 import uvicorn
+from fastapi import FastAPI
+from pydantic import SecretStr
 
 from hotline.devstack.broker import free_port
 from social_ingest.app import create_app
@@ -27,28 +30,34 @@ class Running:
     base: str
     settings: SocialSettings
     client: httpx.AsyncClient
+    app: FastAPI
 
 
 def settings_for(kafka: str, port: int, **extra: object) -> SocialSettings:
-    return SocialSettings(
-        env="test",
-        kafka_bootstrap=kafka,
-        port=port,
-        default_tenant="acme",
-        meta_app_secret=META_SECRET,
-        meta_verify_token=VERIFY_TOKEN,  # type: ignore[arg-type]
-        x_consumer_secret=X_SECRET,
-        telegram_secret_token=TG_SECRET,  # type: ignore[arg-type]
-        twilio_auth_token=TWILIO_TOKEN,  # type: ignore[arg-type]
-        twilio_webhook_url=f"http://127.0.0.1:{port}/webhooks/sms",
-        twilio_status_url=f"http://127.0.0.1:{port}/webhooks/sms/status",
-        whatsapp_token="it-wa-token",
-        meta_page_token="it-page-token",  # type: ignore[arg-type]
-        telegram_bot_token="it-bot-token",
-        x_bearer_token="it-x-bearer",  # type: ignore[arg-type]
-        ack_timeout=3.0,
-        **extra,
-    )
+    """Test settings; replies (and the window consumer) only where a test asks for them."""
+    secrets = {
+        "meta_app_secret": META_SECRET,
+        "meta_verify_token": VERIFY_TOKEN,
+        "x_consumer_secret": X_SECRET,
+        "telegram_secret_token": TG_SECRET,
+        "twilio_auth_token": TWILIO_TOKEN,
+        "whatsapp_token": "it-wa-token",
+        "meta_page_token": "it-page-token",
+        "telegram_bot_token": "it-bot-token",
+        "x_bearer_token": "it-x-bearer",
+    }
+    values: dict[str, Any] = {
+        "env": "test",
+        "kafka_bootstrap": kafka,
+        "port": port,
+        "default_tenant": "acme",
+        "twilio_webhook_url": f"http://127.0.0.1:{port}/webhooks/sms",
+        "twilio_status_url": f"http://127.0.0.1:{port}/webhooks/sms/status",
+        "ack_timeout": 3.0,
+        "replies_enabled": False,
+        **{k: SecretStr(v) for k, v in secrets.items()},
+    }
+    return SocialSettings(**{**values, **extra})
 
 
 @contextlib.asynccontextmanager
@@ -63,7 +72,7 @@ async def serve(settings: SocialSettings, ready: bool = True) -> AsyncIterator[R
     async with httpx.AsyncClient(base_url=base, timeout=10) as client:
         try:
             await _until_up(client, server, "/readyz" if ready else "/healthz")
-            yield Running(base, settings, client)
+            yield Running(base, settings, client, app)
         finally:
             server.should_exit = True
             await asyncio.wait_for(task, 10)

@@ -15,6 +15,7 @@ from social_ingest.providers.telegram import edge as telegram
 from social_ingest.providers.twilio import edge as twilio
 from social_ingest.providers.whatsapp.normalize import normalize as whatsapp
 from social_ingest.providers.x import edge as x
+from social_ingest.runtime import Runtime
 from social_ingest.settings import SocialSettings
 
 META: tuple[tuple[str, Normalizer], ...] = (
@@ -26,7 +27,9 @@ META: tuple[tuple[str, Normalizer], ...] = (
 
 def create_app(settings: SocialSettings | None = None) -> FastAPI:
     settings = settings or SocialSettings()
-    app = create_service_app(settings)
+    runtime = Runtime(settings)
+    app = create_service_app(settings, on_start=runtime.start, on_stop=runtime.close)
+    app.state.social = runtime
     state: ServiceState = app.state.hotline
     app.include_router(x.crc_router(settings))
     posts = _posts(settings)

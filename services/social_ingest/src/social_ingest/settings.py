@@ -41,3 +41,4 @@ class SocialSettings(ServiceSettings):
     reply_timeout: float = 5.0
     replies_enabled: bool = True
     windows_db: str = "var/social/windows.sqlite3"
+    replies_group: str = "social_ingest.replies"

@@ -28,8 +28,9 @@ def parse_form(body: bytes) -> Form:
     """application/x-www-form-urlencoded -> pairs; anything else is malformed (400)."""
     try:
         text = body.decode("utf-8")
-        pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text),
-                          max_num_fields=MAX_FIELDS)  # fmt: skip
+        pairs = parse_qsl(
+            text, keep_blank_values=True, strict_parsing=bool(text), max_num_fields=MAX_FIELDS
+        )
     except (UnicodeDecodeError, ValueError) as exc:
         raise PermanentError("malformed", f"not a form body: {exc}") from exc
     return Form(pairs, dict(pairs))
@@ -60,10 +61,19 @@ def inbound(form: Form) -> Inbound:
         (form.need(f"MediaUrl{i}"), form.fields.get(f"MediaContentType{i}", ""))
         for i in range(int(count))
     ]
-    return Inbound(form.need("MessageSid"), form.need("From"), form.need("To"),
-                   form.fields.get("Body", ""), media)  # fmt: skip
+    return Inbound(
+        form.need("MessageSid"),
+        form.need("From"),
+        form.need("To"),
+        form.fields.get("Body", ""),
+        media,
+    )
 
 
 def status(form: Form) -> Status:
-    return Status(form.need("MessageSid"), form.need("MessageStatus"), form.fields.get("To", ""),
-                  form.fields.get("ErrorCode") or None)  # fmt: skip
+    return Status(
+        form.need("MessageSid"),
+        form.need("MessageStatus"),
+        form.fields.get("To", ""),
+        form.fields.get("ErrorCode") or None,
+    )

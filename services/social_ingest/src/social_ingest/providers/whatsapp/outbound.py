@@ -1,0 +1,46 @@
+"""WhatsApp Cloud API: POST /{phone-number-id}/messages (text, or a template outside 24 h)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hotline import events as ev
+from social_ingest.outbound import Call, Outcome, dig, read, text_of
+
+WINDOW_CODES = frozenset({"131047"})  # re-engagement: more than 24 h since the customer wrote
+RETRY_CODES = frozenset({"1", "2", "4", "80007", "130429", "131000", "131016", "131048", "133004"})
+
+
+def request(reply: ev.ReplyRequested, base: str, token: str, mode: str) -> Call:
+    doc: dict[str, Any] = {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": reply.recipient,
+    }
+    if mode == "template":
+        doc |= {
+            "type": "template",
+            "template": {"name": reply.template, "language": {"code": "en_US"}},
+        }
+    else:
+        doc |= {"type": "text", "text": {"body": text_of(reply), "preview_url": False}}
+    if reply.thread.replied_to_message_id:
+        doc["context"] = {"message_id": reply.thread.replied_to_message_id}
+    url = f"{base}/{reply.channel.account_id}/messages"
+    return Call(url, json=doc, headers={"authorization": f"Bearer {token}"})
+
+
+def outcome(status: int, body: bytes) -> Outcome:
+    return read(
+        status,
+        body,
+        lambda d: dig(d, "messages", 0, "id"),
+        _error,
+        window_codes=WINDOW_CODES,
+        retry_codes=RETRY_CODES,
+    )
+
+
+def _error(doc: Any) -> tuple[str | None, str]:
+    code = dig(doc, "error", "code")
+    return (str(code) if code is not None else None), str(dig(doc, "error", "message") or "")

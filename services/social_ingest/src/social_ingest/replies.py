@@ -1,0 +1,156 @@
+"""reply.requested.v1 from ``hotline.replies.social`` -> the provider's API -> reply.result.v1.
+
+The messaging window is decided centrally (windows.py) from the window store; a blocked reply
+is an explicit ``window_closed`` result. Provider errors: permanent -> ``failed``; retryable
+(429, 5xx, timeouts, listed codes) -> a few quick attempts, then ``failed`` with
+``retryable=true`` so the requester can re-request; the consumer never stalls on one provider.
+A sent reply's result is remembered by reply_id: a redelivered request is not sent twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+
+import httpx
+
+from hotline import events as ev
+from hotline.kafka import Batch, PermanentError
+from hotline.kafka.consumer import Record
+from social_ingest.outbound import Call, Outcome
+from social_ingest.providers.messenger import outbound as meta_out
+from social_ingest.providers.telegram import outbound as telegram_out
+from social_ingest.providers.twilio import outbound as twilio_out
+from social_ingest.providers.whatsapp import outbound as whatsapp_out
+from social_ingest.providers.x import outbound as x_out
+from social_ingest.settings import SocialSettings
+from social_ingest.window_store import WindowStore
+from social_ingest.windows import decide
+
+log = logging.getLogger(__name__)
+Publish = Callable[[Sequence[ev.Event]], Awaitable[object]]
+Reader = Callable[[int, bytes], Outcome]
+
+
+def decode_reply(record: Record) -> ev.ReplyRequested:
+    event = ev.decode(record.value or b"")
+    if not isinstance(event, ev.ReplyRequested):
+        raise PermanentError("not_a_reply", ev.event_tag(event))
+    return event
+
+
+def result(reply: ev.ReplyRequested, o: Outcome) -> ev.ReplyResult:
+    return ev.ReplyResult(
+        event_id=ev.event_id_for(reply.tenant, reply.channel.kind, reply.reply_id, "result"),
+        reply_id=reply.reply_id,
+        tenant=reply.tenant,
+        channel=reply.channel,
+        conversation_id=reply.conversation_id,
+        status=o.status,
+        completed_at=datetime.now(UTC),
+        provider_message_id=o.provider_message_id,
+        reason=o.reason,
+        provider_code=o.code,
+        retryable=o.retryable,
+    )
+
+
+class Replies:
+    def __init__(
+        self,
+        settings: SocialSettings,
+        store: WindowStore,
+        client: httpx.AsyncClient,
+        publish: Publish,
+        attempts: int = 3,
+    ) -> None:
+        self.s, self.store, self.client, self.publish = settings, store, client, publish
+        self.attempts = attempts
+
+    async def __call__(self, batch: Batch[ev.ReplyRequested]) -> None:
+        results = [await self.deliver(item.value) for item in batch.items]
+        await self.publish(results)  # after Kafka acked them, the loop commits the offsets
+        for r in results:
+            log.info(
+                "reply done",
+                extra={
+                    "event_id": r.event_id,
+                    "status": r.status,
+                    "channel": r.channel.kind,
+                    "tenant": r.tenant,
+                },
+            )
+
+    async def deliver(self, reply: ev.ReplyRequested) -> ev.ReplyResult:
+        if (done := self.store.result_of(reply.reply_id)) is not None:
+            event = ev.decode(done)
+            assert isinstance(event, ev.ReplyResult)
+            return event
+        last = self.store.last_inbound(reply.tenant, reply.channel, reply.recipient)
+        d = decide(
+            reply.channel.kind,
+            last,
+            datetime.now(UTC),
+            template=reply.template,
+            human_agent=reply.human_agent,
+        )
+        if not d.allowed:
+            return result(reply, Outcome("window_closed", reason=d.reason))
+        try:
+            call, reader = self.plan(reply, d.mode)
+        except PermanentError as exc:
+            return result(reply, Outcome("failed", code=exc.reason, reason=exc.detail))
+        out = result(reply, await self.send(call, reader))
+        if out.status == "sent":
+            self.store.remember(reply.reply_id, ev.encode(out))
+        return out
+
+    def plan(self, reply: ev.ReplyRequested, mode: str) -> tuple[Call, Reader]:
+        s, kind = self.s, reply.channel.kind
+        if kind == "whatsapp":
+            token = s.whatsapp_token.get_secret_value()
+            return whatsapp_out.request(
+                reply, s.whatsapp_api_base, token, mode
+            ), whatsapp_out.outcome
+        if kind in ("messenger", "instagram"):
+            token = s.meta_page_token.get_secret_value()
+            return meta_out.request(reply, s.meta_api_base, token, mode), meta_out.outcome
+        if kind == "telegram":
+            token = s.telegram_bot_token.get_secret_value()
+            return telegram_out.request(
+                reply, s.telegram_api_base, token, mode
+            ), telegram_out.outcome
+        if kind == "sms":
+            token = s.twilio_auth_token.get_secret_value()
+            call = twilio_out.request(reply, s.twilio_api_base, s.twilio_account_sid, token)
+            return call, twilio_out.outcome
+        if kind == "x":
+            token = s.x_bearer_token.get_secret_value()
+            return x_out.request(reply, s.x_api_base, token, mode), x_out.outcome
+        raise PermanentError("unsupported_channel", kind)
+
+    async def send(self, call: Call, reader: Reader) -> Outcome:
+        outcome = Outcome("failed", reason="not attempted", retryable=True)
+        for attempt in range(self.attempts):
+            outcome = await self._once(call, reader)
+            if not (outcome.status == "failed" and outcome.retryable):
+                return outcome
+            await asyncio.sleep(0.2 * 2**attempt)
+        return outcome
+
+    async def _once(self, call: Call, reader: Reader) -> Outcome:
+        try:
+            r = await self.client.post(
+                call.url,
+                json=call.json,
+                data=call.form,
+                headers=call.headers,
+                auth=call.auth or httpx.USE_CLIENT_DEFAULT,
+            )
+        except httpx.TimeoutException as exc:
+            return Outcome("failed", code="timeout", reason=repr(exc), retryable=True)
+        except httpx.TransportError as exc:
+            return Outcome("failed", code="transport", reason=repr(exc), retryable=True)
+        return reader(r.status_code, r.content)

@@ -1,0 +1,80 @@
+"""The service's background work, owned by the app's lifespan: the window store fed by a
+ConsumerLoop over our own inbound topic, and the replies ConsumerLoop. Loops that stop (Kafka
+gone, retries exhausted) are restarted after a pause; shutdown stops them before closing."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+
+import httpx
+
+from hotline import events as ev
+from hotline.http import ServiceState
+from hotline.kafka import ConsumerLoop
+from hotline.kafka.consumer import LoopSettings, Record
+from hotline.topics import INBOUND_SOCIAL, REPLIES_SOCIAL
+from social_ingest.replies import Replies, decode_reply
+from social_ingest.settings import SocialSettings
+from social_ingest.window_store import WindowStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: SocialSettings
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    store: WindowStore | None = None
+    client: httpx.AsyncClient | None = None
+
+    async def start(self, state: ServiceState) -> None:
+        if not self.settings.replies_enabled:
+            return
+        s = self.settings
+        self.store = store = WindowStore(s.windows_db)
+        self.client = httpx.AsyncClient(timeout=httpx.Timeout(s.reply_timeout, connect=2.0))
+        feed = ConsumerLoop(
+            LoopSettings(s.kafka_bootstrap, store.group, [INBOUND_SOCIAL], poll_timeout_ms=200),
+            decode=_decode_event,
+            handle=store.handle,
+            producer=state.producer,
+            offset_store=store,
+            metrics=state.metrics,
+        )
+        replies = ConsumerLoop(
+            LoopSettings(s.kafka_bootstrap, s.replies_group, [REPLIES_SOCIAL], poll_timeout_ms=200),
+            decode=decode_reply,
+            handle=Replies(s, store, self.client, state.producer.publish),
+            producer=state.producer,
+            metrics=state.metrics,
+        )
+        self.tasks = [asyncio.create_task(self._supervise(loop)) for loop in (feed, replies)]
+        state.tasks.extend(self.tasks)  # cancelled by the app's shutdown if still running
+
+    async def _supervise(
+        self, loop: ConsumerLoop[ev.Event] | ConsumerLoop[ev.ReplyRequested]
+    ) -> None:
+        while not self.stop.is_set():
+            try:
+                await loop.run(self.stop)
+            except Exception as exc:
+                log.error("consumer loop stopped; restarting", extra={"error": repr(exc)})
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.stop.wait(), 1.0)
+
+    async def close(self, state: ServiceState) -> None:
+        self.stop.set()
+        if self.tasks:
+            await asyncio.wait(self.tasks, timeout=10)
+        if self.client:
+            await self.client.aclose()
+        if self.store:
+            self.store.close()
+
+
+def _decode_event(record: Record) -> ev.Event:
+    return ev.decode(record.value or b"")

@@ -1,0 +1,90 @@
+"""A local stand-in for the providers' send APIs, over real HTTP: records every request and
+answers from a script keyed by recipient (sent by default)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from hotline.devstack.broker import free_port
+
+
+@dataclass
+class Seen:
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+
+@dataclass
+class StandIn:
+    base: str = ""
+    seen: list[Seen] = field(default_factory=list)
+    script: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)  # recipient ->
+
+    def to(self, recipient: str) -> list[Seen]:
+        return [s for s in self.seen if _recipient(s.path, s.body) == recipient]
+
+
+def _recipient(path: str, body: dict[str, Any]) -> str:
+    if "/dm_conversations/with/" in path:  # X names the participant in the path
+        return path.split("/dm_conversations/with/")[1].split("/", maxsplit=1)[0]
+    r = body.get("to") or body.get("To") or body.get("chat_id") or body.get("recipient", {})
+    return str(r.get("id") if isinstance(r, dict) else r)
+
+
+def _sent(path: str, n: int) -> dict[str, Any]:
+    if path.endswith("/sendMessage"):
+        return {"ok": True, "result": {"message_id": n, "chat": {"id": 1}}}
+    if path.endswith("/Messages.json"):
+        return {"sid": f"SMout{n}"}
+    if path.endswith("/me/messages"):
+        return {"recipient_id": "x", "message_id": f"m_out{n}"}
+    if "/dm_conversations/" in path:
+        return {"data": {"dm_event_id": str(n)}}
+    return {"messages": [{"id": f"wamid.out{n}"}]}
+
+
+def app_for(state: StandIn) -> FastAPI:
+    app = FastAPI()
+
+    @app.post("/{path:path}")
+    async def any_post(path: str, request: Request) -> JSONResponse:
+        raw = await request.body()
+        form = "form" in request.headers.get("content-type", "")
+        body = dict(parse_qsl(raw.decode())) if form else await request.json()
+        seen = Seen("/" + path, dict(request.headers), body)
+        state.seen.append(seen)
+        sent = (200, _sent(seen.path, len(state.seen)))
+        status, doc = state.script.get(_recipient(seen.path, body), sent)
+        return JSONResponse(doc, status_code=status)
+
+    return app
+
+
+@contextlib.asynccontextmanager
+async def standin() -> AsyncIterator[StandIn]:
+    state = StandIn()
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app_for(state), host="127.0.0.1", port=port, log_config=None, access_log=False
+        )
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+    state.base = f"http://127.0.0.1:{port}"
+    try:
+        yield state
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 10)
