@@ -9,6 +9,7 @@ re-published outbox row is recognisable downstream.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import datetime
 from typing import Literal
@@ -107,8 +108,15 @@ UnifiedEvent = (
 CONTACT_EVENTS = (ContactLinked, ContactMerged, ContactUnmerged)
 
 
+def uuid5_str(namespace: uuid.UUID, name: str) -> str:
+    """``str(uuid.uuid5(namespace, name))`` without building UUID objects (a hot path)."""
+    h = hashlib.sha1(namespace.bytes + name.encode()).hexdigest()
+    variant = "89ab"[int(h[16], 16) & 0x3]
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{variant}{h[17:20]}-{h[20:32]}"
+
+
 def unified_event_id(tenant: str, *parts: str) -> str:
-    return str(uuid.uuid5(UNIFIED_NAMESPACE, "\x1f".join((tenant, *parts))))
+    return uuid5_str(UNIFIED_NAMESPACE, "\x1f".join((tenant, *parts)))
 
 
 def unified_tag(event: UnifiedEvent) -> str:

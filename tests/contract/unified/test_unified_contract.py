@@ -99,3 +99,12 @@ def test_tags_are_versioned() -> None:
             "thread.decided.v1",
         ]
     )
+
+
+def test_fast_uuid5_is_uuid5() -> None:
+    import uuid
+
+    for name in ["", "a", "tenant\x1fevent\x1fadded", "é" * 40]:
+        assert un.uuid5_str(un.UNIFIED_NAMESPACE, name) == str(
+            uuid.uuid5(un.UNIFIED_NAMESPACE, name)
+        )

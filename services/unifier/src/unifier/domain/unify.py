@@ -36,7 +36,7 @@ ID_NAMESPACE = uuid.UUID("5d3f2a10-8c4b-5e6f-9a7d-1b2c3d4e5f60")
 
 
 def derived_id(source_event_id: str, role: str) -> str:
-    return str(uuid.uuid5(ID_NAMESPACE, f"{source_event_id}\x1f{role}"))
+    return un.uuid5_str(ID_NAMESPACE, f"{source_event_id}\x1f{role}")
 
 
 def reply_token(thread_id: str) -> str:

@@ -90,10 +90,10 @@ messages = sa.Table(
     sa.Column("evidence", sa.Text, nullable=False),
     sa.Column("rule_version", sa.String(16), nullable=False),
     sa.Column("payload", sa.LargeBinary, nullable=False),
-    sa.UniqueConstraint("tenant", "channel_kind", "provider_message_id", name="uq_message"),
+    # unique (tenant, channel, provider message id); this column order also serves the lookups
+    sa.UniqueConstraint("tenant", "provider_message_id", "channel_kind", name="uq_message"),
 )
 sa.Index("ix_messages_thread", messages.c.tenant, messages.c.thread_id, messages.c.at)
-sa.Index("ix_messages_pmid", messages.c.tenant, messages.c.provider_message_id)
 held = sa.Table(  # effects (edit/delete/reaction/status) that arrived before their message
     "held_effects",
     metadata,

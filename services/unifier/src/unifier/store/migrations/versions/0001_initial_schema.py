@@ -82,11 +82,10 @@ def upgrade() -> None:
         sa.Column("rule_version", sa.String(length=16), nullable=False),
         sa.Column("payload", sa.LargeBinary(), nullable=False),
         sa.PrimaryKeyConstraint("message_id"),
-        sa.UniqueConstraint("tenant", "channel_kind", "provider_message_id", name="uq_message"),
+        sa.UniqueConstraint("tenant", "provider_message_id", "channel_kind", name="uq_message"),
     )
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.create_index("ix_messages_thread", ["tenant", "thread_id", "at"], unique=False)
-        batch_op.create_index("ix_messages_pmid", ["tenant", "provider_message_id"], unique=False)
 
     op.create_table(
         "outbox",
