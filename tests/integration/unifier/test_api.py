@@ -50,7 +50,10 @@ async def test_tokens_are_per_tenant(api: tuple[httpx.AsyncClient, str]) -> None
     assert res.status_code == 401
     res = await client.get("/conversations", headers={"Authorization": "Bearer tok-other"})
     assert res.status_code == 403 and res.json()["error"] == "forbidden"
-    openapi = await client.get(str(client.base_url).split("/api/")[0] + "/openapi.json")
+    root = str(client.base_url).split("/api/")[0]
+    ready = (await client.get(root + "/readyz")).json()
+    assert ready["checks"]["database"] is True
+    openapi = await client.get(root + "/openapi.json")
     assert (
         "/api/tenants/{tenant}/conversations/{conversation_id}/replies" in openapi.json()["paths"]
     )

@@ -20,6 +20,7 @@ def create_app(settings: UnifierSettings | None = None) -> FastAPI:
     async def on_start(state: ServiceState) -> None:
         runtime = await build_runtime(settings, state.producer, hub)
         app.state.runtime = runtime
+        state.ready_checks["database"] = runtime.db_ready
         if settings.consume:
             runtime.start(state.metrics)
 

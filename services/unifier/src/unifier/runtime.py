@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field, replace
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.kafka import ConsumerLoop, EventProducer
@@ -63,6 +64,14 @@ class Runtime:
     def start(self, metrics: Metrics | None = None) -> None:
         self.tasks.append(asyncio.create_task(self.loop(metrics).run(self.stop)))
         self.tasks.append(asyncio.create_task(self.relay.run(self.stop)))
+
+    async def db_ready(self) -> bool:
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(sa.text("SELECT 1"))
+        except (sa.exc.DBAPIError, OSError):
+            return False
+        return True
 
     async def close(self) -> None:
         self.stop.set()
