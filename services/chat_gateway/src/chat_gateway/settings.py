@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr, model_validator
 
@@ -14,6 +15,7 @@ class SlackWorkspaceSettings(BaseModel):
 
     signing_secret: SecretStr
     bot_token: SecretStr
+    app_token: SecretStr | None = None  # xapp-...: Socket Mode (one connection per app token)
     bot_user_id: str | None = None  # our bot's user id: its messages are ignored
     app_id: str | None = None  # our app id: its messages are ignored
 
@@ -29,6 +31,7 @@ class ChatSettings(ServiceSettings):
     service: str = "chat_gateway"
     port: int = 8102
     slack_workspaces: dict[str, SlackWorkspaceSettings] = Field(default_factory=dict)
+    slack_mode: Literal["http", "socket"] = "http"  # Events API over HTTP, or Socket Mode
     slack_api_base: str = "https://slack.com/api/"
     slack_api_timeout: float = 5.0
     widget_sites: dict[str, WidgetSite] = Field(default_factory=dict)
@@ -51,6 +54,8 @@ class ChatSettings(ServiceSettings):
                 (f"slack {team} signing_secret", ws.signing_secret),
                 (f"slack {team} bot_token", ws.bot_token),
             ]
+            if ws.app_token is not None:
+                nested.append((f"slack {team} app_token", ws.app_token))
         nested += [(f"widget {site} secret", s.secret) for site, s in self.widget_sites.items()]
         for name, secret in nested:
             if is_placeholder(secret):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -55,6 +55,13 @@ def process(
 ) -> Outcome:
     secrets = {team: ws.signing_secret for team, ws in workspaces.items()}
     teams = verify(headers, body, secrets, now)
+    return process_verified(body, teams, workspaces, received_at)
+
+
+def process_verified(
+    body: bytes, teams: Collection[str], workspaces: Mapping[str, Workspace], received_at: datetime
+) -> Outcome:
+    """After verification (HTTP signature, or the Socket Mode connection of one Slack app)."""
     envelope = parse(body)
     if isinstance(envelope, UrlVerification):
         return Challenge(envelope.challenge)

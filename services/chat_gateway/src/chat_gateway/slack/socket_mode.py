@@ -1,0 +1,130 @@
+"""Slack Socket Mode: the same pure pipeline and intake as HTTP, over Slack's WebSocket.
+
+``apps.connections.open`` (app-level token) gives a wss URL; each ``events_api`` envelope is
+processed and acknowledged (``{"envelope_id": ...}``) only after Kafka acked; without an ack
+Slack redelivers it. The connection itself authenticates Slack, so there is no signature.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Collection, Mapping
+from datetime import UTC, datetime
+
+import httpx
+import msgspec
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import WebSocketException
+
+from chat_gateway.slack.intake import SlackIntake
+from chat_gateway.slack.pipeline import Challenge, Workspace, process_verified
+from hotline.http import Rejected
+
+log = logging.getLogger(__name__)
+
+
+NO_PAYLOAD = msgspec.Raw(b"null")
+
+
+class SocketEnvelope(msgspec.Struct, kw_only=True, forbid_unknown_fields=False):
+    type: str
+    envelope_id: str | None = None
+    payload: msgspec.Raw = NO_PAYLOAD
+    retry_attempt: int = 0
+
+
+class SocketModeError(Exception):
+    pass
+
+
+class SocketModeRunner:
+    def __init__(
+        self,
+        api_base: str,
+        app_token: str,
+        teams: Collection[str],
+        workspaces: Mapping[str, Workspace],
+        intake: SlackIntake,
+    ) -> None:
+        self.api_base, self.app_token = api_base.rstrip("/") + "/", app_token
+        self.teams, self.workspaces, self.intake = teams, workspaces, intake
+
+    async def run(self, retry_every: float = 1.0) -> None:
+        while True:
+            try:
+                await self.session(await self.open_url())
+            except (httpx.HTTPError, OSError, WebSocketException, SocketModeError) as exc:
+                log.warning("socket mode reconnecting", extra={"error": repr(exc)})
+                await asyncio.sleep(retry_every)
+            except Exception as exc:  # never let the intake die; unacked envelopes come back
+                log.exception("socket mode failure", extra={"error": repr(exc)})
+                await asyncio.sleep(retry_every)
+
+    async def open_url(self) -> str:
+        async with httpx.AsyncClient(base_url=self.api_base, timeout=5.0) as client:
+            answer = await client.post(
+                "apps.connections.open", headers={"Authorization": f"Bearer {self.app_token}"}
+            )
+        body = answer.json()
+        if not body.get("ok"):
+            raise SocketModeError(str(body.get("error", answer.status_code)))
+        return str(body["url"])
+
+    async def session(self, url: str) -> None:
+        async with connect(url, max_size=2**20) as ws:
+            async for raw in ws:
+                if not await self.on_frame(ws, raw if isinstance(raw, bytes) else raw.encode()):
+                    return
+
+    async def on_frame(self, ws: ClientConnection, raw: bytes) -> bool:
+        """Handle one envelope; False when Slack asks us to reconnect."""
+        try:
+            env = msgspec.json.decode(raw, type=SocketEnvelope)
+        except msgspec.MsgspecError as exc:
+            log.warning("socket mode frame refused", extra={"error": str(exc)})
+            return True
+        if env.type == "disconnect":
+            return False
+        if env.type != "events_api" or bytes(env.payload) == b"null" or not env.envelope_id:
+            if env.envelope_id:
+                await ack(ws, env.envelope_id)
+            return True
+        if await self.deliver(bytes(env.payload)):
+            await ack(ws, env.envelope_id)
+        return True
+
+    async def deliver(self, payload: bytes) -> bool:
+        """True when Slack may forget the envelope (acked, dead-lettered or refused for good)."""
+        try:
+            outcome = process_verified(payload, self.teams, self.workspaces, datetime.now(UTC))
+        except Rejected as exc:  # a bad payload will not get better on redelivery
+            log.warning(
+                "socket mode payload refused", extra={"reason": exc.reason, "status": exc.status}
+            )
+            return True
+        if isinstance(outcome, Challenge):
+            return True
+        accepted = await self.intake.accept(payload, outcome, "slack:socket_mode")
+        return accepted.status != "kafka_unavailable"
+
+
+async def ack(ws: ClientConnection, envelope_id: str) -> None:
+    await ws.send(json.dumps({"envelope_id": envelope_id}))
+
+
+def runners_for(
+    api_base: str,
+    app_tokens: Mapping[str, str],
+    workspaces: Mapping[str, Workspace],
+    intake: SlackIntake,
+) -> list[SocketModeRunner]:
+    """One connection per app-level token; it carries the events of every team of that app."""
+    by_token: dict[str, list[str]] = {}
+    for team, token in app_tokens.items():
+        by_token.setdefault(token, []).append(team)
+    return [
+        SocketModeRunner(api_base, token, teams, workspaces, intake)
+        for token, teams in by_token.items()
+    ]

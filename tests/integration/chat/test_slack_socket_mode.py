@@ -1,0 +1,127 @@
+"""Socket Mode against a local stand-in of Slack (apps.connections.open over HTTP, then a
+WebSocket that pushes envelopes): each envelope is acked only after its record is on the broker;
+a redelivery adds nothing; poison is dead-lettered and acked; a bad payload is acked, not kept."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI, Request, WebSocket
+from pydantic import SecretStr
+
+from hotline.topics import INBOUND_CHAT, dead_letter_for
+from tests.integration.chat.harness import Offsets, gateway, produced, serve, settings_for
+from tests.unit.chat.slack_fixtures import TEAM, load
+
+pytestmark = pytest.mark.integration
+
+
+class SlackSocketStandIn:
+    def __init__(self, offsets: Offsets) -> None:
+        self.offsets = offsets
+        self.outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.acks: asyncio.Queue[tuple[str, dict[Any, int]]] = asyncio.Queue()
+        self.opened: list[str | None] = []
+        self.app = FastAPI()
+        self.app.post("/api/apps.connections.open")(self.open)
+        self.app.websocket("/link")(self.link)
+        self.url = ""
+
+    async def open(self, request: Request) -> dict[str, Any]:
+        self.opened.append(request.headers.get("authorization"))
+        return {"ok": True, "url": self.url.replace("http", "ws") + "/link"}
+
+    async def link(self, ws: WebSocket) -> None:
+        await ws.accept()
+        await ws.send_json({"type": "hello", "num_connections": 1})
+        while True:
+            envelope = await self.outbox.get()
+            await ws.send_json(envelope)
+            if envelope["type"] == "disconnect":
+                return
+            answer = json.loads(await ws.receive_text())
+            # what the broker holds at the moment the ack arrives
+            await self.acks.put((answer["envelope_id"], await self.offsets.now()))
+
+    async def push(self, envelope_id: str, payload: bytes, retry: int = 0) -> dict[Any, int]:
+        await self.outbox.put(
+            {
+                "type": "events_api",
+                "envelope_id": envelope_id,
+                "payload": json.loads(payload),
+                "retry_attempt": retry,
+                "accepts_response_payload": False,
+            }
+        )
+        async with asyncio.timeout(10):
+            acked_id, at_ack = await self.acks.get()
+        assert acked_id == envelope_id
+        return at_ack
+
+
+@pytest.fixture(scope="module")
+async def stand_in(offsets: Offsets, kafka: str) -> AsyncIterator[SlackSocketStandIn]:
+    slack = SlackSocketStandIn(offsets)
+    async with serve(slack.app) as url:
+        slack.url = url
+        settings = settings_for(kafka, slack_api=url + "/api/")
+        settings.slack_mode = "socket"
+        settings.slack_workspaces[TEAM] = settings.slack_workspaces[TEAM].model_copy(
+            update={"app_token": SecretStr("xapp-hotline-1")}
+        )
+        async with gateway(settings):
+            yield slack
+
+
+def fresh(name: str) -> bytes:
+    ts = f"{int(time.time())}.{time.perf_counter_ns() % 1_000_000:06d}"
+    return load(name).replace(b"1764012000.000100", ts.encode())
+
+
+async def test_envelope_acked_only_after_the_record_is_on_the_broker(
+    stand_in: SlackSocketStandIn, offsets: Offsets
+) -> None:
+    body = fresh("message")
+    before = await offsets.now()
+    at_ack = await stand_in.push("env-1", body)
+    assert produced(before, at_ack) == 1
+    assert stand_in.opened[0] == "Bearer xapp-hotline-1"
+    again = await stand_in.push("env-1-retry", body, retry=1)
+    assert produced(at_ack, again) == 0
+
+
+async def test_poison_is_dead_lettered_before_the_ack(
+    stand_in: SlackSocketStandIn, offsets: Offsets
+) -> None:
+    body = load("message").replace(b'"ts": "1764012000.000100"', b'"ts": "soon"')
+    before = await offsets.now()
+    at_ack = await stand_in.push("env-2", body)
+    grown = {tp.topic for tp in before if at_ack[tp] > before[tp]}
+    assert grown == {dead_letter_for(INBOUND_CHAT)}
+
+
+async def test_bad_payload_is_acked_and_changes_nothing(
+    stand_in: SlackSocketStandIn, offsets: Offsets
+) -> None:
+    before = await offsets.now()
+    at_ack = await stand_in.push("env-3", b'{"type": "event_callback", "team_id": "T0HOTLINE"}')
+    assert produced(before, at_ack) == 0
+    other_team = fresh("message").replace(b'"team_id": "T0HOTLINE"', b'"team_id": "T0OTHER"')
+    assert produced(before, await stand_in.push("env-4", other_team)) == 0
+
+
+async def test_reconnects_after_disconnect(stand_in: SlackSocketStandIn, offsets: Offsets) -> None:
+    opened = len(stand_in.opened)
+    await stand_in.outbox.put({"type": "disconnect", "reason": "refresh_requested"})
+    before = await offsets.now()
+    at_ack = await stand_in.push(
+        "env-5",
+        fresh("thread_reply").replace(b"1764012060.000200", f"{int(time.time())}.000555".encode()),
+    )
+    assert produced(before, at_ack) == 1
+    assert len(stand_in.opened) == opened + 1
