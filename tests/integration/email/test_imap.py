@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from aiokafka import AIOKafkaConsumer
 
 from email_ingest.checkpoint import Checkpoint, CheckpointFile, Pending
 from email_ingest.imap import ImapConfig, ImapPoller
@@ -30,11 +31,11 @@ from hotline.blobs import MemoryBlobStore
 from hotline.devstack.broker import free_port
 from hotline.kafka import EventProducer, ProducerSettings
 from tests.integration.email.conftest import SECRET
-from tests.kafka_helpers import fresh_topic, read_all, total_records
+from tests.kafka_helpers import fresh_topic, partitions, read_all
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[3]
-N = 30
+N = 60
 CONF = """instance_name = dovecot-email-test
 base_dir = {d}/run
 state_dir = {d}/state
@@ -142,12 +143,19 @@ def service_env(kafka: str, topic: str, server: Dovecot, user: str, work: Path) 
 
 
 async def wait_for_records(kafka: str, topic: str, at_least: int, timeout: float = 60) -> int:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while (n := await total_records(kafka, topic)) < at_least:
-        assert loop.time() < deadline, f"{topic}: {n} records, expected {at_least}"
-        await asyncio.sleep(0.02)
-    return n
+    """Poll the topic's end offsets on one open consumer (a few ms per look)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=kafka)
+    await consumer.start()
+    try:
+        tps = await partitions(kafka, topic)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while (n := sum((await consumer.end_offsets(tps)).values())) < at_least:
+            assert loop.time() < deadline, f"{topic}: {n} records, expected {at_least}"
+            await asyncio.sleep(0.005)
+        return n
+    finally:
+        await consumer.stop()
 
 
 async def test_killed_mid_batch_and_restarted_every_message_exactly_once(

@@ -52,6 +52,7 @@ class ImapPoller:
         self.cfg = config
         self.intake = intake
         self.store = CheckpointFile(config.checkpoint)
+        self._fresh_session = True
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until ``stop``; reconnect with backoff after any IMAP or Kafka failure."""
@@ -70,6 +71,7 @@ class ImapPoller:
         client = aioimaplib.IMAP4(host=self.cfg.host, port=self.cfg.port, timeout=self.cfg.timeout)
         await client.wait_hello_from_server()
         _ok(await client.login(self.cfg.user, self.cfg.password), "LOGIN")
+        self._fresh_session = True
         try:
             while not stop.is_set():
                 if await self.poll_once(client) < self.cfg.batch:
@@ -83,6 +85,10 @@ class ImapPoller:
         select = _ok(await client.select(self.cfg.mailbox), "SELECT")
         uidvalidity = _uidvalidity(select.lines)
         checkpoint = await self._reconcile(uidvalidity)
+        if self._fresh_session and checkpoint.last_uid:
+            # idempotent redo: a crash right after the checkpoint may have skipped it
+            await self._post_process(client, checkpoint.last_uid)
+        self._fresh_session = False
         uids = await self._new_uids(client, checkpoint.last_uid)
         for uid in uids[: self.cfg.batch]:
             await self._take(client, uidvalidity, uid)
