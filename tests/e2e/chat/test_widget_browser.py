@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
+from fastapi import FastAPI
 from playwright.async_api import Browser, Page, async_playwright
 
 from hotline import events as ev
@@ -16,7 +17,7 @@ from hotline.kafka import EventProducer, ProducerSettings
 from tests.integration.chat.harness import (
     SITE,
     Offsets,
-    gateway,
+    gateway_app,
     identifier_hash,
     read_new,
     settings_for,
@@ -44,9 +45,14 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 @pytest.fixture(scope="module")
-async def gw(kafka: str) -> AsyncIterator[str]:
-    async with gateway(settings_for(kafka)) as url:
-        yield url
+async def gw_app(kafka: str) -> AsyncIterator[tuple[str, FastAPI]]:
+    async with gateway_app(settings_for(kafka)) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def gw(gw_app: tuple[str, FastAPI]) -> str:
+    return gw_app[0]
 
 
 @pytest.fixture(scope="module")
@@ -168,3 +174,14 @@ async def test_verified_identity_and_refused_wrong_hash(browser: Browser, gw: st
     )
     assert await bad.text_content("#hotline-status") == "refused: bad_identifier_hash"
     await context.close()
+
+
+async def test_agent_typing_is_shown_and_cleared(page: Page, gw_app: tuple[str, FastAPI]) -> None:
+    hub = gw_app[1].state.hub
+    visitor = await page.evaluate("HotlineWidget.state.visitor_id")
+    typing = page.locator("#hotline-typing")
+    assert await typing.is_hidden()
+    assert await hub.typing((SITE, visitor), True) is True
+    await typing.wait_for(state="visible", timeout=5_000)
+    await hub.typing((SITE, visitor), False)
+    await typing.wait_for(state="hidden", timeout=5_000)

@@ -92,12 +92,22 @@ async def group_at_end(kafka: str, group: str, topic: str) -> None:
 
 @contextlib.asynccontextmanager
 async def gateway(settings: ChatSettings, ready: bool = True) -> AsyncIterator[str]:
+    async with gateway_app(settings, ready) as (url, _):
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def gateway_app(
+    settings: ChatSettings, ready: bool = True
+) -> AsyncIterator[tuple[str, FastAPI]]:
+    """The running gateway's URL and its app (tests reach ``app.state.hub`` through it)."""
     if ready:
         await group_at_end(settings.kafka_bootstrap, settings.replies_group, REPLIES_CHAT)
-    async with serve(create_app(settings)) as url:
+    app = create_app(settings)
+    async with serve(app) as url:
         if ready:
             await wait_ready(url)
-        yield url
+        yield url, app
 
 
 async def wait_ready(url: str) -> None:
