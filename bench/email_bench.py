@@ -40,22 +40,24 @@ SENDERS = 20
 
 
 def corpus_rate(seconds: float = 5.0) -> dict[str, object]:
+    """Mails per CPU-second of this process (the one-core figure) and per wall second."""
     files = [p.read_bytes() for p in sorted(CORPUS.rglob("*.eml"))]
     cfg, now = MailboxConfig(), datetime.now(UTC)
     for raw in files:
         normalize(raw, cfg, now)
     n = size = 0
-    start = time.perf_counter()
-    while time.perf_counter() - start < seconds:
+    wall, cpu = time.perf_counter(), time.process_time()
+    while time.process_time() - cpu < seconds:
         for raw in files:
             normalize(raw, cfg, now)
         n, size = n + len(files), size + sum(map(len, files))
-    elapsed = time.perf_counter() - start
+    cpu_s, wall_s = time.process_time() - cpu, time.perf_counter() - wall
     return {
         "files": len(files),
         "mails": n,
-        "mails_per_s": round(n / elapsed),
-        "mb_per_s": round(size / elapsed / 1e6, 1),
+        "mails_per_cpu_s": round(n / cpu_s),
+        "mails_per_wall_s": round(n / wall_s),
+        "mb_per_cpu_s": round(size / cpu_s / 1e6, 1),
     }
 
 
@@ -74,9 +76,9 @@ def big_mail(size: int = 25 * 1024 * 1024) -> bytes:
 def big_mail_cost() -> dict[str, object]:
     raw = big_mail()
     cfg = MailboxConfig()
-    start = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     result = normalize(raw, cfg, datetime.now(UTC))
-    elapsed = time.perf_counter() - start
+    elapsed, cpu_s = time.perf_counter() - wall, time.process_time() - cpu
     tracemalloc.start()
     normalize(raw, cfg, datetime.now(UTC))
     peak = tracemalloc.get_traced_memory()[1]
@@ -85,6 +87,7 @@ def big_mail_cost() -> dict[str, object]:
     return {
         "bytes": len(raw),
         "seconds": round(elapsed, 3),
+        "cpu_seconds": round(cpu_s, 3),
         "peak_traced_bytes": peak,
         "peak_x_size": round(peak / len(raw), 2),
         "attachment_bytes": attachment.size,
@@ -161,13 +164,15 @@ def main() -> None:
     with bench_broker() as broker:
         smtp = asyncio.run(smtp_rate(broker.bootstrap))
     met = {
-        "corpus": _num(corpus, "mails_per_s") >= TARGETS["corpus_mails_per_s"],
-        "big_time": _num(big, "seconds") <= TARGETS["big_mail_s"],
+        "corpus": _num(corpus, "mails_per_cpu_s") >= TARGETS["corpus_mails_per_s"],
+        "big_time": _num(big, "cpu_seconds") <= TARGETS["big_mail_s"],
         "big_memory": _num(big, "peak_x_size") <= TARGETS["big_mail_peak_x"],
         "smtp": _num(smtp, "mails_per_s") >= TARGETS["smtp_per_s"],
     }
     doc: dict[str, object] = {
         "cpu_count": os.cpu_count(),
+        "load_average_1m": round(os.getloadavg()[0], 2),
+        "note": "one-core targets judged on CPU time; wall figures depend on other load",
         "targets": TARGETS,
         "corpus": corpus,
         "mail_25mb": big,
