@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from hotline.http import ServiceState, create_service_app
 from social_ingest.hotpath import Handler, WebhookPosts
@@ -35,7 +36,12 @@ def create_app(settings: SocialSettings | None = None) -> FastAPI:
     posts = _posts(settings)
     for path, _ in META:
         app.include_router(meta.handshake_router(path, settings))
-    app.add_middleware(WebhookPosts, routes=posts, state=state)
+    build = app.build_middleware_stack  # the hot path goes in front of the whole stack
+
+    def stack() -> ASGIApp:
+        return WebhookPosts(build(), routes=posts, state=state)
+
+    app.build_middleware_stack = stack  # type: ignore[method-assign]
     return app
 
 
