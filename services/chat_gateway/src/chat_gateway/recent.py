@@ -42,26 +42,28 @@ class PublishOnce:
 
         Raises what ``publish`` raises (KafkaUnavailable): then nothing counts as acked.
         """
-        fresh = [
-            e for e in events if e.event_id not in self.acked and e.event_id not in self._inflight
-        ]
         waiting = [self._inflight[e.event_id] for e in events if e.event_id in self._inflight]
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        for e in fresh:
-            self._inflight[e.event_id] = future
-        try:
-            if fresh:
-                await self.publish(fresh)
-            future.set_result(None)
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # mark retrieved: a waiter may not exist
-            raise
-        finally:
-            for e in fresh:
-                self._inflight.pop(e.event_id, None)
-                if future.done() and not future.exception():
-                    self.acked.add(e.event_id)
+        fresh = [e.event_id for e in events if e.event_id not in self.acked
+                 and e.event_id not in self._inflight]  # fmt: skip
+        if fresh:
+            await self._publish_claimed(fresh, [e for e in events if e.event_id in fresh])
         for other in waiting:
             await asyncio.shield(other)
         return len(fresh)
+
+    async def _publish_claimed(self, ids: list[str], events: list[ev.Event]) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._inflight.update(dict.fromkeys(ids, future))
+        try:
+            await self.publish(events)
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: there may be no waiter
+            raise
+        else:
+            future.set_result(None)
+            for event_id in ids:
+                self.acked.add(event_id)
+        finally:
+            for event_id in ids:
+                self._inflight.pop(event_id, None)

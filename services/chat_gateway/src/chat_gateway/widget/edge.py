@@ -6,7 +6,6 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse, HTMLResponse
@@ -16,7 +15,7 @@ from chat_gateway.settings import ChatSettings
 from chat_gateway.widget.demo import demo_page
 from chat_gateway.widget.hub import Hub
 from chat_gateway.widget.normalize import normalize
-from chat_gateway.widget.parse import Hello, Seen, parse_frame
+from chat_gateway.widget.parse import ClientFrame, Hello, Seen, Send, parse_frame
 from chat_gateway.widget.verify import Identity, identify, new_visitor_id
 from hotline.http import Rejected
 from hotline.kafka import KafkaUnavailable
@@ -41,7 +40,7 @@ class WidgetEdge:
             k: (v.secret.get_secret_value(), v.tenant) for k, v in settings.widget_sites.items()
         }
 
-    def frame(self, data: str | bytes) -> Any:
+    def frame(self, data: str | bytes) -> ClientFrame:
         return parse_frame(data, self.settings.widget_max_frame, self.settings.widget_max_text)
 
     async def serve(self, ws: WebSocket) -> None:
@@ -97,26 +96,19 @@ class WidgetEdge:
         elif isinstance(frame, Hello):
             await s.ws.send_json({"type": "error", "error": "already_identified"})
         else:
-            event = normalize(s.tenant, s.who, frame, datetime.now(UTC))
-            try:
-                await self.once([event])
-            except KafkaUnavailable:
-                await s.ws.send_json(
-                    {
-                        "type": "error",
-                        "error": "kafka_unavailable",
-                        "client_id": frame.client_id,
-                        "retry": True,
-                    }
-                )
-                return
-            log.info(
-                "widget message acked",
-                extra={"event_id": event.event_id, "topic": INBOUND_CHAT, "tenant": s.tenant},
-            )
-            await s.ws.send_json(
-                {"type": "ack", "client_id": frame.client_id, "event_id": event.event_id}
-            )
+            await s.ws.send_json(await self.accept(s, frame))
+
+    async def accept(self, s: Session, frame: Send) -> dict[str, object]:
+        """Publish and wait for Kafka's ack; the answer frame is the ack or a retry hint."""
+        event = normalize(s.tenant, s.who, frame, datetime.now(UTC))
+        try:
+            await self.once([event])
+        except KafkaUnavailable:
+            return {"type": "error", "error": "kafka_unavailable", "client_id": frame.client_id,
+                    "retry": True}  # fmt: skip
+        extra = {"event_id": event.event_id, "topic": INBOUND_CHAT, "tenant": s.tenant}
+        log.info("widget message acked", extra=extra)
+        return {"type": "ack", "client_id": frame.client_id, "event_id": event.event_id}
 
 
 async def receive(ws: WebSocket) -> str | bytes | None:
