@@ -89,3 +89,6 @@ clean:
 
 bench-chat: setup kafka-jars
 	$(UV) run --frozen python -m bench.chat_bench
+
+bench-email: setup kafka-jars
+	$(UV) run --frozen python -m bench.email_bench
