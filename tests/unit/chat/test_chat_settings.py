@@ -46,3 +46,11 @@ def test_dicts_come_from_json_environment_variables(monkeypatch: pytest.MonkeyPa
     s = ChatSettings()
     assert list(s.slack_workspaces) == ["T9"] and s.widget_sites["shop"].tenant == "default"
     assert s.slack_mode == "socket"
+
+
+def test_dev_gets_a_demo_site_prod_does_not() -> None:
+    assert list(ChatSettings(env="dev").widget_sites) == ["demo"]
+    assert ChatSettings(env="prod").widget_sites == {}
+    assert list(ChatSettings(env="dev", widget_sites={"shop": {"secret": "x1"}}).widget_sites) == [
+        "shop"
+    ]

@@ -9,6 +9,8 @@ from pydantic import BaseModel, Field, SecretStr, model_validator
 
 from hotline.settings import ServiceSettings, is_placeholder
 
+DEV_DEMO_SECRET = "dev-demo-widget-secret"  # a placeholder: refused outside env=dev
+
 
 class SlackWorkspaceSettings(BaseModel):
     """One Slack workspace (tenant = team id): its app's signing secret and bot token."""
@@ -47,6 +49,8 @@ class ChatSettings(ServiceSettings):
     @model_validator(mode="after")
     def _no_placeholder_nested_secrets(self) -> ChatSettings:
         if self.env == "dev":
+            if not self.widget_sites:  # `make run`: the /chat/demo page works out of the box
+                self.widget_sites = {"demo": WidgetSite(secret=SecretStr(DEV_DEMO_SECRET))}
             return self
         nested: list[tuple[str, SecretStr]] = []
         for team, ws in self.slack_workspaces.items():
