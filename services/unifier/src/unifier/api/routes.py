@@ -16,7 +16,7 @@ from hotline.http import Rejected
 from unifier.api.auth import authorize
 from unifier.api.live import Hub
 from unifier.runtime import Runtime
-from unifier.store import commands, queries
+from unifier.store import commands, queries, thread_commands
 from unifier.store.commands import CommandError
 from unifier.store.replies import ReplyAsk, request_reply, stored_reply
 
@@ -100,7 +100,7 @@ async def close(
     await _write(
         request,
         tenant,
-        lambda c: commands.set_open(c, tenant, conversation_id, open_=False, by=agent),
+        lambda c: thread_commands.set_open(c, tenant, conversation_id, open_=False, by=agent),
     )
     return {"conversation_id": conversation_id, "status": "closed"}
 
@@ -112,7 +112,7 @@ async def reopen(
     await _write(
         request,
         tenant,
-        lambda c: commands.set_open(c, tenant, conversation_id, open_=True, by=agent),
+        lambda c: thread_commands.set_open(c, tenant, conversation_id, open_=True, by=agent),
     )
     return {"conversation_id": conversation_id, "status": "open"}
 
@@ -124,7 +124,7 @@ async def merge_conversations(
     moved = await _write(
         request,
         tenant,
-        lambda c: commands.merge_threads(c, tenant, conversation_id, body.into, agent),
+        lambda c: thread_commands.merge_threads(c, tenant, conversation_id, body.into, agent),
     )
     return {"conversation_id": body.into, "moved": len(moved)}
 
@@ -136,7 +136,7 @@ async def split_conversation(
     new, moved = await _write(
         request,
         tenant,
-        lambda c: commands.split_thread(c, tenant, conversation_id, body.message_ids, agent),
+        lambda c: thread_commands.split_thread(c, tenant, conversation_id, body.message_ids, agent),
     )
     return {"conversation_id": new, "moved": len(moved)}
 

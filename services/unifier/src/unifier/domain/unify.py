@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 
 from hotline import events as ev
 from hotline import unified as un
 from unifier.domain.content import subject_of, text_of
 from unifier.domain.effects import apply_effect, target_key
 from unifier.domain.identity import KnownIdentity, Resolution, key_of, resolve
-from unifier.domain.rules import Decision, RuleSet
+from unifier.domain.records import added, at, info, new_message, opened
+from unifier.domain.rules import RuleSet
 from unifier.domain.threading import (
     MessageFacts,
     ThreadDecision,
@@ -26,7 +26,6 @@ from unifier.domain.threading import (
 from unifier.domain.working import (
     MessageState,
     NewIdentity,
-    NewMessage,
     Plan,
     ThreadRow,
     WorkingSet,
@@ -53,10 +52,6 @@ def unify(ws: WorkingSet, items: Sequence[tuple[ev.InboundEvent, bytes]], rules:
     return plan
 
 
-def _at(event: ev.Envelope) -> datetime:
-    return event.provider_timestamp or event.received_at
-
-
 def _message(
     ws: WorkingSet, plan: Plan, rules: RuleSet, event: ev.MessageReceived, raw: bytes
 ) -> None:
@@ -70,7 +65,7 @@ def _message(
         event.channel.account_id,
         contact,
         event.sender.handle,
-        _at(event),
+        at(event),
         event.thread,
         event.flags,
     )
@@ -82,8 +77,8 @@ def _message(
     for held in ws.held.pop(key, []):  # effects that arrived before their message
         apply_effect(state, held)
         plan.held_done.add(key)
-    plan.messages.append(_new_message(event, tid, contact, td.decision, raw=raw))
-    plan.outbox.append(_added(ws.tenant, event, tid, contact, td.decision))
+    plan.messages.append(new_message(event, tid, contact, td.decision, raw=raw))
+    plan.outbox.append(added(ws.tenant, event, tid, contact, td.decision))
 
 
 def _contact(ws: WorkingSet, plan: Plan, rules: RuleSet, event: ev.MessageReceived) -> str:
@@ -103,7 +98,7 @@ def _contact(ws: WorkingSet, plan: Plan, rules: RuleSet, event: ev.MessageReceiv
 def _attach(
     ws: WorkingSet, plan: Plan, event: ev.MessageReceived, contact: str, res: Resolution
 ) -> None:
-    info = _info(res.decision)
+    why = info(res.decision)
     for ident in res.attach:
         ws.identities.setdefault(key_of(ident), []).append(KnownIdentity(contact, ident.verified))
         plan.identities.append(
@@ -123,11 +118,11 @@ def _attach(
             un.ContactLinked(
                 event_id=eid,
                 tenant=ws.tenant,
-                occurred_at=_at(event),
+                occurred_at=at(event),
                 contact_id=contact,
                 identity=ident,
                 channel=event.channel,
-                decision=info,
+                decision=why,
             )
         )
 
@@ -153,7 +148,7 @@ def _place(
     row = ws.threads[tid]
     if td.action != "attach":
         row.open, row.closed_at = True, None
-        plan.outbox.append(_opened(ws.tenant, event, tid, facts.contact_id, td))
+        plan.outbox.append(opened(ws.tenant, event, tid, facts.contact_id, td))
     row.message_count += 1
     row.last_message_at = max(row.last_message_at, facts.at)
     if facts.contact_id and facts.contact_id not in row.participants:
@@ -194,66 +189,3 @@ def _effect(ws: WorkingSet, plan: Plan, event: ev.InboundEvent) -> None:
         return
     apply_effect(state, event)
     plan.updated_messages.add(key)
-
-
-def _info(decision: Decision) -> un.DecisionInfo:
-    return un.DecisionInfo(
-        rule=decision.rule, evidence=decision.evidence, rule_version=decision.version
-    )
-
-
-def _new_message(
-    event: ev.MessageReceived, tid: str, contact: str, d: Decision, *, raw: bytes
-) -> NewMessage:
-    return NewMessage(
-        event.event_id,
-        tid,
-        contact,
-        event.channel.kind,
-        event.channel.account_id,
-        event.provider_message_id,
-        event.sender.handle,
-        event.sender.role,
-        _at(event),
-        text_of(event.content),
-        d.rule,
-        d.evidence,
-        d.version,
-        raw,
-    )
-
-
-def _added(
-    tenant: str, event: ev.MessageReceived, tid: str, contact: str, d: Decision
-) -> un.ConversationMessageAdded:
-    return un.ConversationMessageAdded(
-        event_id=un.unified_event_id(tenant, event.event_id, "added"),
-        tenant=tenant,
-        occurred_at=_at(event),
-        conversation_id=tid,
-        message_id=event.event_id,
-        source_event_id=event.event_id,
-        channel=event.channel,
-        provider_message_id=event.provider_message_id,
-        contact_id=contact,
-        sender_handle=event.sender.handle,
-        role=event.sender.role,
-        content=event.content,
-        attachments=event.attachments,
-        decision=_info(d),
-    )
-
-
-def _opened(
-    tenant: str, event: ev.MessageReceived, tid: str, contact: str, td: ThreadDecision
-) -> un.ConversationOpened:
-    return un.ConversationOpened(
-        event_id=un.unified_event_id(tenant, event.event_id, "opened"),
-        tenant=tenant,
-        occurred_at=_at(event),
-        conversation_id=tid,
-        contact_id=contact,
-        channel=event.channel,
-        reopened=td.action == "reopen",
-        decision=_info(td.decision),
-    )

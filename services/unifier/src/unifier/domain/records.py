@@ -1,0 +1,79 @@
+"""What a decided message becomes: its stored row and its unified (outbox) events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hotline import events as ev
+from hotline import unified as un
+from unifier.domain.content import text_of
+from unifier.domain.rules import Decision
+from unifier.domain.threading import ThreadDecision
+from unifier.domain.working import NewMessage
+
+
+def at(event: ev.Envelope) -> datetime:
+    return event.provider_timestamp or event.received_at
+
+
+def info(decision: Decision) -> un.DecisionInfo:
+    return un.DecisionInfo(
+        rule=decision.rule, evidence=decision.evidence, rule_version=decision.version
+    )
+
+
+def new_message(
+    event: ev.MessageReceived, tid: str, contact: str, d: Decision, *, raw: bytes
+) -> NewMessage:
+    return NewMessage(
+        event.event_id,
+        tid,
+        contact,
+        event.channel.kind,
+        event.channel.account_id,
+        event.provider_message_id,
+        event.sender.handle,
+        event.sender.role,
+        at(event),
+        text_of(event.content),
+        d.rule,
+        d.evidence,
+        d.version,
+        raw,
+    )
+
+
+def added(
+    tenant: str, event: ev.MessageReceived, tid: str, contact: str, d: Decision
+) -> un.ConversationMessageAdded:
+    return un.ConversationMessageAdded(
+        event_id=un.unified_event_id(tenant, event.event_id, "added"),
+        tenant=tenant,
+        occurred_at=at(event),
+        conversation_id=tid,
+        message_id=event.event_id,
+        source_event_id=event.event_id,
+        channel=event.channel,
+        provider_message_id=event.provider_message_id,
+        contact_id=contact,
+        sender_handle=event.sender.handle,
+        role=event.sender.role,
+        content=event.content,
+        attachments=event.attachments,
+        decision=info(d),
+    )
+
+
+def opened(
+    tenant: str, event: ev.MessageReceived, tid: str, contact: str, td: ThreadDecision
+) -> un.ConversationOpened:
+    return un.ConversationOpened(
+        event_id=un.unified_event_id(tenant, event.event_id, "opened"),
+        tenant=tenant,
+        occurred_at=at(event),
+        conversation_id=tid,
+        contact_id=contact,
+        channel=event.channel,
+        reopened=td.action == "reopen",
+        decision=info(td.decision),
+    )
