@@ -96,3 +96,15 @@ async def test_hub_holds_replies_until_seen() -> None:
     hub.seen(("s", "v"), ["r1", "r2"])
     hub.detach(("s", "v"), sock)
     assert hub.visitors == {}
+
+
+async def test_hub_evicts_the_longest_idle_offline_visitor() -> None:
+    hub = Hub(visitor_limit=2)
+
+    async def sock(frame: dict[str, Any]) -> None:
+        return None
+
+    await hub.attach(("s", "online"), sock)
+    await hub.reply(("s", "a"), "r1", {"reply_id": "r1"})
+    await hub.reply(("s", "b"), "r2", {"reply_id": "r2"})
+    assert set(hub.visitors) == {("s", "online"), ("s", "b")}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Literal
@@ -60,15 +61,18 @@ class ReplyHandler:
         tokens: dict[str, str],
         hub: Hub,
         publish: Callable[[Sequence[ev.Event]], Awaitable[object]],
+        done_limit: int = 50_000,
     ) -> None:
         self.slack, self.tokens, self.hub, self.publish = slack, tokens, hub, publish
-        self.done: dict[str, ev.ReplyResult] = {}  # a retried batch never re-sends a reply
+        # A retried batch, or a redelivery after a lost commit, never sends a reply twice
+        # (within this process; the bound keeps memory flat).
+        self.done: OrderedDict[str, ev.ReplyResult] = OrderedDict()
+        self.done_limit = done_limit
 
     async def __call__(self, batch: Batch[ev.ReplyRequested]) -> None:
         results = [await self.deliver(item.value) for item in batch.items]
         await self.publish(results)
         for r in results:
-            self.done.pop(r.reply_id, None)
             log.info(
                 "reply delivered",
                 extra={
@@ -82,6 +86,8 @@ class ReplyHandler:
     async def deliver(self, reply: ev.ReplyRequested) -> ev.ReplyResult:
         if reply.reply_id not in self.done:
             self.done[reply.reply_id] = await self._deliver(reply)
+            while len(self.done) > self.done_limit:
+                self.done.popitem(last=False)
         return self.done[reply.reply_id]
 
     async def _deliver(self, reply: ev.ReplyRequested) -> ev.ReplyResult:

@@ -26,12 +26,24 @@ class Visitor:
 
 
 class Hub:
-    def __init__(self, outbox_limit: int = 200) -> None:
-        self.outbox_limit = outbox_limit
-        self.visitors: dict[VisitorKey, Visitor] = {}
+    def __init__(self, outbox_limit: int = 200, visitor_limit: int = 100_000) -> None:
+        self.outbox_limit, self.visitor_limit = outbox_limit, visitor_limit
+        self.visitors: OrderedDict[VisitorKey, Visitor] = OrderedDict()
 
     def _visitor(self, key: VisitorKey) -> Visitor:
-        return self.visitors.setdefault(key, Visitor())
+        visitor = self.visitors.setdefault(key, Visitor())
+        self.visitors.move_to_end(key)
+        if len(self.visitors) > self.visitor_limit:
+            self._evict_offline()
+        return visitor
+
+    def _evict_offline(self) -> None:
+        """Drop the longest-idle offline visitor's outbox (their replies stay on Kafka)."""
+        for key, visitor in self.visitors.items():
+            if not visitor.sockets:
+                del self.visitors[key]
+                log.warning("widget outbox evicted", extra={"reason": "visitor_limit"})
+                return
 
     async def attach(self, key: VisitorKey, send: SendJson) -> None:
         visitor = self._visitor(key)
