@@ -185,3 +185,20 @@ async def test_agent_typing_is_shown_and_cleared(page: Page, gw_app: tuple[str, 
     await typing.wait_for(state="visible", timeout=5_000)
     await hub.typing((SITE, visitor), False)
     await typing.wait_for(state="hidden", timeout=5_000)
+
+
+async def test_a_stale_visitor_token_starts_a_new_visitor_instead_of_hanging(
+    browser: Browser, gw: str
+) -> None:
+    context = await browser.new_context()
+    pg = await context.new_page()
+    await pg.goto(f"{gw}/healthz")  # same origin: plant a forged visitor before the widget loads
+    await pg.evaluate(
+        "localStorage.setItem('hotline.widget." + SITE + "', JSON.stringify("
+        "{visitor_id: 'v_forged', visitor_token: 'f00', pending: [], seen: []}))"
+    )
+    await pg.goto(f"{gw}/chat/demo?site={SITE}")
+    await pg.wait_for_function("document.getElementById('hotline-status').textContent === 'online'")
+    visitor = await pg.evaluate("HotlineWidget.state.visitor_id")
+    assert visitor.startswith("v_") and visitor != "v_forged"
+    await context.close()

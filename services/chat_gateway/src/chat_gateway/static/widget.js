@@ -98,6 +98,11 @@
     };
     ws.onclose = function (e) {
       welcomed = false;
+      if (e.reason === "bad_visitor_token") {  // e.g. the site rotated its secret: start afresh
+        delete state.visitor_id; delete state.visitor_token; save();
+        setTimeout(connect, backoff); backoff = Math.min(backoff * 2, 5000);
+        return;
+      }
       document.getElementById("hotline-status").textContent =
         e.code === 4401 ? "refused: " + e.reason : "offline";
       if (e.code !== 4401 && e.code !== 4400) {
