@@ -127,7 +127,7 @@ def _wa_sign():  # type: ignore[no-untyped-def]
 
 
 async def until_known(store: WindowStore, channel: ev.ChannelRef, customer: str) -> None:
-    for _ in range(200):
+    for _ in range(600):  # group join on a busy machine can take seconds
         if store.last_inbound("acme", channel, customer):
             return
         await asyncio.sleep(0.05)
@@ -135,7 +135,7 @@ async def until_known(store: WindowStore, channel: ev.ChannelRef, customer: str)
 
 
 async def results_for(kafka: str, ids: list[str], times: int = 1) -> dict[str, ev.ReplyResult]:
-    for _ in range(100):
+    for _ in range(150):
         found = [ev.decode(r.value) for r in await read_all(kafka, REPLY_RESULTS)]
         mine = [r for r in found if isinstance(r, ev.ReplyResult) and r.reply_id in ids]
         if all(sum(r.reply_id == i for r in mine) >= times for i in ids):
