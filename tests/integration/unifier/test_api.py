@@ -53,6 +53,8 @@ async def test_tokens_are_per_tenant(api: tuple[httpx.AsyncClient, str]) -> None
     root = str(client.base_url).split("/api/")[0]
     ready = (await client.get(root + "/readyz")).json()
     assert ready["checks"]["database"] is True
+    home = await client.get(root + "/")
+    assert home.status_code == 200 and "API token" in home.text  # where `make run` points
     openapi = await client.get(root + "/openapi.json")
     assert (
         "/api/tenants/{tenant}/conversations/{conversation_id}/replies" in openapi.json()["paths"]

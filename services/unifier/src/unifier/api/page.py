@@ -36,6 +36,12 @@ async def _model(request: Request, tenant: str, selected: str | None) -> dict[st
     }
 
 
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+async def home() -> HTMLResponse:
+    """Where `make run` points: pick the tenant and paste its API token."""
+    return HTMLResponse(_env.get_template("home.html").render())
+
+
 @router.get("/inbox/{tenant}", response_class=HTMLResponse)
 async def inbox(request: Request, tenant: Tenant, c: str | None = None) -> HTMLResponse:
     model = await _model(request, tenant, c)
