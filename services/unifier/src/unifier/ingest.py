@@ -62,6 +62,7 @@ class Ingest:
         self.on_commit, self.kill_after_commit = on_commit, kill_after_commit
         self.stored = 0
         self._analyzed_at = 500
+        self.batches = 0
 
     async def handle(self, batch: Batch[Decoded]) -> None:
         values = sorted((i.value for i in batch.items), key=lambda v: v[0].tenant)
@@ -81,7 +82,19 @@ class Ingest:
             await write_offset(conn, self.group, batch.tp, batch.next_offset)
         self._maybe_crash()
         self.on_commit(changed)
+        await self._maintain()
+
+    async def _maintain(self) -> None:
+        self.batches += 1
+        if self.engine.dialect.name == "sqlite" and self.batches % 50 == 0:
+            await self._checkpoint()
         await self._keep_statistics()
+
+    async def _checkpoint(self) -> None:
+        """Readers (API, relay) overlap all the time, so SQLite's automatic checkpoints never
+        get to restart the WAL, which then grows without bound; restart it now and then."""
+        async with self.engine.connect() as conn:
+            await conn.exec_driver_sql("PRAGMA wal_checkpoint(RESTART)")
 
     async def _keep_statistics(self) -> None:
         """PostgreSQL plans key lookups from table statistics; during a bulk drain the tables
