@@ -42,7 +42,10 @@ def settings_for(kafka: str, slack_api: str = "http://127.0.0.1:9/api/") -> Chat
                 signing_secret="sig-other-9876543210", bot_token="xoxb-other-2"
             ),
         },
-        widget_sites={SITE: WidgetSite(secret=SITE_SECRET, tenant="acme")},
+        widget_sites={
+            SITE: WidgetSite(secret=SITE_SECRET, tenant="acme"),
+            "locked": WidgetSite(secret="locked-secret-1", origins=["https://shop.example"]),
+        },
         slack_api_base=slack_api,
         replies_group=f"chat-test-{uuid.uuid4().hex[:8]}",
     )

@@ -267,13 +267,31 @@ REFUSED_HELLO = {  # first frame -> (close code, reason)
     ),
     "malformed hello": ("{hello", 4400, "malformed"),
     "hello without site": (json.dumps({"type": "hello"}), 4400, "schema_mismatch"),
+    "page origin not allowed for the site": (
+        json.dumps({"type": "hello", "site": "locked"}),
+        4401,
+        "origin_not_allowed",
+    ),
+    "no origin for a locked site": (
+        json.dumps({"type": "hello", "site": "locked"}),
+        4401,
+        "origin_not_allowed",
+    ),
 }
+
+
+async def test_allowed_origin_is_welcomed(gw: str) -> None:
+    url = gw.replace("http", "ws") + "/chat/ws"
+    async with connect(url, origin="https://shop.example") as ws:  # type: ignore[arg-type]
+        await ws.send(json.dumps({"type": "hello", "site": "locked"}))
+        assert json.loads(await ws.recv())["type"] == "welcome"
 
 
 @pytest.mark.parametrize("name", list(REFUSED_HELLO))
 async def test_widget_refused_at_hello(gw: str, unchanged: None, name: str) -> None:
     frame, code, reason = REFUSED_HELLO[name]
-    async with connect(gw.replace("http", "ws") + "/chat/ws") as ws:
+    origin = "https://evil.example" if name.startswith("page origin") else None
+    async with connect(gw.replace("http", "ws") + "/chat/ws", origin=origin) as ws:  # type: ignore[arg-type]
         await ws.send(frame)
         error = json.loads(await ws.recv())
         with pytest.raises(ConnectionClosed):

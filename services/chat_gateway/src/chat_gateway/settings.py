@@ -27,6 +27,7 @@ class WidgetSite(BaseModel):
 
     secret: SecretStr
     tenant: str = "default"
+    origins: list[str] = Field(default_factory=list)  # allowed page origins; empty: any
 
 
 class ChatSettings(ServiceSettings):

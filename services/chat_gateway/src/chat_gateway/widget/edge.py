@@ -39,6 +39,7 @@ class WidgetEdge:
         self.sites = {
             k: (v.secret.get_secret_value(), v.tenant) for k, v in settings.widget_sites.items()
         }
+        self.origins = {k: set(v.origins) for k, v in settings.widget_sites.items()}
 
     def frame(self, data: str | bytes) -> ClientFrame:
         return parse_frame(data, self.settings.widget_max_frame, self.settings.widget_max_text)
@@ -77,6 +78,9 @@ class WidgetEdge:
                 raise Rejected(400, "hello_expected", "the first frame must be a hello")
             if hello.site not in self.sites:
                 raise Rejected(401, "unknown_site", hello.site)
+            allowed = self.origins[hello.site]
+            if allowed and ws.headers.get("origin") not in allowed:
+                raise Rejected(401, "origin_not_allowed", str(ws.headers.get("origin")))
             secret, tenant = self.sites[hello.site]
             return Session(ws, identify(hello, secret, new_visitor_id()), tenant)
         except Rejected as exc:
