@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -193,3 +194,53 @@ async def test_merge_and_split_conversations(
         f"/conversations/{merged['thread_id']}/split", json={"message_ids": ["unknown"]}
     )
     assert res.status_code == 422
+
+
+async def test_a_customer_answer_to_our_sent_reply_joins_the_thread(
+    kafka: str, api: tuple[httpx.AsyncClient, str]
+) -> None:
+    client, tenant = api
+    alice = [ident("email", "alice@example.test")]
+    await publish(kafka, [message("a1", tenant=tenant, ids=alice)])
+
+    async def one() -> bool:
+        return len(await conversations(client)) == 1
+
+    await eventually(one)
+    [conv] = await conversations(client)
+    sent = await client.post(f"/conversations/{conv['thread_id']}/replies", json={"text": "hi"})
+    assert sent.status_code == 202
+    result = ev.ReplyResult(
+        event_id=ev.event_id_for(tenant, "email", "r-1", "result"),
+        reply_id=sent.json()["reply_id"],
+        tenant=tenant,
+        channel=ev.ChannelRef(kind="email", account_id="support@acme.test"),
+        conversation_id=conv["thread_id"],
+        status="sent",
+        completed_at=datetime.now(UTC),
+        provider_message_id="<reply-1@acme.test>",
+    )
+    await publish(kafka, [result])
+    # alice answers our sent mail a day later: it joins through the Message-ID we sent
+    answer = message(
+        "a2",
+        tenant=tenant,
+        ids=alice,
+        at=timedelta(days=1),
+        hints=ev.ThreadHints(message_id="<a2@x>", in_reply_to=["<reply-1@acme.test>"]),
+    )
+
+    async def answered() -> bool:
+        thread = (await client.get(f"/conversations/{conv['thread_id']}")).json()
+        return len(thread["messages"]) == 2
+
+    async def delivered() -> bool:  # the result (another topic) is applied first
+        thread = (await client.get(f"/conversations/{conv['thread_id']}")).json()
+        return [r["status"] for r in thread["replies"]] == ["sent"]
+
+    await eventually(delivered)
+    await publish(kafka, [answer])
+    await eventually(answered)
+    thread = (await client.get(f"/conversations/{conv['thread_id']}")).json()
+    assert thread["messages"][1]["decision"]["rule"] == "email.in_reply_to"
+    assert "<reply-1@acme.test>" in thread["messages"][1]["decision"]["evidence"]

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from unifier.store.dialect import utc
-from unifier.store.schema import contacts, identities, messages, suggestions, threads
+from unifier.store.schema import contacts, identities, messages, replies, suggestions, threads
 
 Row = dict[str, Any]
 
@@ -88,6 +88,13 @@ async def get_thread(conn: AsyncConnection, tenant: str, thread_id: str) -> Row 
     )
     out = _row(found)
     out["messages"] = [_message(r) for r in rows]
+    r = replies.c
+    sent = await conn.execute(
+        sa.select(r.reply_id, r.status, r.created_at)
+        .where(r.tenant == tenant, r.conversation_id == thread_id)
+        .order_by(r.created_at)
+    )
+    out["replies"] = [_row(x) for x in sent]  # agent replies and their delivery status
     return out
 
 
