@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
 
 from bench.common import bench_broker, write_result
@@ -67,18 +68,20 @@ async def conns(port: int, n: int) -> list[Conn]:
     return [Conn(*await asyncio.open_connection("127.0.0.1", port)) for _ in range(n)]
 
 
-async def closed_loop(pool: list[Conn], reqs: list[bytes]) -> tuple[float, int]:
-    todo, ok = iter(reqs), 0
+async def closed_loop(pool: list[Conn], reqs: list[bytes]) -> tuple[float, list[float], int]:
+    todo, ok, lat = iter(reqs), 0, []
 
     async def worker(c: Conn) -> None:
         nonlocal ok
         for req in todo:
+            t = time.perf_counter()
             status = await c.call(req)  # (not ``ok += await ...``: that loses updates)
             ok += status == 200
+            lat.append(time.perf_counter() - t)
 
     start = time.perf_counter()
     await asyncio.gather(*(worker(c) for c in pool))
-    return time.perf_counter() - start, ok
+    return time.perf_counter() - start, lat, ok
 
 
 async def open_loop(pool: list[Conn], reqs: list[bytes], rate: int) -> tuple[list[float], int]:
@@ -104,34 +107,34 @@ async def open_loop(pool: list[Conn], reqs: list[bytes], rate: int) -> tuple[lis
     return lat, ok
 
 
-async def widget(port: int) -> tuple[float, int]:
+async def widget(port: int, pid: int) -> tuple[float, int, float]:
     sockets = [await ws_connect(f"ws://127.0.0.1:{port}/chat/ws") for _ in range(SOCKETS)]
     for ws in sockets:
         await ws.send(json.dumps({"type": "hello", "site": "bench"}))
         await ws.recv()
     acks = 0
 
-    async def talk(ws: object, n: int) -> None:
+    async def talk(ws: ClientConnection, n: int) -> None:
         nonlocal acks
         for k in range(PER_SOCKET):
             await ws.send(
                 json.dumps(
                     {
                         "type": "message",
-                        "client_id": f"c{n}-{k}",  # type: ignore[attr-defined]
+                        "client_id": f"c{n}-{k}",
                         "text": "Hi, I need help with my invoice",
                     }
                 )
             )
-            answer = json.loads(await ws.recv())  # type: ignore[attr-defined]
+            answer = json.loads(await ws.recv())
             acks += answer["type"] == "ack"
 
-    start = time.perf_counter()
+    start, cpu0 = time.perf_counter(), cpu_seconds(pid)
     await asyncio.gather(*(talk(ws, n) for n, ws in enumerate(sockets)))
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, cpu_seconds(pid) - cpu0
     for ws in sockets:
         await ws.close()
-    return elapsed, acks
+    return elapsed, acks, cpu * 1000 / max(acks, 1)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -183,22 +186,25 @@ async def run(bootstrap: str, port: int, pid: int) -> dict[str, object]:
     reqs = [request(i, port, ts) for i in range(warm + CLOSED_N + paced)]
     before = await total_records(bootstrap, INBOUND_CHAT)
     pool = await conns(port, CONNECTIONS)
-    await closed_loop(pool, reqs[:warm])
+    await closed_loop(pool, reqs[:warm])  # warm-up
     cpu0 = cpu_seconds(pid)
-    elapsed, ok_fast = await closed_loop(pool, reqs[warm : warm + CLOSED_N])
+    elapsed, fast_lat, ok_fast = await closed_loop(pool, reqs[warm : warm + CLOSED_N])
     cpu_ms = (cpu_seconds(pid) - cpu0) * 1000 / CLOSED_N
     lat, ok_paced = await open_loop(pool, reqs[warm + CLOSED_N :], RATE)
-    w_elapsed, w_acks = await widget(port)
+    w_elapsed, w_acks, w_cpu_ms = await widget(port, pid)
     landed = await total_records(bootstrap, INBOUND_CHAT) - before
     return {
         "slack_closed_loop": {"requests": CLOSED_N, "ok": ok_fast, "connections": CONNECTIONS,
                               "per_s": round(CLOSED_N / elapsed),
+                              "ack_p50_ms": pct(fast_lat, 0.5), "ack_p99_ms": pct(fast_lat, 0.99),
+                              "ack_max_ms": pct(fast_lat, 1.0),
                               "gateway_cpu_ms_per_event": round(cpu_ms, 3),
                               "gateway_capacity_per_cpu_s": round(1000 / cpu_ms)},
         "slack_at_500_per_s": {"requests": paced, "ok": ok_paced, "p50_ms": pct(lat, 0.5),
                                "p99_ms": pct(lat, 0.99), "max_ms": pct(lat, 1.0)},
         "widget": {"sockets": SOCKETS, "messages": SOCKETS * PER_SOCKET, "acked": w_acks,
-                   "per_s": round(w_acks / w_elapsed)},
+                   "per_s": round(w_acks / w_elapsed),
+                   "gateway_cpu_ms_per_message": round(w_cpu_ms, 3)},
         "acked": warm + ok_fast + ok_paced + w_acks, "records_on_broker": landed,
     }  # fmt: skip
 
