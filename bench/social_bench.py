@@ -191,16 +191,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def run(bootstrap: str, port: int, pid: int) -> dict[str, object]:
+async def run(bootstrap: str, port: int, pid: int, broker_pid: int) -> dict[str, object]:
     await wait_ready(port)
     warm, fast, paced = 2000, CLOSED_N, RATE * RATE_SECONDS
     reqs = [request(i, port) for i in range(warm + fast + paced)]
     before = await total_records(bootstrap, INBOUND_SOCIAL)
     conns = await connect(port, CONNECTIONS)
     await closed_loop(conns, reqs[:warm])
-    cpu0 = cpu_seconds(pid)
+    cpu0, broker0, client0 = cpu_seconds(pid), cpu_seconds(broker_pid), time.process_time()
     elapsed, lat, ok_fast = await closed_loop(conns, reqs[warm : warm + fast])
     cpu_ms = (cpu_seconds(pid) - cpu0) * 1000 / fast
+    broker_ms = (cpu_seconds(broker_pid) - broker0) * 1000 / fast
+    client_ms = (time.process_time() - client0) * 1000 / fast
     paced_lat, ok_paced = await open_loop(conns, reqs[warm + fast :], RATE)
     landed = await total_records(bootstrap, INBOUND_SOCIAL) - before
     return {
@@ -213,6 +215,8 @@ async def run(bootstrap: str, port: int, pid: int) -> dict[str, object]:
             "p99_ms": pct(lat, 0.99),
             "service_cpu_ms_per_request": round(cpu_ms, 3),
             "service_capacity_per_cpu_s": round(1000 / cpu_ms),
+            "broker_cpu_ms_per_request": round(broker_ms, 3),
+            "load_generator_cpu_ms_per_request": round(client_ms, 3),
         },
         "at_1000_per_s": {
             "requests": paced,
@@ -251,7 +255,8 @@ def main() -> None:
     pure = pure_path_us()
     port = free_port()
     with bench_broker() as broker, service(broker.bootstrap, port) as proc:
-        doc = asyncio.run(run(broker.bootstrap, port, proc.pid))
+        assert broker.proc is not None
+        doc = asyncio.run(run(broker.bootstrap, port, proc.pid, broker.proc.pid))
     fig = doc["throughput"], doc["at_1000_per_s"]
     doc.update(
         cpu_count=os.cpu_count(),
