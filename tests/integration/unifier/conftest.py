@@ -8,6 +8,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -21,9 +22,34 @@ def as_pg(*cmd: str) -> None:
     subprocess.run(["runuser", "-u", "postgres", "--", *cmd], check=True, capture_output=True)
 
 
+@dataclass
+class PgCluster:
+    dsn: str  # base DSN, without a database name
+    datadir: str
+    port: int
+
+    def ctl(self, *args: str) -> None:
+        as_pg(f"{PGBIN}/pg_ctl", "-D", self.datadir, *args)
+
+    def start(self) -> None:
+        self.ctl(
+            "-l",
+            f"{self.datadir}/../log",
+            "-w",
+            "-o",
+            f"-p {self.port} -k "
+            f"{self.datadir}/.. -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c max_connections=200",
+            "start",
+        )
+
+    def stop(self, mode: str = "fast") -> None:
+        self.ctl("-m", mode, "-w", "stop")
+
+
 @pytest.fixture(scope="session")
-def postgres() -> Iterator[str]:
-    """Base DSN of a private PostgreSQL 15 (trust auth on 127.0.0.1, fsync off)."""
+def postgres() -> Iterator[PgCluster]:
+    """A private PostgreSQL 15 (trust auth on 127.0.0.1, fsync off), stoppable by tests."""
     d = tempfile.mkdtemp(prefix="unifier-pg-")
     shutil.chown(d, "postgres", "postgres")
     port = free_port()
@@ -40,30 +66,20 @@ def postgres() -> Iterator[str]:
         "UTF8",
         "--locale=C.UTF-8",
     )
-    as_pg(
-        f"{PGBIN}/pg_ctl",
-        "-D",
-        f"{d}/data",
-        "-l",
-        f"{d}/log",
-        "-w",
-        "-o",
-        f"-p {port} -k {d} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c synchronous_commit=off -c max_connections=200",
-        "start",
-    )
+    cluster = PgCluster(f"postgresql://postgres@127.0.0.1:{port}", f"{d}/data", port)
+    cluster.start()
     try:
         with socket.create_connection(("127.0.0.1", port), 2):
             pass
-        yield f"postgresql://postgres@127.0.0.1:{port}"
+        yield cluster
     finally:
-        as_pg(f"{PGBIN}/pg_ctl", "-D", f"{d}/data", "-m", "immediate", "-w", "stop")
+        cluster.stop("immediate")
         shutil.rmtree(d, ignore_errors=True)
 
 
-def new_pg_database(base: str) -> str:
+def new_pg_database(cluster: PgCluster) -> str:
     name = "u" + uuid.uuid4().hex[:12]
-    port = base.rsplit(":", 1)[1]
+    port = str(cluster.port)
     subprocess.run(
         [
             "runuser",
@@ -82,7 +98,7 @@ def new_pg_database(base: str) -> str:
         check=True,
         capture_output=True,
     )
-    return f"{base}/{name}"
+    return f"{cluster.dsn}/{name}"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

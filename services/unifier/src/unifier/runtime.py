@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
@@ -20,6 +22,7 @@ from unifier.settings import UnifierSettings
 from unifier.store.engine import create_engine, migrate
 from unifier.store.offsets import DbOffsetStore
 
+log = logging.getLogger(__name__)
 TOPICS = [INBOUND_EMAIL, INBOUND_CHAT, INBOUND_SOCIAL, REPLY_RESULTS]
 
 
@@ -62,8 +65,19 @@ class Runtime:
         )
 
     def start(self, metrics: Metrics | None = None) -> None:
-        self.tasks.append(asyncio.create_task(self.loop(metrics).run(self.stop)))
+        self.tasks.append(asyncio.create_task(self.consume(metrics)))
         self.tasks.append(asyncio.create_task(self.relay.run(self.stop)))
+
+    async def consume(self, metrics: Metrics | None = None, pause: float = 1.0) -> None:
+        """Run the consumer loop; when it gives up (retries exhausted, e.g. the database is
+        restarting) nothing was committed: start a new loop, which seeks to the stored offsets."""
+        while not self.stop.is_set():
+            try:
+                await self.loop(metrics).run(self.stop)
+            except Exception as exc:
+                log.error("consumer loop stopped; restarting", extra={"error": repr(exc)})
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.stop.wait(), pause)
 
     async def db_ready(self) -> bool:
         try:
