@@ -164,6 +164,7 @@ SLACK_CASES: dict[str, Callable[[], Slack]] = {
     "bot message": s(load("bot_message"), 200),
     "our own app's message": s(load("own_app_message"), 200),
     "channel_join subtype": s(load("channel_join"), 200),
+    "link unfurl (message_changed, not edited)": s(load("message_changed_unfurl"), 200),
     "app_rate_limited": s(
         b'{"type": "app_rate_limited", "team_id": "T0HOTLINE", '
         b'"minute_rate_limited": 1518467820, "api_app_id": "A0"}',

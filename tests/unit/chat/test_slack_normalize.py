@@ -96,7 +96,10 @@ def test_file_share_gives_attachments_by_reference() -> None:
     ]
 
 
-@pytest.mark.parametrize("name", ["bot_message", "own_app_message", "channel_join", "app_mention"])
+@pytest.mark.parametrize(
+    "name",
+    ["bot_message", "own_app_message", "channel_join", "app_mention", "message_changed_unfurl"],
+)
 def test_ignored(name: str) -> None:
     assert run(name) == []
 

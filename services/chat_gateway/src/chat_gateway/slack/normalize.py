@@ -58,7 +58,10 @@ def normalize(callback: EventCallback, inner: InnerEvent, ctx: Context) -> list[
 
 def _message_event(cb: EventCallback, msg: MessageEvent, ctx: Context) -> list[ev.Event]:
     if msg.subtype == "message_changed" and msg.message is not None:
-        return [] if _is_bot(msg.message, ctx) else [_edited(cb, msg, msg.message, ctx)]
+        # no ``edited`` mark: Slack changed it (link unfurl, thread metadata), not the user
+        if _is_bot(msg.message, ctx) or msg.message.edited is None:
+            return []
+        return [_edited(cb, msg, msg.message, ctx)]
     if msg.subtype == "message_deleted" and msg.deleted_ts:
         return [_deleted(cb, msg, ctx)]
     if msg.subtype not in NEW_MESSAGE_SUBTYPES or _is_bot(msg, ctx) or not msg.user:
