@@ -54,3 +54,7 @@ def test_dev_gets_a_demo_site_prod_does_not() -> None:
     assert list(ChatSettings(env="dev", widget_sites={"shop": {"secret": "x1"}}).widget_sites) == [
         "shop"
     ]
+
+
+def test_kafka_ack_wait_fits_slacks_three_second_window() -> None:
+    assert ChatSettings().ack_timeout < 3.0

@@ -33,6 +33,7 @@ class WidgetSite(BaseModel):
 class ChatSettings(ServiceSettings):
     service: str = "chat_gateway"
     port: int = 8102
+    ack_timeout: float = 2.5  # answer (503 if need be) inside Slack's 3 s window
     slack_workspaces: dict[str, SlackWorkspaceSettings] = Field(default_factory=dict)
     slack_mode: Literal["http", "socket"] = "http"  # Events API over HTTP, or Socket Mode
     slack_api_base: str = "https://slack.com/api/"
