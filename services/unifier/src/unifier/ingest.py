@@ -10,7 +10,7 @@ from collections.abc import Callable
 from itertools import groupby
 
 import sqlalchemy.exc
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hotline import events as ev
 from hotline.kafka import Batch, PermanentError
@@ -72,17 +72,23 @@ class Ingest:
                 items = list(group)
                 inbound = [(e, raw) for e, raw in items if not isinstance(e, ev.ReplyResult)]
                 results = [e for e, _ in items if isinstance(e, ev.ReplyResult)]
-                rules = self.rules_for(tenant)
-                ws = await load_working_set(conn, tenant, [e for e, _ in inbound], rules)
-                plan = unify(ws, inbound, rules)
-                await write_plan(conn, ws, plan)
                 await apply_results(conn, tenant, results)
-                self.stored += len(plan.messages)
-                changed[tenant] = sorted(plan.touched_threads)
+                if inbound:
+                    changed[tenant] = await self._decide(conn, tenant, inbound)
             await write_offset(conn, self.group, batch.tp, batch.next_offset)
         self._maybe_crash()
         self.on_commit(changed)
         await self._maintain()
+
+    async def _decide(
+        self, conn: AsyncConnection, tenant: str, inbound: list[tuple[ev.InboundEvent, bytes]]
+    ) -> list[str]:
+        rules = self.rules_for(tenant)
+        ws = await load_working_set(conn, tenant, [e for e, _ in inbound], rules)
+        plan = unify(ws, inbound, rules)
+        await write_plan(conn, ws, plan)
+        self.stored += len(plan.messages)
+        return sorted(plan.touched_threads)
 
     async def _maintain(self) -> None:
         self.batches += 1

@@ -17,8 +17,8 @@ class UnifierSettings(ServiceSettings):
     rules_version: str = "1"
     tenant_grouping: dict[str, GroupingMode] = Field(default_factory=dict)
     api_tokens: dict[str, SecretStr] = Field(default_factory=dict)  # tenant -> API token
-    max_poll_records: int = 2000
-    relay_batch: int = 2000
+    max_poll_records: int = 5000
+    relay_batch: int = 5000
     consume: bool = True  # run the consumer and the outbox relay inside the API process
     idempotency_hours: int = 24
     # Test-only fault injection: probability of SIGKILL right after a batch's DB commit,
