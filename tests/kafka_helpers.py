@@ -6,10 +6,9 @@ import asyncio
 import uuid
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.client import AIOKafkaClient
 from aiokafka.structs import ConsumerRecord
 
-from hotline.kafka.admin import ensure_topics
+from hotline.kafka.admin import ensure_topics, partitions_of
 from hotline.topics import TopicSpec
 
 
@@ -24,18 +23,7 @@ async def fresh_topic(bootstrap: str, n_partitions: int = 1, with_dlq: bool = Tr
 
 
 async def partitions(bootstrap: str, *topics: str) -> list[TopicPartition]:
-    client = AIOKafkaClient(bootstrap_servers=bootstrap)
-    await client.bootstrap()
-    try:
-        cluster = await client.fetch_all_metadata()
-        tps = []
-        for topic in topics:
-            parts = cluster.partitions_for_topic(topic)
-            assert parts, f"topic {topic} has no partitions (does it exist?)"
-            tps += [TopicPartition(topic, p) for p in sorted(parts)]
-        return tps
-    finally:
-        await client.close()
+    return await partitions_of(bootstrap, *topics)
 
 
 async def end_offsets(bootstrap: str, *topics: str) -> dict[TopicPartition, int]:

@@ -37,11 +37,18 @@ class ServiceSettings(BaseSettings):
         if self.env == "dev":
             return self
         for name in type(self).model_fields:
-            value = getattr(self, name)
-            if isinstance(value, SecretStr) and is_placeholder(value):
-                raise ValueError(f"{name}: placeholder secret not allowed in env={self.env}")
-            if isinstance(value, dict):
-                for key, item in value.items():
-                    if isinstance(item, SecretStr) and is_placeholder(item):
-                        raise ValueError(f"{name}[{key}]: placeholder secret in env={self.env}")
+            for where, secret in _secrets(name, getattr(self, name)):
+                if is_placeholder(secret):
+                    raise ValueError(f"{where}: placeholder secret not allowed in env={self.env}")
         return self
+
+
+def _secrets(name: str, value: object) -> list[tuple[str, SecretStr]]:
+    """The SecretStr values in a setting: itself, or inside a list or dict."""
+    if isinstance(value, SecretStr):
+        return [(name, value)]
+    if isinstance(value, list):
+        return [(f"{name}[{i}]", v) for i, v in enumerate(value) if isinstance(v, SecretStr)]
+    if isinstance(value, dict):
+        return [(f"{name}[{k}]", v) for k, v in value.items() if isinstance(v, SecretStr)]
+    return []

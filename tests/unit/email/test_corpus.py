@@ -174,7 +174,7 @@ CASES: list[tuple[str, dict[str, Any]]] = [
         "error_emails/multiple_references_with_one_invalid.eml",
         {
             "thread.references": ["<foo@bar.net>", "<baz@bar.net>"],
-            "conversation_key": "default/email/<foo@bar.net>",
+            "conversation_key": "default/email/from:redacted@flashmail.net",
         },
     ),
     ("error_emails/content_transfer_encoding_7-bit.eml", {"content.text^": "DISCOVERÆ CARD"}),
@@ -202,7 +202,7 @@ CASES: list[tuple[str, dict[str, Any]]] = [
                 "<473FF3B8.9020707@xxx.org>",
                 "<348F04F142D69C21-291E56D292BC@xxxx.net>",
             ],
-            "conversation_key": "default/email/<473FF3B8.9020707@xxx.org>",
+            "conversation_key": "default/email/from:xxxxxxxx@xxx.org",
         },
     ),
     (
@@ -222,14 +222,14 @@ CASES: list[tuple[str, dict[str, Any]]] = [
         "rfc2822/example07.eml",
         {
             "thread.in_reply_to": ["<3456@example.net>"],
-            "conversation_key": "default/email/<1234@local.machine.example>",
+            "conversation_key": "default/email/from:jdoe@machine.example",
             "content.visible_text": "This is a reply to your reply.",
         },
     ),
     (
         "rfc2822/example01.eml",
         {
-            "conversation_key": "default/email/<1234@local.machine.example>",
+            "conversation_key": "default/email/from:jdoe@machine.example",
             "provider_message_id": "<1234@local.machine.example>",
         },
     ),

@@ -72,7 +72,7 @@ def test_reply_token_from_our_domain_only() -> None:
     ours = mail("Cc: Support <reply+tok_42@reply.acme.test>")
     event = event_of(ours)
     assert event.thread.reply_token == "tok_42"
-    assert event.conversation_key == "acme/email/token:tok_42"
+    assert event.conversation_key == "acme/email/from:jo@example.test"
     assert event_of(mail("Cc: reply+evil@other.test")).thread.reply_token is None
 
 
@@ -81,15 +81,17 @@ def test_reply_token_from_envelope_recipient() -> None:
     assert result.events[0].thread.reply_token == "env1"  # type: ignore[union-attr]
 
 
-def test_conversation_key_prefers_the_references_root() -> None:
+def test_conversation_key_is_the_sender_then_the_thread_root() -> None:
     raw = mail(
         "References: <root@x> <mid@x>", "In-Reply-To: <mid@x>", "Cc: reply+t@reply.acme.test"
     )
-    assert event_of(raw).conversation_key == "acme/email/<root@x>"
-    assert event_of(mail("In-Reply-To: <mid@x>")).conversation_key == "acme/email/<mid@x>"
-    assert event_of(mail()).conversation_key == "acme/email/<m1@example.test>"
-    no_id = mail().replace(b"Message-ID: <m1@example.test>\r\n", b"")
-    assert event_of(no_id).conversation_key == "acme/email/from:jo@example.test"
+    assert event_of(raw).conversation_key == "acme/email/from:jo@example.test"
+    assert event_of(mail()).conversation_key == "acme/email/from:jo@example.test"
+    anonymous = raw.replace(b"From: Jo <jo@example.test>\r\n", b"")
+    assert anonymous != raw
+    assert event_of(anonymous).conversation_key == "acme/email/<root@x>"
+    no_refs = mail("In-Reply-To: <mid@x>").replace(b"From: Jo <jo@example.test>\r\n", b"")
+    assert event_of(no_refs).conversation_key == "acme/email/<mid@x>"
 
 
 def test_event_id_is_deterministic_per_message_id() -> None:

@@ -25,6 +25,16 @@ def test_placeholder_secret_is_refused_outside_dev(env: str) -> None:
         WithSecret(env=env)  # type: ignore[arg-type]
 
 
+class WithSecretList(ServiceSettings):
+    secrets: list[SecretStr] = [SecretStr("s3cr3t-a"), SecretStr("change-me")]
+
+
+def test_placeholder_inside_a_list_is_refused_outside_dev() -> None:
+    assert len(WithSecretList(env="dev").secrets) == 2
+    with pytest.raises(ValidationError, match=r"secrets\[1\]: placeholder secret"):
+        WithSecretList(env="prod")
+
+
 def test_real_secret_is_accepted_and_never_printed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOTLINE_SIGNING_SECRET", "s3cr3t-from-the-vault")
     settings = WithSecret(env="prod")

@@ -28,7 +28,10 @@ def test_mix_has_the_promised_shares() -> None:
     for r in retries:  # a provider retry repeats an earlier message exactly
         original = mix.sent[r.retry_of]  # type: ignore[index]
         assert (r.channel, r.provider_id, r.text) == (
-            original.channel, original.provider_id, original.text)
+            original.channel,
+            original.provider_id,
+            original.text,
+        )
     fresh = [s for s in mix.sent if s.retry_of is None]
     assert {s.channel for s in fresh} == {"whatsapp", "slack", "email"}
     assert len({s.provider_id for s in fresh}) == len(fresh)
@@ -87,3 +90,12 @@ def test_order_violation_only_for_causally_ordered_messages() -> None:
     assert order_violations([("t", "m3"), ("t", "m1")], keys, acked, records) == []  # concurrent
     [violation] = order_violations([("t", "m2"), ("t", "m1")], keys, acked, records)
     assert "wamid.2 published before wamid.1" in violation
+
+
+def test_email_replies_carry_the_whole_chain_root_first() -> None:
+    mix = sends(3000)
+    deep = [s for s in mix.sent if s.channel == "email" and s.thread_root not in (None, s.reply_to)]
+    assert deep, "the mix must contain replies to replies"
+    raw = payloads.email(deep[0]).decode()
+    assert f"References: {deep[0].thread_root} {deep[0].reply_to}" in raw
+    assert f"In-Reply-To: {deep[0].reply_to}" in raw

@@ -80,22 +80,21 @@ def normalize(
 def conversation_key(
     tenant: str, thread: events.ThreadHints, sender: Address | None, provider_id: str
 ) -> str:
-    """The partition key: the conversation as email alone can see it.
+    """The partition key: the sender, as email can identify them.
 
-    The root of the References chain first: every reply in a thread carries the same root, and
-    the first mail's own Message-ID *is* that root, so a whole thread shares one key (and one
-    partition, so its order holds). Then In-Reply-To (clients that drop References), then our
-    reply token (clients that drop both), then the mail's own Message-ID (a new conversation),
-    then the sender address, then the content hash. The unifier does the real threading; this
-    key only has to be stable for mails email can tell belong together.
+    Keyed like every channel, by (tenant, channel, channel identity) — the reference rule: all
+    mail from one address lands on one partition, so the unifier sees one customer's mail in
+    order and serialises their thread creation without a distributed lock (the duplicate
+    conversation race, chatwoot#10798). Threading itself is the unifier's job. Without a usable
+    From address: the References root, In-Reply-To, our reply token, the mail's own Message-ID,
+    then the provider id — still stable for mails that belong together.
     """
-    chain = [*thread.references[:1], *thread.in_reply_to[:1]]
+    chain = [f"from:{sender.addr.lower()}"] if sender and sender.addr else []
+    chain += [*thread.references[:1], *thread.in_reply_to[:1]]
     if thread.reply_token:
         chain.append(f"token:{thread.reply_token}")
     if thread.message_id:
         chain.append(thread.message_id)
-    if sender:
-        chain.append(f"from:{sender.addr.lower()}")
     return f"{tenant}/email/{chain[0] if chain else provider_id}"
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.client import AIOKafkaClient
 
 from hotline.topics import TopicSpec
 
@@ -54,3 +56,20 @@ def _has_leaders(topic: dict[str, object]) -> bool:
     if topic.get("error_code") != 0 or not isinstance(partitions, list) or not partitions:
         return False
     return all(p["leader"] >= 0 for p in partitions)
+
+
+async def partitions_of(bootstrap: str, *topics: str) -> list[TopicPartition]:
+    """Every partition of ``topics`` from a fresh metadata request (raises if one is missing)."""
+    client = AIOKafkaClient(bootstrap_servers=bootstrap)
+    await client.bootstrap()
+    try:
+        cluster = await client.fetch_all_metadata()
+        found = []
+        for topic in topics:
+            parts = cluster.partitions_for_topic(topic)
+            if not parts:
+                raise LookupError(f"topic {topic} has no partitions (does it exist?)")
+            found += [TopicPartition(topic, p) for p in sorted(parts)]
+        return found
+    finally:
+        await client.close()

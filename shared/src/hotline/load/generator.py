@@ -11,9 +11,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import aiosmtplib
-import httpx
 
 from hotline.load import payloads
+from hotline.load.http1 import Http1Pool
 from hotline.load.mix import Mix, Send
 
 
@@ -61,13 +61,16 @@ class LoadRun:
     records: list[Record] = field(default_factory=list)
 
     async def run(self) -> list[Record]:
-        limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
-        async with httpx.AsyncClient(limits=limits, timeout=30) as client:
-            tasks = await self._schedule(client)
+        pools = {"whatsapp": _pool(self.target.social_url), "slack": _pool(self.target.chat_url)}
+        try:
+            tasks = await self._schedule(pools)
             await asyncio.gather(*tasks)
+        finally:
+            for pool in pools.values():
+                pool.close()
         return self.records
 
-    async def _schedule(self, client: httpx.AsyncClient) -> list[asyncio.Task[None]]:
+    async def _schedule(self, pools: dict[str, Http1Pool]) -> list[asyncio.Task[None]]:
         total = int(self.rate * self.duration)
         start_mono, start_wall = time.monotonic(), time.time()
         tasks = []
@@ -81,14 +84,14 @@ class LoadRun:
                 send.seq, send.channel, send.provider_id, send.retry_of, start_wall + i / self.rate
             )
             self.records.append(record)
-            tasks.append(asyncio.create_task(self._deliver(client, send, record)))
+            tasks.append(asyncio.create_task(self._deliver(pools, send, record)))
         return tasks
 
-    async def _deliver(self, client: httpx.AsyncClient, send: Send, record: Record) -> None:
+    async def _deliver(self, pools: dict[str, Http1Pool], send: Send, record: Record) -> None:
         backoff = self.retry.first
         while True:
             record.attempts += 1
-            record.status = await self._attempt(client, send)
+            record.status = await self._attempt(pools, send)
             if record.ok:
                 record.acked_at = time.time()
                 return
@@ -98,17 +101,14 @@ class LoadRun:
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, self.retry.cap)
 
-    async def _attempt(self, client: httpx.AsyncClient, send: Send) -> str:
+    async def _attempt(self, pools: dict[str, Http1Pool], send: Send) -> str:
         try:
             if send.channel == "email":
                 return await self._smtp(send)
             request = self._http_request(send)
-            base = self.target.social_url if send.channel == "whatsapp" else self.target.chat_url
-            resp = await client.post(
-                base + request.path, content=request.body, headers=request.headers
-            )
-            return str(resp.status_code)
-        except (httpx.HTTPError, OSError, aiosmtplib.SMTPException) as exc:
+            status = await pools[send.channel].post(request.path, request.headers, request.body)
+            return str(status)
+        except (OSError, aiosmtplib.SMTPException) as exc:
             return f"error:{type(exc).__name__}"
 
     def _http_request(self, send: Send) -> payloads.HttpRequest:
@@ -130,6 +130,11 @@ class LoadRun:
         except aiosmtplib.SMTPResponseException as exc:
             return str(exc.code)
         return "250"
+
+
+def _pool(base_url: str) -> Http1Pool:
+    host, _, port = base_url.removeprefix("http://").partition(":")
+    return Http1Pool(host, int(port or 80))
 
 
 def write_records(records: list[Record], path: Path) -> None:

@@ -3,6 +3,7 @@ provider retries of messages that were already acknowledged."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from dataclasses import dataclass
 from typing import Literal
@@ -36,6 +37,7 @@ class Send:
     text: str
     attachment: bool = False
     reply_to: str | None = None  # provider id of an earlier message of the same conversation
+    thread_root: str | None = None  # the conversation's first message (email References root)
     retry_of: int | None = None  # a provider retry repeats send ``retry_of`` byte for byte
 
 
@@ -58,6 +60,7 @@ class Mix:
         self.rng = random.Random(settings.seed)
         self.sent: list[Send] = []
         self.last_by_conversation: dict[tuple[Channel, int], str] = {}
+        self.root_by_conversation: dict[tuple[Channel, int], str] = {}
         self.next_new = settings.customers // 2
 
     def next(self) -> Send:
@@ -73,16 +76,7 @@ class Mix:
         original = self.sent[self.rng.randrange(max(0, len(self.sent) - 500), len(self.sent))]
         if original.retry_of is not None:
             original = self.sent[original.retry_of]
-        return Send(
-            seq,
-            original.channel,
-            original.customer,
-            original.provider_id,
-            original.text,
-            original.attachment,
-            original.reply_to,
-            original.seq,
-        )
+        return dataclasses.replace(original, seq=seq, retry_of=original.seq)
 
     def _customer(self) -> Customer:
         if self.rng.random() < self.s.new_customer_share:
@@ -98,17 +92,12 @@ class Mix:
         if reply_to is not None and self.rng.random() > self.s.reply_share:
             reply_to = None
         pid = _provider_id(channel, seq)
+        root = self.root_by_conversation.get(conv) if reply_to else None
+        self.root_by_conversation[conv] = root or pid
         self.last_by_conversation[conv] = pid
         attachment = self.rng.random() < self.s.attachment_share
-        return Send(
-            seq,
-            channel,
-            customer,
-            pid,
-            f"load message {seq} from {customer.n}",
-            attachment,
-            reply_to,
-        )
+        text = f"load message {seq} from {customer.n}"
+        return Send(seq, channel, customer, pid, text, attachment, reply_to, root)
 
 
 def _provider_id(channel: Channel, seq: int) -> str:

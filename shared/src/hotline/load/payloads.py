@@ -114,9 +114,10 @@ def email(send: Send) -> bytes:
     msg["Authentication-Results"] = (
         f"{AUTHSERV_ID}; dkim=pass header.d=example.test; dmarc=pass header.from=example.test"
     )
-    if send.reply_to:
+    if send.reply_to:  # like real clients: the whole chain, root first
         msg["In-Reply-To"] = send.reply_to
-        msg["References"] = send.reply_to
+        chain = [send.thread_root] if send.thread_root not in (None, send.reply_to) else []
+        msg["References"] = " ".join([*chain, send.reply_to])
     msg.set_content(send.text + "\n")
     if send.attachment:
         msg.add_attachment(PNG_1PX, maintype="image", subtype="png", filename="screenshot.png")

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from hotline.kafka.admin import partitions_of
 from hotline.load.generator import Record
 from hotline.topics import CONVERSATIONS
 
@@ -116,11 +117,7 @@ async def published(bootstrap: str, topic: str = CONVERSATIONS) -> Published:
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
-        tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        if not tps:
-            await consumer.topics()
-            cluster = consumer._client.cluster
-            tps = [TopicPartition(topic, p) for p in cluster.partitions_for_topic(topic) or ()]
+        tps = await partitions_of(bootstrap, topic)
         consumer.assign(tps)
         await consumer.seek_to_beginning(*tps)
         ends = await consumer.end_offsets(tps)

@@ -1,0 +1,78 @@
+"""A lean HTTP/1.1 client for the load generator: a keep-alive connection pool over asyncio
+streams. (httpx's pool does work per queued request on every state change, which turns
+quadratic when thousands of retries queue up against a killed service — the generator must stay
+cheap and predictable, especially while a drill has a target down.)"""
+
+from __future__ import annotations
+
+import asyncio
+
+
+class HttpError(OSError):
+    pass
+
+
+class Http1Pool:
+    def __init__(self, host: str, port: int, max_connections: int = 256) -> None:
+        self.host, self.port = host, port
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self.slots = asyncio.Semaphore(max_connections)
+
+    async def post(
+        self, path: str, headers: dict[str, str], body: bytes, timeout: float = 30.0
+    ) -> int:
+        async with self.slots:
+            conn = self.idle.pop() if self.idle else None
+            try:
+                async with asyncio.timeout(timeout):
+                    conn = conn or await asyncio.open_connection(self.host, self.port)
+                    status, keep = await self._exchange(conn, path, headers, body)
+            except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError) as exc:
+                if conn:
+                    conn[1].close()
+                raise HttpError(f"{type(exc).__name__}: {exc}") from exc
+            if keep:
+                self.idle.append(conn)
+            else:
+                conn[1].close()
+            return status
+
+    async def _exchange(
+        self,
+        conn: tuple[asyncio.StreamReader, asyncio.StreamWriter],
+        path: str,
+        headers: dict[str, str],
+        body: bytes,
+    ) -> tuple[int, bool]:
+        reader, writer = conn
+        head = [
+            f"POST {path} HTTP/1.1",
+            f"Host: {self.host}:{self.port}",
+            f"Content-Length: {len(body)}",
+            *(f"{k}: {v}" for k, v in headers.items()),
+        ]
+        writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
+        await writer.drain()
+        status = int((await reader.readuntil(b"\r\n")).split(b" ", 2)[1])
+        length, keep, chunked = 0, True, False
+        while (line := await reader.readuntil(b"\r\n")) != b"\r\n":
+            name, _, value = line.decode("latin-1").partition(":")
+            name, value = name.strip().lower(), value.strip().lower()
+            if name == "content-length":
+                length = int(value)
+            elif name == "connection":
+                keep = value != "close"
+            elif name == "transfer-encoding":
+                chunked = "chunked" in value
+        await (self._skip_chunked(reader) if chunked else reader.readexactly(length))
+        return status, keep
+
+    async def _skip_chunked(self, reader: asyncio.StreamReader) -> None:
+        while size := int((await reader.readuntil(b"\r\n")).strip().split(b";")[0], 16):
+            await reader.readexactly(size + 2)
+        await reader.readuntil(b"\r\n")
+
+    def close(self) -> None:
+        for _, writer in self.idle:
+            writer.close()
+        self.idle.clear()
