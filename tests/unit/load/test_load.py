@@ -93,7 +93,7 @@ def test_order_violation_only_for_causally_ordered_messages() -> None:
 
 
 def test_email_replies_carry_the_whole_chain_root_first() -> None:
-    mix = sends(3000)
+    mix = sends(3000, customers=100)
     deep = [s for s in mix.sent if s.channel == "email" and s.thread_root not in (None, s.reply_to)]
     assert deep, "the mix must contain replies to replies"
     raw = payloads.email(deep[0]).decode()
