@@ -30,7 +30,8 @@ from tests.kafka_helpers import total_records
 
 SECRET = b"bench-meta-app-secret"
 CLOSED_N = int(os.environ.get("BENCH_N", "20000"))
-CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
+CONNECTIONS = [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "32,256").split(",")]
+PACED_CONNECTIONS = 64
 RATE = 1000
 RATE_SECONDS = int(os.environ.get("BENCH_RATE_SECONDS", "15"))
 TARGETS = {"throughput_per_s": ">= 2000 (one worker process)", "p99_ms_at_1000_per_s": "<= 25"}
@@ -99,6 +100,7 @@ class Conn:
 
 
 async def connect(port: int, n: int) -> list[Conn]:
+    """A fresh pool per phase (uvicorn closes keep-alive connections idle for 5 s)."""
     return [Conn(*await asyncio.open_connection("127.0.0.1", port)) for _ in range(n)]
 
 
@@ -191,44 +193,61 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+async def throughput(
+    conns: list[Conn], reqs: list[bytes], pid: int, broker_pid: int
+) -> dict[str, object]:
+    cpu0, broker0, client0 = cpu_seconds(pid), cpu_seconds(broker_pid), time.process_time()
+    elapsed, lat, ok = await closed_loop(conns, reqs)
+    n = len(reqs)
+    cpu_ms = (cpu_seconds(pid) - cpu0) * 1000 / n
+    return {
+        "connections": len(conns),
+        "requests": n,
+        "ok": ok,
+        "per_s": round(n / elapsed),
+        "p50_ms": pct(lat, 0.5),
+        "p99_ms": pct(lat, 0.99),
+        "service_cpu_ms_per_request": round(cpu_ms, 3),
+        "service_capacity_per_cpu_s": round(1000 / cpu_ms),
+        "broker_cpu_ms_per_request": round((cpu_seconds(broker_pid) - broker0) * 1000 / n, 3),
+        "load_generator_cpu_ms_per_request": round((time.process_time() - client0) * 1000 / n, 3),
+    }
+
+
+async def paced(conns: list[Conn], reqs: list[bytes]) -> dict[str, object]:
+    lat, ok = await open_loop(conns, reqs, RATE)
+    return {
+        "connections": len(conns),
+        "requests": len(reqs),
+        "ok": ok,
+        "seconds": RATE_SECONDS,
+        "p50_ms": pct(lat, 0.5),
+        "p99_ms": pct(lat, 0.99),
+        "p999_ms": pct(lat, 0.999),
+        "max_ms": pct(lat, 1.0),
+        "mean_ms": round(statistics.fmean(lat) * 1000, 2),
+    }
+
+
 async def run(bootstrap: str, port: int, pid: int, broker_pid: int) -> dict[str, object]:
     await wait_ready(port)
-    warm, fast, paced = 2000, CLOSED_N, RATE * RATE_SECONDS
-    reqs = [request(i, port) for i in range(warm + fast + paced)]
+    warm, paced_n = 2000, RATE * RATE_SECONDS
+    total = warm + CLOSED_N * len(CONNECTIONS) + paced_n
+    reqs = iter([request(i, port) for i in range(total)])
     before = await total_records(bootstrap, INBOUND_SOCIAL)
-    conns = await connect(port, CONNECTIONS)
-    await closed_loop(conns, reqs[:warm])
-    cpu0, broker0, client0 = cpu_seconds(pid), cpu_seconds(broker_pid), time.process_time()
-    elapsed, lat, ok_fast = await closed_loop(conns, reqs[warm : warm + fast])
-    cpu_ms = (cpu_seconds(pid) - cpu0) * 1000 / fast
-    broker_ms = (cpu_seconds(broker_pid) - broker0) * 1000 / fast
-    client_ms = (time.process_time() - client0) * 1000 / fast
-    paced_lat, ok_paced = await open_loop(conns, reqs[warm + fast :], RATE)
+    await closed_loop(await connect(port, 32), [next(reqs) for _ in range(warm)])
+    sweep = []
+    for c in CONNECTIONS:  # concurrency sweep: Meta delivers over many connections at once
+        batch = [next(reqs) for _ in range(CLOSED_N)]
+        sweep.append(await throughput(await connect(port, c), batch, pid, broker_pid))
+    at_rate = await paced(await connect(port, PACED_CONNECTIONS), list(reqs))
     landed = await total_records(bootstrap, INBOUND_SOCIAL) - before
+    acked = warm + sum(int(t["ok"]) for t in sweep) + int(at_rate["ok"])  # type: ignore[call-overload]
     return {
-        "throughput": {
-            "requests": fast,
-            "ok": ok_fast,
-            "connections": CONNECTIONS,
-            "per_s": round(fast / elapsed),
-            "p50_ms": pct(lat, 0.5),
-            "p99_ms": pct(lat, 0.99),
-            "service_cpu_ms_per_request": round(cpu_ms, 3),
-            "service_capacity_per_cpu_s": round(1000 / cpu_ms),
-            "broker_cpu_ms_per_request": round(broker_ms, 3),
-            "load_generator_cpu_ms_per_request": round(client_ms, 3),
-        },
-        "at_1000_per_s": {
-            "requests": paced,
-            "ok": ok_paced,
-            "seconds": RATE_SECONDS,
-            "p50_ms": pct(paced_lat, 0.5),
-            "p99_ms": pct(paced_lat, 0.99),
-            "p999_ms": pct(paced_lat, 0.999),
-            "max_ms": pct(paced_lat, 1.0),
-            "mean_ms": round(statistics.fmean(paced_lat) * 1000, 2),
-        },
-        "acked_200": ok_fast + ok_paced + warm,
+        "throughput_per_s": max(int(t["per_s"]) for t in sweep),  # type: ignore[call-overload]
+        "closed_loop": sweep,
+        "at_1000_per_s": at_rate,
+        "acked_200": acked,
         "records_on_broker": landed,
     }
 
@@ -257,14 +276,14 @@ def main() -> None:
     with bench_broker() as broker, service(broker.bootstrap, port) as proc:
         assert broker.proc is not None
         doc = asyncio.run(run(broker.bootstrap, port, proc.pid, broker.proc.pid))
-    fig = doc["throughput"], doc["at_1000_per_s"]
+    fig = doc["throughput_per_s"], doc["at_1000_per_s"]
     doc.update(
         cpu_count=os.cpu_count(),
         pure_path_us_per_webhook=pure,
         targets=TARGETS,
         load_average_before_after=[load_before, os.getloadavg()],
         met={
-            "throughput": fig[0]["per_s"] >= 2000,  # type: ignore[index]
+            "throughput": fig[0] >= 2000,  # type: ignore[operator]
             "p99": fig[1]["p99_ms"] <= 25,  # type: ignore[index]
             "no_loss_no_dup": doc["acked_200"] == doc["records_on_broker"],
         },
