@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from hotline.devstack.broker import free_port
+from hotline.devstack.stack import free_base_port
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
@@ -52,7 +53,7 @@ def all_ready(base: int) -> bool:
 
 def test_stack_comes_up_and_ctrl_c_leaves_nothing_behind() -> None:
     var = Path(tempfile.mkdtemp(prefix="hotline-stack-"))
-    base = 20000 + free_port() % 20000
+    base = free_base_port()
     env = {
         **os.environ,
         "HOTLINE_VAR": str(var),

@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import random
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -170,6 +172,26 @@ class Stack:
 
     def exited(self) -> list[str]:
         return [n for n, s in self.services.items() if s.proc and s.proc.poll() is not None]
+
+
+def free_base_port() -> int:
+    """A base port whose service ports (base+1..4, base+25) are free, below Linux's ephemeral
+    range (32768+) so that outgoing connections cannot take them between check and bind."""
+    rng = random.Random()
+    for _ in range(200):
+        base = rng.randrange(20000, 32000 - 30, 5)
+        if all(_bindable(base + i) for i in (1, 2, 3, 4, 25)):
+            return base
+    raise RuntimeError("no free port range found")
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def print_urls(stack: Stack) -> None:

@@ -65,3 +65,33 @@ def _event_id(headers: object, key: bytes | None) -> str:
         if name == "event_id":
             return bytes(value).decode()
     return (key or b"").decode()
+
+
+async def tail_header_values(
+    bootstrap: str, topics: list[str], header: str, *, window: int = WINDOW, timeout: float = 30
+) -> set[bytes]:
+    """Every value of ``header`` among the last ``window`` records of each partition of
+    ``topics`` (an outbox relay finds what it published before a crash)."""
+    tps = await asyncio.wait_for(partitions_of(bootstrap, *topics), timeout)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        return await asyncio.wait_for(_collect(consumer, tps, header, window), timeout)
+    finally:
+        await consumer.stop()
+
+
+async def _collect(
+    consumer: AIOKafkaConsumer, tps: list[TopicPartition], header: str, window: int
+) -> set[bytes]:
+    consumer.assign(tps)
+    ends = await consumer.end_offsets(tps)
+    begins = await consumer.beginning_offsets(tps)
+    for tp in tps:
+        consumer.seek(tp, max(begins[tp], ends[tp] - window))
+    found: set[bytes] = set()
+    while await _behind(consumer, ends):
+        for records in (await consumer.getmany(timeout_ms=200)).values():
+            for r in records:
+                found.update(bytes(v) for k, v in r.headers or () if k == header)
+    return found
