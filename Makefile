@@ -92,3 +92,6 @@ bench-chat: setup kafka-jars
 
 bench-email: setup kafka-jars
 	$(UV) run --frozen python -m bench.email_bench
+
+bench-social: setup kafka-jars
+	$(UV) run --frozen python -m bench.social_bench
