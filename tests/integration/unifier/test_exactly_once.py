@@ -66,6 +66,7 @@ def worker(kafka: str, db: Path, group: str, fault: float) -> subprocess.Popen[b
         "HOTLINE_ENV": "test",
         "HOTLINE_LOG_LEVEL": "ERROR",
         "HOTLINE_FAULT_KILL_AFTER_COMMIT": str(fault),
+        "HOTLINE_MAX_POLL_RECORDS": "500",  # small batches: more points to die at
     }
     return subprocess.Popen(
         [sys.executable, "-m", "unifier.worker"],
