@@ -86,3 +86,20 @@ def test_outbox_for_a_new_contact_and_thread() -> None:
     assert isinstance(added, un.ConversationMessageAdded)
     assert added.decision.rule == "group.by_contact" and added.decision.rule_version == "1"
     assert un.unified_key(added) == added.conversation_id.encode()
+
+
+def test_each_linked_identity_keeps_its_own_reply_address() -> None:
+    """chatwoot#15359: after linking, a reply on WhatsApp still goes to the WhatsApp number."""
+    ws = WorkingSet("acme")
+    phone = ident("phone", "+4915100000001")
+    plan = unify(ws, batch(message("e1", ids=[*ALICE, phone])), RuleSet())
+    contact = plan.messages[0].contact_id
+    wa = message("w1", "whatsapp", handle="+4915100000001", ids=[ident("wa_id", "49151"), phone])
+    plan = unify(ws, batch(wa), RuleSet())
+    assert plan.messages[0].contact_id == contact
+    [linked] = plan.identities
+    assert (linked.kind, linked.handle, linked.channel_kind) == (
+        "wa_id",
+        "+4915100000001",
+        "whatsapp",
+    )
