@@ -95,3 +95,6 @@ bench-email: setup kafka-jars
 
 bench-social: setup kafka-jars
 	$(UV) run --frozen python -m bench.social_bench
+
+bench-unifier: setup kafka-jars
+	$(UV) run --frozen python -m bench.unifier_bench
