@@ -29,19 +29,18 @@ META: tuple[tuple[str, Normalizer], ...] = (
 def create_app(settings: SocialSettings | None = None) -> FastAPI:
     settings = settings or SocialSettings()
     runtime = Runtime(settings)
-    app = create_service_app(settings, on_start=runtime.start, on_stop=runtime.close)
-    app.state.social = runtime
-    state: ServiceState = app.state.hotline
-    app.include_router(x.crc_router(settings))
     posts = _posts(settings)
+
+    def hot_path(inner: ASGIApp, state: ServiceState) -> ASGIApp:
+        return WebhookPosts(inner, routes=posts, state=state)
+
+    app = create_service_app(
+        settings, on_start=runtime.start, on_stop=runtime.close, front=hot_path
+    )
+    app.state.social = runtime
+    app.include_router(x.crc_router(settings))
     for path, _ in META:
         app.include_router(meta.handshake_router(path, settings))
-    build = app.build_middleware_stack  # the hot path goes in front of the whole stack
-
-    def stack() -> ASGIApp:
-        return WebhookPosts(build(), routes=posts, state=state)
-
-    app.build_middleware_stack = stack  # type: ignore[method-assign]
     return app
 
 

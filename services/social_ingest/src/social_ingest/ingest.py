@@ -80,8 +80,8 @@ async def _poison(state: ServiceState, body: bytes, exc: Exception, source: str)
 
 
 def _recent(state: ServiceState) -> RecentIds:
-    recent = getattr(state, "recent_ids", None)
+    recent = state.extras.get("recent_ids")
     if recent is None:
-        recent = RecentIds()
-        state.recent_ids = recent  # type: ignore[attr-defined]
+        recent = state.extras["recent_ids"] = RecentIds()
+    assert isinstance(recent, RecentIds)
     return recent

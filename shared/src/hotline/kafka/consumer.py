@@ -110,8 +110,8 @@ class ConsumerLoop(Generic[T]):
         stop = stop or asyncio.Event()
         self.consumer = self._new_consumer()
         self.consumer.subscribe(self.s.topics, listener=_Listener(self))
-        await self.consumer.start()
         try:
+            await self.consumer.start()
             while not stop.is_set():
                 polled = await self.consumer.getmany(
                     timeout_ms=self.s.poll_timeout_ms, max_records=self.s.max_poll_records
