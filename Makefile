@@ -82,7 +82,8 @@ soak: setup system-deps kafka-jars
 	$(UV) run --frozen python -m bench.report
 
 contract-snapshot: setup
-	$(UV) run --frozen hotline schema > tests/contract/events.schema.json
+	$(UV) run --frozen hotline schema > tests/contract/events.schema.json.tmp
+	mv tests/contract/events.schema.json.tmp tests/contract/events.schema.json
 
 clean:
 	rm -rf .venv var deploy/kafka/lib .mypy_cache .ruff_cache .pytest_cache

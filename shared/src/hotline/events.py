@@ -243,8 +243,21 @@ class ReplyResult(Base, kw_only=True, tag="reply.result.v1", tag_field="type"):
     retryable: bool = False
 
 
+class OpsUpdate(Base, kw_only=True, tag="ops.update.v1", tag_field="type"):
+    """Provider account/template/call/preference updates: for ``hotline.ops``, not the stream."""
+
+    event_id: str
+    tenant: str
+    channel: ChannelRef
+    field: str  # the provider's update kind: account_update, calls, template status ...
+    payload: msgspec.Raw  # the provider's JSON, kept as it came
+    received_at: datetime
+    name: str = ""  # the provider's event name inside it: APPROVED, ACCOUNT_DELETED ...
+    provider_timestamp: datetime | None = None
+
+
 InboundEvent = MessageReceived | MessageEdited | MessageDeleted | Reaction | DeliveryStatus
-Event = InboundEvent | ReplyRequested | ReplyResult
+Event = InboundEvent | ReplyRequested | ReplyResult | OpsUpdate
 
 EVENT_TYPES: tuple[type[Base], ...] = (
     MessageReceived,
@@ -254,6 +267,7 @@ EVENT_TYPES: tuple[type[Base], ...] = (
     DeliveryStatus,
     ReplyRequested,
     ReplyResult,
+    OpsUpdate,
 )
 
 
@@ -277,6 +291,8 @@ def partition_key(event: Event) -> bytes:
     """Key events by conversation so that order per conversation holds."""
     if isinstance(event, ReplyRequested | ReplyResult):
         return event.conversation_id.encode()
+    if isinstance(event, OpsUpdate):
+        return f"{event.tenant}/{event.channel.kind}/{event.channel.account_id}".encode()
     return event.conversation_key.encode()
 
 

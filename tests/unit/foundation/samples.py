@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import msgspec
+
 from hotline import events as ev
 
 T0 = datetime(2026, 11, 24, 12, 0, 0, tzinfo=UTC)
@@ -42,6 +44,15 @@ def all_samples() -> dict[str, ev.Event]:
         filename="ä.jpg",
     )
     return {
+        "ops_update": ev.OpsUpdate(
+            event_id=ev.event_id_for("acme", "whatsapp", "tpl-1:APPROVED", "ops"),
+            tenant="acme",
+            channel=WA,
+            field="message_template_status_update",
+            name="APPROVED",
+            received_at=T0,
+            payload=msgspec.Raw(b'{"event":"APPROVED","message_template_id":1}'),
+        ),
         "message_text": ev.MessageReceived(
             **envelope("msg", "wamid.1"), sender=sender(), content=ev.TextContent(text="Hallo 👋")
         ),

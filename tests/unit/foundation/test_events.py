@@ -41,6 +41,7 @@ def test_tags_are_versioned() -> None:
         "delivery.status.v1",
         "reply.requested.v1",
         "reply.result.v1",
+        "ops.update.v1",
     }
 
 

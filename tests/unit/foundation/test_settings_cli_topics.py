@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from pydantic import SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from typer.testing import CliRunner
 
 from hotline.cli import app
@@ -26,7 +26,9 @@ def test_placeholder_secret_is_refused_outside_dev(env: str) -> None:
 
 
 class WithSecretList(ServiceSettings):
-    secrets: list[SecretStr] = [SecretStr("s3cr3t-a"), SecretStr("change-me")]
+    secrets: list[SecretStr] = Field(
+        default_factory=lambda: [SecretStr("s3cr3t-a"), SecretStr("change-me")]
+    )
 
 
 def test_placeholder_inside_a_list_is_refused_outside_dev() -> None:

@@ -15,7 +15,7 @@ from aiokafka.errors import KafkaError
 from hotline import events
 from hotline.kafka.errors import KafkaUnavailable
 from hotline.metrics import Metrics
-from hotline.topics import REPLY_RESULTS, inbound_topic_for, replies_topic_for
+from hotline.topics import OPS, REPLY_RESULTS, inbound_topic_for, replies_topic_for
 
 log = logging.getLogger(__name__)
 Headers = list[tuple[str, bytes]]
@@ -152,4 +152,6 @@ def _default_topic(event: events.Event) -> str:
         return replies_topic_for(event.channel.kind)
     if isinstance(event, events.ReplyResult):
         return REPLY_RESULTS
+    if isinstance(event, events.OpsUpdate):
+        return OPS
     return inbound_topic_for(event.channel.kind)
