@@ -123,10 +123,10 @@ def restart(run: Run, target: str) -> None:
 
 async def execute(s: Scenario) -> dict[str, object]:
     stack, pg = make_stack(s)
-    await asyncio.to_thread(stack.start)
     db = stack.services["unifier"].env["HOTLINE_DATABASE_URL"]
     run = Run(s, stack, create_async_engine(async_url(db)), pg=pg)
     try:
+        await asyncio.to_thread(stack.start)
         return await drive_run(run, db)
     finally:
         await run.engine.dispose()
