@@ -1,8 +1,11 @@
 """Outbox relay: publish committed unified events in outbox order, keyed, then delete them.
 
-At-least-once towards Kafka (a crash between the ack and the delete re-publishes a tail);
-the event ids are deterministic, so integrators can drop the repeats. Order per key holds:
-one relay, rows in id order, an idempotent producer.
+Exactly-once towards Kafka: every record carries its (deterministic, unique) ``event_id`` in a
+header. A crash (or a failed send) between the ack and the delete leaves rows that may already
+be on the topic; before sending again the relay reads the topics' tails (at most one batch per
+partition can be in doubt) and deletes the rows it finds there instead of re-publishing them.
+(Row ids are not used for this: SQLite may reuse them once the table is empty.)
+Order per key holds: one relay, rows in id order, an idempotent producer.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ import contextlib
 import logging
 
 import sqlalchemy as sa
+from aiokafka.errors import KafkaError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.kafka import EventProducer, KafkaUnavailable
+from hotline.kafka.lookup import tail_header_values
 from unifier.store.schema import outbox
 
 log = logging.getLogger(__name__)
@@ -31,12 +36,16 @@ class OutboxRelay:
         self.wake.set()
 
     async def run(self, stop: asyncio.Event, idle: float = 0.2) -> None:
+        in_doubt = True  # at start: a previous process may have died after an ack
         while not stop.is_set():
             try:
+                if in_doubt:
+                    await self.reconcile()
+                    in_doubt = False
                 moved = await self.relay_once()
-            except (KafkaUnavailable, sa.exc.DBAPIError, OSError) as exc:
+            except (KafkaUnavailable, KafkaError, LookupError, sa.exc.DBAPIError, OSError) as exc:
                 log.warning("outbox relay retrying", extra={"error": repr(exc)})
-                moved = 0
+                in_doubt, moved = True, 0
                 await asyncio.sleep(0.5)
             if moved < self.batch:
                 with contextlib.suppress(TimeoutError):
@@ -52,7 +61,10 @@ class OutboxRelay:
             return 0
         by_topic: dict[str, list[tuple[bytes | None, bytes, Headers]]] = {}
         for r in rows:
-            headers = [("event_type", r.event_type.encode()), ("event_id", r.event_id.encode())]
+            headers = [
+                ("event_type", r.event_type.encode()),
+                ("event_id", r.event_id.encode()),
+            ]
             by_topic.setdefault(r.topic, []).append((r.key, r.payload, headers))
         for topic, records in by_topic.items():
             await self.producer.send_many(topic, records)
@@ -60,3 +72,26 @@ class OutboxRelay:
             await conn.execute(outbox.delete().where(outbox.c.id <= rows[-1].id))
         self.published += len(rows)
         return len(rows)
+
+    async def reconcile(self) -> int:
+        """Delete the pending rows that already reached Kafka; return how many."""
+        async with self.engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    sa.select(outbox.c.id, outbox.c.topic, outbox.c.event_id)
+                    .order_by(outbox.c.id)
+                    .limit(self.batch)
+                )
+            ).all()
+        if not rows:
+            return 0
+        topics = sorted({r.topic for r in rows})
+        seen = await tail_header_values(
+            self.producer.settings.bootstrap, topics, "event_id", window=self.batch
+        )
+        done = [r.id for r in rows if r.event_id.encode() in seen]
+        if done:
+            async with self.engine.begin() as conn:
+                await conn.execute(outbox.delete().where(outbox.c.id.in_(done)))
+            log.info("outbox rows found already published", extra={"status": len(done)})
+        return len(done)
