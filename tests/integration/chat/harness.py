@@ -45,6 +45,7 @@ def settings_for(kafka: str, slack_api: str = "http://127.0.0.1:9/api/") -> Chat
         widget_sites={
             SITE: WidgetSite(secret=SITE_SECRET, tenant="acme"),
             "locked": WidgetSite(secret="locked-secret-1", origins=["https://shop.example"]),
+            "members": WidgetSite(secret="members-secret-1", identity_required=True),
         },
         slack_api_base=slack_api,
         replies_group=f"chat-test-{uuid.uuid4().hex[:8]}",

@@ -278,7 +278,20 @@ REFUSED_HELLO = {  # first frame -> (close code, reason)
         4401,
         "origin_not_allowed",
     ),
+    "anonymous on a verified-users-only site": (
+        json.dumps({"type": "hello", "site": "members"}),
+        4401,
+        "identity_required",
+    ),
 }
+
+
+async def test_verified_user_is_welcomed_on_a_members_site(gw: str) -> None:
+    hello = {"type": "hello", "site": "members", "identifier": "ann@example.com",
+             "identifier_hash": identifier_hash("ann@example.com", "members-secret-1")}  # fmt: skip
+    async with connect(gw.replace("http", "ws") + "/chat/ws") as ws:
+        await ws.send(json.dumps(hello))
+        assert json.loads(await ws.recv())["verified"] is True
 
 
 async def test_allowed_origin_is_welcomed(gw: str) -> None:

@@ -28,6 +28,7 @@ class WidgetSite(BaseModel):
     secret: SecretStr
     tenant: str = "default"
     origins: list[str] = Field(default_factory=list)  # allowed page origins; empty: any
+    identity_required: bool = False  # as Chatwoot's hmac_mandatory: no anonymous visitors
 
 
 class ChatSettings(ServiceSettings):

@@ -40,6 +40,7 @@ class WidgetEdge:
             k: (v.secret.get_secret_value(), v.tenant) for k, v in settings.widget_sites.items()
         }
         self.origins = {k: set(v.origins) for k, v in settings.widget_sites.items()}
+        self.required = {k for k, v in settings.widget_sites.items() if v.identity_required}
 
     def frame(self, data: str | bytes) -> ClientFrame:
         return parse_frame(data, self.settings.widget_max_frame, self.settings.widget_max_text)
@@ -81,6 +82,8 @@ class WidgetEdge:
             allowed = self.origins[hello.site]
             if allowed and ws.headers.get("origin") not in allowed:
                 raise Rejected(401, "origin_not_allowed", str(ws.headers.get("origin")))
+            if hello.site in self.required and not hello.identifier:
+                raise Rejected(401, "identity_required", "this site accepts verified users only")
             secret, tenant = self.sites[hello.site]
             return Session(ws, identify(hello, secret, new_visitor_id()), tenant)
         except Rejected as exc:
