@@ -39,8 +39,9 @@ ANALYZED = (
 def decode_record(record: Record) -> Decoded:
     raw = record.value or b""
     event = ev.decode(raw)
-    if isinstance(event, ev.ReplyRequested):
-        raise PermanentError("unexpected_event", "reply.requested.v1 on an inbound topic")
+    if isinstance(event, ev.ReplyRequested | ev.OpsUpdate):
+        tag = ev.event_tag(event)
+        raise PermanentError("unexpected_event", f"{tag} on an inbound topic")
     return event, raw
 
 
