@@ -6,7 +6,6 @@ export PYTHONDONTWRITEBYTECODE := 1
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PY := .venv/bin/python
 PYTEST := $(UV) run --frozen pytest
-KAFKA_LIB := deploy/kafka/lib/.fetched
 
 .PHONY: help setup system-deps kafka-jars run test test-unit test-contract test-integration \
         test-e2e lint fmt bench bench-kafka bench-email bench-chat bench-social bench-unifier \
@@ -24,12 +23,8 @@ setup:
 system-deps:
 	deploy/scripts/system-deps.sh
 
-$(KAFKA_LIB): deploy/kafka/pom.xml
-	rm -rf deploy/kafka/lib
-	cd deploy/kafka && mvn -B -q dependency:copy-dependencies
-	touch $@
-
-kafka-jars: $(KAFKA_LIB)
+kafka-jars:
+	deploy/kafka/fetch.sh
 
 run: setup kafka-jars
 	$(UV) run --frozen hotline run

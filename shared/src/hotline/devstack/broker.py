@@ -30,11 +30,8 @@ def kafka_home() -> Path:
 def fetch_jars(home: Path | None = None) -> Path:
     """Fill ``deploy/kafka/lib`` with ``mvn dependency:copy-dependencies`` if it is missing."""
     home = home or kafka_home()
-    lib = home / "lib"
-    if not (lib.is_dir() and any(lib.glob("kafka_2.13-*.jar"))):
-        cmd = ["mvn", "-B", "-q", "dependency:copy-dependencies"]
-        subprocess.run(cmd, cwd=home, check=True)
-    return lib
+    subprocess.run([str(home / "fetch.sh")], check=True)
+    return home / "lib"
 
 
 def free_port() -> int:

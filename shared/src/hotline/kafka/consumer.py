@@ -71,6 +71,7 @@ class LoopSettings:
     # No Hotline writer is transactional (the unifier publishes through an outbox), so
     # read_uncommitted is equivalent today; set read_committed if a transactional writer appears.
     isolation_level: str = "read_uncommitted"
+    auto_offset_reset: str = "earliest"  # for a new group: "earliest" (default) or "latest"
     classify: Classifier | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -100,7 +101,7 @@ class ConsumerLoop(Generic[T]):
             bootstrap_servers=self.s.bootstrap,
             group_id=self.s.group_id,
             enable_auto_commit=False,
-            auto_offset_reset="earliest",
+            auto_offset_reset=self.s.auto_offset_reset,
             isolation_level=self.s.isolation_level,
             max_poll_records=self.s.max_poll_records,
             **self.s.extra,
