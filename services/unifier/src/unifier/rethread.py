@@ -2,8 +2,9 @@
 
 The replay runs the production path (ConsumerLoop -> Ingest -> store) with a throw-away
 consumer group into a temporary SQLite file, from the beginning of the inbound topics up to
-their end offsets at start. A message "moves" when the messages it shares a thread with
-differ (threads are compared by their earliest message, so ids need not match).
+their end offsets at start, in Kafka timestamp order across partitions (``TimeMerge``), each
+partition in its own order, as the live unifier saw them. A message "moves" when the
+messages it shares a thread with differ (threads are compared by their earliest message).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from hotline.kafka.consumer import LoopSettings, Record
 from hotline.topics import load_topics
 from unifier.domain.rules import rule_set
 from unifier.ingest import Decoded, Ingest, decode_record
+from unifier.replay_order import TimeMerge
 from unifier.runtime import TOPICS
 from unifier.store.engine import create_engine, migrate
 from unifier.store.schema import messages
@@ -60,7 +62,7 @@ async def replay(
     """Feed the inbound log into the shadow store; returns the records skipped as unreadable."""
     ranges = await end_offsets(bootstrap)
     total = sum(end - begin for begin, end in ranges.values())
-    done = {tp: begin for tp, (begin, _) in ranges.items()}
+    merge = TimeMerge(ranges)
     stop, skipped = asyncio.Event(), [0]
     rules = rule_set(version)
     ingest = Ingest(shadow, "rethread", lambda _: rules)
@@ -74,12 +76,12 @@ async def replay(
         return value if tenant is None or value[0].tenant == tenant else None
 
     async def handle(batch: Batch[Decoded | None]) -> None:
-        items = [i for i in batch.items if i.value is not None]
+        released = merge.add(batch.tp, batch.items, batch.next_offset)
+        items = [i for i in released if i.value is not None]
         if items:
-            await ingest.handle(Batch(batch.tp, items))  # type: ignore[arg-type]
-        done[batch.tp] = batch.next_offset
-        progress(sum(done[tp] - b for tp, (b, _) in ranges.items()), total)
-        if all(done[tp] >= end for tp, (_, end) in ranges.items()):
+            await ingest.handle(Batch(batch.tp, items))
+        progress(sum(merge.done[tp] - b for tp, (b, _) in ranges.items()), total)
+        if merge.finished:
             stop.set()
 
     if total == 0:
