@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,43 @@ class ProducerSettings:
     compression: str | None = None
 
 
+class AckTimeout(Exception):
+    pass
+
+
+class AckWatch:
+    """One timer for every pending ack (instead of a timer per send on the hot path): futures
+    still pending ``timeout`` seconds after they were queued fail with AckTimeout. aiokafka
+    skips futures that are already done, so a late ack changes nothing."""
+
+    def __init__(self, timeout: float, tick: float = 0.05) -> None:
+        self.timeout, self.tick = timeout, tick
+        self.pending: deque[tuple[float, asyncio.Future[Any]]] = deque()
+        self.task: asyncio.Task[None] | None = None
+
+    def watch(self, futures: Sequence[asyncio.Future[Any]]) -> None:
+        deadline = asyncio.get_running_loop().time() + self.timeout
+        self.pending.extend((deadline, f) for f in futures)
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(self._reap())
+
+    async def _reap(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self.pending:
+            await asyncio.sleep(self.tick)
+            now = loop.time()
+            while self.pending and (self.pending[0][0] <= now or self.pending[0][1].done()):
+                _, fut = self.pending.popleft()
+                if not fut.done():
+                    fut.set_exception(AckTimeout(f"no ack within {self.timeout} s"))
+
+    async def close(self) -> None:
+        if self.task:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+
+
 class EventProducer:
     def __init__(self, settings: ProducerSettings, metrics: Metrics | None = None) -> None:
         self.settings = settings
@@ -39,6 +77,7 @@ class EventProducer:
         self._producer: AIOKafkaProducer | None = None
         self._starting: asyncio.Task[None] | None = None
         self._counters: dict[str, Any] = {}
+        self._acks = AckWatch(settings.ack_timeout)
 
     async def start(self) -> None:
         s = self.settings
@@ -48,7 +87,8 @@ class EventProducer:
             enable_idempotence=True,  # implies acks="all"
             linger_ms=s.linger_ms,
             max_batch_size=s.max_batch_size,
-            request_timeout_ms=s.request_timeout_ms,
+            # bounds send() itself (metadata wait, full buffer); AckWatch bounds the ack
+            request_timeout_ms=min(s.request_timeout_ms, int(s.ack_timeout * 1000)),
             compression_type=s.compression,
         )
         try:
@@ -76,6 +116,7 @@ class EventProducer:
             self._starting.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._starting
+        await self._acks.close()
         if self._producer:
             await self._producer.stop()
             self._producer = None
@@ -108,13 +149,13 @@ class EventProducer:
         if producer is None:
             raise KafkaUnavailable("producer not connected")
         try:
-            async with asyncio.timeout(self.settings.ack_timeout):
-                futures = [
-                    await producer.send(topic, value, key=key, headers=headers)
-                    for key, value, headers in records
-                ]
-                acked = [await f for f in futures]  # aiokafka skips futures cancelled here
-        except (TimeoutError, KafkaError) as exc:
+            futures = [
+                await producer.send(topic, value, key=key, headers=headers)
+                for key, value, headers in records
+            ]
+            self._acks.watch(futures)
+            acked = [await f for f in futures]
+        except (AckTimeout, KafkaError) as exc:
             raise KafkaUnavailable(f"no ack from Kafka for {topic}: {exc!r}") from exc
         if self.metrics:
             self._produced(topic).inc(len(records))
@@ -129,8 +170,10 @@ class EventProducer:
 
     async def publish(self, evts: Sequence[events.Event], topic: str | None = None) -> list[Any]:
         """Publish events keyed by conversation; returns once Kafka acked all of them."""
-        if not evts:
-            return []
+        if len(evts) == 1:  # the edges' common case, without the grouping
+            event = evts[0]
+            record = (events.partition_key(event), events.encode(event), event_headers(event))
+            return await self.send_many(topic or _default_topic(event), (record,))
         by_topic: dict[str, list[tuple[bytes | None, bytes, Headers]]] = {}
         for event in evts:
             dest = topic or _default_topic(event)
@@ -143,8 +186,11 @@ class EventProducer:
         return acked
 
 
+_TAG_BYTES = {t: str(t.__struct_config__.tag).encode() for t in events.EVENT_TYPES}
+
+
 def event_headers(event: events.Event) -> Headers:
-    return [("event_type", events.event_tag(event).encode()), ("event_id", event.event_id.encode())]
+    return [("event_type", _TAG_BYTES[type(event)]), ("event_id", event.event_id.encode())]
 
 
 def _default_topic(event: events.Event) -> str:
