@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -38,11 +39,13 @@ async def upsert(
 
 
 def member(conn: AsyncConnection, column: Any, values: Sequence[Any]) -> Any:
-    """``column IN values``; on PostgreSQL ``= ANY(array)``: one parameter, one cached plan, and
-    the index is used even while the planner has no statistics yet."""
+    """``column IN values`` with one parameter. PostgreSQL: ``= ANY(array)``, one cached plan,
+    and the index is used even while the planner has no statistics yet."""
     if conn.dialect.name == "postgresql":
         return column == sa.any_(sa.bindparam(None, list(values), type_=ARRAY(column.type)))
-    return column.in_(values)
+    # SQLite: one JSON parameter instead of one per value (compiled and cached once)
+    each = sa.func.json_each(sa.bindparam(None, json.dumps(list(values)))).table_valued("value")
+    return column.in_(sa.select(each.c.value))
 
 
 def utc(value: datetime) -> datetime:
