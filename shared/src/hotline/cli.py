@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Annotated
 
@@ -123,6 +124,15 @@ def verify_delivery(
     typer.echo(json.dumps(report.summary(), indent=2))
     if not report.ok:
         raise typer.Exit(1)
+
+
+def _register_service_commands() -> None:
+    """Services add commands (e.g. the unifier's `rethread`) via the `hotline.commands` group."""
+    for ep in entry_points(group="hotline.commands"):
+        app.command(ep.name)(ep.load())
+
+
+_register_service_commands()
 
 
 def main() -> None:

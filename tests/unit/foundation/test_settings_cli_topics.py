@@ -93,3 +93,9 @@ def test_cli_normalize_help_and_usage_errors() -> None:
     result = runner.invoke(app, ["normalize", "no-such-channel", "README.md"])
     assert result.exit_code == 2
     assert "unknown channel" in result.output
+
+
+def test_service_commands_are_registered() -> None:
+    result = runner.invoke(app, ["rethread", "--help"])
+    assert result.exit_code == 0
+    assert "rule" in result.output.lower()
