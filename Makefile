@@ -35,7 +35,7 @@ define run_pytest
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests in $(1): failing"; exit 1; fi; exit $$rc
 endef
 
-test: setup system-deps kafka-jars
+test: setup system-deps kafka-jars lint
 	$(call run_pytest,-p no:cacheprovider -ra tests/unit tests/contract tests/integration tests/e2e)
 
 test-unit: setup
