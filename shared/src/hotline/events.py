@@ -243,6 +243,19 @@ class ReplyResult(Base, kw_only=True, tag="reply.result.v1", tag_field="type"):
     retryable: bool = False
 
 
+class AgentTyping(Base, kw_only=True, tag="agent.typing.v1", tag_field="type"):
+    """An agent started or stopped typing in a conversation: for channels that can show it
+    (the web widget); published on the channel's replies topic, keyed by conversation."""
+
+    event_id: str
+    tenant: str
+    channel: ChannelRef
+    conversation_id: str
+    recipient: str  # the customer's channel address (widget: the visitor id)
+    on: bool
+    at: datetime
+
+
 class OpsUpdate(Base, kw_only=True, tag="ops.update.v1", tag_field="type"):
     """Provider account/template/call/preference updates: for ``hotline.ops``, not the stream."""
 
@@ -257,7 +270,7 @@ class OpsUpdate(Base, kw_only=True, tag="ops.update.v1", tag_field="type"):
 
 
 InboundEvent = MessageReceived | MessageEdited | MessageDeleted | Reaction | DeliveryStatus
-Event = InboundEvent | ReplyRequested | ReplyResult | OpsUpdate
+Event = InboundEvent | ReplyRequested | ReplyResult | AgentTyping | OpsUpdate
 
 EVENT_TYPES: tuple[type[Base], ...] = (
     MessageReceived,
@@ -267,6 +280,7 @@ EVENT_TYPES: tuple[type[Base], ...] = (
     DeliveryStatus,
     ReplyRequested,
     ReplyResult,
+    AgentTyping,
     OpsUpdate,
 )
 
@@ -289,7 +303,7 @@ def event_tag(event: Event) -> str:
 
 def partition_key(event: Event) -> bytes:
     """Key events by conversation so that order per conversation holds."""
-    if isinstance(event, ReplyRequested | ReplyResult):
+    if isinstance(event, ReplyRequested | ReplyResult | AgentTyping):
         return event.conversation_id.encode()
     if isinstance(event, OpsUpdate):
         return f"{event.tenant}/{event.channel.kind}/{event.channel.account_id}".encode()

@@ -192,3 +192,36 @@ async def test_poison_reply_is_dead_lettered_and_the_loop_goes_on(
     ]
     assert len(dead) == 1
     assert dict(dead[0].headers)["hotline.dlq.reason"] == b"malformed"
+
+
+def typing(visitor: str, on: bool) -> ev.AgentTyping:
+    return ev.AgentTyping(
+        event_id=ev.event_id_for(SITE, "widget", f"typing:{uuid.uuid4().hex}", "typing"),
+        tenant=SITE,
+        channel=ev.ChannelRef(kind="widget", account_id=SITE),
+        conversation_id=f"conv-{visitor}",
+        recipient=visitor,
+        on=on,
+        at=datetime.now(UTC),
+    )
+
+
+async def test_agent_typing_reaches_the_visitor_and_produces_no_result(
+    replies_gw: str, producer: EventProducer, kafka: str
+) -> None:
+    ws, welcome = await hello(replies_gw)
+    visitor = welcome["visitor_id"]
+    before = len(await read_all(kafka, REPLY_RESULTS, timeout=2))
+    await producer.publish([typing(visitor, True)])  # routed to hotline.replies.chat
+    async with asyncio.timeout(15):
+        frame = json.loads(await ws.recv())
+    assert frame == {"type": "typing", "on": True}
+    await producer.publish([typing(visitor, False)])
+    async with asyncio.timeout(15):
+        assert json.loads(await ws.recv()) == {"type": "typing", "on": False}
+    after_reply = reply("widget", SITE, visitor, "typed it")  # the loop goes on as usual
+    await producer.publish([after_reply])
+    assert (await result_for(kafka, after_reply.reply_id)).status == "sent"
+    results = await read_all(kafka, REPLY_RESULTS, timeout=2)
+    assert len(results) == before + 1  # typing is ephemeral: only the reply has a result
+    await ws.close()

@@ -244,3 +244,33 @@ async def test_a_customer_answer_to_our_sent_reply_joins_the_thread(
     thread = (await client.get(f"/conversations/{conv['thread_id']}")).json()
     assert thread["messages"][1]["decision"]["rule"] == "email.in_reply_to"
     assert "<reply-1@acme.test>" in thread["messages"][1]["decision"]["evidence"]
+
+
+async def test_agent_typing_is_published_to_the_customers_channel(
+    kafka: str, api: tuple[httpx.AsyncClient, str]
+) -> None:
+    client, tenant = api
+    tom = [ident("email", "tom@example.test")]
+    await publish(kafka, [message("t1", tenant=tenant, ids=tom, handle="tom@example.test")])
+
+    async def one() -> bool:
+        return len(await conversations(client)) == 1
+
+    await eventually(one)
+    [conv] = await conversations(client)
+    before = await end_offsets(kafka, REPLIES_EMAIL)
+    sent = await client.post(f"/conversations/{conv['thread_id']}/typing", json={"on": True})
+    assert sent.status_code == 202 and sent.json()["channel"] == "email"
+    [typing] = [
+        e for e in await replies_since(kafka, before, tenant) if isinstance(e, ev.AgentTyping)
+    ]
+    assert (typing.on, typing.recipient, typing.conversation_id) == (
+        True,
+        "tom@example.test",
+        conv["thread_id"],
+    )
+    missing = await client.post("/conversations/nope/typing", json={"on": True})
+    assert missing.status_code == 404
+    assert (
+        await client.post(f"/conversations/{conv['thread_id']}/typing", json={})
+    ).status_code == 422

@@ -44,6 +44,15 @@ def all_samples() -> dict[str, ev.Event]:
         filename="ä.jpg",
     )
     return {
+        "agent_typing": ev.AgentTyping(
+            event_id=ev.event_id_for("acme", "widget", "conv-1:typing:1", "typing"),
+            tenant="acme",
+            channel=ev.ChannelRef(kind="widget", account_id="site-1"),
+            conversation_id="conv-1",
+            recipient="visitor-9",
+            on=True,
+            at=T0,
+        ),
         "ops_update": ev.OpsUpdate(
             event_id=ev.event_id_for("acme", "whatsapp", "tpl-1:APPROVED", "ops"),
             tenant="acme",

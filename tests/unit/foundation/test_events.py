@@ -42,6 +42,7 @@ def test_tags_are_versioned() -> None:
         "reply.requested.v1",
         "reply.result.v1",
         "ops.update.v1",
+        "agent.typing.v1",
     }
 
 

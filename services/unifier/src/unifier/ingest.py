@@ -39,7 +39,7 @@ ANALYZED = (
 def decode_record(record: Record) -> Decoded:
     raw = record.value or b""
     event = ev.decode(raw)
-    if isinstance(event, ev.ReplyRequested | ev.OpsUpdate):
+    if isinstance(event, ev.ReplyRequested | ev.AgentTyping | ev.OpsUpdate):
         tag = ev.event_tag(event)
         raise PermanentError("unexpected_event", f"{tag} on an inbound topic")
     return event, raw

@@ -194,7 +194,7 @@ def event_headers(event: events.Event) -> Headers:
 
 
 def _default_topic(event: events.Event) -> str:
-    if isinstance(event, events.ReplyRequested):
+    if isinstance(event, events.ReplyRequested | events.AgentTyping):
         return replies_topic_for(event.channel.kind)
     if isinstance(event, events.ReplyResult):
         return REPLY_RESULTS

@@ -1,4 +1,5 @@
-"""Deliver each reply.requested.v1, then publish its reply.result.v1 (after Kafka acked)."""
+"""Deliver each reply.requested.v1, then publish its reply.result.v1 (after Kafka acked);
+show each agent.typing.v1 to the visitor's live sockets (ephemeral: no result)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,12 @@ log = logging.getLogger(__name__)
 Status = Literal["sent", "failed", "window_closed"]
 
 
-def decode_reply(record: Record) -> ev.ReplyRequested:
+Outbound = ev.ReplyRequested | ev.AgentTyping
+
+
+def decode_reply(record: Record) -> Outbound:
     event = ev.decode(record.value or b"")
-    if not isinstance(event, ev.ReplyRequested):
+    if not isinstance(event, ev.ReplyRequested | ev.AgentTyping):
         raise PermanentError("not_a_reply", ev.event_tag(event))
     return event
 
@@ -69,8 +73,13 @@ class ReplyHandler:
         self.done: OrderedDict[str, ev.ReplyResult] = OrderedDict()
         self.done_limit = done_limit
 
-    async def __call__(self, batch: Batch[ev.ReplyRequested]) -> None:
-        results = [await self.deliver(item.value) for item in batch.items]
+    async def __call__(self, batch: Batch[Outbound]) -> None:
+        results = []
+        for item in batch.items:
+            if isinstance(item.value, ev.AgentTyping):
+                await self.typing(item.value)
+            else:
+                results.append(await self.deliver(item.value))
         await self.publish(results)
         for r in results:
             log.info(
@@ -82,6 +91,11 @@ class ReplyHandler:
                     "tenant": r.tenant,
                 },
             )
+
+    async def typing(self, event: ev.AgentTyping) -> None:
+        """Widget visitors see it live; Slack shows no bot typing; an offline visitor misses it."""
+        if event.channel.kind == "widget":
+            await self.hub.typing((event.channel.account_id, event.recipient), event.on)
 
     async def deliver(self, reply: ev.ReplyRequested) -> ev.ReplyResult:
         if reply.reply_id not in self.done:

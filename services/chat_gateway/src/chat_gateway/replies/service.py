@@ -6,11 +6,10 @@ import asyncio
 import itertools
 import logging
 
-from chat_gateway.replies.handlers import ReplyHandler, decode_reply
+from chat_gateway.replies.handlers import Outbound, ReplyHandler, decode_reply
 from chat_gateway.replies.slack_api import SlackApi
 from chat_gateway.settings import ChatSettings
 from chat_gateway.widget.hub import Hub
-from hotline.events import ReplyRequested
 from hotline.http import ServiceState
 from hotline.kafka import ConsumerLoop
 from hotline.kafka.consumer import LoopSettings
@@ -44,9 +43,7 @@ async def producer_started(state: ServiceState) -> None:
         await asyncio.sleep(0.1)
 
 
-async def supervise(
-    state: ServiceState, loop: ConsumerLoop[ReplyRequested], slack: SlackApi
-) -> None:
+async def supervise(state: ServiceState, loop: ConsumerLoop[Outbound], slack: SlackApi) -> None:
     """Start once the producer is up; after retries are exhausted, restart from the commit."""
     try:
         while True:

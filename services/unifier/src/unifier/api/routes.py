@@ -7,18 +7,18 @@ from datetime import timedelta
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hotline.http import Rejected
+from hotline.http import Rejected, publish_or_503
 from unifier.api.auth import authorize
 from unifier.api.live import Hub
 from unifier.runtime import Runtime
 from unifier.store import commands, queries, thread_commands
 from unifier.store.commands import CommandError
-from unifier.store.replies import ReplyAsk, request_reply, stored_reply
+from unifier.store.replies import ReplyAsk, request_reply, stored_reply, typing_event
 
 router = APIRouter(prefix="/api/tenants/{tenant}", tags=["agent"])
 Tenant = Annotated[str, Depends(authorize)]
@@ -167,6 +167,28 @@ async def _reply_once(conn: AsyncConnection, ask: ReplyAsk, window: timedelta) -
     if earlier is not None:
         return JSONResponse(earlier, status_code=200, headers={"Idempotent-Replayed": "true"})
     return JSONResponse(await request_reply(conn, ask), status_code=202)
+
+
+class TypingBody(BaseModel):
+    on: bool
+    channel: str | None = Field(None, description="channel kind; default: the last one used")
+
+
+@router.post("/conversations/{conversation_id}/typing", status_code=202)
+async def typing(
+    request: Request, tenant: Tenant, conversation_id: str, body: TypingBody, agent: Agent = "agent"
+) -> Response:
+    """Tell the customer an agent is (not) typing: agent.typing.v1 on the channel's replies topic
+    (shown by channels that can, e.g. the web widget). Ephemeral: nothing is stored."""
+    ask = ReplyAsk(tenant, conversation_id, "", agent, None, body.channel)
+    try:
+        event = await _read(request, lambda c: typing_event(c, ask, body.on))
+    except CommandError as exc:
+        raise Rejected(exc.status, exc.reason, exc.detail) from exc
+    failed = await publish_or_503(request.app.state.hotline.producer, [event])
+    return failed or JSONResponse(
+        {"event_id": event.event_id, "channel": event.channel.kind}, status_code=202
+    )
 
 
 @router.get("/contacts/{contact_id}")

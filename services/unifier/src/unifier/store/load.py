@@ -180,5 +180,7 @@ async def _held(conn: AsyncConnection, ws: WorkingSet, keys: set[tuple[str, str]
         for r in rows:
             if (r.channel_kind, r.target_id) in keys:
                 event = ev.decode(r.payload)
-                assert not isinstance(event, ev.ReplyRequested | ev.ReplyResult | ev.OpsUpdate)
+                assert not isinstance(
+                    event, ev.ReplyRequested | ev.ReplyResult | ev.AgentTyping | ev.OpsUpdate
+                )
                 ws.held.setdefault((r.channel_kind, r.target_id), []).append(event)

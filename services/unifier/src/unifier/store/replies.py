@@ -102,6 +102,22 @@ async def request_reply(conn: AsyncConnection, ask: ReplyAsk) -> dict[str, Any]:
     return answer
 
 
+async def typing_event(conn: AsyncConnection, ask: ReplyAsk, on: bool) -> ev.AgentTyping:
+    """agent.typing.v1 for the customer's channel address (ephemeral: published directly)."""
+    target = await _answered_message(conn, ask)
+    channel = ev.ChannelRef(kind=target.channel_kind, account_id=target.account_id)
+    marker = f"{ask.conversation_id}:typing:{uuid.uuid4()}"
+    return ev.AgentTyping(
+        event_id=ev.event_id_for(ask.tenant, channel.kind, marker, "typing"),
+        tenant=ask.tenant,
+        channel=channel,
+        conversation_id=ask.conversation_id,
+        recipient=target.sender_handle,
+        on=on,
+        at=datetime.now(UTC),
+    )
+
+
 async def _answered_message(conn: AsyncConnection, ask: ReplyAsk) -> Any:
     t, m = threads.c, messages.c
     found = (
