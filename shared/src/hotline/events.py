@@ -9,7 +9,7 @@ The JSON Schema snapshot and golden samples in ``tests/contract/`` enforce this.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
 import msgspec
@@ -295,6 +295,32 @@ def event_id_for(tenant: str, channel: str, provider_message_id: str, kind: str 
 
 
 _TAGS: dict[type, str] = {t: str(t.__struct_config__.tag) for t in EVENT_TYPES}
+
+
+def reply_result(
+    reply: ReplyRequested,
+    status: Literal["sent", "failed", "window_closed"],
+    *,
+    provider_message_id: str | None = None,
+    reason: str | None = None,
+    provider_code: str | None = None,
+    retryable: bool = False,
+) -> ReplyResult:
+    """The reply.result.v1 for a reply request; one deterministic id per reply, whichever
+    channel service answers it (a redelivered request yields the same result id)."""
+    return ReplyResult(
+        event_id=event_id_for(reply.tenant, reply.channel.kind, reply.reply_id, "result"),
+        reply_id=reply.reply_id,
+        tenant=reply.tenant,
+        channel=reply.channel,
+        conversation_id=reply.conversation_id,
+        status=status,
+        completed_at=datetime.now(UTC),
+        provider_message_id=provider_message_id,
+        reason=reason,
+        provider_code=provider_code,
+        retryable=retryable,
+    )
 
 
 def event_tag(event: Event) -> str:

@@ -119,14 +119,9 @@ def _address(sender: str) -> str:
 def _result(
     request: events.ReplyRequested, composed: Composed | None, outcome: SendOutcome
 ) -> events.ReplyResult:
-    return events.ReplyResult(
-        event_id=events.event_id_for(request.tenant, "email", request.reply_id, "reply.result"),
-        reply_id=request.reply_id,
-        tenant=request.tenant,
-        channel=request.channel,
-        conversation_id=request.conversation_id,
-        status="sent" if outcome.ok else "failed",
-        completed_at=datetime.now(UTC),
+    return events.reply_result(
+        request,
+        "sent" if outcome.ok else "failed",
         provider_message_id=composed.message_id if composed and outcome.ok else None,
         reason=outcome.reason,
         provider_code=outcome.code,

@@ -42,14 +42,9 @@ def decode_reply(record: Record) -> ev.ReplyRequested:
 
 
 def result(reply: ev.ReplyRequested, o: Outcome) -> ev.ReplyResult:
-    return ev.ReplyResult(
-        event_id=ev.event_id_for(reply.tenant, reply.channel.kind, reply.reply_id, "result"),
-        reply_id=reply.reply_id,
-        tenant=reply.tenant,
-        channel=reply.channel,
-        conversation_id=reply.conversation_id,
-        status=o.status,
-        completed_at=datetime.now(UTC),
+    return ev.reply_result(
+        reply,
+        o.status,
         provider_message_id=o.provider_message_id,
         reason=o.reason,
         provider_code=o.code,

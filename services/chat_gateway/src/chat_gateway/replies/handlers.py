@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
 from typing import Literal
 
 from chat_gateway.replies.slack_api import SlackApi, SlackApiError
@@ -44,14 +43,9 @@ def result(
     reason: str | None = None,
     provider_code: str | None = None,
 ) -> ev.ReplyResult:
-    return ev.ReplyResult(
-        event_id=ev.event_id_for(reply.tenant, reply.channel.kind, reply.reply_id, "result"),
-        reply_id=reply.reply_id,
-        tenant=reply.tenant,
-        channel=reply.channel,
-        conversation_id=reply.conversation_id,
-        status=status,
-        completed_at=datetime.now(UTC),
+    return ev.reply_result(
+        reply,
+        status,
         provider_message_id=provider_message_id,
         reason=reason,
         provider_code=provider_code,
