@@ -8,8 +8,10 @@ import itertools
 import math
 import os
 import shutil
+import socket
 import statistics
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,8 +119,28 @@ def restart(run: Run, target: str) -> None:
     if target == "postgres":
         assert run.pg is not None
         run.pg.start()
+    elif target == "broker":
+        watcher = threading.Thread(target=mark_listening, args=(run,), daemon=True)
+        watcher.start()
+        run.stack.restart(target)
+        watcher.join(5)
     else:
         run.stack.restart(target)
+
+
+def mark_listening(run: Run, timeout: float = 120.0) -> None:
+    """Kafka binds its client port only once it serves: the first accepted connection ends
+    the outage (the restart call itself returns later, after its own readiness checks)."""
+    assert run.stack.broker is not None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with (
+            contextlib.suppress(OSError),
+            socket.create_connection(("127.0.0.1", run.stack.broker.port), 0.2),
+        ):
+            run.faults.mark("listening", "broker")
+            return
+        time.sleep(0.05)
 
 
 async def execute(s: Scenario) -> dict[str, object]:
@@ -278,10 +300,17 @@ def acks_during(run: Run) -> int:
     """New messages answered 2xx/250 while a killed broker was down (must be 0). A provider
     retry of a message acked before the outage may be answered from the edge's memory of
     what it already published: that is correct and not counted."""
-    marks = [m for m in run.faults.marks if m["target"] == "broker"]
-    windows = [
-        (float(a["t"]) + 1.0, float(b["t"])) for a, b in zip(marks[::2], marks[1::2], strict=False)
+    kills = [
+        float(m["t"])
+        for m in run.faults.marks
+        if m["target"] == "broker" and m["what"] == "kill -9"
     ]
+    ups = [
+        float(m["t"])
+        for m in run.faults.marks
+        if m["target"] == "broker" and m["what"] == "listening"
+    ]
+    windows = [(k + 1.0, u) for k, u in zip(kills, ups, strict=False)]
     acked_before = {
         r.provider_id: r.acked_at for r in run.records if r.retry_of is None and r.acked_at
     }
@@ -296,11 +325,11 @@ def acks_during(run: Run) -> int:
 
 
 def recovery(run: Run) -> dict[str, float | None] | None:
-    """Edge throughput in the 30 s after a broker restart vs the 10 s before the kill."""
-    marks = [m for m in run.faults.marks if m["target"] == "broker"]
-    if len(marks) < 2:
+    """Edge throughput in the 30 s after the broker serves again vs the 10 s before the kill."""
+    marks = {m["what"]: float(m["t"]) for m in run.faults.marks if m["target"] == "broker"}
+    if "kill -9" not in marks or "listening" not in marks:
         return None
-    killed, restarted = float(marks[0]["t"]), float(marks[1]["t"])
+    killed, restarted = marks["kill -9"], marks["listening"]
     acks = [r.acked_at for r in run.records if r.acked_at]
     before = sum(1 for t in acks if killed - 10 <= t < killed) / 10
     after = sum(1 for t in acks if restarted <= t < restarted + 30) / 30
