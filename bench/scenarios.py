@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from hotline.devstack.broker import free_port
 from hotline.devstack.postgres import Postgres
-from hotline.devstack.stack import Stack, free_base_port
+from hotline.devstack.stack import Stack, free_base_port, free_port_pair
 from hotline.load.faults import Fault, FaultLog, drive
 from hotline.load.generator import LoadRun, Record, RetryPolicy, Target
 from hotline.load.mix import Mix, MixSettings
@@ -72,7 +72,7 @@ def make_stack(s: Scenario) -> tuple[Stack, Postgres | None]:
     pg = Postgres(free_port()) if s.database == "postgres" else None
     if pg:
         pg.start()
-    stack = Stack(var, free_base_port(), free_port(), database_url=pg.url if pg else None)
+    stack = Stack(var, free_base_port(), free_port_pair(), database_url=pg.url if pg else None)
     return stack, pg
 
 

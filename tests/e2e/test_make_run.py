@@ -15,8 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from hotline.devstack.broker import free_port
-from hotline.devstack.stack import free_base_port
+from hotline.devstack.stack import free_base_port, free_port_pair
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
@@ -58,7 +57,7 @@ def test_stack_comes_up_and_ctrl_c_leaves_nothing_behind() -> None:
         **os.environ,
         "HOTLINE_VAR": str(var),
         "HOTLINE_BASE_PORT": str(base),
-        "HOTLINE_KAFKA_PORT": str(free_port()),
+        "HOTLINE_KAFKA_PORT": str(free_port_pair()),
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "hotline.cli", "run"],

@@ -179,10 +179,20 @@ def free_base_port() -> int:
     range (32768+) so that outgoing connections cannot take them between check and bind."""
     rng = random.Random()
     for _ in range(200):
-        base = rng.randrange(20000, 32000 - 30, 5)
+        base = rng.randrange(20000, 29900, 5)  # 30000+ is left for broker port pairs
         if all(_bindable(base + i) for i in (1, 2, 3, 4, 25)):
             return base
     raise RuntimeError("no free port range found")
+
+
+def free_port_pair() -> int:
+    """A port p with p and p+1 free (broker and controller), below the ephemeral range."""
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randrange(32000 - 2000, 32000 - 2, 2)
+        if _bindable(port) and _bindable(port + 1):
+            return port
+    raise RuntimeError("no free port pair found")
 
 
 def _bindable(port: int) -> bool:
