@@ -17,6 +17,7 @@ from typing import Literal
 import msgspec
 
 from hotline.events import AttachmentRef, ChannelRef, Content, Identifier, Role
+from hotline.topics import CONTACTS, CONVERSATIONS
 
 UNIFIED_NAMESPACE = uuid.UUID("0b7e9d4c-3a51-5f7c-8e2d-6a9b1c4f3e20")
 ThreadAction = Literal["attach", "reopen", "new", "merge", "split"]
@@ -133,7 +134,7 @@ def unified_key(event: UnifiedEvent) -> bytes:
 
 
 def unified_topic(event: UnifiedEvent) -> str:
-    return "hotline.contacts" if isinstance(event, CONTACT_EVENTS) else "hotline.conversations"
+    return CONTACTS if isinstance(event, CONTACT_EVENTS) else CONVERSATIONS
 
 
 _encoder = msgspec.json.Encoder()

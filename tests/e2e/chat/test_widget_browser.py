@@ -14,6 +14,7 @@ from playwright.async_api import Browser, Page, async_playwright
 
 from hotline import events as ev
 from hotline.kafka import EventProducer, ProducerSettings
+from tests.browser import ARGS, CHROMIUM
 from tests.integration.chat.harness import (
     SITE,
     Offsets,
@@ -24,22 +25,12 @@ from tests.integration.chat.harness import (
 )
 
 pytestmark = pytest.mark.e2e
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
 async def browser() -> AsyncIterator[Browser]:
     async with async_playwright() as p:
-        b = await p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        b = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
         await b.close()
 

@@ -12,22 +12,13 @@ from pydantic import SecretStr
 
 from hotline import events as ev
 from hotline.topics import REPLIES_EMAIL
+from tests.browser import ARGS, CHROMIUM
 from tests.integration.unifier.harness import eventually, publish, settings_for
 from tests.integration.unifier.server import serving
 from tests.integration.unifier.test_api import end_offsets, replies_since
 from tests.unit.unifier.factory import ident, message
 from unifier.app import create_app
 
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ALICE = [ident("email", "alice@example.test")]
 
 
@@ -44,7 +35,7 @@ async def test_live_message_and_one_reply_for_a_double_submit(kafka: str, tmp_pa
             return bool(await _count(app, tenant))
 
         await eventually(stored)
-        browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             page = await browser.new_page()
             await page.goto(f"{base}/inbox/{tenant}?token=tok-{tenant}")
