@@ -67,7 +67,7 @@ class OutboxRelay:
             ]
             by_topic.setdefault(r.topic, []).append((r.key, r.payload, headers))
         for topic, records in by_topic.items():
-            await self.producer.send_many(topic, records)
+            await self.producer.send_bulk(topic, records)
         async with self.engine.begin() as conn:
             await conn.execute(outbox.delete().where(outbox.c.id <= rows[-1].id))
         self.published += len(rows)

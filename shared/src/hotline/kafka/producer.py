@@ -14,6 +14,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
 from hotline import events
+from hotline.kafka import bulk
 from hotline.kafka.errors import KafkaUnavailable
 from hotline.metrics import Metrics
 from hotline.topics import OPS, REPLY_RESULTS, inbound_topic_for, replies_topic_for
@@ -160,6 +161,21 @@ class EventProducer:
         if self.metrics:
             self._produced(topic).inc(len(records))
         return acked
+
+    async def send_bulk(self, topic: str, records: Sequence[bulk.Record]) -> None:
+        """Like send_many for many records at once (relays): batches built per partition."""
+        producer = self._producer
+        if producer is None:
+            raise KafkaUnavailable("producer not connected")
+        try:
+            futures = await bulk.enqueue_bulk(producer, topic, records)
+            self._acks.watch(futures)
+            for f in futures:
+                await f
+        except (AckTimeout, KafkaError) as exc:
+            raise KafkaUnavailable(f"no ack from Kafka for {topic}: {exc!r}") from exc
+        if self.metrics:
+            self._produced(topic).inc(len(records))
 
     def _produced(self, topic: str) -> Any:
         child = self._counters.get(topic)

@@ -12,6 +12,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from unifier.store.bulk import execute_rows
+
 
 def _insert(conn: AsyncConnection, table: sa.Table) -> Any:
     module = postgresql if conn.dialect.name == "postgresql" else sqlite
@@ -21,21 +23,26 @@ def _insert(conn: AsyncConnection, table: sa.Table) -> Any:
 async def insert_ignore(
     conn: AsyncConnection, table: sa.Table, rows: Sequence[dict[str, Any]]
 ) -> None:
-    if rows:
-        await conn.execute(_insert(conn, table).on_conflict_do_nothing(), list(rows))
+    await execute_rows(
+        conn, "ignore:" + table.name, lambda: _insert(conn, table).on_conflict_do_nothing(), rows
+    )
 
 
 async def upsert(
     conn: AsyncConnection, table: sa.Table, rows: Sequence[dict[str, Any]], update: Sequence[str]
 ) -> None:
-    if not rows:
-        return
-    stmt = _insert(conn, table)
-    keys = [c.name for c in table.primary_key.columns]
-    stmt = stmt.on_conflict_do_update(
-        index_elements=keys, set_={c: getattr(stmt.excluded, c) for c in update}
-    )
-    await conn.execute(stmt, list(rows))
+    def build() -> Any:
+        stmt = _insert(conn, table)
+        keys = [c.name for c in table.primary_key.columns]
+        return stmt.on_conflict_do_update(
+            index_elements=keys, set_={c: getattr(stmt.excluded, c) for c in update}
+        )
+
+    await execute_rows(conn, f"upsert:{table.name}:{','.join(update)}", build, rows)
+
+
+async def insert(conn: AsyncConnection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
+    await execute_rows(conn, "insert:" + table.name, lambda: sa.insert(table), rows)
 
 
 def member(conn: AsyncConnection, column: Any, values: Sequence[Any]) -> Any:

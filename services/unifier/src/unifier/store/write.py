@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hotline import events as ev
 from hotline import unified as un
 from unifier.domain.working import Plan, ThreadRow, WorkingSet
-from unifier.store.dialect import insert_ignore, upsert
+from unifier.store.bulk import execute_rows
+from unifier.store.dialect import insert, insert_ignore, upsert
 from unifier.store.schema import (
     contacts,
     held,
@@ -88,8 +89,7 @@ def thread_values(t: str, row: ThreadRow) -> dict[str, Any]:
 
 async def _threads(conn: AsyncConnection, ws: WorkingSet, plan: Plan) -> None:
     new = [thread_values(ws.tenant, ws.threads[tid]) for tid in sorted(plan.new_threads)]
-    if new:
-        await conn.execute(sa.insert(threads), new)
+    await insert(conn, threads, new)
     changed = [
         {
             "b_tenant": ws.tenant,
@@ -102,19 +102,21 @@ async def _threads(conn: AsyncConnection, ws: WorkingSet, plan: Plan) -> None:
         for tid in sorted(plan.touched_threads - plan.new_threads)
         for r in (ws.threads[tid],)
     ]
-    if changed:
-        c = threads.c
-        await conn.execute(
-            threads.update()
-            .where(c.tenant == sa.bindparam("b_tenant"), c.thread_id == sa.bindparam("b_thread_id"))
-            .values(
-                open=sa.bindparam("b_open"),
-                last_message_at=sa.bindparam("b_last"),
-                closed_at=sa.bindparam("b_closed"),
-                message_count=sa.bindparam("b_count"),
-            ),
-            changed,
+    await execute_rows(conn, "update:threads", _thread_update, changed)
+
+
+def _thread_update() -> sa.Update:
+    c = threads.c
+    return (
+        threads.update()
+        .where(c.tenant == sa.bindparam("b_tenant"), c.thread_id == sa.bindparam("b_thread_id"))
+        .values(
+            open=sa.bindparam("b_open"),
+            last_message_at=sa.bindparam("b_last"),
+            closed_at=sa.bindparam("b_closed"),
+            message_count=sa.bindparam("b_count"),
         )
+    )
 
 
 async def _messages(conn: AsyncConnection, ws: WorkingSet, plan: Plan) -> None:
@@ -144,8 +146,7 @@ async def _messages(conn: AsyncConnection, ws: WorkingSet, plan: Plan) -> None:
                 "payload": m.payload,
             }
         )
-    if rows:
-        await conn.execute(sa.insert(messages), rows)
+    await insert(conn, messages, rows)
     inserted = {(m.channel_kind, m.provider_message_id) for m in plan.messages}
     await update_messages(conn, ws, plan.updated_messages - inserted)
 
@@ -153,19 +154,10 @@ async def _messages(conn: AsyncConnection, ws: WorkingSet, plan: Plan) -> None:
 async def update_messages(
     conn: AsyncConnection, ws: WorkingSet, keys: set[tuple[str, str]]
 ) -> None:
-    if not keys:
-        return
-    c = messages.c
-    await conn.execute(
-        messages.update()
-        .where(c.message_id == sa.bindparam("b_id"))
-        .values(
-            text=sa.bindparam("b_text"),
-            edited=sa.bindparam("b_edited"),
-            deleted=sa.bindparam("b_deleted"),
-            reactions=sa.bindparam("b_reactions"),
-            status=sa.bindparam("b_status"),
-        ),
+    await execute_rows(
+        conn,
+        "update:messages",
+        _message_update,
         [
             {
                 "b_id": s.message_id,
@@ -181,35 +173,56 @@ async def update_messages(
     )
 
 
+def _message_update() -> sa.Update:
+    c = messages.c
+    return (
+        messages.update()
+        .where(c.message_id == sa.bindparam("b_id"))
+        .values(
+            text=sa.bindparam("b_text"),
+            edited=sa.bindparam("b_edited"),
+            deleted=sa.bindparam("b_deleted"),
+            reactions=sa.bindparam("b_reactions"),
+            status=sa.bindparam("b_status"),
+        )
+    )
+
+
 async def _held(conn: AsyncConnection, ws: WorkingSet, plan: Plan) -> None:
     add = [
         {"tenant": ws.tenant, "channel_kind": k[0], "target_id": k[1], "payload": ev.encode(e)}
         for k, e in plan.held_add
         if k not in plan.held_done
     ]
-    if add:
-        await conn.execute(sa.insert(held), add)
+    await insert(conn, held, add)
+    done = [
+        {"b_tenant": ws.tenant, "b_kind": kind, "b_target": target}
+        for kind, target in sorted(plan.held_done)
+    ]
+    await execute_rows(conn, "delete:held", _held_delete, done)
+
+
+def _held_delete() -> sa.Delete:
     h = held.c
-    for kind, target in sorted(plan.held_done):
-        await conn.execute(
-            held.delete().where(
-                h.tenant == ws.tenant, h.channel_kind == kind, h.target_id == target
-            )
-        )
+    return held.delete().where(
+        h.tenant == sa.bindparam("b_tenant"),
+        h.channel_kind == sa.bindparam("b_kind"),
+        h.target_id == sa.bindparam("b_target"),
+    )
 
 
 async def write_outbox(conn: AsyncConnection, events: list[un.UnifiedEvent]) -> None:
-    if events:
-        await conn.execute(
-            sa.insert(outbox),
-            [
-                {
-                    "topic": un.unified_topic(e),
-                    "key": un.unified_key(e),
-                    "event_type": un.unified_tag(e),
-                    "event_id": e.event_id,
-                    "payload": un.encode(e),
-                }
-                for e in events
-            ],
-        )
+    await insert(
+        conn,
+        outbox,
+        [
+            {
+                "topic": un.unified_topic(e),
+                "key": un.unified_key(e),
+                "event_type": un.unified_tag(e),
+                "event_id": e.event_id,
+                "payload": un.encode(e),
+            }
+            for e in events
+        ],
+    )
