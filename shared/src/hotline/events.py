@@ -73,6 +73,7 @@ class Sender(Base, kw_only=True):
     display_name: str | None = None
     identifiers: list[Identifier] = []
     role: Role = "customer"
+    avatar_url: str | None = None  # profile picture URL (optional profile enrichment)
 
 
 class AttachmentRef(Base, kw_only=True):
