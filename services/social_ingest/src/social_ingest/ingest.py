@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import msgspec
 
+from hotline.events import Event
 from hotline.http import Rejected, ServiceState
 from hotline.kafka import KafkaUnavailable, PermanentError, dead_letter
 from hotline.kafka.dlq import dlq_headers
@@ -21,6 +22,7 @@ from hotline.topics import INBOUND_SOCIAL, OPS, dead_letter_for
 from social_ingest.context import Context
 from social_ingest.hotpath import Answer
 from social_ingest.ops import Normalized, encode_ops
+from social_ingest.profiles import ENRICHER, Enricher
 from social_ingest.recent import RecentIds
 
 log = logging.getLogger(__name__)
@@ -50,7 +52,7 @@ async def publish(state: ServiceState, out: Normalized) -> Answer:
     if recent.all_seen(ids):
         return OK  # a retry of what Kafka already acked
     try:
-        await state.producer.publish(out.events)
+        await state.producer.publish(_enriched(state, out.events))
         if out.ops:
             records: Records = [(r.channel.account_id.encode(), encode_ops(r), []) for r in out.ops]
             await state.producer.send_many(OPS, records)
@@ -77,6 +79,12 @@ async def _poison(state: ServiceState, body: bytes, exc: Exception, source: str)
         return unavailable(err)
     log.error("dead-lettered webhook", extra={"topic": topic, "reason": reason, "route": source})
     return OK
+
+
+def _enriched(state: ServiceState, events: list[Event]) -> list[Event]:
+    """Cached profiles filled in, lookups scheduled: synchronous, no I/O before the ack."""
+    enricher: Enricher | None = state.extras.get(ENRICHER)
+    return enricher.enrich(events) if enricher is not None else events
 
 
 def _recent(state: ServiceState) -> RecentIds:

@@ -17,6 +17,8 @@ from hotline.http import ServiceState
 from hotline.kafka import ConsumerLoop
 from hotline.kafka.consumer import LoopSettings, Record
 from hotline.topics import INBOUND_SOCIAL, REPLIES_SOCIAL
+from social_ingest.profile_sources import sources
+from social_ingest.profiles import ENRICHER, Enricher, lookup_counter
 from social_ingest.replies import Replies, decode_reply
 from social_ingest.settings import SocialSettings
 from social_ingest.window_store import WindowStore
@@ -34,10 +36,21 @@ class Runtime:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     store: WindowStore | None = None
     client: httpx.AsyncClient | None = None
+    enricher: Enricher | None = None
 
     async def start(self, state: ServiceState) -> None:
-        if not self.settings.replies_enabled:
-            return
+        if self.settings.profiles_enabled:
+            self._start_profiles(state)
+        if self.settings.replies_enabled:
+            self._start_replies(state)
+
+    def _start_profiles(self, state: ServiceState) -> None:
+        counter = lookup_counter(state.metrics.registry)
+        self.enricher = Enricher(self.settings, sources(self.settings), counter)
+        state.tasks.extend(self.enricher.start())
+        state.extras[ENRICHER] = self.enricher
+
+    def _start_replies(self, state: ServiceState) -> None:
         s = self.settings
         self.store = store = WindowStore(s.windows_db)
         self.client = httpx.AsyncClient(timeout=httpx.Timeout(s.reply_timeout, connect=2.0))
@@ -76,6 +89,8 @@ class Runtime:
             await asyncio.wait(self.tasks, timeout=10)
         if self.client:
             await self.client.aclose()
+        if self.enricher:
+            await self.enricher.close()
         if self.store:
             self.store.close()
 

@@ -42,3 +42,12 @@ class SocialSettings(ServiceSettings):
     replies_enabled: bool = True
     windows_db: str = "var/social/windows.sqlite3"
     replies_group: str = "social_ingest.replies"
+    # Profile enrichment (display name, avatar) off the ack path; opt-in.
+    profiles_enabled: bool = False
+    profile_timeout: float = 2.0  # each of connect / read / write / pool
+    profile_deadline: float = 5.0  # one whole lookup, however the server drips
+    profile_ttl: float = 24 * 3600.0
+    profile_negative_ttl: float = 300.0  # failures: a dead provider is not hammered
+    profile_cache_size: int = 50_000
+    profile_queue_size: int = 1_000  # full -> the lookup is dropped (counted), never awaited
+    profile_workers: int = 2
