@@ -28,6 +28,10 @@ class Compiled:
     names: tuple[str, ...]
     procs: tuple[Processor, ...]
 
+    def args(self, params: Mapping[str, Any]) -> tuple[Any, ...]:
+        pairs = zip(self.names, self.procs, strict=True)
+        return tuple(p(params[n]) if p else params[n] for n, p in pairs)
+
     def rows(self, rows: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
         pairs = tuple(zip(self.names, self.procs, strict=True))
         if not any(self.procs):
@@ -75,3 +79,16 @@ async def execute_rows(
         return
     compiled = compile_once(conn, name, build, list(rows[0]))
     await conn.exec_driver_sql(compiled.sql, compiled.rows(rows))
+
+
+async def fetch_rows(
+    conn: AsyncConnection,
+    name: str,
+    build: Callable[[], Executable],
+    params: Mapping[str, Any],
+) -> Sequence[sa.Row[Any]]:
+    """Run a compiled-once query; rows come back as the driver gives them (no result types:
+    SQLite datetimes are strings, see ``dialect.when``)."""
+    compiled = compile_once(conn, name, build, ())
+    result = await conn.exec_driver_sql(compiled.sql, compiled.args(params))
+    return result.all()

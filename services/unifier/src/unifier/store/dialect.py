@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -45,14 +45,37 @@ async def insert(conn: AsyncConnection, table: sa.Table, rows: Sequence[dict[str
     await execute_rows(conn, "insert:" + table.name, lambda: sa.insert(table), rows)
 
 
-def member(conn: AsyncConnection, column: Any, values: Sequence[Any]) -> Any:
-    """``column IN values`` with one parameter. PostgreSQL: ``= ANY(array)``, one cached plan,
-    and the index is used even while the planner has no statistics yet."""
-    if conn.dialect.name == "postgresql":
-        return column == sa.any_(sa.bindparam(None, list(values), type_=ARRAY(column.type)))
-    # SQLite: one JSON parameter instead of one per value (compiled and cached once)
-    each = sa.func.json_each(sa.bindparam(None, json.dumps(list(values)))).table_valued("value")
-    return column.in_(sa.select(each.c.value))
+def select_in(
+    conn: AsyncConnection,
+    cols: Sequence[sa.Column[Any]],
+    column: sa.Column[Any],
+    order_by: sa.Column[Any] | None = None,
+) -> Callable[[], sa.Select[Any]]:
+    """``SELECT cols WHERE tenant = :tenant AND column IN :values`` (one parameter each), for
+    ``fetch_rows`` with ``{"tenant": .., "values": values_param(conn, values)}``."""
+    table = column.table
+
+    def build() -> sa.Select[Any]:
+        if conn.dialect.name == "postgresql":
+            inside = column == sa.any_(sa.bindparam("values", type_=ARRAY(column.type)))
+        else:
+            each = sa.func.json_each(sa.bindparam("values", type_=sa.String)).table_valued("value")
+            inside = column.in_(sa.select(each.c.value))
+        stmt = sa.select(*cols).where(table.c.tenant == sa.bindparam("tenant"), inside)
+        return stmt if order_by is None else stmt.order_by(order_by)
+
+    return build
+
+
+def values_param(conn: AsyncConnection, values: Sequence[Any]) -> Any:
+    return list(values) if conn.dialect.name == "postgresql" else json.dumps(list(values))
+
+
+def when(value: datetime | str) -> datetime:
+    """A stored timestamp as an aware UTC datetime (SQLite raw rows give strings)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def utc(value: datetime) -> datetime:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -14,7 +15,8 @@ from unifier.domain.identity import KnownIdentity, key_of
 from unifier.domain.rules import RuleSet
 from unifier.domain.threading import provider_thread_key
 from unifier.domain.working import MessageState, ThreadRow, WorkingSet
-from unifier.store.dialect import chunks, member, utc
+from unifier.store.bulk import fetch_rows
+from unifier.store.dialect import chunks, select_in, values_param, when
 from unifier.store.schema import (
     contacts,
     held,
@@ -24,6 +26,28 @@ from unifier.store.schema import (
     thread_keys,
     threads,
 )
+
+CHUNK = 2000
+THREAD_COLS = tuple(threads.c)
+
+
+async def _rows(
+    conn: AsyncConnection,
+    tenant: str,
+    cols: Sequence[sa.Column[Any]],
+    column: sa.Column[Any],
+    values: Iterable[str],
+    order_by: sa.Column[Any] | None = None,
+) -> list[sa.Row[Any]]:
+    """``cols`` of the tenant's rows whose ``column`` is one of ``values`` (chunked)."""
+    name = f"in:{column.table}.{column.name}:" + ",".join(c.name for c in cols)
+    build = select_in(conn, cols, column, order_by)
+    out: list[sa.Row[Any]] = []
+    for part in chunks(sorted(values), CHUNK):
+        if part:
+            params = {"tenant": tenant, "values": values_param(conn, part)}
+            out.extend(await fetch_rows(conn, name, build, params))
+    return out
 
 
 async def load_working_set(
@@ -47,17 +71,12 @@ async def _identities(
 ) -> set[str]:
     wanted = {key_of(i) for e in received for i in e.sender.identifiers}
     t = identities.c
-    for part in chunks(sorted({v for _, v in wanted})):
-        rows = await conn.execute(
-            sa.select(t.kind, t.value, t.verified, t.contact_id).where(
-                t.tenant == ws.tenant, member(conn, t.value, part)
+    cols = (t.kind, t.value, t.verified, t.contact_id)
+    for r in await _rows(conn, ws.tenant, cols, t.value, {v for _, v in wanted}):
+        if (r.kind, r.value) in wanted:
+            ws.identities.setdefault((r.kind, r.value), []).append(
+                KnownIdentity(r.contact_id, bool(r.verified))
             )
-        )
-        for r in rows:
-            if (r.kind, r.value) in wanted:
-                ws.identities.setdefault((r.kind, r.value), []).append(
-                    KnownIdentity(r.contact_id, bool(r.verified))
-                )
     return {k.contact_id for known in ws.identities.values() for k in known}
 
 
@@ -65,13 +84,9 @@ async def canonicalize(conn: AsyncConnection, ws: WorkingSet, ids: Iterable[str]
     """Fill ws.canonical for ids, following merged_into pointers (merges never destroy)."""
     parent: dict[str, str | None] = {}
     pending = {i for i in ids if i and i not in ws.canonical}
+    c = contacts.c
     while pending:
-        rows = await conn.execute(
-            sa.select(contacts.c.contact_id, contacts.c.merged_into).where(
-                contacts.c.tenant == ws.tenant, member(conn, contacts.c.contact_id, sorted(pending))
-            )
-        )
-        for r in rows:
+        for r in await _rows(conn, ws.tenant, (c.contact_id, c.merged_into), c.contact_id, pending):
             parent[r.contact_id] = r.merged_into
         pending = {p for p in parent.values() if p and p not in parent} - set(ws.canonical)
     for cid in {*parent, *(i for i in ids if i)}:
@@ -102,40 +117,26 @@ def _wanted_keys(ws: WorkingSet, received: list[ev.MessageReceived], rules: Rule
 
 async def _keys(conn: AsyncConnection, ws: WorkingSet, wanted: set[str]) -> None:
     t = thread_keys.c
-    for part in chunks(sorted(wanted)):
-        rows = await conn.execute(
-            sa.select(t.key, t.thread_id).where(t.tenant == ws.tenant, member(conn, t.key, part))
-        )
-        ws.keys.update({r.key: r.thread_id for r in rows})
+    rows = await _rows(conn, ws.tenant, (t.key, t.thread_id), t.key, wanted)
+    ws.keys.update((r.key, r.thread_id) for r in rows)
 
 
 async def _threads(conn: AsyncConnection, ws: WorkingSet, ids: set[str]) -> None:
-    for part in chunks(sorted(ids)):
-        rows = await conn.execute(
-            sa.select(threads).where(
-                threads.c.tenant == ws.tenant, member(conn, threads.c.thread_id, part)
-            )
+    t, p = threads.c, participants.c
+    for r in await _rows(conn, ws.tenant, THREAD_COLS, t.thread_id, ids):
+        ws.threads[r.thread_id] = ThreadRow(
+            r.thread_id,
+            r.contact_id,
+            r.channel_kind,
+            bool(r.open),
+            when(r.opened_at),
+            when(r.last_message_at),
+            when(r.closed_at) if r.closed_at else None,
+            r.message_count,
+            r.subject,
         )
-        for r in rows:
-            ws.threads[r.thread_id] = ThreadRow(
-                r.thread_id,
-                r.contact_id,
-                r.channel_kind,
-                bool(r.open),
-                utc(r.opened_at),
-                utc(r.last_message_at),
-                utc(r.closed_at) if r.closed_at else None,
-                r.message_count,
-                r.subject,
-            )
-        p = participants.c
-        rows = await conn.execute(
-            sa.select(p.thread_id, p.contact_id).where(
-                p.tenant == ws.tenant, member(conn, p.thread_id, part)
-            )
-        )
-        for r in rows:
-            ws.threads[r.thread_id].participants.add(r.contact_id)
+    for r in await _rows(conn, ws.tenant, (p.thread_id, p.contact_id), p.thread_id, ids):
+        ws.threads[r.thread_id].participants.add(r.contact_id)
     await canonicalize(conn, ws, {c for t in ws.threads.values() for c in t.participants})
 
 
@@ -152,35 +153,27 @@ async def _messages(conn: AsyncConnection, ws: WorkingSet, keys: set[tuple[str, 
         m.reactions,
         m.status,
     )
-    for part in chunks(sorted({pmid for _, pmid in keys})):
-        rows = await conn.execute(
-            sa.select(*cols).where(m.tenant == ws.tenant, member(conn, m.provider_message_id, part))
-        )
-        for r in rows:
-            if (r.channel_kind, r.provider_message_id) in keys:
-                ws.messages[(r.channel_kind, r.provider_message_id)] = MessageState(
-                    r.message_id,
-                    r.thread_id,
-                    r.text,
-                    bool(r.edited),
-                    bool(r.deleted),
-                    json.loads(r.reactions),
-                    r.status,
-                )
+    for r in await _rows(conn, ws.tenant, cols, m.provider_message_id, {p for _, p in keys}):
+        if (r.channel_kind, r.provider_message_id) in keys:
+            ws.messages[(r.channel_kind, r.provider_message_id)] = MessageState(
+                r.message_id,
+                r.thread_id,
+                r.text,
+                bool(r.edited),
+                bool(r.deleted),
+                json.loads(r.reactions),
+                r.status,
+            )
 
 
 async def _held(conn: AsyncConnection, ws: WorkingSet, keys: set[tuple[str, str]]) -> None:
     h = held.c
-    for part in chunks(sorted({pmid for _, pmid in keys})):
-        rows = await conn.execute(
-            sa.select(h.channel_kind, h.target_id, h.payload)
-            .where(h.tenant == ws.tenant, member(conn, h.target_id, part))
-            .order_by(h.id)
-        )
-        for r in rows:
-            if (r.channel_kind, r.target_id) in keys:
-                event = ev.decode(r.payload)
-                assert not isinstance(
-                    event, ev.ReplyRequested | ev.ReplyResult | ev.AgentTyping | ev.OpsUpdate
-                )
-                ws.held.setdefault((r.channel_kind, r.target_id), []).append(event)
+    cols = (h.channel_kind, h.target_id, h.payload)
+    targets = {t for _, t in keys}
+    for r in await _rows(conn, ws.tenant, cols, h.target_id, targets, order_by=h.id):
+        if (r.channel_kind, r.target_id) in keys:
+            event = ev.decode(r.payload)
+            assert not isinstance(
+                event, ev.ReplyRequested | ev.ReplyResult | ev.AgentTyping | ev.OpsUpdate
+            )
+            ws.held.setdefault((r.channel_kind, r.target_id), []).append(event)
