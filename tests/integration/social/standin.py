@@ -1,5 +1,6 @@
 """A local stand-in for the providers' send APIs, over real HTTP: records every request and
-answers from a script keyed by recipient (sent by default)."""
+answers from a script keyed by recipient (sent by default). GETs are profile lookups: answered
+from ``profiles`` by path (404 otherwise), each after ``profile_delay`` seconds."""
 
 from __future__ import annotations
 
@@ -29,6 +30,9 @@ class StandIn:
     base: str = ""
     seen: list[Seen] = field(default_factory=list)
     script: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)  # recipient ->
+    gets: list[Seen] = field(default_factory=list)
+    profiles: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)  # path ->
+    profile_delay: float = 0.0
 
     def to(self, recipient: str) -> list[Seen]:
         return [s for s in self.seen if _recipient(s.path, s.body) == recipient]
@@ -65,6 +69,14 @@ def app_for(state: StandIn) -> FastAPI:
         state.seen.append(seen)
         sent = (200, _sent(seen.path, len(state.seen)))
         status, doc = state.script.get(_recipient(seen.path, body), sent)
+        return JSONResponse(doc, status_code=status)
+
+    @app.get("/{path:path}")
+    async def any_get(path: str, request: Request) -> JSONResponse:
+        state.gets.append(Seen("/" + path, dict(request.headers), dict(request.query_params)))
+        await asyncio.sleep(state.profile_delay)
+        missing = (404, {"error": {"code": 100, "message": "no such user"}})
+        status, doc = state.profiles.get("/" + path, missing)
         return JSONResponse(doc, status_code=status)
 
     return app
