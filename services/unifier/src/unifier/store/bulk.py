@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,11 +33,20 @@ class Compiled:
         pairs = zip(self.names, self.procs, strict=True)
         return tuple(p(params[n]) if p else params[n] for n, p in pairs)
 
-    def rows(self, rows: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
-        pairs = tuple(zip(self.names, self.procs, strict=True))
-        if not any(self.procs):
-            return [tuple(r[n] for n in self.names) for r in rows]
-        return [tuple(p(r[n]) if p else r[n] for n, p in pairs) for r in rows]
+    def rows(self, rows: Sequence[Mapping[str, Any]]) -> list[Sequence[Any]]:
+        get = itemgetter(*self.names)
+        if len(self.names) == 1:
+            return [(get(r),) for r in rows]
+        converted = [(i, p) for i, p in enumerate(self.procs) if p]
+        if not converted:
+            return [get(r) for r in rows]
+        out: list[Sequence[Any]] = []
+        for r in rows:
+            values = list(get(r))
+            for i, p in converted:
+                values[i] = p(values[i])
+            out.append(tuple(values))
+        return out
 
 
 _CACHE: dict[tuple[str, str, tuple[str, ...]], Compiled] = {}
