@@ -25,6 +25,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from bench.common import RESULTS, bench_broker, write_result
+from hotline import collector
 from hotline import events as ev
 from hotline.devstack.broker import free_port
 from hotline.kafka import Batch, EventProducer, ProducerSettings
@@ -202,6 +203,7 @@ def postgres() -> Iterator[str]:
 
 
 def main() -> None:
+    collector.tune()  # as every service process does at start (hotline.http.serve)
     work = tempfile.mkdtemp(prefix="unifier-bench-")
     results: dict[str, Any] = {"targets": TARGETS, "cpu_count": os.cpu_count()}
     with bench_broker() as broker:

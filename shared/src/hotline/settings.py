@@ -31,6 +31,7 @@ class ServiceSettings(BaseSettings):
     ack_timeout: float = 5.0
     linger_ms: int = 5
     default_tenant: str = "default"
+    gc_threshold: int = 50_000  # young-generation GC threshold; 0 = Python's default (700)
 
     @model_validator(mode="after")
     def _no_placeholder_secrets_outside_dev(self) -> ServiceSettings:

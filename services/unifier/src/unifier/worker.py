@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 
-from hotline import logs
+from hotline import collector, logs
 from hotline.kafka import EventProducer, ProducerSettings
 from unifier.runtime import build_runtime
 from unifier.settings import UnifierSettings
@@ -33,6 +33,7 @@ async def run(settings: UnifierSettings) -> None:
 def main() -> None:
     settings = UnifierSettings()
     logs.configure(settings.log_level)
+    collector.tune(settings.gc_threshold)
     asyncio.run(run(settings))
 
 

@@ -7,12 +7,13 @@ from collections.abc import Callable
 import uvicorn
 from fastapi import FastAPI
 
-from hotline import logs
+from hotline import collector, logs
 from hotline.settings import ServiceSettings
 
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
     logs.configure(settings.log_level)
+    collector.tune(settings.gc_threshold)
     uvicorn.run(
         app,
         host=settings.host,
