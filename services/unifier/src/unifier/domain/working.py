@@ -55,14 +55,19 @@ class WorkingSet:
     messages: dict[MsgKey, MessageState] = field(default_factory=dict)
     held: dict[MsgKey, list[InboundEvent]] = field(default_factory=dict)
 
+    _context: ThreadContext | None = field(default=None, repr=False, compare=False)
+
     def context(self) -> ThreadContext:
-        return ThreadContext(
-            by_message_id=_Prefixed(self.keys, "mid:"),
-            by_reply_token=_Prefixed(self.keys, "tok:"),
-            by_provider_thread=_Prefixed(self.keys, "pt:"),
-            by_group=_Prefixed(self.keys, "grp:"),
-            threads=_Views(self),
-        )
+        """Live read-only views over the tables above (built once: they follow mutations)."""
+        if self._context is None:
+            self._context = ThreadContext(
+                by_message_id=_Prefixed(self.keys, "mid:"),
+                by_reply_token=_Prefixed(self.keys, "tok:"),
+                by_provider_thread=_Prefixed(self.keys, "pt:"),
+                by_group=_Prefixed(self.keys, "grp:"),
+                threads=_Views(self),
+            )
+        return self._context
 
 
 @dataclass

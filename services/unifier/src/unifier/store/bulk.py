@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
@@ -49,6 +50,14 @@ class Compiled:
         return out
 
 
+def sqlite_datetime(value: datetime | None) -> str | None:
+    """SQLAlchemy's SQLite DATETIME storage format ("2026-11-24 22:11:51.000000", the fields
+    as given, no offset), made by ``isoformat`` instead of %-formatting a dict."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
 _CACHE: dict[tuple[str, str, tuple[str, ...]], Compiled] = {}
 
 
@@ -71,8 +80,11 @@ def _compile(dialect: sa.Dialect, stmt: Executable, keys: Sequence[str]) -> Comp
 
 
 def _processor(c: SQLCompiler, name: str) -> Processor:
-    if isinstance(c.binds[name].type, sa.LargeBinary):
+    kind = c.binds[name].type
+    if isinstance(kind, sa.LargeBinary):
         return None
+    if isinstance(kind, sa.DateTime) and c.dialect.name == "sqlite":
+        return sqlite_datetime
     proc = c._bind_processors.get(name)  # SQLAlchemy's own per-bind conversion
     assert proc is None or callable(proc), "tuple-typed binds are not used here"
     return proc
