@@ -33,11 +33,11 @@ async def producer(kafka: str) -> AsyncIterator[EventProducer]:
     await p.stop()
 
 
-def text_events(n: int, key: str = "conv-1") -> list[ev.Event]:
+def text_events(n: int, key: str = "conv-1", start: int = 0) -> list[ev.Event]:
     base = all_samples()["message_text"]
     assert isinstance(base, ev.MessageReceived)
     out: list[ev.Event] = []
-    for i in range(n):
+    for i in range(start, start + n):
         pid = f"wamid.{i}"
         out.append(
             ev.MessageReceived(
@@ -82,6 +82,15 @@ def make_loop(
 
 async def run_until(loop: ConsumerLoop[ev.Event], stop: asyncio.Event, timeout: float = 20) -> None:
     await asyncio.wait_for(loop.run(stop), timeout)
+
+
+async def committed_all(kafka: str, group: str, topic: str, n: int) -> dict[int, int]:
+    c = AIOKafkaConsumer(bootstrap_servers=kafka, group_id=group, enable_auto_commit=False)
+    await c.start()
+    try:
+        return {p: await c.committed(TopicPartition(topic, p)) or 0 for p in range(n)}
+    finally:
+        await c.stop()
 
 
 async def committed(kafka: str, group: str, topic: str) -> int | None:

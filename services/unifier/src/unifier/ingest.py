@@ -19,7 +19,7 @@ from hotline.kafka.errors import Verdict
 from unifier.domain.rules import RuleSet
 from unifier.domain.unify import unify
 from unifier.store.load import load_working_set
-from unifier.store.offsets import write_offset
+from unifier.store.offsets import write_offsets
 from unifier.store.results import apply_results
 from unifier.store.write import write_plan
 
@@ -66,20 +66,28 @@ class Ingest:
         self.batches = 0
 
     async def handle(self, batch: Batch[Decoded]) -> None:
-        values = sorted((i.value for i in batch.items), key=lambda v: v[0].tenant)
+        await self.handle_poll([batch])
+
+    async def handle_poll(self, batches: list[Batch[Decoded]]) -> None:
+        """Decide and store every batch of one poll, with their offsets, in one transaction
+        (order within a partition is kept: the sort by tenant is stable)."""
+        items = (i.value for b in batches for i in b.items)
+        values = sorted(items, key=lambda v: v[0].tenant)
         changed: dict[str, list[str]] = {}
         async with self.engine.begin() as conn:
             for tenant, group in groupby(values, key=lambda v: v[0].tenant):
-                items = list(group)
-                inbound = [(e, raw) for e, raw in items if not isinstance(e, ev.ReplyResult)]
-                results = [e for e, _ in items if isinstance(e, ev.ReplyResult)]
-                await apply_results(conn, tenant, results)
-                if inbound:
-                    changed[tenant] = await self._decide(conn, tenant, inbound)
-            await write_offset(conn, self.group, batch.tp, batch.next_offset)
+                found = await self._tenant(conn, tenant, list(group))
+                if found:
+                    changed[tenant] = found
+            await write_offsets(conn, self.group, {b.tp: b.next_offset for b in batches})
         self._maybe_crash()
         self.on_commit(changed)
         await self._maintain()
+
+    async def _tenant(self, conn: AsyncConnection, tenant: str, items: list[Decoded]) -> list[str]:
+        inbound = [(e, raw) for e, raw in items if not isinstance(e, ev.ReplyResult)]
+        await apply_results(conn, tenant, [e for e, _ in items if isinstance(e, ev.ReplyResult)])
+        return await self._decide(conn, tenant, inbound) if inbound else []
 
     async def _decide(
         self, conn: AsyncConnection, tenant: str, inbound: list[tuple[ev.InboundEvent, bytes]]

@@ -54,12 +54,15 @@ class Runtime:
                 "group_instance_id": s.instance_id,
                 "session_timeout_ms": 10000,
                 "max_partition_fetch_bytes": 4 * 1024 * 1024,
+                "fetch_min_bytes": s.fetch_min_bytes,
+                "fetch_max_wait_ms": s.fetch_max_wait_ms,
             },
         )
         return ConsumerLoop(
             loop_settings,
             decode=decode_record,
             handle=self.ingest.handle,
+            handle_poll=self.ingest.handle_poll,
             producer=self.producer,
             offset_store=DbOffsetStore(self.engine),
             metrics=metrics,

@@ -86,10 +86,12 @@ class ConsumerLoop(Generic[T]):
         producer: EventProducer,
         offset_store: OffsetStore | None = None,
         metrics: Metrics | None = None,
+        handle_poll: Callable[[list[Batch[T]]], Awaitable[None]] | None = None,
     ) -> None:
         self.s = settings
         self.decode = decode
         self.handle = handle
+        self.handle_poll = handle_poll
         self.producer = producer
         self.offset_store = offset_store
         self.metrics = metrics
@@ -117,11 +119,34 @@ class ConsumerLoop(Generic[T]):
                 polled = await self.consumer.getmany(
                     timeout_ms=self.s.poll_timeout_ms, max_records=self.s.max_poll_records
                 )
+                if self.handle_poll and len(polled) > 1 and await self._process_poll(polled):
+                    continue
                 for tp, records in polled.items():
                     await self._process_partition(tp, records)
         finally:
             await self.consumer.stop()
             self.consumer = None
+
+    async def _process_poll(self, polled: dict[TopicPartition, list[Record]]) -> bool:
+        """Every partition of one poll in one ``handle_poll`` call (one transaction for a
+        store): False, with nothing handled, when a record does not decode or the call fails
+        permanently; the caller then takes the partitions one by one, isolating the poison."""
+        assert self.handle_poll is not None
+        try:
+            batches = [
+                Batch(tp, [Item(r, self.decode(r)) for r in records])
+                for tp, records in polled.items()
+            ]
+        except Exception:
+            return False
+        handle_poll = self.handle_poll
+        if await self._attempt(batches[0], lambda: handle_poll(batches)) is not None:
+            return False
+        await self._commit_all({tp: records[-1].offset + 1 for tp, records in polled.items()})
+        if self.metrics:
+            for tp, records in polled.items():
+                self.metrics.consumed.labels(tp.topic).inc(len(records))
+        return True
 
     async def _process_partition(self, tp: TopicPartition, records: list[Record]) -> None:
         good: list[Item[T]] = []
@@ -149,12 +174,15 @@ class ConsumerLoop(Generic[T]):
         for item in items:  # isolate the poison record(s); the rest keep their order
             await self._flush(tp, [item])
 
-    async def _attempt(self, batch: Batch[T]) -> BaseException | None:
-        """Handle with bounded retries; return a permanent error, raise StopConsuming."""
+    async def _attempt(
+        self, batch: Batch[T], call: Callable[[], Awaitable[None]] | None = None
+    ) -> BaseException | None:
+        """Handle (``call``, default: the batch) with bounded retries; return a permanent
+        error, raise StopConsuming."""
         delay = self.s.backoff_base
         for attempt in range(1, self.s.max_attempts + 1):
             try:
-                await self.handle(batch)
+                await (call() if call else self.handle(batch))
                 return None
             except Exception as exc:
                 if classify(exc, self.s.classify) == "permanent":
@@ -217,9 +245,12 @@ class ConsumerLoop(Generic[T]):
             await self.offset_store.save(self.s.group_id, tp, record.offset + 1)
 
     async def _commit(self, tp: TopicPartition, next_offset: int) -> None:
-        self._processed[tp] = next_offset
+        await self._commit_all({tp: next_offset})
+
+    async def _commit_all(self, offsets: dict[TopicPartition, int]) -> None:
+        self._processed.update(offsets)
         assert self.consumer is not None
-        await self.consumer.commit({tp: next_offset})
+        await self.consumer.commit(offsets)
 
     async def on_revoked(self, revoked: set[TopicPartition]) -> None:
         pending = {tp: off for tp, off in self._processed.items() if tp in revoked}

@@ -11,8 +11,15 @@ from unifier.store.schema import offsets
 
 
 async def write_offset(conn: AsyncConnection, group: str, tp: TopicPartition, nxt: int) -> None:
-    row = {"group_id": group, "topic": tp.topic, "partition": tp.partition, "next_offset": nxt}
-    await upsert(conn, offsets, [row], ["next_offset"])
+    await write_offsets(conn, group, {tp: nxt})
+
+
+async def write_offsets(conn: AsyncConnection, group: str, nxt: dict[TopicPartition, int]) -> None:
+    rows = [
+        {"group_id": group, "topic": tp.topic, "partition": tp.partition, "next_offset": n}
+        for tp, n in sorted(nxt.items())
+    ]
+    await upsert(conn, offsets, rows, ["next_offset"])
 
 
 class DbOffsetStore:

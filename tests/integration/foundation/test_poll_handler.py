@@ -1,0 +1,87 @@
+"""handle_poll: every partition of a poll in one call; poison falls back to per-partition."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from hotline import events as ev
+from hotline.kafka import Batch, ConsumerLoop, EventProducer, PermanentError, ProducerSettings
+from hotline.kafka.consumer import LoopSettings
+from tests.integration.foundation.test_runtime import committed_all, text_events
+from tests.kafka_helpers import fresh_topic, read_all
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def producer(kafka: str) -> AsyncIterator[EventProducer]:
+    p = EventProducer(ProducerSettings(bootstrap=kafka, ack_timeout=10))
+    await p.start()
+    yield p
+    await p.stop()
+
+
+class Seen:
+    def __init__(self, want: int, stop: asyncio.Event) -> None:
+        self.calls: list[list[int]] = []  # partitions per call
+        self.ids: list[str] = []
+        self.want, self.stop = want, stop
+
+    def take(self, batches: list[Batch[ev.Event]]) -> None:
+        self.calls.append([b.tp.partition for b in batches])
+        self.ids += [i.value.provider_message_id for b in batches for i in b.items]
+        if len(self.ids) >= self.want:
+            self.stop.set()
+
+
+def loop_for(kafka: str, topic: str, group: str, seen: Seen, producer: EventProducer,
+             poll_fails_on: str = "") -> ConsumerLoop[ev.Event]:  # fmt: skip
+    async def one(batch: Batch[ev.Event]) -> None:
+        if any(i.value.provider_message_id == poll_fails_on for i in batch.items):
+            raise PermanentError("unroutable", "test")
+        seen.take([batch])
+
+    async def many(batches: list[Batch[ev.Event]]) -> None:
+        ids = [i.value.provider_message_id for b in batches for i in b.items]
+        if poll_fails_on in ids:
+            raise PermanentError("unroutable", "test")
+        seen.take(batches)
+
+    settings = LoopSettings(bootstrap=kafka, group_id=group, topics=[topic], max_attempts=1)
+    return ConsumerLoop(settings, decode=lambda r: ev.decode(r.value or b""), handle=one,
+                        handle_poll=many, producer=producer)  # fmt: skip
+
+
+async def _fill(producer: EventProducer, topic: str) -> list[ev.Event]:
+    sent = [e for k in range(3) for e in text_events(4, key=f"conv-{k}", start=4 * k)]
+    await producer.publish(sent, topic=topic)
+    return sent
+
+
+async def test_one_call_for_all_partitions_of_a_poll(kafka: str, producer: EventProducer) -> None:
+    topic = await fresh_topic(kafka, 3)
+    await _fill(producer, topic)
+    stop = asyncio.Event()
+    seen = Seen(12, stop)
+    await asyncio.wait_for(loop_for(kafka, topic, "g-poll", seen, producer).run(stop), 20)
+    assert sorted(seen.ids) == sorted(f"wamid.{i}" for i in range(12))
+    assert any(len(parts) > 1 for parts in seen.calls)  # several partitions in one call
+    assert sum((await committed_all(kafka, "g-poll", topic, 3)).values()) == 12
+
+
+async def test_a_failing_poll_is_retaken_partition_by_partition(
+    kafka: str, producer: EventProducer
+) -> None:
+    topic = await fresh_topic(kafka, 3)
+    sent = await _fill(producer, topic)
+    stop = asyncio.Event()
+    seen = Seen(11, stop)
+    loop = loop_for(kafka, topic, "g-poll-bad", seen, producer, poll_fails_on="wamid.5")
+    await asyncio.wait_for(loop.run(stop), 20)
+    assert sorted(seen.ids) == sorted(f"wamid.{i}" for i in range(12) if i != 5)
+    assert all(len(parts) == 1 for parts in seen.calls)
+    [dead] = await read_all(kafka, f"{topic}.dlq", expect=1)
+    assert ev.decode(dead.value or b"") == sent[5]
