@@ -1,4 +1,5 @@
-"""The two statements that differ between SQLite and PostgreSQL: insert-ignore and upsert."""
+"""What differs between SQLite and PostgreSQL: set-based inserts (plain, ignore, upsert) and
+"column in values" lookups."""
 
 from __future__ import annotations
 
@@ -12,37 +13,63 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from unifier.store.bulk import execute_rows
+from unifier.store.bulk import compile_once, execute_rows
+
+RowDict = dict[str, Any]
 
 
-def _insert(conn: AsyncConnection, table: sa.Table) -> Any:
-    module = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return module.insert(table)
+Finish = Callable[[Any], Any]  # the dialect's INSERT -> the statement (ON CONFLICT ...)
 
 
-async def insert_ignore(
-    conn: AsyncConnection, table: sa.Table, rows: Sequence[dict[str, Any]]
+async def _write(
+    conn: AsyncConnection, table: sa.Table, name: str, finish: Finish, rows: Sequence[RowDict]
 ) -> None:
-    await execute_rows(
-        conn, "ignore:" + table.name, lambda: _insert(conn, table).on_conflict_do_nothing(), rows
-    )
+    """SQLite: executemany. PostgreSQL: one ``INSERT .. SELECT * FROM unnest(arrays)`` per
+    call, a column per array (asyncpg encodes arrays natively: 2-3x less CPU than a row per
+    Bind/Execute in executemany)."""
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
+        await execute_rows(conn, name, lambda: finish(sqlite.insert(table)), rows)
+        return
+    keys = list(rows[0])
+
+    def build() -> Any:
+        return finish(postgresql.insert(table).from_select(keys, _unnest(table, keys)))
+
+    compiled = compile_once(conn, "pg-" + name, build, keys)
+    columns = {k: [r[k] for r in rows] for k in keys}
+    await conn.exec_driver_sql(compiled.sql, compiled.args(columns))
+
+
+def _unnest(table: sa.Table, keys: Sequence[str]) -> sa.Select[Any]:
+    arrays = [sa.bindparam(k, type_=ARRAY(table.c[k].type)) for k in keys]
+    each = sa.func.unnest(*arrays).table_valued(*keys).render_derived()
+    return sa.select(*(each.c[k] for k in keys))
+
+
+async def insert_ignore(conn: AsyncConnection, table: sa.Table, rows: Sequence[RowDict]) -> None:
+    await _write(conn, table, "ignore:" + table.name, lambda s: s.on_conflict_do_nothing(), rows)
 
 
 async def upsert(
-    conn: AsyncConnection, table: sa.Table, rows: Sequence[dict[str, Any]], update: Sequence[str]
+    conn: AsyncConnection, table: sa.Table, rows: Sequence[RowDict], update: Sequence[str]
 ) -> None:
-    def build() -> Any:
-        stmt = _insert(conn, table)
-        keys = [c.name for c in table.primary_key.columns]
+    pk = [c.name for c in table.primary_key.columns]
+
+    def finish(stmt: Any) -> Any:
         return stmt.on_conflict_do_update(
-            index_elements=keys, set_={c: getattr(stmt.excluded, c) for c in update}
+            index_elements=pk, set_={c: getattr(stmt.excluded, c) for c in update}
         )
 
-    await execute_rows(conn, f"upsert:{table.name}:{','.join(update)}", build, rows)
+    last = {tuple(r[k] for k in pk): r for r in rows}  # one statement: the last row per key
+    await _write(
+        conn, table, f"upsert:{table.name}:{','.join(update)}", finish, list(last.values())
+    )
 
 
-async def insert(conn: AsyncConnection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
-    await execute_rows(conn, "insert:" + table.name, lambda: sa.insert(table), rows)
+async def insert(conn: AsyncConnection, table: sa.Table, rows: Sequence[RowDict]) -> None:
+    await _write(conn, table, "insert:" + table.name, lambda s: s, rows)
 
 
 def select_in(
