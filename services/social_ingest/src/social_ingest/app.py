@@ -16,7 +16,7 @@ from social_ingest.providers.telegram import edge as telegram
 from social_ingest.providers.twilio import edge as twilio
 from social_ingest.providers.whatsapp.normalize import normalize as whatsapp
 from social_ingest.providers.x import edge as x
-from social_ingest.runtime import Runtime, calm_gc
+from social_ingest.runtime import Runtime
 from social_ingest.settings import SocialSettings
 
 META: tuple[tuple[str, Normalizer], ...] = (
@@ -55,6 +55,4 @@ def _posts(settings: SocialSettings) -> dict[str, Handler]:
 
 def bootstrap() -> tuple[FastAPI, SocialSettings]:
     settings = SocialSettings()
-    app = create_app(settings)
-    calm_gc()
-    return app, settings
+    return create_app(settings), settings  # hotline.http.serve tunes the collector

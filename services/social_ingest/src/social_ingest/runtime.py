@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 from dataclasses import dataclass, field
 
@@ -93,14 +92,6 @@ class Runtime:
             await self.enricher.close()
         if self.store:
             self.store.close()
-
-
-def calm_gc() -> None:
-    """Tail latency of a service process (not called by create_app, so tests are unaffected):
-    move start-up objects out of the collector's way, collect young objects less often."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(20_000, 20, 20)
 
 
 def _decode_event(record: Record) -> ev.Event:
