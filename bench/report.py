@@ -142,6 +142,37 @@ def extra_sections() -> list[str]:
             f"(aim {p7['aim']}).",
             "",
         ]
+    out += service_sections()
+    log = HERE / "profiling.md"  # hand-kept: what was profiled, the fix, before / after
+    if log.exists():
+        out += [log.read_text().rstrip(), ""]
+    return out
+
+
+def service_sections() -> list[str]:
+    out = []
+    uni = load("unifier")
+    if uni:
+        sq, pg, back = uni["sqlite"], uni["postgresql"], uni["sqlite_backlog"]
+        out += [
+            "## Unifier drain (`make bench-unifier`)",
+            "",
+            f"SQLite {sq['events_per_s']} ev/s, PostgreSQL {pg['events_per_s']} ev/s "
+            f"(targets {uni['targets']['sqlite_events_per_s']} / "
+            f"{uni['targets']['postgresql_events_per_s']}); "
+            f"1,000,000-event backlog: last / first window {back.get('last_vs_first')} (>= 0.95).",
+            "",
+        ]
+    social = load("social")
+    if social:
+        at = social["at_1000_per_s"]
+        out += [
+            "## social_ingest webhooks (`make bench-social`)",
+            "",
+            f"{social['throughput_per_s']}/s; at 1,000/s p50 {at['p50_ms']} ms, "
+            f"p99 {at['p99_ms']} ms (targets >= 2,000/s, p99 <= 25 ms).",
+            "",
+        ]
     return out
 
 
