@@ -68,7 +68,9 @@ def _verified_matches(
     out = []
     for ident in incoming:
         if ident.verified:
-            out += [(ident, k.contact_id) for k in known.get(key_of(ident), ()) if k.verified]
+            for k in known.get((ident.kind, ident.value), ()):
+                if k.verified:
+                    out.append((ident, k.contact_id))
     return out
 
 
@@ -127,14 +129,14 @@ def _missing(
     contact_id: str,
 ) -> tuple[Identifier, ...]:
     """Identifiers not yet recorded on this contact at this trust level."""
-    return tuple(
-        i
-        for i in incoming
-        if not any(
-            k.contact_id == contact_id and k.verified == i.verified
-            for k in known.get(key_of(i), ())
-        )
-    )
+    out = []
+    for i in incoming:  # plain loops: this runs for every message
+        for k in known.get((i.kind, i.value), ()):
+            if k.contact_id == contact_id and k.verified == i.verified:
+                break
+        else:
+            out.append(i)
+    return tuple(out)
 
 
 def _fmt(ident: Identifier) -> str:
