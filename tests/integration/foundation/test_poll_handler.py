@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 
 from hotline import events as ev
-from hotline.kafka import Batch, ConsumerLoop, EventProducer, PermanentError, ProducerSettings
+from hotline.kafka import Batch, ConsumerLoop, EventProducer, PermanentError
 from hotline.kafka.consumer import LoopSettings
 from tests.integration.foundation.test_runtime import committed_all, text_events
 from tests.kafka_helpers import fresh_topic, read_all
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def producer(kafka: str) -> AsyncIterator[EventProducer]:
-    p = EventProducer(ProducerSettings(bootstrap=kafka, ack_timeout=10))
-    await p.start()
-    yield p
-    await p.stop()
 
 
 class Seen:

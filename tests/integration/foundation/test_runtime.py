@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -15,7 +14,6 @@ from hotline.kafka import (
     ConsumerLoop,
     EventProducer,
     PermanentError,
-    ProducerSettings,
     RetriableError,
 )
 from hotline.kafka.consumer import LoopSettings, Record, StopConsuming
@@ -23,14 +21,6 @@ from tests.kafka_helpers import fresh_topic, read_all, total_records
 from tests.unit.foundation.samples import all_samples
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def producer(kafka: str) -> AsyncIterator[EventProducer]:
-    p = EventProducer(ProducerSettings(bootstrap=kafka, ack_timeout=10))
-    await p.start()
-    yield p
-    await p.stop()
 
 
 def text_events(n: int, key: str = "conv-1", start: int = 0) -> list[ev.Event]:
