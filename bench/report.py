@@ -82,7 +82,7 @@ def latency_plot(docs: list[dict[str, Any]]) -> str | None:
 def scenario_row(d: dict[str, Any]) -> str:
     dl = d["delivery"]
     return (
-        f"| {d['id']} | {d['rate_offered']:g} | {d['sent']} | {d['acked']} | "
+        f"| {d['id']} | {d['duration_s']:g} | {d['rate_offered']:g} | {d['sent']} | {d['acked']} | "
         f"{d['stored_per_s']['median']} | {d['http_ack_ms']['p50']} / "
         f"{d['http_ack_ms']['p99']} | {d['receive_to_committed_ms']['p99']} | {dl['lost']} | "
         f"{dl['duplicates']} | {dl['out_of_order']} | {dl['counters_exact']} | "
@@ -103,10 +103,10 @@ def render() -> str:
             f"Machine: {docs[0]['cores']} cores; broker, database, services and the load "
             "generator all on the same box.",
             "",
-            "| id | offered msg/s | sent | acked | stored/s (median) | HTTP ack ms p50 / p99 "
-            "| receive→committed p99 ms | lost | dup | order viol. | counters exact | "
-            "2xx during outage | target |",
-            "|" + "---|" * 13,
+            "| id | seconds | offered msg/s | sent | acked | stored/s (median) "
+            "| HTTP ack ms p50 / p99 | receive→committed p99 ms | lost | dup | order viol. "
+            "| counters exact | 2xx during outage | target |",
+            "|" + "---|" * 14,
         ]
         lines += [scenario_row(d) for d in docs]
         lines.append("")
