@@ -18,11 +18,10 @@ from typing import Any, Generic, NamedTuple, Protocol, TypeAlias, TypeVar
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
-from hotline.kafka.dlq import dead_letter, dlq_headers
-from hotline.kafka.errors import Classifier, classify, reason_of
+from hotline.kafka.dlq import dead_letter_record
+from hotline.kafka.errors import Classifier, classify
 from hotline.kafka.producer import EventProducer
 from hotline.metrics import Metrics
-from hotline.topics import dead_letter_for
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -212,35 +211,7 @@ class ConsumerLoop(Generic[T]):
     async def _dead_letter(
         self, tp: TopicPartition, record: Record, exc: BaseException, attempt: int
     ) -> None:
-        reason = reason_of(exc)
-        headers = dlq_headers(
-            reason=reason,
-            error=str(exc),
-            source=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-            attempt=attempt,
-            parser_version=self.s.parser_version,
-        )
-        original = [(k, bytes(v)) for k, v in (record.headers or ())]
-        await dead_letter(
-            self.producer,
-            dead_letter_for(record.topic),
-            record.value or b"",
-            key=record.key,
-            headers=headers,
-            original_headers=original,
-        )
-        log.error(
-            "dead-lettered",
-            extra={
-                "topic": record.topic,
-                "partition": record.partition,
-                "offset": record.offset,
-                "reason": reason,
-                "error": str(exc),
-            },
-        )
+        await dead_letter_record(self.producer, record, exc, attempt, self.s.parser_version)
         if self.offset_store:
             await self.offset_store.save(self.s.group_id, tp, record.offset + 1)
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from hotline.kafka.errors import reason_of
+from hotline.topics import dead_letter_for
 
 if TYPE_CHECKING:
     from hotline.kafka.producer import EventProducer
+
+log = logging.getLogger(__name__)
 
 DLQ_HEADER_PREFIX = "hotline.dlq."
 Headers = list[tuple[str, bytes]]
@@ -50,3 +56,30 @@ async def dead_letter(
     reason = dict(headers).get(DLQ_HEADER_PREFIX + "reason", b"").decode()
     if producer.metrics:
         producer.metrics.dead_lettered.labels(dlq_topic, reason).inc()
+
+
+async def dead_letter_record(
+    producer: EventProducer, record: Any, exc: BaseException, attempt: int, parser_version: str
+) -> None:
+    """A consumed record the loop could not handle: to ``<topic>.dlq`` with its headers."""
+    reason = reason_of(exc)
+    headers = dlq_headers(
+        reason=reason,
+        error=str(exc),
+        source=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        attempt=attempt,
+        parser_version=parser_version,
+    )
+    original = [(k, bytes(v)) for k, v in (record.headers or ())]
+    await dead_letter(
+        producer,
+        dead_letter_for(record.topic),
+        record.value or b"",
+        key=record.key,
+        headers=headers,
+        original_headers=original,
+    )
+    where = {"topic": record.topic, "partition": record.partition, "offset": record.offset}
+    log.error("dead-lettered", extra={**where, "reason": reason, "error": str(exc)})

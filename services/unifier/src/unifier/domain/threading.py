@@ -9,6 +9,7 @@ Otherwise the tenant's grouping mode: by contact (within a window), by address, 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -24,7 +25,7 @@ class ThreadView:
     thread_id: str
     open: bool
     last_message_at: datetime
-    participants: frozenset[str]  # canonical contact ids of customers who wrote in it
+    participants: AbstractSet[str]  # canonical contact ids of customers who wrote in it (read-only)
     closed_at: datetime | None = None
 
 

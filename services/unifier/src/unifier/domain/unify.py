@@ -152,7 +152,7 @@ def _place(
     row.message_count += 1
     row.last_message_at = max(row.last_message_at, facts.at)
     if facts.contact_id and facts.contact_id not in row.participants:
-        row.participants.add(facts.contact_id)
+        row.add_participant(facts.contact_id)
         plan.new_participants.add((tid, facts.contact_id))
     plan.touched_threads.add(tid)
     return tid

@@ -26,10 +26,21 @@ class ThreadRow:
     message_count: int = 0
     subject: str = ""
     participants: set[str] = field(default_factory=set)  # contact ids as stored
+    # their canonical ids, built on the first view and kept up to date by add_participant
+    # (a busy shared thread has thousands: rebuilding it per message grew with the thread)
+    _canonical: set[str] | None = field(default=None, repr=False, compare=False)
 
     def view(self, canonical: dict[str, str]) -> ThreadView:
-        parts = frozenset(canonical.get(c, c) for c in self.participants)
+        if self._canonical is None:
+            self._canonical = {canonical.get(c, c) for c in self.participants}
+        parts = self._canonical
         return ThreadView(self.thread_id, self.open, self.last_message_at, parts, self.closed_at)
+
+    def add_participant(self, contact_id: str) -> None:
+        """``contact_id`` is canonical (a resolved sender)."""
+        self.participants.add(contact_id)
+        if self._canonical is not None:
+            self._canonical.add(contact_id)
 
 
 @dataclass
