@@ -63,7 +63,6 @@ class Ingest:
         self.on_commit, self.kill_after_commit = on_commit, kill_after_commit
         self.stored = 0
         self._analyzed_at = 500
-        self.batches = 0
 
     async def handle(self, batch: Batch[Decoded]) -> None:
         await self.handle_poll([batch])
@@ -82,7 +81,7 @@ class Ingest:
             await write_offsets(conn, self.group, {b.tp: b.next_offset for b in batches})
         self._maybe_crash()
         self.on_commit(changed)
-        await self._maintain()
+        await self._keep_statistics()
 
     async def _tenant(self, conn: AsyncConnection, tenant: str, items: list[Decoded]) -> list[str]:
         inbound = [(e, raw) for e, raw in items if not isinstance(e, ev.ReplyResult)]
@@ -98,10 +97,6 @@ class Ingest:
         await write_plan(conn, ws, plan)
         self.stored += len(plan.messages)
         return sorted(plan.touched_threads)
-
-    async def _maintain(self) -> None:
-        self.batches += 1
-        await self._keep_statistics()
 
     async def _keep_statistics(self) -> None:
         """PostgreSQL plans key lookups from table statistics; during a bulk drain the tables

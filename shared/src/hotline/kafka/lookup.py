@@ -46,14 +46,15 @@ async def _search(
     begins = await consumer.beginning_offsets(tps)
     for tp in tps:
         consumer.seek(tp, max(begins[tp], ends[tp] - window))
-    while await _behind(consumer, ends):
+    while await behind(consumer, ends):
         for records in (await consumer.getmany(timeout_ms=200)).values():
             if any(r.key == key and _event_id(r.headers, r.key) == event_id for r in records):
                 return True
     return False
 
 
-async def _behind(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> bool:
+async def behind(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> bool:
+    """True while the consumer has not reached ``ends`` on some partition."""
     for tp, end in ends.items():
         if await consumer.position(tp) < end:
             return True
@@ -90,7 +91,7 @@ async def _collect(
     for tp in tps:
         consumer.seek(tp, max(begins[tp], ends[tp] - window))
     found: set[bytes] = set()
-    while await _behind(consumer, ends):
+    while await behind(consumer, ends):
         for records in (await consumer.getmany(timeout_ms=200)).values():
             for r in records:
                 found.update(bytes(v) for k, v in r.headers or () if k == header)

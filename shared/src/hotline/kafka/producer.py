@@ -6,8 +6,9 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -146,36 +147,43 @@ class EventProducer:
         self, topic: str, records: Sequence[tuple[bytes | None, bytes, Headers]]
     ) -> list[Any]:
         """Enqueue all records, then wait for every ack: they share batches (one round trip)."""
-        producer = self._producer
-        if producer is None:
-            raise KafkaUnavailable("producer not connected")
-        try:
-            futures = [
+        producer = self._connected()
+
+        async def enqueue() -> list[asyncio.Future[Any]]:
+            return [
                 await producer.send(topic, value, key=key, headers=headers)
                 for key, value, headers in records
             ]
+
+        return await self._deliver(topic, enqueue, len(records))
+
+    async def send_bulk(self, topic: str, records: Sequence[bulk.Record]) -> None:
+        """Like send_many for many records at once (relays): batches built per partition."""
+        producer = self._connected()
+        enqueue = partial(bulk.enqueue_bulk, producer, topic, records)
+        await self._deliver(topic, enqueue, len(records))
+
+    def _connected(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            raise KafkaUnavailable("producer not connected")
+        return self._producer
+
+    async def _deliver(
+        self,
+        topic: str,
+        enqueue: Callable[[], Awaitable[list[asyncio.Future[Any]]]],
+        count: int,
+    ) -> list[Any]:
+        """Enqueue, then wait (bounded by AckWatch) for every future; KafkaUnavailable else."""
+        try:
+            futures = await enqueue()
             self._acks.watch(futures)
             acked = [await f for f in futures]
         except (AckTimeout, KafkaError) as exc:
             raise KafkaUnavailable(f"no ack from Kafka for {topic}: {exc!r}") from exc
         if self.metrics:
-            self._produced(topic).inc(len(records))
+            self._produced(topic).inc(count)
         return acked
-
-    async def send_bulk(self, topic: str, records: Sequence[bulk.Record]) -> None:
-        """Like send_many for many records at once (relays): batches built per partition."""
-        producer = self._producer
-        if producer is None:
-            raise KafkaUnavailable("producer not connected")
-        try:
-            futures = await bulk.enqueue_bulk(producer, topic, records)
-            self._acks.watch(futures)
-            for f in futures:
-                await f
-        except (AckTimeout, KafkaError) as exc:
-            raise KafkaUnavailable(f"no ack from Kafka for {topic}: {exc!r}") from exc
-        if self.metrics:
-            self._produced(topic).inc(len(records))
 
     def _produced(self, topic: str) -> Any:
         child = self._counters.get(topic)

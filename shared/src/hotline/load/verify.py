@@ -18,6 +18,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from hotline.kafka.admin import partitions_of
+from hotline.kafka.lookup import behind
 from hotline.load.generator import Record
 from hotline.topics import CONVERSATIONS
 
@@ -135,20 +136,13 @@ class _Added(msgspec.Struct):
 async def _drain(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> Published:
     out: Published = []
     decoder = msgspec.json.Decoder(_Added)
-    while await _behind(consumer, ends):
+    while await behind(consumer, ends):
         for records in (await consumer.getmany(timeout_ms=500, max_records=5000)).values():
             for r in records:
                 doc = decoder.decode(r.value)
                 if doc.type == "conversation.message.added.v1":
                     out.append((doc.conversation_id, doc.message_id, r.timestamp))
     return out
-
-
-async def _behind(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> bool:
-    for tp, end in ends.items():
-        if await consumer.position(tp) < end:
-            return True
-    return False
 
 
 def verify(records: list[Record], db_url: str, bootstrap: str) -> Report:

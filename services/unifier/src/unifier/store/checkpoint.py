@@ -19,17 +19,21 @@ import logging
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from unifier.store.engine import BUSY_TIMEOUT_MS
+
 log = logging.getLogger(__name__)
 
 
-async def checkpoint(engine: AsyncEngine, mode: str, busy_ms: int = 30000) -> tuple[int, ...]:
+async def checkpoint(
+    engine: AsyncEngine, mode: str, busy_ms: int = BUSY_TIMEOUT_MS
+) -> tuple[int, ...]:
     """Run one checkpoint; return SQLite's (busy, wal frames, frames checkpointed)."""
     async with engine.connect() as conn:
         await conn.exec_driver_sql(f"PRAGMA busy_timeout={busy_ms}")
         try:
             row = (await conn.exec_driver_sql(f"PRAGMA wal_checkpoint({mode})")).one()
         finally:
-            await conn.exec_driver_sql("PRAGMA busy_timeout=30000")
+            await conn.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     return tuple(row)
 
 

@@ -35,15 +35,14 @@ async def _write(
     of a Bind/Execute per row."""
     if not rows:
         return
+    done = finish or (lambda s: s)
     if conn.dialect.name != "postgresql":
-        done = finish or (lambda s: s)
         await execute_rows(conn, name, lambda: done(sqlite.insert(table)), rows)
         return
     if finish is None and len(rows) >= COPY_MIN:
         await _copy(conn, table, rows)
         return
     keys = list(rows[0])
-    done = finish or (lambda s: s)
 
     def build() -> Any:
         return done(postgresql.insert(table).from_select(keys, _unnest(table, keys)))
@@ -125,11 +124,6 @@ def when(value: datetime | str) -> datetime:
     """A stored timestamp as an aware UTC datetime (SQLite raw rows give strings)."""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def utc(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes: everything stored is UTC."""
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 

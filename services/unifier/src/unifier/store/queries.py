@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from unifier.store.dialect import utc
+from unifier.store.dialect import when
 from unifier.store.schema import contacts, identities, messages, replies, suggestions, threads
 
 Row = dict[str, Any]
@@ -18,7 +18,7 @@ def _row(r: Any) -> Row:
     out = dict(r._mapping)
     for k, v in out.items():
         if hasattr(v, "tzinfo"):
-            out[k] = utc(v).isoformat()
+            out[k] = when(v).isoformat()
     return out
 
 

@@ -15,7 +15,7 @@ from hotline import events as ev
 from hotline.topics import replies_topic_for
 from unifier.domain.unify import reply_token
 from unifier.store.commands import CommandError
-from unifier.store.dialect import utc
+from unifier.store.dialect import when
 from unifier.store.schema import messages, outbox, replies, threads
 
 
@@ -45,7 +45,7 @@ async def stored_reply(
     ).first()
     if row is None:
         return None
-    if utc(row.created_at) < datetime.now(UTC) - window:
+    if when(row.created_at) < datetime.now(UTC) - window:
         await conn.execute(
             replies.delete().where(r.tenant == ask.tenant, r.idempotency_key == ask.idempotency_key)
         )
