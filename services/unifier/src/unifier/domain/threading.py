@@ -25,8 +25,11 @@ class ThreadView:
     thread_id: str
     open: bool
     last_message_at: datetime
-    participants: AbstractSet[str]  # canonical contact ids of customers who wrote in it (read-only)
+    # canonical ids of customers who wrote in it; may hold only the ones being decided about
+    # (a store loads those), so "did anyone write here" is has_participants
+    participants: AbstractSet[str]
     closed_at: datetime | None = None
+    has_participants: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,8 @@ def _email_match(
         kind = "bounce" if facts.flags.bounce else "auto-reply"
         evidence = f"{why}; {kind} attaches without reopening"
         return ThreadDecision("attach", tid, Decision("email.auto_reply", evidence, rules.version))
-    if thread.participants and facts.contact_id not in thread.participants:
+    anyone = thread.has_participants or bool(thread.participants)
+    if anyone and facts.contact_id not in thread.participants:
         evidence = f"{why}, but contact {facts.contact_id} is not a participant of thread {tid}"
         return ThreadDecision(
             "new", None, Decision("email.non_participant", evidence, rules.version)

@@ -25,20 +25,29 @@ class ThreadRow:
     closed_at: datetime | None = None
     message_count: int = 0
     subject: str = ""
-    participants: set[str] = field(default_factory=set)  # contact ids as stored
+    # contact ids as stored; the store loads only the batch's contacts (and those merged into
+    # them), so this is not the whole set: has_participants says whether anyone wrote in it
+    participants: set[str] = field(default_factory=set)
+    has_participants: bool = False
     # their canonical ids, built on the first view and kept up to date by add_participant
-    # (a busy shared thread has thousands: rebuilding it per message grew with the thread)
     _canonical: set[str] | None = field(default=None, repr=False, compare=False)
 
     def view(self, canonical: dict[str, str]) -> ThreadView:
         if self._canonical is None:
             self._canonical = {canonical.get(c, c) for c in self.participants}
-        parts = self._canonical
-        return ThreadView(self.thread_id, self.open, self.last_message_at, parts, self.closed_at)
+        return ThreadView(
+            self.thread_id,
+            self.open,
+            self.last_message_at,
+            self._canonical,
+            self.closed_at,
+            has_participants=self.has_participants or bool(self.participants),
+        )
 
     def add_participant(self, contact_id: str) -> None:
         """``contact_id`` is canonical (a resolved sender)."""
         self.participants.add(contact_id)
+        self.has_participants = True
         if self._canonical is not None:
             self._canonical.add(contact_id)
 

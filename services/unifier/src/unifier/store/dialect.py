@@ -96,7 +96,7 @@ async def insert(conn: AsyncConnection, table: sa.Table, rows: Sequence[RowDict]
 
 def select_in(
     conn: AsyncConnection,
-    cols: Sequence[sa.Column[Any]],
+    cols: Sequence[sa.ColumnElement[Any]],
     column: sa.Column[Any],
     order_by: sa.Column[Any] | None = None,
 ) -> Callable[[], sa.Select[Any]]:

@@ -34,7 +34,7 @@ THREAD_COLS = tuple(threads.c)
 async def _rows(
     conn: AsyncConnection,
     tenant: str,
-    cols: Sequence[sa.Column[Any]],
+    cols: Sequence[sa.ColumnElement[Any]],
     column: sa.Column[Any],
     values: Iterable[str],
     order_by: sa.Column[Any] | None = None,
@@ -122,8 +122,16 @@ async def _keys(conn: AsyncConnection, ws: WorkingSet, wanted: set[str]) -> None
 
 
 async def _threads(conn: AsyncConnection, ws: WorkingSet, ids: set[str]) -> None:
+    """The threads, each with only the participants that are the batch's contacts (or merged
+    into them): a busy shared thread has tens of thousands, and the rules only ask whether
+    anyone wrote in a thread and whether this sender did."""
     t, p = threads.c, participants.c
-    for r in await _rows(conn, ws.tenant, THREAD_COLS, t.thread_id, ids):
+    anyone = (
+        sa.exists()
+        .where(p.tenant == t.tenant, p.thread_id == t.thread_id)
+        .label("has_participants")
+    )
+    for r in await _rows(conn, ws.tenant, (*THREAD_COLS, anyone), t.thread_id, ids):
         ws.threads[r.thread_id] = ThreadRow(
             r.thread_id,
             r.contact_id,
@@ -134,10 +142,28 @@ async def _threads(conn: AsyncConnection, ws: WorkingSet, ids: set[str]) -> None
             when(r.closed_at) if r.closed_at else None,
             r.message_count,
             r.subject,
+            has_participants=bool(r.has_participants),
         )
-    for r in await _rows(conn, ws.tenant, (p.thread_id, p.contact_id), p.thread_id, ids):
-        ws.threads[r.thread_id].participants.add(r.contact_id)
-    await canonicalize(conn, ws, {c for t in ws.threads.values() for c in t.participants})
+    if not ws.threads:
+        return
+    members = await _members(conn, ws, set(ws.canonical.values()))
+    for r in await _rows(conn, ws.tenant, (p.thread_id, p.contact_id), p.contact_id, members):
+        if row := ws.threads.get(r.thread_id):
+            row.participants.add(r.contact_id)
+
+
+async def _members(conn: AsyncConnection, ws: WorkingSet, roots: set[str]) -> set[str]:
+    """The roots and every contact merged into one of them (transitively), each added to
+    ws.canonical with its root."""
+    c = contacts.c
+    found, frontier = set(roots), set(roots)
+    while frontier:
+        rows = await _rows(conn, ws.tenant, (c.contact_id, c.merged_into), c.merged_into, frontier)
+        frontier = {r.contact_id for r in rows} - found
+        for r in rows:
+            ws.canonical.setdefault(r.contact_id, ws.canonical.get(r.merged_into, r.merged_into))
+        found |= frontier
+    return found
 
 
 async def _messages(conn: AsyncConnection, ws: WorkingSet, keys: set[tuple[str, str]]) -> None:

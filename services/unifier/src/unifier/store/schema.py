@@ -15,6 +15,7 @@ contacts = sa.Table(
     sa.Column("merged_into", sa.String(64), nullable=True),  # merges point, nothing is destroyed
     sa.Column("created_at", TS, nullable=False),
 )
+sa.Index("ix_contacts_merged_into", contacts.c.tenant, contacts.c.merged_into)
 identities = sa.Table(
     "identities",
     metadata,
@@ -60,6 +61,12 @@ participants = sa.Table(
     sa.Column("tenant", sa.String(64), primary_key=True),
     sa.Column("thread_id", sa.String(64), primary_key=True),
     sa.Column("contact_id", sa.String(64), primary_key=True),
+)
+sa.Index(
+    "ix_participants_contact",
+    participants.c.tenant,
+    participants.c.contact_id,
+    participants.c.thread_id,
 )
 thread_keys = sa.Table(  # "mid:<Message-ID>", "tok:<reply token>", "pt:<provider thread>", "grp:.."
     "thread_keys",
