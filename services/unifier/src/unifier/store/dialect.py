@@ -99,21 +99,35 @@ def select_in(
     cols: Sequence[sa.ColumnElement[Any]],
     column: sa.Column[Any],
     order_by: sa.Column[Any] | None = None,
+    also_in: sa.Column[Any] | None = None,
 ) -> Callable[[], sa.Select[Any]]:
     """``SELECT cols WHERE tenant = :tenant AND column IN :values`` (one parameter each), for
-    ``fetch_rows`` with ``{"tenant": .., "values": values_param(conn, values)}``."""
+    ``fetch_rows`` with ``{"tenant": .., "values": values_param(conn, values)}``.
+
+    ``also_in``: and that column is in ``:also``, checked against each row ``column`` found (a
+    hashed set), never through an index: an index on both lists makes both planners probe
+    every pair (seconds for thousands of each)."""
     table = column.table
 
     def build() -> sa.Select[Any]:
         if conn.dialect.name == "postgresql":
             inside = column == sa.any_(sa.bindparam("values", type_=ARRAY(column.type)))
         else:
-            each = sa.func.json_each(sa.bindparam("values", type_=sa.String)).table_valued("value")
-            inside = column.in_(sa.select(each.c.value))
+            inside = column.in_(_each(conn, "values"))
         stmt = sa.select(*cols).where(table.c.tenant == sa.bindparam("tenant"), inside)
+        if also_in is not None:
+            stmt = stmt.where(also_in.concat(sa.literal_column("''")).in_(_each(conn, "also")))
         return stmt if order_by is None else stmt.order_by(order_by)
 
     return build
+
+
+def _each(conn: AsyncConnection, name: str) -> sa.Select[Any]:
+    """The rows of one list parameter (``values_param``)."""
+    if conn.dialect.name == "postgresql":
+        return sa.select(sa.func.unnest(sa.bindparam(name, type_=ARRAY(sa.String))))
+    each = sa.func.json_each(sa.bindparam(name, type_=sa.String)).table_valued("value")
+    return sa.select(each.c.value)
 
 
 def values_param(conn: AsyncConnection, values: Sequence[Any]) -> Any:

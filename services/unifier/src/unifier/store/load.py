@@ -38,14 +38,21 @@ async def _rows(
     column: sa.Column[Any],
     values: Iterable[str],
     order_by: sa.Column[Any] | None = None,
+    also: tuple[sa.Column[Any], Iterable[str]] | None = None,
 ) -> list[sa.Row[Any]]:
-    """``cols`` of the tenant's rows whose ``column`` is one of ``values`` (chunked)."""
+    """``cols`` of the tenant's rows whose ``column`` is one of ``values`` (chunked), and whose
+    ``also[0]`` is one of ``also[1]`` when given (see ``dialect.select_in``)."""
+    also_in, also_values = also or (None, ())
     name = f"in:{column.table}.{column.name}:" + ",".join(c.name for c in cols)
-    build = select_in(conn, cols, column, order_by)
+    name += f":also:{also_in.name}" if also_in is not None else ""
+    build = select_in(conn, cols, column, order_by, also_in)
+    params: dict[str, Any] = {"tenant": tenant}
+    if also_in is not None:
+        params["also"] = values_param(conn, sorted(also_values))
     out: list[sa.Row[Any]] = []
     for part in chunks(sorted(values), CHUNK):
         if part:
-            params = {"tenant": tenant, "values": values_param(conn, part)}
+            params["values"] = values_param(conn, part)
             out.extend(await fetch_rows(conn, name, build, params))
     return out
 
@@ -122,7 +129,7 @@ async def _keys(conn: AsyncConnection, ws: WorkingSet, wanted: set[str]) -> None
 
 
 async def _threads(conn: AsyncConnection, ws: WorkingSet, ids: set[str]) -> None:
-    """The threads, each with only the participants that are the batch's contacts (or merged
+    """The threads, each with only those participants that are the batch's contacts (or merged
     into them): a busy shared thread has tens of thousands, and the rules only ask whether
     anyone wrote in a thread and whether this sender did."""
     t, p = threads.c, participants.c
@@ -147,9 +154,9 @@ async def _threads(conn: AsyncConnection, ws: WorkingSet, ids: set[str]) -> None
     if not ws.threads:
         return
     members = await _members(conn, ws, set(ws.canonical.values()))
-    for r in await _rows(conn, ws.tenant, (p.thread_id, p.contact_id), p.contact_id, members):
-        if row := ws.threads.get(r.thread_id):
-            row.participants.add(r.contact_id)
+    cols = (p.thread_id, p.contact_id)
+    for r in await _rows(conn, ws.tenant, cols, p.thread_id, ids, also=(p.contact_id, members)):
+        ws.threads[r.thread_id].participants.add(r.contact_id)
 
 
 async def _members(conn: AsyncConnection, ws: WorkingSet, roots: set[str]) -> set[str]:

@@ -62,12 +62,6 @@ participants = sa.Table(
     sa.Column("thread_id", sa.String(64), primary_key=True),
     sa.Column("contact_id", sa.String(64), primary_key=True),
 )
-sa.Index(
-    "ix_participants_contact",
-    participants.c.tenant,
-    participants.c.contact_id,
-    participants.c.thread_id,
-)
 thread_keys = sa.Table(  # "mid:<Message-ID>", "tok:<reply token>", "pt:<provider thread>", "grp:.."
     "thread_keys",
     metadata,
