@@ -53,7 +53,7 @@ async def test_tokens_are_per_tenant(api: tuple[httpx.AsyncClient, str]) -> None
     assert res.status_code == 403 and res.json()["error"] == "forbidden"
     root = str(client.base_url).split("/api/")[0]
     ready = (await client.get(root + "/readyz")).json()
-    assert ready["checks"]["database"] is True
+    assert ready["checks"]["database"] is True and ready["checks"]["relay"] is True
     home = await client.get(root + "/")
     assert home.status_code == 200 and "API token" in home.text  # where `make run` points
     openapi = await client.get(root + "/openapi.json")

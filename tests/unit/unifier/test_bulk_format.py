@@ -28,3 +28,10 @@ def test_same_text_as_sqlalchemy(value: datetime) -> None:
 
 def test_none_stays_none() -> None:
     assert sqlite_datetime(None) is None
+
+
+def test_remembered_utc_text_is_not_given_to_an_equal_instant_elsewhere() -> None:
+    utc = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
+    berlin = datetime(2026, 6, 1, 12, 0, tzinfo=timezone(timedelta(hours=2)))
+    assert utc == berlin
+    assert (sqlite_datetime(utc), sqlite_datetime(berlin)) == (SA(utc), SA(berlin))  # type: ignore[misc]

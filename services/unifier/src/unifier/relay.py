@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from aiokafka.errors import KafkaError
@@ -60,20 +62,17 @@ class OutboxRelay:
 
     async def relay_once(self) -> int:
         async with self.engine.connect() as conn:
-            rows = (await conn.exec_driver_sql(self._pending)).all()
+            rows: Sequence[Sequence[Any]] = (await conn.exec_driver_sql(self._pending)).all()
         if not rows:
             return 0
         by_topic: dict[str, list[tuple[bytes | None, bytes, Headers]]] = {}
-        for r in rows:
-            headers = [
-                ("event_type", r.event_type.encode()),
-                ("event_id", r.event_id.encode()),
-            ]
-            by_topic.setdefault(r.topic, []).append((r.key, r.payload, headers))
+        for _, topic, key, event_type, event_id, payload in rows:  # by position: Row attributes
+            headers = [("event_type", event_type.encode()), ("event_id", event_id.encode())]
+            by_topic.setdefault(topic, []).append((key, payload, headers))
         for topic, records in by_topic.items():
             await self.producer.send_bulk(topic, records)
         async with self.engine.begin() as conn:
-            await conn.execute(outbox.delete().where(outbox.c.id <= rows[-1].id))
+            await conn.execute(outbox.delete().where(outbox.c.id <= rows[-1][0]))
         self.published += len(rows)
         return len(rows)
 

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -18,6 +19,7 @@ from unifier.api.live import Hub
 from unifier.domain.rules import RuleSet, rule_set
 from unifier.ingest import Decoded, Ingest, classify_db, decode_record
 from unifier.relay import OutboxRelay
+from unifier.relay_process import RelayProcess
 from unifier.settings import UnifierSettings
 from unifier.store.checkpoint import keep_checkpointing
 from unifier.store.engine import create_engine, migrate
@@ -32,12 +34,20 @@ def rules_for(settings: UnifierSettings) -> dict[str, RuleSet]:
     return {t: replace(base, grouping=m) for t, m in settings.tenant_grouping.items()}
 
 
+class Relay(Protocol):
+    """The outbox relay: in a child process (``RelayProcess``) or a task (``OutboxRelay``)."""
+
+    def notify(self) -> None: ...
+
+    async def run(self, stop: asyncio.Event) -> None: ...
+
+
 @dataclass
 class Runtime:
     settings: UnifierSettings
     engine: AsyncEngine
     producer: EventProducer
-    relay: OutboxRelay
+    relay: Relay
     ingest: Ingest
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -103,7 +113,11 @@ async def build_runtime(
 ) -> Runtime:
     engine = create_engine(settings.database_url)
     await migrate(engine)
-    relay = OutboxRelay(engine, producer, settings.relay_batch)
+    relay: Relay = (
+        RelayProcess(settings)
+        if settings.relay_process
+        else OutboxRelay(engine, producer, settings.relay_batch)
+    )
     overrides = rules_for(settings)
     default = rule_set(settings.rules_version)
 

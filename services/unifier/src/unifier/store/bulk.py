@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
@@ -52,10 +52,22 @@ class Compiled:
 
 def sqlite_datetime(value: datetime | None) -> str | None:
     """SQLAlchemy's SQLite DATETIME storage format ("2026-11-24 22:11:51.000000", the fields
-    as given, no offset), made by ``isoformat`` instead of %-formatting a dict."""
+    as given, no offset), made by ``isoformat`` instead of %-formatting a dict; UTC values are
+    remembered (a message's time is written again as its thread's ``last_message_at``)."""
     if value is None:
         return None
-    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    if value.tzinfo is not UTC:  # equal instants in other zones are other texts
+        return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    text = _FORMATTED.get(value)
+    if text is None:
+        if len(_FORMATTED) >= _FORMATTED_MAX:
+            _FORMATTED.clear()
+        text = _FORMATTED[value] = value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    return text
+
+
+_FORMATTED: dict[datetime, str] = {}
+_FORMATTED_MAX = 50_000
 
 
 _CACHE: dict[tuple[str, str, tuple[str, ...]], Compiled] = {}

@@ -84,7 +84,8 @@ async def upsert(
             index_elements=pk, set_={c: getattr(stmt.excluded, c) for c in update}
         )
 
-    last = {tuple(r[k] for k in pk): r for r in rows}  # one statement: the last row per key
+    key = itemgetter(*pk)
+    last = {key(r): r for r in rows}  # one statement: the last row per key
     await _write(
         conn, table, f"upsert:{table.name}:{','.join(update)}", finish, list(last.values())
     )

@@ -28,7 +28,18 @@ from unifier.store.schema import (
 )
 
 CHUNK = 2000
-THREAD_COLS = tuple(threads.c)
+_t = threads.c
+THREAD_COLS = (  # in ThreadRow's order
+    _t.thread_id,
+    _t.contact_id,
+    _t.channel_kind,
+    _t.open,
+    _t.opened_at,
+    _t.last_message_at,
+    _t.closed_at,
+    _t.message_count,
+    _t.subject,
+)
 
 
 async def _rows(
@@ -39,7 +50,7 @@ async def _rows(
     values: Iterable[str],
     order_by: sa.Column[Any] | None = None,
     also: tuple[sa.Column[Any], Iterable[str]] | None = None,
-) -> list[sa.Row[Any]]:
+) -> list[Sequence[Any]]:
     """``cols`` of the tenant's rows whose ``column`` is one of ``values`` (chunked), and whose
     ``also[0]`` is one of ``also[1]`` when given (see ``dialect.select_in``)."""
     also_in, also_values = also or (None, ())
@@ -49,7 +60,7 @@ async def _rows(
     params: dict[str, Any] = {"tenant": tenant}
     if also_in is not None:
         params["also"] = values_param(conn, sorted(also_values))
-    out: list[sa.Row[Any]] = []
+    out: list[Sequence[Any]] = []  # rows, unpacked by position (Row attributes cost ~0.5 us)
     for part in chunks(sorted(values), CHUNK):
         if part:
             params["values"] = values_param(conn, part)
@@ -79,10 +90,11 @@ async def _identities(
     wanted = {key_of(i) for e in received for i in e.sender.identifiers}
     t = identities.c
     cols = (t.kind, t.value, t.verified, t.contact_id)
-    for r in await _rows(conn, ws.tenant, cols, t.value, {v for _, v in wanted}):
-        if (r.kind, r.value) in wanted:
-            ws.identities.setdefault((r.kind, r.value), []).append(
-                KnownIdentity(r.contact_id, bool(r.verified))
+    values = {v for _, v in wanted}
+    for kind, value, verified, contact_id in await _rows(conn, ws.tenant, cols, t.value, values):
+        if (kind, value) in wanted:
+            ws.identities.setdefault((kind, value), []).append(
+                KnownIdentity(contact_id, bool(verified))
             )
     return {k.contact_id for known in ws.identities.values() for k in known}
 
@@ -93,8 +105,8 @@ async def canonicalize(conn: AsyncConnection, ws: WorkingSet, ids: Iterable[str]
     pending = {i for i in ids if i and i not in ws.canonical}
     c = contacts.c
     while pending:
-        for r in await _rows(conn, ws.tenant, (c.contact_id, c.merged_into), c.contact_id, pending):
-            parent[r.contact_id] = r.merged_into
+        rows = await _rows(conn, ws.tenant, (c.contact_id, c.merged_into), c.contact_id, pending)
+        parent.update((cid, into) for cid, into in rows)
         pending = {p for p in parent.values() if p and p not in parent} - set(ws.canonical)
     for cid in {*parent, *(i for i in ids if i)}:
         ws.canonical.setdefault(cid, _root(cid, parent))
@@ -125,7 +137,7 @@ def _wanted_keys(ws: WorkingSet, received: list[ev.MessageReceived], rules: Rule
 async def _keys(conn: AsyncConnection, ws: WorkingSet, wanted: set[str]) -> None:
     t = thread_keys.c
     rows = await _rows(conn, ws.tenant, (t.key, t.thread_id), t.key, wanted)
-    ws.keys.update((r.key, r.thread_id) for r in rows)
+    ws.keys.update((key, tid) for key, tid in rows)
 
 
 async def _threads(conn: AsyncConnection, ws: WorkingSet, ids: set[str]) -> None:
@@ -139,24 +151,27 @@ async def _threads(conn: AsyncConnection, ws: WorkingSet, ids: set[str]) -> None
         .label("has_participants")
     )
     for r in await _rows(conn, ws.tenant, (*THREAD_COLS, anyone), t.thread_id, ids):
-        ws.threads[r.thread_id] = ThreadRow(
-            r.thread_id,
-            r.contact_id,
-            r.channel_kind,
-            bool(r.open),
-            when(r.opened_at),
-            when(r.last_message_at),
-            when(r.closed_at) if r.closed_at else None,
-            r.message_count,
-            r.subject,
-            has_participants=bool(r.has_participants),
+        tid, contact, kind, is_open, opened, last, closed, count, subject, has = r
+        ws.threads[tid] = ThreadRow(
+            tid,
+            contact,
+            kind,
+            bool(is_open),
+            when(opened),
+            when(last),
+            when(closed) if closed else None,
+            count,
+            subject,
+            has_participants=bool(has),
         )
     if not ws.threads:
         return
     members = await _members(conn, ws, set(ws.canonical.values()))
     cols = (p.thread_id, p.contact_id)
-    for r in await _rows(conn, ws.tenant, cols, p.thread_id, ids, also=(p.contact_id, members)):
-        ws.threads[r.thread_id].participants.add(r.contact_id)
+    for tid, contact in await _rows(
+        conn, ws.tenant, cols, p.thread_id, ids, also=(p.contact_id, members)
+    ):
+        ws.threads[tid].participants.add(contact)
 
 
 async def _members(conn: AsyncConnection, ws: WorkingSet, roots: set[str]) -> set[str]:
@@ -166,9 +181,9 @@ async def _members(conn: AsyncConnection, ws: WorkingSet, roots: set[str]) -> se
     found, frontier = set(roots), set(roots)
     while frontier:
         rows = await _rows(conn, ws.tenant, (c.contact_id, c.merged_into), c.merged_into, frontier)
-        frontier = {r.contact_id for r in rows} - found
-        for r in rows:
-            ws.canonical.setdefault(r.contact_id, ws.canonical.get(r.merged_into, r.merged_into))
+        frontier = {cid for cid, _ in rows} - found
+        for cid, into in rows:
+            ws.canonical.setdefault(cid, ws.canonical.get(into, into))
         found |= frontier
     return found
 
@@ -187,15 +202,10 @@ async def _messages(conn: AsyncConnection, ws: WorkingSet, keys: set[tuple[str, 
         m.status,
     )
     for r in await _rows(conn, ws.tenant, cols, m.provider_message_id, {p for _, p in keys}):
-        if (r.channel_kind, r.provider_message_id) in keys:
-            ws.messages[(r.channel_kind, r.provider_message_id)] = MessageState(
-                r.message_id,
-                r.thread_id,
-                r.text,
-                bool(r.edited),
-                bool(r.deleted),
-                json.loads(r.reactions),
-                r.status,
+        kind, pmid, mid, tid, text, edited, deleted, reactions, status = r
+        if (kind, pmid) in keys:
+            ws.messages[(kind, pmid)] = MessageState(
+                mid, tid, text, bool(edited), bool(deleted), json.loads(reactions), status
             )
 
 
@@ -203,10 +213,12 @@ async def _held(conn: AsyncConnection, ws: WorkingSet, keys: set[tuple[str, str]
     h = held.c
     cols = (h.channel_kind, h.target_id, h.payload)
     targets = {t for _, t in keys}
-    for r in await _rows(conn, ws.tenant, cols, h.target_id, targets, order_by=h.id):
-        if (r.channel_kind, r.target_id) in keys:
-            event = ev.decode(r.payload)
+    for kind, target, payload in await _rows(
+        conn, ws.tenant, cols, h.target_id, targets, order_by=h.id
+    ):
+        if (kind, target) in keys:
+            event = ev.decode(payload)
             assert not isinstance(
                 event, ev.ReplyRequested | ev.ReplyResult | ev.AgentTyping | ev.OpsUpdate
             )
-            ws.held.setdefault((r.channel_kind, r.target_id), []).append(event)
+            ws.held.setdefault((kind, target), []).append(event)

@@ -1,0 +1,119 @@
+"""The outbox relay as a child process of the unifier: woken by the parent, started again when
+it dies, gone when its parent is gone, and never two at a time for one database."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import uuid
+from collections import Counter
+
+import pytest
+import sqlalchemy as sa
+
+from hotline.topics import CONVERSATIONS
+from tests.integration.unifier.harness import eventually, publish, read_unified, running
+from tests.integration.unifier.harness import settings_for as unifier_settings
+from tests.kafka_helpers import fresh_topic, read_all
+from tests.unit.unifier.factory import ident, message
+from unifier.relay_process import RelayConfig, RelayProcess, exclusive
+from unifier.store.engine import create_engine, migrate
+from unifier.store.schema import messages, outbox
+
+pytestmark = pytest.mark.integration
+
+
+def messages_for(tenant: str, first: int, n: int) -> list:  # type: ignore[type-arg]
+    return [
+        message(
+            f"m{i}",
+            "whatsapp",
+            tenant=tenant,
+            handle=f"+49151{i:07d}",
+            ids=[ident("wa_id", f"49151{i:07d}")],
+        )
+        for i in range(first, first + n)
+    ]
+
+
+async def test_a_killed_relay_is_started_again_and_nothing_is_lost_or_doubled(
+    kafka: str, dsn: str
+) -> None:
+    tenant = "t" + uuid.uuid4().hex[:8]
+    async with running(unifier_settings(kafka, dsn)) as rt:
+        relay = rt.relay
+        assert isinstance(relay, RelayProcess)
+
+        async def relayed(n: int) -> bool:  # n messages stored, their outbox rows all sent
+            async with rt.engine.connect() as conn:
+                stored = await conn.scalar(
+                    sa.select(sa.func.count())
+                    .select_from(messages)
+                    .where(messages.c.tenant == tenant)
+                )
+                left = await conn.scalar(sa.select(sa.func.count()).select_from(outbox))
+            return stored == n and left == 0
+
+        await publish(kafka, messages_for(tenant, 0, 20))
+        await eventually(lambda: relayed(20))
+        first = len(await read_unified(kafka, CONVERSATIONS, tenant))
+        assert relay.proc is not None
+        os.kill(relay.proc.pid, signal.SIGKILL)
+        await publish(kafka, messages_for(tenant, 20, 20))
+        await eventually(lambda: relayed(40))
+        ids = Counter(e.event_id for e in await read_unified(kafka, CONVERSATIONS, tenant))
+        assert relay.starts == 2
+    assert first >= 40 and len(ids) == 2 * first and max(ids.values()) == 1
+
+
+def outbox_rows(topic: str, n: int) -> list[dict[str, object]]:
+    return [
+        {
+            "topic": topic,
+            "key": b"k",
+            "event_type": "test.v1",
+            "event_id": f"{topic}-{i}",
+            "payload": b"{}",
+        }
+        for i in range(n)
+    ]
+
+
+async def pending(dsn: str) -> int:
+    engine = create_engine(dsn)
+    try:
+        async with engine.connect() as conn:
+            return int(
+                (await conn.execute(sa.select(sa.func.count()).select_from(outbox))).scalar_one()
+            )
+    finally:
+        await engine.dispose()
+
+
+async def test_one_relay_per_database_and_end_of_input_stops_it(kafka: str, dsn: str) -> None:
+    """While another relay holds the database's lock the child publishes nothing; once it is
+    free the child publishes; closing its input (what a dead parent does) stops it."""
+    topic = await fresh_topic(kafka, 1, with_dlq=False)
+    engine = create_engine(dsn)
+    await migrate(engine)
+    async with engine.begin() as conn:
+        await conn.execute(outbox.insert(), outbox_rows(topic, 5))
+    await engine.dispose()
+    relay = RelayProcess(unifier_settings(kafka, dsn))
+    stop = asyncio.Event()
+    with exclusive(RelayConfig.of(unifier_settings(kafka, dsn)).lock_path()):
+        task = asyncio.create_task(relay.run(stop))
+        await asyncio.sleep(3.0)  # long enough for a child to start and publish
+        assert relay.alive() and await pending(dsn) == 5
+    assert len(await read_all(kafka, topic, expect=5, timeout=15)) == 5
+    await eventually(lambda: _none_pending(dsn))
+    assert relay.proc is not None
+    relay.proc.stdin.close()  # type: ignore[union-attr]
+    assert await asyncio.wait_for(relay.proc.wait(), 15) == 0
+    stop.set()
+    await task
+
+
+async def _none_pending(dsn: str) -> bool:
+    return await pending(dsn) == 0
