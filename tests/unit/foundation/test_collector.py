@@ -28,3 +28,21 @@ def test_zero_keeps_python_defaults(restore_gc: None) -> None:
     gc.set_threshold(700, 10, 10)
     collector.tune(0)
     assert gc.get_threshold() == (700, 10, 10)
+
+
+def test_paused_disables_collections_inside_and_restores_them_after_an_error() -> None:
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collector.paused():
+        assert not gc.isenabled()
+        raise RuntimeError
+    assert gc.isenabled()
+
+
+def test_paused_leaves_a_disabled_collector_disabled() -> None:
+    gc.disable()
+    try:
+        with collector.paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

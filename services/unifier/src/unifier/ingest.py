@@ -12,6 +12,7 @@ from itertools import groupby
 import sqlalchemy.exc
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from hotline import collector
 from hotline import events as ev
 from hotline.kafka import Batch, PermanentError
 from hotline.kafka.consumer import Record
@@ -73,12 +74,13 @@ class Ingest:
         items = (i.value for b in batches for i in b.items)
         values = sorted(items, key=lambda v: v[0].tenant)
         changed: dict[str, list[str]] = {}
-        async with self.engine.begin() as conn:
-            for tenant, group in groupby(values, key=lambda v: v[0].tenant):
-                found = await self._tenant(conn, tenant, list(group))
-                if found:
-                    changed[tenant] = found
-            await write_offsets(conn, self.group, {b.tp: b.next_offset for b in batches})
+        with collector.paused():
+            async with self.engine.begin() as conn:
+                for tenant, group in groupby(values, key=lambda v: v[0].tenant):
+                    found = await self._tenant(conn, tenant, list(group))
+                    if found:
+                        changed[tenant] = found
+                await write_offsets(conn, self.group, {b.tp: b.next_offset for b in batches})
         self._maybe_crash()
         self.on_commit(changed)
         await self._keep_statistics()
