@@ -109,9 +109,15 @@ UnifiedEvent = (
 CONTACT_EVENTS = (ContactLinked, ContactMerged, ContactUnmerged)
 
 
+_NAMESPACE_BYTES: dict[uuid.UUID, bytes] = {}
+
+
 def uuid5_str(namespace: uuid.UUID, name: str) -> str:
     """``str(uuid.uuid5(namespace, name))`` without building UUID objects (a hot path)."""
-    h = hashlib.sha1(namespace.bytes + name.encode()).hexdigest()
+    prefix = _NAMESPACE_BYTES.get(namespace)
+    if prefix is None:  # UUID.bytes is computed from its int on every access
+        prefix = _NAMESPACE_BYTES[namespace] = namespace.bytes
+    h = hashlib.sha1(prefix + name.encode()).hexdigest()
     variant = "89ab"[int(h[16], 16) & 0x3]
     return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{variant}{h[17:20]}-{h[20:32]}"
 
