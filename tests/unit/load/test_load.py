@@ -90,6 +90,12 @@ def test_order_violation_only_for_causally_ordered_messages() -> None:
     assert order_violations([("t", "m3"), ("t", "m1")], keys, acked, records) == []  # concurrent
     [violation] = order_violations([("t", "m2"), ("t", "m1")], keys, acked, records)
     assert "wamid.2 published before wamid.1" in violation
+    # every message an earlier-published one was sent after, not only the adjacent one
+    found = order_violations([("t", "m2"), ("t", "m3"), ("t", "m1")], keys, acked, records)
+    assert [v.split(": ")[1] for v in found] == [
+        "wamid.2 published before wamid.3, sent after its ack",
+        "wamid.2 published before wamid.1, sent after its ack",
+    ]
 
 
 def test_email_replies_carry_the_whole_chain_root_first() -> None:

@@ -171,8 +171,9 @@ def order_violations(
     acked: dict[Key, Record],
     records: list[Record],
 ) -> list[str]:
-    """Causal order: within a conversation, a message acked after another was acked must not be
-    published before it (concurrently in-flight sends may legitimately swap)."""
+    """Causal order: within a conversation, a message sent after another was acked must not be
+    published before it (concurrently in-flight sends may legitimately swap). One violation is
+    reported per message that some earlier-published message was sent after the ack of."""
     first_send = {load_key(r.channel, r.provider_id): r for r in records if r.retry_of is None}
     per_conversation: dict[str, list[Record]] = defaultdict(list)
     for conversation, message_id in stream:
@@ -180,13 +181,15 @@ def order_violations(
         if key in acked and key in first_send:
             per_conversation[conversation].append(first_send[key])
     violations = []
-    for conversation, seq in per_conversation.items():
-        for i, shown_first in enumerate(seq):
-            for shown_later in seq[i + 1 :]:
-                later_ack = shown_later.acked_at
-                if later_ack is not None and shown_first.due > later_ack:
-                    violations.append(
-                        f"{conversation}: {shown_first.provider_id} published "
-                        f"before {shown_later.provider_id}, sent after its ack"
-                    )
+    for conversation, seq in per_conversation.items():  # one pass: a shared thread has 100k+
+        latest: Record | None = None  # the latest-sent message published so far
+        for shown_later in seq:
+            later_ack = shown_later.acked_at
+            if latest is not None and later_ack is not None and latest.due > later_ack:
+                violations.append(
+                    f"{conversation}: {latest.provider_id} published "
+                    f"before {shown_later.provider_id}, sent after its ack"
+                )
+            if latest is None or shown_later.due > latest.due:
+                latest = shown_later
     return violations
