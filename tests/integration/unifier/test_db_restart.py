@@ -9,24 +9,12 @@ import sqlalchemy as sa
 
 from tests.integration.unifier.conftest import PgCluster, new_pg_database
 from tests.integration.unifier.harness import eventually, publish, running, settings_for
-from tests.unit.unifier.factory import ident, message
+from tests.unit.unifier.factory import whatsapp_run
 from unifier.store.schema import messages, threads
 
 
 async def test_consumer_survives_a_database_restart(kafka: str, postgres: PgCluster) -> None:
     tenant, dsn = "d" + uuid.uuid4().hex[:8], new_pg_database(postgres)
-
-    def batch(start: int, n: int) -> list:  # type: ignore[type-arg]
-        return [
-            message(
-                f"m{i}",
-                "whatsapp",
-                tenant=tenant,
-                handle=f"+49{i % 7}",
-                ids=[ident("wa_id", f"49{i % 7}")],
-            )
-            for i in range(start, start + n)
-        ]
 
     async with running(settings_for(kafka, dsn)) as rt:
 
@@ -46,7 +34,7 @@ async def test_consumer_survives_a_database_restart(kafka: str, postgres: PgClus
                 ).scalar_one()
             return int(m), int(t)
 
-        await publish(kafka, batch(0, 10))
+        await publish(kafka, whatsapp_run(tenant, 0, 10, people=7))
 
         async def first() -> bool:
             return (await counts())[0] == 10
@@ -54,7 +42,7 @@ async def test_consumer_survives_a_database_restart(kafka: str, postgres: PgClus
         await eventually(first)
         await asyncio.to_thread(postgres.stop)
         try:
-            await publish(kafka, batch(10, 40))
+            await publish(kafka, whatsapp_run(tenant, 10, 40, people=7))
             await asyncio.sleep(4.0)  # the loop exhausts its retries and is restarted
         finally:
             await asyncio.to_thread(postgres.start)

@@ -16,25 +16,12 @@ from hotline.topics import CONVERSATIONS
 from tests.integration.unifier.harness import eventually, publish, read_unified, running
 from tests.integration.unifier.harness import settings_for as unifier_settings
 from tests.kafka_helpers import fresh_topic, read_all
-from tests.unit.unifier.factory import ident, message
+from tests.unit.unifier.factory import whatsapp_run
 from unifier.relay_process import RelayConfig, RelayProcess, exclusive
 from unifier.store.engine import create_engine, migrate
 from unifier.store.schema import messages, outbox
 
 pytestmark = pytest.mark.integration
-
-
-def messages_for(tenant: str, first: int, n: int) -> list:  # type: ignore[type-arg]
-    return [
-        message(
-            f"m{i}",
-            "whatsapp",
-            tenant=tenant,
-            handle=f"+49151{i:07d}",
-            ids=[ident("wa_id", f"49151{i:07d}")],
-        )
-        for i in range(first, first + n)
-    ]
 
 
 async def test_a_killed_relay_is_started_again_and_nothing_is_lost_or_doubled(
@@ -55,12 +42,12 @@ async def test_a_killed_relay_is_started_again_and_nothing_is_lost_or_doubled(
                 left = await conn.scalar(sa.select(sa.func.count()).select_from(outbox))
             return stored == n and left == 0
 
-        await publish(kafka, messages_for(tenant, 0, 20))
+        await publish(kafka, whatsapp_run(tenant, 0, 20))
         await eventually(lambda: relayed(20))
         first = len(await read_unified(kafka, CONVERSATIONS, tenant))
         assert relay.proc is not None
         os.kill(relay.proc.pid, signal.SIGKILL)
-        await publish(kafka, messages_for(tenant, 20, 20))
+        await publish(kafka, whatsapp_run(tenant, 20, 20))
         await eventually(lambda: relayed(40))
         ids = Counter(e.event_id for e in await read_unified(kafka, CONVERSATIONS, tenant))
         assert relay.starts == 2

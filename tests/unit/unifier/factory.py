@@ -55,3 +55,23 @@ def envelope(kind: ev.ChannelKind, pmid: str, tenant: str = "acme") -> dict[str,
         "received_at": T0,
         "conversation_key": "k",
     }
+
+
+def whatsapp_run(
+    tenant: str, first: int, n: int, people: int | None = None
+) -> list[ev.MessageReceived]:
+    """WhatsApp messages m<first>..: one sender each, or ``people`` senders taking turns."""
+
+    def number(i: int) -> str:
+        return f"49151{(i % people if people else i):07d}"
+
+    return [
+        message(
+            f"m{i}",
+            "whatsapp",
+            tenant=tenant,
+            handle="+" + number(i),
+            ids=[ident("wa_id", number(i))],
+        )
+        for i in range(first, first + n)
+    ]

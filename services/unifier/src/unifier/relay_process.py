@@ -60,7 +60,12 @@ class RelayConfig(msgspec.Struct, frozen=True):
         )
 
     def lock_path(self) -> Path:
-        digest = hashlib.sha256(self.database_url.encode()).hexdigest()[:16]
+        """Named after the database: a SQLite file by its absolute path (two checkouts with the
+        default relative URL are two databases), anything else by its URL."""
+        name = self.database_url
+        if name.startswith("sqlite:///") and not name.startswith("sqlite:///:memory:"):
+            name = "sqlite:" + str(Path(name.removeprefix("sqlite:///")).resolve())
+        digest = hashlib.sha256(name.encode()).hexdigest()[:16]
         return Path(tempfile.gettempdir()) / f"hotline-relay-{digest}.lock"
 
 
