@@ -115,7 +115,8 @@ SLACK_CASES: dict[str, Callable[[], Slack]] = {
     "stale 301 s": s(MSG, 401, ts_shift=-301),
     "stale 1 h": s(MSG, 401, ts_shift=-3600),
     "stale 1 day": s(MSG, 401, ts_shift=-86400),
-    "future 301 s": s(MSG, 401, ts_shift=301),
+    # 302: the header is whole seconds (int(now) drops up to 1 s), the check is against float now
+    "future 302 s": s(MSG, 401, ts_shift=302),
     "future 1 h": s(MSG, 401, ts_shift=3600),
     "epoch 0": raw(MSG, 401, ts_header("0")),
     "non-numeric timestamp": raw(MSG, 401, ts_header("yesterday")),
