@@ -107,8 +107,7 @@ def _email_match(
         kind = "bounce" if facts.flags.bounce else "auto-reply"
         evidence = f"{why}; {kind} attaches without reopening"
         return ThreadDecision("attach", tid, Decision("email.auto_reply", evidence, rules.version))
-    anyone = thread.has_participants or bool(thread.participants)
-    if anyone and facts.contact_id not in thread.participants:
+    if thread.has_participants and facts.contact_id not in thread.participants:
         evidence = f"{why}, but contact {facts.contact_id} is not a participant of thread {tid}"
         return ThreadDecision(
             "new", None, Decision("email.non_participant", evidence, rules.version)
