@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import json
 import math
 import os
 import shutil
@@ -164,7 +165,8 @@ async def execute(s: Scenario) -> dict[str, object]:
         await asyncio.to_thread(stack.stop)
         if pg:
             pg.stop()
-        shutil.rmtree(stack.var, ignore_errors=True)
+        if not os.environ.get("BENCH_KEEP_VAR"):  # logs and store, for a post-mortem
+            shutil.rmtree(stack.var, ignore_errors=True)
 
 
 async def drive_run(run: Run, db: str) -> dict[str, object]:
@@ -197,7 +199,12 @@ async def drive_run(run: Run, db: str) -> dict[str, object]:
     report = await verify_async(run.records, db, stack.bootstrap)
     stream = await published(stack.bootstrap)
     by_message_id = (await stored_rows(db))[1]
-    doc = summarize(run, report, end_to_end_ms(run.records, stream, by_message_id))
+    e2e = end_to_end_ms(run.records, stream, by_message_id)
+    if os.environ.get("BENCH_KEEP_VAR"):  # per message, for a post-mortem of a tail
+        await asyncio.to_thread(Path(stack.var, "e2e.json").write_text, json.dumps(e2e))
+    doc = summarize(run, report, [ms for _, _, ms in e2e])
+    doc["receive_to_committed_by_channel_ms"] = by_channel(e2e)
+    doc["receive_to_committed_p99_by_minute_ms"] = by_minute(e2e)
     if s.id == "P1":
         doc["p7"] = await raw_ratio(stack.bootstrap, doc)
     return doc
@@ -284,16 +291,36 @@ def summarize(run: Run, report: Report, e2e: list[float]) -> dict[str, object]:
 
 def end_to_end_ms(
     records: list[Record], stream: list[tuple[str, str, int]], by_message_id: dict[str, Key]
-) -> list[float]:
-    """Due time of the first send -> Kafka timestamp of conversation.message.added.v1 (written
-    by the outbox relay after the row committed: an upper bound of 'committed')."""
+) -> list[tuple[str, float, float]]:
+    """(channel, due, ms): due time of the first send -> Kafka timestamp of
+    conversation.message.added.v1 (written by the outbox relay after the row committed: an
+    upper bound of 'committed')."""
     first = {load_key(r.channel, r.provider_id): r for r in records if r.retry_of is None}
     out = []
     for _, message_id, ts_ms in stream:
         record = first.get(by_message_id.get(message_id, ("", "")))
         if record is not None:
-            out.append(ts_ms - record.due * 1000)
+            out.append((record.channel, record.due, ts_ms - record.due * 1000))
     return out
+
+
+def by_channel(e2e: list[tuple[str, float, float]]) -> dict[str, dict[str, float | None]]:
+    """Where a tail comes from: the same percentiles per inbound channel."""
+    groups: dict[str, list[float]] = {}
+    for channel, _, ms in e2e:
+        groups.setdefault(channel, []).append(ms)
+    return {c: {"p50": pct(v, 0.5), "p99": pct(v, 0.99), "n": len(v)} for c, v in groups.items()}
+
+
+def by_minute(e2e: list[tuple[str, float, float]]) -> list[float | None]:
+    """p99 per minute of the run (by due time): a tail that grows with the run shows here."""
+    if not e2e:
+        return []
+    start = min(due for _, due, _ in e2e)
+    minutes: dict[int, list[float]] = {}
+    for _, due, ms in e2e:
+        minutes.setdefault(int((due - start) // 60), []).append(ms)
+    return [pct(minutes[m], 0.99) for m in sorted(minutes)]
 
 
 def stored_rates(samples: list[dict[str, float]]) -> list[float]:

@@ -29,7 +29,8 @@ class Seen:
 
 
 def loop_for(kafka: str, topic: str, group: str, seen: Seen, producer: EventProducer,
-             poll_fails_on: str = "") -> ConsumerLoop[ev.Event]:  # fmt: skip
+             poll_fails_on: str = "", prefetch: bool = False,
+             ) -> ConsumerLoop[ev.Event]:  # fmt: skip
     async def one(batch: Batch[ev.Event]) -> None:
         if any(i.value.provider_message_id == poll_fails_on for i in batch.items):
             raise PermanentError("unroutable", "test")
@@ -41,7 +42,8 @@ def loop_for(kafka: str, topic: str, group: str, seen: Seen, producer: EventProd
             raise PermanentError("unroutable", "test")
         seen.take(batches)
 
-    settings = LoopSettings(bootstrap=kafka, group_id=group, topics=[topic], max_attempts=1)
+    settings = LoopSettings(bootstrap=kafka, group_id=group, topics=[topic], max_attempts=1,
+                            prefetch=prefetch)  # fmt: skip
     return ConsumerLoop(settings, decode=lambda r: ev.decode(r.value or b""), handle=one,
                         handle_poll=many, producer=producer)  # fmt: skip
 
@@ -52,25 +54,32 @@ async def _fill(producer: EventProducer, topic: str) -> list[ev.Event]:
     return sent
 
 
-async def test_one_call_for_all_partitions_of_a_poll(kafka: str, producer: EventProducer) -> None:
+@pytest.mark.parametrize("prefetch", [False, True])
+async def test_one_call_for_all_partitions_of_a_poll(
+    kafka: str, producer: EventProducer, prefetch: bool
+) -> None:
     topic = await fresh_topic(kafka, 3)
     await _fill(producer, topic)
     stop = asyncio.Event()
     seen = Seen(12, stop)
-    await asyncio.wait_for(loop_for(kafka, topic, "g-poll", seen, producer).run(stop), 20)
+    group = f"g-poll-{prefetch}"
+    loop = loop_for(kafka, topic, group, seen, producer, prefetch=prefetch)
+    await asyncio.wait_for(loop.run(stop), 20)
     assert sorted(seen.ids) == sorted(f"wamid.{i}" for i in range(12))
     assert any(len(parts) > 1 for parts in seen.calls)  # several partitions in one call
-    assert sum((await committed_all(kafka, "g-poll", topic, 3)).values()) == 12
+    assert sum((await committed_all(kafka, group, topic, 3)).values()) == 12
 
 
+@pytest.mark.parametrize("prefetch", [False, True])
 async def test_a_failing_poll_is_retaken_partition_by_partition(
-    kafka: str, producer: EventProducer
+    kafka: str, producer: EventProducer, prefetch: bool
 ) -> None:
     topic = await fresh_topic(kafka, 3)
     sent = await _fill(producer, topic)
     stop = asyncio.Event()
     seen = Seen(11, stop)
-    loop = loop_for(kafka, topic, "g-poll-bad", seen, producer, poll_fails_on="wamid.5")
+    loop = loop_for(kafka, topic, f"g-poll-bad-{prefetch}", seen, producer,
+                    poll_fails_on="wamid.5", prefetch=prefetch)  # fmt: skip
     await asyncio.wait_for(loop.run(stop), 20)
     assert sorted(seen.ids) == sorted(f"wamid.{i}" for i in range(12) if i != 5)
     assert all(len(parts) == 1 for parts in seen.calls)

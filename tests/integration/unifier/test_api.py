@@ -52,8 +52,13 @@ async def test_tokens_are_per_tenant(api: tuple[httpx.AsyncClient, str]) -> None
     res = await client.get("/conversations", headers={"Authorization": "Bearer tok-other"})
     assert res.status_code == 403 and res.json()["error"] == "forbidden"
     root = str(client.base_url).split("/api/")[0]
-    ready = (await client.get(root + "/readyz")).json()
-    assert ready["checks"]["database"] is True and ready["checks"]["relay"] is True
+
+    async def ready() -> bool:  # the group joined and the relay process publishing
+        return (await client.get(root + "/readyz")).status_code == 200
+
+    await eventually(ready)
+    checks = (await client.get(root + "/readyz")).json()["checks"]
+    assert checks == {"database": True, "consumer": True, "relay": True, "kafka": True}
     home = await client.get(root + "/")
     assert home.status_code == 200 and "API token" in home.text  # where `make run` points
     openapi = await client.get(root + "/openapi.json")

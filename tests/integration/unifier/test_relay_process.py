@@ -8,6 +8,7 @@ import os
 import signal
 import uuid
 from collections import Counter
+from collections.abc import Awaitable, Callable
 
 import pytest
 import sqlalchemy as sa
@@ -44,14 +45,21 @@ async def test_a_killed_relay_is_started_again_and_nothing_is_lost_or_doubled(
 
         await publish(kafka, whatsapp_run(tenant, 0, 20))
         await eventually(lambda: relayed(20))
+        assert await relay.ready()  # the child announced that it publishes
         first = len(await read_unified(kafka, CONVERSATIONS, tenant))
         assert relay.proc is not None
         os.kill(relay.proc.pid, signal.SIGKILL)
+        await eventually(lambda: negated(relay.ready))  # /readyz says so until it is back
         await publish(kafka, whatsapp_run(tenant, 20, 20))
         await eventually(lambda: relayed(40))
+        await eventually(relay.ready)
         ids = Counter(e.event_id for e in await read_unified(kafka, CONVERSATIONS, tenant))
         assert relay.starts == 2
     assert first >= 40 and len(ids) == 2 * first and max(ids.values()) == 1
+
+
+async def negated(check: Callable[[], Awaitable[bool]]) -> bool:
+    return not await check()
 
 
 def outbox_rows(topic: str, n: int) -> list[dict[str, object]]:

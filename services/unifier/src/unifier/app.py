@@ -8,7 +8,6 @@ from hotline.http import ServiceState, create_service_app
 from unifier.api.live import Hub
 from unifier.api.page import router as page_router
 from unifier.api.routes import router as api_router
-from unifier.relay_process import RelayProcess
 from unifier.runtime import build_runtime
 from unifier.settings import UnifierSettings
 
@@ -24,8 +23,8 @@ def create_app(settings: UnifierSettings | None = None) -> FastAPI:
         state.ready_checks["database"] = runtime.db_ready
         if settings.consume:
             runtime.start(state.metrics)
-            if isinstance(runtime.relay, RelayProcess):
-                state.ready_checks["relay"] = runtime.relay.ready
+            state.ready_checks["consumer"] = runtime.consumer_ready
+            state.ready_checks["relay"] = runtime.relay.ready
 
     async def on_stop(state: ServiceState) -> None:
         await app.state.runtime.close()

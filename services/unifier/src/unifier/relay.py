@@ -32,6 +32,7 @@ class OutboxRelay:
     def __init__(self, engine: AsyncEngine, producer: EventProducer, batch: int = 2000) -> None:
         self.engine, self.producer, self.batch = engine, producer, batch
         self.wake = asyncio.Event()
+        self.started = asyncio.Event()  # set once the topics' tails are reconciled
         self.published = 0
 
     def notify(self) -> None:
@@ -44,6 +45,7 @@ class OutboxRelay:
                 if in_doubt:
                     await self.reconcile()
                     in_doubt = False
+                    self.started.set()
                 moved = await self.relay_once()
             except (KafkaUnavailable, KafkaError, LookupError, sa.exc.DBAPIError, OSError) as exc:
                 log.warning("outbox relay retrying", extra={"error": repr(exc)})
@@ -53,6 +55,9 @@ class OutboxRelay:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wake.wait(), idle)
                 self.wake.clear()
+
+    async def ready(self) -> bool:  # a /readyz check
+        return self.started.is_set()
 
     @property
     def _pending(self) -> str:

@@ -76,6 +76,7 @@ class RelayProcess:
         self.config, self.restart_after = RelayConfig.of(settings), restart_after
         self.proc: asyncio.subprocess.Process | None = None
         self.starts = 0
+        self.publishing = False  # the child said it reconciled and relays
 
     def notify(self) -> None:
         stdin = self.proc.stdin if self.proc else None
@@ -86,16 +87,19 @@ class RelayProcess:
         return self.proc is not None and self.proc.returncode is None
 
     async def ready(self) -> bool:  # a /readyz check
-        return self.alive()
+        return self.alive() and self.publishing
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             self.proc = proc = await self._spawn()
             stopping = asyncio.create_task(stop.wait())
+            listening = asyncio.create_task(self._listen(proc))
             await asyncio.wait(
                 {stopping, asyncio.create_task(proc.wait())}, return_when="FIRST_COMPLETED"
             )
             stopping.cancel()
+            listening.cancel()
+            self.publishing = False
             if stop.is_set():
                 await self._shutdown(proc)
                 return
@@ -105,6 +109,12 @@ class RelayProcess:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.restart_after)
 
+    async def _listen(self, proc: asyncio.subprocess.Process) -> None:
+        """The child writes one line to its stdout once it publishes."""
+        assert proc.stdout is not None
+        if await proc.stdout.readline():
+            self.publishing = True
+
     async def _spawn(self) -> asyncio.subprocess.Process:
         env = {**os.environ, CONFIG_ENV: msgspec.json.encode(self.config).decode()}
         self.starts += 1
@@ -113,6 +123,7 @@ class RelayProcess:
             "-m",
             "unifier.relay_process",
             stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,  # one line: "publishing" (logs go to stderr)
             env=env,
             start_new_session=True,  # Ctrl-C reaches the parent, which stops the child
         )
@@ -147,13 +158,21 @@ async def serve(config: RelayConfig) -> None:
     await producer.start()
     relay, stop = OutboxRelay(engine, producer, config.batch), asyncio.Event()
     task = asyncio.create_task(relay.run(stop))
+    announce = asyncio.create_task(_announce(relay))
     try:
         await _follow_stdin(relay)
     finally:
+        announce.cancel()
         stop.set()
         await task
         await producer.stop()
         await engine.dispose()
+
+
+async def _announce(relay: OutboxRelay) -> None:
+    await relay.started.wait()
+    sys.stdout.write("publishing\n")
+    sys.stdout.flush()
 
 
 async def _follow_stdin(relay: OutboxRelay) -> None:

@@ -39,6 +39,8 @@ class Relay(Protocol):
 
     def notify(self) -> None: ...
 
+    async def ready(self) -> bool: ...
+
     async def run(self, stop: asyncio.Event) -> None: ...
 
 
@@ -51,6 +53,7 @@ class Runtime:
     ingest: Ingest
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    current: ConsumerLoop[Decoded] | None = None
 
     def loop(self, metrics: Metrics | None = None) -> ConsumerLoop[Decoded]:
         s = self.settings
@@ -60,6 +63,7 @@ class Runtime:
             topics=TOPICS,
             max_poll_records=s.max_poll_records,
             classify=classify_db,
+            prefetch=True,  # decode the next poll while this one waits on the database
             extra={
                 "group_instance_id": s.instance_id,
                 "session_timeout_ms": 10000,
@@ -88,11 +92,16 @@ class Runtime:
         restarting) nothing was committed: start a new loop, which seeks to the stored offsets."""
         while not self.stop.is_set():
             try:
-                await self.loop(metrics).run(self.stop)
+                self.current = self.loop(metrics)
+                await self.current.run(self.stop)
             except Exception as exc:
                 log.error("consumer loop stopped; restarting", extra={"error": repr(exc)})
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.stop.wait(), pause)
+
+    async def consumer_ready(self) -> bool:
+        """Partitions assigned: the group has been joined and records flow."""
+        return self.current is not None and bool(self.current.assigned)
 
     async def db_ready(self) -> bool:
         try:

@@ -91,6 +91,8 @@ class Stack:
             self.start_service(name)
         for name in SERVICES:
             self.wait_healthy(name)
+        for name in SERVICES:  # e.g. the unifier: partitions assigned, relay publishing
+            self.wait_healthy(name, probe="readyz")
 
     def start_service(self, name: str) -> None:
         svc = self.services[name]
@@ -113,7 +115,7 @@ class Stack:
             start_new_session=True,
         )
 
-    def wait_healthy(self, name: str, timeout: float = 60.0) -> None:
+    def wait_healthy(self, name: str, timeout: float = 60.0, probe: str = "healthz") -> None:
         svc = self.services[name]
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -121,12 +123,12 @@ class Stack:
             if svc.proc.poll() is not None:
                 raise RuntimeError(f"{name} exited ({svc.proc.returncode}); see {self.var}/logs")
             try:
-                if httpx.get(f"{svc.url}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{svc.url}/{probe}", timeout=1).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
-        raise TimeoutError(f"{name} not healthy after {timeout}s")
+        raise TimeoutError(f"{name}: /{probe} not 200 after {timeout}s; see {self.var}/logs")
 
     def kill9(self, name: str) -> None:
         if name == "broker":

@@ -12,67 +12,35 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any, Generic, NamedTuple, Protocol, TypeAlias, TypeVar
+from typing import Any, Generic
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
-from aiokafka.structs import ConsumerRecord
 
+from hotline.kafka.batches import (
+    Batch,
+    Item,
+    LoopSettings,
+    OffsetStore,
+    Poll,
+    Record,
+    StopConsuming,
+    T,
+)
 from hotline.kafka.dlq import dead_letter_record
-from hotline.kafka.errors import Classifier, classify
+from hotline.kafka.errors import classify
 from hotline.kafka.producer import EventProducer
 from hotline.metrics import Metrics
 
+__all__ = [
+    "Batch",
+    "ConsumerLoop",
+    "Item",
+    "LoopSettings",
+    "OffsetStore",
+    "Record",
+    "StopConsuming",
+]
 log = logging.getLogger(__name__)
-T = TypeVar("T")
-Record: TypeAlias = ConsumerRecord  # aiokafka ships no type information
-
-
-class Item(NamedTuple, Generic[T]):
-    record: Record
-    value: T
-
-
-@dataclass(frozen=True)
-class Batch(Generic[T]):
-    tp: TopicPartition
-    items: list[Item[T]]
-
-    @property
-    def next_offset(self) -> int:
-        offset: int = self.items[-1].record.offset
-        return offset + 1
-
-
-class OffsetStore(Protocol):
-    async def load(self, group: str, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
-        """Next offset to read per partition, for those the store has seen."""
-
-    async def save(self, group: str, tp: TopicPartition, next_offset: int) -> None:
-        """Advance past records the loop dead-lettered (the handler never saw them)."""
-
-
-class StopConsuming(Exception):
-    """Retries exhausted on a retriable error: stop without committing (redelivery later)."""
-
-
-@dataclass
-class LoopSettings:
-    bootstrap: str
-    group_id: str
-    topics: list[str]
-    parser_version: str = "1"
-    max_attempts: int = 5
-    backoff_base: float = 0.1
-    backoff_max: float = 5.0
-    max_poll_records: int = 1000
-    poll_timeout_ms: int = 500
-    # No Hotline writer is transactional (the unifier publishes through an outbox), so
-    # read_uncommitted is equivalent today; set read_committed if a transactional writer appears.
-    isolation_level: str = "read_uncommitted"
-    auto_offset_reset: str = "earliest"  # for a new group: "earliest" (default) or "latest"
-    classify: Classifier | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class ConsumerLoop(Generic[T]):
@@ -96,6 +64,8 @@ class ConsumerLoop(Generic[T]):
         self.metrics = metrics
         self.consumer: AIOKafkaConsumer | None = None
         self._processed: dict[TopicPartition, int] = {}
+        self._generation = 0
+        self.assigned: set[TopicPartition] = set()  # what /readyz can ask about
 
     def _new_consumer(self) -> AIOKafkaConsumer:
         return AIOKafkaConsumer(
@@ -112,32 +82,54 @@ class ConsumerLoop(Generic[T]):
         stop = stop or asyncio.Event()
         self.consumer = self._new_consumer()
         self.consumer.subscribe(self.s.topics, listener=_Listener(self))
+        ahead: asyncio.Task[Poll[T]] | None = None
         try:
             await self.consumer.start()
             while not stop.is_set():
-                polled = await self.consumer.getmany(
-                    timeout_ms=self.s.poll_timeout_ms, max_records=self.s.max_poll_records
-                )
-                if self.handle_poll and len(polled) > 1 and await self._process_poll(polled):
-                    continue
-                for tp, records in polled.items():
-                    await self._process_partition(tp, records)
+                poll = await (ahead or self._poll())
+                ahead = asyncio.create_task(self._poll()) if self.s.prefetch else None
+                if poll.generation == self._generation:  # else: a rebalance came in between
+                    await self._process(poll)
         finally:
+            if ahead is not None:
+                ahead.cancel()
+                await asyncio.gather(ahead, return_exceptions=True)
             await self.consumer.stop()
             self.consumer = None
 
-    async def _process_poll(self, polled: dict[TopicPartition, list[Record]]) -> bool:
-        """Every partition of one poll in one ``handle_poll`` call (one transaction for a
-        store): False, with nothing handled, when a record does not decode or the call fails
-        permanently; the caller then takes the partitions one by one, isolating the poison."""
-        assert self.handle_poll is not None
+    async def _poll(self) -> Poll[T]:
+        """Fetch and decode one poll. With ``prefetch`` this runs while the previous poll is
+        being handled, so decoding overlaps the handler's waits (e.g. on its database)."""
+        assert self.consumer is not None
+        polled = await self.consumer.getmany(
+            timeout_ms=self.s.poll_timeout_ms, max_records=self.s.max_poll_records
+        )
+        generation = self._generation
         try:
             batches = [
                 Batch(tp, [Item(r, self.decode(r)) for r in records])
                 for tp, records in polled.items()
             ]
-        except Exception:
-            return False
+        except Exception:  # poison: _process_partition decodes record by record
+            return Poll(polled, None, generation)
+        return Poll(polled, batches, generation)
+
+    async def _process(self, poll: Poll[T]) -> None:
+        batches = poll.batches
+        many = self.handle_poll and len(poll.records) > 1 and batches is not None
+        if many and batches and await self._process_poll(poll.records, batches):
+            return
+        decoded = {b.tp: b.items for b in batches or []}
+        for tp, records in poll.records.items():
+            await self._process_partition(tp, records, decoded.get(tp))
+
+    async def _process_poll(
+        self, polled: dict[TopicPartition, list[Record]], batches: list[Batch[T]]
+    ) -> bool:
+        """Every partition of one poll in one ``handle_poll`` call (one transaction for a
+        store): False, with nothing handled, when the call fails permanently; the caller then
+        takes the partitions one by one, isolating the poison."""
+        assert self.handle_poll is not None
         handle_poll = self.handle_poll
         if await self._attempt(batches[0], lambda: handle_poll(batches)) is not None:
             return False
@@ -147,7 +139,18 @@ class ConsumerLoop(Generic[T]):
                 self.metrics.consumed.labels(tp.topic).inc(len(records))
         return True
 
-    async def _process_partition(self, tp: TopicPartition, records: list[Record]) -> None:
+    async def _process_partition(
+        self, tp: TopicPartition, records: list[Record], items: list[Item[T]] | None = None
+    ) -> None:
+        if items is not None:
+            await self._flush(tp, items)
+        else:
+            await self._decode_and_flush(tp, records)
+        await self._commit(tp, records[-1].offset + 1)
+        if self.metrics:
+            self.metrics.consumed.labels(tp.topic).inc(len(records))
+
+    async def _decode_and_flush(self, tp: TopicPartition, records: list[Record]) -> None:
         good: list[Item[T]] = []
         for record in records:
             try:
@@ -157,9 +160,6 @@ class ConsumerLoop(Generic[T]):
                 good = []
                 await self._dead_letter(tp, record, exc, attempt=1)
         await self._flush(tp, good)
-        await self._commit(tp, records[-1].offset + 1)
-        if self.metrics:
-            self.metrics.consumed.labels(tp.topic).inc(len(records))
 
     async def _flush(self, tp: TopicPartition, items: list[Item[T]]) -> None:
         if not items:
@@ -224,6 +224,8 @@ class ConsumerLoop(Generic[T]):
         await self.consumer.commit(offsets)
 
     async def on_revoked(self, revoked: set[TopicPartition]) -> None:
+        self._generation += 1
+        self.assigned -= revoked
         pending = {tp: off for tp, off in self._processed.items() if tp in revoked}
         if pending and self.consumer is not None:
             await self.consumer.commit(pending)
@@ -231,6 +233,8 @@ class ConsumerLoop(Generic[T]):
             self._processed.pop(tp, None)
 
     async def on_assigned(self, assigned: set[TopicPartition]) -> None:
+        self._generation += 1
+        self.assigned |= assigned
         if not self.offset_store or self.consumer is None:
             return
         stored = await self.offset_store.load(self.s.group_id, sorted(assigned))
