@@ -46,7 +46,9 @@ async def test_the_checkpointer_keeps_the_wal_small(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite:///{db}")
     await migrate(engine)
     stop = asyncio.Event()
-    task = asyncio.create_task(keep_checkpointing(engine, stop, every=0.02, restart_every=3))
+    task = asyncio.create_task(
+        keep_checkpointing(engine, stop, every=0.02, restart_frames=200, max_frames=10**9)
+    )
     await _write(engine, 100)
     stop.set()
     await task
@@ -75,7 +77,7 @@ async def test_a_wal_past_its_bound_is_truncated_despite_long_write_transactions
     await migrate(engine)
     stop = asyncio.Event()
     task = asyncio.create_task(
-        keep_checkpointing(engine, stop, every=0.05, restart_every=2, max_frames=max_frames)
+        keep_checkpointing(engine, stop, every=0.05, restart_frames=200, max_frames=max_frames)
     )
     await _long_writes(engine, 30)  # ~30 MB through the WAL
     stop.set()
