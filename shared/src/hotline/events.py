@@ -43,12 +43,22 @@ IdentifierKind = Literal[
 Role = Literal["customer", "agent", "bot", "system"]
 
 
-class Base(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fields=False):
-    """Common config: keyword-only, defaults omitted on the wire, unknown fields tolerated."""
+class Base(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fields=False, gc=False):
+    """Common config: keyword-only, defaults omitted on the wire, unknown fields tolerated.
+
+    ``gc=False``: events are plain data (they never refer back to themselves), so the garbage
+    collector need not track them; a consumer holds thousands at once (a poll, and the next
+    one decoded ahead), and each collection walked all of them (the unifier's SQLite drain
+    spent 0.5 s per 60,000 events collecting; 0.14 s without)."""
 
 
 class FrozenBase(
-    msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fields=False, frozen=True
+    msgspec.Struct,
+    kw_only=True,
+    omit_defaults=True,
+    forbid_unknown_fields=False,
+    frozen=True,
+    gc=False,
 ):
     """The same, immutable and hashable (channel refs, identifiers)."""
 

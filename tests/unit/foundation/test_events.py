@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import gc
+
 import msgspec
 import pytest
 
@@ -74,3 +76,10 @@ def test_schema_mismatch_names_the_field_path() -> None:
 def test_unknown_tag_is_rejected() -> None:
     with pytest.raises(msgspec.ValidationError, match=r"Invalid value 'message\.received\.v9'"):
         ev.decode(b'{"type":"message.received.v9"}')
+
+
+def test_decoded_events_are_not_tracked_by_the_garbage_collector() -> None:
+    """Plain data (gc=False): thousands per poll, and collections need not walk them."""
+    for name, sample in all_samples().items():
+        decoded = ev.decode(ev.encode(sample))
+        assert not gc.is_tracked(decoded), name

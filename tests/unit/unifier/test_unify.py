@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 from hotline import events as ev
 from hotline import unified as un
 from tests.unit.unifier.factory import envelope, ident, message
@@ -103,3 +106,22 @@ def test_each_linked_identity_keeps_its_own_reply_address() -> None:
         "+4915100000001",
         "whatsapp",
     )
+
+
+def test_a_decided_batch_is_freed_without_the_garbage_collector() -> None:
+    """No reference cycles: the working set and plan of a batch (thousands of rows) go the
+    moment the batch is done, not at the next collection (the SQLite drain spent ~10% of
+    its time collecting them)."""
+    gc.collect()
+    gc.disable()
+    try:
+        ws = WorkingSet("acme")
+        events = [message(f"m{i}", ids=ALICE, hints=ev.ThreadHints(message_id=f"<m{i}@x>",
+                  in_reply_to=[f"<m{i - 1}@x>"] if i else [])) for i in range(20)]  # fmt: skip
+        plan = unify(ws, batch(*events), RuleSet())
+        assert len(plan.messages) == 20 and len(ws.threads) == 1
+        alive = [weakref.ref(o) for o in (ws, plan, *ws.threads.values(), ws.context())]
+        del ws, plan
+        assert [r() for r in alive] == [None] * len(alive)
+    finally:
+        gc.enable()

@@ -85,7 +85,7 @@ class WorkingSet:
                 by_reply_token=_Prefixed(self.keys, "tok:"),
                 by_provider_thread=_Prefixed(self.keys, "pt:"),
                 by_group=_Prefixed(self.keys, "grp:"),
-                threads=_Views(self),
+                threads=_Views(self.threads, self.canonical),
             )
         return self._context
 
@@ -157,14 +157,18 @@ class _Prefixed(Mapping[str, str]):
 
 
 class _Views(Mapping[str, ThreadView]):
-    def __init__(self, ws: WorkingSet) -> None:
-        self.ws = ws
+    """Thread rows seen through the canonical contact ids. It holds the two tables, not the
+    working set: a reference back would make a cycle, and the whole working set (thousands of
+    rows a batch) would then wait for the garbage collector instead of being freed at once."""
+
+    def __init__(self, threads: dict[str, ThreadRow], canonical: dict[str, str]) -> None:
+        self.threads, self.canonical = threads, canonical
 
     def __getitem__(self, key: str) -> ThreadView:
-        return self.ws.threads[key].view(self.ws.canonical)
+        return self.threads[key].view(self.canonical)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.ws.threads)
+        return iter(self.threads)
 
     def __len__(self) -> int:
-        return len(self.ws.threads)
+        return len(self.threads)
