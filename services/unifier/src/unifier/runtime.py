@@ -54,6 +54,7 @@ class Runtime:
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     current: ConsumerLoop[Decoded] | None = None
+    committed: asyncio.Event = field(default_factory=asyncio.Event)  # set after each commit
 
     def loop(self, metrics: Metrics | None = None) -> ConsumerLoop[Decoded]:
         s = self.settings
@@ -85,7 +86,9 @@ class Runtime:
     def start(self, metrics: Metrics | None = None) -> None:
         self.tasks.append(asyncio.create_task(self.consume(metrics)))
         self.tasks.append(asyncio.create_task(self.relay.run(self.stop)))
-        self.tasks.append(asyncio.create_task(keep_checkpointing(self.engine, self.stop)))
+        self.tasks.append(
+            asyncio.create_task(keep_checkpointing(self.engine, self.stop, wake=self.committed))
+        )
 
     async def consume(self, metrics: Metrics | None = None, pause: float = 1.0) -> None:
         """Run the consumer loop; when it gives up (retries exhausted, e.g. the database is
@@ -130,8 +133,11 @@ async def build_runtime(
     overrides = rules_for(settings)
     default = rule_set(settings.rules_version)
 
+    committed_event = asyncio.Event()
+
     def committed(changed: dict[str, list[str]]) -> None:
         relay.notify()
+        committed_event.set()
         for tenant, thread_ids in changed.items():
             if hub and thread_ids:
                 hub.publish(tenant, {"conversations": thread_ids})
@@ -143,4 +149,4 @@ async def build_runtime(
         committed,
         settings.fault_kill_after_commit,
     )
-    return Runtime(settings, engine, producer, relay, ingest)
+    return Runtime(settings, engine, producer, relay, ingest, committed=committed_event)
