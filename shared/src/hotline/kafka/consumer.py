@@ -115,9 +115,13 @@ class ConsumerLoop(Generic[T]):
         return Poll(polled, batches, generation)
 
     async def _process(self, poll: Poll[T]) -> None:
-        batches = poll.batches
-        many = self.handle_poll and len(poll.records) > 1 and batches is not None
-        if many and batches and await self._process_poll(poll.records, batches):
+        batches = poll.batches  # None: a record did not decode, take partitions one by one
+        if (
+            self.handle_poll
+            and len(poll.records) > 1
+            and batches
+            and await self._process_poll(poll.records, batches)
+        ):
             return
         decoded = {b.tp: b.items for b in batches or []}
         for tp, records in poll.records.items():
