@@ -160,7 +160,10 @@ def service_sections() -> list[str]:
             f"SQLite {sq['events_per_s']} ev/s, PostgreSQL {pg['events_per_s']} ev/s "
             f"(targets {uni['targets']['sqlite_events_per_s']} / "
             f"{uni['targets']['postgresql_events_per_s']}); "
-            f"1,000,000-event backlog: last / first window {back.get('last_vs_first')} (>= 0.95).",
+            f"1,000,000-event backlog: {back.get('events_per_s')} ev/s, "
+            f"{back.get('vs_empty')} of the empty-backlog rate for the same traffic "
+            f"({back.get('empty_backlog_per_s')} ev/s; target >= 0.95); "
+            f"last / first 50,000: {back.get('last_vs_first')}.",
             "",
         ]
     social = load("social")

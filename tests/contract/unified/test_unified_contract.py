@@ -108,3 +108,21 @@ def test_fast_uuid5_is_uuid5() -> None:
         assert un.uuid5_str(un.UNIFIED_NAMESPACE, name) == str(
             uuid.uuid5(un.UNIFIED_NAMESPACE, name)
         )
+
+
+def test_time_ordered_ids_are_uuid7_deterministic_and_sort_by_time() -> None:
+    import uuid
+    from datetime import UTC, datetime, timedelta
+
+    t0 = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)
+    ids = [
+        un.time_ordered_str(un.UNIFIED_NAMESPACE, f"e{i}", t0 + timedelta(milliseconds=i))
+        for i in range(50, 0, -1)  # names and times in opposite orders
+    ]
+    assert [uuid.UUID(i).version for i in ids] == [7] * 50
+    assert all(str(uuid.UUID(i)) == i and uuid.UUID(i).variant == uuid.RFC_4122 for i in ids)
+    assert sorted(ids) == ids[::-1]
+    assert ids[0] == un.time_ordered_str(un.UNIFIED_NAMESPACE, "e50", t0 + timedelta(0, 0, 50000))
+    assert uuid.UUID(ids[-1]).int >> 80 == int(t0.timestamp() * 1000) + 1  # RFC 9562 unix_ts_ms
+    same_ms = {un.time_ordered_str(un.UNIFIED_NAMESPACE, f"x{i}", t0) for i in range(1000)}
+    assert len(same_ms) == 1000  # 74 bits of the name's hash tell them apart

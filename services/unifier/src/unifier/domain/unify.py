@@ -38,6 +38,12 @@ def derived_id(source_event_id: str, role: str) -> str:
     return un.uuid5_str(ID_NAMESPACE, f"{source_event_id}\x1f{role}")
 
 
+def new_row_id(event: ev.Envelope, role: str) -> str:
+    """A new contact's or thread's id: deterministic for the event (a replay or a rethread gives
+    the same id) and ordered by its arrival, so the store's indexes grow at one end."""
+    return un.time_ordered_str(ID_NAMESPACE, f"{event.event_id}\x1f{role}", event.received_at)
+
+
 def reply_token(thread_id: str) -> str:
     return derived_id(thread_id, "reply-token").replace("-", "")[:20]
 
@@ -87,7 +93,7 @@ def _contact(ws: WorkingSet, plan: Plan, rules: RuleSet, event: ev.MessageReceiv
     res = resolve(event.sender.identifiers, ws.identities, rules.version)
     contact = res.contact_id
     if contact is None:
-        contact = derived_id(event.event_id, "contact")
+        contact = new_row_id(event, "contact")
         ws.canonical[contact] = contact
         plan.contacts.append(contact)
     _attach(ws, plan, event, contact, res)
@@ -131,7 +137,7 @@ def _place(
     ws: WorkingSet, plan: Plan, event: ev.MessageReceived, facts: MessageFacts, td: ThreadDecision
 ) -> str:
     if td.thread_id is None:
-        tid = derived_id(event.event_id, "thread")
+        tid = new_row_id(event, "thread")
         ws.threads[tid] = ThreadRow(
             tid,
             facts.contact_id,

@@ -72,7 +72,7 @@ thread_keys = sa.Table(  # "mid:<Message-ID>", "tok:<reply token>", "pt:<provide
 messages = sa.Table(
     "messages",
     metadata,
-    sa.Column("message_id", sa.String(64), primary_key=True),  # the inbound event id
+    sa.Column("message_id", sa.String(64), nullable=False),  # the inbound event id
     sa.Column("tenant", sa.String(64), nullable=False),
     sa.Column("channel_kind", sa.String(16), nullable=False),
     sa.Column("provider_message_id", sa.String(512), nullable=False),
@@ -91,8 +91,9 @@ messages = sa.Table(
     sa.Column("evidence", sa.Text, nullable=False),
     sa.Column("rule_version", sa.String(16), nullable=False),
     sa.Column("payload", sa.LargeBinary, nullable=False),
-    # unique (tenant, channel, provider message id); this column order also serves the lookups
-    sa.UniqueConstraint("tenant", "provider_message_id", "channel_kind", name="uq_message"),
+    # unique (tenant, channel, provider message id); this column order also serves the lookups.
+    # message_id is a uuid5 of these three, so it has no index of its own (migration 0003).
+    sa.PrimaryKeyConstraint("tenant", "provider_message_id", "channel_kind", name="pk_messages"),
 )
 sa.Index("ix_messages_thread", messages.c.tenant, messages.c.thread_id, messages.c.at)
 held = sa.Table(  # effects (edit/delete/reaction/status) that arrived before their message

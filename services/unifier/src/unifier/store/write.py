@@ -160,7 +160,9 @@ async def update_messages(
         _message_update,
         [
             {
-                "b_id": s.message_id,
+                "b_tenant": ws.tenant,
+                "b_pmid": k[1],
+                "b_kind": k[0],
                 "b_text": s.text,
                 "b_edited": s.edited,
                 "b_deleted": s.deleted,
@@ -177,7 +179,11 @@ def _message_update() -> sa.Update:
     c = messages.c
     return (
         messages.update()
-        .where(c.message_id == sa.bindparam("b_id"))
+        .where(  # the primary key (message_id has no index)
+            c.tenant == sa.bindparam("b_tenant"),
+            c.provider_message_id == sa.bindparam("b_pmid"),
+            c.channel_kind == sa.bindparam("b_kind"),
+        )
         .values(
             text=sa.bindparam("b_text"),
             edited=sa.bindparam("b_edited"),
