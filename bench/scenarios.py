@@ -14,6 +14,7 @@ import statistics
 import tempfile
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -274,6 +275,7 @@ def summarize(run: Run, report: Report, e2e: list[float]) -> dict[str, object]:
         "sent": len(run.records),
         "acked": sum(r.ok for r in run.records),
         "non_2xx_responses": sum(1 for r in run.records if r.attempts > 1 or not r.ok),
+        "failed_attempts_by_status": dict(Counter(s for r in run.records for s in r.failures)),
         "http_ack_ms": {"p50": pct(http, 0.5), "p90": pct(http, 0.9), "p99": pct(http, 0.99)},
         "smtp_ack_ms": {"p50": pct(smtp, 0.5), "p99": pct(smtp, 0.99)},
         "receive_to_committed_ms": {"p50": pct(e2e, 0.5), "p99": pct(e2e, 0.99)},

@@ -18,11 +18,13 @@ class UnifierSettings(ServiceSettings):
     tenant_grouping: dict[str, GroupingMode] = Field(default_factory=dict)
     api_tokens: dict[str, SecretStr] = Field(default_factory=dict)  # tenant -> API token
     max_poll_records: int = 5000
-    # The broker holds a fetch until this much is there or the wait is over: at low rates
-    # one transaction per ~20 ms instead of one per trickle (measured at 200 msg/s:
-    # inbound -> unified p99 130 -> 100 ms, a third of the transactions).
+    # The broker holds a fetch until this much is there or the wait is over, so below ~700
+    # msg/s a transaction carries up to 100 ms of traffic instead of a trickle. A transaction
+    # has a fixed cost (~9 ms of CPU for 20 events on SQLite, ~16 statements), so at 1,000 msg/s
+    # (P1, 60 s) 20 ms -> 100 ms took the unifier from 75% to 27% of a core (relay 15% -> 5%),
+    # and receive -> committed p99 went 207 -> 160 ms; at 200 msg/s (P3) p99 stayed ~100 ms.
     fetch_min_bytes: int = 64 * 1024
-    fetch_max_wait_ms: int = 20
+    fetch_max_wait_ms: int = 100
     relay_batch: int = 5000
     # The outbox relay in a child process (a core of its own): in this process it competed
     # with the consumer (drain benchmark, SQLite: 5,630 events/s with it, 7,590 without).

@@ -37,6 +37,7 @@ class Record:
     status: str = ""
     acked_at: float | None = None
     attempts: int = 0
+    failures: list[str] = field(default_factory=list)  # each failed attempt's status
 
     @property
     def ok(self) -> bool:
@@ -95,6 +96,7 @@ class LoadRun:
             if record.ok:
                 record.acked_at = time.time()
                 return
+            record.failures.append(record.status)
             waited = time.time() - record.due
             if not self.retry.enabled or waited > self.retry.give_up_after:
                 return
@@ -109,7 +111,7 @@ class LoadRun:
             status = await pools[send.channel].post(request.path, request.headers, request.body)
             return str(status)
         except (OSError, aiosmtplib.SMTPException) as exc:
-            return f"error:{type(exc).__name__}"
+            return f"error:{type(exc).__name__}: {exc}"[:100]
 
     def _http_request(self, send: Send) -> payloads.HttpRequest:
         now = int(time.time())

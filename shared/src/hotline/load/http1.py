@@ -12,6 +12,15 @@ class HttpError(OSError):
     pass
 
 
+class StaleConnection(Exception):
+    """EOF before the first byte of a response on a kept-alive connection: mostly the server
+    closed it while it sat idle (its keep-alive timeout). A server killed mid-request looks the
+    same; sending again is safe there too, as every webhook is idempotent (deterministic ids)."""
+
+
+FAILURES = (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError, StaleConnection)
+
+
 class Http1Pool:
     def __init__(self, host: str, port: int, max_connections: int = 256) -> None:
         self.host, self.port = host, port
@@ -21,21 +30,40 @@ class Http1Pool:
     async def post(
         self, path: str, headers: dict[str, str], body: bytes, timeout: float = 30.0
     ) -> int:
+        """The status of one POST. Like urllib3 and httpx, a request that meets a stale idle
+        connection is sent once more on a new one (not counted as a failed attempt)."""
         async with self.slots:
-            conn = self.idle.pop() if self.idle else None
-            try:
-                async with asyncio.timeout(timeout):
-                    conn = conn or await asyncio.open_connection(self.host, self.port)
-                    status, keep = await self._exchange(conn, path, headers, body)
-            except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError) as exc:
-                if conn:
-                    conn[1].close()
-                raise HttpError(f"{type(exc).__name__}: {exc}") from exc
-            if keep:
-                self.idle.append(conn)
-            else:
+            if self.idle:
+                try:
+                    return await self._send(self.idle.pop(), path, headers, body, timeout)
+                except StaleConnection:
+                    pass
+            return await self._send(None, path, headers, body, timeout)
+
+    async def _send(
+        self,
+        conn: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None,
+        path: str,
+        headers: dict[str, str],
+        body: bytes,
+        timeout: float,
+    ) -> int:
+        reused = conn is not None
+        try:
+            async with asyncio.timeout(timeout):
+                conn = conn or await asyncio.open_connection(self.host, self.port)
+                status, keep = await self._exchange(conn, path, headers, body)
+        except FAILURES as e:
+            if conn:
                 conn[1].close()
-            return status
+            if reused and isinstance(e, (StaleConnection, ConnectionResetError, BrokenPipeError)):
+                raise StaleConnection from e
+            raise HttpError(f"{type(e).__name__}: {e}") from e
+        if keep:
+            self.idle.append(conn)
+        else:
+            conn[1].close()
+        return status
 
     async def _exchange(
         self,
@@ -53,7 +81,13 @@ class Http1Pool:
         ]
         writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
         await writer.drain()
-        status = int((await reader.readuntil(b"\r\n")).split(b" ", 2)[1])
+        try:
+            first = await reader.readuntil(b"\r\n")
+        except asyncio.IncompleteReadError as exc:
+            if exc.partial:
+                raise
+            raise StaleConnection from exc
+        status = int(first.split(b" ", 2)[1])
         length, keep, chunked = 0, True, False
         while (line := await reader.readuntil(b"\r\n")) != b"\r\n":
             name, _, value = line.decode("latin-1").partition(":")

@@ -1,0 +1,75 @@
+"""The generator's HTTP/1.1 pool: a stale kept-alive connection is replaced, not reported as a
+failed send; a fresh connection that answers nothing is a failure."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+import pytest
+
+from hotline.load.http1 import Http1Pool, HttpError
+
+OK = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"
+
+
+@asynccontextmanager
+async def server(answer: Callable[[int], str]) -> AsyncIterator[tuple[int, list[int]]]:
+    """Reads each request; ``answer(n)`` for the n-th request seen says what to do: "keep"
+    (answer, keep the connection), "close" (answer, then close it: a keep-alive timeout) or
+    "drop" (close it unanswered)."""
+    seen: list[int] = []
+
+    async def conn(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+            except asyncio.IncompleteReadError:
+                break
+            length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+            await reader.readexactly(length)
+            seen.append(len(seen))
+            what = answer(seen[-1])
+            if what != "drop":
+                writer.write(OK)
+                await writer.drain()
+            if what != "keep":
+                break
+        writer.close()
+
+    srv = await asyncio.start_server(conn, "127.0.0.1", 0)
+    port = srv.sockets[0].getsockname()[1]
+    try:
+        yield port, seen
+    finally:
+        srv.close()
+        await srv.wait_closed()
+
+
+async def test_a_connection_closed_while_idle_is_replaced() -> None:
+    async with server(lambda n: "close" if n == 0 else "keep") as (port, seen):
+        pool = Http1Pool("127.0.0.1", port)
+        assert await pool.post("/", {}, b"a") == 200
+        await asyncio.sleep(0.05)  # the server has closed it by now
+        assert len(pool.idle) == 1
+        assert await pool.post("/", {}, b"b") == 200
+        assert len(seen) == 2 and len(pool.idle) == 1
+        pool.close()
+
+
+async def test_a_server_closing_after_reading_is_retried_once_on_a_new_connection() -> None:
+    async with server(lambda n: "drop" if n == 1 else "keep") as (port, seen):  # 2nd: no answer
+        pool = Http1Pool("127.0.0.1", port)
+        assert await pool.post("/", {}, b"a") == 200
+        assert await pool.post("/", {}, b"b") == 200  # sent again on a fresh connection
+        assert seen == [0, 1, 2]
+        pool.close()
+
+
+async def test_no_answer_on_a_fresh_connection_is_a_failure() -> None:
+    async with server(lambda n: "drop") as (port, seen):
+        pool = Http1Pool("127.0.0.1", port)
+        with pytest.raises(HttpError, match="StaleConnection"):
+            await pool.post("/", {}, b"a")
+        assert seen == [0] and pool.idle == []
