@@ -5,16 +5,19 @@ from __future__ import annotations
 import asyncio
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from chat_gateway.recent import PublishOnce
 from chat_gateway.replies.service import start_replies
 from chat_gateway.settings import ChatSettings
-from chat_gateway.slack.edge import add_slack_routes, copier_of, tokens_of, workspaces_of
+from chat_gateway.slack import edge as slack
+from chat_gateway.slack.edge import copier_of, tokens_of, workspaces_of
 from chat_gateway.slack.intake import SlackIntake
 from chat_gateway.slack.socket_mode import runners_for
 from chat_gateway.widget.edge import add_widget_routes
 from chat_gateway.widget.hub import Hub
 from hotline.http import ServiceState, create_service_app
+from hotline.http.hotpath import Handler, WebhookPosts
 
 
 def create_app(settings: ChatSettings | None = None) -> FastAPI:
@@ -32,11 +35,16 @@ def create_app(settings: ChatSettings | None = None) -> FastAPI:
         if copier:
             await copier.close()
 
-    app = create_service_app(settings, on_start=on_start, on_stop=on_stop)
+    posts: dict[str, Handler] = {}  # filled below; the front is built at the first request
+
+    def hot_path(inner: ASGIApp, state: ServiceState) -> ASGIApp:
+        return WebhookPosts(inner, routes=posts, state=state)
+
+    app = create_service_app(settings, on_start=on_start, on_stop=on_stop, front=hot_path)
     state: ServiceState = app.state.hotline
     once = PublishOnce(state.producer.publish)
     intake = SlackIntake(state.producer, state.metrics, once, tokens_of(settings), copier)
-    add_slack_routes(app, settings, intake)
+    posts[slack.PATH] = slack.slack_post(settings, intake)
     add_widget_routes(app, settings, hub, once)
     app.state.hub = hub
     return app

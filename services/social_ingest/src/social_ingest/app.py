@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from hotline.http import ServiceState, create_service_app
-from social_ingest.hotpath import Handler, WebhookPosts
+from hotline.http.hotpath import Handler, WebhookPosts
 from social_ingest.ingest import Normalizer
 from social_ingest.providers.messenger.normalize import normalize as messenger
 from social_ingest.providers.meta import edge as meta

@@ -15,12 +15,12 @@ import msgspec
 
 from hotline.events import Event
 from hotline.http import Rejected, ServiceState
+from hotline.http.hotpath import Answer
 from hotline.kafka import KafkaUnavailable, PermanentError, dead_letter
 from hotline.kafka.dlq import dlq_headers
 from hotline.kafka.errors import reason_of
 from hotline.topics import INBOUND_SOCIAL, OPS, dead_letter_for
 from social_ingest.context import Context
-from social_ingest.hotpath import Answer
 from social_ingest.ops import Normalized, encode_ops
 from social_ingest.profiles import ENRICHER, Enricher
 from social_ingest.recent import RecentIds

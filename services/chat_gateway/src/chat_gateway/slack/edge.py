@@ -5,15 +5,15 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+import msgspec
 
 from chat_gateway.settings import ChatSettings
 from chat_gateway.slack.download import FileCopier
 from chat_gateway.slack.intake import SlackIntake
 from chat_gateway.slack.pipeline import Challenge, Workspace, process
 from hotline.blobs import LocalBlobStore
-from hotline.http import json_error
+from hotline.http import ServiceState
+from hotline.http.hotpath import Answer, Handler, Inbound
 
 PATH = "/slack/events"
 
@@ -38,20 +38,21 @@ def copier_of(settings: ChatSettings) -> FileCopier | None:
     )
 
 
-def add_slack_routes(app: FastAPI, settings: ChatSettings, intake: SlackIntake) -> None:
+def slack_post(settings: ChatSettings, intake: SlackIntake) -> Handler:
+    """The POST handler, served by the lean hot path (``hotline.http.hotpath``) in front of
+    FastAPI: the same body limit and ``Rejected`` answers, ~half the CPU per request."""
     workspaces = workspaces_of(settings)
 
-    async def slack_events(request: Request) -> Response:
-        body = await request.body()
-        outcome = process(request.headers, body, workspaces, time.time(), datetime.now(UTC))
+    async def slack_events(_state: ServiceState, req: Inbound) -> Answer:
+        outcome = process(req.headers, req.body, workspaces, time.time(), datetime.now(UTC))
         if isinstance(outcome, Challenge):
-            return JSONResponse({"challenge": outcome.challenge})
-        accepted = await intake.accept(body, outcome, "http:" + PATH)
-        if accepted.status == "kafka_unavailable":
-            return json_error(503, "kafka_unavailable", accepted.detail)  # Slack retries
+            return Answer(200, msgspec.json.encode({"challenge": outcome.challenge}))
+        accepted = await intake.accept(req.body, outcome, "http:" + PATH)
+        if accepted.status == "kafka_unavailable":  # Slack retries
+            doc = {"error": "kafka_unavailable", "detail": accepted.detail}
+            return Answer(503, msgspec.json.encode(doc))
         if accepted.status == "dead_lettered":
-            return JSONResponse({"ok": True, "dead_lettered": accepted.detail})
-        return JSONResponse({"ok": True, "produced": accepted.produced})
+            return Answer(200, msgspec.json.encode({"ok": True, "dead_lettered": accepted.detail}))
+        return Answer(200, msgspec.json.encode({"ok": True, "produced": accepted.produced}))
 
-    # A plain Starlette route: no per-request dependency solving on the hot path.
-    app.add_route(PATH, slack_events, methods=["POST"], include_in_schema=True)
+    return slack_events

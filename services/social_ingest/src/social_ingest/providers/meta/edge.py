@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from hotline.http import Rejected, ServiceState
-from social_ingest.hotpath import Answer, Handler, Inbound
+from hotline.http.hotpath import Answer, Handler, Inbound
 from social_ingest.ingest import Normalizer, ingest
 from social_ingest.providers.meta import verify
 from social_ingest.settings import SocialSettings

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from hotline.http import Rejected, ServiceState
-from social_ingest.hotpath import Answer, Handler, Inbound
+from hotline.http.hotpath import Answer, Handler, Inbound
 from social_ingest.ingest import ingest
 from social_ingest.providers.telegram import verify
 from social_ingest.providers.telegram.normalize import normalize

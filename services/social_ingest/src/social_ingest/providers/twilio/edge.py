@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from hotline.http import Rejected, ServiceState
+from hotline.http.hotpath import Answer, Handler, Inbound
 from hotline.kafka.errors import PermanentError
-from social_ingest.hotpath import Answer, Handler, Inbound
 from social_ingest.ingest import ingest
 from social_ingest.providers.twilio import parse, verify
 from social_ingest.providers.twilio.normalize import normalize

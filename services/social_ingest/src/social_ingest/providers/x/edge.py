@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from hotline.http import Rejected, ServiceState
-from social_ingest.hotpath import Answer, Handler, Inbound
+from hotline.http.hotpath import Answer, Handler, Inbound
 from social_ingest.ingest import ingest
 from social_ingest.providers.x import verify
 from social_ingest.providers.x.normalize import normalize

@@ -3,6 +3,8 @@
 Same rules as the framework path: 413 on Content-Length or as soon as a chunked body crosses
 the cap (before reading it all), ``Rejected`` -> its JSON status, request metrics kept.
 Everything that is not a registered POST falls through to FastAPI (handshakes, health).
+Used by social_ingest (every provider's webhook) and chat_gateway (Slack's Events API), through
+``create_service_app(front=...)``.
 """
 
 from __future__ import annotations
