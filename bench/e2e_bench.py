@@ -10,6 +10,7 @@ import sys
 
 from bench.common import write_result
 from bench.scenarios import Scenario, execute
+from hotline import collector
 from hotline.load.faults import Fault
 
 SOAK = os.environ.get("BENCH_PROFILE") == "soak"
@@ -72,6 +73,7 @@ def scenarios() -> list[Scenario]:
 
 
 def main(selected: list[str]) -> int:
+    collector.tune()  # the generator keeps a record per send: as in every service process
     failed = 0
     for s in scenarios():
         if selected and s.id not in selected:

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from hotline import events
+from hotline import collector, events
 from hotline.channels import registered
 from hotline.kafka.errors import reason_of
 from hotline.topics import load_topics
@@ -104,6 +104,7 @@ def loadgen(
     )
     mix = Mix(MixSettings(channels=tuple(channels.split(",")), seed=seed))  # type: ignore[arg-type]
     run_ = LoadRun(target, mix, rate, duration, RetryPolicy(enabled=retry))
+    collector.tune()  # a record per send: the default collector would stall the schedule
     records = asyncio.run(run_.run())
     write_records(records, out)
     acked = sum(r.ok for r in records)

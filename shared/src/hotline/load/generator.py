@@ -37,7 +37,7 @@ class Record:
     status: str = ""
     acked_at: float | None = None
     attempts: int = 0
-    failures: list[str] = field(default_factory=list)  # each failed attempt's status
+    failures: tuple[str, ...] = ()  # each failed attempt's status (no list per record)
 
     @property
     def ok(self) -> bool:
@@ -96,7 +96,7 @@ class LoadRun:
             if record.ok:
                 record.acked_at = time.time()
                 return
-            record.failures.append(record.status)
+            record.failures += (record.status,)
             waited = time.time() - record.due
             if not self.retry.enabled or waited > self.retry.give_up_after:
                 return

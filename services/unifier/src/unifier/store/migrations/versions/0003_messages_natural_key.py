@@ -20,40 +20,15 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
-COLUMNS = (
-    "message_id, tenant, channel_kind, provider_message_id, account_id, thread_id, contact_id,"
-    " sender_handle, role, at, text, edited, deleted, reactions, status, rule, evidence,"
-    " rule_version, payload"
-)
-
-
-def _columns() -> list[sa.Column[object]]:
-    return [
-        sa.Column("message_id", sa.String(length=64), nullable=False),
-        sa.Column("tenant", sa.String(length=64), nullable=False),
-        sa.Column("channel_kind", sa.String(length=16), nullable=False),
-        sa.Column("provider_message_id", sa.String(length=512), nullable=False),
-        sa.Column("account_id", sa.String(length=320), nullable=False),
-        sa.Column("thread_id", sa.String(length=64), nullable=False),
-        sa.Column("contact_id", sa.String(length=64), nullable=False),
-        sa.Column("sender_handle", sa.String(length=320), nullable=False),
-        sa.Column("role", sa.String(length=16), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("edited", sa.Boolean(), nullable=False),
-        sa.Column("deleted", sa.Boolean(), nullable=False),
-        sa.Column("reactions", sa.Text(), nullable=False),
-        sa.Column("status", sa.String(length=16), nullable=True),
-        sa.Column("rule", sa.String(length=64), nullable=False),
-        sa.Column("evidence", sa.Text(), nullable=False),
-        sa.Column("rule_version", sa.String(length=16), nullable=False),
-        sa.Column("payload", sa.LargeBinary(), nullable=False),
-    ]
-
 
 def _rebuild(*constraints: sa.Constraint) -> None:
-    op.create_table("messages_rebuilt", *_columns(), *constraints)
-    op.execute(f"INSERT INTO messages_rebuilt ({COLUMNS}) SELECT {COLUMNS} FROM messages")
+    """messages -> a copy of its columns with ``constraints``, rows copied, then swapped in."""
+    bind = op.get_bind()
+    old = sa.Table("messages", sa.MetaData(), autoload_with=bind)
+    columns = [sa.Column(c.name, c.type, nullable=c.nullable) for c in old.columns]
+    op.create_table("messages_rebuilt", *columns, *constraints)
+    names = ", ".join(c.name for c in old.columns)
+    op.execute(f"INSERT INTO messages_rebuilt ({names}) SELECT {names} FROM messages")
     op.drop_index("ix_messages_thread", table_name="messages")
     op.drop_table("messages")
     op.rename_table("messages_rebuilt", "messages")
