@@ -15,7 +15,7 @@ from hotline import events as ev
 from tests.unit.unifier.factory import ident, message
 from unifier.domain.rules import RuleSet
 from unifier.domain.unify import unify
-from unifier.store import commands
+from unifier.store import commands, load
 from unifier.store.engine import create_engine, migrate
 from unifier.store.load import load_working_set
 from unifier.store.schema import messages, participants
@@ -26,6 +26,14 @@ T = "acme"
 H = timedelta(hours=1)
 PHONE = ident("phone", "+4915100000001")
 CROWD = 300
+
+
+@pytest.fixture(params=["scanned", "looked_up"], autouse=True)
+def participants_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both ways a thread's participants are read: scanned and filtered (most threads), or
+    looked up contact by contact (a busy thread, past ``load.BUSY_THREAD`` messages)."""
+    if request.param == "looked_up":
+        monkeypatch.setattr(load, "BUSY_THREAD", -1)
 
 
 @pytest.fixture
