@@ -7,11 +7,10 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from unifier.store.engine import MIGRATIONS, create_engine, migrate
+from unifier.store.engine import alembic_config, create_engine, migrate
 from unifier.store.schema import metadata
 
 pytestmark = pytest.mark.integration
@@ -26,10 +25,7 @@ ROW = (
 
 async def to(engine: AsyncEngine, revision: str, *, down: bool = False) -> None:
     def run(conn: sa.Connection) -> None:
-        cfg = Config()
-        cfg.set_main_option("script_location", str(MIGRATIONS))
-        cfg.attributes["connection"] = conn
-        (command.downgrade if down else command.upgrade)(cfg, revision)
+        (command.downgrade if down else command.upgrade)(alembic_config(conn), revision)
 
     async with engine.begin() as conn:
         await conn.run_sync(run)

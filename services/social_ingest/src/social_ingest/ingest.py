@@ -11,11 +11,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-import msgspec
-
 from hotline.events import Event
 from hotline.http import Rejected, ServiceState
-from hotline.http.hotpath import Answer
+from hotline.http.hotpath import Answer, error_answer
 from hotline.kafka import KafkaUnavailable, PermanentError, dead_letter
 from hotline.kafka.dlq import dlq_headers
 from hotline.kafka.errors import reason_of
@@ -64,7 +62,7 @@ async def publish(state: ServiceState, out: Normalized) -> Answer:
 
 
 def unavailable(exc: Exception) -> Answer:
-    return Answer(503, msgspec.json.encode({"error": "kafka_unavailable", "detail": str(exc)}))
+    return error_answer(503, "kafka_unavailable", str(exc))
 
 
 async def _poison(state: ServiceState, body: bytes, exc: Exception, source: str) -> Answer:

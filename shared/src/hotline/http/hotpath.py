@@ -33,6 +33,11 @@ class Answer:
     body: bytes = b'{"ok":true}'
 
 
+def error_answer(status: int, reason: str, detail: str = "") -> Answer:
+    """The body every edge answers an error with (as ``hotline.http.json_error``)."""
+    return Answer(status, msgspec.json.encode({"error": reason, "detail": detail}))
+
+
 Handler = Callable[[ServiceState, Inbound], Awaitable[Answer]]
 JSON = [(b"content-type", b"application/json")]
 
@@ -74,8 +79,7 @@ class WebhookPosts:
             return await handler(self.state, Inbound(body, headers, query))
         except Rejected as exc:
             self.state.metrics.rejected.labels(exc.reason).inc()
-            doc = {"error": exc.reason, "detail": exc.detail}
-            return Answer(exc.status, msgspec.json.encode(doc))
+            return error_answer(exc.status, exc.reason, exc.detail)
 
     async def _body(self, headers: dict[str, str], receive: Receive) -> bytes:
         declared = headers.get("content-length", "")

@@ -13,7 +13,7 @@ from chat_gateway.slack.intake import SlackIntake
 from chat_gateway.slack.pipeline import Challenge, Workspace, process
 from hotline.blobs import LocalBlobStore
 from hotline.http import ServiceState
-from hotline.http.hotpath import Answer, Handler, Inbound
+from hotline.http.hotpath import Answer, Handler, Inbound, error_answer
 
 PATH = "/slack/events"
 
@@ -49,8 +49,7 @@ def slack_post(settings: ChatSettings, intake: SlackIntake) -> Handler:
             return Answer(200, msgspec.json.encode({"challenge": outcome.challenge}))
         accepted = await intake.accept(req.body, outcome, "http:" + PATH)
         if accepted.status == "kafka_unavailable":  # Slack retries
-            doc = {"error": "kafka_unavailable", "detail": accepted.detail}
-            return Answer(503, msgspec.json.encode(doc))
+            return error_answer(503, "kafka_unavailable", accepted.detail)
         if accepted.status == "dead_lettered":
             return Answer(200, msgspec.json.encode({"ok": True, "dead_lettered": accepted.detail}))
         return Answer(200, msgspec.json.encode({"ok": True, "produced": accepted.produced}))

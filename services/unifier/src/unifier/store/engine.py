@@ -56,7 +56,12 @@ async def migrate(engine: AsyncEngine) -> None:
 
 
 def _upgrade(sync_conn: sa.Connection) -> None:
+    command.upgrade(alembic_config(sync_conn), "head")
+
+
+def alembic_config(sync_conn: sa.Connection) -> Config:
+    """Our migrations, run on ``sync_conn`` (inside its transaction)."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = sync_conn
-    command.upgrade(cfg, "head")
+    return cfg
