@@ -3,14 +3,13 @@ bench/report.md with plots. `BENCH_PROFILE=soak` runs the full 10-minute version
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import sys
 
 from bench.common import write_result
 from bench.scenarios import Scenario, execute
-from hotline import collector
+from hotline import collector, eventloop
 from hotline.load.faults import Fault
 
 SOAK = os.environ.get("BENCH_PROFILE") == "soak"
@@ -78,7 +77,7 @@ def main(selected: list[str]) -> int:
     for s in scenarios():
         if selected and s.id not in selected:
             continue
-        doc = asyncio.run(execute(s))
+        doc = eventloop.run(execute(s))
         write_result(f"e2e-{s.id}", doc)
         delivery = doc["delivery"]
         assert isinstance(delivery, dict)

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from hotline import collector, events
+from hotline import collector, eventloop, events
 from hotline.channels import registered
 from hotline.kafka.errors import reason_of
 from hotline.topics import load_topics
@@ -92,8 +92,6 @@ def loadgen(
     seed: Annotated[int, typer.Option()] = 7,
 ) -> None:
     """Send a realistic, correctly signed mix over real HTTP and SMTP at a fixed rate."""
-    import asyncio
-
     from hotline.load.generator import LoadRun, RetryPolicy, Target, write_records
     from hotline.load.mix import Mix, MixSettings
 
@@ -105,7 +103,7 @@ def loadgen(
     mix = Mix(MixSettings(channels=tuple(channels.split(",")), seed=seed))  # type: ignore[arg-type]
     run_ = LoadRun(target, mix, rate, duration, RetryPolicy(enabled=retry))
     collector.tune()  # a record per send: the default collector would stall the schedule
-    records = asyncio.run(run_.run())
+    records = eventloop.run(run_.run())
     write_records(records, out)
     acked = sum(r.ok for r in records)
     typer.echo(json.dumps({"sent": len(records), "acked": acked, "records": str(out)}))

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from hotline.load.http1 import Http1Pool, HttpError
+from hotline.load.http1 import Http1Pool, HttpError, _response_head
 
 OK = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"
 
@@ -73,3 +73,38 @@ async def test_no_answer_on_a_fresh_connection_is_a_failure() -> None:
         with pytest.raises(HttpError, match="StaleConnection"):
             await pool.post("/", {}, b"a")
         assert seen == [0] and pool.idle == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (OK[: OK.index(b"\r\n\r\n") + 4], (200, 2, True, False)),
+        (b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n", (503, 0, False, False)),
+        (
+            b"HTTP/1.1 202 Accepted\r\nTransfer-Encoding: chunked\r\nX-A: b:c\r\n\r\n",
+            (202, 0, True, True),
+        ),
+    ],
+)
+def test_response_head_is_read_in_one_piece(
+    raw: bytes, expected: tuple[int, int, bool, bool]
+) -> None:
+    assert _response_head(raw) == expected
+
+
+async def test_a_chunked_answer_is_read_to_its_end_and_the_connection_kept() -> None:
+    chunked = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"
+
+    async def conn(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        for _ in range(2):
+            await reader.readuntil(b"\r\n\r\n")
+            await reader.readexactly(1)
+            writer.write(chunked)
+        writer.close()
+
+    srv = await asyncio.start_server(conn, "127.0.0.1", 0)
+    pool = Http1Pool("127.0.0.1", srv.sockets[0].getsockname()[1])
+    assert [await pool.post("/", {"X-T": "1"}, b"a") for _ in range(2)] == [200, 200]
+    assert len(pool.idle) == 1  # the same connection served both
+    pool.close()
+    srv.close()

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import msgspec
 
-from hotline import collector, logs
+from hotline import collector, eventloop, logs
 from hotline.kafka import EventProducer, ProducerSettings
 from unifier.relay import OutboxRelay
 from unifier.settings import UnifierSettings
@@ -189,7 +189,7 @@ def main() -> None:
     logs.configure(config.log_level)
     with exclusive(config.lock_path()):
         collector.tune(config.gc_threshold)
-        asyncio.run(serve(config))
+        eventloop.run(serve(config))
 
 
 if __name__ == "__main__":

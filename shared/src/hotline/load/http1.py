@@ -73,31 +73,18 @@ class Http1Pool:
         body: bytes,
     ) -> tuple[int, bool]:
         reader, writer = conn
-        head = [
-            f"POST {path} HTTP/1.1",
-            f"Host: {self.host}:{self.port}",
-            f"Content-Length: {len(body)}",
-            *(f"{k}: {v}" for k, v in headers.items()),
-        ]
-        writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
+        head = f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+        head += f"Content-Length: {len(body)}\r\n"
+        head += "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        writer.write((head + "\r\n").encode() + body)
         await writer.drain()
-        try:
-            first = await reader.readuntil(b"\r\n")
+        try:  # the whole response head in one read (a handful of short lines)
+            raw = await reader.readuntil(b"\r\n\r\n")
         except asyncio.IncompleteReadError as exc:
             if exc.partial:
                 raise
             raise StaleConnection from exc
-        status = int(first.split(b" ", 2)[1])
-        length, keep, chunked = 0, True, False
-        while (line := await reader.readuntil(b"\r\n")) != b"\r\n":
-            name, _, value = line.decode("latin-1").partition(":")
-            name, value = name.strip().lower(), value.strip().lower()
-            if name == "content-length":
-                length = int(value)
-            elif name == "connection":
-                keep = value != "close"
-            elif name == "transfer-encoding":
-                chunked = "chunked" in value
+        status, length, keep, chunked = _response_head(raw)
         await (self._skip_chunked(reader) if chunked else reader.readexactly(length))
         return status, keep
 
@@ -110,3 +97,19 @@ class Http1Pool:
         for _, writer in self.idle:
             writer.close()
         self.idle.clear()
+
+
+def _response_head(raw: bytes) -> tuple[int, int, bool, bool]:
+    """(status, content length, keep-alive, chunked) of a response head."""
+    first, *lines = raw.decode("latin-1").split("\r\n")
+    status, length, keep, chunked = int(first.split(" ", 2)[1]), 0, True, False
+    for line in lines:
+        name, _, value = line.partition(":")
+        name, value = name.strip().lower(), value.strip().lower()
+        if name == "content-length":
+            length = int(value)
+        elif name == "connection":
+            keep = value != "close"
+        elif name == "transfer-encoding":
+            chunked = "chunked" in value
+    return status, length, keep, chunked
