@@ -8,6 +8,7 @@ The JSON Schema snapshot and golden samples in ``tests/contract/`` enforce this.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import UTC, datetime
 from typing import Literal
@@ -302,7 +303,20 @@ def event_id_for(tenant: str, channel: str, provider_message_id: str, kind: str 
     ``kind`` separates different events about one provider id (a status vs the message).
     """
     name = "\x1f".join((tenant, channel, provider_message_id, kind))
-    return str(uuid.uuid5(EVENT_NAMESPACE, name))
+    return uuid5_str(EVENT_NAMESPACE, name)
+
+
+_NAMESPACE_BYTES: dict[uuid.UUID, bytes] = {}
+
+
+def uuid5_str(namespace: uuid.UUID, name: str) -> str:
+    """``str(uuid.uuid5(namespace, name))`` without building UUID objects (a hot path)."""
+    prefix = _NAMESPACE_BYTES.get(namespace)
+    if prefix is None:  # UUID.bytes is computed from its int on every access
+        prefix = _NAMESPACE_BYTES[namespace] = namespace.bytes
+    h = hashlib.sha1(prefix + name.encode()).hexdigest()
+    variant = "89ab"[int(h[16], 16) & 0x3]
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{variant}{h[17:20]}-{h[20:32]}"
 
 
 _TAGS: dict[type, str] = {t: str(t.__struct_config__.tag) for t in EVENT_TYPES}

@@ -9,14 +9,13 @@ re-published outbox row is recognisable downstream.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from datetime import datetime
 from typing import Literal
 
 import msgspec
 
-from hotline.events import AttachmentRef, ChannelRef, Content, Identifier, Role
+from hotline.events import AttachmentRef, ChannelRef, Content, Identifier, Role, uuid5_str
 from hotline.topics import CONTACTS, CONVERSATIONS
 
 UNIFIED_NAMESPACE = uuid.UUID("0b7e9d4c-3a51-5f7c-8e2d-6a9b1c4f3e20")
@@ -107,19 +106,6 @@ UnifiedEvent = (
     | ThreadDecided
 )
 CONTACT_EVENTS = (ContactLinked, ContactMerged, ContactUnmerged)
-
-
-_NAMESPACE_BYTES: dict[uuid.UUID, bytes] = {}
-
-
-def uuid5_str(namespace: uuid.UUID, name: str) -> str:
-    """``str(uuid.uuid5(namespace, name))`` without building UUID objects (a hot path)."""
-    prefix = _NAMESPACE_BYTES.get(namespace)
-    if prefix is None:  # UUID.bytes is computed from its int on every access
-        prefix = _NAMESPACE_BYTES[namespace] = namespace.bytes
-    h = hashlib.sha1(prefix + name.encode()).hexdigest()
-    variant = "89ab"[int(h[16], 16) & 0x3]
-    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{variant}{h[17:20]}-{h[20:32]}"
 
 
 def unified_event_id(tenant: str, *parts: str) -> str:

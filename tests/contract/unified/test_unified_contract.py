@@ -104,10 +104,12 @@ def test_tags_are_versioned() -> None:
 def test_fast_uuid5_is_uuid5() -> None:
     import uuid
 
-    for name in ["", "a", "tenant\x1fevent\x1fadded", "é" * 40]:
-        assert un.uuid5_str(un.UNIFIED_NAMESPACE, name) == str(
-            uuid.uuid5(un.UNIFIED_NAMESPACE, name)
-        )
+    for namespace in (un.UNIFIED_NAMESPACE, ev.EVENT_NAMESPACE):
+        for name in ["", "a", "tenant\x1fevent\x1fadded", "é" * 40]:
+            assert ev.uuid5_str(namespace, name) == str(uuid.uuid5(namespace, name))
+    assert ev.event_id_for("acme", "slack", "1.2", "") == str(
+        uuid.uuid5(ev.EVENT_NAMESPACE, "acme\x1fslack\x1f1.2\x1f")
+    )
 
 
 def test_time_ordered_ids_are_uuid7_deterministic_and_sort_by_time() -> None:

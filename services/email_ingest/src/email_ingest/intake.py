@@ -79,7 +79,7 @@ class Intake:
             return await self._dead_letter(prepared, prepared.error)
         await asyncio.to_thread(self._store, prepared.result)
         await self.producer.publish(prepared.result.events, topic=self.topic)
-        log.info("mail published", extra={"event_id": prepared.marker, "topic": self.topic})
+        log.debug("mail published", extra={"event_id": prepared.marker, "topic": self.topic})
         return Outcome("published", event_id=prepared.marker)
 
     async def _normalize(self, raw: bytes, rcpts: tuple[str, ...]) -> Normalized:

@@ -52,7 +52,7 @@ class SlackIntake:
             self.metrics.rejected.labels("kafka_unavailable").inc()
             return Accepted("kafka_unavailable", detail=str(exc))
         for e in outcome.events:
-            log.info(
+            log.debug(  # per message: the inbound topic itself is the record of what was acked
                 "slack event acked",
                 extra={
                     "event_id": e.event_id,

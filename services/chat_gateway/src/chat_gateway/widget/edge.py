@@ -114,7 +114,7 @@ class WidgetEdge:
             return {"type": "error", "error": "kafka_unavailable", "client_id": frame.client_id,
                     "retry": True}  # fmt: skip
         extra = {"event_id": event.event_id, "topic": INBOUND_CHAT, "tenant": s.tenant}
-        log.info("widget message acked", extra=extra)
+        log.debug("widget message acked", extra=extra)  # as Slack's: the topic is the record
         return {"type": "ack", "client_id": frame.client_id, "event_id": event.event_id}
 
 

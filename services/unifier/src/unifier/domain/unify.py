@@ -35,7 +35,7 @@ ID_NAMESPACE = uuid.UUID("5d3f2a10-8c4b-5e6f-9a7d-1b2c3d4e5f60")
 
 
 def derived_id(source_event_id: str, role: str) -> str:
-    return un.uuid5_str(ID_NAMESPACE, f"{source_event_id}\x1f{role}")
+    return ev.uuid5_str(ID_NAMESPACE, f"{source_event_id}\x1f{role}")
 
 
 def new_row_id(event: ev.Envelope, role: str) -> str:
