@@ -10,6 +10,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from unifier.store.sqlite_driver import OneTripDbapi
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 30_000  # how long a SQLite connection waits for a lock
 
@@ -26,7 +28,7 @@ def create_engine(dsn: str) -> AsyncEngine:
     url = async_url(dsn)
     if url.startswith("sqlite"):
         _ensure_dir(url)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30}, module=OneTripDbapi())
         sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_size=5, max_overflow=5)
