@@ -20,6 +20,7 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
         port=settings.port,
         log_config=None,
         access_log=False,
+        proxy_headers=False,  # no service reads the client address; a middleware per request
         lifespan="on",
         timeout_graceful_shutdown=5,
     )

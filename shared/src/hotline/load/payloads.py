@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from dataclasses import dataclass
 from email.message import EmailMessage
+
+import msgspec
 
 from hotline.load.mix import Send
 
@@ -55,12 +56,12 @@ def whatsapp(send: Send, app_secret: str, ts: int) -> HttpRequest:
         ],
         "messages": [message],
     }
-    body = json.dumps(
+    body = msgspec.json.encode(
         {
             "object": "whatsapp_business_account",
             "entry": [{"id": "WABA1", "changes": [{"value": value, "field": "messages"}]}],
         }
-    ).encode()
+    )
     sig = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
     return HttpRequest(
         "/webhooks/whatsapp",
@@ -81,7 +82,7 @@ def slack(send: Send, signing_secret: str, now: int) -> HttpRequest:
     }
     if send.reply_to:
         event["thread_ts"] = send.reply_to
-    body = json.dumps(
+    body = msgspec.json.encode(
         {
             "token": "x",
             "team_id": SLACK_TEAM,
@@ -91,7 +92,7 @@ def slack(send: Send, signing_secret: str, now: int) -> HttpRequest:
             "event_id": f"Ev{send.seq if send.retry_of is None else send.retry_of}",
             "event_time": now,
         }
-    ).encode()
+    )
     base = f"v0:{now}:".encode() + body
     sig = hmac.new(signing_secret.encode(), base, hashlib.sha256).hexdigest()
     headers = {
