@@ -18,12 +18,14 @@ class UnifierSettings(ServiceSettings):
     tenant_grouping: dict[str, GroupingMode] = Field(default_factory=dict)
     api_tokens: dict[str, SecretStr] = Field(default_factory=dict)  # tenant -> API token
     max_poll_records: int = 5000
-    # The broker holds a fetch until this much is there or the wait is over, so below ~700
-    # msg/s a transaction carries up to 100 ms of traffic instead of a trickle. A transaction
-    # has a fixed cost (~9 ms of CPU for 20 events on SQLite, ~16 statements), so at 1,000 msg/s
-    # (P1, 60 s) 20 ms -> 100 ms took the unifier from 75% to 27% of a core (relay 15% -> 5%),
-    # and receive -> committed p99 went 207 -> 160 ms; at 200 msg/s (P3, 5 min) p99 118 -> 144.
-    fetch_min_bytes: int = 64 * 1024
+    # The broker holds a fetch until this much is there or the wait is over, so a transaction
+    # carries up to 100 ms of traffic instead of a trickle. A transaction has a fixed cost
+    # (~4 ms of CPU on SQLite, ~16 statements), so at 1,000 msg/s (P1, 60 s) a 20 -> 100 ms wait
+    # took the unifier from 75% to 27% of a core (relay 15% -> 5%); at 200 msg/s (P3, 5 min)
+    # p99 118 -> 144 ms. 64 KiB -> 256 KiB (at 2,500 msg/s, 60 s): ~90 -> ~200 events per
+    # transaction, unifier 56% -> 45% of a core, relay 10% -> 8%; below ~1,300 msg/s the wait
+    # ends the fetch first, so lower rates do not change. See bench/profiling.md.
+    fetch_min_bytes: int = 256 * 1024
     fetch_max_wait_ms: int = 100
     relay_batch: int = 5000
     # The outbox relay in a child process (a core of its own): in this process it competed
