@@ -15,7 +15,7 @@ from hotline.load.faults import Fault
 SOAK = os.environ.get("BENCH_PROFILE") == "soak"
 LONG = 600.0 if SOAK else 60.0
 EVERY = 30.0 if SOAK else 20.0
-P1_RATE = float(os.environ.get("BENCH_P1_RATE", "1500" if SOAK else "1000"))  # see profiling.md
+P1_RATE = float(os.environ.get("BENCH_P1_RATE", "3000" if SOAK else "2000"))  # see profiling.md
 
 
 def scenarios() -> list[Scenario]:
