@@ -33,6 +33,8 @@ async def test_statements_rows_and_counts(tmp_path: Path) -> None:
         one = await conn.execute(sa.text("SELECT n FROM t WHERE k = :k"), {"k": "b"})
         assert one.scalar_one() == 12
         assert (await conn.exec_driver_sql("SELECT n FROM t WHERE k = 'zz'")).first() is None
+        chunks = (await conn.exec_driver_sql("SELECT k FROM t ORDER BY k")).partitions()
+        assert [[r[0] for r in chunk] for chunk in chunks] == [["a"], ["b"], ["c"]]
     await engine.dispose()
 
 

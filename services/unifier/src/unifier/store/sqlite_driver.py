@@ -69,6 +69,14 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     def lastrowid(self) -> Any:
         return self._lastrowid
 
+    @property
+    def arraysize(self) -> int:
+        return 1  # the DB-API default (fetchmany without a size)
+
+    @arraysize.setter
+    def arraysize(self, value: int) -> None:
+        return None  # rows are already here: the size does not change a fetch
+
     async def _async_soft_close(self) -> None:
         return None  # nothing is open on the driver's side
 
