@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import itertools
 import json
-import math
 import os
 import shutil
 import socket
@@ -18,14 +17,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bench.sampling import Sampler
 from hotline.devstack.broker import free_port
 from hotline.devstack.postgres import Postgres
 from hotline.devstack.stack import Stack, free_base_port, free_port_pair
 from hotline.load.faults import Fault, FaultLog, drive
-from hotline.load.generator import LoadRun, Record, RetryPolicy, Target
+from hotline.load.generator import LoadRun, Record, RetryPolicy, Target, write_records
 from hotline.load.mix import Mix, MixSettings
 from hotline.load.verify import (
     Key,
@@ -35,14 +34,6 @@ from hotline.load.verify import (
     published,
     stored_rows,
     verify_async,
-)
-from tests.kafka_helpers import end_offsets
-
-INBOUND = ("hotline.inbound.email", "hotline.inbound.chat", "hotline.inbound.social")
-OFFSETS_SQL = (
-    "SELECT COALESCE(SUM(next_offset), 0) FROM consumer_offsets WHERE topic IN ("
-    + ", ".join(f"'{t}'" for t in INBOUND)
-    + ")"
 )
 
 
@@ -63,8 +54,8 @@ class Run:
     scenario: Scenario
     stack: Stack
     engine: AsyncEngine
+    sampler: Sampler
     records: list[Record] = field(default_factory=list)
-    samples: list[dict[str, float]] = field(default_factory=list)
     faults: FaultLog = field(default_factory=FaultLog)
     pg: Postgres | None = None
 
@@ -76,46 +67,6 @@ def make_stack(s: Scenario) -> tuple[Stack, Postgres | None]:
         pg.start()
     stack = Stack(var, free_base_port(), free_port_pair(), database_url=pg.url if pg else None)
     return stack, pg
-
-
-async def sample(run: Run, stop: asyncio.Event) -> None:
-    while not stop.is_set():
-        run.samples.append(await one_sample(run))
-        await asyncio.sleep(1.0)
-
-
-async def one_sample(run: Run) -> dict[str, float]:
-    """Acked (from the generator), stored (database) and lag (database + broker); a part whose
-    component is down during a drill is NaN, so plots show a gap instead of a fake line."""
-    acked = sum(1 for r in run.records if r.ok)
-    stored = done = math.nan
-    with contextlib.suppress(Exception):
-        async with asyncio.timeout(5), run.engine.connect() as conn:
-            stored = (await conn.execute(sa.text(stored_sql(run.engine)))).scalar_one()
-            done = (await conn.execute(sa.text(OFFSETS_SQL))).scalar_one()
-    lag = math.nan
-    with contextlib.suppress(Exception):
-        ends = await asyncio.wait_for(end_offsets(run.stack.bootstrap, *INBOUND), 5)
-        lag = float(sum(ends.values())) - float(done)
-    return {"t": time.time(), "stored": float(stored), "acked": float(acked), "lag": lag}
-
-
-def stored_sql(engine: AsyncEngine) -> str:
-    """Stored messages, sampled every second: on SQLite ``count(*)`` scans the table (seconds
-    of a core per minute once it holds a few hundred thousand rows, taken from the services
-    under test); messages are never deleted, so the largest rowid is the count."""
-    if engine.dialect.name == "sqlite":
-        return "SELECT COALESCE(MAX(rowid), 0) FROM messages"
-    return "SELECT count(*) FROM messages"
-
-
-async def drained(run: Run, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        s = await one_sample(run)
-        if s["lag"] <= 0:  # NaN (a component down) compares False: keep waiting
-            return
-        await asyncio.sleep(1.0)
 
 
 def kill(run: Run, target: str) -> None:
@@ -157,7 +108,8 @@ def mark_listening(run: Run, timeout: float = 120.0) -> None:
 async def execute(s: Scenario) -> dict[str, object]:
     stack, pg = make_stack(s)
     db = stack.services["unifier"].env["HOTLINE_DATABASE_URL"]
-    run = Run(s, stack, create_async_engine(async_url(db)), pg=pg)
+    engine = create_async_engine(async_url(db))
+    run = Run(s, stack, engine, Sampler(engine, stack.bootstrap), pg=pg)
     try:
         await asyncio.to_thread(stack.start)
         return await drive_run(run, db)
@@ -186,23 +138,25 @@ async def drive_run(run: Run, db: str) -> dict[str, object]:
     )
     run.records = load.records
     stop = asyncio.Event()
-    sampler = asyncio.create_task(sample(run, stop))
+    sampling = asyncio.create_task(run.sampler.run(stop, lambda: load.acked))
     until = time.time() + s.duration
     drills = [
         drive(f, lambda t: kill(run, t), lambda t: restart(run, t), until, run.faults)
         for f in s.faults
     ]
     await asyncio.gather(load.run(), *drills)
-    await drained(run)
+    await run.sampler.drained()
     await asyncio.sleep(2.0)  # let the outbox relay publish the tail
     stop.set()
-    await sampler
+    await sampling
+    await run.sampler.ends.close()
     report = await verify_async(run.records, db, stack.bootstrap)
     stream = await published(stack.bootstrap)
     by_message_id = (await stored_rows(db))[1]
     e2e = end_to_end_ms(run.records, stream, by_message_id)
     if os.environ.get("BENCH_KEEP_VAR"):  # per message, for a post-mortem of a tail
         await asyncio.to_thread(Path(stack.var, "e2e.json").write_text, json.dumps(e2e))
+        await asyncio.to_thread(write_records, run.records, Path(stack.var, "records.jsonl"))
     doc = summarize(run, report, [ms for _, _, ms in e2e])
     doc["receive_to_committed_by_channel_ms"] = by_channel(e2e)
     doc["receive_to_committed_p99_by_minute_ms"] = by_minute(e2e)
@@ -263,7 +217,7 @@ def summarize(run: Run, report: Report, e2e: list[float]) -> dict[str, object]:
         for r in run.records
         if r.ok and r.acked_at and r.attempts == 1 and r.channel == "email"
     ]
-    rates = stored_rates(run.samples)
+    rates = stored_rates(run.sampler.samples)
     return {
         "id": s.id,
         "title": s.title,
@@ -285,7 +239,7 @@ def summarize(run: Run, report: Report, e2e: list[float]) -> dict[str, object]:
         },
         "delivery": report.summary(),
         "faults": run.faults.marks,
-        "timeline": run.samples,
+        "timeline": run.sampler.samples,
         "acks_during_faults": acks_during(run),
         "broker_recovery": recovery(run),
     }

@@ -2,53 +2,61 @@
 
 from __future__ import annotations
 
+import gc
 import time
+from pathlib import Path
 
 from chat_gateway.slack import verify as slack_verify
 from hotline import events as ev
 from hotline.channels import registered
 from hotline.load import payloads
-from hotline.load.generator import Record
-from hotline.load.mix import Mix, MixSettings
+from hotline.load.generator import Record, read_records, write_records
+from hotline.load.mix import RETRY_WINDOW, Mix, MixSettings, Send
 from hotline.load.verify import load_key, order_violations
 from social_ingest.providers.meta.verify import signature_ok
 
 
-def sends(n: int, **kw: object) -> Mix:
+def sends(n: int, **kw: object) -> list[Send]:
     mix = Mix(MixSettings(**kw))  # type: ignore[arg-type]
-    for _ in range(n):
-        mix.next()
-    return mix
+    return [mix.next() for _ in range(n)]
 
 
 def test_mix_has_the_promised_shares() -> None:
-    mix = sends(5000)
-    retries = [s for s in mix.sent if s.retry_of is not None]
+    sent = sends(5000)
+    retries = [s for s in sent if s.retry_of is not None]
     assert 0.17 < len(retries) / 5000 < 0.23
     for r in retries:  # a provider retry repeats an earlier message exactly
-        original = mix.sent[r.retry_of]  # type: ignore[index]
+        original = sent[r.retry_of]  # type: ignore[index]
+        assert original.retry_of is None, "a retry names the first send, not another retry"
         assert (r.channel, r.provider_id, r.text) == (
             original.channel,
             original.provider_id,
             original.text,
         )
-    fresh = [s for s in mix.sent if s.retry_of is None]
+    fresh = [s for s in sent if s.retry_of is None]
     assert {s.channel for s in fresh} == {"whatsapp", "slack", "email"}
     assert len({s.provider_id for s in fresh}) == len(fresh)
     assert any(s.reply_to for s in fresh) and any(s.attachment for s in fresh)
 
 
+def test_mix_remembers_only_its_retry_window() -> None:
+    mix = Mix(MixSettings())
+    for _ in range(3 * RETRY_WINDOW):
+        mix.next()
+    assert len(mix.recent) == RETRY_WINDOW and mix.count == 3 * RETRY_WINDOW
+
+
 def test_replies_stay_in_their_conversation() -> None:
-    mix = sends(3000)
-    by_id = {s.provider_id: s for s in mix.sent if s.retry_of is None}
-    for s in mix.sent:
+    sent = sends(3000)
+    by_id = {s.provider_id: s for s in sent if s.retry_of is None}
+    for s in sent:
         if s.reply_to:
             parent = by_id[s.reply_to]
             assert (parent.channel, parent.customer) == (s.channel, s.customer)
 
 
 def test_whatsapp_payload_is_signed_and_normalizes() -> None:
-    send = next(s for s in sends(50).sent if s.channel == "whatsapp" and s.retry_of is None)
+    send = next(s for s in sends(50) if s.channel == "whatsapp" and s.retry_of is None)
     req = payloads.whatsapp(send, "secret", int(time.time()))
     assert signature_ok(b"secret", req.body, req.headers["X-Hub-Signature-256"])
     assert not signature_ok(b"other", req.body, req.headers["X-Hub-Signature-256"])
@@ -59,7 +67,7 @@ def test_whatsapp_payload_is_signed_and_normalizes() -> None:
 
 
 def test_slack_payload_is_signed_and_normalizes() -> None:
-    send = next(s for s in sends(50).sent if s.channel == "slack" and s.retry_of is None)
+    send = next(s for s in sends(50) if s.channel == "slack" and s.retry_of is None)
     now = int(time.time())
     req = payloads.slack(send, "sig-secret", now)
     headers = {k.lower(): v for k, v in req.headers.items()}  # as an ASGI server hands them
@@ -71,7 +79,7 @@ def test_slack_payload_is_signed_and_normalizes() -> None:
 
 
 def test_email_payload_normalizes_with_a_verified_sender() -> None:
-    send = next(s for s in sends(50).sent if s.channel == "email" and s.retry_of is None)
+    send = next(s for s in sends(50) if s.channel == "email" and s.retry_of is None)
     [event] = registered()["email"].normalize(payloads.email(send))
     assert isinstance(event, ev.MessageReceived)
     assert load_key("email", event.provider_message_id) == ("email", send.provider_id.strip("<>"))
@@ -99,9 +107,19 @@ def test_order_violation_only_for_causally_ordered_messages() -> None:
 
 
 def test_email_replies_carry_the_whole_chain_root_first() -> None:
-    mix = sends(3000, customers=100)
-    deep = [s for s in mix.sent if s.channel == "email" and s.thread_root not in (None, s.reply_to)]
+    sent = sends(3000, customers=100)
+    deep = [s for s in sent if s.channel == "email" and s.thread_root not in (None, s.reply_to)]
     assert deep, "the mix must contain replies to replies"
     raw = payloads.email(deep[0]).decode()
     assert f"References: {deep[0].thread_root} {deep[0].reply_to}" in raw
     assert f"In-Reply-To: {deep[0].reply_to}" in raw
+
+
+def test_records_are_outside_the_collector_and_round_trip(tmp_path: Path) -> None:
+    failed = Record(1, "slack", "1790000000.000001", 0, 2.5, "503", None, 3, ("503", "503"))
+    records = [rec(0, 1.0, 1.01), failed]
+    assert not gc.is_tracked(records[0]), "a soak keeps millions: full collections skip them"
+    path = tmp_path / "records.jsonl"
+    write_records(records, path)
+    assert read_records(path) == records
+    assert records[0].ok and not failed.ok

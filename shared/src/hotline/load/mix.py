@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from collections import deque
 from dataclasses import dataclass
 from typing import Literal
 
@@ -52,31 +53,36 @@ class MixSettings:
     seed: int = 7
 
 
+RETRY_WINDOW = 500  # a provider retry repeats one of the last sends
+
+
 class Mix:
-    """Yields sends in order; keeps what is needed for replies and retries."""
+    """Yields sends in order; keeps what is needed for replies and retries (the last sends,
+    not all of them: a soak makes millions)."""
 
     def __init__(self, settings: MixSettings) -> None:
         self.s = settings
         self.rng = random.Random(settings.seed)
-        self.sent: list[Send] = []
+        self.count = 0
+        self.recent: deque[Send] = deque(maxlen=RETRY_WINDOW)
         self.last_by_conversation: dict[tuple[Channel, int], str] = {}
         self.root_by_conversation: dict[tuple[Channel, int], str] = {}
         self.next_new = settings.customers // 2
 
     def next(self) -> Send:
-        seq = len(self.sent)
-        if self.sent and self.rng.random() < self.s.retry_share:
+        seq, self.count = self.count, self.count + 1
+        if self.recent and self.rng.random() < self.s.retry_share:
             send = self._retry(seq)
         else:
             send = self._fresh(seq)
-        self.sent.append(send)
+        self.recent.append(send)
         return send
 
     def _retry(self, seq: int) -> Send:
-        original = self.sent[self.rng.randrange(max(0, len(self.sent) - 500), len(self.sent))]
-        if original.retry_of is not None:
-            original = self.sent[original.retry_of]
-        return dataclasses.replace(original, seq=seq, retry_of=original.seq)
+        """A retry of a retry repeats the same original (it carries the original's fields)."""
+        picked = self.recent[self.rng.randrange(len(self.recent))]
+        original = picked.seq if picked.retry_of is None else picked.retry_of
+        return dataclasses.replace(picked, seq=seq, retry_of=original)
 
     def _customer(self) -> Customer:
         if self.rng.random() < self.s.new_customer_share:
