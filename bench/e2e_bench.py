@@ -10,11 +10,13 @@ import sys
 from bench.common import write_result
 from bench.scenarios import Scenario, execute
 from hotline import collector, eventloop
+from hotline.devstack.broker import TEST_JVM
 from hotline.load.faults import Fault
 
 SOAK = os.environ.get("BENCH_PROFILE") == "soak"
-LONG = 600.0 if SOAK else 60.0
+LONG = float(os.environ.get("BENCH_SECONDS", "600" if SOAK else "60"))
 EVERY = 30.0 if SOAK else 20.0
+BROKER_JVM = os.environ.get("BENCH_BROKER_JVM", " ".join(TEST_JVM)).split()
 P1_RATE = float(os.environ.get("BENCH_P1_RATE", "3000" if SOAK else "2000"))  # see profiling.md
 
 
@@ -27,6 +29,7 @@ def scenarios() -> list[Scenario]:
             LONG,
             channels=("whatsapp", "slack"),
             target=">= 3,000 msg/s, lag not growing; P2 ack p50 <= 10 ms, p99 <= 25 ms",
+            broker_jvm=BROKER_JVM,
         ),
         Scenario(
             "P3",

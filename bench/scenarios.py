@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bench.sampling import Sampler
-from hotline.devstack.broker import free_port
+from hotline.devstack.broker import TEST_JVM, free_port
 from hotline.devstack.postgres import Postgres
 from hotline.devstack.stack import Stack, free_base_port, free_port_pair
 from hotline.load.faults import Fault, FaultLog, drive
@@ -47,6 +47,7 @@ class Scenario:
     database: str = "sqlite"
     channels: tuple[str, ...] = ("whatsapp", "slack", "email")
     target: str = ""
+    broker_jvm: list[str] = field(default_factory=lambda: list(TEST_JVM))
 
 
 @dataclass
@@ -65,7 +66,13 @@ def make_stack(s: Scenario) -> tuple[Stack, Postgres | None]:
     pg = Postgres(free_port()) if s.database == "postgres" else None
     if pg:
         pg.start()
-    stack = Stack(var, free_base_port(), free_port_pair(), database_url=pg.url if pg else None)
+    stack = Stack(
+        var,
+        free_base_port(),
+        free_port_pair(),
+        database_url=pg.url if pg else None,
+        jvm=tuple(s.broker_jvm),
+    )
     return stack, pg
 
 

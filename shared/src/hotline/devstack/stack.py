@@ -23,7 +23,7 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from hotline.devstack.broker import Broker
+from hotline.devstack.broker import TEST_JVM, Broker
 from hotline.kafka.admin import ensure_topics
 from hotline.topics import load_topics, repo_root
 
@@ -57,11 +57,12 @@ class Stack:
     kafka_port: int = 9092
     database_url: str | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    jvm: tuple[str, ...] = tuple(TEST_JVM)  # the broker's: quick start-up for dev and tests
     services: dict[str, Service] = field(default_factory=dict)
     broker: Broker | None = None
 
     def __post_init__(self) -> None:
-        self.broker = Broker(self.var / "kafka", self.kafka_port, self.kafka_port + 1)
+        self.broker = Broker(self.var / "kafka", self.kafka_port, self.kafka_port + 1, self.jvm)
         db = self.database_url or f"sqlite:///{self.var / 'unifier.db'}"
         per_service = {
             "email_ingest": {
