@@ -30,6 +30,7 @@ def scenarios() -> list[Scenario]:
             channels=("whatsapp", "slack"),
             target=">= 3,000 msg/s, lag not growing; P2 ack p50 <= 10 ms, p99 <= 25 ms",
             broker_jvm=BROKER_JVM,
+            retry_share=float(os.environ.get("BENCH_P1_RETRY_SHARE", "0.2")),
         ),
         Scenario(
             "P3",

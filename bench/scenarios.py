@@ -48,6 +48,7 @@ class Scenario:
     channels: tuple[str, ...] = ("whatsapp", "slack", "email")
     target: str = ""
     broker_jvm: list[str] = field(default_factory=lambda: list(TEST_JVM))
+    retry_share: float = 0.2  # provider retries of already-acked messages (R5)
 
 
 @dataclass
@@ -138,7 +139,7 @@ async def drive_run(run: Run, db: str) -> dict[str, object]:
     )
     load = LoadRun(
         target,
-        Mix(MixSettings(channels=s.channels)),
+        Mix(MixSettings(channels=s.channels, retry_share=s.retry_share)),
         s.rate,
         s.duration,  # type: ignore[arg-type]
         RetryPolicy(enabled=True),
