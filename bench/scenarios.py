@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bench import edge_latency
 from bench.sampling import Sampler
 from hotline.devstack.broker import TEST_JVM, free_port
 from hotline.devstack.postgres import Postgres
@@ -75,6 +76,14 @@ def make_stack(s: Scenario) -> tuple[Stack, Postgres | None]:
         jvm=tuple(s.broker_jvm),
     )
     return stack, pg
+
+
+async def edge_view(stack: Stack) -> dict[str, object]:
+    """The edges' own ack latency histograms (see ``bench.edge_latency``)."""
+    try:
+        return await edge_latency.scrape(stack)
+    except Exception as exc:  # an edge down at the end of a drill: the run still counts
+        return {"error": f"{type(exc).__name__}: {exc}"}
 
 
 def kill(run: Run, target: str) -> None:
@@ -153,6 +162,7 @@ async def drive_run(run: Run, db: str) -> dict[str, object]:
         for f in s.faults
     ]
     await asyncio.gather(load.run(), *drills)
+    edge_ack = await edge_view(stack)
     await run.sampler.drained()
     await asyncio.sleep(2.0)  # let the outbox relay publish the tail
     stop.set()
@@ -167,6 +177,7 @@ async def drive_run(run: Run, db: str) -> dict[str, object]:
         await asyncio.to_thread(write_records, run.records, Path(stack.var, "records.jsonl"))
     doc = summarize(run, report, [ms for _, _, ms in e2e])
     doc["receive_to_committed_by_channel_ms"] = by_channel(e2e)
+    doc["edge_ack"] = edge_ack
     doc["receive_to_committed_p99_by_minute_ms"] = by_minute(e2e)
     if s.id == "P1":
         doc["p7"] = await raw_ratio(stack.bootstrap, doc)
@@ -231,6 +242,7 @@ def summarize(run: Run, report: Report, e2e: list[float]) -> dict[str, object]:
         "title": s.title,
         "target": s.target,
         "rate_offered": s.rate,
+        "retry_share": s.retry_share,
         "duration_s": s.duration,
         "database": s.database,
         "cores": os.cpu_count(),
@@ -240,6 +252,7 @@ def summarize(run: Run, report: Report, e2e: list[float]) -> dict[str, object]:
         "failed_attempts_by_status": dict(Counter(s for r in run.records for s in r.failures)),
         "http_ack_ms": {"p50": pct(http, 0.5), "p90": pct(http, 0.9), "p99": pct(http, 0.99)},
         "smtp_ack_ms": {"p50": pct(smtp, 0.5), "p99": pct(smtp, 0.99)},
+        "send_lateness_ms": lateness(run.records),
         "receive_to_committed_ms": {"p50": pct(e2e, 0.5), "p99": pct(e2e, 0.99)},
         "stored_per_s": {
             "median": round(statistics.median(rates), 1) if rates else None,
@@ -251,6 +264,13 @@ def summarize(run: Run, report: Report, e2e: list[float]) -> dict[str, object]:
         "acks_during_faults": acks_during(run),
         "broker_recovery": recovery(run),
     }
+
+
+def lateness(records: list[Record]) -> dict[str, float | None]:
+    """How late the generator itself started sends (due -> first attempt): part of every ack
+    latency above, spent in the generator, not in the services."""
+    late = [(r.sent_at - r.due) * 1000 for r in records if r.sent_at is not None]
+    return {"p50": pct(late, 0.5), "p99": pct(late, 0.99)}
 
 
 def end_to_end_ms(

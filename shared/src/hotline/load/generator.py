@@ -42,6 +42,7 @@ class Record(msgspec.Struct, gc=False):
     acked_at: float | None = None
     attempts: int = 0
     failures: tuple[str, ...] = ()  # each failed attempt's status (no list per record)
+    sent_at: float | None = None  # when the first attempt started: due + the generator's delay
 
     @property
     def ok(self) -> bool:
@@ -104,6 +105,7 @@ class LoadRun:
 
     async def _deliver(self, pools: dict[str, Http1Pool], send: Send, record: Record) -> None:
         backoff = self.retry.first
+        record.sent_at = time.time()
         while True:
             record.attempts += 1
             record.status = await self._attempt(pools, send)
