@@ -142,10 +142,43 @@ def extra_sections() -> list[str]:
             f"(aim {p7['aim']}).",
             "",
         ]
+    out += p1_sections(p1)
     out += service_sections()
     log = HERE / "profiling.md"  # hand-kept: what was profiled, the fix, before / after
     if log.exists():
         out += [log.read_text().rstrip(), ""]
+    return out
+
+
+def p1_sections(p1: dict[str, Any] | None) -> list[str]:
+    """P2 from the edges' side too, and P1 with every send a new message (no retries)."""
+    out: list[str] = []
+    edge = (p1 or {}).get("edge_ack") or {}
+    if p1 and edge.get("share_within"):
+        within, late = edge["share_within"], p1.get("send_lateness_ms", {})
+        out += [
+            "## P2 from both sides (P1 run)",
+            "",
+            f"Generator (due → response read): p50 {p1['http_ack_ms']['p50']} / p99 "
+            f"{p1['http_ack_ms']['p99']} ms. The edges' own histogram (request handled → "
+            f"response written): {within['10ms']:.1%} within 10 ms, {within['25ms']:.1%} "
+            f"within 25 ms, {within['50ms']:.1%} within 50 ms of {edge['requests']} requests. "
+            f"The generator started its sends p50 {late.get('p50')} / p99 {late.get('p99')} ms "
+            "late.",
+            "",
+        ]
+    variant = load("e2e-P1-no-retries")
+    if variant:
+        out += [
+            "## P1 without provider retries (every send a new message)",
+            "",
+            "| id | seconds | offered msg/s | sent | acked | stored/s (median) "
+            "| HTTP ack ms p50 / p99 | receive→committed p99 ms | lost | dup | order viol. "
+            "| counters exact | 2xx during outage | target |",
+            "|" + "---|" * 14,
+            scenario_row(variant),
+            "",
+        ]
     return out
 
 
