@@ -10,15 +10,13 @@ import sys
 from bench.common import write_result
 from bench.scenarios import Scenario, execute
 from hotline import collector, eventloop
-from hotline.devstack.broker import STEADY_JVM, TEST_JVM
+from hotline.devstack.broker import TEST_JVM
 from hotline.load.faults import Fault
 
 SOAK = os.environ.get("BENCH_PROFILE") == "soak"
 LONG = float(os.environ.get("BENCH_SECONDS", "600" if SOAK else "60"))
 EVERY = 30.0 if SOAK else 20.0
-BROKER_JVM = os.environ.get(  # see STEADY_JVM; profiling.md has the comparison
-    "BENCH_BROKER_JVM", " ".join(STEADY_JVM if SOAK else TEST_JVM)
-).split()
+BROKER_JVM = os.environ.get("BENCH_BROKER_JVM", " ".join(TEST_JVM)).split()
 P1_RATE = float(os.environ.get("BENCH_P1_RATE", "3000" if SOAK else "2000"))  # see profiling.md
 
 

@@ -21,10 +21,6 @@ from hotline.topics import repo_root
 
 TEST_JVM = ["-Xms256m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"]
 BENCH_JVM = ["-Xms1g", "-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20"]
-# Full tiered compilation (C2), as a production broker runs, with the tests' small serial-GC
-# heap: ~11% of a core instead of ~17% at 3,000 msg/s once compiled, but the first minute or
-# two are slower (C2 compiling). For P1's 10-minute soak; short runs keep TEST_JVM.
-STEADY_JVM = ["-Xms512m", "-Xmx512m", "-XX:+UseSerialGC"]
 
 
 def kafka_home() -> Path:
