@@ -79,6 +79,14 @@ def latency_plot(docs: list[dict[str, Any]]) -> str | None:
     return f"plots/{path.name}"
 
 
+TABLE_HEAD = [
+    "| id | seconds | offered msg/s | sent | acked | stored/s (median) "
+    "| HTTP ack ms p50 / p99 | receive→committed p99 ms | lost | dup | order viol. "
+    "| counters exact | 2xx during outage | target |",
+    "|" + "---|" * 14,
+]
+
+
 def scenario_row(d: dict[str, Any]) -> str:
     dl = d["delivery"]
     return (
@@ -103,10 +111,7 @@ def render() -> str:
             f"Machine: {docs[0]['cores']} cores; broker, database, services and the load "
             "generator all on the same box.",
             "",
-            "| id | seconds | offered msg/s | sent | acked | stored/s (median) "
-            "| HTTP ack ms p50 / p99 | receive→committed p99 ms | lost | dup | order viol. "
-            "| counters exact | 2xx during outage | target |",
-            "|" + "---|" * 14,
+            *TABLE_HEAD,
         ]
         lines += [scenario_row(d) for d in docs]
         lines.append("")
@@ -172,10 +177,7 @@ def p1_sections(p1: dict[str, Any] | None) -> list[str]:
         out += [
             "## P1 without provider retries (every send a new message)",
             "",
-            "| id | seconds | offered msg/s | sent | acked | stored/s (median) "
-            "| HTTP ack ms p50 / p99 | receive→committed p99 ms | lost | dup | order viol. "
-            "| counters exact | 2xx during outage | target |",
-            "|" + "---|" * 14,
+            *TABLE_HEAD,
             scenario_row(variant),
             "",
         ]

@@ -58,6 +58,9 @@ class Sampler:
         self.samples: list[dict[str, float]] = []
         self.acked: Callable[[], int] = lambda: 0
 
+    async def close(self) -> None:
+        await self.ends.close()
+
     async def run(self, stop: asyncio.Event, acked: Callable[[], int]) -> None:
         self.acked = acked
         while not stop.is_set():

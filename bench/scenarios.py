@@ -73,14 +73,6 @@ def make_stack(s: Scenario) -> tuple[Stack, Postgres | None]:
     return stack, pg
 
 
-async def edge_view(stack: Stack) -> dict[str, object]:
-    """The edges' own ack latency histograms (see ``bench.edge_latency``)."""
-    try:
-        return await edge_latency.scrape(stack)
-    except Exception as exc:  # an edge down at the end of a drill: the run still counts
-        return {"error": f"{type(exc).__name__}: {exc}"}
-
-
 def kill(run: Run, target: str) -> None:
     if target == "postgres":
         assert run.pg is not None
@@ -126,6 +118,7 @@ async def execute(s: Scenario) -> dict[str, object]:
         await asyncio.to_thread(stack.start)
         return await drive_run(run, db)
     finally:
+        await run.sampler.close()
         await run.engine.dispose()
         await asyncio.to_thread(stack.stop)
         if pg:
@@ -157,12 +150,11 @@ async def drive_run(run: Run, db: str) -> dict[str, object]:
         for f in s.faults
     ]
     await asyncio.gather(load.run(), *drills)
-    edge_ack = await edge_view(stack)
+    edge_ack = await edge_latency.scrape(stack)
     await run.sampler.drained()
     await asyncio.sleep(2.0)  # let the outbox relay publish the tail
     stop.set()
     await sampling
-    await run.sampler.ends.close()
     report = await verify_async(run.records, db, stack.bootstrap)
     stream = await published(stack.bootstrap)
     by_message_id = (await stored_rows(db))[1]
