@@ -8,8 +8,9 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import pytest
+import uvloop
 
-from hotline.load.http1 import Http1Pool, HttpError, _response_head
+from hotline.load.http1 import Http1Pool, HttpError, _response, _response_head
 
 OK = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"
 
@@ -108,3 +109,71 @@ async def test_a_chunked_answer_is_read_to_its_end_and_the_connection_kept() -> 
     assert len(pool.idle) == 1  # the same connection served both
     pool.close()
     srv.close()
+
+
+async def test_an_answer_arriving_in_pieces_is_read_whole() -> None:
+    chunked = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"
+    pieces = [chunked[:10], chunked[10:50], chunked[50:55], chunked[55:]]
+
+    async def conn(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        await reader.readexactly(1)
+        for piece in pieces:
+            writer.write(piece)
+            await writer.drain()
+            await asyncio.sleep(0.01)
+        await reader.read()  # until the client closes
+
+    srv = await asyncio.start_server(conn, "127.0.0.1", 0)
+    pool = Http1Pool("127.0.0.1", srv.sockets[0].getsockname()[1])
+    assert await pool.post("/", {}, b"a") == 200
+    assert len(pool.idle) == 1 and pool.idle[0].buffer == b""
+    pool.close()
+    srv.close()
+
+
+@pytest.mark.parametrize(
+    ("raw", "complete"),
+    [
+        (OK, (200, True, len(OK))),
+        (OK[:-1], None),
+        (OK + b"HTTP/1.1", (200, True, len(OK))),  # the next answer's bytes are not used
+        (b"HTTP/1.1 204 No Content\r\n\r\n", (204, True, 27)),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n", None),
+    ],
+)
+def test_a_response_is_complete_only_when_all_its_bytes_are_there(
+    raw: bytes, complete: tuple[int, bool, int] | None
+) -> None:
+    assert _response(bytearray(raw)) == complete
+
+
+async def test_a_server_that_never_answers_times_out() -> None:
+    async def conn(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()
+
+    srv = await asyncio.start_server(conn, "127.0.0.1", 0)
+    pool = Http1Pool("127.0.0.1", srv.sockets[0].getsockname()[1])
+    with pytest.raises(HttpError, match="TimeoutError"):
+        await pool.post("/", {}, b"a", timeout=0.1)
+    assert pool.idle == []
+    srv.close()
+
+
+def test_the_pool_works_on_uvloop_as_the_generator_runs_it() -> None:
+    async def exchange() -> list[int]:
+        async def conn(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            for _ in range(2):
+                await reader.readuntil(b"\r\n\r\n")
+                await reader.readexactly(1)
+                writer.write(OK)
+            await reader.read()
+
+        srv = await asyncio.start_server(conn, "127.0.0.1", 0)
+        pool = Http1Pool("127.0.0.1", srv.sockets[0].getsockname()[1])
+        statuses = [await pool.post("/", {}, b"a") for _ in range(2)]
+        pool.close()
+        srv.close()
+        return statuses
+
+    assert uvloop.run(exchange()) == [200, 200]
