@@ -11,6 +11,7 @@ from bench.common import write_result
 from bench.scenarios import Scenario, execute
 from hotline import collector, eventloop
 from hotline.devstack.broker import TEST_JVM
+from hotline.devstack.stack import BACKGROUND_NICE
 from hotline.load.faults import Fault
 
 SOAK = os.environ.get("BENCH_PROFILE") == "soak"
@@ -18,6 +19,7 @@ LONG = float(os.environ.get("BENCH_SECONDS", "600" if SOAK else "60"))
 EVERY = 30.0 if SOAK else 20.0
 BROKER_JVM = os.environ.get("BENCH_BROKER_JVM", " ".join(TEST_JVM)).split()
 P1_RATE = float(os.environ.get("BENCH_P1_RATE", "3000" if SOAK else "2000"))  # see profiling.md
+UNIFIER_NICE = int(os.environ.get("BENCH_UNIFIER_NICE", BACKGROUND_NICE["unifier"]))
 
 
 def scenarios() -> list[Scenario]:
@@ -81,6 +83,7 @@ def main(selected: list[str]) -> int:
     for s in scenarios():
         if selected and s.id not in selected:
             continue
+        s.unifier_nice = UNIFIER_NICE
         doc = eventloop.run(execute(s))
         write_result(f"e2e-{s.id}", doc)
         delivery = doc["delivery"]

@@ -21,7 +21,7 @@ from bench.sampling import Sampler
 from bench.summary import by_channel, by_minute, end_to_end_ms, summarize
 from hotline.devstack.broker import TEST_JVM, free_port
 from hotline.devstack.postgres import Postgres
-from hotline.devstack.stack import Stack, free_base_port, free_port_pair
+from hotline.devstack.stack import BACKGROUND_NICE, Stack, free_base_port, free_port_pair
 from hotline.load.faults import Fault, FaultLog, drive
 from hotline.load.generator import LoadRun, Record, RetryPolicy, Target, write_records
 from hotline.load.mix import Channel, Mix, MixSettings
@@ -45,6 +45,7 @@ class Scenario:
     target: str = ""
     broker_jvm: list[str] = field(default_factory=lambda: list(TEST_JVM))
     retry_share: float = 0.2  # provider retries of already-acked messages (R5)
+    unifier_nice: int = BACKGROUND_NICE["unifier"]  # the unifier's CPU priority (hotline.priority)
 
 
 @dataclass
@@ -69,6 +70,7 @@ def make_stack(s: Scenario) -> tuple[Stack, Postgres | None]:
         free_port_pair(),
         database_url=pg.url if pg else None,
         jvm=tuple(s.broker_jvm),
+        nice={"unifier": s.unifier_nice},
     )
     return stack, pg
 

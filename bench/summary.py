@@ -42,6 +42,7 @@ def summarize(run: Run, report: Report, e2e: list[float]) -> dict[str, object]:
         "target": s.target,
         "rate_offered": s.rate,
         "retry_share": s.retry_share,
+        "unifier_nice": s.unifier_nice,
         "duration_s": s.duration,
         "database": s.database,
         "cores": os.cpu_count(),

@@ -32,6 +32,7 @@ class ServiceSettings(BaseSettings):
     linger_ms: int = 5
     default_tenant: str = "default"
     gc_threshold: int = 50_000  # young-generation GC threshold; 0 = Python's default (700)
+    cpu_nice: int = 0  # lower this process's CPU priority on a shared host (hotline.priority)
 
     @model_validator(mode="after")
     def _no_placeholder_secrets_outside_dev(self) -> ServiceSettings:

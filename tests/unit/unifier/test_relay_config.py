@@ -1,4 +1,5 @@
-"""The relay's lock is named after the database it relays from."""
+"""The relay's lock is named after the database it relays from; it runs at the unifier's
+priority."""
 
 from __future__ import annotations
 
@@ -31,3 +32,9 @@ def test_relative_sqlite_urls_in_two_checkouts_are_two_databases(
 def test_other_databases_by_url() -> None:
     assert lock_for("postgresql://h/db1") != lock_for("postgresql://h/db2")
     assert lock_for("postgresql://h/db1") == lock_for("postgresql://h/db1")
+
+
+def test_the_relay_runs_at_the_unifiers_cpu_priority(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOTLINE_CPU_NICE", "10")  # as the local stack starts the unifier
+    config = RelayConfig.of(UnifierSettings(env="test"))
+    assert config.cpu_nice == 10

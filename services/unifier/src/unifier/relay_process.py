@@ -30,7 +30,7 @@ from pathlib import Path
 
 import msgspec
 
-from hotline import collector, eventloop, logs
+from hotline import collector, eventloop, logs, priority
 from hotline.kafka import EventProducer, ProducerSettings
 from unifier.relay import OutboxRelay
 from unifier.settings import UnifierSettings
@@ -47,6 +47,7 @@ class RelayConfig(msgspec.Struct, frozen=True):
     client_id: str
     log_level: str
     gc_threshold: int
+    cpu_nice: int = 0
 
     @classmethod
     def of(cls, s: UnifierSettings) -> RelayConfig:
@@ -57,6 +58,7 @@ class RelayConfig(msgspec.Struct, frozen=True):
             f"{s.service}-relay",
             s.log_level,
             s.gc_threshold,
+            s.cpu_nice,
         )
 
     def lock_path(self) -> Path:
@@ -189,6 +191,7 @@ def main() -> None:
     logs.configure(config.log_level)
     with exclusive(config.lock_path()):
         collector.tune(config.gc_threshold)
+        priority.lower(config.cpu_nice)  # its own session: like the unifier that starts it
         eventloop.run(serve(config))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 
-from hotline import collector, eventloop, logs
+from hotline import collector, eventloop, logs, priority
 from hotline.kafka import EventProducer, ProducerSettings
 from unifier.runtime import build_runtime
 from unifier.settings import UnifierSettings
@@ -34,6 +34,7 @@ def main() -> None:
     settings = UnifierSettings()
     logs.configure(settings.log_level)
     collector.tune(settings.gc_threshold)
+    priority.lower(settings.cpu_nice)
     eventloop.run(run(settings))
 
 

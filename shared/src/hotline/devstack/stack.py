@@ -36,6 +36,9 @@ DEV_ENV = {
     ),
     "HOTLINE_TRUSTED_AUTHSERV_IDS": json.dumps(["mx.loadtest"]),
 }
+# On one box the unifier (and its relay) yield the cores to the ack path: edges and broker
+# answer webhooks, the unifier's lag absorbs the wait (hotline.priority; bench/profiling.md).
+BACKGROUND_NICE = {"unifier": 10}
 
 
 @dataclass
@@ -58,6 +61,7 @@ class Stack:
     database_url: str | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
     jvm: tuple[str, ...] = tuple(TEST_JVM)  # the broker's: quick start-up for dev and tests
+    nice: dict[str, int] = field(default_factory=lambda: dict(BACKGROUND_NICE))
     services: dict[str, Service] = field(default_factory=dict)
     broker: Broker | None = None
 
@@ -103,6 +107,7 @@ class Stack:
             "HOTLINE_KAFKA_BOOTSTRAP": self.bootstrap,
             "HOTLINE_PORT": str(svc.port),
             "HOTLINE_ENV": os.environ.get("HOTLINE_ENV", "dev"),
+            "HOTLINE_CPU_NICE": str(self.nice.get(name, 0)),
             **svc.env,
             **self.extra_env,
         }

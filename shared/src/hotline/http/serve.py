@@ -7,13 +7,14 @@ from collections.abc import Callable
 import uvicorn
 from fastapi import FastAPI
 
-from hotline import collector, logs
+from hotline import collector, logs, priority
 from hotline.settings import ServiceSettings
 
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
     logs.configure(settings.log_level)
     collector.tune(settings.gc_threshold)
+    priority.lower(settings.cpu_nice)
     uvicorn.run(
         app,
         host=settings.host,
