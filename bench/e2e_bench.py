@@ -11,7 +11,6 @@ from bench.common import write_result
 from bench.scenarios import Scenario, execute
 from hotline import collector, eventloop
 from hotline.devstack.broker import TEST_JVM
-from hotline.devstack.stack import BACKGROUND_NICE
 from hotline.load.faults import Fault
 
 SOAK = os.environ.get("BENCH_PROFILE") == "soak"
@@ -19,7 +18,7 @@ LONG = float(os.environ.get("BENCH_SECONDS", "600" if SOAK else "60"))
 EVERY = 30.0 if SOAK else 20.0
 BROKER_JVM = os.environ.get("BENCH_BROKER_JVM", " ".join(TEST_JVM)).split()
 P1_RATE = float(os.environ.get("BENCH_P1_RATE", "3000" if SOAK else "2000"))  # see profiling.md
-UNIFIER_NICE = int(os.environ.get("BENCH_UNIFIER_NICE", BACKGROUND_NICE["unifier"]))
+UNIFIER_NICE = int(os.environ.get("BENCH_UNIFIER_NICE", "0"))
 
 
 def scenarios() -> list[Scenario]:

@@ -98,6 +98,12 @@ def scenario_row(d: dict[str, Any]) -> str:
     )
 
 
+def nice_line(docs: list[dict[str, Any]]) -> str:
+    """Which runs had the unifier yield the cores (results before the setting existed: 0)."""
+    each = ", ".join(f"{d['id']} {d.get('unifier_nice', 0)}" for d in docs)
+    return f"The unifier's CPU nice in each run (`HOTLINE_CPU_NICE`, README): {each}."
+
+
 def render() -> str:
     docs = [d for d in (load(f"e2e-{i}") for i in ("P1", "P3", "R1", "R2", "R3", "R4")) if d]
     lines = [
@@ -114,7 +120,7 @@ def render() -> str:
             *TABLE_HEAD,
         ]
         lines += [scenario_row(d) for d in docs]
-        lines.append("")
+        lines += ["", nice_line(docs), ""]
     lines += extra_sections()
     plot = latency_plot(docs)
     if plot:
@@ -155,6 +161,13 @@ def extra_sections() -> list[str]:
     return out
 
 
+def host_note(doc: dict[str, Any]) -> str:
+    cpu = doc.get("host_cpu") or {}
+    if cpu.get("busy") is None:
+        return ""  # results from before the host was read
+    return f" All cores were {cpu['busy']:.1%} busy; the hypervisor stole {cpu['steal']:.1%}."
+
+
 def p1_sections(p1: dict[str, Any] | None) -> list[str]:
     """P2 from the edges' side too, and P1 with every send a new message (no retries)."""
     out: list[str] = []
@@ -169,7 +182,7 @@ def p1_sections(p1: dict[str, Any] | None) -> list[str]:
             f"response written): {within['10ms']:.1%} within 10 ms, {within['25ms']:.1%} "
             f"within 25 ms, {within['50ms']:.1%} within 50 ms of {edge['requests']} requests. "
             f"The generator started its sends p50 {late.get('p50')} / p99 {late.get('p99')} ms "
-            "late.",
+            f"late.{host_note(p1)}",
             "",
         ]
     variant = load("e2e-P1-no-retries")

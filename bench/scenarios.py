@@ -16,12 +16,12 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bench import edge_latency
+from bench import edge_latency, host
 from bench.sampling import Sampler
 from bench.summary import by_channel, by_minute, end_to_end_ms, summarize
 from hotline.devstack.broker import TEST_JVM, free_port
 from hotline.devstack.postgres import Postgres
-from hotline.devstack.stack import BACKGROUND_NICE, Stack, free_base_port, free_port_pair
+from hotline.devstack.stack import Stack, free_base_port, free_port_pair
 from hotline.load.faults import Fault, FaultLog, drive
 from hotline.load.generator import LoadRun, Record, RetryPolicy, Target, write_records
 from hotline.load.mix import Channel, Mix, MixSettings
@@ -45,7 +45,7 @@ class Scenario:
     target: str = ""
     broker_jvm: list[str] = field(default_factory=lambda: list(TEST_JVM))
     retry_share: float = 0.2  # provider retries of already-acked messages (R5)
-    unifier_nice: int = BACKGROUND_NICE["unifier"]  # the unifier's CPU priority (hotline.priority)
+    unifier_nice: int = 0  # lowers the unifier's CPU priority (hotline.priority)
 
 
 @dataclass
@@ -151,7 +151,9 @@ async def drive_run(run: Run, db: str) -> dict[str, object]:
         drive(f, lambda t: kill(run, t), lambda t: restart(run, t), until, run.faults)
         for f in s.faults
     ]
+    cpu_before = host.ticks()
     await asyncio.gather(load.run(), *drills)
+    host_cpu = host.shares(cpu_before, host.ticks())
     edge_ack = await edge_latency.scrape(stack)
     await run.sampler.drained()
     await asyncio.sleep(2.0)  # let the outbox relay publish the tail
@@ -167,6 +169,7 @@ async def drive_run(run: Run, db: str) -> dict[str, object]:
     doc = summarize(run, report, [ms for _, _, ms in e2e])
     doc["receive_to_committed_by_channel_ms"] = by_channel(e2e)
     doc["edge_ack"] = edge_ack
+    doc["host_cpu"] = host_cpu  # all cores while the load ran: busy and stolen shares
     doc["receive_to_committed_p99_by_minute_ms"] = by_minute(e2e)
     if s.id == "P1":
         doc["p7"] = await raw_ratio(stack.bootstrap, doc)

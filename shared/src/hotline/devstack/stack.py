@@ -36,9 +36,6 @@ DEV_ENV = {
     ),
     "HOTLINE_TRUSTED_AUTHSERV_IDS": json.dumps(["mx.loadtest"]),
 }
-# On one box the unifier (and its relay) yield the cores to the ack path: edges and broker
-# answer webhooks, the unifier's lag absorbs the wait (hotline.priority; bench/profiling.md).
-BACKGROUND_NICE = {"unifier": 10}
 
 
 @dataclass
@@ -61,7 +58,9 @@ class Stack:
     database_url: str | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
     jvm: tuple[str, ...] = tuple(TEST_JVM)  # the broker's: quick start-up for dev and tests
-    nice: dict[str, int] = field(default_factory=lambda: dict(BACKGROUND_NICE))
+    # HOTLINE_CPU_NICE per service (hotline.priority): none by default; on saturated cores a
+    # lower-priority unifier helps the acks but lags (bench/profiling.md, session 8)
+    nice: dict[str, int] = field(default_factory=dict)
     services: dict[str, Service] = field(default_factory=dict)
     broker: Broker | None = None
 
