@@ -58,8 +58,8 @@ class Stack:
     database_url: str | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
     jvm: tuple[str, ...] = tuple(TEST_JVM)  # the broker's: quick start-up for dev and tests
-    # HOTLINE_CPU_NICE per service (hotline.priority): none by default; on saturated cores a
-    # lower-priority unifier helps the acks but lags (bench/profiling.md, session 8)
+    # HOTLINE_CPU_NICE per service (hotline.priority): none by default; a lower-priority
+    # unifier lagged in 10-minute soaks without faster acks (bench/profiling.md, session 8)
     nice: dict[str, int] = field(default_factory=dict)
     services: dict[str, Service] = field(default_factory=dict)
     broker: Broker | None = None
