@@ -8,8 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from hotline import priority
+from hotline.devstack.stack import Stack
+from hotline.settings import ServiceSettings
 
 CHILD = (
     "import os; from hotline import priority; priority.lower({nice}); "
@@ -55,3 +58,20 @@ def test_zero_changes_nothing(tmp_path: Path) -> None:
 def test_raising_priority_or_out_of_range_is_refused(nice: int) -> None:
     with pytest.raises(ValueError, match=r"0\.\.19"):
         priority.lower(nice)
+
+
+@pytest.mark.parametrize("value", ["-5", "20"])
+def test_settings_refuse_a_nice_out_of_range_at_start(
+    value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOTLINE_CPU_NICE", value)
+    with pytest.raises(ValidationError, match="cpu_nice"):
+        ServiceSettings()
+
+
+def test_the_stack_sets_a_nice_only_for_the_services_it_names(tmp_path: Path) -> None:
+    stack = Stack(tmp_path, nice={"unifier": 10})
+    assert stack.services["unifier"].env["HOTLINE_CPU_NICE"] == "10"
+    assert stack.services["unifier"].env["HOTLINE_DATABASE_URL"].startswith("sqlite:///")
+    others = [s.env for n, s in stack.services.items() if n != "unifier"]
+    assert all("HOTLINE_CPU_NICE" not in env for env in others)  # the caller's env decides

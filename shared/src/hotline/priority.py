@@ -1,9 +1,11 @@
 """CPU priority of a service process on a shared host (``HOTLINE_CPU_NICE``).
 
 A webhook is acknowledged only after Kafka acks its event, so the ingest edges and the broker
-are latency-bound, while a consumer such as the unifier is throughput-bound: its lag absorbs a
-few milliseconds of waiting for a core. Where they share cores (one box, `make run`, the
-benchmarks), the consumer can yield them: a positive nice lowers the process's priority.
+are latency-bound, while a consumer such as the unifier is throughput-bound. Where they share
+cores, a positive nice lets the consumer yield them. Measured on two cores at 3,000 msg/s
+(bench/profiling.md, session 8): faster acks in 60 s runs, but in 10-minute soaks the unifier
+lagged and caught up in bursts, so nothing sets it by default (`Stack(nice=...)`,
+`BENCH_UNIFIER_NICE` do for a run).
 
 Linux orders ``nice`` only among processes of one *autogroup* (one per session, when
 ``kernel.sched_autogroup_enabled`` is on, as on most distributions). Our services run in their

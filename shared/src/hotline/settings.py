@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_PREFIXES = ("dev-", "change-me", "changeme", "placeholder", "test-")
@@ -32,7 +32,7 @@ class ServiceSettings(BaseSettings):
     linger_ms: int = 5
     default_tenant: str = "default"
     gc_threshold: int = 50_000  # young-generation GC threshold; 0 = Python's default (700)
-    cpu_nice: int = 0  # lower this process's CPU priority on a shared host (hotline.priority)
+    cpu_nice: int = Field(0, ge=0, le=19)  # lowers CPU priority on a shared host (hotline.priority)
 
     @model_validator(mode="after")
     def _no_placeholder_secrets_outside_dev(self) -> ServiceSettings:

@@ -75,6 +75,8 @@ class Stack:
             "unifier": {"HOTLINE_DATABASE_URL": db},
             "social_ingest": {"HOTLINE_WINDOWS_DB": str(self.var / "social-windows.sqlite3")},
         }
+        for name, nice in self.nice.items():
+            per_service.setdefault(name, {})["HOTLINE_CPU_NICE"] = str(nice)
         for i, name in enumerate(SERVICES, start=1):
             self.services[name] = Service(name, self.base_port + i, per_service.get(name, {}))
 
@@ -106,7 +108,6 @@ class Stack:
             "HOTLINE_KAFKA_BOOTSTRAP": self.bootstrap,
             "HOTLINE_PORT": str(svc.port),
             "HOTLINE_ENV": os.environ.get("HOTLINE_ENV", "dev"),
-            "HOTLINE_CPU_NICE": str(self.nice.get(name, 0)),
             **svc.env,
             **self.extra_env,
         }
