@@ -10,13 +10,20 @@ import uvicorn
 from fastapi import FastAPI
 
 from hotline.devstack.broker import free_port
+from hotline.http.coalesce import CoalescingHttpTools
 
 
 @contextlib.asynccontextmanager
 async def serve_app(app: FastAPI, port: int | None = None) -> AsyncIterator[str]:
     port = port or free_port()
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_config=None, lifespan="on", access_log=False
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_config=None,
+        lifespan="on",
+        access_log=False,
+        http=CoalescingHttpTools,  # as hotline.http.serve runs the services
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

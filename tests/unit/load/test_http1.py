@@ -148,6 +148,25 @@ def test_a_response_is_complete_only_when_all_its_bytes_are_there(
     assert _response(bytearray(raw)) == complete
 
 
+@pytest.mark.parametrize(
+    "head", [b"HTTP/1.1\r\n\r\n", b"SSH-2.0-x 200\r\n\r\n", b"HTTP/1.1 OK\r\n\r\n"]
+)
+async def test_a_malformed_status_line_fails_the_send_at_once(head: bytes) -> None:
+    async def conn(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(head)
+        await reader.read()
+
+    srv = await asyncio.start_server(conn, "127.0.0.1", 0)
+    pool = Http1Pool("127.0.0.1", srv.sockets[0].getsockname()[1])
+    started = asyncio.get_running_loop().time()
+    with pytest.raises(HttpError, match="ValueError"):
+        await pool.post("/", {}, b"a", timeout=5.0)
+    assert asyncio.get_running_loop().time() - started < 2.5  # not left to its timeout
+    assert pool.idle == []
+    srv.close()
+
+
 async def test_a_server_that_never_answers_times_out() -> None:
     async def conn(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.read()

@@ -8,6 +8,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from hotline import collector, logs, priority
+from hotline.http.coalesce import CoalescingHttpTools
 from hotline.settings import ServiceSettings
 
 
@@ -24,6 +25,7 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
         proxy_headers=False,  # no service reads the client address; a middleware per request
         lifespan="on",
         timeout_graceful_shutdown=5,
+        http=CoalescingHttpTools,  # an answer's head and body in one write
     )
 
 

@@ -169,7 +169,10 @@ def _chunked_end(buffer: bytearray, at: int) -> int | None:
 def _response_head(raw: bytes) -> tuple[int, int, bool, bool]:
     """(status, content length, keep-alive, chunked) of a response head."""
     first, *lines = raw.decode("latin-1").split("\r\n")
-    status, length, keep, chunked = int(first.split(" ", 2)[1]), 0, True, False
+    parts = first.split(" ", 2)
+    if len(parts) < 2 or not parts[0].startswith("HTTP/"):
+        raise ValueError(f"not an HTTP status line: {first[:40]!r}")
+    status, length, keep, chunked = int(parts[1]), 0, True, False
     for line in lines:
         name, _, value = line.partition(":")
         name, value = name.strip().lower(), value.strip().lower()
