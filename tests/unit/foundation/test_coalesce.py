@@ -7,10 +7,10 @@ import asyncio
 import socket
 from typing import Any
 
-import uvicorn
-
-from hotline.devstack.broker import free_port
 from hotline.http.coalesce import Coalescing, CoalescingHttpTools
+from hotline.http.serve import uvicorn_options
+from hotline.settings import ServiceSettings
+from tests.http_helpers import serve_app
 
 
 class Recorder:
@@ -116,22 +116,6 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-async def served(port: int) -> tuple[uvicorn.Server, asyncio.Task[None]]:
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        log_config=None,
-        lifespan="off",
-        http=CoalescingHttpTools,
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
-    return server, task
-
-
 def exchange(port: int, requests: bytes) -> bytes:
     with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
         sock.sendall(requests)
@@ -142,19 +126,20 @@ def exchange(port: int, requests: bytes) -> bytes:
 
 
 async def test_uvicorn_answers_kept_alive_and_closing_requests_whole() -> None:
-    port = free_port()
-    server, task = await served(port)
-    try:
-        requests = (
-            b"GET /first HTTP/1.1\r\nhost: x\r\n\r\n"
-            b"GET /second HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n"
-        )
-        got = await asyncio.to_thread(exchange, port, requests)
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, 15)
+    requests = (
+        b"GET /first HTTP/1.1\r\nhost: x\r\n\r\n"
+        b"GET /second HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n"
+    )
+    async with serve_app(app) as url:  # type: ignore[arg-type]  # a bare ASGI app
+        got = await asyncio.to_thread(exchange, int(url.rsplit(":", 1)[1]), requests)
     answers = got.split(b"HTTP/1.1 200 OK\r\n")[1:]
     assert len(answers) == 2
     assert answers[0].endswith(b"\r\n\r\n/first")
     assert b"connection: close\r\n" in answers[1]
     assert answers[1].endswith(b"\r\n\r\n/second")  # sent before the close, not lost
+
+
+def test_every_service_is_served_with_it() -> None:
+    options = uvicorn_options(ServiceSettings(port=8123))
+    assert options["http"] is CoalescingHttpTools
+    assert options["port"] == 8123

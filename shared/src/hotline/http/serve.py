@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -12,21 +13,24 @@ from hotline.http.coalesce import CoalescingHttpTools
 from hotline.settings import ServiceSettings
 
 
+def uvicorn_options(settings: ServiceSettings) -> dict[str, Any]:
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_config": None,
+        "access_log": False,
+        "proxy_headers": False,  # no service reads the client address; a middleware per request
+        "lifespan": "on",
+        "timeout_graceful_shutdown": 5,
+        "http": CoalescingHttpTools,  # an answer's head and body in one write
+    }
+
+
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
     logs.configure(settings.log_level)
     collector.tune(settings.gc_threshold)
     priority.lower(settings.cpu_nice)
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        access_log=False,
-        proxy_headers=False,  # no service reads the client address; a middleware per request
-        lifespan="on",
-        timeout_graceful_shutdown=5,
-        http=CoalescingHttpTools,  # an answer's head and body in one write
-    )
+    uvicorn.run(app, **uvicorn_options(settings))
 
 
 def main(factory: Callable[[], tuple[FastAPI, ServiceSettings]]) -> None:
