@@ -83,7 +83,7 @@ def main(selected: list[str]) -> int:
         if selected and s.id not in selected:
             continue
         s.unifier_nice = UNIFIER_NICE
-        doc = eventloop.run(execute(s))
+        doc = eventloop.run(execute(s), stop_on_term=True)  # a kill stops the stack too
         write_result(f"e2e-{s.id}", doc)
         delivery = doc["delivery"]
         assert isinstance(delivery, dict)

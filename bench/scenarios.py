@@ -146,6 +146,16 @@ async def drive_run(run: Run, db: str) -> dict[str, object]:
     run.records = load.records
     stop = asyncio.Event()
     sampling = asyncio.create_task(run.sampler.run(stop, lambda: load.acked))
+    try:
+        return await measure(run, db, load, stop, sampling)
+    finally:  # cancelled (Ctrl-C, SIGTERM): the sampler must not outlive its Kafka client
+        sampling.cancel()
+
+
+async def measure(
+    run: Run, db: str, load: LoadRun, stop: asyncio.Event, sampling: asyncio.Task[None]
+) -> dict[str, object]:
+    s, stack = run.scenario, run.stack
     until = time.time() + s.duration
     drills = [
         drive(f, lambda t: kill(run, t), lambda t: restart(run, t), until, run.faults)
