@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import itertools
 import time
 from pathlib import Path
+
+import pytest
 
 from chat_gateway.slack import verify as slack_verify
 from hotline import events as ev
 from hotline.channels import registered
 from hotline.load import payloads
-from hotline.load.generator import Record, read_records, write_records
+from hotline.load.generator import LoadRun, Record, Target, read_records, write_records
 from hotline.load.mix import RETRY_WINDOW, Mix, MixSettings, Send
 from hotline.load.verify import load_key, order_violations
 from social_ingest.providers.meta.verify import signature_ok
@@ -123,3 +127,36 @@ def test_records_are_outside_the_collector_and_round_trip(tmp_path: Path) -> Non
     write_records(records, path)
     assert read_records(path) == records
     assert records[0].ok and not failed.ok
+
+
+class _Starts(LoadRun):
+    """A run whose sends only note when they started (no network)."""
+
+    started: list[tuple[float, float]]
+
+    async def _deliver(self, pools: object, send: Send, record: Record) -> None:  # type: ignore[override]
+        self.started.append((record.due, time.time()))
+
+
+def _run(rate: float, duration: float, tick: float) -> _Starts:
+    run = _Starts(Target(), Mix(MixSettings()), rate, duration, tick=tick)
+    run.started = []
+    asyncio.run(run.run())
+    return run
+
+
+def test_the_scheduler_starts_every_send_on_time_never_early_a_tick_at_a_time() -> None:
+    run = _run(rate=500, duration=0.3, tick=0.01)
+    dues = [due for due, _ in run.started]
+    assert len(dues) == 150 and dues == sorted(dues)
+    assert all(b - a == pytest.approx(1 / 500, abs=1e-6) for a, b in itertools.pairwise(dues))
+    assert all(started >= due - 1e-4 for due, started in run.started)  # never before its time
+    starts = [started for _, started in run.started]
+    wakeups = 1 + sum(b - a > 0.001 for a, b in itertools.pairwise(starts))
+    assert wakeups <= 0.3 / 0.01 + 2  # sends due within a tick start together
+
+
+def test_at_a_low_rate_each_send_waits_for_its_own_time() -> None:
+    run = _run(rate=100, duration=0.2, tick=0.001)
+    assert len(run.started) == 20
+    assert all(0 <= started - due < 0.02 for due, started in run.started)

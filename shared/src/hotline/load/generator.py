@@ -64,6 +64,7 @@ class LoadRun:
     rate: float
     duration: float
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    tick: float = 0.001  # the scheduler's shortest sleep: sends due within it start together
     records: list[Record] = field(default_factory=list)
     acked: int = 0  # records with a 2xx/250 so far: a sampler reads it without a scan
     in_flight: set[asyncio.Task[None]] = field(default_factory=set)  # done ones are let go
@@ -82,21 +83,28 @@ class LoadRun:
         return self.records
 
     async def _schedule(self, pools: dict[str, Http1Pool]) -> None:
+        """Wake at most once a ``tick`` and start every send due by then: at 3,000/s one timer
+        and one wake-up for ~3 sends instead of one per send. A send started late is measured
+        from its due time all the same."""
         total = int(self.rate * self.duration)
         start_mono, start_wall = time.monotonic(), time.time()
-        for i in range(total):
-            due = start_mono + i / self.rate
-            delay = due - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            send = self.mix.next()
-            record = Record(
-                send.seq, send.channel, send.provider_id, send.retry_of, start_wall + i / self.rate
-            )
-            self.records.append(record)
-            task = asyncio.create_task(self._deliver(pools, send, record))
-            self.in_flight.add(task)
-            task.add_done_callback(self._done)
+        i = 0
+        while i < total:
+            due_now = min(total, int((time.monotonic() - start_mono) * self.rate) + 1)
+            for seq in range(i, due_now):
+                self._start(pools, start_wall + seq / self.rate)
+            i = max(i, due_now)
+            wait = start_mono + i / self.rate - time.monotonic()
+            if i < total:
+                await asyncio.sleep(max(wait, self.tick))
+
+    def _start(self, pools: dict[str, Http1Pool], due: float) -> None:
+        send = self.mix.next()
+        record = Record(send.seq, send.channel, send.provider_id, send.retry_of, due)
+        self.records.append(record)
+        task = asyncio.create_task(self._deliver(pools, send, record))
+        self.in_flight.add(task)
+        task.add_done_callback(self._done)
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self.in_flight.discard(task)
