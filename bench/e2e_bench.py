@@ -19,6 +19,7 @@ EVERY = 30.0 if SOAK else 20.0
 BROKER_JVM = os.environ.get("BENCH_BROKER_JVM", " ".join(TEST_JVM)).split()
 P1_RATE = float(os.environ.get("BENCH_P1_RATE", "3000" if SOAK else "2000"))  # see profiling.md
 UNIFIER_NICE = int(os.environ.get("BENCH_UNIFIER_NICE", "0"))
+ACK_PATH_RT = int(os.environ.get("BENCH_ACK_PATH_RT", "0"))  # hotline.priority.realtime; root
 
 
 def scenarios() -> list[Scenario]:
@@ -82,7 +83,7 @@ def main(selected: list[str]) -> int:
     for s in scenarios():
         if selected and s.id not in selected:
             continue
-        s.unifier_nice = UNIFIER_NICE
+        s.unifier_nice, s.ack_path_realtime = UNIFIER_NICE, ACK_PATH_RT
         doc = eventloop.run(execute(s), stop_on_term=True)  # a kill stops the stack too
         write_result(f"e2e-{s.id}", doc)
         delivery = doc["delivery"]

@@ -168,33 +168,38 @@ def host_note(doc: dict[str, Any]) -> str:
     return f" All cores were {cpu['busy']:.1%} busy; the hypervisor stole {cpu['steal']:.1%}."
 
 
+VARIANTS = (
+    ("e2e-P1-no-retries", "P1 without provider retries (every send a new message)"),
+    ("e2e-P1-ack-path-rt", "P1 with the ack path in the realtime class (`BENCH_ACK_PATH_RT`)"),
+)
+
+
 def p1_sections(p1: dict[str, Any] | None) -> list[str]:
-    """P2 from the edges' side too, and P1 with every send a new message (no retries)."""
-    out: list[str] = []
-    edge = (p1 or {}).get("edge_ack") or {}
-    if p1 and edge.get("share_within"):
-        within, late = edge["share_within"], p1.get("send_lateness_ms", {})
-        out += [
-            "## P2 from both sides (P1 run)",
-            "",
-            f"Generator (due → response read): p50 {p1['http_ack_ms']['p50']} / p99 "
-            f"{p1['http_ack_ms']['p99']} ms. The edges' own histogram (request handled → "
-            f"response written): {within['10ms']:.1%} within 10 ms, {within['25ms']:.1%} "
-            f"within 25 ms, {within['50ms']:.1%} within 50 ms of {edge['requests']} requests. "
-            f"The generator started its sends p50 {late.get('p50')} / p99 {late.get('p99')} ms "
-            f"late.{host_note(p1)}",
-            "",
-        ]
-    variant = load("e2e-P1-no-retries")
-    if variant:
-        out += [
-            "## P1 without provider retries (every send a new message)",
-            "",
-            *TABLE_HEAD,
-            scenario_row(variant),
-            "",
-        ]
+    """P2 from both sides, and the P1 variants (no retries; the ack path at realtime)."""
+    out = both_sides("P2 from both sides (P1 run)", p1)
+    for name, title in VARIANTS:
+        variant = load(name)
+        if variant:
+            out += [f"## {title}", "", *TABLE_HEAD, scenario_row(variant), ""]
+            out += both_sides("", variant)
     return out
+
+
+def both_sides(title: str, p1: dict[str, Any] | None) -> list[str]:
+    edge = (p1 or {}).get("edge_ack") or {}
+    if not (p1 and edge.get("share_within")):
+        return []
+    within, late = edge["share_within"], p1.get("send_lateness_ms", {})
+    return [
+        *([f"## {title}", ""] if title else []),
+        f"Generator (due → response read): p50 {p1['http_ack_ms']['p50']} / p99 "
+        f"{p1['http_ack_ms']['p99']} ms. The edges' own histogram (request handled → "
+        f"response written): {within['10ms']:.1%} within 10 ms, {within['25ms']:.1%} "
+        f"within 25 ms, {within['50ms']:.1%} within 50 ms of {edge['requests']} requests. "
+        f"The generator started its sends p50 {late.get('p50')} / p99 {late.get('p99')} ms "
+        f"late.{host_note(p1)}",
+        "",
+    ]
 
 
 def service_sections() -> list[str]:

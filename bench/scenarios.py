@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from bench import edge_latency, host
 from bench.sampling import Sampler
 from bench.summary import by_channel, by_minute, end_to_end_ms, summarize
+from hotline import priority as priority_
 from hotline.devstack.broker import TEST_JVM, free_port
 from hotline.devstack.postgres import Postgres
 from hotline.devstack.stack import Stack, free_base_port, free_port_pair
@@ -46,6 +47,7 @@ class Scenario:
     broker_jvm: list[str] = field(default_factory=lambda: list(TEST_JVM))
     retry_share: float = 0.2  # provider retries of already-acked messages (R5)
     unifier_nice: int = 0  # lowers the unifier's CPU priority (hotline.priority)
+    ack_path_realtime: int = 0  # SCHED_RR priority of the edges, broker and generator (0: off)
 
 
 @dataclass
@@ -73,6 +75,18 @@ def make_stack(s: Scenario) -> tuple[Stack, Postgres | None]:
         nice={"unifier": s.unifier_nice},
     )
     return stack, pg
+
+
+ACK_PATH = ("email_ingest", "chat_gateway", "social_ingest")
+
+
+def ack_path_realtime(stack: Stack, priority: int) -> None:
+    """The edges, the broker and this process (the generator, standing in for the providers'
+    servers) in the realtime class: a restarted process (a drill) comes back without it."""
+    assert stack.broker is not None and stack.broker.proc is not None
+    pids = [stack.services[name].proc.pid for name in ACK_PATH]  # type: ignore[union-attr]
+    for pid in [*pids, stack.broker.proc.pid, os.getpid()]:
+        priority_.realtime(pid, priority)
 
 
 def kill(run: Run, target: str) -> None:
@@ -118,6 +132,8 @@ async def execute(s: Scenario) -> dict[str, object]:
     run = Run(s, stack, engine, Sampler(engine, stack.bootstrap), pg=pg)
     try:
         await asyncio.to_thread(stack.start)
+        if s.ack_path_realtime:
+            ack_path_realtime(stack, s.ack_path_realtime)
         return await drive_run(run, db)
     finally:
         await run.sampler.close()
