@@ -1,5 +1,5 @@
-"""Records linger together, reach aiokafka as batches per partition in one turn and in order;
-each record's future ends as its batch's does."""
+"""Records linger together and reach aiokafka in one turn, in order; each future ends as
+aiokafka's does."""
 
 from __future__ import annotations
 
@@ -8,46 +8,24 @@ from typing import Any
 
 import pytest
 
-from hotline.kafka import bulk
 from hotline.kafka.linger import Linger
 
 
-class FakeBatch:
-    """aiokafka's BatchBuilder: the first record always fits, then up to ``room`` bytes."""
-
-    def __init__(self, room: int) -> None:
-        self.room = room
-        self.values: list[bytes] = []
-
-    def append(self, *, key: Any, value: bytes, timestamp: Any, headers: Any) -> Any:
-        if self.values and sum(map(len, self.values)) + len(value) > self.room:
-            return None
-        self.values.append(value)
-        return object()
-
-
 class FakeProducer:
-    """The part of aiokafka's producer a Linger uses."""
+    """aiokafka's ``send``: enqueue (maybe after a wait), return the record's future."""
 
-    def __init__(self, first_send_waits: float = 0.0, room: int = 1000, parts: int = 2) -> None:
-        self.sent: list[tuple[str, int, list[bytes], int]] = []  # topic, partition, values, turn
+    def __init__(self, first_send_waits: float = 0.0, refuse: bytes = b"") -> None:
+        self.sent: list[tuple[str, bytes, bytes | None, int]] = []  # topic, value, key, turn
         self.futures: list[asyncio.Future[Any]] = []
-        self.first_send_waits, self.room, self.parts = first_send_waits, room, parts
+        self.first_send_waits, self.refuse = first_send_waits, refuse
         self.turns = 0
-        self.refuse_topic = ""
 
-    async def partitions_for(self, topic: str) -> set[int]:
-        if topic == self.refuse_topic:
-            raise RuntimeError("no metadata")
-        return set(range(self.parts))
-
-    def create_batch(self) -> FakeBatch:
-        return FakeBatch(self.room)
-
-    async def send_batch(self, batch: FakeBatch, topic: str, *, partition: int) -> Any:
+    async def send(self, topic: str, value: bytes, key: bytes | None, headers: Any) -> Any:
         if self.first_send_waits and not self.sent:
-            await asyncio.sleep(self.first_send_waits)  # e.g. the partition's batch in flight
-        self.sent.append((topic, partition, batch.values, self.turns))
+            await asyncio.sleep(self.first_send_waits)  # e.g. waiting for metadata
+        if value == self.refuse:
+            raise ValueError("record too large")
+        self.sent.append((topic, value, key, self.turns))
         fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self.futures.append(fut)
         return fut
@@ -63,53 +41,39 @@ def linger(producer: FakeProducer, seconds: float = 0.01) -> Linger:
 
 
 def values(producer: FakeProducer) -> list[bytes]:
-    return [v for _, _, batch, _ in producer.sent for v in batch]
+    return [value for _, value, _, _ in producer.sent]
 
 
-async def test_records_wait_then_leave_as_one_batch_per_partition_in_one_turn() -> None:
+async def test_records_wait_then_reach_the_producer_in_one_turn_in_order() -> None:
     producer = FakeProducer()
     turns = asyncio.create_task(producer.count_turns())
     lingering = linger(producer)
-    keys = [b"alice", b"bob", b"carol", b"dave"]
-    futures = [lingering.send("t", b"%d" % i, keys[i % 4], []) for i in range(8)]
+    futures = [lingering.send("t", b"%d" % i, b"k%d" % (i % 2), []) for i in range(3)]
     await asyncio.sleep(0)
-    futures.append(lingering.send("t", b"8", b"alice", []))  # later, in the same window
+    futures.append(lingering.send("ops", b"3", None, []))  # later, in the same window
+    futures.append(lingering.send("t", b"4", b"k0", []))
     assert producer.sent == []
     await asyncio.sleep(0.03)
     turns.cancel()
+    assert values(producer) == [b"0", b"1", b"2", b"4", b"3"]  # per topic, in send order
+    assert [k for t, _, k, _ in producer.sent if t == "t"] == [b"k0", b"k1", b"k0", b"k0"]
     assert len({turn for *_, turn in producer.sent}) == 1  # nothing ran in between
-    partitions = sorted(p for _, p, _, _ in producer.sent)
-    assert partitions == sorted({bulk.partition_for(k, [0, 1]) for k in keys})
-    for _, partition, batch, _ in producer.sent:  # each partition's records in send order
-        mine = [b"%d" % i for i in range(9) if bulk.partition_for(keys[i % 4], [0, 1]) == partition]
-        assert batch == mine
     assert not any(f.done() for f in futures)  # no ack yet
 
 
-async def test_each_record_ends_as_its_batch_does() -> None:
-    producer = FakeProducer(parts=1, room=2)  # two one-byte records a batch
+async def test_each_record_ends_as_aiokafka_says() -> None:
+    producer = FakeProducer()
     lingering = linger(producer)
-    futures = [lingering.send("t", b"%d" % i, b"k", []) for i in range(5)]
+    futures = [lingering.send("t", b"%d" % i, b"k", []) for i in range(4)]
     await lingering.flush()
-    assert [batch for _, _, batch, _ in producer.sent] == [[b"0", b"1"], [b"2", b"3"], [b"4"]]
     producer.futures[0].set_result("meta-0")
     producer.futures[1].set_exception(RuntimeError("broker said no"))
     producer.futures[2].cancel()
     await asyncio.sleep(0)
-    assert [f.result() for f in futures[:2]] == ["meta-0", "meta-0"]
-    for f in futures[2:4]:
-        with pytest.raises(RuntimeError, match="broker said no"):
-            f.result()
-    assert futures[4].cancelled()
-
-
-async def test_a_large_record_starts_a_batch_of_its_own() -> None:
-    producer = FakeProducer(parts=1, room=4)
-    lingering = linger(producer)
-    for value in (b"a", b"b" * 10, b"c"):
-        lingering.send("t", value, b"k", [])
-    await lingering.flush()
-    assert [batch for _, _, batch, _ in producer.sent] == [[b"a"], [b"b" * 10], [b"c"]]
+    assert futures[0].result() == "meta-0"
+    with pytest.raises(RuntimeError, match="broker said no"):
+        futures[1].result()
+    assert futures[2].cancelled() and not futures[3].done()
 
 
 async def test_a_later_window_waits_for_an_earlier_one_that_is_slow_to_go_in() -> None:
@@ -122,14 +86,13 @@ async def test_a_later_window_waits_for_an_earlier_one_that_is_slow_to_go_in() -
     assert values(producer) == [b"first", b"second"]
 
 
-async def test_a_topic_without_metadata_fails_only_its_own_records() -> None:
-    producer = FakeProducer()
-    producer.refuse_topic = "gone"
+async def test_a_refused_record_fails_alone() -> None:
+    producer = FakeProducer(refuse=b"big")
     lingering = linger(producer)
-    refused = lingering.send("gone", b"x", None, [])
+    refused = lingering.send("t", b"big", None, [])
     kept = lingering.send("t", b"ok", None, [])
     await lingering.flush()
-    with pytest.raises(RuntimeError, match="no metadata"):
+    with pytest.raises(ValueError, match="too large"):
         refused.result()
     assert values(producer) == [b"ok"] and not kept.done()
 

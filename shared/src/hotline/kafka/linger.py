@@ -1,20 +1,20 @@
-"""Records wait for company per producer, not per partition, and leave as whole batches.
+"""Records wait for company per producer, not per partition.
 
 aiokafka lingers each partition's batch on its own clock and sends, per request, only the
 batches whose linger has run out; with the batches of two partitions started at different
 moments, an edge sent about twice as many produce requests as it had linger periods, each a
-system call, a broker request and a response to decode. And ``AIOKafkaProducer.send`` costs a
-coroutine, a metadata check, a partitioner call and a future per record.
+system call, a broker request and a response to decode. Here a record waits in one list for
+``seconds``; then all that waited are handed to aiokafka (whose own linger is 0) in one turn of
+the event loop, so they leave in one request, and whatever arrives while that request is in
+flight joins the partition's pending batch for the next one. Each record's future ends as
+aiokafka's does (metadata, error or cancellation).
 
-Here a record waits in one list for ``seconds`` (aiokafka's own linger is 0); then everything
-that waited is grouped per partition (``bulk.partition_for``: the default partitioner's rule)
-into batches built directly and handed to aiokafka in one turn of the event loop, so they leave
-in one request, with one aiokafka future per batch. Each record's own future ends as its
-batch's does (metadata, error or cancellation). An empty batch takes any first record, so a
-record too large for the broker fails in a batch of its own.
+Not batches built per window (``create_batch``/``send_batch``): aiokafka takes a partition's
+next batch only once the one before it has left, so with one request in flight per broker a
+window waited a whole round trip for each window before it, and under load the queue grew
+to seconds (bench/profiling.md, session 10).
 
-Order is kept: a window goes to aiokafka only once the one before it is in, and within a window
-each partition's records keep their order.
+Order is kept: a window goes to aiokafka only once the one before it is in, in send order.
 """
 
 from __future__ import annotations
@@ -25,10 +25,9 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
-from hotline.kafka import bulk
-
 Headers = list[tuple[str, bytes]]
-Pending = tuple[bulk.Record, "asyncio.Future[Any]"]
+Record = tuple[bytes | None, bytes, Headers]
+Pending = tuple[Record, "asyncio.Future[Any]"]
 
 
 class Linger:
@@ -42,7 +41,7 @@ class Linger:
     def send(
         self, topic: str, value: bytes, key: bytes | None, headers: Headers
     ) -> asyncio.Future[Any]:
-        """A future for the record's batch metadata once Kafka has acked it."""
+        """A future for the record's metadata once Kafka has acked it."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
         self._pending.setdefault(topic, []).append(((key, value, headers), future))
@@ -69,38 +68,13 @@ class Linger:
         if before is not None:
             await asyncio.wait([before])  # the earlier records go in first: order per key
         for topic, pending in window.items():
-            try:
-                partitions = sorted(await self.producer.partitions_for(topic))
-            except Exception as exc:  # e.g. no metadata in time
-                _fail([f for _, f in pending], exc)
-                continue
-            groups: dict[int, list[Pending]] = {}
-            for item in pending:
-                groups.setdefault(bulk.partition_for(item[0][0], partitions), []).append(item)
-            for partition, group in groups.items():
-                await self._batches(topic, partition, group)
-
-    async def _batches(self, topic: str, partition: int, group: list[Pending]) -> None:
-        batch: Any = self.producer.create_batch()
-        members: list[asyncio.Future[Any]] = []
-        for (key, value, headers), future in group:
-            if batch.append(key=key, value=value, timestamp=None, headers=headers) is None:
-                await self._send(batch, topic, partition, members)  # full: the next one
-                batch, members = self.producer.create_batch(), []
-                batch.append(key=key, value=value, timestamp=None, headers=headers)  # any fits
-            members.append(future)
-        if members:
-            await self._send(batch, topic, partition, members)
-
-    async def _send(
-        self, batch: Any, topic: str, partition: int, members: list[asyncio.Future[Any]]
-    ) -> None:
-        try:
-            sent = await self.producer.send_batch(batch, topic, partition=partition)
-        except Exception as exc:  # e.g. the accumulator closed or full past its timeout
-            _fail(members, exc)
-            return
-        sent.add_done_callback(partial(_settle, members))
+            for (key, value, headers), future in pending:
+                try:
+                    sent = await self.producer.send(topic, value, key=key, headers=headers)
+                except Exception as exc:  # e.g. no metadata in time, a record too large
+                    _fail([future], exc)
+                    continue
+                sent.add_done_callback(partial(_settle, future))
 
 
 def _fail(futures: list[asyncio.Future[Any]], exc: BaseException) -> None:
@@ -109,14 +83,12 @@ def _fail(futures: list[asyncio.Future[Any]], exc: BaseException) -> None:
             future.set_exception(exc)
 
 
-def _settle(members: list[asyncio.Future[Any]], sent: asyncio.Future[Any]) -> None:
+def _settle(future: asyncio.Future[Any], sent: asyncio.Future[Any]) -> None:
+    if future.done():
+        return
     if sent.cancelled():
-        for future in members:
-            future.cancel()
+        future.cancel()
     elif (exc := sent.exception()) is not None:
-        _fail(members, exc)
+        future.set_exception(exc)
     else:
-        metadata = sent.result()
-        for future in members:
-            if not future.done():
-                future.set_result(metadata)
+        future.set_result(sent.result())
