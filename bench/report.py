@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +11,16 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from bench.report_sections import (
+    TABLE_HEAD,
+    load,
+    p1_sections,
+    scenario_row,
+    service_sections,
+)
+
 HERE = Path(__file__).parent
-RESULTS, PLOTS = HERE / "results", HERE / "plots"
-
-
-def load(name: str) -> dict[str, Any] | None:
-    path = RESULTS / f"{name}.json"
-    return json.loads(path.read_text()) if path.exists() else None
+PLOTS = HERE / "plots"
 
 
 def timeline_plot(doc: dict[str, Any]) -> str | None:
@@ -77,25 +79,6 @@ def latency_plot(docs: list[dict[str, Any]]) -> str | None:
     fig.savefig(path, dpi=80)
     plt.close(fig)
     return f"plots/{path.name}"
-
-
-TABLE_HEAD = [
-    "| id | seconds | offered msg/s | sent | acked | stored/s (median) "
-    "| HTTP ack ms p50 / p99 | receive→committed p99 ms | lost | dup | order viol. "
-    "| counters exact | 2xx during outage | target |",
-    "|" + "---|" * 14,
-]
-
-
-def scenario_row(d: dict[str, Any]) -> str:
-    dl = d["delivery"]
-    return (
-        f"| {d['id']} | {d['duration_s']:g} | {d['rate_offered']:g} | {d['sent']} | {d['acked']} | "
-        f"{d['stored_per_s']['median']} | {d['http_ack_ms']['p50']} / "
-        f"{d['http_ack_ms']['p99']} | {d['receive_to_committed_ms']['p99']} | {dl['lost']} | "
-        f"{dl['duplicates']} | {dl['out_of_order']} | {dl['counters_exact']} | "
-        f"{d.get('acks_during_faults', 0)} | {d['target']} |"
-    )
 
 
 def nice_line(docs: list[dict[str, Any]]) -> str:
@@ -158,77 +141,6 @@ def extra_sections() -> list[str]:
     log = HERE / "profiling.md"  # hand-kept: what was profiled, the fix, before / after
     if log.exists():
         out += [log.read_text().rstrip(), ""]
-    return out
-
-
-def host_note(doc: dict[str, Any]) -> str:
-    cpu = doc.get("host_cpu") or {}
-    if cpu.get("busy") is None:
-        return ""  # results from before the host was read
-    return f" All cores were {cpu['busy']:.1%} busy; the hypervisor stole {cpu['steal']:.1%}."
-
-
-VARIANTS = (
-    ("e2e-P1-no-retries", "P1 without provider retries (every send a new message)"),
-    ("e2e-P1-ack-path-rt", "P1 with the ack path in the realtime class (`BENCH_ACK_PATH_RT`)"),
-)
-
-
-def p1_sections(p1: dict[str, Any] | None) -> list[str]:
-    """P2 from both sides, and the P1 variants (no retries; the ack path at realtime)."""
-    out = both_sides("P2 from both sides (P1 run)", p1)
-    for name, title in VARIANTS:
-        variant = load(name)
-        if variant:
-            out += [f"## {title}", "", *TABLE_HEAD, scenario_row(variant), ""]
-            out += both_sides("", variant)
-    return out
-
-
-def both_sides(title: str, p1: dict[str, Any] | None) -> list[str]:
-    edge = (p1 or {}).get("edge_ack") or {}
-    if not (p1 and edge.get("share_within")):
-        return []
-    within, late = edge["share_within"], p1.get("send_lateness_ms", {})
-    return [
-        *([f"## {title}", ""] if title else []),
-        f"Generator (due → response read): p50 {p1['http_ack_ms']['p50']} / p99 "
-        f"{p1['http_ack_ms']['p99']} ms. The edges' own histogram (request handled → "
-        f"response written): {within['10ms']:.1%} within 10 ms, {within['25ms']:.1%} "
-        f"within 25 ms, {within['50ms']:.1%} within 50 ms of {edge['requests']} requests. "
-        f"The generator started its sends p50 {late.get('p50')} / p99 {late.get('p99')} ms "
-        f"late.{host_note(p1)}",
-        "",
-    ]
-
-
-def service_sections() -> list[str]:
-    out = []
-    uni = load("unifier")
-    if uni:
-        sq, pg, back = uni["sqlite"], uni["postgresql"], uni["sqlite_backlog"]
-        out += [
-            "## Unifier drain (`make bench-unifier`)",
-            "",
-            f"SQLite {sq['events_per_s']} ev/s, PostgreSQL {pg['events_per_s']} ev/s "
-            f"(targets {uni['targets']['sqlite_events_per_s']} / "
-            f"{uni['targets']['postgresql_events_per_s']}); "
-            f"1,000,000-event backlog: {back.get('events_per_s')} ev/s, "
-            f"{back.get('vs_empty')} of the empty-backlog rate for the same traffic "
-            f"({back.get('empty_backlog_per_s')} ev/s; target >= 0.95); "
-            f"last / first 50,000: {back.get('last_vs_first')}.",
-            "",
-        ]
-    social = load("social")
-    if social:
-        at = social["at_1000_per_s"]
-        out += [
-            "## social_ingest webhooks (`make bench-social`)",
-            "",
-            f"{social['throughput_per_s']}/s; at 1,000/s p50 {at['p50_ms']} ms, "
-            f"p99 {at['p99_ms']} ms (targets >= 2,000/s, p99 <= 25 ms).",
-            "",
-        ]
     return out
 
 
