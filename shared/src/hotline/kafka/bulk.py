@@ -34,17 +34,13 @@ def key_hash(key: bytes) -> int:
     return h
 
 
-def partition_for(key: bytes | None, partitions: list[int]) -> int:
-    """The default partitioner's choice: murmur2 of the key, a random partition without one."""
-    if key is None:
-        return random.choice(partitions)
-    return partitions[key_hash(key) % len(partitions)]
-
-
 def by_partition(records: Sequence[Record], partitions: list[int]) -> dict[int, list[Record]]:
     out: dict[int, list[Record]] = {}
+    n = len(partitions)
     for rec in records:
-        out.setdefault(partition_for(rec[0], partitions), []).append(rec)
+        key = rec[0]
+        p = partitions[key_hash(key) % n] if key is not None else random.choice(partitions)
+        out.setdefault(p, []).append(rec)
     return out
 
 

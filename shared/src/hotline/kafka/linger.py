@@ -14,7 +14,8 @@ next batch only once the one before it has left, so with one request in flight p
 window waited a whole round trip for each window before it, and under load the queue grew
 to seconds (bench/profiling.md, session 10).
 
-Order is kept: a window goes to aiokafka only once the one before it is in, in send order.
+Order is kept: a window goes to aiokafka only once the one before it is in, topic by topic,
+each topic's records in send order.
 """
 
 from __future__ import annotations
@@ -72,15 +73,10 @@ class Linger:
                 try:
                     sent = await self.producer.send(topic, value, key=key, headers=headers)
                 except Exception as exc:  # e.g. no metadata in time, a record too large
-                    _fail([future], exc)
+                    if not future.done():  # (AckWatch may have failed it already)
+                        future.set_exception(exc)
                     continue
                 sent.add_done_callback(partial(_settle, future))
-
-
-def _fail(futures: list[asyncio.Future[Any]], exc: BaseException) -> None:
-    for future in futures:
-        if not future.done():
-            future.set_exception(exc)
 
 
 def _settle(future: asyncio.Future[Any], sent: asyncio.Future[Any]) -> None:

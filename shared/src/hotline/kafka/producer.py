@@ -163,7 +163,7 @@ class EventProducer:
         self, topic: str, records: Sequence[tuple[bytes | None, bytes, Headers]]
     ) -> list[Any]:
         """Enqueue all records, then wait for every ack: they share batches (one round trip)
-        with whatever else is sent within the linger time. Each ack is its batch's metadata."""
+        with whatever else is sent within the linger time."""
         linger = self._linger
         if self._producer is None or linger is None:
             raise KafkaUnavailable("producer not connected")
