@@ -9,7 +9,7 @@ PYTEST := $(UV) run --frozen pytest
 
 .PHONY: help setup system-deps kafka-jars run test test-unit test-contract test-integration \
         test-e2e lint fmt bench bench-kafka bench-email bench-chat bench-social bench-unifier \
-        soak clean contract-snapshot bench-e2e bench-report
+        soak clean contract-snapshot bench-e2e bench-report bench-p2-sweep
 
 help:
 	@echo "make run   - start the local stack (broker, four services, SQLite store); Ctrl-C stops it"
@@ -65,6 +65,10 @@ bench-kafka: setup kafka-jars
 # Issue 8: end-to-end scenarios through the real stack (short: about 8 minutes), the report.
 bench-e2e: setup system-deps kafka-jars
 	$(UV) run --frozen python -m bench.e2e_bench $(SCENARIOS)
+
+bench-p2-sweep: setup system-deps kafka-jars
+	$(UV) run --frozen python -m bench.p2_sweep
+	$(UV) run --frozen python -m bench.report
 
 bench-report: setup
 	$(UV) run --frozen python -m bench.report

@@ -11,6 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from bench import report_sweep
 from bench.report_sections import (
     TABLE_HEAD,
     load,
@@ -137,6 +138,7 @@ def extra_sections() -> list[str]:
             "",
         ]
     out += p1_sections(p1)
+    out += report_sweep.section(load("p2-sweep"), PLOTS)
     out += service_sections()
     log = HERE / "profiling.md"  # hand-kept: what was profiled, the fix, before / after
     if log.exists():

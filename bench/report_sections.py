@@ -70,9 +70,26 @@ def both_sides(title: str, p1: dict[str, Any] | None) -> list[str]:
         f"response written): {within['10ms']:.1%} within 10 ms, {within['25ms']:.1%} "
         f"within 25 ms, {within['50ms']:.1%} within 50 ms of {edge['requests']} requests. "
         f"The generator started its sends p50 {late.get('p50')} / p99 {late.get('p99')} ms "
-        f"late.{host_note(p1)}",
+        f"late.{host_note(p1)}{cpu_note(p1)}",
         "",
     ]
+
+
+def cpu_note(doc: dict[str, Any]) -> str:
+    """Each process's CPU and its wait for a core (bench.processes), where the run has them."""
+    window = doc.get("cpu_window") or {}
+    procs = window.get("processes") or {}
+    if not procs:
+        return ""
+    each = "; ".join(
+        f"{name} {p['cpu_pct']} / {p['runqueue_wait_pct']} ({p['wait_per_run_us']} µs)"
+        for name, p in procs.items()
+    )
+    start = window["from_s"]
+    return (
+        f" Seconds {start:g}–{start + window['seconds']:g} of the load, % of one core, "
+        f"CPU / waiting for a core (mean wait per run): {each}."
+    )
 
 
 def service_sections() -> list[str]:

@@ -11,12 +11,14 @@ import socket
 import tempfile
 import threading
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bench import edge_latency, host
+from bench import edge_latency, host, processes
 from bench.sampling import Sampler
 from bench.summary import by_channel, by_minute, end_to_end_ms, summarize
 from hotline import priority as priority_
@@ -177,9 +179,7 @@ async def measure(
         drive(f, lambda t: kill(run, t), lambda t: restart(run, t), until, run.faults)
         for f in s.faults
     ]
-    cpu_before = host.ticks()
-    await asyncio.gather(load.run(), *drills)
-    host_cpu = host.shares(cpu_before, host.ticks())
+    host_cpu, cpu_window = await under_load(run, load.run(), *drills)
     edge_ack = await edge_latency.scrape(stack)
     await run.sampler.drained()
     await asyncio.sleep(2.0)  # let the outbox relay publish the tail
@@ -196,10 +196,27 @@ async def measure(
     doc["receive_to_committed_by_channel_ms"] = by_channel(e2e)
     doc["edge_ack"] = edge_ack
     doc["host_cpu"] = host_cpu  # all cores while the load ran: busy and stolen shares
+    doc["cpu_window"] = cpu_window  # per process: CPU and run-queue wait (bench.processes)
     doc["receive_to_committed_p99_by_minute_ms"] = by_minute(e2e)
     if s.id == "P1":
         doc["p7"] = await raw_ratio(stack.bootstrap, doc)
     return doc
+
+
+async def under_load(
+    run: Run, *work: Coroutine[Any, Any, object]
+) -> tuple[dict[str, float | None], dict[str, object]]:
+    """Runs the load (and drills); reads the host's CPU over all of it, and each process's CPU
+    and run-queue wait over its middle (from 40% to 70% of the scenario's duration)."""
+    d = run.scenario.duration
+    window = asyncio.create_task(processes.window(run.stack, d * 0.4, d * 0.3))
+    before = host.ticks()
+    try:
+        await asyncio.gather(*work)
+    except BaseException:
+        window.cancel()
+        raise
+    return host.shares(before, host.ticks()), await window
 
 
 async def raw_ratio(bootstrap: str, doc: dict[str, object]) -> dict[str, object]:
