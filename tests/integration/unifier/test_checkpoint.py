@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from unifier.store import checkpoint as store_checkpoint
 from unifier.store.checkpoint import checkpoint, keep_checkpointing
 from unifier.store.engine import create_engine, migrate
 from unifier.store.schema import outbox
@@ -16,7 +19,7 @@ pytestmark = pytest.mark.integration
 ROW = {"topic": "t", "key": b"k", "event_type": "x", "event_id": "e", "payload": b"p" * 2000}
 
 
-async def _write(engine: sa.ext.asyncio.AsyncEngine, batches: int) -> None:
+async def _write(engine: AsyncEngine, batches: int) -> None:
     for _ in range(batches):
         async with engine.begin() as conn:
             await conn.execute(sa.insert(outbox), [ROW] * 50)
@@ -59,7 +62,7 @@ async def test_the_checkpointer_keeps_the_wal_small(tmp_path: Path) -> None:
     await engine.dispose()
 
 
-async def _long_writes(engine: sa.ext.asyncio.AsyncEngine, n: int) -> None:
+async def _long_writes(engine: AsyncEngine, n: int) -> None:
     """Write transactions that hold the lock for a while, as the consumer's do under load,
     with a short gap between them (where the consumer loads and decides its next batch)."""
     big = {**ROW, "payload": b"p" * 20_000}
@@ -107,3 +110,41 @@ async def test_a_commit_wakes_the_checkpointer(tmp_path: Path) -> None:
     await task
     await engine.dispose()
     assert frames < 20, f"WAL holds {frames} pages: the round did not run"
+
+
+async def test_a_restart_waits_for_the_consumers_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the consumer holds the gate (a transaction in progress) the round does not
+    RESTART: it would hold the write lock waiting for the consumer's own read snapshot while
+    the consumer waits for the lock. Once the gate is free, it does, and the WAL starts over."""
+    db = tmp_path / "u.db"
+    engine = create_engine(f"sqlite:///{db}")
+    await migrate(engine)
+    modes: list[str] = []
+
+    async def recording(engine: AsyncEngine, mode: str, busy_ms: int = 0) -> Any:
+        modes.append(mode)
+        return await checkpoint(engine, mode, busy_ms)
+
+    monkeypatch.setattr(store_checkpoint, "checkpoint", recording)
+    await _write(engine, 5)  # ~500 pages into the WAL
+    stop, wake, gate = asyncio.Event(), asyncio.Event(), asyncio.Lock()
+    await gate.acquire()
+    rounds = keep_checkpointing(engine, stop, every=3600, restart_frames=10, wake=wake, gate=gate)
+    task = asyncio.create_task(rounds)
+    wake.set()
+    await asyncio.sleep(0.5)
+    held = list(modes)
+    gate.release()
+    await asyncio.sleep(0.5)
+    async with engine.begin() as conn:  # the first write after a RESTART starts the WAL over
+        await conn.execute(sa.insert(outbox), [ROW])
+    _, frames, _ = await checkpoint(engine, "PASSIVE", 0)
+    done = list(modes)
+    stop.set()
+    await task
+    await engine.dispose()
+    assert held == ["PASSIVE"], held
+    assert done == ["PASSIVE", "RESTART"], done
+    assert frames < 20, f"WAL holds {frames} pages"

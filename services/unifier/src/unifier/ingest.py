@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import random
@@ -64,6 +65,7 @@ class Ingest:
         self.on_commit, self.kill_after_commit = on_commit, kill_after_commit
         self.stored = 0
         self._analyzed_at = 500
+        self.gate = asyncio.Lock()  # held around each transaction (see store.checkpoint)
 
     async def handle(self, batch: Batch[Decoded]) -> None:
         await self.handle_poll([batch])
@@ -75,7 +77,7 @@ class Ingest:
         values = sorted(items, key=lambda v: v[0].tenant)
         changed: dict[str, list[str]] = {}
         with collector.paused():
-            async with self.engine.begin() as conn:
+            async with self.gate, self.engine.begin() as conn:
                 for tenant, group in groupby(values, key=lambda v: v[0].tenant):
                     found = await self._tenant(conn, tenant, list(group))
                     if found:

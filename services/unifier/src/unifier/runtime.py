@@ -87,7 +87,11 @@ class Runtime:
         self.tasks.append(asyncio.create_task(self.consume(metrics)))
         self.tasks.append(asyncio.create_task(self.relay.run(self.stop)))
         self.tasks.append(
-            asyncio.create_task(keep_checkpointing(self.engine, self.stop, wake=self.committed))
+            asyncio.create_task(
+                keep_checkpointing(
+                    self.engine, self.stop, wake=self.committed, gate=self.ingest.gate
+                )
+            )
         )
 
     async def consume(self, metrics: Metrics | None = None, pause: float = 1.0) -> None:
