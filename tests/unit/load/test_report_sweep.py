@@ -36,7 +36,7 @@ def test_each_rate_is_a_row_and_the_plot_is_written(tmp_path: Path) -> None:
     }
     lines = section(sweep, tmp_path)
     text = "\n".join(lines)
-    assert "Highest rate with P2 met: 1000.0 msg/s (2 cores" in text
+    assert "Highest rate with P2 met: 1000 msg/s (2 cores" in text
     assert (
         "| 1000 | 7.0 / 12.0 / 20.4 | met | 98.0% | 300.0 | 61% | 21.3 / 10.0, 23.1 / 10.5 |"
         in text
