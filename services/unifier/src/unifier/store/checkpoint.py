@@ -52,8 +52,8 @@ async def keep_checkpointing(
     gate: asyncio.Lock | None = None,
 ) -> None:
     """A round every ``every`` seconds, and after each commit the consumer signals on
-    ``wake``: the copying then overlaps the consumer's next load and decisions, and the
-    RESTART finds the write lock free instead of waiting for (or holding up) a batch."""
+    ``wake``: the copying then overlaps the consumer's next load and decisions, and a
+    RESTART waits for the transaction in progress (``gate``) instead of holding it up."""
     if engine.dialect.name != "sqlite":
         return
     wake, gate = wake or asyncio.Event(), gate or asyncio.Lock()
