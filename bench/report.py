@@ -16,6 +16,7 @@ from bench.report_sections import (
     TABLE_HEAD,
     load,
     p1_sections,
+    save_plot,
     scenario_row,
     service_sections,
 )
@@ -52,12 +53,7 @@ def timeline_plot(doc: dict[str, Any]) -> str | None:
                 linewidth=0.8,
             )
     top.set_title(f"{doc['id']}: {doc['title']}  (black: kill -9, green: restarted)")
-    PLOTS.mkdir(exist_ok=True)
-    path = PLOTS / f"{doc['id']}.png"
-    fig.tight_layout()
-    fig.savefig(path, dpi=80)
-    plt.close(fig)
-    return f"plots/{path.name}"
+    return save_plot(fig, PLOTS, f"{doc['id']}.png")
 
 
 def latency_plot(docs: list[dict[str, Any]]) -> str | None:
@@ -74,12 +70,7 @@ def latency_plot(docs: list[dict[str, Any]]) -> str | None:
     ax.set_yscale("log")
     ax.set_ylabel("ms (log)")
     ax.legend()
-    PLOTS.mkdir(exist_ok=True)
-    path = PLOTS / "latency.png"
-    fig.tight_layout()
-    fig.savefig(path, dpi=80)
-    plt.close(fig)
-    return f"plots/{path.name}"
+    return save_plot(fig, PLOTS, "latency.png")
 
 
 def nice_line(docs: list[dict[str, Any]]) -> str:

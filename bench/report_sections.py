@@ -7,7 +7,20 @@ import json
 from pathlib import Path
 from typing import Any
 
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
 RESULTS = Path(__file__).parent / "results"
+
+
+def save_plot(fig: Figure, plots: Path, name: str) -> str:
+    """Write ``fig`` as plots/<name> and return its path as the report links it."""
+    plots.mkdir(exist_ok=True)
+    path = plots / name
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
+    return f"plots/{path.name}"
 
 
 def load(name: str) -> dict[str, Any] | None:

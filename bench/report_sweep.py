@@ -8,6 +8,8 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 
+from bench.report_sections import save_plot
+
 HEAD = [
     "| offered msg/s | ack p50 / p90 / p99 ms | P2 | edges within 25 ms | receive→committed "
     "p99 ms | host busy | chat_gateway, social_ingest: CPU / waiting for a core (% of a core) "
@@ -55,12 +57,7 @@ def plot(sweep: dict[str, Any], plots: Path) -> str:
     bottom.set_xlabel("offered msg/s")
     bottom.legend(loc="upper left")
     top.set_title("P2 against the offered rate (each point a fresh P1 run)")
-    plots.mkdir(exist_ok=True)
-    path = plots / "p2-sweep.png"
-    fig.tight_layout()
-    fig.savefig(path, dpi=80)
-    plt.close(fig)
-    return f"plots/{path.name}"
+    return save_plot(fig, plots, "p2-sweep.png")
 
 
 def section(sweep: dict[str, Any] | None, plots: Path) -> list[str]:
