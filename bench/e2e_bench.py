@@ -23,7 +23,9 @@ ACK_PATH_RT = int(os.environ.get("BENCH_ACK_PATH_RT", "0"))  # hotline.priority.
 
 
 def scenarios() -> list[Scenario]:
-    return [
+    """Every scenario, with the CPU priority knobs of this run (``BENCH_UNIFIER_NICE``,
+    ``BENCH_ACK_PATH_RT``) applied."""
+    out = [
         Scenario(
             "P1",
             "sustained signed webhook traffic -> Kafka -> unifier -> row",
@@ -75,6 +77,9 @@ def scenarios() -> list[Scenario]:
             target="lost 0, duplicates 0, offsets never ahead",
         ),
     ]
+    for s in out:
+        s.unifier_nice, s.ack_path_realtime = UNIFIER_NICE, ACK_PATH_RT
+    return out
 
 
 def main(selected: list[str]) -> int:
@@ -83,7 +88,6 @@ def main(selected: list[str]) -> int:
     for s in scenarios():
         if selected and s.id not in selected:
             continue
-        s.unifier_nice, s.ack_path_realtime = UNIFIER_NICE, ACK_PATH_RT
         doc = eventloop.run(execute(s), stop_on_term=True)  # a kill stops the stack too
         write_result(f"e2e-{s.id}", doc)
         delivery = doc["delivery"]

@@ -28,7 +28,6 @@ P2 = {"p50": 10.0, "p99": 25.0}
 def point(rate: float) -> dict[str, Any]:
     base = next(s for s in e2e_bench.scenarios() if s.id == "P1")
     s = dataclasses.replace(base, rate=rate, duration=SECONDS)
-    s.unifier_nice, s.ack_path_realtime = e2e_bench.UNIFIER_NICE, e2e_bench.ACK_PATH_RT
     doc: dict[str, Any] = eventloop.run(execute(s), stop_on_term=True)
     ack, edge = doc["http_ack_ms"], doc.get("edge_ack") or {}
     return {

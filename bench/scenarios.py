@@ -85,10 +85,9 @@ ACK_PATH = ("email_ingest", "chat_gateway", "social_ingest")
 def ack_path_realtime(stack: Stack, priority: int) -> None:
     """The edges, the broker and this process (the generator, standing in for the providers'
     servers) in the realtime class: a restarted process (a drill) comes back without it."""
-    assert stack.broker is not None and stack.broker.proc is not None
-    pids = [stack.services[name].proc.pid for name in ACK_PATH]  # type: ignore[union-attr]
-    for pid in [*pids, stack.broker.proc.pid, os.getpid()]:
-        priority_.realtime(pid, priority)
+    pids = processes.named_pids(stack)
+    for name in (*ACK_PATH, "broker", "generator"):
+        priority_.realtime(pids[name], priority)
 
 
 def kill(run: Run, target: str) -> None:
