@@ -69,13 +69,18 @@ class Dovecot:
     password: str = "secret"
 
     def deliver(self, user: str, raw: bytes, n: int) -> None:
-        md = f"{self.dir}/mail/{user}/Maildir"
-        for sub in ("cur", "new", "tmp"):
-            os.makedirs(f"{md}/{sub}", exist_ok=True)
+        home = f"{self.dir}/mail/{user}"
+        md = f"{home}/Maildir"
+        dirs = (f"{self.dir}/mail", home, md, *(f"{md}/{s}" for s in ("cur", "new", "tmp")))
+        for path in dirs:
+            os.makedirs(path, exist_ok=True)
+            shutil.chown(path, "nobody", "nogroup")
         name = f"{int(time.time())}.M{n}P{os.getpid()}.test"
         Path(f"{md}/tmp/{name}").write_bytes(raw)
+        # Own the one new file, then move it in: a recursive chown over the maildir races
+        # Dovecot, which renames files from new/ to cur/ while it runs.
+        shutil.chown(f"{md}/tmp/{name}", "nobody", "nogroup")
         os.rename(f"{md}/tmp/{name}", f"{md}/new/{name}")
-        subprocess.run(["chown", "-R", "nobody:nogroup", f"{self.dir}/mail"], check=True)
 
 
 def message(i: int) -> bytes:
