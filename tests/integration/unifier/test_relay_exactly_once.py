@@ -7,6 +7,7 @@ import asyncio
 import sqlite3
 import uuid
 from pathlib import Path
+from typing import cast
 
 import pytest
 import sqlalchemy as sa
@@ -45,12 +46,9 @@ async def test_relay_recovers_from_a_crash_after_the_ack(kafka: str, dsn: str) -
             topic,
             [
                 (
-                    r["key"],
-                    r["payload"],
-                    [
-                        ("event_type", b"test.v1"),  # type: ignore[list-item]
-                        ("event_id", str(r["event_id"]).encode()),
-                    ],
+                    cast(bytes, r["key"]),
+                    cast(bytes, r["payload"]),
+                    [("event_type", b"test.v1"), ("event_id", str(r["event_id"]).encode())],
                 )
                 for r in rows[:12]
             ],
