@@ -28,12 +28,27 @@ def load(name: str) -> dict[str, Any] | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
-TABLE_HEAD = [
-    "| id | seconds | offered msg/s | sent | acked | stored/s (median) "
-    "| HTTP ack ms p50 / p99 | receive→committed p99 ms | lost | dup | order viol. "
-    "| counters exact | 2xx during outage | target |",
-    "|" + "---|" * 14,
-]
+def table_head(*columns: str) -> list[str]:
+    """A markdown table's header row and its separator, one cell per column."""
+    return ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+
+
+TABLE_HEAD = table_head(
+    "id",
+    "seconds",
+    "offered msg/s",
+    "sent",
+    "acked",
+    "stored/s (median)",
+    "HTTP ack ms p50 / p99",
+    "receive→committed p99 ms",
+    "lost",
+    "dup",
+    "order viol.",
+    "counters exact",
+    "2xx during outage",
+    "target",
+)
 
 
 def scenario_row(d: dict[str, Any]) -> str:

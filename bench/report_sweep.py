@@ -8,14 +8,18 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 
-from bench.report_sections import save_plot
+from bench.report_sections import save_plot, table_head
 
-HEAD = [
-    "| offered msg/s | ack p50 / p90 / p99 ms | P2 | edges within 25 ms | receive→committed "
-    "p99 ms | host busy | chat_gateway, social_ingest: CPU / waiting for a core (% of a core) "
-    "| lost / dup |",
-    "|" + "---|" * 8,
-]
+HEAD = table_head(
+    "offered msg/s",
+    "ack p50 / p90 / p99 ms",
+    "P2",
+    "edges within 25 ms",
+    "receive→committed p99 ms",
+    "host busy",
+    "chat_gateway, social_ingest: CPU / waiting for a core (% of a core)",
+    "lost / dup",
+)
 
 
 def edges(p: dict[str, Any]) -> str:
