@@ -103,12 +103,17 @@ def both_sides(title: str, p1: dict[str, Any] | None) -> list[str]:
     ]
 
 
+def process_shares(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each process's CPU and wait for a core (bench.processes); empty where the run has none."""
+    return (doc.get("cpu_window") or {}).get("processes") or {}
+
+
 def cpu_note(doc: dict[str, Any]) -> str:
-    """Each process's CPU and its wait for a core (bench.processes), where the run has them."""
-    window = doc.get("cpu_window") or {}
-    procs = window.get("processes") or {}
+    """Each process's CPU and its wait for a core, where the run has them."""
+    procs = process_shares(doc)
     if not procs:
         return ""
+    window = doc["cpu_window"]
     each = "; ".join(
         f"{name} {p['cpu_pct']} / {p['runqueue_wait_pct']} ({p['wait_per_run_us']} µs)"
         for name, p in procs.items()

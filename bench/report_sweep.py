@@ -8,7 +8,7 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 
-from bench.report_sections import save_plot, table_head
+from bench.report_sections import process_shares, save_plot, table_head
 
 HEAD = table_head(
     "offered msg/s",
@@ -23,7 +23,7 @@ HEAD = table_head(
 
 
 def edges(p: dict[str, Any]) -> str:
-    procs = (p.get("cpu_window") or {}).get("processes") or {}
+    procs = process_shares(p)
     each = [
         f"{procs[n]['cpu_pct']} / {procs[n]['runqueue_wait_pct']}"
         for n in ("chat_gateway", "social_ingest")
@@ -55,7 +55,7 @@ def plot(sweep: dict[str, Any], plots: Path) -> str:
     top.set_ylabel("ms (log)")
     top.legend(loc="upper left")
     for name in ("chat_gateway", "social_ingest"):
-        waits = [((p.get("cpu_window") or {}).get("processes") or {}).get(name, {}) for p in points]
+        waits = [process_shares(p).get(name, {}) for p in points]
         bottom.plot(rates, [w.get("runqueue_wait_pct") for w in waits], marker="o", label=name)
     bottom.set_ylabel("waiting for a core\n(% of one core)")
     bottom.set_xlabel("offered msg/s")
