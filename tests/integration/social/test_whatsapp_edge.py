@@ -3,6 +3,7 @@ gets exact statuses and produces nothing, handshake, 503 without Kafka."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -87,6 +88,34 @@ async def test_a_provider_retry_yields_one_event(social: Running, kafka: str) ->
     records = await read_all(kafka, INBOUND_SOCIAL)
     wanted = ev.event_id_for("acme", "whatsapp", "wamid.retry-1", "message").encode()
     assert [dict(r.headers)["event_id"] for r in records].count(wanted) == 1
+
+
+async def test_copies_in_flight_wait_for_the_first_ack_and_add_nothing(
+    social: Running, kafka: str
+) -> None:
+    body = _text_webhook("wamid.retry-3", "sent three times at once")
+    before = await total_records(kafka, INBOUND_SOCIAL)
+    posts = [social.client.post(PATH, content=body, headers=sign(body)) for _ in range(3)]
+    assert [r.status_code for r in await asyncio.gather(*posts)] == [200, 200, 200]
+    assert await total_records(kafka, INBOUND_SOCIAL) - before == 1
+
+
+async def test_a_retry_with_one_new_message_produces_only_the_new_one(
+    social: Running, kafka: str
+) -> None:
+    first = _text_webhook("wamid.retry-4", "acked already")
+    assert (await social.client.post(PATH, content=first, headers=sign(first))).is_success
+    both = json.loads(first)
+    messages = both["entry"][0]["changes"][0]["value"]["messages"]
+    messages.append({**messages[0], "id": "wamid.retry-5", "text": {"body": "new"}})
+    body = json.dumps(both).encode()
+    before = await total_records(kafka, INBOUND_SOCIAL)
+    assert (await social.client.post(PATH, content=body, headers=sign(body))).is_success
+    assert await total_records(kafka, INBOUND_SOCIAL) - before == 1
+    records = await read_all(kafka, INBOUND_SOCIAL)
+    ids = [dict(r.headers)["event_id"] for r in records]
+    for wamid in ("wamid.retry-4", "wamid.retry-5"):
+        assert ids.count(ev.event_id_for("acme", "whatsapp", wamid, "message").encode()) == 1
 
 
 async def test_a_restarted_instance_republishes_with_the_same_event_id(

@@ -7,7 +7,6 @@ import asyncio
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
-from chat_gateway.recent import PublishOnce
 from chat_gateway.replies.service import start_replies
 from chat_gateway.settings import ChatSettings
 from chat_gateway.slack import edge as slack
@@ -18,6 +17,7 @@ from chat_gateway.widget.edge import add_widget_routes
 from chat_gateway.widget.hub import Hub
 from hotline.http import ServiceState, create_service_app
 from hotline.http.hotpath import Handler, WebhookPosts
+from hotline.kafka.once import PublishOnce
 
 
 def create_app(settings: ChatSettings | None = None) -> FastAPI:

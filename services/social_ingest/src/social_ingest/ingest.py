@@ -9,7 +9,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import partial
 
 from hotline.events import Event
 from hotline.http import Rejected, ServiceState
@@ -17,11 +18,11 @@ from hotline.http.hotpath import Answer, error_answer
 from hotline.kafka import KafkaUnavailable, PermanentError, dead_letter
 from hotline.kafka.dlq import dlq_headers
 from hotline.kafka.errors import reason_of
+from hotline.kafka.once import PublishOnce
 from hotline.topics import INBOUND_SOCIAL, OPS, dead_letter_for
 from social_ingest.context import Context
-from social_ingest.ops import Normalized, encode_ops
+from social_ingest.ops import Normalized, OpsRecord, encode_ops
 from social_ingest.profiles import ENRICHER, Enricher
-from social_ingest.recent import RecentIds
 
 log = logging.getLogger(__name__)
 Normalizer = Callable[[bytes, Context], Normalized]
@@ -29,6 +30,7 @@ Records = list[tuple[bytes | None, bytes, list[tuple[str, bytes]]]]
 STATUS = {"malformed": 400, "schema_mismatch": 422}
 PARSER_VERSION = "social-1"
 OK = Answer(200)
+ONCE = "publish_once"  # the PublishOnce's key in ServiceState.extras
 
 
 async def ingest(state: ServiceState, body: bytes, run: Normalizer, source: str) -> Answer:
@@ -45,20 +47,25 @@ async def ingest(state: ServiceState, body: bytes, run: Normalizer, source: str)
 
 
 async def publish(state: ServiceState, out: Normalized) -> Answer:
-    ids = [e.event_id for e in out.events] + [r.event_id for r in out.ops]
-    recent = _recent(state)
-    if recent.all_seen(ids):
-        return OK  # a retry of what Kafka already acked
+    """Answer only once Kafka acked every event and ops record; a retry of what was acked
+    (or is being published right now) adds no second record (``hotline.kafka.once``)."""
     try:
-        await state.producer.publish(_enriched(state, out.events))
-        if out.ops:
-            records: Records = [(r.channel.account_id.encode(), encode_ops(r), []) for r in out.ops]
-            await state.producer.send_many(OPS, records)
+        await _once(state)([*out.events, *out.ops])
     except KafkaUnavailable as exc:
         state.metrics.rejected.labels("kafka_unavailable").inc()
         return unavailable(exc)
-    recent.add(ids)
     return OK
+
+
+async def _produce(state: ServiceState, fresh: Sequence[Event]) -> None:
+    """The not yet acked part of a webhook: events to the stream, ops records to ``hotline.ops``."""
+    ops = [r for r in fresh if isinstance(r, OpsRecord)]
+    evts: list[Event] = [e for e in fresh if not isinstance(e, OpsRecord)]
+    if evts:
+        await state.producer.publish(_enriched(state, evts))
+    if ops:
+        records: Records = [(r.channel.account_id.encode(), encode_ops(r), []) for r in ops]
+        await state.producer.send_many(OPS, records)
 
 
 def unavailable(exc: Exception) -> Answer:
@@ -85,9 +92,9 @@ def _enriched(state: ServiceState, events: list[Event]) -> list[Event]:
     return enricher.enrich(events) if enricher is not None else events
 
 
-def _recent(state: ServiceState) -> RecentIds:
-    recent = state.extras.get("recent_ids")
-    if recent is None:
-        recent = state.extras["recent_ids"] = RecentIds()
-    assert isinstance(recent, RecentIds)
-    return recent
+def _once(state: ServiceState) -> PublishOnce:
+    once = state.extras.get(ONCE)
+    if once is None:
+        once = state.extras[ONCE] = PublishOnce(partial(_produce, state))
+    assert isinstance(once, PublishOnce)
+    return once

@@ -7,12 +7,12 @@ import logging
 from dataclasses import dataclass
 from typing import Literal
 
-from chat_gateway.recent import PublishOnce
 from chat_gateway.slack.download import FileCopier
 from chat_gateway.slack.files import with_blobs
 from chat_gateway.slack.pipeline import Poison, Publish
 from hotline.kafka import EventProducer, KafkaUnavailable, dead_letter
 from hotline.kafka.dlq import dlq_headers
+from hotline.kafka.once import PublishOnce
 from hotline.metrics import Metrics
 from hotline.topics import INBOUND_CHAT, dead_letter_for
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse, HTMLResponse
 
-from chat_gateway.recent import PublishOnce
 from chat_gateway.settings import ChatSettings
 from chat_gateway.widget.demo import demo_page
 from chat_gateway.widget.hub import Hub
@@ -19,6 +18,7 @@ from chat_gateway.widget.parse import ClientFrame, Hello, Seen, Send, parse_fram
 from chat_gateway.widget.verify import Identity, identify, new_visitor_id
 from hotline.http import Rejected
 from hotline.kafka import KafkaUnavailable
+from hotline.kafka.once import PublishOnce
 from hotline.topics import INBOUND_CHAT
 
 log = logging.getLogger(__name__)

@@ -1,18 +1,16 @@
-"""PublishOnce (no second record for a retry or a concurrent copy) and the widget hub outbox."""
+"""PublishOnce: no second record for a retry, a concurrent copy or a copy in the same call."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
-from chat_gateway.recent import PublishOnce, RecentIds
-from chat_gateway.widget.hub import Hub
 from hotline import events as ev
 from hotline.kafka import KafkaUnavailable
+from hotline.kafka.once import PublishOnce, RecentIds
 
 
 def event(pid: str) -> ev.MessageReceived:
@@ -83,28 +81,9 @@ def test_recent_ids_are_bounded() -> None:
     assert "a" not in recent and "b" in recent and "c" in recent
 
 
-async def test_hub_holds_replies_until_seen() -> None:
-    hub, got = Hub(), []
-
-    async def sock(frame: dict[str, Any]) -> None:
-        got.append(frame["reply_id"])
-
-    assert await hub.reply(("s", "v"), "r1", {"reply_id": "r1"}) is False
-    await hub.attach(("s", "v"), sock)
-    assert got == ["r1"]
-    assert await hub.reply(("s", "v"), "r2", {"reply_id": "r2"}) is True
-    hub.seen(("s", "v"), ["r1", "r2"])
-    hub.detach(("s", "v"), sock)
-    assert hub.visitors == {}
-
-
-async def test_hub_evicts_the_longest_idle_offline_visitor() -> None:
-    hub = Hub(visitor_limit=2)
-
-    async def sock(frame: dict[str, Any]) -> None:
-        return None
-
-    await hub.attach(("s", "online"), sock)
-    await hub.reply(("s", "a"), "r1", {"reply_id": "r1"})
-    await hub.reply(("s", "b"), "r2", {"reply_id": "r2"})
-    assert set(hub.visitors) == {("s", "online"), ("s", "b")}
+async def test_a_copy_within_one_call_is_published_once() -> None:
+    pub = SlowPublisher()
+    pub.gate.set()
+    once = PublishOnce(pub)
+    assert await once([event("a"), event("b"), event("a")]) == 2
+    assert pub.calls == [[event("a").event_id, event("b").event_id]]

@@ -1,8 +1,9 @@
 """Publish each event id at most once per process: recently acked ids are skipped, and a
 duplicate that arrives while the first copy is still waiting for its ack waits for that ack.
 
-Provider retries (Slack ``X-Slack-Retry-Num``) and widget resends after a reconnect then add no
-second record; across restarts the deterministic event id still lets consumers drop a repeat.
+Provider retries (Slack's ``X-Slack-Retry-Num``, Meta's, Telegram's and Twilio's redeliveries)
+and widget resends after a reconnect then add no second record; across restarts and between
+instances the deterministic event id still lets consumers drop a repeat (the real guarantee).
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ Publisher = Callable[[Sequence[ev.Event]], Awaitable[object]]
 
 
 class RecentIds:
-    def __init__(self, capacity: int = 50_000) -> None:
+    """Bounded, in memory, the oldest forgotten first."""
+
+    def __init__(self, capacity: int = 100_000) -> None:
         self.capacity = capacity
         self._ids: OrderedDict[str, None] = OrderedDict()
 
@@ -32,7 +35,7 @@ class RecentIds:
 
 
 class PublishOnce:
-    def __init__(self, publish: Publisher, capacity: int = 50_000) -> None:
+    def __init__(self, publish: Publisher, capacity: int = 100_000) -> None:
         self.publish = publish
         self.acked = RecentIds(capacity)
         self._inflight: dict[str, asyncio.Future[None]] = {}
@@ -43,10 +46,12 @@ class PublishOnce:
         Raises what ``publish`` raises (KafkaUnavailable): then nothing counts as acked.
         """
         waiting = [self._inflight[e.event_id] for e in events if e.event_id in self._inflight]
-        fresh = [e.event_id for e in events if e.event_id not in self.acked
-                 and e.event_id not in self._inflight]  # fmt: skip
+        fresh: dict[str, ev.Event] = {}  # a copy within the same call is published once too
+        for e in events:
+            if e.event_id not in self.acked and e.event_id not in self._inflight:
+                fresh.setdefault(e.event_id, e)
         if fresh:
-            await self._publish_claimed(fresh, [e for e in events if e.event_id in fresh])
+            await self._publish_claimed(list(fresh), list(fresh.values()))
         for other in waiting:
             await asyncio.shield(other)
         return len(fresh)
