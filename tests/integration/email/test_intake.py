@@ -109,6 +109,19 @@ async def test_webhook_mail_lands_on_kafka(kafka: str, email_service: Service) -
     assert resp.json() == {"status": "published", "event_id": event.event_id, "reason": None}
 
 
+async def test_a_resent_mail_adds_no_second_record(kafka: str, email_service: Service) -> None:
+    body = mail("<resent-1@example.test>", subject="Sent again after a lost 250")
+    for _ in range(2):  # the client never saw our 250 and sends the same mail again
+        code, _ = await asyncio.to_thread(data_reply, email_service.smtp_port, body)
+        assert code == 250
+    async with httpx.AsyncClient() as client:  # and a relay posts it to the webhook too
+        resp = await client.post(
+            f"{email_service.url}/inbound/email", content=body, headers=signed_headers(body)
+        )
+    event = await find(kafka, email_service.topic, "<resent-1@example.test>")  # exactly one
+    assert resp.json() == {"status": "published", "event_id": event.event_id, "reason": None}
+
+
 def sendmail(port: int, body: bytes) -> None:
     with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
         client.sendmail("jo@example.test", [f"s@{DOMAIN}"], body)

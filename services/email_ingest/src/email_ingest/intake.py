@@ -14,6 +14,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Literal
 
 from email_ingest.normalize import MailboxConfig, Normalized, normalize
@@ -22,6 +23,7 @@ from hotline.blobs import BlobStore
 from hotline.kafka import EventProducer, PermanentError
 from hotline.kafka.dlq import dead_letter, dlq_headers
 from hotline.kafka.errors import reason_of
+from hotline.kafka.once import PublishOnce
 from hotline.topics import dead_letter_for
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,7 @@ class Intake:
         self.blobs = blobs
         self.config = config
         self.topic = topic
+        self.once = PublishOnce(partial(producer.publish, topic=topic))  # resends add nothing
 
     async def accept(self, raw: bytes, rcpts: tuple[str, ...] = (), source: str = "") -> Outcome:
         """Returns once Kafka acked the event or the dead letter; KafkaUnavailable otherwise."""
@@ -78,7 +81,7 @@ class Intake:
             assert prepared.error is not None
             return await self._dead_letter(prepared, prepared.error)
         await asyncio.to_thread(self._store, prepared.result)
-        await self.producer.publish(prepared.result.events, topic=self.topic)
+        await self.once(prepared.result.events)
         log.debug("mail published", extra={"event_id": prepared.marker, "topic": self.topic})
         return Outcome("published", event_id=prepared.marker)
 

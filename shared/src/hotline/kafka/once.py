@@ -1,8 +1,9 @@
 """Publish each event id at most once per process: recently acked ids are skipped, and a
 duplicate that arrives while the first copy is still waiting for its ack waits for that ack.
 
-Provider retries (Slack's ``X-Slack-Retry-Num``, Meta's, Telegram's and Twilio's redeliveries)
-and widget resends after a reconnect then add no second record; across restarts and between
+Provider retries (Slack's ``X-Slack-Retry-Num``, Meta's, Telegram's and Twilio's redeliveries),
+a mail sent again after a lost 250 and widget resends after a reconnect then add no second
+record; across restarts and between
 instances the deterministic event id still lets consumers drop a repeat (the real guarantee).
 """
 
