@@ -3,8 +3,8 @@ duplicate that arrives while the first copy is still waiting for its ack waits f
 
 Provider retries (Slack's ``X-Slack-Retry-Num``, Meta's, Telegram's and Twilio's redeliveries),
 a mail sent again after a lost 250 and widget resends after a reconnect then add no second
-record; across restarts and between
-instances the deterministic event id still lets consumers drop a repeat (the real guarantee).
+record; across restarts and between instances the deterministic event id still lets consumers
+drop a repeat (the real guarantee).
 """
 
 from __future__ import annotations
