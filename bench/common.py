@@ -7,6 +7,7 @@ import json
 import os
 import platform
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,6 +42,7 @@ def write_result(name: str, doc: dict[str, object]) -> Path:
         "machine": {
             "cores": os.cpu_count(),
             "python": platform.python_version(),
+            "python_prefix": sys.base_prefix,  # which build: Debian's (/usr) or another
             "platform": platform.platform(),
         },
         **doc,

@@ -79,6 +79,15 @@ def nice_line(docs: list[dict[str, Any]]) -> str:
     return f"The unifier's CPU nice in each run (`HOTLINE_CPU_NICE`, README): {each}."
 
 
+def python_line(docs: list[dict[str, Any]]) -> str:
+    """Which interpreter each run used (results before the prefix was recorded: its version)."""
+    each = ", ".join(
+        f"{d['id']} {d['machine']['python']} ({d['machine'].get('python_prefix', 'not recorded')})"
+        for d in docs
+    )
+    return f"The services' Python in each run (version and prefix): {each}."
+
+
 def render() -> str:
     docs = [d for d in (load(f"e2e-{i}") for i in ("P1", "P3", "R1", "R2", "R3", "R4")) if d]
     lines = [
@@ -95,7 +104,7 @@ def render() -> str:
             *TABLE_HEAD,
         ]
         lines += [scenario_row(d) for d in docs]
-        lines += ["", nice_line(docs), ""]
+        lines += ["", nice_line(docs), "", python_line(docs), ""]
     lines += extra_sections()
     plot = latency_plot(docs)
     if plot:

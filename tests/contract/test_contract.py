@@ -21,11 +21,13 @@ GOLDEN = sorted((HERE / "golden").glob("*.json"))
 
 
 def current() -> dict[str, Any]:
-    return json.loads(msgspec.json.encode(ev.json_schema()))
+    schema: dict[str, Any] = json.loads(msgspec.json.encode(ev.json_schema()))
+    return schema
 
 
 def snapshot() -> dict[str, Any]:
-    return json.loads(SNAPSHOT.read_text())
+    schema: dict[str, Any] = json.loads(SNAPSHOT.read_text())
+    return schema
 
 
 def test_snapshot_is_up_to_date() -> None:

@@ -28,7 +28,9 @@ def test_kill_ingest_and_unifier_loses_and_duplicates_nothing() -> None:
     doc = asyncio.run(execute(scenario))
     delivery = doc["delivery"]
     assert isinstance(delivery, dict)
-    kills = [m for m in doc["faults"] if m["what"] == "kill -9"]  # type: ignore[union-attr]
+    faults = doc["faults"]
+    assert isinstance(faults, list)
+    kills = [m for m in faults if m["what"] == "kill -9"]
     assert {m["target"] for m in kills} == {"social_ingest", "unifier"} and len(kills) >= 4
     assert doc["acked"] == doc["sent"], "senders retry until acked, like providers"
     assert delivery["acked"] > 5000

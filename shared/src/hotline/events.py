@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Literal, NotRequired, TypedDict
 
 import msgspec
 
@@ -188,6 +188,19 @@ class Envelope(Base, kw_only=True):
     conversation_key: str  # the partition key: the conversation key this channel can see
     provider_timestamp: datetime | None = None
     schema_version: int = SCHEMA_VERSION
+
+
+class EnvelopeFields(TypedDict):
+    """``Envelope``'s fields as keyword arguments: what a normalizer builds once per event and
+    spreads into the event's class (``MessageReceived(**fields, ...)``)."""
+
+    event_id: str
+    tenant: str
+    channel: ChannelRef
+    provider_message_id: str
+    received_at: datetime
+    conversation_key: str
+    provider_timestamp: NotRequired[datetime | None]
 
 
 class MessageReceived(Envelope, kw_only=True, tag="message.received.v1", tag_field="type"):

@@ -25,7 +25,8 @@ INFO = un.DecisionInfo(
 
 
 def current() -> dict[str, Any]:
-    return json.loads(msgspec.json.encode(un.json_schema()))
+    schema: dict[str, Any] = json.loads(msgspec.json.encode(un.json_schema()))
+    return schema
 
 
 def test_snapshot_is_up_to_date() -> None:

@@ -9,7 +9,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import pytest
 from fastapi import FastAPI, Request
@@ -70,13 +70,22 @@ async def producer(kafka: str) -> AsyncIterator[EventProducer]:
     await p.stop()
 
 
-def reply(kind: str, account: str, recipient: str, text: str, **thread: str) -> ev.ReplyRequested:
+class ChatThread(TypedDict, total=False):
+    """The ``ev.ThreadHints`` fields a chat reply sets."""
+
+    provider_conversation_id: str
+    chat_thread_id: str
+
+
+def reply(
+    kind: ev.ChannelKind, account: str, recipient: str, text: str, **thread: Unpack[ChatThread]
+) -> ev.ReplyRequested:
     reply_id = "r_" + uuid.uuid4().hex[:10]
     return ev.ReplyRequested(
         event_id=ev.event_id_for(account, kind, reply_id, "reply"),
         reply_id=reply_id,
         tenant=account,
-        channel=ev.ChannelRef(kind=kind, account_id=account),  # type: ignore[arg-type]
+        channel=ev.ChannelRef(kind=kind, account_id=account),
         conversation_id=f"conv-{recipient}",
         recipient=recipient,
         content=ev.TextContent(text=text),

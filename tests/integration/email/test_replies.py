@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from email import message_from_bytes
 from email.message import Message
+from typing import TypedDict, Unpack
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -57,9 +58,17 @@ def sink() -> Iterator[tuple[int, Sink]]:
         controller.stop()
 
 
+class EmailThread(TypedDict, total=False):
+    """The ``events.ThreadHints`` fields an email reply sets."""
+
+    message_id: str
+    references: list[str]
+    reply_token: str
+
+
 def request(
     reply_id: str, recipient: str, attachments: list[events.AttachmentRef] | None = None,
-    **thread: object,
+    **thread: Unpack[EmailThread],
 ) -> events.ReplyRequested:  # fmt: skip
     return events.ReplyRequested(
         event_id=events.event_id_for("acme", "email", reply_id, "reply.requested"),
@@ -71,9 +80,15 @@ def request(
         content=events.EmailContent(subject="Printer on fire", text="We are on it.\n"),
         requested_at=datetime.now(UTC),
         requested_by="agent-7",
-        thread=events.ThreadHints(**thread),  # type: ignore[arg-type]
+        thread=events.ThreadHints(**thread),
         attachments=attachments or [],
     )
+
+
+def reply_result(raw: bytes) -> events.ReplyResult:
+    result = events.decode(raw)
+    assert isinstance(result, events.ReplyResult)
+    return result
 
 
 async def test_replies_reach_the_sink_with_threading_headers_and_results_are_emitted(
@@ -109,7 +124,7 @@ async def test_replies_reach_the_sink_with_threading_headers_and_results_are_emi
             got = await read_all(kafka, results, expect=4, timeout=30)
     finally:
         await producer.stop()
-    by_id = {r.reply_id: r for r in (events.decode(x.value or b"") for x in got)}  # type: ignore[union-attr]
+    by_id = {r.reply_id: r for r in (reply_result(x.value or b"") for x in got)}
     assert (by_id["r1"].status, by_id["r1"].provider_code) == ("sent", "250")
     assert by_id["r1"].provider_message_id == "<hotline.r1@out.acme.test>"
     assert (by_id["r2"].status, by_id["r2"].provider_code, by_id["r2"].retryable) == (
@@ -138,7 +153,11 @@ async def test_replies_reach_the_sink_with_threading_headers_and_results_are_emi
         b"Message-ID: <m3@example.test>\r\n\r\nthanks\r\n"
     )
     cfg = MailboxConfig(tenant="acme", reply_domains=frozenset({"reply.acme.test"}))
-    assert normalize(answer, cfg, datetime.now(UTC)).events[0].thread.reply_token == "tok42"  # type: ignore[union-attr]
+    threaded = normalize(answer, cfg, datetime.now(UTC)).events[0]
+    assert isinstance(threaded, events.MessageReceived)
+    assert threaded.thread.reply_token == "tok42"
     own = envelope.original_content or b""
     loop_cfg = MailboxConfig(trust=Trust(own_message_id_domain="out.acme.test"))
-    assert normalize(own, loop_cfg, datetime.now(UTC)).events[0].flags.loop  # type: ignore[union-attr]
+    looped = normalize(own, loop_cfg, datetime.now(UTC)).events[0]
+    assert isinstance(looped, events.MessageReceived)
+    assert looped.flags.loop

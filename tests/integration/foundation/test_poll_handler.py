@@ -9,7 +9,7 @@ import pytest
 from hotline import events as ev
 from hotline.kafka import Batch, ConsumerLoop, EventProducer, PermanentError
 from hotline.kafka.consumer import LoopSettings
-from tests.integration.foundation.test_runtime import committed_all, text_events
+from tests.integration.foundation.test_runtime import committed_all, pid, text_events
 from tests.kafka_helpers import fresh_topic, read_all
 
 pytestmark = pytest.mark.integration
@@ -23,7 +23,7 @@ class Seen:
 
     def take(self, batches: list[Batch[ev.Event]]) -> None:
         self.calls.append([b.tp.partition for b in batches])
-        self.ids += [i.value.provider_message_id for b in batches for i in b.items]
+        self.ids += [pid(i.value) for b in batches for i in b.items]
         if len(self.ids) >= self.want:
             self.stop.set()
 
@@ -32,12 +32,12 @@ def loop_for(kafka: str, topic: str, group: str, seen: Seen, producer: EventProd
              poll_fails_on: str = "", prefetch: bool = False,
              ) -> ConsumerLoop[ev.Event]:  # fmt: skip
     async def one(batch: Batch[ev.Event]) -> None:
-        if any(i.value.provider_message_id == poll_fails_on for i in batch.items):
+        if any(pid(i.value) == poll_fails_on for i in batch.items):
             raise PermanentError("unroutable", "test")
         seen.take([batch])
 
     async def many(batches: list[Batch[ev.Event]]) -> None:
-        ids = [i.value.provider_message_id for b in batches for i in b.items]
+        ids = [pid(i.value) for b in batches for i in b.items]
         if poll_fails_on in ids:
             raise PermanentError("unroutable", "test")
         seen.take(batches)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypedDict, Unpack
 
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -54,8 +56,28 @@ class Collector:
             self.stop.set()
 
 
+def pid(event: ev.Event) -> str:
+    """The provider id of a consumed event (every event here is a text message)."""
+    assert isinstance(event, ev.MessageReceived)
+    return event.provider_message_id
+
+
+Handler = Callable[[Batch[ev.Event]], Awaitable[None]]
+
+
+class LoopOverrides(TypedDict, total=False):
+    """The ``LoopSettings`` fields a test changes from ``make_loop``'s defaults."""
+
+    max_attempts: int
+
+
 def make_loop(
-    kafka: str, topic: str, group: str, handle: object, producer: EventProducer, **kw: object
+    kafka: str,
+    topic: str,
+    group: str,
+    handle: Handler,
+    producer: EventProducer,
+    **kw: Unpack[LoopOverrides],
 ) -> ConsumerLoop[ev.Event]:
     settings = LoopSettings(
         bootstrap=kafka,
@@ -64,10 +86,10 @@ def make_loop(
         parser_version="t1",
         backoff_base=0.01,
         **kw,
-    )  # type: ignore[arg-type]
+    )
     return ConsumerLoop(
         settings, decode=lambda r: ev.decode(r.value or b""), handle=handle, producer=producer
-    )  # type: ignore[arg-type]
+    )
 
 
 async def run_until(loop: ConsumerLoop[ev.Event], stop: asyncio.Event, timeout: float = 20) -> None:
@@ -127,7 +149,7 @@ async def test_crash_before_commit_redelivers(kafka: str, producer: EventProduce
     stop = asyncio.Event()
     again = Collector(5, stop)
     await run_until(make_loop(kafka, topic, "g-crash", again, producer), stop)
-    assert [e.provider_message_id for e in again.seen] == [f"wamid.{i}" for i in range(5)]
+    assert [pid(e) for e in again.seen] == [f"wamid.{i}" for i in range(5)]
 
 
 async def test_retries_exhausted_stop_without_commit(kafka: str, producer: EventProducer) -> None:
@@ -163,7 +185,7 @@ async def test_transient_failure_then_success_is_processed_once(
         await got(batch)
 
     await run_until(make_loop(kafka, topic, "g-flaky", flaky, producer), stop)
-    assert [e.provider_message_id for e in got.seen] == [f"wamid.{i}" for i in range(4)]
+    assert [pid(e) for e in got.seen] == [f"wamid.{i}" for i in range(4)]
     assert await committed(kafka, "g-flaky", topic) == 4
 
 
@@ -207,12 +229,12 @@ async def test_handler_rejection_isolates_one_record(kafka: str, producer: Event
     got = Collector(5, stop)
 
     async def picky(batch: Batch[ev.Event]) -> None:
-        if any(i.value.provider_message_id == "wamid.3" for i in batch.items):
+        if any(pid(i.value) == "wamid.3" for i in batch.items):
             raise PermanentError("unroutable", "no tenant configured")
         await got(batch)
 
     await run_until(make_loop(kafka, topic, "g-picky", picky, producer, max_attempts=2), stop)
-    assert [e.provider_message_id for e in got.seen] == [
+    assert [pid(e) for e in got.seen] == [
         "wamid.0",
         "wamid.1",
         "wamid.2",
@@ -257,7 +279,7 @@ async def test_store_mode_seeks_to_the_stored_offsets(kafka: str, producer: Even
         offset_store=store,
     )
     await run_until(loop, stop)
-    assert [e.provider_message_id for e in got.seen] == ["wamid.7", "wamid.8", "wamid.9"]
+    assert [pid(e) for e in got.seen] == ["wamid.7", "wamid.8", "wamid.9"]
     assert store.offsets[TopicPartition(topic, 0)] == 10
 
 

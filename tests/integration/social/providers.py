@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from social_ingest.context import Context
@@ -20,6 +21,7 @@ from tests.integration.social.conftest import META_SECRET, TG_SECRET, TWILIO_TOK
 from tests.unit.social.helpers import FIXTURES, named_cases
 
 Signer = Callable[[bytes], dict[str, str]]
+Doc = dict[str, Any]  # a decoded JSON webhook body, edited freely into broken shapes
 
 
 @dataclass
@@ -64,14 +66,15 @@ def twilio_signer(url: str, token: bytes = TWILIO_TOKEN.encode()) -> Signer:
     return sign
 
 
-def edit(body: bytes, change: Callable[[dict[str, object]], None]) -> bytes:
-    doc = json.loads(body)
+def edit(body: bytes, change: Callable[[Doc], object]) -> bytes:
+    doc: Doc = json.loads(body)
     change(doc)
     return json.dumps(doc).encode()
 
 
-def _messaging(doc: dict[str, object]) -> dict[str, object]:
-    return doc["entry"][0]["messaging"][0]  # type: ignore[index, no-any-return]
+def _messaging(doc: Doc) -> Doc:
+    messaging: Doc = doc["entry"][0]["messaging"][0]
+    return messaging
 
 
 def meta_broken(good: bytes, wrong_object: str) -> dict[str, bytes]:
@@ -82,8 +85,8 @@ def meta_broken(good: bytes, wrong_object: str) -> dict[str, bytes]:
         "object missing": edit(good, lambda d: d.pop("object")),
         "entry missing": edit(good, lambda d: d.pop("entry")),
         "entry a string": edit(good, lambda d: d.update(entry="x")),
-        "entry id missing": edit(good, lambda d: d["entry"][0].pop("id")),  # type: ignore[index]
-        "messaging not a list": edit(good, lambda d: d["entry"][0].update(messaging={})),  # type: ignore[index]
+        "entry id missing": edit(good, lambda d: d["entry"][0].pop("id")),
+        "messaging not a list": edit(good, lambda d: d["entry"][0].update(messaging={})),
         "sender missing": edit(good, lambda d: m(d).pop("sender")),
         "sender id a number": edit(good, lambda d: m(d).update(sender={"id": 5})),
         "recipient missing": edit(good, lambda d: m(d).pop("recipient")),
@@ -106,8 +109,9 @@ def meta_broken(good: bytes, wrong_object: str) -> dict[str, bytes]:
 
 
 def x_broken(good: bytes) -> dict[str, bytes]:
-    def dm(d: dict[str, object]) -> dict[str, object]:
-        return d["direct_message_events"][0]  # type: ignore[index, no-any-return]
+    def dm(d: Doc) -> Doc:
+        event: Doc = d["direct_message_events"][0]
+        return event
 
     return {
         "for_user_id missing": edit(good, lambda d: d.pop("for_user_id")),
@@ -115,12 +119,12 @@ def x_broken(good: bytes) -> dict[str, bytes]:
         "events not a list": edit(good, lambda d: d.update(direct_message_events={})),
         "event id missing": edit(good, lambda d: dm(d).pop("id")),
         "event type missing": edit(good, lambda d: dm(d).pop("type")),
-        "sender_id missing": edit(good, lambda d: dm(d)["message_create"].pop("sender_id")),  # type: ignore[attr-defined]
-        "target missing": edit(good, lambda d: dm(d)["message_create"].pop("target")),  # type: ignore[attr-defined]
-        "message_data missing": edit(good, lambda d: dm(d)["message_create"].pop("message_data")),  # type: ignore[attr-defined]
+        "sender_id missing": edit(good, lambda d: dm(d)["message_create"].pop("sender_id")),
+        "target missing": edit(good, lambda d: dm(d)["message_create"].pop("target")),
+        "message_data missing": edit(good, lambda d: dm(d)["message_create"].pop("message_data")),
         "text a number": edit(
             good, lambda d: dm(d)["message_create"]["message_data"].update(text=3)
-        ),  # type: ignore[index]
+        ),
         "users a list": edit(good, lambda d: d.update(users=[])),
         "user without id": edit(good, lambda d: d.update(users={"1": {"name": "x"}})),
         "mark_read without last id": edit(
@@ -134,21 +138,22 @@ def x_broken(good: bytes) -> dict[str, bytes]:
         "created_timestamp a list": edit(good, lambda d: dm(d).update(created_timestamp=[1])),
         "attachment type missing": edit(
             good, lambda d: dm(d)["message_create"]["message_data"].update(attachment={})
-        ),  # type: ignore[index]
+        ),
         "quick reply metadata a number": edit(
             good,
             lambda d: dm(d)["message_create"]["message_data"].update(
                 quick_reply_response={"metadata": 1}
             ),
-        ),  # type: ignore[index]
+        ),
         "message_create a string": edit(good, lambda d: dm(d).update(message_create="x")),
-        "target recipient missing": edit(good, lambda d: dm(d)["message_create"].update(target={})),  # type: ignore[attr-defined]
+        "target recipient missing": edit(good, lambda d: dm(d)["message_create"].update(target={})),
     }
 
 
 def tg_broken(good: bytes) -> dict[str, bytes]:
-    def msg(d: dict[str, object]) -> dict[str, object]:
-        return d["message"]  # type: ignore[return-value]
+    def msg(d: Doc) -> Doc:
+        message: Doc = d["message"]
+        return message
 
     return {
         "update_id missing": edit(good, lambda d: d.pop("update_id")),

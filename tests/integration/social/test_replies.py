@@ -7,6 +7,7 @@ import asyncio
 import json
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -120,7 +121,7 @@ async def post_inbound(svc: Running) -> None:
         assert (await svc.client.post(path, content=body, headers=sign(body))).status_code == 200
 
 
-def _wa_sign():  # type: ignore[no-untyped-def]
+def _wa_sign() -> Callable[[bytes], dict[str, str]]:
     from tests.integration.social.test_whatsapp_edge import sign
 
     return sign

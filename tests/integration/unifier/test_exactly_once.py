@@ -44,7 +44,7 @@ def workload(tenant: str) -> tuple[list[ev.Event], set[tuple[str, str]], set[str
     effects: list[ev.Event] = [
         ev.Reaction(
             **envelope(KINDS[t % 3], f"r{t}", tenant),
-            target_message_id=f"m{t}",  # type: ignore[arg-type]
+            target_message_id=f"m{t}",
             emoji="👍",
             sender=ev.Sender(handle="x"),
         )
@@ -52,7 +52,7 @@ def workload(tenant: str) -> tuple[list[ev.Event], set[tuple[str, str]], set[str
     ]
     events = msgs + effects + rng.sample(msgs, RETRIES)
     rng.shuffle(events)  # effects before their message too: they must be held, not lost
-    want = {(KINDS[n % 3], f"m{n}") for n in range(MESSAGES)}
+    want: set[tuple[str, str]] = {(KINDS[n % 3], f"m{n}") for n in range(MESSAGES)}
     return events, want, {f"m{t}" for t in targets}
 
 

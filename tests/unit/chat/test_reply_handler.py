@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 from aiokafka import TopicPartition
 
-from chat_gateway.replies.handlers import ReplyHandler
+from chat_gateway.replies.handlers import Outbound, ReplyHandler
 from chat_gateway.widget.hub import Hub
 from hotline import events as ev
 from hotline.kafka import Batch, Item, RetriableError
@@ -42,16 +41,20 @@ def request(reply_id: str, text: str) -> ev.ReplyRequested:
     )
 
 
-def batch(*replies: ev.ReplyRequested) -> Batch[ev.ReplyRequested]:
-    return Batch(TopicPartition("t", 0), [Item(None, r) for r in replies])  # type: ignore[arg-type]
+def batch(*replies: ev.ReplyRequested) -> Batch[Outbound]:
+    return Batch(TopicPartition("t", 0), [Item(None, r) for r in replies])
 
 
 async def test_a_retried_batch_does_not_post_twice() -> None:
-    slack, published = FakeSlack(), []
+    slack = FakeSlack()
+    published: list[ev.ReplyResult] = []
 
-    async def publish(events: Sequence[ev.Event]) -> Any:
-        published.extend(events)
+    async def publish(events: Sequence[ev.Event]) -> None:
+        for event in events:
+            assert isinstance(event, ev.ReplyResult)
+            published.append(event)
 
+    # FakeSlack stands in for the concrete SlackApi class (same post_message, no HTTP client)
     handler = ReplyHandler(slack, {"T1": "xoxb"}, Hub(), publish)  # type: ignore[arg-type]
     slack.fail_on = {"second"}
     with pytest.raises(RetriableError):

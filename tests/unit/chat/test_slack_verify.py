@@ -54,7 +54,7 @@ def test_shared_secret_matches_every_team_that_uses_it() -> None:
     assert sorted(verify(headers(secret="secret-two"), BODY, SECRETS, NOW)) == ["T2", "T3"]
 
 
-class FixedClock(Clock):  # type: ignore[misc]
+class FixedClock(Clock):
     def now(self) -> float:
         return float(NOW)
 

@@ -23,8 +23,8 @@ def sender(verified: bool = True) -> ev.Sender:
     )
 
 
-def envelope(kind: str, pid: str, channel: ev.ChannelRef = WA) -> dict[str, object]:
-    return dict(
+def envelope(kind: str, pid: str, channel: ev.ChannelRef = WA) -> ev.EnvelopeFields:
+    return ev.EnvelopeFields(
         event_id=ev.event_id_for("acme", channel.kind, pid, kind),
         tenant="acme",
         channel=channel,

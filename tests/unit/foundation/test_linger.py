@@ -37,7 +37,7 @@ class FakeProducer:
 
 
 def linger(producer: FakeProducer, seconds: float = 0.01) -> Linger:
-    return Linger(producer, seconds)  # type: ignore[arg-type]
+    return Linger(producer, seconds)
 
 
 def values(producer: FakeProducer) -> list[bytes]:

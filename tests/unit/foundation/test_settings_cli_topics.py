@@ -22,7 +22,7 @@ def test_placeholder_secret_is_fine_in_dev() -> None:
 @pytest.mark.parametrize("env", ["test", "prod"])
 def test_placeholder_secret_is_refused_outside_dev(env: str) -> None:
     with pytest.raises(ValidationError, match="signing_secret: placeholder secret"):
-        WithSecret(env=env)  # type: ignore[arg-type]
+        WithSecret(env=env)
 
 
 class WithSecretList(ServiceSettings):

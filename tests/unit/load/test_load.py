@@ -134,7 +134,7 @@ class _Starts(LoadRun):
 
     started: list[tuple[float, float]]
 
-    async def _deliver(self, pools: object, send: Send, record: Record) -> None:  # type: ignore[override]
+    async def _deliver(self, pools: object, send: Send, record: Record) -> None:
         self.started.append((record.due, time.time()))
 
 

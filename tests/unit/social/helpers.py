@@ -26,7 +26,7 @@ def kind(item: ev.Event | OpsRecord) -> str:
     if isinstance(item, ev.DeliveryStatus):
         return f"status/{item.status}"
     return {ev.MessageEdited: "edited", ev.MessageDeleted: "deleted", ev.Reaction: "reaction"}[
-        type(item)  # type: ignore[index]
+        type(item)
     ]
 
 

@@ -5,7 +5,8 @@ in-process httpx transport: no network)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import TypedDict, Unpack
 
 import httpx
 import msgspec
@@ -78,14 +79,23 @@ def test_keys_are_per_provider_and_account() -> None:
     assert cache.get(("instagram", "page-1", "u")) is None
 
 
-def settings(**kw: object) -> SocialSettings:
-    return SocialSettings(**{"profile_workers": 1, "profile_queue_size": 10, **kw})  # type: ignore[arg-type]
+class ProfileSettings(TypedDict, total=False):
+    """The ``SocialSettings`` profile fields a test sets."""
+
+    profile_workers: int
+    profile_queue_size: int
+    profile_deadline: float
 
 
-Answer = Callable[[httpx.Request], Awaitable[httpx.Response]]
+def settings(**kw: Unpack[ProfileSettings]) -> SocialSettings:
+    merged: ProfileSettings = {"profile_workers": 1, "profile_queue_size": 10, **kw}
+    return SocialSettings(**merged)
 
 
-def enricher(answer: Answer, **kw: object) -> tuple[Enricher, CollectorRegistry]:
+Answer = Callable[[httpx.Request], Coroutine[None, None, httpx.Response]]
+
+
+def enricher(answer: Answer, **kw: Unpack[ProfileSettings]) -> tuple[Enricher, CollectorRegistry]:
     registry = CollectorRegistry()
     client = httpx.AsyncClient(transport=httpx.MockTransport(answer))
     source = Source(lambda uid: Call(f"http://meta/{uid}"), meta.read_messenger)
@@ -218,7 +228,9 @@ WA_TEXT = msgspec.json.encode(
 )
 
 
-async def lookup_outcome(answer: Answer, **kw: object) -> tuple[Profile | None, CollectorRegistry]:
+async def lookup_outcome(
+    answer: Answer, **kw: Unpack[ProfileSettings]
+) -> tuple[Profile | None, CollectorRegistry]:
     e, registry = enricher(answer, **kw)
     e.start()
     try:

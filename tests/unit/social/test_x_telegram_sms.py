@@ -101,6 +101,7 @@ def test_x_values_and_own_sends_ignored() -> None:
     )
     assert e.channel == ev.ChannelRef(kind="x", account_id="4337869213")
     (theirs,) = x(xcase("mixed"), CTX).events
+    assert isinstance(theirs, ev.MessageReceived)
     assert theirs.provider_message_id == "1864000000000000006"  # ours (…005) ignored
     (media,) = x(xcase("media"), CTX).events
     assert isinstance(media, ev.MessageReceived) and media.attachments[0].mime_type == "image/jpeg"

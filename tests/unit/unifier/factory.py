@@ -46,7 +46,7 @@ def message(
     )
 
 
-def envelope(kind: ev.ChannelKind, pmid: str, tenant: str = "acme") -> dict[str, object]:
+def envelope(kind: ev.ChannelKind, pmid: str, tenant: str = "acme") -> ev.EnvelopeFields:
     return {
         "event_id": ev.event_id_for(tenant, kind, pmid, "effect"),
         "tenant": tenant,

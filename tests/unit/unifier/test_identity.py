@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from hotline import events as ev
 from tests.unit.unifier.factory import ident
 from unifier.domain.identity import KnownIdentity, resolve
 
@@ -85,7 +86,11 @@ CASES = [
     ids=[c[0] for c in CASES],
 )
 def test_resolve(
-    incoming: list, contact: str | None, rule: str, suggested: list[str], attached: list[str]
+    incoming: list[ev.Identifier],
+    contact: str | None,
+    rule: str,
+    suggested: list[str],
+    attached: list[str],
 ) -> None:
     res = resolve(incoming, KNOWN, "1")
     assert res.contact_id == contact

@@ -12,7 +12,7 @@ from unifier.settings import UnifierSettings
 
 
 def lock_for(url: str | None = None) -> Path:
-    settings = UnifierSettings(env="test", **({"database_url": url} if url else {}))
+    settings = UnifierSettings(env="test", database_url=url) if url else UnifierSettings(env="test")
     return RelayConfig.of(settings).lock_path()
 
 

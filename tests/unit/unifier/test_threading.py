@@ -10,28 +10,30 @@ from msgspec.structs import replace
 from hotline import events as ev
 from hotline import unified as un
 from tests.unit.unifier.factory import ident, message
-from unifier.domain.rules import ChannelPolicy, RuleSet
+from unifier.domain.rules import ChannelPolicy, GroupingMode, RuleSet
 from unifier.domain.unify import reply_token, unify
-from unifier.domain.working import WorkingSet
+from unifier.domain.working import NewMessage, WorkingSet
 
 ALICE = [ident("email", "alice@example.test")]
 MALLORY = [ident("email", "mallory@evil.test")]
 D = timedelta(days=1)
 
 
-def run(events: list[ev.MessageReceived], rules: RuleSet | None = None) -> tuple[WorkingSet, list]:
+def run(
+    events: list[ev.MessageReceived], rules: RuleSet | None = None
+) -> tuple[WorkingSet, list[NewMessage]]:
     """Decide each event in its own batch; returns the working set and the stored messages."""
     ws = WorkingSet("acme")
-    stored = []
+    stored: list[NewMessage] = []
     for e in events:
         plan = unify(ws, [(e, ev.encode(e))], rules or RuleSet())
         stored += plan.messages
     return ws, stored
 
 
-def reply(pmid: str, to: str, **kw: object) -> ev.MessageReceived:
+def reply(pmid: str, to: str, at: timedelta = timedelta(0)) -> ev.MessageReceived:
     hints = ev.ThreadHints(message_id=f"<{pmid}@x>", in_reply_to=[f"<{to}@x>"])
-    return message(pmid, hints=hints, ids=ALICE, **kw)  # type: ignore[arg-type]
+    return message(pmid, hints=hints, ids=ALICE, at=at)
 
 
 EMAIL_CASES = [
@@ -215,7 +217,7 @@ def three_channels() -> list[ev.MessageReceived]:
     ]
 
 
-GROUPING_CASES = [
+GROUPING_CASES: list[tuple[GroupingMode, int]] = [
     # one verified person on three channels (chatwoot#10798/#13808: no duplicate conversations)
     ("by_contact", 1),
     ("by_address", 3),
@@ -224,8 +226,8 @@ GROUPING_CASES = [
 
 
 @pytest.mark.parametrize(("mode", "threads"), GROUPING_CASES)
-def test_grouping_modes(mode: str, threads: int) -> None:
-    _, stored = run(three_channels(), RuleSet(grouping=mode))  # type: ignore[arg-type]
+def test_grouping_modes(mode: GroupingMode, threads: int) -> None:
+    _, stored = run(three_channels(), RuleSet(grouping=mode))
     assert len({m.thread_id for m in stored}) == threads
     assert len({m.contact_id for m in stored}) == 1
     assert stored[0].rule == f"group.{mode}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import weakref
+from typing import Literal
 
 import msgspec
 
@@ -32,14 +33,14 @@ def test_effects_before_their_message_are_held_then_applied() -> None:
     ws = WorkingSet("acme")
     edit = ev.MessageEdited(
         **envelope("whatsapp", "e1"),
-        target_message_id="w1",  # type: ignore[arg-type]
+        target_message_id="w1",
         sender=ev.Sender(handle="+49"),
         content=ev.TextContent(text="fixed"),
     )
     react = ev.Reaction(
         **envelope("whatsapp", "r1"),
         target_message_id="w1",
-        emoji="👍",  # type: ignore[arg-type]
+        emoji="👍",
         sender=ev.Sender(handle="+49"),
     )
     plan = unify(ws, batch(edit, react), RuleSet())
@@ -54,17 +55,17 @@ def test_effects_are_idempotent_and_statuses_monotonic() -> None:
     ws = WorkingSet("acme")
     unify(ws, batch(message("w1", "whatsapp", handle="+49")), RuleSet())
 
-    def status(s: str) -> ev.DeliveryStatus:
+    def status(s: Literal["delivered", "read"]) -> ev.DeliveryStatus:
         return ev.DeliveryStatus(
             **envelope("whatsapp", "s" + s),
-            target_message_id="w1",  # type: ignore[arg-type]
+            target_message_id="w1",
             status=s,
-        )  # type: ignore[arg-type]
+        )
 
     react = ev.Reaction(
         **envelope("whatsapp", "r1"),
         target_message_id="w1",
-        emoji="❤",  # type: ignore[arg-type]
+        emoji="❤",
         sender=ev.Sender(handle="+49"),
     )
     plan = unify(ws, batch(react, react, status("read"), status("delivered")), RuleSet())

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TypedDict
 
 import msgspec
 
@@ -23,16 +22,6 @@ class Context:
         return cls(tenant, datetime.now(UTC), region)
 
 
-class EnvelopeFields(TypedDict):
-    event_id: str
-    tenant: str
-    channel: events.ChannelRef
-    provider_message_id: str
-    received_at: datetime
-    conversation_key: str
-    provider_timestamp: datetime | None
-
-
 def envelope(
     ctx: Context,
     channel: events.ChannelRef,
@@ -41,9 +30,9 @@ def envelope(
     *,
     customer: str,
     at: datetime | None,
-) -> EnvelopeFields:
+) -> events.EnvelopeFields:
     """The envelope of one event; keyed by (tenant, channel, account, customer handle)."""
-    return EnvelopeFields(
+    return events.EnvelopeFields(
         event_id=events.event_id_for(ctx.tenant, channel.kind, provider_id, kind),
         tenant=ctx.tenant,
         channel=channel,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal, TypedDict
+from typing import Literal
 
 from chat_gateway.slack.parse import (
     EventCallback,
@@ -22,16 +22,6 @@ NEW_MESSAGE_SUBTYPES = frozenset({None, "file_share", "thread_broadcast", "me_me
 
 MediaKind = Literal["image", "audio", "video", "document", "sticker", "file"]
 _MEDIA: dict[str, MediaKind] = {"image": "image", "audio": "audio", "video": "video"}
-
-
-class EnvelopeFields(TypedDict):
-    event_id: str
-    tenant: str
-    channel: ev.ChannelRef
-    provider_message_id: str
-    received_at: datetime
-    conversation_key: str
-    provider_timestamp: datetime
 
 
 @dataclass(frozen=True)
@@ -80,7 +70,7 @@ def _is_bot(msg: Message, ctx: Context) -> bool:
 
 def _envelope(
     cb: EventCallback, channel: str, provider_id: str, *, kind: str, ctx: Context, ts: str
-) -> EnvelopeFields:
+) -> ev.EnvelopeFields:
     return {
         "event_id": ev.event_id_for(cb.team_id, "slack", provider_id, kind),
         "tenant": cb.team_id,
