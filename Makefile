@@ -2,6 +2,13 @@
 SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
 export PYTHONDONTWRITEBYTECODE := 1
+# The interpreter: Debian's python3.11 where there is one (system-deps installs it). Debian builds
+# it with PGO and LTO, like the python:3.11 images we deploy (deploy/Containerfile); a plain
+# source build (pyenv's default) took 16-37% more CPU per webhook (bench/profiling.md, session 13).
+# UV_PYTHON=<path> on the command line or in the environment picks another.
+ifneq ($(wildcard /usr/bin/python3.11),)
+export UV_PYTHON ?= /usr/bin/python3.11
+endif
 # uv comes from PyPI into the machine's own Python when missing (see `setup`).
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PY := .venv/bin/python

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests use as real peers, if missing: PostgreSQL (unifier store),
-# Dovecot IMAP and swaks (email intake), Chromium (browser tests), plus uv from PyPI.
+# Dovecot IMAP and swaks (email intake), Chromium (browser tests), Debian's python3.11 (built
+# with PGO and LTO), plus uv from PyPI.
 # Idempotent and quiet when everything is there. Needs root (or sudo) for apt-get.
 set -euo pipefail
 need=()
+[ -x /usr/bin/python3.11 ] || need+=(python3.11)  # the optimized build the Makefile prefers
 [ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
 command -v swaks >/dev/null || need+=(swaks)
