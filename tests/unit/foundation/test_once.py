@@ -4,26 +4,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 import pytest
 
 from hotline import events as ev
 from hotline.kafka import KafkaUnavailable
 from hotline.kafka.once import PublishOnce, RecentIds
+from tests.unit.foundation.samples import envelope, sender
+
+TEXT = ev.TextContent(text="x")
 
 
 def event(pid: str) -> ev.MessageReceived:
-    return ev.MessageReceived(
-        event_id=ev.event_id_for("t", "widget", pid),
-        tenant="t",
-        channel=ev.ChannelRef(kind="widget", account_id="s"),
-        provider_message_id=pid,
-        received_at=datetime.now(UTC),
-        conversation_key="k",
-        sender=ev.Sender(handle="v"),
-        content=ev.TextContent(text="x"),
-    )
+    return ev.MessageReceived(**envelope("message", pid), sender=sender(), content=TEXT)
 
 
 class SlowPublisher:
