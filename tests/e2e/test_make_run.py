@@ -70,7 +70,11 @@ def test_stack_comes_up_and_ctrl_c_leaves_nothing_behind() -> None:
         assert wait_for(lambda: all_ready(base), 120), "stack did not become ready"
         for i in range(1, 5):
             assert httpx.get(f"http://127.0.0.1:{base + i}/healthz").status_code == 200
-        pids = [int(p) for p in (var / "stack.pids").read_text().split()]
+        # `run` writes its pid list once its own readiness probes return, which may be a
+        # moment after ours
+        pid_file = var / "stack.pids"
+        assert wait_for(pid_file.exists, 30), "stack.pids not written"
+        pids = [int(p) for p in pid_file.read_text().split()]
         assert len(pids) == 5 and all(alive(p) for p in pids)
         proc.send_signal(signal.SIGINT)
         out = proc.communicate(timeout=60)[0].decode()

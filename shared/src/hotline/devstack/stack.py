@@ -249,6 +249,13 @@ def supervise(stack: Stack) -> int:
         return 0
 
 
+def write_pids(path: Path, pids: list[int]) -> None:
+    """Atomically (write, then rename): a reader never sees a half-written list."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(" ".join(str(p) for p in pids))
+    tmp.replace(path)
+
+
 def main() -> int:
     var = Path(os.environ.get("HOTLINE_VAR", repo_root() / "var")).resolve()
     stack = Stack(
@@ -261,7 +268,7 @@ def main() -> int:
     try:
         console.print(f"starting Kafka on {stack.bootstrap} and four services ...")
         stack.start()
-        (var / "stack.pids").write_text(" ".join(str(p) for p in stack.pids()))
+        write_pids(var / "stack.pids", stack.pids())
         print_urls(stack)
         return supervise(stack)
     except Stop:
