@@ -92,9 +92,12 @@ def _enriched(state: ServiceState, events: list[Event]) -> list[Event]:
     return enricher.enrich(events) if enricher is not None else events
 
 
+def publish_once(state: ServiceState) -> PublishOnce:
+    """The service's one PublishOnce, built at start-up (``Runtime.start``)."""
+    return PublishOnce(partial(_produce, state))
+
+
 def _once(state: ServiceState) -> PublishOnce:
-    once = state.extras.get(ONCE)
-    if once is None:
-        once = state.extras[ONCE] = PublishOnce(partial(_produce, state))
+    once = state.extras[ONCE]
     assert isinstance(once, PublishOnce)
     return once
