@@ -19,6 +19,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.kafka.admin import partitions_of
+from hotline.load.clock import RunClock, wall_to_run
 
 INBOUND = ("hotline.inbound.email", "hotline.inbound.chat", "hotline.inbound.social")
 OFFSETS_SQL = (
@@ -52,8 +53,9 @@ class EndOffsets:
 
 
 class Sampler:
-    def __init__(self, engine: AsyncEngine, bootstrap: str) -> None:
+    def __init__(self, engine: AsyncEngine, bootstrap: str, clock: RunClock) -> None:
         self.engine = engine
+        self.clock = clock  # the run's: samples and the generator's records share it
         self.ends = EndOffsets(bootstrap)
         self.samples: list[dict[str, float]] = []
         self.acked: Callable[[], int] = lambda: 0
@@ -76,7 +78,12 @@ class Sampler:
         stored, done = await self._database()
         after = await self._ends()
         lag = (before + after) / 2 - done
-        return {"t": time.time(), "stored": stored, "acked": acked, "lag": lag}
+        t, drift = self.clock.now(), self.clock.drift()
+        return {"t": t, "stored": stored, "acked": acked, "lag": lag, "drift": drift}
+
+    def wall_to_run(self) -> Callable[[float], float]:
+        """Wall-clock readings from other processes (Kafka timestamps) on the run's clock."""
+        return wall_to_run([(s["t"], s["drift"]) for s in self.samples])
 
     async def drained(self, timeout: float = 120.0) -> None:
         deadline = time.monotonic() + timeout

@@ -25,6 +25,7 @@ from hotline import priority as priority_
 from hotline.devstack.broker import TEST_JVM, free_port
 from hotline.devstack.postgres import Postgres
 from hotline.devstack.stack import Stack, free_base_port, free_port_pair
+from hotline.load.clock import RunClock
 from hotline.load.faults import Fault, FaultLog, drive
 from hotline.load.generator import LoadRun, Record, RetryPolicy, Target, write_records
 from hotline.load.mix import Channel, Mix, MixSettings
@@ -59,8 +60,15 @@ class Run:
     engine: AsyncEngine
     sampler: Sampler
     records: list[Record] = field(default_factory=list)
-    faults: FaultLog = field(default_factory=FaultLog)
     pg: Postgres | None = None
+    faults: FaultLog = field(init=False)
+
+    def __post_init__(self) -> None:  # one clock for the generator, sampler and fault marks
+        self.faults = FaultLog(clock=self.sampler.clock)
+
+    @property
+    def clock(self) -> RunClock:
+        return self.sampler.clock
 
 
 def make_stack(s: Scenario) -> tuple[Stack, Postgres | None]:
@@ -130,7 +138,7 @@ async def execute(s: Scenario) -> dict[str, object]:
     stack, pg = make_stack(s)
     db = stack.services["unifier"].env["HOTLINE_DATABASE_URL"]
     engine = create_async_engine(async_url(db))
-    run = Run(s, stack, engine, Sampler(engine, stack.bootstrap), pg=pg)
+    run = Run(s, stack, engine, Sampler(engine, stack.bootstrap, RunClock.start()), pg=pg)
     try:
         await asyncio.to_thread(stack.start)
         if s.ack_path_realtime:
@@ -159,6 +167,7 @@ async def drive_run(run: Run, db: str) -> dict[str, object]:
         s.rate,
         s.duration,
         RetryPolicy(enabled=True),
+        clock=run.clock,
     )
     run.records = load.records
     stop = asyncio.Event()
@@ -173,7 +182,7 @@ async def measure(
     run: Run, db: str, load: LoadRun, stop: asyncio.Event, sampling: asyncio.Task[None]
 ) -> dict[str, object]:
     s, stack = run.scenario, run.stack
-    until = time.time() + s.duration
+    until = run.clock.now() + s.duration
     drills = [
         drive(f, lambda t: kill(run, t), lambda t: restart(run, t), until, run.faults)
         for f in s.faults
@@ -187,7 +196,7 @@ async def measure(
     report = await verify_async(run.records, db, stack.bootstrap)
     stream = await published(stack.bootstrap)
     by_message_id = (await stored_rows(db))[1]
-    e2e = end_to_end_ms(run.records, stream, by_message_id)
+    e2e = end_to_end_ms(run.records, stream, by_message_id, run.sampler.wall_to_run())
     if os.environ.get("BENCH_KEEP_VAR"):  # per message, for a post-mortem of a tail
         await asyncio.to_thread(Path(stack.var, "e2e.json").write_text, json.dumps(e2e))
         await asyncio.to_thread(write_records, run.records, Path(stack.var, "records.jsonl"))
@@ -197,6 +206,7 @@ async def measure(
     doc["host_cpu"] = host_cpu  # all cores while the load ran: busy and stolen shares
     doc["cpu_window"] = cpu_window  # per process: CPU and run-queue wait (bench.processes)
     doc["receive_to_committed_p99_by_minute_ms"] = by_minute(e2e)
+    doc["wall_clock_stepped_s"] = round(run.clock.drift(), 3)  # 0 unless NTP / a VM restore
     if s.id == "P1":
         doc["p7"] = await raw_ratio(stack.bootstrap, doc)
     return doc

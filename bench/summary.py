@@ -7,6 +7,7 @@ import itertools
 import os
 import statistics
 from collections import Counter
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from hotline.load.generator import Record
@@ -75,17 +76,21 @@ def lateness(records: list[Record]) -> dict[str, float | None]:
 
 
 def end_to_end_ms(
-    records: list[Record], stream: list[tuple[str, str, int]], by_message_id: dict[str, Key]
+    records: list[Record],
+    stream: list[tuple[str, str, int]],
+    by_message_id: dict[str, Key],
+    to_run: Callable[[float], float],
 ) -> list[tuple[str, float, float]]:
     """(channel, due, ms): due time of the first send -> Kafka timestamp of
     conversation.message.added.v1 (written by the outbox relay after the row committed: an
-    upper bound of 'committed')."""
+    upper bound of 'committed'), put on the run's clock by ``to_run``."""
     first = {load_key(r.channel, r.provider_id): r for r in records if r.retry_of is None}
     out = []
     for _, message_id, ts_ms in stream:
         record = first.get(by_message_id.get(message_id, ("", "")))
         if record is not None:
-            out.append((record.channel, record.due, ts_ms - record.due * 1000))
+            ms = (to_run(ts_ms / 1000) - record.due) * 1000
+            out.append((record.channel, record.due, ms))
     return out
 
 

@@ -135,7 +135,7 @@ class _Starts(LoadRun):
     started: list[tuple[float, float]]
 
     async def _deliver(self, pools: object, send: Send, record: Record) -> None:
-        self.started.append((record.due, time.time()))
+        self.started.append((record.due, self.clock.now()))
 
 
 def _run(rate: float, duration: float, tick: float) -> _Starts:

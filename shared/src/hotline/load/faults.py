@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from hotline.load.clock import RunClock
 
 
 @dataclass(frozen=True)
@@ -19,9 +20,10 @@ class Fault:
 @dataclass
 class FaultLog:
     marks: list[dict[str, object]] = field(default_factory=list)
+    clock: RunClock = field(default_factory=RunClock.start)  # the load run's (shared)
 
     def mark(self, what: str, target: str) -> None:
-        self.marks.append({"t": time.time(), "what": what, "target": target})
+        self.marks.append({"t": self.clock.now(), "what": what, "target": target})
 
 
 async def drive(
@@ -31,10 +33,11 @@ async def drive(
     until: float,
     log: FaultLog,
 ) -> None:
-    """Kill ``fault.target`` every ``fault.every`` seconds until ``until`` (epoch seconds)."""
-    next_at = time.time() + (fault.first_at if fault.first_at is not None else fault.every)
+    """Kill ``fault.target`` every ``fault.every`` seconds until ``until`` (on ``log.clock``)."""
+    now = log.clock.now
+    next_at = now() + (fault.first_at if fault.first_at is not None else fault.every)
     while next_at < until:
-        await asyncio.sleep(max(0.0, next_at - time.time()))
+        await asyncio.sleep(max(0.0, next_at - now()))
         log.mark("kill -9", fault.target)
         await asyncio.to_thread(kill, fault.target)
         await asyncio.sleep(fault.down)

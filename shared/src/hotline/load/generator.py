@@ -13,6 +13,7 @@ import aiosmtplib
 import msgspec
 
 from hotline.load import payloads
+from hotline.load.clock import RunClock
 from hotline.load.http1 import Http1Pool
 from hotline.load.mix import Mix, Send
 
@@ -37,7 +38,7 @@ class Record(msgspec.Struct, gc=False):
     channel: str
     provider_id: str
     retry_of: int | None
-    due: float  # wall clock (epoch seconds) the send was due
+    due: float  # epoch seconds the send was due, on the run's clock (hotline.load.clock)
     status: str = ""
     acked_at: float | None = None
     attempts: int = 0
@@ -69,6 +70,7 @@ class LoadRun:
     acked: int = 0  # records with a 2xx/250 so far: a sampler reads it without a scan
     in_flight: set[asyncio.Task[None]] = field(default_factory=set)  # done ones are let go
     errors: list[BaseException] = field(default_factory=list)
+    clock: RunClock = field(default_factory=RunClock.start)  # due / sent / acked times
 
     async def run(self) -> list[Record]:
         pools = {"whatsapp": _pool(self.target.social_url), "slack": _pool(self.target.chat_url)}
@@ -87,14 +89,14 @@ class LoadRun:
         and one wake-up for ~3 sends instead of one per send. A send started late is measured
         from its due time all the same."""
         total = int(self.rate * self.duration)
-        start_mono, start_wall = time.monotonic(), time.time()
+        start = self.clock.now()
         i = 0
         while i < total:
-            due_now = min(total, int((time.monotonic() - start_mono) * self.rate) + 1)
+            due_now = min(total, int((self.clock.now() - start) * self.rate) + 1)
             for seq in range(i, due_now):
-                self._start(pools, start_wall + seq / self.rate)
+                self._start(pools, start + seq / self.rate)
             i = max(i, due_now)
-            wait = start_mono + i / self.rate - time.monotonic()
+            wait = start + i / self.rate - self.clock.now()
             if i < total:
                 await asyncio.sleep(max(wait, self.tick))
 
@@ -113,16 +115,16 @@ class LoadRun:
 
     async def _deliver(self, pools: dict[str, Http1Pool], send: Send, record: Record) -> None:
         backoff = self.retry.first
-        record.sent_at = time.time()
+        record.sent_at = self.clock.now()
         while True:
             record.attempts += 1
             record.status = await self._attempt(pools, send)
             if record.ok:
-                record.acked_at = time.time()
+                record.acked_at = self.clock.now()
                 self.acked += 1
                 return
             record.failures += (record.status,)
-            waited = time.time() - record.due
+            waited = self.clock.now() - record.due
             if not self.retry.enabled or waited > self.retry.give_up_after:
                 return
             await asyncio.sleep(backoff)
