@@ -34,7 +34,9 @@ class RunClock:
 
 def wall_to_run(points: Sequence[tuple[float, float]]) -> Callable[[float], float]:
     """From (run time, drift) points read as the run went (one a second), the run time of a
-    wall-clock reading taken elsewhere (a Kafka timestamp): less the drift in force then."""
+    wall-clock reading taken elsewhere (a Kafka timestamp): less the drift in force then.
+    Right to within a point's spacing around a step; a backward step leaves that second's
+    points out of order, which ``bisect`` reads as the nearest of them."""
     walls = [t + d for t, d in points]
     drifts = [d for _, d in points]
 
