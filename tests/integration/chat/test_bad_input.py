@@ -38,16 +38,13 @@ def now() -> int:
     return int(time.time())
 
 
-def signed(
-    body: bytes = MSG, secret: str = SECRET, ts_shift: int = 0, **override: str
-) -> dict[str, str]:
+def signed(body: bytes = MSG, secret: str = SECRET, ts_shift: int = 0) -> dict[str, str]:
     ts = str(now() + ts_shift)
-    headers = {
+    return {
         "x-slack-request-timestamp": ts,
         "x-slack-signature": sign(secret, ts, body),
         "content-type": "application/json",
     }
-    return {**headers, **override}
 
 
 def s(body: bytes, expect: int, secret: str = SECRET, ts_shift: int = 0) -> Callable[[], Slack]:
