@@ -37,11 +37,12 @@ def wall_to_run(points: Sequence[tuple[float, float]]) -> Callable[[float], floa
     wall-clock reading taken elsewhere (a Kafka timestamp): less the drift in force then.
     Right to within a point's spacing around a step; a backward step leaves that second's
     points out of order, which ``bisect`` reads as the nearest of them."""
+    if not points:
+        return lambda wall: wall
     walls = [t + d for t, d in points]
     drifts = [d for _, d in points]
 
-    def convert(wall: float) -> float:
-        i = bisect.bisect_right(walls, wall) - 1
-        return wall - (drifts[i] if i >= 0 else drifts[0] if drifts else 0.0)
+    def convert(wall: float) -> float:  # before the first point: its drift
+        return wall - drifts[max(bisect.bisect_right(walls, wall) - 1, 0)]
 
     return convert

@@ -19,8 +19,8 @@ class Fault:
 
 @dataclass
 class FaultLog:
+    clock: RunClock  # the load run's: marks share the time axis of its records and samples
     marks: list[dict[str, object]] = field(default_factory=list)
-    clock: RunClock = field(default_factory=RunClock.start)  # the load run's (shared)
 
     def mark(self, what: str, target: str) -> None:
         self.marks.append({"t": self.clock.now(), "what": what, "target": target})
