@@ -90,6 +90,10 @@ soak: setup system-deps kafka-jars
 contract-snapshot: setup
 	$(UV) run --frozen hotline schema > tests/contract/events.schema.json.tmp
 	mv tests/contract/events.schema.json.tmp tests/contract/events.schema.json
+	$(UV) run --frozen python -c "import msgspec, sys; from hotline import unified; \
+	  sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(unified.json_schema()), indent=2) + b'\n')" \
+	  > tests/contract/unified/unified.schema.json.tmp
+	mv tests/contract/unified/unified.schema.json.tmp tests/contract/unified/unified.schema.json
 
 clean:
 	rm -rf .venv var deploy/kafka/lib .mypy_cache .ruff_cache .pytest_cache

@@ -42,6 +42,18 @@ IdentifierKind = Literal[
     "widget_visitor",
 ]
 Role = Literal["customer", "agent", "bot", "system"]
+VerificationLevel = Literal[
+    "provider_verified",  # the provider vouches for it (WhatsApp wa_id/phone, a Telegram id)
+    "site_signed",  # the host site signed it (widget identity token)
+    "dmarc_aligned",  # DKIM or SPF aligned with the From: domain under a DMARC pass
+    "agent_confirmed",  # an agent accepted a suggested link
+    "carrier_asserted",  # a phone network says so (SMS From): spoofable, never auto-linked
+    "unverified",  # claimed by the sender, proven by nothing
+]
+#: The levels strong enough to link two contacts without an agent.
+LINKING_LEVELS: frozenset[str] = frozenset(
+    {"provider_verified", "site_signed", "dmarc_aligned", "agent_confirmed"}
+)
 
 
 class Base(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fields=False, gc=False):
@@ -77,6 +89,13 @@ class Identifier(FrozenBase, kw_only=True, frozen=True):
     value: str  # normalised: lower-case email, E.164 phone, "T123:U456" for Slack
     source: str  # where it came from: "smtp.from", "dkim", "provider", "widget.hmac" ...
     verified: bool = False
+    level: VerificationLevel | None = None  # how it was proven; None on events before levels
+
+    def trust(self) -> VerificationLevel:
+        """The verification level, for events that predate ``level`` derived from ``verified``."""
+        if self.level is not None:
+            return self.level
+        return "provider_verified" if self.verified else "unverified"
 
 
 class Sender(Base, kw_only=True):

@@ -10,6 +10,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hotline.tenancy import Tenancy
+
 PLACEHOLDER_PREFIXES = ("dev-", "change-me", "changeme", "placeholder", "test-")
 
 
@@ -31,8 +33,19 @@ class ServiceSettings(BaseSettings):
     ack_timeout: float = 5.0
     linger_ms: int = 5
     default_tenant: str = "default"
+    tenants: dict[str, str] = {}  # "kind:account" -> tenant (hotline.tenancy); JSON in the env
     gc_threshold: int = 50_000  # young-generation GC threshold; 0 = Python's default (700)
     cpu_nice: int = Field(0, ge=0, le=19)  # lowers CPU priority on a shared host (hotline.priority)
+
+    def tenancy(self) -> Tenancy:
+        return Tenancy(dict(self.tenants), self.default_tenant)
+
+    @model_validator(mode="after")
+    def _tenant_keys_name_accounts(self) -> ServiceSettings:
+        bad = self.tenancy().problems()
+        if bad:
+            raise ValueError(f"tenants: keys must be 'kind:account' or 'kind:*', got {bad}")
+        return self
 
     @model_validator(mode="after")
     def _no_placeholder_secrets_outside_dev(self) -> ServiceSettings:
