@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests use as real peers, if missing: PostgreSQL (unifier store),
-# Dovecot IMAP and swaks (email intake), Chromium (browser tests), Debian's python3.11 (built
+# Dovecot IMAP and swaks (email intake), NSD (DNS for DKIM/DMARC), Chromium (browser tests), Debian's python3.11 (built
 # with PGO and LTO), plus uv from PyPI.
 # Idempotent and quiet when everything is there. Needs root (or sudo) for apt-get.
 set -euo pipefail
@@ -10,6 +10,7 @@ need=()
 [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
 command -v swaks >/dev/null || need+=(swaks)
 command -v chromium >/dev/null || need+=(chromium)
+[ -x /usr/sbin/nsd ] || need+=(nsd)  # authoritative DNS for the DKIM/DMARC tests
 command -v mvn >/dev/null || need+=(maven)
 command -v java >/dev/null || need+=(openjdk-17-jre-headless)
 if [ ${#need[@]} -gt 0 ]; then
