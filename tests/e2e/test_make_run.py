@@ -55,6 +55,7 @@ def test_stack_comes_up_and_ctrl_c_leaves_nothing_behind() -> None:
     base = free_base_port()
     env = {
         **os.environ,
+        "HOTLINE_API_TOKENS": '{"default": "dev-my-own-token"}',  # the user's own setting
         "HOTLINE_VAR": str(var),
         "HOTLINE_BASE_PORT": str(base),
         "HOTLINE_KAFKA_PORT": str(free_port_pair()),
@@ -76,6 +77,11 @@ def test_stack_comes_up_and_ctrl_c_leaves_nothing_behind() -> None:
         assert wait_for(pid_file.exists, 30), "stack.pids not written"
         pids = [int(p) for p in pid_file.read_text().split()]
         assert len(pids) == 5 and all(alive(p) for p in pids)
+        inbox = f"http://127.0.0.1:{base + 4}/inbox/default"
+        assert httpx.get(inbox).status_code == 401
+        # the token the user set is the one that works: `run` kept it instead of its own
+        assert httpx.get(inbox, params={"token": "dev-my-own-token"}).status_code == 200
+        assert httpx.get(inbox, params={"token": "dev-agent-token"}).status_code == 401
         proc.send_signal(signal.SIGINT)
         out = proc.communicate(timeout=60)[0].decode()
     finally:
@@ -84,4 +90,7 @@ def test_stack_comes_up_and_ctrl_c_leaves_nothing_behind() -> None:
         shutil.rmtree(var, ignore_errors=True)
     assert proc.returncode == 0, out
     assert "Hotline is running" in out and "stopped" in out
+    # what a newcomer needs is printed: the inbox with its token, the secrets to sign requests
+    assert f"agent inbox: http://127.0.0.1:{base + 4}/inbox/default?token=dev-my-own-token" in out
+    assert "dev-meta-app-secret" in out and "hotline demo" in out
     assert wait_for(lambda: not any(alive(p) for p in pids), 10), "processes left behind"

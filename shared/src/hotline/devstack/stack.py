@@ -8,7 +8,6 @@ component while traffic flows.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import random
 import signal
@@ -24,18 +23,12 @@ from rich.console import Console
 from rich.table import Table
 
 from hotline.devstack.broker import TEST_JVM, Broker
+from hotline.devstack.credentials import DEMO_TENANT, Credentials, service_env
 from hotline.kafka.admin import ensure_topics
 from hotline.topics import load_topics, repo_root
 
 console = Console(stderr=True)
 SERVICES = ("email_ingest", "chat_gateway", "social_ingest", "unifier")
-# Dev-only credentials so that `make run` and the load generator work out of the box.
-DEV_ENV = {
-    "HOTLINE_SLACK_WORKSPACES": json.dumps(
-        {"TLOAD": {"signing_secret": "dev-load-slack-signing-secret", "bot_token": "dev-xoxb"}}
-    ),
-    "HOTLINE_TRUSTED_AUTHSERV_IDS": json.dumps(["mx.loadtest"]),
-}
 
 
 @dataclass
@@ -103,8 +96,7 @@ class Stack:
     def start_service(self, name: str) -> None:
         svc = self.services[name]
         env = {
-            **os.environ,
-            **DEV_ENV,
+            **service_env(os.environ),
             "HOTLINE_KAFKA_BOOTSTRAP": self.bootstrap,
             "HOTLINE_PORT": str(svc.port),
             "HOTLINE_ENV": os.environ.get("HOTLINE_ENV", "dev"),
@@ -223,8 +215,16 @@ def print_urls(stack: Stack) -> None:
         f"swaks -s 127.0.0.1 -p {stack.smtp_port} -t help@localhost",
     )
     table.add_row("  web chat demo", f"{stack.services['chat_gateway'].url}/chat/demo", "")
-    table.add_row("  agent inbox", f"{stack.services['unifier'].url}/", "")
+    creds = Credentials.current()
+    inbox = f"{stack.services['unifier'].url}/inbox/{DEMO_TENANT}?token={creds.api_token}"
     console.print(table)
+    secrets = Table("dev credential", "value", "used as", title=f"tenant '{DEMO_TENANT}'")
+    for row in creds.rows():
+        secrets.add_row(*row)
+    console.print(secrets)
+    console.print(f"agent inbox: {inbox}", soft_wrap=True, highlight=False)
+    demo = f"uv run hotline demo --base-port {stack.base_port}"
+    console.print(f"try it:      {demo}  (one customer on six channels)", soft_wrap=True)
     console.print("[bold green]Hotline is running.[/] Press Ctrl-C to stop everything.")
 
 

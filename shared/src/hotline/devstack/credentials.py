@@ -1,0 +1,91 @@
+"""Dev-only settings for `make run`: every demo account in one tenant, every secret a person
+needs to sign a test request, and the agent token, all printed at start-up.
+
+A setting the user exported themselves wins over these (``service_env``). The values are the
+``dev-`` placeholders each service accepts only under ``HOTLINE_ENV=dev``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+DEMO_TENANT = "default"
+SLACK_TEAM = "TLOAD"  # the load generator's and the demo's workspace
+WIDGET_SITE = "demo"
+
+DEV_ENV: dict[str, str] = {
+    "HOTLINE_DEFAULT_TENANT": DEMO_TENANT,
+    # Every demo channel account belongs to the demo tenant; named here so that a person sees
+    # how a channel account maps to a tenant (hotline.tenancy).
+    "HOTLINE_TENANTS": json.dumps({f"slack:{SLACK_TEAM}": DEMO_TENANT}),
+    "HOTLINE_SLACK_WORKSPACES": json.dumps(
+        {
+            SLACK_TEAM: {
+                "signing_secret": "dev-load-slack-signing-secret",
+                "bot_token": "dev-xoxb",
+                "trusted": True,
+            }
+        }
+    ),
+    "HOTLINE_TRUSTED_AUTHSERV_IDS": json.dumps(["mx.loadtest"]),
+    "HOTLINE_API_TOKENS": json.dumps({DEMO_TENANT: "dev-agent-token"}),
+    "HOTLINE_META_APP_SECRET": "dev-meta-app-secret",
+    "HOTLINE_TELEGRAM_SECRET_TOKEN": "dev-telegram-secret",
+    "HOTLINE_TWILIO_AUTH_TOKEN": "dev-twilio-auth-token",
+    "HOTLINE_X_CONSUMER_SECRET": "dev-x-consumer-secret",
+}
+WIDGET_SECRET = "dev-demo-widget-secret"  # chat_gateway's dev default for the "demo" site
+EMAIL_WEBHOOK_SECRET = "dev-email-webhook-secret"  # email_ingest's dev default
+
+
+def service_env(environ: Mapping[str, str]) -> dict[str, str]:
+    """The dev defaults, overridden by whatever the user set in their own environment."""
+    return {**DEV_ENV, **environ}
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What a person needs to reach every feature of the running stack."""
+
+    api_token: str
+    slack_signing_secret: str
+    meta_app_secret: str
+    telegram_secret_token: str
+    twilio_auth_token: str
+    x_consumer_secret: str
+    widget_secret: str = WIDGET_SECRET
+    email_webhook_secret: str = EMAIL_WEBHOOK_SECRET
+
+    @classmethod
+    def of(cls, env: Mapping[str, str]) -> Credentials:
+        tokens: dict[str, str] = json.loads(env["HOTLINE_API_TOKENS"])
+        workspaces = json.loads(env["HOTLINE_SLACK_WORKSPACES"])
+        slack: dict[str, str] = workspaces.get(SLACK_TEAM) or next(iter(workspaces.values()), {})
+        return cls(
+            api_token=tokens.get(DEMO_TENANT, next(iter(tokens.values()), "")),
+            slack_signing_secret=slack.get("signing_secret", ""),
+            meta_app_secret=env["HOTLINE_META_APP_SECRET"],
+            telegram_secret_token=env["HOTLINE_TELEGRAM_SECRET_TOKEN"],
+            twilio_auth_token=env["HOTLINE_TWILIO_AUTH_TOKEN"],
+            x_consumer_secret=env["HOTLINE_X_CONSUMER_SECRET"],
+        )
+
+    @classmethod
+    def current(cls) -> Credentials:
+        return cls.of(service_env(os.environ))
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(what, secret, how it is used) for the start-up table."""
+        return [
+            ("agent API token", self.api_token, "Authorization: Bearer …, or ?token= on pages"),
+            ("widget site 'demo'", self.widget_secret, "HS256 key of the identity token (JWT)"),
+            ("Slack TLOAD signing", self.slack_signing_secret, "X-Slack-Signature v0 HMAC"),
+            ("Meta app secret", self.meta_app_secret, "X-Hub-Signature-256 (WhatsApp, Messenger)"),
+            ("Telegram secret", self.telegram_secret_token, "X-Telegram-Bot-Api-Secret-Token"),
+            ("Twilio auth token", self.twilio_auth_token, "X-Twilio-Signature (SMS)"),
+            ("X consumer secret", self.x_consumer_secret, "x-twitter-webhooks-signature"),
+            ("email webhook", self.email_webhook_secret, "HMAC of the raw MIME (POST)"),
+        ]
