@@ -80,6 +80,18 @@ def run() -> None:
 
 
 @app.command()
+def demo(
+    base_port: Annotated[int, typer.Option(help="the stack's base port (make run)")] = 8100,
+) -> None:
+    """One customer on six channels through the real edges of the running stack; prints the
+    inbox URL where her one conversation is."""
+    from hotline.devstack.demo import main as demo_main
+
+    for line in demo_main(base_port):
+        typer.echo(line)
+
+
+@app.command()
 def loadgen(
     rate: Annotated[float, typer.Option(help="messages per second (open loop)")] = 200.0,
     duration: Annotated[float, typer.Option(help="seconds")] = 30.0,

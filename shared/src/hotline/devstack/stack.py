@@ -66,12 +66,20 @@ class Stack:
                 "HOTLINE_BLOB_DIR": str(self.var / "blobs"),
             },
             "unifier": {"HOTLINE_DATABASE_URL": db},
-            "social_ingest": {"HOTLINE_WINDOWS_DB": str(self.var / "social-windows.sqlite3")},
+            "social_ingest": {
+                "HOTLINE_WINDOWS_DB": str(self.var / "social-windows.sqlite3"),
+                # Twilio signs the URL it posts to: the one this stack serves SMS webhooks on
+                "HOTLINE_TWILIO_WEBHOOK_URL": f"{self._url(3)}/webhooks/sms",
+                "HOTLINE_TWILIO_STATUS_URL": f"{self._url(3)}/webhooks/sms/status",
+            },
         }
         for name, nice in self.nice.items():
             per_service.setdefault(name, {})["HOTLINE_CPU_NICE"] = str(nice)
         for i, name in enumerate(SERVICES, start=1):
             self.services[name] = Service(name, self.base_port + i, per_service.get(name, {}))
+
+    def _url(self, n: int) -> str:
+        return f"http://127.0.0.1:{self.base_port + n}"
 
     @property
     def smtp_port(self) -> int:
