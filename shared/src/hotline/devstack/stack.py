@@ -20,7 +20,6 @@ from pathlib import Path
 
 import httpx
 from rich.console import Console
-from rich.table import Table
 
 from hotline.devstack.broker import TEST_JVM, Broker
 from hotline.devstack.credentials import DEMO_TENANT, Credentials, service_env
@@ -213,27 +212,32 @@ def _bindable(port: int) -> bool:
 
 
 def print_urls(stack: Stack) -> None:
-    table = Table("component", "address", "try")
-    table.add_row("kafka broker", stack.bootstrap, "uv run hotline topics")
-    for svc in stack.services.values():
-        table.add_row(svc.module, svc.url, f"curl {svc.url}/readyz")
-    table.add_row(
-        "  smtp intake",
-        f"smtp://127.0.0.1:{stack.smtp_port}",
-        f"swaks -s 127.0.0.1 -p {stack.smtp_port} -t help@localhost",
-    )
-    table.add_row("  web chat demo", f"{stack.services['chat_gateway'].url}/chat/demo", "")
+    """Plain lines, never cut to the terminal's width: URLs and secrets must copy whole."""
+    lines = [("kafka broker", stack.bootstrap)]
+    lines += [(svc.module, svc.url) for svc in stack.services.values()]
+    chat, unifier = stack.services["chat_gateway"].url, stack.services["unifier"].url
     creds = Credentials.current()
-    inbox = f"{stack.services['unifier'].url}/inbox/{DEMO_TENANT}?token={creds.api_token}"
-    console.print(table)
-    secrets = Table("dev credential", "value", "used as", title=f"tenant '{DEMO_TENANT}'")
-    for row in creds.rows():
-        secrets.add_row(*row)
-    console.print(secrets)
-    console.print(f"agent inbox: {inbox}", soft_wrap=True, highlight=False)
+    lines += [
+        ("smtp intake", f"smtp://127.0.0.1:{stack.smtp_port} (swaks -t help@localhost)"),
+        ("web chat demo", f"{chat}/chat/demo"),
+        ("agent API", f"{unifier}/docs (Authorization: Bearer {creds.api_token})"),
+        ("agent inbox", f"{unifier}/inbox/{DEMO_TENANT}?token={creds.api_token}"),
+    ]
+    _print_block("Hotline (every /healthz, /readyz, /metrics)", lines)
+    _print_block(f"dev credentials, tenant '{DEMO_TENANT}'", creds.rows())
     demo = f"uv run hotline demo --base-port {stack.base_port}"
-    console.print(f"try it:      {demo}  (one customer on six channels)", soft_wrap=True)
+    console.print(f"try it: {demo}  (one customer on six channels)", soft_wrap=True)
     console.print("[bold green]Hotline is running.[/] Press Ctrl-C to stop everything.")
+
+
+def _print_block(title: str, rows: list[tuple[str, str]] | list[tuple[str, str, str]]) -> None:
+    console.print(f"[bold]{title}[/]")
+    width = max(len(r[0]) for r in rows)
+    for name, value, *more in rows:
+        note = f"  ({more[0]})" if more else ""
+        console.print(
+            f"  {name:<{width}}  {value}{note}", soft_wrap=True, highlight=False, markup=False
+        )
 
 
 class Stop(Exception):
