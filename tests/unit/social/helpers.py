@@ -8,11 +8,12 @@ from pathlib import Path
 import msgspec
 
 from hotline import events as ev
+from hotline.tenancy import Tenancy
 from social_ingest.context import Context
 from social_ingest.ops import Normalized, OpsRecord
 
 T0 = datetime(2026, 11, 24, 12, 0, 0, tzinfo=UTC)
-CTX = Context(tenant="acme", received_at=T0, region="US")
+CTX = Context(tenancy=Tenancy(default="acme"), received_at=T0, region="US")
 REPO = Path(__file__).resolve().parents[3]
 FIXTURES = REPO / "tests" / "fixtures" / "social"
 

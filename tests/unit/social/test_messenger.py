@@ -73,7 +73,11 @@ def test_messenger_text_identity_and_keys() -> None:
     assert e.channel == ev.ChannelRef(kind="messenger", account_id="106712345678901")
     assert e.sender.identifiers == [
         ev.Identifier(
-            kind="psid", value="106712345678901:6789012345678901", source="provider", verified=True
+            kind="psid",
+            value="106712345678901:6789012345678901",
+            source="provider",
+            verified=True,
+            level="provider_verified",
         )
     ]
     assert e.conversation_key == "acme/messenger/106712345678901/6789012345678901"

@@ -40,6 +40,8 @@ TG_KINDS = {
     "location": [M + "location"],
     "venue": [M + "location"],
     "own_contact": [M + "contacts"],
+    "other_contact": [M + "contacts"],
+    "contact_without_user_id": [M + "contacts"],
     "reply": [M + "text"],
     "forwarded": [M + "text"],
     "edited": ["edited"],
@@ -97,7 +99,7 @@ def test_x_values_and_own_sends_ignored() -> None:
     assert e.content == ev.TextContent(text="My order never arrived")
     assert e.sender.display_name == "Jo Customer" and e.sender.handle == "3001969357"
     assert e.sender.identifiers[0] == ev.Identifier(
-        kind="x_id", value="3001969357", source="provider", verified=True
+        kind="x_id", value="3001969357", source="provider", verified=True, level="provider_verified"
     )
     assert e.channel == ev.ChannelRef(kind="x", account_id="4337869213")
     (theirs,) = x(xcase("mixed"), CTX).events
@@ -156,8 +158,14 @@ def test_sms_values() -> None:
         "acme", "sms", "SM1f0e8ae6ade43cb3c0ce4525424e404f", "message"
     )
     assert m.channel == ev.ChannelRef(kind="sms", account_id="+15005550006")
-    assert m.sender.identifiers == [
-        ev.Identifier(kind="phone", value="+14155552671", source="provider", verified=True)
+    assert m.sender.identifiers == [  # spoofable: never verified (README, SMS policy)
+        ev.Identifier(
+            kind="phone",
+            value="+14155552671",
+            source="twilio.from",
+            verified=False,
+            level="carrier_asserted",
+        )
     ]
     (mms,) = sms(smscase("inbound_mms"), CTX).events
     assert isinstance(mms, ev.MessageReceived) and len(mms.attachments) == 2

@@ -1,4 +1,5 @@
-"""What every pure normalizer needs besides the payload: tenant, clock reading, phone region."""
+"""What every pure normalizer needs besides the payload: the tenancy (which tenant each channel
+account belongs to), the clock reading, the default phone region."""
 
 from __future__ import annotations
 
@@ -9,17 +10,25 @@ from datetime import UTC, datetime
 import msgspec
 
 from hotline import events
+from hotline.tenancy import Tenancy
 
 
 @dataclass(frozen=True)
 class Context:
-    tenant: str
+    tenancy: Tenancy  # configuration: the tenant of each channel account, never a provider value
     received_at: datetime
     region: str | None = None  # default region for national phone numbers (SMS)
 
     @classmethod
-    def now(cls, tenant: str = "default", region: str | None = None) -> Context:
-        return cls(tenant, datetime.now(UTC), region)
+    def now(
+        cls, tenant: str = "default", region: str | None = None, tenancy: Tenancy | None = None
+    ) -> Context:
+        """``tenant`` alone: every account belongs to it (the CLI, tests)."""
+        return cls(tenancy or Tenancy(default=tenant), datetime.now(UTC), region)
+
+    def tenant_of(self, kind: str, account_id: str) -> str:
+        """The tenant of the channel account an event arrived on (per event, not per process)."""
+        return self.tenancy.tenant_for(kind, account_id)
 
 
 def envelope(
@@ -31,14 +40,16 @@ def envelope(
     customer: str,
     at: datetime | None,
 ) -> events.EnvelopeFields:
-    """The envelope of one event; keyed by (tenant, channel, account, customer handle)."""
+    """The envelope of one event; keyed by (tenant, channel, account, customer handle). The
+    tenant is the channel account's, and the event id and conversation key both use it."""
+    tenant = ctx.tenant_of(channel.kind, channel.account_id)
     return events.EnvelopeFields(
-        event_id=events.event_id_for(ctx.tenant, channel.kind, provider_id, kind),
-        tenant=ctx.tenant,
+        event_id=events.event_id_for(tenant, channel.kind, provider_id, kind),
+        tenant=tenant,
         channel=channel,
         provider_message_id=provider_id,
         received_at=ctx.received_at,
-        conversation_key=f"{ctx.tenant}/{channel.kind}/{channel.account_id}/{customer}",
+        conversation_key=f"{tenant}/{channel.kind}/{channel.account_id}/{customer}",
         provider_timestamp=at,
     )
 

@@ -23,6 +23,7 @@ from hotline.topics import INBOUND_SOCIAL, OPS, dead_letter_for
 from social_ingest.context import Context
 from social_ingest.ops import Normalized, OpsRecord, encode_ops
 from social_ingest.profiles import ENRICHER, Enricher
+from social_ingest.settings import SocialSettings
 
 log = logging.getLogger(__name__)
 Normalizer = Callable[[bytes, Context], Normalized]
@@ -31,10 +32,11 @@ STATUS = {"malformed": 400, "schema_mismatch": 422}
 PARSER_VERSION = "social-1"
 OK = Answer(200)
 ONCE = "publish_once"  # the PublishOnce's key in ServiceState.extras
+CONTEXTS = "contexts"  # ServiceState.extras: () -> Context with the configured tenancy, region
 
 
 async def ingest(state: ServiceState, body: bytes, run: Normalizer, source: str) -> Answer:
-    ctx = Context.now(state.settings.default_tenant)
+    ctx: Context = state.extras[CONTEXTS]()
     try:
         out = run(body, ctx)
     except PermanentError as exc:
@@ -90,6 +92,11 @@ def _enriched(state: ServiceState, events: list[Event]) -> list[Event]:
     """Cached profiles filled in, lookups scheduled: synchronous, no I/O before the ack."""
     enricher: Enricher | None = state.extras.get(ENRICHER)
     return enricher.enrich(events) if enricher is not None else events
+
+
+def contexts(settings: SocialSettings) -> Callable[[], Context]:
+    """Each webhook's context: now, the configured tenancy (built once) and phone region."""
+    return partial(Context.now, region=settings.default_region, tenancy=settings.tenancy())
 
 
 def publish_once(state: ServiceState) -> PublishOnce:

@@ -16,7 +16,7 @@ from hotline.http import ServiceState
 from hotline.kafka import ConsumerLoop
 from hotline.kafka.consumer import LoopSettings, Record
 from hotline.topics import INBOUND_SOCIAL, REPLIES_SOCIAL
-from social_ingest.ingest import ONCE, publish_once
+from social_ingest.ingest import CONTEXTS, ONCE, contexts, publish_once
 from social_ingest.profile_sources import sources
 from social_ingest.profiles import ENRICHER, Enricher, lookup_counter
 from social_ingest.replies import Replies, decode_reply
@@ -40,6 +40,7 @@ class Runtime:
 
     async def start(self, state: ServiceState) -> None:
         state.extras[ONCE] = publish_once(state)  # every edge's retries and copies: one record
+        state.extras[CONTEXTS] = contexts(self.settings)  # tenant per channel account
         if self.settings.profiles_enabled:
             self._start_profiles(state)
         if self.settings.replies_enabled:

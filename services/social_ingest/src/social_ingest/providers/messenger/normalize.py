@@ -12,6 +12,7 @@ import msgspec
 from hotline import events as ev
 from hotline.kafka.errors import PermanentError
 from social_ingest.context import Context, envelope, from_unix
+from social_ingest.identifiers import provider_verified
 from social_ingest.ops import Normalized
 from social_ingest.providers.messenger import parse as p
 from social_ingest.providers.meta.ops import ops_record
@@ -65,9 +66,7 @@ def _item(ctx: Context, channel: ev.ChannelRef, m: p.Messaging, raw: msgspec.Raw
 
 def customer_of(channel: ev.ChannelRef, psid: str, role: ev.Role = "customer") -> ev.Sender:
     kind: ev.IdentifierKind = "ig_id" if channel.kind == "instagram" else "psid"
-    ident = ev.Identifier(
-        kind=kind, value=f"{channel.account_id}:{psid}", source="provider", verified=True
-    )
+    ident = provider_verified(kind, f"{channel.account_id}:{psid}")  # page-scoped id
     return ev.Sender(handle=psid, identifiers=[ident] if role == "customer" else [], role=role)
 
 

@@ -30,9 +30,10 @@ def ops_record(
     """One update; its id is derived from the field and the canonical payload (retry-safe)."""
     digest, compact = canonical(raw)
     provider_id = f"{account_id}:{field}:{digest}"
+    tenant = ctx.tenant_of(kind, account_id)
     return OpsRecord(
-        event_id=ev.event_id_for(ctx.tenant, kind, provider_id, "ops"),
-        tenant=ctx.tenant,
+        event_id=ev.event_id_for(tenant, kind, provider_id, "ops"),
+        tenant=tenant,
         channel=ev.ChannelRef(kind=kind, account_id=account_id),
         field=field,
         name=_name(raw),

@@ -7,6 +7,7 @@ import msgspec
 
 from hotline import events as ev
 from social_ingest.context import Context, envelope, from_unix
+from social_ingest.identifiers import provider_verified
 from social_ingest.ops import Normalized
 from social_ingest.phones import e164
 from social_ingest.providers.meta.ops import ops_record
@@ -32,10 +33,20 @@ def normalize(body: bytes, ctx: Context, bot_id: str = "bot") -> Normalized:
 
 def sender_of(user: p.User | None, chat: p.Chat) -> ev.Sender:
     uid = str(user.id if user else chat.id)
-    ident = ev.Identifier(kind="telegram_id", value=uid, source="provider", verified=True)
+    ident = provider_verified("telegram_id", uid)
     name = " ".join(x for x in (user.first_name, user.last_name) if x) if user else None
     role: ev.Role = "bot" if user and user.is_bot else "customer"
     return ev.Sender(handle=str(chat.id), display_name=name or None, identifiers=[ident], role=role)
+
+
+def own_phone(m: p.Message) -> str | None:
+    """The sender's own number: a shared contact whose ``user_id`` is the sender's id (Telegram
+    fills it in from its account, the "share my phone number" button). A card of anyone else,
+    or without a user id, is content and never the sender's phone."""
+    c, who = m.contact, m.from_
+    if c is None or who is None or who.is_bot or c.user_id != who.id:
+        return None
+    return e164(c.phone_number)
 
 
 def pid(chat: p.Chat, message_id: int) -> str:
@@ -53,12 +64,9 @@ def _message(ctx: Context, channel: ev.ChannelRef, m: p.Message) -> ev.Event:
     )
     content, refs = content_of(m)
     sender = sender_of(m.from_, m.chat)
-    if m.contact and m.contact.user_id is not None and m.from_ and m.contact.user_id == m.from_.id:
-        phone = e164(m.contact.phone_number)  # the customer shared their own number
-        if phone:
-            sender.identifiers.append(
-                ev.Identifier(kind="phone", value=phone, source="telegram.contact")
-            )
+    phone = own_phone(m)
+    if phone:
+        sender.identifiers.append(provider_verified("phone", phone, source="telegram.contact"))
     replied = pid(m.chat, m.reply_to_message.message_id) if m.reply_to_message else None
     thread = ev.ThreadHints(
         replied_to_message_id=replied,

@@ -6,6 +6,7 @@ from typing import Literal
 
 from hotline import events as ev
 from social_ingest.context import Context, envelope
+from social_ingest.identifiers import identifier
 from social_ingest.ops import Normalized
 from social_ingest.phones import e164
 from social_ingest.providers.twilio import parse as p
@@ -47,7 +48,8 @@ def _inbound(ctx: Context, m: p.Inbound) -> ev.Event:
     ours, theirs = _number(m.to, ctx), _number(m.sender, ctx)
     channel = ev.ChannelRef(kind="sms", account_id=ours)
     base = envelope(ctx, channel, m.sid, "message", customer=theirs, at=None)
-    ids = [ev.Identifier(kind="phone", value=theirs, source="provider", verified=True)]
+    # carrier-asserted: a From number can be spoofed, so it never links contacts by itself
+    ids = [identifier("phone", theirs, "carrier_asserted", source="twilio.from")]
     sender = ev.Sender(handle=m.sender, identifiers=ids if theirs.startswith("+") else [])
     refs = [
         ev.AttachmentRef(ref=url, mime_type=mime or "application/octet-stream")
@@ -62,7 +64,10 @@ def _inbound(ctx: Context, m: p.Inbound) -> ev.Event:
 
 def _status(ctx: Context, s: p.Status) -> ev.Event:
     customer = _number(s.to, ctx)
-    channel = ev.ChannelRef(kind="sms", account_id="twilio")
+    # the number we sent from: the same account (so tenant and conversation key) as the
+    # customer's messages and our reply
+    ours = _number(s.ours, ctx) if s.ours.startswith("+") else s.ours
+    channel = ev.ChannelRef(kind="sms", account_id=ours or "twilio")
     base = envelope(ctx, channel, s.sid, f"status.{s.status}", customer=customer, at=None)
     status = STATUSES.get(s.status, "accepted")
     return ev.DeliveryStatus(

@@ -51,6 +51,7 @@ class Status:
     status: str
     to: str
     error_code: str | None
+    ours: str  # the sending number (``From``), else the AccountSid; "" when neither is given
 
 
 def inbound(form: Form) -> Inbound:
@@ -76,4 +77,5 @@ def status(form: Form) -> Status:
         form.need("MessageStatus"),
         form.fields.get("To", ""),
         form.fields.get("ErrorCode") or None,
+        form.fields.get("From") or form.fields.get("AccountSid", ""),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from hotline import events as ev
 from social_ingest.context import Context, envelope, from_unix
+from social_ingest.identifiers import provider_verified
 from social_ingest.ops import Normalized
 from social_ingest.phones import e164
 from social_ingest.providers.meta.ops import ops_record
@@ -58,11 +59,12 @@ def _value(ctx: Context, value: p.MessagesValue) -> Normalized:
 
 
 def customer(wa_id: str, names: dict[str, str | None]) -> ev.Sender:
-    """The customer: wa_id and its E.164 phone, both verified by WhatsApp."""
-    ids = [ev.Identifier(kind="wa_id", value=wa_id, source="provider", verified=True)]
+    """The customer: wa_id and its E.164 phone, both vouched for by WhatsApp (the wa_id is the
+    number the account was registered and verified with)."""
+    ids = [provider_verified("wa_id", wa_id)]
     phone = e164(wa_id)
     if phone:
-        ids.append(ev.Identifier(kind="phone", value=phone, source="provider", verified=True))
+        ids.append(provider_verified("phone", phone))
     return ev.Sender(handle=wa_id, display_name=names.get(wa_id), identifiers=ids)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from hotline import events as ev
 from social_ingest.context import Context, envelope, from_unix
+from social_ingest.identifiers import provider_verified
 from social_ingest.ops import Normalized
 from social_ingest.providers.meta.ops import ops_record
 from social_ingest.providers.x import parse as p
@@ -32,7 +33,7 @@ def _message(
 ) -> ev.Event:
     at = from_unix(dm.created_timestamp, millis=True)
     base = envelope(ctx, channel, dm.id, "message", customer=mc.sender_id, at=at)
-    ident = ev.Identifier(kind="x_id", value=mc.sender_id, source="provider", verified=True)
+    ident = provider_verified("x_id", mc.sender_id)
     sender = ev.Sender(
         handle=mc.sender_id, display_name=user.name if user else None, identifiers=[ident]
     )
