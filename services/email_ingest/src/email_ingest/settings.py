@@ -33,6 +33,11 @@ class EmailSettings(ServiceSettings):
     smtp_tls_cert: Path | None = None
     smtp_tls_key: Path | None = None
     recipient_domains: list[str] = Field(default_factory=lambda: ["localhost"])
+    smtp_check_dkim: bool = True  # verify DKIM + DMARC alignment of SMTP mail ourselves
+    # DNS for those checks: "ip[:port]" of a nameserver (e.g. 127.0.0.1:5353); None: the system's
+    dns_server: str | None = None
+    dns_timeout_s: float = 3.0  # per lookup; a whole check gets four times this
+    dns_cache_s: float = 300.0  # how long TXT answers (DKIM keys, DMARC records) are reused
     # threading and trust
     reply_domains: list[str] = Field(default_factory=list)
     trusted_authserv_ids: list[str] = Field(default_factory=list)
