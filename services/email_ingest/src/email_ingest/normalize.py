@@ -208,7 +208,9 @@ def _classify(event: events.MessageReceived, root: Part, text: str, cfg: Mailbox
         loop=classify.is_loop(root, event.thread.message_id, cfg.trust),
     )
     event.bounce_status = status
-    if original:
+    if original:  # the bounced mail's Message-ID: the unifier threads by In-Reply-To
         event.thread.replied_to_message_id = original
+        if original not in event.thread.in_reply_to:
+            event.thread.in_reply_to.append(original)
     if is_bounce:
         event.sender.role = "system"
