@@ -118,8 +118,12 @@ def test_decide(
         ),
         (
             Verdict(False, "dns_timeout"),
-            'mx; dkim=temperror reason="dns_timeout"; dmarc=fail reason="dns_timeout"'
-            " header.from=None",
+            'mx; dkim=temperror reason="dns_timeout"; dmarc=temperror reason="dns_timeout"',
+        ),
+        (
+            Verdict(False, "no_dmarc_record", "example.test", "example.test"),
+            'mx; dkim=pass header.d=example.test; dmarc=none reason="no_dmarc_record"'
+            " header.from=example.test",
         ),
         (
             Verdict(False, "no_signature", "example.test"),

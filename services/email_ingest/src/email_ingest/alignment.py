@@ -46,12 +46,14 @@ class Verdict:
             dkim = f"dkim=pass header.d={self.dkim_domain}"
         elif self.reason in _DKIM_FAILURES:
             dkim = f'dkim={_DKIM_FAILURES[self.reason]} reason="{self.reason}"'
-        dmarc = "pass" if self.aligned else "fail"
+        dmarc = "pass" if self.aligned else _DMARC_RESULTS.get(self.reason, "fail")
         detail = f" policy.dmarc={self.policy}" if self.policy else ""
         why = "" if self.aligned else f' reason="{self.reason}"'
-        return f"{authserv_id}; {dkim}; dmarc={dmarc}{why}{detail} header.from={self.from_domain}"
+        author = f" header.from={self.from_domain}" if self.from_domain else ""
+        return f"{authserv_id}; {dkim}; dmarc={dmarc}{why}{detail}{author}"
 
 
+_DMARC_RESULTS = {"no_dmarc_record": "none", "dns_error": "temperror", "dns_timeout": "temperror"}
 _DKIM_FAILURES = {  # reason -> RFC 8601 dkim result
     "bad_signature": "fail",
     "body_hash_mismatch": "fail",
