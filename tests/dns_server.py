@@ -3,12 +3,13 @@ RSA keys for DKIM made by the ``openssl`` CLI.
 
 ``Nsd(zones).start()`` writes nsd.conf and one zone file per zone into a temp dir (no chroot, no
 user switch, IPv4 only, no remote control), starts ``nsd -d`` on a free UDP/TCP port and returns
-once it answers the SOA of every zone. ``stop()`` ends that one process.
+once it answers the SOA of every zone. ``stop()`` ends that one process and removes the dir.
 """
 
 from __future__ import annotations
 
 import base64
+import shutil
 import subprocess
 import tempfile
 import time
@@ -136,3 +137,4 @@ class Nsd:
                 self.proc.kill()
                 self.proc.wait(5)
         self.proc = None
+        shutil.rmtree(self.dir, ignore_errors=True)

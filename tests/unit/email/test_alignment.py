@@ -10,7 +10,8 @@ import dkim
 import pytest
 
 from email_ingest.alignment import DmarcRecord, Verdict, aligned, decide, org_domain, parse_record
-from email_ingest.sender_auth import DnsFailure, SenderCheck, Txt, server_address
+from email_ingest.dns_txt import DnsFailure, Txt, server_address
+from email_ingest.sender_auth import SenderCheck
 from tests.dns_server import DkimKey, new_dkim_key
 
 

@@ -12,12 +12,13 @@ from fastapi import FastAPI
 from email_ingest.attachments import Limits
 from email_ingest.classify import Trust
 from email_ingest.compose import ReplyConfig
+from email_ingest.dns_txt import DnsConfig
 from email_ingest.edge import router
 from email_ingest.imap import ImapConfig, ImapPoller
 from email_ingest.intake import Intake
 from email_ingest.normalize import MailboxConfig
 from email_ingest.replies import RelayConfig, ReplySender, reply_loop
-from email_ingest.sender_auth import DnsConfig, SenderAuth
+from email_ingest.sender_auth import SenderAuth
 from email_ingest.settings import EmailSettings
 from email_ingest.smtp import SmtpConfig, start_smtp
 from hotline.blobs import LocalBlobStore
