@@ -12,6 +12,7 @@ import pytest
 from email_ingest.alignment import DmarcRecord, Verdict, aligned, decide, org_domain, parse_record
 from email_ingest.dns_txt import DnsFailure, Txt, server_address
 from email_ingest.sender_auth import SenderCheck
+from email_ingest.settings import EmailSettings
 from tests.dns_server import DkimKey, new_dkim_key
 
 
@@ -147,6 +148,12 @@ def test_verdict_header(verdict: Verdict, header: str) -> None:
 )
 def test_server_address(text: str, address: tuple[str, int]) -> None:
     assert server_address(text) == address
+
+
+@pytest.mark.parametrize("text", ["ns.example.test", "127.0.0.1:dns", "127.0.0.1:0", "[::1]x", ""])
+def test_a_bad_dns_server_setting_is_refused_at_start(text: str) -> None:
+    with pytest.raises(ValueError, match="dns_server"):
+        EmailSettings(env="dev", dns_server=text or " ")
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ SERVFAIL) are not, and raise ``DnsFailure`` with the reason the verdict records.
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 import time
 from dataclasses import dataclass
@@ -77,12 +78,17 @@ def _resolver(config: DnsConfig) -> dns.resolver.Resolver:
 
 
 def server_address(text: str) -> tuple[str, int]:
-    """``"127.0.0.1:5353"``, ``"127.0.0.1"`` (port 53) or ``"[::1]:5353"`` -> (ip, port)."""
+    """``"127.0.0.1:5353"``, ``"127.0.0.1"`` (port 53) or ``"[::1]:5353"`` -> (ip, port);
+    ValueError for anything else (a host name included: the nameserver is given by address)."""
     text = text.strip()
     if text.startswith("["):
         host, _, rest = text[1:].partition("]")
-        return host, int(rest.lstrip(":") or 53)
-    if text.count(":") == 1:
+        port = rest.removeprefix(":") if rest else "53"
+    elif text.count(":") == 1:
         host, _, port = text.partition(":")
-        return host, int(port)
-    return text, 53
+    else:
+        host, port = text, "53"
+    ipaddress.ip_address(host)  # raises ValueError
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"not a port: {port!r}")
+    return host, int(port)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
+from email_ingest.dns_txt import server_address
 from hotline.settings import ServiceSettings, is_placeholder
 from hotline.topics import INBOUND_EMAIL, REPLIES_EMAIL, REPLY_RESULTS
 
@@ -61,6 +62,16 @@ class EmailSettings(ServiceSettings):
     results_topic: str = REPLY_RESULTS
     reply_from: str = "support@localhost"
     reply_group: str = "email_ingest.replies"
+
+    @field_validator("dns_server")
+    @classmethod
+    def _dns_server_is_an_address(cls, value: str | None) -> str | None:
+        if value:
+            try:
+                server_address(value)
+            except ValueError as exc:
+                raise ValueError(f"dns_server: expected ip[:port], got {value!r} ({exc})") from exc
+        return value or None
 
     @model_validator(mode="after")
     def _no_placeholder_webhook_secret(self) -> EmailSettings:
