@@ -6,9 +6,12 @@ from datetime import UTC, datetime
 
 import pytest
 
+from email_ingest.alignment import Verdict
+from email_ingest.app import mailbox_config
 from email_ingest.attachments import Limits
 from email_ingest.classify import Trust
 from email_ingest.normalize import MailboxConfig, normalize
+from email_ingest.settings import EmailSettings
 from hotline import events
 from hotline.blobs import blob_ref
 
@@ -26,8 +29,10 @@ def mail(*headers: str, body: str = "hello\n") -> bytes:
     return ("\r\n".join([*base, *headers]) + "\r\n\r\n" + body).encode()
 
 
-def event_of(raw: bytes, cfg: MailboxConfig = CFG) -> events.MessageReceived:
-    (event,) = normalize(raw, cfg, NOW).events
+def event_of(
+    raw: bytes, cfg: MailboxConfig = CFG, auth: Verdict | None = None
+) -> events.MessageReceived:
+    (event,) = normalize(raw, cfg, NOW, auth=auth).events
     assert isinstance(event, events.MessageReceived)
     return event
 
@@ -112,6 +117,7 @@ AR_PASS = (
 def test_trusted_dmarc_pass_verifies_the_sender() -> None:
     ident = event_of(mail(AR_PASS)).sender.identifiers[0]
     assert (ident.value, ident.verified, ident.source) == ("jo@example.test", True, "dmarc")
+    assert ident.level == "dmarc_aligned"
 
 
 @pytest.mark.parametrize(
@@ -131,12 +137,84 @@ def test_trusted_dmarc_pass_verifies_the_sender() -> None:
 )
 def test_sender_not_verified(raw: bytes) -> None:
     sender = event_of(raw).sender
-    assert not any(i.verified for i in sender.identifiers)
+    assert [(i.verified, i.level) for i in sender.identifiers] == [(False, "unverified")]
+
+
+OWN_PASS = Verdict(True, "pass", "example.test", "example.test", "reject")
+
+
+def test_our_own_aligned_verdict_verifies_the_sender() -> None:
+    event = event_of(mail(), auth=OWN_PASS)
+    (ident,) = event.sender.identifiers
+    assert (ident.verified, ident.level, ident.source) == (True, "dmarc_aligned", "smtp.dmarc")
+    assert isinstance(event.content, events.EmailContent)
+    assert event.content.headers["Authentication-Results"] == OWN_PASS.header("hotline")
+
+
+@pytest.mark.parametrize(
+    ("raw", "auth"),
+    [
+        (mail(), Verdict(False, "not_aligned", "example.test", "other.test", "reject")),
+        (mail(), Verdict(False, "dns_timeout")),
+        (mail(), Verdict(True, "pass", "other.test", "other.test", "reject")),  # another From
+        (
+            mail().replace(b"From: Jo <jo@example.test>", b"From: a@example.test, b@example.test"),
+            OWN_PASS,
+        ),
+    ],
+)
+def test_our_own_verdict_that_does_not_fit_leaves_the_sender_unverified(
+    raw: bytes, auth: Verdict
+) -> None:
+    event = event_of(raw, auth=auth)
+    assert [(i.verified, i.level, i.source) for i in event.sender.identifiers] == [
+        (False, "unverified", "smtp.from")
+    ]
+    assert isinstance(event.content, events.EmailContent)
+    assert event.content.headers["Authentication-Results"] == auth.header("hotline")
+
+
+def test_a_trusted_relay_pass_is_kept_beside_our_own_check() -> None:
+    (ident,) = event_of(mail(AR_PASS), auth=Verdict(False, "no_signature")).sender.identifiers
+    assert (ident.verified, ident.level, ident.source) == (True, "dmarc_aligned", "dmarc")
+
+
+@pytest.mark.parametrize(
+    ("from_header", "name"),
+    [
+        ("From: Jo <jo@example.test>", "Jo"),
+        ('From: "Jones, Maria" <jo@example.test>', "Jones, Maria"),
+        ("From: =?utf-8?q?Mar=C3=ADa_Jos=C3=A9?= <jo@example.test>", "María José"),
+        ("From: jo@example.test", None),
+    ],
+)
+def test_display_name_comes_from_the_from_header(from_header: str, name: str | None) -> None:
+    raw = mail().replace(b"From: Jo <jo@example.test>", from_header.encode())
+    assert event_of(raw).sender.display_name == name
+
+
+@pytest.mark.parametrize(
+    ("tenants", "tenant"),
+    [
+        ({}, "fallback"),
+        ({"email:*": "all-mail"}, "all-mail"),
+        ({"email:help@acme.test": "acme", "email:*": "all-mail"}, "acme"),
+        ({"slack:help@acme.test": "wrong-kind"}, "fallback"),
+    ],
+)
+def test_the_tenant_comes_from_the_mailbox_account(tenants: dict[str, str], tenant: str) -> None:
+    settings = EmailSettings(
+        env="dev", account_id="help@acme.test", default_tenant="fallback", tenants=tenants
+    )
+    config = mailbox_config(settings)
+    assert (config.tenant, config.account_id) == (tenant, "help@acme.test")
+    assert event_of(mail(), config).tenant == tenant
 
 
 def test_dkim_pass_aligned_verifies() -> None:
     raw = mail("Authentication-Results: mx.acme.test; dkim=pass header.i=@example.test")
-    assert event_of(raw).sender.identifiers[0].source == "dkim"
+    ident = event_of(raw).sender.identifiers[0]
+    assert (ident.source, ident.verified, ident.level) == ("dkim", True, "dmarc_aligned")
 
 
 def test_html_only_mail_is_rendered_and_kept_by_reference() -> None:

@@ -12,11 +12,13 @@ from fastapi import FastAPI
 from email_ingest.attachments import Limits
 from email_ingest.classify import Trust
 from email_ingest.compose import ReplyConfig
+from email_ingest.dns_txt import DnsConfig
 from email_ingest.edge import router
 from email_ingest.imap import ImapConfig, ImapPoller
 from email_ingest.intake import Intake
 from email_ingest.normalize import MailboxConfig
 from email_ingest.replies import RelayConfig, ReplySender, reply_loop
+from email_ingest.sender_auth import SenderAuth
 from email_ingest.settings import EmailSettings
 from email_ingest.smtp import SmtpConfig, start_smtp
 from hotline.blobs import LocalBlobStore
@@ -27,8 +29,9 @@ Worker = Callable[["Runtime", ServiceState], Awaitable[None]]
 
 def mailbox_config(s: EmailSettings) -> MailboxConfig:
     return MailboxConfig(
-        tenant=s.default_tenant,
+        tenant=s.tenancy().tenant_for("email", s.account_id),
         account_id=s.account_id,
+        authserv_id=s.smtp_hostname,
         reply_domains=frozenset(d.lower() for d in s.reply_domains),
         trust=Trust(
             authserv_ids=frozenset(a.lower() for a in s.trusted_authserv_ids),
@@ -50,6 +53,13 @@ def smtp_config(s: EmailSettings) -> SmtpConfig:
     )
 
 
+def sender_auth(s: EmailSettings, state: ServiceState) -> SenderAuth | None:
+    if not s.smtp_check_dkim:
+        return None
+    dns = DnsConfig(server=s.dns_server, timeout_s=s.dns_timeout_s, cache_s=s.dns_cache_s)
+    return SenderAuth(dns, s.smtp_hostname, state.metrics.registry)
+
+
 class Runtime:
     """What the lifespan starts and stops besides the producer."""
 
@@ -63,7 +73,8 @@ class Runtime:
     async def start(self, state: ServiceState) -> None:
         assert self.intake is not None
         if self.settings.smtp_enabled:
-            self.smtp = server = await start_smtp(self.intake, smtp_config(self.settings))
+            auth = sender_auth(self.settings, state)
+            self.smtp = server = await start_smtp(self.intake, smtp_config(self.settings), auth)
 
             async def smtp_ready() -> bool:
                 return server.is_serving()

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from email_ingest.addresses import Address
+from email_ingest.body import transfer_decode
 from email_ingest.parse import Part
 
 _AUTO_SUBMITTED_NO = (b"", b"no")
@@ -21,6 +22,7 @@ _FWD_BODY = re.compile(
 )
 _STATUS = re.compile(rb"^Status:\s*([245]\.\d{1,3}\.\d{1,3})", re.I | re.M)
 _DMARC = re.compile(r"\bdmarc=pass\b[^;]*?\bheader\.from=([^\s;]+)", re.I)
+_DSN_PARTS = ("message/delivery-status", "message/global-delivery-status")
 _DKIM = re.compile(r"\bdkim=pass\b[^;]*?\bheader\.[di]=([^\s;]+)", re.I)
 
 
@@ -65,16 +67,26 @@ def is_forwarded(subject: str, text: str, root: Part) -> bool:
     return any(p.ctype == "message/rfc822" for p in root.children)
 
 
+def is_dsn(root: Part) -> bool:
+    """A delivery status notification: ``multipart/report`` of report-type delivery-status, or a
+    multipart whose own parts include a delivery-status part or such a report (relays and
+    clients that rewrap DSNs). A DSN attached to a forwarded mail (message/rfc822) is not one."""
+    if root.ctype == "multipart/report":
+        return "delivery-status" in root.params.get("report-type", "delivery-status").lower()
+    return root.ctype.startswith("multipart/") and any(
+        child.ctype in _DSN_PARTS or (child.ctype == "multipart/report" and is_dsn(child))
+        for child in root.children
+    )
+
+
 def bounce(root: Part) -> tuple[bool, str | None, str | None]:
     """(is a bounce, status codes "5.1.1[,..]", Message-ID of the bounced original)."""
-    if root.ctype != "multipart/report" or "delivery-status" not in root.params.get(
-        "report-type", "delivery-status"
-    ):
+    if not is_dsn(root):
         return False, None, None
     statuses: list[str] = []
     original: str | None = None
     for part in root.walk():
-        if part.ctype in ("message/delivery-status", "message/global-delivery-status"):
+        if part.ctype in _DSN_PARTS:
             statuses.extend(s.decode() for s in _STATUS.findall(part.body))
         elif part.ctype in ("message/rfc822", "text/rfc822-headers") and original is None:
             original = _original_id(part)
@@ -92,7 +104,7 @@ def _original_id(part: Part) -> str | None:
 
 
 def _header_in_body(part: Part, name: bytes) -> bytes | None:
-    m = re.search(rb"^" + name + rb":\s*(.+)$", part.body, re.I | re.M)
+    m = re.search(rb"^" + name + rb":\s*(.+)$", transfer_decode(part), re.I | re.M)
     return m.group(1) if m else None
 
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Literal
 
+from email_ingest.alignment import Verdict
 from email_ingest.normalize import MailboxConfig, Normalized, normalize
 from hotline import events
 from hotline.blobs import BlobStore
@@ -61,13 +62,18 @@ class Intake:
         self.topic = topic
         self.once = PublishOnce(partial(producer.publish, topic=topic))  # resends add nothing
 
-    async def accept(self, raw: bytes, rcpts: tuple[str, ...] = (), source: str = "") -> Outcome:
-        """Returns once Kafka acked the event or the dead letter; KafkaUnavailable otherwise."""
-        return await self.commit(await self.prepare(raw, rcpts, source))
+    async def accept(
+        self, raw: bytes, rcpts: tuple[str, ...] = (), source: str = "", auth: Verdict | None = None
+    ) -> Outcome:
+        """Returns once Kafka acked the event or the dead letter; KafkaUnavailable otherwise.
+        ``auth``: the intake's own DKIM/DMARC verdict on the mail, when it checked one."""
+        return await self.commit(await self.prepare(raw, rcpts, source, auth))
 
-    async def prepare(self, raw: bytes, rcpts: tuple[str, ...] = (), source: str = "") -> Prepared:
+    async def prepare(
+        self, raw: bytes, rcpts: tuple[str, ...] = (), source: str = "", auth: Verdict | None = None
+    ) -> Prepared:
         try:
-            result = await self._normalize(raw, rcpts)
+            result = await self._normalize(raw, rcpts, auth)
         except Exception as exc:  # poison: never dropped, never a crash loop
             digest = hashlib.sha256(raw).hexdigest()
             dlq = dead_letter_for(self.topic)
@@ -85,11 +91,13 @@ class Intake:
         log.debug("mail published", extra={"event_id": prepared.marker, "topic": self.topic})
         return Outcome("published", event_id=prepared.marker)
 
-    async def _normalize(self, raw: bytes, rcpts: tuple[str, ...]) -> Normalized:
+    async def _normalize(
+        self, raw: bytes, rcpts: tuple[str, ...], auth: Verdict | None
+    ) -> Normalized:
         now = datetime.now(UTC)
         if len(raw) <= OFF_LOOP_BYTES:
-            return normalize(raw, self.config, now, rcpts)
-        return await asyncio.to_thread(normalize, raw, self.config, now, rcpts)
+            return normalize(raw, self.config, now, rcpts, auth)
+        return await asyncio.to_thread(normalize, raw, self.config, now, rcpts, auth)
 
     def _store(self, result: Normalized) -> None:
         for data in result.blobs.values():

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from email_ingest import classify
 from email_ingest.addresses import Address, AddressList, parse_addresses
+from email_ingest.alignment import Verdict
 from email_ingest.attachments import Bodies, Limits, collect
 from email_ingest.body import html_to_text, visible_reply
 from email_ingest.headers import decode_words, message_ids, parse_date, raw_text
@@ -31,6 +32,7 @@ _KEPT_HEADERS = ("From", "To", "Cc", "Reply-To", "Date", "Subject", "List-Id", "
 class MailboxConfig:
     tenant: str = "default"
     account_id: str = "inbound"  # the mailbox / intake address this mail arrived at
+    authserv_id: str = "hotline"  # names our own Authentication-Results summary
     reply_domains: frozenset[str] = frozenset()  # where reply+<token>@ lives; empty: any
     trust: classify.Trust = field(default_factory=classify.Trust)
     limits: Limits = field(default_factory=Limits)
@@ -48,7 +50,9 @@ def normalize(
     config: MailboxConfig,
     received_at: datetime,
     envelope_rcpts: tuple[str, ...] = (),
+    auth: Verdict | None = None,
 ) -> Normalized:
+    """``auth``: our own DKIM/DMARC verdict when the intake checked the mail itself."""
     started = time.process_time()
     root = parse(raw, config.cpu_budget_s)
     bodies = collect(root, config.limits)
@@ -67,8 +71,8 @@ def normalize(
         received_at=received_at,
         conversation_key=conversation_key(config.tenant, thread, _sender_of(root), provider_id),
         provider_timestamp=parse_date(root.get("date")),
-        sender=_sender(root, config),
-        content=_content(root, text, bodies),
+        sender=_sender(root, config, auth),
+        content=_content(root, text, bodies, auth.header(config.authserv_id) if auth else None),
         attachments=bodies.attachments,
         thread=thread,
     )
@@ -137,11 +141,9 @@ def _sender_of(root: Part) -> Address | None:
     return parsed.addresses[0] if parsed.addresses else None
 
 
-def _sender(root: Part, config: MailboxConfig) -> events.Sender:
-    froms = _addresses(root.get("from"))
+def _sender(root: Part, config: MailboxConfig, auth: Verdict | None) -> events.Sender:
     sender = _sender_of(root)
-    n_from = 0 if froms.defects else len(froms.addresses)
-    verified_by = classify.verified_sender(root, sender, n_from, config.trust)
+    verified_by = _verified_by(root, sender, config, auth)
     reply_to = _addresses(root.get("reply-to")).addresses
     identifiers = (
         [
@@ -150,6 +152,7 @@ def _sender(root: Part, config: MailboxConfig) -> events.Sender:
                 value=sender.addr.lower(),
                 source=verified_by or "smtp.from",
                 verified=verified_by is not None,
+                level="unverified" if verified_by is None else "dmarc_aligned",
             )
         ]
         if sender
@@ -161,12 +164,28 @@ def _sender(root: Part, config: MailboxConfig) -> events.Sender:
     return events.Sender(handle=handle, display_name=name, identifiers=identifiers)
 
 
-def _content(root: Part, text: str, bodies: Bodies) -> events.EmailContent:
+def _verified_by(
+    root: Part, sender: Address | None, config: MailboxConfig, auth: Verdict | None
+) -> str | None:
+    """A trusted relay's DMARC/aligned-DKIM pass, else our own aligned verdict for this From."""
+    froms = _addresses(root.get("from"))
+    n_from = 0 if froms.defects else len(froms.addresses)
+    relay = classify.verified_sender(root, sender, n_from, config.trust)
+    if relay is not None or auth is None or not auth.aligned:
+        return relay
+    own = n_from == 1 and sender is not None and auth.from_domain == sender.domain
+    return "smtp.dmarc" if own else None
+
+
+def _content(root: Part, text: str, bodies: Bodies, own_results: str | None) -> events.EmailContent:
+    """``own_results``: our Authentication-Results summary (never the mail's own headers)."""
     headers = {}
     for name in _KEPT_HEADERS:
         value = root.get(name)
         if value is not None:
             headers[name] = decode_words(value)
+    if own_results is not None:
+        headers["Authentication-Results"] = own_results
     return events.EmailContent(
         subject=headers.get("Subject", "").strip(),
         text=text,
@@ -189,7 +208,9 @@ def _classify(event: events.MessageReceived, root: Part, text: str, cfg: Mailbox
         loop=classify.is_loop(root, event.thread.message_id, cfg.trust),
     )
     event.bounce_status = status
-    if original:
+    if original:  # the bounced mail's Message-ID: the unifier threads by In-Reply-To
         event.thread.replied_to_message_id = original
+        if original not in event.thread.in_reply_to:
+            event.thread.in_reply_to.append(original)
     if is_bounce:
         event.sender.role = "system"

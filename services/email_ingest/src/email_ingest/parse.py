@@ -11,6 +11,7 @@ Hostile input becomes a ``PermanentError`` with a specific reason: MIME nesting 
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -22,6 +23,7 @@ MAX_HEADER_BYTES = 100 * 1024
 MAX_PARTS = 1000
 CPU_BUDGET_S = 2.0
 _WS = b" \t"
+_BLANK_LINES = re.compile(rb"(?:[ \t]*\n)+")
 
 
 @dataclass
@@ -82,7 +84,17 @@ def parse(raw: bytes, cpu_s: float = CPU_BUDGET_S) -> Part:
     if not raw.strip():
         raise PermanentError("empty_message", "no headers and no body")
     src = raw.replace(b"\r\n", b"\n") if b"\r\n" in raw else raw
-    return _entity(src, 0, len(src), 0, _Budget(cpu_s))
+    return _entity(src, _leading_junk(src), len(src), 0, _Budget(cpu_s))
+
+
+def _leading_junk(src: bytes) -> int:
+    """Blank lines before the first header (seen in saved Exchange DSNs) are skipped."""
+    m = _BLANK_LINES.match(src)
+    if not m or not m.end():
+        return 0
+    line_end = src.find(b"\n", m.end(), m.end() + MAX_HEADER_BYTES)
+    first = src[m.end() : line_end if line_end >= 0 else len(src)]
+    return m.end() if _looks_like_header(first) else 0
 
 
 def _entity(src: bytes, start: int, end: int, depth: int, budget: _Budget) -> Part:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
+from email_ingest.dns_txt import server_address
 from hotline.settings import ServiceSettings, is_placeholder
 from hotline.topics import INBOUND_EMAIL, REPLIES_EMAIL, REPLY_RESULTS
 
@@ -33,6 +34,11 @@ class EmailSettings(ServiceSettings):
     smtp_tls_cert: Path | None = None
     smtp_tls_key: Path | None = None
     recipient_domains: list[str] = Field(default_factory=lambda: ["localhost"])
+    smtp_check_dkim: bool = True  # verify DKIM + DMARC alignment of SMTP mail ourselves
+    # DNS for those checks: "ip[:port]" of a nameserver (e.g. 127.0.0.1:5353); None: the system's
+    dns_server: str | None = None
+    dns_timeout_s: float = 3.0  # per lookup; a whole check gets four times this
+    dns_cache_s: float = 300.0  # how long TXT answers (DKIM keys, DMARC records) are reused
     # threading and trust
     reply_domains: list[str] = Field(default_factory=list)
     trusted_authserv_ids: list[str] = Field(default_factory=list)
@@ -56,6 +62,16 @@ class EmailSettings(ServiceSettings):
     results_topic: str = REPLY_RESULTS
     reply_from: str = "support@localhost"
     reply_group: str = "email_ingest.replies"
+
+    @field_validator("dns_server")
+    @classmethod
+    def _dns_server_is_an_address(cls, value: str | None) -> str | None:
+        if value:
+            try:
+                server_address(value)
+            except ValueError as exc:
+                raise ValueError(f"dns_server: expected ip[:port], got {value!r} ({exc})") from exc
+        return value or None
 
     @model_validator(mode="after")
     def _no_placeholder_webhook_secret(self) -> EmailSettings:

@@ -3,6 +3,8 @@
 SIZE is advertised and enforced (552), unknown recipient domains get 550 at RCPT, and DATA is
 answered 250 only after Kafka acked the event or the dead letter; 451 when Kafka is down, so
 the sending MTA retries (the deterministic event id makes the retry harmless downstream).
+With a ``SenderAuth``, each mail's DKIM signatures and DMARC alignment are checked before it is
+normalized; the verdict decides the sender's verification level, never whether mail is taken.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from email_ingest.intake import Intake
+from email_ingest.sender_auth import SenderAuth
 from hotline.kafka import KafkaUnavailable
 
 log = logging.getLogger(__name__)
@@ -34,9 +37,12 @@ class SmtpConfig:
 
 
 class IntakeHandler:
-    def __init__(self, intake: Intake, domains: frozenset[str]) -> None:
+    def __init__(
+        self, intake: Intake, domains: frozenset[str], auth: SenderAuth | None = None
+    ) -> None:
         self.intake = intake
         self.domains = domains
+        self.auth = auth
 
     async def handle_RCPT(  # aiosmtpd's hook names
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -49,8 +55,10 @@ class IntakeHandler:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or b""
+        verdict = await self.auth.check(raw) if self.auth else None
         try:
-            outcome = await self.intake.accept(raw, tuple(envelope.rcpt_tos), source="smtp")
+            rcpts = tuple(envelope.rcpt_tos)
+            outcome = await self.intake.accept(raw, rcpts, source="smtp", auth=verdict)
         except KafkaUnavailable:
             return "451 4.3.0 Temporarily unable to accept mail, try again later"
         if outcome.status == "dead_lettered":
@@ -66,8 +74,10 @@ def _tls(config: SmtpConfig) -> ssl.SSLContext | None:
     return context
 
 
-async def start_smtp(intake: Intake, config: SmtpConfig) -> asyncio.Server:
-    handler = IntakeHandler(intake, config.domains)
+async def start_smtp(
+    intake: Intake, config: SmtpConfig, auth: SenderAuth | None = None
+) -> asyncio.Server:
+    handler = IntakeHandler(intake, config.domains, auth)
     tls = _tls(config)
 
     def factory() -> Any:
