@@ -11,7 +11,7 @@ import pytest
 
 from email_ingest.alignment import DmarcRecord, Verdict, aligned, decide, org_domain, parse_record
 from email_ingest.dns_txt import DnsFailure, Txt, server_address
-from email_ingest.sender_auth import SenderCheck
+from email_ingest.sender_auth import SenderCheck, signed
 from email_ingest.settings import EmailSettings
 from tests.dns_server import DkimKey, new_dkim_key
 
@@ -221,3 +221,16 @@ def test_sender_check_failures(key: DkimKey, case: str, reason: str) -> None:
         bad = sign(MAIL, key).replace(b"s=sel", b"s=nope")
         raw = bad.split(b"\r\n\r\n")[0].split(b"From:")[0] * 5 + raw
     assert SenderCheck(records).run(raw).reason == reason
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b"From: a@x.test\r\nDKIM-Signature: v=1; d=x.test\r\n\r\nbody", True),
+        (b"From: a@x.test\ndkim-signature: v=1\n\nbody", True),
+        (b"From: a@x.test\r\n\r\nDKIM-Signature: in the body is no signature", False),
+        (b"From: a@x.test\r\nSubject: hi\r\n\r\nbody", False),
+    ],
+)
+def test_only_mail_with_a_signature_header_is_checked(raw: bytes, expected: bool) -> None:
+    assert signed(raw) is expected

@@ -119,17 +119,27 @@ class SenderAuth:
         )
 
     async def check(self, raw: bytes) -> Verdict:
-        work = asyncio.to_thread(SenderCheck(self.cache.lookup).run, raw)
-        try:  # a few lookups per mail: key(s), _dmarc.<from>, _dmarc.<org domain>
-            verdict = await asyncio.wait_for(work, self.config.timeout_s * 4)
-        except TimeoutError:
-            verdict = Verdict(False, "dns_timeout")
-        except Exception:  # a crash in a library must not lose the mail
-            log.exception("sender check crashed")
-            verdict = Verdict(False, "check_crashed")
+        verdict = await self._verdict(raw) if signed(raw) else Verdict(False, "no_signature")
         self.results.labels(verdict.reason).inc()
         log.info(
             "sender check",
             extra={"from": verdict.from_domain, "d": verdict.dkim_domain, "reason": verdict.reason},
         )
         return verdict
+
+    async def _verdict(self, raw: bytes) -> Verdict:
+        work = asyncio.to_thread(SenderCheck(self.cache.lookup).run, raw)
+        try:  # a few lookups per mail: key(s), _dmarc.<from>, _dmarc.<org domain>
+            return await asyncio.wait_for(work, self.config.timeout_s * 4)
+        except TimeoutError:
+            return Verdict(False, "dns_timeout")
+        except Exception:  # a crash in a library must not lose the mail
+            log.exception("sender check crashed")
+            return Verdict(False, "check_crashed")
+
+
+def signed(raw: bytes) -> bool:
+    """Whether the header section names a DKIM-Signature: unsigned mail (most of it) needs no
+    worker thread and no DNS."""
+    head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    return b"dkim-signature:" in head.lower()
