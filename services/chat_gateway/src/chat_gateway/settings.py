@@ -26,7 +26,7 @@ class WidgetSite(BaseModel):
     """One website embedding the widget: HMAC secret for identifier_hash and visitor tokens."""
 
     secret: SecretStr
-    tenant: str = "default"
+    tenant: str | None = None  # None: HOTLINE_TENANTS' "widget:<site>" entry (or the default)
     origins: list[str] = Field(default_factory=list)  # allowed page origins; empty: any
     identity_required: bool = False  # as Chatwoot's hmac_mandatory: no anonymous visitors
 
