@@ -31,12 +31,14 @@ def settings_for(kafka: str, slack_api: str = "http://127.0.0.1:9/api/") -> Chat
     return ChatSettings(
         env="test",
         kafka_bootstrap=kafka,
+        tenants={"slack:T0HOTLINE": "acme"},  # T0OTHER: the default tenant
         slack_workspaces={
             TEAM: SlackWorkspaceSettings(
                 signing_secret="sig-hotline-0123456789",
                 bot_token="xoxb-hotline-1",
                 bot_user_id="U0BOT",
                 app_id="A0HOTLINE",
+                trusted=True,
             ),
             "T0OTHER": SlackWorkspaceSettings(
                 signing_secret="sig-other-9876543210", bot_token="xoxb-other-2"

@@ -10,7 +10,7 @@ from starlette.types import ASGIApp
 from chat_gateway.replies.service import start_replies
 from chat_gateway.settings import ChatSettings
 from chat_gateway.slack import edge as slack
-from chat_gateway.slack.edge import copier_of, tokens_of, workspaces_of
+from chat_gateway.slack.edge import copier_of, profiles_of, tokens_of, workspaces_of
 from chat_gateway.slack.intake import SlackIntake
 from chat_gateway.slack.socket_mode import runners_for
 from chat_gateway.widget.edge import add_widget_routes
@@ -43,7 +43,8 @@ def create_app(settings: ChatSettings | None = None) -> FastAPI:
     app = create_service_app(settings, on_start=on_start, on_stop=on_stop, front=hot_path)
     state: ServiceState = app.state.hotline
     once = PublishOnce(state.producer.publish)
-    intake = SlackIntake(state.producer, state.metrics, once, tokens_of(settings), copier)
+    profiles = profiles_of(settings, state.metrics.registry)
+    intake = SlackIntake(state.producer, state.metrics, once, tokens_of(settings), copier, profiles)
     posts[slack.PATH] = slack.slack_post(settings, intake)
     add_widget_routes(app, settings, hub, once)
     app.state.hub = hub
