@@ -135,20 +135,39 @@ async def test_untrusted_workspace_profile_email_is_only_a_claim(
     )
 
 
-@pytest.mark.parametrize("user", ["U0GHOST", "U0BROKEN", "U0SLOW"])  # ok:false, 500, timeout
-async def test_failed_lookup_still_ingests_with_the_slack_user_alone(
-    gw_profiles: str, offsets: Offsets, kafka: str, calls: Counter[str], user: str
-) -> None:
-    before = await failed_lookups(gw_profiles)
-    event = await ingest(gw_profiles, offsets, kafka, message(user))
-    assert who(event) == (
+def alone(user: str) -> tuple[str, None, set[Row]]:
+    return (
         "acme",
         None,
         {("slack_user", f"T0HOTLINE:{user}", "provider", True, "provider_verified")},
     )
-    assert calls[user] == 1 and await failed_lookups(gw_profiles) == before + 1
-    await ingest(gw_profiles, offsets, kafka, message(user))
-    assert calls[user] == 1  # a failure is not retried at once: one call per sender, not message
+
+
+async def test_unknown_user_still_ingests_with_the_slack_user_alone(
+    gw_profiles: str, offsets: Offsets, kafka: str, calls: Counter[str]
+) -> None:
+    before = await failed_lookups(gw_profiles)
+    event = await ingest(gw_profiles, offsets, kafka, message("U0GHOST"))  # user_not_found
+    assert who(event) == alone("U0GHOST")
+    assert calls["U0GHOST"] == 1 and await failed_lookups(gw_profiles) == before + 1
+    await ingest(gw_profiles, offsets, kafka, message("U0GHOST"))
+    assert calls["U0GHOST"] == 1  # not asked again at once: one call per sender, not message
+
+
+@pytest.mark.parametrize("user", ["U0BROKEN", "U0SLOW"])  # HTTP 500, no answer within timeout
+async def test_api_outage_ingests_without_profiles_and_pauses_lookups(
+    kafka: str, offsets: Offsets, user: str
+) -> None:
+    calls: Counter[str] = Counter()
+    async with serve(users_info_server(calls)) as api:
+        settings = settings_for(kafka, slack_api=f"{api}/api/")
+        settings.slack_profile_timeout = 0.5
+        async with gateway(settings) as url:
+            event = await ingest(url, offsets, kafka, message(user))
+            assert who(event) == alone(user) and await failed_lookups(url) == 1
+            after = await ingest(url, offsets, kafka, message("U0ALICE"))
+    assert who(after) == alone("U0ALICE")  # the API is left alone for a while: no profile
+    assert (calls[user], calls["U0ALICE"]) == (1, 0)
 
 
 async def failed_lookups(url: str) -> float:

@@ -13,6 +13,7 @@ from chat_gateway.slack import edge as slack
 from chat_gateway.slack.edge import copier_of, profiles_of, tokens_of, workspaces_of
 from chat_gateway.slack.intake import SlackIntake
 from chat_gateway.slack.socket_mode import runners_for
+from chat_gateway.slack.users_info import ProfileDirectory
 from chat_gateway.widget.edge import add_widget_routes
 from chat_gateway.widget.hub import Hub
 from hotline.http import ServiceState, create_service_app
@@ -24,6 +25,7 @@ def create_app(settings: ChatSettings | None = None) -> FastAPI:
     settings = settings or ChatSettings()
     hub, copier = Hub(), copier_of(settings)
     intake: SlackIntake | None = None  # built below, once the app owns its producer
+    profiles: ProfileDirectory | None = None  # built below, counting in the app's metrics
 
     async def on_start(state: ServiceState) -> None:
         if settings.replies_enabled:
@@ -34,6 +36,8 @@ def create_app(settings: ChatSettings | None = None) -> FastAPI:
     async def on_stop(state: ServiceState) -> None:
         if copier:
             await copier.close()
+        if profiles:
+            profiles.close()
 
     posts: dict[str, Handler] = {}  # filled below; the front is built at the first request
 
