@@ -15,6 +15,7 @@ from websockets.asyncio.client import connect
 from hotline import events as ev
 from hotline.devstack.broker import free_port
 from tests.integration.chat.harness import (
+    MEMBERS_SECRET,
     SITE,
     SITE_SECRET,
     Offsets,
@@ -200,7 +201,7 @@ async def test_bad_identity_token_is_said_and_the_visitor_goes_on_anonymous(
 
 async def test_members_only_site_refuses_a_bad_identity_token(gw: str) -> None:
     ws = await connect(gw.replace("http", "ws") + "/chat/ws")
-    token = identity_token(secret="members-secret-1", exp=int(time.time()) - 3600)
+    token = identity_token(secret=MEMBERS_SECRET, exp=int(time.time()) - 3600)
     await ws.send(json.dumps({"type": "hello", "site": "members", "identity_token": token}))
     error = json.loads(await ws.recv())
     assert error["error"] == "identity_required" and "expired" in error["detail"]
