@@ -85,6 +85,8 @@ BOB_USER = ("slack_user", "T0ACMECORP:U0BOB", "slack.connect", True, "provider_v
          {ALICE_USER, ALICE_CLAIMED}),
         ("reaction_added", {"U0ALICE": ALICE}, WORKSPACES, "Alice Martin",
          {ALICE_USER, ALICE_TRUSTED}),
+        # no users.info answer, but the event carries the guest's names (user_profile)
+        ("connect_external", {}, WORKSPACES, "Bob Acme", {BOB_USER}),
         # a Slack Connect guest: our workspace is trusted, theirs is not configured at all
         ("connect_external", {"U0BOB": BOB}, WORKSPACES, "Bob Acme",
          {BOB_USER, ("email", "bob@acme.example", "slack.profile", False, "unverified")}),

@@ -100,8 +100,10 @@ def sender(cb: EventCallback, channel: str, msg: Message, ctx: Context) -> ev.Se
         source="slack.connect" if external else "provider",
     )
     profile = ctx.profiles.get(user)
-    if profile is None:
-        return ev.Sender(handle=channel, identifiers=[ident])
+    if profile is None:  # users.info failed or was not asked: the event's own names, if any
+        names = msg.user_profile
+        name = (names.real_name or names.display_name or None) if names else None
+        return ev.Sender(handle=channel, display_name=name, identifiers=[ident])
     idents = [ident] + (
         [profile_email(profile.email, home in ctx.trusted_teams)] if profile.email else []
     )
