@@ -185,11 +185,13 @@ async def test_signed_identity_reaches_the_event_with_its_levels(
 async def test_bad_identity_token_is_said_and_the_visitor_goes_on_anonymous(
     gw: str, offsets: Offsets, kafka: str, token: str, reason: str
 ) -> None:
+    counted = await rejected_tokens(gw)
     ws, welcome = await open_socket(gw, identity_token=token)
     assert welcome["type"] == "welcome" and welcome["verified"] is False
     error = json.loads(await ws.recv())
     assert error["type"] == "error" and error["error"] == "identity_rejected"
     assert error["reason"] == reason and error["detail"]
+    assert await rejected_tokens(gw) == counted + 1
     before = await offsets.now()
     assert (await say(ws, "c_anon", "still here"))["type"] == "ack"  # the message is ingested
     event = await one_event(kafka, offsets, before)
@@ -215,3 +217,12 @@ async def test_demo_page_mints_no_identity_outside_dev(gw: str) -> None:
     async with httpx.AsyncClient() as client:
         page = await client.get(f"{gw}/chat/demo", params={"site": SITE, "demo_user": "1"})
     assert page.status_code == 200 and "data-identity-token" not in page.text
+
+
+async def rejected_tokens(url: str) -> float:
+    import httpx
+
+    async with httpx.AsyncClient() as client:
+        text = (await client.get(f"{url}/metrics")).text
+    line = 'hotline_rejected_total{reason="widget_identity_token"}'
+    return next((float(x.split()[-1]) for x in text.splitlines() if x.startswith(line)), 0.0)

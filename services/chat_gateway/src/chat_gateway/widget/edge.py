@@ -21,6 +21,7 @@ from chat_gateway.widget.verify import Identity, identify, new_visitor_id
 from hotline.http import Rejected
 from hotline.kafka import KafkaUnavailable
 from hotline.kafka.once import PublishOnce
+from hotline.metrics import Metrics
 from hotline.topics import INBOUND_CHAT
 
 log = logging.getLogger(__name__)
@@ -36,8 +37,10 @@ class Session:
 
 
 class WidgetEdge:
-    def __init__(self, settings: ChatSettings, hub: Hub, once: PublishOnce) -> None:
-        self.settings, self.hub, self.once = settings, hub, once
+    def __init__(
+        self, settings: ChatSettings, hub: Hub, once: PublishOnce, metrics: Metrics
+    ) -> None:
+        self.settings, self.hub, self.once, self.metrics = settings, hub, once, metrics
         tenancy = settings.tenancy()
         self.sites = {
             k: (v.secret.get_secret_value(), v.tenant or tenancy.tenant_for("widget", k))
@@ -74,6 +77,7 @@ class WidgetEdge:
             }
         )
         if session.who.rejected is not None:
+            self.metrics.rejected.labels("widget_identity_token").inc()
             await ws.send_json(identity_rejected(session.who.rejected))
         await self.hub.attach(key, ws.send_json)
         try:
@@ -147,7 +151,7 @@ async def receive(ws: WebSocket) -> str | bytes | None:
 
 
 def add_widget_routes(app: FastAPI, settings: ChatSettings, hub: Hub, once: PublishOnce) -> None:
-    edge = WidgetEdge(settings, hub, once)
+    edge = WidgetEdge(settings, hub, once, app.state.hotline.metrics)
 
     @app.websocket("/chat/ws")
     async def chat_ws(ws: WebSocket) -> None:
