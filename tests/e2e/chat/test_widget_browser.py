@@ -4,10 +4,12 @@ and the real broker: send, see the agent's reply, and survive a socket drop mid-
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
+import jwt
 import pytest
 from fastapi import FastAPI
 from playwright.async_api import Browser, Page, async_playwright
@@ -17,6 +19,7 @@ from hotline.kafka import EventProducer, ProducerSettings
 from tests.browser import ARGS, CHROMIUM
 from tests.integration.chat.harness import (
     SITE,
+    SITE_SECRET,
     Offsets,
     gateway_app,
     identifier_hash,
@@ -193,3 +196,58 @@ async def test_a_stale_visitor_token_starts_a_new_visitor_instead_of_hanging(
     visitor = await pg.evaluate("HotlineWidget.state.visitor_id")
     assert visitor.startswith("v_") and visitor != "v_forged"
     await context.close()
+
+
+async def send_and_read(pg: Page, kafka: str, offsets: Offsets, text: str) -> ev.MessageReceived:
+    before = await offsets.now()
+    await pg.fill("#hotline-input", text)
+    await pg.click("#hotline-send")
+    acked = pg.locator("#hotline-log li[data-state=acked]")
+    await acked.wait_for(timeout=15_000)
+    client_id = (await acked.get_attribute("id") or "").removeprefix("hotline-")
+    visitor = await pg.evaluate("HotlineWidget.state.visitor_id")
+    [event] = await messages_for(kafka, before, offsets, f"{visitor}:{client_id}")
+    assert isinstance(event, ev.MessageReceived)
+    return event
+
+
+async def test_dev_demo_signs_the_demo_user_in(
+    browser: Browser, kafka: str, offsets: Offsets
+) -> None:
+    dev = settings_for(kafka).model_copy(update={"env": "dev"})
+    async with gateway_app(dev) as (url, _):
+        context = await browser.new_context()
+        pg = await context.new_page()
+        await pg.goto(f"{url}/chat/demo?site={SITE}&demo_user=1")
+        assert "DEMO ONLY" in (await pg.text_content("#demo-identity") or "")
+        await pg.wait_for_function(
+            "document.getElementById('hotline-status').textContent === 'verified'"
+        )
+        event = await send_and_read(pg, kafka, offsets, "Hi, Maria here")
+        await context.close()
+    assert event.sender.display_name == "Maria Demo"
+    signed = {(i.kind, i.value) for i in event.sender.identifiers if i.level == "site_signed"}
+    assert signed == {
+        ("widget_user", f"{SITE}:demo-maria"),
+        ("email", "maria@example.com"),
+        ("phone", "+14155550123"),
+    }
+
+
+async def test_expired_identity_token_chats_on_as_anonymous(
+    browser: Browser, gw: str, kafka: str, offsets: Offsets
+) -> None:
+    now = int(time.time())
+    claims = {"sub": "u-1", "email": "maria@example.com", "iat": now - 7200, "exp": now - 3600}
+    token = jwt.encode(claims, SITE_SECRET, algorithm="HS256")
+    context = await browser.new_context()
+    pg = await context.new_page()
+    await pg.goto(f"{gw}/chat/demo?site={SITE}&identity_token={token}")
+    await pg.wait_for_function(
+        "document.getElementById('hotline-status').textContent === 'anonymous (identity expired)'"
+    )
+    event = await send_and_read(pg, kafka, offsets, "still me")
+    await context.close()
+    assert [(i.kind, i.level) for i in event.sender.identifiers] == [
+        ("widget_visitor", "unverified")
+    ]

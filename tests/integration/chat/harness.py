@@ -23,7 +23,8 @@ from hotline.topics import INBOUND_CHAT, REPLIES_CHAT, REPLY_RESULTS, dead_lette
 from tests.kafka_helpers import partitions
 from tests.unit.chat.slack_fixtures import TEAM
 
-SITE, SITE_SECRET = "demo", "site-secret-7f3a9c"
+SITE, SITE_SECRET = "demo", "site-secret-7f3a9c-0d1e2f3a4b5c6d7e8f90"  # 32+ bytes: HS256
+MEMBERS_SECRET = "members-secret-1-0d1e2f3a4b5c6d7e8f90"
 WATCHED = (INBOUND_CHAT, dead_letter_for(INBOUND_CHAT), REPLY_RESULTS)
 
 
@@ -31,12 +32,14 @@ def settings_for(kafka: str, slack_api: str = "http://127.0.0.1:9/api/") -> Chat
     return ChatSettings(
         env="test",
         kafka_bootstrap=kafka,
+        tenants={"slack:T0HOTLINE": "acme"},  # T0OTHER: the default tenant
         slack_workspaces={
             TEAM: SlackWorkspaceSettings(
                 signing_secret="sig-hotline-0123456789",
                 bot_token="xoxb-hotline-1",
                 bot_user_id="U0BOT",
                 app_id="A0HOTLINE",
+                trusted=True,
             ),
             "T0OTHER": SlackWorkspaceSettings(
                 signing_secret="sig-other-9876543210", bot_token="xoxb-other-2"
@@ -45,7 +48,7 @@ def settings_for(kafka: str, slack_api: str = "http://127.0.0.1:9/api/") -> Chat
         widget_sites={
             SITE: WidgetSite(secret=SITE_SECRET, tenant="acme"),
             "locked": WidgetSite(secret="locked-secret-1", origins=["https://shop.example"]),
-            "members": WidgetSite(secret="members-secret-1", identity_required=True),
+            "members": WidgetSite(secret=MEMBERS_SECRET, identity_required=True),
         },
         slack_api_base=slack_api,
         replies_group=f"chat-test-{uuid.uuid4().hex[:8]}",

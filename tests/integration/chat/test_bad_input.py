@@ -19,7 +19,13 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from chat_gateway.slack.verify import sign
-from tests.integration.chat.harness import SITE, Offsets, identifier_hash, produced
+from tests.integration.chat.harness import (
+    MEMBERS_SECRET,
+    SITE,
+    Offsets,
+    identifier_hash,
+    produced,
+)
 from tests.unit.chat.slack_fixtures import load
 
 pytestmark = pytest.mark.integration
@@ -286,7 +292,7 @@ REFUSED_HELLO = {  # first frame -> (close code, reason)
 
 async def test_verified_user_is_welcomed_on_a_members_site(gw: str) -> None:
     hello = {"type": "hello", "site": "members", "identifier": "ann@example.com",
-             "identifier_hash": identifier_hash("ann@example.com", "members-secret-1")}  # fmt: skip
+             "identifier_hash": identifier_hash("ann@example.com", MEMBERS_SECRET)}  # fmt: skip
     async with connect(gw.replace("http", "ws") + "/chat/ws") as ws:
         await ws.send(json.dumps(hello))
         assert json.loads(await ws.recv())["verified"] is True

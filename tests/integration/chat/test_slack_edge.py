@@ -71,7 +71,8 @@ async def test_each_kind_reaches_the_broker_with_headers(
     event = ev.decode(record.value)
     assert ev.event_tag(event) == tag
     assert dict(record.headers)["event_id"] == event.event_id.encode()
-    assert record.key == b"slack:" + event.tenant.encode() + b":" + (
+    assert event.tenant == "acme"  # HOTLINE_TENANTS' entry for the workspace, not its team id
+    assert record.key == b"slack:" + event.channel.account_id.encode() + b":" + (
         b"C0SHARED" if fixture == "connect_external" else b"C0SUPPORT"
     )
 
@@ -109,4 +110,7 @@ def test_workspace_settings_feed_the_pure_layer(kafka: str) -> None:
     from chat_gateway.slack.edge import workspaces_of
 
     ws = workspaces_of(settings_for(kafka))
-    assert ws["T0HOTLINE"] == Workspace("sig-hotline-0123456789", "U0BOT", "A0HOTLINE")
+    assert ws["T0HOTLINE"] == Workspace(
+        "sig-hotline-0123456789", "U0BOT", "A0HOTLINE", tenant="acme", trusted=True
+    )
+    assert ws["T0OTHER"].tenant == "default" and not ws["T0OTHER"].trusted

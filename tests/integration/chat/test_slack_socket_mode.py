@@ -8,17 +8,27 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi import FastAPI, Request, WebSocket
+from fastapi import FastAPI, Request, Response, WebSocket
 from pydantic import SecretStr
 
+from hotline import events as ev
 from hotline.topics import INBOUND_CHAT, dead_letter_for
-from tests.integration.chat.harness import Offsets, gateway, produced, serve, settings_for
+from tests.integration.chat.harness import (
+    Offsets,
+    gateway,
+    produced,
+    read_new,
+    serve,
+    settings_for,
+)
 from tests.unit.chat.slack_fixtures import TEAM, load
 
 pytestmark = pytest.mark.integration
+API = Path(__file__).resolve().parents[2] / "fixtures" / "chat" / "slack_api"
 
 
 class SlackSocketStandIn:
@@ -30,7 +40,14 @@ class SlackSocketStandIn:
         self.app = FastAPI()
         self.app.post("/api/apps.connections.open")(self.open)
         self.app.websocket("/link")(self.link)
+        self.app.api_route("/api/users.info", methods=["GET", "POST"])(self.users_info)
         self.url = ""
+
+    async def users_info(self) -> Response:
+        """Every sender is Alice here (the recorded answer): profiles reach Socket Mode too."""
+        return Response(
+            (API / "users.info.U0ALICE.json").read_bytes(), media_type="application/json"
+        )
 
     async def open(self, request: Request) -> dict[str, Any]:
         self.opened.append(request.headers.get("authorization"))
@@ -84,12 +101,17 @@ def fresh(name: str) -> bytes:
 
 
 async def test_envelope_acked_only_after_the_record_is_on_the_broker(
-    stand_in: SlackSocketStandIn, offsets: Offsets
+    stand_in: SlackSocketStandIn, offsets: Offsets, kafka: str
 ) -> None:
     body = fresh("message")
     before = await offsets.now()
     at_ack = await stand_in.push("env-1", body)
     assert produced(before, at_ack) == 1
+    [record] = await read_new(kafka, before, at_ack)
+    event = ev.decode(record.value)
+    assert isinstance(event, ev.MessageReceived)
+    assert (event.tenant, event.sender.display_name) == ("acme", "Alice Martin")
+    assert ("email", True) in {(i.kind, i.verified) for i in event.sender.identifiers}
     assert stand_in.opened[0] == "Bearer xapp-hotline-1"
     again = await stand_in.push("env-1-retry", body, retry=1)
     assert produced(at_ack, again) == 0

@@ -9,11 +9,16 @@ from chat_gateway.slack.verify import sign
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "chat" / "slack"
 TEAM = "T0HOTLINE"
+TENANT = "acme"  # the configured tenant of TEAM: never the team id itself
 WORKSPACES = {
     TEAM: Workspace(
-        signing_secret="sig-hotline-0123456789", bot_user_id="U0BOT", app_id="A0HOTLINE"
+        signing_secret="sig-hotline-0123456789",
+        bot_user_id="U0BOT",
+        app_id="A0HOTLINE",
+        tenant=TENANT,
+        trusted=True,
     ),
-    "T0OTHER": Workspace(signing_secret="sig-other-9876543210"),
+    "T0OTHER": Workspace(signing_secret="sig-other-9876543210", tenant="globex"),
 }
 
 

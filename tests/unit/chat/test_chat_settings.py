@@ -44,7 +44,7 @@ def test_dicts_come_from_json_environment_variables(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("HOTLINE_WIDGET_SITES", json.dumps({"shop": {"secret": "abc-123"}}))
     monkeypatch.setenv("HOTLINE_SLACK_MODE", "socket")
     s = ChatSettings()
-    assert list(s.slack_workspaces) == ["T9"] and s.widget_sites["shop"].tenant == "default"
+    assert list(s.slack_workspaces) == ["T9"] and s.widget_sites["shop"].tenant is None
     assert s.slack_mode == "socket"
 
 

@@ -10,7 +10,7 @@ from chat_gateway.slack.pipeline import Challenge, Poison, Publish, process
 from hotline import events as ev
 from hotline.channels import registered
 from hotline.http import Rejected
-from tests.unit.chat.slack_fixtures import TEAM, WORKSPACES, load, signed_headers
+from tests.unit.chat.slack_fixtures import TENANT, WORKSPACES, load, signed_headers
 
 NOW = 1_764_012_700
 RECEIVED = datetime(2026, 11, 24, 19, 31, 40, tzinfo=UTC)
@@ -32,18 +32,22 @@ def one(name: str) -> ev.Event:
 def test_message() -> None:
     e = one("message")
     assert isinstance(e, ev.MessageReceived)
-    assert e.event_id == ev.event_id_for("T0HOTLINE", "slack", "C0SUPPORT:1764012000.000100")
-    assert e.event_id == "48589a06-7e5e-57ce-bb21-f9d984c825c8"
-    assert (e.tenant, e.channel.kind, e.channel.account_id) == ("T0HOTLINE", "slack", "T0HOTLINE")
+    assert e.event_id == ev.event_id_for("acme", "slack", "C0SUPPORT:1764012000.000100")
+    assert (e.tenant, e.channel.kind, e.channel.account_id) == ("acme", "slack", "T0HOTLINE")
     assert e.provider_message_id == "C0SUPPORT:1764012000.000100"
     assert e.conversation_key == "slack:T0HOTLINE:C0SUPPORT"
     assert e.content == ev.TextContent(text="Hello, my order #4412 has not arrived")
     assert e.sender.handle == "C0SUPPORT"
     assert e.sender.identifiers == [
         ev.Identifier(
-            kind="slack_user", value="T0HOTLINE:U0ALICE", source="provider", verified=True
+            kind="slack_user",
+            value="T0HOTLINE:U0ALICE",
+            source="provider",
+            verified=True,
+            level="provider_verified",
         )
     ]
+    assert e.sender.display_name is None  # no profile was looked up
     assert e.provider_timestamp == datetime(2025, 11, 24, 19, 20, 0, 100, tzinfo=UTC)
     assert e.received_at == RECEIVED
     assert e.thread.chat_thread_id is None
@@ -73,7 +77,7 @@ def test_message_deleted() -> None:
     assert isinstance(e, ev.MessageDeleted)
     assert e.target_message_id == "C0SUPPORT:1764012060.000200"
     assert e.sender is not None and e.sender.identifiers[0].value == "T0HOTLINE:U0ALICE"
-    assert e.event_id == ev.event_id_for(TEAM, "slack", "C0SUPPORT:1764012060.000200", "deleted")
+    assert e.event_id == ev.event_id_for(TENANT, "slack", "C0SUPPORT:1764012060.000200", "deleted")
 
 
 def test_file_share_gives_attachments_by_reference() -> None:
@@ -120,10 +124,14 @@ def test_reactions_added_and_removed_are_distinct_events() -> None:
 def test_slack_connect_external_user_keeps_their_own_team() -> None:
     e = one("connect_external")
     assert isinstance(e, ev.MessageReceived)
-    assert e.tenant == "T0HOTLINE"
+    assert e.tenant == TENANT  # the receiving workspace's tenant
     assert e.sender.identifiers == [
         ev.Identifier(
-            kind="slack_user", value="T0ACMECORP:U0BOB", source="slack.connect", verified=True
+            kind="slack_user",
+            value="T0ACMECORP:U0BOB",
+            source="slack.connect",
+            verified=True,
+            level="provider_verified",
         )
     ]
     assert e.sender.role == "customer"
@@ -177,7 +185,8 @@ def test_schema_mismatch_names_the_field_path() -> None:
     assert "$.channel" in info.value.detail and "$.event" in info.value.detail
 
 
-def test_plugin_is_registered_and_pure() -> None:
+def test_plugin_is_registered_and_pure(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOTLINE_TENANTS", '{"slack:T0HOTLINE": "acme"}')
     plugin = registered()["slack"]
     events = plugin.normalize(load("message"))
     assert [e.event_id for e in events] == [one("message").event_id]

@@ -17,6 +17,7 @@ from hotline.http import Rejected
 SECRET = "site-secret-7f3a9c"
 ANN_HASH = hmac.new(SECRET.encode(), b"ann@example.com", hashlib.sha256).hexdigest()
 WHEN = datetime(2026, 11, 24, 19, 40, tzinfo=UTC)
+NOW = WHEN.timestamp()
 
 
 def test_visitor_token_is_the_documented_hmac() -> None:
@@ -25,7 +26,7 @@ def test_visitor_token_is_the_documented_hmac() -> None:
 
 
 def test_new_visitor_gets_the_fresh_id_and_its_token() -> None:
-    who = identify(Hello(site="demo"), SECRET, "v_new")
+    who = identify(Hello(site="demo"), SECRET, "v_new", NOW)
     assert (who.visitor_id, who.visitor_token, who.user) == (
         "v_new",
         visitor_token(SECRET, "v_new"),
@@ -35,12 +36,15 @@ def test_new_visitor_gets_the_fresh_id_and_its_token() -> None:
 
 def test_returning_visitor_keeps_their_id() -> None:
     hello = Hello(site="demo", visitor_id="v_old", visitor_token=visitor_token(SECRET, "v_old"))
-    assert identify(hello, SECRET, "v_new").visitor_id == "v_old"
+    assert identify(hello, SECRET, "v_new", NOW).visitor_id == "v_old"
 
 
 def test_matching_identifier_hash_is_verified() -> None:
     who = identify(
-        Hello(site="demo", identifier="ann@example.com", identifier_hash=ANN_HASH), SECRET, "v_1"
+        Hello(site="demo", identifier="ann@example.com", identifier_hash=ANN_HASH),
+        SECRET,
+        "v_1",
+        NOW,
     )
     assert who.user == "ann@example.com"
 
@@ -68,7 +72,7 @@ def test_matching_identifier_hash_is_verified() -> None:
 )
 def test_refused_not_downgraded(hello: Hello, reason: str) -> None:
     with pytest.raises(Rejected) as info:
-        identify(hello, SECRET, "v_new")
+        identify(hello, SECRET, "v_new", NOW)
     assert (info.value.status, info.value.reason) == (401, reason)
 
 
@@ -100,6 +104,7 @@ def test_normalize_verified_visitor_message() -> None:
         Hello(site="demo", identifier="ann@example.com", identifier_hash=ANN_HASH, name="Ann"),
         SECRET,
         "v_1",
+        NOW,
     )
     e = normalize("acme", who, Send(client_id="c_42", text="Where is my parcel?"), WHEN)
     assert e.event_id == ev.event_id_for("acme", "widget", "demo:v_1:c_42")
@@ -115,10 +120,15 @@ def test_normalize_verified_visitor_message() -> None:
                 kind="widget_visitor",
                 value="demo:v_1",
                 source="widget.visitor_token",
-                verified=True,
+                verified=False,
+                level="unverified",
             ),
             ev.Identifier(
-                kind="widget_user", value="ann@example.com", source="widget.hmac", verified=True
+                kind="widget_user",
+                value="ann@example.com",
+                source="widget.hmac",
+                verified=True,
+                level="site_signed",
             ),
         ],
     )
@@ -129,6 +139,6 @@ def test_normalize_verified_visitor_message() -> None:
 
 
 def test_anonymous_visitor_has_no_user_identifier() -> None:
-    who = identify(Hello(site="demo"), SECRET, "v_2")
+    who = identify(Hello(site="demo"), SECRET, "v_2", NOW)
     e = normalize("acme", who, Send(client_id="c1", text="hi"), WHEN)
     assert [i.kind for i in e.sender.identifiers] == ["widget_visitor"]

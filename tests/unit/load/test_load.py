@@ -70,7 +70,8 @@ def test_whatsapp_payload_is_signed_and_normalizes() -> None:
     assert load_key("whatsapp", event.provider_message_id) == ("whatsapp", send.provider_id)
 
 
-def test_slack_payload_is_signed_and_normalizes() -> None:
+def test_slack_payload_is_signed_and_normalizes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOTLINE_TENANTS", '{"slack:TLOAD": "load"}')
     send = next(s for s in sends(50) if s.channel == "slack" and s.retry_of is None)
     now = int(time.time())
     req = payloads.slack(send, "sig-secret", now)
@@ -78,7 +79,8 @@ def test_slack_payload_is_signed_and_normalizes() -> None:
     teams = slack_verify.verify(headers, req.body, {"TLOAD": "sig-secret"}, now)
     assert teams == ["TLOAD"]
     [event] = registered()["slack"].normalize(req.body)
-    assert isinstance(event, ev.MessageReceived) and event.tenant == "TLOAD"
+    assert isinstance(event, ev.MessageReceived) and event.tenant == "load"  # configured
+    assert event.channel.account_id == "TLOAD"
     assert load_key("slack", event.provider_message_id) == ("slack", send.provider_id)
 
 

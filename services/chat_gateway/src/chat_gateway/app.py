@@ -10,9 +10,10 @@ from starlette.types import ASGIApp
 from chat_gateway.replies.service import start_replies
 from chat_gateway.settings import ChatSettings
 from chat_gateway.slack import edge as slack
-from chat_gateway.slack.edge import copier_of, tokens_of, workspaces_of
+from chat_gateway.slack.edge import copier_of, profiles_of, tokens_of, workspaces_of
 from chat_gateway.slack.intake import SlackIntake
 from chat_gateway.slack.socket_mode import runners_for
+from chat_gateway.slack.users_info import ProfileDirectory
 from chat_gateway.widget.edge import add_widget_routes
 from chat_gateway.widget.hub import Hub
 from hotline.http import ServiceState, create_service_app
@@ -24,6 +25,7 @@ def create_app(settings: ChatSettings | None = None) -> FastAPI:
     settings = settings or ChatSettings()
     hub, copier = Hub(), copier_of(settings)
     intake: SlackIntake | None = None  # built below, once the app owns its producer
+    profiles: ProfileDirectory | None = None  # built below, counting in the app's metrics
 
     async def on_start(state: ServiceState) -> None:
         if settings.replies_enabled:
@@ -34,6 +36,8 @@ def create_app(settings: ChatSettings | None = None) -> FastAPI:
     async def on_stop(state: ServiceState) -> None:
         if copier:
             await copier.close()
+        if profiles:
+            profiles.close()
 
     posts: dict[str, Handler] = {}  # filled below; the front is built at the first request
 
@@ -43,7 +47,8 @@ def create_app(settings: ChatSettings | None = None) -> FastAPI:
     app = create_service_app(settings, on_start=on_start, on_stop=on_stop, front=hot_path)
     state: ServiceState = app.state.hotline
     once = PublishOnce(state.producer.publish)
-    intake = SlackIntake(state.producer, state.metrics, once, tokens_of(settings), copier)
+    profiles = profiles_of(settings, state.metrics.registry)
+    intake = SlackIntake(state.producer, state.metrics, once, tokens_of(settings), copier, profiles)
     posts[slack.PATH] = slack.slack_post(settings, intake)
     add_widget_routes(app, settings, hub, once)
     app.state.hub = hub

@@ -13,20 +13,22 @@ DEV_DEMO_SECRET = "dev-demo-widget-secret"  # a placeholder: refused outside env
 
 
 class SlackWorkspaceSettings(BaseModel):
-    """One Slack workspace (tenant = team id): its app's signing secret and bot token."""
+    """One Slack workspace: its app's signing secret and bot token (its tenant comes from
+    ``HOTLINE_TENANTS``' ``slack:<team id>`` entry, never from the team id itself)."""
 
     signing_secret: SecretStr
     bot_token: SecretStr
     app_token: SecretStr | None = None  # xapp-...: Socket Mode (one connection per app token)
     bot_user_id: str | None = None  # our bot's user id: its messages are ignored
     app_id: str | None = None  # our app id: its messages are ignored
+    trusted: bool = False  # its members' profile emails are provider_verified (may auto-link)
 
 
 class WidgetSite(BaseModel):
     """One website embedding the widget: HMAC secret for identifier_hash and visitor tokens."""
 
     secret: SecretStr
-    tenant: str = "default"
+    tenant: str | None = None  # None: HOTLINE_TENANTS' "widget:<site>" entry (or the default)
     origins: list[str] = Field(default_factory=list)  # allowed page origins; empty: any
     identity_required: bool = False  # as Chatwoot's hmac_mandatory: no anonymous visitors
 
@@ -39,6 +41,10 @@ class ChatSettings(ServiceSettings):
     slack_mode: Literal["http", "socket"] = "http"  # Events API over HTTP, or Socket Mode
     slack_api_base: str = "https://slack.com/api/"
     slack_api_timeout: float = 5.0
+    slack_profiles: bool = True  # look senders up with users.info (name, email)
+    slack_profile_timeout: float = 1.0  # spent inside Slack's 3 s ack window on a cache miss
+    slack_profile_ttl: float = 3600.0
+    slack_profile_retry_after: float = 60.0  # a failed lookup is not tried again before this
     widget_sites: dict[str, WidgetSite] = Field(default_factory=dict)
     widget_max_text: int = 8000
     widget_max_frame: int = 64 * 1024

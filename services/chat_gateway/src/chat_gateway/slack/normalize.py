@@ -1,7 +1,9 @@
-"""Slack events -> Hotline events (pure: the clock and our own app's ids are passed in)."""
+"""Slack events -> Hotline events (pure: the clock, the tenant, our own app's ids and the
+senders' profiles are passed in)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
@@ -14,6 +16,7 @@ from chat_gateway.slack.parse import (
     MessageEvent,
     ReactionEvent,
 )
+from chat_gateway.slack.profile import Profile
 from hotline import events as ev
 from hotline.kafka import PermanentError
 
@@ -27,8 +30,11 @@ _MEDIA: dict[str, MediaKind] = {"image": "image", "audio": "audio", "video": "vi
 @dataclass(frozen=True)
 class Context:
     received_at: datetime
+    tenant: str  # the workspace's tenant, from configuration
     own_bot_users: frozenset[str] = field(default_factory=frozenset)
     own_apps: frozenset[str] = field(default_factory=frozenset)
+    trusted_teams: frozenset[str] = field(default_factory=frozenset)  # profile emails verified
+    profiles: Mapping[str, Profile] = field(default_factory=dict)  # user id -> users.info
 
 
 def slack_time(ts: str) -> datetime:
@@ -72,8 +78,8 @@ def _envelope(
     cb: EventCallback, channel: str, provider_id: str, *, kind: str, ctx: Context, ts: str
 ) -> ev.EnvelopeFields:
     return {
-        "event_id": ev.event_id_for(cb.team_id, "slack", provider_id, kind),
-        "tenant": cb.team_id,
+        "event_id": ev.event_id_for(ctx.tenant, "slack", provider_id, kind),
+        "tenant": ctx.tenant,
         "channel": ev.ChannelRef(kind="slack", account_id=cb.team_id),
         "provider_message_id": provider_id,
         "received_at": ctx.received_at,
@@ -82,7 +88,7 @@ def _envelope(
     }
 
 
-def sender(cb: EventCallback, channel: str, msg: Message) -> ev.Sender:
+def sender(cb: EventCallback, channel: str, msg: Message, ctx: Context) -> ev.Sender:
     user = msg.user or ""
     home = msg.user_team or msg.team or cb.team_id
     external = home != cb.team_id
@@ -90,9 +96,32 @@ def sender(cb: EventCallback, channel: str, msg: Message) -> ev.Sender:
         kind="slack_user",
         value=f"{home}:{user}",
         verified=True,
+        level="provider_verified",
         source="slack.connect" if external else "provider",
     )
-    return ev.Sender(handle=channel, identifiers=[ident])
+    profile = ctx.profiles.get(user)
+    if profile is None:  # users.info failed or was not asked: the event's own names, if any
+        names = msg.user_profile
+        name = (names.real_name or names.display_name or None) if names else None
+        return ev.Sender(handle=channel, display_name=name, identifiers=[ident])
+    idents = [ident] + (
+        [profile_email(profile.email, home in ctx.trusted_teams)] if profile.email else []
+    )
+    return ev.Sender(
+        handle=channel, display_name=profile.name, identifiers=idents, avatar_url=profile.avatar_url
+    )
+
+
+def profile_email(email: str, trusted: bool) -> ev.Identifier:
+    """Slack checked the address at sign-up, but only a workspace we trust (its own members,
+    its domain rules) makes that proof enough to link on; elsewhere it is a claim."""
+    return ev.Identifier(
+        kind="email",
+        value=email,
+        source="slack.profile",
+        verified=trusted,
+        level="provider_verified" if trusted else "unverified",
+    )
 
 
 def attachment(f: File) -> ev.AttachmentRef:
@@ -118,7 +147,7 @@ def _received(cb: EventCallback, msg: MessageEvent, ctx: Context) -> ev.MessageR
     pid = f"{msg.channel}:{msg.ts}"
     return ev.MessageReceived(
         **_envelope(cb, msg.channel, pid, kind="", ctx=ctx, ts=msg.ts),
-        sender=sender(cb, msg.channel, msg),
+        sender=sender(cb, msg.channel, msg, ctx),
         content=content(msg),
         attachments=[attachment(f) for f in msg.files],
         thread=ev.ThreadHints(chat_thread_id=msg.thread_ts, provider_conversation_id=msg.channel),
@@ -131,7 +160,7 @@ def _edited(cb: EventCallback, outer: MessageEvent, msg: Message, ctx: Context) 
     return ev.MessageEdited(
         **_envelope(cb, outer.channel, pid, kind=f"edited:{edit_ts}", ctx=ctx, ts=edit_ts),
         target_message_id=pid,
-        sender=sender(cb, outer.channel, msg),
+        sender=sender(cb, outer.channel, msg, ctx),
         content=content(msg),
     )
 
@@ -139,7 +168,7 @@ def _edited(cb: EventCallback, outer: MessageEvent, msg: Message, ctx: Context) 
 def _deleted(cb: EventCallback, msg: MessageEvent, ctx: Context) -> ev.Event:
     pid = f"{msg.channel}:{msg.deleted_ts}"
     previous = msg.previous_message
-    who = sender(cb, msg.channel, previous) if previous and previous.user else None
+    who = sender(cb, msg.channel, previous, ctx) if previous and previous.user else None
     return ev.MessageDeleted(
         **_envelope(cb, msg.channel, pid, kind="deleted", ctx=ctx, ts=msg.ts),
         target_message_id=pid,
@@ -155,7 +184,7 @@ def _reaction(cb: EventCallback, r: ReactionEvent, ctx: Context) -> list[ev.Even
     target = f"{r.item.channel}:{r.item.ts}"
     removed = r.type == "reaction_removed"
     kind = f"reaction:{r.user}:{r.reaction}:{'-' if removed else '+'}:{r.event_ts}"
-    who = sender(cb, r.item.channel, Message(user=r.user, ts=r.event_ts))
+    who = sender(cb, r.item.channel, Message(user=r.user, ts=r.event_ts), ctx)
     return [
         ev.Reaction(
             **_envelope(cb, r.item.channel, target, kind=kind, ctx=ctx, ts=r.event_ts),

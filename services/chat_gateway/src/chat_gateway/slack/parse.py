@@ -34,6 +34,14 @@ class Edited(Struct, kw_only=True):
     ts: str
 
 
+class UserProfile(Struct, kw_only=True):
+    """The sender's names some message events carry (Slack Connect shared channels)."""
+
+    name: str | None = None
+    real_name: str | None = None
+    display_name: str | None = None
+
+
 class Message(Struct, kw_only=True):
     """A message as Slack shows it (top-level, or nested in message_changed)."""
 
@@ -49,6 +57,7 @@ class Message(Struct, kw_only=True):
     thread_ts: str | None = None
     files: list[File] = []
     edited: Edited | None = None
+    user_profile: UserProfile | None = None
 
 
 class MessageEvent(Message, kw_only=True):

@@ -8,11 +8,19 @@ from datetime import datetime
 
 from chat_gateway.slack import normalize as norm
 from chat_gateway.slack.files import FileRef, files_of
-from chat_gateway.slack.parse import EventCallback, UrlVerification, parse, parse_event
+from chat_gateway.slack.parse import (
+    EventCallback,
+    InnerEvent,
+    UrlVerification,
+    parse,
+    parse_event,
+)
+from chat_gateway.slack.profile import Profile
 from chat_gateway.slack.verify import verify
 from hotline import events as ev
 from hotline.http import Rejected
 from hotline.kafka import PermanentError
+from hotline.settings import ServiceSettings
 
 
 @dataclass(frozen=True)
@@ -22,6 +30,16 @@ class Workspace:
     signing_secret: str
     bot_user_id: str | None = None
     app_id: str | None = None
+    tenant: str = "default"  # from configuration (HOTLINE_TENANTS), never the team id
+    trusted: bool = False  # profile emails of its own members are provider_verified
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A verified event callback, parsed, before normalization (profiles are looked up here)."""
+
+    envelope: EventCallback
+    inner: InnerEvent
 
 
 @dataclass(frozen=True)
@@ -46,22 +64,37 @@ class Poison:
 Outcome = Challenge | Publish | Poison
 
 
+NO_PROFILES: Mapping[str, Profile] = {}
+
+
 def process(
     headers: Mapping[str, str],
     body: bytes,
     workspaces: Mapping[str, Workspace],
     now: float,
     received_at: datetime,
+    profiles: Mapping[str, Profile] = NO_PROFILES,
 ) -> Outcome:
-    secrets = {team: ws.signing_secret for team, ws in workspaces.items()}
-    teams = verify(headers, body, secrets, now)
-    return process_verified(body, teams, workspaces, received_at)
+    step = parse_signed(headers, body, workspaces, now)
+    return finish(step, workspaces, received_at, profiles) if isinstance(step, Parsed) else step
 
 
 def process_verified(
     body: bytes, teams: Collection[str], workspaces: Mapping[str, Workspace], received_at: datetime
 ) -> Outcome:
     """After verification (HTTP signature, or the Socket Mode connection of one Slack app)."""
+    step = parse_verified(body, teams)
+    return finish(step, workspaces, received_at) if isinstance(step, Parsed) else step
+
+
+def parse_signed(
+    headers: Mapping[str, str], body: bytes, workspaces: Mapping[str, Workspace], now: float
+) -> Challenge | Publish | Parsed:
+    secrets = {team: ws.signing_secret for team, ws in workspaces.items()}
+    return parse_verified(body, verify(headers, body, secrets, now))
+
+
+def parse_verified(body: bytes, teams: Collection[str]) -> Challenge | Publish | Parsed:
     envelope = parse(body)
     if isinstance(envelope, UrlVerification):
         return Challenge(envelope.challenge)
@@ -69,25 +102,57 @@ def process_verified(
         return Publish([])
     if envelope.team_id not in teams:
         raise Rejected(401, "team_mismatch", "signed with another workspace's secret")
-    inner = parse_event(envelope)
+    return Parsed(envelope, parse_event(envelope))
+
+
+def finish(
+    parsed: Parsed,
+    workspaces: Mapping[str, Workspace],
+    received_at: datetime,
+    profiles: Mapping[str, Profile] = NO_PROFILES,
+) -> Publish | Poison:
+    """Normalize with the senders' profiles (by user id) that the caller looked up."""
+    ctx = context(workspaces, parsed.envelope, received_at, profiles)
     try:
-        events = norm.normalize(envelope, inner, context(workspaces, envelope, received_at))
+        events = norm.normalize(parsed.envelope, parsed.inner, ctx)
     except PermanentError as exc:
         return Poison(exc.reason, exc.detail)
-    return Publish(events, files_of(inner) if events else [])
+    return Publish(events, files_of(parsed.inner) if events else [])
+
+
+def senders(outcome: Publish | Poison) -> list[str]:
+    """The Slack user ids whose messages an outcome publishes: whose profiles are worth a look."""
+    if isinstance(outcome, Poison):
+        return []
+    found: list[ev.Sender] = []
+    for e in outcome.events:
+        who = getattr(e, "sender", None)
+        if isinstance(who, ev.Sender):
+            found.append(who)
+    ids = [i.value for s in found for i in s.identifiers if i.kind == "slack_user"]
+    return list(dict.fromkeys(v.split(":", 1)[1] for v in ids))
 
 
 def context(
-    workspaces: Mapping[str, Workspace], envelope: EventCallback, received_at: datetime
+    workspaces: Mapping[str, Workspace],
+    envelope: EventCallback,
+    received_at: datetime,
+    profiles: Mapping[str, Profile] = NO_PROFILES,
 ) -> norm.Context:
     ws = workspaces[envelope.team_id]
-    bots = frozenset({ws.bot_user_id} if ws.bot_user_id else ())
-    apps = frozenset({ws.app_id} if ws.app_id else ())
-    return norm.Context(received_at=received_at, own_bot_users=bots, own_apps=apps)
+    return norm.Context(
+        received_at=received_at,
+        tenant=ws.tenant,
+        own_bot_users=frozenset({ws.bot_user_id} if ws.bot_user_id else ()),
+        own_apps=frozenset({ws.app_id} if ws.app_id else ()),
+        trusted_teams=frozenset(team for team, w in workspaces.items() if w.trusted),
+        profiles=profiles,
+    )
 
 
 def normalize_stored(body: bytes) -> list[ev.Event]:
-    """For ``hotline normalize slack FILE``: a stored (already verified) Events API body."""
+    """For ``hotline normalize slack FILE``: a stored (already verified) Events API body, in
+    the tenant ``HOTLINE_TENANTS`` gives its workspace (no profiles: nothing is fetched)."""
     try:
         envelope = parse(body)
         inner = parse_event(envelope) if isinstance(envelope, EventCallback) else None
@@ -95,5 +160,6 @@ def normalize_stored(body: bytes) -> list[ev.Event]:
         raise PermanentError(exc.reason, exc.detail) from exc
     if not isinstance(envelope, EventCallback) or inner is None:
         return []
+    tenant = ServiceSettings().tenancy().tenant_for("slack", envelope.team_id)
     received_at = norm.slack_time(str(envelope.event_time))
-    return norm.normalize(envelope, inner, norm.Context(received_at=received_at))
+    return norm.normalize(envelope, inner, norm.Context(received_at=received_at, tenant=tenant))

@@ -19,7 +19,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import WebSocketException
 
 from chat_gateway.slack.intake import SlackIntake
-from chat_gateway.slack.pipeline import Challenge, Workspace, process_verified
+from chat_gateway.slack.pipeline import Challenge, Parsed, Workspace, parse_verified
 from hotline.http import Rejected
 
 log = logging.getLogger(__name__)
@@ -97,15 +97,21 @@ class SocketModeRunner:
 
     async def deliver(self, payload: bytes) -> bool:
         """True when Slack may forget the envelope (acked, dead-lettered or refused for good)."""
+        received_at = datetime.now(UTC)
         try:
-            outcome = process_verified(payload, self.teams, self.workspaces, datetime.now(UTC))
+            step = parse_verified(payload, self.teams)
         except Rejected as exc:  # a bad payload will not get better on redelivery
             log.warning(
                 "socket mode payload refused", extra={"reason": exc.reason, "status": exc.status}
             )
             return True
-        if isinstance(outcome, Challenge):
+        if isinstance(step, Challenge):
             return True
+        outcome = (
+            await self.intake.normalize(step, self.workspaces, received_at)
+            if isinstance(step, Parsed)
+            else step
+        )
         accepted = await self.intake.accept(payload, outcome, "slack:socket_mode")
         return accepted.status != "kafka_unavailable"
 

@@ -1,5 +1,7 @@
 /* Hotline web chat widget: <script src="https://GATEWAY/chat/widget.js" data-site="SITE"
-   [data-identifier="ID" data-identifier-hash="HMAC"]></script>
+   [data-identity-token="JWT" | data-identifier="ID" data-identifier-hash="HMAC"]></script>
+   data-identity-token: the signed-in user, as a JWT the host site signed on its server. A token
+   the gateway refuses (expired, forged) leaves the visitor anonymous; the status says why.
    Messages stay in localStorage until the gateway acks them (after Kafka acked); on reconnect
    unacked ones are resent with the same client id, so a resend never becomes a second event. */
 (function () {
@@ -76,7 +78,8 @@
     },
     typing: function (m) { document.getElementById("hotline-typing").hidden = !m.on; },
     error: function (m) {
-      document.getElementById("hotline-status").textContent = "error: " + m.error;
+      document.getElementById("hotline-status").textContent = m.error === "identity_rejected" ?
+        "anonymous (identity " + m.reason + ")" : "error: " + m.error;
       if (m.retry) { setTimeout(function () { state.pending.forEach(transmit); }, 1000); }
     }
   };
@@ -86,7 +89,9 @@
     ws.onopen = function () {
       var hello = { type: "hello", site: site, visitor_id: state.visitor_id || null,
                     visitor_token: state.visitor_token || null };
-      if (script.dataset.identifier) {
+      if (script.dataset.identityToken) {
+        hello.identity_token = script.dataset.identityToken;
+      } else if (script.dataset.identifier) {
         hello.identifier = script.dataset.identifier;
         hello.identifier_hash = script.dataset.identifierHash || "";
       }

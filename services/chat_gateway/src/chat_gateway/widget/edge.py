@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,14 +12,16 @@ from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse, HTMLResponse
 
 from chat_gateway.settings import ChatSettings
-from chat_gateway.widget.demo import demo_page
+from chat_gateway.widget.demo import DemoUser, demo_page, mint_demo_token
 from chat_gateway.widget.hub import Hub
+from chat_gateway.widget.identity_token import TokenRejected
 from chat_gateway.widget.normalize import normalize
 from chat_gateway.widget.parse import ClientFrame, Hello, Seen, Send, parse_frame
 from chat_gateway.widget.verify import Identity, identify, new_visitor_id
 from hotline.http import Rejected
 from hotline.kafka import KafkaUnavailable
 from hotline.kafka.once import PublishOnce
+from hotline.metrics import Metrics
 from hotline.topics import INBOUND_CHAT
 
 log = logging.getLogger(__name__)
@@ -34,13 +37,21 @@ class Session:
 
 
 class WidgetEdge:
-    def __init__(self, settings: ChatSettings, hub: Hub, once: PublishOnce) -> None:
-        self.settings, self.hub, self.once = settings, hub, once
+    def __init__(
+        self, settings: ChatSettings, hub: Hub, once: PublishOnce, metrics: Metrics
+    ) -> None:
+        self.settings, self.hub, self.once, self.metrics = settings, hub, once, metrics
+        tenancy = settings.tenancy()
         self.sites = {
-            k: (v.secret.get_secret_value(), v.tenant) for k, v in settings.widget_sites.items()
+            k: (v.secret.get_secret_value(), v.tenant or tenancy.tenant_for("widget", k))
+            for k, v in settings.widget_sites.items()
         }
         self.origins = {k: set(v.origins) for k, v in settings.widget_sites.items()}
         self.required = {k for k, v in settings.widget_sites.items() if v.identity_required}
+
+    def can_mint(self, site: str) -> bool:
+        """Only in dev does the gateway sign a demo user in itself (``/chat/demo``)."""
+        return self.settings.env == "dev" and site in self.sites
 
     def frame(self, data: str | bytes) -> ClientFrame:
         return parse_frame(data, self.settings.widget_max_frame, self.settings.widget_max_text)
@@ -62,9 +73,12 @@ class WidgetEdge:
                 "type": "welcome",
                 "visitor_id": session.who.visitor_id,
                 "visitor_token": session.who.visitor_token,
-                "verified": session.who.user is not None,
+                "verified": session.who.verified,
             }
         )
+        if session.who.rejected is not None:
+            self.metrics.rejected.labels("widget_identity_token").inc()
+            await ws.send_json(identity_rejected(session.who.rejected))
         await self.hub.attach(key, ws.send_json)
         try:
             while (data := await receive(ws)) is not None:
@@ -82,10 +96,12 @@ class WidgetEdge:
             allowed = self.origins[hello.site]
             if allowed and ws.headers.get("origin") not in allowed:
                 raise Rejected(401, "origin_not_allowed", str(ws.headers.get("origin")))
-            if hello.site in self.required and not hello.identifier:
-                raise Rejected(401, "identity_required", "this site accepts verified users only")
             secret, tenant = self.sites[hello.site]
-            return Session(ws, identify(hello, secret, new_visitor_id()), tenant)
+            who = identify(hello, secret, new_visitor_id(), time.time())
+            if hello.site in self.required and not who.verified:
+                why = f"identity token {who.rejected.reason}; " if who.rejected else ""
+                raise Rejected(401, "identity_required", why + "verified users only")
+            return Session(ws, who, tenant)
         except Rejected as exc:
             await ws.send_json({"type": "error", "error": exc.reason, "detail": exc.detail})
             code = CLOSE_UNAUTHORIZED if exc.status == 401 else CLOSE_BAD_REQUEST
@@ -118,6 +134,13 @@ class WidgetEdge:
         return {"type": "ack", "client_id": frame.client_id, "event_id": event.event_id}
 
 
+def identity_rejected(exc: TokenRejected) -> dict[str, object]:
+    """Said once after the welcome: the visitor goes on as anonymous, linked to nobody."""
+    log.info("widget identity token rejected", extra={"reason": exc.reason})
+    return {"type": "error", "error": "identity_rejected", "reason": exc.reason,
+            "detail": exc.detail}  # fmt: skip
+
+
 async def receive(ws: WebSocket) -> str | bytes | None:
     """The next text or binary frame; None when the socket closed."""
     message = await ws.receive()
@@ -128,7 +151,7 @@ async def receive(ws: WebSocket) -> str | bytes | None:
 
 
 def add_widget_routes(app: FastAPI, settings: ChatSettings, hub: Hub, once: PublishOnce) -> None:
-    edge = WidgetEdge(settings, hub, once)
+    edge = WidgetEdge(settings, hub, once, app.state.hotline.metrics)
 
     @app.websocket("/chat/ws")
     async def chat_ws(ws: WebSocket) -> None:
@@ -140,6 +163,13 @@ def add_widget_routes(app: FastAPI, settings: ChatSettings, hub: Hub, once: Publ
 
     @app.get("/chat/demo", tags=["widget"])
     async def demo(
-        site: str = "demo", identifier: str = "", identifier_hash: str = ""
+        site: str = "demo",
+        identifier: str = "",
+        identifier_hash: str = "",
+        identity_token: str = "",
+        demo_user: bool = False,
     ) -> HTMLResponse:
-        return HTMLResponse(demo_page(site, identifier, identifier_hash))
+        signed_as = DemoUser() if demo_user and edge.can_mint(site) else None
+        if signed_as is not None:
+            identity_token = mint_demo_token(edge.sites[site][0], signed_as, time.time())
+        return HTMLResponse(demo_page(site, identifier, identifier_hash, identity_token, signed_as))

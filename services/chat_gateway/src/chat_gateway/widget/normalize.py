@@ -4,25 +4,44 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from chat_gateway.widget.identity_token import SignedIdentity
 from chat_gateway.widget.parse import Send
 from chat_gateway.widget.verify import Identity
 from hotline import events as ev
 
+JWT_SOURCE = "widget.jwt"
+
 
 def identifiers(who: Identity) -> list[ev.Identifier]:
+    """The visitor id always (unverified: it proves the browser, not the person, and lets an
+    anonymous history join the user who signs in later), then what the site vouched for."""
     out = [
         ev.Identifier(
             kind="widget_visitor",
             value=f"{who.site}:{who.visitor_id}",
             source="widget.visitor_token",
-            verified=True,
+            verified=False,
+            level="unverified",
         )
     ]
     if who.user:
-        out.append(
-            ev.Identifier(kind="widget_user", value=who.user, source="widget.hmac", verified=True)
-        )
+        out.append(_site_signed("widget_user", who.user, "widget.hmac"))
+    if who.signed:
+        out += signed_identifiers(who.site, who.signed)
     return out
+
+
+def signed_identifiers(site: str, signed: SignedIdentity) -> list[ev.Identifier]:
+    out = [_site_signed("widget_user", f"{site}:{signed.sub}", JWT_SOURCE)]
+    if signed.email:
+        out.append(_site_signed("email", signed.email, JWT_SOURCE))
+    if signed.phone:
+        out.append(_site_signed("phone", signed.phone, JWT_SOURCE))
+    return out
+
+
+def _site_signed(kind: ev.IdentifierKind, value: str, source: str) -> ev.Identifier:
+    return ev.Identifier(kind=kind, value=value, source=source, verified=True, level="site_signed")
 
 
 def normalize(tenant: str, who: Identity, frame: Send, received_at: datetime) -> ev.MessageReceived:
@@ -35,7 +54,7 @@ def normalize(tenant: str, who: Identity, frame: Send, received_at: datetime) ->
         received_at=received_at,
         conversation_key=f"widget:{who.site}:{who.visitor_id}",
         sender=ev.Sender(
-            handle=who.visitor_id, display_name=who.name, identifiers=identifiers(who)
+            handle=who.visitor_id, display_name=who.display_name, identifiers=identifiers(who)
         ),
         content=ev.TextContent(text=frame.text),
         thread=ev.ThreadHints(provider_conversation_id=f"{who.site}:{who.visitor_id}"),

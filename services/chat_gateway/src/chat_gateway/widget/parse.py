@@ -19,6 +19,7 @@ class Hello(Frame, kw_only=True, tag="hello"):
     visitor_token: str | None = None
     identifier: str | None = None
     identifier_hash: str | None = None
+    identity_token: str | None = None  # the host site's signed identity (JWT, identity_token.py)
     name: str | None = None
 
 

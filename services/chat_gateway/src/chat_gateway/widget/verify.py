@@ -4,6 +4,10 @@
   both in localStorage; a visitor id without its token is refused (no hijacking replies).
 * ``identifier_hash = hex(HMAC-SHA256(site_secret, identifier))`` (as Chatwoot's): a match marks
   the identity verified; a wrong or missing hash is refused, never silently downgraded.
+* ``identity_token``: a JWT the host site signed (``identity_token.py``). A valid one makes the
+  visitor a site-signed user; an invalid one (expired, forged, another algorithm, malformed)
+  leaves the visitor anonymous with the reason in ``Identity.rejected``, so the edge can say so
+  and still take their messages, which then link to nobody.
 """
 
 from __future__ import annotations
@@ -11,8 +15,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from chat_gateway.widget.identity_token import SignedIdentity, TokenRejected, verify_identity_token
 from chat_gateway.widget.parse import Hello
 from hotline.http import Rejected
 
@@ -36,14 +41,27 @@ class Identity:
     visitor_token: str
     user: str | None = None  # verified identifier (identifier_hash matched)
     name: str | None = None
+    signed: SignedIdentity | None = None  # a valid identity_token's claims
+    rejected: TokenRejected | None = None  # why the identity_token was not accepted
+
+    @property
+    def verified(self) -> bool:
+        return self.user is not None or self.signed is not None
+
+    @property
+    def display_name(self) -> str | None:
+        return self.signed.name if self.signed and self.signed.name else self.name
 
 
 def _same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
 
 
-def identify(hello: Hello, secret: str, fresh_visitor_id: str) -> Identity:
-    """Raise Rejected(401) on a bad visitor token or identifier hash."""
+def identify(hello: Hello, secret: str, fresh_visitor_id: str, now: float) -> Identity:
+    """Raise Rejected(401) on a bad visitor token or identifier hash; a bad identity_token is
+    not raised but kept in ``rejected`` (the visitor stays anonymous)."""
+    if hello.identity_token is not None and hello.identifier is not None:
+        raise Rejected(400, "ambiguous_identity", "send identifier or identity_token, not both")
     visitor = hello.visitor_id or fresh_visitor_id
     token = visitor_token(secret, visitor)
     if hello.visitor_id is not None and not _same(hello.visitor_token or "", token):
@@ -54,4 +72,11 @@ def identify(hello: Hello, secret: str, fresh_visitor_id: str) -> Identity:
         hello.identifier_hash or "", mac(secret, hello.identifier)
     ):
         raise Rejected(401, "bad_identifier_hash", "identifier_hash does not match")
-    return Identity(hello.site, visitor, token, hello.identifier, hello.name)
+    who = Identity(hello.site, visitor, token, hello.identifier, hello.name)
+    if hello.identity_token is None:
+        return who
+    try:
+        signed = verify_identity_token(hello.identity_token, secret, hello.site, now)
+    except TokenRejected as exc:
+        return replace(who, rejected=exc)
+    return replace(who, signed=signed)
