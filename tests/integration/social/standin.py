@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from hotline.devstack.broker import free_port
+from hotline.devstack.providers import sent_answer
 
 
 @dataclass
@@ -45,18 +46,6 @@ def _recipient(path: str, body: dict[str, Any]) -> str:
     return str(r.get("id") if isinstance(r, dict) else r)
 
 
-def _sent(path: str, n: int) -> dict[str, Any]:
-    if path.endswith("/sendMessage"):
-        return {"ok": True, "result": {"message_id": n, "chat": {"id": 1}}}
-    if path.endswith("/Messages.json"):
-        return {"sid": f"SMout{n}"}
-    if path.endswith("/me/messages"):
-        return {"recipient_id": "x", "message_id": f"m_out{n}"}
-    if "/dm_conversations/" in path:
-        return {"data": {"dm_event_id": str(n)}}
-    return {"messages": [{"id": f"wamid.out{n}"}]}
-
-
 def app_for(state: StandIn) -> FastAPI:
     app = FastAPI()
 
@@ -67,7 +56,7 @@ def app_for(state: StandIn) -> FastAPI:
         body = dict(parse_qsl(raw.decode())) if form else await request.json()
         seen = Seen("/" + path, dict(request.headers), body)
         state.seen.append(seen)
-        sent = (200, _sent(seen.path, len(state.seen)))
+        sent = (200, sent_answer(seen.path, len(state.seen)))
         status, doc = state.script.get(_recipient(seen.path, body), sent)
         return JSONResponse(doc, status_code=status)
 

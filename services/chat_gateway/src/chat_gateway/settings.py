@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, SecretStr, model_validator
 
 from hotline.settings import ServiceSettings, is_placeholder
 
-DEV_DEMO_SECRET = "dev-demo-widget-secret"  # a placeholder: refused outside env=dev
+DEV_DEMO_SECRET = "dev-demo-widget-secret-of-32-bytes-or-more"  # a placeholder: refused outside env=dev
 
 
 class SlackWorkspaceSettings(BaseModel):

@@ -23,10 +23,12 @@ from rich.console import Console
 
 from hotline.devstack.broker import TEST_JVM, Broker
 from hotline.devstack.credentials import DEMO_TENANT, Credentials, service_env
+from hotline.devstack.providers import StandIn, api_bases
 from hotline.kafka.admin import ensure_topics
 from hotline.topics import load_topics, repo_root
 
 console = Console(stderr=True)
+STANDIN_OFFSET = 30  # make run's provider stand-in listens on the base port + 30
 SERVICES = ("email_ingest", "chat_gateway", "social_ingest", "unifier")
 
 
@@ -55,6 +57,8 @@ class Stack:
     nice: dict[str, int] = field(default_factory=dict)
     services: dict[str, Service] = field(default_factory=dict)
     broker: Broker | None = None
+    # make run: a stand-in answers the provider APIs (hotline.devstack.providers) on base+30
+    providers: StandIn | None = None
 
     def __post_init__(self) -> None:
         self.broker = Broker(self.var / "kafka", self.kafka_port, self.kafka_port + 1, self.jvm)
@@ -91,6 +95,8 @@ class Stack:
 
     def start(self) -> None:
         assert self.broker is not None
+        if self.providers is not None:
+            self.providers.start()
         self.broker.start()
         asyncio.run(ensure_topics(self.bootstrap, load_topics()))
         for name in SERVICES:
@@ -103,6 +109,7 @@ class Stack:
     def start_service(self, name: str) -> None:
         svc = self.services[name]
         env = {
+            **(api_bases(self.providers.base) if self.providers else {}),
             **service_env(os.environ),
             "HOTLINE_KAFKA_BOOTSTRAP": self.bootstrap,
             "HOTLINE_PORT": str(svc.port),
@@ -169,6 +176,8 @@ class Stack:
             self.stop_service(name)
         if self.broker is not None:
             self.broker.stop()
+        if self.providers is not None:
+            self.providers.stop()
 
     def pids(self) -> list[int]:
         procs = [
@@ -187,7 +196,7 @@ def free_base_port() -> int:
     rng = random.Random()
     for _ in range(200):
         base = rng.randrange(20000, 29900, 5)  # 30000+ is left for broker port pairs
-        if all(_bindable(base + i) for i in (1, 2, 3, 4, 25)):
+        if all(_bindable(base + i) for i in (1, 2, 3, 4, 25, STANDIN_OFFSET)):
             return base
     raise RuntimeError("no free port range found")
 
@@ -223,6 +232,11 @@ def print_urls(stack: Stack) -> None:
         ("agent API", f"{unifier}/docs (Authorization: Bearer {creds.api_token})"),
         ("agent inbox", f"{unifier}/inbox/{DEMO_TENANT}?token={creds.api_token}"),
     ]
+    if stack.providers is not None:
+        stand_in = (
+            f"{stack.providers.base} (recorded Slack/Meta/Telegram/Twilio/X answers; dev only)"
+        )
+        lines.append(("provider stand-in", stand_in))
     _print_block("Hotline (every /healthz, /readyz, /metrics)", lines)
     _print_block(f"dev credentials, tenant '{DEMO_TENANT}'", creds.rows())
     demo = f"uv run hotline demo --base-port {stack.base_port}"
@@ -270,10 +284,12 @@ def write_pids(path: Path, pids: list[int]) -> None:
 
 def main() -> int:
     var = Path(os.environ.get("HOTLINE_VAR", repo_root() / "var")).resolve()
+    base = int(os.environ.get("HOTLINE_BASE_PORT", "8100"))
     stack = Stack(
         var,
-        int(os.environ.get("HOTLINE_BASE_PORT", "8100")),
+        base,
         int(os.environ.get("HOTLINE_KAFKA_PORT", "9092")),
+        providers=StandIn(base + STANDIN_OFFSET),
     )
     signal.signal(signal.SIGINT, _raise_stop)
     signal.signal(signal.SIGTERM, _raise_stop)

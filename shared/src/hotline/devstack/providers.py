@@ -1,0 +1,82 @@
+"""`make run`'s stand-in for the provider APIs this machine cannot reach (Slack's Web API, the
+WhatsApp Cloud, Messenger, Telegram Bot, Twilio and X send APIs): each answer is shaped as the
+provider documents it, so the demo persona's Slack profile resolves and agent replies come back
+``sent``. Dev only: `make run` prints its address as a stand-in; a deployment points the
+``HOTLINE_*_API_BASE`` settings at the real providers (their defaults).
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from hotline.devstack import persona as pe
+
+
+def sent_answer(path: str, n: int) -> dict[str, Any]:
+    """The provider's answer to an accepted send, by its API path."""
+    if path.endswith("/sendMessage"):  # Telegram Bot API
+        return {"ok": True, "result": {"message_id": n, "chat": {"id": 1}}}
+    if path.endswith("/Messages.json"):  # Twilio
+        return {"sid": f"SMout{n}"}
+    if path.endswith("/me/messages"):  # Messenger / Instagram Send API
+        return {"recipient_id": "x", "message_id": f"m_out{n}"}
+    if "/dm_conversations/" in path:  # X
+        return {"data": {"dm_event_id": str(n)}}
+    return {"messages": [{"id": f"wamid.out{n}"}]}  # WhatsApp Cloud API
+
+
+def slack_user(user: str, personas: tuple[pe.Persona, ...]) -> dict[str, Any]:
+    """``users.info``: the recorded profile of a known persona, Slack's error otherwise."""
+    for who in personas:
+        if who.slack_user == user:
+            return pe.slack_profile(who)
+    return {"ok": False, "error": "user_not_found"}
+
+
+def app(personas: tuple[pe.Persona, ...] = (pe.MARIA,)) -> FastAPI:
+    api, counter = FastAPI(), itertools.count(1)
+
+    @api.get("/slack/api/users.info")  # slack_sdk asks with GET ?user=
+    async def users_info(request: Request) -> JSONResponse:
+        return JSONResponse(slack_user(request.query_params.get("user", ""), personas))
+
+    @api.post("/{path:path}")
+    async def send(path: str) -> JSONResponse:
+        return JSONResponse(sent_answer("/" + path, next(counter)))
+
+    return api
+
+
+def api_bases(base: str) -> dict[str, str]:
+    """The settings that point every service at the stand-in."""
+    return {
+        "HOTLINE_SLACK_API_BASE": f"{base}/slack/api/",
+        "HOTLINE_WHATSAPP_API_BASE": f"{base}/whatsapp",
+        "HOTLINE_META_API_BASE": f"{base}/meta",
+        "HOTLINE_TELEGRAM_API_BASE": f"{base}/telegram",
+        "HOTLINE_TWILIO_API_BASE": f"{base}/twilio",
+        "HOTLINE_X_API_BASE": f"{base}/x",
+    }
+
+
+class StandIn:
+    """Serves ``app()`` on 127.0.0.1:port in a thread of the `make run` process."""
+
+    def __init__(self, port: int) -> None:
+        config = uvicorn.Config(app(), host="127.0.0.1", port=port, log_config=None)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, name="provider-standin", daemon=True)
+        self.base = f"http://127.0.0.1:{port}"
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
