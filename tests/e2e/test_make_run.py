@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -91,7 +92,7 @@ def test_stack_comes_up_and_ctrl_c_leaves_nothing_behind() -> None:
     assert proc.returncode == 0, out
     assert "Hotline is running" in out and "stopped" in out
     # what a newcomer needs is printed: the inbox with its token, the secrets to sign requests
-    inbox_line = f"agent inbox    http://127.0.0.1:{base + 4}/inbox/default?token=dev-my-own-token"
-    assert inbox_line in out
+    inbox = f"http://127.0.0.1:{base + 4}/inbox/default?token=dev-my-own-token"
+    assert re.search(rf"agent inbox +{re.escape(inbox)}\n", out), out
     assert "dev-meta-app-secret" in out and "hotline demo" in out
     assert wait_for(lambda: not any(alive(p) for p in pids), 10), "processes left behind"

@@ -9,7 +9,8 @@ from pydantic import BaseModel, Field, SecretStr, model_validator
 
 from hotline.settings import ServiceSettings, is_placeholder
 
-DEV_DEMO_SECRET = "dev-demo-widget-secret-of-32-bytes-or-more"  # a placeholder: refused outside env=dev
+# a placeholder, refused outside env=dev; 32 bytes or more, as HS256 keys should be
+DEV_DEMO_SECRET = "dev-demo-widget-secret-of-32-bytes-or-more"
 
 
 class SlackWorkspaceSettings(BaseModel):

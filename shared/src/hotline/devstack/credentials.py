@@ -37,7 +37,8 @@ DEV_ENV: dict[str, str] = {
     "HOTLINE_TWILIO_AUTH_TOKEN": "dev-twilio-auth-token",
     "HOTLINE_X_CONSUMER_SECRET": "dev-x-consumer-secret",
 }
-WIDGET_SECRET = "dev-demo-widget-secret-of-32-bytes-or-more"  # chat_gateway's dev default for the "demo" site
+# chat_gateway's dev default for the "demo" site
+WIDGET_SECRET = "dev-demo-widget-secret-of-32-bytes-or-more"
 EMAIL_WEBHOOK_SECRET = "dev-email-webhook-secret"  # email_ingest's dev default
 
 
