@@ -1,0 +1,88 @@
+"""An unmerge gives back what arrived during the merge: the messages whose sender resolved
+through an identity of the unmerged contact (``messages.resolved_contact_id``), and with them
+their threads' participants (and owner, when only those messages made it the survivor's).
+
+Rare agent command: it reads the tenant's messages by ``resolved_contact_id`` (no index, which
+would cost every inbound insert; the column is NULL unless a merge was followed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from unifier.store.queries import members
+from unifier.store.schema import identities, messages, participants, threads
+
+
+async def restore_messages(conn: AsyncConnection, tenant: str, contact_id: str) -> int:
+    """``contact_id`` was just unmerged: move its messages back, returns how many moved."""
+    mine = await members(conn, tenant, contact_id)
+    m = messages.c
+    moved = (
+        await conn.execute(
+            sa.select(m.thread_id, m.contact_id).where(
+                m.tenant == tenant,
+                m.resolved_contact_id.in_(mine),
+                m.contact_id.not_in(mine),
+            )
+        )
+    ).all()
+    if not moved:
+        await _forget_confirmations(conn, tenant, contact_id)
+        return 0
+    await conn.execute(
+        messages.update()
+        .where(m.tenant == tenant, m.resolved_contact_id.in_(mine), m.contact_id.not_in(mine))
+        .values(contact_id=contact_id)
+    )
+    for tid, previous in sorted({(r.thread_id, r.contact_id) for r in moved}):
+        await _follow(conn, tenant, tid, previous, contact_id)
+    await _forget_confirmations(conn, tenant, contact_id)
+    return len(moved)
+
+
+async def _follow(
+    conn: AsyncConnection, tenant: str, tid: str, previous: str, contact_id: str
+) -> None:
+    """The thread's participants (and owner) follow its messages."""
+    p, t, m = participants.c, threads.c, messages.c
+    row: dict[str, Any] = {"tenant": tenant, "thread_id": tid, "contact_id": contact_id}
+    exists = await conn.execute(
+        sa.select(p.contact_id).where(
+            p.tenant == tenant, p.thread_id == tid, p.contact_id == contact_id
+        )
+    )
+    if exists.first() is None:
+        await conn.execute(participants.insert().values(**row))
+    left = await conn.execute(
+        sa.select(m.message_id)
+        .where(m.tenant == tenant, m.thread_id == tid, m.contact_id == previous)
+        .limit(1)
+    )
+    if left.first() is not None:
+        return
+    await conn.execute(
+        participants.delete().where(
+            p.tenant == tenant, p.thread_id == tid, p.contact_id == previous
+        )
+    )
+    await conn.execute(
+        threads.update()
+        .where(t.tenant == tenant, t.thread_id == tid, t.contact_id == previous)
+        .values(contact_id=contact_id)
+    )
+
+
+async def _forget_confirmations(conn: AsyncConnection, tenant: str, contact_id: str) -> None:
+    """An accepted suggestion's agent_confirmed identity belongs to the merge it made."""
+    i = identities.c
+    await conn.execute(
+        identities.delete().where(
+            i.tenant == tenant,
+            i.contact_id == contact_id,
+            i.level == "agent_confirmed",
+            i.rule == "suggestion.accepted",
+        )
+    )
