@@ -102,6 +102,12 @@ async def test_unmerge_gives_back_the_messages_that_arrived_during_the_merge(
         async with rt.engine.connect() as conn:
             convs = await queries.list_conversations(conn, tenant, contact=b)
         assert {c["thread_id"] for c in convs} == {got["b2"].thread_id, late}
+        # each continues in its own latest thread: the survivor not in the one given back
+        got = await arrive(rt, kafka, tenant, bob_mail("b6", tenant, D + 2 * H))
+        got = await arrive(rt, kafka, tenant, bob_wa("b7", tenant, D + 2 * H))
+        assert (got["b6"].contact_id, got["b7"].contact_id) == (a, b)
+        assert got["b6"].thread_id not in (late, got["b2"].thread_id)
+        assert got["b7"].thread_id == late
 
         async def unmerged() -> bool:
             events = await read_unified(kafka, CONTACTS, tenant)

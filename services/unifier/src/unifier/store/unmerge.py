@@ -1,6 +1,7 @@
 """An unmerge gives back what arrived during the merge: the messages whose sender resolved
 through an identity of the unmerged contact (``messages.resolved_contact_id``), and with them
-their threads' participants (and owner, when only those messages made it the survivor's).
+their threads' participants (and owner, when only those messages made it the survivor's), and
+the by-contact grouping keys of both contacts.
 
 Rare agent command: it reads the tenant's messages by ``resolved_contact_id`` (no index, which
 would cost every inbound insert; the column is NULL unless a merge was followed)."""
@@ -12,8 +13,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from unifier.store.dialect import upsert
 from unifier.store.queries import members
-from unifier.store.schema import identities, messages, participants, threads
+from unifier.store.schema import identities, messages, participants, thread_keys, threads
 
 
 async def restore_messages(conn: AsyncConnection, tenant: str, contact_id: str) -> int:
@@ -39,8 +41,30 @@ async def restore_messages(conn: AsyncConnection, tenant: str, contact_id: str) 
     )
     for tid, previous in sorted({(r.thread_id, r.contact_id) for r in moved}):
         await _follow(conn, tenant, tid, previous, contact_id)
+    for who in sorted({contact_id, *(r.contact_id for r in moved)}):
+        await _regroup(conn, tenant, who)
     await _forget_confirmations(conn, tenant, contact_id)
     return len(moved)
+
+
+async def _regroup(conn: AsyncConnection, tenant: str, contact_id: str) -> None:
+    """By-contact grouping continues in the contact's latest thread it is a participant of
+    (the survivor's key may point at a thread that went back with the unmerged contact)."""
+    t, p, k = threads.c, participants.c, thread_keys.c
+    latest = await conn.scalar(
+        sa.select(t.thread_id)
+        .join(participants, sa.and_(p.tenant == t.tenant, p.thread_id == t.thread_id))
+        .where(t.tenant == tenant, p.contact_id == contact_id, t.merged_into.is_(None))
+        .order_by(t.last_message_at.desc(), t.thread_id.desc())
+        .limit(1)
+    )
+    key = f"grp:contact:{contact_id}"
+    if latest is None:
+        await conn.execute(thread_keys.delete().where(k.tenant == tenant, k.key == key))
+        return
+    await upsert(
+        conn, thread_keys, [{"tenant": tenant, "key": key, "thread_id": latest}], ["thread_id"]
+    )
 
 
 async def _follow(
