@@ -50,7 +50,8 @@ def _rebuild_identities(*, levels: bool) -> None:
     op.create_table(
         "identities_rebuilt",
         *_identity_columns(levels=levels),
-        sa.PrimaryKeyConstraint(*key, name="pk_identities"),
+        # PostgreSQL names are per schema: the old table's key still holds the other name
+        sa.PrimaryKeyConstraint(*key, name="pk_identities" if levels else "identities_pkey"),
     )
     names = _COMMON
     if levels:
