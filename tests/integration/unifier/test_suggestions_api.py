@@ -14,7 +14,7 @@ from pydantic import SecretStr
 
 from hotline import events as ev
 from hotline import unified as un
-from hotline.topics import CONTACTS
+from hotline.topics import CONTACTS, CONVERSATIONS
 from tests.integration.unifier.harness import eventually, publish, read_unified, settings_for
 from tests.integration.unifier.server import serving
 from tests.unit.unifier.factory import ident, message
@@ -94,9 +94,11 @@ async def test_a_dismissed_suggestion_never_returns(
     [sug] = await suggestions_of(client, s)
     assert (sug["suggestion_id"], sug["status"], sug["decided_by"]) == (sid, "dismissed", "agent:7")
 
-    async def published() -> bool:
+    async def published() -> bool:  # s2's outbox rows (any suggestion first) are relayed
         tags = [un.unified_tag(e) for e in await read_unified(kafka, CONTACTS, tenant)]
-        return "contact.suggestion.dismissed.v1" in tags
+        added = await read_unified(kafka, CONVERSATIONS, tenant)
+        s2 = [e for e in added if getattr(e, "provider_message_id", "") == "s2"]
+        return "contact.suggestion.dismissed.v1" in tags and bool(s2)
 
     await eventually(published)
     events = await read_unified(kafka, CONTACTS, tenant)

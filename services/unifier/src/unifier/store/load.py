@@ -106,18 +106,19 @@ def _canonical(ws: WorkingSet, k: KnownIdentity) -> KnownIdentity:
 
 
 def _maybe_suggested(ws: WorkingSet, received: list[ev.MessageReceived]) -> set[str]:
-    """The known contacts a message of the batch could suggest: those matched without proof on
-    both sides, or together with another contact (a linking match of one contact suggests
-    nothing, so the usual batch loads no suggestions)."""
+    """The known contacts a message of the batch could suggest: several matched, or one matched
+    neither at the same level nor with proof on both sides (the usual batch, a known sender
+    writing again, loads no suggestions)."""
     out: set[str] = set()
     for e in received:
         matched: set[str] = set()
-        proven = True
+        settled = False
         for i in e.sender.identifiers:
+            level = i.trust()
             for k in ws.identities.get((i.kind, i.value), ()):
                 matched.add(k.contact_id)
-                proven = proven and k.links and i.trust() in ev.LINKING_LEVELS
-        if len(matched) > 1 or not proven:
+                settled = settled or k.level == level or (k.links and level in ev.LINKING_LEVELS)
+        if len(matched) > 1 or (matched and not settled):
             out |= matched
     return out
 
