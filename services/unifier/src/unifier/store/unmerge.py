@@ -8,43 +8,38 @@ would cost every inbound insert; the column is NULL unless a merge was followed)
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from unifier.store.dialect import upsert
+from unifier.store.dialect import insert_ignore, upsert
 from unifier.store.queries import members
 from unifier.store.schema import identities, messages, participants, thread_keys, threads
 
 
 async def restore_messages(conn: AsyncConnection, tenant: str, contact_id: str) -> int:
     """``contact_id`` was just unmerged: move its messages back, returns how many moved."""
+    moved = await _move(conn, tenant, contact_id)
+    for tid, previous in sorted(moved):
+        await _follow(conn, tenant, tid, previous, contact_id)
+    if moved:
+        for who in sorted({contact_id, *(previous for _, previous in moved)}):
+            await _regroup(conn, tenant, who)
+    await _forget_confirmations(conn, tenant, contact_id)
+    return sum(moved.values())
+
+
+async def _move(conn: AsyncConnection, tenant: str, contact_id: str) -> dict[tuple[str, str], int]:
+    """Give the messages back: (thread, contact they were on) -> how many."""
     mine = await members(conn, tenant, contact_id)
     m = messages.c
-    moved = (
-        await conn.execute(
-            sa.select(m.thread_id, m.contact_id).where(
-                m.tenant == tenant,
-                m.resolved_contact_id.in_(mine),
-                m.contact_id.not_in(mine),
-            )
-        )
-    ).all()
-    if not moved:
-        await _forget_confirmations(conn, tenant, contact_id)
-        return 0
-    await conn.execute(
-        messages.update()
-        .where(m.tenant == tenant, m.resolved_contact_id.in_(mine), m.contact_id.not_in(mine))
-        .values(contact_id=contact_id)
-    )
-    for tid, previous in sorted({(r.thread_id, r.contact_id) for r in moved}):
-        await _follow(conn, tenant, tid, previous, contact_id)
-    for who in sorted({contact_id, *(r.contact_id for r in moved)}):
-        await _regroup(conn, tenant, who)
-    await _forget_confirmations(conn, tenant, contact_id)
-    return len(moved)
+    theirs = sa.and_(m.tenant == tenant, m.resolved_contact_id.in_(mine), m.contact_id.not_in(mine))
+    found = await conn.execute(sa.select(m.thread_id, m.contact_id).where(theirs))
+    moved: dict[tuple[str, str], int] = {}
+    for tid, previous in found:
+        moved[(tid, previous)] = moved.get((tid, previous), 0) + 1
+    if moved:
+        await conn.execute(messages.update().where(theirs).values(contact_id=contact_id))
+    return moved
 
 
 async def _regroup(conn: AsyncConnection, tenant: str, contact_id: str) -> None:
@@ -72,14 +67,8 @@ async def _follow(
 ) -> None:
     """The thread's participants (and owner) follow its messages."""
     p, t, m = participants.c, threads.c, messages.c
-    row: dict[str, Any] = {"tenant": tenant, "thread_id": tid, "contact_id": contact_id}
-    exists = await conn.execute(
-        sa.select(p.contact_id).where(
-            p.tenant == tenant, p.thread_id == tid, p.contact_id == contact_id
-        )
-    )
-    if exists.first() is None:
-        await conn.execute(participants.insert().values(**row))
+    row = {"tenant": tenant, "thread_id": tid, "contact_id": contact_id}
+    await insert_ignore(conn, participants, [row])
     left = await conn.execute(
         sa.select(m.message_id)
         .where(m.tenant == tenant, m.thread_id == tid, m.contact_id == previous)
