@@ -123,13 +123,17 @@ def _maybe_suggested(ws: WorkingSet, received: list[ev.MessageReceived]) -> set[
     return out
 
 
-async def _suggested(conn: AsyncConnection, ws: WorkingSet, contact_ids: set[str]) -> None:
-    """Pairs already suggested (open, accepted or dismissed) that involve these contacts."""
-    s = suggestions.c
+async def _suggested(conn: AsyncConnection, ws: WorkingSet, roots: set[str]) -> None:
+    """Pairs already suggested (open, accepted or dismissed) that involve these contacts or
+    contacts merged into them, as pairs of canonical contacts (a pair dismissed before one of
+    its contacts was merged stays dismissed)."""
+    ids = {cid for cid, root in ws.canonical.items() if root in roots}
+    s, canon = suggestions.c, ws.canonical
     cols = (s.contact_id, s.suggested_contact_id)
     for column in (s.contact_id, s.suggested_contact_id):
-        for a, b in await _rows(conn, ws.tenant, cols, column, contact_ids):
-            ws.suggested.add((a, b) if a < b else (b, a))
+        for x, y in await _rows(conn, ws.tenant, cols, column, ids):
+            a, b = sorted((canon.get(x, x), canon.get(y, y)))
+            ws.suggested.add((a, b))
 
 
 async def canonicalize(conn: AsyncConnection, ws: WorkingSet, ids: Iterable[str]) -> None:
