@@ -69,9 +69,10 @@ class ConversationClosed(_Unified, kw_only=True, tag="conversation.closed.v1", t
 
 class ContactLinked(_Unified, kw_only=True, tag="contact.linked.v1", tag_field="type"):
     contact_id: str
-    identity: Identifier
+    identity: Identifier  # with its verification level
     channel: ChannelRef | None = None
-    decision: DecisionInfo
+    decision: DecisionInfo  # the rule that linked it and why
+    source_event_id: str | None = None  # the inbound message that carried it
 
 
 class ContactMerged(_Unified, kw_only=True, tag="contact.merged.v1", tag_field="type"):
@@ -79,12 +80,38 @@ class ContactMerged(_Unified, kw_only=True, tag="contact.merged.v1", tag_field="
     merged_contact_id: str  # kept intact, now pointing at contact_id
     merged_by: str
     decision: DecisionInfo
+    identity: Identifier | None = None  # the identifier the merge confirmed (agent_confirmed)
+    suggestion_id: str | None = None  # the accepted suggestion, when the merge came from one
 
 
 class ContactUnmerged(_Unified, kw_only=True, tag="contact.unmerged.v1", tag_field="type"):
     contact_id: str
     unmerged_contact_id: str
     unmerged_by: str
+    decision: DecisionInfo
+    restored_messages: int = 0  # messages from the merged period given back to the contact
+
+
+class ContactSuggested(_Unified, kw_only=True, tag="contact.suggested.v1", tag_field="type"):
+    """A possible link without proof (or a conflicting one): an agent accepts or dismisses it."""
+
+    contact_id: str
+    suggested_contact_id: str
+    suggestion_id: str
+    identity: Identifier | None = None  # the incoming identifier that matched
+    source_event_id: str | None = None  # the inbound message it came from
+    decision: DecisionInfo
+
+
+class ContactSuggestionDismissed(
+    _Unified, kw_only=True, tag="contact.suggestion.dismissed.v1", tag_field="type"
+):
+    """An agent said the two contacts are different people: the pair is never suggested again."""
+
+    contact_id: str
+    suggested_contact_id: str
+    suggestion_id: str
+    dismissed_by: str
     decision: DecisionInfo
 
 
@@ -103,9 +130,17 @@ UnifiedEvent = (
     | ContactLinked
     | ContactMerged
     | ContactUnmerged
+    | ContactSuggested
+    | ContactSuggestionDismissed
     | ThreadDecided
 )
-CONTACT_EVENTS = (ContactLinked, ContactMerged, ContactUnmerged)
+CONTACT_EVENTS = (
+    ContactLinked,
+    ContactMerged,
+    ContactUnmerged,
+    ContactSuggested,
+    ContactSuggestionDismissed,
+)
 
 
 def unified_event_id(tenant: str, *parts: str) -> str:

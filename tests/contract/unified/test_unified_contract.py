@@ -62,10 +62,40 @@ def samples() -> list[un.UnifiedEvent]:
             identity=ev.Identifier(kind="email", value="a@x", source="dkim"),
         ),
         un.ContactMerged(
-            **common, contact_id="c1", merged_contact_id="c2", merged_by="agent", decision=INFO
+            **common,
+            contact_id="c1",
+            merged_contact_id="c2",
+            merged_by="agent",
+            decision=INFO,
+            identity=ev.Identifier(kind="phone", value="+49151", source="agent", verified=True),
+            suggestion_id="s1",
         ),
         un.ContactUnmerged(
-            **common, contact_id="c1", unmerged_contact_id="c2", unmerged_by="agent", decision=INFO
+            **common,
+            contact_id="c1",
+            unmerged_contact_id="c2",
+            unmerged_by="agent",
+            decision=INFO,
+            restored_messages=2,
+        ),
+        un.ContactSuggested(
+            **common,
+            contact_id="c1",
+            suggested_contact_id="c2",
+            suggestion_id="s1",
+            identity=ev.Identifier(
+                kind="phone", value="+49151", source="sms.from", level="carrier_asserted"
+            ),
+            source_event_id="m1",
+            decision=INFO,
+        ),
+        un.ContactSuggestionDismissed(
+            **common,
+            contact_id="c1",
+            suggested_contact_id="c2",
+            suggestion_id="s1",
+            dismissed_by="agent",
+            decision=INFO,
         ),
         un.ThreadDecided(
             **common,
@@ -97,6 +127,8 @@ def test_tags_are_versioned() -> None:
             "contact.linked.v1",
             "contact.merged.v1",
             "contact.unmerged.v1",
+            "contact.suggested.v1",
+            "contact.suggestion.dismissed.v1",
             "thread.decided.v1",
         ]
     )

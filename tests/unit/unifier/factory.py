@@ -10,8 +10,15 @@ T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 ACCOUNTS = {"email": "support@acme.test", "whatsapp": "PN1", "widget": "site1", "slack": "T1"}
 
 
-def ident(kind: ev.IdentifierKind, value: str, verified: bool = True) -> ev.Identifier:
-    return ev.Identifier(kind=kind, value=value, source="test", verified=verified)
+def ident(
+    kind: ev.IdentifierKind,
+    value: str,
+    verified: bool = True,
+    level: ev.VerificationLevel | None = None,
+) -> ev.Identifier:
+    if level is not None:
+        verified = level in ev.LINKING_LEVELS
+    return ev.Identifier(kind=kind, value=value, source="test", verified=verified, level=level)
 
 
 def message(

@@ -16,7 +16,7 @@ from hotline.http import Rejected, publish_or_503
 from unifier.api.auth import authorize
 from unifier.api.live import Hub
 from unifier.runtime import Runtime
-from unifier.store import commands, queries, thread_commands
+from unifier.store import commands, queries, suggestions, thread_commands
 from unifier.store.commands import CommandError
 from unifier.store.replies import ReplyAsk, request_reply, stored_reply, typing_event
 
@@ -217,6 +217,45 @@ async def unmerge_contact(
         request, tenant, lambda c: commands.unmerge_contact(c, tenant, contact_id, agent)
     )
     return {"contact_id": contact_id, "unmerged_from": event.contact_id}
+
+
+@router.get("/contacts/{contact_id}/suggestions")
+async def list_suggestions(
+    request: Request, tenant: Tenant, contact_id: str
+) -> list[dict[str, Any]]:
+    """Possible links without proof, open or decided, with the identifier and message behind."""
+    found = await _read(request, lambda c: queries.get_contact(c, tenant, contact_id))
+    if found is None:
+        raise Rejected(404, "not_found", f"contact {contact_id}")
+    suggested: list[dict[str, Any]] = found["suggestions"]
+    return suggested
+
+
+@router.post("/contacts/{contact_id}/suggestions/{suggestion_id}/accept")
+async def accept_suggestion(
+    request: Request, tenant: Tenant, contact_id: str, suggestion_id: str, agent: Agent = "agent"
+) -> dict[str, Any]:
+    """Merge the suggested contact into this one, recording ``agent_confirmed`` evidence."""
+    event = await _write(
+        request, tenant, lambda c: suggestions.accept(c, tenant, contact_id, suggestion_id, agent)
+    )
+    return {
+        "suggestion_id": suggestion_id,
+        "status": "accepted",
+        "contact_id": event.contact_id,
+        "merged_contact_id": event.merged_contact_id,
+    }
+
+
+@router.post("/contacts/{contact_id}/suggestions/{suggestion_id}/dismiss")
+async def dismiss_suggestion(
+    request: Request, tenant: Tenant, contact_id: str, suggestion_id: str, agent: Agent = "agent"
+) -> dict[str, Any]:
+    """Different people: the pair is never suggested again, also by later messages."""
+    await _write(
+        request, tenant, lambda c: suggestions.dismiss(c, tenant, contact_id, suggestion_id, agent)
+    )
+    return {"suggestion_id": suggestion_id, "status": "dismissed"}
 
 
 @router.get("/events", response_class=StreamingResponse)

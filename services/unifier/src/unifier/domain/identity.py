@@ -1,11 +1,18 @@
-"""Identity resolution: which contact a sender is, linking automatically only on verified proof.
+"""Identity resolution: which contact a sender is, linking automatically only on proof.
 
-* A verified identifier matching exactly one contact's verified identity links to it.
-* Verified identifiers pointing at different contacts never merge them (chatwoot#4728): the
+An identifier links by its verification level (``Identifier.trust()``), never by ``verified``
+alone. Only the levels in ``hotline.events.LINKING_LEVELS`` (provider_verified, site_signed,
+dmarc_aligned, agent_confirmed) link, and only to an identity of one normalised value that is
+itself at a linking level, whatever channel either came from (the widget's site-signed email =
+the mail sender's DMARC-aligned address = a trusted workspace's Slack profile email):
+
+* A linking identifier matching exactly one contact's linking identity links to it.
+* Linking identifiers pointing at different contacts never merge them (chatwoot#4728): the
   message goes to the contact of the first (channel-primary) identifier; the rest are suggestions.
-* The same address at the same trust level is the same contact (a visitor writing again).
-* An unverified identifier matching someone else's verified identity is only a suggestion
-  (chatwoot#10798 the other way round: no spoofed From joins a real customer's history).
+* The same address at the same level is the same contact (a visitor writing again, chatwoot#258).
+* Any other match (carrier_asserted SMS From, unverified, or an unverified identifier equal to
+  someone's verified one: a spoofed From, zammad#4895) is only a suggestion for an agent.
+* Display names are never identifiers: the same name alone links nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from hotline.events import Identifier
+from hotline.events import LINKING_LEVELS, Identifier
 from unifier.domain.rules import Decision
 
 IdentityKey = tuple[str, str]  # (identifier kind, normalised value)
@@ -22,13 +29,23 @@ IdentityKey = tuple[str, str]  # (identifier kind, normalised value)
 @dataclass(frozen=True)
 class KnownIdentity:
     contact_id: str  # the canonical contact (merges already followed)
-    verified: bool
+    level: str  # the verification level it was recorded at
+    owner: str = ""  # the contact it is recorded on (before merges); "" = contact_id
+
+    @property
+    def links(self) -> bool:
+        return self.level in LINKING_LEVELS
+
+    @property
+    def holder(self) -> str:
+        return self.owner or self.contact_id
 
 
 @dataclass(frozen=True)
 class Suggestion:
     contact_id: str
     evidence: str
+    identity: Identifier | None = None  # the incoming identifier that matched
 
 
 @dataclass(frozen=True)
@@ -37,6 +54,7 @@ class Resolution:
     decision: Decision
     suggestions: tuple[Suggestion, ...] = ()
     attach: tuple[Identifier, ...] = field(default=())  # identities to record on the contact
+    via: str | None = None  # the (pre-merge) contact whose identity matched
 
 
 def key_of(identifier: Identifier) -> IdentityKey:
@@ -48,64 +66,65 @@ def resolve(
     known: Mapping[IdentityKey, Sequence[KnownIdentity]],
     version: str,
 ) -> Resolution:
-    verified = _verified_matches(incoming, known)
-    if verified:
-        return _from_verified(incoming, known, verified, version)
+    linked = _linking_matches(incoming, known)
+    if linked:
+        return _from_linking(incoming, known, linked, version)
     same = _same_address(incoming, known)
-    suggestions = _suggestions(incoming, known, exclude=same[0] if same else None)
+    suggestions = _suggestions(incoming, known, exclude=same[0].contact_id if same else None)
     if same:
-        contact_id, ident = same
+        k, ident = same
         decision = Decision("identity.same_address", f"{_fmt(ident)} seen before", version)
-        return Resolution(contact_id, decision, suggestions, _missing(incoming, known, contact_id))
+        attach = _missing(incoming, known, k.contact_id)
+        return Resolution(k.contact_id, decision, suggestions, attach, k.holder)
     rule = "identity.unverified_suggestion" if suggestions else "identity.new_contact"
     evidence = "; ".join(s.evidence for s in suggestions) or _new_evidence(incoming)
     return Resolution(None, Decision(rule, evidence, version), suggestions, tuple(incoming))
 
 
-def _verified_matches(
+def _linking_matches(
     incoming: Sequence[Identifier], known: Mapping[IdentityKey, Sequence[KnownIdentity]]
-) -> list[tuple[Identifier, str]]:
+) -> list[tuple[Identifier, KnownIdentity]]:
     out = []
     for ident in incoming:
-        if ident.verified:
+        if ident.trust() in LINKING_LEVELS:
             for k in known.get((ident.kind, ident.value), ()):
-                if k.verified:
-                    out.append((ident, k.contact_id))
+                if k.level in LINKING_LEVELS:
+                    out.append((ident, k))
     return out
 
 
-def _from_verified(
+def _from_linking(
     incoming: Sequence[Identifier],
     known: Mapping[IdentityKey, Sequence[KnownIdentity]],
-    matches: list[tuple[Identifier, str]],
+    matches: list[tuple[Identifier, KnownIdentity]],
     version: str,
 ) -> Resolution:
-    chosen_ident, chosen = matches[0]
-    others = {c: i for i, c in matches if c != chosen}
-    evidence = f"{_fmt(chosen_ident)} matches a verified identity of contact {chosen}"
+    chosen_ident, chosen_known = matches[0]
+    chosen = chosen_known.contact_id
+    others = {k.contact_id: i for i, k in matches if k.contact_id != chosen}
+    evidence = f"{_fmt(chosen_ident)} matches the {chosen_known.level} identity of contact {chosen}"
     if not others:
         attach = _missing(incoming, known, chosen)
-        return Resolution(
-            chosen, Decision("identity.verified_match", evidence, version), (), attach
-        )
+        decision = Decision("identity.verified_match", evidence, version)
+        return Resolution(chosen, decision, (), attach, chosen_known.holder)
     suggestions = tuple(
-        Suggestion(c, f"{_fmt(i)} belongs to contact {c}") for c, i in others.items()
+        Suggestion(c, f"{_fmt(i)} belongs to contact {c}", i) for c, i in others.items()
     )
     conflict = f"{evidence}; conflicting: " + "; ".join(s.evidence for s in suggestions)
     claimed = {key_of(i) for i in others.values()}
     attach = tuple(i for i in _missing(incoming, known, chosen) if key_of(i) not in claimed)
-    return Resolution(
-        chosen, Decision("identity.verified_conflict", conflict, version), suggestions, attach
-    )
+    decision = Decision("identity.verified_conflict", conflict, version)
+    return Resolution(chosen, decision, suggestions, attach, chosen_known.holder)
 
 
 def _same_address(
     incoming: Sequence[Identifier], known: Mapping[IdentityKey, Sequence[KnownIdentity]]
-) -> tuple[str, Identifier] | None:
+) -> tuple[KnownIdentity, Identifier] | None:
     for ident in incoming:
+        level = ident.trust()
         for k in known.get(key_of(ident), ()):
-            if k.verified == ident.verified:
-                return k.contact_id, ident
+            if k.level == level:
+                return k, ident
     return None
 
 
@@ -118,8 +137,11 @@ def _suggestions(
     for ident in incoming:
         for k in known.get(key_of(ident), ()):
             if k.contact_id != exclude and k.contact_id not in seen:
-                why = f"{_fmt(ident)} matches contact {k.contact_id} without proof"
-                seen[k.contact_id] = Suggestion(k.contact_id, why)
+                why = (
+                    f"{_fmt(ident)} matches the {k.level} identity of contact {k.contact_id}"
+                    " without proof"
+                )
+                seen[k.contact_id] = Suggestion(k.contact_id, why, ident)
     return tuple(seen.values())
 
 
@@ -128,11 +150,13 @@ def _missing(
     known: Mapping[IdentityKey, Sequence[KnownIdentity]],
     contact_id: str,
 ) -> tuple[Identifier, ...]:
-    """Identifiers not yet recorded on this contact at this trust level."""
+    """Identifiers not yet recorded on this contact at this level (all of a message's linking
+    identifiers are attached, so a later message matching any one of them links)."""
     out = []
     for i in incoming:  # plain loops: this runs for every message
+        level = i.trust()
         for k in known.get((i.kind, i.value), ()):
-            if k.contact_id == contact_id and k.verified == i.verified:
+            if k.contact_id == contact_id and k.level == level:
                 break
         else:
             out.append(i)
@@ -140,8 +164,7 @@ def _missing(
 
 
 def _fmt(ident: Identifier) -> str:
-    state = "verified" if ident.verified else "unverified"
-    return f"{ident.kind} {ident.value} ({state}, {ident.source})"
+    return f"{ident.kind} {ident.value} ({ident.trust()}, {ident.source})"
 
 
 def _new_evidence(incoming: Sequence[Identifier]) -> str:

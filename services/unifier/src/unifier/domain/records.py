@@ -23,7 +23,13 @@ def info(decision: Decision) -> un.DecisionInfo:
 
 
 def new_message(
-    event: ev.MessageReceived, tid: str, contact: str, d: Decision, *, raw: bytes
+    event: ev.MessageReceived,
+    tid: str,
+    contact: str,
+    d: Decision,
+    *,
+    raw: bytes,
+    resolved: str | None = None,
 ) -> NewMessage:
     return NewMessage(
         event.event_id,
@@ -40,6 +46,7 @@ def new_message(
         d.evidence,
         d.version,
         raw,
+        resolved,
     )
 
 

@@ -13,8 +13,9 @@ from hotline import events as ev
 from hotline import unified as un
 from unifier.domain.content import subject_of, text_of
 from unifier.domain.effects import apply_effect, target_key
-from unifier.domain.identity import KnownIdentity, Resolution, key_of, resolve
-from unifier.domain.records import added, at, info, new_message, opened
+from unifier.domain.identity import resolve
+from unifier.domain.linking import attach, suggest
+from unifier.domain.records import added, at, new_message, opened
 from unifier.domain.rules import RuleSet
 from unifier.domain.threading import (
     MessageFacts,
@@ -23,13 +24,7 @@ from unifier.domain.threading import (
     group_key,
     provider_thread_key,
 )
-from unifier.domain.working import (
-    MessageState,
-    NewIdentity,
-    Plan,
-    ThreadRow,
-    WorkingSet,
-)
+from unifier.domain.working import MessageState, Plan, ThreadRow, WorkingSet
 
 ID_NAMESPACE = uuid.UUID("5d3f2a10-8c4b-5e6f-9a7d-1b2c3d4e5f60")
 
@@ -65,7 +60,7 @@ def _message(
     if key in ws.messages:  # a provider retry: the same message again
         plan.duplicates += 1
         return
-    contact = _contact(ws, plan, rules, event)
+    contact, resolved = _contact(ws, plan, rules, event)
     facts = MessageFacts(
         event.channel.kind,
         event.channel.account_id,
@@ -83,54 +78,27 @@ def _message(
     for held in ws.held.pop(key, []):  # effects that arrived before their message
         apply_effect(state, held)
         plan.held_done.add(key)
-    plan.messages.append(new_message(event, tid, contact, td.decision, raw=raw))
+    plan.messages.append(new_message(event, tid, contact, td.decision, raw=raw, resolved=resolved))
     plan.outbox.append(added(ws.tenant, event, tid, contact, td.decision))
 
 
-def _contact(ws: WorkingSet, plan: Plan, rules: RuleSet, event: ev.MessageReceived) -> str:
+def _contact(
+    ws: WorkingSet, plan: Plan, rules: RuleSet, event: ev.MessageReceived
+) -> tuple[str, str | None]:
+    """The sender's (canonical) contact, and the pre-merge contact it resolved through when
+    that is another one (an unmerge gives the message back to it)."""
     if event.sender.role != "customer":
-        return ""
+        return "", None
     res = resolve(event.sender.identifiers, ws.identities, rules.version)
     contact = res.contact_id
     if contact is None:
         contact = new_row_id(event, "contact")
         ws.canonical[contact] = contact
         plan.contacts.append(contact)
-    _attach(ws, plan, event, contact, res)
-    plan.suggestions += [(contact, s) for s in res.suggestions]
-    return contact
-
-
-def _attach(
-    ws: WorkingSet, plan: Plan, event: ev.MessageReceived, contact: str, res: Resolution
-) -> None:
-    why = info(res.decision)
-    for ident in res.attach:
-        ws.identities.setdefault(key_of(ident), []).append(KnownIdentity(contact, ident.verified))
-        plan.identities.append(
-            NewIdentity(
-                contact,
-                ident.kind,
-                ident.value,
-                ident.verified,
-                ident.source,
-                event.channel.kind,
-                event.channel.account_id,
-                event.sender.handle,
-            )
-        )
-        eid = un.unified_event_id(ws.tenant, event.event_id, "linked", ident.kind, ident.value)
-        plan.outbox.append(
-            un.ContactLinked(
-                event_id=eid,
-                tenant=ws.tenant,
-                occurred_at=at(event),
-                contact_id=contact,
-                identity=ident,
-                channel=event.channel,
-                decision=why,
-            )
-        )
+    attach(ws, plan, event, contact, res)
+    if res.suggestions:
+        suggest(ws, plan, event, contact, res)
+    return contact, (res.via if res.via and res.via != contact else None)
 
 
 def _place(

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from hotline.events import InboundEvent
 from hotline.unified import UnifiedEvent
-from unifier.domain.identity import IdentityKey, KnownIdentity, Suggestion
+from unifier.domain.identity import IdentityKey, KnownIdentity
 from unifier.domain.threading import ThreadContext, ThreadView
 
 MsgKey = tuple[str, str]  # (channel kind, provider message id), within one tenant
@@ -74,6 +74,8 @@ class WorkingSet:
     keys: dict[str, str] = field(default_factory=dict)  # "mid:..", "tok:..", "pt:..", "grp:.."
     messages: dict[MsgKey, MessageState] = field(default_factory=dict)
     held: dict[MsgKey, list[InboundEvent]] = field(default_factory=dict)
+    # contact pairs (smaller id first) already suggested, accepted or dismissed: never again
+    suggested: set[tuple[str, str]] = field(default_factory=set)
 
     _context: ThreadContext | None = field(default=None, repr=False, compare=False)
 
@@ -95,11 +97,28 @@ class NewIdentity:
     contact_id: str
     kind: str
     value: str
-    verified: bool
+    level: str
+    verified: bool  # level in LINKING_LEVELS
     source: str
     channel_kind: str
     account_id: str
     handle: str
+    link_event_id: str  # evidence: the message that carried it, the rule and why
+    rule: str
+    evidence: str
+
+
+@dataclass
+class NewSuggestion:
+    suggestion_id: str
+    contact_id: str  # the pair, smaller id first
+    suggested_contact_id: str
+    evidence: str
+    kind: str | None
+    value: str | None
+    level: str | None
+    source_event_id: str
+    rule: str
 
 
 @dataclass
@@ -118,6 +137,7 @@ class NewMessage:
     evidence: str
     rule_version: str
     payload: bytes  # the inbound event as received (for the thread view and rethread)
+    resolved_contact_id: str | None = None  # the pre-merge contact matched, if not contact_id
 
 
 @dataclass
@@ -126,7 +146,7 @@ class Plan:
 
     contacts: list[str] = field(default_factory=list)
     identities: list[NewIdentity] = field(default_factory=list)
-    suggestions: list[tuple[str, Suggestion]] = field(default_factory=list)
+    suggestions: list[NewSuggestion] = field(default_factory=list)
     new_threads: set[str] = field(default_factory=set)
     touched_threads: set[str] = field(default_factory=set)
     new_participants: set[tuple[str, str]] = field(default_factory=set)

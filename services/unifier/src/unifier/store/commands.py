@@ -2,7 +2,8 @@
 
 Nothing is destroyed: a merge sets a pointer that an unmerge clears, so the merged contact,
 its identities (each still routing replies to its own channel address) and its threads come
-back exactly as they were.
+back exactly as they were; messages that arrived during the merge through its identities go
+back to it (``unmerge.restore_messages``).
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline import unified as un
+from hotline.events import Identifier
 from unifier.store.queries import members
 from unifier.store.schema import contacts
+from unifier.store.unmerge import restore_messages
 from unifier.store.write import write_outbox
 
 MANUAL = "manual"
@@ -48,8 +51,25 @@ async def _contact(conn: AsyncConnection, tenant: str, cid: str) -> sa.Row[tuple
     return row
 
 
+async def root_of(conn: AsyncConnection, tenant: str, cid: str) -> str:
+    """The contact ``cid`` is merged into, transitively (itself when not merged)."""
+    seen = {cid}
+    while (into := (await _contact(conn, tenant, cid)).merged_into) and into not in seen:
+        seen.add(into)
+        cid = into
+    return cid
+
+
 async def merge_contacts(
-    conn: AsyncConnection, tenant: str, source: str, target: str, by: str
+    conn: AsyncConnection,
+    tenant: str,
+    source: str,
+    target: str,
+    by: str,
+    *,
+    why: un.DecisionInfo | None = None,
+    identity: Identifier | None = None,
+    suggestion_id: str | None = None,
 ) -> un.ContactMerged:
     src, _ = await _contact(conn, tenant, source), await _contact(conn, tenant, target)
     if (
@@ -70,7 +90,9 @@ async def merge_contacts(
         contact_id=target,
         merged_contact_id=source,
         merged_by=by,
-        decision=manual_info("manual.merge", f"{by} merged contact {source} into {target}"),
+        decision=why or manual_info("manual.merge", f"{by} merged contact {source} into {target}"),
+        identity=identity,
+        suggestion_id=suggestion_id,
     )
     await write_outbox(conn, [event])
     return event
@@ -87,6 +109,7 @@ async def unmerge_contact(
         .where(contacts.c.tenant == tenant, contacts.c.contact_id == contact_id)
         .values(merged_into=None)
     )
+    restored = await restore_messages(conn, tenant, contact_id)
     event = un.ContactUnmerged(
         event_id=event_id(),
         tenant=tenant,
@@ -95,8 +118,11 @@ async def unmerge_contact(
         unmerged_contact_id=contact_id,
         unmerged_by=by,
         decision=manual_info(
-            "manual.unmerge", f"{by} split contact {contact_id} from {row.merged_into}"
+            "manual.unmerge",
+            f"{by} split contact {contact_id} from {row.merged_into};"
+            f" {restored} message(s) from the merged period given back",
         ),
+        restored_messages=restored,
     )
     await write_outbox(conn, [event])
     return event

@@ -23,6 +23,7 @@ from unifier.store.schema import (
     identities,
     messages,
     participants,
+    suggestions,
     thread_keys,
     threads,
 )
@@ -77,7 +78,8 @@ async def load_working_set(
     contact_ids = await _identities(conn, ws, received)
     await canonicalize(conn, ws, contact_ids)
     for key, known in ws.identities.items():
-        ws.identities[key] = [KnownIdentity(ws.canonical[k.contact_id], k.verified) for k in known]
+        ws.identities[key] = [_canonical(ws, k) for k in known]
+    await _suggested(conn, ws, _maybe_suggested(ws, received))
     await _keys(conn, ws, _wanted_keys(ws, received, rules))
     await _threads(conn, ws, set(ws.keys.values()))
     await _messages(conn, ws, {target_key(e) for e in batch})
@@ -90,14 +92,48 @@ async def _identities(
 ) -> set[str]:
     wanted = {key_of(i) for e in received for i in e.sender.identifiers}
     t = identities.c
-    cols = (t.kind, t.value, t.verified, t.contact_id)
+    cols = (t.kind, t.value, t.level, t.contact_id)
     values = {v for _, v in wanted}
-    for kind, value, verified, contact_id in await _rows(conn, ws.tenant, cols, t.value, values):
+    for kind, value, level, contact_id in await _rows(conn, ws.tenant, cols, t.value, values):
         if (kind, value) in wanted:
-            ws.identities.setdefault((kind, value), []).append(
-                KnownIdentity(contact_id, bool(verified))
-            )
+            ws.identities.setdefault((kind, value), []).append(KnownIdentity(contact_id, level))
     return {k.contact_id for known in ws.identities.values() for k in known}
+
+
+def _canonical(ws: WorkingSet, k: KnownIdentity) -> KnownIdentity:
+    root = ws.canonical[k.contact_id]
+    return KnownIdentity(root, k.level, k.contact_id if root != k.contact_id else "")
+
+
+def _maybe_suggested(ws: WorkingSet, received: list[ev.MessageReceived]) -> set[str]:
+    """The known contacts a message of the batch could suggest: several matched, or one matched
+    neither at the same level nor with proof on both sides (the usual batch, a known sender
+    writing again, loads no suggestions)."""
+    out: set[str] = set()
+    for e in received:
+        matched: set[str] = set()
+        settled = False
+        for i in e.sender.identifiers:
+            level = i.trust()
+            for k in ws.identities.get((i.kind, i.value), ()):
+                matched.add(k.contact_id)
+                settled = settled or k.level == level or (k.links and level in ev.LINKING_LEVELS)
+        if len(matched) > 1 or (matched and not settled):
+            out |= matched
+    return out
+
+
+async def _suggested(conn: AsyncConnection, ws: WorkingSet, roots: set[str]) -> None:
+    """Pairs already suggested (open, accepted or dismissed) that involve these contacts or
+    contacts merged into them, as pairs of canonical contacts (a pair dismissed before one of
+    its contacts was merged stays dismissed)."""
+    ids = {cid for cid, root in ws.canonical.items() if root in roots}
+    s, canon = suggestions.c, ws.canonical
+    cols = (s.contact_id, s.suggested_contact_id)
+    for column in (s.contact_id, s.suggested_contact_id):
+        for x, y in await _rows(conn, ws.tenant, cols, column, ids):
+            a, b = sorted((canon.get(x, x), canon.get(y, y)))
+            ws.suggested.add((a, b))
 
 
 async def canonicalize(conn: AsyncConnection, ws: WorkingSet, ids: Iterable[str]) -> None:

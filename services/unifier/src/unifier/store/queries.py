@@ -111,7 +111,7 @@ def _message(r: Any) -> Row:
 
 
 async def get_contact(conn: AsyncConnection, tenant: str, contact_id: str) -> Row | None:
-    c, i, s = contacts.c, identities.c, suggestions.c
+    c, i = contacts.c, identities.c
     found = (
         await conn.execute(
             sa.select(contacts).where(c.tenant == tenant, c.contact_id == contact_id)
@@ -127,11 +127,55 @@ async def get_contact(conn: AsyncConnection, tenant: str, contact_id: str) -> Ro
         .where(i.tenant == tenant, i.contact_id.in_(ids))
         .order_by(i.kind, i.value)
     )
-    out["identities"] = [_row(r) for r in rows]
-    rows = await conn.execute(
-        sa.select(s.suggested_contact_id, s.evidence).where(
-            s.tenant == tenant, s.contact_id.in_(ids)
-        )
-    )
-    out["suggestions"] = [_row(r) for r in rows]
+    out["identities"] = [_identity(r) for r in rows]
+    out["suggestions"] = await contact_suggestions(conn, tenant, contact_id)
     return out
+
+
+def _identity(r: Any) -> Row:
+    """An identity with its level, source and the evidence of its link."""
+    d = _row(r)
+    d["evidence"] = {
+        "message_id": d.pop("link_event_id"),
+        "rule": d.pop("rule"),
+        "evidence": d.pop("evidence"),
+    }
+    return d
+
+
+def suggestion_view(r: Any, mine: list[str]) -> dict[str, Any]:
+    here, other = (
+        (r.contact_id, r.suggested_contact_id)
+        if r.contact_id in mine
+        else (r.suggested_contact_id, r.contact_id)
+    )
+    ident = {"kind": r.kind, "value": r.value, "level": r.level} if r.kind else None
+    return {
+        "suggestion_id": r.suggestion_id,
+        "contact_id": here,
+        "suggested_contact_id": other,
+        "status": r.status,
+        "identity": ident,
+        "evidence": r.evidence,
+        "rule": r.rule,
+        "source_event_id": r.source_event_id,
+        "decided_by": r.decided_by,
+        "decided_at": when(r.decided_at).isoformat() if r.decided_at else None,
+    }
+
+
+async def contact_suggestions(
+    conn: AsyncConnection, tenant: str, contact_id: str
+) -> list[dict[str, Any]]:
+    """Suggestions involving the contact or a contact merged into it, either side of the pair."""
+    mine = await members(conn, tenant, contact_id)
+    s = suggestions.c
+    rows = await conn.execute(
+        sa.select(suggestions)
+        .where(
+            s.tenant == tenant,
+            sa.or_(s.contact_id.in_(mine), s.suggested_contact_id.in_(mine)),
+        )
+        .order_by(s.suggestion_id)
+    )
+    return [suggestion_view(r, mine) for r in rows]

@@ -22,23 +22,39 @@ identities = sa.Table(
     sa.Column("tenant", sa.String(64), primary_key=True),
     sa.Column("kind", sa.String(32), primary_key=True),
     sa.Column("value", sa.String(320), primary_key=True),
-    sa.Column("verified", sa.Boolean, primary_key=True),
+    sa.Column("level", sa.String(32), primary_key=True),  # hotline.events.VerificationLevel
+    sa.Column("verified", sa.Boolean, nullable=False),  # level in LINKING_LEVELS
     sa.Column("contact_id", sa.String(64), nullable=False),
     sa.Column("source", sa.String(64), nullable=False),
     sa.Column("channel_kind", sa.String(16), nullable=False),
     sa.Column("account_id", sa.String(320), nullable=False),
     sa.Column("handle", sa.String(320), nullable=False),  # replies to this identity go here
+    # evidence of the link: the message that carried it, the rule and why (NULL: before 0005)
+    sa.Column("link_event_id", sa.String(64), nullable=True),
+    sa.Column("rule", sa.String(64), nullable=True),
+    sa.Column("evidence", sa.Text, nullable=True),
 )
 sa.Index("ix_identities_contact", identities.c.tenant, identities.c.contact_id)
 sa.Index("ix_identities_value", identities.c.tenant, identities.c.value)
-suggestions = sa.Table(
+suggestions = sa.Table(  # one row per pair of contacts (the smaller id first), any direction
     "suggestions",
     metadata,
     sa.Column("tenant", sa.String(64), primary_key=True),
     sa.Column("contact_id", sa.String(64), primary_key=True),
     sa.Column("suggested_contact_id", sa.String(64), primary_key=True),
     sa.Column("evidence", sa.Text, nullable=False),
+    sa.Column("suggestion_id", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, server_default="open"),  # accepted|dismissed
+    sa.Column("kind", sa.String(32), nullable=True),  # the identifier that matched
+    sa.Column("value", sa.String(320), nullable=True),
+    sa.Column("level", sa.String(32), nullable=True),
+    sa.Column("source_event_id", sa.String(64), nullable=True),
+    sa.Column("rule", sa.String(64), nullable=True),
+    sa.Column("decided_by", sa.String(200), nullable=True),
+    sa.Column("decided_at", TS, nullable=True),
 )
+sa.Index("ix_suggestions_id", suggestions.c.tenant, suggestions.c.suggestion_id, unique=True)
+sa.Index("ix_suggestions_suggested", suggestions.c.tenant, suggestions.c.suggested_contact_id)
 threads = sa.Table(
     "threads",
     metadata,
@@ -79,6 +95,9 @@ messages = sa.Table(
     sa.Column("account_id", sa.String(320), nullable=False),
     sa.Column("thread_id", sa.String(64), nullable=False),
     sa.Column("contact_id", sa.String(64), nullable=False),
+    # the contact whose identity the sender matched, when a merge made contact_id another one:
+    # unmerging that contact gives the message back to it (NULL: the same as contact_id)
+    sa.Column("resolved_contact_id", sa.String(64), nullable=True),
     sa.Column("sender_handle", sa.String(320), nullable=False),
     sa.Column("role", sa.String(16), nullable=False),
     sa.Column("at", TS, nullable=False),

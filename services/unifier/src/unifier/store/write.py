@@ -40,17 +40,7 @@ async def write_plan(conn: AsyncConnection, ws: WorkingSet, plan: Plan) -> None:
     )
     await insert_ignore(conn, identities, [{"tenant": t, **vars(i)} for i in plan.identities])
     await insert_ignore(
-        conn,
-        suggestions,
-        [
-            {
-                "tenant": t,
-                "contact_id": c,
-                "suggested_contact_id": s.contact_id,
-                "evidence": s.evidence,
-            }
-            for c, s in plan.suggestions
-        ],
+        conn, suggestions, [{"tenant": t, "status": "open", **vars(s)} for s in plan.suggestions]
     )
     await _threads(conn, ws, plan)
     await insert_ignore(
@@ -132,6 +122,7 @@ async def _messages(conn: AsyncConnection, ws: WorkingSet, plan: Plan) -> None:
                 "account_id": m.account_id,
                 "thread_id": m.thread_id,
                 "contact_id": m.contact_id,
+                "resolved_contact_id": m.resolved_contact_id,
                 "sender_handle": m.sender_handle,
                 "role": m.role,
                 "at": m.at,

@@ -1,0 +1,153 @@
+"""Linking across messages and batches: attached identifiers, suggestions once per pair,
+dismissed pairs never again, display names never link, evidence on every link."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import msgspec
+
+from hotline import events as ev
+from hotline import unified as un
+from tests.unit.unifier.factory import ident, message
+from unifier.domain.linking import suggestion_id
+from unifier.domain.rules import RuleSet
+from unifier.domain.unify import unify
+from unifier.domain.working import Plan, WorkingSet
+
+H = timedelta(hours=1)
+MAIL = ident("email", "maria@example.test", level="dmarc_aligned")
+PHONE = "+4915100000007"
+
+
+def run(ws: WorkingSet, *events: ev.MessageReceived) -> Plan:
+    return unify(ws, [(e, ev.encode(e)) for e in events], RuleSet())
+
+
+def named(m: ev.MessageReceived, name: str) -> ev.MessageReceived:
+    return msgspec.structs.replace(m, sender=msgspec.structs.replace(m.sender, display_name=name))
+
+
+def test_a_signed_widget_identity_attaches_all_its_identifiers_so_any_links_later() -> None:
+    ws = WorkingSet("acme")
+    widget = message("v1", "widget", handle="visitor-1", ids=[
+        ident("widget_user", "site1:maria", level="site_signed"),
+        ident("email", "maria@example.test", level="site_signed"),
+        ident("phone", PHONE, level="site_signed"),
+    ])  # fmt: skip
+    plan = run(ws, widget)
+    maria = plan.messages[0].contact_id
+    assert [(i.kind, i.level, i.verified) for i in plan.identities] == [
+        ("widget_user", "site_signed", True),
+        ("email", "site_signed", True),
+        ("phone", "site_signed", True),
+    ]
+    wa = message("w1", "whatsapp", handle=PHONE, at=H, ids=[
+        ident("wa_id", PHONE[1:], level="provider_verified"),
+        ident("phone", PHONE, level="provider_verified"),
+    ])  # fmt: skip
+    mail = message("e1", handle="maria@example.test", at=2 * H, ids=[MAIL])
+    plan = run(ws, wa, mail)
+    assert [m.contact_id for m in plan.messages] == [maria, maria]
+    assert [m.resolved_contact_id for m in plan.messages] == [None, None]
+    assert {i.rule for i in plan.identities} == {"identity.verified_match"}
+
+
+def test_every_link_carries_its_level_message_and_rule() -> None:
+    plan = run(WorkingSet("acme"), message("e1", ids=[MAIL]))
+    [row] = plan.identities
+    assert (row.level, row.link_event_id, row.rule) == (
+        "dmarc_aligned",
+        plan.messages[0].event_id,
+        "identity.new_contact",
+    )
+    assert "maria@example.test (dmarc_aligned" in row.evidence
+    [linked] = [e for e in plan.outbox if isinstance(e, un.ContactLinked)]
+    assert linked.identity.trust() == "dmarc_aligned"
+    assert linked.source_event_id == plan.messages[0].event_id
+    assert linked.decision.rule == "identity.new_contact"
+
+
+def sms(pmid: str, at: timedelta = timedelta(0)) -> ev.MessageReceived:
+    return message(pmid, "sms", handle=PHONE, at=at,
+                   ids=[ident("phone", PHONE, level="carrier_asserted")])  # fmt: skip
+
+
+def whatsapp(pmid: str, at: timedelta = timedelta(0)) -> ev.MessageReceived:
+    return message(pmid, "whatsapp", handle=PHONE, at=at,
+                   ids=[ident("phone", PHONE, level="provider_verified")])  # fmt: skip
+
+
+def test_sms_and_whatsapp_of_one_number_are_suggested_once_never_linked() -> None:
+    ws = WorkingSet("acme")
+    plan = run(ws, sms("s1"), whatsapp("w1", H), sms("s2", 2 * H), whatsapp("w2", 3 * H))
+    s, w = plan.messages[0].contact_id, plan.messages[1].contact_id
+    assert s != w
+    assert [m.contact_id for m in plan.messages] == [s, w, s, w]
+    [row] = plan.suggestions
+    assert (row.contact_id, row.suggested_contact_id) == tuple(sorted((s, w)))
+    assert row.suggestion_id == suggestion_id("acme", w, s)
+    assert (row.kind, row.level, row.source_event_id) == (
+        "phone",
+        "provider_verified",
+        plan.messages[1].event_id,
+    )
+    [event] = [e for e in plan.outbox if isinstance(e, un.ContactSuggested)]
+    assert (event.contact_id, event.suggested_contact_id) == (w, s)
+    assert "carrier_asserted" in event.decision.evidence
+
+
+def test_a_dismissed_pair_is_not_suggested_again() -> None:
+    ws = WorkingSet("acme")
+    plan = run(ws, sms("s1"), whatsapp("w1", H))
+    pair, sms_contact = plan.suggestions[0], plan.messages[0].contact_id
+    # what the store loads for the next batch: the pair, now dismissed
+    later = WorkingSet("acme", identities=ws.identities, canonical=ws.canonical)
+    later.suggested.add((pair.contact_id, pair.suggested_contact_id))
+    plan = run(later, sms("s2", 2 * H))
+    assert plan.messages[0].contact_id == sms_contact
+    assert plan.suggestions == []
+    assert not [e for e in plan.outbox if isinstance(e, un.ContactSuggested)]
+    fresh = WorkingSet("acme", identities=ws.identities, canonical=ws.canonical)
+    assert run(fresh, sms("s3", 3 * H)).suggestions  # not dismissed: suggested
+
+
+def test_the_same_display_name_alone_never_links() -> None:
+    ws = WorkingSet("acme")
+    a = named(message("m1", "messenger", handle="psid-1", ids=[ident("psid", "psid-1")]), "Maria")
+    b = named(message("m2", "instagram", handle="ig-2", ids=[ident("ig_id", "ig-2")]), "Maria")
+    c = named(message("m3", "widget", handle="v-3"), "Maria")
+    plan = run(ws, a, b, c)
+    assert len({m.contact_id for m in plan.messages}) == 3
+    assert plan.suggestions == []
+
+
+def test_conflicting_verified_identifiers_never_merge_and_are_suggested() -> None:
+    ws = WorkingSet("acme")
+    first = run(ws, message("e1", ids=[MAIL]), whatsapp("w1", H))
+    mail_contact, wa_contact = (m.contact_id for m in first.messages)
+    assert mail_contact != wa_contact
+    both = message("v1", "widget", handle="visitor", at=2 * H, ids=[
+        ident("email", "maria@example.test", level="site_signed"),
+        ident("phone", PHONE, level="site_signed"),
+    ])  # fmt: skip
+    plan = run(ws, both)
+    assert plan.messages[0].contact_id == mail_contact
+    assert plan.messages[0].rule != "manual.merge"
+    assert [s.suggestion_id for s in plan.suggestions] == [
+        suggestion_id("acme", mail_contact, wa_contact)
+    ]
+    assert [i.kind for i in plan.identities] == ["email"]  # the claimed phone is not taken
+
+
+def test_a_message_resolved_through_a_merged_contact_remembers_it() -> None:
+    ws = WorkingSet("acme")
+    first = run(ws, message("e1", ids=[MAIL]), whatsapp("w1", H))
+    a, b = (m.contact_id for m in first.messages)
+    # b merged into a (what the store loads after a merge)
+    merged = WorkingSet("acme", canonical={a: a, b: a})
+    for key, known in ws.identities.items():
+        merged.identities[key] = [type(k)(a, k.level, k.contact_id if k.contact_id != a else "")
+                                  for k in known]  # fmt: skip
+    plan = run(merged, whatsapp("w2", 2 * H), message("e2", at=2 * H, ids=[MAIL]))
+    assert [(m.contact_id, m.resolved_contact_id) for m in plan.messages] == [(a, b), (a, None)]
