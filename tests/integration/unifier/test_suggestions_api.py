@@ -63,8 +63,9 @@ async def suggestions_of(client: httpx.AsyncClient, contact: str) -> list[dict[s
     return data
 
 
-def sms(tenant: str, pmid: str, at: timedelta) -> ev.MessageReceived:
-    ids = [ident("phone", PHONE, level="carrier_asserted")]
+def unproven(tenant: str, pmid: str, at: timedelta) -> ev.MessageReceived:
+    """A message whose phone nothing proves (an unverified claim): a suggestion, never a link."""
+    ids = [ident("phone", PHONE, level="unverified")]
     return message(pmid, "sms", tenant=tenant, handle=PHONE, at=at, ids=ids)
 
 
@@ -74,12 +75,12 @@ async def test_a_dismissed_suggestion_never_returns(
     client, tenant = api
     wa_ids = [ident("phone", PHONE, level="provider_verified")]
     wa = message("w1", "whatsapp", tenant=tenant, handle=PHONE, at=H, ids=wa_ids)
-    s, w = await arrive(kafka, client, [sms(tenant, "s1", 0 * H), wa])
-    assert s != w  # a carrier-asserted SMS number never links to a verified phone
+    s, w = await arrive(kafka, client, [unproven(tenant, "s1", 0 * H), wa])
+    assert s != w  # a phone claimed without proof never links to a verified one
     [sug] = await suggestions_of(client, w)
     assert (sug["contact_id"], sug["suggested_contact_id"], sug["status"]) == (w, s, "open")
     assert sug["identity"] == {"kind": "phone", "value": PHONE, "level": "provider_verified"}
-    assert "carrier_asserted" in sug["evidence"] and sug["source_event_id"]
+    assert "unverified" in sug["evidence"] and sug["source_event_id"]
     sid = sug["suggestion_id"]
     assert (await client.get("/contacts/nobody/suggestions")).status_code == 404
     assert (await client.post(f"/contacts/{w}/suggestions/nope/dismiss")).status_code == 404
@@ -89,7 +90,7 @@ async def test_a_dismissed_suggestion_never_returns(
         res = await client.post(f"/contacts/{w}/suggestions/{sid}/{verb}")
         assert res.status_code == 409, res.text
         assert "already dismissed by agent:7" in res.json()["detail"]
-    [again] = await arrive(kafka, client, [sms(tenant, "s2", 2 * H)])
+    [again] = await arrive(kafka, client, [unproven(tenant, "s2", 2 * H)])
     assert again == s
     [sug] = await suggestions_of(client, s)
     assert (sug["suggestion_id"], sug["status"], sug["decided_by"]) == (sid, "dismissed", "agent:7")

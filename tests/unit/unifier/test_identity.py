@@ -49,12 +49,18 @@ CASES = [
     ("unverified From equal to a verified email: suggestion only (zammad#4895, spoofed From)", [
         ident("email", "alice@example.test", level="unverified")], None,
      "identity.unverified_suggestion", ["A"], ["alice@example.test"], None),
-    ("SMS From (carrier_asserted) equal to a verified phone: suggestion only", [
-        ident("phone", "+4915100000001", level="carrier_asserted")], None,
-     "identity.unverified_suggestion", ["A"], ["+4915100000001"], None),
-    ("a verified phone never links to an SMS-only (carrier_asserted) contact", [
-        ident("phone", "+4915100000003", level="provider_verified")], None,
+    ("SMS From (carrier_asserted) equal to a verified phone: the carrier's match", [
+        ident("phone", "+4915100000001", level="carrier_asserted")], "A",
+     "identity.carrier_match", [], ["+4915100000001"], "A"),
+    ("a verified phone joins the SMS-only (carrier_asserted) contact of its number", [
+        ident("phone", "+4915100000003", level="provider_verified")], "S",
+     "identity.carrier_match", [], ["+4915100000003"], "S"),
+    ("an unverified phone equal to an SMS number: suggestion only", [
+        ident("phone", "+4915100000003", level="unverified")], None,
      "identity.unverified_suggestion", ["S"], ["+4915100000003"], None),
+    ("a carrier-asserted value other than a phone links nothing", [
+        ident("email", "alice@example.test", level="carrier_asserted")], None,
+     "identity.unverified_suggestion", ["A"], ["alice@example.test"], None),
     ("the same SMS number writing again is the same contact", [
         ident("phone", "+4915100000003", level="carrier_asserted")], "S",
      "identity.same_address", [], [], "S"),
@@ -117,4 +123,5 @@ def test_evidence_names_the_levels() -> None:
     res = resolve([ident("email", "alice@example.test", level="site_signed")], KNOWN, "1")
     assert "site_signed" in res.decision.evidence and "dmarc_aligned" in res.decision.evidence
     res = resolve([ident("phone", "+4915100000001", level="carrier_asserted")], KNOWN, "1")
-    assert "carrier_asserted" in res.suggestions[0].evidence
+    assert "carrier_asserted" in res.decision.evidence
+    assert "provider_verified" in res.decision.evidence

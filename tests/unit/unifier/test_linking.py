@@ -18,6 +18,7 @@ from unifier.domain.working import Plan, WorkingSet
 H = timedelta(hours=1)
 MAIL = ident("email", "maria@example.test", level="dmarc_aligned")
 PHONE = "+4915100000007"
+EMAIL = "pat@example.test"
 
 
 def run(ws: WorkingSet, *events: ev.MessageReceived) -> Plan:
@@ -78,38 +79,59 @@ def whatsapp(pmid: str, at: timedelta = timedelta(0)) -> ev.MessageReceived:
                    ids=[ident("phone", PHONE, level="provider_verified")])  # fmt: skip
 
 
-def test_sms_and_whatsapp_of_one_number_are_suggested_once_never_linked() -> None:
+def test_sms_and_whatsapp_of_one_number_are_one_contact_by_the_carriers_match() -> None:
     ws = WorkingSet("acme")
     plan = run(ws, sms("s1"), whatsapp("w1", H), sms("s2", 2 * H), whatsapp("w2", 3 * H))
-    s, w = plan.messages[0].contact_id, plan.messages[1].contact_id
-    assert s != w
-    assert [m.contact_id for m in plan.messages] == [s, w, s, w]
+    s = plan.messages[0].contact_id
+    assert [m.contact_id for m in plan.messages] == [s, s, s, s]
+    linked = [e for e in plan.outbox if isinstance(e, un.ContactLinked)]
+    rules = {(e.identity.trust(), e.decision.rule) for e in linked}
+    assert ("provider_verified", "identity.carrier_match") in rules
+    assert plan.suggestions == []
+
+
+def unverified_mail(pmid: str, at: timedelta = timedelta(0)) -> ev.MessageReceived:
+    return message(pmid, "email", handle=EMAIL, at=at,
+                   ids=[ident("email", EMAIL, level="unverified")])  # fmt: skip
+
+
+def aligned_mail(pmid: str, at: timedelta = timedelta(0)) -> ev.MessageReceived:
+    return message(pmid, "email", handle=EMAIL, at=at,
+                   ids=[ident("email", EMAIL, level="dmarc_aligned")])  # fmt: skip
+
+
+def test_an_unverified_and_an_aligned_sender_of_one_address_are_suggested_once() -> None:
+    ws = WorkingSet("acme")
+    plan = run(ws, unverified_mail("u1"), aligned_mail("a1", H), unverified_mail("u2", 2 * H))
+    u, a = plan.messages[0].contact_id, plan.messages[1].contact_id
+    assert u != a
+    assert [m.contact_id for m in plan.messages] == [u, a, u]
     [row] = plan.suggestions
-    assert (row.contact_id, row.suggested_contact_id) == tuple(sorted((s, w)))
-    assert row.suggestion_id == suggestion_id("acme", w, s)
+    assert (row.contact_id, row.suggested_contact_id) == tuple(sorted((u, a)))
+    assert row.suggestion_id == suggestion_id("acme", a, u)
     assert (row.kind, row.level, row.source_event_id) == (
-        "phone",
-        "provider_verified",
+        "email",
+        "dmarc_aligned",
         plan.messages[1].event_id,
     )
     [event] = [e for e in plan.outbox if isinstance(e, un.ContactSuggested)]
-    assert (event.contact_id, event.suggested_contact_id) == (w, s)
-    assert "carrier_asserted" in event.decision.evidence
+    assert (event.contact_id, event.suggested_contact_id) == (a, u)
+    assert "unverified" in event.decision.evidence
 
 
 def test_a_dismissed_pair_is_not_suggested_again() -> None:
     ws = WorkingSet("acme")
-    plan = run(ws, sms("s1"), whatsapp("w1", H))
-    pair, sms_contact = plan.suggestions[0], plan.messages[0].contact_id
+    plan = run(ws, unverified_mail("u1"), aligned_mail("a1", H))
+    pair, unverified_contact = plan.suggestions[0], plan.messages[0].contact_id
     # what the store loads for the next batch: the pair, now dismissed
     later = WorkingSet("acme", identities=ws.identities, canonical=ws.canonical)
     later.suggested.add((pair.contact_id, pair.suggested_contact_id))
-    plan = run(later, sms("s2", 2 * H))
-    assert plan.messages[0].contact_id == sms_contact
+    plan = run(later, unverified_mail("u2", 2 * H))
+    assert plan.messages[0].contact_id == unverified_contact
     assert plan.suggestions == []
     assert not [e for e in plan.outbox if isinstance(e, un.ContactSuggested)]
     fresh = WorkingSet("acme", identities=ws.identities, canonical=ws.canonical)
-    assert run(fresh, sms("s3", 3 * H)).suggestions  # not dismissed: suggested
+    assert run(fresh, unverified_mail("u3", 3 * H)).suggestions  # not dismissed: suggested
 
 
 def test_the_same_display_name_alone_never_links() -> None:

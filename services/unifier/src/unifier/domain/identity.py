@@ -10,8 +10,13 @@ the mail sender's DMARC-aligned address = a trusted workspace's Slack profile em
 * Linking identifiers pointing at different contacts never merge them (chatwoot#4728): the
   message goes to the contact of the first (channel-primary) identifier; the rest are suggestions.
 * The same address at the same level is the same contact (a visitor writing again, chatwoot#258).
-* Any other match (carrier_asserted SMS From, unverified, or an unverified identifier equal to
-  someone's verified one: a spoofed From, zammad#4895) is only a suggestion for an agent.
+* A carrier-asserted phone (an SMS From) and the same phone at a linking level belong together
+  (``identity.carrier_match``): the carrier delivers our replies to the number's real owner, so
+  a spoofed From can add a message to that person's conversation but never read it. Two
+  carrier-asserted phones are the same address; a carrier-asserted phone never links anything
+  else (an email, an unverified claim).
+* Any other match (unverified, or an unverified identifier equal to someone's verified one: a
+  spoofed From, zammad#4895) is only a suggestion for an agent.
 * Display names are never identifiers: the same name alone links nothing.
 """
 
@@ -24,6 +29,7 @@ from hotline.events import LINKING_LEVELS, Identifier
 from unifier.domain.rules import Decision
 
 IdentityKey = tuple[str, str]  # (identifier kind, normalised value)
+CARRIER = "carrier_asserted"
 
 
 @dataclass(frozen=True)
@@ -86,11 +92,25 @@ def _linking_matches(
 ) -> list[tuple[Identifier, KnownIdentity]]:
     out = []
     for ident in incoming:
-        if ident.trust() in LINKING_LEVELS:
+        level = ident.trust()
+        if level in LINKING_LEVELS or (level == CARRIER and ident.kind == "phone"):
             for k in known.get((ident.kind, ident.value), ()):
-                if k.level in LINKING_LEVELS:
+                if _pair_links(level, k.level):
                     out.append((ident, k))
     return out
+
+
+def _pair_links(incoming: str, known: str) -> bool:
+    """Two levels of one value that link: both linking, or a phone's carrier level and a
+    linking one (the caller checks the kind)."""
+    if incoming in LINKING_LEVELS:
+        return known in LINKING_LEVELS or known == CARRIER
+    return incoming == CARRIER and known in LINKING_LEVELS
+
+
+def _rule(ident: Identifier, known: KnownIdentity) -> str:
+    carrier = CARRIER in (ident.trust(), known.level)
+    return "identity.carrier_match" if carrier else "identity.verified_match"
 
 
 def _from_linking(
@@ -105,7 +125,7 @@ def _from_linking(
     evidence = f"{_fmt(chosen_ident)} matches the {chosen_known.level} identity of contact {chosen}"
     if not others:
         attach = _missing(incoming, known, chosen)
-        decision = Decision("identity.verified_match", evidence, version)
+        decision = Decision(_rule(chosen_ident, chosen_known), evidence, version)
         return Resolution(chosen, decision, (), attach, chosen_known.holder)
     suggestions = tuple(
         Suggestion(c, f"{_fmt(i)} belongs to contact {c}", i) for c, i in others.items()
