@@ -33,6 +33,10 @@ class UnifierSettings(ServiceSettings):
     relay_process: bool = True
     consume: bool = True  # run the consumer and the outbox relay inside the API process
     idempotency_hours: int = 24
+    # An edit/delete/reaction/status whose message (or reply result) has not come is held this
+    # long, then dropped with a log line and hotline_held_effects_expired_total on /metrics.
+    held_effect_hours: float = 24.0
+    held_sweep_seconds: float = 60.0
     # Test-only fault injection: probability of SIGKILL right after a batch's DB commit,
     # before the Kafka offset commit (the exactly-once test uses it; 0 in production).
     fault_kill_after_commit: float = 0.0
