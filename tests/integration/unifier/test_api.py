@@ -250,6 +250,9 @@ async def test_a_customer_answer_to_our_sent_reply_joins_the_thread(
     [a2] = [m for m in thread["messages"] if m["provider_message_id"] == "a2"]
     assert a2["decision"]["rule"] == "email.in_reply_to"
     assert "<reply-1@acme.test>" in a2["decision"]["evidence"]
+    [ours] = [m for m in thread["messages"] if m["direction"] == "outbound"]
+    assert (ours["author"], ours["text"], ours["status"]) == ("agent", "hi", "sent")
+    assert ours["provider_message_id"] == "<reply-1@acme.test>"
 
 
 async def test_agent_typing_is_published_to_the_customers_channel(
