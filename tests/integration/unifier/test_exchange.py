@@ -231,6 +231,38 @@ async def test_a_dsn_of_our_reply_marks_it_failed_in_its_thread(kafka: str, dsn:
         assert failed.detail == ours["status_detail"]
 
 
+async def test_a_dsn_before_the_reply_result_still_fails_the_reply(kafka: str, dsn: str) -> None:
+    tenant = "x" + uuid.uuid4().hex[:8]
+    async with running(settings_for(kafka, dsn)) as rt:
+        await publish(kafka, [message("e1", tenant=tenant, ids=ALICE)])
+        await until_stored(rt, tenant, 1)
+        tid = (await only_thread(rt, tenant))["thread_id"]
+        reply_id = await reply(rt, tenant, tid, "Here is your answer")
+        mid = outbound_message_id(reply_id, "acme.test")
+        bounce = message(
+            "dsn2",
+            tenant=tenant,
+            handle="mailer-daemon@mx.example.test",
+            role="system",
+            text="550 5.1.1 user unknown",
+            flags=ev.Flags(bounce=True),
+            hints=ev.ThreadHints(message_id="<dsn2@mx.example.test>", in_reply_to=[mid]),
+        )
+        await publish(kafka, [bounce])
+        await until_stored(rt, tenant, 3)
+        await publish(kafka, [result(tenant, MAIL, reply_id, tid, mid)])  # too late to count
+
+        async def has_provider_id() -> bool:
+            view = await only_thread(rt, tenant)
+            return any(m["provider_message_id"] == mid for m in view["messages"])
+
+        await eventually(has_provider_id)
+        view = await only_thread(rt, tenant)
+        [ours] = [m for m in view["messages"] if m["direction"] == "outbound"]
+        assert ours["status"] == "failed" and "5.1.1" in ours["status_detail"]
+        assert view["thread_id"] == tid
+
+
 async def test_edits_keep_history_deletes_hide_text_reactions_show(kafka: str, dsn: str) -> None:
     tenant = "x" + uuid.uuid4().hex[:8]
     who = ev.Sender(handle="+4915100000001")

@@ -92,12 +92,28 @@ def dsn(**hints: object) -> ev.MessageReceived:
 def test_a_dsn_names_the_bounced_mail_by_its_original_id_first() -> None:
     d = dsn(replied_to_message_id="<o@us>", in_reply_to=["<i@us>"], references=["<a@x>", "<b@x>"])
     assert bounce_candidates(d) == [("email", m) for m in ["<o@us>", "<i@us>", "<b@x>", "<a@x>"]]
+    assert bounce_candidates(dsn(replied_to_message_id="<hotline.x@y@z>")) == [
+        ("email", "<hotline.x@y@z>")  # not one of ours
+    ]
     assert bounce_candidates(message("m1")) == []  # not a bounce
     ours = state("sent")
     customers = state(reply_id=None)
     found = bounced_reply({("email", "<i@us>"): ours, ("email", "<o@us>"): customers}, d)
     assert found == (("email", "<i@us>"), ours)  # a customer's message is not our reply
     assert bounced_reply({("email", "<b@x>"): customers}, d) is None
+
+
+def test_a_dsn_that_beats_the_reply_result_finds_the_reply_by_our_message_id() -> None:
+    ours = state("requested", reply_id="6f1c-42")
+    d = dsn(replied_to_message_id="<hotline.6f1c-42@mail.acme.test>")
+    assert bounce_candidates(d) == [
+        ("email", "<hotline.6f1c-42@mail.acme.test>"),
+        ("email", placeholder_id("6f1c-42")),
+    ]
+    assert bounced_reply({("email", placeholder_id("6f1c-42")): ours}, d) == (
+        ("email", placeholder_id("6f1c-42")),
+        ours,
+    )
 
 
 def test_a_batch_with_a_dsn_and_held_effects() -> None:

@@ -4,6 +4,7 @@ Ids derive from the effect that caused them, so a replay publishes the same even
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -16,6 +17,7 @@ from unifier.domain.threading import ThreadDecision
 from unifier.domain.working import MessageState, MsgKey, Plan, WorkingSet
 
 DIAGNOSTIC_CHARS = 500
+_OUR_MESSAGE_ID = re.compile(r"^<hotline\.([A-Za-z0-9_.-]+)@[^<>@\s]+>$")
 
 
 def placeholder_id(reply_id: str) -> str:
@@ -87,14 +89,19 @@ def effect_events(
 
 def bounce_candidates(event: ev.MessageReceived) -> list[MsgKey]:
     """Where a DSN says which mail bounced: the original's Message-ID (from the returned
-    headers), then In-Reply-To, then References (newest first)."""
+    headers), then In-Reply-To, then References (newest first). Our own Message-IDs name the
+    reply (``<hotline.<reply id>@..>``, see email_ingest.compose), so a DSN that beats the
+    reply's result still finds the reply under its placeholder id."""
     if not event.flags.bounce or event.channel.kind != "email":
         return []
     h = event.thread
     ids = [h.replied_to_message_id] if h.replied_to_message_id else []
-    return [
-        ("email", mid) for mid in dict.fromkeys([*ids, *h.in_reply_to, *reversed(h.references)])
-    ]
+    out: list[MsgKey] = []
+    for mid in dict.fromkeys([*ids, *h.in_reply_to, *reversed(h.references)]):
+        out.append(("email", mid))
+        if ours := _OUR_MESSAGE_ID.match(mid):
+            out.append(("email", placeholder_id(ours.group(1))))
+    return out
 
 
 def bounced_reply(
