@@ -170,22 +170,22 @@ async def test_a_status_whose_reply_never_reports_is_dropped_visibly(
     kafka: str, dsn: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     tenant = "x" + uuid.uuid4().hex[:8]
-    settings = settings_for(kafka, dsn, held_effect_hours=1 / 3600, held_sweep_seconds=0.2)
+    settings = settings_for(kafka, dsn, held_effect_hours=1 / 3600, sweep_seconds=0.2)
     caplog.set_level(logging.WARNING, "unifier.store.held")
     async with running(settings) as rt:
         never = f"wamid.never-{tenant}"  # the topics hold earlier tests' events too
         await publish(kafka, [status(tenant, never, "delivered", 1)])
-        assert rt.held_expiry is not None
+        assert rt.sweeper is not None
 
         async def dropped() -> bool:
             return any(never in r.getMessage() for r in caplog.records)
 
         await eventually(dropped)
         assert await count(rt, tenant, held) == 0
-        sample = rt.held_expiry.registry.get_sample_value(
+        sample = rt.sweeper.registry.get_sample_value(
             "hotline_held_effects_expired_total", {"event_type": "delivery.status.v1"}
         )
-        assert sample is not None and sample >= 1 and rt.held_expiry.expired >= 1
+        assert sample is not None and sample >= 1 and rt.sweeper.expired >= 1
 
 
 async def test_a_dsn_of_our_reply_marks_it_failed_in_its_thread(kafka: str, dsn: str) -> None:
@@ -295,7 +295,7 @@ async def test_edits_keep_history_deletes_hide_text_reactions_show(kafka: str, d
         )
         for i, t in ((1, "hello"), (2, "my card is 4111 1111 1111 1111"))
     ]
-    async with running(settings_for(kafka, dsn)) as rt:
+    async with running(settings_for(kafka, dsn, deleted_text_days=3000)) as rt:
         await publish(kafka, [*first, early])
         await until_stored(rt, tenant, 2)
         await publish(kafka, [edit, gone, like, edit])  # the edit twice: one history entry
@@ -332,6 +332,11 @@ async def test_edits_keep_history_deletes_hide_text_reactions_show(kafka: str, d
             )
             text, history = (await conn.execute(q)).one()
         assert text == "" and "4111 1111 1111 1111" in history
+        assert rt.sweeper is not None  # retention over: the original is gone from the store too
+        await rt.sweeper.once(datetime.now(UTC) + timedelta(days=3650))
+        async with rt.engine.connect() as conn:
+            assert (await conn.execute(q)).one() == ("", None)
+        assert (await only_thread(rt, tenant))["messages"][0]["history"] != []  # edits stay
 
         events = await conversation_events(kafka, tenant, 1 + 3 + 4)  # opened, added, updated
         updates = [

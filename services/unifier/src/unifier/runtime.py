@@ -25,8 +25,8 @@ from unifier.relay_process import RelayProcess
 from unifier.settings import UnifierSettings
 from unifier.store.checkpoint import keep_checkpointing
 from unifier.store.engine import create_engine, migrate
-from unifier.store.held import HeldExpiry
 from unifier.store.offsets import DbOffsetStore
+from unifier.store.sweep import Sweeper
 
 log = logging.getLogger(__name__)
 TOPICS = [INBOUND_EMAIL, INBOUND_CHAT, INBOUND_SOCIAL, REPLY_RESULTS]
@@ -58,7 +58,7 @@ class Runtime:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     current: ConsumerLoop[Decoded] | None = None
     committed: asyncio.Event = field(default_factory=asyncio.Event)  # set after each commit
-    held_expiry: HeldExpiry | None = None  # built by start()
+    sweeper: Sweeper | None = None  # built by start()
 
     def loop(self, metrics: Metrics | None = None) -> ConsumerLoop[Decoded]:
         s = self.settings
@@ -89,15 +89,16 @@ class Runtime:
 
     def start(self, metrics: Metrics | None = None) -> None:
         s = self.settings
-        self.held_expiry = HeldExpiry(
+        self.sweeper = Sweeper(
             self.engine,
             self.ingest.gate,
             timedelta(hours=s.held_effect_hours),
-            s.held_sweep_seconds,
+            timedelta(days=s.deleted_text_days),
+            s.sweep_seconds,
             metrics.registry if metrics else CollectorRegistry(),
         )
         self.tasks.append(asyncio.create_task(self.consume(metrics)))
-        self.tasks.append(asyncio.create_task(self.held_expiry.run(self.stop)))
+        self.tasks.append(asyncio.create_task(self.sweeper.run(self.stop)))
         self.tasks.append(asyncio.create_task(self.relay.run(self.stop)))
         self.tasks.append(
             asyncio.create_task(

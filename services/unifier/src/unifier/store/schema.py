@@ -103,6 +103,13 @@ messages = sa.Table(
     sa.PrimaryKeyConstraint("tenant", "provider_message_id", "channel_kind", name="pk_messages"),
 )
 sa.Index("ix_messages_thread", messages.c.tenant, messages.c.thread_id, messages.c.at)
+DELETED_TEXT = "deleted AND history IS NOT NULL"  # only deleted messages: no cost to inserts
+sa.Index(
+    "ix_messages_deleted_text",
+    messages.c.at,
+    sqlite_where=sa.text(DELETED_TEXT),
+    postgresql_where=sa.text(DELETED_TEXT),
+)
 held = sa.Table(  # effects (edit/delete/reaction/status) that arrived before their message
     "held_effects",
     metadata,

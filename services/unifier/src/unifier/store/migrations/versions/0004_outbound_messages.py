@@ -1,8 +1,9 @@
 """outbound messages in the thread, edit history, expiring held effects
 
 Agent replies become message rows (direction ``outbound``, author, reply id, status detail);
-edits and deletions keep the earlier texts in ``history``; held effects get the time they were
-held so they expire instead of waiting forever.
+edits and deletions keep the earlier texts in ``history`` (a deleted text until retention
+ends: a partial index finds those rows without touching inbound inserts); held effects get the
+time they were held so they expire instead of waiting forever.
 
 Revision ID: 0004
 Revises: 0003
@@ -26,6 +27,14 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("reply_id", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("status_detail", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("history", sa.Text(), nullable=True))
+    deleted_text = sa.text("deleted AND history IS NOT NULL")
+    op.create_index(
+        "ix_messages_deleted_text",
+        "messages",
+        ["at"],
+        sqlite_where=deleted_text,
+        postgresql_where=deleted_text,
+    )
     with op.batch_alter_table("held_effects", schema=None) as batch_op:
         batch_op.add_column(sa.Column("held_at", sa.DateTime(timezone=True), nullable=True))
     held = sa.table("held_effects", sa.column("held_at", sa.DateTime(timezone=True)))
@@ -35,6 +44,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("held_effects", schema=None) as batch_op:
         batch_op.drop_column("held_at")
+    op.drop_index("ix_messages_deleted_text", table_name="messages")
     with op.batch_alter_table("messages", schema=None) as batch_op:
         for name in ("history", "status_detail", "reply_id", "author", "direction"):
             batch_op.drop_column(name)

@@ -1,6 +1,7 @@
-"""Held effects expire: an edit, delete, reaction or status whose message (or reply result)
-never came is dropped after a bounded hold, with a log line and a metric for each, instead of
-waiting forever."""
+"""Housekeeping off the ingest path: held effects expire (an edit, delete, reaction or status
+whose message or reply result never came is dropped after a bounded hold, with a log line and a
+metric for each, instead of waiting forever), and a deleted message's original text is kept
+only for the retention period (then its history is cleared)."""
 
 from __future__ import annotations
 
@@ -41,16 +42,31 @@ async def drop_expired(conn: AsyncConnection, held_before: datetime) -> list[Exp
     return out
 
 
+# the partial index ix_messages_deleted_text holds exactly these rows (by message time)
+_PURGE = sa.text(
+    "UPDATE messages SET history = NULL WHERE deleted AND history IS NOT NULL AND at < :before"
+).bindparams(sa.bindparam("before", type_=sa.DateTime(timezone=True)))
+
+
+async def purge_deleted_texts(conn: AsyncConnection, sent_before: datetime) -> int:
+    """Forget the original text of deleted messages sent before ``sent_before``."""
+    result = await conn.execute(_PURGE, {"before": sent_before})
+    return int(result.rowcount or 0)
+
+
 @dataclass
-class HeldExpiry:
-    """Runs ``drop_expired`` every ``every`` seconds for effects held longer than ``hold``."""
+class Sweeper:
+    """Every ``every`` seconds: drop effects held longer than ``hold``, and purge deleted texts
+    of messages older than ``retention``."""
 
     engine: AsyncEngine
     gate: asyncio.Lock  # the consumer's transaction gate (one writer at a time)
     hold: timedelta
+    retention: timedelta
     every: float
     registry: CollectorRegistry = field(default_factory=CollectorRegistry)
     expired: int = 0  # since start, also hotline_held_effects_expired_total on /metrics
+    purged: int = 0
 
     def __post_init__(self) -> None:
         self.counter = Counter(
@@ -70,9 +86,10 @@ class HeldExpiry:
                 log.warning("held effect expiry failed; retrying", extra={"error": repr(exc)})
 
     async def once(self, now: datetime | None = None) -> list[Expired]:
-        cutoff = (now or datetime.now(UTC)) - self.hold
+        now = now or datetime.now(UTC)
         async with self.gate, self.engine.begin() as conn:
-            dropped = await drop_expired(conn, cutoff)
+            dropped = await drop_expired(conn, now - self.hold)
+            self.purged += await purge_deleted_texts(conn, now - self.retention)
         for d in dropped:
             log.warning(
                 "held %s for %s expired: its message or reply result never came",
