@@ -123,6 +123,59 @@ class ThreadDecided(_Unified, kw_only=True, tag="thread.decided.v1", tag_field="
     decision: DecisionInfo
 
 
+ReplyStatusValue = Literal[
+    "requested", "accepted", "sent", "delivered", "read", "failed", "window_closed", "deleted"
+]
+
+
+class ConversationReplyAdded(
+    _Unified, kw_only=True, tag="conversation.reply.added.v1", tag_field="type"
+):
+    """An agent's reply, stored in the thread as an outbound message (status ``requested``)."""
+
+    conversation_id: str
+    message_id: str
+    reply_id: str
+    channel: ChannelRef
+    author: str  # the agent
+    recipient: str  # the customer's channel address
+    content: Content
+
+
+class ConversationReplyStatus(
+    _Unified, kw_only=True, tag="conversation.reply.status.v1", tag_field="type"
+):
+    """An outbound message's status moved forward (the channel's result, a provider status or
+    a bounce of our mail); statuses never move back and failed is final."""
+
+    conversation_id: str
+    message_id: str
+    reply_id: str
+    channel: ChannelRef
+    status: ReplyStatusValue
+    provider_message_id: str | None = None
+    detail: str | None = None  # the provider's error, the channel's reason, a DSN diagnostic
+    source_event_id: str | None = None  # the result, status or bounce that moved it
+
+
+class ConversationMessageUpdated(
+    _Unified, kw_only=True, tag="conversation.message.updated.v1", tag_field="type"
+):
+    """A message was edited (``text`` is the new text; earlier texts stay in its history),
+    deleted (no text is published) or reacted to (``reactions``: emoji -> reactors)."""
+
+    conversation_id: str
+    message_id: str
+    channel: ChannelRef
+    provider_message_id: str
+    change: Literal["edited", "deleted", "reaction"]
+    text: str | None = None
+    deleted: bool = False
+    edits: int = 0  # how many earlier texts the history keeps
+    reactions: dict[str, list[str]] = {}
+    source_event_id: str
+
+
 UnifiedEvent = (
     ConversationMessageAdded
     | ConversationOpened
@@ -133,6 +186,9 @@ UnifiedEvent = (
     | ContactSuggested
     | ContactSuggestionDismissed
     | ThreadDecided
+    | ConversationReplyAdded
+    | ConversationReplyStatus
+    | ConversationMessageUpdated
 )
 CONTACT_EVENTS = (
     ContactLinked,

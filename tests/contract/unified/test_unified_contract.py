@@ -105,6 +105,38 @@ def samples() -> list[un.UnifiedEvent]:
             previous_conversation_id="t1",
             decision=INFO,
         ),
+        un.ConversationReplyAdded(
+            **common,
+            conversation_id="t1",
+            message_id="r1",
+            reply_id="r1",
+            channel=ch,
+            author="agent:1",
+            recipient="a@x",
+            content=ev.TextContent(text="we are on it"),
+        ),
+        un.ConversationReplyStatus(
+            **common,
+            conversation_id="t1",
+            message_id="r1",
+            reply_id="r1",
+            channel=ch,
+            status="failed",
+            provider_message_id="<hotline.r1@acme.test>",
+            detail="bounce 5.1.1: no such user",
+        ),
+        un.ConversationMessageUpdated(
+            **common,
+            conversation_id="t1",
+            message_id="m1",
+            channel=ch,
+            provider_message_id="p1",
+            change="edited",
+            text="hi, again",
+            edits=1,
+            reactions={"+1": ["a@x"]},
+            source_event_id="s2",
+        ),
     ]
 
 
@@ -130,6 +162,9 @@ def test_tags_are_versioned() -> None:
             "contact.suggested.v1",
             "contact.suggestion.dismissed.v1",
             "thread.decided.v1",
+            "conversation.reply.added.v1",
+            "conversation.reply.status.v1",
+            "conversation.message.updated.v1",
         ]
     )
 

@@ -70,6 +70,14 @@ async def test_live_message_and_one_reply_for_a_double_submit(kafka: str, tmp_pa
             assert len(sent) == 1 and isinstance(sent[0], ev.ReplyRequested)
             assert sent[0].content.text == "We are on it"  # type: ignore[union-attr]
             assert await page.locator("#reply-status").inner_text() == "sent"
+            # the reply is a message of the thread, after the customer's, with author and status
+            ours = page.locator(".message.outbound")
+            await ours.wait_for(timeout=10_000)
+            assert await ours.count() == 1
+            assert await ours.get_attribute("data-status") == "requested"
+            assert await ours.locator(".sender").inner_text() == "agent"
+            assert await ours.locator(".text").inner_text() == "We are on it"
+            assert await page.locator(".message").last.get_attribute("data-id") == sent[0].reply_id
         finally:
             await browser.close()
 

@@ -235,9 +235,9 @@ async def test_a_customer_answer_to_our_sent_reply_joins_the_thread(
         hints=ev.ThreadHints(message_id="<a2@x>", in_reply_to=["<reply-1@acme.test>"]),
     )
 
-    async def answered() -> bool:
+    async def answered() -> bool:  # our reply is a message of the thread too
         thread = (await client.get(f"/conversations/{conv['thread_id']}")).json()
-        return len(thread["messages"]) == 2
+        return len(thread["messages"]) == 3
 
     async def delivered() -> bool:  # the result (another topic) is applied first
         thread = (await client.get(f"/conversations/{conv['thread_id']}")).json()
@@ -247,8 +247,12 @@ async def test_a_customer_answer_to_our_sent_reply_joins_the_thread(
     await publish(kafka, [answer])
     await eventually(answered)
     thread = (await client.get(f"/conversations/{conv['thread_id']}")).json()
-    assert thread["messages"][1]["decision"]["rule"] == "email.in_reply_to"
-    assert "<reply-1@acme.test>" in thread["messages"][1]["decision"]["evidence"]
+    [a2] = [m for m in thread["messages"] if m["provider_message_id"] == "a2"]
+    assert a2["decision"]["rule"] == "email.in_reply_to"
+    assert "<reply-1@acme.test>" in a2["decision"]["evidence"]
+    [ours] = [m for m in thread["messages"] if m["direction"] == "outbound"]
+    assert (ours["author"], ours["text"], ours["status"]) == ("agent", "hi", "sent")
+    assert ours["provider_message_id"] == "<reply-1@acme.test>"
 
 
 async def test_agent_typing_is_published_to_the_customers_channel(

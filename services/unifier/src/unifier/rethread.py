@@ -107,7 +107,9 @@ async def replay(
 async def _labels(engine: AsyncEngine, tenant: str | None) -> dict[str, tuple[str, str, str, str]]:
     """message id -> (thread label, rule, evidence, thread id); label = earliest message id."""
     m = messages.c
-    q = sa.select(m.message_id, m.thread_id, m.at, m.rule, m.evidence)
+    q = sa.select(m.message_id, m.thread_id, m.at, m.rule, m.evidence).where(
+        m.direction == "inbound"  # replies are not in the inbound log
+    )
     if tenant:
         q = q.where(m.tenant == tenant)
     async with engine.connect() as conn:

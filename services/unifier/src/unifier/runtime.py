@@ -6,9 +6,11 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import Protocol
 
 import sqlalchemy as sa
+from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.kafka import ConsumerLoop, EventProducer
@@ -24,6 +26,7 @@ from unifier.settings import UnifierSettings
 from unifier.store.checkpoint import keep_checkpointing
 from unifier.store.engine import create_engine, migrate
 from unifier.store.offsets import DbOffsetStore
+from unifier.store.sweep import Sweeper
 
 log = logging.getLogger(__name__)
 TOPICS = [INBOUND_EMAIL, INBOUND_CHAT, INBOUND_SOCIAL, REPLY_RESULTS]
@@ -55,6 +58,7 @@ class Runtime:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     current: ConsumerLoop[Decoded] | None = None
     committed: asyncio.Event = field(default_factory=asyncio.Event)  # set after each commit
+    sweeper: Sweeper | None = None  # built by start()
 
     def loop(self, metrics: Metrics | None = None) -> ConsumerLoop[Decoded]:
         s = self.settings
@@ -84,7 +88,17 @@ class Runtime:
         )
 
     def start(self, metrics: Metrics | None = None) -> None:
+        s = self.settings
+        self.sweeper = Sweeper(
+            self.engine,
+            self.ingest.gate,
+            timedelta(hours=s.held_effect_hours),
+            timedelta(days=s.deleted_text_days),
+            s.sweep_seconds,
+            metrics.registry if metrics else CollectorRegistry(),
+        )
         self.tasks.append(asyncio.create_task(self.consume(metrics)))
+        self.tasks.append(asyncio.create_task(self.sweeper.run(self.stop)))
         self.tasks.append(asyncio.create_task(self.relay.run(self.stop)))
         self.tasks.append(
             asyncio.create_task(

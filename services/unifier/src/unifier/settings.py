@@ -33,6 +33,13 @@ class UnifierSettings(ServiceSettings):
     relay_process: bool = True
     consume: bool = True  # run the consumer and the outbox relay inside the API process
     idempotency_hours: int = 24
+    # An edit/delete/reaction/status whose message (or reply result) has not come is held this
+    # long, then dropped with a log line and hotline_held_effects_expired_total on /metrics.
+    held_effect_hours: float = 24.0
+    # A deleted message's original text is kept (in its history, never shown) this many days
+    # after the message was sent, then forgotten.
+    deleted_text_days: float = 30.0
+    sweep_seconds: float = 60.0  # how often both are enforced
     # Test-only fault injection: probability of SIGKILL right after a batch's DB commit,
     # before the Kafka offset commit (the exactly-once test uses it; 0 in production).
     fault_kill_after_commit: float = 0.0

@@ -12,7 +12,14 @@ from collections.abc import Sequence
 from hotline import events as ev
 from hotline import unified as un
 from unifier.domain.content import subject_of, text_of
-from unifier.domain.effects import apply_effect, target_key
+from unifier.domain.effects import apply_effect
+from unifier.domain.exchange import (
+    bounce_decision,
+    bounced_reply,
+    effect,
+    effect_events,
+    fail_bounced,
+)
 from unifier.domain.identity import resolve
 from unifier.domain.linking import attach, suggest
 from unifier.domain.records import added, at, new_message, opened
@@ -49,7 +56,7 @@ def unify(ws: WorkingSet, items: Sequence[tuple[ev.InboundEvent, bytes]], rules:
         if isinstance(event, ev.MessageReceived):
             _message(ws, plan, rules, event, raw)
         else:
-            _effect(ws, plan, event)
+            effect(ws, plan, event)
     return plan
 
 
@@ -70,16 +77,37 @@ def _message(
         event.thread,
         event.flags,
     )
-    td = decide(rules, facts, ws.context())
+    bounced = bounced_reply(ws.messages, event)
+    if bounced and bounced[1].thread_id in ws.threads:  # a DSN of our reply: its thread
+        td = bounce_decision(*bounced, rules.version)
+    else:
+        td = decide(rules, facts, ws.context())
     tid = _place(ws, plan, event, facts, td)
     _register_keys(ws, plan, rules, event, facts, tid=tid)
-    state = MessageState(event.event_id, tid, text_of(event.content))
-    ws.messages[key] = state
-    for held in ws.held.pop(key, []):  # effects that arrived before their message
-        apply_effect(state, held)
+    _store(ws, plan, event, (key, tid, contact, resolved), td, raw)
+    if bounced:
+        fail_bounced(ws, plan, event, bounced)
+
+
+def _store(
+    ws: WorkingSet,
+    plan: Plan,
+    event: ev.MessageReceived,
+    where: tuple[tuple[str, str], str, str, str | None],
+    td: ThreadDecision,
+    raw: bytes,
+) -> None:
+    """The message row and its events, with the effects that arrived before it applied.
+    ``where``: its key, thread, contact and the pre-merge contact it resolved through."""
+    key, tid, contact, resolved = where
+    state = ws.messages[key] = MessageState(event.event_id, tid, text_of(event.content))
+    later: list[un.UnifiedEvent] = []
+    for held in ws.held.pop(key, []):
+        later += effect_events(ws.tenant, state, held, apply_effect(state, held))
         plan.held_done.add(key)
     plan.messages.append(new_message(event, tid, contact, td.decision, raw=raw, resolved=resolved))
     plan.outbox.append(added(ws.tenant, event, tid, contact, td.decision))
+    plan.outbox += later
 
 
 def _contact(
@@ -152,14 +180,3 @@ def _register_keys(
     for k in keys:
         if ws.keys.get(k) != tid:  # unchanged keys are not rewritten
             ws.keys[k] = plan.keys[k] = tid
-
-
-def _effect(ws: WorkingSet, plan: Plan, event: ev.InboundEvent) -> None:
-    key = target_key(event)
-    state = ws.messages.get(key)
-    if state is None:  # its message has not arrived yet: hold the effect
-        ws.held.setdefault(key, []).append(event)
-        plan.held_add.append((key, event))
-        return
-    apply_effect(state, event)
-    plan.updated_messages.add(key)

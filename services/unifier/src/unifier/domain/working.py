@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from hotline.events import InboundEvent
 from hotline.unified import UnifiedEvent
@@ -61,6 +62,9 @@ class MessageState:
     deleted: bool = False
     reactions: dict[str, list[str]] = field(default_factory=dict)  # emoji -> reactors
     status: str | None = None
+    reply_id: str | None = None  # set on outbound messages (agent replies)
+    status_detail: str | None = None  # why it failed: provider error, reason, DSN diagnostic
+    history: list[dict[str, Any]] = field(default_factory=list)  # earlier texts, oldest first
 
 
 @dataclass

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline import events as ev
 from unifier.domain.effects import target_key
+from unifier.domain.exchange import bounce_candidates
 from unifier.domain.identity import KnownIdentity, key_of
 from unifier.domain.rules import RuleSet
 from unifier.domain.threading import provider_thread_key
@@ -81,8 +82,10 @@ async def load_working_set(
         ws.identities[key] = [_canonical(ws, k) for k in known]
     await _suggested(conn, ws, _maybe_suggested(ws, received))
     await _keys(conn, ws, _wanted_keys(ws, received, rules))
-    await _threads(conn, ws, set(ws.keys.values()))
-    await _messages(conn, ws, {target_key(e) for e in batch})
+    bounced = {k for e in received for k in bounce_candidates(e)}
+    await _messages(conn, ws, {target_key(e) for e in batch} | bounced)
+    replied = {s.thread_id for k in bounced if (s := ws.messages.get(k)) and s.reply_id}
+    await _threads(conn, ws, set(ws.keys.values()) | replied)
     await _held(conn, ws, {target_key(e) for e in received})
     return ws
 
@@ -262,12 +265,24 @@ async def _messages(conn: AsyncConnection, ws: WorkingSet, keys: set[tuple[str, 
         m.deleted,
         m.reactions,
         m.status,
+        m.reply_id,
+        m.status_detail,
+        m.history,
     )
     for r in await _rows(conn, ws.tenant, cols, m.provider_message_id, {p for _, p in keys}):
-        kind, pmid, mid, tid, text, edited, deleted, reactions, status = r
+        kind, pmid, mid, tid, text, edited, deleted, reactions, status, reply, detail, hist = r
         if (kind, pmid) in keys:
             ws.messages[(kind, pmid)] = MessageState(
-                mid, tid, text, bool(edited), bool(deleted), json.loads(reactions), status
+                mid,
+                tid,
+                text,
+                bool(edited),
+                bool(deleted),
+                json.loads(reactions),
+                status,
+                reply,
+                detail,
+                json.loads(hist) if hist else [],
             )
 
 

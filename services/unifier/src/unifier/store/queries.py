@@ -8,8 +8,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from unifier.domain.exchange import placeholder_id
 from unifier.store.dialect import when
-from unifier.store.schema import contacts, identities, messages, replies, suggestions, threads
+from unifier.store.schema import contacts, identities, messages, suggestions, threads
 
 Row = dict[str, Any]
 
@@ -88,20 +89,28 @@ async def get_thread(conn: AsyncConnection, tenant: str, thread_id: str) -> Row 
     )
     out = _row(found)
     out["messages"] = [_message(r) for r in rows]
-    r = replies.c
-    sent = await conn.execute(
-        sa.select(r.reply_id, r.status, r.created_at)
-        .where(r.tenant == tenant, r.conversation_id == thread_id)
-        .order_by(r.created_at)
-    )
-    out["replies"] = [_row(x) for x in sent]  # agent replies and their delivery status
+    out["replies"] = [  # agent replies and their delivery status (also among the messages)
+        {"reply_id": m["reply_id"], "status": m["status"], "created_at": m["at"]}
+        for m in out["messages"]
+        if m["direction"] == "outbound"
+    ]
     return out
 
 
 def _message(r: Any) -> Row:
+    """A message as agents see it: a deleted one without its text or history; an outbound one
+    with its author and status (no provider id until the channel reported it)."""
     d = _row(r)
     d.pop("payload")
     d["reactions"] = json.loads(d["reactions"])
+    history = json.loads(d.pop("history") or "[]")
+    d["history"] = (
+        [] if d["deleted"] else [{k: v for k, v in h.items() if k != "event"} for h in history]
+    )
+    if d["deleted"]:
+        d["text"] = None
+    if d["reply_id"] and d["provider_message_id"] == placeholder_id(d["reply_id"]):
+        d["provider_message_id"] = None
     d["decision"] = {
         "rule": d.pop("rule"),
         "evidence": d.pop("evidence"),

@@ -16,6 +16,7 @@ from hotline.topics import replies_topic_for
 from unifier.domain.unify import reply_token
 from unifier.store.commands import CommandError
 from unifier.store.dialect import when
+from unifier.store.outbound import add_outbound
 from unifier.store.schema import messages, outbox, replies, threads
 
 
@@ -90,6 +91,7 @@ async def request_reply(conn: AsyncConnection, ask: ReplyAsk) -> dict[str, Any]:
             response=json.dumps(answer),
         )
     )
+    await add_outbound(conn, event, ask.text)
     await conn.execute(
         sa.insert(outbox).values(
             topic=replies_topic_for(channel.kind),

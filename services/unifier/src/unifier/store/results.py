@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline import events as ev
 from unifier.store.dialect import upsert
+from unifier.store.outbound import record_results
 from unifier.store.schema import replies, thread_keys
 
 
@@ -23,6 +24,7 @@ async def apply_results(conn: AsyncConnection, tenant: str, results: list[ev.Rep
         if r.status == "sent" and r.provider_message_id and r.channel.kind == "email"
     ]
     await upsert(conn, thread_keys, keys, ["thread_id"])
+    await record_results(conn, tenant, results)
 
 
 async def reply_status(conn: AsyncConnection, tenant: str, reply_id: str) -> str | None:

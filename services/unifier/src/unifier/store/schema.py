@@ -110,11 +110,25 @@ messages = sa.Table(
     sa.Column("evidence", sa.Text, nullable=False),
     sa.Column("rule_version", sa.String(16), nullable=False),
     sa.Column("payload", sa.LargeBinary, nullable=False),
+    # outbound messages (agent replies) share the table: provider_message_id is "reply:<id>"
+    # until the channel reports its own id, so one channel message is still one row either way
+    sa.Column("direction", sa.String(8), nullable=False, server_default="inbound"),
+    sa.Column("author", sa.String(320), nullable=True),  # the agent of an outbound message
+    sa.Column("reply_id", sa.String(64), nullable=True),
+    sa.Column("status_detail", sa.Text, nullable=True),  # a provider error, a DSN diagnostic
+    sa.Column("history", sa.Text, nullable=True),  # JSON: earlier texts (edits, a deletion)
     # unique (tenant, channel, provider message id); this column order also serves the lookups.
     # message_id is a uuid5 of these three, so it has no index of its own (migration 0003).
     sa.PrimaryKeyConstraint("tenant", "provider_message_id", "channel_kind", name="pk_messages"),
 )
 sa.Index("ix_messages_thread", messages.c.tenant, messages.c.thread_id, messages.c.at)
+DELETED_TEXT = "deleted AND history IS NOT NULL"  # only deleted messages: no cost to inserts
+sa.Index(
+    "ix_messages_deleted_text",
+    messages.c.at,
+    sqlite_where=sa.text(DELETED_TEXT),
+    postgresql_where=sa.text(DELETED_TEXT),
+)
 held = sa.Table(  # effects (edit/delete/reaction/status) that arrived before their message
     "held_effects",
     metadata,
@@ -123,6 +137,7 @@ held = sa.Table(  # effects (edit/delete/reaction/status) that arrived before th
     sa.Column("channel_kind", sa.String(16), nullable=False),
     sa.Column("target_id", sa.String(512), nullable=False),
     sa.Column("payload", sa.LargeBinary, nullable=False),
+    sa.Column("held_at", TS, nullable=True),  # held effects expire (store.held.drop_expired)
 )
 sa.Index("ix_held_target", held.c.tenant, held.c.target_id)
 offsets = sa.Table(

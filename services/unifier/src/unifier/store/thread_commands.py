@@ -10,7 +10,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline import unified as un
+from unifier.domain.split import SplitMessage, split_keys, split_subject
+from unifier.domain.unify import reply_token
 from unifier.store.commands import MANUAL, CommandError, event_id, manual_info
+from unifier.store.dialect import upsert
 from unifier.store.schema import messages, participants, thread_keys, threads
 from unifier.store.write import write_outbox
 
@@ -99,8 +102,8 @@ async def _recount(conn: AsyncConnection, tenant: str, tid: str) -> None:
     m, t = messages.c, threads.c
     stats = (
         await conn.execute(
-            sa.select(sa.func.count(), sa.func.max(m.at)).where(
-                m.tenant == tenant, m.thread_id == tid
+            sa.select(sa.func.count(), sa.func.max(m.at)).where(  # the customers' side
+                m.tenant == tenant, m.thread_id == tid, m.direction == "inbound"
             )
         )
     ).one()
@@ -152,12 +155,14 @@ async def merge_threads(
 async def split_thread(
     conn: AsyncConnection, tenant: str, src: str, ids: list[str], by: str
 ) -> tuple[str, list[un.UnifiedEvent]]:
+    """Move messages to a new thread with their thread keys, a reply token and a subject."""
     row = await _thread(conn, tenant, src)
     m = messages.c
+    cols = (m.message_id, m.at, m.channel_kind, m.account_id, m.provider_message_id)
     found = list(
         (
             await conn.execute(
-                sa.select(m.message_id, m.channel_kind, m.at)
+                sa.select(*cols, m.direction, m.payload)
                 .where(m.tenant == tenant, m.thread_id == src, m.message_id.in_(ids))
                 .order_by(m.at)
             )
@@ -165,6 +170,7 @@ async def split_thread(
     )
     if not found or len(found) != len(set(ids)):
         raise CommandError(422, "unknown_messages", "every message must belong to the conversation")
+    moved = [SplitMessage(*r[2:]) for r in found]
     new = str(uuid.uuid5(un.UNIFIED_NAMESPACE, f"split\x1f{src}\x1f{found[0].message_id}"))
     await conn.execute(
         sa.insert(threads).values(
@@ -176,7 +182,31 @@ async def split_thread(
             opened_at=found[0].at,
             last_message_at=found[-1].at,
             message_count=0,
-            subject="",
+            subject=split_subject(moved, await _subject(conn, tenant, src)),
         )
     )
+    await _move_keys(conn, tenant, split_keys(moved), src, new)
     return new, await move_messages(conn, tenant, ids, src, new, action="split", by=by)
+
+
+async def _subject(conn: AsyncConnection, tenant: str, tid: str) -> str:
+    t = threads.c
+    q = sa.select(t.subject).where(t.tenant == tenant, t.thread_id == tid)
+    subject: str = (await conn.execute(q)).scalar_one()
+    return subject
+
+
+async def _move_keys(
+    conn: AsyncConnection, tenant: str, keys: set[str], src: str, new: str
+) -> None:
+    """The moved messages' keys that still lead to the source now lead to the new thread; the
+    new thread's reply token is its own."""
+    k = thread_keys.c
+    if keys:
+        await conn.execute(
+            thread_keys.update()
+            .where(k.tenant == tenant, k.thread_id == src, k.key.in_(sorted(keys)))
+            .values(thread_id=new)
+        )
+    token = {"tenant": tenant, "key": "tok:" + reply_token(new), "thread_id": new}
+    await upsert(conn, thread_keys, [token], ["thread_id"])

@@ -131,6 +131,7 @@ async def _messages(conn: AsyncConnection, ws: WorkingSet, plan: Plan) -> None:
                 "deleted": state.deleted,
                 "reactions": json.dumps(state.reactions),
                 "status": state.status,
+                "history": json.dumps(state.history) if state.history else None,
                 "rule": m.rule,
                 "evidence": m.evidence,
                 "rule_version": m.rule_version,
@@ -159,6 +160,8 @@ async def update_messages(
                 "b_deleted": s.deleted,
                 "b_reactions": json.dumps(s.reactions),
                 "b_status": s.status,
+                "b_detail": s.status_detail,
+                "b_history": json.dumps(s.history) if s.history else None,
             }
             for k in sorted(keys)
             for s in (ws.messages[k],)
@@ -181,13 +184,22 @@ def _message_update() -> sa.Update:
             deleted=sa.bindparam("b_deleted"),
             reactions=sa.bindparam("b_reactions"),
             status=sa.bindparam("b_status"),
+            status_detail=sa.bindparam("b_detail"),
+            history=sa.bindparam("b_history"),
         )
     )
 
 
 async def _held(conn: AsyncConnection, ws: WorkingSet, plan: Plan) -> None:
+    now = datetime.now(UTC)
     add = [
-        {"tenant": ws.tenant, "channel_kind": k[0], "target_id": k[1], "payload": ev.encode(e)}
+        {
+            "tenant": ws.tenant,
+            "channel_kind": k[0],
+            "target_id": k[1],
+            "payload": ev.encode(e),
+            "held_at": now,
+        }
         for k, e in plan.held_add
         if k not in plan.held_done
     ]
