@@ -53,7 +53,12 @@ async def send_all(ports: Ports, creds: Credentials, who: pe.Persona, run: str) 
     ]
     out += [await _post(ports.url(3), post) for post in social]
     slack = pe.slack_message(
-        who, SLACK_TEAM, f"{now}.{run[:6]}", "Any news on #123?", creds.slack_signing_secret, now
+        who,
+        SLACK_TEAM,
+        f"{now}.{int(run[:5], 16):06d}",
+        "Any news on #123?",
+        creds.slack_signing_secret,
+        now,
     )
     out.append(await _post(ports.url(2), slack))
     out.append(await _widget(ports, creds, who, run))
