@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -22,6 +23,7 @@ from aiosmtplib import SMTP
 
 from hotline.devstack import persona as pe
 from hotline.devstack.broker import free_port
+from hotline.devstack.providers import StandIn
 from hotline.devstack.stack import Stack, free_base_port, free_port_pair
 
 TOKEN = "e2e-agent-token"
@@ -80,19 +82,21 @@ class Running:
 
 
 @contextlib.asynccontextmanager
-async def running_stack(env: dict[str, str]) -> AsyncIterator[Running]:
+async def running_stack(env: dict[str, str], providers: StandIn | None) -> AsyncIterator[Running]:
     var = Path(tempfile.mkdtemp(prefix="hotline-e2e-"))
     stack = Stack(
         var,
         free_base_port(),
         free_port_pair(),
         extra_env={"HOTLINE_API_TOKENS": f'{{"{TENANT}": "{TOKEN}"}}', **env},
+        providers=providers,
     )
     try:
         await asyncio.to_thread(stack.start)
         yield Running(stack)
     finally:
         await asyncio.to_thread(stack.stop)
+        shutil.rmtree(var, ignore_errors=True)
 
 
 async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 30.0) -> Any:

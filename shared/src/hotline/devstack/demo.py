@@ -10,6 +10,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import websockets
@@ -89,15 +90,23 @@ async def _email(ports: Ports, who: pe.Persona, run: str) -> str:
 
 async def _widget(ports: Ports, creds: Credentials, who: pe.Persona, run: str) -> str:
     token = pe.widget_identity(who, creds.widget_secret)
-    hello = {"type": "hello", "site": WIDGET_SITE, "identity_token": token}
-    send = {"type": "message", "client_id": f"demo-{run}", "text": "Chatting from your shop now"}
     url = ports.url(2).replace("http://", "ws://") + "/chat/ws"
+    frames = await widget_chat(url, token, f"demo-{run}", "Chatting from your shop now")
+    return f"/chat/ws: {frames[-1].get('type')}"
+
+
+async def widget_chat(url: str, token: str, client_id: str, text: str) -> list[dict[str, Any]]:
+    """One message over the widget's socket with a signed identity; the frames it got back
+    (welcome, any identity error, then the message's ack or error)."""
+    hello = {"type": "hello", "site": WIDGET_SITE, "identity_token": token}
+    got: list[dict[str, Any]] = []
     async with websockets.connect(url, open_timeout=10) as ws:
         await ws.send(json.dumps(hello))
-        await ws.recv()  # welcome: the visitor's session
-        await ws.send(json.dumps(send))
-        ack = json.loads(await asyncio.wait_for(ws.recv(), 10))
-    return f"/chat/ws: {ack.get('type')}"
+        got.append(json.loads(await asyncio.wait_for(ws.recv(), 10)))  # welcome
+        await ws.send(json.dumps({"type": "message", "client_id": client_id, "text": text}))
+        while got[-1].get("client_id") != client_id:  # its ack, or an error naming it
+            got.append(json.loads(await asyncio.wait_for(ws.recv(), 10)))
+    return got
 
 
 def main(base_port: int) -> list[str]:

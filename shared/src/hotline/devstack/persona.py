@@ -29,6 +29,7 @@ class Persona:
     slack_user: str
     telegram_id: int
     site_user: str  # the host site's own user id (widget identity token ``sub``)
+    psid: str = ""  # a Messenger page-scoped id
 
     @property
     def wa_id(self) -> str:
@@ -43,6 +44,17 @@ MARIA = Persona(
     telegram_id=5551234,
     site_user="shop-user-42",
 )
+# Another person of the same name, on Messenger only: a name alone links nobody.
+NAMESAKE = Persona(
+    name="Maria Lopez",
+    email="m.lopez@elsewhere.test",
+    phone="+34600111222",
+    slack_user="UOTHER01",
+    telegram_id=9990001,
+    site_user="shop-user-77",
+    psid="24680135792468",
+)
+PAGE_ID = "100555000111"
 
 
 @dataclass(frozen=True)
@@ -80,6 +92,23 @@ def whatsapp_status(p: Persona, wamid: str, status: str, app_secret: str, ts: in
     """A status webhook for one of our outbound messages (sent, delivered, read, failed)."""
     entry = {"id": wamid, "status": status, "timestamp": str(ts), "recipient_id": p.wa_id}
     return _whatsapp_value({"statuses": [entry]}, app_secret)
+
+
+def messenger_text(p: Persona, mid: str, text: str, app_secret: str, ts: int) -> Post:
+    event = {
+        "sender": {"id": p.psid},
+        "recipient": {"id": PAGE_ID},
+        "timestamp": ts * 1000,
+        "message": {"mid": mid, "text": text},
+    }
+    doc = {"object": "page", "entry": [{"id": PAGE_ID, "time": ts * 1000, "messaging": [event]}]}
+    return _meta(msgspec.json.encode(doc), app_secret, "/webhooks/messenger")
+
+
+def messenger_profile(p: Persona) -> dict[str, object]:
+    """The Graph API's answer to GET /{psid}?fields=first_name,last_name,profile_pic."""
+    first, _, last = p.name.partition(" ")
+    return {"first_name": first, "last_name": last, "id": p.psid}
 
 
 def sms(p: Persona, sid: str, text: str, url: str, auth_token: str, to: str) -> Post:

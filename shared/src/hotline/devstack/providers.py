@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import threading
 from typing import Any
+from urllib.parse import parse_qsl
 
 import uvicorn
 from fastapi import FastAPI, Request
@@ -39,12 +40,23 @@ def slack_user(user: str, personas: tuple[pe.Persona, ...]) -> dict[str, Any]:
     return {"ok": False, "error": "user_not_found"}
 
 
-def app(personas: tuple[pe.Persona, ...] = (pe.MARIA,)) -> FastAPI:
+def app(personas: tuple[pe.Persona, ...] = (pe.MARIA, pe.NAMESAKE)) -> FastAPI:
     api, counter = FastAPI(), itertools.count(1)
 
-    @api.get("/slack/api/users.info")  # slack_sdk asks with GET ?user=
+    @api.api_route("/slack/api/users.info", methods=["GET", "POST"])
     async def users_info(request: Request) -> JSONResponse:
-        return JSONResponse(slack_user(request.query_params.get("user", ""), personas))
+        """slack_sdk sends ``user`` in the query or as a form field."""
+        form = dict(parse_qsl((await request.body()).decode()))
+        user = request.query_params.get("user") or form.get("user", "")
+        return JSONResponse(slack_user(user, personas))
+
+    @api.get("/meta/{user_id}")  # Graph API profile lookups (Messenger)
+    async def meta_profile(user_id: str) -> JSONResponse:
+        for who in personas:
+            if who.psid and who.psid == user_id:
+                return JSONResponse(pe.messenger_profile(who))
+        error = {"message": "Unsupported get request", "type": "GraphMethodException", "code": 100}
+        return JSONResponse({"error": error}, status_code=400)
 
     @api.post("/{path:path}")
     async def send(path: str) -> JSONResponse:
