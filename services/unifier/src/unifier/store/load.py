@@ -270,20 +270,26 @@ async def _messages(conn: AsyncConnection, ws: WorkingSet, keys: set[tuple[str, 
         m.history,
     )
     for r in await _rows(conn, ws.tenant, cols, m.provider_message_id, {p for _, p in keys}):
-        kind, pmid, mid, tid, text, edited, deleted, reactions, status, reply, detail, hist = r
-        if (kind, pmid) in keys:
-            ws.messages[(kind, pmid)] = MessageState(
-                mid,
-                tid,
-                text,
-                bool(edited),
-                bool(deleted),
-                json.loads(reactions),
-                status,
-                reply,
-                detail,
-                json.loads(hist) if hist else [],
-            )
+        if (r[0], r[1]) in keys:
+            ws.messages[(r[0], r[1])] = message_state(r[2:])
+
+
+def message_state(row: Sequence[Any]) -> MessageState:
+    """A stored message as the domain sees it, from its columns (message_id, thread_id, text,
+    edited, deleted, reactions, status, reply_id, status_detail, history), in that order."""
+    mid, tid, text, edited, deleted, reactions, status, reply, detail, history = row
+    return MessageState(
+        mid,
+        tid,
+        text,
+        bool(edited),
+        bool(deleted),
+        json.loads(reactions),
+        status,
+        reply,
+        detail,
+        json.loads(history) if history else [],
+    )
 
 
 async def _held(conn: AsyncConnection, ws: WorkingSet, keys: set[tuple[str, str]]) -> None:

@@ -16,6 +16,7 @@ from hotline import unified as un
 from unifier.domain.effects import advance, apply_effect
 from unifier.domain.exchange import effect_events, placeholder_id, reply_status
 from unifier.domain.working import MessageState, MsgKey
+from unifier.store.load import message_state
 from unifier.store.schema import held, messages
 from unifier.store.write import write_outbox
 
@@ -128,19 +129,7 @@ async def _state(conn: AsyncConnection, tenant: str, key: MsgKey) -> MessageStat
     ).first()
     if row is None:
         return None
-    mid, tid, text, edited, deleted, reactions, status, reply, detail, history = row
-    return MessageState(
-        mid,
-        tid,
-        text,
-        bool(edited),
-        bool(deleted),
-        json.loads(reactions),
-        status,
-        reply,
-        detail,
-        json.loads(history) if history else [],
-    )
+    return message_state(row)
 
 
 async def _take_held(conn: AsyncConnection, tenant: str, key: MsgKey) -> list[ev.InboundEvent]:
