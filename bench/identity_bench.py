@@ -5,7 +5,9 @@ then one unifier runtime drains BENCH_N events (``bench.unifier_bench.drain``): 
 and widget messages with verified identifiers, replies by In-Reply-To, some reactions, where
 BENCH_EXISTING (a share) of the senders are stored people (their identities resolve against
 the big tables: ``identity.verified_match``) and the rest new people writing a few times each.
-In the same run the same traffic is drained into an empty store; ``vs_empty`` = filled / empty.
+In the same run the same traffic is drained into an empty store (``vs_empty`` = filled / empty:
+there the stored senders are new people, so the work differs too) and into a store holding only
+the stored people the traffic has (``vs_senders_only``: the same resolutions, small tables).
 SQLite, then PostgreSQL unless BENCH_POSTGRES=0.
 """
 
@@ -24,7 +26,7 @@ import sqlalchemy as sa
 
 from bench.common import bench_broker, write_result
 from bench.identity_store import SINCE, email_id, email_of, fill_store, wa_id_of, whatsapp_ids
-from bench.unifier_bench import Traffic, drain, envelope, postgres
+from bench.unifier_bench import Traffic, drain, message, postgres, reaction
 from hotline import collector
 from hotline import events as ev
 from unifier.store.engine import create_engine
@@ -35,34 +37,33 @@ N = int(os.environ.get("BENCH_N", "60000"))
 EXISTING = float(os.environ.get("BENCH_EXISTING", "0.5"))
 WITH_POSTGRES = os.environ.get("BENCH_POSTGRES", "1") != "0"
 TENANT = "bench-identity"
+STORES = ("filled", "empty", "senders_only")
 FILLED_UNTIL = SINCE + timedelta(days=366)
 TARGETS = {"vs_empty": "identity resolution with 1,000,000 contacts stored, beside empty"}
 
 
-def traffic(contacts: int, existing: float, seed: int = 7) -> Traffic:
-    """Senders: a stored person (any of ``contacts``) with probability ``existing``, else one
-    of n // 8 people the store has never seen; the channels in turn, every tenth a reaction."""
+def senders(contacts: int, existing: float, n: int, seed: int = 7) -> list[int]:
+    """Who writes event i: a stored person (any of ``contacts``) with probability ``existing``,
+    else one of n // 8 people the store has never seen (who write about 8 times each)."""
+    rng, newcomers = random.Random(seed), max(n // 8, 10)
+    out = []
+    for _ in range(n):
+        old = rng.random() < existing and contacts > 0
+        out.append(rng.randrange(contacts) if old else contacts + rng.randrange(newcomers))
+    return out
+
+
+def traffic(who: list[int]) -> Traffic:
+    """Event i from person who[i]: the channels in turn, every tenth a reaction."""
 
     def events(tenant: str, n: int) -> Iterator[ev.Event]:
-        rng, newcomers = random.Random(seed), max(n // 8, 10)
         kinds: list[ev.ChannelKind] = ["email", "whatsapp", "widget"]
-        for i in range(n):
-            old = rng.random() < existing
-            j = rng.randrange(contacts) if old and contacts else contacts + rng.randrange(newcomers)
+        for i, j in enumerate(who[:n]):
             kind = kinds[i % 3]
             if i % 10 == 9:
-                yield ev.Reaction(**envelope(tenant, kind, f"r{i}", f"p{j}"),
-                                  target_message_id=f"m{i - 3}", emoji="👍")  # fmt: skip
-                continue
-            hints = ev.ThreadHints(
-                message_id=f"<m{i}@x>", in_reply_to=[f"<m{i - 30}@x>"] if i > 30 else []
-            )
-            yield ev.MessageReceived(
-                **envelope(tenant, kind, f"m{i}", f"p{j}"),
-                sender=sender(kind, j),
-                content=ev.TextContent(text=f"message {i}: my order has not arrived yet"),
-                thread=hints,
-            )
+                yield reaction(tenant, kind, i, f"p{j}")
+            else:
+                yield message(tenant, kind, i, sender(kind, j))
 
     return events
 
@@ -104,22 +105,32 @@ async def resolution(dsn: str) -> dict[str, int]:
         await engine.dispose()
 
 
-def compare(bootstrap: str, filled_dsn: str, empty_dsn: str) -> dict[str, Any]:
-    """Fill one store, then drain the same traffic into it and into an empty one."""
-    stored = asyncio.run(fill_store(filled_dsn, TENANT, CONTACTS))
+def compare(bootstrap: str, dsns: dict[str, str]) -> dict[str, Any]:
+    """Fill the "filled" store with CONTACTS people and the "senders_only" one with just the
+    stored people the traffic has (the same resolutions against small tables), then drain the
+    same traffic into each and into the "empty" store."""
+    who = senders(CONTACTS, EXISTING, N)
+    stored = asyncio.run(fill_store(dsns["filled"], TENANT, CONTACTS))
     print("filled", stored, flush=True)
-    flow = traffic(CONTACTS, EXISTING)
+    few = asyncio.run(
+        fill_store(dsns["senders_only"], TENANT, CONTACTS, {j for j in who if j < CONTACTS})
+    )
     runs = {}
-    for name, dsn in (("filled", filled_dsn), ("empty", empty_dsn)):
-        runs[name] = asyncio.run(drain(bootstrap, dsn, N, N // 3, tenant=TENANT, traffic=flow))
+    for name, dsn in dsns.items():
+        runs[name] = asyncio.run(
+            drain(bootstrap, dsn, N, N // 3, tenant=TENANT, traffic=traffic(who))
+        )
         runs[name] |= asyncio.run(resolution(dsn))
         print(name, runs[name], flush=True)
-    rate = runs["filled"]["events_per_s"]
+    runs["senders_only"]["stored_contacts"] = few["contacts"]
+    rates = {name: run["events_per_s"] for name, run in runs.items()}
     return {
         **stored,
-        "events_per_s": rate,
-        "empty_events_per_s": runs["empty"]["events_per_s"],
-        "vs_empty": round(rate / max(runs["empty"]["events_per_s"], 1), 3),
+        "events_per_s": rates["filled"],
+        "empty_events_per_s": rates["empty"],
+        "vs_empty": round(rates["filled"] / max(rates["empty"], 1), 3),
+        "senders_only_events_per_s": rates["senders_only"],
+        "vs_senders_only": round(rates["filled"] / max(rates["senders_only"], 1), 3),
         **runs,
     }
 
@@ -138,13 +149,13 @@ def main() -> None:
     }
     with bench_broker() as broker:
         asyncio.run(drain(broker.bootstrap, f"sqlite:///{work}/w.db", 2000, 500))  # warm-up
-        results["sqlite"] = compare(
-            broker.bootstrap, f"sqlite:///{work}/f.db", f"sqlite:///{work}/e.db"
-        )
+        sqlite = {name: f"sqlite:///{work}/{name}.db" for name in STORES}
+        results["sqlite"] = compare(broker.bootstrap, sqlite)
         shutil.rmtree(work, ignore_errors=True)  # the filled SQLite file is ~1 GB
         if WITH_POSTGRES:
-            with postgres() as filled, postgres() as empty:
-                results["postgresql"] = compare(broker.bootstrap, filled, empty)
+            with postgres() as filled, postgres() as empty, postgres() as few:
+                pg = dict(zip(STORES, (filled, empty, few), strict=True))
+                results["postgresql"] = compare(broker.bootstrap, pg)
     results["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
     print(write_result("identity", results))
 

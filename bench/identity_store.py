@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -37,6 +37,7 @@ LAST = ("meyer", "smith", "garcia", "rossi", "novak", "dubois", "silva", "jensen
 DOMAINS = ("gmail.com", "outlook.com", "yahoo.com", "web.de", "icloud.com", "example.org")
 CONTACT_COLS = tuple(c.name for c in contacts.columns)
 IDENTITY_COLS = tuple(c.name for c in identities.columns)
+Rows = Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]]  # per chunk of people
 
 
 def email_of(j: int) -> str:
@@ -88,42 +89,46 @@ def _recorded(
     return rows
 
 
-def people(
-    tenant: str, count: int
-) -> Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
-    """(contact rows, identity rows) per CHUNK people, as tuples in the tables' column order."""
-    step = timedelta(days=365) / max(count, 1)
-    for lo in range(0, count, CHUNK):
+def people(tenant: str, who: Sequence[int], span: int) -> Rows:
+    """(contact rows, identity rows) of people ``who`` (of ``span``, created over a year), per
+    CHUNK people, as tuples in the tables' column order."""
+    step = timedelta(days=365) / max(span, 1)
+    for lo in range(0, len(who), CHUNK):
         cs, ids = [], []
-        for j in range(lo, min(lo + CHUNK, count)):
+        for j in who[lo : lo + CHUNK]:
             row, idents = person_rows(tenant, j, SINCE + j * step)
             cs.append(tuple(row[c] for c in CONTACT_COLS))
             ids += [tuple(i[c] for c in IDENTITY_COLS) for i in idents]
         yield cs, ids
 
 
-async def fill_store(dsn: str, tenant: str, count: int) -> dict[str, Any]:
-    """Migrate, then bulk-insert ``count`` people; the time of each and the rows per second."""
+async def fill_store(
+    dsn: str, tenant: str, count: int, only: Collection[int] | None = None
+) -> dict[str, Any]:
+    """Migrate, then bulk-insert people 0 .. count - 1 (or just those ``only`` names, with the
+    same rows); the time of each and the rows per second."""
+    who = sorted(only) if only is not None else range(count)
     t0 = time.monotonic()
     engine = create_engine(dsn)
     await migrate(engine)
     await engine.dispose()
     t1 = time.monotonic()
+    rows = people(tenant, who, count)
     if dsn.startswith("sqlite:"):
-        _fill_sqlite(dsn.split(":///", 1)[1], tenant, count)
+        _fill_sqlite(dsn.split(":///", 1)[1], rows)
     else:
-        await _fill_postgres(dsn, tenant, count)
+        await _fill_postgres(dsn, rows)
     t2 = time.monotonic()
     return {
-        "contacts": count,
-        "identities": 3 * count,
+        "contacts": len(who),
+        "identities": 3 * len(who),
         "migrate_s": round(t1 - t0, 2),
         "fill_s": round(t2 - t1, 1),
-        "fill_rows_per_s": round(4 * count / max(t2 - t1, 1e-9)),
+        "fill_rows_per_s": round(4 * len(who) / max(t2 - t1, 1e-9)),
     }
 
 
-def _fill_sqlite(path: str, tenant: str, count: int) -> None:
+def _fill_sqlite(path: str, rows: Rows) -> None:
     dialect = sqlite.dialect()  # created_at as SQLAlchemy writes it to SQLite
     stamp = contacts.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
     assert stamp is not None
@@ -133,7 +138,7 @@ def _fill_sqlite(path: str, tenant: str, count: int) -> None:
     try:
         db.execute("PRAGMA synchronous=OFF")  # this connection only: the drain's are NORMAL
         db.execute("PRAGMA cache_size=-1048576")  # 1 GiB: the indexes grow in memory
-        for n, (cs, ids) in enumerate(people(tenant, count)):
+        for n, (cs, ids) in enumerate(rows):
             if n % TXN == 0:
                 db.execute("BEGIN")
             db.executemany(put_contact, [(t, c, m, stamp(at)) for t, c, m, at in cs])
@@ -151,10 +156,10 @@ def _insert_sql(table: str, cols: tuple[str, ...]) -> str:
     return f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
 
 
-async def _fill_postgres(dsn: str, tenant: str, count: int) -> None:
+async def _fill_postgres(dsn: str, rows: Rows) -> None:
     conn = await asyncpg.connect(dsn)
     try:
-        for cs, ids in people(tenant, count):
+        for cs, ids in rows:
             await conn.copy_records_to_table("contacts", records=cs, columns=CONTACT_COLS)
             await conn.copy_records_to_table("identities", records=ids, columns=IDENTITY_COLS)
         await conn.execute("ANALYZE contacts, identities")  # as autovacuum would have by now

@@ -57,22 +57,32 @@ def events_for(tenant: str, n: int, seed: int = 1, people: int = 0) -> Iterator[
     for i in range(n):
         p, kind = rng.randrange(people), kinds[i % 3]
         if i % 10 == 9:
-            yield ev.Reaction(**envelope(tenant, kind, f"r{i}", f"p{p}"),
-                              target_message_id=f"m{i - 3}", emoji="👍")  # fmt: skip
+            yield reaction(tenant, kind, i, f"p{p}")
             continue
         handle = f"p{p}@example.test" if kind == "email" else f"{kind}-{p}"
         ids = [
             ev.Identifier(kind="email", value=f"p{p}@example.test", source="dkim", verified=True)
         ]
-        hints = ev.ThreadHints(
-            message_id=f"<m{i}@x>", in_reply_to=[f"<m{i - 30}@x>"] if i > 30 else []
-        )
-        yield ev.MessageReceived(
-            **envelope(tenant, kind, f"m{i}", handle),
-            sender=ev.Sender(handle=handle, identifiers=ids),
-            content=ev.TextContent(text=f"message {i}: my order has not arrived yet"),
-            thread=hints,
-        )
+        yield message(tenant, kind, i, ev.Sender(handle=handle, identifiers=ids))
+
+
+def message(tenant: str, kind: ev.ChannelKind, i: int, sender: ev.Sender) -> ev.MessageReceived:
+    """Traffic message i, from ``sender`` (its conversation key: the sender's handle), a reply
+    by In-Reply-To to message i - 30."""
+    hints = ev.ThreadHints(message_id=f"<m{i}@x>", in_reply_to=[f"<m{i - 30}@x>"] if i > 30 else [])
+    return ev.MessageReceived(
+        **envelope(tenant, kind, f"m{i}", sender.handle),
+        sender=sender,
+        content=ev.TextContent(text=f"message {i}: my order has not arrived yet"),
+        thread=hints,
+    )
+
+
+def reaction(tenant: str, kind: ev.ChannelKind, i: int, key: str) -> ev.Reaction:
+    """Traffic event i: a reaction to message i - 3."""
+    return ev.Reaction(
+        **envelope(tenant, kind, f"r{i}", key), target_message_id=f"m{i - 3}", emoji="👍"
+    )
 
 
 def envelope(tenant: str, kind: ev.ChannelKind, pmid: str, key: str) -> dict[str, Any]:
