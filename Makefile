@@ -16,7 +16,7 @@ PYTEST := $(UV) run --frozen pytest
 
 .PHONY: help setup system-deps kafka-jars run test test-unit test-contract test-integration \
         test-e2e lint fmt bench bench-kafka bench-email bench-chat bench-social bench-unifier \
-        soak clean contract-snapshot bench-e2e bench-report bench-p2-sweep
+        bench-identity soak clean contract-snapshot bench-e2e bench-report bench-p2-sweep
 
 help:
 	@echo "make run   - start the local stack (broker, four services, SQLite store); Ctrl-C stops it"
@@ -109,3 +109,7 @@ bench-social: setup kafka-jars
 
 bench-unifier: setup kafka-jars
 	$(UV) run --frozen python -m bench.unifier_bench
+
+# Issue 21: identity resolution with 1,000,000 contacts / 3,000,000 identities stored.
+bench-identity: setup kafka-jars
+	$(UV) run --frozen python -m bench.identity_bench

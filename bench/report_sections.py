@@ -142,6 +142,9 @@ def service_sections() -> list[str]:
             f"last / first 50,000: {back.get('last_vs_first')}.",
             "",
         ]
+    ident = load("identity")
+    if ident:
+        out += identity_section(ident)
     social = load("social")
     if social:
         at = social["at_1000_per_s"]
@@ -153,3 +156,23 @@ def service_sections() -> list[str]:
             "",
         ]
     return out
+
+
+def identity_section(doc: dict[str, Any]) -> list[str]:
+    """Identity resolution with a big store beside an empty one (issue 21)."""
+    out = [
+        "## Identity resolution against a big store (`make bench-identity`)",
+        "",
+        f"{doc['contacts']:,} contacts / {doc['identities']:,} identities pre-filled, "
+        f"{doc['events']:,} events, {doc['existing_share']:.0%} of senders stored people:",
+        "",
+    ]
+    for name in ("sqlite", "postgresql"):
+        if run := doc.get(name):
+            out.append(
+                f"- {name}: fill {run['fill_s']} s; {run['events_per_s']} ev/s filled, "
+                f"{run['empty_events_per_s']} empty (vs_empty {run['vs_empty']}), "
+                f"{run['senders_only_events_per_s']} with only the senders stored "
+                f"(vs_senders_only {run['vs_senders_only']})"
+            )
+    return [*out, ""]

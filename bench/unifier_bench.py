@@ -20,7 +20,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -41,6 +41,7 @@ N = int(os.environ.get("BENCH_N", "60000"))
 BACKLOG = int(os.environ.get("BENCH_BACKLOG", "1000000"))
 WINDOW = int(os.environ.get("BENCH_WINDOW", "50000"))
 PGBIN = "/usr/lib/postgresql/15/bin"
+Traffic = Callable[[str, int], Iterable[ev.Event]]  # (tenant, n) -> the events to publish
 TARGETS = {
     "sqlite_events_per_s": ">= 8000",
     "postgresql_events_per_s": ">= 5000",
@@ -56,25 +57,35 @@ def events_for(tenant: str, n: int, seed: int = 1, people: int = 0) -> Iterator[
     for i in range(n):
         p, kind = rng.randrange(people), kinds[i % 3]
         if i % 10 == 9:
-            yield ev.Reaction(**_env(tenant, kind, f"r{i}", f"p{p}"), target_message_id=f"m{i - 3}",
-                              emoji="👍")  # fmt: skip
+            yield reaction(tenant, kind, i, f"p{p}")
             continue
         handle = f"p{p}@example.test" if kind == "email" else f"{kind}-{p}"
         ids = [
             ev.Identifier(kind="email", value=f"p{p}@example.test", source="dkim", verified=True)
         ]
-        hints = ev.ThreadHints(
-            message_id=f"<m{i}@x>", in_reply_to=[f"<m{i - 30}@x>"] if i > 30 else []
-        )
-        yield ev.MessageReceived(
-            **_env(tenant, kind, f"m{i}", handle),
-            sender=ev.Sender(handle=handle, identifiers=ids),
-            content=ev.TextContent(text=f"message {i}: my order has not arrived yet"),
-            thread=hints,
-        )
+        yield message(tenant, kind, i, ev.Sender(handle=handle, identifiers=ids))
 
 
-def _env(tenant: str, kind: ev.ChannelKind, pmid: str, key: str) -> dict[str, Any]:
+def message(tenant: str, kind: ev.ChannelKind, i: int, sender: ev.Sender) -> ev.MessageReceived:
+    """Traffic message i, from ``sender`` (its conversation key: the sender's handle), a reply
+    by In-Reply-To to message i - 30."""
+    hints = ev.ThreadHints(message_id=f"<m{i}@x>", in_reply_to=[f"<m{i - 30}@x>"] if i > 30 else [])
+    return ev.MessageReceived(
+        **envelope(tenant, kind, f"m{i}", sender.handle),
+        sender=sender,
+        content=ev.TextContent(text=f"message {i}: my order has not arrived yet"),
+        thread=hints,
+    )
+
+
+def reaction(tenant: str, kind: ev.ChannelKind, i: int, key: str) -> ev.Reaction:
+    """Traffic event i: a reaction to message i - 3."""
+    return ev.Reaction(
+        **envelope(tenant, kind, f"r{i}", key), target_message_id=f"m{i - 3}", emoji="👍"
+    )
+
+
+def envelope(tenant: str, kind: ev.ChannelKind, pmid: str, key: str) -> dict[str, Any]:
     from datetime import UTC, datetime
 
     return {
@@ -98,12 +109,15 @@ async def end_offsets(bootstrap: str) -> dict[TopicPartition, int]:
         await consumer.stop()
 
 
-async def fill(bootstrap: str, tenant: str, n: int, people: int) -> float:
+async def fill(
+    bootstrap: str, tenant: str, n: int, people: int, traffic: Traffic | None = None
+) -> float:
+    events = traffic(tenant, n) if traffic else events_for(tenant, n, people=people)
     producer = EventProducer(ProducerSettings(bootstrap=bootstrap, ack_timeout=60, linger_ms=20))
     await producer.start()
     t0, chunk = time.monotonic(), []
     try:
-        for e in events_for(tenant, n, people=people):
+        for e in events:
             chunk.append(e)
             if len(chunk) == 5000:
                 await producer.publish(chunk)
@@ -114,8 +128,18 @@ async def fill(bootstrap: str, tenant: str, n: int, people: int) -> float:
     return n / (time.monotonic() - t0)
 
 
-async def drain(bootstrap: str, dsn: str, n: int, window: int, people: int = 0) -> dict[str, Any]:
-    """Seed the DB offsets at the current ends, fill n events, then time the drain."""
+async def drain(
+    bootstrap: str,
+    dsn: str,
+    n: int,
+    window: int,
+    people: int = 0,
+    *,
+    tenant: str = "",
+    traffic: Traffic | None = None,
+) -> dict[str, Any]:
+    """Seed the DB offsets at the current ends, fill n events (``events_for`` unless ``traffic``
+    is given, for a fresh tenant unless ``tenant`` is), then time the drain."""
     group = "bench-" + uuid.uuid4().hex[:8]
     engine = create_engine(dsn)
     await migrate(engine)
@@ -123,7 +147,7 @@ async def drain(bootstrap: str, dsn: str, n: int, window: int, people: int = 0) 
         for tp, off in (await end_offsets(bootstrap)).items():
             await write_offset(conn, group, tp, off)
     await engine.dispose()
-    produce_rate = await fill(bootstrap, "bench" + group[-8:], n, people)
+    produce_rate = await fill(bootstrap, tenant or "bench" + group[-8:], n, people, traffic)
     settings = UnifierSettings(
         kafka_bootstrap=bootstrap, database_url=dsn, group_id=group, instance_id=group, env="test"
     )
