@@ -140,3 +140,27 @@ async def test_a_hostile_name_is_inert_on_the_inbox_page(
     assert page.text.count(escaped) == 3  # in the list, over the thread and on the message
     assert "<img" not in page.text and "onerror=alert(1)>" not in page.text
     assert found["wd2"][2]["sender_name"] in page.text  # "Visitor <tag>" in the list
+
+
+async def test_a_merged_contacts_names_are_the_survivors(
+    kafka: str, api: tuple[httpx.AsyncClient, str]
+) -> None:
+    client, tenant = api
+    bob = named(message("em2", handle="bob@example.test", ids=[ident("email", "bob@x")]), "Bob")
+    chat = named(message("wd4", "widget", handle="v_bob", at=H), "Bobby")
+    found = await arrive(kafka, client, tenant, [bob, chat])
+    survivor, merged = found["em2"][2]["contact_id"], found["wd4"][2]["contact_id"]
+    assert survivor != merged and found["em2"][0]["contact_name"] == "Bob"
+    base = f"/api/tenants/{tenant}"
+    res = await client.post(f"{base}/contacts/{merged}/merge", json={"into": survivor})
+    assert res.status_code == 200, res.text
+    contact = (await client.get(f"{base}/contacts/{survivor}")).json()
+    assert contact["display_name"] == "Bobby"  # the merged contact's later name counts
+    assert [(n["name"], n["channel"]) for n in contact["names"]] == [
+        ("Bobby", "widget"),
+        ("Bob", "email"),
+    ]
+    rows = (await client.get(f"{base}/conversations")).json()
+    assert {r["contact_name"] for r in rows} == {"Bobby"}  # both threads, through the merge
+    alone = (await client.get(f"{base}/contacts/{merged}")).json()
+    assert alone["display_name"] == "Bobby" and len(alone["names"]) == 1
