@@ -7,6 +7,7 @@ from datetime import datetime
 from hotline import events as ev
 from hotline import unified as un
 from unifier.domain.content import text_of
+from unifier.domain.names import clean_name
 from unifier.domain.rules import Decision
 from unifier.domain.threading import ThreadDecision
 from unifier.domain.working import NewMessage
@@ -47,6 +48,7 @@ def new_message(
         d.version,
         raw,
         resolved,
+        clean_name(event.sender.display_name),
     )
 
 

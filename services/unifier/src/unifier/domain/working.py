@@ -142,6 +142,7 @@ class NewMessage:
     rule_version: str
     payload: bytes  # the inbound event as received (for the thread view and rethread)
     resolved_contact_id: str | None = None  # the pre-merge contact matched, if not contact_id
+    sender_name: str | None = None  # the channel's display name, cleaned (names.clean_name)
 
 
 @dataclass

@@ -8,8 +8,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from unifier.domain import names as naming
 from unifier.domain.exchange import placeholder_id
 from unifier.store.dialect import when
+from unifier.store.names import add_contact_names, add_sender_names, seen_of
 from unifier.store.schema import contacts, identities, messages, suggestions, threads
 
 Row = dict[str, Any]
@@ -63,7 +65,9 @@ async def list_conversations(
     if text:
         q = q.where(_has_message(sa.func.lower(m.text).contains(text.lower(), autoescape=True)))
     rows = await conn.execute(q.order_by(t.last_message_at.desc()).limit(limit))
-    return [_row(r) for r in rows]
+    out = [_row(r) for r in rows]
+    await add_contact_names(conn, tenant, out)
+    return out
 
 
 def _has_message(cond: sa.ColumnElement[bool]) -> sa.Exists:
@@ -94,6 +98,7 @@ async def get_thread(conn: AsyncConnection, tenant: str, thread_id: str) -> Row 
         for m in out["messages"]
         if m["direction"] == "outbound"
     ]
+    await add_sender_names(conn, tenant, out)
     return out
 
 
@@ -131,6 +136,9 @@ async def get_contact(conn: AsyncConnection, tenant: str, contact_id: str) -> Ro
     ids = await members(conn, tenant, contact_id)
     out = _row(found)
     out["merged_contacts"] = ids[1:]
+    seen = await seen_of(conn, tenant, ids)
+    out["display_name"] = naming.label(seen)  # else the latest handle, formatted by channel
+    out["names"] = naming.names(seen)
     rows = await conn.execute(
         sa.select(identities)
         .where(i.tenant == tenant, i.contact_id.in_(ids))

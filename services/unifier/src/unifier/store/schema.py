@@ -99,6 +99,8 @@ messages = sa.Table(
     # unmerging that contact gives the message back to it (NULL: the same as contact_id)
     sa.Column("resolved_contact_id", sa.String(64), nullable=True),
     sa.Column("sender_handle", sa.String(320), nullable=False),
+    # the display name the channel gave (cleaned; NULL: none given, or stored before 0006)
+    sa.Column("sender_name", sa.String(200), nullable=True),
     sa.Column("role", sa.String(16), nullable=False),
     sa.Column("at", TS, nullable=False),
     sa.Column("text", sa.Text, nullable=False),

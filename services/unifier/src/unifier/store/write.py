@@ -124,6 +124,7 @@ async def _messages(conn: AsyncConnection, ws: WorkingSet, plan: Plan) -> None:
                 "contact_id": m.contact_id,
                 "resolved_contact_id": m.resolved_contact_id,
                 "sender_handle": m.sender_handle,
+                "sender_name": m.sender_name,
                 "role": m.role,
                 "at": m.at,
                 "text": state.text,
