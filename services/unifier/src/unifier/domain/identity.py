@@ -7,8 +7,11 @@ itself at a linking level, whatever channel either came from (the widget's site-
 the mail sender's DMARC-aligned address = a trusted workspace's Slack profile email):
 
 * A linking identifier matching exactly one contact's linking identity links to it.
-* Linking identifiers pointing at different contacts never merge them (chatwoot#4728): the
-  message goes to the contact of the first (channel-primary) identifier; the rest are suggestions.
+* Linking identifiers pointing at different contacts prove they are one person: all merge into
+  the first (channel-primary) identifier's contact (``identity.verified_merge``) unless an
+  exclusive identifier, a dismissed pair or missing knowledge speaks against it
+  (``domain.bridging``; chatwoot#4728); then nothing merges, the message goes to the first
+  contact and the rest are suggestions (``identity.verified_conflict``).
 * The same address at the same level is the same contact (a visitor writing again, chatwoot#258).
 * A carrier-asserted phone (an SMS From) and the same phone at a linking level belong together
   (``identity.carrier_match``): the carrier delivers our replies to the number's real owner, so
@@ -22,10 +25,11 @@ the mail sender's DMARC-aligned address = a trusted workspace's Slack profile em
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from hotline.events import LINKING_LEVELS, Identifier
+from unifier.domain.bridging import Exclusive, obstacle
 from unifier.domain.rules import Decision
 
 IdentityKey = tuple[str, str]  # (identifier kind, normalised value)
@@ -61,6 +65,7 @@ class Resolution:
     suggestions: tuple[Suggestion, ...] = ()
     attach: tuple[Identifier, ...] = field(default=())  # identities to record on the contact
     via: str | None = None  # the (pre-merge) contact whose identity matched
+    merged: tuple[str, ...] = ()  # contacts the message proves are contact_id: merge them
 
 
 def key_of(identifier: Identifier) -> IdentityKey:
@@ -71,10 +76,15 @@ def resolve(
     incoming: Sequence[Identifier],
     known: Mapping[IdentityKey, Sequence[KnownIdentity]],
     version: str,
+    *,
+    exclusive: Exclusive | None = None,
+    dismissed: Collection[tuple[str, str]] = (),
 ) -> Resolution:
+    """``exclusive``: the linking identities of exclusive kinds per canonical contact, for those
+    whose are known; ``dismissed``: contact pairs (smaller id first) an agent said differ."""
     linked = _linking_matches(incoming, known)
     if linked:
-        return _from_linking(incoming, known, linked, version)
+        return _from_linking(incoming, known, linked, version, (exclusive, dismissed))
     same = _same_address(incoming, known)
     suggestions = _suggestions(incoming, known, exclude=same[0].contact_id if same else None)
     if same:
@@ -118,6 +128,7 @@ def _from_linking(
     known: Mapping[IdentityKey, Sequence[KnownIdentity]],
     matches: list[tuple[Identifier, KnownIdentity]],
     version: str,
+    facts: tuple[Exclusive | None, Collection[tuple[str, str]]],
 ) -> Resolution:
     chosen_ident, chosen_known = matches[0]
     chosen = chosen_known.contact_id
@@ -127,14 +138,50 @@ def _from_linking(
         attach = _missing(incoming, known, chosen)
         decision = Decision(_rule(chosen_ident, chosen_known), evidence, version)
         return Resolution(chosen, decision, (), attach, chosen_known.holder)
+    group = (chosen, *others)
+    why_not = _carrier_only(matches, others) or obstacle(group, incoming, *facts)
+    if why_not is None:
+        return _bridged(incoming, known, matches, group, version)
     suggestions = tuple(
         Suggestion(c, f"{_fmt(i)} belongs to contact {c}", i) for c, i in others.items()
     )
     conflict = f"{evidence}; conflicting: " + "; ".join(s.evidence for s in suggestions)
+    conflict += f"; not merged: {why_not}"
     claimed = {key_of(i) for i in others.values()}
     attach = tuple(i for i in _missing(incoming, known, chosen) if key_of(i) not in claimed)
     decision = Decision("identity.verified_conflict", conflict, version)
     return Resolution(chosen, decision, suggestions, attach, chosen_known.holder)
+
+
+def _carrier_only(
+    matches: list[tuple[Identifier, KnownIdentity]], others: Mapping[str, Identifier]
+) -> str | None:
+    """A merge needs a linking-level identifier of the message on each contact: a carrier-
+    asserted phone says who receives replies, not that two records are one person."""
+    proven = {k.contact_id for i, k in matches if i.trust() in LINKING_LEVELS}
+    lacking = [c for c in others if c not in proven]
+    return f"contact {lacking[0]} matched only a carrier-asserted phone" if lacking else None
+
+
+def _bridged(
+    incoming: Sequence[Identifier],
+    known: Mapping[IdentityKey, Sequence[KnownIdentity]],
+    matches: list[tuple[Identifier, KnownIdentity]],
+    group: tuple[str, ...],
+    version: str,
+) -> Resolution:
+    proof = "; ".join(
+        f"{_fmt(i)} matches the {k.level} identity of contact {k.contact_id}" for i, k in matches
+    )
+    evidence = f"one message proves contacts {', '.join(group)} are one person: {proof}"
+    members = set(group)
+    attach = tuple(  # not yet recorded at this level on any of them
+        i
+        for i in incoming
+        if not any(k.contact_id in members and k.level == i.trust() for k in _known(known, i))
+    )
+    decision = Decision("identity.verified_merge", evidence, version)
+    return Resolution(group[0], decision, (), attach, matches[0][1].holder, merged=group[1:])
 
 
 def _same_address(
@@ -181,6 +228,12 @@ def _missing(
         else:
             out.append(i)
     return tuple(out)
+
+
+def _known(
+    known: Mapping[IdentityKey, Sequence[KnownIdentity]], ident: Identifier
+) -> Sequence[KnownIdentity]:
+    return known.get(key_of(ident), ())
 
 
 def _fmt(ident: Identifier) -> str:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline import events as ev
+from unifier.domain.bridging import exclusive_slot
 from unifier.domain.effects import target_key
 from unifier.domain.exchange import bounce_candidates
 from unifier.domain.identity import KnownIdentity, key_of
@@ -80,6 +81,7 @@ async def load_working_set(
     await canonicalize(conn, ws, contact_ids)
     for key, known in ws.identities.items():
         ws.identities[key] = [_canonical(ws, k) for k in known]
+    await _exclusive(conn, ws, _several(ws, received))  # first: it adds the merged members
     await _suggested(conn, ws, _maybe_suggested(ws, received))
     await _keys(conn, ws, _wanted_keys(ws, received, rules))
     bounced = {k for e in received for k in bounce_candidates(e)}
@@ -126,17 +128,46 @@ def _maybe_suggested(ws: WorkingSet, received: list[ev.MessageReceived]) -> set[
     return out
 
 
+def _several(ws: WorkingSet, received: list[ev.MessageReceived]) -> set[str]:
+    """The contacts a message of the batch matched together with others: it may merge them."""
+    out: set[str] = set()
+    for e in received:
+        ids = e.sender.identifiers
+        matched = {k.contact_id for i in ids for k in ws.identities.get(key_of(i), ())}
+        if len(matched) > 1:
+            out |= matched
+    return out
+
+
+async def _exclusive(conn: AsyncConnection, ws: WorkingSet, roots: set[str]) -> None:
+    """The linking identities of exclusive kinds of these contacts and those merged into them
+    (``domain.bridging``: what would make a merge a conflict)."""
+    if not roots:
+        return
+    await _members(conn, ws, roots)
+    ids = {cid for cid, root in ws.canonical.items() if root in roots}
+    for root in roots:
+        ws.exclusive[root] = set()
+    t = identities.c
+    cols = (t.contact_id, t.kind, t.value, t.verified)
+    for cid, kind, value, verified in await _rows(conn, ws.tenant, cols, t.contact_id, ids):
+        if verified and exclusive_slot(kind, value):
+            ws.exclusive[ws.canonical[cid]].add((kind, value))
+
+
 async def _suggested(conn: AsyncConnection, ws: WorkingSet, roots: set[str]) -> None:
     """Pairs already suggested (open, accepted or dismissed) that involve these contacts or
     contacts merged into them, as pairs of canonical contacts (a pair dismissed before one of
     its contacts was merged stays dismissed)."""
     ids = {cid for cid, root in ws.canonical.items() if root in roots}
     s, canon = suggestions.c, ws.canonical
-    cols = (s.contact_id, s.suggested_contact_id)
+    cols = (s.contact_id, s.suggested_contact_id, s.status)
     for column in (s.contact_id, s.suggested_contact_id):
-        for x, y in await _rows(conn, ws.tenant, cols, column, ids):
+        for x, y, status in await _rows(conn, ws.tenant, cols, column, ids):
             a, b = sorted((canon.get(x, x), canon.get(y, y)))
             ws.suggested.add((a, b))
+            if status == "dismissed":
+                ws.dismissed.add((a, b))
 
 
 async def canonicalize(conn: AsyncConnection, ws: WorkingSet, ids: Iterable[str]) -> None:
