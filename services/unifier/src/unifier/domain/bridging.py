@@ -18,8 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from itertools import combinations
+from typing import TYPE_CHECKING
 
 from hotline.events import LINKING_LEVELS, Identifier
+
+if TYPE_CHECKING:  # identity builds on this module
+    from unifier.domain.identity import KnownIdentity
+
+Match = tuple[Identifier, "KnownIdentity"]
 
 # one per person and namespace: a site's users, a Slack team's users, provider ids
 EXCLUSIVE_KINDS = frozenset({"widget_user", "slack_user", "telegram_id", "x_id", "psid", "ig_id"})
@@ -67,3 +73,38 @@ def _clash(
             if first != value:
                 return f"{kind} {first} of {by} differs from {value} of {who}"
     return None
+
+
+def carrier_only(matches: Sequence[Match], others: Collection[str]) -> str | None:
+    """A merge needs a linking-level identifier of the message on each contact: a carrier-
+    asserted phone says who receives replies, not that two records are one person."""
+    proven = {k.contact_id for i, k in matches if i.trust() in LINKING_LEVELS}
+    lacking = [c for c in others if c not in proven]
+    return f"contact {lacking[0]} matched only a carrier-asserted phone" if lacking else None
+
+
+def bridge_evidence(matches: Sequence[Match], group: Sequence[str]) -> str:
+    proof = "; ".join(
+        f"{fmt(i)} matches the {k.level} identity of contact {k.contact_id}" for i, k in matches
+    )
+    return f"one message proves contacts {', '.join(group)} are one person: {proof}"
+
+
+def unrecorded(
+    incoming: Sequence[Identifier],
+    known: Mapping[tuple[str, str], Sequence[KnownIdentity]],
+    members: Collection[str],
+) -> tuple[Identifier, ...]:
+    """The identifiers not yet recorded at their level on any of the merging contacts."""
+    return tuple(
+        i
+        for i in incoming
+        if not any(
+            k.contact_id in members and k.level == i.trust()
+            for k in known.get((i.kind, i.value), ())
+        )
+    )
+
+
+def fmt(ident: Identifier) -> str:
+    return f"{ident.kind} {ident.value} ({ident.trust()}, {ident.source})"

@@ -29,7 +29,14 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from hotline.events import LINKING_LEVELS, Identifier
-from unifier.domain.bridging import Exclusive, obstacle
+from unifier.domain.bridging import (
+    Exclusive,
+    bridge_evidence,
+    carrier_only,
+    fmt,
+    obstacle,
+    unrecorded,
+)
 from unifier.domain.rules import Decision
 
 IdentityKey = tuple[str, str]  # (identifier kind, normalised value)
@@ -89,7 +96,7 @@ def resolve(
     suggestions = _suggestions(incoming, known, exclude=same[0].contact_id if same else None)
     if same:
         k, ident = same
-        decision = Decision("identity.same_address", f"{_fmt(ident)} seen before", version)
+        decision = Decision("identity.same_address", f"{fmt(ident)} seen before", version)
         attach = _missing(incoming, known, k.contact_id)
         return Resolution(k.contact_id, decision, suggestions, attach, k.holder)
     rule = "identity.unverified_suggestion" if suggestions else "identity.new_contact"
@@ -133,17 +140,17 @@ def _from_linking(
     chosen_ident, chosen_known = matches[0]
     chosen = chosen_known.contact_id
     others = {k.contact_id: i for i, k in matches if k.contact_id != chosen}
-    evidence = f"{_fmt(chosen_ident)} matches the {chosen_known.level} identity of contact {chosen}"
+    evidence = f"{fmt(chosen_ident)} matches the {chosen_known.level} identity of contact {chosen}"
     if not others:
         attach = _missing(incoming, known, chosen)
         decision = Decision(_rule(chosen_ident, chosen_known), evidence, version)
         return Resolution(chosen, decision, (), attach, chosen_known.holder)
     group = (chosen, *others)
-    why_not = _carrier_only(matches, others) or obstacle(group, incoming, *facts)
+    why_not = carrier_only(matches, others) or obstacle(group, incoming, *facts)
     if why_not is None:
         return _bridged(incoming, known, matches, group, version)
     suggestions = tuple(
-        Suggestion(c, f"{_fmt(i)} belongs to contact {c}", i) for c, i in others.items()
+        Suggestion(c, f"{fmt(i)} belongs to contact {c}", i) for c, i in others.items()
     )
     conflict = f"{evidence}; conflicting: " + "; ".join(s.evidence for s in suggestions)
     conflict += f"; not merged: {why_not}"
@@ -153,16 +160,6 @@ def _from_linking(
     return Resolution(chosen, decision, suggestions, attach, chosen_known.holder)
 
 
-def _carrier_only(
-    matches: list[tuple[Identifier, KnownIdentity]], others: Mapping[str, Identifier]
-) -> str | None:
-    """A merge needs a linking-level identifier of the message on each contact: a carrier-
-    asserted phone says who receives replies, not that two records are one person."""
-    proven = {k.contact_id for i, k in matches if i.trust() in LINKING_LEVELS}
-    lacking = [c for c in others if c not in proven]
-    return f"contact {lacking[0]} matched only a carrier-asserted phone" if lacking else None
-
-
 def _bridged(
     incoming: Sequence[Identifier],
     known: Mapping[IdentityKey, Sequence[KnownIdentity]],
@@ -170,17 +167,8 @@ def _bridged(
     group: tuple[str, ...],
     version: str,
 ) -> Resolution:
-    proof = "; ".join(
-        f"{_fmt(i)} matches the {k.level} identity of contact {k.contact_id}" for i, k in matches
-    )
-    evidence = f"one message proves contacts {', '.join(group)} are one person: {proof}"
-    members = set(group)
-    attach = tuple(  # not yet recorded at this level on any of them
-        i
-        for i in incoming
-        if not any(k.contact_id in members and k.level == i.trust() for k in _known(known, i))
-    )
-    decision = Decision("identity.verified_merge", evidence, version)
+    decision = Decision("identity.verified_merge", bridge_evidence(matches, group), version)
+    attach = unrecorded(incoming, known, set(group))
     return Resolution(group[0], decision, (), attach, matches[0][1].holder, merged=group[1:])
 
 
@@ -205,7 +193,7 @@ def _suggestions(
         for k in known.get(key_of(ident), ()):
             if k.contact_id != exclude and k.contact_id not in seen:
                 why = (
-                    f"{_fmt(ident)} matches the {k.level} identity of contact {k.contact_id}"
+                    f"{fmt(ident)} matches the {k.level} identity of contact {k.contact_id}"
                     " without proof"
                 )
                 seen[k.contact_id] = Suggestion(k.contact_id, why, ident)
@@ -230,17 +218,7 @@ def _missing(
     return tuple(out)
 
 
-def _known(
-    known: Mapping[IdentityKey, Sequence[KnownIdentity]], ident: Identifier
-) -> Sequence[KnownIdentity]:
-    return known.get(key_of(ident), ())
-
-
-def _fmt(ident: Identifier) -> str:
-    return f"{ident.kind} {ident.value} ({ident.trust()}, {ident.source})"
-
-
 def _new_evidence(incoming: Sequence[Identifier]) -> str:
     if not incoming:
         return "no identifiers"
-    return "no known identity for " + ", ".join(_fmt(i) for i in incoming)
+    return "no known identity for " + ", ".join(fmt(i) for i in incoming)

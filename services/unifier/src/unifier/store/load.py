@@ -81,8 +81,9 @@ async def load_working_set(
     await canonicalize(conn, ws, contact_ids)
     for key, known in ws.identities.items():
         ws.identities[key] = [_canonical(ws, k) for k in known]
-    await _exclusive(conn, ws, _several(ws, received))  # first: it adds the merged members
-    await _suggested(conn, ws, _maybe_suggested(ws, received))
+    maybe, several = _matched(ws, received)
+    await _exclusive(conn, ws, several)  # first: it adds the contacts merged into them
+    await _suggested(conn, ws, maybe)
     await _keys(conn, ws, _wanted_keys(ws, received, rules))
     bounced = {k for e in received for k in bounce_candidates(e)}
     await _messages(conn, ws, {target_key(e) for e in batch} | bounced)
@@ -110,11 +111,13 @@ def _canonical(ws: WorkingSet, k: KnownIdentity) -> KnownIdentity:
     return KnownIdentity(root, k.level, k.contact_id if root != k.contact_id else "")
 
 
-def _maybe_suggested(ws: WorkingSet, received: list[ev.MessageReceived]) -> set[str]:
+def _matched(ws: WorkingSet, received: list[ev.MessageReceived]) -> tuple[set[str], set[str]]:
     """The known contacts a message of the batch could suggest: several matched, or one matched
     neither at the same level nor with proof on both sides (the usual batch, a known sender
-    writing again, loads no suggestions)."""
-    out: set[str] = set()
+    writing again, loads no suggestions); and of those, the ones a message matched together
+    with others (it may merge them)."""
+    maybe: set[str] = set()
+    several: set[str] = set()
     for e in received:
         matched: set[str] = set()
         settled = False
@@ -123,20 +126,11 @@ def _maybe_suggested(ws: WorkingSet, received: list[ev.MessageReceived]) -> set[
             for k in ws.identities.get((i.kind, i.value), ()):
                 matched.add(k.contact_id)
                 settled = settled or k.level == level or (k.links and level in ev.LINKING_LEVELS)
-        if len(matched) > 1 or (matched and not settled):
-            out |= matched
-    return out
-
-
-def _several(ws: WorkingSet, received: list[ev.MessageReceived]) -> set[str]:
-    """The contacts a message of the batch matched together with others: it may merge them."""
-    out: set[str] = set()
-    for e in received:
-        ids = e.sender.identifiers
-        matched = {k.contact_id for i in ids for k in ws.identities.get(key_of(i), ())}
         if len(matched) > 1:
-            out |= matched
-    return out
+            several |= matched
+        if len(matched) > 1 or (matched and not settled):
+            maybe |= matched
+    return maybe, several
 
 
 async def _exclusive(conn: AsyncConnection, ws: WorkingSet, roots: set[str]) -> None:
