@@ -147,3 +147,22 @@ async def test_a_dismissed_pair_never_merges(kafka: str, dsn: str) -> None:
         got = await arrive(rt, kafka, tenant, widget("v1", tenant, 2 * H))
         assert got["v1"].contact_id == a
         assert await merged_into(rt, tenant, b) is None
+
+
+async def test_published_together_in_any_order_she_is_one_contact_in_one_thread(
+    kafka: str, dsn: str
+) -> None:
+    """The channels' topics interleave as they will: whether the widget bridges two contacts
+    of one batch or of earlier ones, or comes first and the others link to it, the result is
+    one contact and one open thread with all her messages."""
+    tenant = "t" + uuid.uuid4().hex[:8]
+    events = [mail("m1", tenant, 0 * H), wa("w1", tenant, H), widget("v1", tenant, 2 * H),
+              wa("w2", tenant, 3 * H), mail("m2", tenant, 4 * H)]  # fmt: skip
+    async with running(settings_for(kafka, dsn)) as rt:
+        got = await arrive(rt, kafka, tenant, *events)
+        canonical = {
+            await merged_into(rt, tenant, r.contact_id) or r.contact_id for r in got.values()
+        }
+        assert len(canonical) == 1
+        [tid] = {r.thread_id for r in got.values()}
+        assert await thread_state(rt, tenant, tid) == (True, None, 5)
