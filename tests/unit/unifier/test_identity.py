@@ -100,6 +100,9 @@ CASES = [
         ident("email", "shared@example.test", level="site_signed"),
         ident("phone", "+4915100000001", level="site_signed")], "W42",
      "identity.verified_merge", [], ["other:9", "+4915100000001"], "W42"),
+    ("a verified phone bridges to the SMS-only contact of its number (carrier_match's reverse)", [
+        ALICE_EMAIL, ident("phone", "+4915100000003", level="provider_verified")], "A",
+     "identity.verified_merge", [], ["+4915100000003"], "A"),
     ("an SMS From never bridges: the carrier says who gets replies, not who is who", [
         ident("email", "alice@example.test", level="dmarc_aligned"),
         ident("phone", "+4915100000002", level="carrier_asserted")], "A",
