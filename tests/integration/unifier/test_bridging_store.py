@@ -122,10 +122,18 @@ async def test_two_users_of_one_site_sharing_an_email_never_merge(kafka: str, ds
         assert got["v2"].contact_id in (x, y)
         assert await merged_into(rt, tenant, x) is None
         assert await merged_into(rt, tenant, y) is None
+        shop44 = message("v3", "widget", tenant=tenant, handle="visitor-3", at=3 * H, ids=[
+            ident("widget_user", "shop:44", level="site_signed"),
+            ident("email", EMAIL, level="site_signed")])  # fmt: skip
+        got = await arrive(rt, kafka, tenant, shop44)  # a third user with the same email
+        z = got["v3"].contact_id
+        assert z not in (x, y)
         async with rt.engine.connect() as conn:
             s = suggestion_rows.c
             q = sa.select(s.suggestion_id).where(s.tenant == tenant)
-            assert list(await conn.scalars(q)) == [suggestion_id(tenant, x, y)]
+            assert sorted(await conn.scalars(q)) == sorted(
+                [suggestion_id(tenant, x, y), suggestion_id(tenant, x, z)]
+            )
 
 
 async def test_a_dismissed_pair_never_merges(kafka: str, dsn: str) -> None:

@@ -90,6 +90,10 @@ CASES = [
         ident("widget_user", "shop:43", level="site_signed"),
         ident("email", "shared@example.test", level="site_signed")], "W43",
      "identity.verified_conflict", ["W42"], [], "W43"),
+    ("a second user of one site with the first one's email is someone else: new contact", [
+        ident("widget_user", "shop:44", level="site_signed"),
+        ident("email", "shared@example.test", level="site_signed")], None,
+     "identity.verified_conflict", ["W42"], ["shop:44"], None),
     ("a message's own exclusive id against a contact's: telegram 2 is not telegram 1", [
         ident("telegram_id", "2", level="provider_verified"),
         ident("phone", "+4915100000006", level="provider_verified"),

@@ -206,6 +206,19 @@ def test_conflicting_exclusive_identifiers_never_merge_and_are_suggested() -> No
     )
 
 
+def test_a_second_user_of_a_site_sharing_an_email_is_a_contact_of_their_own() -> None:
+    ws = WorkingSet("acme")
+    shop42 = ident("widget_user", "shop:42", level="site_signed")
+    shop43 = ident("widget_user", "shop:43", level="site_signed")
+    plan = run(ws, widget("v1", H, shop42, BRIDGE[0]), widget("v2", 2 * H, shop43, BRIDGE[0]))
+    x, y = (m.contact_id for m in plan.messages)
+    assert x != y
+    assert [s.suggestion_id for s in plan.suggestions] == [suggestion_id("acme", x, y)]
+    assert [(i.contact_id, i.value) for i in plan.identities][-1] == (y, "shop:43")
+    plan = run(ws, widget("v3", 3 * H, shop43, BRIDGE[0]))  # the second user again
+    assert plan.messages[0].contact_id == y
+
+
 def test_a_dismissed_pair_never_merges() -> None:
     ws = WorkingSet("acme")
     first = run(ws, message("e1", ids=[MAIL]), whatsapp("w1", H))

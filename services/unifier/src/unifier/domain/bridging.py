@@ -58,6 +58,16 @@ def obstacle(
     return _clash(group, incoming, exclusive)
 
 
+def own_clash(
+    contact: str, incoming: Sequence[Identifier], exclusive: Exclusive | None
+) -> str | None:
+    """Why the message is not the one contact its identifiers match: an exclusive identifier
+    of it differs from the contact's (only when the contact's are known)."""
+    if exclusive is None or contact not in exclusive:
+        return None
+    return _clash((contact,), incoming, exclusive)
+
+
 def _clash(
     group: Sequence[str], incoming: Sequence[Identifier], exclusive: Exclusive
 ) -> str | None:

@@ -35,6 +35,7 @@ from unifier.domain.bridging import (
     carrier_only,
     fmt,
     obstacle,
+    own_clash,
     unrecorded,
 )
 from unifier.domain.rules import Decision
@@ -142,6 +143,9 @@ def _from_linking(
     others = {k.contact_id: i for i, k in matches if k.contact_id != chosen}
     evidence = f"{fmt(chosen_ident)} matches the {chosen_known.level} identity of contact {chosen}"
     if not others:
+        clash = own_clash(chosen, incoming, facts[0])
+        if clash:
+            return _apart(incoming, known, chosen, f"{evidence}; not linked: {clash}", version)
         attach = _missing(incoming, known, chosen)
         decision = Decision(_rule(chosen_ident, chosen_known), evidence, version)
         return Resolution(chosen, decision, (), attach, chosen_known.holder)
@@ -170,6 +174,25 @@ def _bridged(
     decision = Decision("identity.verified_merge", bridge_evidence(matches, group), version)
     attach = unrecorded(incoming, known, set(group))
     return Resolution(group[0], decision, (), attach, matches[0][1].holder, merged=group[1:])
+
+
+def _apart(
+    incoming: Sequence[Identifier],
+    known: Mapping[IdentityKey, Sequence[KnownIdentity]],
+    contact: str,
+    evidence: str,
+    version: str,
+) -> Resolution:
+    """The message's exclusive identifier says it is someone else than the contact its other
+    identifiers match: a new contact, suggested to that one."""
+    ident = next(
+        i for i in incoming if any(k.contact_id == contact for k in known.get(key_of(i), ()))
+    )
+    attach = tuple(  # an identity recorded at this level belongs to that contact
+        i for i in incoming if not any(k.level == i.trust() for k in known.get(key_of(i), ()))
+    )
+    decision = Decision("identity.verified_conflict", evidence, version)
+    return Resolution(None, decision, (Suggestion(contact, evidence, ident),), attach)
 
 
 def _same_address(

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline import events as ev
-from unifier.domain.bridging import exclusive_slot
+from unifier.domain.bridging import EXCLUSIVE_KINDS, exclusive_slot
 from unifier.domain.effects import target_key
 from unifier.domain.exchange import bounce_candidates
 from unifier.domain.identity import KnownIdentity, key_of
@@ -114,19 +114,22 @@ def _canonical(ws: WorkingSet, k: KnownIdentity) -> KnownIdentity:
 def _matched(ws: WorkingSet, received: list[ev.MessageReceived]) -> tuple[set[str], set[str]]:
     """The known contacts a message of the batch could suggest: several matched, or one matched
     neither at the same level nor with proof on both sides (the usual batch, a known sender
-    writing again, loads no suggestions); and of those, the ones a message matched together
-    with others (it may merge them)."""
+    writing again, loads no suggestions); and those whose exclusive identities decide: matched
+    together with others (it may merge them), or by a message with a new exclusive identifier
+    (a second user of one site sharing an email links only if the contact has no other)."""
     maybe: set[str] = set()
     several: set[str] = set()
     for e in received:
         matched: set[str] = set()
-        settled = False
+        settled, new_exclusive = False, False
         for i in e.sender.identifiers:
             level = i.trust()
-            for k in ws.identities.get((i.kind, i.value), ()):
+            found = ws.identities.get((i.kind, i.value), ())
+            for k in found:
                 matched.add(k.contact_id)
                 settled = settled or k.level == level or (k.links and level in ev.LINKING_LEVELS)
-        if len(matched) > 1:
+            new_exclusive = new_exclusive or (not found and i.kind in EXCLUSIVE_KINDS)
+        if len(matched) > 1 or (matched and new_exclusive):
             several |= matched
         if len(matched) > 1 or (matched and not settled):
             maybe |= matched
