@@ -54,7 +54,8 @@ def _repoint(ws: WorkingSet, gone: str, into: str) -> None:
     if gone in ws.exclusive and into in ws.exclusive:
         ws.exclusive[into] |= ws.exclusive.pop(gone)
     else:  # not known for both: not known for the merged contact
-        ws.exclusive.pop(gone, None), ws.exclusive.pop(into, None)
+        ws.exclusive.pop(gone, None)
+        ws.exclusive.pop(into, None)
     for pairs in (ws.suggested, ws.dismissed):
         for a, b in [p for p in pairs if gone in p]:
             pairs.discard((a, b))
