@@ -144,22 +144,89 @@ def test_the_same_display_name_alone_never_links() -> None:
     assert plan.suggestions == []
 
 
-def test_conflicting_verified_identifiers_never_merge_and_are_suggested() -> None:
+def widget(pmid: str, at: timedelta, *ids: ev.Identifier) -> ev.MessageReceived:
+    return message(pmid, "widget", handle="visitor", at=at, ids=list(ids))
+
+
+BRIDGE = (  # Maria's signed widget identity: her email and her phone
+    ident("email", "maria@example.test", level="site_signed"),
+    ident("phone", PHONE, level="site_signed"),
+    ident("widget_user", "site1:maria", level="site_signed"),
+)
+
+
+def test_one_message_proving_two_contacts_are_one_person_merges_them_and_their_threads() -> None:
+    ws = WorkingSet("acme")
+    plan = run(ws, message("e1", ids=[MAIL]), whatsapp("w1", H), widget("v1", 2 * H, *BRIDGE),
+               whatsapp("w2", 3 * H), message("e2", at=4 * H, ids=[MAIL]))  # fmt: skip
+    mail, wa, bridge, wa2, mail2 = plan.messages
+    a, b = mail.contact_id, wa.contact_id
+    assert a != b and mail.thread_id != wa.thread_id
+    assert [m.contact_id for m in (bridge, wa2, mail2)] == [a, a, a]
+    assert (bridge.rule, wa2.resolved_contact_id) == ("group.by_contact", b)
+    assert bridge.thread_id == wa2.thread_id == mail2.thread_id == mail.thread_id
+    [merge] = plan.merges
+    assert (merge.merged, merge.into, merge.thread_id) == (b, a, mail.thread_id)
+    [event] = [e for e in plan.outbox if isinstance(e, un.ContactMerged)]
+    assert (event.contact_id, event.merged_contact_id, event.merged_by) == (a, b, "unifier")
+    assert event.decision.rule == "identity.verified_merge"
+    for part in (f"identity of contact {a}", f"identity of contact {b}", "site_signed",
+                 "provider_verified", "dmarc_aligned", f"message {bridge.event_id}"):  # fmt: skip
+        assert part in event.decision.evidence
+    assert plan.keys["grp:contact:" + b] == plan.keys["grp:contact:" + a] == mail.thread_id
+    assert ws.canonical[b] == a and plan.suggestions == []
+
+
+def test_under_address_grouping_only_the_contacts_merge() -> None:
+    ws = WorkingSet("acme")
+    events = [message("e1", ids=[MAIL]), whatsapp("w1", H), widget("v1", 2 * H, *BRIDGE)]
+    plan = unify(ws, [(e, ev.encode(e)) for e in events], RuleSet(grouping="by_address"))
+    [merge] = plan.merges
+    assert (merge.into, merge.thread_id) == (plan.messages[0].contact_id, None)
+    assert not [k for k in plan.keys if k.startswith("grp:contact:")]
+
+
+def test_conflicting_exclusive_identifiers_never_merge_and_are_suggested() -> None:
+    ws = WorkingSet("acme")
+    shop42 = ident("widget_user", "shop:42", level="site_signed")
+    shop43 = ident("widget_user", "shop:43", level="site_signed")
+    phone = ident("phone", PHONE, level="site_signed")
+    first = run(ws, widget("v1", H, shop42, BRIDGE[0]), widget("v2", 2 * H, shop43, phone))
+    x, y = (m.contact_id for m in first.messages)
+    assert x != y
+    plan = run(ws, widget("v3", 3 * H, shop43, BRIDGE[0], phone))
+    assert (plan.messages[0].contact_id, plan.messages[0].rule) == (y, "group.by_contact")
+    assert plan.merges == [] and ws.canonical[x] == x
+    assert [s.suggestion_id for s in plan.suggestions] == [suggestion_id("acme", x, y)]
+    assert plan.identities == []  # the claimed email stays with x
+    [event] = [e for e in plan.outbox if isinstance(e, un.ContactSuggested)]
+    assert event.decision.rule == "identity.verified_conflict"
+    assert f"maria@example.test (site_signed, test) belongs to contact {x}" in (
+        event.decision.evidence
+    )
+
+
+def test_a_second_user_of_a_site_sharing_an_email_is_a_contact_of_their_own() -> None:
+    ws = WorkingSet("acme")
+    shop42 = ident("widget_user", "shop:42", level="site_signed")
+    shop43 = ident("widget_user", "shop:43", level="site_signed")
+    plan = run(ws, widget("v1", H, shop42, BRIDGE[0]), widget("v2", 2 * H, shop43, BRIDGE[0]))
+    x, y = (m.contact_id for m in plan.messages)
+    assert x != y
+    assert [s.suggestion_id for s in plan.suggestions] == [suggestion_id("acme", x, y)]
+    assert [(i.contact_id, i.value) for i in plan.identities][-1] == (y, "shop:43")
+    plan = run(ws, widget("v3", 3 * H, shop43, BRIDGE[0]))  # the second user again
+    assert plan.messages[0].contact_id == y
+
+
+def test_a_dismissed_pair_never_merges() -> None:
     ws = WorkingSet("acme")
     first = run(ws, message("e1", ids=[MAIL]), whatsapp("w1", H))
-    mail_contact, wa_contact = (m.contact_id for m in first.messages)
-    assert mail_contact != wa_contact
-    both = message("v1", "widget", handle="visitor", at=2 * H, ids=[
-        ident("email", "maria@example.test", level="site_signed"),
-        ident("phone", PHONE, level="site_signed"),
-    ])  # fmt: skip
-    plan = run(ws, both)
-    assert plan.messages[0].contact_id == mail_contact
-    assert plan.messages[0].rule != "manual.merge"
-    assert [s.suggestion_id for s in plan.suggestions] == [
-        suggestion_id("acme", mail_contact, wa_contact)
-    ]
-    assert [i.kind for i in plan.identities] == ["email"]  # the claimed phone is not taken
+    a, b = (m.contact_id for m in first.messages)
+    ws.dismissed.add((min(a, b), max(a, b)))  # what the store loads for a dismissed pair
+    plan = run(ws, widget("v1", 2 * H, *BRIDGE))
+    assert plan.messages[0].contact_id == a and plan.merges == []
+    assert not [e for e in plan.outbox if isinstance(e, un.ContactMerged)]
 
 
 def test_a_message_resolved_through_a_merged_contact_remembers_it() -> None:

@@ -7,8 +7,11 @@ itself at a linking level, whatever channel either came from (the widget's site-
 the mail sender's DMARC-aligned address = a trusted workspace's Slack profile email):
 
 * A linking identifier matching exactly one contact's linking identity links to it.
-* Linking identifiers pointing at different contacts never merge them (chatwoot#4728): the
-  message goes to the contact of the first (channel-primary) identifier; the rest are suggestions.
+* Linking identifiers pointing at different contacts prove they are one person: all merge into
+  the first (channel-primary) identifier's contact (``identity.verified_merge``) unless an
+  exclusive identifier, a dismissed pair or missing knowledge speaks against it
+  (``domain.bridging``; chatwoot#4728); then nothing merges, the message goes to the first
+  contact and the rest are suggestions (``identity.verified_conflict``).
 * The same address at the same level is the same contact (a visitor writing again, chatwoot#258).
 * A carrier-asserted phone (an SMS From) and the same phone at a linking level belong together
   (``identity.carrier_match``): the carrier delivers our replies to the number's real owner, so
@@ -22,10 +25,19 @@ the mail sender's DMARC-aligned address = a trusted workspace's Slack profile em
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from hotline.events import LINKING_LEVELS, Identifier
+from unifier.domain.bridging import (
+    Exclusive,
+    bridge_evidence,
+    carrier_only,
+    fmt,
+    obstacle,
+    own_clash,
+    unrecorded,
+)
 from unifier.domain.rules import Decision
 
 IdentityKey = tuple[str, str]  # (identifier kind, normalised value)
@@ -61,6 +73,7 @@ class Resolution:
     suggestions: tuple[Suggestion, ...] = ()
     attach: tuple[Identifier, ...] = field(default=())  # identities to record on the contact
     via: str | None = None  # the (pre-merge) contact whose identity matched
+    merged: tuple[str, ...] = ()  # contacts the message proves are contact_id: merge them
 
 
 def key_of(identifier: Identifier) -> IdentityKey:
@@ -71,15 +84,20 @@ def resolve(
     incoming: Sequence[Identifier],
     known: Mapping[IdentityKey, Sequence[KnownIdentity]],
     version: str,
+    *,
+    exclusive: Exclusive | None = None,
+    dismissed: Collection[tuple[str, str]] = (),
 ) -> Resolution:
+    """``exclusive``: the linking identities of exclusive kinds per canonical contact, for those
+    whose are known; ``dismissed``: contact pairs (smaller id first) an agent said differ."""
     linked = _linking_matches(incoming, known)
     if linked:
-        return _from_linking(incoming, known, linked, version)
+        return _from_linking(incoming, known, linked, version, (exclusive, dismissed))
     same = _same_address(incoming, known)
     suggestions = _suggestions(incoming, known, exclude=same[0].contact_id if same else None)
     if same:
         k, ident = same
-        decision = Decision("identity.same_address", f"{_fmt(ident)} seen before", version)
+        decision = Decision("identity.same_address", f"{fmt(ident)} seen before", version)
         attach = _missing(incoming, known, k.contact_id)
         return Resolution(k.contact_id, decision, suggestions, attach, k.holder)
     rule = "identity.unverified_suggestion" if suggestions else "identity.new_contact"
@@ -118,23 +136,63 @@ def _from_linking(
     known: Mapping[IdentityKey, Sequence[KnownIdentity]],
     matches: list[tuple[Identifier, KnownIdentity]],
     version: str,
+    facts: tuple[Exclusive | None, Collection[tuple[str, str]]],
 ) -> Resolution:
     chosen_ident, chosen_known = matches[0]
     chosen = chosen_known.contact_id
     others = {k.contact_id: i for i, k in matches if k.contact_id != chosen}
-    evidence = f"{_fmt(chosen_ident)} matches the {chosen_known.level} identity of contact {chosen}"
+    evidence = f"{fmt(chosen_ident)} matches the {chosen_known.level} identity of contact {chosen}"
     if not others:
+        clash = own_clash(chosen, incoming, facts[0])
+        if clash:
+            return _apart(incoming, known, chosen, f"{evidence}; not linked: {clash}", version)
         attach = _missing(incoming, known, chosen)
         decision = Decision(_rule(chosen_ident, chosen_known), evidence, version)
         return Resolution(chosen, decision, (), attach, chosen_known.holder)
+    group = (chosen, *others)
+    why_not = carrier_only(matches, others) or obstacle(group, incoming, *facts)
+    if why_not is None:
+        return _bridged(incoming, known, matches, group, version)
     suggestions = tuple(
-        Suggestion(c, f"{_fmt(i)} belongs to contact {c}", i) for c, i in others.items()
+        Suggestion(c, f"{fmt(i)} belongs to contact {c}", i) for c, i in others.items()
     )
     conflict = f"{evidence}; conflicting: " + "; ".join(s.evidence for s in suggestions)
+    conflict += f"; not merged: {why_not}"
     claimed = {key_of(i) for i in others.values()}
     attach = tuple(i for i in _missing(incoming, known, chosen) if key_of(i) not in claimed)
     decision = Decision("identity.verified_conflict", conflict, version)
     return Resolution(chosen, decision, suggestions, attach, chosen_known.holder)
+
+
+def _bridged(
+    incoming: Sequence[Identifier],
+    known: Mapping[IdentityKey, Sequence[KnownIdentity]],
+    matches: list[tuple[Identifier, KnownIdentity]],
+    group: tuple[str, ...],
+    version: str,
+) -> Resolution:
+    decision = Decision("identity.verified_merge", bridge_evidence(matches, group), version)
+    attach = unrecorded(incoming, known, set(group))
+    return Resolution(group[0], decision, (), attach, matches[0][1].holder, merged=group[1:])
+
+
+def _apart(
+    incoming: Sequence[Identifier],
+    known: Mapping[IdentityKey, Sequence[KnownIdentity]],
+    contact: str,
+    evidence: str,
+    version: str,
+) -> Resolution:
+    """The message's exclusive identifier says it is someone else than the contact its other
+    identifiers match: a new contact, suggested to that one."""
+    ident = next(
+        i for i in incoming if any(k.contact_id == contact for k in known.get(key_of(i), ()))
+    )
+    attach = tuple(  # an identity recorded at this level belongs to that contact
+        i for i in incoming if not any(k.level == i.trust() for k in known.get(key_of(i), ()))
+    )
+    decision = Decision("identity.verified_conflict", evidence, version)
+    return Resolution(None, decision, (Suggestion(contact, evidence, ident),), attach)
 
 
 def _same_address(
@@ -158,7 +216,7 @@ def _suggestions(
         for k in known.get(key_of(ident), ()):
             if k.contact_id != exclude and k.contact_id not in seen:
                 why = (
-                    f"{_fmt(ident)} matches the {k.level} identity of contact {k.contact_id}"
+                    f"{fmt(ident)} matches the {k.level} identity of contact {k.contact_id}"
                     " without proof"
                 )
                 seen[k.contact_id] = Suggestion(k.contact_id, why, ident)
@@ -183,11 +241,7 @@ def _missing(
     return tuple(out)
 
 
-def _fmt(ident: Identifier) -> str:
-    return f"{ident.kind} {ident.value} ({ident.trust()}, {ident.source})"
-
-
 def _new_evidence(incoming: Sequence[Identifier]) -> str:
     if not incoming:
         return "no identifiers"
-    return "no known identity for " + ", ".join(_fmt(i) for i in incoming)
+    return "no known identity for " + ", ".join(fmt(i) for i in incoming)

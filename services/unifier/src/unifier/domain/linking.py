@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from hotline import events as ev
 from hotline import unified as un
+from unifier.domain.bridging import EXCLUSIVE_KINDS
 from unifier.domain.identity import KnownIdentity, Resolution, Suggestion, key_of
 from unifier.domain.records import at, info
 from unifier.domain.working import NewIdentity, NewSuggestion, Plan, WorkingSet
@@ -27,6 +28,8 @@ def attach(
     for ident in res.attach:
         level = ident.trust()
         ws.identities.setdefault(key_of(ident), []).append(KnownIdentity(contact, level))
+        if ident.kind in EXCLUSIVE_KINDS and level in ev.LINKING_LEVELS and contact in ws.exclusive:
+            ws.exclusive[contact].add(key_of(ident))
         plan.identities.append(
             NewIdentity(
                 contact,

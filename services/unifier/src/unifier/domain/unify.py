@@ -22,6 +22,7 @@ from unifier.domain.exchange import (
 )
 from unifier.domain.identity import resolve
 from unifier.domain.linking import attach, suggest
+from unifier.domain.merging import join_threads, merge
 from unifier.domain.records import added, at, new_message, opened
 from unifier.domain.rules import RuleSet
 from unifier.domain.threading import (
@@ -67,6 +68,7 @@ def _message(
     if key in ws.messages:  # a provider retry: the same message again
         plan.duplicates += 1
         return
+    merges = len(plan.merges)
     contact, resolved = _contact(ws, plan, rules, event)
     facts = MessageFacts(
         event.channel.kind,
@@ -83,6 +85,8 @@ def _message(
     else:
         td = decide(rules, facts, ws.context())
     tid = _place(ws, plan, event, facts, td)
+    if len(plan.merges) > merges and rules.grouping == "by_contact":
+        join_threads(ws, plan, plan.merges[merges:], tid)
     _register_keys(ws, plan, rules, event, facts, tid=tid)
     _store(ws, plan, event, (key, tid, contact, resolved), td, raw)
     if bounced:
@@ -117,12 +121,21 @@ def _contact(
     that is another one (an unmerge gives the message back to it)."""
     if event.sender.role != "customer":
         return "", None
-    res = resolve(event.sender.identifiers, ws.identities, rules.version)
+    res = resolve(
+        event.sender.identifiers,
+        ws.identities,
+        rules.version,
+        exclusive=ws.exclusive,
+        dismissed=ws.dismissed,
+    )
     contact = res.contact_id
     if contact is None:
         contact = new_row_id(event, "contact")
         ws.canonical[contact] = contact
+        ws.exclusive[contact] = set()  # a new contact has only what the batch gives it
         plan.contacts.append(contact)
+    if res.merged:
+        merge(ws, plan, event, contact, res)
     attach(ws, plan, event, contact, res)
     if res.suggestions:
         suggest(ws, plan, event, contact, res)

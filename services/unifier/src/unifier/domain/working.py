@@ -45,6 +45,10 @@ class ThreadRow:
             has_participants=self.has_participants or bool(self.participants),
         )
 
+    def forget_canonical(self) -> None:
+        """Contacts merged: the canonical ids are rebuilt on the next view."""
+        self._canonical = None
+
     def add_participant(self, contact_id: str) -> None:
         """``contact_id`` is canonical (a resolved sender)."""
         self.participants.add(contact_id)
@@ -80,6 +84,10 @@ class WorkingSet:
     held: dict[MsgKey, list[InboundEvent]] = field(default_factory=dict)
     # contact pairs (smaller id first) already suggested, accepted or dismissed: never again
     suggested: set[tuple[str, str]] = field(default_factory=set)
+    dismissed: set[tuple[str, str]] = field(default_factory=set)  # of those, dismissed pairs
+    # linking identities of exclusive kinds (domain.bridging) per canonical contact, for the
+    # contacts whose are known: loaded when a message matched several, and the batch's new ones
+    exclusive: dict[str, set[IdentityKey]] = field(default_factory=dict)
 
     _context: ThreadContext | None = field(default=None, repr=False, compare=False)
 
@@ -146,12 +154,26 @@ class NewMessage:
 
 
 @dataclass
+class NewMerge:
+    """A contact merged into another by a message's proof (``identity.verified_merge``)."""
+
+    merged: str
+    into: str
+    source_event_id: str
+    evidence: str
+    rule_version: str
+    members: frozenset[str] = frozenset()  # the merged contact and those merged into it before
+    thread_id: str | None = None  # merge the merged contact's open threads into this one
+
+
+@dataclass
 class Plan:
     """What the store writes in one transaction (besides the consumed offsets)."""
 
     contacts: list[str] = field(default_factory=list)
     identities: list[NewIdentity] = field(default_factory=list)
     suggestions: list[NewSuggestion] = field(default_factory=list)
+    merges: list[NewMerge] = field(default_factory=list)  # applied after the rows below
     new_threads: set[str] = field(default_factory=set)
     touched_threads: set[str] = field(default_factory=set)
     new_participants: set[tuple[str, str]] = field(default_factory=set)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline import events as ev
+from unifier.domain.bridging import EXCLUSIVE_KINDS, exclusive_slot
 from unifier.domain.effects import target_key
 from unifier.domain.exchange import bounce_candidates
 from unifier.domain.identity import KnownIdentity, key_of
@@ -80,7 +81,9 @@ async def load_working_set(
     await canonicalize(conn, ws, contact_ids)
     for key, known in ws.identities.items():
         ws.identities[key] = [_canonical(ws, k) for k in known]
-    await _suggested(conn, ws, _maybe_suggested(ws, received))
+    maybe, several = _matched(ws, received)
+    await _exclusive(conn, ws, several)  # first: it adds the contacts merged into them
+    await _suggested(conn, ws, maybe)
     await _keys(conn, ws, _wanted_keys(ws, received, rules))
     bounced = {k for e in received for k in bounce_candidates(e)}
     await _messages(conn, ws, {target_key(e) for e in batch} | bounced)
@@ -108,22 +111,45 @@ def _canonical(ws: WorkingSet, k: KnownIdentity) -> KnownIdentity:
     return KnownIdentity(root, k.level, k.contact_id if root != k.contact_id else "")
 
 
-def _maybe_suggested(ws: WorkingSet, received: list[ev.MessageReceived]) -> set[str]:
+def _matched(ws: WorkingSet, received: list[ev.MessageReceived]) -> tuple[set[str], set[str]]:
     """The known contacts a message of the batch could suggest: several matched, or one matched
     neither at the same level nor with proof on both sides (the usual batch, a known sender
-    writing again, loads no suggestions)."""
-    out: set[str] = set()
+    writing again, loads no suggestions); and those whose exclusive identities decide: matched
+    together with others (it may merge them), or by a message with a new exclusive identifier
+    (a second user of one site sharing an email links only if the contact has no other)."""
+    maybe: set[str] = set()
+    several: set[str] = set()
     for e in received:
         matched: set[str] = set()
-        settled = False
+        settled, new_exclusive = False, False
         for i in e.sender.identifiers:
             level = i.trust()
-            for k in ws.identities.get((i.kind, i.value), ()):
+            found = ws.identities.get((i.kind, i.value), ())
+            for k in found:
                 matched.add(k.contact_id)
                 settled = settled or k.level == level or (k.links and level in ev.LINKING_LEVELS)
+            new_exclusive = new_exclusive or (not found and i.kind in EXCLUSIVE_KINDS)
+        if len(matched) > 1 or (matched and new_exclusive):
+            several |= matched
         if len(matched) > 1 or (matched and not settled):
-            out |= matched
-    return out
+            maybe |= matched
+    return maybe, several
+
+
+async def _exclusive(conn: AsyncConnection, ws: WorkingSet, roots: set[str]) -> None:
+    """The linking identities of exclusive kinds of these contacts and those merged into them
+    (``domain.bridging``: what would make a merge a conflict)."""
+    if not roots:
+        return
+    await _members(conn, ws, roots)
+    ids = {cid for cid, root in ws.canonical.items() if root in roots}
+    for root in roots:
+        ws.exclusive[root] = set()
+    t = identities.c
+    cols = (t.contact_id, t.kind, t.value, t.verified)
+    for cid, kind, value, verified in await _rows(conn, ws.tenant, cols, t.contact_id, ids):
+        if verified and exclusive_slot(kind, value):
+            ws.exclusive[ws.canonical[cid]].add((kind, value))
 
 
 async def _suggested(conn: AsyncConnection, ws: WorkingSet, roots: set[str]) -> None:
@@ -132,11 +158,13 @@ async def _suggested(conn: AsyncConnection, ws: WorkingSet, roots: set[str]) -> 
     its contacts was merged stays dismissed)."""
     ids = {cid for cid, root in ws.canonical.items() if root in roots}
     s, canon = suggestions.c, ws.canonical
-    cols = (s.contact_id, s.suggested_contact_id)
+    cols = (s.contact_id, s.suggested_contact_id, s.status)
     for column in (s.contact_id, s.suggested_contact_id):
-        for x, y in await _rows(conn, ws.tenant, cols, column, ids):
+        for x, y, status in await _rows(conn, ws.tenant, cols, column, ids):
             a, b = sorted((canon.get(x, x), canon.get(y, y)))
             ws.suggested.add((a, b))
+            if status == "dismissed":
+                ws.dismissed.add((a, b))
 
 
 async def canonicalize(conn: AsyncConnection, ws: WorkingSet, ids: Iterable[str]) -> None:

@@ -14,7 +14,8 @@ from unifier.domain.split import SplitMessage, split_keys, split_subject
 from unifier.domain.unify import reply_token
 from unifier.store.commands import MANUAL, CommandError, event_id, manual_info
 from unifier.store.dialect import upsert
-from unifier.store.schema import messages, participants, thread_keys, threads
+from unifier.store.recount import recount
+from unifier.store.schema import messages, thread_keys, threads
 from unifier.store.write import write_outbox
 
 
@@ -79,7 +80,7 @@ async def move_messages(
         .values(thread_id=dst, rule=f"manual.{action}", evidence=evidence, rule_version=MANUAL)
     )
     for tid in (src, dst):
-        await _recount(conn, tenant, tid)
+        await recount(conn, tenant, tid)
     now = datetime.now(UTC)
     out: list[un.UnifiedEvent] = [
         un.ThreadDecided(
@@ -96,33 +97,6 @@ async def move_messages(
     ]
     await write_outbox(conn, out)
     return out
-
-
-async def _recount(conn: AsyncConnection, tenant: str, tid: str) -> None:
-    m, t = messages.c, threads.c
-    stats = (
-        await conn.execute(
-            sa.select(sa.func.count(), sa.func.max(m.at)).where(  # the customers' side
-                m.tenant == tenant, m.thread_id == tid, m.direction == "inbound"
-            )
-        )
-    ).one()
-    values: dict[str, object] = {"message_count": stats[0]}
-    if stats[1] is not None:
-        values["last_message_at"] = stats[1]
-    await conn.execute(
-        threads.update().where(t.tenant == tenant, t.thread_id == tid).values(values)
-    )
-    rows = await conn.execute(
-        sa.select(m.contact_id)
-        .distinct()
-        .where(m.tenant == tenant, m.thread_id == tid, m.contact_id != "")
-    )
-    p = participants.c
-    await conn.execute(participants.delete().where(p.tenant == tenant, p.thread_id == tid))
-    parts = [{"tenant": tenant, "thread_id": tid, "contact_id": r.contact_id} for r in rows]
-    if parts:
-        await conn.execute(sa.insert(participants), parts)
 
 
 async def merge_threads(

@@ -14,6 +14,7 @@ from hotline import unified as un
 from unifier.domain.working import Plan, ThreadRow, WorkingSet
 from unifier.store.bulk import execute_rows
 from unifier.store.dialect import insert, insert_ignore, upsert
+from unifier.store.merges import apply_merges
 from unifier.store.schema import (
     contacts,
     held,
@@ -59,7 +60,8 @@ async def write_plan(conn: AsyncConnection, ws: WorkingSet, plan: Plan) -> None:
     )
     await _messages(conn, ws, plan)
     await _held(conn, ws, plan)
-    await write_outbox(conn, plan.outbox)
+    joined = await apply_merges(conn, t, plan) if plan.merges else []
+    await write_outbox(conn, plan.outbox + joined)
 
 
 def thread_values(t: str, row: ThreadRow) -> dict[str, Any]:
