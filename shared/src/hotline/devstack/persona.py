@@ -12,6 +12,7 @@ import hmac
 import time
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.utils import formatdate
 from urllib.parse import urlencode
 
 import jwt
@@ -209,6 +210,6 @@ def email(p: Persona, message_id: str, subject: str, text: str, to: str) -> Emai
     msg["To"] = to
     msg["Subject"] = subject
     msg["Message-ID"] = message_id
-    msg["Date"] = "Sun, 06 Dec 2026 12:00:00 +0000"
+    msg["Date"] = formatdate(usegmt=True)
     msg.set_content(text + "\n")
     return msg
