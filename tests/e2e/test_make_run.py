@@ -83,6 +83,7 @@ def test_stack_comes_up_and_ctrl_c_leaves_nothing_behind() -> None:
         # the token the user set is the one that works: `run` kept it instead of its own
         assert httpx.get(inbox, params={"token": "dev-my-own-token"}).status_code == 200
         assert httpx.get(inbox, params={"token": "dev-agent-token"}).status_code == 401
+        assert_demo_is_one_conversation(base, env)
         proc.send_signal(signal.SIGINT)
         out = proc.communicate(timeout=60)[0].decode()
     finally:
@@ -96,3 +97,26 @@ def test_stack_comes_up_and_ctrl_c_leaves_nothing_behind() -> None:
     assert re.search(rf"agent inbox +{re.escape(inbox)}\n", out), out
     assert "dev-meta-app-secret" in out and "hotline demo" in out
     assert wait_for(lambda: not any(alive(p) for p in pids), 10), "processes left behind"
+
+
+def assert_demo_is_one_conversation(base: int, env: dict[str, str]) -> None:
+    """`hotline demo`: Maria on six channels through the real edges, one conversation."""
+    demo = subprocess.run(
+        [sys.executable, "-m", "hotline.cli", "demo", "--base-port", str(base)],
+        check=False,
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert demo.returncode == 0, demo.stderr
+    assert f"http://127.0.0.1:{base + 4}/inbox/default?token=dev-my-own-token" in demo.stdout
+    api = f"http://127.0.0.1:{base + 4}/api/tenants/default/conversations"
+    auth = {"Authorization": "Bearer dev-my-own-token"}
+
+    def one_with_six() -> bool:
+        found = httpx.get(api, headers=auth).json()
+        return len(found) == 1 and found[0]["message_count"] == 6
+
+    assert wait_for(one_with_six, 60), httpx.get(api, headers=auth).json()
