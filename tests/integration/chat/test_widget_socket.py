@@ -176,7 +176,7 @@ async def test_signed_identity_reaches_the_event_with_its_levels(
     ("token", "reason"),
     [
         (identity_token(exp=int(time.time()) - 3600), "expired"),
-        (identity_token(secret="someone-elses-secret-0123456789"), "bad_signature"),
+        (identity_token(secret="someone-elses-secret-0123456789abcdef"), "bad_signature"),
         (jwt.encode({"sub": "u-77", "exp": 4102444800, "iat": 0}, None, algorithm="none"),
          "alg_not_allowed"),
         ("eyJhbGciOi.garbage", "malformed"),
