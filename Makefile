@@ -60,7 +60,7 @@ test-e2e: setup system-deps kafka-jars
 lint: setup
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen mypy shared/src services/*/src bench tests
+	$(UV) run --frozen mypy shared/src services/*/src tools/src bench tests
 
 fmt: setup
 	$(UV) run --frozen ruff format .

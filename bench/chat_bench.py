@@ -25,8 +25,8 @@ from websockets.asyncio.client import connect as ws_connect
 
 from bench.common import bench_broker, write_result
 from chat_gateway.slack.verify import sign
-from hotline.devstack.broker import free_port
 from hotline.topics import INBOUND_CHAT
+from hotline_tools.devstack.broker import free_port
 from tests.kafka_helpers import total_records
 
 SECRET, TEAM = "bench-slack-signing-secret", "T0BENCH"

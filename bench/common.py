@@ -14,9 +14,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from hotline.devstack.broker import BENCH_JVM, Broker, free_port
 from hotline.kafka.admin import ensure_topics
 from hotline.topics import load_topics
+from hotline_tools.devstack.broker import BENCH_JVM, Broker, free_port
 
 RESULTS = Path(__file__).parent / "results"
 

@@ -10,8 +10,8 @@ import sys
 from bench.common import write_result
 from bench.scenarios import Scenario, execute
 from hotline import collector, eventloop
-from hotline.devstack.broker import TEST_JVM
-from hotline.load.faults import Fault
+from hotline_tools.devstack.broker import TEST_JVM
+from hotline_tools.load.faults import Fault
 
 SOAK = os.environ.get("BENCH_PROFILE") == "soak"
 LONG = float(os.environ.get("BENCH_SECONDS", "600" if SOAK else "60"))

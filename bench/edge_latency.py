@@ -13,7 +13,7 @@ from __future__ import annotations
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from hotline.devstack.stack import Stack
+from hotline_tools.devstack.stack import Stack
 
 EDGES = ("chat_gateway", "social_ingest")
 NOT_WEBHOOKS = ("/healthz", "/readyz", "/metrics")

@@ -21,10 +21,10 @@ from email_ingest.intake import Intake
 from email_ingest.normalize import MailboxConfig, normalize
 from email_ingest.smtp import SmtpConfig, start_smtp
 from hotline.blobs import LocalBlobStore
-from hotline.devstack.broker import free_port
 from hotline.kafka import EventProducer, ProducerSettings
 from hotline.kafka.admin import ensure_topics
 from hotline.topics import TopicSpec
+from hotline_tools.devstack.broker import free_port
 
 CORPUS = (
     Path(os.environ.get("HOTLINE_CORPORA", "../shared/corpora")) / "mikel-mail/spec/fixtures/emails"

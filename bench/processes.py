@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from hotline.devstack.stack import Stack
+from hotline_tools.devstack.stack import Stack
 
 PROC = Path("/proc")
 

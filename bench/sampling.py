@@ -19,7 +19,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.kafka.admin import partitions_of
-from hotline.load.clock import RunClock, wall_to_run
+from hotline_tools.load.clock import RunClock, wall_to_run
 
 INBOUND = ("hotline.inbound.email", "hotline.inbound.chat", "hotline.inbound.social")
 OFFSETS_SQL = (

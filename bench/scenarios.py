@@ -22,14 +22,14 @@ from bench import edge_latency, host, processes
 from bench.sampling import Sampler
 from bench.summary import by_channel, by_minute, end_to_end_ms, summarize
 from hotline import priority as priority_
-from hotline.devstack.broker import TEST_JVM, free_port
-from hotline.devstack.postgres import Postgres
-from hotline.devstack.stack import Stack, free_base_port, free_port_pair
-from hotline.load.clock import RunClock
-from hotline.load.faults import Fault, FaultLog, drive
-from hotline.load.generator import LoadRun, Record, RetryPolicy, Target, write_records
-from hotline.load.mix import Channel, Mix, MixSettings
-from hotline.load.verify import (
+from hotline_tools.devstack.broker import TEST_JVM, free_port
+from hotline_tools.devstack.postgres import Postgres
+from hotline_tools.devstack.stack import Stack, free_base_port, free_port_pair
+from hotline_tools.load.clock import RunClock
+from hotline_tools.load.faults import Fault, FaultLog, drive
+from hotline_tools.load.generator import LoadRun, Record, RetryPolicy, Target, write_records
+from hotline_tools.load.mix import Channel, Mix, MixSettings
+from hotline_tools.load.verify import (
     async_url,
     published,
     stored_rows,
@@ -232,8 +232,8 @@ async def raw_ratio(bootstrap: str, doc: dict[str, object]) -> dict[str, object]
     """P7: the end-to-end rate / raw aiokafka produce rate of the same payload, same broker."""
     from aiokafka import AIOKafkaProducer
 
-    from hotline.load import payloads
-    from hotline.load.mix import Customer, Send
+    from hotline_tools.load import payloads
+    from hotline_tools.load.mix import Customer, Send
 
     body = payloads.whatsapp(Send(0, "whatsapp", Customer(1), "wamid.P7", "x" * 60), "s", 0).body
     producer = AIOKafkaProducer(

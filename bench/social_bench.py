@@ -24,8 +24,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bench.common import bench_broker, write_result
-from hotline.devstack.broker import free_port
 from hotline.topics import INBOUND_SOCIAL
+from hotline_tools.devstack.broker import free_port
 from tests.kafka_helpers import total_records
 
 SECRET = b"bench-meta-app-secret"

@@ -10,8 +10,8 @@ from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from hotline.load.generator import Record
-from hotline.load.verify import Key, Report, load_key
+from hotline_tools.load.generator import Record
+from hotline_tools.load.verify import Key, Report, load_key
 
 if TYPE_CHECKING:
     from bench.scenarios import Run

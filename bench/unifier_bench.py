@@ -29,9 +29,9 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from bench.common import RESULTS, bench_broker, write_result
 from hotline import collector
 from hotline import events as ev
-from hotline.devstack.broker import free_port
 from hotline.kafka import Batch, EventProducer, ProducerSettings
 from hotline.topics import load_topics
+from hotline_tools.devstack.broker import free_port
 from unifier.runtime import TOPICS, build_runtime
 from unifier.settings import UnifierSettings
 from unifier.store.engine import create_engine, migrate

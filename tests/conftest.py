@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from hotline.devstack.broker import Broker, free_port
 from hotline.kafka.admin import ensure_topics
 from hotline.topics import load_topics
+from hotline_tools.devstack.broker import Broker, free_port
 
 REPO = Path(__file__).resolve().parents[1]
 

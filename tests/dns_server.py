@@ -19,7 +19,7 @@ from pathlib import Path
 import dns.exception
 import dns.resolver
 
-from hotline.devstack.broker import free_port
+from hotline_tools.devstack.broker import free_port
 
 NSD = "/usr/sbin/nsd"
 

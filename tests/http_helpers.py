@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 import uvicorn
 from fastapi import FastAPI
 
-from hotline.devstack.broker import free_port
 from hotline.http.coalesce import CoalescingHttpTools
+from hotline_tools.devstack.broker import free_port
 
 
 @contextlib.asynccontextmanager

@@ -12,4 +12,4 @@ action="${1:?usage: broker.sh start|stop [WORK_DIR] [PORT] [CONTROLLER_PORT]}"
 work="${2:-$root/var/kafka}"
 shift $(( $# >= 2 ? 2 : $# ))
 cd "$root"
-exec "$root/.venv/bin/python" -m hotline.devstack.broker "$action" "$work" "$@"
+exec "$root/.venv/bin/python" -m hotline_tools.devstack.broker "$action" "$work" "$@"

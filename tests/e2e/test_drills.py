@@ -9,7 +9,7 @@ import asyncio
 import pytest
 
 from bench.scenarios import Scenario, execute
-from hotline.load.faults import Fault
+from hotline_tools.load.faults import Fault
 
 pytestmark = pytest.mark.e2e
 

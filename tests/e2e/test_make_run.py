@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from hotline.devstack.stack import free_base_port, free_port_pair
+from hotline_tools.devstack.stack import free_base_port, free_port_pair
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]

@@ -11,8 +11,8 @@ import pytest
 from pydantic import ValidationError
 
 from hotline import priority
-from hotline.devstack.stack import Stack
 from hotline.settings import ServiceSettings
+from hotline_tools.devstack.stack import Stack
 
 CHILD = (
     "import os; from hotline import priority; priority.lower({nice}); "

@@ -21,10 +21,10 @@ import httpx
 from aiosmtpd.controller import Controller
 from aiosmtplib import SMTP
 
-from hotline.devstack import persona as pe
-from hotline.devstack.broker import free_port
-from hotline.devstack.providers import StandIn
-from hotline.devstack.stack import Stack, free_base_port, free_port_pair
+from hotline_tools.devstack import persona as pe
+from hotline_tools.devstack.broker import free_port
+from hotline_tools.devstack.providers import StandIn
+from hotline_tools.devstack.stack import Stack, free_base_port, free_port_pair
 
 TOKEN = "e2e-agent-token"
 TENANT = "default"

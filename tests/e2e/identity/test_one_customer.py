@@ -15,11 +15,11 @@ import jwt
 import pytest
 from playwright.async_api import async_playwright
 
-from hotline.devstack import persona as pe
-from hotline.devstack.broker import free_port
-from hotline.devstack.credentials import WIDGET_SECRET, Credentials
-from hotline.devstack.demo import widget_chat
-from hotline.devstack.providers import StandIn
+from hotline_tools.devstack import persona as pe
+from hotline_tools.devstack.broker import free_port
+from hotline_tools.devstack.credentials import WIDGET_SECRET, Credentials
+from hotline_tools.devstack.demo import widget_chat
+from hotline_tools.devstack.providers import StandIn
 from tests.browser import ARGS, CHROMIUM
 from tests.dns_server import DkimKey, Nsd, Zone, new_dkim_key
 from tests.e2e.identity.harness import Running, eventually, relay_sink, running_stack

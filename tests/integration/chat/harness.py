@@ -18,8 +18,8 @@ from fastapi import FastAPI
 
 from chat_gateway.app import create_app
 from chat_gateway.settings import ChatSettings, SlackWorkspaceSettings, WidgetSite
-from hotline.devstack.broker import free_port
 from hotline.topics import INBOUND_CHAT, REPLIES_CHAT, REPLY_RESULTS, dead_letter_for
+from hotline_tools.devstack.broker import free_port
 from tests.kafka_helpers import partitions
 from tests.unit.chat.slack_fixtures import TEAM
 

@@ -10,8 +10,8 @@ import pytest
 
 from chat_gateway.slack.pipeline import Workspace
 from hotline import events as ev
-from hotline.devstack.broker import free_port
 from hotline.topics import INBOUND_CHAT, dead_letter_for
+from hotline_tools.devstack.broker import free_port
 from tests.integration.chat.harness import Offsets, gateway, produced, read_new, settings_for
 from tests.unit.chat.slack_fixtures import load, signed_headers
 

@@ -13,7 +13,7 @@ import pytest
 from websockets.asyncio.client import connect
 
 from hotline import events as ev
-from hotline.devstack.broker import free_port
+from hotline_tools.devstack.broker import free_port
 from tests.integration.chat.harness import (
     MEMBERS_SECRET,
     SITE,

@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from email_ingest.app import create_app
 from email_ingest.settings import EmailSettings
 from email_ingest.verify import sign
-from hotline.devstack.broker import free_port
+from hotline_tools.devstack.broker import free_port
 from tests.http_helpers import serve_app, wait_ready
 from tests.kafka_helpers import fresh_topic
 

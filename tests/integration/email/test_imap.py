@@ -28,8 +28,8 @@ from email_ingest.normalize import MailboxConfig
 from email_ingest.published import was_published
 from hotline import events
 from hotline.blobs import MemoryBlobStore
-from hotline.devstack.broker import free_port
 from hotline.kafka import EventProducer, ProducerSettings
+from hotline_tools.devstack.broker import free_port
 from tests.integration.email.conftest import SECRET
 from tests.kafka_helpers import fresh_topic, partitions, read_all
 

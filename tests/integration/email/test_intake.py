@@ -20,8 +20,8 @@ import pytest
 from email_ingest.app import create_app
 from hotline import events
 from hotline.blobs import LocalBlobStore
-from hotline.devstack.broker import free_port
 from hotline.kafka import DLQ_HEADER_PREFIX
+from hotline_tools.devstack.broker import free_port
 from tests.http_helpers import serve_app
 from tests.integration.email.conftest import (
     DOMAIN,

@@ -18,8 +18,8 @@ from email_ingest.classify import Trust
 from email_ingest.normalize import MailboxConfig, normalize
 from hotline import events
 from hotline.blobs import LocalBlobStore, blob_ref
-from hotline.devstack.broker import free_port
 from hotline.kafka import EventProducer, ProducerSettings
+from hotline_tools.devstack.broker import free_port
 from tests.http_helpers import serve_app, wait_ready
 from tests.integration.email.conftest import settings_for
 from tests.kafka_helpers import fresh_topic, read_all

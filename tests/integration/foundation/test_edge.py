@@ -14,10 +14,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from hotline import events as ev
-from hotline.devstack.broker import free_port
 from hotline.http import create_service_app, decode_json, publish_or_503
 from hotline.settings import ServiceSettings
 from hotline.topics import INBOUND_SOCIAL
+from hotline_tools.devstack.broker import free_port
 from tests.http_helpers import serve_app, wait_ready
 from tests.kafka_helpers import total_records
 

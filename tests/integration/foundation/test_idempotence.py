@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from hotline.devstack.broker import Broker, free_port
 from hotline.kafka import EventProducer, ProducerSettings
+from hotline_tools.devstack.broker import Broker, free_port
 from tests.kafka_helpers import fresh_topic, read_all
 
 pytestmark = pytest.mark.integration

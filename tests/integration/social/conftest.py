@@ -14,7 +14,7 @@ import uvicorn
 from fastapi import FastAPI
 from pydantic import SecretStr
 
-from hotline.devstack.broker import free_port
+from hotline_tools.devstack.broker import free_port
 from social_ingest.app import create_app
 from social_ingest.settings import SocialSettings
 

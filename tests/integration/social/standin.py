@@ -15,8 +15,8 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from hotline.devstack.broker import free_port
-from hotline.devstack.providers import sent_answer
+from hotline_tools.devstack.broker import free_port
+from hotline_tools.devstack.providers import sent_answer
 
 
 @dataclass

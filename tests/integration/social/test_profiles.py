@@ -15,8 +15,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from hotline import events as ev
-from hotline.devstack.broker import free_port
 from hotline.topics import INBOUND_SOCIAL
+from hotline_tools.devstack.broker import free_port
 from social_ingest.providers.meta import verify as meta
 from tests.integration.social.conftest import META_SECRET, Running, serve, settings_for
 from tests.integration.social.providers import providers

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from hotline import events as ev
-from hotline.devstack.broker import free_port
 from hotline.kafka import EventProducer, ProducerSettings
 from hotline.topics import REPLY_RESULTS
+from hotline_tools.devstack.broker import free_port
 from social_ingest.window_store import WindowStore
 from tests.integration.social.conftest import Running, serve, settings_for
 from tests.integration.social.providers import providers

@@ -13,8 +13,8 @@ from urllib.parse import parse_qsl, urlencode
 import pytest
 
 from hotline import events as ev
-from hotline.devstack.broker import free_port
 from hotline.topics import INBOUND_SOCIAL
+from hotline_tools.devstack.broker import free_port
 from tests.integration.social.conftest import serve, settings_for
 from tests.integration.social.providers import twilio_signer
 from tests.integration.social.test_whatsapp_edge import PATH, sign

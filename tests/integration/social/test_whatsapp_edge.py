@@ -11,8 +11,8 @@ import msgspec
 import pytest
 
 from hotline import events as ev
-from hotline.devstack.broker import free_port
 from hotline.topics import INBOUND_SOCIAL, OPS
+from hotline_tools.devstack.broker import free_port
 from social_ingest.providers.meta import verify
 from social_ingest.providers.whatsapp.normalize import normalize
 from tests.integration.social.badinput import (

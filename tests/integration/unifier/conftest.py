@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from hotline.devstack.broker import free_port
+from hotline_tools.devstack.broker import free_port
 
 PGBIN = "/usr/lib/postgresql/15/bin"
 

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import uvicorn
 from fastapi import FastAPI
 
-from hotline.devstack.broker import free_port
+from hotline_tools.devstack.broker import free_port
 
 
 @contextlib.asynccontextmanager

@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from hotline.load.clock import RunClock, wall_to_run
-from hotline.load.generator import LoadRun, Target
-from hotline.load.mix import Mix, MixSettings, Send
+from hotline_tools.load.clock import RunClock, wall_to_run
+from hotline_tools.load.generator import LoadRun, Target
+from hotline_tools.load.mix import Mix, MixSettings, Send
 
 STEP = 7.5  # seconds, as in the soak of 2026-12-05
 

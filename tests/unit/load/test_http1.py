@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 import pytest
 import uvloop
 
-from hotline.load.http1 import Http1Pool, HttpError, _response, _response_head
+from hotline_tools.load.http1 import Http1Pool, HttpError, _response, _response_head
 
 OK = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"
 

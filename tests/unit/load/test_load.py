@@ -13,10 +13,10 @@ import pytest
 from chat_gateway.slack import verify as slack_verify
 from hotline import events as ev
 from hotline.channels import registered
-from hotline.load import payloads
-from hotline.load.generator import LoadRun, Record, Target, read_records, write_records
-from hotline.load.mix import RETRY_WINDOW, Mix, MixSettings, Send
-from hotline.load.verify import load_key, order_violations
+from hotline_tools.load import payloads
+from hotline_tools.load.generator import LoadRun, Record, Target, read_records, write_records
+from hotline_tools.load.mix import RETRY_WINDOW, Mix, MixSettings, Send
+from hotline_tools.load.verify import load_key, order_violations
 from social_ingest.providers.meta.verify import signature_ok
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import aiosmtplib
 import msgspec
 
-from hotline.load import payloads
-from hotline.load.clock import RunClock
-from hotline.load.http1 import Http1Pool
-from hotline.load.mix import Mix, Send
+from hotline_tools.load import payloads
+from hotline_tools.load.clock import RunClock
+from hotline_tools.load.http1 import Http1Pool
+from hotline_tools.load.mix import Mix, Send
 
 
 @dataclass
@@ -38,7 +38,7 @@ class Record(msgspec.Struct, gc=False):
     channel: str
     provider_id: str
     retry_of: int | None
-    due: float  # epoch seconds the send was due, on the run's clock (hotline.load.clock)
+    due: float  # epoch seconds the send was due, on the run's clock (hotline_tools.load.clock)
     status: str = ""
     acked_at: float | None = None
     attempts: int = 0

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from hotline.load.clock import RunClock
+from hotline_tools.load.clock import RunClock
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from email.message import EmailMessage
 
 import msgspec
 
-from hotline.load.mix import Send
+from hotline_tools.load.mix import Send
 
 WA_PHONE_NUMBER_ID = "100200300"
 SLACK_TEAM = "TLOAD"

@@ -21,11 +21,11 @@ from pathlib import Path
 import httpx
 from rich.console import Console
 
-from hotline.devstack.broker import TEST_JVM, Broker
-from hotline.devstack.credentials import DEMO_TENANT, Credentials, service_env
-from hotline.devstack.providers import StandIn, api_bases
 from hotline.kafka.admin import ensure_topics
 from hotline.topics import load_topics, repo_root
+from hotline_tools.devstack.broker import TEST_JVM, Broker
+from hotline_tools.devstack.credentials import DEMO_TENANT, Credentials, service_env
+from hotline_tools.devstack.providers import StandIn, api_bases
 
 console = Console(stderr=True)
 STANDIN_OFFSET = 30  # make run's provider stand-in listens on the base port + 30
@@ -57,7 +57,7 @@ class Stack:
     nice: dict[str, int] = field(default_factory=dict)
     services: dict[str, Service] = field(default_factory=dict)
     broker: Broker | None = None
-    # make run: a stand-in answers the provider APIs (hotline.devstack.providers) on base+30
+    # make run: a stand-in answers the provider APIs (hotline_tools.devstack.providers) on base+30
     providers: StandIn | None = None
 
     def __post_init__(self) -> None:

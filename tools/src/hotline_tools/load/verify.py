@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from hotline.kafka.admin import partitions_of
 from hotline.kafka.lookup import behind
-from hotline.load.generator import Record
 from hotline.topics import CONVERSATIONS
+from hotline_tools.load.generator import Record
 
 Key = tuple[str, str]  # (channel kind, provider message id, normalised)
 

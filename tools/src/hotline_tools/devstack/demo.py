@@ -16,8 +16,8 @@ import httpx
 import websockets
 from aiosmtplib import SMTP
 
-from hotline.devstack import persona as pe
-from hotline.devstack.credentials import DEMO_TENANT, SLACK_TEAM, WIDGET_SITE, Credentials
+from hotline_tools.devstack import persona as pe
+from hotline_tools.devstack.credentials import DEMO_TENANT, SLACK_TEAM, WIDGET_SITE, Credentials
 
 AUTHSERV_ID = "mx.loadtest"  # the dev stack trusts this relay's Authentication-Results
 

@@ -16,7 +16,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from hotline.devstack import persona as pe
+from hotline_tools.devstack import persona as pe
 
 
 def sent_answer(path: str, n: int) -> dict[str, Any]:
