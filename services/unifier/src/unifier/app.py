@@ -18,7 +18,7 @@ def create_app(settings: UnifierSettings | None = None) -> FastAPI:
     app: FastAPI
 
     async def on_start(state: ServiceState) -> None:
-        runtime = await build_runtime(settings, state.producer, hub)
+        runtime = await build_runtime(settings, state.producer, hub.committed)
         app.state.runtime = runtime
         state.ready_checks["database"] = runtime.db_ready
         if settings.consume:
