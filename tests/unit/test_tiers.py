@@ -27,22 +27,12 @@ SHARED = ROOT / "shared" / "src"
 PACKAGES = sorted((ROOT / "services").glob("*/src/*/__init__.py"))
 SERVICES = {p.parent.name: p.parent.parent for p in PACKAGES}  # package -> its src directory
 
+# Longest prefix wins: the API and the app are entry points above the other entry points.
 UNIFIER_TIERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("http", ("unifier.api", "unifier.app", "unifier.__main__")),
-    (
-        "processes",
-        (
-            "unifier.runtime",
-            "unifier.ingest",
-            "unifier.relay",
-            "unifier.relay_process",
-            "unifier.worker",
-            "unifier.rethread",
-            "unifier.replay_order",
-            "unifier.cli",
-            "unifier.settings",
-        ),
-    ),
+    ("http", ("unifier.entrypoints.api", "unifier.entrypoints.app", "unifier.__main__")),
+    # the runtime, consumer handler, relay, worker, rethread; the settings and the shims kept
+    # for `python -m unifier.worker` and the `unifier.cli:rethread` entry point
+    ("processes", ("unifier.entrypoints", "unifier.worker", "unifier.cli", "unifier.settings")),
     ("service", ("unifier.service",)),
     ("store", ("unifier.store",)),
     ("domain", ("unifier.domain",)),
@@ -167,7 +157,7 @@ def test_services_do_not_import_each_other() -> None:
 
 def test_the_check_sees_an_upward_arrow() -> None:
     """The classification itself: a store module importing the API would be caught."""
-    assert upward(Arrow("unifier.store.queries", "unifier.api.routes.router", "x:1"))
-    assert not upward(Arrow("unifier.api.routes", "unifier.store.queries", "x:1"))
+    assert upward(Arrow("unifier.store.queries", "unifier.entrypoints.api.routes.router", "x:1"))
+    assert not upward(Arrow("unifier.entrypoints.api.routes", "unifier.store.queries", "x:1"))
     assert impure(Arrow("unifier.domain.unify", "sqlalchemy", "x:1"))
     assert not impure(Arrow("unifier.domain.unify", "hotline.events.Identifier", "x:1"))

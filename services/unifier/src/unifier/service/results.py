@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline import events as ev
+from unifier.service.outbound import record_results
 from unifier.store.dialect import upsert
-from unifier.store.outbound import record_results
 from unifier.store.schema import replies, thread_keys
 
 

@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline import unified as un
 from hotline.events import Identifier
+from unifier.service.unmerge import restore_messages
 from unifier.store.queries import members
 from unifier.store.schema import contacts
-from unifier.store.unmerge import restore_messages
 from unifier.store.write import write_outbox
 
 MANUAL = "manual"

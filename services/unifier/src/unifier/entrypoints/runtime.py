@@ -19,9 +19,9 @@ from hotline.kafka.consumer import LoopSettings
 from hotline.metrics import Metrics
 from hotline.topics import INBOUND_CHAT, INBOUND_EMAIL, INBOUND_SOCIAL, REPLY_RESULTS
 from unifier.domain.rules import RuleSet, rule_set
-from unifier.ingest import Decoded, Ingest, classify_db, decode_record
-from unifier.relay import OutboxRelay
-from unifier.relay_process import RelayProcess
+from unifier.entrypoints.ingest import Decoded, Ingest, classify_db, decode_record
+from unifier.entrypoints.relay import OutboxRelay
+from unifier.entrypoints.relay_process import RelayProcess
 from unifier.settings import UnifierSettings
 from unifier.store.checkpoint import keep_checkpointing
 from unifier.store.engine import create_engine, migrate
