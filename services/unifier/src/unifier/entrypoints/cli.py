@@ -1,5 +1,6 @@
 """`hotline rethread --rules VERSION`: what would move under another rule set (entry point
-``hotline.commands``: ``rethread = unifier.cli:rethread``; also ``python -m unifier.cli``)."""
+``hotline.commands``: ``rethread = unifier.cli:rethread``, the shim at the package root;
+also ``python -m unifier.cli``)."""
 
 from __future__ import annotations
 
