@@ -40,6 +40,8 @@ UNIFIER_TIERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 RANK = {name: rank for rank, (name, _) in enumerate(UNIFIER_TIERS)}  # 0 = highest
 # What the domain may import besides itself and the standard library: the event contract.
 DOMAIN_ALLOWED = ("hotline.events", "hotline.unified")
+# The web and the console belong to the entry points: below them, no tier imports these.
+ENTRY_ONLY = ("fastapi", "starlette", "jinja2", "typer", "rich", "hotline.http")
 # Arrows known to point the wrong way, still to be moved: (importer, imported module).
 PENDING: frozenset[tuple[str, str]] = frozenset()
 
@@ -118,6 +120,11 @@ def impure(arrow: Arrow) -> bool:
     return not any(within(arrow.target, allowed) for allowed in DOMAIN_ALLOWED)
 
 
+def web_below_entrypoints(arrow: Arrow) -> bool:
+    below = tier_of(arrow.source) in {"service", "store", "domain"}
+    return below and any(within(arrow.target, name) for name in ENTRY_ONLY)
+
+
 def test_every_unifier_module_has_a_tier() -> None:
     modules = {a.source for a in unifier_arrows()}
     modules |= {module_of(p, SERVICES["unifier"]) for p in SERVICES["unifier"].rglob("*.py")}
@@ -137,6 +144,11 @@ def test_pending_arrows_still_exist() -> None:
 
 def test_the_domain_is_pure() -> None:
     wrong = [a for a in unifier_arrows() if impure(a)]
+    assert [str(a) for a in wrong] == []
+
+
+def test_only_entrypoints_speak_http() -> None:
+    wrong = [a for a in unifier_arrows() if web_below_entrypoints(a)]
     assert [str(a) for a in wrong] == []
 
 
@@ -161,3 +173,5 @@ def test_the_check_sees_an_upward_arrow() -> None:
     assert not upward(Arrow("unifier.entrypoints.api.routes", "unifier.store.queries", "x:1"))
     assert impure(Arrow("unifier.domain.unify", "sqlalchemy", "x:1"))
     assert not impure(Arrow("unifier.domain.unify", "hotline.events.Identifier", "x:1"))
+    assert web_below_entrypoints(Arrow("unifier.service.commands", "fastapi.HTTPException", "x:1"))
+    assert not web_below_entrypoints(Arrow("unifier.entrypoints.api.routes", "fastapi", "x:1"))
