@@ -12,6 +12,8 @@ Unifier tiers, highest first; a module may import its own tier and any tier belo
 | domain | pure decisions | domain; else only the stdlib and the contract |
 
 The consumer runtime sits below the API: the API passes its live hub in as an on-commit hook.
+Below the entry points nothing speaks HTTP (fastapi, jinja2, typer); the service tier leaves
+SQL (sqlalchemy, tables, dialect helpers) to the store, but for the modules in SQL_PENDING.
 """
 
 from __future__ import annotations
@@ -42,6 +44,21 @@ RANK = {name: rank for rank, (name, _) in enumerate(UNIFIER_TIERS)}  # 0 = highe
 DOMAIN_ALLOWED = ("hotline.events", "hotline.unified")
 # The web and the console belong to the entry points: below them, no tier imports these.
 ENTRY_ONLY = ("fastapi", "starlette", "jinja2", "typer", "rich", "hotline.http")
+# SQL is the store's: a service module takes a connection and calls store functions.
+SQL = ("sqlalchemy", "unifier.store.schema", "unifier.store.dialect", "unifier.store.bulk")
+SQL_TYPES = ("sqlalchemy.ext.asyncio",)  # AsyncConnection: the transaction a command runs in
+# Service modules that still write their SQL inline (moved whole out of store/), to be split
+# into decide (domain) -> plan -> store executes. Only ever shrinks.
+SQL_PENDING = frozenset(
+    {
+        "unifier.service.outbound",
+        "unifier.service.replies",
+        "unifier.service.results",
+        "unifier.service.suggestions",
+        "unifier.service.thread_commands",
+        "unifier.service.unmerge",
+    }
+)
 # Arrows known to point the wrong way, still to be moved: (importer, imported module).
 PENDING: frozenset[tuple[str, str]] = frozenset()
 
@@ -125,6 +142,12 @@ def web_below_entrypoints(arrow: Arrow) -> bool:
     return below and any(within(arrow.target, name) for name in ENTRY_ONLY)
 
 
+def inline_sql(arrow: Arrow) -> bool:
+    if tier_of(arrow.source) != "service" or any(within(arrow.target, t) for t in SQL_TYPES):
+        return False
+    return any(within(arrow.target, name) for name in SQL)
+
+
 def test_every_unifier_module_has_a_tier() -> None:
     modules = {a.source for a in unifier_arrows()}
     modules |= {module_of(p, SERVICES["unifier"]) for p in SERVICES["unifier"].rglob("*.py")}
@@ -152,6 +175,17 @@ def test_only_entrypoints_speak_http() -> None:
     assert [str(a) for a in wrong] == []
 
 
+def test_services_leave_sql_to_the_store() -> None:
+    wrong = [a for a in unifier_arrows() if inline_sql(a) and a.source not in SQL_PENDING]
+    assert [str(a) for a in wrong] == []
+
+
+def test_sql_pending_modules_still_hold_sql() -> None:
+    """A module split into plan + store is taken off SQL_PENDING."""
+    holding = {a.source for a in unifier_arrows() if inline_sql(a)}
+    assert sorted(SQL_PENDING - holding) == []
+
+
 def test_the_shared_library_imports_no_service() -> None:
     wrong = [a for a in arrows(SHARED, "hotline") if a.target.split(".")[0] in SERVICES]
     assert [str(a) for a in wrong] == []
@@ -175,3 +209,5 @@ def test_the_check_sees_an_upward_arrow() -> None:
     assert not impure(Arrow("unifier.domain.unify", "hotline.events.Identifier", "x:1"))
     assert web_below_entrypoints(Arrow("unifier.service.commands", "fastapi.HTTPException", "x:1"))
     assert not web_below_entrypoints(Arrow("unifier.entrypoints.api.routes", "fastapi", "x:1"))
+    assert inline_sql(Arrow("unifier.service.commands", "unifier.store.schema.contacts", "x:1"))
+    assert not inline_sql(Arrow("unifier.service.commands", "sqlalchemy.ext.asyncio", "x:1"))
