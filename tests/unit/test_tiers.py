@@ -53,7 +53,6 @@ SQL_PENDING = frozenset(
     {
         "unifier.service.outbound",
         "unifier.service.replies",
-        "unifier.service.results",
         "unifier.service.suggestions",
         "unifier.service.thread_commands",
         "unifier.service.unmerge",
