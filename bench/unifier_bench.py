@@ -32,7 +32,7 @@ from hotline import events as ev
 from hotline.kafka import Batch, EventProducer, ProducerSettings
 from hotline.topics import load_topics
 from hotline_tools.devstack.broker import free_port
-from unifier.runtime import TOPICS, build_runtime
+from unifier.entrypoints.runtime import TOPICS, build_runtime
 from unifier.settings import UnifierSettings
 from unifier.store.engine import create_engine, migrate
 from unifier.store.offsets import write_offset

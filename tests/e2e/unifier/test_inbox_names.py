@@ -15,7 +15,7 @@ from tests.e2e.unifier.test_inbox_page import _count
 from tests.integration.unifier.harness import eventually, publish, settings_for
 from tests.integration.unifier.server import serving
 from tests.unit.unifier.factory import message
-from unifier.app import create_app
+from unifier.entrypoints.app import create_app
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 VISITOR = "v_0123456789abcdef01234567"

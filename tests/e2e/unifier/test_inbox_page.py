@@ -17,7 +17,7 @@ from tests.integration.unifier.harness import eventually, publish, settings_for
 from tests.integration.unifier.server import serving
 from tests.integration.unifier.test_api import end_offsets, replies_since
 from tests.unit.unifier.factory import ident, message
-from unifier.app import create_app
+from unifier.entrypoints.app import create_app
 
 ALICE = [ident("email", "alice@example.test")]
 

@@ -15,7 +15,7 @@ from hotline import events as ev
 from hotline import unified as un
 from hotline.kafka import EventProducer, ProducerSettings
 from hotline.topics import load_topics
-from unifier.runtime import Runtime, build_runtime
+from unifier.entrypoints.runtime import Runtime, build_runtime
 from unifier.settings import UnifierSettings
 
 

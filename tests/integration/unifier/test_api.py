@@ -18,7 +18,7 @@ from hotline.topics import CONVERSATIONS, REPLIES_EMAIL
 from tests.integration.unifier.harness import eventually, publish, read_unified, settings_for
 from tests.integration.unifier.server import serving
 from tests.unit.unifier.factory import ident, message
-from unifier.app import create_app
+from unifier.entrypoints.app import create_app
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from tests.integration.unifier.harness import eventually, read_unified, running,
 from tests.integration.unifier.test_linking_store import arrive, rows
 from tests.unit.unifier.factory import ident, message
 from unifier.domain.linking import suggestion_id
-from unifier.runtime import Runtime
-from unifier.store import commands, suggestions
+from unifier.entrypoints.runtime import Runtime
+from unifier.service import commands, suggestions
 from unifier.store.schema import contacts, thread_keys, threads
 from unifier.store.schema import suggestions as suggestion_rows
 

@@ -26,9 +26,10 @@ from tests.integration.unifier.harness import (
 )
 from tests.unit.unifier.factory import envelope, ident, message
 from unifier.domain.unify import reply_token
-from unifier.runtime import Runtime
-from unifier.store import queries, thread_commands
-from unifier.store.replies import ReplyAsk, request_reply
+from unifier.entrypoints.runtime import Runtime
+from unifier.service import thread_commands
+from unifier.service.replies import ReplyAsk, request_reply
+from unifier.store import queries
 from unifier.store.schema import held, messages, thread_keys
 
 pytestmark = pytest.mark.integration

@@ -19,8 +19,9 @@ from tests.integration.unifier.harness import (
     settings_for,
 )
 from tests.unit.unifier.factory import ident, message
-from unifier.runtime import Runtime
-from unifier.store import commands, queries
+from unifier.entrypoints.runtime import Runtime
+from unifier.service import commands
+from unifier.store import queries
 from unifier.store.schema import messages, participants, threads
 
 H = timedelta(hours=1)

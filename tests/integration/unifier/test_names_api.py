@@ -18,7 +18,7 @@ from hotline import events as ev
 from tests.integration.unifier.harness import eventually, publish, settings_for
 from tests.integration.unifier.server import serving
 from tests.unit.unifier.factory import T0, ident, message
-from unifier.app import create_app
+from unifier.entrypoints.app import create_app
 
 pytestmark = pytest.mark.integration
 

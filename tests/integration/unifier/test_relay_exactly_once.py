@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from hotline.kafka import EventProducer, ProducerSettings
 from tests.kafka_helpers import fresh_topic, read_all
-from unifier.relay import OutboxRelay
+from unifier.entrypoints.relay import OutboxRelay
 from unifier.store.engine import BUSY_TIMEOUT_MS, create_engine, migrate
 from unifier.store.schema import outbox
 

@@ -18,7 +18,7 @@ from tests.integration.unifier.harness import eventually, publish, read_unified,
 from tests.integration.unifier.harness import settings_for as unifier_settings
 from tests.kafka_helpers import fresh_topic, read_all
 from tests.unit.unifier.factory import whatsapp_run
-from unifier.relay_process import RelayConfig, RelayProcess, exclusive
+from unifier.entrypoints.relay_process import RelayConfig, RelayProcess, exclusive
 from unifier.store.engine import create_engine, migrate
 from unifier.store.schema import messages, outbox
 

@@ -14,7 +14,7 @@ from tests.unit.unifier.factory import ident, message
 from unifier.domain.rules import RuleSet
 from unifier.domain.unify import unify
 from unifier.domain.working import Plan
-from unifier.store import commands, suggestions
+from unifier.service import commands, suggestions
 from unifier.store.engine import create_engine, migrate
 from unifier.store.load import load_working_set
 from unifier.store.write import write_plan

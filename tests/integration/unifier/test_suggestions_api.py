@@ -18,7 +18,7 @@ from hotline.topics import CONTACTS, CONVERSATIONS
 from tests.integration.unifier.harness import eventually, publish, read_unified, settings_for
 from tests.integration.unifier.server import serving
 from tests.unit.unifier.factory import ident, message
-from unifier.app import create_app
+from unifier.entrypoints.app import create_app
 
 H = timedelta(hours=1)
 PHONE = "+4915100000021"

@@ -15,7 +15,8 @@ from hotline import events as ev
 from tests.unit.unifier.factory import ident, message
 from unifier.domain.rules import RuleSet
 from unifier.domain.unify import unify
-from unifier.store import commands, load
+from unifier.service import commands
+from unifier.store import load
 from unifier.store.engine import create_engine, migrate
 from unifier.store.load import load_working_set
 from unifier.store.schema import messages, participants

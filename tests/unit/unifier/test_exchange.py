@@ -11,7 +11,7 @@ from hotline import events as ev
 from hotline import unified as un
 from tests.unit.unifier.factory import T0, envelope, message
 from unifier.domain.effects import advance, apply_effect, delete, edit
-from unifier.domain.exchange import bounce_candidates, bounced_reply, placeholder_id
+from unifier.domain.exchange import answer_keys, bounce_candidates, bounced_reply, placeholder_id
 from unifier.domain.rules import rule_set
 from unifier.domain.split import SplitMessage, split_keys, split_subject
 from unifier.domain.unify import unify
@@ -169,3 +169,26 @@ def test_a_split_takes_message_ids_and_provider_threads_along() -> None:
     assert split_keys(rows) == {"mid:<e2@x>", "pt:slack:acct:171.5", "mid:<hotline.r1@us>"}
     assert split_subject(rows, "Order 1") == "Help"
     assert split_subject(rows[1:], "Order 1") == "Split: Order 1"
+
+
+def result(kind: ev.ChannelKind, status: str, pmid: str | None, thread: str) -> ev.ReplyResult:
+    return ev.ReplyResult(
+        event_id=f"e-{thread}",
+        reply_id=f"r-{thread}",
+        tenant="acme",
+        channel=ev.ChannelRef(kind=kind, account_id="acct"),
+        conversation_id=thread,
+        status=status,  # type: ignore[arg-type]
+        completed_at=T0,
+        provider_message_id=pmid,
+    )
+
+
+def test_only_a_sent_email_reply_leads_an_answer_to_its_thread() -> None:
+    results = [
+        result("email", "sent", "<r1@us>", "t1"),
+        result("email", "failed", "<r2@us>", "t2"),
+        result("email", "sent", None, "t3"),
+        result("whatsapp", "sent", "wamid.4", "t4"),
+    ]
+    assert answer_keys(results) == {"mid:<r1@us>": "t1"}

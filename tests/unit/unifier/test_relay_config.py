@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from unifier.relay_process import RelayConfig
+from unifier.entrypoints.relay_process import RelayConfig
 from unifier.settings import UnifierSettings
 
 

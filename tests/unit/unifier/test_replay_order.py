@@ -7,7 +7,7 @@ from aiokafka import TopicPartition
 from aiokafka.structs import ConsumerRecord
 
 from hotline.kafka import Item
-from unifier.replay_order import TimeMerge
+from unifier.entrypoints.replay_order import TimeMerge
 
 A, B = TopicPartition("t", 0), TopicPartition("t", 1)
 

@@ -1,72 +1,9 @@
-"""`hotline rethread --rules VERSION`: what would move under another rule set (entry point
-``hotline.commands``: ``rethread = unifier.cli:rethread``; also ``python -m unifier.cli``)."""
+"""The ``hotline.commands`` entry point (``rethread = unifier.cli:rethread``) and
+``python -m unifier.cli``: the tools live in ``unifier.entrypoints.cli``."""
 
-from __future__ import annotations
+from unifier.entrypoints.cli import app, rethread
 
-import asyncio
-import json
-from typing import Annotated
-
-import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-from rich.table import Table
-
-from unifier.rethread import Report
-from unifier.rethread import rethread as run_rethread
-from unifier.settings import UnifierSettings
-
-
-def rethread(
-    rules: Annotated[str, typer.Option("--rules", help="rule-set version to replay with")],
-    tenant: Annotated[str | None, typer.Option(help="only this tenant")] = None,
-    examples: Annotated[int, typer.Option(help="how many moved messages to show")] = 5,
-    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
-) -> None:
-    """Replay the inbound log into a shadow store with rule set VERSION; print what would move."""
-    settings = UnifierSettings()
-    console = Console(stderr=True)
-    with Progress(
-        "replaying", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console
-    ) as bar:
-        task = bar.add_task("replay", total=None)
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        try:
-            report = asyncio.run(
-                run_rethread(
-                    settings.database_url,
-                    settings.kafka_bootstrap,
-                    rules,
-                    tenant=tenant,
-                    examples=examples,
-                    progress=progress,
-                )
-            )
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--rules") from exc
-    _print(report, as_json)
-
-
-def _print(report: Report, as_json: bool) -> None:
-    if as_json:
-        typer.echo(json.dumps(vars(report), indent=2))
-        return
-    typer.echo(
-        f"rules {report.rules}: {report.moved} of {report.compared} messages would move"
-        f" ({report.skipped} unreadable records skipped)"
-    )
-    table = Table("message", "live rule", "new rule", "new evidence")
-    for e in report.examples:
-        table.add_row(e["message_id"], e["live_rule"], e["shadow_rule"], e["shadow_evidence"])
-    if report.examples:
-        Console(width=200).print(table)
-
-
-app = typer.Typer(help="unifier tools", no_args_is_help=True)
-app.command()(rethread)
+__all__ = ["app", "rethread"]
 
 if __name__ == "__main__":
     app()

@@ -5,7 +5,7 @@ Ids derive from the effect that caused them, so a replay publishes the same even
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from hotline import events as ev
@@ -23,6 +23,16 @@ _OUR_MESSAGE_ID = re.compile(r"^<hotline\.([A-Za-z0-9_.-]+)@[^<>@\s]+>$")
 def placeholder_id(reply_id: str) -> str:
     """An outbound message's provider id until the channel reports its own."""
     return "reply:" + reply_id
+
+
+def answer_keys(results: Iterable[ev.ReplyResult]) -> dict[str, str]:
+    """Thread key -> thread: an email reply sent under a Message-ID is what an answer's
+    In-Reply-To names, so that id leads to the reply's thread."""
+    return {
+        f"mid:{r.provider_message_id}": r.conversation_id
+        for r in results
+        if r.status == "sent" and r.provider_message_id and r.channel.kind == "email"
+    }
 
 
 def reply_status(

@@ -1,10 +1,11 @@
 """Apply a plan's bridging merges (``identity.verified_merge``) in the batch's transaction.
 
-Like an agent's merge (``commands.merge_contacts``) the merged contact points at the survivor
-and nothing is destroyed (an unmerge gives back the messages that resolved through it). Like
-``thread_commands.merge_threads``, each open thread of the merged contact (and of the contacts
-merged into it before) moves its messages and thread keys into the thread the bridging message
-landed in, and is closed pointing at it; one ``thread.decided.v1`` (merge) per moved message.
+Like an agent's merge (``service.commands.merge_contacts``) the merged contact points at the
+survivor and nothing is destroyed (an unmerge gives back the messages that resolved through it).
+Like ``service.thread_commands.merge_threads``, each open thread of the merged contact (and of
+the contacts merged into it before) moves its messages and thread keys into the thread the
+bridging message landed in, and is closed pointing at it; one ``thread.decided.v1`` (merge) per
+moved message.
 Runs after the plan's rows are written, so threads the batch opened are moved too.
 """
 

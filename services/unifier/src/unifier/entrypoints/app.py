@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from hotline.http import ServiceState, create_service_app
-from unifier.api.live import Hub
-from unifier.api.page import router as page_router
-from unifier.api.routes import router as api_router
-from unifier.runtime import build_runtime
+from unifier.entrypoints.api.live import Hub
+from unifier.entrypoints.api.page import router as page_router
+from unifier.entrypoints.api.routes import router as api_router
+from unifier.entrypoints.runtime import build_runtime
 from unifier.settings import UnifierSettings
 
 
@@ -18,7 +18,7 @@ def create_app(settings: UnifierSettings | None = None) -> FastAPI:
     app: FastAPI
 
     async def on_start(state: ServiceState) -> None:
-        runtime = await build_runtime(settings, state.producer, hub)
+        runtime = await build_runtime(settings, state.producer, hub.committed)
         app.state.runtime = runtime
         state.ready_checks["database"] = runtime.db_ready
         if settings.consume:

@@ -32,7 +32,7 @@ import msgspec
 
 from hotline import collector, eventloop, logs, priority
 from hotline.kafka import EventProducer, ProducerSettings
-from unifier.relay import OutboxRelay
+from unifier.entrypoints.relay import OutboxRelay
 from unifier.settings import UnifierSettings
 from unifier.store.engine import create_engine
 
@@ -123,7 +123,7 @@ class RelayProcess:
         return await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "unifier.relay_process",
+            "unifier.entrypoints.relay_process",
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,  # one line: "publishing" (logs go to stderr)
             env=env,

@@ -17,6 +17,12 @@ class Hub:
             if queue.qsize() < 1000:
                 queue.put_nowait(change)
 
+    def committed(self, changed: dict[str, list[str]]) -> None:
+        """The runtime's on-commit hook: tell each tenant's subscribers which threads changed."""
+        for tenant, thread_ids in changed.items():
+            if thread_ids:
+                self.publish(tenant, {"conversations": thread_ids})
+
     async def stream(self, tenant: str, keepalive: float = 15.0) -> AsyncIterator[str]:
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.subscribers.setdefault(tenant, set()).add(queue)

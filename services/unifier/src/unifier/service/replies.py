@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hotline import events as ev
 from hotline.topics import replies_topic_for
 from unifier.domain.unify import reply_token
-from unifier.store.commands import CommandError
+from unifier.service.commands import CommandError
+from unifier.service.outbound import add_outbound
 from unifier.store.dialect import when
-from unifier.store.outbound import add_outbound
 from unifier.store.schema import messages, outbox, replies, threads
 
 

@@ -20,9 +20,9 @@ from hotline.kafka.consumer import Record
 from hotline.kafka.errors import Verdict
 from unifier.domain.rules import RuleSet
 from unifier.domain.unify import unify
+from unifier.service.results import apply_results
 from unifier.store.load import load_working_set
 from unifier.store.offsets import write_offsets
-from unifier.store.results import apply_results
 from unifier.store.write import write_plan
 
 log = logging.getLogger(__name__)

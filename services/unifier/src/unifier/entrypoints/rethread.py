@@ -25,9 +25,9 @@ from hotline.kafka import Batch, ConsumerLoop, EventProducer, ProducerSettings
 from hotline.kafka.consumer import LoopSettings, Record
 from hotline.topics import load_topics
 from unifier.domain.rules import rule_set
-from unifier.ingest import Decoded, Ingest, decode_record
-from unifier.replay_order import TimeMerge
-from unifier.runtime import TOPICS
+from unifier.entrypoints.ingest import Decoded, Ingest, decode_record
+from unifier.entrypoints.replay_order import TimeMerge
+from unifier.entrypoints.runtime import TOPICS
 from unifier.store.engine import create_engine, migrate
 from unifier.store.schema import messages
 

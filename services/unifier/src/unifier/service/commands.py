@@ -11,14 +11,13 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline import unified as un
 from hotline.events import Identifier
+from unifier.service.unmerge import restore_messages
+from unifier.store import contacts as store_contacts
 from unifier.store.queries import members
-from unifier.store.schema import contacts
-from unifier.store.unmerge import restore_messages
 from unifier.store.write import write_outbox
 
 MANUAL = "manual"
@@ -38,23 +37,17 @@ def event_id() -> str:
     return str(uuid.uuid4())
 
 
-async def _contact(conn: AsyncConnection, tenant: str, cid: str) -> sa.Row[tuple[str | None]]:
-    row = (
-        await conn.execute(
-            sa.select(contacts.c.merged_into).where(
-                contacts.c.tenant == tenant, contacts.c.contact_id == cid
-            )
-        )
-    ).first()
-    if row is None:
-        raise CommandError(404, "not_found", f"contact {cid}")
-    return row
+async def _merged_into(conn: AsyncConnection, tenant: str, cid: str) -> str | None:
+    try:
+        return await store_contacts.merged_into(conn, tenant, cid)
+    except store_contacts.NoContact:
+        raise CommandError(404, "not_found", f"contact {cid}") from None
 
 
 async def root_of(conn: AsyncConnection, tenant: str, cid: str) -> str:
     """The contact ``cid`` is merged into, transitively (itself when not merged)."""
     seen = {cid}
-    while (into := (await _contact(conn, tenant, cid)).merged_into) and into not in seen:
+    while (into := await _merged_into(conn, tenant, cid)) and into not in seen:
         seen.add(into)
         cid = into
     return cid
@@ -71,18 +64,14 @@ async def merge_contacts(
     identity: Identifier | None = None,
     suggestion_id: str | None = None,
 ) -> un.ContactMerged:
-    src, _ = await _contact(conn, tenant, source), await _contact(conn, tenant, target)
+    src_into, _ = await _merged_into(conn, tenant, source), await _merged_into(conn, tenant, target)
     if (
-        src.merged_into is not None
+        src_into is not None
         or source in await members(conn, tenant, target)
         or (target in await members(conn, tenant, source))
     ):
         raise CommandError(409, "already_merged", f"{source} and {target} are already merged")
-    await conn.execute(
-        contacts.update()
-        .where(contacts.c.tenant == tenant, contacts.c.contact_id == source)
-        .values(merged_into=target)
-    )
+    await store_contacts.set_merged_into(conn, tenant, source, target)
     event = un.ContactMerged(
         event_id=event_id(),
         tenant=tenant,
@@ -101,25 +90,21 @@ async def merge_contacts(
 async def unmerge_contact(
     conn: AsyncConnection, tenant: str, contact_id: str, by: str
 ) -> un.ContactUnmerged:
-    row = await _contact(conn, tenant, contact_id)
-    if row.merged_into is None:
+    into = await _merged_into(conn, tenant, contact_id)
+    if into is None:
         raise CommandError(409, "not_merged", f"contact {contact_id} is not merged")
-    await conn.execute(
-        contacts.update()
-        .where(contacts.c.tenant == tenant, contacts.c.contact_id == contact_id)
-        .values(merged_into=None)
-    )
+    await store_contacts.set_merged_into(conn, tenant, contact_id, None)
     restored = await restore_messages(conn, tenant, contact_id)
     event = un.ContactUnmerged(
         event_id=event_id(),
         tenant=tenant,
         occurred_at=datetime.now(UTC),
-        contact_id=row.merged_into,
+        contact_id=into,
         unmerged_contact_id=contact_id,
         unmerged_by=by,
         decision=manual_info(
             "manual.unmerge",
-            f"{by} split contact {contact_id} from {row.merged_into};"
+            f"{by} split contact {contact_id} from {into};"
             f" {restored} message(s) from the merged period given back",
         ),
         restored_messages=restored,

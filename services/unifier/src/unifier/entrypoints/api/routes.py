@@ -13,12 +13,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline.http import Rejected, publish_or_503
-from unifier.api.auth import authorize
-from unifier.api.live import Hub
-from unifier.runtime import Runtime
-from unifier.store import commands, queries, suggestions, thread_commands
-from unifier.store.commands import CommandError
-from unifier.store.replies import ReplyAsk, request_reply, stored_reply, typing_event
+from unifier.entrypoints.api.auth import authorize
+from unifier.entrypoints.api.live import Hub
+from unifier.entrypoints.runtime import Runtime
+from unifier.service import commands, suggestions, thread_commands
+from unifier.service.commands import CommandError
+from unifier.service.replies import ReplyAsk, request_reply, stored_reply, typing_event
+from unifier.store import queries
 
 router = APIRouter(prefix="/api/tenants/{tenant}", tags=["agent"])
 Tenant = Annotated[str, Depends(authorize)]

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hotline import unified as un
 from unifier.domain.split import SplitMessage, split_keys, split_subject
 from unifier.domain.unify import reply_token
-from unifier.store.commands import MANUAL, CommandError, event_id, manual_info
+from unifier.service.commands import MANUAL, CommandError, event_id, manual_info
 from unifier.store.dialect import upsert
 from unifier.store.recount import recount
 from unifier.store.schema import messages, thread_keys, threads

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Protocol
@@ -17,11 +18,10 @@ from hotline.kafka import ConsumerLoop, EventProducer
 from hotline.kafka.consumer import LoopSettings
 from hotline.metrics import Metrics
 from hotline.topics import INBOUND_CHAT, INBOUND_EMAIL, INBOUND_SOCIAL, REPLY_RESULTS
-from unifier.api.live import Hub
 from unifier.domain.rules import RuleSet, rule_set
-from unifier.ingest import Decoded, Ingest, classify_db, decode_record
-from unifier.relay import OutboxRelay
-from unifier.relay_process import RelayProcess
+from unifier.entrypoints.ingest import Decoded, Ingest, classify_db, decode_record
+from unifier.entrypoints.relay import OutboxRelay
+from unifier.entrypoints.relay_process import RelayProcess
 from unifier.settings import UnifierSettings
 from unifier.store.checkpoint import keep_checkpointing
 from unifier.store.engine import create_engine, migrate
@@ -30,6 +30,8 @@ from unifier.store.sweep import Sweeper
 
 log = logging.getLogger(__name__)
 TOPICS = [INBOUND_EMAIL, INBOUND_CHAT, INBOUND_SOCIAL, REPLY_RESULTS]
+# Called after each commit with the changed thread ids per tenant (the API's live updates).
+OnCommit = Callable[[dict[str, list[str]]], None]
 
 
 def rules_for(settings: UnifierSettings) -> dict[str, RuleSet]:
@@ -139,7 +141,7 @@ class Runtime:
 
 
 async def build_runtime(
-    settings: UnifierSettings, producer: EventProducer, hub: Hub | None = None
+    settings: UnifierSettings, producer: EventProducer, on_commit: OnCommit | None = None
 ) -> Runtime:
     engine = create_engine(settings.database_url)
     await migrate(engine)
@@ -156,9 +158,8 @@ async def build_runtime(
     def committed(changed: dict[str, list[str]]) -> None:
         relay.notify()
         committed_event.set()
-        for tenant, thread_ids in changed.items():
-            if hub and thread_ids:
-                hub.publish(tenant, {"conversations": thread_ids})
+        if on_commit:
+            on_commit(changed)
 
     ingest = Ingest(
         engine,

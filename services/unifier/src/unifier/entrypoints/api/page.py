@@ -10,8 +10,8 @@ import jinja2
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
-from unifier.api.auth import authorize
-from unifier.runtime import Runtime
+from unifier.entrypoints.api.auth import authorize
+from unifier.entrypoints.runtime import Runtime
 from unifier.store import queries
 
 router = APIRouter(tags=["page"])

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline import events as ev
 from hotline import unified as un
-from unifier.store.commands import CommandError, event_id, manual_info, merge_contacts, root_of
+from unifier.service.commands import CommandError, event_id, manual_info, merge_contacts, root_of
 from unifier.store.dialect import insert_ignore
 from unifier.store.queries import members, suggestion_view
 from unifier.store.schema import contacts, identities, suggestions
