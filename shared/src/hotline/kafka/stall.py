@@ -1,0 +1,87 @@
+"""Stalled partitions: an unclassified failure (most likely a bug) stops its partition.
+
+The loop pauses the partition and seeks it back to the failing record: nothing is committed
+past it and nothing is dead-lettered. The same record is tried again after a capped
+exponential backoff, for as long as it takes; every failed attempt logs an ERROR with the
+traceback and counts in ``hotline_consumer_stalls_total``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from aiokafka import TopicPartition
+
+from hotline.metrics import Metrics
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Stall:
+    offset: int  # the failing record: where the partition resumes
+    since: float  # monotonic time of the first failure
+    attempts: int = 0
+    retry_at: float = 0.0
+    paused: bool = True  # False once resumed for the next try
+
+
+class Stalls:
+    def __init__(self, base: float, cap: float, metrics: Metrics | None) -> None:
+        self.base, self.cap, self.metrics = base, cap, metrics
+        self.by_tp: dict[TopicPartition, Stall] = {}
+
+    def failed(self, tp: TopicPartition, offset: int, exc: BaseException) -> Stall:
+        """Record one failed attempt at ``offset`` and schedule the next."""
+        now = time.monotonic()
+        stall = self.by_tp.get(tp)
+        if stall is None or stall.offset != offset:
+            if stall is None and self.metrics:
+                self.metrics.stalled.labels(tp.topic).inc()
+            stall = self.by_tp[tp] = Stall(offset, now)
+        stall.attempts += 1
+        stall.paused = True
+        stall.retry_at = now + min(self.base * 2 ** (stall.attempts - 1), self.cap)
+        self._report(tp, stall, exc)
+        return stall
+
+    def cleared(self, tp: TopicPartition) -> None:
+        """The partition moved past its stalled record (or is no longer ours)."""
+        stall = self.by_tp.pop(tp, None)
+        if stall is None:
+            return
+        if self.metrics:
+            self.metrics.stalled.labels(tp.topic).dec()
+        where = {"topic": tp.topic, "partition": tp.partition, "offset": stall.offset}
+        log.warning("stall cleared", extra={**where, "attempts": stall.attempts})
+
+    def due(self) -> list[tuple[TopicPartition, Stall]]:
+        """Paused partitions whose backoff has passed (they are marked resumed)."""
+        now = time.monotonic()
+        ready = [(tp, s) for tp, s in self.by_tp.items() if s.paused and s.retry_at <= now]
+        for _, stall in ready:
+            stall.paused = False
+        return ready
+
+    def longest(self) -> float:
+        """Seconds the oldest current stall has lasted (0.0 when nothing is stalled)."""
+        now = time.monotonic()
+        return max((now - s.since for s in self.by_tp.values()), default=0.0)
+
+    def _report(self, tp: TopicPartition, stall: Stall, exc: BaseException) -> None:
+        if self.metrics:
+            self.metrics.stalls.labels(tp.topic, type(exc).__name__).inc()
+        log.error(
+            "partition stalled on an unclassified error (not dead-lettered); retrying",
+            exc_info=exc,
+            extra={
+                "topic": tp.topic,
+                "partition": tp.partition,
+                "offset": stall.offset,
+                "attempt": stall.attempts,
+                "retry_in": round(stall.retry_at - time.monotonic(), 3),
+                "error": repr(exc),
+            },
+        )
