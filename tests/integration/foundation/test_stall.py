@@ -8,12 +8,13 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 import pytest
+from aiokafka import TopicPartition
 
 from hotline import events as ev
 from hotline.kafka import DLQ_HEADER_PREFIX, Batch, ConsumerLoop, EventProducer, PermanentError
 from hotline.kafka.consumer import LoopSettings, Record
 from hotline.metrics import Metrics
-from tests.integration.foundation.test_runtime import committed, pid, text_events
+from tests.integration.foundation.test_runtime import MemoryOffsets, committed, pid, text_events
 from tests.kafka_helpers import fresh_topic, read_all, total_records
 
 pytestmark = pytest.mark.integration
@@ -138,3 +139,49 @@ async def test_a_decoder_bug_stalls_instead_of_dead_lettering(
     assert seen == ["wamid.0", "wamid.1", "wamid.2"]
     assert await committed(kafka, group, topic) == 3
     assert await total_records(kafka, f"{topic}.dlq") == 0
+
+
+async def test_only_the_failing_partition_stops_in_store_mode_with_a_poll_handler(
+    kafka: str, producer: EventProducer
+) -> None:
+    topic, metrics = await fresh_topic(kafka, 3), Metrics("t")
+    sent = [e for k in range(3) for e in text_events(4, key=f"conv-{k}", start=4 * k)]
+    await producer.publish(sent, topic=topic)
+    store, stop, seen, bug = MemoryOffsets({}), asyncio.Event(), list[str](), Bug("wamid.5")
+
+    async def many(batches: list[Batch[ev.Event]]) -> None:  # one transaction, as the unifier
+        bug.hit([pid(i.value) for b in batches for i in b.items])
+        seen.extend(pid(i.value) for b in batches for i in b.items)
+        store.offsets.update({b.tp: b.next_offset for b in batches})
+        if len(seen) >= len(sent):
+            stop.set()
+
+    async def one(batch: Batch[ev.Event]) -> None:
+        await many([batch])
+
+    settings = LoopSettings(bootstrap=kafka, group_id="g-stall-store", topics=[topic],
+                            backoff_base=0.01)  # fmt: skip
+    loop = ConsumerLoop(settings, decode=lambda r: ev.decode(r.value or b""), handle=one,
+                        handle_poll=many, producer=producer, offset_store=store,
+                        metrics=metrics)  # fmt: skip
+    task = asyncio.create_task(loop.run(stop))
+    await stalled_three_times(kafka, topic, metrics, poison=0)
+    await until(lambda: _true(len(seen) >= 9))  # the other partitions keep flowing
+    assert await total_records(kafka, f"{topic}.dlq") == 0
+    assert sorted(seen) == sorted(f"wamid.{i}" for i in range(12) if i not in (5, 6, 7))
+    where = {pid(ev.decode(r.value or b"")): r for r in await read_all(kafka, topic, expect=12)}
+    failing = TopicPartition(topic, where["wamid.5"].partition)
+    assert store.offsets.get(failing, 0) == where["wamid.5"].offset  # stopped before it
+    ends = {TopicPartition(topic, r.partition): r.offset + 1 for r in where.values()}
+    assert {tp: n for tp, n in store.offsets.items() if tp != failing} == {
+        tp: n for tp, n in ends.items() if tp != failing
+    }
+    bug.fixed.set()
+    await asyncio.wait_for(task, 20)
+    assert sorted(seen) == sorted(f"wamid.{i}" for i in range(12))  # each exactly once
+    assert store.offsets == ends
+    assert await total_records(kafka, f"{topic}.dlq") == 0
+
+
+async def _true(value: bool) -> bool:
+    return value

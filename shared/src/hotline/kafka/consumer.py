@@ -123,8 +123,9 @@ class ConsumerLoop(Generic[T]):
         return Poll(polled, batches, generation)
 
     async def _process(self, poll: Poll[T]) -> None:
-        self._resume_due()
-        polled = self._without_stalled(poll.records)
+        assert self.consumer is not None
+        self.stalls.resume_due(self.consumer)
+        polled = self.stalls.without_stalled(self.consumer, poll.records)
         batches = poll.batches  # None: a record did not decode, take partitions one by one
         if batches is not None and len(polled) < len(poll.records):
             batches = [b for b in batches if b.tp in polled]
@@ -138,28 +139,6 @@ class ConsumerLoop(Generic[T]):
         decoded = {b.tp: b.items for b in batches or []}
         for tp, records in polled.items():
             await self._process_partition(tp, records, decoded.get(tp))
-
-    def _resume_due(self) -> None:
-        """Stalled partitions whose backoff has passed: fetch from the failing record again."""
-        assert self.consumer is not None
-        for tp, stall in self.stalls.due():
-            self.consumer.seek(tp, stall.offset)
-            self.consumer.resume(tp)
-
-    def _without_stalled(
-        self, polled: dict[TopicPartition, list[Record]]
-    ) -> dict[TopicPartition, list[Record]]:
-        """Drop records of stalled partitions fetched before the stall (a prefetch, say): a
-        resumed partition goes on only from its failing record."""
-        assert self.consumer is not None
-        kept = {}
-        for tp, records in polled.items():
-            stall = self.stalls.by_tp.get(tp)
-            if stall is None or (not stall.paused and records[0].offset == stall.offset):
-                kept[tp] = records
-            elif not stall.paused:  # stale records after the resume: back to the failing one
-                self.consumer.seek(tp, stall.offset)
-        return kept
 
     async def _process_poll(
         self, polled: dict[TopicPartition, list[Record]], batches: list[Batch[T]]
@@ -198,9 +177,12 @@ class ConsumerLoop(Generic[T]):
 
     async def _stall(self, tp: TopicPartition, records: list[Record], stalled: Stalled) -> None:
         """Stop the partition at the failing record: pause it there, commit only what came
-        before it; ``_resume_due`` tries it again after the backoff."""
+        before it; ``Stalls.resume_due`` tries it again after the backoff."""
         assert self.consumer is not None
         self.stalls.failed(tp, stalled.offset, stalled.error)
+        if tp not in self.consumer.assignment():  # revoked meanwhile: the next owner retries
+            self.stalls.cleared(tp)
+            return
         self.consumer.pause(tp)
         self.consumer.seek(tp, stalled.offset)
         if stalled.offset > records[0].offset:

@@ -12,8 +12,9 @@ import logging
 import time
 from dataclasses import dataclass
 
-from aiokafka import TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from hotline.kafka.batches import Record
 from hotline.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -57,13 +58,31 @@ class Stalls:
         where = {"topic": tp.topic, "partition": tp.partition, "offset": stall.offset}
         log.warning("stall cleared", extra={**where, "attempts": stall.attempts})
 
-    def due(self) -> list[tuple[TopicPartition, Stall]]:
-        """Paused partitions whose backoff has passed (they are marked resumed)."""
+    def resume_due(self, consumer: AIOKafkaConsumer) -> None:
+        """Paused partitions whose backoff has passed: fetch from the failing record again."""
+        if not self.by_tp:
+            return
         now = time.monotonic()
-        ready = [(tp, s) for tp, s in self.by_tp.items() if s.paused and s.retry_at <= now]
-        for _, stall in ready:
-            stall.paused = False
-        return ready
+        assigned = consumer.assignment()
+        for tp, stall in self.by_tp.items():
+            if stall.paused and stall.retry_at <= now and tp in assigned:
+                stall.paused = False
+                consumer.seek(tp, stall.offset)
+                consumer.resume(tp)
+
+    def without_stalled(
+        self, consumer: AIOKafkaConsumer, polled: dict[TopicPartition, list[Record]]
+    ) -> dict[TopicPartition, list[Record]]:
+        """Drop records of stalled partitions fetched before the stall (a prefetch, say): a
+        resumed partition goes on only from its failing record."""
+        kept = {}
+        for tp, records in polled.items():
+            stall = self.by_tp.get(tp)
+            if stall is None or (not stall.paused and records[0].offset == stall.offset):
+                kept[tp] = records
+            elif not stall.paused:  # stale records after the resume: back to the failing one
+                consumer.seek(tp, stall.offset)
+        return kept
 
     def longest(self) -> float:
         """Seconds the oldest current stall has lasted (0.0 when nothing is stalled)."""
