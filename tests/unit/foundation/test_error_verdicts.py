@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+import time
+
 import msgspec
 import pytest
+from aiokafka import TopicPartition
 from aiokafka.errors import KafkaConnectionError, UnsupportedVersionError
 
 from hotline import events as ev
 from hotline.kafka import KafkaUnavailable, PermanentError, RetriableError, classify
 from hotline.kafka.errors import Verdict, reason_of
+from hotline.kafka.stall import Stalls
 
 
 def decode_error(data: bytes) -> Exception:
@@ -73,3 +78,19 @@ def test_a_service_classifier_is_asked_first_and_none_falls_through() -> None:
     assert classify(PermanentError("x"), table) == "retriable"
     assert classify(TypeError("x"), table) == "unknown"
     assert classify(ConnectionError(), table) == "retriable"
+
+
+def test_stall_backoff_doubles_up_to_the_cap_and_never_overflows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(logging.getLogger("hotline.kafka.stall"), "disabled", True)  # quiet
+    stalls = Stalls(base=0.5, cap=60.0, metrics=None)
+    tp = TopicPartition("t", 0)
+    waits = []
+    for _ in range(2000):  # days of a stall at the cap
+        stall = stalls.failed(tp, 7, KeyError("x"))
+        waits.append(stall.retry_at - time.monotonic())
+    assert [round(w) for w in waits[:4]] == [0, 1, 2, 4]
+    assert 59 < waits[-1] <= 60.0 and stall.attempts == 2000
+    stalls.cleared(tp)
+    assert stalls.longest() == 0.0

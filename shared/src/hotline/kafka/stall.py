@@ -44,7 +44,8 @@ class Stalls:
             stall = self.by_tp[tp] = Stall(offset, now)
         stall.attempts += 1
         stall.paused = True
-        stall.retry_at = now + min(self.base * 2 ** (stall.attempts - 1), self.cap)
+        backoff = self.base * 2 ** min(stall.attempts - 1, 30)  # bounded: no float overflow
+        stall.retry_at = now + min(backoff, self.cap)
         self._report(tp, stall, exc)
         return stall
 
