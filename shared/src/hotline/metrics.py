@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
@@ -29,6 +29,18 @@ class Metrics:
         )
         self.consumed = Counter("hotline_consumed", "Records processed", ["topic"], registry=r)
         self.retries = Counter("hotline_retries", "Retriable failures", ["topic"], registry=r)
+        self.stalls = Counter(
+            "hotline_consumer_stalls",
+            "Unclassified consumer failures (each attempt): the partition stalls, no DLQ",
+            ["topic", "error"],
+            registry=r,
+        )
+        self.stalled = Gauge(
+            "hotline_consumer_stalled_partitions",
+            "Partitions stalled on an unclassified failure",
+            ["topic"],
+            registry=r,
+        )
 
     def render(self) -> bytes:
         out: bytes = generate_latest(self.registry)

@@ -44,6 +44,14 @@ class OffsetStore(Protocol):
         """Advance past records the loop dead-lettered (the handler never saw them)."""
 
 
+class Stalled(Exception):
+    """An unclassified failure at ``offset``: the partition stops there (see ``stall``)."""
+
+    def __init__(self, offset: int, error: BaseException) -> None:
+        super().__init__(f"stalled at offset {offset}: {error!r}")
+        self.offset, self.error = offset, error
+
+
 class StopConsuming(Exception):
     """Retries exhausted on a retriable error: stop without committing (redelivery later)."""
 
@@ -57,6 +65,7 @@ class LoopSettings:
     max_attempts: int = 5
     backoff_base: float = 0.1
     backoff_max: float = 5.0
+    stall_backoff_max: float = 60.0  # cap between tries of a record stalled on an unknown error
     max_poll_records: int = 1000
     poll_timeout_ms: int = 500
     # No Hotline writer is transactional (the unifier publishes through an outbox), so

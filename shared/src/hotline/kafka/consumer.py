@@ -1,4 +1,5 @@
-"""The consumer loop: manual commits of offset+1 after processing, retries, DLQ for poison.
+"""The consumer loop: manual commits of offset+1 after processing, retries, DLQ for poison,
+and a stalled partition (no commit, no DLQ, retried with backoff) on an unclassified error.
 
 Two offset modes:
 * Kafka mode (default): after a partition batch is handled, commit ``last.offset + 1``.
@@ -23,12 +24,14 @@ from hotline.kafka.batches import (
     OffsetStore,
     Poll,
     Record,
+    Stalled,
     StopConsuming,
     T,
 )
 from hotline.kafka.dlq import dead_letter_record
 from hotline.kafka.errors import classify
 from hotline.kafka.producer import EventProducer
+from hotline.kafka.stall import Stalls
 from hotline.metrics import Metrics
 
 __all__ = [
@@ -66,6 +69,11 @@ class ConsumerLoop(Generic[T]):
         self._processed: dict[TopicPartition, int] = {}
         self._generation = 0
         self.assigned: set[TopicPartition] = set()  # what /readyz can ask about
+        self.stalls = Stalls(settings.backoff_base, settings.stall_backoff_max, metrics)
+
+    def stalled_seconds(self) -> float:
+        """How long the oldest stalled partition has been stuck (0.0: none); for /readyz."""
+        return self.stalls.longest()
 
     def _new_consumer(self) -> AIOKafkaConsumer:
         return AIOKafkaConsumer(
@@ -115,16 +123,21 @@ class ConsumerLoop(Generic[T]):
         return Poll(polled, batches, generation)
 
     async def _process(self, poll: Poll[T]) -> None:
+        assert self.consumer is not None
+        self.stalls.resume_due(self.consumer)
+        polled = self.stalls.without_stalled(self.consumer, poll.records)
         batches = poll.batches  # None: a record did not decode, take partitions one by one
+        if batches is not None and len(polled) < len(poll.records):
+            batches = [b for b in batches if b.tp in polled]
         if (
             self.handle_poll
-            and len(poll.records) > 1
+            and len(polled) > 1
             and batches
-            and await self._process_poll(poll.records, batches)
+            and await self._process_poll(polled, batches)
         ):
             return
         decoded = {b.tp: b.items for b in batches or []}
-        for tp, records in poll.records.items():
+        for tp, records in polled.items():
             await self._process_partition(tp, records, decoded.get(tp))
 
     async def _process_poll(
@@ -146,22 +159,45 @@ class ConsumerLoop(Generic[T]):
     async def _process_partition(
         self, tp: TopicPartition, records: list[Record], items: list[Item[T]] | None = None
     ) -> None:
-        if items is not None:
-            await self._flush(tp, items)
-        else:
-            await self._decode_and_flush(tp, records)
-        await self._commit(tp, records[-1].offset + 1)
+        try:
+            if items is not None:
+                await self._flush(tp, items)
+            else:
+                await self._decode_and_flush(tp, records)
+        except Stalled as stalled:
+            await self._stall(tp, records, stalled)
+            return
+        self.stalls.cleared(tp)
+        await self._done(tp, records, records[-1].offset + 1)
+
+    async def _done(self, tp: TopicPartition, records: list[Record], next_offset: int) -> None:
+        await self._commit(tp, next_offset)
         if self.metrics:
-            self.metrics.consumed.labels(tp.topic).inc(len(records))
+            self.metrics.consumed.labels(tp.topic).inc(next_offset - records[0].offset)
+
+    async def _stall(self, tp: TopicPartition, records: list[Record], stalled: Stalled) -> None:
+        """Stop the partition at the failing record: pause it there, commit only what came
+        before it; ``Stalls.resume_due`` tries it again after the backoff."""
+        assert self.consumer is not None
+        self.stalls.failed(tp, stalled.offset, stalled.error)
+        if tp not in self.consumer.assignment():  # revoked meanwhile: the next owner retries
+            self.stalls.cleared(tp)
+            return
+        self.consumer.pause(tp)
+        self.consumer.seek(tp, stalled.offset)
+        if stalled.offset > records[0].offset:
+            await self._done(tp, records, stalled.offset)
 
     async def _decode_and_flush(self, tp: TopicPartition, records: list[Record]) -> None:
         good: list[Item[T]] = []
         for record in records:
             try:
                 good.append(Item(record, self.decode(record)))
-            except Exception as exc:  # anything the decoder raises is poison
+            except Exception as exc:
                 await self._flush(tp, good)
                 good = []
+                if classify(exc, self.s.classify) != "permanent":  # a decoder bug: stop here
+                    raise Stalled(record.offset, exc) from exc
                 await self._dead_letter(tp, record, exc, attempt=1)
         await self._flush(tp, good)
 
@@ -172,23 +208,25 @@ class ConsumerLoop(Generic[T]):
         if error is None:
             return
         if len(items) == 1:
+            if classify(error, self.s.classify) != "permanent":
+                raise Stalled(items[0].record.offset, error)
             await self._dead_letter(tp, items[0].record, error, attempt=self.s.max_attempts)
             return
-        for item in items:  # isolate the poison record(s); the rest keep their order
+        for item in items:  # isolate the poison record(s) or the failing one, in order
             await self._flush(tp, [item])
 
     async def _attempt(
         self, batch: Batch[T], call: Callable[[], Awaitable[None]] | None = None
     ) -> BaseException | None:
-        """Handle (``call``, default: the batch) with bounded retries; return a permanent
-        error, raise StopConsuming."""
+        """Handle (``call``, default: the batch) with bounded retries; return a permanent or
+        unknown error, raise StopConsuming when retries are exhausted."""
         delay = self.s.backoff_base
         for attempt in range(1, self.s.max_attempts + 1):
             try:
                 await (call() if call else self.handle(batch))
                 return None
             except Exception as exc:
-                if classify(exc, self.s.classify) == "permanent":
+                if classify(exc, self.s.classify) != "retriable":
                     return exc
                 self._log_retry(batch, exc, attempt)
                 if attempt == self.s.max_attempts:
@@ -230,6 +268,8 @@ class ConsumerLoop(Generic[T]):
     async def on_revoked(self, revoked: set[TopicPartition]) -> None:
         self._generation += 1
         self.assigned -= revoked
+        for tp in revoked:  # the next owner starts again at the failing record
+            self.stalls.cleared(tp)
         pending = {tp: off for tp, off in self._processed.items() if tp in revoked}
         if pending and self.consumer is not None:
             await self.consumer.commit(pending)

@@ -1,4 +1,12 @@
-"""Error classification: retriable (back off, retry, then stop uncommitted) or permanent (DLQ)."""
+"""Error classification for consumers and edges.
+
+* ``retriable``: transient (database down, Kafka unavailable): back off, retry, then stop
+  uncommitted.
+* ``permanent``: classified poison only (``PermanentError``, a record that does not decode,
+  what a service's own classifier calls permanent): dead-lettered.
+* ``unknown``: anything else, i.e. most likely a bug in our code: the partition stalls (no
+  commit, no dead letter, a loud log and a metric) and the same record is retried with backoff.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +16,7 @@ from typing import Literal
 import msgspec
 from aiokafka.errors import KafkaError
 
-Verdict = Literal["retriable", "permanent"]
+Verdict = Literal["retriable", "permanent", "unknown"]
 Classifier = Callable[[BaseException], Verdict | None]
 
 
@@ -29,21 +37,24 @@ class PermanentError(Exception):
         self.detail = detail
 
 
-_PERMANENT = (msgspec.DecodeError, ValueError, KeyError, TypeError, UnicodeError, LookupError)
+# msgspec.ValidationError is a DecodeError. A bare ValueError/KeyError/TypeError is NOT here:
+# raised by our own code it is a bug, and a bug must stop the partition, not eat records.
+_PERMANENT = (PermanentError, msgspec.DecodeError, UnicodeDecodeError)
 _RETRIABLE = (ConnectionError, TimeoutError, OSError, KafkaUnavailable)
 
 
 def classify(exc: BaseException, extra: Classifier | None = None) -> Verdict:
+    """``extra`` (a service's own table) is asked first; None from it means "no opinion"."""
     verdict = extra(exc) if extra else None
     if verdict:
         return verdict
     if isinstance(exc, (RetriableError, *_RETRIABLE)):
         return "retriable"
-    if isinstance(exc, KafkaError):
-        return "retriable" if exc.retriable else "permanent"
-    if isinstance(exc, (PermanentError, *_PERMANENT)):
+    if isinstance(exc, KafkaError) and exc.retriable:
+        return "retriable"
+    if isinstance(exc, _PERMANENT):
         return "permanent"
-    return "permanent"
+    return "unknown"
 
 
 def reason_of(exc: BaseException) -> str:
