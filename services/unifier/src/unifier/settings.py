@@ -33,6 +33,8 @@ class UnifierSettings(ServiceSettings):
     relay_process: bool = True
     consume: bool = True  # run the consumer and the outbox relay inside the API process
     idempotency_hours: int = 24
+    # /readyz turns 503 once a partition has been stalled this long by an unknown error
+    stall_ready_seconds: float = 60.0
     # An edit/delete/reaction/status whose message (or reply result) has not come is held this
     # long, then dropped with a log line and hotline_held_effects_expired_total on /metrics.
     held_effect_hours: float = 24.0

@@ -123,8 +123,12 @@ class Runtime:
                     await asyncio.wait_for(self.stop.wait(), pause)
 
     async def consumer_ready(self) -> bool:
-        """Partitions assigned: the group has been joined and records flow."""
-        return self.current is not None and bool(self.current.assigned)
+        """Partitions assigned (the group has been joined and records flow), and no partition
+        stalled on an unknown error for longer than ``stall_ready_seconds``."""
+        loop = self.current
+        if loop is None or not loop.assigned:
+            return False
+        return loop.stalled_seconds() < self.settings.stall_ready_seconds
 
     async def db_ready(self) -> bool:
         try:
