@@ -7,13 +7,15 @@ import socket
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline_tools.devstack.broker import free_port
+from unifier.store.engine import create_engine, migrate
 
 PGBIN = "/usr/lib/postgresql/15/bin"
 
@@ -107,3 +109,12 @@ def dsn(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path}/unifier.db"
     return new_pg_database(request.getfixturevalue("postgres"))
+
+
+@pytest.fixture
+async def engine(dsn: str) -> AsyncIterator[AsyncEngine]:
+    """The store at ``dsn``, migrated."""
+    store = create_engine(dsn)
+    await migrate(store)
+    yield store
+    await store.dispose()

@@ -10,13 +10,19 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline import events as ev
 from hotline import unified as un
 from hotline.kafka import EventProducer, ProducerSettings
 from hotline.topics import load_topics
+from unifier.domain.rules import RuleSet
+from unifier.domain.unify import unify
+from unifier.domain.working import Plan
 from unifier.entrypoints.runtime import Runtime, build_runtime
 from unifier.settings import UnifierSettings
+from unifier.store.load import load_working_set
+from unifier.store.write import write_plan
 
 
 def settings_for(kafka: str, dsn: str, **extra: Any) -> UnifierSettings:
@@ -81,3 +87,14 @@ async def read_unified(kafka: str, topic: str, tenant: str) -> list[un.UnifiedEv
         return out
     finally:
         await consumer.stop()
+
+
+async def decide_batch(
+    engine: AsyncEngine, tenant: str, events: Sequence[ev.MessageReceived]
+) -> Plan:
+    """One batch as the unifier's consumer runs it: load, decide, write, one transaction."""
+    async with engine.begin() as conn:
+        ws = await load_working_set(conn, tenant, events, RuleSet())
+        plan = unify(ws, [(e, ev.encode(e)) for e in events], RuleSet())
+        await write_plan(conn, ws, plan)
+    return plan

@@ -4,7 +4,7 @@ an earlier batch is followed by the load (an earlier merged contact's open threa
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
@@ -13,34 +13,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline import events as ev
 from hotline import unified as un
+from tests.integration.unifier.harness import decide_batch
 from tests.integration.unifier.test_bridging_store import mail, wa, widget
-from unifier.domain.rules import RuleSet
-from unifier.domain.unify import unify
 from unifier.domain.working import Plan
-from unifier.store.engine import create_engine, migrate
-from unifier.store.load import load_working_set
 from unifier.store.schema import contacts, messages, outbox, thread_keys, threads
-from unifier.store.write import write_plan
 
 pytestmark = pytest.mark.integration
 T = "acme"
 H = timedelta(hours=1)
 
 
-@pytest.fixture
-async def engine(dsn: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(dsn)
-    await migrate(engine)
-    yield engine
-    await engine.dispose()
-
-
 async def decide(engine: AsyncEngine, events: Sequence[ev.MessageReceived]) -> Plan:
-    async with engine.begin() as conn:
-        ws = await load_working_set(conn, T, events, RuleSet())
-        plan = unify(ws, [(e, ev.encode(e)) for e in events], RuleSet())
-        await write_plan(conn, ws, plan)
-    return plan
+    return await decide_batch(engine, T, events)
 
 
 async def stored(engine: AsyncEngine) -> dict[str, tuple[str, str]]:

@@ -3,21 +3,17 @@ after one of them was merged into a third contact."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline import events as ev
+from tests.integration.unifier.harness import decide_batch
 from tests.unit.unifier.factory import ident, message
-from unifier.domain.rules import RuleSet
-from unifier.domain.unify import unify
 from unifier.domain.working import Plan
 from unifier.service import commands, suggestions
-from unifier.store.engine import create_engine, migrate
-from unifier.store.load import load_working_set
-from unifier.store.write import write_plan
 
 pytestmark = pytest.mark.integration
 T = "acme"
@@ -25,20 +21,8 @@ H = timedelta(hours=1)
 PHONE = "+4915100000031"
 
 
-@pytest.fixture
-async def engine(dsn: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(dsn)
-    await migrate(engine)
-    yield engine
-    await engine.dispose()
-
-
 async def decide(engine: AsyncEngine, events: Sequence[ev.MessageReceived]) -> Plan:
-    async with engine.begin() as conn:
-        ws = await load_working_set(conn, T, events, RuleSet())
-        plan = unify(ws, [(e, ev.encode(e)) for e in events], RuleSet())
-        await write_plan(conn, ws, plan)
-    return plan
+    return await decide_batch(engine, T, events)
 
 
 def unproven(pmid: str, at: timedelta) -> ev.MessageReceived:

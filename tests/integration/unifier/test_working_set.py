@@ -4,7 +4,7 @@ still sees contacts merged into the sender, and threads anyone else wrote in."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
@@ -12,15 +12,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline import events as ev
+from tests.integration.unifier.harness import decide_batch
 from tests.unit.unifier.factory import ident, message
 from unifier.domain.rules import RuleSet
-from unifier.domain.unify import unify
 from unifier.service import commands
 from unifier.store import load
-from unifier.store.engine import create_engine, migrate
 from unifier.store.load import load_working_set
 from unifier.store.schema import messages, participants
-from unifier.store.write import write_plan
 
 pytestmark = pytest.mark.integration
 T = "acme"
@@ -37,21 +35,9 @@ def participants_path(request: pytest.FixtureRequest, monkeypatch: pytest.Monkey
         monkeypatch.setattr(load, "BUSY_THREAD", -1)
 
 
-@pytest.fixture
-async def engine(dsn: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(dsn)
-    await migrate(engine)
-    yield engine
-    await engine.dispose()
-
-
 async def decide(engine: AsyncEngine, events: Sequence[ev.MessageReceived]) -> list[str]:
     """One batch as the unifier runs it; the rules that fired, in order."""
-    async with engine.begin() as conn:
-        ws = await load_working_set(conn, T, events, RuleSet())
-        plan = unify(ws, [(e, ev.encode(e)) for e in events], RuleSet())
-        await write_plan(conn, ws, plan)
-    return [m.rule for m in plan.messages]
+    return [m.rule for m in (await decide_batch(engine, T, events)).messages]
 
 
 async def contact_of(engine: AsyncEngine, pmid: str) -> tuple[str, str]:
