@@ -14,7 +14,7 @@ from unifier.domain.split import SplitMessage, split_keys, split_subject
 from unifier.domain.unify import reply_token
 from unifier.service.commands import MANUAL, CommandError, event_id, manual_info
 from unifier.store.dialect import upsert
-from unifier.store.recount import recount
+from unifier.store.recount import fold_into, recount
 from unifier.store.schema import messages, thread_keys, threads
 from unifier.store.write import write_outbox
 
@@ -114,15 +114,7 @@ async def merge_threads(
         ).scalars()
     )
     out = await move_messages(conn, tenant, ids, src, dst, action="merge", by=by)
-    k, t = thread_keys.c, threads.c
-    await conn.execute(
-        thread_keys.update().where(k.tenant == tenant, k.thread_id == src).values(thread_id=dst)
-    )
-    await conn.execute(
-        threads.update()
-        .where(t.tenant == tenant, t.thread_id == src)
-        .values(merged_into=dst, open=False, closed_at=datetime.now(UTC))
-    )
+    await fold_into(conn, tenant, src, dst, datetime.now(UTC))
     return out
 
 

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline import unified as un
 from unifier.domain.working import NewMerge, Plan
-from unifier.store.recount import recount
-from unifier.store.schema import contacts, messages, thread_keys, threads
+from unifier.store.recount import fold_into, recount
+from unifier.store.schema import contacts, messages, threads
 
 RULE = "identity.verified_merge"
 
@@ -64,7 +64,7 @@ async def _join_threads(
 async def _join(
     conn: AsyncConnection, tenant: str, m: NewMerge, src: str, dst: str
 ) -> list[un.UnifiedEvent]:
-    msg, k, t = messages.c, thread_keys.c, threads.c
+    msg = messages.c
     evidence = f"conversation {src} merged into {dst}: {m.evidence}"
     ids = list(
         (
@@ -80,15 +80,8 @@ async def _join(
         .where(msg.tenant == tenant, msg.thread_id == src)
         .values(thread_id=dst, rule=RULE, evidence=evidence, rule_version=m.rule_version)
     )
-    await conn.execute(
-        thread_keys.update().where(k.tenant == tenant, k.thread_id == src).values(thread_id=dst)
-    )
     now = datetime.now(UTC)
-    await conn.execute(
-        threads.update()
-        .where(t.tenant == tenant, t.thread_id == src)
-        .values(merged_into=dst, open=False, closed_at=now)
-    )
+    await fold_into(conn, tenant, src, dst, now)
     await recount(conn, tenant, src)
     why = un.DecisionInfo(rule=RULE, evidence=evidence, rule_version=m.rule_version)
     return [

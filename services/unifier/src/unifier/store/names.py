@@ -10,22 +10,17 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from unifier.domain.names import Seen, display_name, handle_label, label
+from unifier.store.contacts import merge_children, merge_pointers, merged_members
 from unifier.store.dialect import when
-from unifier.store.schema import contacts, messages, participants
+from unifier.store.schema import messages, participants
 
 Row = dict[str, Any]
 
 
 async def _groups(conn: AsyncConnection, tenant: str, ids: Iterable[str]) -> dict[str, list[str]]:
     """Each contact id -> its root's members: the root and every contact merged into it."""
-    c = contacts.c
-    rows = await conn.execute(
-        sa.select(c.contact_id, c.merged_into).where(c.tenant == tenant, c.merged_into.is_not(None))
-    )
-    parent = {r.contact_id: r.merged_into for r in rows}
-    children: dict[str, list[str]] = {}
-    for child, into in parent.items():
-        children.setdefault(into, []).append(child)
+    parent = await merge_pointers(conn, tenant)
+    children = merge_children(parent)
 
     def root(cid: str) -> str:
         hops = 0
@@ -33,16 +28,7 @@ async def _groups(conn: AsyncConnection, tenant: str, ids: Iterable[str]) -> dic
             cid, hops = parent[cid], hops + 1
         return cid
 
-    def members(top: str) -> list[str]:
-        out, todo = [], [top]
-        while todo:
-            cid = todo.pop()
-            if cid not in out:
-                out.append(cid)
-                todo += children.get(cid, [])
-        return out
-
-    return {cid: members(root(cid)) for cid in ids}
+    return {cid: merged_members(root(cid), children) for cid in ids}
 
 
 async def _seen(conn: AsyncConnection, tenant: str, ids: set[str]) -> dict[str, list[Seen]]:

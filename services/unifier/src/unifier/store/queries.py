@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from unifier.domain import names as naming
 from unifier.domain.exchange import placeholder_id
+from unifier.store.contacts import merge_children, merge_pointers, merged_members
 from unifier.store.dialect import when
 from unifier.store.names import add_contact_names, add_sender_names, seen_of
 from unifier.store.schema import contacts, identities, messages, suggestions, threads
@@ -27,21 +28,7 @@ def _row(r: Any) -> Row:
 
 async def members(conn: AsyncConnection, tenant: str, contact_id: str) -> list[str]:
     """The contact plus every contact merged into it (transitively)."""
-    rows = await conn.execute(
-        sa.select(contacts.c.contact_id, contacts.c.merged_into).where(
-            contacts.c.tenant == tenant, contacts.c.merged_into.is_not(None)
-        )
-    )
-    children: dict[str, list[str]] = {}
-    for r in rows:
-        children.setdefault(r.merged_into, []).append(r.contact_id)
-    out, todo = [], [contact_id]
-    while todo:
-        cid = todo.pop()
-        if cid not in out:
-            out.append(cid)
-            todo += children.get(cid, [])
-    return out
+    return merged_members(contact_id, merge_children(await merge_pointers(conn, tenant)))
 
 
 async def list_conversations(

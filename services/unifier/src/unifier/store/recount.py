@@ -1,11 +1,14 @@
-"""Recount a thread after messages moved in or out of it (merges, splits)."""
+"""A thread after messages moved in or out of it (merges, splits): its counts, and a merged
+thread folded into the one it joined."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from unifier.store.schema import messages, participants, threads
+from unifier.store.schema import messages, participants, thread_keys, threads
 
 
 async def recount(conn: AsyncConnection, tenant: str, tid: str) -> None:
@@ -34,3 +37,17 @@ async def recount(conn: AsyncConnection, tenant: str, tid: str) -> None:
     parts = [{"tenant": tenant, "thread_id": tid, "contact_id": r.contact_id} for r in rows]
     if parts:
         await conn.execute(sa.insert(participants), parts)
+
+
+async def fold_into(conn: AsyncConnection, tenant: str, src: str, dst: str, at: datetime) -> None:
+    """A thread whose messages moved to ``dst``: its keys lead there, and it is closed pointing
+    at it (never deleted: the merge is undone by following the pointer back)."""
+    k, t = thread_keys.c, threads.c
+    await conn.execute(
+        thread_keys.update().where(k.tenant == tenant, k.thread_id == src).values(thread_id=dst)
+    )
+    await conn.execute(
+        threads.update()
+        .where(t.tenant == tenant, t.thread_id == src)
+        .values(merged_into=dst, open=False, closed_at=at)
+    )
