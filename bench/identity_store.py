@@ -49,16 +49,13 @@ def wa_id_of(j: int) -> str:
 
 
 def email_id(j: int, level: ev.VerificationLevel, source: str) -> ev.Identifier:
-    return ev.Identifier(kind="email", value=email_of(j), source=source, verified=True, level=level)
+    return ev.identifier("email", email_of(j), level, source)
 
 
 def whatsapp_ids(j: int) -> list[ev.Identifier]:
     wa = wa_id_of(j)
     pairs: list[tuple[ev.IdentifierKind, str]] = [("wa_id", wa), ("phone", "+" + wa)]
-    return [
-        ev.Identifier(kind=k, value=v, source="provider", level="provider_verified", verified=True)
-        for k, v in pairs
-    ]
+    return [ev.identifier(k, v, "provider_verified") for k, v in pairs]
 
 
 def person_rows(tenant: str, j: int, at: datetime) -> tuple[dict[str, Any], list[dict[str, Any]]]:

@@ -98,6 +98,16 @@ class Identifier(FrozenBase, kw_only=True, frozen=True):
         return "provider_verified" if self.verified else "unverified"
 
 
+def identifier(
+    kind: IdentifierKind, value: str, level: VerificationLevel, source: str = "provider"
+) -> Identifier:
+    """An identifier proven at ``level``; ``verified`` follows from it (True only for the
+    linking levels), so an edge cannot set the two apart."""
+    return Identifier(
+        kind=kind, value=value, source=source, verified=level in LINKING_LEVELS, level=level
+    )
+
+
 class Sender(Base, kw_only=True):
     handle: str  # the raw channel address replies go to
     display_name: str | None = None

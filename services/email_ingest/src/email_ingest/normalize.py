@@ -147,12 +147,11 @@ def _sender(root: Part, config: MailboxConfig, auth: Verdict | None) -> events.S
     reply_to = _addresses(root.get("reply-to")).addresses
     identifiers = (
         [
-            events.Identifier(
-                kind="email",
-                value=sender.addr.lower(),
-                source=verified_by or "smtp.from",
-                verified=verified_by is not None,
-                level="unverified" if verified_by is None else "dmarc_aligned",
+            events.identifier(
+                "email",
+                sender.addr.lower(),
+                "unverified" if verified_by is None else "dmarc_aligned",
+                verified_by or "smtp.from",
             )
         ]
         if sender

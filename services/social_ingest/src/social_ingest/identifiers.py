@@ -10,16 +10,8 @@ from __future__ import annotations
 from hotline import events as ev
 
 
-def identifier(
-    kind: ev.IdentifierKind, value: str, level: ev.VerificationLevel, source: str = "provider"
-) -> ev.Identifier:
-    return ev.Identifier(
-        kind=kind, value=value, source=source, verified=level in ev.LINKING_LEVELS, level=level
-    )
-
-
 def provider_verified(
     kind: ev.IdentifierKind, value: str, source: str = "provider"
 ) -> ev.Identifier:
     """An id the provider itself vouches for (it authenticated the user to deliver the message)."""
-    return identifier(kind, value, "provider_verified", source)
+    return ev.identifier(kind, value, "provider_verified", source)

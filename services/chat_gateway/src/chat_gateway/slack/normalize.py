@@ -92,13 +92,8 @@ def sender(cb: EventCallback, channel: str, msg: Message, ctx: Context) -> ev.Se
     user = msg.user or ""
     home = msg.user_team or msg.team or cb.team_id
     external = home != cb.team_id
-    ident = ev.Identifier(
-        kind="slack_user",
-        value=f"{home}:{user}",
-        verified=True,
-        level="provider_verified",
-        source="slack.connect" if external else "provider",
-    )
+    source = "slack.connect" if external else "provider"
+    ident = ev.identifier("slack_user", f"{home}:{user}", "provider_verified", source)
     profile = ctx.profiles.get(user)
     if profile is None:  # users.info failed or was not asked: the event's own names, if any
         names = msg.user_profile
@@ -115,12 +110,8 @@ def sender(cb: EventCallback, channel: str, msg: Message, ctx: Context) -> ev.Se
 def profile_email(email: str, trusted: bool) -> ev.Identifier:
     """Slack checked the address at sign-up, but only a workspace we trust (its own members,
     its domain rules) makes that proof enough to link on; elsewhere it is a claim."""
-    return ev.Identifier(
-        kind="email",
-        value=email,
-        source="slack.profile",
-        verified=trusted,
-        level="provider_verified" if trusted else "unverified",
+    return ev.identifier(
+        "email", email, "provider_verified" if trusted else "unverified", "slack.profile"
     )
 
 

@@ -16,12 +16,8 @@ def identifiers(who: Identity) -> list[ev.Identifier]:
     """The visitor id always (unverified: it proves the browser, not the person, and lets an
     anonymous history join the user who signs in later), then what the site vouched for."""
     out = [
-        ev.Identifier(
-            kind="widget_visitor",
-            value=f"{who.site}:{who.visitor_id}",
-            source="widget.visitor_token",
-            verified=False,
-            level="unverified",
+        ev.identifier(
+            "widget_visitor", f"{who.site}:{who.visitor_id}", "unverified", "widget.visitor_token"
         )
     ]
     if who.user:
@@ -41,7 +37,7 @@ def signed_identifiers(site: str, signed: SignedIdentity) -> list[ev.Identifier]
 
 
 def _site_signed(kind: ev.IdentifierKind, value: str, source: str) -> ev.Identifier:
-    return ev.Identifier(kind=kind, value=value, source=source, verified=True, level="site_signed")
+    return ev.identifier(kind, value, "site_signed", source)
 
 
 def normalize(tenant: str, who: Identity, frame: Send, received_at: datetime) -> ev.MessageReceived:

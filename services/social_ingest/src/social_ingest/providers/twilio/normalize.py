@@ -6,7 +6,6 @@ from typing import Literal
 
 from hotline import events as ev
 from social_ingest.context import Context, envelope
-from social_ingest.identifiers import identifier
 from social_ingest.ops import Normalized
 from social_ingest.phones import e164
 from social_ingest.providers.twilio import parse as p
@@ -49,7 +48,7 @@ def _inbound(ctx: Context, m: p.Inbound) -> ev.Event:
     channel = ev.ChannelRef(kind="sms", account_id=ours)
     base = envelope(ctx, channel, m.sid, "message", customer=theirs, at=None)
     # carrier-asserted: a From number can be spoofed, so it never links contacts by itself
-    ids = [identifier("phone", theirs, "carrier_asserted", source="twilio.from")]
+    ids = [ev.identifier("phone", theirs, "carrier_asserted", source="twilio.from")]
     sender = ev.Sender(handle=m.sender, identifiers=ids if theirs.startswith("+") else [])
     refs = [
         ev.AttachmentRef(ref=url, mime_type=mime or "application/octet-stream")
