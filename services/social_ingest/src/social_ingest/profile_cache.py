@@ -6,10 +6,9 @@ enrichment workers.
 
 from __future__ import annotations
 
-import time
-from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
+
+from hotline.expiring import ExpiringCache
 
 Key = tuple[str, str, str]  # (channel kind, account / page id, user id)
 
@@ -23,35 +22,12 @@ class Profile:
 NOTHING = Profile()  # a cached failure: nothing to fill, nothing to look up until it expires
 
 
-class ProfileCache:
+class ProfileCache(ExpiringCache[Key, Profile]):
     """Bounded (oldest written goes first) with a TTL per entry; failures get the shorter one."""
-
-    def __init__(
-        self,
-        size: int,
-        ttl: float,
-        negative_ttl: float,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.size, self.ttl, self.negative_ttl, self.clock = size, ttl, negative_ttl, clock
-        self._entries: OrderedDict[Key, tuple[float, Profile]] = OrderedDict()
-
-    def __len__(self) -> int:
-        return len(self._entries)
 
     def get(self, key: Key) -> Profile | None:
         """The cached profile, ``NOTHING`` for a cached failure, None when unknown or expired."""
-        entry = self._entries.get(key)
-        if entry is None:
+        known, profile = self.entry(key)
+        if not known:
             return None
-        if entry[0] <= self.clock():
-            del self._entries[key]
-            return None
-        return entry[1]
-
-    def put(self, key: Key, profile: Profile | None) -> None:
-        ttl = self.negative_ttl if profile is None else self.ttl
-        self._entries[key] = (self.clock() + ttl, profile or NOTHING)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.size:
-            self._entries.popitem(last=False)
+        return profile or NOTHING

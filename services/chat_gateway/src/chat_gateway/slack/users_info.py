@@ -13,10 +13,8 @@ import asyncio
 import logging
 import math
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter
@@ -24,17 +22,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from chat_gateway.slack.profile import Profile, profile_of
+from hotline.expiring import ExpiringCache
 
 log = logging.getLogger(__name__)
 OUTAGE_CODES = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 )
-
-
-@dataclass(frozen=True)
-class Entry:
-    expires: float
-    profile: Profile | None  # None: the last lookup failed
 
 
 class ProfileDirectory:
@@ -60,8 +53,11 @@ class ProfileDirectory:
             for team, token in tokens.items()
         }  # fmt: skip
         self.timeout, self.ttl, self.retry_after = timeout, ttl, retry_after
-        self.max_entries, self.clock = max_entries, clock
-        self.cache: OrderedDict[tuple[str, str], Entry] = OrderedDict()
+        self.clock = clock
+        # a failed lookup (None) is not repeated for retry_after
+        self.cache: ExpiringCache[tuple[str, str], Profile] = ExpiringCache(
+            max_entries, ttl, retry_after, clock
+        )
         self.inflight: dict[tuple[str, str], asyncio.Task[Profile | None]] = {}
         self.down_until: dict[str, float] = {}  # team -> when its API may be asked again
         self.threads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="slack-users-info")
@@ -83,10 +79,10 @@ class ProfileDirectory:
 
     async def get(self, team: str, user: str) -> Profile | None:
         key = (team, user)
-        entry = self.cache.get(key)
-        if entry is not None and entry.expires > self.clock():
-            self.lookups.labels("cached" if entry.profile else "failed_recently").inc()
-            return entry.profile
+        known, cached = self.cache.entry(key)
+        if known:
+            self.lookups.labels("cached" if cached else "failed_recently").inc()
+            return cached
         if self.down_until.get(team, 0.0) > self.clock():
             self.lookups.labels("api_down").inc()
             return None
@@ -95,13 +91,6 @@ class ProfileDirectory:
             task = self.inflight[key] = asyncio.create_task(self._fetch(team, user))
             task.add_done_callback(lambda _: self.inflight.pop(key, None))
         return await asyncio.shield(task)
-
-    def _remember(self, key: tuple[str, str], profile: Profile | None) -> None:
-        ttl = self.ttl if profile is not None else self.retry_after
-        self.cache[key] = Entry(self.clock() + ttl, profile)
-        self.cache.move_to_end(key)
-        while len(self.cache) > self.max_entries:
-            self.cache.popitem(last=False)
 
     async def _fetch(self, team: str, user: str) -> Profile | None:
         client = self.clients.get(team)
@@ -116,7 +105,7 @@ class ProfileDirectory:
             return None
         self.lookups.labels("fetched").inc()
         profile = profile_of(answer.get("user") or {})
-        self._remember((team, user), profile)
+        self.cache.put((team, user), profile)
         return profile
 
     def _failed(self, team: str, user: str, exc: Exception) -> None:
@@ -124,7 +113,7 @@ class ProfileDirectory:
         if outage:
             self.down_until[team] = self.clock() + self.retry_after
         else:
-            self._remember((team, user), None)
+            self.cache.put((team, user), None)
         self.lookups.labels("failed").inc()
         log.warning(
             f"slack profile lookup failed ({reason}); message goes on without it",
