@@ -11,6 +11,7 @@ need=()
 command -v swaks >/dev/null || need+=(swaks)
 command -v chromium >/dev/null || need+=(chromium)
 [ -x /usr/sbin/nsd ] || need+=(nsd)  # authoritative DNS for the DKIM/DMARC tests
+command -v openssl >/dev/null || need+=(openssl)  # the DKIM test keys (tests/dns_server.py)
 command -v mvn >/dev/null || need+=(maven)
 command -v java >/dev/null || need+=(openjdk-17-jre-headless)
 if [ ${#need[@]} -gt 0 ]; then
