@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from hotline import events
+
 INBOUND_EMAIL = "hotline.inbound.email"
 INBOUND_CHAT = "hotline.inbound.chat"
 INBOUND_SOCIAL = "hotline.inbound.social"
@@ -81,3 +83,14 @@ def replies_topic_for(channel_kind: str) -> str:
     return {INBOUND_EMAIL: REPLIES_EMAIL, INBOUND_CHAT: REPLIES_CHAT}.get(
         inbound_topic_for(channel_kind), REPLIES_SOCIAL
     )
+
+
+def event_topic(event: events.Event) -> str:
+    """Where an event goes unless a caller names the topic."""
+    if isinstance(event, events.ReplyRequested | events.AgentTyping):
+        return replies_topic_for(event.channel.kind)
+    if isinstance(event, events.ReplyResult):
+        return REPLY_RESULTS
+    if isinstance(event, events.OpsUpdate):
+        return OPS
+    return inbound_topic_for(event.channel.kind)

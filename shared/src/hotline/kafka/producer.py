@@ -20,7 +20,7 @@ from hotline.kafka import bulk
 from hotline.kafka.errors import KafkaUnavailable
 from hotline.kafka.linger import Linger
 from hotline.metrics import Metrics
-from hotline.topics import OPS, REPLY_RESULTS, inbound_topic_for, replies_topic_for
+from hotline.topics import event_topic
 
 log = logging.getLogger(__name__)
 Headers = list[tuple[str, bytes]]
@@ -213,10 +213,10 @@ class EventProducer:
         if len(evts) == 1:  # the edges' common case, without the grouping
             event = evts[0]
             record = (events.partition_key(event), events.encode(event), event_headers(event))
-            return await self.send_many(topic or _default_topic(event), (record,))
+            return await self.send_many(topic or event_topic(event), (record,))
         by_topic: dict[str, list[tuple[bytes | None, bytes, Headers]]] = {}
         for event in evts:
-            dest = topic or _default_topic(event)
+            dest = topic or event_topic(event)
             by_topic.setdefault(dest, []).append(
                 (events.partition_key(event), events.encode(event), event_headers(event))
             )
@@ -231,13 +231,3 @@ _TAG_BYTES = {t: str(t.__struct_config__.tag).encode() for t in events.EVENT_TYP
 
 def event_headers(event: events.Event) -> Headers:
     return [("event_type", _TAG_BYTES[type(event)]), ("event_id", event.event_id.encode())]
-
-
-def _default_topic(event: events.Event) -> str:
-    if isinstance(event, events.ReplyRequested | events.AgentTyping):
-        return replies_topic_for(event.channel.kind)
-    if isinstance(event, events.ReplyResult):
-        return REPLY_RESULTS
-    if isinstance(event, events.OpsUpdate):
-        return OPS
-    return inbound_topic_for(event.channel.kind)
