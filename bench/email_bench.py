@@ -17,10 +17,11 @@ from pathlib import Path
 import aiosmtplib
 
 from bench.common import bench_broker, write_result
-from email_ingest.intake import Intake
+from email_ingest.mailroom import Mailroom
 from email_ingest.normalize import MailboxConfig, normalize
 from email_ingest.smtp import SmtpConfig, start_smtp
 from hotline.blobs import LocalBlobStore
+from hotline.intake import KafkaPublisher
 from hotline.kafka import EventProducer, ProducerSettings
 from hotline.kafka.admin import ensure_topics
 from hotline.topics import TopicSpec
@@ -126,10 +127,10 @@ async def smtp_rate(bootstrap: str) -> dict[str, object]:
     producer = EventProducer(ProducerSettings(bootstrap=bootstrap, client_id="email-bench"))
     await producer.start()
     blobs = LocalBlobStore(Path(tempfile.mkdtemp(prefix="email-bench-blobs-")))
-    intake = Intake(producer, blobs, MailboxConfig(tenant="bench"), topic)
+    mailroom = Mailroom(KafkaPublisher(producer), blobs, MailboxConfig(tenant="bench"), topic)
     port = free_port()
     cfg = SmtpConfig("127.0.0.1", port, "bench", 25 * 1024 * 1024, frozenset({"acme.test"}))
-    server = await start_smtp(intake, cfg)
+    server = await start_smtp(mailroom, cfg)
     ctx = multiprocessing.get_context("spawn")
     out: multiprocessing.Queue[object] = ctx.Queue()
     proc = ctx.Process(target=_clients, args=(port, SMTP_N, out))

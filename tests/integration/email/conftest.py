@@ -15,6 +15,7 @@ from pydantic import SecretStr
 from email_ingest.app import create_app
 from email_ingest.settings import EmailSettings
 from email_ingest.verify import sign
+from hotline.intake import MemoryPublisher
 from hotline_tools.devstack.broker import free_port
 from tests.http_helpers import serve_app, wait_ready
 from tests.kafka_helpers import fresh_topic
@@ -22,6 +23,7 @@ from tests.kafka_helpers import fresh_topic
 SECRET = b"s3cret-for-email-tests-0123456789"
 DOMAIN = "acme.test"
 SMTP_MAX = 64 * 1024
+NO_BROKER = "127.0.0.1:9"  # nothing listens: the producer never connects
 
 
 @dataclass
@@ -50,6 +52,24 @@ def settings_for(bootstrap: str, topic: str, **extra: object) -> EmailSettings:
         **extra,
     }
     return EmailSettings(**values)  # type: ignore[arg-type]
+
+
+@dataclass
+class FakeService:
+    """email_ingest whose accepted mail goes to an in-memory publisher (no broker)."""
+
+    url: str
+    smtp_port: int
+    publisher: MemoryPublisher
+
+
+@pytest.fixture(scope="module")
+async def fake_email() -> AsyncIterator[FakeService]:
+    settings = settings_for(NO_BROKER, "hotline.inbound.email")
+    publisher = MemoryPublisher()
+    app = create_app(settings, workers=[], publisher=publisher)
+    async with serve_app(app) as url:
+        yield FakeService(url, settings.smtp_port, publisher)
 
 
 @pytest.fixture(scope="module")

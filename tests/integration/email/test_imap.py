@@ -14,20 +14,21 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from aiokafka import AIOKafkaConsumer
 
-from email_ingest.checkpoint import Checkpoint, CheckpointFile, Pending
 from email_ingest.imap import ImapConfig, ImapPoller
-from email_ingest.intake import Intake
+from email_ingest.imap_checkpoint import Checkpoint, CheckpointFile, Pending
+from email_ingest.mailroom import Mailroom
 from email_ingest.normalize import MailboxConfig
 from email_ingest.published import was_published
 from hotline import events
 from hotline.blobs import MemoryBlobStore
+from hotline.intake import KafkaPublisher, MemoryPublisher
 from hotline.kafka import EventProducer, ProducerSettings
 from hotline_tools.devstack.broker import free_port
 from tests.integration.email.conftest import SECRET
@@ -238,14 +239,16 @@ async def test_pending_uid_that_was_acked_is_not_published_again(
     await producer.start()
     work = Path(tempfile.mkdtemp(prefix="imap-pending-"))
     try:
-        intake = Intake(producer, MemoryBlobStore(), MailboxConfig(tenant="acme"), topic)
-        first = await intake.prepare(message(101))
-        await intake.commit(first)  # acked ... and then the process died before the checkpoint
+        mailroom = Mailroom(
+            KafkaPublisher(producer), MemoryBlobStore(), MailboxConfig(tenant="acme"), topic
+        )
+        first = await mailroom.prepare(message(101))
+        await mailroom.commit(first)  # acked ... and then the process died before the checkpoint
         pending = Pending(1, topic, first.marker, first.key.decode())
         store = CheckpointFile(work / "cp.json")
         store.save(Checkpoint(uidvalidity(dovecot, "bob"), 0, pending))
         cfg = ImapConfig("127.0.0.1", dovecot.port, "bob", "secret", kafka, work / "cp.json")
-        poller = ImapPoller(cfg, intake)
+        poller = ImapPoller(cfg, mailroom)
         stop = asyncio.Event()
         task = asyncio.create_task(poller.run(stop))
         await wait_for_records(kafka, topic, 2)
@@ -266,10 +269,12 @@ async def test_was_published_finds_every_record_and_nothing_else(kafka: str) -> 
     producer = EventProducer(ProducerSettings(bootstrap=kafka))
     await producer.start()
     try:
-        intake = Intake(producer, MemoryBlobStore(), MailboxConfig(tenant="acme"), topic)
-        prepared = [await intake.prepare(message(i)) for i in range(200, 230)]
+        mailroom = Mailroom(
+            KafkaPublisher(producer), MemoryBlobStore(), MailboxConfig(tenant="acme"), topic
+        )
+        prepared = [await mailroom.prepare(message(i)) for i in range(200, 230)]
         for p in prepared[:20]:
-            await intake.commit(p)
+            await mailroom.commit(p)
     finally:
         await producer.stop()
     for i in (0, 7, 19, 20, 29):  # first, middle, last published; two never published
@@ -298,11 +303,13 @@ async def test_move_post_action_creates_the_folder_and_empties_the_inbox(
     await producer.start()
     work = Path(tempfile.mkdtemp(prefix="imap-move-"))
     try:
-        intake = Intake(producer, MemoryBlobStore(), MailboxConfig(tenant="acme"), topic)
+        mailroom = Mailroom(
+            KafkaPublisher(producer), MemoryBlobStore(), MailboxConfig(tenant="acme"), topic
+        )
         cfg = ImapConfig("127.0.0.1", dovecot.port, "carol", "secret", kafka,
                          work / "cp.json", post_action="move:Processed")  # fmt: skip
         stop = asyncio.Event()
-        task = asyncio.create_task(ImapPoller(cfg, intake).run(stop))
+        task = asyncio.create_task(ImapPoller(cfg, mailroom).run(stop))
         await wait_for_records(kafka, topic, 3)
         stop.set()
         await asyncio.wait_for(task, 15)
@@ -310,4 +317,43 @@ async def test_move_post_action_creates_the_folder_and_empties_the_inbox(
         await producer.stop()
     assert mailbox_uids(dovecot, "carol", "INBOX") == []
     assert len(mailbox_uids(dovecot, "carol", "Processed")) == 3
+    shutil.rmtree(work, ignore_errors=True)
+
+
+async def wait_until(check: Callable[[], bool], timeout: float = 30) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not check():
+        assert loop.time() < deadline, "timed out"
+        await asyncio.sleep(0.05)
+
+
+async def test_broker_down_keeps_the_uid_pending_and_the_retry_publishes_once(
+    kafka: str, dovecot: Dovecot
+) -> None:
+    for i in (401, 402):
+        dovecot.deliver("dave", message(i), i)
+    with open(f"{dovecot.dir}/users", "a") as users:
+        users.write("dave:{PLAIN}secret\n")
+    topic = await fresh_topic(kafka)  # only asked whether a pending UID was published
+    work = Path(tempfile.mkdtemp(prefix="imap-down-"))
+    fake = MemoryPublisher(down=True)
+    mailroom = Mailroom(fake, MemoryBlobStore(), MailboxConfig(tenant="acme"), topic)
+    cfg = ImapConfig("127.0.0.1", dovecot.port, "dave", "secret", kafka, work / "cp.json")
+    store = CheckpointFile(cfg.checkpoint)
+    stop = asyncio.Event()
+    task = asyncio.create_task(ImapPoller(cfg, mailroom).run(stop))
+    try:
+        await wait_until(lambda: fake.calls >= 2)  # refused, reconnected, refused again
+        checkpoint = store.load()
+        assert fake.published == [] and checkpoint.last_uid == 0
+        assert checkpoint.pending is not None and checkpoint.pending.uid == 1
+        fake.down = False
+        await wait_until(lambda: store.load().last_uid == 2)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 15)
+    ids = [received(events.encode(e)).provider_message_id for _, e in fake.published]
+    assert ids == ["<imap-401@example.test>", "<imap-402@example.test>"]
+    assert store.load().pending is None
     shutil.rmtree(work, ignore_errors=True)

@@ -15,7 +15,7 @@ from email_ingest.compose import ReplyConfig
 from email_ingest.dns_txt import DnsConfig
 from email_ingest.edge import router
 from email_ingest.imap import ImapConfig, ImapPoller
-from email_ingest.intake import Intake
+from email_ingest.mailroom import Mailroom
 from email_ingest.normalize import MailboxConfig
 from email_ingest.replies import RelayConfig, ReplySender, reply_loop
 from email_ingest.sender_auth import SenderAuth
@@ -23,8 +23,9 @@ from email_ingest.settings import EmailSettings
 from email_ingest.smtp import SmtpConfig, start_smtp
 from hotline.blobs import LocalBlobStore
 from hotline.http import ServiceState, create_service_app
+from hotline.intake import KafkaPublisher, Publisher
 
-Worker = Callable[["Runtime", ServiceState], Awaitable[None]]
+Worker = Callable[["EmailLifespan", ServiceState], Awaitable[None]]
 
 
 def mailbox_config(s: EmailSettings) -> MailboxConfig:
@@ -60,21 +61,21 @@ def sender_auth(s: EmailSettings, state: ServiceState) -> SenderAuth | None:
     return SenderAuth(dns, s.smtp_hostname, state.metrics.registry)
 
 
-class Runtime:
+class EmailLifespan:
     """What the lifespan starts and stops besides the producer."""
 
     def __init__(self, settings: EmailSettings, workers: list[Worker]) -> None:
         self.settings = settings
         self.workers = workers
-        self.intake: Intake | None = None
+        self.mailroom: Mailroom | None = None
         self.smtp: asyncio.Server | None = None
         self.stopping = asyncio.Event()
 
     async def start(self, state: ServiceState) -> None:
-        assert self.intake is not None
+        assert self.mailroom is not None
         if self.settings.smtp_enabled:
             auth = sender_auth(self.settings, state)
-            self.smtp = server = await start_smtp(self.intake, smtp_config(self.settings), auth)
+            self.smtp = server = await start_smtp(self.mailroom, smtp_config(self.settings), auth)
 
             async def smtp_ready() -> bool:
                 return server.is_serving()
@@ -92,22 +93,30 @@ class Runtime:
 
 
 def create_app(
-    settings: EmailSettings | None = None, workers: list[Worker] | None = None
+    settings: EmailSettings | None = None,
+    workers: list[Worker] | None = None,
+    publisher: Publisher | None = None,
 ) -> FastAPI:
+    """``publisher``: where accepted mail goes (Kafka through the service's producer unless
+    given, e.g. ``hotline.intake.MemoryPublisher`` in tests)."""
     settings = settings or EmailSettings()
-    runtime = Runtime(settings, workers if workers is not None else default_workers(settings))
+    lifespan = EmailLifespan(
+        settings, workers if workers is not None else default_workers(settings)
+    )
     app = create_service_app(
         settings,
-        on_start=runtime.start,
-        on_stop=runtime.stop,
+        on_start=lifespan.start,
+        on_stop=lifespan.stop,
         body_limits={"/inbound/email": settings.webhook_max_bytes},
     )
     state: ServiceState = app.state.hotline
     blobs = LocalBlobStore(settings.blob_dir)
-    runtime.intake = Intake(state.producer, blobs, mailbox_config(settings), settings.inbound_topic)
+    publisher = publisher or KafkaPublisher(state.producer)
+    config, topic = mailbox_config(settings), settings.inbound_topic
+    lifespan.mailroom = Mailroom(publisher, blobs, config, topic, state.metrics)
     secrets = [s.get_secret_value().encode() for s in settings.webhook_secrets]
-    app.include_router(router(runtime.intake, secrets))
-    app.state.email_runtime = runtime
+    app.include_router(router(lifespan.mailroom, secrets))
+    app.state.email_lifespan = lifespan
     return app
 
 
@@ -133,10 +142,10 @@ def reply_sender(s: EmailSettings, state: ServiceState) -> ReplySender:
     return ReplySender(state.producer, relay, config, s.results_topic, LocalBlobStore(s.blob_dir))
 
 
-async def reply_worker(runtime: Runtime, state: ServiceState) -> None:
-    s = runtime.settings
+async def reply_worker(lifespan: EmailLifespan, state: ServiceState) -> None:
+    s = lifespan.settings
     loop = reply_loop(reply_sender(s, state), s.kafka_bootstrap, s.replies_topic, s.reply_group)
-    state.tasks.append(asyncio.create_task(loop.run(runtime.stopping)))
+    state.tasks.append(asyncio.create_task(loop.run(lifespan.stopping)))
 
 
 def imap_config(s: EmailSettings) -> ImapConfig:
@@ -155,10 +164,10 @@ def imap_config(s: EmailSettings) -> ImapConfig:
     )
 
 
-async def imap_worker(runtime: Runtime, state: ServiceState) -> None:
-    assert runtime.intake is not None
-    poller = ImapPoller(imap_config(runtime.settings), runtime.intake)
-    state.tasks.append(asyncio.create_task(poller.run(runtime.stopping)))
+async def imap_worker(lifespan: EmailLifespan, state: ServiceState) -> None:
+    assert lifespan.mailroom is not None
+    poller = ImapPoller(imap_config(lifespan.settings), lifespan.mailroom)
+    state.tasks.append(asyncio.create_task(poller.run(lifespan.stopping)))
 
 
 def bootstrap() -> tuple[FastAPI, EmailSettings]:

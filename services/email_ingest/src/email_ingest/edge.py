@@ -13,16 +13,16 @@ import time
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from email_ingest.intake import Intake
+from email_ingest.mailroom import Mailroom
 from email_ingest.verify import verify
-from hotline.http import Rejected, json_error
-from hotline.kafka import KafkaUnavailable
+from hotline.http import Rejected
+from hotline.intake.http import response_for
 
 MEDIA_TYPES = ("message/rfc822", "application/octet-stream", "text/plain")
 _FIRST_LINE = re.compile(rb"^(?:From [^\r\n]*\r?\n)?[A-Za-z0-9][A-Za-z0-9_.-]*[ \t]*:")
 
 
-def router(intake: Intake, secrets: list[bytes]) -> APIRouter:
+def router(mailroom: Mailroom, secrets: list[bytes]) -> APIRouter:
     api = APIRouter()
 
     @api.post("/inbound/email", status_code=202)
@@ -35,11 +35,13 @@ def router(intake: Intake, secrets: list[bytes]) -> APIRouter:
         )
         if not _FIRST_LINE.match(body):
             raise Rejected(400, "malformed", "the body is not an RFC 5322 message")
-        try:
-            outcome = await intake.accept(body, source="webhook")
-        except KafkaUnavailable as exc:
-            return json_error(503, "kafka_unavailable", str(exc))
-        doc = {"status": outcome.status, "event_id": outcome.event_id, "reason": outcome.reason}
+        prepared, result = await mailroom.accept(body, source="webhook")
+        if not result.accepted:
+            return response_for(result)
+        if result.status == "dead_lettered":
+            doc = {"status": "dead_lettered", "event_id": None, "reason": result.detail}
+        else:
+            doc = {"status": "published", "event_id": prepared.marker, "reason": None}
         return JSONResponse(doc, status_code=202)
 
     return api

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import aioimaplib
 
-from email_ingest.checkpoint import Checkpoint, CheckpointFile, Pending
-from email_ingest.intake import Intake
+from email_ingest.imap_checkpoint import Checkpoint, CheckpointFile, Pending
+from email_ingest.mailroom import Mailroom
 from email_ingest.published import was_published
 from hotline.kafka import KafkaUnavailable
 
@@ -48,9 +48,9 @@ class ImapConfig:
 
 
 class ImapPoller:
-    def __init__(self, config: ImapConfig, intake: Intake) -> None:
+    def __init__(self, config: ImapConfig, mailroom: Mailroom) -> None:
         self.cfg = config
-        self.intake = intake
+        self.mailroom = mailroom
         self.store = CheckpointFile(config.checkpoint)
         self._fresh_session = True
 
@@ -96,11 +96,13 @@ class ImapPoller:
 
     async def _take(self, client: aioimaplib.IMAP4, uidvalidity: int, uid: int) -> None:
         raw = await self._fetch(client, uid)
-        prepared = await self.intake.prepare(raw, source=f"imap:{self.cfg.mailbox}")
+        prepared = await self.mailroom.prepare(raw, source=f"imap:{self.cfg.mailbox}")
         pending = Pending(uid, prepared.topic, prepared.marker, prepared.key.decode())
         last = self.store.load().last_uid
         self.store.save(Checkpoint(uidvalidity, last, pending))
-        await self.intake.commit(prepared)
+        result = await self.mailroom.commit(prepared)
+        if not result.accepted:  # the checkpoint keeps the UID pending; the session retries
+            raise KafkaUnavailable(result.detail)
         self.store.save(Checkpoint(uidvalidity, uid))
         await self._post_process(client, uid)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from email_ingest.checkpoint import Pending
+from email_ingest.imap_checkpoint import Pending
 from hotline.kafka.lookup import was_published as _was_published
 
 

@@ -18,9 +18,8 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from email_ingest.intake import Intake
+from email_ingest.mailroom import Mailroom
 from email_ingest.sender_auth import SenderAuth
-from hotline.kafka import KafkaUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +35,11 @@ class SmtpConfig:
     tls_key: Path | None = None
 
 
-class IntakeHandler:
+class SmtpHandler:
     def __init__(
-        self, intake: Intake, domains: frozenset[str], auth: SenderAuth | None = None
+        self, mailroom: Mailroom, domains: frozenset[str], auth: SenderAuth | None = None
     ) -> None:
-        self.intake = intake
+        self.mailroom = mailroom
         self.domains = domains
         self.auth = auth
 
@@ -56,14 +55,13 @@ class IntakeHandler:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or b""
         verdict = await self.auth.check(raw) if self.auth else None
-        try:
-            rcpts = tuple(envelope.rcpt_tos)
-            outcome = await self.intake.accept(raw, rcpts, source="smtp", auth=verdict)
-        except KafkaUnavailable:
+        rcpts = tuple(envelope.rcpt_tos)
+        prepared, result = await self.mailroom.accept(raw, rcpts, source="smtp", auth=verdict)
+        if not result.accepted:
             return "451 4.3.0 Temporarily unable to accept mail, try again later"
-        if outcome.status == "dead_lettered":
-            return f"250 2.0.0 Accepted for review ({outcome.reason})"
-        return f"250 2.0.0 OK {outcome.event_id}"
+        if result.status == "dead_lettered":
+            return f"250 2.0.0 Accepted for review ({result.detail})"
+        return f"250 2.0.0 OK {prepared.marker}"
 
 
 def _tls(config: SmtpConfig) -> ssl.SSLContext | None:
@@ -75,9 +73,9 @@ def _tls(config: SmtpConfig) -> ssl.SSLContext | None:
 
 
 async def start_smtp(
-    intake: Intake, config: SmtpConfig, auth: SenderAuth | None = None
+    mailroom: Mailroom, config: SmtpConfig, auth: SenderAuth | None = None
 ) -> asyncio.Server:
-    handler = IntakeHandler(intake, config.domains, auth)
+    handler = SmtpHandler(mailroom, config.domains, auth)
     tls = _tls(config)
 
     def factory() -> Any:

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from email_ingest.checkpoint import Checkpoint, CheckpointFile, Pending
 from email_ingest.imap import ImapConfig, ImapPoller, _uidvalidity
-from email_ingest.intake import Intake
+from email_ingest.imap_checkpoint import Checkpoint, CheckpointFile, Pending
+from email_ingest.mailroom import Mailroom
 from email_ingest.normalize import MailboxConfig
 from hotline.blobs import MemoryBlobStore
-from hotline.kafka import EventProducer, ProducerSettings
+from hotline.intake import MemoryPublisher
 
 
 def poller(path: Path) -> ImapPoller:
-    producer = EventProducer(ProducerSettings(bootstrap="127.0.0.1:1"))
-    intake = Intake(producer, MemoryBlobStore(), MailboxConfig(), "t")
-    return ImapPoller(ImapConfig("h", 1, "u", "p", "127.0.0.1:1", path), intake)
+    mailroom = Mailroom(MemoryPublisher(), MemoryBlobStore(), MailboxConfig(), "t")
+    return ImapPoller(ImapConfig("h", 1, "u", "p", "127.0.0.1:1", path), mailroom)
 
 
 def test_round_trip_and_missing_file(tmp_path: Path) -> None:
