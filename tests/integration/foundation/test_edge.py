@@ -14,7 +14,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from hotline import events as ev
-from hotline.http import create_service_app, decode_json, publish_or_503
+from hotline.http import create_service_app, decode_json
+from hotline.intake import Intake, KafkaPublisher, Publish
+from hotline.intake.http import response_for
 from hotline.settings import ServiceSettings
 from hotline.topics import INBOUND_SOCIAL
 from hotline_tools.devstack.broker import free_port
@@ -41,6 +43,8 @@ def toy_app(bootstrap: str, ack_timeout: float = 5.0) -> FastAPI:
         service="toy", kafka_bootstrap=bootstrap, max_body_bytes=LIMIT, ack_timeout=ack_timeout
     )
     app = create_service_app(settings)
+    state = app.state.hotline
+    intake = Intake(KafkaPublisher(state.producer), state.metrics)
 
     @app.post("/toy")
     async def toy(request: Request) -> Response:
@@ -55,9 +59,7 @@ def toy_app(bootstrap: str, ack_timeout: float = 5.0) -> FastAPI:
             sender=ev.Sender(handle=msg.sender.id),
             content=ev.TextContent(text=msg.text),
         )
-        state = request.app.state.hotline
-        failed = await publish_or_503(state.producer, [event], state.metrics)
-        return failed or Response(status_code=200)
+        return response_for(await intake.take(Publish([event])))
 
     return app
 
