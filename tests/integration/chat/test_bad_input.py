@@ -19,13 +19,8 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from chat_gateway.slack.verify import sign
-from tests.integration.chat.harness import (
-    MEMBERS_SECRET,
-    SITE,
-    Offsets,
-    identifier_hash,
-    produced,
-)
+from tests.integration.chat.harness import Offsets, produced
+from tests.unit.chat.gateway import MEMBERS_SECRET, SITE, identifier_hash
 from tests.unit.chat.slack_fixtures import load
 
 pytestmark = pytest.mark.integration

@@ -12,7 +12,8 @@ from chat_gateway.slack.pipeline import Workspace
 from hotline import events as ev
 from hotline.topics import INBOUND_CHAT, dead_letter_for
 from hotline_tools.devstack.broker import free_port
-from tests.integration.chat.harness import Offsets, gateway, produced, read_new, settings_for
+from tests.integration.chat.harness import Offsets, gateway, produced, read_new
+from tests.unit.chat.gateway import settings_for
 from tests.unit.chat.slack_fixtures import load, signed_headers
 
 pytestmark = pytest.mark.integration

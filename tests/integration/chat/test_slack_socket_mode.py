@@ -17,14 +17,8 @@ from pydantic import SecretStr
 
 from hotline import events as ev
 from hotline.topics import INBOUND_CHAT, dead_letter_for
-from tests.integration.chat.harness import (
-    Offsets,
-    gateway,
-    produced,
-    read_new,
-    serve,
-    settings_for,
-)
+from tests.integration.chat.harness import Offsets, gateway, produced, read_new, serve
+from tests.unit.chat.gateway import settings_for
 from tests.unit.chat.slack_fixtures import TEAM, load
 
 pytestmark = pytest.mark.integration

@@ -14,17 +14,8 @@ from websockets.asyncio.client import connect
 
 from hotline import events as ev
 from hotline_tools.devstack.broker import free_port
-from tests.integration.chat.harness import (
-    MEMBERS_SECRET,
-    SITE,
-    SITE_SECRET,
-    Offsets,
-    gateway,
-    identifier_hash,
-    produced,
-    read_new,
-    settings_for,
-)
+from tests.integration.chat.harness import Offsets, gateway, produced, read_new
+from tests.unit.chat.gateway import MEMBERS_SECRET, SITE, SITE_SECRET, identifier_hash, settings_for
 
 pytestmark = pytest.mark.integration
 
