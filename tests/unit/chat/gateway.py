@@ -90,11 +90,14 @@ class AppSocket:
                  "server": ("chat", 80), "client": ("127.0.0.1", 50000)}  # fmt: skip
         self.task = asyncio.create_task(app(scope, self.to_app.get, self.from_app.put))
 
-    async def open(self, **hello: object) -> dict[str, Any]:
-        """Connect and say hello (``site`` defaults to the demo site); the first answer."""
+    async def connect(self) -> None:
         await self.to_app.put({"type": "websocket.connect"})
         accepted = await self._next()
         assert accepted["type"] == "websocket.accept", accepted
+
+    async def open(self, **hello: object) -> dict[str, Any]:
+        """Connect and say hello (``site`` defaults to the demo site); the first answer."""
+        await self.connect()
         return await self.say({"type": "hello", "site": SITE, **hello})
 
     async def send(self, frame: dict[str, object] | str | bytes) -> None:
