@@ -17,15 +17,8 @@ from playwright.async_api import Browser, Page, async_playwright
 from hotline import events as ev
 from hotline.kafka import EventProducer, ProducerSettings
 from tests.browser import ARGS, CHROMIUM
-from tests.integration.chat.harness import (
-    SITE,
-    SITE_SECRET,
-    Offsets,
-    gateway_app,
-    identifier_hash,
-    read_new,
-    settings_for,
-)
+from tests.integration.chat.harness import Offsets, gateway_app, read_new
+from tests.unit.chat.gateway import SITE, SITE_SECRET, identifier_hash, settings_for
 
 pytestmark = pytest.mark.e2e
 

@@ -6,7 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.integration.chat.harness import Offsets, gateway, settings_for
+from tests.integration.chat.harness import Offsets, gateway
+from tests.unit.chat.gateway import settings_for
 
 
 @pytest.fixture(scope="module")

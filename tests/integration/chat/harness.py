@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import hmac
 import itertools
-import uuid
 from collections.abc import AsyncIterator
 
 import httpx
@@ -17,46 +14,12 @@ from aiokafka.structs import ConsumerRecord
 from fastapi import FastAPI
 
 from chat_gateway.app import create_app
-from chat_gateway.settings import ChatSettings, SlackWorkspaceSettings, WidgetSite
+from chat_gateway.settings import ChatSettings
 from hotline.topics import INBOUND_CHAT, REPLIES_CHAT, REPLY_RESULTS, dead_letter_for
 from hotline_tools.devstack.broker import free_port
 from tests.kafka_helpers import partitions
-from tests.unit.chat.slack_fixtures import TEAM
 
-SITE, SITE_SECRET = "demo", "site-secret-7f3a9c-0d1e2f3a4b5c6d7e8f90"  # 32+ bytes: HS256
-MEMBERS_SECRET = "members-secret-1-0d1e2f3a4b5c6d7e8f90"
 WATCHED = (INBOUND_CHAT, dead_letter_for(INBOUND_CHAT), REPLY_RESULTS)
-
-
-def settings_for(kafka: str, slack_api: str = "http://127.0.0.1:9/api/") -> ChatSettings:
-    return ChatSettings(
-        env="test",
-        kafka_bootstrap=kafka,
-        tenants={"slack:T0HOTLINE": "acme"},  # T0OTHER: the default tenant
-        slack_workspaces={
-            TEAM: SlackWorkspaceSettings(
-                signing_secret="sig-hotline-0123456789",
-                bot_token="xoxb-hotline-1",
-                bot_user_id="U0BOT",
-                app_id="A0HOTLINE",
-                trusted=True,
-            ),
-            "T0OTHER": SlackWorkspaceSettings(
-                signing_secret="sig-other-9876543210", bot_token="xoxb-other-2"
-            ),
-        },
-        widget_sites={
-            SITE: WidgetSite(secret=SITE_SECRET, tenant="acme"),
-            "locked": WidgetSite(secret="locked-secret-1", origins=["https://shop.example"]),
-            "members": WidgetSite(secret=MEMBERS_SECRET, identity_required=True),
-        },
-        slack_api_base=slack_api,
-        replies_group=f"chat-test-{uuid.uuid4().hex[:8]}",
-    )
-
-
-def identifier_hash(identifier: str, secret: str = SITE_SECRET) -> str:
-    return hmac.new(secret.encode(), identifier.encode(), hashlib.sha256).hexdigest()
 
 
 @contextlib.asynccontextmanager

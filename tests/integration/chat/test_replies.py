@@ -18,8 +18,9 @@ from websockets.asyncio.client import connect
 from hotline import events as ev
 from hotline.kafka import EventProducer, ProducerSettings
 from hotline.topics import REPLIES_CHAT, REPLY_RESULTS, dead_letter_for
-from tests.integration.chat.harness import SITE, gateway, serve, settings_for
+from tests.integration.chat.harness import gateway, serve
 from tests.kafka_helpers import read_all
+from tests.unit.chat.gateway import SITE, settings_for
 
 pytestmark = pytest.mark.integration
 

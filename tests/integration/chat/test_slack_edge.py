@@ -1,4 +1,7 @@
-"""Signed Slack requests against the running gateway, on the real broker."""
+"""Signed Slack requests against the running gateway, on the real broker: a message lands once
+(a Slack retry adds nothing), each kind with its key and headers, poison in the dead-letter
+topic, 503 without a broker. Challenges, the settings and the intake's handling of every edge
+on the in-memory publisher: tests/unit/chat/test_slack_edge.py, test_edges_intake.py."""
 
 from __future__ import annotations
 
@@ -8,11 +11,11 @@ import httpx
 import msgspec
 import pytest
 
-from chat_gateway.slack.pipeline import Workspace
 from hotline import events as ev
 from hotline.topics import INBOUND_CHAT, dead_letter_for
 from hotline_tools.devstack.broker import free_port
-from tests.integration.chat.harness import Offsets, gateway, produced, read_new, settings_for
+from tests.integration.chat.harness import Offsets, gateway, produced, read_new
+from tests.unit.chat.gateway import settings_for
 from tests.unit.chat.slack_fixtures import load, signed_headers
 
 pytestmark = pytest.mark.integration
@@ -77,13 +80,6 @@ async def test_each_kind_reaches_the_broker_with_headers(
     )
 
 
-async def test_url_verification_echoes_the_challenge(gw: str, offsets: Offsets) -> None:
-    before = await offsets.now()
-    response = await post(gw, load("url_verification"))
-    assert response.json() == {"challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}
-    assert produced(before, await offsets.now()) == 0
-
-
 async def test_verified_but_unnormalizable_goes_to_the_dead_letter_topic(
     gw: str, offsets: Offsets, kafka: str
 ) -> None:
@@ -104,13 +100,3 @@ async def test_no_kafka_ack_means_503_so_slack_retries(kafka: str) -> None:
         response = await post(url, load("message"))
     assert response.status_code == 503
     assert msgspec.json.decode(response.content)["error"] == "kafka_unavailable"
-
-
-def test_workspace_settings_feed_the_pure_layer(kafka: str) -> None:
-    from chat_gateway.slack.edge import workspaces_of
-
-    ws = workspaces_of(settings_for(kafka))
-    assert ws["T0HOTLINE"] == Workspace(
-        "sig-hotline-0123456789", "U0BOT", "A0HOTLINE", tenant="acme", trusted=True
-    )
-    assert ws["T0OTHER"].tenant == "default" and not ws["T0OTHER"].trusted

@@ -18,7 +18,8 @@ import pytest
 from fastapi import FastAPI, Request, Response
 
 from hotline import events as ev
-from tests.integration.chat.harness import Offsets, gateway, read_new, serve, settings_for
+from tests.integration.chat.harness import Offsets, gateway, read_new, serve
+from tests.unit.chat.gateway import settings_for
 from tests.unit.chat.slack_fixtures import load, signed_headers
 
 pytestmark = pytest.mark.integration

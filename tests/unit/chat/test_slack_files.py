@@ -6,16 +6,16 @@ import json
 from datetime import UTC, datetime
 
 from chat_gateway.slack.files import FileRef, with_blobs
-from chat_gateway.slack.pipeline import Publish, process
+from chat_gateway.slack.pipeline import Normalized, process
 from hotline import events as ev
 from tests.unit.chat.slack_fixtures import WORKSPACES, load, signed_headers
 
 NOW = 1_764_012_700
 
 
-def published(body: bytes) -> Publish:
+def published(body: bytes) -> Normalized:
     outcome = process(signed_headers(body, NOW), body, WORKSPACES, NOW, datetime.now(UTC))
-    assert isinstance(outcome, Publish)
+    assert isinstance(outcome, Normalized)
     return outcome
 
 
@@ -32,7 +32,7 @@ def test_file_share_lists_only_files_with_a_download_url() -> None:
 def test_ignored_messages_copy_nothing() -> None:
     doc = json.loads(load("file_share"))
     doc["event"]["bot_id"] = "B0OTHER"
-    assert published(json.dumps(doc).encode()) == Publish([], [])
+    assert published(json.dumps(doc).encode()) == Normalized([], [])
 
 
 def test_with_blobs_swaps_only_copied_files() -> None:

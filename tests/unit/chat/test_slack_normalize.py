@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chat_gateway.slack.pipeline import Challenge, Poison, Publish, process
+from chat_gateway.slack.pipeline import Challenge, Normalized, process
 from hotline import events as ev
 from hotline.channels import registered
 from hotline.http import Rejected
+from hotline.kafka import PermanentError
 from tests.unit.chat.slack_fixtures import TENANT, WORKSPACES, load, signed_headers
 
 NOW = 1_764_012_700
@@ -19,7 +20,7 @@ RECEIVED = datetime(2026, 11, 24, 19, 31, 40, tzinfo=UTC)
 def run(name: str, body: bytes | None = None) -> list[ev.Event]:
     body = body if body is not None else load(name)
     outcome = process(signed_headers(body, NOW), body, WORKSPACES, NOW, RECEIVED)
-    assert isinstance(outcome, Publish)
+    assert isinstance(outcome, Normalized)
     return outcome.events
 
 
@@ -146,7 +147,7 @@ def test_url_verification_answers_the_challenge() -> None:
 def test_same_payload_same_ids_whatever_the_clock() -> None:
     body = load("message")
     later = process(signed_headers(body, NOW + 100), body, WORKSPACES, NOW + 100, datetime.now(UTC))
-    assert isinstance(later, Publish)
+    assert isinstance(later, Normalized)
     assert [e.event_id for e in later.events] == [e.event_id for e in run("message")]
 
 
@@ -159,8 +160,9 @@ def test_event_for_another_team_signed_with_our_secret_is_refused() -> None:
 
 def test_unparseable_ts_is_poison() -> None:
     body = load("message").replace(b'"ts": "1764012000.000100"', b'"ts": "yesterday"')
-    outcome = process(signed_headers(body, NOW), body, WORKSPACES, NOW, RECEIVED)
-    assert outcome == Poison("bad_ts", "not a Slack ts: 'yesterday'")
+    with pytest.raises(PermanentError) as info:
+        process(signed_headers(body, NOW), body, WORKSPACES, NOW, RECEIVED)
+    assert (info.value.reason, info.value.detail) == ("bad_ts", "not a Slack ts: 'yesterday'")
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from chat_gateway.slack.pipeline import Publish, process, senders
+from chat_gateway.slack.pipeline import Normalized, process, senders
 from chat_gateway.slack.profile import Profile, profile_of
 from hotline import events as ev
 from tests.unit.chat.slack_fixtures import TEAM, WORKSPACES, load, signed_headers
@@ -45,7 +45,7 @@ def test_recorded_profiles_read_as_documented() -> None:
 def events(name: str, profiles: dict[str, Profile], workspaces: object = WORKSPACES) -> ev.Event:
     body = load(name)
     out = process(signed_headers(body, NOW), body, workspaces, NOW, RECEIVED, profiles)  # type: ignore[arg-type]
-    assert isinstance(out, Publish) and len(out.events) == 1
+    assert isinstance(out, Normalized) and len(out.events) == 1
     return out.events[0]
 
 
@@ -105,7 +105,7 @@ def test_identifiers_levels_and_display_name(
 def test_profile_without_email_gives_a_name_and_no_email() -> None:
     body = load("message").replace(b'"user": "U0ALICE"', b'"user": "U0NOMAIL"')
     out = process(signed_headers(body, NOW), body, WORKSPACES, NOW, RECEIVED, {"U0NOMAIL": CAROL})
-    assert isinstance(out, Publish)
+    assert isinstance(out, Normalized)
     assert summary(out.events[0]) == (
         "carol.k",
         {("slack_user", "T0HOTLINE:U0NOMAIL", "provider", True, "provider_verified")},
@@ -124,7 +124,7 @@ def test_tenant_is_the_configured_one_for_every_workspace() -> None:
     body = load("message").replace(b'"team_id": "T0HOTLINE"', b'"team_id": "T0OTHER"')
     headers = signed_headers(body, NOW, secret="sig-other-9876543210")
     out = process(headers, body, WORKSPACES, NOW, RECEIVED)
-    assert isinstance(out, Publish)
+    assert isinstance(out, Normalized)
     assert [(e.tenant, e.channel.account_id) for e in out.events] == [("globex", "T0OTHER")]
 
 
@@ -141,4 +141,4 @@ def test_tenant_is_the_configured_one_for_every_workspace() -> None:
 def test_senders_worth_a_lookup(fixture: str, users: list[str]) -> None:
     body = load(fixture)
     out = process(signed_headers(body, NOW), body, WORKSPACES, NOW, RECEIVED)
-    assert isinstance(out, Publish) and senders(out) == users
+    assert isinstance(out, Normalized) and senders(out) == users

@@ -1,4 +1,7 @@
-"""chat_gateway: the FastAPI app (Slack Events API or Socket Mode, web widget, replies)."""
+"""chat_gateway: the FastAPI app (Slack Events API or Socket Mode, web widget, replies).
+
+One ``Intake`` per process serves every inbound edge (Slack over HTTP or Socket Mode, the
+widget), so an event id it acked is not produced again, whichever edge brings it back."""
 
 from __future__ import annotations
 
@@ -10,28 +13,29 @@ from starlette.types import ASGIApp
 from chat_gateway.replies.service import start_replies
 from chat_gateway.settings import ChatSettings
 from chat_gateway.slack import edge as slack
-from chat_gateway.slack.edge import copier_of, profiles_of, tokens_of, workspaces_of
-from chat_gateway.slack.intake import SlackIntake
-from chat_gateway.slack.socket_mode import runners_for
+from chat_gateway.slack.edge import copier_of, profiles_of, slack_outcomes
+from chat_gateway.slack.outcome import SlackOutcomes
+from chat_gateway.slack.socket_mode import SocketModeRunner, runners_for
 from chat_gateway.slack.users_info import ProfileDirectory
 from chat_gateway.widget.edge import add_widget_routes
 from chat_gateway.widget.hub import Hub
 from hotline.http import ServiceState, create_service_app
 from hotline.http.hotpath import Handler, WebhookPosts
-from hotline.kafka.once import PublishOnce
+from hotline.intake import Intake, KafkaPublisher, Publisher
 
 
-def create_app(settings: ChatSettings | None = None) -> FastAPI:
+def create_app(settings: ChatSettings | None = None, publisher: Publisher | None = None) -> FastAPI:
+    """``publisher``: where accepted events go (default: the app's own Kafka producer)."""
     settings = settings or ChatSettings()
     hub, copier = Hub(), copier_of(settings)
-    intake: SlackIntake | None = None  # built below, once the app owns its producer
     profiles: ProfileDirectory | None = None  # built below, counting in the app's metrics
 
     async def on_start(state: ServiceState) -> None:
         if settings.replies_enabled:
             start_replies(state, settings, hub)
-        if settings.slack_mode == "socket" and intake is not None:
-            start_socket_mode(state, settings, intake)
+        if settings.slack_mode == "socket":
+            for runner in socket_runners(settings, app.state.slack, app.state.intake):
+                state.tasks.append(asyncio.create_task(runner.run()))
 
     async def on_stop(state: ServiceState) -> None:
         if copier:
@@ -46,23 +50,24 @@ def create_app(settings: ChatSettings | None = None) -> FastAPI:
 
     app = create_service_app(settings, on_start=on_start, on_stop=on_stop, front=hot_path)
     state: ServiceState = app.state.hotline
-    once = PublishOnce(state.producer.publish)
+    intake = Intake(publisher or KafkaPublisher(state.producer), state.metrics)
     profiles = profiles_of(settings, state.metrics.registry)
-    intake = SlackIntake(state.producer, state.metrics, once, tokens_of(settings), copier, profiles)
-    posts[slack.PATH] = slack.slack_post(settings, intake)
-    add_widget_routes(app, settings, hub, once)
-    app.state.hub = hub
+    outcomes = slack_outcomes(settings, copier, profiles)
+    posts[slack.PATH] = slack.slack_post(outcomes, intake)
+    add_widget_routes(app, settings, hub, intake)
+    app.state.hub, app.state.intake, app.state.slack = hub, intake, outcomes
     return app
 
 
-def start_socket_mode(state: ServiceState, settings: ChatSettings, intake: SlackIntake) -> None:
+def socket_runners(
+    settings: ChatSettings, outcomes: SlackOutcomes, intake: Intake
+) -> list[SocketModeRunner]:
     app_tokens = {
         team: ws.app_token.get_secret_value()
         for team, ws in settings.slack_workspaces.items()
         if ws.app_token is not None
     }
-    for runner in runners_for(settings.slack_api_base, app_tokens, workspaces_of(settings), intake):
-        state.tasks.append(asyncio.create_task(runner.run()))
+    return runners_for(settings.slack_api_base, app_tokens, outcomes, intake)
 
 
 def bootstrap() -> tuple[FastAPI, ChatSettings]:

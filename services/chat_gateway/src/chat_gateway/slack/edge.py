@@ -1,4 +1,5 @@
-"""POST /slack/events: read once, run the pure pipeline, answer only after Kafka acked."""
+"""POST /slack/events: read once, run the pure pipeline, hand the outcome to the intake and
+answer only after Kafka acked."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from prometheus_client import CollectorRegistry
 
 from chat_gateway.settings import ChatSettings
 from chat_gateway.slack.download import FileCopier
-from chat_gateway.slack.intake import SlackIntake
-from chat_gateway.slack.pipeline import Challenge, Parsed, Workspace, parse_signed
+from chat_gateway.slack.outcome import SlackOutcomes
+from chat_gateway.slack.pipeline import Workspace, parse_signed
 from chat_gateway.slack.users_info import ProfileDirectory
 from hotline.blobs import LocalBlobStore
 from hotline.http import ServiceState
-from hotline.http.hotpath import Answer, Handler, Inbound, error_answer
+from hotline.http.hotpath import Answer, Handler, Inbound
+from hotline.intake import Intake, Result
+from hotline.intake.http import answer_for
 
 PATH = "/slack/events"
 
@@ -60,26 +63,30 @@ def copier_of(settings: ChatSettings) -> FileCopier | None:
     )
 
 
-def slack_post(settings: ChatSettings, intake: SlackIntake) -> Handler:
+def slack_outcomes(
+    settings: ChatSettings, copier: FileCopier | None, profiles: ProfileDirectory | None
+) -> SlackOutcomes:
+    return SlackOutcomes(workspaces_of(settings), tokens_of(settings), copier, profiles)
+
+
+def slack_post(outcomes: SlackOutcomes, intake: Intake) -> Handler:
     """The POST handler, served by the lean hot path (``hotline.http.hotpath``) in front of
     FastAPI: the same body limit and ``Rejected`` answers, ~half the CPU per request."""
-    workspaces = workspaces_of(settings)
+    workspaces = outcomes.workspaces
 
     async def slack_events(_state: ServiceState, req: Inbound) -> Answer:
         received_at = datetime.now(UTC)
         step = parse_signed(req.headers, req.body, workspaces, time.time())
-        if isinstance(step, Challenge):
-            return Answer(200, msgspec.json.encode({"challenge": step.challenge}))
-        outcome = (
-            await intake.normalize(step, workspaces, received_at)
-            if isinstance(step, Parsed)
-            else step
-        )
-        accepted = await intake.accept(req.body, outcome, "http:" + PATH)
-        if accepted.status == "kafka_unavailable":  # Slack retries
-            return error_answer(503, "kafka_unavailable", accepted.detail)
-        if accepted.status == "dead_lettered":
-            return Answer(200, msgspec.json.encode({"ok": True, "dead_lettered": accepted.detail}))
-        return Answer(200, msgspec.json.encode({"ok": True, "produced": accepted.produced}))
+        outcome = await outcomes.of(step, req.body, "http:" + PATH, received_at)
+        return slack_answer(await intake.take(outcome))
 
     return slack_events
+
+
+def slack_answer(result: Result) -> Answer:
+    """503 when Kafka did not ack (Slack retries); 200 with what was done otherwise."""
+    if result.status == "acked":
+        return Answer(200, msgspec.json.encode({"ok": True, "produced": result.produced}))
+    if result.status == "dead_lettered":
+        return Answer(200, msgspec.json.encode({"ok": True, "dead_lettered": result.detail}))
+    return answer_for(result)

@@ -1,4 +1,7 @@
-"""verify -> parse -> normalize for one Slack request, as one pure function the edge calls."""
+"""verify -> parse -> normalize for one Slack request, as one pure function the edge calls.
+
+Input that is verified and parsed but cannot be normalized raises ``PermanentError``: the edge
+hands its bytes to the intake as poison (``hotline.intake.intake.poison_of``)."""
 
 from __future__ import annotations
 
@@ -48,20 +51,14 @@ class Challenge:
 
 
 @dataclass(frozen=True)
-class Publish:
+class Normalized:
+    """The events to publish (none for ignored input: bots, joins, other envelope types)."""
+
     events: list[ev.Event]
     files: list[FileRef] = field(default_factory=list)  # what the edge may copy to the blob store
 
 
-@dataclass(frozen=True)
-class Poison:
-    """Verified and parsed, but it cannot be normalized: dead-letter the original bytes."""
-
-    reason: str
-    detail: str
-
-
-Outcome = Challenge | Publish | Poison
+Step = Challenge | Normalized | Parsed
 
 
 NO_PROFILES: Mapping[str, Profile] = {}
@@ -74,32 +71,25 @@ def process(
     now: float,
     received_at: datetime,
     profiles: Mapping[str, Profile] = NO_PROFILES,
-) -> Outcome:
+) -> Challenge | Normalized:
     step = parse_signed(headers, body, workspaces, now)
     return finish(step, workspaces, received_at, profiles) if isinstance(step, Parsed) else step
 
 
-def process_verified(
-    body: bytes, teams: Collection[str], workspaces: Mapping[str, Workspace], received_at: datetime
-) -> Outcome:
-    """After verification (HTTP signature, or the Socket Mode connection of one Slack app)."""
-    step = parse_verified(body, teams)
-    return finish(step, workspaces, received_at) if isinstance(step, Parsed) else step
-
-
 def parse_signed(
     headers: Mapping[str, str], body: bytes, workspaces: Mapping[str, Workspace], now: float
-) -> Challenge | Publish | Parsed:
+) -> Step:
     secrets = {team: ws.signing_secret for team, ws in workspaces.items()}
     return parse_verified(body, verify(headers, body, secrets, now))
 
 
-def parse_verified(body: bytes, teams: Collection[str]) -> Challenge | Publish | Parsed:
+def parse_verified(body: bytes, teams: Collection[str]) -> Step:
+    """After verification (HTTP signature, or the Socket Mode connection of one Slack app)."""
     envelope = parse(body)
     if isinstance(envelope, UrlVerification):
         return Challenge(envelope.challenge)
     if not isinstance(envelope, EventCallback):
-        return Publish([])
+        return Normalized([])
     if envelope.team_id not in teams:
         raise Rejected(401, "team_mismatch", "signed with another workspace's secret")
     return Parsed(envelope, parse_event(envelope))
@@ -110,22 +100,18 @@ def finish(
     workspaces: Mapping[str, Workspace],
     received_at: datetime,
     profiles: Mapping[str, Profile] = NO_PROFILES,
-) -> Publish | Poison:
-    """Normalize with the senders' profiles (by user id) that the caller looked up."""
+) -> Normalized:
+    """Normalize with the senders' profiles (by user id) that the caller looked up; raises
+    ``PermanentError`` when the event cannot be normalized."""
     ctx = context(workspaces, parsed.envelope, received_at, profiles)
-    try:
-        events = norm.normalize(parsed.envelope, parsed.inner, ctx)
-    except PermanentError as exc:
-        return Poison(exc.reason, exc.detail)
-    return Publish(events, files_of(parsed.inner) if events else [])
+    events = norm.normalize(parsed.envelope, parsed.inner, ctx)
+    return Normalized(events, files_of(parsed.inner) if events else [])
 
 
-def senders(outcome: Publish | Poison) -> list[str]:
-    """The Slack user ids whose messages an outcome publishes: whose profiles are worth a look."""
-    if isinstance(outcome, Poison):
-        return []
+def senders(normalized: Normalized) -> list[str]:
+    """The Slack user ids whose messages are published: whose profiles are worth a look."""
     found: list[ev.Sender] = []
-    for e in outcome.events:
+    for e in normalized.events:
         who = getattr(e, "sender", None)
         if isinstance(who, ev.Sender):
             found.append(who)

@@ -1,8 +1,10 @@
-"""Slack Socket Mode: the same pure pipeline and intake as HTTP, over Slack's WebSocket.
+"""Slack Socket Mode: the same pure pipeline, outcomes and intake as HTTP, over Slack's
+WebSocket.
 
 ``apps.connections.open`` (app-level token) gives a wss URL; each ``events_api`` envelope is
-processed and acknowledged (``{"envelope_id": ...}``) only after Kafka acked; without an ack
-Slack redelivers it. The connection itself authenticates Slack, so there is no signature.
+processed and acknowledged (``{"envelope_id": ...}``) only once the intake accepted it (Kafka
+acked, or the poison was dead-lettered); without an ack Slack redelivers it. The connection
+itself authenticates Slack, so there is no signature.
 """
 
 from __future__ import annotations
@@ -10,22 +12,25 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from datetime import UTC, datetime
 
 import httpx
 import msgspec
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
 
-from chat_gateway.slack.intake import SlackIntake
-from chat_gateway.slack.pipeline import Challenge, Parsed, Workspace, parse_verified
+from chat_gateway.slack.outcome import SlackOutcomes
+from chat_gateway.slack.pipeline import parse_verified
 from hotline.http import Rejected
+from hotline.intake import Intake
 
 log = logging.getLogger(__name__)
 
 
 NO_PAYLOAD = msgspec.Raw(b"null")
+SOURCE = "slack:socket_mode"
+Send = Callable[[str], Awaitable[None]]  # one text frame to Slack
 
 
 class SocketEnvelope(msgspec.Struct, kw_only=True, forbid_unknown_fields=False):
@@ -45,11 +50,11 @@ class SocketModeRunner:
         api_base: str,
         app_token: str,
         teams: Collection[str],
-        workspaces: Mapping[str, Workspace],
-        intake: SlackIntake,
+        outcomes: SlackOutcomes,
+        intake: Intake,
     ) -> None:
         self.api_base, self.app_token = api_base.rstrip("/") + "/", app_token
-        self.teams, self.workspaces, self.intake = teams, workspaces, intake
+        self.teams, self.outcomes, self.intake = teams, outcomes, intake
 
     async def run(self, retry_every: float = 1.0) -> None:
         while True:
@@ -58,7 +63,7 @@ class SocketModeRunner:
             except (httpx.HTTPError, OSError, WebSocketException, SocketModeError) as exc:
                 log.warning("socket mode reconnecting", extra={"error": repr(exc)})
                 await asyncio.sleep(retry_every)
-            except Exception as exc:  # never let the intake die; unacked envelopes come back
+            except Exception as exc:  # never let the loop die; unacked envelopes come back
                 log.exception("socket mode failure", extra={"error": repr(exc)})
                 await asyncio.sleep(retry_every)
 
@@ -75,10 +80,11 @@ class SocketModeRunner:
     async def session(self, url: str) -> None:
         async with connect(url, max_size=2**20) as ws:
             async for raw in ws:
-                if not await self.on_frame(ws, raw if isinstance(raw, bytes) else raw.encode()):
+                frame = raw if isinstance(raw, bytes) else raw.encode()
+                if not await self.on_frame(ws.send, frame):
                     return
 
-    async def on_frame(self, ws: ClientConnection, raw: bytes) -> bool:
+    async def on_frame(self, send: Send, raw: bytes) -> bool:
         """Handle one envelope; False when Slack asks us to reconnect."""
         try:
             env = msgspec.json.decode(raw, type=SocketEnvelope)
@@ -89,10 +95,10 @@ class SocketModeRunner:
             return False
         if env.type != "events_api" or bytes(env.payload) == b"null" or not env.envelope_id:
             if env.envelope_id:
-                await ack(ws, env.envelope_id)
+                await ack(send, env.envelope_id)
             return True
         if await self.deliver(bytes(env.payload)):
-            await ack(ws, env.envelope_id)
+            await ack(send, env.envelope_id)
         return True
 
     async def deliver(self, payload: bytes) -> bool:
@@ -105,32 +111,25 @@ class SocketModeRunner:
                 "socket mode payload refused", extra={"reason": exc.reason, "status": exc.status}
             )
             return True
-        if isinstance(step, Challenge):
-            return True
-        outcome = (
-            await self.intake.normalize(step, self.workspaces, received_at)
-            if isinstance(step, Parsed)
-            else step
-        )
-        accepted = await self.intake.accept(payload, outcome, "slack:socket_mode")
-        return accepted.status != "kafka_unavailable"
+        outcome = await self.outcomes.of(step, payload, SOURCE, received_at)
+        return (await self.intake.take(outcome)).accepted
 
 
-async def ack(ws: ClientConnection, envelope_id: str) -> None:
-    await ws.send(json.dumps({"envelope_id": envelope_id}))
+async def ack(send: Send, envelope_id: str) -> None:
+    await send(json.dumps({"envelope_id": envelope_id}))
 
 
 def runners_for(
     api_base: str,
     app_tokens: Mapping[str, str],
-    workspaces: Mapping[str, Workspace],
-    intake: SlackIntake,
+    outcomes: SlackOutcomes,
+    intake: Intake,
 ) -> list[SocketModeRunner]:
     """One connection per app-level token; it carries the events of every team of that app."""
     by_token: dict[str, list[str]] = {}
     for team, token in app_tokens.items():
         by_token.setdefault(token, []).append(team)
     return [
-        SocketModeRunner(api_base, token, teams, workspaces, intake)
+        SocketModeRunner(api_base, token, teams, outcomes, intake)
         for token, teams in by_token.items()
     ]

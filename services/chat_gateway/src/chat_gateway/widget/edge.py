@@ -19,10 +19,9 @@ from chat_gateway.widget.normalize import normalize
 from chat_gateway.widget.parse import ClientFrame, Hello, Seen, Send, parse_frame
 from chat_gateway.widget.verify import Identity, identify, new_visitor_id
 from hotline.http import Rejected
-from hotline.kafka import KafkaUnavailable
-from hotline.kafka.once import PublishOnce
+from hotline.intake import Intake, Publish
+from hotline.intake.intake import UNAVAILABLE
 from hotline.metrics import Metrics
-from hotline.topics import INBOUND_CHAT
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parents[1] / "static"
@@ -37,10 +36,8 @@ class Session:
 
 
 class WidgetEdge:
-    def __init__(
-        self, settings: ChatSettings, hub: Hub, once: PublishOnce, metrics: Metrics
-    ) -> None:
-        self.settings, self.hub, self.once, self.metrics = settings, hub, once, metrics
+    def __init__(self, settings: ChatSettings, hub: Hub, intake: Intake, metrics: Metrics) -> None:
+        self.settings, self.hub, self.intake, self.metrics = settings, hub, intake, metrics
         tenancy = settings.tenancy()
         self.sites = {
             k: (v.secret.get_secret_value(), v.tenant or tenancy.tenant_for("widget", k))
@@ -122,15 +119,13 @@ class WidgetEdge:
             await s.ws.send_json(await self.accept(s, frame))
 
     async def accept(self, s: Session, frame: Send) -> dict[str, object]:
-        """Publish and wait for Kafka's ack; the answer frame is the ack or a retry hint."""
+        """Hand the event to the intake; the answer frame is the ack (after Kafka's) or, when
+        Kafka did not ack, a retry hint (the browser resends the same ``client_id``)."""
         event = normalize(s.tenant, s.who, frame, datetime.now(UTC))
-        try:
-            await self.once([event])
-        except KafkaUnavailable:
-            return {"type": "error", "error": "kafka_unavailable", "client_id": frame.client_id,
+        result = await self.intake.take(Publish([event]))
+        if not result.accepted:
+            return {"type": "error", "error": UNAVAILABLE, "client_id": frame.client_id,
                     "retry": True}  # fmt: skip
-        extra = {"event_id": event.event_id, "topic": INBOUND_CHAT, "tenant": s.tenant}
-        log.debug("widget message acked", extra=extra)  # as Slack's: the topic is the record
         return {"type": "ack", "client_id": frame.client_id, "event_id": event.event_id}
 
 
@@ -150,8 +145,8 @@ async def receive(ws: WebSocket) -> str | bytes | None:
     return text if text is not None else bytes(message.get("bytes") or b"")
 
 
-def add_widget_routes(app: FastAPI, settings: ChatSettings, hub: Hub, once: PublishOnce) -> None:
-    edge = WidgetEdge(settings, hub, once, app.state.hotline.metrics)
+def add_widget_routes(app: FastAPI, settings: ChatSettings, hub: Hub, intake: Intake) -> None:
+    edge = WidgetEdge(settings, hub, intake, app.state.hotline.metrics)
 
     @app.websocket("/chat/ws")
     async def chat_ws(ws: WebSocket) -> None:
