@@ -155,14 +155,22 @@ def compose_check_binary() -> Path:
     return ROOT / COMPOSE_CHECK
 
 
-def compose_check(path: Path, *flags: str) -> subprocess.CompletedProcess[str]:
-    cmd = [str(compose_check_binary()), *flags, str(path)]
+def compose_check(*paths: Path, flags: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+    cmd = [str(compose_check_binary()), *flags, *map(str, paths)]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
+
+
+def compose_env_files(paths: list[Path]) -> dict[str, dict[str, str]]:
+    """The files as compose reads an env_file (compose-go's dotenv parser), by path."""
+    done = compose_check(*paths, flags=("-env-files",))
+    assert done.returncode == 0, done.stderr
+    read: dict[str, dict[str, str]] = json.loads(done.stdout)
+    return read
 
 
 def compose_project(path: Path = COMPOSE) -> Doc:
     """The project as compose-go loads it (anchors, merge keys and defaults resolved)."""
-    done = compose_check(path, "-json")
+    done = compose_check(path, flags=("-json",))
     assert done.returncode == 0, done.stderr
     project: Doc = json.loads(done.stdout)
     return project

@@ -13,8 +13,10 @@ from pydantic import ValidationError
 from hotline.settings import ServiceSettings
 from tests.integration.deploy.manifests import (
     DEPLOY,
+    SECRETS_EXAMPLE,
     SETTINGS,
     Doc,
+    compose_env_files,
     compose_project,
     config_map,
     containers,
@@ -100,6 +102,16 @@ def test_compose_takes_each_services_secrets_from_its_own_env_file() -> None:
         assert files[("python", "-m", module)] == [module]
     assert files[("postgres:15",)] == ["postgres"]
     assert set(example_values("postgres")) == {"POSTGRES_PASSWORD"}
+
+
+def test_compose_reads_the_secrets_examples_as_kubectl_does() -> None:
+    """kubectl --from-env-file takes each value as-is; compose's dotenv parser must agree (the
+    JSON values are not quoted, so neither strips or expands anything)."""
+    files = sorted(SECRETS_EXAMPLE.glob("*.env"))
+    read = compose_env_files(files)
+    assert {Path(p).stem: v for p, v in read.items()} == {
+        f.stem: example_values(f.stem) for f in files
+    }
 
 
 @pytest.mark.parametrize("module", SETTINGS)

@@ -68,7 +68,9 @@ def test_kubernetes_unifier_is_several_instances_in_one_group_on_postgresql() ->
     instance = env["HOTLINE_INSTANCE_ID"]["valueFrom"]["fieldRef"]["fieldPath"]
     assert instance == "metadata.name"  # distinct per pod
     assert env["HOTLINE_DATABASE_URL"]["valueFrom"]["secretKeyRef"]["name"] == "hotline-unifier"
-    assert example_values("unifier")["HOTLINE_DATABASE_URL"].startswith("postgresql://")
+    dsn = example_values("unifier")["HOTLINE_DATABASE_URL"]
+    password = example_values("postgres")["POSTGRES_PASSWORD"]
+    assert dsn == f"postgresql://hotline:{password}@postgres:5432/hotline"  # peers.yaml's
 
 
 def test_compose_unifiers_are_several_instances_in_one_group_on_postgresql() -> None:
