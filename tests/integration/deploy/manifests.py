@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+from functools import cache
 from pathlib import Path
 from typing import Any, get_args
 
@@ -149,6 +150,7 @@ def config_map(docs: list[Doc], name: str) -> dict[str, str]:
 # --- Compose --------------------------------------------------------------------------------
 
 
+@cache
 def compose_check_binary() -> Path:
     """tools/compose-check, built by the Makefile when missing or older than its source."""
     subprocess.run(["make", "--no-print-directory", "-s", COMPOSE_CHECK], cwd=ROOT, check=True)
