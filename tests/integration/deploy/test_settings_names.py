@@ -70,7 +70,9 @@ def test_kubernetes_secrets_come_only_from_the_services_secret() -> None:
 
 def _check_secret_refs(module: str, env: list[Doc]) -> int:
     secrets, stem = secret_names(SETTINGS[module]), module
-    refs = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in env if e["name"] in secrets}
+    given = [e for e in env if e["name"] in secrets]
+    assert all("secretKeyRef" in e.get("valueFrom", {}) for e in given), "a secret in the clear"
+    refs = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in given}
     for name, ref in refs.items():
         assert ref["name"] == "hotline-" + stem.replace("_", "-") and ref["key"] == name
         listed = set(example_values(stem))
@@ -93,14 +95,16 @@ def test_every_hotline_name_in_compose_is_a_setting_and_no_secret() -> None:
 
 
 def test_compose_takes_each_services_secrets_from_its_own_env_file() -> None:
-    files = {}
-    for service in compose_project()["services"].values():
+    services, modules = compose_project()["services"], set()
+    for name, service in services.items():
         paths = [Path(e["path"]) for e in service.get("env_file") or []]
         assert all(p.parent == DEPLOY / "secrets" for p in paths), paths
-        files[tuple(service.get("command") or [service["image"]])] = [p.stem for p in paths]
-    for module in SETTINGS:
-        assert files[("python", "-m", module)] == [module]
-    assert files[("postgres:15",)] == ["postgres"]
+        command = service.get("command") or []
+        if command[:2] == ["python", "-m"]:
+            assert [p.stem for p in paths] == [command[2]], name
+            modules.add(command[2])
+    assert modules == set(SETTINGS)
+    assert [Path(e["path"]).stem for e in services["postgres"]["env_file"]] == ["postgres"]
     assert set(example_values("postgres")) == {"POSTGRES_PASSWORD"}
 
 
