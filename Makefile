@@ -13,15 +13,19 @@ endif
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PY := .venv/bin/python
 PYTEST := $(UV) run --frozen pytest
+# built from tools/compose-check (see its rule below)
+COMPOSE_CHECK := var/bin/compose-check
 
 .PHONY: help setup system-deps kafka-jars run test test-unit test-contract test-integration \
         test-e2e lint fmt bench bench-kafka bench-email bench-chat bench-social bench-unifier \
-        bench-identity soak clean contract-snapshot bench-e2e bench-report bench-p2-sweep
+        bench-identity soak clean contract-snapshot bench-e2e bench-report bench-p2-sweep \
+        deploy-check
 
 help:
 	@echo "make run   - start the local stack (broker, four services, SQLite store); Ctrl-C stops it"
 	@echo "make test  - install what is missing, then run unit, contract, integration and e2e tests"
 	@echo "make lint  - ruff + mypy --strict;  make bench-<x> - benchmarks into bench/results/"
+	@echo "make deploy-check - validate deploy/compose.yaml and deploy/k8s/*.yaml"
 
 setup:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check uv
@@ -42,7 +46,7 @@ define run_pytest
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests in $(1): failing"; exit 1; fi; exit $$rc
 endef
 
-test: setup system-deps kafka-jars lint
+test: setup system-deps kafka-jars lint $(COMPOSE_CHECK)
 	$(call run_pytest,-p no:cacheprovider -ra tests/unit tests/contract tests/integration tests/e2e)
 
 test-unit: setup
@@ -51,11 +55,24 @@ test-unit: setup
 test-contract: setup
 	$(call run_pytest,tests/contract)
 
-test-integration: setup system-deps kafka-jars
+test-integration: setup system-deps kafka-jars $(COMPOSE_CHECK)
 	$(call run_pytest,-ra tests/integration)
 
 test-e2e: setup system-deps kafka-jars
 	$(call run_pytest,-ra tests/e2e)
+
+# The Compose validator (tools/compose-check: compose-go, the Compose Specification's loader),
+# built into var/bin when missing or when its source changed. Needs Go >= 1.24.
+$(COMPOSE_CHECK): tools/compose-check/main.go tools/compose-check/go.mod tools/compose-check/go.sum
+	@command -v go >/dev/null || { echo "Go >= 1.24 is needed to build tools/compose-check (https://go.dev/dl)"; exit 1; }
+	cd tools/compose-check && go build -o ../../$(COMPOSE_CHECK) .
+
+# deploy/compose.yaml and deploy/k8s/*.yaml through their validators (also run by make test,
+# with the settings cross-check, in tests/integration/deploy).
+K8S_VERSION := 1.37.0
+deploy-check: setup $(COMPOSE_CHECK)
+	$(COMPOSE_CHECK) deploy/compose.yaml
+	$(UV) run --frozen kubernetes-validate --strict --quiet -k $(K8S_VERSION) deploy/k8s/*.yaml
 
 lint: setup
 	$(UV) run --frozen ruff check .
