@@ -15,11 +15,12 @@ import pytest
 from hotline import events as ev
 from hotline.topics import INBOUND_SOCIAL
 from hotline_tools.devstack.broker import free_port
-from tests.integration.social.conftest import serve, settings_for
-from tests.integration.social.providers import twilio_signer
-from tests.integration.social.test_whatsapp_edge import PATH, sign
+from tests.integration.social.conftest import serve
 from tests.kafka_helpers import read_all
+from tests.unit.social.edges import settings_for
 from tests.unit.social.helpers import FIXTURES, named_cases
+from tests.unit.social.providers import twilio_signer
+from tests.unit.social.test_whatsapp_edge import PATH, sign
 
 pytestmark = pytest.mark.integration
 
