@@ -35,7 +35,7 @@ BATCHED_FETCH = {"fetch_min_bytes": 256 * 1024, "fetch_max_wait_ms": 250}
 @dataclass
 class SocialService:
     settings: SocialSettings
-    publisher: Publisher | None = None  # the broker (KafkaPublisher on the app's producer) else
+    publisher: Publisher | None = None  # None: Kafka, through the app's producer
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     store: WindowStore | None = None
