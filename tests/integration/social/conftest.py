@@ -6,23 +6,16 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from pydantic import SecretStr
 
 from hotline_tools.devstack.broker import free_port
 from social_ingest.app import create_app
 from social_ingest.settings import SocialSettings
-
-META_SECRET = "it-meta-app-secret"
-VERIFY_TOKEN = "it-verify-token"
-X_SECRET = "it-x-consumer-secret"
-TG_SECRET = "it-telegram-secret"
-TWILIO_TOKEN = "it-twilio-auth-token"
+from tests.unit.social.edges import settings_for
 
 
 @dataclass
@@ -31,33 +24,6 @@ class Running:
     settings: SocialSettings
     client: httpx.AsyncClient
     app: FastAPI
-
-
-def settings_for(kafka: str, port: int, **extra: object) -> SocialSettings:
-    """Test settings; replies (and the window consumer) only where a test asks for them."""
-    secrets = {
-        "meta_app_secret": META_SECRET,
-        "meta_verify_token": VERIFY_TOKEN,
-        "x_consumer_secret": X_SECRET,
-        "telegram_secret_token": TG_SECRET,
-        "twilio_auth_token": TWILIO_TOKEN,
-        "whatsapp_token": "it-wa-token",
-        "meta_page_token": "it-page-token",
-        "telegram_bot_token": "it-bot-token",
-        "x_bearer_token": "it-x-bearer",
-    }
-    values: dict[str, Any] = {
-        "env": "test",
-        "kafka_bootstrap": kafka,
-        "port": port,
-        "default_tenant": "acme",
-        "twilio_webhook_url": f"http://127.0.0.1:{port}/webhooks/sms",
-        "twilio_status_url": f"http://127.0.0.1:{port}/webhooks/sms/status",
-        "ack_timeout": 3.0,
-        "replies_enabled": False,
-        **{k: SecretStr(v) for k, v in secrets.items()},
-    }
-    return SocialSettings(**{**values, **extra})
 
 
 @contextlib.asynccontextmanager

@@ -18,10 +18,11 @@ from hotline import events as ev
 from hotline.topics import INBOUND_SOCIAL
 from hotline_tools.devstack.broker import free_port
 from social_ingest.providers.meta import verify as meta
-from tests.integration.social.conftest import META_SECRET, Running, serve, settings_for
-from tests.integration.social.providers import providers
+from tests.integration.social.conftest import Running, serve
 from tests.integration.social.standin import StandIn, standin
 from tests.kafka_helpers import read_all
+from tests.unit.social.edges import META_SECRET, settings_for
+from tests.unit.social.providers import providers
 
 pytestmark = pytest.mark.integration
 PAGE = "page-profiles"

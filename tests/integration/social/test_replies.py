@@ -18,10 +18,11 @@ from hotline.kafka import EventProducer, ProducerSettings
 from hotline.topics import REPLY_RESULTS
 from hotline_tools.devstack.broker import free_port
 from social_ingest.window_store import WindowStore
-from tests.integration.social.conftest import Running, serve, settings_for
-from tests.integration.social.providers import providers
+from tests.integration.social.conftest import Running, serve
 from tests.integration.social.standin import StandIn, standin
 from tests.kafka_helpers import read_all
+from tests.unit.social.edges import settings_for
+from tests.unit.social.providers import providers
 
 pytestmark = pytest.mark.integration
 PN, PAGE = "pn-replies", "page-replies"
@@ -122,7 +123,7 @@ async def post_inbound(svc: Running) -> None:
 
 
 def _wa_sign() -> Callable[[bytes], dict[str, str]]:
-    from tests.integration.social.test_whatsapp_edge import sign
+    from tests.unit.social.test_whatsapp_edge import sign
 
     return sign
 

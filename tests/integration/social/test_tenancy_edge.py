@@ -1,25 +1,24 @@
 """Tenancy through the real edges and the session's broker: ``HOTLINE_TENANTS`` maps one WhatsApp
 phone-number id to "acme"; another number, unmapped, lands in the default tenant. One process
-serves both, so the tenant is decided per event (its channel account), never per process.
-Twilio: our number's tenant, and national From numbers read in ``HOTLINE_DEFAULT_REGION``."""
+serves both, so the tenant is decided per event (its channel account), never per process, and
+the record's partition key carries it. (Twilio's tenant: tests/unit/social/test_tenancy_edge.py.)"""
 
 from __future__ import annotations
 
 import json
 import uuid
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode
 
 import pytest
 
 from hotline import events as ev
 from hotline.topics import INBOUND_SOCIAL
 from hotline_tools.devstack.broker import free_port
-from tests.integration.social.conftest import serve, settings_for
-from tests.integration.social.providers import twilio_signer
-from tests.integration.social.test_whatsapp_edge import PATH, sign
+from tests.integration.social.conftest import serve
 from tests.kafka_helpers import read_all
-from tests.unit.social.helpers import FIXTURES, named_cases
+from tests.unit.social.edges import settings_for
+from tests.unit.social.helpers import named_cases
+from tests.unit.social.test_whatsapp_edge import PATH, sign
 
 pytestmark = pytest.mark.integration
 
@@ -64,27 +63,3 @@ async def test_the_phone_number_id_decides_the_tenant(
         phone = event.sender.identifiers[1]
         assert (phone.kind, phone.level, phone.verified) == ("phone", "provider_verified", True)
         assert event.sender.display_name == "Test Name"
-
-
-async def test_sms_tenant_is_our_numbers_and_a_national_from_is_read_in_the_region(
-    kafka: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("HOTLINE_TENANTS", json.dumps({"sms:+15005550006": "acme"}))
-    settings = settings_for(kafka, free_port(), default_tenant="default", default_region="US")
-    sid = f"SM{uuid.uuid4().hex}"
-    pairs = dict(parse_qsl((FIXTURES / "twilio" / "national_number.form").read_text()))
-    body = urlencode({**pairs, "MessageSid": sid}).encode()  # From=4155552671, no country code
-    async with serve(settings) as social:
-        headers = twilio_signer(settings.twilio_webhook_url)(body)
-        r = await social.client.post("/webhooks/sms", content=body, headers=headers)
-        assert r.status_code == 200, r.text
-    (event,) = [
-        e
-        for e in (ev.decode(r.value) for r in await read_all(kafka, INBOUND_SOCIAL))
-        if isinstance(e, ev.MessageReceived) and e.provider_message_id == sid
-    ]
-    assert event.tenant == "acme" and event.channel.account_id == "+15005550006"
-    assert event.event_id == ev.event_id_for("acme", "sms", sid, "message")
-    phone = event.sender.identifiers[0]  # not +41 55 555 26 71 (Switzerland) as before
-    assert (phone.value, phone.level, phone.verified) == ("+14155552671", "carrier_asserted", False)
-    assert event.conversation_key == "acme/sms/+15005550006/+14155552671"

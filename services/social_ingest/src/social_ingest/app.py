@@ -9,15 +9,16 @@ from starlette.types import ASGIApp
 
 from hotline.http import ServiceState, create_service_app
 from hotline.http.hotpath import Handler, WebhookPosts
-from social_ingest.ingest import Normalizer
+from hotline.intake import Publisher
 from social_ingest.providers.messenger.normalize import normalize as messenger
 from social_ingest.providers.meta import edge as meta
 from social_ingest.providers.telegram import edge as telegram
 from social_ingest.providers.twilio import edge as twilio
 from social_ingest.providers.whatsapp.normalize import normalize as whatsapp
 from social_ingest.providers.x import edge as x
-from social_ingest.runtime import Runtime
+from social_ingest.service import SocialService
 from social_ingest.settings import SocialSettings
+from social_ingest.webhook import Normalizer
 
 META: tuple[tuple[str, Normalizer], ...] = (
     ("/webhooks/whatsapp", whatsapp),
@@ -26,18 +27,22 @@ META: tuple[tuple[str, Normalizer], ...] = (
 )
 
 
-def create_app(settings: SocialSettings | None = None) -> FastAPI:
+def create_app(
+    settings: SocialSettings | None = None, publisher: Publisher | None = None
+) -> FastAPI:
+    """``publisher``: where the edges' events go (Kafka through the app's producer unless
+    given; tests pass ``hotline.intake.MemoryPublisher``)."""
     settings = settings or SocialSettings()
-    runtime = Runtime(settings)
+    service = SocialService(settings, publisher)
     posts = _posts(settings)
 
     def hot_path(inner: ASGIApp, state: ServiceState) -> ASGIApp:
         return WebhookPosts(inner, routes=posts, state=state)
 
     app = create_service_app(
-        settings, on_start=runtime.start, on_stop=runtime.close, front=hot_path
+        settings, on_start=service.start, on_stop=service.close, front=hot_path
     )
-    app.state.social = runtime
+    app.state.social = service
     app.include_router(x.crc_router(settings))
     for path, _ in META:
         app.include_router(meta.handshake_router(path, settings))

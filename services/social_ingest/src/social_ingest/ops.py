@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import msgspec
-
 from hotline import events
 
 OpsRecord = events.OpsUpdate  # ops.update.v1 in the shared contract
@@ -26,10 +24,3 @@ class Normalized:
     def extend(self, other: Normalized) -> None:
         self.events.extend(other.events)
         self.ops.extend(other.ops)
-
-
-_encoder = msgspec.json.Encoder()
-
-
-def encode_ops(record: OpsRecord) -> bytes:
-    return _encoder.encode(record)

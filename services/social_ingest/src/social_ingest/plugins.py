@@ -2,7 +2,7 @@
 
 A file holds one webhook body, or (the corpus layout) a JSON object of named bodies, each
 normalized in order. Ops records (``ops.update.v1``, for ``hotline.ops``) are printed beside the
-events, encoded exactly as they go to Kafka; the contract has no ops tag yet (see ops.py).
+events, encoded exactly as they go to Kafka.
 """
 
 from __future__ import annotations

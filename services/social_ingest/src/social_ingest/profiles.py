@@ -26,7 +26,6 @@ from social_ingest.profile_cache import NOTHING, Key, Profile, ProfileCache
 from social_ingest.settings import SocialSettings
 
 log = logging.getLogger(__name__)
-ENRICHER = "profiles"  # the Enricher's key in ServiceState.extras
 MAX_BODY = 64 * 1024  # a profile answer larger than this is malformed
 MAX_TEXT = 2048
 

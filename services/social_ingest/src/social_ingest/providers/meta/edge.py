@@ -7,9 +7,9 @@ from fastapi.responses import PlainTextResponse, Response
 
 from hotline.http import Rejected, ServiceState
 from hotline.http.hotpath import Answer, Handler, Inbound
-from social_ingest.ingest import Normalizer, ingest
 from social_ingest.providers.meta import verify
 from social_ingest.settings import SocialSettings
+from social_ingest.webhook import Normalizer, webhooks
 
 
 def handshake_router(path: str, settings: SocialSettings) -> APIRouter:
@@ -32,6 +32,7 @@ def post_handler(path: str, run: Normalizer, settings: SocialSettings) -> Handle
     async def receive(state: ServiceState, req: Inbound) -> Answer:
         if not verify.signature_ok(secret, req.body, req.headers.get("x-hub-signature-256")):
             raise Rejected(401, "bad_signature")
-        return await ingest(state, req.body, run, path)
+        hooks = webhooks(state)
+        return await hooks.answer(hooks.outcome(req.body, run, path))
 
     return receive

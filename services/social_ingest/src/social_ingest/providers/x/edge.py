@@ -6,10 +6,10 @@ from fastapi import APIRouter, Request
 
 from hotline.http import Rejected, ServiceState
 from hotline.http.hotpath import Answer, Handler, Inbound
-from social_ingest.ingest import ingest
 from social_ingest.providers.x import verify
 from social_ingest.providers.x.normalize import normalize
 from social_ingest.settings import SocialSettings
+from social_ingest.webhook import Normalizer, webhooks
 
 PATH = "/webhooks/x"
 
@@ -28,13 +28,14 @@ def crc_router(settings: SocialSettings) -> APIRouter:
     return api
 
 
-def post_handler(settings: SocialSettings) -> Handler:
+def post_handler(settings: SocialSettings, run: Normalizer = normalize) -> Handler:
     secret = settings.x_consumer_secret.get_secret_value().encode()
 
     async def receive(state: ServiceState, req: Inbound) -> Answer:
         header = req.headers.get("x-twitter-webhooks-signature")
         if not verify.signature_ok(secret, req.body, header):
             raise Rejected(401, "bad_signature")
-        return await ingest(state, req.body, normalize, PATH)
+        hooks = webhooks(state)
+        return await hooks.answer(hooks.outcome(req.body, run, PATH))
 
     return receive

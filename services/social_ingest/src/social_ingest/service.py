@@ -1,6 +1,8 @@
-"""The service's background work, owned by the app's lifespan: the window store fed by a
-ConsumerLoop over our own inbound topic, and the replies ConsumerLoop. Loops that stop (Kafka
-gone, retries exhausted) are restarted after a pause; shutdown stops them before closing."""
+"""What the service owns between start-up and shutdown (the app's lifespan): the one intake
+every provider edge hands its outcome to (with the profile enricher as its ``prepare``), the
+window store fed by a ConsumerLoop over our own inbound topic, and the replies ConsumerLoop.
+Loops that stop (Kafka gone, retries exhausted) are restarted after a pause; shutdown stops
+them before closing."""
 
 from __future__ import annotations
 
@@ -13,14 +15,15 @@ import httpx
 
 from hotline import events as ev
 from hotline.http import ServiceState
+from hotline.intake import Intake, KafkaPublisher, Publisher
 from hotline.kafka import ConsumerLoop
 from hotline.kafka.consumer import LoopSettings, Record
 from hotline.topics import INBOUND_SOCIAL, REPLIES_SOCIAL
-from social_ingest.ingest import CONTEXTS, ONCE, contexts, publish_once
 from social_ingest.profile_sources import sources
-from social_ingest.profiles import ENRICHER, Enricher, lookup_counter
+from social_ingest.profiles import Enricher, lookup_counter
 from social_ingest.replies import Replies, decode_reply
 from social_ingest.settings import SocialSettings
+from social_ingest.webhook import WEBHOOKS, Webhooks, contexts
 from social_ingest.window_store import WindowStore
 
 log = logging.getLogger(__name__)
@@ -30,8 +33,9 @@ BATCHED_FETCH = {"fetch_min_bytes": 256 * 1024, "fetch_max_wait_ms": 250}
 
 
 @dataclass
-class Runtime:
+class SocialService:
     settings: SocialSettings
+    publisher: Publisher | None = None  # None: Kafka, through the app's producer
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     store: WindowStore | None = None
@@ -39,18 +43,24 @@ class Runtime:
     enricher: Enricher | None = None
 
     async def start(self, state: ServiceState) -> None:
-        state.extras[ONCE] = publish_once(state)  # every edge's retries and copies: one record
-        state.extras[CONTEXTS] = contexts(self.settings)  # tenant per channel account
         if self.settings.profiles_enabled:
             self._start_profiles(state)
+        state.extras[WEBHOOKS] = self.webhooks(state)
         if self.settings.replies_enabled:
             self._start_replies(state)
+
+    def webhooks(self, state: ServiceState) -> Webhooks:
+        """The one intake (every edge's retries and copies: one record; cached profiles filled
+        in before the produce) and each webhook's context (tenant per channel account)."""
+        publisher = self.publisher or KafkaPublisher(state.producer)
+        prepare = self.enricher.enrich if self.enricher else None
+        intake = Intake(publisher, state.metrics, prepare=prepare)
+        return Webhooks(intake, contexts(self.settings))
 
     def _start_profiles(self, state: ServiceState) -> None:
         counter = lookup_counter(state.metrics.registry)
         self.enricher = Enricher(self.settings, sources(self.settings), counter)
         state.tasks.extend(self.enricher.start())
-        state.extras[ENRICHER] = self.enricher
 
     def _start_replies(self, state: ServiceState) -> None:
         s = self.settings

@@ -5,19 +5,21 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from social_ingest.context import Context
-from social_ingest.ingest import Normalizer
 from social_ingest.providers.messenger.normalize import normalize as messenger
 from social_ingest.providers.meta import verify as meta
 from social_ingest.providers.telegram.normalize import normalize as telegram
 from social_ingest.providers.twilio import verify as twilio
 from social_ingest.providers.twilio.normalize import normalize as sms
+from social_ingest.providers.whatsapp.normalize import normalize as wa_normalize
 from social_ingest.providers.x import verify as x
 from social_ingest.providers.x.normalize import normalize as x_normalize
-from tests.integration.social.conftest import META_SECRET, TG_SECRET, TWILIO_TOKEN, X_SECRET
+from social_ingest.webhook import Normalizer
+from tests.unit.social.edges import META_SECRET, TG_SECRET, TWILIO_TOKEN, X_SECRET
 from tests.unit.social.helpers import FIXTURES, named_cases
 
 Signer = Callable[[bytes], dict[str, str]]
@@ -299,4 +301,20 @@ def providers(port: int) -> list[Provider]:
     return specs
 
 
-__all__ = ["Context", "Provider", "providers"]
+def whatsapp(corpora: Path, port: int) -> Provider:
+    """WhatsApp Cloud: every case of pywa's recorded updates (read from the corpora)."""
+    root = corpora / "david-lev-pywa" / "tests" / "data" / "updates"
+    good = {
+        f"{f.stem}:{name}": body
+        for f in sorted(root.glob("*.json"))
+        for name, body in named_cases(f).items()
+    }
+    sign = _meta_sign(META_SECRET.encode())
+    spec = Provider(
+        "whatsapp", "/webhooks/whatsapp", sign, _meta_sign(b"other"), good, wa_normalize
+    )
+    spec.header, spec.port = "x-hub-signature-256", str(port)
+    return spec
+
+
+__all__ = ["Context", "Provider", "providers", "whatsapp"]

@@ -1,67 +1,73 @@
-"""Messenger, Instagram, X, Telegram and Twilio edges on the real broker: every fixture lands
-under its deterministic id, retries add nothing, and each bad-input table (>= 50 cases) gets
-exactly the expected statuses with nothing produced."""
+"""Messenger, Instagram, X, Telegram and Twilio edges in process, on the intake's in-memory
+publisher: every fixture is published under its deterministic id, retries add nothing, and
+each bad-input table (>= 50 cases) gets exactly the expected statuses with nothing published."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
+from collections.abc import AsyncIterator
 from urllib.parse import parse_qsl, urlencode
 
-import msgspec
 import pytest
 
-from hotline import events as ev
 from hotline.topics import INBOUND_SOCIAL, OPS
 from social_ingest.context import Context
 from social_ingest.providers.twilio import verify as tw_verify
 from social_ingest.providers.x import verify as x_verify
-from tests.integration.social.badinput import (
+from tests.unit.social.badinput import (
     Case,
     decoding_cases,
     oversize_cases,
     schema_cases,
     signature_cases,
 )
-from tests.integration.social.conftest import (
+from tests.unit.social.edges import (
     TG_SECRET,
     TWILIO_TOKEN,
     VERIFY_TOKEN,
     X_SECRET,
-    Running,
+    InProcess,
+    in_process,
 )
-from tests.integration.social.providers import Provider, providers
-from tests.kafka_helpers import end_offsets, read_all, total_records
+from tests.unit.social.providers import Provider, providers
 
-pytestmark = pytest.mark.integration
 NAMES = ["messenger", "instagram", "x", "telegram", "sms", "sms-status"]
-WATCHED = (INBOUND_SOCIAL, f"{INBOUND_SOCIAL}.dlq", OPS)
 
 
-def spec(social: Running, name: str) -> Provider:
+@pytest.fixture
+async def social() -> AsyncIterator[InProcess]:
+    async with in_process() as svc:
+        yield svc
+
+
+def spec(social: InProcess, name: str) -> Provider:
     return {p.name: p for p in providers(social.settings.port)}[name]
 
 
+def nothing_published(social: InProcess) -> bool:
+    fake = social.fake
+    return (fake.calls, fake.published, fake.letters) == (0, [], [])
+
+
 @pytest.mark.parametrize("name", NAMES)
-async def test_signed_fixtures_land_under_their_event_ids(
-    social: Running, kafka: str, name: str
-) -> None:
+async def test_signed_fixtures_land_under_their_event_ids(social: InProcess, name: str) -> None:
     p = spec(social, name)
     ctx = Context.now("acme", region="US")
     outs = [p.normalize(body, ctx) for body in p.good.values()]
     for case, body in p.good.items():
         r = await social.client.post(p.path, content=body, headers=p.sign(body))
         assert r.status_code == 200, (case, r.text)
-    landed = {ev.decode(r.value).event_id for r in await read_all(kafka, INBOUND_SOCIAL)}
+    landed = set(social.published_ids(INBOUND_SOCIAL))
     assert {e.event_id for out in outs for e in out.events} <= landed
-    ops = {msgspec.json.decode(r.value)["event_id"] for r in await read_all(kafka, OPS)}
+    ops = set(social.published_ids(OPS))
     assert {o.event_id for out in outs for o in out.ops} <= ops
-    before = await total_records(kafka, INBOUND_SOCIAL, OPS)
+    before = len(social.fake.published)
     first = next(iter(p.good.values()))
     for _ in range(2):  # the provider retries a body we already acked
         assert (await social.client.post(p.path, content=first, headers=p.sign(first))).is_success
-    assert await total_records(kafka, INBOUND_SOCIAL, OPS) == before
+    assert len(social.fake.published) == before
 
 
 def table(p: Provider, limit: int) -> list[Case]:
@@ -203,25 +209,25 @@ def get_cases(p: Provider) -> list[Case]:
 
 
 @pytest.mark.parametrize("name", NAMES[:5])
-async def test_bad_input_table(social: Running, kafka: str, name: str) -> None:
+async def test_bad_input_table(social: InProcess, name: str) -> None:
     p = spec(social, name)
     cases = table(p, social.settings.max_body_bytes)
     assert len(cases) >= 50, len(cases)
-    before = await end_offsets(kafka, *WATCHED)
     got = {c.name: (await c.send(social.client, p.path)).status_code for c in cases}
     assert got == {c.name: c.status for c in cases}
-    assert await end_offsets(kafka, *WATCHED) == before
+    assert nothing_published(social)
 
 
-async def test_x_crc_answer(social: Running) -> None:
+async def test_x_crc_answer(social: InProcess) -> None:
     r = await social.client.get("/webhooks/x", params={"crc_token": "challenge-123"})
     assert r.status_code == 200
     assert r.json() == x_verify.crc_response(X_SECRET.encode(), "challenge-123")
     assert r.json()["response_token"].startswith("sha256=")
 
 
-async def test_twilio_signature_binds_the_url(social: Running) -> None:
+async def test_twilio_signature_binds_the_url(social: InProcess) -> None:
     sms, status = spec(social, "sms"), spec(social, "sms-status")
     body = sms.good["inbound_sms"]
     r = await social.client.post(sms.path, content=body, headers=status.sign(body))
     assert r.status_code == 401  # signed for the status URL, sent to the inbound URL
+    assert nothing_published(social)
