@@ -13,7 +13,7 @@ Unifier tiers, highest first; a module may import its own tier and any tier belo
 
 The consumer runtime sits below the API: the API passes its live hub in as an on-commit hook.
 Below the entry points nothing speaks HTTP (fastapi, jinja2, typer); the service tier leaves
-SQL (sqlalchemy, tables, dialect helpers) to the store, but for the modules in SQL_PENDING.
+SQL (sqlalchemy, tables, dialect helpers) to the store.
 """
 
 from __future__ import annotations
@@ -47,17 +47,6 @@ ENTRY_ONLY = ("fastapi", "starlette", "jinja2", "typer", "rich", "hotline.http")
 # SQL is the store's: a service module takes a connection and calls store functions.
 SQL = ("sqlalchemy", "unifier.store.schema", "unifier.store.dialect", "unifier.store.bulk")
 SQL_TYPES = ("sqlalchemy.ext.asyncio",)  # AsyncConnection: the transaction a command runs in
-# Service modules that still write their SQL inline (moved whole out of store/), to be split
-# into decide (domain) -> plan -> store executes. Only ever shrinks.
-SQL_PENDING = frozenset(
-    {
-        "unifier.service.outbound",
-        "unifier.service.replies",
-        "unifier.service.suggestions",
-        "unifier.service.thread_commands",
-        "unifier.service.unmerge",
-    }
-)
 # Arrows known to point the wrong way, still to be moved: (importer, imported module).
 PENDING: frozenset[tuple[str, str]] = frozenset()
 
@@ -175,14 +164,8 @@ def test_only_entrypoints_speak_http() -> None:
 
 
 def test_services_leave_sql_to_the_store() -> None:
-    wrong = [a for a in unifier_arrows() if inline_sql(a) and a.source not in SQL_PENDING]
+    wrong = [a for a in unifier_arrows() if inline_sql(a)]
     assert [str(a) for a in wrong] == []
-
-
-def test_sql_pending_modules_still_hold_sql() -> None:
-    """A module split into plan + store is taken off SQL_PENDING."""
-    holding = {a.source for a in unifier_arrows() if inline_sql(a)}
-    assert sorted(SQL_PENDING - holding) == []
 
 
 def test_the_shared_library_imports_no_service() -> None:
