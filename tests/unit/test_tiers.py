@@ -7,13 +7,13 @@ Unifier tiers, highest first; a module may import its own tier and any tier belo
 
 | tier | what | may import of the unifier |
 |---|---|---|
-| http | FastAPI app, agent API, inbox page, SSE hub | everything |
+| http | FastAPI app, agent API, inbox page, SSE live feed | everything |
 | processes | consumer runtime and handler, relay, worker, rethread, settings | all but http |
 | service | agent commands: merge, close, split, reply, suggestions | service, store, domain |
 | store | SQL: schema, migrations, load/write of plans, queries | store, domain |
 | domain | pure decisions | domain; else only the stdlib and the contract |
 
-The consumer runtime sits below the API: the API passes its live hub in as an on-commit hook.
+The consumer runtime sits below the API: the app passes its live feed in as an on-commit hook.
 Below the entry points nothing speaks HTTP (fastapi, jinja2, typer); the service tier leaves
 SQL (sqlalchemy, tables, dialect helpers) to the store.
 """
@@ -187,7 +187,7 @@ def test_services_do_not_import_each_other() -> None:
 def test_the_check_sees_an_upward_arrow() -> None:
     """The classification itself: a store module importing the API would be caught."""
     assert upward(Arrow("unifier.store.queries", "unifier.entrypoints.api.routes.router", "x:1"))
-    assert upward(Arrow("unifier.entrypoints.runtime", "unifier.entrypoints.api.live", "x:1"))
+    assert upward(Arrow("unifier.entrypoints.runtime", "unifier.entrypoints.api.live_feed", "x:1"))
     assert upward(Arrow("unifier.service.commands", "unifier.entrypoints.runtime", "x:1"))
     assert upward(Arrow("unifier.domain.unify", "unifier.store.write.write_plan", "x:1"))
     assert not upward(Arrow("unifier.entrypoints.api.routes", "unifier.store.queries", "x:1"))
