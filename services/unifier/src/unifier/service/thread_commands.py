@@ -14,7 +14,7 @@ from unifier.domain.unify import reply_token
 from unifier.service.commands import MANUAL, CommandError, event_id, manual_info
 from unifier.store import thread_rows
 from unifier.store.recount import fold_into, recount
-from unifier.store.thread_rows import ThreadHead
+from unifier.store.thread_rows import MovedMessage, ThreadHead
 from unifier.store.write import write_outbox
 
 
@@ -106,22 +106,26 @@ async def split_thread(
         raise CommandError(422, "unknown_messages", "every message must belong to the conversation")
     moved = [SplitMessage(*r[2:]) for r in found]
     new = str(uuid.uuid5(un.UNIFIED_NAMESPACE, f"split\x1f{src}\x1f{found[0].message_id}"))
-    await thread_rows.add_thread(
-        conn,
-        {
-            "tenant": tenant,
-            "thread_id": new,
-            "contact_id": row.contact_id,
-            "channel_kind": found[0].channel_kind,
-            "open": True,
-            "opened_at": found[0].at,
-            "last_message_at": found[-1].at,
-            "message_count": 0,
-            "subject": split_subject(moved, row.subject),
-        },
-    )
+    await thread_rows.add_thread(conn, _split_off(tenant, new, row, found, moved))
     await _move_keys(conn, tenant, split_keys(moved), src, new)
     return new, await move_messages(conn, tenant, ids, src, new, action="split", by=by)
+
+
+def _split_off(
+    tenant: str, new: str, head: ThreadHead, found: list[MovedMessage], moved: list[SplitMessage]
+) -> dict[str, object]:
+    """The new thread's row: the source's contact, the moved messages' span, a subject."""
+    return {
+        "tenant": tenant,
+        "thread_id": new,
+        "contact_id": head.contact_id,
+        "channel_kind": found[0].channel_kind,
+        "open": True,
+        "opened_at": found[0].at,
+        "last_message_at": found[-1].at,
+        "message_count": 0,
+        "subject": split_subject(moved, head.subject),
+    }
 
 
 async def _move_keys(
