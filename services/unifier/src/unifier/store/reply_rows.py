@@ -79,12 +79,3 @@ async def set_statuses(conn: AsyncConnection, tenant: str, statuses: Mapping[str
             .where(replies.c.tenant == tenant, replies.c.reply_id == reply_id)
             .values(status=status)
         )
-
-
-async def status_of(conn: AsyncConnection, tenant: str, reply_id: str) -> str | None:
-    row = await conn.execute(
-        sa.select(replies.c.status).where(
-            replies.c.tenant == tenant, replies.c.reply_id == reply_id
-        )
-    )
-    return row.scalar_one_or_none()
