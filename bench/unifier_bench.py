@@ -155,13 +155,13 @@ async def drain(
     await producer.start()
     rt = await build_runtime(settings, producer)
     marks: list[tuple[int, float]] = []
-    handle = rt.ingest.handle_poll  # Ingest.handle goes through it too
+    handle = rt.handler.handle_poll  # BatchHandler.handle goes through it too
 
     async def timed(batches: list[Batch[Any]]) -> None:
         await handle(batches)
         marks.append((sum(len(b.items) for b in batches), time.monotonic()))
 
-    rt.ingest.handle_poll = timed  # type: ignore[method-assign]
+    rt.handler.handle_poll = timed  # type: ignore[method-assign]
     load_before = os.getloadavg()[0]  # the machine is shared: say how busy it was
     t0 = time.monotonic()
     rt.start()

@@ -1,19 +1,21 @@
 """Import arrows point down only: the unifier's tiers, the shared library below every service,
-and no service importing another. Read from the source with ``ast`` (nothing is imported).
+no service importing another, and the tools (load generator, dev stack) above the product:
+neither the shared library nor a service imports them. Read from the source with ``ast``
+(nothing is imported).
 
 Unifier tiers, highest first; a module may import its own tier and any tier below it:
 
 | tier | what | may import of the unifier |
 |---|---|---|
-| http | FastAPI app, agent API, inbox page, SSE hub | everything |
+| http | FastAPI app, agent API, inbox page, SSE live feed | everything |
 | processes | consumer runtime and handler, relay, worker, rethread, settings | all but http |
 | service | agent commands: merge, close, split, reply, suggestions | service, store, domain |
 | store | SQL: schema, migrations, load/write of plans, queries | store, domain |
 | domain | pure decisions | domain; else only the stdlib and the contract |
 
-The consumer runtime sits below the API: the API passes its live hub in as an on-commit hook.
+The consumer runtime sits below the API: the app passes its live feed in as an on-commit hook.
 Below the entry points nothing speaks HTTP (fastapi, jinja2, typer); the service tier leaves
-SQL (sqlalchemy, tables, dialect helpers) to the store, but for the modules in SQL_PENDING.
+SQL (sqlalchemy, tables, dialect helpers) to the store.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT / "shared" / "src"
 PACKAGES = sorted((ROOT / "services").glob("*/src/*/__init__.py"))
 SERVICES = {p.parent.name: p.parent.parent for p in PACKAGES}  # package -> its src directory
+TOOLS = "hotline_tools"  # load generator, dev stack: they use the product, never the reverse
 
 # Longest prefix wins: the API and the app are entry points above the other entry points.
 UNIFIER_TIERS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -47,19 +50,6 @@ ENTRY_ONLY = ("fastapi", "starlette", "jinja2", "typer", "rich", "hotline.http")
 # SQL is the store's: a service module takes a connection and calls store functions.
 SQL = ("sqlalchemy", "unifier.store.schema", "unifier.store.dialect", "unifier.store.bulk")
 SQL_TYPES = ("sqlalchemy.ext.asyncio",)  # AsyncConnection: the transaction a command runs in
-# Service modules that still write their SQL inline (moved whole out of store/), to be split
-# into decide (domain) -> plan -> store executes. Only ever shrinks.
-SQL_PENDING = frozenset(
-    {
-        "unifier.service.outbound",
-        "unifier.service.replies",
-        "unifier.service.suggestions",
-        "unifier.service.thread_commands",
-        "unifier.service.unmerge",
-    }
-)
-# Arrows known to point the wrong way, still to be moved: (importer, imported module).
-PENDING: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -154,14 +144,8 @@ def test_every_unifier_module_has_a_tier() -> None:
 
 
 def test_no_unifier_tier_imports_a_higher_one() -> None:
-    wrong = [a for a in unifier_arrows() if upward(a) and (a.source, a.target) not in PENDING]
+    wrong = [a for a in unifier_arrows() if upward(a)]
     assert [str(a) for a in wrong] == []
-
-
-def test_pending_arrows_still_exist() -> None:
-    """An arrow fixed is taken off PENDING, so the list never hides a new one."""
-    found = {(a.source, a.target) for a in unifier_arrows() if upward(a)}
-    assert sorted(PENDING - found) == []
 
 
 def test_the_domain_is_pure() -> None:
@@ -175,18 +159,18 @@ def test_only_entrypoints_speak_http() -> None:
 
 
 def test_services_leave_sql_to_the_store() -> None:
-    wrong = [a for a in unifier_arrows() if inline_sql(a) and a.source not in SQL_PENDING]
+    wrong = [a for a in unifier_arrows() if inline_sql(a)]
     assert [str(a) for a in wrong] == []
-
-
-def test_sql_pending_modules_still_hold_sql() -> None:
-    """A module split into plan + store is taken off SQL_PENDING."""
-    holding = {a.source for a in unifier_arrows() if inline_sql(a)}
-    assert sorted(SQL_PENDING - holding) == []
 
 
 def test_the_shared_library_imports_no_service() -> None:
     wrong = [a for a in arrows(SHARED, "hotline") if a.target.split(".")[0] in SERVICES]
+    assert [str(a) for a in wrong] == []
+
+
+def test_the_product_imports_no_tools() -> None:
+    product = [(SHARED, "hotline"), *((src, name) for name, src in SERVICES.items())]
+    wrong = [a for src, name in product for a in arrows(src, name) if within(a.target, TOOLS)]
     assert [str(a) for a in wrong] == []
 
 
@@ -203,6 +187,9 @@ def test_services_do_not_import_each_other() -> None:
 def test_the_check_sees_an_upward_arrow() -> None:
     """The classification itself: a store module importing the API would be caught."""
     assert upward(Arrow("unifier.store.queries", "unifier.entrypoints.api.routes.router", "x:1"))
+    assert upward(Arrow("unifier.entrypoints.runtime", "unifier.entrypoints.api.live_feed", "x:1"))
+    assert upward(Arrow("unifier.service.commands", "unifier.entrypoints.runtime", "x:1"))
+    assert upward(Arrow("unifier.domain.unify", "unifier.store.write.write_plan", "x:1"))
     assert not upward(Arrow("unifier.entrypoints.api.routes", "unifier.store.queries", "x:1"))
     assert impure(Arrow("unifier.domain.unify", "sqlalchemy", "x:1"))
     assert not impure(Arrow("unifier.domain.unify", "hotline.events.Identifier", "x:1"))

@@ -13,17 +13,20 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-import msgspec
-
-from hotline.events import AttachmentRef, ChannelRef, Content, Identifier, Role, uuid5_str
+from hotline.events import (
+    AttachmentRef,
+    Base,
+    ChannelRef,
+    Codec,
+    Content,
+    Identifier,
+    Role,
+    uuid5_str,
+)
 from hotline.topics import CONTACTS, CONVERSATIONS
 
 UNIFIED_NAMESPACE = uuid.UUID("0b7e9d4c-3a51-5f7c-8e2d-6a9b1c4f3e20")
 ThreadAction = Literal["attach", "reopen", "new", "merge", "split"]
-
-
-class Base(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fields=False):
-    """Keyword-only, defaults omitted on the wire, unknown fields tolerated."""
 
 
 class DecisionInfo(Base, kw_only=True):
@@ -50,7 +53,7 @@ class ConversationMessageAdded(
     sender_handle: str
     role: Role = "customer"
     content: Content
-    attachments: list[AttachmentRef] = []
+    attachments: list[AttachmentRef] = []  # noqa: RUF012 (msgspec copies it per instance)
     decision: DecisionInfo
 
 
@@ -172,7 +175,7 @@ class ConversationMessageUpdated(
     text: str | None = None
     deleted: bool = False
     edits: int = 0  # how many earlier texts the history keeps
-    reactions: dict[str, list[str]] = {}
+    reactions: dict[str, list[str]] = {}  # noqa: RUF012 (msgspec copies it per instance)
     source_event_id: str
 
 
@@ -220,21 +223,10 @@ def unified_topic(event: UnifiedEvent) -> str:
     return CONTACTS if isinstance(event, CONTACT_EVENTS) else CONVERSATIONS
 
 
-_encoder = msgspec.json.Encoder()
-_decoder: msgspec.json.Decoder[UnifiedEvent] = msgspec.json.Decoder(UnifiedEvent)
-
-
-def encode(event: UnifiedEvent) -> bytes:
-    return _encoder.encode(event)
-
-
-def decode(data: bytes) -> UnifiedEvent:
-    return _decoder.decode(data)
-
-
-def json_schema() -> dict[str, object]:
-    schema: dict[str, object] = msgspec.json.schema(UnifiedEvent)
-    return schema
+_codec: Codec[UnifiedEvent] = Codec(UnifiedEvent)
+encode = _codec.encode
+decode = _codec.decode
+json_schema = _codec.json_schema
 
 
 def time_ordered_str(namespace: uuid.UUID, name: str, at: datetime) -> str:

@@ -19,7 +19,7 @@ from hotline.topics import load_topics
 from unifier.domain.rules import RuleSet
 from unifier.domain.unify import unify
 from unifier.domain.working import Plan
-from unifier.entrypoints.runtime import Runtime, build_runtime
+from unifier.entrypoints.runtime import ConsumerRuntime, build_runtime
 from unifier.settings import UnifierSettings
 from unifier.store.load import load_working_set
 from unifier.store.write import write_plan
@@ -48,7 +48,7 @@ async def producer(kafka: str) -> AsyncIterator[EventProducer]:
 
 
 @contextlib.asynccontextmanager
-async def running(settings: UnifierSettings) -> AsyncIterator[Runtime]:
+async def running(settings: UnifierSettings) -> AsyncIterator[ConsumerRuntime]:
     async with producer(settings.kafka_bootstrap) as p:
         rt = await build_runtime(settings, p)
         rt.start()

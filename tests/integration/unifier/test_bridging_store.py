@@ -16,7 +16,7 @@ from tests.integration.unifier.harness import eventually, read_unified, running,
 from tests.integration.unifier.test_linking_store import arrive, rows
 from tests.unit.unifier.factory import ident, message
 from unifier.domain.linking import suggestion_id
-from unifier.entrypoints.runtime import Runtime
+from unifier.entrypoints.runtime import ConsumerRuntime
 from unifier.service import commands, suggestions
 from unifier.store.schema import contacts, thread_keys, threads
 from unifier.store.schema import suggestions as suggestion_rows
@@ -43,14 +43,14 @@ def widget(pmid: str, tenant: str, at: timedelta, user: str = "site1:maria") -> 
     return message(pmid, "widget", tenant=tenant, handle="visitor-1", at=at, ids=ids)
 
 
-async def merged_into(rt: Runtime, tenant: str, cid: str) -> str | None:
+async def merged_into(rt: ConsumerRuntime, tenant: str, cid: str) -> str | None:
     async with rt.engine.connect() as conn:
         c = contacts.c
         q = sa.select(c.merged_into).where(c.tenant == tenant, c.contact_id == cid)
         return await conn.scalar(q)
 
 
-async def thread_state(rt: Runtime, tenant: str, tid: str) -> tuple[bool, str | None, int]:
+async def thread_state(rt: ConsumerRuntime, tenant: str, tid: str) -> tuple[bool, str | None, int]:
     async with rt.engine.connect() as conn:
         t = threads.c
         q = sa.select(t.open, t.merged_into, t.message_count)
@@ -58,7 +58,7 @@ async def thread_state(rt: Runtime, tenant: str, tid: str) -> tuple[bool, str | 
         return bool(row[0]), row[1], row[2]
 
 
-async def key(rt: Runtime, tenant: str, name: str) -> str | None:
+async def key(rt: ConsumerRuntime, tenant: str, name: str) -> str | None:
     async with rt.engine.connect() as conn:
         k = thread_keys.c
         return await conn.scalar(sa.select(k.thread_id).where(k.tenant == tenant, k.key == name))

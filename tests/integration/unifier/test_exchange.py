@@ -26,7 +26,7 @@ from tests.integration.unifier.harness import (
 )
 from tests.unit.unifier.factory import envelope, ident, message
 from unifier.domain.unify import reply_token
-from unifier.entrypoints.runtime import Runtime
+from unifier.entrypoints.runtime import ConsumerRuntime
 from unifier.service import thread_commands
 from unifier.service.replies import ReplyAsk, request_reply
 from unifier.store import queries
@@ -39,33 +39,33 @@ ALICE = [ident("email", "alice@example.test")]
 WA_ID = [ident("wa_id", "4915100000001")]
 
 
-async def thread(rt: Runtime, tenant: str, tid: str) -> dict[str, Any]:
+async def thread(rt: ConsumerRuntime, tenant: str, tid: str) -> dict[str, Any]:
     async with rt.engine.connect() as conn:
         found = await queries.get_thread(conn, tenant, tid)
     assert found is not None
     return found
 
 
-async def only_thread(rt: Runtime, tenant: str) -> dict[str, Any]:
+async def only_thread(rt: ConsumerRuntime, tenant: str) -> dict[str, Any]:
     async with rt.engine.connect() as conn:
         [conv] = await queries.list_conversations(conn, tenant)
     return await thread(rt, tenant, conv["thread_id"])
 
 
-async def count(rt: Runtime, tenant: str, table: sa.Table) -> int:
+async def count(rt: ConsumerRuntime, tenant: str, table: sa.Table) -> int:
     async with rt.engine.connect() as conn:
         q = sa.select(sa.func.count()).select_from(table).where(table.c.tenant == tenant)
         return int((await conn.execute(q)).scalar_one())
 
 
-async def until_stored(rt: Runtime, tenant: str, n: int) -> None:
+async def until_stored(rt: ConsumerRuntime, tenant: str, n: int) -> None:
     async def stored() -> bool:
         return await count(rt, tenant, messages) == n
 
     await eventually(stored)
 
 
-async def reply(rt: Runtime, tenant: str, tid: str, text: str) -> str:
+async def reply(rt: ConsumerRuntime, tenant: str, tid: str, text: str) -> str:
     async with rt.engine.begin() as conn:
         answer = await request_reply(conn, ReplyAsk(tenant, tid, text, "agent:ann"))
     rt.relay.notify()

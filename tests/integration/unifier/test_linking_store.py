@@ -19,7 +19,7 @@ from tests.integration.unifier.harness import (
     settings_for,
 )
 from tests.unit.unifier.factory import ident, message
-from unifier.entrypoints.runtime import Runtime
+from unifier.entrypoints.runtime import ConsumerRuntime
 from unifier.service import commands
 from unifier.store import queries
 from unifier.store.schema import messages, participants, threads
@@ -39,14 +39,14 @@ def bob_wa(pmid: str, tenant: str, at: timedelta) -> Any:
     return message(pmid, "whatsapp", tenant=tenant, handle=PHONE, at=at, ids=ids)
 
 
-async def rows(rt: Runtime, tenant: str) -> dict[str, Any]:
+async def rows(rt: ConsumerRuntime, tenant: str) -> dict[str, Any]:
     async with rt.engine.connect() as conn:
         m = messages.c
         q = sa.select(m.provider_message_id, m.contact_id, m.resolved_contact_id, m.thread_id)
         return {r[0]: r for r in await conn.execute(q.where(m.tenant == tenant))}
 
 
-async def thread_people(rt: Runtime, tenant: str, tid: str) -> tuple[str, set[str]]:
+async def thread_people(rt: ConsumerRuntime, tenant: str, tid: str) -> tuple[str, set[str]]:
     async with rt.engine.connect() as conn:
         t, p = threads.c, participants.c
         owner = await conn.scalar(
@@ -58,7 +58,7 @@ async def thread_people(rt: Runtime, tenant: str, tid: str) -> tuple[str, set[st
         return str(owner), set(who)
 
 
-async def arrive(rt: Runtime, kafka: str, tenant: str, *events: Any) -> dict[str, Any]:
+async def arrive(rt: ConsumerRuntime, kafka: str, tenant: str, *events: Any) -> dict[str, Any]:
     before = len(await rows(rt, tenant))
     await publish(kafka, list(events))
 
@@ -146,7 +146,7 @@ async def test_a_contact_shows_each_identity_with_level_source_and_evidence(
     assert all("bob@example.test" in i["evidence"]["evidence"] for i in found["identities"])
 
 
-async def _event_id(rt: Runtime, tenant: str, pmid: str) -> str:
+async def _event_id(rt: ConsumerRuntime, tenant: str, pmid: str) -> str:
     async with rt.engine.connect() as conn:
         m = messages.c
         q = sa.select(m.message_id).where(m.tenant == tenant, m.provider_message_id == pmid)

@@ -19,7 +19,7 @@ from tests.integration.unifier.harness import (
     settings_for,
 )
 from tests.unit.unifier.factory import ident, message
-from unifier.entrypoints.runtime import Runtime
+from unifier.entrypoints.runtime import ConsumerRuntime
 from unifier.service import commands
 from unifier.store import queries
 from unifier.store.schema import contacts, identities, messages, participants, threads
@@ -58,7 +58,7 @@ def alice(tenant: str) -> list[ev.MessageReceived]:
     ]
 
 
-async def stored(rt: Runtime, tenant: str) -> list[Any]:
+async def stored(rt: ConsumerRuntime, tenant: str) -> list[Any]:
     async with rt.engine.connect() as conn:
         m = messages.c
         q = (
@@ -116,7 +116,7 @@ async def test_one_verified_person_three_channels_one_thread(kafka: str, dsn: st
     }
 
 
-async def snapshot(rt: Runtime, tenant: str) -> dict[str, list[Any]]:
+async def snapshot(rt: ConsumerRuntime, tenant: str) -> dict[str, list[Any]]:
     out = {}
     async with rt.engine.connect() as conn:
         for table in (contacts, identities, threads, participants, messages):

@@ -7,7 +7,7 @@ from typing import Any, cast
 
 import pytest
 
-from unifier.entrypoints.runtime import Runtime
+from unifier.entrypoints.runtime import ConsumerRuntime
 from unifier.settings import UnifierSettings
 
 
@@ -35,5 +35,5 @@ class Loop:
 async def test_consumer_ready(loop: Loop | None, ready: bool) -> None:
     settings = UnifierSettings(env="test", stall_ready_seconds=60.0)
     nothing = cast(Any, None)
-    runtime = Runtime(settings, nothing, nothing, nothing, nothing, current=cast(Any, loop))
+    runtime = ConsumerRuntime(settings, nothing, nothing, nothing, nothing, current=cast(Any, loop))
     assert await runtime.consumer_ready() is ready

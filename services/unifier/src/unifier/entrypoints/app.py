@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from hotline.http import ServiceState, create_service_app
-from unifier.entrypoints.api.live import Hub
+from unifier.entrypoints.api.live_feed import LiveFeed
 from unifier.entrypoints.api.page import router as page_router
 from unifier.entrypoints.api.routes import router as api_router
 from unifier.entrypoints.runtime import build_runtime
@@ -14,11 +14,11 @@ from unifier.settings import UnifierSettings
 
 def create_app(settings: UnifierSettings | None = None) -> FastAPI:
     settings = settings or UnifierSettings()
-    hub = Hub()
+    live_feed = LiveFeed()
     app: FastAPI
 
     async def on_start(state: ServiceState) -> None:
-        runtime = await build_runtime(settings, state.producer, hub.committed)
+        runtime = await build_runtime(settings, state.producer, live_feed.committed)
         app.state.runtime = runtime
         state.ready_checks["database"] = runtime.db_ready
         if settings.consume:
@@ -30,7 +30,7 @@ def create_app(settings: UnifierSettings | None = None) -> FastAPI:
         await app.state.runtime.close()
 
     app = create_service_app(settings, on_start=on_start, on_stop=on_stop)
-    app.state.hub = hub
+    app.state.live_feed = live_feed
     app.include_router(api_router)
     app.include_router(page_router)
     return app

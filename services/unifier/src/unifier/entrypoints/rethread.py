@@ -1,6 +1,6 @@
 """Replay the inbound log into a shadow store under another rule set; report what would move.
 
-The replay runs the production path (ConsumerLoop -> Ingest -> store) with a throw-away
+The replay runs the production path (ConsumerLoop -> BatchHandler -> store) with a throw-away
 consumer group into a temporary SQLite file, from the beginning of the inbound topics up to
 their end offsets at start, in Kafka timestamp order across partitions (``TimeMerge``), each
 partition in its own order, as the live unifier saw them. A message "moves" when the
@@ -25,7 +25,7 @@ from hotline.kafka import Batch, ConsumerLoop, EventProducer, ProducerSettings
 from hotline.kafka.consumer import LoopSettings, Record
 from hotline.topics import load_topics
 from unifier.domain.rules import rule_set
-from unifier.entrypoints.ingest import Decoded, Ingest, decode_record
+from unifier.entrypoints.batch_handler import BatchHandler, Decoded, decode_record
 from unifier.entrypoints.replay_order import TimeMerge
 from unifier.entrypoints.runtime import TOPICS
 from unifier.store.engine import create_engine, migrate
@@ -65,7 +65,7 @@ async def replay(
     merge = TimeMerge(ranges)
     stop, skipped = asyncio.Event(), [0]
     rules = rule_set(version)
-    ingest = Ingest(shadow, "rethread", lambda _: rules)
+    handler = BatchHandler(shadow, "rethread", lambda _: rules)
 
     def decode(record: Record) -> Decoded | None:
         try:
@@ -79,7 +79,7 @@ async def replay(
         released = merge.add(batch.tp, batch.items, batch.next_offset)
         items = [i for i in released if i.value is not None]
         if items:
-            await ingest.handle(Batch(batch.tp, items))
+            await handler.handle(Batch(batch.tp, items))
         progress(sum(merge.done[tp] - b for tp, (b, _) in ranges.items()), total)
         if merge.finished:
             stop.set()

@@ -19,7 +19,7 @@ from hotline.kafka.consumer import LoopSettings
 from hotline.metrics import Metrics
 from hotline.topics import INBOUND_CHAT, INBOUND_EMAIL, INBOUND_SOCIAL, REPLY_RESULTS
 from unifier.domain.rules import RuleSet, rule_set
-from unifier.entrypoints.ingest import Decoded, Ingest, classify_db, decode_record
+from unifier.entrypoints.batch_handler import BatchHandler, Decoded, classify_db, decode_record
 from unifier.entrypoints.relay import OutboxRelay
 from unifier.entrypoints.relay_process import RelayProcess
 from unifier.settings import UnifierSettings
@@ -50,12 +50,12 @@ class Relay(Protocol):
 
 
 @dataclass
-class Runtime:
+class ConsumerRuntime:
     settings: UnifierSettings
     engine: AsyncEngine
     producer: EventProducer
     relay: Relay
-    ingest: Ingest
+    handler: BatchHandler
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     current: ConsumerLoop[Decoded] | None = None
@@ -82,8 +82,8 @@ class Runtime:
         return ConsumerLoop(
             loop_settings,
             decode=decode_record,
-            handle=self.ingest.handle,
-            handle_poll=self.ingest.handle_poll,
+            handle=self.handler.handle,
+            handle_poll=self.handler.handle_poll,
             producer=self.producer,
             offset_store=DbOffsetStore(self.engine),
             metrics=metrics,
@@ -93,7 +93,7 @@ class Runtime:
         s = self.settings
         self.sweeper = Sweeper(
             self.engine,
-            self.ingest.gate,
+            self.handler.gate,
             timedelta(hours=s.held_effect_hours),
             timedelta(days=s.deleted_text_days),
             s.sweep_seconds,
@@ -105,7 +105,7 @@ class Runtime:
         self.tasks.append(
             asyncio.create_task(
                 keep_checkpointing(
-                    self.engine, self.stop, wake=self.committed, gate=self.ingest.gate
+                    self.engine, self.stop, wake=self.committed, gate=self.handler.gate
                 )
             )
         )
@@ -146,7 +146,7 @@ class Runtime:
 
 async def build_runtime(
     settings: UnifierSettings, producer: EventProducer, on_commit: OnCommit | None = None
-) -> Runtime:
+) -> ConsumerRuntime:
     engine = create_engine(settings.database_url)
     await migrate(engine)
     relay: Relay = (
@@ -165,11 +165,11 @@ async def build_runtime(
         if on_commit:
             on_commit(changed)
 
-    ingest = Ingest(
+    handler = BatchHandler(
         engine,
         settings.group_id,
         lambda t: overrides.get(t, default),
         committed,
         settings.fault_kill_after_commit,
     )
-    return Runtime(settings, engine, producer, relay, ingest, committed=committed_event)
+    return ConsumerRuntime(settings, engine, producer, relay, handler, committed=committed_event)

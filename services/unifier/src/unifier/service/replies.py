@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline import events as ev
@@ -16,8 +14,8 @@ from hotline.topics import replies_topic_for
 from unifier.domain.unify import reply_token
 from unifier.service.commands import CommandError
 from unifier.service.outbound import add_outbound
-from unifier.store.dialect import when
-from unifier.store.schema import messages, outbox, replies, threads
+from unifier.store import reply_rows, thread_rows
+from unifier.store.reply_rows import Answered
 
 
 @dataclass(frozen=True)
@@ -36,22 +34,13 @@ async def stored_reply(
     """The answer given to this Idempotency-Key within the window, if any."""
     if not ask.idempotency_key:
         return None
-    r = replies.c
-    row = (
-        await conn.execute(
-            sa.select(r.response, r.created_at).where(
-                r.tenant == ask.tenant, r.idempotency_key == ask.idempotency_key
-            )
-        )
-    ).first()
-    if row is None:
+    stored = await reply_rows.stored_answer(conn, ask.tenant, ask.idempotency_key)
+    if stored is None:
         return None
-    if when(row.created_at) < datetime.now(UTC) - window:
-        await conn.execute(
-            replies.delete().where(r.tenant == ask.tenant, r.idempotency_key == ask.idempotency_key)
-        )
+    answer, created_at = stored
+    if created_at < datetime.now(UTC) - window:
+        await reply_rows.forget_answer(conn, ask.tenant, ask.idempotency_key)
         return None
-    answer: dict[str, Any] = json.loads(row.response)
     return answer
 
 
@@ -80,27 +69,20 @@ async def request_reply(conn: AsyncConnection, ask: ReplyAsk) -> dict[str, Any]:
         "recipient": target.sender_handle,
         "conversation_id": ask.conversation_id,
     }
-    await conn.execute(
-        sa.insert(replies).values(
-            tenant=ask.tenant,
-            idempotency_key=ask.idempotency_key or reply_id,
-            reply_id=reply_id,
-            conversation_id=ask.conversation_id,
-            created_at=datetime.now(UTC),
-            status="requested",
-            response=json.dumps(answer),
-        )
+    await reply_rows.add_request(
+        conn,
+        {
+            "tenant": ask.tenant,
+            "idempotency_key": ask.idempotency_key or reply_id,
+            "reply_id": reply_id,
+            "conversation_id": ask.conversation_id,
+            "created_at": datetime.now(UTC),
+            "status": "requested",
+            "response": answer,
+        },
     )
     await add_outbound(conn, event, ask.text)
-    await conn.execute(
-        sa.insert(outbox).values(
-            topic=replies_topic_for(channel.kind),
-            key=ask.conversation_id.encode(),
-            event_type="reply.requested.v1",
-            event_id=event.event_id,
-            payload=ev.encode(event),
-        )
-    )
+    await reply_rows.queue_request(conn, replies_topic_for(channel.kind), event)
     return answer
 
 
@@ -120,21 +102,10 @@ async def typing_event(conn: AsyncConnection, ask: ReplyAsk, on: bool) -> ev.Age
     )
 
 
-async def _answered_message(conn: AsyncConnection, ask: ReplyAsk) -> Any:
-    t, m = threads.c, messages.c
-    found = (
-        await conn.execute(
-            sa.select(t.thread_id).where(t.tenant == ask.tenant, t.thread_id == ask.conversation_id)
-        )
-    ).first()
-    if found is None:
+async def _answered_message(conn: AsyncConnection, ask: ReplyAsk) -> Answered:
+    if await thread_rows.head(conn, ask.tenant, ask.conversation_id) is None:
         raise CommandError(404, "not_found", f"conversation {ask.conversation_id}")
-    q = sa.select(m.channel_kind, m.account_id, m.sender_handle, m.payload).where(
-        m.tenant == ask.tenant, m.thread_id == ask.conversation_id, m.role == "customer"
-    )
-    if ask.channel:
-        q = q.where(m.channel_kind == ask.channel)
-    row = (await conn.execute(q.order_by(m.at.desc()).limit(1))).first()
+    row = await reply_rows.answered(conn, ask.tenant, ask.conversation_id, ask.channel)
     if row is None:
         raise CommandError(422, "no_recipient", "no customer message on that channel to answer")
     return row

@@ -10,35 +10,22 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, cast
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline import events as ev
 from hotline import unified as un
 from unifier.service.commands import CommandError, event_id, manual_info, merge_contacts, root_of
-from unifier.store.dialect import insert_ignore
+from unifier.service.unmerge import ACCEPTED
+from unifier.store import suggestion_rows
 from unifier.store.queries import members, suggestion_view
-from unifier.store.schema import contacts, identities, suggestions
 from unifier.store.write import write_outbox
-
-ACCEPTED = "suggestion.accepted"
-_s = suggestions.c
 
 
 async def _open(conn: AsyncConnection, tenant: str, contact_id: str, sid: str) -> Any:
     """The suggestion, if it is about this contact and not yet decided (else 404 / 409)."""
-    found = await conn.execute(
-        sa.select(contacts.c.contact_id).where(
-            contacts.c.tenant == tenant, contacts.c.contact_id == contact_id
-        )
-    )
-    if found.first() is None:
+    if not await suggestion_rows.contact_exists(conn, tenant, contact_id):
         raise CommandError(404, "not_found", f"contact {contact_id}")
-    row = (
-        await conn.execute(
-            sa.select(suggestions).where(_s.tenant == tenant, _s.suggestion_id == sid)
-        )
-    ).first()
+    row = await suggestion_rows.suggestion(conn, tenant, sid)
     mine = await members(conn, tenant, contact_id)
     if row is None or not {row.contact_id, row.suggested_contact_id} & set(mine):
         raise CommandError(404, "not_found", f"suggestion {sid} of contact {contact_id}")
@@ -50,11 +37,7 @@ async def _open(conn: AsyncConnection, tenant: str, contact_id: str, sid: str) -
 
 
 async def _decide(conn: AsyncConnection, tenant: str, sid: str, status: str, by: str) -> None:
-    await conn.execute(
-        suggestions.update()
-        .where(_s.tenant == tenant, _s.suggestion_id == sid)
-        .values(status=status, decided_by=by, decided_at=datetime.now(UTC))
-    )
+    await suggestion_rows.decide(conn, tenant, sid, status, by, datetime.now(UTC))
 
 
 async def dismiss(
@@ -122,15 +105,7 @@ async def _record(
     s: dict[str, Any],
 ) -> None:
     """The agent_confirmed identity, replying where the matched identity replies."""
-    i = identities.c
-    seen = (
-        await conn.execute(
-            sa.select(i.channel_kind, i.account_id, i.handle)
-            .where(i.tenant == tenant, i.kind == ident.kind, i.value == ident.value)
-            .order_by(i.contact_id != contact_id, i.level)
-            .limit(1)
-        )
-    ).first()
+    seen = await suggestion_rows.reply_address(conn, tenant, ident.kind, ident.value, contact_id)
     channel_kind, account_id, handle = seen if seen is not None else ("", "", ident.value)
     row = {
         "tenant": tenant,
@@ -147,7 +122,7 @@ async def _record(
         "rule": why.rule,
         "evidence": why.evidence,
     }
-    await insert_ignore(conn, identities, [row])
+    await suggestion_rows.add_identity(conn, row)
     channel = (
         ev.ChannelRef(kind=cast(ev.ChannelKind, channel_kind), account_id=account_id)
         if channel_kind

@@ -6,30 +6,23 @@ import uuid
 from datetime import UTC, datetime
 from typing import Literal
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline import unified as un
 from unifier.domain.split import SplitMessage, split_keys, split_subject
 from unifier.domain.unify import reply_token
 from unifier.service.commands import MANUAL, CommandError, event_id, manual_info
-from unifier.store.dialect import upsert
+from unifier.store import thread_rows
 from unifier.store.recount import fold_into, recount
-from unifier.store.schema import messages, thread_keys, threads
+from unifier.store.thread_rows import MovedMessage, ThreadHead
 from unifier.store.write import write_outbox
 
 
-async def _thread(conn: AsyncConnection, tenant: str, tid: str) -> sa.Row[tuple[bool, str | None]]:
-    row = (
-        await conn.execute(
-            sa.select(threads.c.open, threads.c.contact_id).where(
-                threads.c.tenant == tenant, threads.c.thread_id == tid
-            )
-        )
-    ).first()
+async def _thread(conn: AsyncConnection, tenant: str, tid: str) -> ThreadHead:
+    row = await thread_rows.head(conn, tenant, tid)
     if row is None:
         raise CommandError(404, "not_found", f"conversation {tid}")
-    return row  # type: ignore[return-value]
+    return row
 
 
 async def set_open(
@@ -37,11 +30,7 @@ async def set_open(
 ) -> un.UnifiedEvent:
     row = await _thread(conn, tenant, tid)
     now = datetime.now(UTC)
-    await conn.execute(
-        threads.update()
-        .where(threads.c.tenant == tenant, threads.c.thread_id == tid)
-        .values(open=open_, closed_at=None if open_ else now)
-    )
+    await thread_rows.set_open(conn, tenant, tid, open_, now)
     event: un.UnifiedEvent
     if open_:
         event = un.ConversationOpened(
@@ -72,13 +61,9 @@ async def move_messages(
     by: str,
 ) -> list[un.UnifiedEvent]:
     """Move messages between threads (merge or split), recount both, one event per message."""
-    m = messages.c
     evidence = f"{by}: {action} from conversation {src} into {dst}"
-    await conn.execute(
-        messages.update()
-        .where(m.tenant == tenant, m.thread_id == src, m.message_id.in_(ids))
-        .values(thread_id=dst, rule=f"manual.{action}", evidence=evidence, rule_version=MANUAL)
-    )
+    why = {"rule": f"manual.{action}", "evidence": evidence, "rule_version": MANUAL}
+    await thread_rows.move_messages(conn, tenant, ids, src, dst, why)
     for tid in (src, dst):
         await recount(conn, tenant, tid)
     now = datetime.now(UTC)
@@ -105,14 +90,7 @@ async def merge_threads(
     await _thread(conn, tenant, src), await _thread(conn, tenant, dst)
     if src == dst:
         raise CommandError(409, "same_conversation", "cannot merge a conversation into itself")
-    m = messages.c
-    ids = list(
-        (
-            await conn.execute(
-                sa.select(m.message_id).where(m.tenant == tenant, m.thread_id == src)
-            )
-        ).scalars()
-    )
+    ids = await thread_rows.message_ids(conn, tenant, src)
     out = await move_messages(conn, tenant, ids, src, dst, action="merge", by=by)
     await fold_into(conn, tenant, src, dst, datetime.now(UTC))
     return out
@@ -123,43 +101,31 @@ async def split_thread(
 ) -> tuple[str, list[un.UnifiedEvent]]:
     """Move messages to a new thread with their thread keys, a reply token and a subject."""
     row = await _thread(conn, tenant, src)
-    m = messages.c
-    cols = (m.message_id, m.at, m.channel_kind, m.account_id, m.provider_message_id)
-    found = list(
-        (
-            await conn.execute(
-                sa.select(*cols, m.direction, m.payload)
-                .where(m.tenant == tenant, m.thread_id == src, m.message_id.in_(ids))
-                .order_by(m.at)
-            )
-        ).all()
-    )
+    found = await thread_rows.messages_of(conn, tenant, src, ids)
     if not found or len(found) != len(set(ids)):
         raise CommandError(422, "unknown_messages", "every message must belong to the conversation")
     moved = [SplitMessage(*r[2:]) for r in found]
     new = str(uuid.uuid5(un.UNIFIED_NAMESPACE, f"split\x1f{src}\x1f{found[0].message_id}"))
-    await conn.execute(
-        sa.insert(threads).values(
-            tenant=tenant,
-            thread_id=new,
-            contact_id=row.contact_id,
-            channel_kind=found[0].channel_kind,
-            open=True,
-            opened_at=found[0].at,
-            last_message_at=found[-1].at,
-            message_count=0,
-            subject=split_subject(moved, await _subject(conn, tenant, src)),
-        )
-    )
+    await thread_rows.add_thread(conn, _split_off(tenant, new, row, found, moved))
     await _move_keys(conn, tenant, split_keys(moved), src, new)
     return new, await move_messages(conn, tenant, ids, src, new, action="split", by=by)
 
 
-async def _subject(conn: AsyncConnection, tenant: str, tid: str) -> str:
-    t = threads.c
-    q = sa.select(t.subject).where(t.tenant == tenant, t.thread_id == tid)
-    subject: str = (await conn.execute(q)).scalar_one()
-    return subject
+def _split_off(
+    tenant: str, new: str, head: ThreadHead, found: list[MovedMessage], moved: list[SplitMessage]
+) -> dict[str, object]:
+    """The new thread's row: the source's contact, the moved messages' span, a subject."""
+    return {
+        "tenant": tenant,
+        "thread_id": new,
+        "contact_id": head.contact_id,
+        "channel_kind": found[0].channel_kind,
+        "open": True,
+        "opened_at": found[0].at,
+        "last_message_at": found[-1].at,
+        "message_count": 0,
+        "subject": split_subject(moved, head.subject),
+    }
 
 
 async def _move_keys(
@@ -167,12 +133,5 @@ async def _move_keys(
 ) -> None:
     """The moved messages' keys that still lead to the source now lead to the new thread; the
     new thread's reply token is its own."""
-    k = thread_keys.c
-    if keys:
-        await conn.execute(
-            thread_keys.update()
-            .where(k.tenant == tenant, k.thread_id == src, k.key.in_(sorted(keys)))
-            .values(thread_id=new)
-        )
-    token = {"tenant": tenant, "key": "tok:" + reply_token(new), "thread_id": new}
-    await upsert(conn, thread_keys, [token], ["thread_id"])
+    await thread_rows.move_keys(conn, tenant, keys, src, new)
+    await thread_rows.point_keys(conn, tenant, {"tok:" + reply_token(new): new})

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from unifier.entrypoints.api.auth import authorize
-from unifier.entrypoints.runtime import Runtime
+from unifier.entrypoints.runtime import ConsumerRuntime
 from unifier.store import queries
 
 router = APIRouter(tags=["page"])
@@ -23,7 +23,7 @@ _env = jinja2.Environment(
 
 
 async def _model(request: Request, tenant: str, selected: str | None) -> dict[str, Any]:
-    runtime: Runtime = request.app.state.runtime
+    runtime: ConsumerRuntime = request.app.state.runtime
     async with runtime.engine.connect() as conn:
         conversations = await queries.list_conversations(conn, tenant, limit=100)
         selected = selected or (conversations[0]["thread_id"] if conversations else None)

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline.http import Rejected, publish_or_503
 from unifier.entrypoints.api.auth import authorize
-from unifier.entrypoints.api.live import Hub
-from unifier.entrypoints.runtime import Runtime
+from unifier.entrypoints.api.live_feed import LiveFeed
+from unifier.entrypoints.runtime import ConsumerRuntime
 from unifier.service import commands, suggestions, thread_commands
 from unifier.service.commands import CommandError
 from unifier.service.replies import ReplyAsk, request_reply, stored_reply, typing_event
@@ -40,14 +40,14 @@ class ReplyBody(BaseModel):
     channel: str | None = Field(None, description="channel kind; default: the last one used")
 
 
-def _rt(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
+def _rt(request: Request) -> ConsumerRuntime:
+    runtime: ConsumerRuntime = request.app.state.runtime
     return runtime
 
 
-def _hub(request: Request) -> Hub:
-    hub: Hub = request.app.state.hub
-    return hub
+def _live_feed(request: Request) -> LiveFeed:
+    live_feed: LiveFeed = request.app.state.live_feed
+    return live_feed
 
 
 async def _read(request: Request, fn: Callable[[AsyncConnection], Awaitable[T]]) -> T:
@@ -62,7 +62,7 @@ async def _write(request: Request, tenant: str, fn: Callable[[AsyncConnection], 
     except CommandError as exc:
         raise Rejected(exc.status, exc.reason, exc.detail) from exc
     _rt(request).relay.notify()
-    _hub(request).publish(tenant, {"conversations": []})
+    _live_feed(request).publish(tenant, {"conversations": []})
     return result
 
 
@@ -264,7 +264,7 @@ async def live(request: Request, tenant: Tenant) -> StreamingResponse:
     """Server-sent events: ``change`` with the conversation ids that changed."""
 
     async def stream() -> AsyncIterator[str]:
-        async for chunk in _hub(request).stream(tenant):
+        async for chunk in _live_feed(request).stream(tenant):
             if await request.is_disconnected():
                 return
             yield chunk

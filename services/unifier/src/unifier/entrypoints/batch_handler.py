@@ -52,7 +52,7 @@ def classify_db(exc: BaseException) -> Verdict | None:
     return "retriable" if isinstance(exc, sqlalchemy.exc.DBAPIError) else None
 
 
-class Ingest:
+class BatchHandler:
     def __init__(
         self,
         engine: AsyncEngine,

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 
-class Hub:
+class LiveFeed:
     def __init__(self) -> None:
         self.subscribers: dict[str, set[asyncio.Queue[dict[str, Any]]]] = {}
 
