@@ -1,7 +1,7 @@
 """HTTP edge helpers shared by every service."""
 
 from hotline.http.app import ServiceState, create_service_app
-from hotline.http.webhook import Rejected, decode_json, json_error, publish_or_503
+from hotline.http.webhook import Rejected, decode_json, json_error
 
 __all__ = [
     "Rejected",
@@ -9,5 +9,4 @@ __all__ = [
     "create_service_app",
     "decode_json",
     "json_error",
-    "publish_or_503",
 ]

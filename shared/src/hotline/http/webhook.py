@@ -1,17 +1,11 @@
-"""The edge's answers: 400 malformed, 422 schema mismatch (with the path), 503 no Kafka ack."""
+"""The edge's answers to bad input: 400 malformed, 422 schema mismatch (with the path)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TypeVar
 
 import msgspec
 from fastapi.responses import Response
-
-from hotline import events
-from hotline.kafka.errors import KafkaUnavailable
-from hotline.kafka.producer import EventProducer
-from hotline.metrics import Metrics
 
 T = TypeVar("T")
 
@@ -39,18 +33,3 @@ def decode_json(body: bytes, schema: type[T]) -> T:
         raise Rejected(422, "schema_mismatch", str(exc)) from exc
     except msgspec.DecodeError as exc:
         raise Rejected(400, "malformed", str(exc)) from exc
-
-
-async def publish_or_503(
-    producer: EventProducer,
-    evts: Sequence[events.Event],
-    metrics: Metrics | None = None,
-) -> Response | None:
-    """Publish and wait for the ack; a 503 response when Kafka did not ack in time."""
-    try:
-        await producer.publish(evts)
-    except KafkaUnavailable as exc:
-        if metrics:
-            metrics.rejected.labels("kafka_unavailable").inc()
-        return json_error(503, "kafka_unavailable", str(exc))
-    return None

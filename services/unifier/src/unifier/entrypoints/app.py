@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from hotline.http import ServiceState, create_service_app
+from hotline.intake import Intake, KafkaPublisher
 from unifier.entrypoints.api.live_feed import LiveFeed
 from unifier.entrypoints.api.page import router as page_router
 from unifier.entrypoints.api.routes import router as api_router
@@ -31,6 +32,8 @@ def create_app(settings: UnifierSettings | None = None) -> FastAPI:
 
     app = create_service_app(settings, on_start=on_start, on_stop=on_stop)
     app.state.live_feed = live_feed
+    state: ServiceState = app.state.hotline  # typing events go out through the edge intake
+    app.state.intake = Intake(KafkaPublisher(state.producer), state.metrics)
     app.include_router(api_router)
     app.include_router(page_router)
     return app

@@ -12,7 +12,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hotline.http import Rejected, publish_or_503
+from hotline.http import Rejected
+from hotline.intake import Publish
+from hotline.intake.http import response_for
 from unifier.entrypoints.api.auth import authorize
 from unifier.entrypoints.api.live_feed import LiveFeed
 from unifier.entrypoints.runtime import ConsumerRuntime
@@ -186,10 +188,10 @@ async def typing(
         event = await _read(request, lambda c: typing_event(c, ask, body.on))
     except CommandError as exc:
         raise Rejected(exc.status, exc.reason, exc.detail) from exc
-    failed = await publish_or_503(request.app.state.hotline.producer, [event])
-    return failed or JSONResponse(
-        {"event_id": event.event_id, "channel": event.channel.kind}, status_code=202
-    )
+    result = await request.app.state.intake.take(Publish([event]))
+    if not result.accepted:
+        return response_for(result)
+    return JSONResponse({"event_id": event.event_id, "channel": event.channel.kind}, 202)
 
 
 @router.get("/contacts/{contact_id}")
