@@ -4,14 +4,16 @@
   database's lease (the unifier and its relay child, as a host dying would), measure how long
   until another instance's relay holds it and until every inbound partition moved on (stored
   offsets advancing: only the survivor can write them), then start the instance again.
-- ``same_person``: new people each writing two mails at the same moment, as two conversations
-  (two partition keys), through the real SMTP edge: each must end as exactly one contact.
+- ``same_person``: new people each writing at the same moment by mail and by the web widget
+  with the same verified email (two topics, so two partitions that two instances may hold),
+  through the real edges: each must end as exactly one contact.
 - ``identity_check``: per verified identifier, how many canonical contacts hold it (must be 1).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import time
@@ -21,11 +23,14 @@ from typing import Any
 
 import aiosmtplib
 import asyncpg
+import websockets
 
-from hotline.topics import INBOUND_CHAT, INBOUND_EMAIL, INBOUND_SOCIAL
+from hotline.topics import INBOUND_CHAT, INBOUND_EMAIL, INBOUND_SOCIAL, load_topics
+from hotline_tools.devstack import demo
+from hotline_tools.devstack import persona as pe
+from hotline_tools.devstack.credentials import Credentials
 from hotline_tools.devstack.stack import Stack
-from hotline_tools.load import payloads
-from hotline_tools.load.mix import Customer, Send
+from hotline_tools.load.generator import Record
 from unifier.store.relay_lease import APPLICATION
 
 OWNER_SQL = (
@@ -47,6 +52,15 @@ class OwnerDrill:
     relay_takeover_s: float | None = None
     partitions_moved_s: float | None = None
     moved_partitions: int = 0
+
+
+def acked_per_s(records: list[Record]) -> float | None:
+    """Distinct messages acked by the edges per second, first due to last ack."""
+    ok = [r for r in records if r.ok and r.acked_at is not None and r.retry_of is None]
+    if not ok:
+        return None
+    span = max(r.acked_at or 0.0 for r in ok) - min(r.due for r in ok)
+    return round(len(ok) / span, 1) if span > 0 else None
 
 
 def figures(drill: OwnerDrill) -> dict[str, object]:
@@ -81,7 +95,10 @@ def parent_of(pid: int) -> int:
 
 
 def offsets(dsn: str) -> dict[tuple[str, int], int]:
-    return {(r[0], r[1]): r[2] for r in _fetch(dsn, OFFSETS_SQL, INBOUND)}
+    """Every inbound partition's stored next offset (-1: none stored yet)."""
+    stored = {(r[0], r[1]): r[2] for r in _fetch(dsn, OFFSETS_SQL, INBOUND)}
+    counts = {t.name: t.partitions for t in load_topics() if t.name in INBOUND}
+    return {(t, p): stored.get((t, p), -1) for t, n in counts.items() for p in range(n)}
 
 
 def kill_owner(stack: Stack, dsn: str, drill: OwnerDrill, timeout: float = 15.0) -> None:
@@ -107,7 +124,7 @@ def restart_owner(stack: Stack, dsn: str, drill: OwnerDrill, timeout: float = 30
     deadline = drill.killed_at + timeout
     while time.monotonic() < deadline:
         now = offsets(dsn)
-        moved = [k for k, v in drill.offsets.items() if now.get(k, 0) > v]
+        moved = [k for k, v in drill.offsets.items() if now[k] > v]
         drill.moved_partitions = len(moved)
         if len(moved) == len(drill.offsets):
             drill.partitions_moved_s = round(time.monotonic() - drill.killed_at, 2)
@@ -116,37 +133,57 @@ def restart_owner(stack: Stack, dsn: str, drill: OwnerDrill, timeout: float = 30
     stack.restart(drill.killed)
 
 
-async def same_person(port: int, people: int, at: float = 0.0, first: int = 0) -> list[str]:
-    """``people`` new customers, each sending two new mails at once, ``at`` seconds from now;
-    their addresses."""
+async def same_person(
+    base_port: int, smtp_port: int, people: int, at: float = 0.0, first: int = 0
+) -> list[str]:
+    """``people`` new customers, each writing at the same moment a mail (DMARC-aligned From,
+    the email topic) and a widget message (the site's signed identity with the same email, the
+    chat topic), ``at`` seconds from now; their addresses."""
     await asyncio.sleep(at)
-    sends = []
-    numbers = range(FIRST_PERSON + first, FIRST_PERSON + first + people)
-    for n in numbers:
-        who = Customer(n)
-        sends += [
-            Send(0, "email", who, f"<pair-{who.n}-{k}@example.test>", f"pair {k}") for k in (1, 2)
-        ]
-    await asyncio.gather(*(_deliver(port, s) for s in sends))
-    return [Customer(n).email for n in numbers]
+    creds = Credentials.current()
+    widget = f"ws://127.0.0.1:{base_port + 2}/chat/ws"
+    who = [_person(n) for n in range(FIRST_PERSON + first, FIRST_PERSON + first + people)]
+    sends = [_mail(smtp_port, p) for p in who]
+    sends += [_widget(widget, creds.widget_secret, p) for p in who]
+    await asyncio.gather(*sends)
+    return [p.email for p in who]
 
 
-async def _deliver(port: int, send: Send, attempts: int = 50) -> None:
+def _person(n: int) -> pe.Persona:
+    return pe.Persona(
+        name=f"Pair {n}",
+        email=f"pair{n}@example.test",
+        phone=f"+4916{n:09d}",
+        slack_user=f"UPAIR{n}",
+        telegram_id=n,
+        site_user=f"pair-user-{n}",
+    )
+
+
+async def _mail(port: int, p: pe.Persona, attempts: int = 50) -> None:
     """Like a sending server: try again on a temporary failure until accepted."""
+    msg = pe.email(p, f"<pair-{p.site_user}@example.test>", "Pair", "by mail", "help@localhost")
+    msg["Authentication-Results"] = (
+        f"{demo.AUTHSERV_ID}; dkim=pass header.d=example.test; dmarc=pass header.from=example.test"
+    )
     for _ in range(attempts):
         try:
-            await aiosmtplib.send(
-                payloads.email(send),
-                sender=send.customer.email,
-                recipients=[payloads.SUPPORT_ADDRESS],
-                hostname="127.0.0.1",
-                port=port,
-                timeout=10,
-            )
+            await aiosmtplib.send(msg, hostname="127.0.0.1", port=port, timeout=10)
             return
         except (OSError, aiosmtplib.SMTPException):
             await asyncio.sleep(0.2)
-    raise RuntimeError(f"mail {send.provider_id} was never accepted")
+    raise RuntimeError(f"the mail of {p.email} was never accepted")
+
+
+async def _widget(url: str, secret: str, p: pe.Persona, attempts: int = 50) -> None:
+    token = pe.widget_identity(p, secret)
+    for _ in range(attempts):
+        with contextlib.suppress(OSError, TimeoutError, websockets.WebSocketException):
+            frames = await demo.widget_chat(url, token, f"pair-{p.site_user}", "by the widget")
+            if frames[-1].get("type") == "ack":
+                return
+        await asyncio.sleep(0.2)
+    raise RuntimeError(f"the widget message of {p.email} was never acked")
 
 
 HOLDERS_SQL = """
@@ -163,7 +200,9 @@ async def identity_check(dsn: str, emails: list[str]) -> dict[str, object]:
     try:
         rows = await conn.fetch(HOLDERS_SQL)
         stored = await conn.fetchval(
-            "SELECT count(*) FROM messages WHERE sender_handle = ANY($1)", emails
+            "SELECT count(DISTINCT m.message_id) FROM messages m JOIN identities i"
+            " ON i.tenant = m.tenant AND i.contact_id = m.contact_id WHERE i.value = ANY($1)",
+            emails,
         )
     finally:
         await conn.close()

@@ -230,11 +230,11 @@ async def measure(
 
 async def send_same_person(run: Run) -> None:
     """Half early (both instances consume), half late (after a killed instance is back)."""
-    s, port = run.scenario, run.stack.smtp_port
+    s, ports = run.scenario, (run.stack.base_port, run.stack.smtp_port)
     half = s.same_person // 2
     waves = await asyncio.gather(
-        multi.same_person(port, half, s.duration * 0.15),
-        multi.same_person(port, s.same_person - half, s.duration * 0.85, first=half),
+        multi.same_person(*ports, half, s.duration * 0.15),
+        multi.same_person(*ports, s.same_person - half, s.duration * 0.85, first=half),
     )
     run.same_person = [e for wave in waves for e in wave]
 
@@ -243,6 +243,8 @@ async def multi_figures(run: Run) -> dict[str, object]:
     assert run.pg is not None, "several unifiers share PostgreSQL"
     return {
         "unifiers": run.scenario.unifiers,
+        "offered_messages_per_s": round(run.scenario.rate * (1 - run.scenario.retry_share), 1),
+        "acked_messages_per_s": multi.acked_per_s(run.records),
         "kills": [multi.figures(o) for o in run.owners],
         "identity_races_lost": multi.races_lost(run.stack),
         **await multi.identity_check(run.pg.url, run.same_person),

@@ -75,7 +75,10 @@ class OutboxRelay:
             log.warning("outbox relay lease: database unreachable", extra={"error": repr(exc)})
             self.started.clear()
             return False
-        if not self.owner:
+        if self.owner:
+            log.info("outbox relay holds the lease; reconciling, then publishing")
+        elif not self.started.is_set():
+            log.info("outbox relay standing by: another instance holds the lease")
             self.started.set()  # a healthy standby
         return self.owner
 
