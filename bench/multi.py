@@ -4,9 +4,10 @@
   database's lease (the unifier and its relay child, as a host dying would), measure how long
   until another instance's relay holds it and until every inbound partition moved on (stored
   offsets advancing: only the survivor can write them), then start the instance again.
-- ``same_person``: new people each writing at the same moment by mail and by the web widget
-  with the same verified email (two topics, so two partitions that two instances may hold),
-  through the real edges: each must end as exactly one contact.
+- ``same_person``: new people each writing twice at the same moment with one verified
+  identifier on two partitions that two instances may hold (mail + widget: one email;
+  WhatsApp + Telegram contact card: one phone), through the real edges: each must end as
+  exactly one contact.
 - ``identity_check``: per verified identifier, how many canonical contacts hold it (must be 1).
 """
 
@@ -23,6 +24,7 @@ from typing import Any
 
 import aiosmtplib
 import asyncpg
+import httpx
 import websockets
 
 from hotline.topics import INBOUND_CHAT, INBOUND_EMAIL, INBOUND_SOCIAL, load_topics
@@ -136,24 +138,47 @@ def restart_owner(stack: Stack, dsn: str, drill: OwnerDrill, timeout: float = 30
 async def same_person(
     base_port: int, smtp_port: int, people: int, at: float = 0.0, first: int = 0
 ) -> list[str]:
-    """``people`` new customers, each writing at the same moment a mail (DMARC-aligned From,
-    the email topic) and a widget message (the site's signed identity with the same email, the
-    chat topic), ``at`` seconds from now; their addresses."""
+    """``people`` new customers, ``at`` seconds from now, each writing twice at the same
+    moment: every other one by mail (DMARC-aligned From, the email topic) and by the widget
+    (the site's signed identity with that email, the chat topic), the others by WhatsApp and
+    by a Telegram contact card of her own number (both the social topic, keyed apart). Returns
+    the identifier each must be one contact by: ``email:<address>`` / ``phone:<E.164>``."""
     await asyncio.sleep(at)
     creds = Credentials.current()
     widget = f"ws://127.0.0.1:{base_port + 2}/chat/ws"
-    who = [_person(n) for n in range(FIRST_PERSON + first, FIRST_PERSON + first + people)]
-    sends = [_mail(smtp_port, p) for p in who]
-    sends += [_widget(widget, creds.widget_secret, p) for p in who]
+    social = f"http://127.0.0.1:{base_port + 3}"
+    now = int(time.time())
+    sends, keys = [], []
+    for n in range(FIRST_PERSON + first, FIRST_PERSON + first + people):
+        p = _person(n)
+        if n % 2:
+            wa = pe.whatsapp_text(p, f"wamid.PAIR{n}", "by WhatsApp", creds.meta_app_secret, now)
+            card = pe.telegram_shared_contact(p, n, creds.telegram_secret_token, now)
+            sends += [_post(social, wa), _post(social, card)]
+            keys.append(f"phone:{p.phone}")
+        else:
+            sends += [_mail(smtp_port, p), _widget(widget, creds.widget_secret, p)]
+            keys.append(f"email:{p.email}")
     await asyncio.gather(*sends)
-    return [p.email for p in who]
+    return keys
+
+
+async def _post(base: str, post: pe.Post, attempts: int = 50) -> None:
+    async with httpx.AsyncClient(timeout=10) as client:
+        for _ in range(attempts):
+            with contextlib.suppress(httpx.HTTPError):
+                r = await client.post(base + post.path, content=post.body, headers=post.headers)
+                if r.status_code < 300:
+                    return
+            await asyncio.sleep(0.2)
+    raise RuntimeError(f"{post.path} was never acked")
 
 
 def _person(n: int) -> pe.Persona:
     return pe.Persona(
         name=f"Pair {n}",
         email=f"pair{n}@example.test",
-        phone=f"+4916{n:09d}",
+        phone=f"+4917{n:08d}",
         slack_user=f"UPAIR{n}",
         telegram_id=n,
         site_user=f"pair-user-{n}",
@@ -190,32 +215,38 @@ HOLDERS_SQL = """
 SELECT i.kind, i.value, count(DISTINCT coalesce(c.merged_into, c.contact_id)) AS contacts,
        count(DISTINCT i.level) FILTER (WHERE i.verified) AS linking_levels
 FROM identities i JOIN contacts c ON c.tenant = i.tenant AND c.contact_id = i.contact_id
-WHERE i.verified GROUP BY i.tenant, i.kind, i.value
+WHERE i.verified GROUP BY i.kind, i.value
 """
 
 
-async def identity_check(dsn: str, emails: list[str]) -> dict[str, object]:
-    """Contacts per verified identifier: over the whole run, and for the same-person pairs."""
+async def identity_check(dsn: str, people: list[str]) -> dict[str, object]:
+    """Contacts per verified identifier: over the whole run, and for the same-person cases
+    (``people``: ``kind:value``)."""
+    values = [k.split(":", 1)[1] for k in people]
     conn = await asyncpg.connect(dsn)
     try:
         rows = await conn.fetch(HOLDERS_SQL)
         stored = await conn.fetchval(
             "SELECT count(DISTINCT m.message_id) FROM messages m JOIN identities i"
             " ON i.tenant = m.tenant AND i.contact_id = m.contact_id WHERE i.value = ANY($1)",
-            emails,
+            values,
         )
+        claims = await conn.fetchval("SELECT count(*) FROM identity_claims")
+        contacts = await conn.fetchval("SELECT count(*) FROM contacts")
     finally:
         await conn.close()
-    holders = {(r["kind"], r["value"]): r["contacts"] for r in rows}
-    pairs = [holders.get(("email", e), 0) for e in emails]
+    holders = {f"{r['kind']}:{r['value']}": r["contacts"] for r in rows}
+    each = [holders.get(k, 0) for k in people]
     return {
+        "contacts": contacts,
+        "identity_claims": claims,
         "verified_identifiers": len(holders),
         "identifiers_on_several_contacts": sum(1 for n in holders.values() if n > 1),
         "same_person": {
-            "people": len(emails),
+            "people": len(people),
             "messages_stored": stored,
-            "verified_people": sum(1 for n in pairs if n > 0),
-            "people_on_several_contacts": sum(1 for n in pairs if n > 1),
+            "verified_people": sum(1 for n in each if n > 0),
+            "people_on_several_contacts": sum(1 for n in each if n > 1),
         },
     }
 

@@ -27,7 +27,7 @@ def multi_instance(duration: float, rate: float = 560) -> Scenario:
         faults=[Fault("relay_owner", every=duration * 10, down=13.0, first_at=duration / 4)],
         database="postgres",
         unifiers=2,
-        same_person=60,
+        same_person=200,
         retry_share=0.1,
     )
 
@@ -50,5 +50,5 @@ def test_two_unifiers_survive_the_kill_of_the_relay_owner() -> None:
     assert figures["identifiers_on_several_contacts"] == 0, figures
     pairs = figures["same_person"]
     assert isinstance(pairs, dict)
-    assert pairs["messages_stored"] == 120 and pairs["verified_people"] == 60, pairs
+    assert pairs["messages_stored"] == 400 and pairs["verified_people"] == 200, pairs
     assert pairs["people_on_several_contacts"] == 0, pairs
