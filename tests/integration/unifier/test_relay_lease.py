@@ -19,7 +19,7 @@ from tests.integration.unifier.conftest import PgCluster, new_pg_database
 from tests.kafka_helpers import fresh_topic, read_all
 from unifier.entrypoints.relay import OutboxRelay
 from unifier.store.engine import create_engine, migrate
-from unifier.store.relay_lease import AdvisoryLease, lease_for
+from unifier.store.relay_lease import AdvisoryLease, LeaseLost, lease_for
 from unifier.store.schema import outbox
 
 pytestmark = pytest.mark.integration
@@ -146,3 +146,49 @@ async def test_a_relay_that_loses_its_session_stops_and_stands_by(
 def test_sqlite_keeps_the_single_host_default(tmp_path: object) -> None:
     assert not isinstance(lease_for(f"sqlite:///{tmp_path}/u.db"), AdvisoryLease)
     assert isinstance(lease_for("postgresql+asyncpg://u@h/db"), AdvisoryLease)
+
+
+class FlakyLease:
+    """Owned, then lost after ``confirms`` confirmations, then owned again."""
+
+    retry_s = 0.05
+
+    def __init__(self, confirms: int) -> None:
+        self.confirms, self.acquired, self.released = confirms, 0, 0
+
+    async def try_acquire(self) -> bool:
+        self.acquired += 1
+        return True
+
+    async def confirm(self) -> None:
+        self.confirms -= 1
+        if self.confirms == 0:
+            raise LeaseLost("session gone")
+
+    async def release(self) -> None:
+        self.released += 1
+
+
+async def test_a_relay_that_loses_its_lease_stops_then_takes_it_again_and_reconciles(
+    kafka: str, tmp_path: object
+) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path}/u.db")
+    await migrate(engine)
+    topic = await fresh_topic(kafka, 1, with_dlq=False)
+    async with engine.begin() as conn:
+        await conn.execute(outbox.insert(), rows(topic, 0, 30))
+    producer = EventProducer(ProducerSettings(bootstrap=kafka))
+    await producer.start()
+    lease = FlakyLease(confirms=3)
+    relay = OutboxRelay(engine, producer, batch=10, lease=lease)
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop, idle=0.05))
+    try:
+        records = await read_all(kafka, topic, expect=30, timeout=20)
+    finally:
+        stop.set()
+        await task
+        await producer.stop()
+        await engine.dispose()
+    assert lease.acquired == 2 and lease.released >= 1, "stood by, then took the lease again"
+    assert sorted(int(r.value or b"") for r in records) == list(range(30))
