@@ -18,10 +18,11 @@ on a connection of its own, opened for nothing else:
 
 Why not per-partition leases with a fencing token: the outbox is one table in commit order,
 and Kafka cannot check a token carried by our records, so a fence would only guard the
-outbox's delete, not the publish. The lock's limit is the same in another form: a send that
-is still in flight when the owner loses PostgreSQL for longer than the keepalive window (a
-broker that takes that long to ack) may land after the next owner's reconcile; the send
-timeout is shorter than that window by default.
+outbox's delete, not the publish. The lock's limit is the same in another form: it relies on
+timing. An owner cut off from PostgreSQL stops within one send (the producer's ack timeout,
+5 s by default) plus one failed confirmation (2 s), before the server frees the lock after the
+keepalive window (about 11 s); a send that outlives that window (an ack timeout raised past
+it) could land after the next owner's reconcile.
 
 A connection pooler in transaction mode (PgBouncer) would hand the session to others: the
 lock connection must reach PostgreSQL directly.
