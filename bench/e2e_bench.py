@@ -76,6 +76,19 @@ def scenarios() -> list[Scenario]:
             database="postgres",
             target="lost 0, duplicates 0, offsets never ahead",
         ),
+        Scenario(
+            "M1",
+            "two unifiers in one group on PostgreSQL; kill -9 the relay's owner periodically",
+            float(os.environ.get("BENCH_M1_RATE", "560")),  # a tenth retries: 504 new msg/s
+            LONG,
+            [Fault("relay_owner", max(EVERY, 40.0), down=13.0, first_at=LONG / 6)],
+            database="postgres",
+            target="relay takeover < 5 s, partitions move; lost 0, duplicates 0, order kept,"
+            " counters exact; one contact per person",
+            unifiers=2,
+            same_person=200,
+            retry_share=0.1,
+        ),
     ]
     for s in out:
         s.unifier_nice, s.ack_path_realtime = UNIFIER_NICE, ACK_PATH_RT

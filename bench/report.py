@@ -89,7 +89,7 @@ def python_line(docs: list[dict[str, Any]]) -> str:
 
 
 def render() -> str:
-    docs = [d for d in (load(f"e2e-{i}") for i in ("P1", "P3", "R1", "R2", "R3", "R4")) if d]
+    docs = [d for d in (load(f"e2e-{i}") for i in ("P1", "P3", "R1", "R2", "R3", "R4", "M1")) if d]
     lines = [
         "# Hotline: proof under load and faults",
         "",
@@ -116,8 +116,33 @@ def render() -> str:
     return "\n".join(lines) + "\n"
 
 
+def multi_section() -> list[str]:
+    """M1: two unifiers on PostgreSQL, the relay's owner killed -9 (``bench.multi``)."""
+    m1 = load("e2e-M1")
+    if not m1 or "multi" not in m1:
+        return []
+    m, d = m1["multi"], m1["delivery"]
+    kills = ", ".join(
+        f"{k['killed']}: relay takeover {k['relay_takeover_s']} s,"
+        f" partitions moved {k['partitions_moved_s']} s"
+        for k in m["kills"]
+    )
+    people = m["same_person"]
+    return [
+        "## Several unifiers (M1)",
+        "",
+        f"{m['unifiers']} instances, {m1['duration_s']} s, {m['offered_messages_per_s']} new msg/s"
+        f" offered, {m['acked_messages_per_s']} acked; lost {d['lost']}, duplicates"
+        f" {d['duplicates']}, out of order {d['out_of_order']}, counters exact"
+        f" {d['counters_exact']}. Kills: {kills}. Same person on two partitions at once:"
+        f" {people['people']} people, {people['people_on_several_contacts']} on several contacts;"
+        f" identity races lost and decided again: {m['identity_races_lost']}.",
+        "",
+    ]
+
+
 def extra_sections() -> list[str]:
-    out = []
+    out = multi_section()
     kafka = load("kafka")
     if kafka:
         out += [

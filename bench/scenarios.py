@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bench import edge_latency, host, processes
+from bench import edge_latency, host, multi, processes
 from bench.sampling import Sampler
 from bench.summary import by_channel, by_minute, end_to_end_ms, summarize
 from hotline import priority as priority_
@@ -51,6 +51,8 @@ class Scenario:
     retry_share: float = 0.2  # provider retries of already-acked messages (R5)
     unifier_nice: int = 0  # lowers the unifier's CPU priority (hotline.priority)
     ack_path_realtime: int = 0  # SCHED_RR priority of the edges, broker and generator (0: off)
+    unifiers: int = 1  # instances in one consumer group (more than one: database="postgres")
+    same_person: int = 0  # new people writing two mails at once (bench.multi)
 
 
 @dataclass
@@ -62,6 +64,8 @@ class Run:
     records: list[Record] = field(default_factory=list)
     pg: Postgres | None = None
     faults: FaultLog = field(init=False)
+    owners: list[multi.OwnerDrill] = field(default_factory=list)  # target "relay_owner"
+    same_person: list[str] = field(default_factory=list)  # their addresses, once sent
 
     def __post_init__(self) -> None:  # one clock for the generator, sampler and fault marks
         self.faults = FaultLog(clock=self.sampler.clock)
@@ -83,6 +87,7 @@ def make_stack(s: Scenario) -> tuple[Stack, Postgres | None]:
         database_url=pg.url if pg else None,
         jvm=tuple(s.broker_jvm),
         nice={"unifier": s.unifier_nice},
+        unifiers=s.unifiers,
     )
     return stack, pg
 
@@ -102,6 +107,10 @@ def kill(run: Run, target: str) -> None:
     if target == "postgres":
         assert run.pg is not None
         run.pg.stop(remove=False)
+    elif target == "relay_owner":
+        assert run.pg is not None
+        run.owners.append(multi.OwnerDrill())
+        multi.kill_owner(run.stack, run.pg.url, run.owners[-1])
     else:
         run.stack.kill9(target)
 
@@ -110,6 +119,9 @@ def restart(run: Run, target: str) -> None:
     if target == "postgres":
         assert run.pg is not None
         run.pg.start()
+    elif target == "relay_owner":
+        assert run.pg is not None
+        multi.restart_owner(run.stack, run.pg.url, run.owners[-1])
     elif target == "broker":
         watcher = threading.Thread(target=mark_listening, args=(run,), daemon=True)
         watcher.start()
@@ -187,6 +199,8 @@ async def measure(
         drive(f, lambda t: kill(run, t), lambda t: restart(run, t), until, run.faults)
         for f in s.faults
     ]
+    if s.same_person:
+        drills.append(send_same_person(run))
     host_cpu, cpu_window = await under_load(run, load.run(), *drills)
     edge_ack = await edge_latency.scrape(stack)
     await run.sampler.drained()
@@ -209,7 +223,32 @@ async def measure(
     doc["wall_clock_stepped_s"] = round(run.clock.drift(), 3)  # 0 unless NTP / a VM restore
     if s.id == "P1":
         doc["p7"] = await raw_ratio(stack.bootstrap, doc)
+    if s.unifiers > 1 or s.same_person:
+        doc["multi"] = await multi_figures(run)
     return doc
+
+
+async def send_same_person(run: Run) -> None:
+    """Half early (both instances consume), half late (after a killed instance is back)."""
+    s, ports = run.scenario, (run.stack.base_port, run.stack.smtp_port)
+    half = s.same_person // 2
+    waves = await asyncio.gather(
+        multi.same_person(*ports, half, s.duration * 0.15),
+        multi.same_person(*ports, s.same_person - half, s.duration * 0.85, first=half),
+    )
+    run.same_person = [e for wave in waves for e in wave]
+
+
+async def multi_figures(run: Run) -> dict[str, object]:
+    assert run.pg is not None, "several unifiers share PostgreSQL"
+    return {
+        "unifiers": run.scenario.unifiers,
+        "offered_messages_per_s": round(run.scenario.rate * (1 - run.scenario.retry_share), 1),
+        "acked_messages_per_s": multi.acked_per_s(run.records),
+        "kills": [multi.figures(o) for o in run.owners],
+        "identity_races_lost": multi.races_lost(run.stack),
+        **await multi.identity_check(run.pg.url, run.same_person),
+    }
 
 
 async def under_load(

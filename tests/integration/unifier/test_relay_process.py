@@ -20,6 +20,7 @@ from tests.kafka_helpers import fresh_topic, read_all
 from tests.unit.unifier.factory import whatsapp_run
 from unifier.entrypoints.relay_process import RelayConfig, RelayProcess, exclusive
 from unifier.store.engine import create_engine, migrate
+from unifier.store.relay_lease import lease_for
 from unifier.store.schema import messages, outbox
 
 pytestmark = pytest.mark.integration
@@ -87,8 +88,9 @@ async def pending(dsn: str) -> int:
 
 
 async def test_one_relay_per_database_and_end_of_input_stops_it(kafka: str, dsn: str) -> None:
-    """While another relay holds the database's lock the child publishes nothing; once it is
-    free the child publishes; closing its input (what a dead parent does) stops it."""
+    """While another relay holds the database's lock (SQLite: the host's flock; PostgreSQL: the
+    database's lease) the child publishes nothing; once it is free the child publishes;
+    closing its input (what a dead parent does) stops it."""
     topic = await fresh_topic(kafka, 1, with_dlq=False)
     engine = create_engine(dsn)
     await migrate(engine)
@@ -97,10 +99,13 @@ async def test_one_relay_per_database_and_end_of_input_stops_it(kafka: str, dsn:
     await engine.dispose()
     relay = RelayProcess(unifier_settings(kafka, dsn))
     stop = asyncio.Event()
+    lease = lease_for(dsn)
     with exclusive(RelayConfig.of(unifier_settings(kafka, dsn)).lock_path()):
+        assert await lease.try_acquire()
         task = asyncio.create_task(relay.run(stop))
         await asyncio.sleep(3.0)  # long enough for a child to start and publish
         assert relay.alive() and await pending(dsn) == 5
+        await lease.release()
     assert len(await read_all(kafka, topic, expect=5, timeout=15)) == 5
     await eventually(lambda: _none_pending(dsn))
     assert relay.proc is not None

@@ -55,6 +55,9 @@ class Stack:
     # HOTLINE_CPU_NICE per service (hotline.priority): none by default; a lower-priority
     # unifier lagged in 10-minute soaks without faster acks (bench/profiling.md, session 8)
     nice: dict[str, int] = field(default_factory=dict)
+    # unifier instances in one consumer group on one database (more than one: PostgreSQL);
+    # the second is "unifier-2" on base+5, and so on
+    unifiers: int = 1
     services: dict[str, Service] = field(default_factory=dict)
     broker: Broker | None = None
     # make run: a stand-in answers the provider APIs (hotline_tools.devstack.providers) on base+30
@@ -80,6 +83,9 @@ class Stack:
             per_service.setdefault(name, {})["HOTLINE_CPU_NICE"] = str(nice)
         for i, name in enumerate(SERVICES, start=1):
             self.services[name] = Service(name, self.base_port + i, per_service.get(name, {}))
+        for n in range(2, self.unifiers + 1):
+            env = {**per_service["unifier"], "HOTLINE_INSTANCE_ID": f"unifier-{n}"}
+            self.services[f"unifier-{n}"] = Service("unifier", self.base_port + 3 + n, env)
 
     def _url(self, n: int) -> str:
         return f"http://127.0.0.1:{self.base_port + n}"
@@ -99,11 +105,11 @@ class Stack:
             self.providers.start()
         self.broker.start()
         asyncio.run(ensure_topics(self.bootstrap, load_topics()))
-        for name in SERVICES:
+        for name in self.services:
             self.start_service(name)
-        for name in SERVICES:
+        for name in self.services:
             self.wait_healthy(name)
-        for name in SERVICES:  # e.g. the unifier: partitions assigned, relay publishing
+        for name in self.services:  # e.g. the unifier: partitions assigned, relay publishing
             self.wait_healthy(name, probe="readyz")
 
     def start_service(self, name: str) -> None:
@@ -120,7 +126,7 @@ class Stack:
         (self.var / "logs").mkdir(parents=True, exist_ok=True)
         log = (self.var / "logs" / f"{name}.log").open("ab")
         svc.proc = subprocess.Popen(
-            [sys.executable, "-m", name],
+            [sys.executable, "-m", svc.module],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -172,7 +178,7 @@ class Stack:
             proc.wait()
 
     def stop(self) -> None:
-        for name in SERVICES:
+        for name in self.services:
             self.stop_service(name)
         if self.broker is not None:
             self.broker.stop()
@@ -191,12 +197,12 @@ class Stack:
 
 
 def free_base_port() -> int:
-    """A base port whose service ports (base+1..4, base+25) are free, below Linux's ephemeral
+    """A base port whose service ports (base+1..6, base+25) are free, below Linux's ephemeral
     range (32768+) so that outgoing connections cannot take them between check and bind."""
     rng = random.Random()
     for _ in range(200):
         base = rng.randrange(20000, 29900, 5)  # 30000+ is left for broker port pairs
-        if all(_bindable(base + i) for i in (1, 2, 3, 4, 25, STANDIN_OFFSET)):
+        if all(_bindable(base + i) for i in (1, 2, 3, 4, 5, 6, 25, STANDIN_OFFSET)):
             return base
     raise RuntimeError("no free port range found")
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from hotline import events as ev
 from hotline import unified as un
+from unifier.domain.claims import claims
 from unifier.domain.content import subject_of, text_of
 from unifier.domain.effects import apply_effect
 from unifier.domain.exchange import (
@@ -134,6 +135,7 @@ def _contact(
         ws.canonical[contact] = contact
         ws.exclusive[contact] = set()  # a new contact has only what the batch gives it
         plan.contacts.append(contact)
+        plan.claims.extend(claims(contact, res.attach, ws.identities))
     if res.merged:
         merge(ws, plan, event, contact, res)
     attach(ws, plan, event, contact, res)

@@ -120,6 +120,17 @@ class NewIdentity:
     evidence: str
 
 
+@dataclass(frozen=True)
+class NewClaim:
+    """A new contact's claim on an identifier nobody held (``domain.claims``): the store's
+    unique key on (kind, value, claim class) lets one of two concurrent creators win."""
+
+    kind: str
+    value: str
+    claim_class: str
+    contact_id: str
+
+
 @dataclass
 class NewSuggestion:
     suggestion_id: str
@@ -171,6 +182,7 @@ class Plan:
     """What the store writes in one transaction (besides the consumed offsets)."""
 
     contacts: list[str] = field(default_factory=list)
+    claims: list[NewClaim] = field(default_factory=list)  # written first: a lost race retries
     identities: list[NewIdentity] = field(default_factory=list)
     suggestions: list[NewSuggestion] = field(default_factory=list)
     merges: list[NewMerge] = field(default_factory=list)  # applied after the rows below

@@ -21,11 +21,13 @@ from hotline.kafka.errors import Verdict
 from unifier.domain.rules import RuleSet
 from unifier.domain.unify import unify
 from unifier.service.results import apply_results
+from unifier.store.claims import IdentityRace
 from unifier.store.load import load_working_set
 from unifier.store.offsets import write_offsets
 from unifier.store.write import write_plan
 
 log = logging.getLogger(__name__)
+RACE_ATTEMPTS = 5  # decisions of one poll that lost an identity race, before the loop's retry
 Decoded = tuple[ev.InboundEvent | ev.ReplyResult, bytes]
 ANALYZED = (
     "thread_keys",
@@ -64,6 +66,7 @@ class BatchHandler:
         self.engine, self.group, self.rules_for = engine, group, rules_for
         self.on_commit, self.kill_after_commit = on_commit, kill_after_commit
         self.stored = 0
+        self.races = 0  # transactions decided again after losing an identity race
         self._analyzed_at = 500
         self.gate = asyncio.Lock()  # held around each transaction (see store.checkpoint)
 
@@ -72,9 +75,27 @@ class BatchHandler:
 
     async def handle_poll(self, batches: list[Batch[Decoded]]) -> None:
         """Decide and store every batch of one poll, with their offsets, in one transaction
-        (order within a partition is kept: the sort by tenant is stable)."""
+        (order within a partition is kept: the sort by tenant is stable). A transaction that
+        lost an identity race to another instance (``domain.claims``) is decided again at
+        once: its load then sees the winner's contact."""
         items = (i.value for b in batches for i in b.items)
         values = sorted(items, key=lambda v: v[0].tenant)
+        for attempt in range(1, RACE_ATTEMPTS + 1):
+            try:
+                changed = await self._store_poll(batches, values)
+                break
+            except IdentityRace as race:
+                self.races += 1
+                log.info("identity race lost; deciding again", extra={"attempt": attempt})
+                if attempt == RACE_ATTEMPTS:
+                    raise race  # a DBAPIError: the consumer loop retries with backoff
+        self._maybe_crash()
+        self.on_commit(changed)
+        await self._keep_statistics()
+
+    async def _store_poll(
+        self, batches: list[Batch[Decoded]], values: list[Decoded]
+    ) -> dict[str, list[str]]:
         changed: dict[str, list[str]] = {}
         with collector.paused():
             async with self.gate, self.engine.begin() as conn:
@@ -83,9 +104,7 @@ class BatchHandler:
                     if found:
                         changed[tenant] = found
                 await write_offsets(conn, self.group, {b.tp: b.next_offset for b in batches})
-        self._maybe_crash()
-        self.on_commit(changed)
-        await self._keep_statistics()
+        return changed
 
     async def _tenant(self, conn: AsyncConnection, tenant: str, items: list[Decoded]) -> list[str]:
         inbound = [(e, raw) for e, raw in items if not isinstance(e, ev.ReplyResult)]

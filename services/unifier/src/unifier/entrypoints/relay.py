@@ -5,7 +5,10 @@ header. A crash (or a failed send) between the ack and the delete leaves rows th
 be on the topic; before sending again the relay reads the topics' tails (at most one batch per
 partition can be in doubt) and deletes the rows it finds there instead of re-publishing them.
 (Row ids are not used for this: SQLite may reuse them once the table is empty.)
-Order per key holds: one relay, rows in id order, an idempotent producer.
+Order per key holds: one relay, rows in id order, an idempotent producer. One relay per
+database, also across hosts: the relay publishes only while it holds the database's lease
+(``store.relay_lease``: a PostgreSQL advisory lock; on SQLite the single instance owns it),
+confirms it before every batch, and reconciles the tails first whenever it takes the lease over.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from hotline.kafka import EventProducer, KafkaUnavailable
 from hotline.kafka.lookup import tail_header_values
 from unifier.store.engine import BUSY_TIMEOUT_MS
+from unifier.store.relay_lease import LeaseLost, LeaseUnavailable, RelayLease, lease_for
 from unifier.store.schema import outbox
 
 log = logging.getLogger(__name__)
@@ -32,24 +36,69 @@ LOCK_POLL_S = 0.002
 
 
 class OutboxRelay:
-    def __init__(self, engine: AsyncEngine, producer: EventProducer, batch: int = 2000) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        producer: EventProducer,
+        batch: int = 2000,
+        lease: RelayLease | None = None,
+    ) -> None:
         self.engine, self.producer, self.batch = engine, producer, batch
+        self.lease = lease or lease_for(engine.url.render_as_string(hide_password=False))
         self.wake = asyncio.Event()
-        self.started = asyncio.Event()  # set once the topics' tails are reconciled
+        # set once this relay publishes (tails reconciled) or stands by for another owner
+        self.started = asyncio.Event()
+        self.owner = False  # holds the lease and publishes
         self.published = 0
 
     def notify(self) -> None:
         self.wake.set()
 
     async def run(self, stop: asyncio.Event, idle: float = 0.2) -> None:
-        in_doubt = True  # at start: a previous process may have died after an ack
+        """Stand by until this relay owns the lease, then publish until stopped or the lease
+        is lost (then stand by again)."""
+        try:
+            while not stop.is_set():
+                if await self._take_lease():
+                    await self._publish(stop, idle)
+                else:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), self.lease.retry_s)
+        finally:
+            self.owner = False
+            await self.lease.release()
+
+    async def _take_lease(self) -> bool:
+        try:
+            self.owner = await self.lease.try_acquire()
+        except LeaseUnavailable as exc:
+            log.warning("outbox relay lease: database unreachable", extra={"error": repr(exc)})
+            self.started.clear()
+            return False
+        if self.owner:
+            log.info("outbox relay holds the lease; reconciling, then publishing")
+        elif not self.started.is_set():
+            log.info("outbox relay standing by: another instance holds the lease")
+            self.started.set()  # a healthy standby
+        return self.owner
+
+    async def _publish(self, stop: asyncio.Event, idle: float) -> None:
+        in_doubt = True  # at start or takeover: a previous owner may have died after an ack
+        self.started.clear()
         while not stop.is_set():
             try:
+                await self.lease.confirm()
                 if in_doubt:
                     await self.reconcile()
                     in_doubt = False
                     self.started.set()
                 moved = await self.relay_once()
+            except LeaseLost as exc:
+                log.error("outbox relay lost its lease; standing by", extra={"error": str(exc)})
+                self.owner = False
+                self.started.clear()
+                await self.lease.release()
+                return
             except (KafkaUnavailable, KafkaError, LookupError, sa.exc.DBAPIError, OSError) as exc:
                 log.warning("outbox relay retrying", extra={"error": repr(exc)})
                 in_doubt, moved = True, 0

@@ -12,7 +12,8 @@ has a core of its own. The parent owns it:
 One relay at a time keeps each conversation's order: a child holds an exclusive ``flock`` on a
 file named after the database, which the kernel releases only when that process is gone, so a
 restarted unifier's new child waits for the old child to exit before it reconciles the topics'
-tails with the outbox and carries on.
+tails with the outbox and carries on. That lock is for SQLite (one host per file); on PostgreSQL
+the relay's database lease (``store.relay_lease``) makes it one relay across hosts.
 """
 
 from __future__ import annotations
@@ -189,7 +190,8 @@ async def _follow_stdin(relay: OutboxRelay) -> None:
 def main() -> None:
     config = msgspec.json.decode(os.environ[CONFIG_ENV], type=RelayConfig)
     logs.configure(config.log_level)
-    with exclusive(config.lock_path()):
+    single_host = config.database_url.startswith("sqlite")
+    with exclusive(config.lock_path()) if single_host else contextlib.nullcontext():
         collector.tune(config.gc_threshold)
         priority.lower(config.cpu_nice)  # its own session: like the unifier that starts it
         eventloop.run(serve(config))

@@ -95,6 +95,12 @@ async def insert(conn: AsyncConnection, table: sa.Table, rows: Sequence[RowDict]
     await _write(conn, table, "insert:" + table.name, None, rows)
 
 
+async def insert_strict(conn: AsyncConnection, table: sa.Table, rows: Sequence[RowDict]) -> None:
+    """A plain insert that is never a COPY: a duplicate key raises SQLAlchemy's
+    ``IntegrityError`` (asyncpg's COPY would raise its own error, bypassing SQLAlchemy)."""
+    await _write(conn, table, "strict:" + table.name, lambda s: s, rows)
+
+
 def select_in(
     conn: AsyncConnection,
     cols: Sequence[sa.ColumnElement[Any]],

@@ -51,9 +51,16 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+MIGRATION_LOCK = 0x686F746C696E65  # "hotline": one instance migrates at a time
+
+
 async def migrate(engine: AsyncEngine) -> None:
-    """Bring the schema to head (run at start; a no-op when current)."""
+    """Bring the schema to head (run at start; a no-op when current). On PostgreSQL several
+    instances may start at once: a transaction-scoped advisory lock makes the others wait and
+    then find the schema current."""
     async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execute(sa.text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
         await conn.run_sync(_upgrade)
 
 

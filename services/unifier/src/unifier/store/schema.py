@@ -36,6 +36,15 @@ identities = sa.Table(
 )
 sa.Index("ix_identities_contact", identities.c.tenant, identities.c.contact_id)
 sa.Index("ix_identities_value", identities.c.tenant, identities.c.value)
+claims = sa.Table(  # unique: one new contact per identifier (unifier.domain.claims)
+    "identity_claims",
+    metadata,
+    sa.Column("tenant", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(32), primary_key=True),
+    sa.Column("value", sa.String(320), primary_key=True),
+    sa.Column("claim_class", sa.String(32), primary_key=True),
+    sa.Column("contact_id", sa.String(64), nullable=False),
+)
 suggestions = sa.Table(  # one row per pair of contacts (the smaller id first), any direction
     "suggestions",
     metadata,

@@ -13,6 +13,7 @@ from hotline import events as ev
 from hotline import unified as un
 from unifier.domain.working import Plan, ThreadRow, WorkingSet
 from unifier.store.bulk import execute_rows
+from unifier.store.claims import write_claims
 from unifier.store.dialect import insert, insert_ignore, upsert
 from unifier.store.merges import apply_merges
 from unifier.store.schema import (
@@ -31,6 +32,7 @@ from unifier.store.schema import (
 async def write_plan(conn: AsyncConnection, ws: WorkingSet, plan: Plan) -> None:
     t = ws.tenant
     now = datetime.now(UTC)
+    await write_claims(conn, t, plan.claims)  # first: a lost race fails before other writes
     await insert_ignore(
         conn,
         contacts,
