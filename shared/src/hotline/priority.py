@@ -32,23 +32,3 @@ def lower(nice: int, autogroup: Path = AUTOGROUP) -> None:
     os.setpriority(os.PRIO_PROCESS, 0, nice)
     if os.getsid(0) == os.getpid() and autogroup.exists():
         autogroup.write_text(f"{nice}\n")
-
-
-def realtime(pid: int, priority: int, proc: Path = Path("/proc")) -> int:
-    """Put every thread of ``pid`` in the SCHED_RR class at ``priority`` (1–99); threads it
-    starts later inherit it. Returns how many threads were set. Needs root (or
-    CAP_SYS_NICE / an RLIMIT_RTPRIO): a benchmark's ack path (``BENCH_ACK_PATH_RT``), where a
-    woken edge or broker thread then takes a core from the unifier at once instead of after a
-    time slice. Realtime threads run before every ordinary one, so whatever they leave is all
-    the rest of the host gets (bench/profiling.md, session 10)."""
-    if not 1 <= priority <= 99:
-        raise ValueError(f"a realtime priority is within 1..99, not {priority}")
-    param = os.sched_param(priority)
-    count = 0
-    for task in sorted((proc / str(pid) / "task").iterdir()):
-        try:
-            os.sched_setscheduler(int(task.name), os.SCHED_RR, param)
-        except ProcessLookupError:  # the thread ended meanwhile
-            continue
-        count += 1
-    return count

@@ -5,10 +5,9 @@ from __future__ import annotations
 from functools import partial
 
 from fastapi import FastAPI
-from starlette.types import ASGIApp
 
-from hotline.http import ServiceState, create_service_app
-from hotline.http.hotpath import Handler, WebhookPosts
+from hotline.http import create_service_app
+from hotline.http.hotpath import Handler, serve_posts
 from social_ingest.ingest import Normalizer
 from social_ingest.providers.messenger.normalize import normalize as messenger
 from social_ingest.providers.meta import edge as meta
@@ -29,14 +28,8 @@ META: tuple[tuple[str, Normalizer], ...] = (
 def create_app(settings: SocialSettings | None = None) -> FastAPI:
     settings = settings or SocialSettings()
     runtime = Runtime(settings)
-    posts = _posts(settings)
-
-    def hot_path(inner: ASGIApp, state: ServiceState) -> ASGIApp:
-        return WebhookPosts(inner, routes=posts, state=state)
-
-    app = create_service_app(
-        settings, on_start=runtime.start, on_stop=runtime.close, front=hot_path
-    )
+    app = create_service_app(settings, on_start=runtime.start, on_stop=runtime.close)
+    serve_posts(app, _posts(settings))
     app.state.social = runtime
     app.include_router(x.crc_router(settings))
     for path, _ in META:
