@@ -1,18 +1,18 @@
 """CPU priority of a service process on a shared host (``HOTLINE_CPU_NICE``).
 
-A webhook is acknowledged only after Kafka acks its event, so the ingest edges and the broker
-are latency-bound, while a consumer such as the unifier is throughput-bound. Where they share
-cores, a positive nice lets the consumer yield them. Measured on two cores at 3,000 msg/s
-(bench/profiling.md, session 8): faster acks in 60 s runs, but in 10-minute soaks the unifier
-lagged and caught up in bursts, so nothing sets it by default (`Stack(nice=...)`,
-`BENCH_UNIFIER_NICE` do for a run).
+What it does: a webhook is acknowledged only after Kafka acks its event, so the ingest edges
+and the broker are latency-bound, while a consumer such as the unifier is throughput-bound.
+Where they share cores, a positive nice lets the consumer yield them. Linux orders ``nice``
+only among processes of one *autogroup* (one per session, when
+``kernel.sched_autogroup_enabled`` is on, as on most distributions), and our services run in
+their own sessions, so a session leader sets its autogroup's nice, which orders it against
+the other sessions; on a host without autogroups the process's own nice counts, and it is set
+too.
 
-Linux orders ``nice`` only among processes of one *autogroup* (one per session, when
-``kernel.sched_autogroup_enabled`` is on, as on most distributions). Our services run in their
-own sessions, so a plain nice changed nothing measurable; a session leader sets its
-autogroup's nice instead, which orders it against the other sessions. On a host without
-autogroups the process's own nice is what counts, and it is set too. In Kubernetes, CPU
-requests do this job; leave the setting at 0 there.
+What it costs: the consumer falls behind whenever the host is busy and catches up in bursts,
+so the time from receipt to a stored conversation grows (``bench/profiling.md`` has the
+measurements). Nothing sets it by default (``Stack(nice=...)`` and ``BENCH_UNIFIER_NICE`` do
+for a run). In Kubernetes, CPU requests do this job; leave the setting at 0 there.
 """
 
 from __future__ import annotations
