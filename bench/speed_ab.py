@@ -6,7 +6,9 @@ variant with one mechanism switched off (B), in an order that rotates from round
 the host's drift lands on all of them alike. Results: ``bench/results/speed-ab-<part>.json``.
 
 - ``edges``: ``make bench-social`` then ``make bench-chat`` (shortened) on a fresh broker per
-  variant; the services start through ``bench.ab_serve``.
+  variant; the services start through ``bench.ab_serve``. (Three more variants, without
+  ``Fronted``, coalesced writes and ``proxy_headers=False``, ran on 8867da6 and went with
+  those mechanisms.)
 - ``unifier``: ``make bench-unifier``'s 60,000-event drains (SQLite, then PostgreSQL, fresh
   store each) in a process per variant, as the unifier's worker runs them (uvloop, collector
   tuned, no collections inside a poll's transaction).
