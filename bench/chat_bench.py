@@ -143,7 +143,10 @@ def pct(values: list[float], q: float) -> float:
 
 
 @contextmanager
-def gateway(bootstrap: str, port: int) -> Iterator[subprocess.Popen[bytes]]:
+def gateway(
+    bootstrap: str, port: int, argv: tuple[str, ...] = ("-m", "chat_gateway")
+) -> Iterator[subprocess.Popen[bytes]]:
+    """The gateway process (``argv``: how to start it; ``bench.speed_ab`` passes a variant)."""
     workspaces = {TEAM: {"signing_secret": SECRET, "bot_token": "xoxb-bench"}}
     sites = {"bench": {"secret": "bench-site-secret"}}
     env = {**os.environ, "HOTLINE_KAFKA_BOOTSTRAP": bootstrap, "HOTLINE_PORT": str(port),
@@ -152,7 +155,7 @@ def gateway(bootstrap: str, port: int) -> Iterator[subprocess.Popen[bytes]]:
            "HOTLINE_WIDGET_SITES": json.dumps(sites)}  # fmt: skip
     prof = os.environ.get("BENCH_PROFILE")  # write a cProfile of the gateway there
     extra = ["-m", "cProfile", "-o", prof] if prof else []
-    proc = subprocess.Popen([sys.executable, *extra, "-m", "chat_gateway"], env=env)
+    proc = subprocess.Popen([sys.executable, *extra, *argv], env=env)
     try:
         yield proc
     finally:

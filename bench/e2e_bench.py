@@ -19,12 +19,10 @@ EVERY = 30.0 if SOAK else 20.0
 BROKER_JVM = os.environ.get("BENCH_BROKER_JVM", " ".join(TEST_JVM)).split()
 P1_RATE = float(os.environ.get("BENCH_P1_RATE", "3000" if SOAK else "2000"))  # see profiling.md
 UNIFIER_NICE = int(os.environ.get("BENCH_UNIFIER_NICE", "0"))
-ACK_PATH_RT = int(os.environ.get("BENCH_ACK_PATH_RT", "0"))  # hotline.priority.realtime; root
 
 
 def scenarios() -> list[Scenario]:
-    """Every scenario, with the CPU priority knobs of this run (``BENCH_UNIFIER_NICE``,
-    ``BENCH_ACK_PATH_RT``) applied."""
+    """Every scenario, with this run's unifier CPU nice (``BENCH_UNIFIER_NICE``) applied."""
     out = [
         Scenario(
             "P1",
@@ -91,7 +89,7 @@ def scenarios() -> list[Scenario]:
         ),
     ]
     for s in out:
-        s.unifier_nice, s.ack_path_realtime = UNIFIER_NICE, ACK_PATH_RT
+        s.unifier_nice = UNIFIER_NICE
     return out
 
 

@@ -3,7 +3,7 @@
 
 Each point is a whole P1 run (fresh stack, 20% provider retries, delivery verified), shorter
 than P1's. `BENCH_SWEEP_RATES` (comma-separated, msg/s) and `BENCH_SWEEP_SECONDS` set the ladder;
-`BENCH_UNIFIER_NICE` and `BENCH_ACK_PATH_RT` apply as in `bench.e2e_bench`."""
+`BENCH_UNIFIER_NICE` applies as in `bench.e2e_bench`."""
 
 from __future__ import annotations
 
@@ -60,7 +60,6 @@ def main() -> int:
             "target": "P2: ack p50 <= 10 ms, p99 <= 25 ms",
             "highest_rate_p2_met": max(met) if met else None,
             "unifier_nice": e2e_bench.UNIFIER_NICE,
-            "ack_path_realtime": e2e_bench.ACK_PATH_RT,
             "points": points,
         },
     )

@@ -71,7 +71,7 @@ def host_note(doc: dict[str, Any]) -> str:
 
 VARIANTS = (
     ("e2e-P1-no-retries", "P1 without provider retries (every send a new message)"),
-    ("e2e-P1-ack-path-rt", "P1 with the ack path in the realtime class (`BENCH_ACK_PATH_RT`)"),
+    ("e2e-P1-ack-path-rt", "P1 with the ack path in the realtime class (session 10)"),
 )
 
 

@@ -21,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from bench import edge_latency, host, multi, processes
 from bench.sampling import Sampler
 from bench.summary import by_channel, by_minute, end_to_end_ms, summarize
-from hotline import priority as priority_
 from hotline_tools.devstack.broker import TEST_JVM, free_port
 from hotline_tools.devstack.postgres import Postgres
 from hotline_tools.devstack.stack import Stack, free_base_port, free_port_pair
@@ -50,7 +49,6 @@ class Scenario:
     broker_jvm: list[str] = field(default_factory=lambda: list(TEST_JVM))
     retry_share: float = 0.2  # provider retries of already-acked messages (R5)
     unifier_nice: int = 0  # lowers the unifier's CPU priority (hotline.priority)
-    ack_path_realtime: int = 0  # SCHED_RR priority of the edges, broker and generator (0: off)
     unifiers: int = 1  # instances in one consumer group (more than one: database="postgres")
     same_person: int = 0  # new people writing two mails at once (bench.multi)
 
@@ -90,17 +88,6 @@ def make_stack(s: Scenario) -> tuple[Stack, Postgres | None]:
         unifiers=s.unifiers,
     )
     return stack, pg
-
-
-ACK_PATH = ("email_ingest", "chat_gateway", "social_ingest")
-
-
-def ack_path_realtime(stack: Stack, priority: int) -> None:
-    """The edges, the broker and this process (the generator, standing in for the providers'
-    servers) in the realtime class: a restarted process (a drill) comes back without it."""
-    pids = processes.named_pids(stack)
-    for name in (*ACK_PATH, "broker", "generator"):
-        priority_.realtime(pids[name], priority)
 
 
 def kill(run: Run, target: str) -> None:
@@ -153,8 +140,6 @@ async def execute(s: Scenario) -> dict[str, object]:
     run = Run(s, stack, engine, Sampler(engine, stack.bootstrap, RunClock.start()), pg=pg)
     try:
         await asyncio.to_thread(stack.start)
-        if s.ack_path_realtime:
-            ack_path_realtime(stack, s.ack_path_realtime)
         return await drive_run(run, db)
     finally:
         await run.sampler.close()

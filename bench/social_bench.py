@@ -154,7 +154,10 @@ def pct(values: list[float], q: float) -> float:
 
 
 @contextmanager
-def service(bootstrap: str, port: int) -> Iterator[subprocess.Popen[bytes]]:
+def service(
+    bootstrap: str, port: int, argv: tuple[str, ...] = ("-m", "social_ingest")
+) -> Iterator[subprocess.Popen[bytes]]:
+    """The service process (``argv``: how to start it; ``bench.speed_ab`` passes a variant)."""
     env = {
         **os.environ,
         "HOTLINE_KAFKA_BOOTSTRAP": bootstrap,
@@ -168,7 +171,7 @@ def service(bootstrap: str, port: int) -> Iterator[subprocess.Popen[bytes]]:
     }
     prof = os.environ.get("BENCH_PROFILE")  # write a cProfile of the service there
     extra = ["-m", "cProfile", "-o", prof] if prof else []
-    proc = subprocess.Popen([sys.executable, *extra, "-m", "social_ingest"], env=env)
+    proc = subprocess.Popen([sys.executable, *extra, *argv], env=env)
     try:
         yield proc
     finally:

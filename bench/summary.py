@@ -44,7 +44,6 @@ def summarize(run: Run, report: Report, e2e: list[float]) -> dict[str, object]:
         "rate_offered": s.rate,
         "retry_share": s.retry_share,
         "unifier_nice": s.unifier_nice,
-        "ack_path_realtime": s.ack_path_realtime,
         "duration_s": s.duration,
         "database": s.database,
         "cores": os.cpu_count(),

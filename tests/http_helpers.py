@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 import uvicorn
 from fastapi import FastAPI
 
-from hotline.http.coalesce import CoalescingHttpTools
 from hotline_tools.devstack.broker import free_port
 
 
@@ -23,7 +22,6 @@ async def serve_app(app: FastAPI, port: int | None = None) -> AsyncIterator[str]
         log_config=None,
         lifespan="on",
         access_log=False,
-        http=CoalescingHttpTools,  # as hotline.http.serve runs the services
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

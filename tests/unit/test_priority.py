@@ -75,36 +75,3 @@ def test_the_stack_sets_a_nice_only_for_the_services_it_names(tmp_path: Path) ->
     assert stack.services["unifier"].env["HOTLINE_DATABASE_URL"].startswith("sqlite:///")
     others = [s.env for n, s in stack.services.items() if n != "unifier"]
     assert all("HOTLINE_CPU_NICE" not in env for env in others)  # the caller's env decides
-
-
-THREADS = """
-import os, sys, threading
-stop = threading.Event()
-threading.Thread(target=stop.wait, daemon=True).start()
-print("ready", flush=True)
-sys.stdin.readline()
-later = threading.Thread(target=stop.wait, daemon=True)
-later.start()
-tids = sorted(int(t) for t in os.listdir("/proc/self/task"))
-print(*[os.sched_getscheduler(t) for t in tids], later.native_id in tids)
-"""
-
-
-@pytest.mark.skipif(os.geteuid() != 0, reason="the realtime class needs root (CI runs as root)")
-def test_realtime_puts_every_thread_and_the_ones_started_later_in_the_rr_class() -> None:
-    child = subprocess.Popen(
-        [sys.executable, "-c", THREADS], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
-    assert child.stdout is not None and child.stdin is not None
-    assert child.stdout.readline().strip() == "ready"
-    assert priority.realtime(child.pid, 3) == 2  # the main thread and the one it started
-    out, _ = child.communicate("go\n", timeout=10)
-    *policies, later_seen = out.split()
-    assert policies == [str(os.SCHED_RR)] * 3 and later_seen == "True"
-    assert os.sched_getscheduler(0) == os.SCHED_OTHER  # the caller is left as it was
-
-
-@pytest.mark.parametrize("level", [0, 100])
-def test_realtime_refuses_a_priority_outside_1_to_99(level: int) -> None:
-    with pytest.raises(ValueError, match=r"1\.\.99"):
-        priority.realtime(os.getpid(), level)

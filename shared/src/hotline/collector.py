@@ -1,12 +1,16 @@
 """Garbage-collector settings for the services' long-running processes.
 
-Every batch and request allocates many short-lived containers (decoded events, working-set
-rows, statement parameters). CPython's default young-generation threshold (700 allocations)
-then runs a collection every few messages, and the older generations are walked again and
-again over everything imported at start. Measured on the unifier's SQLite drain (2 cores):
-4,542 -> 5,253 events/s with a threshold of 50,000. ``gc.freeze()`` moves what start-up
-created (modules, the app, settings) out of the collector's sight for good. Cycles are still
-collected, only less often; ``HOTLINE_GC_THRESHOLD=0`` keeps Python's defaults.
+What it does: every batch and request allocates many short-lived containers (decoded events,
+working-set rows, statement parameters, request objects). With CPython's default young-
+generation threshold (700 allocations) a collection runs every few messages, and the older
+generations are walked again and again over everything imported at start. ``tune`` raises the
+threshold to 50,000 and ``gc.freeze()`` moves what start-up created (modules, the app,
+settings) out of the collector's sight for good; ``paused`` keeps collections out of one
+consumer batch. The A/B on the unifier's drain and on the edges is in ``bench/profiling.md``.
+
+What it costs: cyclic garbage lives longer (until the next, rarer collection), so a process
+holds more memory between collections; whatever start-up left reachable is never collected.
+``HOTLINE_GC_THRESHOLD=0`` keeps Python's defaults.
 """
 
 from __future__ import annotations
@@ -30,10 +34,9 @@ def tune(threshold: int = DEFAULT_THRESHOLD) -> None:
 @contextlib.contextmanager
 def paused() -> Iterator[None]:
     """No automatic collections inside (one batch of a consumer): its working set lives
-    through the batch, so each young-generation collection moved it up and the older
-    generations walked it again. Reference counting still frees everything as usual; cycles
-    wait for the next collection after the block. The unifier's SQLite drain (2 cores):
-    6,770 -> 7,285 events/s with no collections at all, which this gets within a batch."""
+    through the batch, so each young-generation collection would move it up and the older
+    generations walk it again. Reference counting still frees everything as usual; cycles
+    wait for the next collection after the block."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

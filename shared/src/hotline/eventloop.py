@@ -1,6 +1,11 @@
 """The event loop our own long-running processes run on: uvloop, as uvicorn picks for the
-services' HTTP processes. The outbox relay and the load generator spend most of their CPU in
-the loop and its transports (sockets, pipes, timers); see bench/profiling.md, session 6."""
+services' HTTP processes.
+
+What it does: the unifier's consumer, its outbox relay and the load generator spend much of
+their CPU in the loop and its transports (sockets, pipes, timers), which uvloop runs in C
+(the A/B on the unifier's drain is in ``bench/profiling.md``). What it costs: a compiled
+dependency (uvicorn picks the same loop for the HTTP services), and a loop that differs from
+asyncio's own in a few corners (fewer debug-mode checks)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 
 from fastapi import FastAPI
-from starlette.types import ASGIApp
 
 from chat_gateway.replies.service import start_replies
 from chat_gateway.settings import ChatSettings
@@ -20,7 +19,7 @@ from chat_gateway.slack.users_info import ProfileDirectory
 from chat_gateway.widget.edge import add_widget_routes
 from chat_gateway.widget.hub import Hub
 from hotline.http import ServiceState, create_service_app
-from hotline.http.hotpath import Handler, WebhookPosts
+from hotline.http.hotpath import Handler, serve_posts
 from hotline.intake import Intake, KafkaPublisher, Publisher
 
 
@@ -43,12 +42,9 @@ def create_app(settings: ChatSettings | None = None, publisher: Publisher | None
         if profiles:
             profiles.close()
 
-    posts: dict[str, Handler] = {}  # filled below; the front is built at the first request
-
-    def hot_path(inner: ASGIApp, state: ServiceState) -> ASGIApp:
-        return WebhookPosts(inner, routes=posts, state=state)
-
-    app = create_service_app(settings, on_start=on_start, on_stop=on_stop, front=hot_path)
+    app = create_service_app(settings, on_start=on_start, on_stop=on_stop)
+    posts: dict[str, Handler] = {}  # filled below, once the app owns its producer
+    serve_posts(app, posts)
     state: ServiceState = app.state.hotline
     intake = Intake(publisher or KafkaPublisher(state.producer), state.metrics)
     profiles = profiles_of(settings, state.metrics.registry)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from functools import partial
 
 from fastapi import FastAPI
-from starlette.types import ASGIApp
 
-from hotline.http import ServiceState, create_service_app
-from hotline.http.hotpath import Handler, WebhookPosts
+from hotline.http import create_service_app
+from hotline.http.hotpath import Handler, serve_posts
 from hotline.intake import Publisher
 from social_ingest.providers.messenger.normalize import normalize as messenger
 from social_ingest.providers.meta import edge as meta
@@ -34,14 +33,8 @@ def create_app(
     given; tests pass ``hotline.intake.MemoryPublisher``)."""
     settings = settings or SocialSettings()
     service = SocialService(settings, publisher)
-    posts = _posts(settings)
-
-    def hot_path(inner: ASGIApp, state: ServiceState) -> ASGIApp:
-        return WebhookPosts(inner, routes=posts, state=state)
-
-    app = create_service_app(
-        settings, on_start=service.start, on_stop=service.close, front=hot_path
-    )
+    app = create_service_app(settings, on_start=service.start, on_stop=service.close)
+    serve_posts(app, _posts(settings))
     app.state.social = service
     app.include_router(x.crc_router(settings))
     for path, _ in META:

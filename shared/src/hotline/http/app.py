@@ -10,7 +10,6 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hotline.http.limits import BodyLimit, RequestMetrics
 from hotline.http.webhook import Rejected, json_error
@@ -20,7 +19,6 @@ from hotline.settings import ServiceSettings
 
 Hook = Callable[["ServiceState"], Awaitable[None]]
 ReadyCheck = Callable[[], Awaitable[bool]]
-Front = Callable[[ASGIApp, "ServiceState"], ASGIApp]
 
 
 @dataclass
@@ -42,10 +40,7 @@ def create_service_app(
     on_stop: Hook | None = None,
     body_limits: dict[str, int] | None = None,
     producer: EventProducer | None = None,
-    front: Front | None = None,
 ) -> FastAPI:
-    """``front`` wraps the whole app: a lean ASGI hot path for the busiest webhook routes
-    answers before FastAPI (same verification), passing everything else through."""
     metrics = Metrics(settings.service)
     producer = producer or EventProducer(
         ProducerSettings(
@@ -69,30 +64,13 @@ def create_service_app(
         finally:
             await _shutdown(state, on_stop)
 
-    app = Fronted(title=f"Hotline {settings.service}", lifespan=lifespan)
+    app = FastAPI(title=f"Hotline {settings.service}", lifespan=lifespan)
     app.state.hotline = state
     _add_health(app, state)
     app.add_exception_handler(Rejected, _rejected)  # type: ignore[arg-type]
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, limits=body_limits)
     app.add_middleware(RequestMetrics, metrics=metrics)
-    if front is not None:
-        app.front = front(app.behind, state)
     return app
-
-
-class Fronted(FastAPI):
-    """A FastAPI app whose every call goes through ``front`` first when it has one (else
-    straight to FastAPI). Inside the middleware stack the hot path still paid for FastAPI's and
-    Starlette's own ``__call__`` (a telemetry check that reads the environment, the root path,
-    the stack): ~4% of an edge's CPU at P1."""
-
-    front: ASGIApp | None = None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await (self.front or self.behind)(scope, receive, send)
-
-    async def behind(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await super().__call__(scope, receive, send)
 
 
 async def _shutdown(state: ServiceState, on_stop: Hook | None) -> None:

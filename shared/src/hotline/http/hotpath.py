@@ -1,10 +1,15 @@
-"""The webhook POST hot path as a lean ASGI middleware (FastAPI routing costs ~half the CPU).
+"""Webhook POSTs answered by a lean ASGI middleware instead of FastAPI routes.
 
-Same rules as the framework path: 413 on Content-Length or as soon as a chunked body crosses
-the cap (before reading it all), ``Rejected`` -> its JSON status, request metrics kept.
-Everything that is not a registered POST falls through to FastAPI (handshakes, health).
-Used by social_ingest (every provider's webhook) and chat_gateway (Slack's Events API), through
-``create_service_app(front=...)``.
+What it does: a POST to a registered path is read, handed to its ``Handler`` and answered here,
+without FastAPI's routing, request object, dependency resolution and response classes (the
+largest part of an edge's CPU per webhook; ``bench/profiling.md`` has the A/B). Everything else
+(handshakes, health, the widget) falls through to the app.
+
+What it costs: the framework's rules for these routes are written again here and must stay in
+step with it: 413 on Content-Length or as soon as a chunked body crosses the cap (before reading
+it all), ``Rejected`` -> its JSON status, the request metrics. These routes do not appear in
+the OpenAPI document. Used by social_ingest (every provider's webhook) and chat_gateway (Slack's
+Events API) through ``serve_posts``.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import msgspec
+from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hotline.http import Rejected, ServiceState
@@ -42,6 +48,12 @@ Handler = Callable[[ServiceState, Inbound], Awaitable[Answer]]
 JSON = [(b"content-type", b"application/json")]
 
 
+def serve_posts(app: FastAPI, routes: dict[str, Handler]) -> None:
+    """Answer POSTs to ``routes`` before the rest of ``app`` (a ``create_service_app`` app).
+    ``routes`` is read per request, so it may be filled after this call."""
+    app.add_middleware(WebhookPosts, routes=routes, state=app.state.hotline)
+
+
 class WebhookPosts:
     def __init__(self, app: ASGIApp, routes: dict[str, Handler], state: ServiceState) -> None:
         self.app, self.routes, self.state = app, routes, state
@@ -62,7 +74,7 @@ class WebhookPosts:
 
     def _count(self, path: str, status: int, seconds: float) -> None:
         key = (path, status)
-        if key not in self._children:  # prometheus' labels() lookup is slow on the hot path
+        if key not in self._children:  # prometheus' labels() lookup per request is costly
             m = self.state.metrics
             self._children[key] = (m.requests.labels(path, str(status)), m.latency.labels(path))
         counter, histogram = self._children[key]

@@ -9,7 +9,6 @@ import uvicorn
 from fastapi import FastAPI
 
 from hotline import collector, logs, priority
-from hotline.http.coalesce import CoalescingHttpTools
 from hotline.settings import ServiceSettings
 
 
@@ -19,10 +18,8 @@ def uvicorn_options(settings: ServiceSettings) -> dict[str, Any]:
         "port": settings.port,
         "log_config": None,
         "access_log": False,
-        "proxy_headers": False,  # no service reads the client address; a middleware per request
         "lifespan": "on",
         "timeout_graceful_shutdown": 5,
-        "http": CoalescingHttpTools,  # an answer's head and body in one write
     }
 
 
