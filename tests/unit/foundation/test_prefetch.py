@@ -10,12 +10,12 @@ from aiokafka import TopicPartition
 from aiokafka.structs import ConsumerRecord
 
 from hotline.kafka import Batch, ConsumerLoop
-from hotline.kafka.consumer import LoopSettings, Record
+from hotline.kafka.consumer import InRecord, LoopSettings
 
 TP = TopicPartition("t", 0)
 
 
-def record(offset: int) -> Record:
+def record(offset: int) -> InRecord:
     return ConsumerRecord("t", 0, offset, 0, 0, None, b"%d" % offset, None, 0, 0, [])
 
 
@@ -54,7 +54,7 @@ class Loop(ConsumerLoop[int]):
     def _new_consumer(self) -> Any:
         return self.scripted
 
-    def decode_one(self, r: Record) -> int:
+    def decode_one(self, r: InRecord) -> int:
         self.journal.append(f"decode {r.offset}")
         return int(r.value)
 

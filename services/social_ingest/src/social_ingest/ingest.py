@@ -19,6 +19,7 @@ from hotline.kafka import KafkaUnavailable, PermanentError, dead_letter
 from hotline.kafka.dlq import dlq_headers
 from hotline.kafka.errors import reason_of
 from hotline.kafka.once import PublishOnce
+from hotline.kafka.records import OutRecord
 from hotline.topics import INBOUND_SOCIAL, OPS, dead_letter_for
 from social_ingest.context import Context
 from social_ingest.ops import Normalized, OpsRecord, encode_ops
@@ -27,7 +28,6 @@ from social_ingest.settings import SocialSettings
 
 log = logging.getLogger(__name__)
 Normalizer = Callable[[bytes, Context], Normalized]
-Records = list[tuple[bytes | None, bytes, list[tuple[str, bytes]]]]
 STATUS = {"malformed": 400, "schema_mismatch": 422}
 PARSER_VERSION = "social-1"
 OK = Answer(200)
@@ -66,7 +66,7 @@ async def _produce(state: ServiceState, fresh: Sequence[Event]) -> None:
     if evts:
         await state.producer.publish(_enriched(state, evts))
     if ops:
-        records: Records = [(r.channel.account_id.encode(), encode_ops(r), []) for r in ops]
+        records: list[OutRecord] = [(r.channel.account_id.encode(), encode_ops(r), []) for r in ops]
         await state.producer.send_many(OPS, records)
 
 

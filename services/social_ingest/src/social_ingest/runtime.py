@@ -14,7 +14,7 @@ import httpx
 from hotline import events as ev
 from hotline.http import ServiceState
 from hotline.kafka import ConsumerLoop
-from hotline.kafka.consumer import LoopSettings, Record
+from hotline.kafka.consumer import InRecord, LoopSettings
 from hotline.topics import INBOUND_SOCIAL, REPLIES_SOCIAL
 from social_ingest.ingest import CONTEXTS, ONCE, contexts, publish_once
 from social_ingest.profile_sources import sources
@@ -97,5 +97,5 @@ class Runtime:
             self.store.close()
 
 
-def _decode_event(record: Record) -> ev.Event:
+def _decode_event(record: InRecord) -> ev.Event:
     return ev.decode(record.value or b"")

@@ -19,7 +19,8 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import murmur2
 
-Record = tuple[bytes | None, bytes, list[tuple[str, bytes]]]
+from hotline.kafka.records import OutRecord
+
 _HASHES: dict[bytes, int] = {}
 _HASHES_MAX = 100_000
 
@@ -34,8 +35,8 @@ def key_hash(key: bytes) -> int:
     return h
 
 
-def by_partition(records: Sequence[Record], partitions: list[int]) -> dict[int, list[Record]]:
-    out: dict[int, list[Record]] = {}
+def by_partition(records: Sequence[OutRecord], partitions: list[int]) -> dict[int, list[OutRecord]]:
+    out: dict[int, list[OutRecord]] = {}
     n = len(partitions)
     for rec in records:
         key = rec[0]
@@ -45,7 +46,7 @@ def by_partition(records: Sequence[Record], partitions: list[int]) -> dict[int, 
 
 
 async def enqueue_bulk(
-    producer: AIOKafkaProducer, topic: str, records: Sequence[Record]
+    producer: AIOKafkaProducer, topic: str, records: Sequence[OutRecord]
 ) -> list[asyncio.Future[Any]]:
     """Queue every record; return one future per batch (all acked = all records acked)."""
     partitions = sorted(await producer.partitions_for(topic))

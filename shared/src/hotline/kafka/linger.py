@@ -26,9 +26,9 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
-Headers = list[tuple[str, bytes]]
-Record = tuple[bytes | None, bytes, Headers]
-Pending = tuple[Record, "asyncio.Future[Any]"]
+from hotline.kafka.records import Headers, OutRecord
+
+Pending = tuple[OutRecord, "asyncio.Future[Any]"]
 
 
 class Linger:

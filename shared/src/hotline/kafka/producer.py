@@ -19,11 +19,11 @@ from hotline import events
 from hotline.kafka import bulk
 from hotline.kafka.errors import KafkaUnavailable
 from hotline.kafka.linger import Linger
+from hotline.kafka.records import Headers, OutRecord
 from hotline.metrics import Metrics
 from hotline.topics import OPS, REPLY_RESULTS, inbound_topic_for, replies_topic_for
 
 log = logging.getLogger(__name__)
-Headers = list[tuple[str, bytes]]
 
 
 @dataclass(frozen=True)
@@ -159,9 +159,7 @@ class EventProducer:
         """Send one record and wait (bounded) for the ack; KafkaUnavailable otherwise."""
         return (await self.send_many(topic, [(key, value, headers or [])]))[0]
 
-    async def send_many(
-        self, topic: str, records: Sequence[tuple[bytes | None, bytes, Headers]]
-    ) -> list[Any]:
+    async def send_many(self, topic: str, records: Sequence[OutRecord]) -> list[Any]:
         """Enqueue all records, then wait for every ack: they share batches (one round trip)
         with whatever else is sent within the linger time."""
         linger = self._linger
@@ -173,7 +171,7 @@ class EventProducer:
 
         return await self._deliver(topic, enqueue, len(records))
 
-    async def send_bulk(self, topic: str, records: Sequence[bulk.Record]) -> None:
+    async def send_bulk(self, topic: str, records: Sequence[OutRecord]) -> None:
         """Like send_many for many records at once (relays): batches built per partition."""
         producer = self._connected()
         enqueue = partial(bulk.enqueue_bulk, producer, topic, records)
@@ -214,7 +212,7 @@ class EventProducer:
             event = evts[0]
             record = (events.partition_key(event), events.encode(event), event_headers(event))
             return await self.send_many(topic or _default_topic(event), (record,))
-        by_topic: dict[str, list[tuple[bytes | None, bytes, Headers]]] = {}
+        by_topic: dict[str, list[OutRecord]] = {}
         for event in evts:
             dest = topic or _default_topic(event)
             by_topic.setdefault(dest, []).append(
