@@ -31,7 +31,7 @@ class Batch(Generic[T]):
 
 class Poll(NamedTuple, Generic[T]):
     records: dict[TopicPartition, list[InRecord]]
-    batches: list[Batch[T]] | None  # None when a record did not decode
+    batches: list[Batch[T]] | None  # None: not decoded ahead, or a record did not decode
     generation: int  # rebalances seen when it was fetched
 
 

@@ -106,13 +106,18 @@ class ConsumerLoop(Generic[T]):
             self.consumer = None
 
     async def _poll(self) -> Poll[T]:
-        """Fetch and decode one poll. With ``prefetch`` this runs while the previous poll is
-        being handled, so decoding overlaps the handler's waits (e.g. on its database)."""
+        """Fetch one poll, decoded whole when a ``handle_poll`` takes it whole or with
+        ``prefetch`` (then this runs while the previous poll is being handled, so decoding
+        overlaps the handler's waits, e.g. on its database). Otherwise each partition is decoded
+        just before its handler runs: a whole poll's decoded values, held at once, make every
+        record slower to decode and to handle."""
         assert self.consumer is not None
         polled = await self.consumer.getmany(
             timeout_ms=self.s.poll_timeout_ms, max_records=self.s.max_poll_records
         )
         generation = self._generation
+        if not (self.s.prefetch or self.handle_poll):
+            return Poll(polled, None, generation)
         try:
             batches = [
                 Batch(tp, [Item(r, self.decode(r)) for r in records])
@@ -126,7 +131,7 @@ class ConsumerLoop(Generic[T]):
         assert self.consumer is not None
         self.stalls.resume_due(self.consumer)
         polled = self.stalls.without_stalled(self.consumer, poll.records)
-        batches = poll.batches  # None: a record did not decode, take partitions one by one
+        batches = poll.batches  # None: decode and take the partitions one by one
         if batches is not None and len(polled) < len(poll.records):
             batches = [b for b in batches if b.tp in polled]
         if (
@@ -189,6 +194,15 @@ class ConsumerLoop(Generic[T]):
             await self._done(tp, records, stalled.offset)
 
     async def _decode_and_flush(self, tp: TopicPartition, records: list[InRecord]) -> None:
+        decode = self.decode
+        try:
+            items = [Item(r, decode(r)) for r in records]
+        except Exception:  # poison among them: isolate it
+            await self._decode_each_and_flush(tp, records)
+        else:
+            await self._flush(tp, items)
+
+    async def _decode_each_and_flush(self, tp: TopicPartition, records: list[InRecord]) -> None:
         good: list[Item[T]] = []
         for record in records:
             try:
