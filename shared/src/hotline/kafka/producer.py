@@ -18,7 +18,6 @@ from aiokafka.partitioner import DefaultPartitioner
 from hotline import events
 from hotline.kafka import bulk
 from hotline.kafka.errors import KafkaUnavailable
-from hotline.kafka.linger import Linger
 from hotline.kafka.records import Headers, OutRecord
 from hotline.metrics import Metrics
 from hotline.topics import OPS, REPLY_RESULTS, inbound_topic_for, replies_topic_for
@@ -30,7 +29,7 @@ log = logging.getLogger(__name__)
 class ProducerSettings:
     bootstrap: str
     client_id: str = "hotline"
-    linger_ms: int = 5  # send_many's records wait this long for company (hotline.kafka.linger)
+    linger_ms: int = 5  # aiokafka's: a partition's batch waits this long for company
     max_batch_size: int = 256 * 1024
     ack_timeout: float = 5.0  # the edge answers 503 when Kafka has not acked by then
     request_timeout_ms: int = 10_000
@@ -88,7 +87,6 @@ class EventProducer:
         self.settings = settings
         self.metrics = metrics
         self._producer: AIOKafkaProducer | None = None
-        self._linger: Linger | None = None
         self._starting: asyncio.Task[None] | None = None
         self._counters: dict[str, Any] = {}
         self._acks = AckWatch(settings.ack_timeout)
@@ -99,7 +97,7 @@ class EventProducer:
             bootstrap_servers=s.bootstrap,
             client_id=s.client_id,
             enable_idempotence=True,  # implies acks="all"
-            linger_ms=0,  # Linger makes the batches: they leave at once, together
+            linger_ms=s.linger_ms,
             max_batch_size=s.max_batch_size,
             # bounds send() itself (metadata wait, full buffer); AckWatch bounds the ack
             request_timeout_ms=min(s.request_timeout_ms, int(s.ack_timeout * 1000)),
@@ -112,7 +110,6 @@ class EventProducer:
             await producer.stop()
             raise
         self._producer = producer
-        self._linger = Linger(producer, s.linger_ms / 1000)
 
     def start_in_background(self, retry_every: float = 1.0) -> None:
         """Keep trying to connect so a service can come up (not ready) while Kafka is down."""
@@ -133,8 +130,6 @@ class EventProducer:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._starting
         await self._acks.close()
-        if self._linger:  # kept: a record sent after the stop fails like any unsent one
-            await self._linger.flush()
         if self._producer:
             await self._producer.stop()
             self._producer = None
@@ -162,12 +157,13 @@ class EventProducer:
     async def send_many(self, topic: str, records: Sequence[OutRecord]) -> list[Any]:
         """Enqueue all records, then wait for every ack: they share batches (one round trip)
         with whatever else is sent within the linger time."""
-        linger = self._linger
-        if self._producer is None or linger is None:
-            raise KafkaUnavailable("producer not connected")
+        producer = self._connected()
 
         async def enqueue() -> list[asyncio.Future[Any]]:
-            return [linger.send(topic, value, key, headers) for key, value, headers in records]
+            return [
+                await producer.send(topic, value, key=key, headers=headers)
+                for key, value, headers in records
+            ]
 
         return await self._deliver(topic, enqueue, len(records))
 
