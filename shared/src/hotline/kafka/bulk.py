@@ -17,22 +17,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from aiokafka.partitioner import murmur2
 
+from hotline.kafka.keyhash import key_hash
 from hotline.kafka.records import OutRecord
-
-_HASHES: dict[bytes, int] = {}
-_HASHES_MAX = 100_000
-
-
-def key_hash(key: bytes) -> int:
-    """murmur2(key) & 0x7fffffff, cached (keys repeat: one per conversation)."""
-    h = _HASHES.get(key)
-    if h is None:
-        if len(_HASHES) >= _HASHES_MAX:
-            _HASHES.clear()
-        h = _HASHES[key] = murmur2(key) & 0x7FFFFFFF
-    return h
 
 
 def by_partition(records: Sequence[OutRecord], partitions: list[int]) -> dict[int, list[OutRecord]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -13,11 +12,12 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
-from aiokafka.partitioner import DefaultPartitioner
 
 from hotline import events
 from hotline.kafka import bulk
+from hotline.kafka.ackwatch import AckTimeout, AckWatch
 from hotline.kafka.errors import KafkaUnavailable
+from hotline.kafka.keyhash import partition_of
 from hotline.kafka.records import Headers, OutRecord
 from hotline.metrics import Metrics
 from hotline.topics import OPS, REPLY_RESULTS, inbound_topic_for, replies_topic_for
@@ -34,52 +34,6 @@ class ProducerSettings:
     ack_timeout: float = 5.0  # the edge answers 503 when Kafka has not acked by then
     request_timeout_ms: int = 10_000
     compression: str | None = None
-
-
-class AckTimeout(Exception):
-    pass
-
-
-class AckWatch:
-    """One timer for every pending ack (instead of a timer per send on the hot path): futures
-    still pending ``timeout`` seconds after they were queued fail with AckTimeout. aiokafka
-    skips futures that are already done, so a late ack changes nothing."""
-
-    def __init__(self, timeout: float, tick: float = 0.05) -> None:
-        self.timeout, self.tick = timeout, tick
-        self.pending: deque[tuple[float, asyncio.Future[Any]]] = deque()
-        self.task: asyncio.Task[None] | None = None
-
-    def watch(self, futures: Sequence[asyncio.Future[Any]]) -> None:
-        deadline = asyncio.get_running_loop().time() + self.timeout
-        self.pending.extend((deadline, f) for f in futures)
-        if self.task is None or self.task.done():
-            self.task = asyncio.create_task(self._reap())
-
-    async def _reap(self) -> None:
-        loop = asyncio.get_running_loop()
-        while self.pending:
-            await asyncio.sleep(self.tick)
-            now = loop.time()
-            while self.pending and (self.pending[0][0] <= now or self.pending[0][1].done()):
-                _, fut = self.pending.popleft()
-                if not fut.done():
-                    fut.set_exception(AckTimeout(f"no ack within {self.timeout} s"))
-
-    async def close(self) -> None:
-        if self.task:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
-
-
-def partition_of(key: bytes | None, all_partitions: list[int], available: list[int]) -> int:
-    """aiokafka's default partitioner (the Java client's murmur2, so every client agrees on a
-    key's partition) with each key's hash cached (``bulk.key_hash``): murmur2 is pure Python,
-    ~2% of an edge's CPU at P1, and keys repeat, one per conversation."""
-    if key is None:
-        return int(DefaultPartitioner()(key, all_partitions, available))
-    return all_partitions[bulk.key_hash(key) % len(all_partitions)]
 
 
 class EventProducer:
