@@ -1,15 +1,17 @@
-"""python -m bench.kafka_ab: one A/B per speed mechanism of the Kafka producer.
+"""python -m bench.kafka_ab [produce] [paced] [relay]: one A/B per speed mechanism of the
+Kafka producer (bench/results/kafka-ab.json; the table is in bench/profiling.md).
 
 Each mechanism is switched here, in the harness (a subclass of EventProducer built with the
 alternative), never by a product setting. Per round every variant runs once on a fresh topic of
 the same broker, in an order rotated from round to round; the figure is the median of rounds.
 
 * produce: ``EventProducer.publish`` of single events at 256 concurrent senders, as in
-  ``make bench-kafka`` (events/s, and the process's CPU µs per event);
-* paced: the same publishes at a fixed 1,500/s (the edges' case the Linger was made for):
-  CPU µs per event;
+  ``make bench-kafka`` (events/s, and the process's CPU µs per event): the remembered key
+  hash (``hotline.kafka.keyhash``) against aiokafka's DefaultPartitioner, AckWatch against
+  ``asyncio.wait_for``;
+* paced: the same publishes at a fixed 1,500/s, as an edge sends them: CPU µs per event;
 * relay: 2,000-record chunks sent one after another and awaited, as the unifier's outbox relay
-  does (records/s, CPU µs per record).
+  does (records/s, CPU µs per record): ``send_bulk`` against ``send_many``.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 from aiokafka.partitioner import DefaultPartitioner
 
@@ -41,32 +42,6 @@ Records = Sequence[OutRecord]
 
 def settings(bootstrap: str) -> ProducerSettings:
     return ProducerSettings(bootstrap=bootstrap, ack_timeout=30)
-
-
-class AiokafkaLinger(EventProducer):
-    """B for the Linger: aiokafka's own ``linger_ms``, records handed to ``send`` directly."""
-
-    async def start(self) -> None:
-        await super().start()
-        assert self._producer is not None
-        await self._producer.stop()
-        s = self.settings
-        self._producer = AIOKafkaProducer(
-            bootstrap_servers=s.bootstrap,
-            enable_idempotence=True,
-            linger_ms=s.linger_ms,
-            max_batch_size=s.max_batch_size,
-            request_timeout_ms=min(s.request_timeout_ms, int(s.ack_timeout * 1000)),
-        )
-        await self._producer.start()
-
-    async def send_many(self, topic: str, records: Records) -> list[Any]:
-        producer = self._connected()
-
-        async def enqueue() -> list[asyncio.Future[Any]]:
-            return [await producer.send(topic, v, key=k, headers=h) for k, v, h in records]
-
-        return await self._deliver(topic, enqueue, len(records))
 
 
 class DefaultPartitioning(EventProducer):
@@ -103,11 +78,10 @@ class SendManyRelay(EventProducer):
 
 PRODUCE = {
     "current": EventProducer,
-    "aiokafka_linger": AiokafkaLinger,
     "default_partitioner": DefaultPartitioning,
     "wait_for": PlainWait,
 }
-PACED = {"current": EventProducer, "aiokafka_linger": AiokafkaLinger}
+PACED = {"current": EventProducer, "default_partitioner": DefaultPartitioning}
 RELAY = {"send_bulk": EventProducer, "send_many": SendManyRelay}
 
 

@@ -1,12 +1,13 @@
 """Bulk enqueueing for relays: records grouped per partition into batches built directly.
 
 ``AIOKafkaProducer.send`` does per-record work a relay of thousands of records pays for over
-and over (a metadata wait, the pure-Python murmur2 partitioner, one future per record). Here
-the partition of each key is computed once (the same murmur2 rule as the default partitioner,
-so a key lands where ``send`` would put it) and cached, and each partition's records go into
-full batches (``create_batch``/``send_batch``): one future per batch. Order per partition is
-the order of ``records``. Idempotence applies as for any batch (sequence numbers are assigned
-when the sender drains it).
+and over (a metadata wait, the partitioner, one future per record). Here each key's partition
+comes from ``keyhash`` (the default partitioner's rule, so a key lands where ``send`` would put
+it), and each partition's records go into full batches (``create_batch``/``send_batch``): one
+future per batch. Order per partition is the order of ``records``. Idempotence applies as for
+any batch (sequence numbers are assigned when the sender drains it). Cost: one failed batch
+fails the whole call (the relay sends it all again; the topic's tail says what arrived), and a
+record larger than ``max_batch_size`` is refused (ValueError).
 """
 
 from __future__ import annotations
