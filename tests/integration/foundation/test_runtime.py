@@ -18,7 +18,7 @@ from hotline.kafka import (
     PermanentError,
     RetriableError,
 )
-from hotline.kafka.consumer import LoopSettings, Record, StopConsuming
+from hotline.kafka.consumer import InRecord, LoopSettings, StopConsuming
 from tests.kafka_helpers import fresh_topic, read_all, total_records
 from tests.unit.foundation.samples import all_samples
 
@@ -283,5 +283,5 @@ async def test_store_mode_seeks_to_the_stored_offsets(kafka: str, producer: Even
     assert store.offsets[TopicPartition(topic, 0)] == 10
 
 
-def _unused(_: Record) -> None:  # keeps the Record alias exercised for mypy
+def _unused(_: InRecord) -> None:  # keeps the InRecord alias exercised for mypy
     return None

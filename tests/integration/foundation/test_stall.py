@@ -12,7 +12,7 @@ from aiokafka import TopicPartition
 
 from hotline import events as ev
 from hotline.kafka import DLQ_HEADER_PREFIX, Batch, ConsumerLoop, EventProducer, PermanentError
-from hotline.kafka.consumer import LoopSettings, Record
+from hotline.kafka.consumer import InRecord, LoopSettings
 from hotline.metrics import Metrics
 from tests.integration.foundation.test_runtime import MemoryOffsets, committed, pid, text_events
 from tests.kafka_helpers import fresh_topic, read_all, total_records
@@ -35,7 +35,7 @@ class Bug:
 
 def loop_for(kafka: str, topic: str, group: str, producer: EventProducer, metrics: Metrics,
              handle: Callable[[Batch[ev.Event]], Awaitable[None]],
-             decode: Callable[[Record], ev.Event] = lambda r: ev.decode(r.value or b""),
+             decode: Callable[[InRecord], ev.Event] = lambda r: ev.decode(r.value or b""),
              prefetch: bool = False) -> ConsumerLoop[ev.Event]:  # fmt: skip
     settings = LoopSettings(bootstrap=kafka, group_id=group, topics=[topic], backoff_base=0.01,
                             max_attempts=2, prefetch=prefetch)  # fmt: skip
@@ -117,7 +117,7 @@ async def test_a_decoder_bug_stalls_instead_of_dead_lettering(
     await producer.publish(text_events(3), topic=topic)
     stop, seen, bug = asyncio.Event(), list[str](), Bug("wamid.1")
 
-    def decode(record: Record) -> ev.Event:
+    def decode(record: InRecord) -> ev.Event:
         event = ev.decode(record.value or b"")
         bug.hit([pid(event)])
         return event

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from hotline.kafka.producer import AckTimeout, AckWatch
+from hotline.kafka.ackwatch import AckTimeout, AckWatch
 
 
 async def test_pending_acks_fail_after_the_timeout_and_done_ones_are_left_alone() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aiokafka.partitioner import DefaultPartitioner
 
-from hotline.kafka.producer import partition_of
+from hotline.kafka.keyhash import partition_of
 
 
 def test_same_partition_as_the_default_partitioner_twice_over() -> None:

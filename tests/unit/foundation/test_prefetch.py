@@ -1,5 +1,6 @@
 """ConsumerLoop with prefetch: the next poll is decoded while the handler works on this one; a
-rebalance in between discards it (the new assignment starts from committed/stored offsets)."""
+rebalance in between discards it (the new assignment starts from committed/stored offsets).
+Without prefetch, each partition is decoded just before its handler runs."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from aiokafka import TopicPartition
 from aiokafka.structs import ConsumerRecord
 
 from hotline.kafka import Batch, ConsumerLoop
-from hotline.kafka.consumer import LoopSettings, Record
+from hotline.kafka.consumer import InRecord, LoopSettings
 
 TP = TopicPartition("t", 0)
 
 
-def record(offset: int) -> Record:
+def record(offset: int) -> InRecord:
     return ConsumerRecord("t", 0, offset, 0, 0, None, b"%d" % offset, None, 0, 0, [])
 
 
@@ -44,8 +45,8 @@ class ScriptedConsumer:
 
 class Loop(ConsumerLoop[int]):
     def __init__(self, consumer: ScriptedConsumer, journal: list[str], stop: asyncio.Event,
-                 rebalance_during: int | None = None) -> None:  # fmt: skip
-        settings = LoopSettings("unused:9092", "g", ["t"], poll_timeout_ms=10, prefetch=True)
+                 rebalance_during: int | None = None, prefetch: bool = True) -> None:  # fmt: skip
+        settings = LoopSettings("unused:9092", "g", ["t"], poll_timeout_ms=10, prefetch=prefetch)
         super().__init__(settings, decode=self.decode_one, handle=self.handle_one,
                          producer=None)  # type: ignore[arg-type]  # fmt: skip
         self.scripted, self.journal, self.stop = consumer, journal, stop
@@ -54,7 +55,7 @@ class Loop(ConsumerLoop[int]):
     def _new_consumer(self) -> Any:
         return self.scripted
 
-    def decode_one(self, r: Record) -> int:
+    def decode_one(self, r: InRecord) -> int:
         self.journal.append(f"decode {r.offset}")
         return int(r.value)
 
@@ -90,3 +91,17 @@ async def test_a_rebalance_discards_the_prefetched_poll() -> None:
     assert "decode 2" in journal  # fetched before the rebalance ...
     assert [j for j in journal if j.startswith("handled")] == ["handled 0", "handled 4"]
     assert [c[TP] for c in consumer.commits] == [2, 5]  # ... and neither handled nor committed
+
+
+async def test_without_prefetch_each_partition_is_decoded_just_before_its_handler() -> None:
+    journal: list[str] = []
+    stop = asyncio.Event()
+    consumer = ScriptedConsumer([])
+    second = TopicPartition("t", 1)
+    consumer.polls = [{TP: [record(0), record(1)], second: [record(4)]}]
+    await asyncio.wait_for(Loop(consumer, journal, stop, prefetch=False).run(stop), 5)
+    assert journal == [
+        "decode 0", "decode 1", "handle 0", "handled 0",
+        "decode 4", "handle 4", "handled 4",
+    ]  # fmt: skip
+    assert consumer.commits == [{TP: 2}, {second: 5}]

@@ -15,7 +15,7 @@ from email_ingest.compose import Attachment, Composed, ReplyConfig, compose
 from hotline import events
 from hotline.blobs import BlobStore
 from hotline.kafka import Batch, ConsumerLoop, EventProducer, PermanentError
-from hotline.kafka.consumer import LoopSettings, Record
+from hotline.kafka.consumer import InRecord, LoopSettings
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ def _result(
     )
 
 
-def decode_request(record: Record) -> events.ReplyRequested:
+def decode_request(record: InRecord) -> events.ReplyRequested:
     event = events.decode(record.value or b"")
     if not isinstance(event, events.ReplyRequested):
         raise PermanentError("unexpected_event", f"{type(event).__name__} on the replies topic")

@@ -18,7 +18,7 @@ import httpx
 
 from hotline import events as ev
 from hotline.kafka import Batch, PermanentError
-from hotline.kafka.consumer import Record
+from hotline.kafka.consumer import InRecord
 from social_ingest.outbound import Call, Outcome
 from social_ingest.providers.messenger import outbound as meta_out
 from social_ingest.providers.telegram import outbound as telegram_out
@@ -34,7 +34,7 @@ Publish = Callable[[Sequence[ev.Event]], Awaitable[object]]
 Reader = Callable[[int, bytes], Outcome]
 
 
-def decode_reply(record: Record) -> ev.ReplyRequested:
+def decode_reply(record: InRecord) -> ev.ReplyRequested:
     event = ev.decode(record.value or b"")
     if not isinstance(event, ev.ReplyRequested):
         raise PermanentError("not_a_reply", ev.event_tag(event))

@@ -17,7 +17,7 @@ from hotline import events as ev
 from hotline.http import ServiceState
 from hotline.intake import Intake, KafkaPublisher, Publisher
 from hotline.kafka import ConsumerLoop
-from hotline.kafka.consumer import LoopSettings, Record
+from hotline.kafka.consumer import InRecord, LoopSettings
 from hotline.topics import INBOUND_SOCIAL, REPLIES_SOCIAL
 from social_ingest.profile_sources import sources
 from social_ingest.profiles import Enricher, lookup_counter
@@ -107,5 +107,5 @@ class SocialService:
             self.store.close()
 
 
-def _decode_event(record: Record) -> ev.Event:
+def _decode_event(record: InRecord) -> ev.Event:
     return ev.decode(record.value or b"")

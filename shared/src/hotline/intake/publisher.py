@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from hotline import events
-from hotline.kafka.dlq import DLQ_HEADER_PREFIX, Headers
+from hotline.kafka.dlq import DLQ_HEADER_PREFIX
 from hotline.kafka.errors import KafkaUnavailable
 from hotline.kafka.producer import EventProducer
+from hotline.kafka.records import Headers
 from hotline.topics import event_topic
 
 

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Generic, NamedTuple, Protocol, TypeAlias, TypeVar
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 from aiokafka import TopicPartition
-from aiokafka.structs import ConsumerRecord
 
 from hotline.kafka.errors import Classifier
+from hotline.kafka.records import InRecord
 
 T = TypeVar("T")
-Record: TypeAlias = ConsumerRecord  # aiokafka ships no type information
 
 
 class Item(NamedTuple, Generic[T]):
-    record: Record
+    record: InRecord
     value: T
 
 
@@ -31,8 +30,8 @@ class Batch(Generic[T]):
 
 
 class Poll(NamedTuple, Generic[T]):
-    records: dict[TopicPartition, list[Record]]
-    batches: list[Batch[T]] | None  # None when a record did not decode
+    records: dict[TopicPartition, list[InRecord]]
+    batches: list[Batch[T]] | None  # None: not decoded ahead, or a record did not decode
     generation: int  # rebalances seen when it was fetched
 
 

@@ -1,12 +1,13 @@
 """Bulk enqueueing for relays: records grouped per partition into batches built directly.
 
 ``AIOKafkaProducer.send`` does per-record work a relay of thousands of records pays for over
-and over (a metadata wait, the pure-Python murmur2 partitioner, one future per record). Here
-the partition of each key is computed once (the same murmur2 rule as the default partitioner,
-so a key lands where ``send`` would put it) and cached, and each partition's records go into
-full batches (``create_batch``/``send_batch``): one future per batch. Order per partition is
-the order of ``records``. Idempotence applies as for any batch (sequence numbers are assigned
-when the sender drains it).
+and over (a metadata wait, the partitioner, one future per record). Here each key's partition
+comes from ``keyhash`` (the default partitioner's rule, so a key lands where ``send`` would put
+it), and each partition's records go into full batches (``create_batch``/``send_batch``): one
+future per batch. Order per partition is the order of ``records``. Idempotence applies as for
+any batch (sequence numbers are assigned when the sender drains it). Cost: one failed batch
+fails the whole call (the relay sends it all again; the topic's tail says what arrived), and a
+record larger than ``max_batch_size`` is refused (ValueError).
 """
 
 from __future__ import annotations
@@ -17,25 +18,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from aiokafka.partitioner import murmur2
 
-Record = tuple[bytes | None, bytes, list[tuple[str, bytes]]]
-_HASHES: dict[bytes, int] = {}
-_HASHES_MAX = 100_000
+from hotline.kafka.keyhash import key_hash
+from hotline.kafka.records import OutRecord
 
 
-def key_hash(key: bytes) -> int:
-    """murmur2(key) & 0x7fffffff, cached (keys repeat: one per conversation)."""
-    h = _HASHES.get(key)
-    if h is None:
-        if len(_HASHES) >= _HASHES_MAX:
-            _HASHES.clear()
-        h = _HASHES[key] = murmur2(key) & 0x7FFFFFFF
-    return h
-
-
-def by_partition(records: Sequence[Record], partitions: list[int]) -> dict[int, list[Record]]:
-    out: dict[int, list[Record]] = {}
+def by_partition(records: Sequence[OutRecord], partitions: list[int]) -> dict[int, list[OutRecord]]:
+    out: dict[int, list[OutRecord]] = {}
     n = len(partitions)
     for rec in records:
         key = rec[0]
@@ -45,7 +34,7 @@ def by_partition(records: Sequence[Record], partitions: list[int]) -> dict[int, 
 
 
 async def enqueue_bulk(
-    producer: AIOKafkaProducer, topic: str, records: Sequence[Record]
+    producer: AIOKafkaProducer, topic: str, records: Sequence[OutRecord]
 ) -> list[asyncio.Future[Any]]:
     """Queue every record; return one future per batch (all acked = all records acked)."""
     partitions = sorted(await producer.partitions_for(topic))

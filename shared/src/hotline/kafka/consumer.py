@@ -23,7 +23,6 @@ from hotline.kafka.batches import (
     LoopSettings,
     OffsetStore,
     Poll,
-    Record,
     Stalled,
     StopConsuming,
     T,
@@ -31,16 +30,17 @@ from hotline.kafka.batches import (
 from hotline.kafka.dlq import dead_letter_record
 from hotline.kafka.errors import classify
 from hotline.kafka.producer import EventProducer
+from hotline.kafka.records import InRecord
 from hotline.kafka.stall import Stalls
 from hotline.metrics import Metrics
 
 __all__ = [
     "Batch",
     "ConsumerLoop",
+    "InRecord",
     "Item",
     "LoopSettings",
     "OffsetStore",
-    "Record",
     "StopConsuming",
 ]
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ class ConsumerLoop(Generic[T]):
         self,
         settings: LoopSettings,
         *,
-        decode: Callable[[Record], T],
+        decode: Callable[[InRecord], T],
         handle: Callable[[Batch[T]], Awaitable[None]],
         producer: EventProducer,
         offset_store: OffsetStore | None = None,
@@ -106,13 +106,18 @@ class ConsumerLoop(Generic[T]):
             self.consumer = None
 
     async def _poll(self) -> Poll[T]:
-        """Fetch and decode one poll. With ``prefetch`` this runs while the previous poll is
-        being handled, so decoding overlaps the handler's waits (e.g. on its database)."""
+        """Fetch one poll, decoded whole when a ``handle_poll`` takes it whole or with
+        ``prefetch`` (then this runs while the previous poll is being handled, so decoding
+        overlaps the handler's waits, e.g. on its database). Otherwise each partition is decoded
+        just before its handler runs: a whole poll's decoded values, held at once, make every
+        record slower to decode and to handle."""
         assert self.consumer is not None
         polled = await self.consumer.getmany(
             timeout_ms=self.s.poll_timeout_ms, max_records=self.s.max_poll_records
         )
         generation = self._generation
+        if not (self.s.prefetch or self.handle_poll):
+            return Poll(polled, None, generation)
         try:
             batches = [
                 Batch(tp, [Item(r, self.decode(r)) for r in records])
@@ -126,7 +131,7 @@ class ConsumerLoop(Generic[T]):
         assert self.consumer is not None
         self.stalls.resume_due(self.consumer)
         polled = self.stalls.without_stalled(self.consumer, poll.records)
-        batches = poll.batches  # None: a record did not decode, take partitions one by one
+        batches = poll.batches  # None: decode and take the partitions one by one
         if batches is not None and len(polled) < len(poll.records):
             batches = [b for b in batches if b.tp in polled]
         if (
@@ -141,7 +146,7 @@ class ConsumerLoop(Generic[T]):
             await self._process_partition(tp, records, decoded.get(tp))
 
     async def _process_poll(
-        self, polled: dict[TopicPartition, list[Record]], batches: list[Batch[T]]
+        self, polled: dict[TopicPartition, list[InRecord]], batches: list[Batch[T]]
     ) -> bool:
         """Every partition of one poll in one ``handle_poll`` call (one transaction for a
         store): False, with nothing handled, when the call fails permanently; the caller then
@@ -157,7 +162,7 @@ class ConsumerLoop(Generic[T]):
         return True
 
     async def _process_partition(
-        self, tp: TopicPartition, records: list[Record], items: list[Item[T]] | None = None
+        self, tp: TopicPartition, records: list[InRecord], items: list[Item[T]] | None = None
     ) -> None:
         try:
             if items is not None:
@@ -170,12 +175,12 @@ class ConsumerLoop(Generic[T]):
         self.stalls.cleared(tp)
         await self._done(tp, records, records[-1].offset + 1)
 
-    async def _done(self, tp: TopicPartition, records: list[Record], next_offset: int) -> None:
+    async def _done(self, tp: TopicPartition, records: list[InRecord], next_offset: int) -> None:
         await self._commit(tp, next_offset)
         if self.metrics:
             self.metrics.consumed.labels(tp.topic).inc(next_offset - records[0].offset)
 
-    async def _stall(self, tp: TopicPartition, records: list[Record], stalled: Stalled) -> None:
+    async def _stall(self, tp: TopicPartition, records: list[InRecord], stalled: Stalled) -> None:
         """Stop the partition at the failing record: pause it there, commit only what came
         before it; ``Stalls.resume_due`` tries it again after the backoff."""
         assert self.consumer is not None
@@ -188,7 +193,16 @@ class ConsumerLoop(Generic[T]):
         if stalled.offset > records[0].offset:
             await self._done(tp, records, stalled.offset)
 
-    async def _decode_and_flush(self, tp: TopicPartition, records: list[Record]) -> None:
+    async def _decode_and_flush(self, tp: TopicPartition, records: list[InRecord]) -> None:
+        decode = self.decode
+        try:
+            items = [Item(r, decode(r)) for r in records]
+        except Exception:  # poison among them: isolate it
+            await self._decode_each_and_flush(tp, records)
+        else:
+            await self._flush(tp, items)
+
+    async def _decode_each_and_flush(self, tp: TopicPartition, records: list[InRecord]) -> None:
         good: list[Item[T]] = []
         for record in records:
             try:
@@ -251,7 +265,7 @@ class ConsumerLoop(Generic[T]):
         )
 
     async def _dead_letter(
-        self, tp: TopicPartition, record: Record, exc: BaseException, attempt: int
+        self, tp: TopicPartition, record: InRecord, exc: BaseException, attempt: int
     ) -> None:
         await dead_letter_record(self.producer, record, exc, attempt, self.s.parser_version)
         if self.offset_store:

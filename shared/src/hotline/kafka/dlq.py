@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from hotline.kafka.errors import reason_of
+from hotline.kafka.records import Headers
 from hotline.topics import dead_letter_for
 
 if TYPE_CHECKING:
@@ -15,7 +16,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DLQ_HEADER_PREFIX = "hotline.dlq."
-Headers = list[tuple[str, bytes]]
 
 
 def dlq_headers(

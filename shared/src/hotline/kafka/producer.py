@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -13,74 +12,28 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
-from aiokafka.partitioner import DefaultPartitioner
 
 from hotline import events
 from hotline.kafka import bulk
+from hotline.kafka.ackwatch import AckTimeout, AckWatch
 from hotline.kafka.errors import KafkaUnavailable
-from hotline.kafka.linger import Linger
+from hotline.kafka.keyhash import partition_of
+from hotline.kafka.records import Headers, OutRecord
 from hotline.metrics import Metrics
 from hotline.topics import event_topic
 
 log = logging.getLogger(__name__)
-Headers = list[tuple[str, bytes]]
 
 
 @dataclass(frozen=True)
 class ProducerSettings:
     bootstrap: str
     client_id: str = "hotline"
-    linger_ms: int = 5  # send_many's records wait this long for company (hotline.kafka.linger)
+    linger_ms: int = 5  # aiokafka's: a partition's batch waits this long for company
     max_batch_size: int = 256 * 1024
     ack_timeout: float = 5.0  # the edge answers 503 when Kafka has not acked by then
     request_timeout_ms: int = 10_000
     compression: str | None = None
-
-
-class AckTimeout(Exception):
-    pass
-
-
-class AckWatch:
-    """One timer for every pending ack (instead of a timer per send on the hot path): futures
-    still pending ``timeout`` seconds after they were queued fail with AckTimeout. aiokafka
-    skips futures that are already done, so a late ack changes nothing."""
-
-    def __init__(self, timeout: float, tick: float = 0.05) -> None:
-        self.timeout, self.tick = timeout, tick
-        self.pending: deque[tuple[float, asyncio.Future[Any]]] = deque()
-        self.task: asyncio.Task[None] | None = None
-
-    def watch(self, futures: Sequence[asyncio.Future[Any]]) -> None:
-        deadline = asyncio.get_running_loop().time() + self.timeout
-        self.pending.extend((deadline, f) for f in futures)
-        if self.task is None or self.task.done():
-            self.task = asyncio.create_task(self._reap())
-
-    async def _reap(self) -> None:
-        loop = asyncio.get_running_loop()
-        while self.pending:
-            await asyncio.sleep(self.tick)
-            now = loop.time()
-            while self.pending and (self.pending[0][0] <= now or self.pending[0][1].done()):
-                _, fut = self.pending.popleft()
-                if not fut.done():
-                    fut.set_exception(AckTimeout(f"no ack within {self.timeout} s"))
-
-    async def close(self) -> None:
-        if self.task:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
-
-
-def partition_of(key: bytes | None, all_partitions: list[int], available: list[int]) -> int:
-    """aiokafka's default partitioner (the Java client's murmur2, so every client agrees on a
-    key's partition) with each key's hash cached (``bulk.key_hash``): murmur2 is pure Python,
-    ~2% of an edge's CPU at P1, and keys repeat, one per conversation."""
-    if key is None:
-        return int(DefaultPartitioner()(key, all_partitions, available))
-    return all_partitions[bulk.key_hash(key) % len(all_partitions)]
 
 
 class EventProducer:
@@ -88,7 +41,6 @@ class EventProducer:
         self.settings = settings
         self.metrics = metrics
         self._producer: AIOKafkaProducer | None = None
-        self._linger: Linger | None = None
         self._starting: asyncio.Task[None] | None = None
         self._counters: dict[str, Any] = {}
         self._acks = AckWatch(settings.ack_timeout)
@@ -99,7 +51,7 @@ class EventProducer:
             bootstrap_servers=s.bootstrap,
             client_id=s.client_id,
             enable_idempotence=True,  # implies acks="all"
-            linger_ms=0,  # Linger makes the batches: they leave at once, together
+            linger_ms=s.linger_ms,
             max_batch_size=s.max_batch_size,
             # bounds send() itself (metadata wait, full buffer); AckWatch bounds the ack
             request_timeout_ms=min(s.request_timeout_ms, int(s.ack_timeout * 1000)),
@@ -112,7 +64,6 @@ class EventProducer:
             await producer.stop()
             raise
         self._producer = producer
-        self._linger = Linger(producer, s.linger_ms / 1000)
 
     def start_in_background(self, retry_every: float = 1.0) -> None:
         """Keep trying to connect so a service can come up (not ready) while Kafka is down."""
@@ -133,8 +84,6 @@ class EventProducer:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._starting
         await self._acks.close()
-        if self._linger:  # kept: a record sent after the stop fails like any unsent one
-            await self._linger.flush()
         if self._producer:
             await self._producer.stop()
             self._producer = None
@@ -159,21 +108,20 @@ class EventProducer:
         """Send one record and wait (bounded) for the ack; KafkaUnavailable otherwise."""
         return (await self.send_many(topic, [(key, value, headers or [])]))[0]
 
-    async def send_many(
-        self, topic: str, records: Sequence[tuple[bytes | None, bytes, Headers]]
-    ) -> list[Any]:
+    async def send_many(self, topic: str, records: Sequence[OutRecord]) -> list[Any]:
         """Enqueue all records, then wait for every ack: they share batches (one round trip)
         with whatever else is sent within the linger time."""
-        linger = self._linger
-        if self._producer is None or linger is None:
-            raise KafkaUnavailable("producer not connected")
+        producer = self._connected()
 
         async def enqueue() -> list[asyncio.Future[Any]]:
-            return [linger.send(topic, value, key, headers) for key, value, headers in records]
+            return [
+                await producer.send(topic, value, key=key, headers=headers)
+                for key, value, headers in records
+            ]
 
         return await self._deliver(topic, enqueue, len(records))
 
-    async def send_bulk(self, topic: str, records: Sequence[bulk.Record]) -> None:
+    async def send_bulk(self, topic: str, records: Sequence[OutRecord]) -> None:
         """Like send_many for many records at once (relays): batches built per partition."""
         producer = self._connected()
         enqueue = partial(bulk.enqueue_bulk, producer, topic, records)
@@ -214,7 +162,7 @@ class EventProducer:
             event = evts[0]
             record = (events.partition_key(event), events.encode(event), event_headers(event))
             return await self.send_many(topic or event_topic(event), (record,))
-        by_topic: dict[str, list[tuple[bytes | None, bytes, Headers]]] = {}
+        by_topic: dict[str, list[OutRecord]] = {}
         for event in evts:
             dest = topic or event_topic(event)
             by_topic.setdefault(dest, []).append(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from hotline.kafka.batches import Record
+from hotline.kafka.records import InRecord
 from hotline.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -72,8 +72,8 @@ class Stalls:
                 consumer.resume(tp)
 
     def without_stalled(
-        self, consumer: AIOKafkaConsumer, polled: dict[TopicPartition, list[Record]]
-    ) -> dict[TopicPartition, list[Record]]:
+        self, consumer: AIOKafkaConsumer, polled: dict[TopicPartition, list[InRecord]]
+    ) -> dict[TopicPartition, list[InRecord]]:
         """Drop records of stalled partitions fetched before the stall (a prefetch, say): a
         resumed partition goes on only from its failing record."""
         kept = {}

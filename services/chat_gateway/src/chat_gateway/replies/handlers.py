@@ -12,7 +12,7 @@ from chat_gateway.replies.slack_api import SlackApi, SlackApiError
 from chat_gateway.widget.hub import Hub
 from hotline import events as ev
 from hotline.kafka import Batch, PermanentError
-from hotline.kafka.consumer import Record
+from hotline.kafka.consumer import InRecord
 
 log = logging.getLogger(__name__)
 Status = Literal["sent", "failed", "window_closed"]
@@ -21,7 +21,7 @@ Status = Literal["sent", "failed", "window_closed"]
 Outbound = ev.ReplyRequested | ev.AgentTyping
 
 
-def decode_reply(record: Record) -> Outbound:
+def decode_reply(record: InRecord) -> Outbound:
     event = ev.decode(record.value or b"")
     if not isinstance(event, ev.ReplyRequested | ev.AgentTyping):
         raise PermanentError("not_a_reply", ev.event_tag(event))

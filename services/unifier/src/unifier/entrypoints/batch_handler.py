@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from hotline import collector
 from hotline import events as ev
 from hotline.kafka import Batch, PermanentError
-from hotline.kafka.consumer import Record
+from hotline.kafka.consumer import InRecord
 from hotline.kafka.errors import Verdict
 from unifier.domain.rules import RuleSet
 from unifier.domain.unify import unify
@@ -40,7 +40,7 @@ ANALYZED = (
 )
 
 
-def decode_record(record: Record) -> Decoded:
+def decode_record(record: InRecord) -> Decoded:
     raw = record.value or b""
     event = ev.decode(raw)
     if isinstance(event, ev.ReplyRequested | ev.AgentTyping | ev.OpsUpdate):

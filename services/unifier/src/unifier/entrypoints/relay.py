@@ -24,14 +24,13 @@ import sqlalchemy as sa
 from aiokafka.errors import KafkaError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from hotline.kafka import EventProducer, KafkaUnavailable
+from hotline.kafka import EventProducer, KafkaUnavailable, OutRecord
 from hotline.kafka.lookup import tail_header_values
 from unifier.store.engine import BUSY_TIMEOUT_MS
 from unifier.store.relay_lease import LeaseLost, LeaseUnavailable, RelayLease, lease_for
 from unifier.store.schema import outbox
 
 log = logging.getLogger(__name__)
-Headers = list[tuple[str, bytes]]
 LOCK_POLL_S = 0.002
 
 
@@ -122,7 +121,7 @@ class OutboxRelay:
             rows: Sequence[Sequence[Any]] = (await conn.exec_driver_sql(self._pending)).all()
         if not rows:
             return 0
-        by_topic: dict[str, list[tuple[bytes | None, bytes, Headers]]] = {}
+        by_topic: dict[str, list[OutRecord]] = {}
         for _, topic, key, event_type, event_id, payload in rows:  # by position: Row attributes
             headers = [("event_type", event_type.encode()), ("event_id", event_id.encode())]
             by_topic.setdefault(topic, []).append((key, payload, headers))

@@ -22,7 +22,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.kafka import Batch, ConsumerLoop, EventProducer, ProducerSettings
-from hotline.kafka.consumer import LoopSettings, Record
+from hotline.kafka.consumer import InRecord, LoopSettings
 from hotline.topics import load_topics
 from unifier.domain.rules import rule_set
 from unifier.entrypoints.batch_handler import BatchHandler, Decoded, decode_record
@@ -67,7 +67,7 @@ async def replay(
     rules = rule_set(version)
     handler = BatchHandler(shadow, "rethread", lambda _: rules)
 
-    def decode(record: Record) -> Decoded | None:
+    def decode(record: InRecord) -> Decoded | None:
         try:
             value = decode_record(record)
         except Exception:  # already dead-lettered by the live unifier: count, never re-send
