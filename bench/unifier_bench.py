@@ -137,9 +137,11 @@ async def drain(
     *,
     tenant: str = "",
     traffic: Traffic | None = None,
+    options: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Seed the DB offsets at the current ends, fill n events (``events_for`` unless ``traffic``
-    is given, for a fresh tenant unless ``tenant`` is), then time the drain."""
+    is given, for a fresh tenant unless ``tenant`` is), then time the drain. ``options``: more
+    unifier settings for this drain (``bench.unifier_ab``)."""
     group = "bench-" + uuid.uuid4().hex[:8]
     engine = create_engine(dsn)
     await migrate(engine)
@@ -149,7 +151,12 @@ async def drain(
     await engine.dispose()
     produce_rate = await fill(bootstrap, tenant or "bench" + group[-8:], n, people, traffic)
     settings = UnifierSettings(
-        kafka_bootstrap=bootstrap, database_url=dsn, group_id=group, instance_id=group, env="test"
+        kafka_bootstrap=bootstrap,
+        database_url=dsn,
+        group_id=group,
+        instance_id=group,
+        env="test",
+        **(options or {}),
     )
     producer = EventProducer(ProducerSettings(bootstrap=bootstrap, ack_timeout=60))
     await producer.start()
@@ -250,6 +257,11 @@ def postgres() -> Iterator[str]:
 
 
 def main() -> None:
+    if os.environ.get("BENCH_AB"):  # an A/B of one speed mechanism instead (bench.unifier_ab)
+        from bench.unifier_ab import main as ab_main
+
+        ab_main(os.environ["BENCH_AB"])
+        return
     collector.tune()  # as every service process does at start (hotline.http.serve)
     work = tempfile.mkdtemp(prefix="unifier-bench-")
     results: dict[str, Any] = {"targets": TARGETS, "cpu_count": os.cpu_count()}
