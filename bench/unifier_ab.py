@@ -26,7 +26,7 @@ import subprocess
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from statistics import mean
+from statistics import geometric_mean, mean
 from typing import Any
 
 import aiosqlite
@@ -192,8 +192,13 @@ def _database(dsn: str, i: int) -> str:
 
 
 def _summary(runs: list[dict[str, Any]], db: str) -> dict[str, Any]:
+    """Means per variant, and the gain of each round's A over its B (a pair ran back to back,
+    so the machine's drift between rounds cancels out of it)."""
     rates = {v: [r["events_per_s"] for r in runs if (r["database"], r["variant"]) == (db, v)]
              for v in ("A", "B")}  # fmt: skip
     a, b = mean(rates["A"]), mean(rates["B"])
+    paired = [x / max(y, 1) for x, y in zip(rates["A"], rates["B"], strict=True)]
     return {"A": rates["A"], "B": rates["B"], "mean_A": round(a), "mean_B": round(b),
-            "gain": round(a / b - 1, 4)}  # fmt: skip
+            "gain": round(a / max(b, 1) - 1, 4),
+            "paired_gains": [round(g - 1, 4) for g in paired],
+            "paired_gain_geomean": round(geometric_mean(paired) - 1, 4)}  # fmt: skip
