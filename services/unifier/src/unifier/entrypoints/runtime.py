@@ -23,7 +23,7 @@ from unifier.entrypoints.ingest import Decoded, Ingest, classify_db, decode_reco
 from unifier.entrypoints.relay import OutboxRelay
 from unifier.entrypoints.relay_process import RelayProcess
 from unifier.settings import UnifierSettings
-from unifier.store.checkpoint import keep_checkpointing
+from unifier.store.wal_checkpoint import keep_checkpointing
 from unifier.store.engine import create_engine, migrate
 from unifier.store.offsets import DbOffsetStore
 from unifier.store.sweep import Sweeper

@@ -1,17 +1,19 @@
-"""SQLite WAL checkpoints off the write path.
+"""SQLite WAL checkpoints on a connection of their own, off the consumer's commits.
 
-With SQLite's automatic checkpoints the committing connection copies the WAL back into the
-database file (and syncs it) inside the consumer's commit, about every 4 MB of WAL: at the
-unifier's batch sizes, nearly every batch. Measured on the SQLite drain (2 cores): 5,253 ->
-6,589 events/s with them moved here. The engine's connections turn automatic checkpoints off
-(``wal_autocheckpoint=0``, see ``engine``); this task checkpoints in PASSIVE mode every
-``every`` seconds on its own connection (its own thread: the copying overlaps the consumer's
-work) and, once the WAL holds more than ``restart_frames`` pages, tries RESTART with a short
-busy timeout so the WAL file starts over; past ``max_frames`` it insists (see ``_round``).
+What it does: the engine's connections turn SQLite's automatic checkpoints off
+(``wal_autocheckpoint=0``, see ``engine``), so a commit never copies the WAL back into the
+database file itself. ``keep_checkpointing`` does that copying instead: a PASSIVE checkpoint
+after each commit the consumer signals (and every ``every`` seconds), on its own connection and
+so on its own aiosqlite thread, overlapping the consumer's next load and decisions; once the WAL
+holds more than ``restart_frames`` pages it RESTARTs it with a short busy timeout so the file is
+reused from its start, and past ``max_frames`` it insists (see ``_round``). A RESTART holds the
+write lock while it waits for readers, so it runs only through ``gate``, the lock the consumer
+holds around each transaction: it never waits for the consumer's read snapshot while the
+consumer waits for the write lock.
 
-A RESTART holds the write lock while it waits for readers, so it runs through ``gate``, the
-lock the consumer holds around each transaction: it never waits for the consumer's own read
-snapshot while the consumer, blocked on the write lock, waits for it (see ``_round``).
+What it costs: one more connection and task per SQLite unifier; the WAL grows between rounds
+(bounded by ``max_frames`` and ``journal_size_limit``), and a RESTART holds other processes'
+writers (the relay) back for its busy timeout at most. PostgreSQL: nothing runs.
 """
 
 from __future__ import annotations
@@ -79,21 +81,17 @@ async def _either(a: asyncio.Event, b: asyncio.Event) -> None:
 async def _round(
     engine: AsyncEngine, restart_frames: int, max_frames: int, gate: asyncio.Lock
 ) -> None:
-    """PASSIVE; past ``restart_frames`` pages (4 MiB) RESTART with a short wait; past
-    ``max_frames`` (64 MiB) RESTART with a longer one. Both between two of the consumer's
-    transactions (``gate``).
+    """PASSIVE; past ``restart_frames`` pages RESTART with a short wait; past ``max_frames``
+    RESTART with a longer one. Both between two of the consumer's transactions (``gate``).
 
     The WAL starts over by itself only when a writer begins right after a checkpoint that
-    caught up, before anyone else wrote: under steady load (a commit every few ms from the
-    consumer and the relay) that race is lost, and the WAL grew ~7 MB/s at 200 msg/s. RESTART
-    holds writers back for the frames written since the PASSIVE just before it and until the
-    readers move on, and the file is reused from its start (``journal_size_limit`` trims it,
-    see ``engine``). Run beside the consumer (as it was until session 11), a RESTART waited
-    for the consumer's read snapshot while the consumer, about to write, waited for the
-    RESTART: each attempt stalled the consumer for the whole busy timeout (100 ms, then 5 s
-    past the bound) and mostly failed, so the WAL passed its bound every few minutes at
-    3,000 msg/s. Through the gate only other processes' short readers (the relay) are left
-    to wait for."""
+    caught up, before anyone else wrote: under steady load (the consumer and the relay commit
+    every few ms) that race is lost and the WAL keeps growing. RESTART holds writers back for
+    the frames written since the PASSIVE just before it and until the readers move on, and the
+    file is reused from its start (``journal_size_limit`` trims it, see ``engine``). Beside the
+    consumer instead of through the gate, a RESTART would wait for the consumer's read snapshot
+    while the consumer, about to write, waits for the RESTART, each for the whole busy timeout;
+    through the gate only other processes' short readers (the relay) are left to wait for."""
     _, frames, _ = await checkpoint(engine, "PASSIVE", 0)
     if frames <= restart_frames:
         return

@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from unifier.store import checkpoint as store_checkpoint
-from unifier.store.checkpoint import checkpoint, keep_checkpointing
+from unifier.store import wal_checkpoint
+from unifier.store.wal_checkpoint import checkpoint, keep_checkpointing
 from unifier.store.engine import create_engine, migrate
 from unifier.store.schema import outbox
 
@@ -127,7 +127,7 @@ async def test_a_restart_waits_for_the_consumers_transaction(
         modes.append(mode)
         return await checkpoint(engine, mode, busy_ms)
 
-    monkeypatch.setattr(store_checkpoint, "checkpoint", recording)
+    monkeypatch.setattr(wal_checkpoint, "checkpoint", recording)
     await _write(engine, 5)  # ~500 pages into the WAL
     stop, wake, gate = asyncio.Event(), asyncio.Event(), asyncio.Lock()
     await gate.acquire()
