@@ -23,10 +23,10 @@ from unifier.entrypoints.ingest import Decoded, Ingest, classify_db, decode_reco
 from unifier.entrypoints.relay import OutboxRelay
 from unifier.entrypoints.relay_process import RelayProcess
 from unifier.settings import UnifierSettings
-from unifier.store.wal_checkpoint import keep_checkpointing
 from unifier.store.engine import create_engine, migrate
 from unifier.store.offsets import DbOffsetStore
 from unifier.store.sweep import Sweeper
+from unifier.store.wal_checkpoint import keep_checkpointing
 
 log = logging.getLogger(__name__)
 TOPICS = [INBOUND_EMAIL, INBOUND_CHAT, INBOUND_SOCIAL, REPLY_RESULTS]
