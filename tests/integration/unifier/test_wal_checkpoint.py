@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from unifier.store import wal_checkpoint
-from unifier.store.wal_checkpoint import checkpoint, keep_checkpointing
 from unifier.store.engine import create_engine, migrate
 from unifier.store.schema import outbox
+from unifier.store.wal_checkpoint import checkpoint, keep_checkpointing
 
 pytestmark = pytest.mark.integration
 ROW = {"topic": "t", "key": b"k", "event_type": "x", "event_id": "e", "payload": b"p" * 2000}
