@@ -14,7 +14,8 @@ modules for the B drains and puts them back after. Mechanisms (issue 22, section
 
 The relay runs as the product runs it (a child process) except in ``relay_process``'s B, so a
 patch reaches the consumer's process only. ``BENCH_AB_MAX_POLL`` caps the events per
-transaction (P1's small polls); ``BENCH_N`` sets the events per drain.
+transaction (P1's small polls); ``BENCH_N`` sets the events per drain. ``BENCH_AB=a+b`` turns
+several off together in B.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import sqlite3
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from statistics import geometric_mean, mean
 from typing import Any
 
@@ -154,8 +155,24 @@ def _order(rounds: int) -> list[tuple[int, str]]:
     return [(r, v) for r in range(rounds) for v in (("A", "B") if r % 2 == 0 else ("B", "A"))]
 
 
+def combined(names: list[str]) -> tuple[Switch, dict[str, Any], tuple[str, ...]]:
+    """Several mechanisms off at once (``BENCH_AB=a+b``): the code without all of them."""
+    picked = [MECHANISMS[n] for n in names]
+
+    @contextmanager
+    def all_off() -> Iterator[None]:
+        with ExitStack() as stack:
+            for switch, _, _ in picked:
+                stack.enter_context(switch())
+            yield
+
+    options = {k: v for _, o, _ in picked for k, v in o.items()}
+    databases = tuple(db for db in ("sqlite", "postgresql") if any(db in d for *_, d in picked))
+    return all_off, options, databases
+
+
 def main(mechanism: str) -> None:
-    switch, b_options, databases = MECHANISMS[mechanism]
+    switch, b_options, databases = combined(mechanism.split("+"))
     collector.tune()
     work = tempfile.mkdtemp(prefix="unifier-ab-")
     base = {"max_poll_records": MAX_POLL} if MAX_POLL else {}
