@@ -65,7 +65,7 @@ class Ingest:
         self.on_commit, self.kill_after_commit = on_commit, kill_after_commit
         self.stored = 0
         self._analyzed_at = 500
-        self.gate = asyncio.Lock()  # held around each transaction (see store.wal_checkpoint)
+        self.gate = asyncio.Lock()  # held around each transaction: one writer at a time
 
     async def handle(self, batch: Batch[Decoded]) -> None:
         await self.handle_poll([batch])
