@@ -8,9 +8,9 @@ modules for the B drains and puts them back after. Mechanisms (issue 22, section
 - ``sqlite_driver``: SQLAlchemy's own aiosqlite adapter instead of the one-trip cursor;
 - ``bulk``: ``conn.execute(statement, rows)`` (SQLAlchemy's executemany and result
   processing) instead of statements compiled once and positional rows;
-- ``checkpoint``: SQLite's automatic checkpoints (``wal_autocheckpoint`` 1000 pages, its
-  default) instead of the checkpointer task;
 - ``relay_process``: the outbox relay in the consumer's process (``relay_process=False``).
+
+(The WAL checkpointer task was measured here the same way and deleted: bench/profiling.md.)
 
 The relay runs as the product runs it (a child process) except in ``relay_process``'s B, so a
 patch reaches the consumer's process only. ``BENCH_AB_MAX_POLL`` caps the events per
@@ -66,32 +66,6 @@ def without_sqlite_driver() -> AbstractContextManager[None]:
     return patched(engine, OneTripDbapi=stock_dbapi)
 
 
-def without_checkpoint() -> AbstractContextManager[None]:
-    from unifier.entrypoints import runtime
-    from unifier.store import engine
-
-    pragmas = engine._sqlite_pragmas
-
-    def default_checkpoints(dbapi_conn: Any, record: Any) -> None:
-        pragmas(dbapi_conn, record)
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA wal_autocheckpoint=1000")  # SQLite's default
-        cur.close()
-
-    async def no_checkpointer(_engine: Any, stop: asyncio.Event, **_: Any) -> None:
-        await stop.wait()
-
-    @contextmanager
-    def both() -> Iterator[None]:
-        with (
-            patched(engine, _sqlite_pragmas=default_checkpoints),
-            patched(runtime, keep_checkpointing=no_checkpointer),
-        ):
-            yield
-
-    return both()
-
-
 async def plain_execute_rows(
     conn: AsyncConnection, _name: str, build: Callable[[], Any], rows: Sequence[Mapping[str, Any]]
 ) -> None:
@@ -145,7 +119,6 @@ MECHANISMS: dict[str, tuple[Switch, dict[str, Any], tuple[str, ...]]] = {
     # name: (the B patch, B's extra unifier settings, the databases it applies to)
     "sqlite_driver": (without_sqlite_driver, {}, ("sqlite",)),
     "bulk": (without_bulk, {}, ("sqlite", "postgresql")),
-    "checkpoint": (without_checkpoint, {}, ("sqlite",)),
     "relay_process": (nullcontext, {"relay_process": False}, ("sqlite", "postgresql")),
 }
 
