@@ -1,11 +1,11 @@
 """make bench-unifier: events/s stored by the unifier from a pre-filled topic (SQLite, PostgreSQL).
 
-A dedicated broker; the topic is filled first, then one unifier runtime (consumer loop with the
-DB offset store + outbox relay, in this process) drains it. Rate = events handled / time from
-the first batch to the last. The backlog run drains BACKLOG events and compares its rate with
-the rate for the first N events of the same traffic (same customers) drained from a topic that
-holds only them (vs_empty); it also reports the rate over its first and last WINDOW events
-(empty store vs a store of ~BACKLOG messages: last_vs_first).
+A dedicated broker; the topic is filled first, then one unifier runtime (the consumer loop with
+the DB offset store in this process, the outbox relay in its child process) drains it. Rate =
+events handled / time from the first batch to the last. The backlog run drains BACKLOG events
+and compares its rate with the rate for the first N events of the same traffic (same customers)
+drained from a topic that holds only them (vs_empty); it also reports the rate over its first
+and last WINDOW events (empty store vs a store of ~BACKLOG messages: last_vs_first).
 Targets (issue 7): >= 8,000/s SQLite, >= 5,000/s PostgreSQL; backlog rate >= 95% of empty.
 """
 
