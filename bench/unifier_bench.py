@@ -1,11 +1,11 @@
 """make bench-unifier: events/s stored by the unifier from a pre-filled topic (SQLite, PostgreSQL).
 
-A dedicated broker; the topic is filled first, then one unifier runtime (consumer loop with the
-DB offset store + outbox relay, in this process) drains it. Rate = events handled / time from
-the first batch to the last. The backlog run drains BACKLOG events and compares its rate with
-the rate for the first N events of the same traffic (same customers) drained from a topic that
-holds only them (vs_empty); it also reports the rate over its first and last WINDOW events
-(empty store vs a store of ~BACKLOG messages: last_vs_first).
+A dedicated broker; the topic is filled first, then one unifier runtime (the consumer loop with
+the DB offset store in this process, the outbox relay in its child process) drains it. Rate =
+events handled / time from the first batch to the last. The backlog run drains BACKLOG events
+and compares its rate with the rate for the first N events of the same traffic (same customers)
+drained from a topic that holds only them (vs_empty); it also reports the rate over its first
+and last WINDOW events (empty store vs a store of ~BACKLOG messages: last_vs_first).
 Targets (issue 7): >= 8,000/s SQLite, >= 5,000/s PostgreSQL; backlog rate >= 95% of empty.
 """
 
@@ -137,9 +137,11 @@ async def drain(
     *,
     tenant: str = "",
     traffic: Traffic | None = None,
+    options: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Seed the DB offsets at the current ends, fill n events (``events_for`` unless ``traffic``
-    is given, for a fresh tenant unless ``tenant`` is), then time the drain."""
+    is given, for a fresh tenant unless ``tenant`` is), then time the drain. ``options``: more
+    unifier settings for this drain (``bench.unifier_ab``)."""
     group = "bench-" + uuid.uuid4().hex[:8]
     engine = create_engine(dsn)
     await migrate(engine)
@@ -149,7 +151,12 @@ async def drain(
     await engine.dispose()
     produce_rate = await fill(bootstrap, tenant or "bench" + group[-8:], n, people, traffic)
     settings = UnifierSettings(
-        kafka_bootstrap=bootstrap, database_url=dsn, group_id=group, instance_id=group, env="test"
+        kafka_bootstrap=bootstrap,
+        database_url=dsn,
+        group_id=group,
+        instance_id=group,
+        env="test",
+        **(options or {}),
     )
     producer = EventProducer(ProducerSettings(bootstrap=bootstrap, ack_timeout=60))
     await producer.start()
@@ -250,6 +257,11 @@ def postgres() -> Iterator[str]:
 
 
 def main() -> None:
+    if os.environ.get("BENCH_AB"):  # an A/B of one speed mechanism instead (bench.unifier_ab)
+        from bench.unifier_ab import main as ab_main
+
+        ab_main(os.environ["BENCH_AB"])
+        return
     collector.tune()  # as every service process does at start (hotline.http.serve)
     work = tempfile.mkdtemp(prefix="unifier-bench-")
     results: dict[str, Any] = {"targets": TARGETS, "cpu_count": os.cpu_count()}

@@ -68,7 +68,7 @@ class BatchHandler:
         self.stored = 0
         self.races = 0  # transactions decided again after losing an identity race
         self._analyzed_at = 500
-        self.gate = asyncio.Lock()  # held around each transaction (see store.checkpoint)
+        self.gate = asyncio.Lock()  # held around each transaction: one writer at a time
 
     async def handle(self, batch: Batch[Decoded]) -> None:
         await self.handle_poll([batch])

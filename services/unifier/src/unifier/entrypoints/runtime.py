@@ -23,7 +23,6 @@ from unifier.entrypoints.batch_handler import BatchHandler, Decoded, classify_db
 from unifier.entrypoints.relay import OutboxRelay
 from unifier.entrypoints.relay_process import RelayProcess
 from unifier.settings import UnifierSettings
-from unifier.store.checkpoint import keep_checkpointing
 from unifier.store.engine import create_engine, migrate
 from unifier.store.offsets import DbOffsetStore
 from unifier.store.sweep import Sweeper
@@ -59,7 +58,6 @@ class ConsumerRuntime:
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     current: ConsumerLoop[Decoded] | None = None
-    committed: asyncio.Event = field(default_factory=asyncio.Event)  # set after each commit
     sweeper: Sweeper | None = None  # built by start()
 
     def loop(self, metrics: Metrics | None = None) -> ConsumerLoop[Decoded]:
@@ -102,13 +100,6 @@ class ConsumerRuntime:
         self.tasks.append(asyncio.create_task(self.consume(metrics)))
         self.tasks.append(asyncio.create_task(self.sweeper.run(self.stop)))
         self.tasks.append(asyncio.create_task(self.relay.run(self.stop)))
-        self.tasks.append(
-            asyncio.create_task(
-                keep_checkpointing(
-                    self.engine, self.stop, wake=self.committed, gate=self.handler.gate
-                )
-            )
-        )
 
     async def consume(self, metrics: Metrics | None = None, pause: float = 1.0) -> None:
         """Run the consumer loop; when it gives up (retries exhausted, e.g. the database is
@@ -157,11 +148,8 @@ async def build_runtime(
     overrides = rules_for(settings)
     default = rule_set(settings.rules_version)
 
-    committed_event = asyncio.Event()
-
     def committed(changed: dict[str, list[str]]) -> None:
         relay.notify()
-        committed_event.set()
         if on_commit:
             on_commit(changed)
 
@@ -172,4 +160,4 @@ async def build_runtime(
         committed,
         settings.fault_kill_after_commit,
     )
-    return ConsumerRuntime(settings, engine, producer, relay, handler, committed=committed_event)
+    return ConsumerRuntime(settings, engine, producer, relay, handler)

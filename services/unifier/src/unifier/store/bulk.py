@@ -1,11 +1,17 @@
 """Set-based statements compiled once per dialect and executed with positional rows.
 
-SQLAlchemy's ``conn.execute(stmt, rows)`` re-processes every row's dict on each call (key
-checks, a bind processor per value): at the unifier's batch sizes that was about a quarter of
-its CPU per event. Here a statement is compiled once per (dialect, name, columns); each row
-becomes a tuple in the compiled parameter order with only the conversions the driver needs
-(SQLite's datetime strings; bytes go to either driver as they are), and the driver's
-executemany runs it inside the caller's transaction.
+What it does: ``conn.execute(stmt, rows)`` has SQLAlchemy build its cache key, check each
+row's dict and run a bind processor per value on every call. Here a statement is compiled once
+per (dialect, name, columns) and each row becomes a tuple in the compiled parameter order with
+only the conversions the driver needs (SQLite's datetime text, remembered for UTC values; bytes
+as they are); the driver's executemany runs it inside the caller's transaction. Queries
+(``fetch_rows``) come back as the driver's rows, without SQLAlchemy's result processing.
+
+What it costs: it reads SQLAlchemy's compiled form (``positiontup`` and the private
+``_bind_processors``), so a column type whose bind conversion is not handled in ``_processor``
+must be added there; callers get raw driver values (on SQLite datetimes as text and booleans as
+integers: ``dialect.when`` and ``bool()`` read them); SQLite's datetime text is written here as
+well (a unit test checks it is SQLAlchemy's); compiled statements stay cached for the process.
 """
 
 from __future__ import annotations

@@ -45,7 +45,6 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    cur.execute("PRAGMA wal_autocheckpoint=0")  # store.checkpoint does it off the write path
     cur.execute(f"PRAGMA journal_size_limit={64 * 1024 * 1024}")  # the WAL file, once restarted
     cur.execute("PRAGMA cache_size=-131072")  # 128 MiB: lookup indexes stay in memory as it grows
     cur.close()

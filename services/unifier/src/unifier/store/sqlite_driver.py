@@ -1,14 +1,16 @@
 """SQLite through aiosqlite with one worker round trip per statement.
 
-SQLAlchemy's aiosqlite adapter makes four trips to aiosqlite's thread for a SELECT (open a
-cursor, execute, fetch all, close) and three for a write; each trip is a queue hand-off and a
-wake-up of the event loop. A unifier transaction runs ~16 statements whatever its size, and at
-P1's rate (~90 events per poll) that fixed cost was most of the consumer's time on small polls
-(bench/profiling.md, session 6). Here the cursor does all of it in one call on the worker
-thread and keeps the rows, description, rowcount and last row id it brought back.
+What it does: SQLAlchemy's aiosqlite adapter makes four trips to aiosqlite's thread for a
+SELECT (open a cursor, execute, fetch all, close) and three for a write; each trip is a queue
+hand-off and a wake-up of the event loop, a fixed cost per statement that small transactions
+feel most. Here the cursor does all of it in one call on the worker thread and keeps the rows,
+description, row count and last row id it brought back. Only the transport changes: same
+sqlite3 connection, same thread, same transaction handling, same errors (aiosqlite re-exports
+sqlite3's), so the dialect is still ``sqlite+aiosqlite``.
 
-Only the transport changes: same sqlite3 connection, same thread, same transaction handling,
-same errors (aiosqlite re-exports sqlite3's), so the dialect is still ``sqlite+aiosqlite``.
+What it costs: it subclasses SQLAlchemy's private ``AsyncAdapt_aiosqlite_cursor`` and calls
+aiosqlite's private ``_execute``, so a SQLAlchemy or aiosqlite upgrade can break it (its unit
+tests check rows, counts, executemany, errors and rollback); every result is fetched whole.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     __slots__ = ("_description", "_lastrowid", "_rowcount")
 
     def __init__(self, adapt_connection: Any) -> None:
-        # no driver cursor is opened here (that was a round trip of its own)
+        # no driver cursor is opened here: it would be a round trip of its own
         self._adapt_connection = adapt_connection
         self._connection = adapt_connection._connection
         self._soft_closed_memoized = EMPTY_DICT
