@@ -5,7 +5,6 @@ published, and poison lands in the dead letters with its bytes and reason (202 /
 from __future__ import annotations
 
 import asyncio
-import smtplib
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
@@ -13,7 +12,8 @@ import pytest
 
 from hotline import events
 from hotline.topics import INBOUND_EMAIL
-from tests.integration.email.conftest import DOMAIN, FakeService, mail, signed_headers
+from tests.integration.email.conftest import FakeService, mail, signed_headers
+from tests.integration.email.test_bad_input import data_reply
 from tests.integration.email.test_intake import deep_mail
 
 pytestmark = pytest.mark.integration
@@ -28,16 +28,8 @@ async def via_webhook(service: FakeService, body: bytes) -> int:
     return resp.status_code
 
 
-def _smtp(port: int, body: bytes) -> int:
-    with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:
-        smtp.ehlo("x")
-        smtp.mail("jo@example.test")
-        smtp.rcpt(f"s@{DOMAIN}")
-        return smtp.data(body)[0]
-
-
 async def via_smtp(service: FakeService, body: bytes) -> int:
-    return await asyncio.to_thread(_smtp, service.smtp_port, body)
+    return await asyncio.to_thread(data_reply, service.smtp_port, body)
 
 
 TRANSPORTS = {"webhook": (via_webhook, 202, 503), "smtp": (via_smtp, 250, 451)}
