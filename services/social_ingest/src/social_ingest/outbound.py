@@ -24,7 +24,7 @@ class Call:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class SendOutcome:
     status: Status
     provider_message_id: str | None = None
     code: str | None = None
@@ -46,20 +46,21 @@ def read(
     *,
     window_codes: frozenset[str] = frozenset(),
     retry_codes: frozenset[str] = frozenset(),
-) -> Outcome:
+) -> SendOutcome:
     """2xx -> sent; 429 / 5xx / listed codes -> retryable; window codes -> window_closed."""
     try:
         doc = msgspec.json.decode(body) if body else {}
     except msgspec.DecodeError:
         doc = {}
     if 200 <= status < 300 and (pid := sent_id(doc)):
-        return Outcome("sent", provider_message_id=pid)
+        return SendOutcome("sent", provider_message_id=pid)
     code, text = error(doc) if isinstance(doc, dict) else (None, "")
     code = code or str(status)
     if code in window_codes:
-        return Outcome("window_closed", code=code, reason=text or "provider: outside the window")
+        reason = text or "provider: outside the window"
+        return SendOutcome("window_closed", code=code, reason=reason)
     retry = status == 429 or status >= 500 or code in retry_codes
-    return Outcome("failed", code=code, reason=text or f"HTTP {status}", retryable=retry)
+    return SendOutcome("failed", code=code, reason=text or f"HTTP {status}", retryable=retry)
 
 
 def dig(doc: Any, *path: str | int) -> Any:

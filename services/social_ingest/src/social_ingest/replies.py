@@ -19,7 +19,7 @@ import httpx
 from hotline import events as ev
 from hotline.kafka import Batch, PermanentError
 from hotline.kafka.consumer import InRecord
-from social_ingest.outbound import Call, Outcome
+from social_ingest.outbound import Call, SendOutcome
 from social_ingest.providers.messenger import outbound as meta_out
 from social_ingest.providers.telegram import outbound as telegram_out
 from social_ingest.providers.twilio import outbound as twilio_out
@@ -30,8 +30,8 @@ from social_ingest.window_store import WindowStore
 from social_ingest.windows import decide
 
 log = logging.getLogger(__name__)
-Publish = Callable[[Sequence[ev.Event]], Awaitable[object]]
-Reader = Callable[[int, bytes], Outcome]
+PublishEvents = Callable[[Sequence[ev.Event]], Awaitable[object]]
+Reader = Callable[[int, bytes], SendOutcome]
 
 
 def decode_reply(record: InRecord) -> ev.ReplyRequested:
@@ -41,7 +41,7 @@ def decode_reply(record: InRecord) -> ev.ReplyRequested:
     return event
 
 
-def result(reply: ev.ReplyRequested, o: Outcome) -> ev.ReplyResult:
+def result(reply: ev.ReplyRequested, o: SendOutcome) -> ev.ReplyResult:
     return ev.reply_result(
         reply,
         o.status,
@@ -58,7 +58,7 @@ class Replies:
         settings: SocialSettings,
         store: WindowStore,
         client: httpx.AsyncClient,
-        publish: Publish,
+        publish: PublishEvents,
         attempts: int = 3,
     ) -> None:
         self.s, self.store, self.client, self.publish = settings, store, client, publish
@@ -92,11 +92,11 @@ class Replies:
             human_agent=reply.human_agent,
         )
         if not d.allowed:
-            return result(reply, Outcome("window_closed", reason=d.reason))
+            return result(reply, SendOutcome("window_closed", reason=d.reason))
         try:
             call, reader = self.plan(reply, d.mode)
         except PermanentError as exc:
-            return result(reply, Outcome("failed", code=exc.reason, reason=exc.detail))
+            return result(reply, SendOutcome("failed", code=exc.reason, reason=exc.detail))
         out = result(reply, await self.send(call, reader))
         if out.status == "sent":
             self.store.remember(reply.reply_id, ev.encode(out))
@@ -126,8 +126,8 @@ class Replies:
             return x_out.request(reply, s.x_api_base, token, mode), x_out.outcome
         raise PermanentError("unsupported_channel", kind)
 
-    async def send(self, call: Call, reader: Reader) -> Outcome:
-        outcome = Outcome("failed", reason="not attempted", retryable=True)
+    async def send(self, call: Call, reader: Reader) -> SendOutcome:
+        outcome = SendOutcome("failed", reason="not attempted", retryable=True)
         for attempt in range(self.attempts):
             outcome = await self._once(call, reader)
             if not (outcome.status == "failed" and outcome.retryable):
@@ -135,7 +135,7 @@ class Replies:
             await asyncio.sleep(0.2 * 2**attempt)
         return outcome
 
-    async def _once(self, call: Call, reader: Reader) -> Outcome:
+    async def _once(self, call: Call, reader: Reader) -> SendOutcome:
         try:
             r = await self.client.post(
                 call.url,
@@ -145,7 +145,7 @@ class Replies:
                 auth=call.auth or httpx.USE_CLIENT_DEFAULT,
             )
         except httpx.TimeoutException as exc:
-            return Outcome("failed", code="timeout", reason=repr(exc), retryable=True)
+            return SendOutcome("failed", code="timeout", reason=repr(exc), retryable=True)
         except httpx.TransportError as exc:
-            return Outcome("failed", code="transport", reason=repr(exc), retryable=True)
+            return SendOutcome("failed", code="transport", reason=repr(exc), retryable=True)
         return reader(r.status_code, r.content)

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from hotline import events as ev
 
-Publisher = Callable[[Sequence[ev.Event]], Awaitable[object]]
+Produce = Callable[[Sequence[ev.Event]], Awaitable[object]]
 
 
 class RecentIds:
@@ -36,7 +36,7 @@ class RecentIds:
 
 
 class PublishOnce:
-    def __init__(self, publish: Publisher, capacity: int = 100_000) -> None:
+    def __init__(self, publish: Produce, capacity: int = 100_000) -> None:
         self.publish = publish
         self.acked = RecentIds(capacity)
         self._inflight: dict[str, asyncio.Future[None]] = {}

@@ -71,7 +71,7 @@ def slack_outcomes(
 
 def slack_post(outcomes: SlackOutcomes, intake: Intake) -> Handler:
     """The POST handler, served by the lean hot path (``hotline.http.hotpath``) in front of
-    FastAPI: the same body limit and ``Rejected`` answers, ~half the CPU per request."""
+    FastAPI: the same body limit and ``Rejected`` answers as FastAPI's routes."""
     workspaces = outcomes.workspaces
 
     async def slack_events(_state: ServiceState, req: Inbound) -> Answer:

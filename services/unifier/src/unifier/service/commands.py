@@ -64,7 +64,8 @@ async def merge_contacts(
     identity: Identifier | None = None,
     suggestion_id: str | None = None,
 ) -> un.ContactMerged:
-    src_into, _ = await _merged_into(conn, tenant, source), await _merged_into(conn, tenant, target)
+    src_into = await _merged_into(conn, tenant, source)
+    await _merged_into(conn, tenant, target)  # read for its 404 when the target does not exist
     if (
         src_into is not None
         or source in await members(conn, tenant, target)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hotline import events as ev
-from social_ingest.outbound import Call, Outcome, dig, read, text_of
+from social_ingest.outbound import Call, SendOutcome, dig, read, text_of
 
 WINDOW_CODES = frozenset({"2018278", "10"})  # outside the allowed window / permission
 RETRY_CODES = frozenset({"1", "2", "4", "17", "341", "613", "1200"})
@@ -23,7 +23,7 @@ def request(reply: ev.ReplyRequested, base: str, token: str, mode: str) -> Call:
     return Call(f"{base}/me/messages", json=doc, headers={"authorization": f"Bearer {token}"})
 
 
-def outcome(status: int, body: bytes) -> Outcome:
+def outcome(status: int, body: bytes) -> SendOutcome:
     return read(
         status,
         body,

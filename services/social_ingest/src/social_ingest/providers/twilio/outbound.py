@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hotline import events as ev
-from social_ingest.outbound import Call, Outcome, dig, read, text_of
+from social_ingest.outbound import Call, SendOutcome, dig, read, text_of
 
 RETRY_CODES = frozenset({"20429", "20500", "20503", "30001", "30008"})
 
@@ -15,7 +15,7 @@ def request(reply: ev.ReplyRequested, base: str, sid: str, token: str) -> Call:
     return Call(f"{base}/Accounts/{sid}/Messages.json", form=form, auth=(sid, token))
 
 
-def outcome(status: int, body: bytes) -> Outcome:
+def outcome(status: int, body: bytes) -> SendOutcome:
     return read(status, body, lambda d: dig(d, "sid"), _error, retry_codes=RETRY_CODES)
 
 

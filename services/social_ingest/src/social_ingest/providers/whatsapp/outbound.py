@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hotline import events as ev
-from social_ingest.outbound import Call, Outcome, dig, read, text_of
+from social_ingest.outbound import Call, SendOutcome, dig, read, text_of
 
 WINDOW_CODES = frozenset({"131047"})  # re-engagement: more than 24 h since the customer wrote
 RETRY_CODES = frozenset({"1", "2", "4", "80007", "130429", "131000", "131016", "131048", "133004"})
@@ -30,7 +30,7 @@ def request(reply: ev.ReplyRequested, base: str, token: str, mode: str) -> Call:
     return Call(url, json=doc, headers={"authorization": f"Bearer {token}"})
 
 
-def outcome(status: int, body: bytes) -> Outcome:
+def outcome(status: int, body: bytes) -> SendOutcome:
     return read(
         status,
         body,

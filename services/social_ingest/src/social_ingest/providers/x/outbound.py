@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hotline import events as ev
-from social_ingest.outbound import Call, Outcome, dig, read, text_of
+from social_ingest.outbound import Call, SendOutcome, dig, read, text_of
 
 
 def request(reply: ev.ReplyRequested, base: str, token: str, mode: str) -> Call:
@@ -13,7 +13,7 @@ def request(reply: ev.ReplyRequested, base: str, token: str, mode: str) -> Call:
     return Call(url, json={"text": text_of(reply)}, headers={"authorization": f"Bearer {token}"})
 
 
-def outcome(status: int, body: bytes) -> Outcome:
+def outcome(status: int, body: bytes) -> SendOutcome:
     return read(status, body, lambda d: dig(d, "data", "dm_event_id"), _error)
 
 
