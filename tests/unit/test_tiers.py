@@ -7,7 +7,7 @@ Unifier tiers, highest first; a module may import its own tier and any tier belo
 
 | tier | what | may import of the unifier |
 |---|---|---|
-| http | FastAPI app, agent API, inbox page, SSE live feed | everything |
+| http | FastAPI app, agent API, workspace pages, SSE live feed | everything |
 | processes | consumer runtime and handler, relay, worker, rethread, settings | all but http |
 | service | agent commands: merge, close, split, reply, suggestions | service, store, domain |
 | store | SQL: schema, migrations, load/write of plans, queries | store, domain |
@@ -34,7 +34,15 @@ TOOLS = "hotline_tools"  # load generator, dev stack: they use the product, neve
 
 # Longest prefix wins: the API and the app are entry points above the other entry points.
 UNIFIER_TIERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("http", ("unifier.entrypoints.api", "unifier.entrypoints.app", "unifier.__main__")),
+    (
+        "http",
+        (
+            "unifier.entrypoints.api",
+            "unifier.entrypoints.web",
+            "unifier.entrypoints.app",
+            "unifier.__main__",
+        ),
+    ),
     # the runtime, consumer handler, relay, worker, rethread; the settings and the shims kept
     # for `python -m unifier.worker` and the `unifier.cli:rethread` entry point
     ("processes", ("unifier.entrypoints", "unifier.worker", "unifier.cli", "unifier.settings")),

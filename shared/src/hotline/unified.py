@@ -179,6 +179,50 @@ class ConversationMessageUpdated(
     source_event_id: str
 
 
+class ConversationAssigned(
+    _Unified, kw_only=True, tag="conversation.assigned.v1", tag_field="type"
+):
+    """The conversation's assignee changed (``assignee`` None: unassigned). ``by`` is the agent
+    who did it, None for a rule (auto-assignment); ``reason`` says why, e.g.
+    ``auto.round_robin``, ``manual``, ``agent_offline``."""
+
+    conversation_id: str
+    assignee: str | None = None
+    previous: str | None = None
+    by: str | None = None
+    reason: str
+    team_id: str | None = None
+
+
+class ConversationNoteAdded(
+    _Unified, kw_only=True, tag="conversation.note.added.v1", tag_field="type"
+):
+    """An internal note: for agents and integrators, never sent to the customer."""
+
+    conversation_id: str
+    note_id: str
+    author: str
+    text: str
+
+
+class ConversationLabelsChanged(
+    _Unified, kw_only=True, tag="conversation.labels.changed.v1", tag_field="type"
+):
+    conversation_id: str
+    labels: list[str]  # all labels after the change
+    added: list[str] = []  # noqa: RUF012 (msgspec copies it per instance)
+    removed: list[str] = []  # noqa: RUF012
+    by: str
+
+
+class ConversationSnoozed(_Unified, kw_only=True, tag="conversation.snoozed.v1", tag_field="type"):
+    """Hidden from the views until ``until`` (None: woken early by ``by`` or a new message)."""
+
+    conversation_id: str
+    until: datetime | None = None
+    by: str | None = None
+
+
 UnifiedEvent = (
     ConversationMessageAdded
     | ConversationOpened
@@ -192,6 +236,10 @@ UnifiedEvent = (
     | ConversationReplyAdded
     | ConversationReplyStatus
     | ConversationMessageUpdated
+    | ConversationAssigned
+    | ConversationNoteAdded
+    | ConversationLabelsChanged
+    | ConversationSnoozed
 )
 CONTACT_EVENTS = (
     ContactLinked,

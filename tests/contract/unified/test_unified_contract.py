@@ -137,6 +137,16 @@ def samples() -> list[un.UnifiedEvent]:
             reactions={"+1": ["a@x"]},
             source_event_id="s2",
         ),
+        un.ConversationAssigned(
+            **common, conversation_id="t1", assignee="a1", reason="auto.round_robin", team_id="g"
+        ),
+        un.ConversationNoteAdded(
+            **common, conversation_id="t1", note_id="n1", author="a1", text="call back at 5"
+        ),
+        un.ConversationLabelsChanged(
+            **common, conversation_id="t1", labels=["billing"], added=["billing"], by="a1"
+        ),
+        un.ConversationSnoozed(**common, conversation_id="t1", until=AT, by="a1"),
     ]
 
 
@@ -165,6 +175,10 @@ def test_tags_are_versioned() -> None:
             "conversation.reply.added.v1",
             "conversation.reply.status.v1",
             "conversation.message.updated.v1",
+            "conversation.assigned.v1",
+            "conversation.note.added.v1",
+            "conversation.labels.changed.v1",
+            "conversation.snoozed.v1",
         ]
     )
 

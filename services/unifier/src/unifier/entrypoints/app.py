@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from hotline.http import ServiceState, create_service_app
 from hotline.intake import Intake, KafkaPublisher
@@ -10,6 +11,8 @@ from unifier.entrypoints.api.live_feed import LiveFeed
 from unifier.entrypoints.api.page import router as page_router
 from unifier.entrypoints.api.routes import router as api_router
 from unifier.entrypoints.runtime import build_runtime
+from unifier.entrypoints.web import security
+from unifier.entrypoints.web.templating import STATIC
 from unifier.settings import UnifierSettings
 
 
@@ -36,6 +39,8 @@ def create_app(settings: UnifierSettings | None = None) -> FastAPI:
     app.state.intake = Intake(KafkaPublisher(state.producer), state.metrics)
     app.include_router(api_router)
     app.include_router(page_router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    security.install(app)
     return app
 
 

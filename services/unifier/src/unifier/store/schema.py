@@ -78,8 +78,11 @@ threads = sa.Table(
     sa.Column("message_count", sa.Integer, nullable=False),
     sa.Column("subject", sa.Text, nullable=False),
     sa.Column("merged_into", sa.String(64), nullable=True),  # thread merges point, never delete
+    sa.Column("assignee", sa.String(64), nullable=True),  # agent id (migration 0009)
+    sa.Column("snoozed_until", TS, nullable=True),  # open, hidden from the views until then
 )
 sa.Index("ix_threads_recent", threads.c.tenant, threads.c.last_message_at)
+sa.Index("ix_threads_assignee", threads.c.tenant, threads.c.assignee, threads.c.last_message_at)
 participants = sa.Table(
     "thread_participants",
     metadata,
@@ -180,3 +183,6 @@ replies = sa.Table(  # agent replies, by Idempotency-Key (honoured for 24 h)
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("response", sa.Text, nullable=False),
 )
+
+# Tables of other concerns share this metadata; imported last (they import it from here).
+from unifier.store import schema_accounts, schema_workspace  # noqa: E402, F401

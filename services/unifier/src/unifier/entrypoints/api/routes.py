@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hotline.http import Rejected
 from hotline.intake import Publish
 from hotline.intake.http import response_for
-from unifier.entrypoints.api.auth import authorize
+from unifier.entrypoints.api.auth import Principal, principal
 from unifier.entrypoints.api.live_feed import LiveFeed
 from unifier.entrypoints.runtime import ConsumerRuntime
 from unifier.service import commands, suggestions, thread_commands
@@ -24,8 +24,7 @@ from unifier.service.replies import ReplyAsk, request_reply, stored_reply, typin
 from unifier.store import queries
 
 router = APIRouter(prefix="/api/tenants/{tenant}", tags=["agent"])
-Tenant = Annotated[str, Depends(authorize)]
-Agent = Annotated[str, Header(alias="X-Agent")]
+Who = Annotated[Principal, Depends(principal)]
 T = TypeVar("T")
 
 
@@ -71,7 +70,8 @@ async def _write(request: Request, tenant: str, fn: Callable[[AsyncConnection], 
 @router.get("/conversations")
 async def list_conversations(
     request: Request,
-    tenant: Tenant,
+    tenant: str,
+    who: Who,
     status: Literal["open", "closed"] | None = None,
     channel: str | None = None,
     contact: str | None = None,
@@ -88,7 +88,7 @@ async def list_conversations(
 
 @router.get("/conversations/{conversation_id}")
 async def get_conversation(
-    request: Request, tenant: Tenant, conversation_id: str
+    request: Request, tenant: str, who: Who, conversation_id: str
 ) -> dict[str, Any]:
     found = await _read(request, lambda c: queries.get_thread(c, tenant, conversation_id))
     if found is None:
@@ -98,48 +98,68 @@ async def get_conversation(
 
 @router.post("/conversations/{conversation_id}/close")
 async def close(
-    request: Request, tenant: Tenant, conversation_id: str, agent: Agent = "agent"
+    request: Request,
+    tenant: str,
+    who: Who,
+    conversation_id: str,
 ) -> dict[str, str]:
     await _write(
         request,
         tenant,
-        lambda c: thread_commands.set_open(c, tenant, conversation_id, open_=False, by=agent),
+        lambda c: thread_commands.set_open(
+            c, tenant, conversation_id, open_=False, by=who.agent_id
+        ),
     )
     return {"conversation_id": conversation_id, "status": "closed"}
 
 
 @router.post("/conversations/{conversation_id}/reopen")
 async def reopen(
-    request: Request, tenant: Tenant, conversation_id: str, agent: Agent = "agent"
+    request: Request,
+    tenant: str,
+    who: Who,
+    conversation_id: str,
 ) -> dict[str, str]:
     await _write(
         request,
         tenant,
-        lambda c: thread_commands.set_open(c, tenant, conversation_id, open_=True, by=agent),
+        lambda c: thread_commands.set_open(c, tenant, conversation_id, open_=True, by=who.agent_id),
     )
     return {"conversation_id": conversation_id, "status": "open"}
 
 
 @router.post("/conversations/{conversation_id}/merge")
 async def merge_conversations(
-    request: Request, tenant: Tenant, conversation_id: str, body: MergeBody, agent: Agent = "agent"
+    request: Request,
+    tenant: str,
+    who: Who,
+    conversation_id: str,
+    body: MergeBody,
 ) -> dict[str, Any]:
     moved = await _write(
         request,
         tenant,
-        lambda c: thread_commands.merge_threads(c, tenant, conversation_id, body.into, agent),
+        lambda c: thread_commands.merge_threads(
+            c, tenant, conversation_id, body.into, who.agent_id
+        ),
     )
     return {"conversation_id": body.into, "moved": len(moved)}
 
 
 @router.post("/conversations/{conversation_id}/split")
 async def split_conversation(
-    request: Request, tenant: Tenant, conversation_id: str, body: SplitBody, agent: Agent = "agent"
+    request: Request,
+    tenant: str,
+    who: Who,
+    conversation_id: str,
+    body: SplitBody,
 ) -> dict[str, Any]:
     new, moved = await _write(
         request,
         tenant,
-        lambda c: thread_commands.split_thread(c, tenant, conversation_id, body.message_ids, agent),
+        lambda c: thread_commands.split_thread(
+            c, tenant, conversation_id, body.message_ids, who.agent_id
+        ),
     )
     return {"conversation_id": new, "moved": len(moved)}
 
@@ -147,15 +167,15 @@ async def split_conversation(
 @router.post("/conversations/{conversation_id}/replies", status_code=202)
 async def reply(
     request: Request,
-    tenant: Tenant,
+    tenant: str,
+    who: Who,
     conversation_id: str,
     body: ReplyBody,
-    agent: Agent = "agent",
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> JSONResponse:
     """Request a reply (reply.requested.v1); the same Idempotency-Key within 24 h answers the
     first result again and publishes nothing."""
-    ask = ReplyAsk(tenant, conversation_id, body.text, agent, idempotency_key, body.channel)
+    ask = ReplyAsk(tenant, conversation_id, body.text, who.agent_id, idempotency_key, body.channel)
     window = timedelta(hours=_rt(request).settings.idempotency_hours)
     for _ in range(2):  # a concurrent twin loses the insert race, then reads the winner's answer
         try:
@@ -179,11 +199,15 @@ class TypingBody(BaseModel):
 
 @router.post("/conversations/{conversation_id}/typing", status_code=202)
 async def typing(
-    request: Request, tenant: Tenant, conversation_id: str, body: TypingBody, agent: Agent = "agent"
+    request: Request,
+    tenant: str,
+    who: Who,
+    conversation_id: str,
+    body: TypingBody,
 ) -> Response:
     """Tell the customer an agent is (not) typing: agent.typing.v1 on the channel's replies topic
     (shown by channels that can, e.g. the web widget). Ephemeral: nothing is stored."""
-    ask = ReplyAsk(tenant, conversation_id, "", agent, None, body.channel)
+    ask = ReplyAsk(tenant, conversation_id, "", who.agent_id, None, body.channel)
     try:
         event = await _read(request, lambda c: typing_event(c, ask, body.on))
     except CommandError as exc:
@@ -195,7 +219,7 @@ async def typing(
 
 
 @router.get("/contacts/{contact_id}")
-async def get_contact(request: Request, tenant: Tenant, contact_id: str) -> dict[str, Any]:
+async def get_contact(request: Request, tenant: str, who: Who, contact_id: str) -> dict[str, Any]:
     found = await _read(request, lambda c: queries.get_contact(c, tenant, contact_id))
     if found is None:
         raise Rejected(404, "not_found", f"contact {contact_id}")
@@ -204,27 +228,36 @@ async def get_contact(request: Request, tenant: Tenant, contact_id: str) -> dict
 
 @router.post("/contacts/{contact_id}/merge")
 async def merge_contacts(
-    request: Request, tenant: Tenant, contact_id: str, body: MergeBody, agent: Agent = "agent"
+    request: Request,
+    tenant: str,
+    who: Who,
+    contact_id: str,
+    body: MergeBody,
 ) -> dict[str, str]:
     await _write(
-        request, tenant, lambda c: commands.merge_contacts(c, tenant, contact_id, body.into, agent)
+        request,
+        tenant,
+        lambda c: commands.merge_contacts(c, tenant, contact_id, body.into, who.agent_id),
     )
     return {"contact_id": body.into, "merged_contact_id": contact_id}
 
 
 @router.post("/contacts/{contact_id}/unmerge")
 async def unmerge_contact(
-    request: Request, tenant: Tenant, contact_id: str, agent: Agent = "agent"
+    request: Request,
+    tenant: str,
+    who: Who,
+    contact_id: str,
 ) -> dict[str, str]:
     event = await _write(
-        request, tenant, lambda c: commands.unmerge_contact(c, tenant, contact_id, agent)
+        request, tenant, lambda c: commands.unmerge_contact(c, tenant, contact_id, who.agent_id)
     )
     return {"contact_id": contact_id, "unmerged_from": event.contact_id}
 
 
 @router.get("/contacts/{contact_id}/suggestions")
 async def list_suggestions(
-    request: Request, tenant: Tenant, contact_id: str
+    request: Request, tenant: str, who: Who, contact_id: str
 ) -> list[dict[str, Any]]:
     """Possible links without proof, open or decided, with the identifier and message behind."""
     found = await _read(request, lambda c: queries.get_contact(c, tenant, contact_id))
@@ -236,11 +269,17 @@ async def list_suggestions(
 
 @router.post("/contacts/{contact_id}/suggestions/{suggestion_id}/accept")
 async def accept_suggestion(
-    request: Request, tenant: Tenant, contact_id: str, suggestion_id: str, agent: Agent = "agent"
+    request: Request,
+    tenant: str,
+    who: Who,
+    contact_id: str,
+    suggestion_id: str,
 ) -> dict[str, Any]:
     """Merge the suggested contact into this one, recording ``agent_confirmed`` evidence."""
     event = await _write(
-        request, tenant, lambda c: suggestions.accept(c, tenant, contact_id, suggestion_id, agent)
+        request,
+        tenant,
+        lambda c: suggestions.accept(c, tenant, contact_id, suggestion_id, who.agent_id),
     )
     return {
         "suggestion_id": suggestion_id,
@@ -252,17 +291,23 @@ async def accept_suggestion(
 
 @router.post("/contacts/{contact_id}/suggestions/{suggestion_id}/dismiss")
 async def dismiss_suggestion(
-    request: Request, tenant: Tenant, contact_id: str, suggestion_id: str, agent: Agent = "agent"
+    request: Request,
+    tenant: str,
+    who: Who,
+    contact_id: str,
+    suggestion_id: str,
 ) -> dict[str, Any]:
     """Different people: the pair is never suggested again, also by later messages."""
     await _write(
-        request, tenant, lambda c: suggestions.dismiss(c, tenant, contact_id, suggestion_id, agent)
+        request,
+        tenant,
+        lambda c: suggestions.dismiss(c, tenant, contact_id, suggestion_id, who.agent_id),
     )
     return {"suggestion_id": suggestion_id, "status": "dismissed"}
 
 
 @router.get("/events", response_class=StreamingResponse)
-async def live(request: Request, tenant: Tenant) -> StreamingResponse:
+async def live(request: Request, tenant: str, who: Who) -> StreamingResponse:
     """Server-sent events: ``change`` with the conversation ids that changed."""
 
     async def stream() -> AsyncIterator[str]:
