@@ -12,6 +12,7 @@ from unifier.entrypoints.api.page import router as page_router
 from unifier.entrypoints.api.routes import router as api_router
 from unifier.entrypoints.runtime import build_runtime
 from unifier.entrypoints.web import security
+from unifier.entrypoints.web.routers import ROUTERS
 from unifier.entrypoints.web.templating import STATIC
 from unifier.settings import UnifierSettings
 
@@ -38,6 +39,8 @@ def create_app(settings: UnifierSettings | None = None) -> FastAPI:
     state: ServiceState = app.state.hotline  # typing events go out through the edge intake
     app.state.intake = Intake(KafkaPublisher(state.producer), state.metrics)
     app.include_router(api_router)
+    for router in ROUTERS:  # the workspace, matched before the legacy inbox page
+        app.include_router(router)
     app.include_router(page_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     security.install(app)

@@ -1,0 +1,9 @@
+"""The workspace's page routers, in the order they are matched (before the legacy page)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from unifier.entrypoints.web import live
+
+ROUTERS: list[APIRouter] = [live.router]
