@@ -121,15 +121,17 @@ def _thread_update() -> sa.Update:
 
 
 async def _woken(conn: AsyncConnection, tenant: str, plan: Plan) -> None:
-    """The thread shows why it woke: one activity row per woken thread (the event's id)."""
+    """The thread shows why it woke: one activity row per woken thread (the event's id, so a
+    batch run again writes none), at the time it woke."""
     if not plan.woken:
         return
+    now = datetime.now(UTC)
     rows = [
         activity_row(
             tenant,
             e.event_id,
             e.conversation_id,
-            e.occurred_at,
+            now,
             "woken",
             None,
             {"reason": "customer message"},
