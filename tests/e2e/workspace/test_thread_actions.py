@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import sqlalchemy as sa
+from axe_playwright_python.async_playwright import Axe  # type: ignore[import-untyped]
 from fastapi import FastAPI
 from playwright.async_api import Browser, Dialog, Page, async_playwright, expect
 from pydantic import SecretStr
@@ -199,6 +200,16 @@ async def test_labels_close_snooze_wake_and_canned(kafka: str, tmp_path: Path) -
         assert "{{order.no}}" in status
         SHOTS.mkdir(parents=True, exist_ok=True)
         await page.screenshot(path=str(SHOTS / "thread-actions.png"), full_page=True)
+        for menu in ("snooze", "merge"):  # the menus open too
+            await page.click(f"[data-menu={menu}] summary")
+        assert await serious_violations(page) == []
+
+
+async def serious_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now."""
+    results = await Axe().run(page)
+    found = results.response["violations"]
+    return [v["id"] for v in found if v["impact"] in ("serious", "critical")]
 
 
 async def test_canned_admin_page(kafka: str, tmp_path: Path) -> None:
