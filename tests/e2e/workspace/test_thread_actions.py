@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
+import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
+import msgspec
 import sqlalchemy as sa
 from axe_playwright_python.async_playwright import Axe  # type: ignore[import-untyped]
 from fastapi import FastAPI
@@ -33,6 +35,8 @@ from unifier.store import activity_rows
 from unifier.store.schema import threads
 
 ALICE = [ident("email", "alice@example.test")]
+HOSTILE = "Ali <img src=x onerror=alert(1)>{{agent.name}}"  # her display name
+DIALOGS: weakref.WeakKeyDictionary[Page, list[str]] = weakref.WeakKeyDictionary()  # alerts seen
 SHOTS = Path(__file__).resolve().parents[3] / "var" / "screenshots"
 
 
@@ -64,11 +68,13 @@ async def stack(kafka: str, tmp_path: Path) -> AsyncIterator[Stack]:
             await browser.close()
 
 
-def alice(tenant: str, n: int, text: str) -> ev.MessageReceived:
+def alice(tenant: str, n: int, text: str, name: str | None = None) -> ev.MessageReceived:
     """Alice's n-th mail, each answering the one before (one thread)."""
     hints = ev.ThreadHints(message_id=f"<a{n}@x>", in_reply_to=[f"<a{n - 1}@x>"] if n > 1 else [])
     at = timedelta(minutes=n)
-    return message(f"a{n}", tenant=tenant, ids=ALICE, text=text, at=at, hints=hints)
+    mail = message(f"a{n}", tenant=tenant, ids=ALICE, text=text, at=at, hints=hints)
+    sender = msgspec.structs.replace(mail.sender, display_name=name)
+    return msgspec.structs.replace(mail, sender=sender)
 
 
 async def conversations(s: Stack) -> list[dict[str, Any]]:
@@ -106,8 +112,12 @@ async def agent_page(s: Stack, name: str = "Ana Lima", tz: str = "Asia/Tokyo") -
     await sign_in(context, s.base, s.app, s.tenant, name=name)
     page = await context.new_page()
 
-    def accept(dialog: Dialog) -> None:
+    def accept(dialog: Dialog) -> None:  # hx-confirm's; any other dialog is recorded
+        if dialog.type != "confirm":
+            DIALOGS[page].append(dialog.message)
         asyncio.get_running_loop().create_task(dialog.accept())
+
+    DIALOGS[page] = []
 
     page.on("dialog", accept)
     return page
@@ -120,7 +130,7 @@ async def open_actions(page: Page, s: Stack, tid: str) -> None:
 
 async def test_labels_close_snooze_wake_and_canned(kafka: str, tmp_path: Path) -> None:
     async with stack(kafka, tmp_path) as s:
-        await publish(kafka, [alice(s.tenant, 1, "my order is late")])
+        await publish(kafka, [alice(s.tenant, 1, "my order is late", HOSTILE)])
         [conv] = await until_count(s, 1)
         tid = conv["thread_id"]
         page = await agent_page(s)
@@ -183,7 +193,8 @@ async def test_labels_close_snooze_wake_and_canned(kafka: str, tmp_path: Path) -
         ]  # fmt: skip
 
         # a canned response, placeholders filled by the server, inserted into the reply box
-        body = "Hi {{contact.first_name}}, {{agent.name}} here (#{{conversation.id}}) {{order.no}}"
+        body = "Hi {{contact.first_name}} ({{contact.name}}), {{agent.name}} here"
+        body += " (#{{conversation.id}}) {{order.no}}"
         made = await s.api.post(
             "/canned", json={"shortcut": "late", "title": "Late order", "body": body}
         )
@@ -193,11 +204,12 @@ async def test_labels_close_snooze_wake_and_canned(kafka: str, tmp_path: Path) -
         await page.click("summary[data-shortcut=c]")
         await page.click(".canned-pick[data-canned-shortcut=late]")
         box = page.locator("#reply textarea")
-        want = f"> Hi alice@example.test, Ana Lima here (#{tid}) {{{{order.no}}}}"
+        want = f"> Hi Ali ({HOSTILE}), Ana Lima here (#{tid}) {{{{order.no}}}}"  # inert text
         await expect(box).to_have_value(want)
         assert await box.input_value() == want
         status = await page.locator("[data-canned-status]").inner_text()
         assert "{{order.no}}" in status
+        assert DIALOGS[page] == [] and await page.locator("img").count() == 0  # nothing ran
         SHOTS.mkdir(parents=True, exist_ok=True)
         await page.screenshot(path=str(SHOTS / "thread-actions.png"), full_page=True)
         for menu in ("snooze", "merge"):  # the menus open too
