@@ -55,12 +55,16 @@ async def _merge_choices(
 
 
 async def page_model(conn: AsyncConnection, tenant: str, cid: str) -> dict[str, Any]:
-    """The standalone page: the actions with a plain timeline (messages and activity)."""
-    model = await actions_model(conn, tenant, cid)
+    """The standalone page: a plain timeline (messages and activity) with the actions
+    included as the thread pane includes them (given only the thread, they load themselves)."""
     thread = await queries.get_thread(conn, tenant, cid)
-    model["messages"] = thread["messages"] if thread else []
-    model["activity"] = await activity_rows.of_thread(conn, tenant, cid)
-    return model
+    if thread is None:
+        raise Rejected(404, "not_found", f"conversation {cid}")
+    return {
+        "thread": thread,
+        "messages": thread["messages"],
+        "activity": await activity_rows.of_thread(conn, tenant, cid),
+    }
 
 
 async def load(request: Request, who: Principal, cid: str, notice: str = "") -> dict[str, Any]:
