@@ -86,3 +86,15 @@ def opened(
         reopened=td.action == "reopen",
         decision=info(td.decision),
     )
+
+
+def woken(tenant: str, event: ev.MessageReceived, tid: str) -> un.ConversationSnoozed:
+    """The customer wrote into a snoozed conversation: it is back in the views now."""
+    return un.ConversationSnoozed(
+        event_id=un.unified_event_id(tenant, event.event_id, "woken"),
+        tenant=tenant,
+        occurred_at=at(event),
+        conversation_id=tid,
+        until=None,
+        by=None,
+    )

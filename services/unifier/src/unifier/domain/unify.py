@@ -24,7 +24,7 @@ from unifier.domain.exchange import (
 from unifier.domain.identity import resolve
 from unifier.domain.linking import attach, suggest
 from unifier.domain.merging import join_threads, merge
-from unifier.domain.records import added, at, new_message, opened
+from unifier.domain.records import added, at, new_message, opened, woken
 from unifier.domain.rules import RuleSet
 from unifier.domain.threading import (
     MessageFacts,
@@ -168,6 +168,10 @@ def _place(
         plan.outbox.append(opened(ws.tenant, event, tid, facts.contact_id, td))
     row.message_count += 1
     row.last_message_at = max(row.last_message_at, facts.at)
+    if event.sender.role == "customer" and row.snoozed_until and row.snoozed_until > facts.at:
+        row.snoozed_until = None
+        plan.woken.add(tid)
+        plan.outbox.append(woken(ws.tenant, event, tid))
     if facts.contact_id and facts.contact_id not in row.participants:
         row.add_participant(facts.contact_id)
         plan.new_participants.add((tid, facts.contact_id))

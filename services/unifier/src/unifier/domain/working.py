@@ -30,6 +30,7 @@ class ThreadRow:
     # them), so this is not the whole set: has_participants says whether anyone wrote in it
     participants: set[str] = field(default_factory=set)
     has_participants: bool = False
+    snoozed_until: datetime | None = None  # a customer message before then wakes it
     # their canonical ids, built on the first view and kept up to date by add_participant
     _canonical: set[str] | None = field(default=None, repr=False, compare=False)
 
@@ -188,6 +189,7 @@ class Plan:
     merges: list[NewMerge] = field(default_factory=list)  # applied after the rows below
     new_threads: set[str] = field(default_factory=set)
     touched_threads: set[str] = field(default_factory=set)
+    woken: set[str] = field(default_factory=set)  # snoozed threads a customer message woke
     new_participants: set[tuple[str, str]] = field(default_factory=set)
     messages: list[NewMessage] = field(default_factory=list)
     updated_messages: set[MsgKey] = field(default_factory=set)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hotline import unified as un
 from unifier.domain.split import SplitMessage, split_keys, split_subject
 from unifier.domain.unify import reply_token
+from unifier.service.activity import record
 from unifier.service.commands import MANUAL, CommandError, event_id, manual_info
 from unifier.store import thread_rows
 from unifier.store.recount import fold_into, recount
@@ -47,6 +48,8 @@ async def set_open(
             event_id=event_id(), tenant=tenant, occurred_at=now, conversation_id=tid, closed_by=by
         )
     await write_outbox(conn, [event])
+    kind = "reopened" if open_ else "closed"
+    await record(conn, tenant, tid, kind, by, now, reason="manual")
     return event
 
 
@@ -92,7 +95,14 @@ async def merge_threads(
         raise CommandError(409, "same_conversation", "cannot merge a conversation into itself")
     ids = await thread_rows.message_ids(conn, tenant, src)
     out = await move_messages(conn, tenant, ids, src, dst, action="merge", by=by)
-    await fold_into(conn, tenant, src, dst, datetime.now(UTC))
+    now = datetime.now(UTC)
+    await fold_into(conn, tenant, src, dst, now)
+    await record(
+        conn, tenant, src, "merged_into", by, now, into=dst, moved=len(ids), reason="manual"
+    )
+    await record(
+        conn, tenant, dst, "merged_from", by, now, source=src, moved=len(ids), reason="manual"
+    )
     return out
 
 
@@ -104,11 +114,17 @@ async def split_thread(
     found = await thread_rows.messages_of(conn, tenant, src, ids)
     if not found or len(found) != len(set(ids)):
         raise CommandError(422, "unknown_messages", "every message must belong to the conversation")
+    if len(found) == len(await thread_rows.message_ids(conn, tenant, src)):
+        raise CommandError(422, "split_all", "a split leaves at least one message behind")
     moved = [SplitMessage(*r[2:]) for r in found]
     new = str(uuid.uuid5(un.UNIFIED_NAMESPACE, f"split\x1f{src}\x1f{found[0].message_id}"))
     await thread_rows.add_thread(conn, _split_off(tenant, new, row, found, moved))
     await _move_keys(conn, tenant, split_keys(moved), src, new)
-    return new, await move_messages(conn, tenant, ids, src, new, action="split", by=by)
+    out = await move_messages(conn, tenant, ids, src, new, action="split", by=by)
+    now, n = datetime.now(UTC), len(found)
+    await record(conn, tenant, src, "split", by, now, into=new, moved=n, reason="manual")
+    await record(conn, tenant, new, "split_from", by, now, source=src, moved=n, reason="manual")
+    return new, out
 
 
 def _split_off(

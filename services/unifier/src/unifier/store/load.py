@@ -43,6 +43,7 @@ THREAD_COLS = (  # in ThreadRow's order
     _t.closed_at,
     _t.message_count,
     _t.subject,
+    _t.snoozed_until,
 )
 
 
@@ -219,7 +220,7 @@ async def _threads(conn: AsyncConnection, ws: WorkingSet, ids: set[str]) -> None
         .label("has_participants")
     )
     for r in await _rows(conn, ws.tenant, (*THREAD_COLS, anyone), t.thread_id, ids):
-        tid, contact, kind, is_open, opened, last, closed, count, subject, has = r
+        tid, contact, kind, is_open, opened, last, closed, count, subject, snoozed, has = r
         ws.threads[tid] = ThreadRow(
             tid,
             contact,
@@ -231,6 +232,7 @@ async def _threads(conn: AsyncConnection, ws: WorkingSet, ids: set[str]) -> None
             count,
             subject,
             has_participants=bool(has),
+            snoozed_until=when(snoozed) if snoozed else None,
         )
     if not ws.threads:
         return

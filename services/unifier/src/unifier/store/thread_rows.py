@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from unifier.store.dialect import upsert
+from unifier.store.dialect import upsert, when
 from unifier.store.schema import messages, thread_keys, threads
 
 _t, _m, _k = threads.c, messages.c, thread_keys.c
@@ -20,6 +20,7 @@ class ThreadHead(NamedTuple):
     open: bool
     contact_id: str | None
     subject: str
+    snoozed_until: datetime | None = None
 
 
 class MovedMessage(NamedTuple):
@@ -35,11 +36,20 @@ class MovedMessage(NamedTuple):
 
 
 async def head(conn: AsyncConnection, tenant: str, tid: str) -> ThreadHead | None:
-    q = sa.select(_t.open, _t.contact_id, _t.subject).where(
+    q = sa.select(_t.open, _t.contact_id, _t.subject, _t.snoozed_until).where(
         _t.tenant == tenant, _t.thread_id == tid
     )
     row = (await conn.execute(q)).first()
-    return None if row is None else ThreadHead(bool(row.open), row.contact_id, row.subject)
+    if row is None:
+        return None
+    snoozed = when(row.snoozed_until) if row.snoozed_until else None
+    return ThreadHead(bool(row.open), row.contact_id, row.subject, snoozed)
+
+
+async def set_snooze(conn: AsyncConnection, tenant: str, tid: str, until: datetime | None) -> None:
+    await conn.execute(
+        threads.update().where(_t.tenant == tenant, _t.thread_id == tid).values(snoozed_until=until)
+    )
 
 
 async def set_open(conn: AsyncConnection, tenant: str, tid: str, open_: bool, at: datetime) -> None:

@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hotline import events as ev
 from hotline import unified as un
 from unifier.domain.working import Plan, ThreadRow, WorkingSet
+from unifier.store.activity_rows import activity_row
+from unifier.store.activity_rows import add as add_activity
 from unifier.store.bulk import execute_rows
 from unifier.store.claims import write_claims
 from unifier.store.dialect import insert, insert_ignore, upsert
@@ -62,6 +64,7 @@ async def write_plan(conn: AsyncConnection, ws: WorkingSet, plan: Plan) -> None:
     )
     await _messages(conn, ws, plan)
     await _held(conn, ws, plan)
+    await _woken(conn, t, plan)
     joined = await apply_merges(conn, t, plan) if plan.merges else []
     await write_outbox(conn, plan.outbox + joined)
 
@@ -92,6 +95,7 @@ async def _threads(conn: AsyncConnection, ws: WorkingSet, plan: Plan) -> None:
             "b_last": r.last_message_at,
             "b_closed": r.closed_at,
             "b_count": r.message_count,
+            "b_wake": tid in plan.woken,
         }
         for tid in sorted(plan.touched_threads - plan.new_threads)
         for r in (ws.threads[tid],)
@@ -109,8 +113,33 @@ def _thread_update() -> sa.Update:
             last_message_at=sa.bindparam("b_last"),
             closed_at=sa.bindparam("b_closed"),
             message_count=sa.bindparam("b_count"),
+            snoozed_until=sa.case(  # a customer message wakes a snoozed thread
+                (sa.bindparam("b_wake", type_=sa.Boolean), sa.null()), else_=c.snoozed_until
+            ),
         )
     )
+
+
+async def _woken(conn: AsyncConnection, tenant: str, plan: Plan) -> None:
+    """The thread shows why it woke: one activity row per woken thread (the event's id, so a
+    batch run again writes none), at the time it woke."""
+    if not plan.woken:
+        return
+    now = datetime.now(UTC)
+    rows = [
+        activity_row(
+            tenant,
+            e.event_id,
+            e.conversation_id,
+            now,
+            "woken",
+            None,
+            {"reason": "customer message"},
+        )
+        for e in plan.outbox
+        if isinstance(e, un.ConversationSnoozed) and e.conversation_id in plan.woken
+    ]
+    await add_activity(conn, rows)
 
 
 async def _messages(conn: AsyncConnection, ws: WorkingSet, plan: Plan) -> None:

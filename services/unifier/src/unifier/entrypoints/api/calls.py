@@ -1,0 +1,48 @@
+"""Running a command or a read for a route: one transaction, errors as clear answers, and the
+relay and the live feed told after a commit."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TypeVar
+
+from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hotline.http import Rejected
+from unifier.entrypoints.api.live_feed import LiveFeed
+from unifier.entrypoints.runtime import ConsumerRuntime
+from unifier.service.commands import CommandError
+
+T = TypeVar("T")
+
+
+def runtime(request: Request) -> ConsumerRuntime:
+    rt: ConsumerRuntime = request.app.state.runtime
+    return rt
+
+
+async def read(request: Request, fn: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+    try:
+        async with runtime(request).engine.connect() as conn:
+            return await fn(conn)
+    except CommandError as exc:
+        raise Rejected(exc.status, exc.reason, exc.detail) from exc
+
+
+async def write(
+    request: Request,
+    tenant: str,
+    fn: Callable[[AsyncConnection], Awaitable[T]],
+    conversations: Iterable[str] = (),
+) -> T:
+    """``fn`` in one transaction; a ``CommandError`` rolls it back and is the answer."""
+    try:
+        async with runtime(request).engine.begin() as conn:
+            result = await fn(conn)
+    except CommandError as exc:
+        raise Rejected(exc.status, exc.reason, exc.detail) from exc
+    runtime(request).relay.notify()
+    live: LiveFeed = request.app.state.live_feed
+    live.publish(tenant, {"conversations": sorted(set(conversations))})
+    return result
