@@ -35,7 +35,7 @@ def by_content_id(
     """Content id -> our URL of the stored attachment, for an HTML body's ``cid:`` images."""
     attachments = event.attachments if event else []
     return {
-        a.content_id: url(message_id, i, thread_id)
+        a.content_id.strip().strip("<>"): url(message_id, i, thread_id)
         for i, a in enumerate(attachments)
         if a.content_id and a.ref.startswith(files.BLOB_PREFIX)
     }
