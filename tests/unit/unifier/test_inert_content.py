@@ -69,6 +69,7 @@ SANITIZER_CASES = [
     ('<base href="https://evil.example/"><meta http-equiv=refresh content="0;url=//e">x', "x"),
     ("<math><mi xlink:href=javascript:alert(1)>m</mi></math>", ""),  # foreign content goes
     ("<!-- <script>alert(1)</script> -->c", "c"),
+    ("<p>\u202etxt.exe &#x202e;gpj &#8295;i&#8297;</p>", "<p>txt.exe gpj i</p>"),
 ]
 
 

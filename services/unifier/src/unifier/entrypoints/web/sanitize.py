@@ -3,7 +3,7 @@ no form, no stylesheet; inline styles only of layout and typography properties a
 ``url()``, ``expression()`` or escapes; links only http(s)/mailto with ``rel="noopener
 noreferrer nofollow"`` opening a new tab; images only from the message's own stored
 attachments (``cid:``), every other image (remote: a tracking pixel) replaced by a
-placeholder. The result is served in a sandboxed iframe with its own CSP (``web.content``),
+placeholder; bidi controls go as everywhere (``domain.inert``). The result is served in a sandboxed iframe with its own CSP (``web.content``),
 so even a sanitizer miss could not run a script or reach another origin.
 """
 
@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable, Mapping
 
 import nh3
+
+from unifier.domain.inert import unbidi
 
 TAGS = {
     *("a", "abbr", "b", "blockquote", "br", "caption", "center", "cite", "code", "col"),
@@ -73,8 +75,8 @@ def _attribute_filter(images: Mapping[str, str]) -> Filter:
 
 
 def sanitize(html: str, images: Mapping[str, str] | None = None) -> str:
-    """The inert fragment of an HTML mail body."""
-    return nh3.clean(
+    """The inert fragment of an HTML mail body, without bidi controls (literal or entities)."""
+    clean = nh3.clean(
         html,
         tags=TAGS,
         clean_content_tags=DROPPED_WITH_CONTENT,
@@ -86,6 +88,7 @@ def sanitize(html: str, images: Mapping[str, str] | None = None) -> str:
         url_schemes=SCHEMES,
         filter_style_properties=STYLE_PROPERTIES,
     )
+    return unbidi(clean)
 
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
