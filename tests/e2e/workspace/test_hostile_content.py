@@ -114,7 +114,11 @@ def hostile_mail() -> bytes:
     msg["Message-ID"] = "<hostile-1@example.test>"
     msg["Date"] = formatdate(usegmt=True)
     msg.set_content(ALL + "\n")
-    msg.add_alternative("<html><body>" + ALL + "</body></html>", subtype="html")
+    logo = '<img src="cid:logo@hostile.example" alt="inline logo">'
+    msg.add_alternative(f"<html><body>{ALL}{logo}</body></html>", subtype="html")
+    html_part = msg.get_payload()[1]  # type: ignore[index]
+    assert isinstance(html_part, EmailMessage)
+    html_part.add_related(png(), maintype="image", subtype="png", cid="<logo@hostile.example>")
     msg.add_attachment(png(), maintype="application", subtype="octet-stream", filename="r.png")
     page = f"<html><script>{SET}</script></html>".encode()
     msg.add_attachment(page, maintype="image", subtype="png", filename=FILE_NAME)
@@ -292,6 +296,8 @@ async def check_message_page(context: BrowserContext, watch: Watch, m: dict[str,
         assert "allow-same-origin" not in sandbox
         body = page.frame_locator("iframe.html-mail").locator("body")
         assert "a link" in await body.inner_text()
+        logo = page.frame_locator("iframe.html-mail").locator("img[alt='inline logo']")
+        assert await logo.evaluate("img => img.complete && img.naturalWidth") == 2  # cid: shown
         await page.wait_for_load_state("networkidle")
     await canary_unset(page)
     await no_bidi_controls(page)
@@ -310,7 +316,8 @@ async def check_downloads(context: BrowserContext, base: str, m: dict[str, Any])
         assert r.headers["content-security-policy"].startswith("default-src 'none'")
         disposition = r.headers["content-disposition"]
         assert "\u202e" not in disposition and "<" not in disposition.split("filename*")[0]
-        inline = a["filename"] == "r.png"  # the one real PNG, whatever it was declared as
+        # the real PNGs (declared octet-stream; the HTML body's inline logo), nothing else
+        inline = a["filename"] in ("r.png", None)
         assert disposition.startswith("inline; " if inline else "attachment; "), a
         assert r.headers["content-type"] == ("image/png" if inline else "application/octet-stream")
 
@@ -320,7 +327,7 @@ async def test_hostile_content_stays_inert_in_the_browser(hotline: Hotline) -> N
     messages = await stored_messages(hotline)
     assert {m["channel_kind"] for m in messages} == {"email", "whatsapp", "widget"}
     mail = next(m for m in messages if m["channel_kind"] == "email")
-    assert mail["has_html"] and len(mail["attachments"]) == 4
+    assert mail["has_html"] and len(mail["attachments"]) == 5
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
@@ -331,7 +338,7 @@ async def test_hostile_content_stays_inert_in_the_browser(hotline: Hotline) -> N
                 page = await check_message_page(context, watch, m)
                 await check_downloads(context, hotline.base, m)
                 if m is mail:
-                    assert await page.locator(".attachment img").count() == 1
+                    assert await page.locator(".attachment img").count() == 2
                     await screenshot(page, "hostile-content-email")
             threads = {m["thread_id"] for m in messages}
             # TODO(merge): the thread view replaces the legacy page: open

@@ -80,7 +80,7 @@ async def html_body(request: Request, who: Who, message_id: str, c: str | None =
         raw = _read(blob_store(request), ref, "HTML body")
     except Missing as exc:
         return _missing(who, str(exc))
-    cids = images.by_content_id(event, message_id, c)
+    cids = images.by_content_id(event, blob_store(request))
     body = document(sanitize(decode_html(raw), cids))
     headers = {"Content-Security-Policy": HTML_CSP, "X-Frame-Options": "SAMEORIGIN", **NO_STORE}
     return HTMLResponse(body, headers=headers)

@@ -8,37 +8,50 @@ before rendering ``message_content``.
 
 from __future__ import annotations
 
+import base64
 import functools
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import Request
 
 from hotline import events as ev
-from hotline.blobs import LocalBlobStore
+from hotline.blobs import BlobStore, LocalBlobStore
 from unifier.domain import message_files as files
 from unifier.domain.inert import SNIFF_BYTES, sniff_image
 from unifier.entrypoints.runtime import ConsumerRuntime
 from unifier.settings import UnifierSettings
 from unifier.store import content_rows
 
-
-def url(message_id: str, index: int, thread_id: str | None) -> str:
-    base = f"/inbox/messages/{quote(message_id, safe='')}/attachments/{index}"
-    return base + (f"?c={quote(thread_id, safe='')}" if thread_id else "")
+INLINE_MAX = 4 * 1024 * 1024  # the cid: images embedded in one HTML body, base64 included
 
 
-def by_content_id(
-    event: ev.MessageReceived | None, message_id: str, thread_id: str | None
-) -> dict[str, str]:
-    """Content id -> our URL of the stored attachment, for an HTML body's ``cid:`` images."""
-    attachments = event.attachments if event else []
-    return {
-        a.content_id.strip().strip("<>"): url(message_id, i, thread_id)
-        for i, a in enumerate(attachments)
-        if a.content_id and a.ref.startswith(files.BLOB_PREFIX)
-    }
+def by_content_id(event: ev.MessageReceived | None, blobs: BlobStore) -> dict[str, str]:
+    """Content id -> a ``data:`` URI of the stored attachment, for an HTML body's ``cid:``
+    images: only safe raster images (by their bytes), at most ``INLINE_MAX`` bytes in all.
+
+    Embedded rather than linked: the sandboxed iframe has an opaque origin, so a link back to
+    us would carry no session cookie and meet ``Cross-Origin-Resource-Policy``."""
+    out: dict[str, str] = {}
+    budget = INLINE_MAX
+    for a in event.attachments if event else []:
+        if not (a.content_id and a.ref.startswith(files.BLOB_PREFIX)) or (a.size or 0) > budget:
+            continue
+        data = _data_uri(blobs, a.ref, budget)
+        if data:
+            out[a.content_id.strip().strip("<>")] = data
+            budget -= len(data)
+    return out
+
+
+def _data_uri(blobs: BlobStore, ref: str, budget: int) -> str | None:
+    try:
+        data = blobs.get(ref)
+    except (OSError, ValueError):
+        return None
+    mime = sniff_image(data[:SNIFF_BYTES])
+    encoded = base64.b64encode(data).decode()
+    return f"data:{mime};base64,{encoded}" if mime and len(encoded) <= budget else None
 
 
 @functools.lru_cache(maxsize=8192)

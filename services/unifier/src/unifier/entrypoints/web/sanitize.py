@@ -2,9 +2,10 @@
 no form, no stylesheet; inline styles only of layout and typography properties and never with
 ``url()``, ``expression()`` or escapes; links only http(s)/mailto with ``rel="noopener
 noreferrer nofollow"`` opening a new tab; images only from the message's own stored
-attachments (``cid:``), every other image (remote: a tracking pixel) replaced by a
-placeholder; bidi controls go as everywhere (``domain.inert``). The result is served in a sandboxed iframe with its own CSP (``web.content``),
-so even a sanitizer miss could not run a script or reach another origin.
+attachments (``cid:``, embedded as ``data:`` URIs by the caller), every other image (remote:
+a tracking pixel) replaced by a placeholder; bidi controls stripped as everywhere
+(``domain.inert``). The result is served in a sandboxed iframe with its own CSP
+(``web.content``), so even a sanitizer miss could not run a script or reach another origin.
 """
 
 from __future__ import annotations
