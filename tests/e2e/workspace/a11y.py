@@ -40,8 +40,12 @@ async def assert_accessible(page: Page) -> None:
     )
 
 
-async def screenshot(page: Page, name: str) -> Path:
+async def screenshot(page: Page, name: str, selector: str | None = None) -> Path:
+    """The whole page, or the element ``selector`` picks (an iframe's own rendering)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    await page.screenshot(path=str(path), full_page=True)
+    if selector:
+        await page.locator(selector).screenshot(path=str(path))
+    else:
+        await page.screenshot(path=str(path), full_page=True)
     return path

@@ -340,6 +340,7 @@ async def test_hostile_content_stays_inert_in_the_browser(hotline: Hotline) -> N
                 if m is mail:
                     assert await page.locator(".attachment img").count() == 2
                     await screenshot(page, "hostile-content-email")
+                    await screenshot(page, "hostile-content-html-mail", "iframe.html-mail")
             threads = {m["thread_id"] for m in messages}
             # TODO(merge): the thread view replaces the legacy page: open
             # f"/inbox/conversations/{t}" here (and assert_accessible on it)

@@ -201,6 +201,7 @@ async def test_every_workspace_html_response_has_a_csp_without_inline_scripts(si
         "index": "0",
         "conversation_id": site.thread["thread_id"],
         "thread_id": site.thread["thread_id"],
+        "contact_id": site.thread["contact_id"],
     }
     checked = []
     for template, methods in _get_routes(site.app.routes):
