@@ -195,7 +195,7 @@ async def send_everything(h: Hotline) -> None:
         "type": "document",
         "document": {
             "id": "MEDIA-666",
-            "mime_type": "text/html",
+            "mime_type": f'text/html"><script>{SET}</script>',
             "filename": FILE_NAME,
             "caption": ALL,
         },
