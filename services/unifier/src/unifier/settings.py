@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field, SecretStr
 
 from hotline.settings import ServiceSettings
@@ -17,6 +19,8 @@ class UnifierSettings(ServiceSettings):
     rules_version: str = "1"
     tenant_grouping: dict[str, GroupingMode] = Field(default_factory=dict)
     api_tokens: dict[str, SecretStr] = Field(default_factory=dict)  # tenant -> API token
+    # The email edge's blob store (attachments, HTML bodies): its HOTLINE_BLOB_DIR, read here
+    blob_dir: Path = Path("var/blobs")
     max_poll_records: int = 5000
     # The broker holds a fetch until this much is there or the wait is over, so a transaction
     # carries up to 100 ms of traffic instead of a trickle. A transaction has a fixed cost

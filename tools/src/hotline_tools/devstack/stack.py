@@ -71,7 +71,8 @@ class Stack:
                 "HOTLINE_SMTP_PORT": str(self.smtp_port),
                 "HOTLINE_BLOB_DIR": str(self.var / "blobs"),
             },
-            "unifier": {"HOTLINE_DATABASE_URL": db},
+            # the unifier serves the attachments the email edge stored: one blob folder
+            "unifier": {"HOTLINE_DATABASE_URL": db, "HOTLINE_BLOB_DIR": str(self.var / "blobs")},
             "social_ingest": {
                 "HOTLINE_WINDOWS_DB": str(self.var / "social-windows.sqlite3"),
                 # Twilio signs the URL it posts to: the one this stack serves SMS webhooks on

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from unifier.domain import message_files
 from unifier.domain import names as naming
 from unifier.domain.exchange import placeholder_id
 from unifier.store.contacts import merge_children, merge_pointers, merged_members
@@ -93,14 +94,14 @@ def _message(r: Any) -> Row:
     """A message as agents see it: a deleted one without its text or history; an outbound one
     with its author and status (no provider id until the channel reported it)."""
     d = _row(r)
-    d.pop("payload")
+    d.update(message_files.describe(d.pop("payload")))  # described, never returned raw
     d["reactions"] = json.loads(d["reactions"])
     history = json.loads(d.pop("history") or "[]")
     d["history"] = (
         [] if d["deleted"] else [{k: v for k, v in h.items() if k != "event"} for h in history]
     )
     if d["deleted"]:
-        d["text"] = None
+        d.update(text=None, has_html=False, attachments=[])
     if d["reply_id"] and d["provider_message_id"] == placeholder_id(d["reply_id"]):
         d["provider_message_id"] = None
     d["decision"] = {

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from unifier.entrypoints.web import action_posts, actions, canned, live
+from unifier.entrypoints.web import action_posts, actions, canned, content, live
 
-ROUTERS: list[APIRouter] = [live.router, actions.router, action_posts.router, canned.router]
+ROUTERS: list[APIRouter] = [
+    live.router,
+    actions.router,
+    action_posts.router,
+    canned.router,
+    content.router,
+]

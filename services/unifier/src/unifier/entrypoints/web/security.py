@@ -1,8 +1,12 @@
 """Headers that keep hostile customer content inert in the agent's browser.
 
-Every response gets ``nosniff``, no referrer and no framing by others; HTML gets a
-Content-Security-Policy with scripts from our origin only (no inline script, no eval, no
-inline event handler), so markup that slipped through escaping could still not run.
+Every response gets ``nosniff``, no referrer, no framing by others, no opener across origins
+and no use by other sites' pages; HTML gets a Content-Security-Policy with scripts from our
+origin only (no inline script, no eval, no inline event handler, no plugin, no ``<base>``), so
+markup that slipped through escaping could still not run. Any other response gets a policy
+that allows nothing and sandboxes it, should a browser ever render it as a document.
+Routes that need another policy set their own (the sanitized HTML mail for its iframe, the
+attachments); the middleware only fills in what a response did not set.
 """
 
 from __future__ import annotations
@@ -18,17 +22,23 @@ CSP = "; ".join(
         "style-src 'self'",
         "img-src 'self' data: blob:",
         "connect-src 'self'",
-        "frame-src 'self'",
+        "frame-src 'self'",  # the sanitized HTML mail, in <iframe sandbox>
+        "worker-src 'none'",
+        "manifest-src 'self'",
         "frame-ancestors 'none'",
         "form-action 'self'",
         "base-uri 'none'",
         "object-src 'none'",
     )
 )
+NOT_HTML_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
 ALWAYS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
 }
 
 
@@ -40,6 +50,6 @@ def install(app: FastAPI) -> None:
         response = await call_next(request)
         for name, value in ALWAYS.items():
             response.headers.setdefault(name, value)
-        if response.headers.get("content-type", "").startswith("text/html"):
-            response.headers.setdefault("Content-Security-Policy", CSP)
+        html = response.headers.get("content-type", "").startswith("text/html")
+        response.headers.setdefault("Content-Security-Policy", CSP if html else NOT_HTML_CSP)
         return response

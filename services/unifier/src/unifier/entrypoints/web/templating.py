@@ -9,6 +9,7 @@ import jinja2
 from fastapi.responses import HTMLResponse
 
 from unifier.entrypoints.api.auth import Principal
+from unifier.entrypoints.web.content_filters import FILTERS
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -17,6 +18,7 @@ env = jinja2.Environment(
     autoescape=True,  # every template, whatever its name
     undefined=jinja2.StrictUndefined,
 )
+env.filters.update(FILTERS)  # customer strings: bidi stripped, http(s) links
 
 
 def render(name: str, who: Principal | None, status_code: int = 200, **model: Any) -> HTMLResponse:
