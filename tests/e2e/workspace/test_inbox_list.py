@@ -4,6 +4,8 @@ serious; screenshots at laptop and tablet widths in var/screenshots/."""
 
 from __future__ import annotations
 
+import html
+import re
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -14,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 from axe_playwright_python.async_playwright import Axe  # type: ignore[import-untyped]
 from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
 from playwright.async_api import Browser, Page, async_playwright, expect
 from pydantic import SecretStr
 
@@ -78,12 +81,25 @@ async def desk(kafka: str, tmp_path: Path) -> AsyncIterator[Desk]:
         kafka, f"sqlite:///{tmp_path}/u.db", api_tokens={tenant: SecretStr("tok-" + tenant)}
     )
     app = create_app(settings)
+    stand_in_thread_pane(app)
     async with serving(app) as base, async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             yield Desk(app, base, browser, tenant, kafka)
         finally:
             await browser.close()
+
+
+def stand_in_thread_pane(app: FastAPI) -> None:
+    """The thread pane's route is the thread page's; where it is not there yet, a stand-in
+    answers so htmx swaps the pane and pushes the URL (it does neither on a 404)."""
+    if any(getattr(r, "path", "").startswith("/inbox/conversations/") for r in app.routes):
+        return
+
+    async def pane(conversation_id: str) -> HTMLResponse:
+        return HTMLResponse(f"<p class=stand-in>{html.escape(conversation_id)}</p>")
+
+    app.add_api_route("/inbox/conversations/{conversation_id}", pane, methods=["GET"])
 
 
 async def names(page: Page) -> list[str]:
@@ -196,3 +212,14 @@ async def test_a_new_message_arrives_live_and_bulk_close(desk: Desk) -> None:
     await shows(page, ["c1@example.test", "c0@example.test"])
     await expect(page.locator(f"{ROWS} .status")).to_have_text(["closed", "closed"])
     assert await page.evaluate("window.notReloaded") is True
+
+    link = page.locator(f"{ROWS} a.open").first
+    async with page.expect_request(lambda r: "/inbox/conversations/" in r.url) as asked:
+        await link.click()  # the thread pane loads it; the address bar names it
+    chosen = (await asked.value).url.rsplit("/", 1)[1]
+    await expect(page).to_have_url(re.compile(f"[?&]c={chosen}"))
+    await expect(link).to_have_attribute("aria-current", "true")
+    await page.select_option("#f-status", "any")
+    await expect(page).to_have_url(re.compile(f"status=any.*c={chosen}"))
+    async with page.expect_request(lambda r: r.url.endswith(f"/inbox/conversations/{chosen}")):
+        await page.reload()  # a shared link opens the same conversation

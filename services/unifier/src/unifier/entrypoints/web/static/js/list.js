@@ -120,6 +120,7 @@
     if (!link) return;
     for (const other of document.querySelectorAll("#rows a.open[aria-current]")) other.removeAttribute("aria-current");
     link.setAttribute("aria-current", "true");
+    $("#f-selected").value = link.closest("li.row").dataset.id;
   }
 
   document.addEventListener("DOMContentLoaded", () => {
