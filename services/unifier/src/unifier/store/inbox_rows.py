@@ -58,31 +58,29 @@ class Page:
 
 
 async def page(conn: AsyncConnection, q: ListQuery) -> Page:
+    found = [dict(r._mapping) for r in await conn.execute(_select(q))]
+    rows = found[: q.limit]
+    last = rows[-1] if len(found) > q.limit else None
+    await _add_extras(conn, q.tenant, rows)
+    return Page(rows, Key(when(last["last_message_at"]), last["thread_id"]) if last else None)
+
+
+def _select(q: ListQuery) -> sa.Select[Any]:
+    """The page's threads (one more, to know whether another page follows) with the assignee's
+    name and the asking agent's unread count."""
     rd, ag = reads.alias("rd"), agents.alias("ag")
+    mine = sa.and_(
+        rd.c.tenant == _t.tenant, rd.c.thread_id == _t.thread_id, rd.c.agent_id == q.agent_id
+    )
+    named = sa.and_(ag.c.tenant == _t.tenant, ag.c.agent_id == _t.assignee)
     unread = _t.message_count - sa.func.coalesce(rd.c.seen_count, 0)
-    stmt = (
+    return (
         sa.select(threads, ag.c.name.label("assignee_name"), unread.label("unread"))
-        .select_from(
-            threads.outerjoin(
-                rd,
-                sa.and_(
-                    rd.c.tenant == _t.tenant,
-                    rd.c.thread_id == _t.thread_id,
-                    rd.c.agent_id == q.agent_id,
-                ),
-            ).outerjoin(ag, sa.and_(ag.c.tenant == _t.tenant, ag.c.agent_id == _t.assignee))
-        )
+        .select_from(threads.outerjoin(rd, mine).outerjoin(ag, named))
         .where(_t.tenant == q.tenant, _t.merged_into.is_(None), *_filters(q))
         .order_by(_t.last_message_at.desc(), _t.thread_id.desc())
         .limit(q.limit + 1)
     )
-    found = [dict(r._mapping) for r in await conn.execute(stmt)]
-    more = len(found) > q.limit
-    rows = found[: q.limit]
-    last = rows[-1] if more else None
-    out = Page(rows, Key(when(last["last_message_at"]), last["thread_id"]) if last else None)
-    await _add_extras(conn, q.tenant, rows)
-    return out
 
 
 def _filters(q: ListQuery) -> list[sa.ColumnElement[bool]]:
