@@ -102,6 +102,11 @@ def stand_in_thread_pane(app: FastAPI) -> None:
     app.add_api_route("/inbox/conversations/{conversation_id}", pane, methods=["GET"])
 
 
+async def serious_violations(page: Page) -> list[str]:
+    violations = (await Axe().run(page)).response["violations"]
+    return [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
+
+
 async def names(page: Page) -> list[str]:
     return [n.strip() for n in await page.locator(f"{ROWS} .name").all_inner_texts()]
 
@@ -175,15 +180,14 @@ async def test_views_filters_paging_and_accessibility(desk: Desk) -> None:
 
     await page.reload()  # the URL kept the filters
     assert await page.locator("#f-status").input_value() == "open"
-    violations = (await Axe().run(page)).response["violations"]
-    serious = [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
-    assert serious == []
+    assert await serious_violations(page) == []
     SHOTS.mkdir(parents=True, exist_ok=True)
     for width, height in ((1280, 800), (768, 1024)):
         sized = await desk.page(width, height)
         await sized.goto(f"{desk.base}/inbox?status=any")
         await shows(sized, [*newest, "c0@example.test"])
         await sized.screenshot(path=str(SHOTS / f"inbox-list-{width}.png"), full_page=True)
+        assert await serious_violations(sized) == []
         box = await sized.locator("#list").bounding_box()
         assert box is not None and box["width"] <= width
 

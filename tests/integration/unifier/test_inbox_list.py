@@ -100,7 +100,8 @@ async def test_views_filters_status_unread_and_tenants(engine: AsyncEngine) -> N
         engine, thread_labels, {"tenant": other, "thread_id": foreign, "label": "vip"}
     )  # another tenant's label never matches here
     seen = {"tenant": tenant, "thread_id": t[0], "seen_count": 1, "read_at": NOW}
-    await add_rows(engine, reads, {**seen, "agent_id": "ana"}, {**seen, "agent_id": "bob"})
+    everything = {**seen, "agent_id": "bob", "seen_count": 2}
+    await add_rows(engine, reads, {**seen, "agent_id": "ana"}, everything)
 
     base: dict[str, Any] = {"tenant": tenant, "agent_id": "ana"}
     newest_first = [t[0], t[5], t[4], t[3], t[2], t[1]]  # t0 got a later message
@@ -126,7 +127,7 @@ async def test_views_filters_status_unread_and_tenants(engine: AsyncEngine) -> N
     by_id = {r["thread_id"]: r for r in rows}
     assert after is None
     assert (by_id[t[0]]["unread"], by_id[t[5]]["unread"]) == (1, 1)  # 2 - 1 seen; 1 - none
-    assert {r["thread_id"]: r["unread"] for r in as_bob}[t[0]] == 1
+    assert {r["thread_id"]: r["unread"] for r in as_bob}[t[0]] == 0  # bob has read both
     assert [by_id[x]["status"] for x in t[:5]] == ["open", "open", "closed", "snoozed", "open"]
     assert (by_id[t[0]]["assignee_name"], by_id[t[3]]["assignee_name"]) == ("Ana Lima", None)
     assert by_id[t[0]]["preview"]["text"] == "second"
