@@ -200,6 +200,8 @@ async def test_a_new_message_arrives_live_and_bulk_close(desk: Desk) -> None:
     await page.wait_for_selector("body[data-live=connected]", timeout=10_000)
     await shows(page, ["c2@example.test", "c1@example.test", "c0@example.test"])
     await page.evaluate("window.notReloaded = true")
+    await page.get_by_role("button", name="Close", exact=True).click()
+    await expect(page.locator("#bulk-status")).to_have_text("Select conversations first.")
     await page.check(f"{ROWS}:has-text('c0@example.test') .pick")
 
     await desk.feed([customer(t, 7, text="just arrived", hours=9)], 4)

@@ -91,6 +91,12 @@
     return lines.join(" ");
   }
 
+  function reason(body, status) {
+    if (typeof body.detail === "string" && body.detail) return body.detail;
+    if (Array.isArray(body.detail)) return body.detail.map((d) => d.msg).join("; ");
+    return body.error || `HTTP ${status}`;
+  }
+
   async function bulk(event) {
     event.preventDefault();
     const form = event.target;
@@ -104,7 +110,7 @@
       body: JSON.stringify({ids, action, ...params(action, form)}),
     });
     const body = await res.json().catch(() => ({}));
-    if (!res.ok) { status.textContent = `Not done: ${body.detail || body.error || res.status}`; return; }
+    if (!res.ok) { status.textContent = `Not done: ${reason(body, res.status)}`; return; }
     status.textContent = summary(body.results);
     status.dataset.done = String(Date.now());
     for (const r of body.results) {
