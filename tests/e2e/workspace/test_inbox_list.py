@@ -34,6 +34,14 @@ from unifier.store.schema_workspace import labels, thread_labels
 
 SHOTS = Path(__file__).resolve().parents[3] / "var" / "screenshots"
 ROWS = "#rows > li.row"
+# the row at the top of the scrolled list: (id, offset from the list's top edge)
+TOP_ROW = """(() => {
+  const body = document.querySelector('#list-body'), edge = body.getBoundingClientRect().top;
+  for (const li of document.querySelectorAll('#rows > li.row')) {
+    const top = li.getBoundingClientRect().top - edge;
+    if (top >= -li.offsetHeight / 2) return [li.dataset.id, Math.round(top)];
+  }
+})()"""
 
 
 @dataclass
@@ -195,10 +203,13 @@ async def test_views_filters_paging_and_accessibility(desk: Desk) -> None:
 async def test_a_new_message_arrives_live_and_bulk_close(desk: Desk) -> None:
     t = desk.tenant
     await desk.feed([customer(t, n, hours=n, text=f"question {n}") for n in range(3)], 3)
-    page = await desk.page()
+    page = await desk.page(1280, 480)  # the list scrolls
     await page.goto(f"{desk.base}/inbox")
     await page.wait_for_selector("body[data-live=connected]", timeout=10_000)
     await shows(page, ["c2@example.test", "c1@example.test", "c0@example.test"])
+    await page.evaluate("document.querySelector('#list-body').scrollTop = 60")
+    in_view = await page.evaluate(TOP_ROW)
+    assert in_view and await page.evaluate("document.querySelector('#list-body').scrollTop") > 0
     await page.evaluate("window.notReloaded = true")
     await page.get_by_role("button", name="Close", exact=True).click()
     await expect(page.locator("#bulk-status")).to_have_text("Select conversations first.")
@@ -209,6 +220,8 @@ async def test_a_new_message_arrives_live_and_bulk_close(desk: Desk) -> None:
     assert await page.evaluate("window.notReloaded") is True
     await expect(page.locator(ROWS).first.locator(".preview")).to_have_text("just arrived")
     assert await page.is_checked(f"{ROWS}:has-text('c0@example.test') .pick")  # kept
+    still = await page.evaluate(TOP_ROW)  # the rows in view stayed where they were (±1 px)
+    assert still[0] == in_view[0] and abs(still[1] - in_view[1]) <= 1
 
     await page.check(f"{ROWS}:has-text('c1@example.test') .pick")
     await page.get_by_role("button", name="Close", exact=True).click()

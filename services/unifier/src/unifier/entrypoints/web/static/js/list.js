@@ -37,7 +37,7 @@
   function merge(doc) {
     const list = rows();
     const scroller = $("#list-body");
-    const top = scroller.scrollTop;
+    const anchor = topRow(scroller);
     const old = new Map([...list.querySelectorAll(":scope > li.row")].map((li) => [li.dataset.id, li]));
     const wanted = [];
     for (const fresh of doc.querySelectorAll("#rows > li")) {
@@ -59,7 +59,25 @@
     const count = $("#list-count", doc);
     if (count) $("#list-count").textContent = count.textContent;
     if (focused && !document.contains(focused)) restoreFocus(focused);
-    scroller.scrollTop = top;
+    keep(scroller, anchor);
+  }
+
+  // The row at the top of the visible list and its offset: after a refresh the agent sees the
+  // same rows in the same place, whatever arrived above them.
+  function topRow(scroller) {
+    const edge = scroller.getBoundingClientRect().top;
+    for (const li of rows().querySelectorAll(":scope > li.row")) {
+      const top = li.getBoundingClientRect().top;
+      if (top - edge >= -li.offsetHeight / 2) return {id: li.dataset.id, offset: top - edge, scrollTop: scroller.scrollTop};
+    }
+    return {id: null, offset: 0, scrollTop: scroller.scrollTop};
+  }
+
+  function keep(scroller, anchor) {
+    const li = anchor.id && rows().querySelector(`li.row[data-id="${CSS.escape(anchor.id)}"]`);
+    if (!li || anchor.scrollTop === 0) { scroller.scrollTop = anchor.scrollTop; return; }
+    const now = li.getBoundingClientRect().top - scroller.getBoundingClientRect().top;
+    scroller.scrollTop += now - anchor.offset;
   }
 
   function restoreFocus(lost) {
