@@ -78,6 +78,11 @@ async def test_pages_follow_link_headers_and_rows_carry_the_list_fields(
         assert row["preview"] == preview
     assert [r["thread_id"] for r in (await listed(api.mine, view="unassigned")).json()] == seen
     assert (await listed(api.mine, view="all", label="vip")).json() == []
+    page = await api.mine.get(str(api.mine.base_url.join("/inbox")), params={"limit": 3})
+    assert page.status_code == 200 and page.text.count('class="row"') == 3
+    assert "Content-Security-Policy" in page.headers and "Load more" in page.text
+    more = await api.mine.get(str(api.mine.base_url.join("/inbox/list")), params={"limit": 3})
+    assert more.status_code == 200 and 'id="list-body"' in more.text
     bad = await api.mine.get("/conversations", params={"cursor": "not-a-cursor"})
     assert bad.status_code == 400 and bad.json()["error"] == "bad_cursor"
     assert (await api.mine.get("/conversations", params={"view": "x"})).status_code == 422

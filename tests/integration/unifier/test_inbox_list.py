@@ -122,9 +122,11 @@ async def test_views_filters_status_unread_and_tenants(engine: AsyncEngine) -> N
     assert await ids_of(engine, tenant=other, agent_id="ana") == [foreign]
 
     async with engine.connect() as conn:
+        offered = await inbox_rows.choices(conn, tenant)
         rows, after = await list_model.load(conn, ListQuery(tenant, "ana", NOW))
         as_bob, _ = await list_model.load(conn, ListQuery(now=NOW, tenant=tenant, agent_id="bob"))
     by_id = {r["thread_id"]: r for r in rows}
+    assert offered == {"agents": [("ana", "Ana Lima"), ("bob", "Bob")], "labels": [("vip", "vip")]}
     assert after is None
     assert (by_id[t[0]]["unread"], by_id[t[5]]["unread"]) == (1, 1)  # 2 - 1 seen; 1 - none
     assert {r["thread_id"]: r["unread"] for r in as_bob}[t[0]] == 0  # bob has read both
