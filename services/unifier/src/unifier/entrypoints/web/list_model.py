@@ -49,7 +49,7 @@ class Filters:
     limit: int = 50
 
     def params(self, **extra: str | None) -> dict[str, str]:
-        """The non-default fields (and ``extra``) as query parameters."""
+        """The fields that are set (and ``extra``) as query parameters; status none is "any"."""
         out = {
             "view": self.view,
             "status": self.status or "any",
@@ -80,8 +80,8 @@ def filters_for(default: Status | None) -> Callable[..., Filters]:
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
     ) -> Filters:
         chosen = default if status is None else None if status == "any" else status
-        return Filters(view, chosen, _blank(channel), _blank(label), _blank(assignee),
-                       _blank(q), limit)  # fmt: skip
+        given = (_blank(channel), _blank(label), _blank(assignee), _blank(q))
+        return Filters(view, chosen, *given, limit)
 
     return read
 
