@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import timedelta
-from typing import Annotated, Any, Literal, TypeVar
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
@@ -18,6 +18,8 @@ from hotline.intake.http import response_for
 from unifier.entrypoints.api.auth import Principal, principal
 from unifier.entrypoints.api.live_feed import LiveFeed
 from unifier.entrypoints.runtime import ConsumerRuntime
+from unifier.entrypoints.web import list_model
+from unifier.entrypoints.web.list_model import Filters, with_contacts
 from unifier.service import commands, suggestions, thread_commands
 from unifier.service.commands import CommandError
 from unifier.service.replies import ReplyAsk, request_reply, stored_reply, typing_event
@@ -26,6 +28,7 @@ from unifier.store import queries
 router = APIRouter(prefix="/api/tenants/{tenant}", tags=["agent"])
 Who = Annotated[Principal, Depends(principal)]
 T = TypeVar("T")
+ApiFilters = Annotated[Filters, Depends(list_model.filters_for(None))]
 
 
 class MergeBody(BaseModel):
@@ -70,20 +73,30 @@ async def _write(request: Request, tenant: str, fn: Callable[[AsyncConnection], 
 @router.get("/conversations")
 async def list_conversations(
     request: Request,
+    response: Response,
     tenant: str,
     who: Who,
-    status: Literal["open", "closed"] | None = None,
-    channel: str | None = None,
+    f: ApiFilters,
     contact: str | None = None,
-    q: Annotated[str | None, Query(description="text search")] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[str | None, Query(description="from the previous page's Link")] = None,
 ) -> list[dict[str, Any]]:
-    return await _read(
-        request,
-        lambda c: queries.list_conversations(
-            c, tenant, status=status, channel=channel, contact=contact, text=q, limit=limit
-        ),
-    )
+    """Newest first, ``limit`` a page; the next page's URL in ``Link: <…>; rel="next"``.
+    ``view``: mine (assigned to the caller), unassigned or all; ``status`` open (snoozed ones
+    hidden), snoozed, closed or any (the default)."""
+    q = list_model.query(f, tenant, who.agent_id, datetime.now(UTC), cursor)
+
+    async def page(conn: AsyncConnection) -> tuple[list[dict[str, Any]], str | None]:
+        chosen = (
+            q if not contact else with_contacts(q, await queries.members(conn, tenant, contact))
+        )
+        return await list_model.load(conn, chosen)
+
+    rows, after = await _read(request, page)
+    if after:
+        path = f"/api/tenants/{tenant}/conversations"
+        extra = {"contact": contact, "cursor": after}
+        response.headers["Link"] = f'<{f.url(path, **extra)}>; rel="next"'
+    return rows
 
 
 @router.get("/conversations/{conversation_id}")

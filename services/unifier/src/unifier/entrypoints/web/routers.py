@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from unifier.entrypoints.web import action_posts, actions, canned, content, live
+from unifier.entrypoints.web import action_posts, actions, canned, content, inbox, live
 
 ROUTERS: list[APIRouter] = [
     live.router,
+    inbox.router,
     actions.router,
     action_posts.router,
     canned.router,
