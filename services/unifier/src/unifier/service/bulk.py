@@ -1,15 +1,11 @@
 """Bulk actions on conversations: one command per conversation, each in its own transaction, so
 every id gets its own answer (done, or the reason it was not) and one failure undoes no other.
 
-The registry maps an action to a command ``(conn, tenant, thread_id, by, **params)``. Close and
-reopen are here; ``assign`` and ``label`` are taken from ``unifier.service.assignment.bulk_assign``
-and ``unifier.service.labels.bulk_label`` when those modules provide them (``OPTIONAL``), or
-from ``register`` (the app may register any command at start).
+The registry maps an action to a command ``(conn, tenant, thread_id, by, **params)``.
 """
 
 from __future__ import annotations
 
-import importlib
 import inspect
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
@@ -18,7 +14,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from unifier.service import thread_commands
+from unifier.service import labels, thread_commands
 from unifier.service.commands import CommandError
 
 MAX_IDS = 500  # conversations per request
@@ -38,34 +34,20 @@ async def reopen(conn: AsyncConnection, tenant: str, thread_id: str, by: str, **
     return await thread_commands.set_open(conn, tenant, thread_id, open_=True, by=by)
 
 
-COMMANDS: dict[str, Command] = {"close": close, "reopen": reopen}
-# action -> (module, attribute): commands other modules provide, taken when present
-OPTIONAL: dict[str, tuple[str, str]] = {
-    "assign": ("unifier.service.assignment", "bulk_assign"),
-    "label": ("unifier.service.labels", "bulk_label"),
+COMMANDS: dict[str, Command] = {
+    "close": close,
+    "reopen": reopen,
+    "label": labels.label,
+    "unlabel": labels.unlabel,
 }
 
 
-def register(action: str, command: Command) -> None:
-    COMMANDS[action] = command
-
-
 def command_for(action: str) -> Command | None:
-    """The registered command, else the optional module's if it is installed, else None."""
-    if action in COMMANDS:
-        return COMMANDS[action]
-    if action not in OPTIONAL:
-        return None
-    module, name = OPTIONAL[action]
-    try:
-        found: Command | None = getattr(importlib.import_module(module), name, None)
-    except ModuleNotFoundError:
-        return None
-    return found
+    return COMMANDS.get(action)
 
 
 def actions() -> list[str]:
-    return sorted(a for a in {*COMMANDS, *OPTIONAL} if command_for(a) is not None)
+    return sorted(COMMANDS)
 
 
 @dataclass(frozen=True)
