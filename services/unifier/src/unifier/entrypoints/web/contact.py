@@ -118,9 +118,9 @@ async def unmerge(
     request: Request, who: Who, cid: str, member: Annotated[str, Form()]
 ) -> HTMLResponse:
     async def action(conn: AsyncConnection) -> str:
-        if member not in await queries.members(conn, who.tenant, cid):
-            raise CommandError(409, "not_merged", f"contact {member} is not merged into this one")
         name = (await own_labels(conn, who.tenant, [member]))[member]
+        if member not in await queries.members(conn, who.tenant, cid):
+            raise CommandError(409, "not_merged", f"{name} is not merged into this contact")
         done = await commands.unmerge_contact(conn, who.tenant, member, who.agent_id)
         back = done.restored_messages
         return f"Unmerged {name}; {back} message(s) of the merged period given back to it."
