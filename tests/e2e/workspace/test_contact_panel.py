@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from axe_playwright_python.async_playwright import Axe
 from fastapi import FastAPI
 from playwright.async_api import BrowserContext, Dialog, Page, async_playwright, expect
 from pydantic import SecretStr
@@ -133,6 +134,16 @@ def sms_from(tenant: str, pmid: str, at: timedelta) -> ev.MessageReceived:
     return message(pmid, "sms", tenant=tenant, handle=PHONE, at=at, ids=ids, text="it's me")
 
 
+async def serious_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical findings on the page (ids and where)."""
+    found = (await Axe().run(page)).response["violations"]
+    return [
+        f"{v['id']}: {[n['target'] for n in v['nodes']]}"
+        for v in found
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
 async def test_merge_and_unmerge_with_refusals(kafka: str, ws: Workspace) -> None:
     t = ws.tenant
     mail, wa = await arrive(ws, kafka, [
@@ -150,8 +161,6 @@ async def test_merge_and_unmerge_with_refusals(kafka: str, ws: Workspace) -> Non
     [conv] = (await ws.api.get("/conversations", params={"contact": mail})).json()
     link = panel.locator(".conversations a")
     await expect(link).to_have_attribute("href", f"/inbox/conversations/{conv['thread_id']}")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(SHOTS / "contact.png"), full_page=True)
 
     stale = await ws.page()  # a second look at the panel, left behind by what follows
     await page.locator("#contact-q").fill("+49 151 000 000 41")
@@ -164,6 +173,10 @@ async def test_merge_and_unmerge_with_refusals(kafka: str, ws: Workspace) -> Non
     await expect(panel.locator(".notice-ok")).to_contain_text("Merged Maria WA into")
     await expect(panel.locator(f".member[data-contact-id='{wa}']")).to_be_visible()
     assert (await ws.contact(mail))["merged_contacts"] == [wa]
+    await expect(panel.locator(".identity .via")).to_have_text("via Maria WA")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SHOTS / "contact.png"), full_page=True)
+    assert await serious_violations(page) == []
 
     await stale.goto(f"{ws.base}/inbox/contacts/{mail}")
     await expect(stale.locator(f".member[data-contact-id='{wa}']")).to_be_visible()
@@ -263,6 +276,7 @@ async def test_a_template_outside_the_window_is_sent_once(kafka: str, ws: Worksp
     await expect(page.locator("#reply-template-preview .text")).to_have_text(
         "Hallo <b>Maria</b>, Ihre Bestellung 4711 ist unterwegs."
     )
+    assert await serious_violations(page) == []
     before = await end_offsets(kafka, REPLIES_SOCIAL)
     await page.get_by_role("button", name="Send template").dblclick()
     await expect(page.locator(".notice-ok")).to_contain_text("Template order_update (de) sent")

@@ -50,6 +50,7 @@ async def panel_model(conn: AsyncConnection, tenant: str, cid: str) -> dict[str,
         i["level_words"] = level_words(i["level"])
     names = await own_labels(conn, tenant, found["merged_contacts"])
     found["members"] = [{"contact_id": m, "name": names[m]} for m in found["merged_contacts"]]
+    found["member_names"] = names  # an identity of a merged contact says whose it is
     if found["merged_into"]:
         top = await own_labels(conn, tenant, [found["merged_into"]])
         found["merged_into_name"] = top[found["merged_into"]]
