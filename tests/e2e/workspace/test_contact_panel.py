@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from axe_playwright_python.async_playwright import Axe
+from axe_playwright_python.async_playwright import Axe  # type: ignore[import-untyped]
 from fastapi import FastAPI
 from playwright.async_api import BrowserContext, Dialog, Page, async_playwright, expect
 from pydantic import SecretStr

@@ -15,6 +15,7 @@ from pydantic import SecretStr
 
 from hotline import events as ev
 from hotline.topics import REPLIES_SOCIAL
+from hotline_tools.devstack import providers
 from tests.integration.unifier.harness import eventually, publish, settings_for
 from tests.integration.unifier.server import serving
 from tests.integration.unifier.test_api import replies_since
@@ -126,6 +127,9 @@ async def test_templates_are_managed_per_account(api: tuple[httpx.AsyncClient, s
     again = await client.delete("/reply-templates/PN1/order_update/en_US")
     assert again.status_code == 404
     assert len((await client.get("/reply-templates")).json()) == 1
+    sync = {"account_id": "PN1", "business_account_id": "WABA1"}
+    res = await client.post("/reply-templates/sync", json=sync)  # no WhatsApp token configured
+    assert res.status_code == 409 and "HOTLINE_WHATSAPP_TOKEN" in res.text
 
 
 async def test_a_template_reply_carries_name_language_and_values(
@@ -179,3 +183,44 @@ async def test_a_template_reply_carries_name_language_and_values(
     thread = (await client.get(f"/conversations/{wa}")).json()
     [out] = [m for m in thread["messages"] if m["direction"] == "outbound"]
     assert out["text"] == "Hallo María, Ihre Bestellung 4711 ist unterwegs."
+
+
+async def test_templates_sync_from_the_providers_answers(kafka: str, dsn: str) -> None:
+    """The stand-in answers GET /{waba}/message_templates in Meta's shape, two per page."""
+    tenant = "t" + uuid.uuid4().hex[:8]
+    async with serving(providers.app()) as standin:
+        settings = settings_for(
+            kafka, dsn, api_tokens={tenant: SecretStr("tok")},
+            whatsapp_api_base=f"{standin}/whatsapp", whatsapp_token=SecretStr("wa-token"),
+        )  # fmt: skip
+        async with (
+            serving(create_app(settings)) as base,
+            httpx.AsyncClient(
+                base_url=f"{base}/api/tenants/{tenant}",
+                headers={"Authorization": "Bearer tok"},
+                timeout=10,
+            ) as client,
+        ):
+            stale = {"account_id": "PN1", "name": "old_one", "language": "en_US", "body": "x"}
+            assert (await client.post("/reply-templates", json=stale)).status_code == 201
+            ask = {"account_id": "PN1", "business_account_id": providers.WABA}
+            res = await client.post("/reply-templates/sync", json=ask)
+            assert res.status_code == 200, res.text
+            want = [(t["name"], t["language"], t["status"]) for t in providers.TEMPLATES]
+            assert res.json() == {
+                "account_id": "PN1",
+                "synced": len(want),
+                "approved": sum(1 for w in want if w[2] == "APPROVED"),
+                "dropped": 1,
+            }
+            listed = (await client.get("/reply-templates", params={"account_id": "PN1"})).json()
+            assert [(t["name"], t["language"], t["status"]) for t in listed] == sorted(want)
+            order = next(t for t in listed if (t["name"], t["language"]) == ("order_update", "es"))
+            assert order["body"] == "Hola {{1}}, tu pedido {{2}} está en camino."
+
+            unknown = await client.post(
+                "/reply-templates/sync", json={**ask, "business_account_id": "NOPE"}
+            )
+            assert unknown.status_code == 502 and "Unsupported get request" in unknown.text
+            again = (await client.get("/reply-templates", params={"account_id": "PN1"})).json()
+            assert again == listed  # a failed sync changes nothing

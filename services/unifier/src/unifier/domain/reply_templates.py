@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from typing import Any
 
 WINDOW = timedelta(hours=24)
 PLACEHOLDER = re.compile(r"\{\{\s*(\d+)\s*\}\}")
@@ -28,3 +29,21 @@ def render(body: str, params: list[str]) -> str:
 def window_closed(last_customer_message: datetime | None, now: datetime) -> bool:
     """Closed when the customer last wrote more than 24 h ago, or never on this channel."""
     return last_customer_message is None or now - last_customer_message > WINDOW
+
+
+def from_provider(doc: Any) -> list[dict[str, str]]:
+    """The templates of one page of the Cloud API's ``GET /{waba-id}/message_templates``:
+    name, language, status, category and the BODY component's text ("" when it has none)."""
+    out = []
+    for t in doc.get("data", []) if isinstance(doc, dict) else []:
+        parts = [c for c in t.get("components", []) if c.get("type") == "BODY"]
+        out.append(
+            {
+                "name": str(t["name"]),
+                "language": str(t["language"]),
+                "status": str(t.get("status", "PENDING")),
+                "category": str(t.get("category", "UTILITY")),
+                "body": str(parts[0].get("text", "")) if parts else "",
+            }
+        )
+    return out

@@ -59,12 +59,19 @@ async def add_template(conn: AsyncConnection, row: Row) -> None:
     await conn.execute(sa.insert(reply_templates).values(**row))
 
 
-async def put_templates(conn: AsyncConnection, rows: Sequence[Row]) -> None:
-    """Insert or replace (a provider sync): body, category and status follow the provider."""
-    for row in rows:
-        key = (row["tenant"], row["account_id"], row["name"], row["language"])
-        await remove_template(conn, *key)
-        await add_template(conn, row)
+async def replace_templates(
+    conn: AsyncConnection, tenant: str, account_id: str, rows: Sequence[Row]
+) -> int:
+    """The account's templates become ``rows`` (a provider sync); how many it no longer has."""
+    mine = sa.and_(_t.tenant == tenant, _t.account_id == account_id)
+    had = {
+        (r.name, r.language)
+        for r in await conn.execute(sa.select(_t.name, _t.language).where(mine))
+    }
+    await conn.execute(reply_templates.delete().where(mine))
+    if rows:
+        await conn.execute(sa.insert(reply_templates), list(rows))
+    return len(had - {(r["name"], r["language"]) for r in rows})
 
 
 async def remove_template(

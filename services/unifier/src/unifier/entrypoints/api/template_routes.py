@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from hotline.http import Rejected
 from unifier.entrypoints.api.auth import Principal, principal
+from unifier.entrypoints.api.template_sync import fetch_templates
 from unifier.entrypoints.runtime import ConsumerRuntime
 from unifier.store import template_rows
 
@@ -70,3 +71,36 @@ async def remove_template(
     if not removed:
         raise Rejected(404, "not_found", f"template {name} ({language}) of {account_id}")
     return {"account_id": account_id, "name": name, "language": language, "status": "removed"}
+
+
+class SyncIn(BaseModel):
+    account_id: str = Field(min_length=1, max_length=320, description="WhatsApp phone number id")
+    business_account_id: str = Field(
+        min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_]+$", description="its WABA id"
+    )
+
+
+@router.post("/sync")
+async def sync_templates(request: Request, tenant: str, who: Who, body: SyncIn) -> dict[str, Any]:
+    """The account's templates become the provider's (``GET /{waba-id}/message_templates``)."""
+    _admin(who)
+    settings = _runtime(request).settings
+    if settings.whatsapp_token is None:
+        raise Rejected(409, "not_configured", "no WhatsApp access token (HOTLINE_WHATSAPP_TOKEN)")
+    token = settings.whatsapp_token.get_secret_value()
+    found = await fetch_templates(settings.whatsapp_api_base, token, body.business_account_id)
+    now = datetime.now(UTC)
+    unique = {(t["name"], t["language"]): t for t in found}  # one row per name and language
+    rows = [
+        {"tenant": tenant, "account_id": body.account_id, **t, "updated_at": now}
+        for t in unique.values()
+    ]
+    async with _runtime(request).engine.begin() as conn:
+        dropped = await template_rows.replace_templates(conn, tenant, body.account_id, rows)
+    approved = sum(1 for t in rows if t["status"] == template_rows.APPROVED)
+    return {
+        "account_id": body.account_id,
+        "synced": len(rows),
+        "approved": approved,
+        "dropped": dropped,
+    }
