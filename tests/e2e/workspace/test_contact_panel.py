@@ -271,12 +271,16 @@ async def test_a_template_outside_the_window_is_sent_once(kafka: str, ws: Worksp
         "Outside the 24-hour window: send an approved template"
     )
     await picker.get_by_label("Template").select_option("order_update|de")
+    preview = page.locator("#reply-template-preview .text")
     await page.get_by_label("Value 1").fill("<b>Maria</b>")
-    await page.get_by_label("Value 2").fill("4711")
-    await expect(page.locator("#reply-template-preview .text")).to_have_text(
-        "Hallo <b>Maria</b>, Ihre Bestellung 4711 ist unterwegs."
-    )
+    await expect(preview).to_have_text("Hallo <b>Maria</b>, Ihre Bestellung {{2}} ist unterwegs.")
+    async with page.expect_response(lambda r: "/templates?" in r.url) as answered:
+        await page.get_by_label("Value 2").fill("4711")  # its own request, after the first's
+    await (await answered.value).finished()
+    await expect(preview).to_have_text("Hallo <b>Maria</b>, Ihre Bestellung 4711 ist unterwegs.")
     assert await serious_violations(page) == []
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SHOTS / "reply-templates.png"), full_page=True)
     before = await end_offsets(kafka, REPLIES_SOCIAL)
     await page.get_by_role("button", name="Send template").dblclick()
     await expect(page.locator(".notice-ok")).to_contain_text("Template order_update (de) sent")

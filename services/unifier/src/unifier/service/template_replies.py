@@ -12,6 +12,7 @@ from unifier.service.commands import CommandError
 from unifier.store import template_rows
 
 TEMPLATE_CHANNEL = "whatsapp"
+MAX_VALUE = 1024  # characters of one body value (the Cloud API's limit)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,10 @@ async def template_text(
             422,
             "unknown_template",
             f"no approved template {ask.name!r} ({ask.language}) for WhatsApp account {account_id}",
+        )
+    if any(len(p) > MAX_VALUE for p in ask.params):
+        raise CommandError(
+            422, "template_params", f"a template value is longer than {MAX_VALUE} characters"
         )
     want = placeholder_count(found["body"])
     if len(ask.params) != want or not all(p.strip() for p in ask.params):

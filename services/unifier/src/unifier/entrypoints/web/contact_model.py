@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from unifier.service.commands import CommandError
+from unifier.service.commands import CommandError, root_of
 from unifier.store import queries
 from unifier.store.contact_panel import messages_behind, own_labels
 from unifier.store.contact_search import search_contacts
@@ -81,7 +81,9 @@ async def candidates(
     conn: AsyncConnection, tenant: str, cid: str, text: str
 ) -> list[dict[str, Any]] | None:
     """Contacts matching ``text`` outside this contact's merge group (None: too short)."""
+    if await queries.get_contact(conn, tenant, cid) is None:
+        return []
     if len(text.strip()) < MIN_SEARCH:
         return None
-    group = set(await queries.members(conn, tenant, cid))
+    group = set(await queries.members(conn, tenant, await root_of(conn, tenant, cid)))
     return [c for c in await search_contacts(conn, tenant, text) if c["contact_id"] not in group]

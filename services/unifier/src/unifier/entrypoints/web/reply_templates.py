@@ -6,6 +6,7 @@ without ``HX-Request``, the fragment with it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -25,7 +26,18 @@ from unifier.service.template_replies import TemplateAsk
 router = APIRouter(tags=["page"])
 Who = Annotated[Principal, Depends(page_principal)]
 BASE = "/inbox/conversations/{tid}/templates"
-Values = Annotated[list[Annotated[str, Query(max_length=1024)]], Query(max_length=20)]
+MAX_VALUES = 20
+
+
+def _values(fields: Mapping[str, Any]) -> list[str]:
+    """``template_param_1``..``_n`` in order (named by position: the order in which a browser
+    sends repeated fields depends on which input triggered the request)."""
+    out: list[str] = []
+    while len(out) < MAX_VALUES and isinstance(
+        v := fields.get(f"template_param_{len(out) + 1}"), str
+    ):
+        out.append(v)  # an over-long value is refused by the reply, never cut
+    return out
 
 
 def _runtime(request: Request) -> ConsumerRuntime:
@@ -53,12 +65,10 @@ async def picker(
     tid: str,
     template_key: Annotated[str, Query(max_length=600)] = "",
     template_shown: Annotated[str, Query(max_length=600)] = "",
-    template_param: Values = [],  # noqa: B006 (FastAPI copies defaults)
 ) -> HTMLResponse:
     """The picker; with a template chosen, its value inputs and the preview of its text."""
-    return await _picker(
-        request, who, tid, key=template_key, shown=template_shown, params=template_param
-    )
+    values = _values(request.query_params)
+    return await _picker(request, who, tid, key=template_key, shown=template_shown, params=values)
 
 
 @router.post(BASE, response_class=HTMLResponse, include_in_schema=False)
@@ -68,8 +78,8 @@ async def send(
     tid: str,
     template_key: Annotated[str, Form(max_length=600)],
     template_idempotency_key: Annotated[str, Form(max_length=200)],
-    template_param: Annotated[list[str], Form()] = [],  # noqa: B006
 ) -> HTMLResponse:
+    template_param = _values(await request.form())
     name, _, language = template_key.partition("|")
     chosen = TemplateAsk(name, language, template_param)
     ask = ReplyAsk(who.tenant, tid, "", who.agent_id, template_idempotency_key, None, chosen)
