@@ -6,6 +6,7 @@ Hostile names stay text and run nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -297,4 +298,11 @@ async def test_a_template_outside_the_window_is_sent_once(kafka: str, ws: Worksp
         "order_update", "de", ["<b>Maria</b>", "4711"],
     )  # fmt: skip
     assert req.channel == ev.ChannelRef(kind="whatsapp", account_id=account)
+
+    url = f"{ws.base}/inbox/conversations/{closed}/templates"
+    short = {"template_key": "order_update|de", "template_idempotency_key": "k2"}
+    res = await ws.context.request.post(url, form={**short, "template_param_1": "x"})
+    assert res.status == 422 and "takes 2 non-empty value(s), 1 given" in await res.text()
+    await asyncio.sleep(2)  # what the relay would publish by now: still the one reply
+    assert len(await replies_since(kafka, before, t)) == 1
     assert ws.dialogs == []
