@@ -224,3 +224,43 @@ async def test_templates_sync_from_the_providers_answers(kafka: str, dsn: str) -
             assert unknown.status_code == 502 and "Unsupported get request" in unknown.text
             again = (await client.get("/reply-templates", params={"account_id": "PN1"})).json()
             assert again == listed  # a failed sync changes nothing
+
+
+async def test_the_panes_read_on_both_databases(
+    kafka: str, api: tuple[httpx.AsyncClient, str]
+) -> None:
+    """The contact pane and the template picker as htmx fragments (the page routes' reads)."""
+    client, tenant = api
+    root = str(client.base_url).split("/api/")[0]
+    pane = {"HX-Request": "true"}
+    tmpl = {"account_id": ACCOUNTS["whatsapp"], "name": "order_update", "language": "de"}
+    assert (await client.post("/reply-templates", json={**tmpl, "body": BODY})).status_code == 201
+    unproven = message(
+        "s1", "sms", tenant=tenant, handle=PHONE, text="sms from me",
+        ids=[ident("phone", PHONE, level="unverified")],
+    )  # fmt: skip
+    await publish(kafka, [maria_by_mail(tenant), unproven])
+    await contacts_of(client, 2)
+    await publish(kafka, [maria_on_whatsapp(tenant)])  # raises the suggestion
+    threads = await contacts_of(client, 3)
+    by_channel = {t["channel_kind"]: t for t in threads}
+    wa = by_channel["whatsapp"]
+
+    res = await client.get(f"{root}/inbox/contacts/{wa['contact_id']}", headers=pane)
+    assert res.status_code == 200 and res.text.lstrip().startswith('<aside id="contact"')
+    assert PHONE in res.text and "verified by the channel provider" in res.text
+    assert "matches the unverified identity" in res.text  # a suggestion, with its evidence
+    assert 'Message: <a href="/inbox/conversations/' + wa["thread_id"] in res.text  # behind it
+    missing = await client.get(f"{root}/inbox/contacts/nobody", headers=pane)
+    assert missing.status_code == 404 and "No contact nobody in this workspace." in missing.text
+
+    picker = await client.get(
+        f"{root}/inbox/conversations/{wa['thread_id']}/templates", headers=pane
+    )
+    assert picker.status_code == 200 and 'data-window="closed"' in picker.text
+    assert 'value="order_update|de"' in picker.text
+    mail = by_channel["email"]["thread_id"]
+    none = await client.get(f"{root}/inbox/conversations/{mail}/templates", headers=pane)
+    assert none.status_code == 200 and 'data-window="none"' in none.text
+    gone = await client.get(f"{root}/inbox/conversations/nope/templates", headers=pane)
+    assert gone.status_code == 404
