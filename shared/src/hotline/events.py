@@ -283,6 +283,8 @@ class ReplyRequested(Base, kw_only=True, tag="reply.requested.v1", tag_field="ty
     thread: ThreadHints = msgspec.field(default_factory=ThreadHints)
     attachments: list[AttachmentRef] = []
     template: str | None = None  # a pre-approved template name (WhatsApp outside 24 h)
+    template_language: str | None = None  # its language code (e.g. "en_US"); None: en_US
+    template_params: list[str] = []  # the values of its body's {{1}}..{{n}}, in order
     human_agent: bool = False  # Meta's HUMAN_AGENT tag (7-day window)
 
 

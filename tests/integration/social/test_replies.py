@@ -171,7 +171,14 @@ async def test_windows_recipients_and_provider_errors(kafka: str, tmp_path: Path
         r = {
             "open": reply("whatsapp", PN, "4915100000001"),
             "closed": reply("whatsapp", PN, "4915100000002"),
-            "template": reply("whatsapp", PN, "4915100000002", template="order_update"),
+            "template": reply(
+                "whatsapp",
+                PN,
+                "4915100000002",
+                template="order_update",
+                template_language="de",
+                template_params=["Maria", "4711"],
+            ),
             "never_wrote": reply("whatsapp", PN, "4915199999999"),
             "permanent": reply("whatsapp", PN, "4915100000009"),
             "retryable": reply("whatsapp", PN, "4915100000008"),
@@ -207,7 +214,16 @@ def _check_requests(api: StandIn, permanent: ev.ReplyResult) -> None:
     assert wa.path == f"/{PN}/messages" and wa.headers["authorization"] == "Bearer it-wa-token"
     assert wa.body["text"]["body"] == "Hello 4915100000001"
     (tmpl,) = api.to("4915100000002")
-    assert tmpl.body["type"] == "template" and tmpl.body["template"]["name"] == "order_update"
+    assert tmpl.body["type"] == "template" and tmpl.body["template"] == {
+        "name": "order_update",
+        "language": {"code": "de"},
+        "components": [
+            {
+                "type": "body",
+                "parameters": [{"type": "text", "text": "Maria"}, {"type": "text", "text": "4711"}],
+            }
+        ],
+    }
     (human,) = api.to("psid-old")
     assert (human.body["messaging_type"], human.body["tag"]) == ("MESSAGE_TAG", "HUMAN_AGENT")
     (tg,) = api.to("123456789")

@@ -53,7 +53,41 @@ def test_whatsapp_text_template_and_context() -> None:
     }
     tmpl = whatsapp.request(r, "http://api", "tok", "template")
     assert tmpl.json is not None and tmpl.json["type"] == "template"
-    assert tmpl.json["template"]["name"] == "order_update"
+    assert tmpl.json["template"] == {"name": "order_update", "language": {"code": "en_US"}}
+
+
+def test_whatsapp_template_with_language_and_body_parameters() -> None:
+    r = reply(
+        "whatsapp",
+        "pn-1",
+        "4915112345678",
+        template="order_update",
+        template_language="de",
+        template_params=["Maria", "<b>4711</b>"],
+    )
+    call = whatsapp.request(r, "http://api", "tok", "template")
+    assert call.url == "http://api/pn-1/messages"
+    assert call.json == {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": "4915112345678",
+        "type": "template",
+        "template": {
+            "name": "order_update",
+            "language": {"code": "de"},
+            "components": [
+                {
+                    "type": "body",
+                    "parameters": [
+                        {"type": "text", "text": "Maria"},
+                        {"type": "text", "text": "<b>4711</b>"},
+                    ],
+                }
+            ],
+        },
+    }
+    free = whatsapp.request(r, "http://api", "tok", "free")  # inside the window: the text
+    assert free.json is not None and free.json["text"]["body"] == "On its way!"
 
 
 def test_meta_response_and_human_agent_tag() -> None:

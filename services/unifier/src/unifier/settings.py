@@ -37,6 +37,10 @@ class UnifierSettings(ServiceSettings):
     relay_process: bool = True
     consume: bool = True  # run the consumer and the outbox relay inside the API process
     idempotency_hours: int = 24
+    # WhatsApp Cloud API, read for the approved message templates (POST .../reply-templates/sync);
+    # without a token the sync is refused; templates are added through the admin API instead
+    whatsapp_api_base: str = "https://graph.facebook.com/v21.0"
+    whatsapp_token: SecretStr | None = None
     # /readyz turns 503 once a partition has been stalled this long by an unknown error
     stall_ready_seconds: float = 60.0
     # An edit/delete/reaction/status whose message (or reply result) has not come is held this

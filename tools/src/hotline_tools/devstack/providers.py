@@ -32,6 +32,81 @@ def sent_answer(path: str, n: int) -> dict[str, Any]:
     return {"messages": [{"id": f"wamid.out{n}"}]}  # WhatsApp Cloud API
 
 
+WABA = "WABA1"  # the demo WhatsApp Business Account (persona.py's webhooks name it)
+TEMPLATES: list[dict[str, Any]] = [  # GET /{waba-id}/message_templates, as Meta documents it
+    {
+        "name": "hello_world",
+        "components": [
+            {"type": "HEADER", "format": "TEXT", "text": "Hello World"},
+            {
+                "type": "BODY",
+                "text": "Welcome and congratulations!! This message demonstrates your ability"
+                " to send a WhatsApp message notification from the Cloud API, hosted by Meta."
+                " Thank you for taking the time to test with us.",
+            },
+            {"type": "FOOTER", "text": "WhatsApp Business Platform sample message"},
+        ],
+        "language": "en_US",
+        "status": "APPROVED",
+        "category": "UTILITY",
+        "id": "1192339204654487",
+    },
+    {
+        "name": "order_update",
+        "parameter_format": "POSITIONAL",
+        "components": [
+            {
+                "type": "BODY",
+                "text": "Hi {{1}}, your order {{2}} is on its way.",
+                "example": {"body_text": [["Maria", "4711"]]},
+            }
+        ],
+        "language": "en_US",
+        "status": "APPROVED",
+        "category": "UTILITY",
+        "id": "1402312870829551",
+    },
+    {
+        "name": "order_update",
+        "parameter_format": "POSITIONAL",
+        "components": [
+            {
+                "type": "BODY",
+                "text": "Hola {{1}}, tu pedido {{2}} está en camino.",
+                "example": {"body_text": [["María", "4711"]]},
+            }
+        ],
+        "language": "es",
+        "status": "APPROVED",
+        "category": "UTILITY",
+        "id": "1402312870829552",
+    },
+    {
+        "name": "spring_sale",
+        "components": [{"type": "BODY", "text": "Our spring sale starts {{1}}!"}],
+        "language": "en_US",
+        "status": "REJECTED",
+        "category": "MARKETING",
+        "id": "980912306722321",
+    },
+]
+PAGE = 2  # templates per page, so a sync has to follow ``paging.next``
+
+
+def message_templates(base: str, waba: str, after: int) -> tuple[int, dict[str, Any]]:
+    """A page of the account's templates with Graph's cursor paging; Graph's error for an
+    unknown account."""
+    if waba != WABA:
+        error = {"message": "Unsupported get request", "type": "GraphMethodException", "code": 100}
+        return 400, {"error": error}
+    page = TEMPLATES[after : after + PAGE]
+    cursors = {"before": f"{after}", "after": f"{after + len(page)}"}
+    paging: dict[str, Any] = {"cursors": cursors}
+    if after + PAGE < len(TEMPLATES):
+        paging["next"] = f"{base}/{waba}/message_templates?after={after + PAGE}"
+    return 200, {"data": page, "paging": paging}
+
+
 def slack_user(user: str, personas: tuple[pe.Persona, ...]) -> dict[str, Any]:
     """``users.info``: the recorded profile of a known persona, Slack's error otherwise."""
     for who in personas:
@@ -57,6 +132,12 @@ def app(personas: tuple[pe.Persona, ...] = (pe.MARIA, pe.NAMESAKE)) -> FastAPI:
                 return JSONResponse(pe.messenger_profile(who))
         error = {"message": "Unsupported get request", "type": "GraphMethodException", "code": 100}
         return JSONResponse({"error": error}, status_code=400)
+
+    @api.get("/whatsapp/{waba}/message_templates")
+    async def templates(request: Request, waba: str, after: int = 0) -> JSONResponse:
+        base = str(request.base_url).rstrip("/") + "/whatsapp"
+        status, doc = message_templates(base, waba, after)
+        return JSONResponse(doc, status_code=status)
 
     @api.post("/{path:path}")
     async def send(path: str) -> JSONResponse:

@@ -7,8 +7,14 @@ from fastapi.staticfiles import StaticFiles
 
 from hotline.http import ServiceState, create_service_app
 from hotline.intake import Intake, KafkaPublisher
-from unifier.entrypoints.api import canned_routes, labels_routes, snooze_routes
-from unifier.entrypoints.api.inbox_routes import router as inbox_api_router
+from unifier.entrypoints.api import (
+    canned_routes,
+    contact_routes,
+    inbox_routes,
+    labels_routes,
+    snooze_routes,
+    template_routes,
+)
 from unifier.entrypoints.api.live_feed import LiveFeed
 from unifier.entrypoints.api.page import router as page_router
 from unifier.entrypoints.api.routes import router as api_router
@@ -40,10 +46,10 @@ def create_app(settings: UnifierSettings | None = None) -> FastAPI:
     app.state.live_feed = live_feed
     state: ServiceState = app.state.hotline  # typing events go out through the edge intake
     app.state.intake = Intake(KafkaPublisher(state.producer), state.metrics)
-    app.include_router(inbox_api_router)  # before api_router: /conversations/bulk
+    app.include_router(inbox_routes.router)  # before api_router: /conversations/bulk
     app.include_router(api_router)
-    for actions in (labels_routes, snooze_routes, canned_routes):  # conversation actions
-        app.include_router(actions.router)
+    for api in (labels_routes, snooze_routes, canned_routes, contact_routes, template_routes):
+        app.include_router(api.router)
     for router in ROUTERS:  # the workspace, matched before the legacy inbox page
         app.include_router(router)
     app.include_router(page_router)

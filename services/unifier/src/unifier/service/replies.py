@@ -14,6 +14,7 @@ from hotline.topics import replies_topic_for
 from unifier.domain.unify import reply_token
 from unifier.service.commands import CommandError
 from unifier.service.outbound import add_outbound
+from unifier.service.template_replies import TEMPLATE_CHANNEL, TemplateAsk, template_text
 from unifier.store import reply_rows, thread_rows
 from unifier.store.reply_rows import Answered
 
@@ -26,6 +27,7 @@ class ReplyAsk:
     agent: str
     idempotency_key: str | None = None
     channel: str | None = None  # a channel kind; default: the one the customer last used
+    template: TemplateAsk | None = None  # an approved WhatsApp template instead of free text
 
 
 async def stored_reply(
@@ -50,6 +52,9 @@ async def request_reply(conn: AsyncConnection, ask: ReplyAsk) -> dict[str, Any]:
     assert isinstance(hints, ev.MessageReceived)
     reply_id = str(uuid.uuid4())
     channel = ev.ChannelRef(kind=target.channel_kind, account_id=target.account_id)
+    text, chosen = ask.text, ask.template
+    if chosen is not None:
+        text = await template_text(conn, ask.tenant, channel.kind, channel.account_id, chosen)
     event = ev.ReplyRequested(
         event_id=ev.event_id_for(ask.tenant, channel.kind, reply_id, "reply"),
         reply_id=reply_id,
@@ -57,10 +62,13 @@ async def request_reply(conn: AsyncConnection, ask: ReplyAsk) -> dict[str, Any]:
         channel=channel,
         conversation_id=ask.conversation_id,
         recipient=target.sender_handle,
-        content=_content(hints, ask.text),
+        content=_content(hints, text),
         requested_at=datetime.now(UTC),
         requested_by=ask.agent,
         thread=_thread_hints(hints, ask.conversation_id),
+        template=chosen.name if chosen else None,
+        template_language=chosen.language if chosen else None,
+        template_params=list(chosen.params) if chosen else [],
     )
     answer = {
         "reply_id": reply_id,
@@ -81,7 +89,7 @@ async def request_reply(conn: AsyncConnection, ask: ReplyAsk) -> dict[str, Any]:
             "response": answer,
         },
     )
-    await add_outbound(conn, event, ask.text)
+    await add_outbound(conn, event, text)
     await reply_rows.queue_request(conn, replies_topic_for(channel.kind), event)
     return answer
 
@@ -105,7 +113,8 @@ async def typing_event(conn: AsyncConnection, ask: ReplyAsk, on: bool) -> ev.Age
 async def _answered_message(conn: AsyncConnection, ask: ReplyAsk) -> Answered:
     if await thread_rows.head(conn, ask.tenant, ask.conversation_id) is None:
         raise CommandError(404, "not_found", f"conversation {ask.conversation_id}")
-    row = await reply_rows.answered(conn, ask.tenant, ask.conversation_id, ask.channel)
+    channel = TEMPLATE_CHANNEL if ask.template is not None else ask.channel
+    row = await reply_rows.answered(conn, ask.tenant, ask.conversation_id, channel)
     if row is None:
         raise CommandError(422, "no_recipient", "no customer message on that channel to answer")
     return row

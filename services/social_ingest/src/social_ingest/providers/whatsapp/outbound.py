@@ -8,6 +8,7 @@ from hotline import events as ev
 from social_ingest.outbound import Call, SendOutcome, dig, read, text_of
 
 WINDOW_CODES = frozenset({"131047"})  # re-engagement: more than 24 h since the customer wrote
+DEFAULT_LANGUAGE = "en_US"  # a template reply that names no language (before it could)
 RETRY_CODES = frozenset({"1", "2", "4", "80007", "130429", "131000", "131016", "131048", "133004"})
 
 
@@ -18,16 +19,25 @@ def request(reply: ev.ReplyRequested, base: str, token: str, mode: str) -> Call:
         "to": reply.recipient,
     }
     if mode == "template":
-        doc |= {
-            "type": "template",
-            "template": {"name": reply.template, "language": {"code": "en_US"}},
-        }
+        doc |= {"type": "template", "template": template_of(reply)}
     else:
         doc |= {"type": "text", "text": {"body": text_of(reply), "preview_url": False}}
     if reply.thread.replied_to_message_id:
         doc["context"] = {"message_id": reply.thread.replied_to_message_id}
     url = f"{base}/{reply.channel.account_id}/messages"
     return Call(url, json=doc, headers={"authorization": f"Bearer {token}"})
+
+
+def template_of(reply: ev.ReplyRequested) -> dict[str, Any]:
+    """The Cloud API's template object: name, language, and the body's {{1}}..{{n}} values."""
+    doc: dict[str, Any] = {
+        "name": reply.template,
+        "language": {"code": reply.template_language or DEFAULT_LANGUAGE},
+    }
+    if reply.template_params:
+        values = [{"type": "text", "text": p} for p in reply.template_params]
+        doc["components"] = [{"type": "body", "parameters": values}]
+    return doc
 
 
 def outcome(status: int, body: bytes) -> SendOutcome:

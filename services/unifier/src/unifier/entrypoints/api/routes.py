@@ -8,7 +8,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -23,6 +23,7 @@ from unifier.entrypoints.web.list_model import Filters, with_contacts
 from unifier.service import commands, suggestions, thread_commands
 from unifier.service.commands import CommandError
 from unifier.service.replies import ReplyAsk, request_reply, stored_reply, typing_event
+from unifier.service.template_replies import TemplateAsk
 from unifier.store import queries
 
 router = APIRouter(prefix="/api/tenants/{tenant}", tags=["agent"])
@@ -39,9 +40,31 @@ class SplitBody(BaseModel):
     message_ids: list[str] = Field(min_length=1)
 
 
+class TemplateBody(BaseModel):
+    name: str = Field(min_length=1, max_length=512)
+    language: str = Field(min_length=2, max_length=16, description='e.g. "en_US"')
+    params: list[Annotated[str, Field(max_length=1024)]] = Field(
+        default_factory=list, max_length=20, description="the body's {{1}}..{{n}} values"
+    )
+
+
 class ReplyBody(BaseModel):
-    text: str = Field(min_length=1, max_length=20000)
+    text: str = Field("", max_length=20000, description="required unless a template is given")
     channel: str | None = Field(None, description="channel kind; default: the last one used")
+    template: TemplateBody | None = Field(
+        None, description="an approved WhatsApp template (outside the 24-hour window)"
+    )
+
+    @model_validator(mode="after")
+    def _text_or_template(self) -> ReplyBody:
+        if not self.text and self.template is None:
+            raise ValueError("a reply needs a text or a template")
+        return self
+
+    def ask(self, tenant: str, conversation_id: str, agent: str, key: str | None) -> ReplyAsk:
+        t = self.template
+        chosen = TemplateAsk(t.name, t.language, list(t.params)) if t else None
+        return ReplyAsk(tenant, conversation_id, self.text, agent, key, self.channel, chosen)
 
 
 def _rt(request: Request) -> ConsumerRuntime:
@@ -188,7 +211,7 @@ async def reply(
 ) -> JSONResponse:
     """Request a reply (reply.requested.v1); the same Idempotency-Key within 24 h answers the
     first result again and publishes nothing."""
-    ask = ReplyAsk(tenant, conversation_id, body.text, who.agent_id, idempotency_key, body.channel)
+    ask = body.ask(tenant, conversation_id, who.agent_id, idempotency_key)
     window = timedelta(hours=_rt(request).settings.idempotency_hours)
     for _ in range(2):  # a concurrent twin loses the insert race, then reads the winner's answer
         try:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from unifier.entrypoints.web import action_posts, actions, canned, content, inbox, live
+from unifier.entrypoints.web import (
+    action_posts,
+    actions,
+    canned,
+    contact,
+    content,
+    inbox,
+    live,
+    reply_templates,
+)
 
 ROUTERS: list[APIRouter] = [
     live.router,
@@ -13,4 +22,6 @@ ROUTERS: list[APIRouter] = [
     action_posts.router,
     canned.router,
     content.router,
+    contact.router,
+    reply_templates.router,
 ]

@@ -1,10 +1,11 @@
-"""reserved: approved WhatsApp message templates per channel account
-
-Empty until that work lands; the number is taken so parallel branches chain without conflict.
+"""approved WhatsApp message templates per channel account (``unifier.store.schema_templates``)
 
 Revision ID: 0011
 Revises: 0010
 """
+
+import sqlalchemy as sa
+from alembic import op
 
 revision = "0011"
 down_revision = "0010"
@@ -13,8 +14,18 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "reply_templates",
+        sa.Column("tenant", sa.String(64), primary_key=True),
+        sa.Column("account_id", sa.String(320), primary_key=True),
+        sa.Column("name", sa.String(512), primary_key=True),
+        sa.Column("language", sa.String(16), primary_key=True),
+        sa.Column("body", sa.Text, nullable=False),
+        sa.Column("category", sa.String(32), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table("reply_templates")
