@@ -1,0 +1,95 @@
+"""Assignment: an agent (or the auto-assigner) gives a conversation to an agent or takes it
+back. Every change is a ``conversation.assigned.v1`` through the outbox with its reason, and
+an activity row in the thread; a thread no agent can take waits in the queue, said once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hotline import unified as un
+from unifier.service.commands import CommandError, event_id
+from unifier.store import assignment_rows as rows
+from unifier.store.write import write_outbox
+
+MANUAL = "manual"
+
+
+@dataclass(frozen=True)
+class Why:
+    """Why an assignment changes: the reason code, the team (auto) and the explanation."""
+
+    reason: str = MANUAL
+    team_id: str | None = None
+    team: str | None = None
+    explanation: str = ""
+
+
+async def _check_agent(conn: AsyncConnection, tenant: str, agent_id: str) -> None:
+    found = await rows.agent(conn, tenant, agent_id)
+    if found is None:
+        raise CommandError(422, "unknown_agent", f"{agent_id} is not an agent of {tenant}")
+    if found.disabled:
+        raise CommandError(422, "agent_disabled", f"{agent_id} is disabled")
+
+
+async def assign(
+    conn: AsyncConnection,
+    tenant: str,
+    thread_id: str,
+    by: str | None,
+    *,
+    assignee: str | None,
+    reason: str = MANUAL,
+    why: Why | None = None,
+) -> un.ConversationAssigned:
+    """Give ``thread_id`` to ``assignee`` (None: unassign). ``by``: the agent, None for a rule."""
+    why = why or Why(reason)
+    current = await rows.thread_assignee(conn, tenant, thread_id)
+    if current is None:
+        raise CommandError(404, "not_found", f"conversation {thread_id}")
+    if assignee is not None:
+        await _check_agent(conn, tenant, assignee)
+    previous = current[0]
+    if previous == assignee:
+        who = assignee or "nobody"
+        raise CommandError(409, "unchanged", f"the conversation is already assigned to {who}")
+    now = datetime.now(UTC)
+    await rows.set_assignee(conn, tenant, thread_id, assignee)
+    await rows.dequeue(conn, tenant, thread_id)
+    kind = "assigned" if assignee else "unassigned"
+    detail = {"reason": why.reason, "from": previous, "to": assignee}
+    if why.team:
+        detail |= {"team": why.team, "explanation": why.explanation}
+    await rows.add_activity(conn, tenant, thread_id, kind, by, detail, now)
+    event = un.ConversationAssigned(
+        event_id=event_id(),
+        tenant=tenant,
+        occurred_at=now,
+        conversation_id=thread_id,
+        assignee=assignee,
+        previous=previous,
+        by=by,
+        reason=why.reason,
+        team_id=why.team_id,
+    )
+    await write_outbox(conn, [event])
+    return event
+
+
+async def wait(
+    conn: AsyncConnection, tenant: str, thread_id: str, team: tuple[str, str], why: tuple[str, str]
+) -> bool:
+    """Queue a thread no agent can take (``team``: id, name; ``why``: reason, explanation).
+    The activity row is written when it starts waiting or the reason changes, not each round.
+    True when that happened."""
+    before = await rows.queued(conn, tenant, thread_id)
+    if before is not None and before[0] == why[0]:
+        return False
+    now = datetime.now(UTC)
+    await rows.enqueue(conn, tenant, thread_id, team[0], why, now)
+    detail = {"reason": why[0], "team": team[1], "explanation": why[1]}
+    await rows.add_activity(conn, tenant, thread_id, "queued", None, detail, now)
+    return True

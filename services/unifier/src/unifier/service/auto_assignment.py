@@ -1,0 +1,144 @@
+"""One round of auto-assignment over every tenant's auto-assign teams: threads of an offline
+agent (past the grace period) move on with reason ``agent_offline``; unassigned open threads
+of the teams' inboxes go round robin to online agents below capacity; the rest wait, queued
+with the reason (``unifier.domain.assignment`` decides, this applies)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import groupby
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from unifier.domain import assignment as dom
+from unifier.service.assignment import Why, assign, wait
+from unifier.store import assignment_rows as rows
+from unifier.store.assignment_rows import AgentRow, TeamRow, ThreadSlot
+
+
+@dataclass(frozen=True)
+class Timing:
+    online_s: float = 60.0  # seen this recently (a request, or the live stream's heartbeat)
+    grace_s: float = 120.0  # offline this much longer before their threads move
+    batch: int = 500  # threads looked at per tenant and round
+
+
+Changed = list[tuple[str, str]]  # (tenant, thread id)
+
+
+async def run_round(
+    conn: AsyncConnection, now: datetime, local: Mapping[str, set[str]], timing: Timing
+) -> Changed:
+    """``local``: per tenant, the agents whose live stream is open on this instance."""
+    changed: Changed = []
+    for tenant, group in groupby(await rows.auto_teams(conn), key=lambda t: t.tenant):
+        teams = list(group)
+        changed += await _tenant_round(conn, tenant, teams, now, local.get(tenant, set()), timing)
+    return changed
+
+
+def online_of(
+    agents: Sequence[AgentRow], local: set[str], now: datetime, online_s: float
+) -> set[str]:
+    """Enabled agents with a live stream open here (``local``) or seen within ``online_s``."""
+    since = now - timedelta(seconds=online_s)
+    return {
+        a.agent_id
+        for a in agents
+        if not a.disabled
+        and (a.agent_id in local or (a.last_seen_at is not None and a.last_seen_at >= since))
+    }
+
+
+def _gone(agents: Sequence[AgentRow], online: set[str], now: datetime, timing: Timing) -> list[str]:
+    """Agents offline past the grace period."""
+    at = now.timestamp()
+    return [
+        a.agent_id
+        for a in agents
+        if a.agent_id not in online
+        and dom.offline_past_grace(
+            a.last_seen_at.timestamp() if a.last_seen_at else None,
+            at,
+            timing.online_s,
+            timing.grace_s,
+        )
+    ]
+
+
+async def _tenant_round(
+    conn: AsyncConnection,
+    tenant: str,
+    teams: list[TeamRow],
+    now: datetime,
+    local: set[str],
+    timing: Timing,
+) -> Changed:
+    agents = await rows.agents_of(conn, tenant)
+    online = online_of(agents, local, now, timing.online_s)
+    inboxes = await rows.inboxes_of(conn, tenant, [t.team_id for t in teams])
+    kinds = sorted({k for _, k, _ in inboxes})
+    if not kinds:
+        return []
+    gone = _gone(agents, online, now, timing)
+    moving = await rows.open_slots(conn, tenant, kinds, assignees=gone, limit=timing.batch)
+    waiting = await rows.open_slots(conn, tenant, kinds, assignees=None, limit=timing.batch)
+    members = sorted({m for t in teams for m in t.members})
+    floor = dom.Floor(
+        frozenset(online),
+        await rows.loads(conn, tenant, members),
+        {a.agent_id: a.capacity for a in agents},
+    )
+    changed: Changed = []
+    for team in teams:
+        mine = [
+            s
+            for s in moving + waiting
+            if dom.team_for(s.channel_kind, s.account_id, inboxes) == team.team_id
+        ]
+        changed += await _team_round(conn, tenant, team, floor, mine)
+    return changed
+
+
+async def _team_round(
+    conn: AsyncConnection, tenant: str, row: TeamRow, floor: dom.Floor, slots: list[ThreadSlot]
+) -> Changed:
+    team = dom.Team(row.team_id, row.name, row.members, row.pointer)
+    changed: Changed = []
+    for slot in slots:
+        reason = dom.ROUND_ROBIN if slot.assignee is None else dom.AGENT_OFFLINE
+        [chosen], team = dom.place(team, floor, 1, reason)
+        if await _apply(conn, tenant, row, slot, chosen):
+            changed.append((tenant, slot.thread_id))
+    if team.pointer != row.pointer and team.pointer is not None:
+        await rows.set_pointer(conn, tenant, row.team_id, team.pointer)
+    return changed
+
+
+async def _apply(
+    conn: AsyncConnection, tenant: str, team: TeamRow, slot: ThreadSlot, chosen: dom.Pick
+) -> bool:
+    """Assign, move or queue one thread; True when something an agent sees changed."""
+    moving = slot.assignee is not None
+    if chosen.assignee is None and not moving:
+        return await wait(
+            conn,
+            tenant,
+            slot.thread_id,
+            (team.team_id, team.name),
+            (chosen.reason, chosen.explanation),
+        )
+    reason = dom.AGENT_OFFLINE if moving else chosen.reason
+    why = Why(reason, team.team_id, team.name, chosen.explanation)
+    await assign(conn, tenant, slot.thread_id, None, assignee=chosen.assignee, why=why)
+    if chosen.assignee is None:
+        await wait(
+            conn,
+            tenant,
+            slot.thread_id,
+            (team.team_id, team.name),
+            (chosen.reason, chosen.explanation),
+        )
+    return True
