@@ -83,12 +83,15 @@ async def wait(
     conn: AsyncConnection, tenant: str, thread_id: str, team: tuple[str, str], why: tuple[str, str]
 ) -> bool:
     """Queue a thread no agent can take (``team``: id, name; ``why``: reason, explanation).
-    The activity row is written when it starts waiting or the reason changes, not each round.
-    True when that happened."""
+    The activity row is written when it starts waiting or the reason changes, not each round;
+    the queue's explanation follows the floor (who is online, the loads). True when a row was
+    written."""
     before = await rows.queued(conn, tenant, thread_id)
-    if before is not None and before[0] == why[0]:
-        return False
     now = datetime.now(UTC)
+    if before is not None and before[0] == why[0]:
+        if before[1] != why[1]:
+            await rows.enqueue(conn, tenant, thread_id, team[0], why, now)
+        return False
     await rows.enqueue(conn, tenant, thread_id, team[0], why, now)
     detail = {"reason": why[0], "team": team[1], "explanation": why[1]}
     await rows.add_activity(conn, tenant, thread_id, "queued", None, detail, now)
