@@ -18,11 +18,15 @@ from pydantic import SecretStr
 
 from hotline import unified as un
 from hotline.topics import CONVERSATIONS
+from tests.integration.unifier.conftest import new_pg_database
 from tests.integration.unifier.harness import eventually, publish, read_unified, settings_for
 from tests.integration.unifier.server import serving
 from tests.unit.unifier.factory import ident, message
 from unifier.entrypoints.app import create_app
+from unifier.entrypoints.assigner import Assigner
+from unifier.settings import UnifierSettings
 from unifier.store import assignment_rows as rows
+from unifier.store.engine import create_engine, migrate
 from unifier.store.schema import threads
 
 NOW = datetime.now
@@ -106,10 +110,11 @@ async def assigned_events(kafka: str, tenant: str, n: int) -> list[un.Conversati
 async def test_assign_and_unassign(kafka: str, api: tuple[httpx.AsyncClient, str, FastAPI]) -> None:
     client, tenant, app = api
     await add_agents(app, tenant, 10, "ana", "bob")
-    await add_agents(app, "other", 10, "zed-" + tenant)
-    await publish(kafka, [customer(tenant, 1), customer("other", 2)])
+    other = "o" + tenant  # a tenant of its own: earlier tests' messages stay on the topics
+    await add_agents(app, other, 10, "zed")
+    await publish(kafka, [customer(tenant, 1), customer(other, 2)])
     [tid] = await threads_of(app, tenant, 1)
-    [foreign] = await threads_of(app, "other", 1)
+    [foreign] = await threads_of(app, other, 1)
 
     res = await client.post(f"/conversations/{tid}/assign", json={"assignee": "ana"})
     assert res.status_code == 200, res.text
@@ -131,7 +136,7 @@ async def test_assign_and_unassign(kafka: str, api: tuple[httpx.AsyncClient, str
     refused = [
         (tid, {"assignee": None}, 409, "unchanged"),
         (tid, {"assignee": "nobody"}, 422, "unknown_agent"),
-        (tid, {"assignee": "zed-" + tenant}, 422, "unknown_agent"),
+        (tid, {"assignee": "zed"}, 422, "unknown_agent"),
         (foreign, {"assignee": "ana"}, 404, "not_found"),
         (tid, {}, 422, None),
     ]
@@ -139,12 +144,10 @@ async def test_assign_and_unassign(kafka: str, api: tuple[httpx.AsyncClient, str
         res = await client.post(f"/conversations/{thread}/assign", json=body)
         assert res.status_code == status, (body, res.text)
         assert error is None or res.json()["error"] == error
-    res = await client.post(
-        f"../other/conversations/{foreign}/assign", json={"assignee": "zed-" + tenant}
-    )
+    res = await client.post(f"../{other}/conversations/{foreign}/assign", json={"assignee": "zed"})
     assert res.status_code == 403
     assert (await assignees(app, tenant))[tid] is None
-    assert (await assignees(app, "other"))[foreign] is None
+    assert (await assignees(app, other))[foreign] is None
 
     events = await assigned_events(kafka, tenant, 3)
     assert [(e.assignee, e.previous, e.reason, e.by) for e in events] == [
@@ -226,3 +229,63 @@ async def test_auto_assign_capacity_queue_and_offline(
     log = await sql(app, lambda c: rows.activity_of(c, tenant, waiting))
     assert [a["kind"] for a in log] == ["queued", "assigned"]
     assert await sql(app, lambda c: rows.queued(c, tenant, waiting)) is None
+
+
+async def test_presence_refusals(kafka: str, api: tuple[httpx.AsyncClient, str, FastAPI]) -> None:
+    """The page route: CSRF header required, another tenant's conversation unknown, a bad
+    state refused; a good post broadcasts "presence" and renders for others, not oneself."""
+    client, tenant, app = api
+    other = "o" + tenant
+    await publish(kafka, [customer(tenant, 1), customer(other, 3)])
+    [tid] = await threads_of(app, tenant, 1)
+    [foreign] = await threads_of(app, other, 1)
+    root = str(client.base_url).split("/api/")[0]
+    url = f"{root}/inbox/conversations/{{}}/presence"
+    csrf = {"X-CSRF-Token": ""}  # the stand-in sign-in's session token
+    res = await client.post(url.format(tid), json={"state": "viewing"})
+    assert res.status_code == 403 and res.json()["error"] == "csrf"
+    res = await client.post(url.format(foreign), json={"state": "viewing"}, headers=csrf)
+    assert res.status_code == 404
+    res = await client.post(url.format(tid), json={"state": "dancing"}, headers=csrf)
+    assert res.status_code == 422
+    assert app.state.presence.seen == {}
+
+    res = await client.post(
+        url.format(tid), json={"state": "typing"}, headers=csrf | {"X-Agent": "Ana"}
+    )
+    assert res.status_code == 204
+    mine = await client.get(url.format(tid), headers={"X-Agent": "Ana"})
+    theirs = await client.get(url.format(tid), headers={"X-Agent": "Bob"})
+    assert "is typing" not in mine.text
+    assert "Ana is typing…" in theirs.text
+
+
+async def test_one_assigner_per_database(postgres: Any) -> None:
+    """Two instances on one PostgreSQL: one assigns, the other stands by and takes over when
+    the first stops."""
+    dsn = new_pg_database(postgres)
+    engine = create_engine(dsn)
+    await migrate(engine)
+    settings = UnifierSettings(database_url=dsn, assign_poll_seconds=0.1)
+    first = Assigner(engine, settings, dict, lambda changed: None)
+    second = Assigner(engine, settings, dict, lambda changed: None)
+    stops = [asyncio.Event(), asyncio.Event()]
+    tasks = [asyncio.create_task(a.run(s)) for a, s in zip((first, second), stops, strict=True)]
+    try:
+        await eventually(lambda: _true(first.owned or second.owned))
+        await asyncio.sleep(1.5)  # the standby asks every second: still one owner
+        assert [first.owned, second.owned].count(True) == 1
+        owner = 0 if first.owned else 1
+        stops[owner].set()
+        await tasks[owner]
+        standby = (first, second)[1 - owner]
+        await eventually(lambda: _true(standby.owned), timeout=10)
+    finally:
+        for s in stops:
+            s.set()
+        await asyncio.gather(*tasks)
+        await engine.dispose()
+
+
+async def _true(value: bool) -> bool:
+    return value

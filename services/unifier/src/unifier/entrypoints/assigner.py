@@ -93,6 +93,9 @@ class Assigner:
         except (sa.exc.DBAPIError, OSError) as exc:
             log.error("auto-assignment round failed", extra={"error": repr(exc)})
             return
+        except Exception:  # a bug must not end the loop: the next round tries again
+            log.exception("auto-assignment round failed")
+            return
         if changed:
             by_tenant: dict[str, list[str]] = {}
             for tenant, tid in changed:

@@ -15,6 +15,7 @@ from unifier.store import assignment_rows as rows
 from unifier.store.write import write_outbox
 
 MANUAL = "manual"
+_ANY = object()  # no expectation of the current assignee
 
 
 @dataclass(frozen=True)
@@ -44,15 +45,19 @@ async def assign(
     assignee: str | None,
     reason: str = MANUAL,
     why: Why | None = None,
+    expect: str | object | None = _ANY,
 ) -> un.ConversationAssigned:
-    """Give ``thread_id`` to ``assignee`` (None: unassign). ``by``: the agent, None for a rule."""
+    """Give ``thread_id`` to ``assignee`` (None: unassign). ``by``: the agent, None for a rule.
+    ``expect``: the assignee the caller saw (a rule acts only on what it looked at)."""
     why = why or Why(reason)
-    current = await rows.thread_assignee(conn, tenant, thread_id)
+    current = await rows.thread_assignee(conn, tenant, thread_id, lock=True)
     if current is None:
         raise CommandError(404, "not_found", f"conversation {thread_id}")
     if assignee is not None:
         await _check_agent(conn, tenant, assignee)
     previous = current[0]
+    if expect is not _ANY and previous != expect:
+        raise CommandError(409, "changed", f"the conversation is now assigned to {previous}")
     if previous == assignee:
         who = assignee or "nobody"
         raise CommandError(409, "unchanged", f"the conversation is already assigned to {who}")

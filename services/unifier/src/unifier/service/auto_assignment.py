@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from unifier.domain import assignment as dom
 from unifier.service.assignment import Why, assign, wait
+from unifier.service.commands import CommandError
 from unifier.store import assignment_rows as rows
 from unifier.store.assignment_rows import AgentRow, TeamRow, ThreadSlot
 
@@ -82,6 +83,7 @@ async def _tenant_round(
     kinds = sorted({k for _, k, _ in inboxes})
     if not kinds:
         return []
+    await rows.drop_stale_queue(conn, tenant)
     gone = _gone(agents, online, now, timing)
     moving = await rows.open_slots(conn, tenant, kinds, assignees=gone, limit=timing.batch)
     waiting = await rows.open_slots(conn, tenant, kinds, assignees=None, limit=timing.batch)
@@ -122,23 +124,23 @@ async def _apply(
 ) -> bool:
     """Assign, move or queue one thread; True when something an agent sees changed."""
     moving = slot.assignee is not None
+    waits = (team.team_id, team.name), (chosen.reason, chosen.explanation)
     if chosen.assignee is None and not moving:
-        return await wait(
-            conn,
-            tenant,
-            slot.thread_id,
-            (team.team_id, team.name),
-            (chosen.reason, chosen.explanation),
-        )
+        return await wait(conn, tenant, slot.thread_id, *waits)
     reason = dom.AGENT_OFFLINE if moving else chosen.reason
     why = Why(reason, team.team_id, team.name, chosen.explanation)
-    await assign(conn, tenant, slot.thread_id, None, assignee=chosen.assignee, why=why)
-    if chosen.assignee is None:
-        await wait(
+    try:
+        await assign(
             conn,
             tenant,
             slot.thread_id,
-            (team.team_id, team.name),
-            (chosen.reason, chosen.explanation),
+            None,
+            assignee=chosen.assignee,
+            why=why,
+            expect=slot.assignee,
         )
+    except CommandError:  # an agent assigned it since this round looked: theirs stands
+        return False
+    if chosen.assignee is None:
+        await wait(conn, tenant, slot.thread_id, *waits)
     return True

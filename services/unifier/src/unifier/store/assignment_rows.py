@@ -92,9 +92,13 @@ async def seen_since(conn: AsyncConnection, tenant: str, since: datetime) -> set
     return set((await conn.execute(q)).scalars())
 
 
-async def thread_assignee(conn: AsyncConnection, tenant: str, tid: str) -> tuple[str | None] | None:
-    """None: no such thread; else a 1-tuple of its assignee."""
+async def thread_assignee(
+    conn: AsyncConnection, tenant: str, tid: str, *, lock: bool = False
+) -> tuple[str | None] | None:
+    """None: no such thread; else a 1-tuple of its assignee. ``lock``: hold the row until the
+    transaction ends (PostgreSQL), so a concurrent assignment waits and then sees this one's."""
     q = sa.select(_t.assignee).where(_t.tenant == tenant, _t.thread_id == tid)
+    q = q.with_for_update() if lock else q
     row = (await conn.execute(q)).first()
     return None if row is None else (row.assignee,)
 
@@ -252,6 +256,16 @@ async def enqueue(
     await upsert(
         conn, assignment_queue, [{**row, "reason": why[0], "detail": why[1]}], ["reason", "detail"]
     )
+
+
+async def drop_stale_queue(conn: AsyncConnection, tenant: str) -> None:
+    """Forget the waiting of threads since closed or assigned (by an agent, or merged away)."""
+    settled = sa.select(_t.thread_id).where(
+        _t.tenant == tenant,
+        sa.or_(_t.open.is_(False), _t.assignee.is_not(None), _t.merged_into.is_not(None)),
+        _t.thread_id == _q.thread_id,
+    )
+    await conn.execute(assignment_queue.delete().where(_q.tenant == tenant, sa.exists(settled)))
 
 
 async def dequeue(conn: AsyncConnection, tenant: str, tid: str) -> None:
