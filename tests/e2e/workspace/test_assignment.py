@@ -22,6 +22,7 @@ from tests.unit.unifier.factory import ident, message
 from tests.workspace import sign_in
 from unifier.entrypoints.app import create_app
 from unifier.store import assignment_rows as rows
+from unifier.store import team_rows
 from unifier.store.schema import threads
 
 SHOTS = Path(__file__).resolve().parents[3] / "var" / "screenshots"
@@ -135,7 +136,7 @@ async def test_auto_assign_within_capacity_to_online_agents(kafka: str, served: 
 
     async def team(conn: Any) -> None:
         now = datetime.now(UTC)
-        await rows.add_team(
+        await team_rows.add_team(
             conn, tenant, ("t1", "Support", True), ["Ana", "Bob"], [("email", "*")], now
         )
 
@@ -145,7 +146,7 @@ async def test_auto_assign_within_capacity_to_online_agents(kafka: str, served: 
     async def all_waiting() -> bool:
         return all(
             [
-                await sql(app, lambda c, t=t: rows.queued(c, tenant, t))
+                await sql(app, lambda c, t=t: team_rows.queued(c, tenant, t))
                 for t in (first, second, third)
             ]
         )

@@ -26,6 +26,7 @@ from unifier.entrypoints.app import create_app
 from unifier.entrypoints.assigner import Assigner
 from unifier.settings import UnifierSettings
 from unifier.store import assignment_rows as rows
+from unifier.store import team_rows
 from unifier.store.engine import create_engine, migrate
 from unifier.store.schema import threads
 
@@ -170,15 +171,23 @@ async def test_auto_assign_capacity_queue_and_offline(
     await add_agents(app, tenant, 1, "ana", "bob")
     await add_agents(app, tenant, 5, "cy", seen=False)  # a member, offline
     await add_agents(app, tenant, 5, "dee")  # online, in no team
-    team = ("t1", "Support", True)
 
-    async def teams(conn: Any) -> None:
-        await rows.add_team(conn, tenant, team, ["ana", "bob", "cy"], [("email", "*")], NOW(UTC))
-        await rows.add_team(
-            conn, tenant, ("t2", "Idle", False), ["dee"], [("email", "*")], NOW(UTC)
-        )
-
-    await sql(app, teams)
+    everything = [{"channel_kind": "email"}]  # every account: "*"
+    bad = {"name": "Support", "members": ["ana", "nobody"], "inboxes": everything}
+    res = await client.put("/teams/t1", json=bad)
+    assert res.status_code == 422 and res.json()["error"] == "unknown_agent"
+    assert (await client.get("/teams")).json() == []
+    for tid, body in [
+        ("t1", {"name": "Support", "members": ["ana", "bob", "cy"], "inboxes": everything}),
+        ("t2", {"name": "Idle", "auto_assign": False, "members": ["dee"], "inboxes": everything}),
+    ]:
+        assert (await client.put(f"/teams/{tid}", json=body)).status_code == 200
+    listed = (await client.get("/teams")).json()
+    assert [(t["team_id"], t["members"], t["auto_assign"]) for t in listed] == [
+        ("t1", ["ana", "bob", "cy"], True),
+        ("t2", ["dee"], False),
+    ]
+    assert listed[0]["inboxes"] == [{"channel_kind": "email", "account_id": "*"}]
     online = await client.get("/agents/online")
     assert sorted(a["agent_id"] for a in online.json()) == ["ana", "bob", "dee"]
 
@@ -196,7 +205,7 @@ async def test_auto_assign_capacity_queue_and_offline(
     assert "team Support" in log[0]["detail"]["explanation"]
     assert "ana (1/1 full)" in log[0]["detail"]["explanation"]
     assert "cy (offline)" in log[0]["detail"]["explanation"]
-    queued = await sql(app, lambda c: rows.queued(c, tenant, waiting))
+    queued = await sql(app, lambda c: team_rows.queued(c, tenant, waiting))
     assert queued is not None and queued[0] == "all_at_capacity"
 
     # ana goes offline past the grace period, cy comes online: ana's thread moves to cy,
@@ -228,7 +237,7 @@ async def test_auto_assign_capacity_queue_and_offline(
     assert len(events) == 4 and set(tids) == {e.conversation_id for e in events}
     log = await sql(app, lambda c: rows.activity_of(c, tenant, waiting))
     assert [a["kind"] for a in log] == ["queued", "assigned"]
-    assert await sql(app, lambda c: rows.queued(c, tenant, waiting)) is None
+    assert await sql(app, lambda c: team_rows.queued(c, tenant, waiting)) is None
 
 
 async def test_presence_refusals(kafka: str, api: tuple[httpx.AsyncClient, str, FastAPI]) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hotline import unified as un
 from unifier.service.commands import CommandError, event_id
 from unifier.store import assignment_rows as rows
+from unifier.store import team_rows
 from unifier.store.write import write_outbox
 
 MANUAL = "manual"
@@ -63,7 +64,7 @@ async def assign(
         raise CommandError(409, "unchanged", f"the conversation is already assigned to {who}")
     now = datetime.now(UTC)
     await rows.set_assignee(conn, tenant, thread_id, assignee)
-    await rows.dequeue(conn, tenant, thread_id)
+    await team_rows.dequeue(conn, tenant, thread_id)
     kind = "assigned" if assignee else "unassigned"
     detail = {"reason": why.reason, "from": previous, "to": assignee}
     if why.team:
@@ -91,13 +92,13 @@ async def wait(
     The activity row is written when it starts waiting or the reason changes, not each round;
     the queue's explanation follows the floor (who is online, the loads). True when a row was
     written."""
-    before = await rows.queued(conn, tenant, thread_id)
+    before = await team_rows.queued(conn, tenant, thread_id)
     now = datetime.now(UTC)
     if before is not None and before[0] == why[0]:
         if before[1] != why[1]:
-            await rows.enqueue(conn, tenant, thread_id, team[0], why, now)
+            await team_rows.enqueue(conn, tenant, thread_id, team[0], why, now)
         return False
-    await rows.enqueue(conn, tenant, thread_id, team[0], why, now)
+    await team_rows.enqueue(conn, tenant, thread_id, team[0], why, now)
     detail = {"reason": why[0], "team": team[1], "explanation": why[1]}
     await rows.add_activity(conn, tenant, thread_id, "queued", None, detail, now)
     return True

@@ -16,7 +16,9 @@ from unifier.domain import assignment as dom
 from unifier.service.assignment import Why, assign, wait
 from unifier.service.commands import CommandError
 from unifier.store import assignment_rows as rows
-from unifier.store.assignment_rows import AgentRow, TeamRow, ThreadSlot
+from unifier.store import team_rows
+from unifier.store.assignment_rows import AgentRow, ThreadSlot
+from unifier.store.team_rows import TeamRow
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ async def run_round(
 ) -> Changed:
     """``local``: per tenant, the agents whose live stream is open on this instance."""
     changed: Changed = []
-    for tenant, group in groupby(await rows.auto_teams(conn), key=lambda t: t.tenant):
+    for tenant, group in groupby(await team_rows.auto_teams(conn), key=lambda t: t.tenant):
         teams = list(group)
         changed += await _tenant_round(conn, tenant, teams, now, local.get(tenant, set()), timing)
     return changed
@@ -79,11 +81,11 @@ async def _tenant_round(
 ) -> Changed:
     agents = await rows.agents_of(conn, tenant)
     online = online_of(agents, local, now, timing.online_s)
-    inboxes = await rows.inboxes_of(conn, tenant, [t.team_id for t in teams])
+    inboxes = await team_rows.inboxes_of(conn, tenant, [t.team_id for t in teams])
     kinds = sorted({k for _, k, _ in inboxes})
     if not kinds:
         return []
-    await rows.drop_stale_queue(conn, tenant)
+    await team_rows.drop_stale_queue(conn, tenant)
     gone = _gone(agents, online, now, timing)
     moving = await rows.open_slots(conn, tenant, kinds, assignees=gone, limit=timing.batch)
     waiting = await rows.open_slots(conn, tenant, kinds, assignees=None, limit=timing.batch)
@@ -115,7 +117,7 @@ async def _team_round(
         if await _apply(conn, tenant, row, slot, chosen):
             changed.append((tenant, slot.thread_id))
     if team.pointer != row.pointer and team.pointer is not None:
-        await rows.set_pointer(conn, tenant, row.team_id, team.pointer)
+        await team_rows.set_pointer(conn, tenant, row.team_id, team.pointer)
     return changed
 
 

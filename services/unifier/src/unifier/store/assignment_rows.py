@@ -1,5 +1,5 @@
 """The rows assignment reads and writes: agents (who exists, capacity, last seen), a thread's
-assignee and activity, teams with their members and inboxes, loads, the waiting queue."""
+assignee and activity, open threads by inbox and assignee, loads (teams: ``team_rows``)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,12 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from unifier.store.dialect import upsert, when
+from unifier.store.dialect import when
 from unifier.store.schema import messages, threads
 from unifier.store.schema_accounts import agents
-from unifier.store.schema_assignment import assignment_queue, team_inboxes, team_members, teams
 from unifier.store.schema_workspace import activity
 
-_a, _t, _m, _q = agents.c, threads.c, messages.c, assignment_queue.c
+_a, _t, _m = agents.c, threads.c, messages.c
 
 
 class AgentRow(NamedTuple):
@@ -36,14 +35,6 @@ class ThreadSlot(NamedTuple):
     channel_kind: str
     account_id: str
     assignee: str | None
-
-
-class TeamRow(NamedTuple):
-    tenant: str
-    team_id: str
-    name: str
-    pointer: str | None
-    members: tuple[str, ...]
 
 
 def _agent(r: Any) -> AgentRow:
@@ -138,68 +129,6 @@ async def activity_of(conn: AsyncConnection, tenant: str, tid: str) -> list[dict
     ]
 
 
-async def add_team(
-    conn: AsyncConnection,
-    tenant: str,
-    team: tuple[str, str, bool],
-    members: Sequence[str],
-    inboxes: Sequence[tuple[str, str]],
-    at: datetime,
-) -> None:
-    """``team``: (id, name, auto_assign); ``inboxes``: (channel kind, account id or "*")."""
-    tid, name, auto = team
-    await conn.execute(
-        sa.insert(teams).values(
-            tenant=tenant, team_id=tid, name=name, auto_assign=auto, created_at=at
-        )
-    )
-    for a in members:
-        await conn.execute(sa.insert(team_members).values(tenant=tenant, team_id=tid, agent_id=a))
-    for kind, account in inboxes:
-        row = {"tenant": tenant, "team_id": tid, "channel_kind": kind, "account_id": account}
-        await conn.execute(sa.insert(team_inboxes).values(**row))
-
-
-async def auto_teams(conn: AsyncConnection) -> list[TeamRow]:
-    """Every tenant's auto-assign teams with their members (agent-id order)."""
-    t, m = teams.c, team_members.c
-    q = (
-        sa.select(t.tenant, t.team_id, t.name, t.last_assigned, m.agent_id)
-        .select_from(
-            teams.outerjoin(team_members, (m.tenant == t.tenant) & (m.team_id == t.team_id))
-        )
-        .where(t.auto_assign.is_(True))
-        .order_by(t.tenant, t.team_id, m.agent_id)
-    )
-    out: dict[tuple[str, str], TeamRow] = {}
-    for r in await conn.execute(q):
-        key = (r.tenant, r.team_id)
-        row = out.get(key) or TeamRow(r.tenant, r.team_id, r.name, r.last_assigned, ())
-        extra = (r.agent_id,) if r.agent_id is not None else ()
-        out[key] = row._replace(members=row.members + extra)
-    return list(out.values())
-
-
-async def inboxes_of(
-    conn: AsyncConnection, tenant: str, team_ids: Sequence[str]
-) -> list[tuple[str, str, str]]:
-    """(team id, channel kind, account or "*") of the given teams."""
-    c = team_inboxes.c
-    q = sa.select(c.team_id, c.channel_kind, c.account_id).where(
-        c.tenant == tenant, c.team_id.in_(list(team_ids))
-    )
-    return [(r.team_id, r.channel_kind, r.account_id) for r in await conn.execute(q)]
-
-
-async def set_pointer(conn: AsyncConnection, tenant: str, team_id: str, agent_id: str) -> None:
-    t = teams.c
-    await conn.execute(
-        teams.update()
-        .where(t.tenant == tenant, t.team_id == team_id)
-        .values(last_assigned=agent_id)
-    )
-
-
 def _account() -> sa.ScalarSelect[Any]:
     """The account the thread's first message came in on (its inbox)."""
     return (
@@ -240,33 +169,3 @@ async def loads(conn: AsyncConnection, tenant: str, agent_ids: Sequence[str]) ->
         .group_by(_t.assignee)
     )
     return {r[0]: int(r[1]) for r in await conn.execute(q)}
-
-
-async def queued(conn: AsyncConnection, tenant: str, tid: str) -> tuple[str, str] | None:
-    """(reason, explanation) of a waiting thread."""
-    q = sa.select(_q.reason, _q.detail).where(_q.tenant == tenant, _q.thread_id == tid)
-    row = (await conn.execute(q)).first()
-    return None if row is None else (row.reason, row.detail)
-
-
-async def enqueue(
-    conn: AsyncConnection, tenant: str, tid: str, team_id: str, why: tuple[str, str], at: datetime
-) -> None:
-    row = {"tenant": tenant, "thread_id": tid, "team_id": team_id, "since": at}
-    await upsert(
-        conn, assignment_queue, [{**row, "reason": why[0], "detail": why[1]}], ["reason", "detail"]
-    )
-
-
-async def drop_stale_queue(conn: AsyncConnection, tenant: str) -> None:
-    """Forget the waiting of threads since closed or assigned (by an agent, or merged away)."""
-    settled = sa.select(_t.thread_id).where(
-        _t.tenant == tenant,
-        sa.or_(_t.open.is_(False), _t.assignee.is_not(None), _t.merged_into.is_not(None)),
-        _t.thread_id == _q.thread_id,
-    )
-    await conn.execute(assignment_queue.delete().where(_q.tenant == tenant, sa.exists(settled)))
-
-
-async def dequeue(conn: AsyncConnection, tenant: str, tid: str) -> None:
-    await conn.execute(assignment_queue.delete().where(_q.tenant == tenant, _q.thread_id == tid))

@@ -1,4 +1,5 @@
-"""Agent API of assignment: assign/unassign a conversation, and who is online now."""
+"""Agent API of assignment: assign/unassign a conversation, who is online now, and the teams
+that auto-assign (an admin sets them)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from unifier.entrypoints.runtime import ConsumerRuntime
 from unifier.service.assignment import assign
 from unifier.service.auto_assignment import online_of
 from unifier.service.commands import CommandError
+from unifier.service.teams import set_team
 from unifier.store import assignment_rows as rows
+from unifier.store import team_rows
 
 router = APIRouter(prefix="/api/tenants/{tenant}", tags=["agent"])
 Who = Annotated[Principal, Depends(principal)]
@@ -22,6 +25,18 @@ Who = Annotated[Principal, Depends(principal)]
 
 class AssignBody(BaseModel):
     assignee: str | None = Field(description="an agent id of the tenant; null: unassign")
+
+
+class Inbox(BaseModel):
+    channel_kind: str = Field(min_length=1, max_length=16)
+    account_id: str = Field("*", min_length=1, max_length=320, description='"*": every account')
+
+
+class TeamBody(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    auto_assign: bool = True
+    members: list[str] = Field(default_factory=list, max_length=1000)
+    inboxes: list[Inbox] = Field(default_factory=list, max_length=1000)
 
 
 def _runtime(request: Request) -> ConsumerRuntime:
@@ -75,3 +90,29 @@ async def agents_online(request: Request, tenant: str, who: Who) -> list[dict[st
         for a in agents
         if a.agent_id in online
     ]
+
+
+@router.get("/teams")
+async def list_teams(request: Request, tenant: str, who: Who) -> list[dict[str, object]]:
+    async with _runtime(request).engine.connect() as conn:
+        return await team_rows.teams_of(conn, tenant)
+
+
+@router.put("/teams/{team_id}")
+async def put_team(
+    request: Request, tenant: str, who: Who, team_id: str, body: TeamBody
+) -> dict[str, str]:
+    """Create or replace a team: its members (agents of the tenant) and the inboxes it takes;
+    with ``auto_assign`` their waiting conversations go round robin to its online members."""
+    if not who.is_admin:
+        raise Rejected(403, "forbidden", "only an admin sets teams")
+    inboxes = [(i.channel_kind, i.account_id) for i in body.inboxes]
+    team = (team_id, body.name, body.auto_assign)
+    try:
+        async with _runtime(request).engine.begin() as conn:
+            await set_team(conn, tenant, team, body.members, inboxes)
+    except CommandError as exc:
+        raise Rejected(exc.status, exc.reason, exc.detail) from exc
+    if (assigner := getattr(request.app.state, "assigner", None)) is not None:
+        assigner.wake()
+    return {"team_id": team_id, "status": "saved"}

@@ -21,6 +21,7 @@ from unifier.service.assignment import assign
 from unifier.service.auto_assignment import online_of
 from unifier.service.commands import CommandError
 from unifier.store import assignment_rows as rows
+from unifier.store import team_rows
 
 router = APIRouter(tags=["page"])
 Who = Annotated[Principal, Depends(page_principal)]
@@ -38,7 +39,7 @@ async def _model(request: Request, who: Principal, tid: str) -> dict[str, Any]:
         if current is None:
             raise Rejected(404, "not_found", f"conversation {tid}")
         agents = await rows.agents_of(conn, who.tenant)
-        waiting = await rows.queued(conn, who.tenant, tid)
+        waiting = await team_rows.queued(conn, who.tenant, tid)
     settings = request.app.state.hotline.settings
     local = board(request).connected().get(who.tenant, set())
     online = online_of(agents, local, datetime.now(UTC), settings.presence_online_seconds)
