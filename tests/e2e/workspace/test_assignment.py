@@ -3,6 +3,7 @@ agents come online (their live stream), and the collision notice between two age
 
 from __future__ import annotations
 
+import importlib
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -25,6 +26,8 @@ from unifier.store import assignment_rows as rows
 from unifier.store import team_rows
 from unifier.store.schema import threads
 
+# untyped package: looked up at run time so mypy needs no override for it
+Axe = importlib.import_module("axe_playwright_python.async_playwright").Axe
 SHOTS = Path(__file__).resolve().parents[3] / "var" / "screenshots"
 Served = tuple[FastAPI, str, str, Browser]
 
@@ -107,6 +110,9 @@ async def test_assign_to_me_and_unassign(kafka: str, served: Served) -> None:
     assert (await assignees(app, tenant))[tid] == "Ana"
     SHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SHOTS / "assignment.png"))
+    found = (await Axe().run(page)).response["violations"]
+    serious = [v["id"] for v in found if v["impact"] in ("serious", "critical")]
+    assert serious == [], serious
 
     await page.select_option("select[name=assignee]", "Bob")
     await page.click(".assign-submit")
