@@ -153,7 +153,7 @@ async def open_slots(
     who = _t.assignee.is_(None) if assignees is None else _t.assignee.in_(list(assignees))
     q = (
         sa.select(_t.thread_id, _t.channel_kind, _account().label("account"), _t.assignee)
-        .where(_t.tenant == tenant, _t.open.is_(True), _t.merged_into.is_(None), who)
+        .where(_t.tenant == tenant, _t.open, _t.merged_into.is_(None), who)
         .where(_t.channel_kind.in_(list(kinds)))
         .order_by(_t.last_message_at, _t.thread_id)
         .limit(limit)
@@ -165,7 +165,7 @@ async def loads(conn: AsyncConnection, tenant: str, agent_ids: Sequence[str]) ->
     """Open threads held per agent."""
     q = (
         sa.select(_t.assignee, sa.func.count())
-        .where(_t.tenant == tenant, _t.open.is_(True), _t.assignee.in_(list(agent_ids)))
+        .where(_t.tenant == tenant, _t.open, _t.assignee.in_(list(agent_ids)))
         .group_by(_t.assignee)
     )
     return {r[0]: int(r[1]) for r in await conn.execute(q)}

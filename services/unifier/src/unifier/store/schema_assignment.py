@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from unifier.store.schema import TS, metadata
+from unifier.store.schema import TS, metadata, threads
 
 teams = sa.Table(
     "teams",
@@ -46,4 +46,23 @@ assignment_queue = sa.Table(  # unassigned threads an auto-assign team could not
     sa.Column("reason", sa.String(32), nullable=False),  # no_agent_online | all_at_capacity | …
     sa.Column("detail", sa.Text, nullable=False),  # the explanation shown to agents
     sa.Column("since", TS, nullable=False),
+)
+
+# What each round reads, without scanning closed or historical rows: the open unassigned
+# threads (oldest activity first) and the open threads per assignee (loads, offline moves).
+WAITING = {"sqlite": "open = 1 AND assignee IS NULL", "postgresql": "open AND assignee IS NULL"}
+OPEN = {"sqlite": "open = 1", "postgresql": "open"}
+sa.Index(
+    "ix_threads_waiting",
+    threads.c.tenant,
+    threads.c.last_message_at,
+    sqlite_where=sa.text(WAITING["sqlite"]),
+    postgresql_where=sa.text(WAITING["postgresql"]),
+)
+sa.Index(
+    "ix_threads_open_assignee",
+    threads.c.tenant,
+    threads.c.assignee,
+    sqlite_where=sa.text(OPEN["sqlite"]),
+    postgresql_where=sa.text(OPEN["postgresql"]),
 )

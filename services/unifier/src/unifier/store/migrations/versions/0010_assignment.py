@@ -1,5 +1,6 @@
 """auto-assignment: teams, team members, the inboxes a team takes, the queue of threads
-waiting for an agent (``unifier.store.schema_assignment``)
+waiting for an agent, and two partial indexes on threads (open unassigned by activity; open
+by assignee) for its rounds (``unifier.store.schema_assignment``)
 
 Revision ID: 0010
 Revises: 0009
@@ -14,6 +15,8 @@ branch_labels = None
 depends_on = None
 TS = sa.DateTime(timezone=True)
 S64 = sa.String(64)
+WAITING = {"sqlite": "open = 1 AND assignee IS NULL", "postgresql": "open AND assignee IS NULL"}
+OPEN = {"sqlite": "open = 1", "postgresql": "open"}
 
 
 def upgrade() -> None:
@@ -49,7 +52,21 @@ def upgrade() -> None:
         sa.Column("since", TS, nullable=False),
     )
 
+    for name, cols, where in (
+        ("ix_threads_waiting", ["tenant", "last_message_at"], WAITING),
+        ("ix_threads_open_assignee", ["tenant", "assignee"], OPEN),
+    ):
+        op.create_index(
+            name,
+            "threads",
+            cols,
+            sqlite_where=sa.text(where["sqlite"]),
+            postgresql_where=sa.text(where["postgresql"]),
+        )
+
 
 def downgrade() -> None:
+    op.drop_index("ix_threads_open_assignee", "threads")
+    op.drop_index("ix_threads_waiting", "threads")
     for table in ("assignment_queue", "team_inboxes", "team_members", "teams"):
         op.drop_table(table)
