@@ -62,6 +62,19 @@ async def assign(
     if previous == assignee:
         who = assignee or "nobody"
         raise CommandError(409, "unchanged", f"the conversation is already assigned to {who}")
+    return await _record(conn, tenant, thread_id, by, (previous, assignee), why)
+
+
+async def _record(
+    conn: AsyncConnection,
+    tenant: str,
+    thread_id: str,
+    by: str | None,
+    change: tuple[str | None, str | None],
+    why: Why,
+) -> un.ConversationAssigned:
+    """The assignee row, the thread's activity and the event of one change (from, to)."""
+    previous, assignee = change
     now = datetime.now(UTC)
     await rows.set_assignee(conn, tenant, thread_id, assignee)
     await team_rows.dequeue(conn, tenant, thread_id)
@@ -86,15 +99,21 @@ async def assign(
 
 
 async def wait(
-    conn: AsyncConnection, tenant: str, thread_id: str, team: tuple[str, str], why: tuple[str, str]
+    conn: AsyncConnection,
+    tenant: str,
+    thread_id: str,
+    team: tuple[str, str],
+    why: tuple[str, str],
+    before: tuple[str, str] | object | None = _ANY,
 ) -> bool:
-    """Queue a thread no agent can take (``team``: id, name; ``why``: reason, explanation).
-    The activity row is written when it starts waiting or the reason changes, not each round;
-    the queue's explanation follows the floor (who is online, the loads). True when a row was
-    written."""
-    before = await team_rows.queued(conn, tenant, thread_id)
+    """Queue a thread no agent can take (``team``: id, name; ``why``: reason, explanation;
+    ``before``: its queue entry if the caller read it). The activity row is written when it
+    starts waiting or the reason changes, not each round; the queue's explanation follows the
+    floor (who is online, the loads). True when an activity row was written."""
+    if before is _ANY:
+        before = await team_rows.queued(conn, tenant, thread_id)
     now = datetime.now(UTC)
-    if before is not None and before[0] == why[0]:
+    if isinstance(before, tuple) and before[0] == why[0]:
         if before[1] != why[1]:
             await team_rows.enqueue(conn, tenant, thread_id, team[0], why, now)
         return False

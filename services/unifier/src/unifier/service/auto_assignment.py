@@ -95,6 +95,7 @@ async def _tenant_round(
         await rows.loads(conn, tenant, members),
         {a.agent_id: a.capacity for a in agents},
     )
+    queue = await team_rows.queued_of(conn, tenant, [s.thread_id for s in waiting])
     changed: Changed = []
     for team in teams:
         mine = [
@@ -102,19 +103,25 @@ async def _tenant_round(
             for s in moving + waiting
             if dom.team_for(s.channel_kind, s.account_id, inboxes) == team.team_id
         ]
-        changed += await _team_round(conn, tenant, team, floor, mine)
+        changed += await _team_round(conn, tenant, team, floor, (mine, queue))
     return changed
 
 
 async def _team_round(
-    conn: AsyncConnection, tenant: str, row: TeamRow, floor: dom.Floor, slots: list[ThreadSlot]
+    conn: AsyncConnection,
+    tenant: str,
+    row: TeamRow,
+    floor: dom.Floor,
+    work: tuple[list[ThreadSlot], dict[str, tuple[str, str]]],
 ) -> Changed:
+    """``work``: the team's threads (an offline agent's, then waiting ones) and the queue."""
     team = dom.Team(row.team_id, row.name, row.members, row.pointer)
+    slots, queue = work
     changed: Changed = []
     for slot in slots:
         reason = dom.ROUND_ROBIN if slot.assignee is None else dom.AGENT_OFFLINE
         [chosen], team = dom.place(team, floor, 1, reason)
-        if await _apply(conn, tenant, row, slot, chosen):
+        if await _apply(conn, tenant, row, slot, (chosen, queue.get(slot.thread_id))):
             changed.append((tenant, slot.thread_id))
     if team.pointer != row.pointer and team.pointer is not None:
         await team_rows.set_pointer(conn, tenant, row.team_id, team.pointer)
@@ -122,13 +129,19 @@ async def _team_round(
 
 
 async def _apply(
-    conn: AsyncConnection, tenant: str, team: TeamRow, slot: ThreadSlot, chosen: dom.Pick
+    conn: AsyncConnection,
+    tenant: str,
+    team: TeamRow,
+    slot: ThreadSlot,
+    decided: tuple[dom.Pick, tuple[str, str] | None],
 ) -> bool:
-    """Assign, move or queue one thread; True when something an agent sees changed."""
+    """Assign, move or queue one thread (``decided``: the pick and its queue entry); True when
+    something an agent sees changed."""
+    chosen, before = decided
     moving = slot.assignee is not None
     waits = (team.team_id, team.name), (chosen.reason, chosen.explanation)
     if chosen.assignee is None and not moving:
-        return await wait(conn, tenant, slot.thread_id, *waits)
+        return await wait(conn, tenant, slot.thread_id, *waits, before=before)
     reason = dom.AGENT_OFFLINE if moving else chosen.reason
     why = Why(reason, team.team_id, team.name, chosen.explanation)
     try:

@@ -104,13 +104,29 @@ async def enqueue(
 
 
 async def drop_stale_queue(conn: AsyncConnection, tenant: str) -> None:
-    """Forget the waiting of threads since closed or assigned (by an agent, or merged away)."""
-    settled = sa.select(_t.thread_id).where(
-        _t.tenant == tenant,
-        sa.or_(_t.open.is_(False), _t.assignee.is_not(None), _t.merged_into.is_not(None)),
+    """Forget the waiting of threads since closed or assigned (by an agent, or merged away).
+    Read first: a DELETE would take SQLite's write lock every round even with nothing to do."""
+    settled = sa.select(_q.thread_id).where(
+        _q.tenant == tenant,
+        _t.tenant == _q.tenant,
         _t.thread_id == _q.thread_id,
+        sa.or_(_t.open.is_(False), _t.assignee.is_not(None), _t.merged_into.is_not(None)),
     )
-    await conn.execute(assignment_queue.delete().where(_q.tenant == tenant, sa.exists(settled)))
+    stale = list((await conn.execute(settled)).scalars())
+    if stale:
+        await conn.execute(
+            assignment_queue.delete().where(_q.tenant == tenant, _q.thread_id.in_(stale))
+        )
+
+
+async def queued_of(
+    conn: AsyncConnection, tenant: str, tids: Sequence[str]
+) -> dict[str, tuple[str, str]]:
+    """thread id -> (reason, explanation) of those of ``tids`` that wait."""
+    q = sa.select(_q.thread_id, _q.reason, _q.detail).where(
+        _q.tenant == tenant, _q.thread_id.in_(list(tids))
+    )
+    return {r.thread_id: (r.reason, r.detail) for r in await conn.execute(q)}
 
 
 async def dequeue(conn: AsyncConnection, tenant: str, tid: str) -> None:
