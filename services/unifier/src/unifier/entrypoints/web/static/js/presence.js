@@ -17,9 +17,25 @@
     body: JSON.stringify({state: what}),
   }).catch(() => {});
 
-  const refresh = (id) => {
-    const el = document.querySelector(`.presence[data-conversation="${CSS.escape(id)}"]`);
-    if (el && window.htmx) htmx.ajax("GET", url(id), {target: el, swap: "outerHTML"});
+  // One re-read at a time; news meanwhile gets one more pass (a swap replaces the element).
+  const find = (id) => document.querySelector(`.presence[data-conversation="${CSS.escape(id)}"]`);
+  const wanted = new Set();
+  let busy = false;
+  const refresh = async (id) => {
+    wanted.add(id);
+    if (busy || !window.htmx) return;
+    busy = true;
+    try {
+      while (wanted.size) {
+        const [next] = wanted;
+        wanted.delete(next);
+        const res = await fetch(url(next), {headers: {"HX-Request": "true"}});
+        const el = find(next);
+        if (res.ok && el) htmx.swap(el, await res.text(), {swapStyle: "outerHTML"});
+      }
+    } finally {
+      busy = false;
+    }
   };
 
   const open = (id) => {
