@@ -268,6 +268,17 @@ async def test_presence_refusals(kafka: str, api: tuple[httpx.AsyncClient, str, 
     assert "is typing" not in mine.text
     assert "Ana is typing…" in theirs.text
 
+    # the assignment fragment: another tenant's conversation is unknown, CSRF required
+    fragment = f"{root}/inbox/conversations/{{}}/assign"
+    assert (await client.get(fragment.format(foreign))).status_code == 404
+    res = await client.post(fragment.format(foreign), data={"assignee": ""}, headers=csrf)
+    assert res.status_code == 404
+    res = await client.post(fragment.format(tid), data={"assignee": "nobody"})
+    assert res.status_code == 403
+    res = await client.post(fragment.format(tid), data={"assignee": "nobody"}, headers=csrf)
+    assert res.status_code == 422 and "nobody is not an agent" in res.text
+    assert (await assignees(app, tenant))[tid] is None
+
 
 async def test_one_assigner_per_database(postgres: Any) -> None:
     """Two instances on one PostgreSQL: one assigns, the other stands by and takes over when

@@ -24,7 +24,7 @@ from unifier.store import assignment_rows
 
 router = APIRouter(tags=["page"])
 Who = Annotated[Principal, Depends(page_principal)]
-TOUCH_EVERY_S = 10.0  # last_seen_at is written at most this often per agent and process
+TOUCH_EVERY_S = 20.0  # last_seen_at is written at most this often per agent and process
 _touched: dict[tuple[str, str], float] = {}
 
 
