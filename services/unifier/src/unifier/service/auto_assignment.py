@@ -86,25 +86,37 @@ async def _tenant_round(
     if not kinds:
         return []
     await team_rows.drop_stale_queue(conn, tenant)
-    gone = _gone(agents, online, now, timing)
-    moving = await rows.open_slots(conn, tenant, kinds, assignees=gone, limit=timing.batch)
-    waiting = await rows.open_slots(conn, tenant, kinds, assignees=None, limit=timing.batch)
-    members = sorted({m for t in teams for m in t.members})
-    floor = dom.Floor(
-        frozenset(online),
-        await rows.loads(conn, tenant, members),
-        {a.agent_id: a.capacity for a in agents},
-    )
-    queue = await team_rows.queued_of(conn, tenant, [s.thread_id for s in waiting])
+    slots = await _slots(conn, tenant, kinds, _gone(agents, online, now, timing), timing.batch)
+    floor = await _floor(conn, tenant, teams, agents, online)
+    queue = await team_rows.queued_of(conn, tenant, [s.thread_id for s in slots if not s.assignee])
     changed: Changed = []
     for team in teams:
         mine = [
-            s
-            for s in moving + waiting
-            if dom.team_for(s.channel_kind, s.account_id, inboxes) == team.team_id
+            s for s in slots if dom.team_for(s.channel_kind, s.account_id, inboxes) == team.team_id
         ]
         changed += await _team_round(conn, tenant, team, floor, (mine, queue))
     return changed
+
+
+async def _slots(
+    conn: AsyncConnection, tenant: str, kinds: list[str], gone: list[str], batch: int
+) -> list[ThreadSlot]:
+    """The threads to place: those of agents gone offline first, then the waiting ones."""
+    moving = await rows.open_slots(conn, tenant, kinds, assignees=gone, limit=batch)
+    waiting = await rows.open_slots(conn, tenant, kinds, assignees=None, limit=batch)
+    return moving + waiting
+
+
+async def _floor(
+    conn: AsyncConnection,
+    tenant: str,
+    teams: list[TeamRow],
+    agents: Sequence[AgentRow],
+    online: set[str],
+) -> dom.Floor:
+    members = sorted({m for t in teams for m in t.members})
+    loads = await rows.loads(conn, tenant, members)
+    return dom.Floor(frozenset(online), loads, {a.agent_id: a.capacity for a in agents})
 
 
 async def _team_round(
