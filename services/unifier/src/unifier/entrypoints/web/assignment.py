@@ -33,7 +33,9 @@ def _runtime(request: Request) -> ConsumerRuntime:
     return runtime
 
 
-async def _model(request: Request, who: Principal, tid: str) -> dict[str, Any]:
+async def assignment_model(request: Request, who: Principal, tid: str) -> dict[str, Any]:
+    """What ``_assign_pane.html`` (``_thread_assign.html`` + ``_presence.html``) renders, for a
+    pane that includes it (add ``message``/``error``: "" when there is none)."""
     async with _runtime(request).engine.connect() as conn:
         current = await rows.thread_assignee(conn, who.tenant, tid)
         if current is None:
@@ -58,7 +60,7 @@ async def _model(request: Request, who: Principal, tid: str) -> dict[str, Any]:
 async def fragment(
     request: Request, who: Principal, tid: str, status: int = 200, **message: str
 ) -> HTMLResponse:
-    model = await _model(request, who, tid) | {"message": "", "error": ""} | message
+    model = await assignment_model(request, who, tid) | {"message": "", "error": ""} | message
     page = "assign_page.html" if request.headers.get("HX-Request") is None else "_assign_pane.html"
     return render(page, who, status_code=status, **model)
 
