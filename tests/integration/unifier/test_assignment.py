@@ -117,6 +117,12 @@ async def test_assign_and_unassign(kafka: str, api: tuple[httpx.AsyncClient, str
     [tid] = await threads_of(app, tenant, 1)
     [foreign] = await threads_of(app, other, 1)
 
+    # the stand-in sign-in's agent ("agent"): unseen until it makes a request
+    await add_agents(app, tenant, 10, "agent", seen=False)
+    assert (await sql(app, lambda c: rows.agent(c, tenant, "agent"))).last_seen_at is None
+    online = (await client.get("/agents/online")).json()
+    assert "agent" in [a["agent_id"] for a in online]
+
     res = await client.post(f"/conversations/{tid}/assign", json={"assignee": "ana"})
     assert res.status_code == 200, res.text
     assert res.json() | {"event_id": ""} == {

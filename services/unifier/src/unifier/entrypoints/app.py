@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from hotline.http import ServiceState, create_service_app
@@ -16,6 +16,7 @@ from unifier.entrypoints.api.routes import router as api_router
 from unifier.entrypoints.assigner import Assigner
 from unifier.entrypoints.runtime import ConsumerRuntime, build_runtime
 from unifier.entrypoints.web import security
+from unifier.entrypoints.web.presence import api_seen
 from unifier.entrypoints.web.presence_board import PresenceBoard
 from unifier.entrypoints.web.routers import ROUTERS
 from unifier.entrypoints.web.templating import STATIC
@@ -63,8 +64,9 @@ def create_app(settings: UnifierSettings | None = None) -> FastAPI:
     app.state.presence = presence
     state: ServiceState = app.state.hotline  # typing events go out through the edge intake
     app.state.intake = Intake(KafkaPublisher(state.producer), state.metrics)
-    app.include_router(api_router)
-    app.include_router(assignment_api)
+    seen = [Depends(api_seen)]  # an agent's API request counts as presence
+    app.include_router(api_router, dependencies=seen)
+    app.include_router(assignment_api, dependencies=seen)
     for router in ROUTERS:  # the workspace, matched before the legacy inbox page
         app.include_router(router)
     app.include_router(page_router)

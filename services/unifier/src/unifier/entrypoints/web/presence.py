@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
 from hotline.http import Rejected
-from unifier.entrypoints.api.auth import Principal, page_principal
+from unifier.entrypoints.api.auth import Principal, page_principal, principal
 from unifier.entrypoints.runtime import ConsumerRuntime
 from unifier.entrypoints.web.presence_board import Here, PresenceBoard
 from unifier.entrypoints.web.templating import render
@@ -53,6 +53,11 @@ async def seen(request: Request, who: Principal) -> None:
     runtime: ConsumerRuntime = request.app.state.runtime
     async with runtime.engine.begin() as conn:
         await assignment_rows.touch_agent(conn, who.tenant, who.agent_id, datetime.now(UTC))
+
+
+async def api_seen(request: Request, who: Annotated[Principal, Depends(principal)]) -> None:
+    """Dependency of the agent API's routes: a request marks its agent as seen."""
+    await seen(request, who)
 
 
 async def known(request: Request, who: Principal, conversation_id: str) -> None:
