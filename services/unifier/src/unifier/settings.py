@@ -50,6 +50,13 @@ class UnifierSettings(ServiceSettings):
     # after the message was sent, then forgotten.
     deleted_text_days: float = 30.0
     sweep_seconds: float = 60.0  # how often both are enforced
+    # Auto-assignment (one instance per database at a time): a round after each committed
+    # batch and at least this often; an agent is online while their live stream is open or
+    # seen this recently, and an offline agent's open threads move after the grace period.
+    assign_auto: bool = True
+    assign_poll_seconds: float = 2.0
+    presence_online_seconds: float = 60.0
+    offline_grace_seconds: float = 120.0
     # Test-only fault injection: probability of SIGKILL right after a batch's DB commit,
     # before the Kafka offset commit (the exactly-once test uses it; 0 in production).
     fault_kill_after_commit: float = 0.0

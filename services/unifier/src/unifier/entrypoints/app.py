@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import asyncio
+
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from hotline.http import ServiceState, create_service_app
 from hotline.intake import Intake, KafkaPublisher
 from unifier.entrypoints.api import (
+    assignment_routes,
     canned_routes,
     contact_routes,
     inbox_routes,
@@ -18,8 +21,11 @@ from unifier.entrypoints.api import (
 from unifier.entrypoints.api.live_feed import LiveFeed
 from unifier.entrypoints.api.page import router as page_router
 from unifier.entrypoints.api.routes import router as api_router
-from unifier.entrypoints.runtime import build_runtime
+from unifier.entrypoints.assigner import Assigner
+from unifier.entrypoints.runtime import ConsumerRuntime, build_runtime
 from unifier.entrypoints.web import security
+from unifier.entrypoints.web.presence import api_seen
+from unifier.entrypoints.web.presence_board import PresenceBoard
 from unifier.entrypoints.web.routers import ROUTERS
 from unifier.entrypoints.web.templating import STATIC
 from unifier.settings import UnifierSettings
@@ -28,28 +34,56 @@ from unifier.settings import UnifierSettings
 def create_app(settings: UnifierSettings | None = None) -> FastAPI:
     settings = settings or UnifierSettings()
     live_feed = LiveFeed()
+    presence = PresenceBoard()
     app: FastAPI
 
+    def committed(changed: dict[str, list[str]]) -> None:
+        live_feed.committed(changed)
+        if (assigner := getattr(app.state, "assigner", None)) is not None:
+            assigner.wake()
+
     async def on_start(state: ServiceState) -> None:
-        runtime = await build_runtime(settings, state.producer, live_feed.committed)
+        runtime = await build_runtime(settings, state.producer, committed)
         app.state.runtime = runtime
+        if settings.assign_auto:
+            start_assigner(runtime)
         state.ready_checks["database"] = runtime.db_ready
         if settings.consume:
             runtime.start(state.metrics)
             state.ready_checks["consumer"] = runtime.consumer_ready
             state.ready_checks["relay"] = runtime.relay.ready
 
+    def start_assigner(runtime: ConsumerRuntime) -> None:
+        def assigned(changed: dict[str, list[str]]) -> None:
+            runtime.relay.notify()
+            live_feed.committed(changed)
+            for tenant, ids in changed.items():
+                live_feed.publish(tenant, {"conversations": ids}, "assignment")
+
+        assigner = Assigner(runtime.engine, settings, presence.connected, assigned)
+        app.state.assigner = assigner
+        runtime.tasks.append(asyncio.create_task(assigner.run(runtime.stop)))
+
     async def on_stop(state: ServiceState) -> None:
         await app.state.runtime.close()
 
     app = create_service_app(settings, on_start=on_start, on_stop=on_stop)
     app.state.live_feed = live_feed
+    app.state.presence = presence
     state: ServiceState = app.state.hotline  # typing events go out through the edge intake
     app.state.intake = Intake(KafkaPublisher(state.producer), state.metrics)
-    app.include_router(inbox_routes.router)  # before api_router: /conversations/bulk
-    app.include_router(api_router)
-    for api in (labels_routes, snooze_routes, canned_routes, contact_routes, template_routes):
-        app.include_router(api.router)
+    seen = [Depends(api_seen)]  # an agent's API request counts as presence
+    app.include_router(inbox_routes.router, dependencies=seen)  # before: /conversations/bulk
+    app.include_router(api_router, dependencies=seen)
+    for api in (
+        assignment_routes,
+        labels_routes,
+        snooze_routes,
+        canned_routes,
+        contact_routes,
+        template_routes,
+    ):
+        app.include_router(api.router, dependencies=seen)
     for router in ROUTERS:  # the workspace, matched before the legacy inbox page
         app.include_router(router)
     app.include_router(page_router)

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from unifier.service import labels, thread_commands
+from unifier.service import assignment, labels, thread_commands
 from unifier.service.commands import CommandError
 
 MAX_IDS = 500  # conversations per request
@@ -34,9 +34,19 @@ async def reopen(conn: AsyncConnection, tenant: str, thread_id: str, by: str, **
     return await thread_commands.set_open(conn, tenant, thread_id, open_=True, by=by)
 
 
+async def assign(
+    conn: AsyncConnection, tenant: str, thread_id: str, by: str, **params: Any
+) -> object:
+    """``assignee``: an agent id, or null to unassign."""
+    if set(params) != {"assignee"}:
+        raise CommandError(422, "bad_parameters", "assign takes exactly {assignee}")
+    return await assignment.assign(conn, tenant, thread_id, by, assignee=params["assignee"])
+
+
 COMMANDS: dict[str, Command] = {
     "close": close,
     "reopen": reopen,
+    "assign": assign,
     "label": labels.label,
     "unlabel": labels.unlabel,
 }

@@ -7,11 +7,13 @@ from fastapi import APIRouter
 from unifier.entrypoints.web import (
     action_posts,
     actions,
+    assignment,
     canned,
     contact,
     content,
     inbox,
     live,
+    presence,
     reply_templates,
 )
 
@@ -24,4 +26,6 @@ ROUTERS: list[APIRouter] = [
     content.router,
     contact.router,
     reply_templates.router,
+    presence.router,
+    assignment.router,
 ]

@@ -1,0 +1,206 @@
+"""Assignment in a real Chromium: assign to me / unassign, auto-assignment within capacity as
+agents come online (their live stream), and the collision notice between two agents."""
+
+from __future__ import annotations
+
+import importlib
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from fastapi import FastAPI
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from pydantic import SecretStr
+
+from tests.browser import ARGS, CHROMIUM
+from tests.integration.unifier.harness import eventually, publish, settings_for
+from tests.integration.unifier.server import serving
+from tests.unit.unifier.factory import ident, message
+from tests.workspace import sign_in
+from unifier.entrypoints.app import create_app
+from unifier.store import assignment_rows as rows
+from unifier.store import team_rows
+from unifier.store.schema import threads
+
+# untyped package: looked up at run time so mypy needs no override for it
+Axe = importlib.import_module("axe_playwright_python.async_playwright").Axe
+SHOTS = Path(__file__).resolve().parents[3] / "var" / "screenshots"
+Served = tuple[FastAPI, str, str, Browser]
+
+
+@pytest.fixture
+async def served(kafka: str, tmp_path: Path) -> AsyncIterator[Served]:
+    tenant = "w" + uuid.uuid4().hex[:8]
+    settings = settings_for(
+        kafka,
+        f"sqlite:///{tmp_path}/u.db",
+        api_tokens={tenant: SecretStr("tok-" + tenant)},
+        assign_poll_seconds=0.3,
+    )
+    app = create_app(settings)
+    async with serving(app) as base, async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield app, base, tenant, browser
+        finally:
+            await browser.close()
+
+
+async def sql(app: FastAPI, fn: Any) -> Any:
+    async with app.state.runtime.engine.begin() as conn:
+        return await fn(conn)
+
+
+async def agents(app: FastAPI, tenant: str, capacity: int, *names: str) -> None:
+    async def add(conn: Any) -> None:
+        for name in names:
+            await rows.add_agent(conn, tenant, name, datetime.now(UTC), capacity=capacity)
+
+    await sql(app, add)
+
+
+async def assignees(app: FastAPI, tenant: str) -> dict[str, str | None]:
+    t = threads.c
+    q = sa.select(t.thread_id, t.assignee).where(t.tenant == tenant)
+    return dict((await sql(app, lambda c: c.execute(q))).all())
+
+
+async def conversations(kafka: str, app: FastAPI, tenant: str, n: int) -> list[str]:
+    people = [f"c{i}@example.test" for i in range(n)]
+    await publish(
+        kafka,
+        [
+            message(f"m{i}", tenant=tenant, handle=p, ids=[ident("email", p)])
+            for i, p in enumerate(people)
+        ],
+    )
+
+    async def there() -> bool:
+        return len(await assignees(app, tenant)) == n
+
+    await eventually(there)
+    return sorted(await assignees(app, tenant))
+
+
+async def agent_page(served: Served, name: str, tid: str) -> tuple[BrowserContext, Page]:
+    app, base, tenant, browser = served
+    context = await browser.new_context()
+    await sign_in(context, base, app, tenant, name=name)
+    page = await context.new_page()
+    await page.goto(f"{base}/inbox/conversations/{tid}/assign")
+    await page.wait_for_selector("body[data-live=connected]", timeout=10_000)
+    return context, page
+
+
+async def test_assign_to_me_and_unassign(kafka: str, served: Served) -> None:
+    app, base, tenant, _ = served
+    await agents(app, tenant, 10, "Ana", "Bob")
+    [tid] = await conversations(kafka, app, tenant, 1)
+    context, page = await agent_page(served, "Ana", tid)
+    assert await page.locator(".assignee").inner_text() == "Unassigned"
+    assert await page.locator(".assign-me").get_attribute("data-shortcut") == "a"
+
+    await page.click(".assign-me")
+    await page.wait_for_selector(".assignee[data-assignee=Ana]")
+    assert await page.locator(".assign-message").inner_text() == "Assigned to Ana"
+    assert (await assignees(app, tenant))[tid] == "Ana"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SHOTS / "assignment.png"))
+    found = (await Axe().run(page)).response["violations"]
+    serious = [v["id"] for v in found if v["impact"] in ("serious", "critical")]
+    assert serious == [], serious
+
+    await page.select_option("select[name=assignee]", "Bob")
+    await page.click(".assign-submit")
+    await page.wait_for_selector(".assignee[data-assignee=Bob]")
+    assert await page.locator(".assign-message").inner_text() == "Assigned to Bob"
+
+    await page.click(".unassign")
+    await page.wait_for_selector(".assignee[data-assignee='']")
+    assert await page.locator(".assign-message").inner_text() == "Unassigned"
+    # unassigning again is refused with a clear message, nothing changed
+    await page.select_option("select[name=assignee]", "")
+    await page.click(".assign-submit")
+    await page.wait_for_selector(".assign-message[data-kind=error]")
+    assert "already assigned to nobody" in await page.locator(".assign-message").inner_text()
+    assert (await assignees(app, tenant))[tid] is None
+    # without the CSRF header: refused
+    url = f"{base}/inbox/conversations/{tid}/assign"
+    res = await context.request.post(url, form={"assignee": "Ana"})
+    assert res.status == 403
+    assert (await assignees(app, tenant))[tid] is None
+    await context.close()
+
+
+async def test_auto_assign_within_capacity_to_online_agents(kafka: str, served: Served) -> None:
+    app, base, tenant, _ = served
+    await agents(app, tenant, 1, "Ana", "Bob")
+
+    async def team(conn: Any) -> None:
+        now = datetime.now(UTC)
+        await team_rows.add_team(
+            conn, tenant, ("t1", "Support", True), ["Ana", "Bob"], [("email", "*")], now
+        )
+
+    await sql(app, team)
+    first, second, third = await conversations(kafka, app, tenant, 3)
+
+    async def all_waiting() -> bool:
+        return all(
+            [
+                await sql(app, lambda c, t=t: team_rows.queued(c, tenant, t))
+                for t in (first, second, third)
+            ]
+        )
+
+    await eventually(all_waiting)  # nobody online: everything waits
+    assert set((await assignees(app, tenant)).values()) == {None}
+
+    ana, ana_page = await agent_page(served, "Ana", first)
+    await ana_page.wait_for_selector(".assignee[data-assignee=Ana]", timeout=10_000)  # live
+    bob, bob_page = await agent_page(served, "Bob", second)
+    await bob_page.wait_for_selector(".assignee[data-assignee=Bob]", timeout=10_000)
+    assert await assignees(app, tenant) == {first: "Ana", second: "Bob", third: None}
+
+    await ana_page.goto(f"{base}/inbox/conversations/{third}/assign")
+    waiting = ana_page.locator(".queued[data-reason=all_at_capacity]")
+    await waiting.wait_for(timeout=10_000)
+    text = await waiting.inner_text()
+    assert "team Support" in text and "Ana (1/1 full)" in text and "Bob (1/1 full)" in text
+    await ana.close()
+    await bob.close()
+
+
+async def test_collision_notice_between_two_agents(kafka: str, served: Served) -> None:
+    app, _, tenant, _ = served
+    await agents(app, tenant, 10, "Ana", "Bob")
+    [tid] = await conversations(kafka, app, tenant, 1)
+    ana, ana_page = await agent_page(served, "Ana", tid)
+    bob, bob_page = await agent_page(served, "Bob", tid)
+
+    await ana_page.wait_for_selector(".presence-item[data-agent=Bob][data-state=viewing]")
+    await bob_page.wait_for_selector(".presence-item[data-agent=Ana][data-state=viewing]")
+    assert await ana_page.locator(".presence-item").inner_text() == "Bob is viewing"
+    assert await bob_page.locator(".presence-item").inner_text() == "Ana is viewing"
+    assert await ana_page.locator(".presence-item[data-agent=Ana]").count() == 0  # never oneself
+
+    for page in (ana_page, bob_page):  # the reply box is the thread pane's; one stands in here
+        await page.evaluate(
+            "document.querySelector('.assign-pane').append(document.createElement('textarea'))"
+        )
+    await ana_page.locator("textarea").press_sequentially("On it", delay=50)
+    await bob_page.wait_for_selector(".presence-item[data-agent=Ana][data-state=typing]")
+    assert await bob_page.locator(".presence-item").inner_text() == "Ana is typing…"
+    await bob_page.locator("textarea").press_sequentially("Me too", delay=50)
+    await ana_page.wait_for_selector(".presence-item[data-agent=Bob][data-state=typing]")
+    assert await ana_page.locator(".presence-item").inner_text() == "Bob is typing…"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    await ana_page.screenshot(path=str(SHOTS / "collision.png"))
+
+    await bob.close()  # Bob leaves: Ana no longer sees him
+    await ana_page.wait_for_selector(".presence-item", state="detached", timeout=10_000)
+    await ana.close()
