@@ -8,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 from hotline.http import ServiceState, create_service_app
 from hotline.intake import Intake, KafkaPublisher
 from unifier.entrypoints.api.live_feed import LiveFeed
+from unifier.entrypoints.api.notes_routes import router as notes_router
 from unifier.entrypoints.api.page import router as page_router
 from unifier.entrypoints.api.routes import router as api_router
 from unifier.entrypoints.runtime import build_runtime
@@ -39,6 +40,7 @@ def create_app(settings: UnifierSettings | None = None) -> FastAPI:
     state: ServiceState = app.state.hotline  # typing events go out through the edge intake
     app.state.intake = Intake(KafkaPublisher(state.producer), state.metrics)
     app.include_router(api_router)
+    app.include_router(notes_router)
     for router in ROUTERS:  # the workspace, matched before the legacy inbox page
         app.include_router(router)
     app.include_router(page_router)

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from unifier.entrypoints.web import live
+from unifier.entrypoints.web import compose, live, thread
 
-ROUTERS: list[APIRouter] = [live.router]
+ROUTERS: list[APIRouter] = [live.router, thread.router, compose.router]

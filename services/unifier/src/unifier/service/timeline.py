@@ -1,0 +1,58 @@
+"""The thread as agents read it: its messages (with names, decisions, delivery), internal notes
+and system activity in one time-ordered timeline, and the channels a reply can go to."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from unifier.domain.reach import Reach, channels
+from unifier.service.commands import CommandError
+from unifier.store import queries, read_marks, thread_rows, timeline_rows
+from unifier.store.thread_rows import ThreadHead
+
+Row = dict[str, Any]
+KIND_ORDER = {"message": 0, "activity": 1, "note": 2}  # at one instant: what happened, then why
+
+
+async def thread_view(conn: AsyncConnection, tenant: str, tid: str) -> Row | None:
+    """The thread (``queries.get_thread``) plus ``timeline``: items ``{"type": "message" |
+    "note" | "activity", "at": datetime, ...}`` oldest first."""
+    thread = await queries.get_thread(conn, tenant, tid)
+    if thread is None:
+        return None
+    items = [
+        {**m, "type": "message", "at": datetime.fromisoformat(m["at"])} for m in thread["messages"]
+    ]
+    items += [{**n, "type": "note"} for n in await timeline_rows.thread_notes(conn, tenant, tid)]
+    items += [
+        {**a, "type": "activity"} for a in await timeline_rows.thread_activity(conn, tenant, tid)
+    ]
+    items.sort(key=lambda i: (i["at"], KIND_ORDER[i["type"]]))
+    thread["timeline"] = items
+    return thread
+
+
+async def reply_channels(
+    conn: AsyncConnection, tenant: str, tid: str, contact_id: str, now: datetime | None = None
+) -> list[Reach]:
+    """The channels of the contact (and the contacts merged into it) and of this thread's
+    customer messages, the customer's last one first; each says whether a reply can go there."""
+    handles = await timeline_rows.handles(
+        conn, tenant, await queries.members(conn, tenant, contact_id)
+    )
+    last = await timeline_rows.last_inbound(conn, tenant, tid)
+    return channels(handles, last, now or datetime.now(UTC))
+
+
+async def mark_read(conn: AsyncConnection, tenant: str, tid: str, agent_id: str) -> None:
+    await read_marks.mark_read(conn, tenant, tid, agent_id, datetime.now(UTC))
+
+
+async def thread_head(conn: AsyncConnection, tenant: str, tid: str) -> ThreadHead:
+    head = await thread_rows.head(conn, tenant, tid)
+    if head is None:
+        raise CommandError(404, "not_found", f"conversation {tid}")
+    return head
