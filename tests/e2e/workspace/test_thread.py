@@ -10,6 +10,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Page, expect
 
 from hotline import events as ev
@@ -149,6 +150,13 @@ async def test_timeline_with_every_kind_of_item(kafka: str, served: Served, page
     await expect(first_msg.locator("details.decision")).to_have_attribute("open", "")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / "thread.png"), full_page=True)
+    checked = await Axe().run(page)
+    bad = [
+        (v["id"], [n["html"] for n in v["nodes"]])
+        for v in checked.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert bad == []
 
 
 async def test_live_arrival_and_one_reply_when_clicked_twice(
