@@ -294,6 +294,14 @@ async def test_bad_replies_are_refused_and_nothing_is_published(
     await expect(status).to_have_text(
         "Too long: a reply has at most 20,000 characters (this one has 20,001). Nothing was sent."
     )
+    empty = await page.evaluate(  # the form requires text; the server refuses it too
+        """async (tid) => { const r = await fetch(`/inbox/conversations/${tid}/reply`, {
+             method: "POST", headers: JSON.parse(document.body.getAttribute("hx-headers")),
+             body: new URLSearchParams({text: "  ", channel: "whatsapp"})});
+           return [r.status, await r.text()]; }""",
+        tid,
+    )
+    assert empty[0] == 422 and "Nothing to send: write the reply first." in empty[1]
     await asyncio.sleep(1.0)
     assert await replies_after(kafka, before, tenant) == []
     assert await page.locator(".message.outbound").count() == 0

@@ -17,6 +17,7 @@ from tests.integration.unifier.harness import decide_batch
 from tests.unit.unifier.factory import T0, ident, message
 from unifier.service import notes, timeline
 from unifier.service.commands import CommandError
+from unifier.service.replies import ReplyAsk, request_reply
 from unifier.store import read_marks
 from unifier.store.schema import outbox, threads
 from unifier.store.schema_accounts import agents
@@ -79,6 +80,7 @@ async def test_timeline_orders_messages_notes_and_activity(engine: AsyncEngine) 
             ],
         )
         note = await notes.add_note(conn, tenant, tid, "a1", "she is a VIP")
+        await request_reply(conn, ReplyAsk(tenant, tid, "on it", "a1"))
     async with engine.connect() as conn:
         view = await timeline.thread_view(conn, tenant, tid)
     assert view is not None
@@ -89,6 +91,7 @@ async def test_timeline_orders_messages_notes_and_activity(engine: AsyncEngine) 
         ("message", "second"),
         ("activity", "frobnicated"),
         ("note", "she is a VIP"),
+        ("message", "on it"),
     ]
     items = view["timeline"]
     assert items[1]["name"] == "Ana Agent" and items[1]["detail"] == {
@@ -97,6 +100,7 @@ async def test_timeline_orders_messages_notes_and_activity(engine: AsyncEngine) 
     }
     assert items[3]["name"] is None and items[3]["detail"] == {"reason": "not json"}
     assert items[4]["name"] == "Ana Agent" and items[4]["note_id"] == note.note_id
+    assert items[5]["direction"] == "outbound" and items[5]["sender_name"] == "Ana Agent"
     async with engine.connect() as conn:
         queued = (await conn.execute(sa.select(outbox.c.topic, outbox.c.payload))).all()
     noted = [(topic, un.decode(p)) for topic, p in queued if b"note.added" in p]

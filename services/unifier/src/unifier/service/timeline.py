@@ -23,6 +23,7 @@ async def thread_view(conn: AsyncConnection, tenant: str, tid: str) -> Row | Non
     thread = await queries.get_thread(conn, tenant, tid)
     if thread is None:
         return None
+    await _author_names(conn, tenant, thread["messages"])
     items = [
         {**m, "type": "message", "at": datetime.fromisoformat(m["at"])} for m in thread["messages"]
     ]
@@ -33,6 +34,14 @@ async def thread_view(conn: AsyncConnection, tenant: str, tid: str) -> Row | Non
     items.sort(key=lambda i: (i["at"], KIND_ORDER[i["type"]]))
     thread["timeline"] = items
     return thread
+
+
+async def _author_names(conn: AsyncConnection, tenant: str, msgs: list[Row]) -> None:
+    """Our replies show their agent's name (the stored author is the agent's id)."""
+    ours = [m for m in msgs if m["direction"] == "outbound" and m["author"]]
+    names = await timeline_rows.agent_names(conn, tenant, {m["author"] for m in ours})
+    for m in ours:
+        m["sender_name"] = names.get(m["author"], m["sender_name"])
 
 
 async def reply_channels(

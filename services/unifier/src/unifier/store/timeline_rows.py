@@ -82,3 +82,12 @@ async def handles(conn: AsyncConnection, tenant: str, contacts: list[str]) -> di
         .group_by(i.channel_kind)
     )
     return dict((kind, handle) for kind, handle in await conn.execute(q))
+
+
+async def agent_names(conn: AsyncConnection, tenant: str, ids: set[str]) -> dict[str, str]:
+    """Agent id -> name, for the ids that are agents of the tenant."""
+    if not ids:
+        return {}
+    a = agents.c
+    q = sa.select(a.agent_id, a.name).where(a.tenant == tenant, a.agent_id.in_(sorted(ids)))
+    return dict((agent_id, name) for agent_id, name in await conn.execute(q))
