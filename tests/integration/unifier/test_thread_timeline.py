@@ -157,3 +157,29 @@ async def test_reply_channels_default_to_the_last_and_close_windows(engine: Asyn
     assert [(r.kind, r.handle, r.ok) for r in fresh] == [("whatsapp", "+4915100000001", True)]
     assert late[0].blocked is not None and "24-hour reply window closed" in late[0].blocked
     assert datetime.now(UTC) > T0  # the factory's messages are old: windows closed in page tests
+
+
+async def test_a_reply_needs_a_channel_that_can_take_it(engine: AsyncEngine) -> None:
+    tenant = "acme"
+    wa = [ident("wa_id", "4915100000002")]
+    old = message("w9", "whatsapp", tenant=tenant, handle="+4915100000002", ids=wa)
+    await decide_batch(engine, tenant, [old])  # weeks ago: the window is closed
+    async with engine.connect() as conn:
+        tid = (await conn.execute(sa.select(threads.c.thread_id))).scalar_one()
+        for channel, reason in [
+            (None, "unreachable"),
+            ("whatsapp", "unreachable"),
+            ("email", "no_channel"),
+        ]:
+            try:
+                await timeline.reachable_channel(conn, tenant, tid, channel)
+            except CommandError as exc:
+                assert (exc.status, exc.reason) == (422, reason)
+            else:
+                raise AssertionError(f"{channel}: accepted")
+        try:
+            await timeline.reachable_channel(conn, "other", tid, None)
+        except CommandError as exc:
+            assert exc.status == 404
+        else:
+            raise AssertionError("another tenant's thread: accepted")

@@ -65,3 +65,20 @@ async def thread_head(conn: AsyncConnection, tenant: str, tid: str) -> ThreadHea
     if head is None:
         raise CommandError(404, "not_found", f"conversation {tid}")
     return head
+
+
+async def reachable_channel(
+    conn: AsyncConnection, tenant: str, tid: str, channel: str | None
+) -> str:
+    """The channel a reply goes to (``channel``, default the customer's last), or a 404/422
+    ``CommandError`` saying why none can take it: nothing is written then."""
+    head = await thread_head(conn, tenant, tid)
+    reach = await reply_channels(conn, tenant, tid, head.contact_id or "")
+    if not reach:
+        raise CommandError(422, "no_recipient", "the customer has no channel to answer on")
+    chosen = next((r for r in reach if r.kind == channel), None) if channel else reach[0]
+    if chosen is None:
+        raise CommandError(422, "no_channel", f"the customer cannot be reached on {channel}")
+    if chosen.blocked:
+        raise CommandError(422, "unreachable", chosen.blocked)
+    return chosen.kind

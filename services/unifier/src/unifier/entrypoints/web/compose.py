@@ -64,10 +64,12 @@ async def reply(
     tid: str,
     text: Annotated[str, Form()] = "",
     channel: Annotated[str, Form()] = "",
-    idempotency_key: Annotated[str, Form(max_length=200)] = "",
+    idempotency_key: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
     if problem := _text_problem(text, "reply"):
         return _status(who, "reply", 422, problem)
+    if len(idempotency_key) > 200:
+        return _status(who, "reply", 422, "Not sent: the Idempotency-Key is over 200 characters.")
     ask = ReplyAsk(who.tenant, tid, text, who.agent_id, idempotency_key or None, channel or None)
     window = timedelta(hours=runtime_of(request).settings.idempotency_hours)
     for _ in range(2):  # a concurrent twin loses the insert race, then reads the winner's answer
@@ -86,18 +88,8 @@ async def _reply_once(conn: AsyncConnection, ask: ReplyAsk, window: timedelta) -
     earlier = await stored_reply(conn, ask, window)
     if earlier is not None:
         return earlier
-    thread = await timeline.thread_head(conn, ask.tenant, ask.conversation_id)
-    reach = await timeline.reply_channels(
-        conn, ask.tenant, ask.conversation_id, thread.contact_id or ""
-    )
-    if not reach:
-        raise CommandError(422, "no_recipient", "the customer has no channel to answer on")
-    chosen = next((r for r in reach if r.kind == ask.channel), None) if ask.channel else reach[0]
-    if chosen is None:
-        raise CommandError(422, "no_channel", f"the customer cannot be reached on {ask.channel}")
-    if chosen.blocked:
-        raise CommandError(422, "unreachable", chosen.blocked)
-    return await request_reply(conn, replace(ask, channel=chosen.kind))
+    channel = await timeline.reachable_channel(conn, ask.tenant, ask.conversation_id, ask.channel)
+    return await request_reply(conn, replace(ask, channel=channel))
 
 
 @router.post("/{tid}/notes", response_class=HTMLResponse, include_in_schema=False)
