@@ -223,6 +223,15 @@ async def test_live_arrival_and_one_reply_when_clicked_twice(
     assert await page.input_value("#reply-text") == ""  # sent: the composer is cleared
     await page.fill("#reply-text", "a new reply")  # new input: a new key
     assert await page.locator("#reply input[name=idempotency_key]").input_value() != key
+    await page.fill("#reply-text", "")
+    await page.locator("#reply-text").evaluate("(box) => { box.value = 'inserted'; }")  # no input
+    await page.locator("#reply button[type=submit]").click()  # (e.g. a canned response)
+    await expect(page.locator("#reply-status")).to_have_text("Sent on email.")
+    await page.locator("#reply-text").evaluate("(box) => { box.value = 'inserted 2'; }")
+    await page.locator("#reply button[type=submit]").click()
+    await expect(ours).to_have_count(3, timeout=10_000)  # each new text, its own key: sent
+    texts = await ours.locator(".text").all_inner_texts()
+    assert texts == ["We are on it", "inserted", "inserted 2"]
 
 
 async def test_a_note_is_never_delivered(kafka: str, served: Served, page: Page) -> None:

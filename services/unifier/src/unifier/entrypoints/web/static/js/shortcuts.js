@@ -16,7 +16,8 @@
     const all = rows();
     if (!all.length) return;
     const open = document.querySelector(".thread-pane[data-thread-id]")?.dataset.threadId;
-    const at = all.findIndex((r) => r.matches("[aria-current], [aria-selected=true], .selected") || r.dataset.id === open);
+    const current = "[aria-current=true], [aria-current=page], [aria-selected=true], .selected";
+    const at = all.findIndex((r) => r.matches(current) || r.querySelector(current) || r.dataset.id === open);
     const next = all[Math.min(all.length - 1, Math.max(0, at < 0 ? 0 : at + by))];
     const target = next.matches("a, button") ? next : next.querySelector("a, button") || next;
     target.focus();
@@ -69,8 +70,9 @@
     if (e.target.closest && e.target.closest(FIELDS)) return;
     if (document.querySelector("dialog[open]") && e.key !== "?") return;
     if (e.key === "?") { e.preventDefault(); help(); return; }
+    const keys = e.shiftKey && e.key.length === 1 ? [e.key, `shift+${e.key.toLowerCase()}`] : [e.key];
     const el = Array.from(document.querySelectorAll("[data-shortcut]"))
-      .find((x) => x.dataset.shortcut === e.key && visible(x) && !x.disabled);
+      .find((x) => keys.includes(x.dataset.shortcut) && visible(x) && !x.disabled);
     if (el) { e.preventDefault(); activate(el); return; }
     if (e.key === "j") { e.preventDefault(); step(1); }
     else if (e.key === "k") { e.preventDefault(); step(-1); }

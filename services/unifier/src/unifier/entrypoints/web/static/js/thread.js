@@ -8,6 +8,10 @@
   async function refreshTimeline() {
     const p = pane();
     if (!p) return;
+    if (document.body.classList.contains("splitting")) {  // the agent is ticking messages
+      setTimeout(refreshTimeline, 2000);
+      return;
+    }
     const res = await fetch(`/inbox/conversations/${encodeURIComponent(p.dataset.threadId)}/timeline`,
                             {headers: {"HX-Request": "true"}});
     const html = await res.text();
@@ -46,10 +50,11 @@
     if (tab) showTab(tab);
   });
 
-  // 4xx answers of the composer are messages to show, not failures to drop
+  // 4xx answers of the composer, and a missing conversation, are messages to show
+  const OURS = "#reply-status, #note-status, #thread";
   document.addEventListener("htmx:beforeSwap", (e) => {
     const status = e.detail.xhr.status;
-    if (status >= 400 && status < 500 && e.detail.target.closest(".thread-pane, #thread")) {
+    if (status >= 400 && status < 500 && e.detail.target.matches(OURS)) {
       e.detail.shouldSwap = true;
       e.detail.isError = false;
     }
@@ -58,13 +63,24 @@
     const form = e.detail.elt;
     if (!(form instanceof HTMLFormElement) || !form.matches(".compose")) return;
     if (!e.detail.successful || e.detail.xhr.status >= 300) return;  // refused: the draft stays
+    form.dataset.sent = form.querySelector("textarea").value;  // a new text gets a new key
     form.querySelector("textarea").value = "";
-    form.dataset.sent = "1";  // the next input composes a new reply: a new key then
     if (form.id === "note") refreshTimeline();
+  });
+  // One key per composed reply: kept for a double click or a retry of the same text, renewed
+  // once a sent reply's text is replaced (typed, or inserted by a canned response).
+  document.addEventListener("htmx:configRequest", (e) => {
+    const form = e.detail.elt;
+    if (!(form instanceof HTMLFormElement) || form.dataset.sent === undefined) return;
+    const key = form.querySelector("input[name=idempotency_key]");
+    if (!key || e.detail.parameters.text === form.dataset.sent) return;
+    key.value = newKey();
+    e.detail.parameters.idempotency_key = key.value;
+    delete form.dataset.sent;
   });
   document.addEventListener("input", (e) => {
     const form = e.target.closest && e.target.closest("form.compose");
-    if (!form || !form.dataset.sent) return;
+    if (!form || form.dataset.sent === undefined) return;
     delete form.dataset.sent;
     const key = form.querySelector("input[name=idempotency_key]");
     if (key) key.value = newKey();
