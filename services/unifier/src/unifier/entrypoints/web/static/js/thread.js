@@ -30,6 +30,19 @@
     document.dispatchEvent(new CustomEvent("hotline:timeline", {detail: {id: p.dataset.threadId}}));
   }
 
+  // In the workspace layout the contact pane (#contact) follows the open conversation.
+  function loadContact() {
+    const p = pane();
+    const aside = document.getElementById("contact");
+    if (!p || !aside || !window.htmx || aside.dataset.contactId === p.dataset.contactId) return;
+    window.htmx.ajax("GET", `/inbox/contacts/${encodeURIComponent(p.dataset.contactId)}`,
+                     {target: "#contact", swap: "outerHTML"});
+  }
+  document.addEventListener("htmx:afterSwap", (e) => {
+    if (e.detail.target && e.detail.target.id === "thread") loadContact();
+  });
+  document.addEventListener("DOMContentLoaded", loadContact);
+
   document.addEventListener("hotline:change", (e) => {
     const p = pane();
     const ids = (e.detail && e.detail.conversations) || [];
