@@ -29,6 +29,7 @@ from tests.e2e.workspace.pane import (
 )
 from tests.integration.unifier.harness import eventually, publish, read_unified
 from tests.unit.unifier.factory import envelope, ident, message
+from unifier.store.read_marks import seen_count
 from unifier.store.schema_workspace import activity
 
 pytestmark = pytest.mark.e2e
@@ -343,6 +344,15 @@ async def test_keyboard_shortcuts(kafka: str, served: Served, page: Page) -> Non
             document.body.prepend(nav); }""",
         tids,
     )
+    pane = await page.request.get(
+        f"{served.base}/inbox/conversations/{tids[1]}", headers={"HX-Request": "true"}
+    )
+    body = await pane.text()
+    assert pane.status == 200 and body.lstrip().startswith('<section class="thread-pane"')
+    assert f"keys 1 {tag}" in body and "<html" not in body
+    async with served.app.state.runtime.engine.connect() as conn:  # viewing marked it read
+        assert await seen_count(conn, tenant, tids[1], "Ana") == 1
+        assert await seen_count(conn, tenant, tids[1], "Rui") == 0
     await page.keyboard.press("?")
     help_ = page.locator("dialog#shortcuts-help")
     await expect(help_).to_be_visible()
