@@ -19,6 +19,7 @@ from unifier.entrypoints.api import (
     template_routes,
 )
 from unifier.entrypoints.api.live_feed import LiveFeed
+from unifier.entrypoints.api.notes_routes import router as notes_router
 from unifier.entrypoints.api.page import router as page_router
 from unifier.entrypoints.api.routes import router as api_router
 from unifier.entrypoints.assigner import Assigner
@@ -77,6 +78,7 @@ def create_app(settings: UnifierSettings | None = None) -> FastAPI:
     app.include_router(api_router, dependencies=seen)
     for api in (
         assignment_routes,
+        notes_routes,
         labels_routes,
         snooze_routes,
         canned_routes,

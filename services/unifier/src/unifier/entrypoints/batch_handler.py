@@ -108,8 +108,10 @@ class BatchHandler:
 
     async def _tenant(self, conn: AsyncConnection, tenant: str, items: list[Decoded]) -> list[str]:
         inbound = [(e, raw) for e, raw in items if not isinstance(e, ev.ReplyResult)]
-        await apply_results(conn, tenant, [e for e, _ in items if isinstance(e, ev.ReplyResult)])
-        return await self._decide(conn, tenant, inbound) if inbound else []
+        results = [e for e, _ in items if isinstance(e, ev.ReplyResult)]
+        await apply_results(conn, tenant, results)
+        decided = await self._decide(conn, tenant, inbound) if inbound else []
+        return sorted({*decided, *(r.conversation_id for r in results)})
 
     async def _decide(
         self, conn: AsyncConnection, tenant: str, inbound: list[tuple[ev.InboundEvent, bytes]]
@@ -119,7 +121,8 @@ class BatchHandler:
         plan = unify(ws, inbound, rules)
         await write_plan(conn, ws, plan)
         self.stored += len(plan.messages)
-        return sorted(plan.touched_threads)
+        edited = {ws.messages[k].thread_id for k in plan.updated_messages if k in ws.messages}
+        return sorted(plan.touched_threads | edited)  # edits, deletes, reactions, statuses too
 
     async def _keep_statistics(self) -> None:
         """PostgreSQL plans key lookups from table statistics; during a bulk drain the tables

@@ -9,17 +9,21 @@ from unifier.entrypoints.web import (
     actions,
     assignment,
     canned,
+    compose,
     contact,
     content,
     inbox,
     live,
     presence,
     reply_templates,
+    thread,
 )
 
 ROUTERS: list[APIRouter] = [
     live.router,
     inbox.router,
+    thread.router,
+    compose.router,
     actions.router,
     action_posts.router,
     canned.router,

@@ -1,0 +1,57 @@
+"""The thread pane: ``GET /inbox/conversations/{id}`` — the whole page without ``HX-Request``,
+the pane (for ``#thread``) with it; ``…/timeline`` the timeline alone, for live refreshes that
+leave the composer (draft, Idempotency-Key, status) untouched. Viewing marks the thread read."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import HTMLResponse
+
+from unifier.entrypoints.api.auth import Principal, page_principal
+from unifier.entrypoints.runtime import ConsumerRuntime
+from unifier.entrypoints.web.templating import render
+from unifier.service import timeline
+
+router = APIRouter(prefix="/inbox/conversations", tags=["page"])
+Who = Annotated[Principal, Depends(page_principal)]
+HxRequest = Annotated[str | None, Header(alias="HX-Request", include_in_schema=False)]
+
+
+def runtime_of(request: Request) -> ConsumerRuntime:
+    runtime: ConsumerRuntime = request.app.state.runtime
+    return runtime
+
+
+async def _model(request: Request, who: Principal, tid: str) -> dict[str, Any] | None:
+    async with runtime_of(request).engine.begin() as conn:
+        thread = await timeline.thread_view(conn, who.tenant, tid)
+        if thread is None:
+            return None
+        reach = await timeline.reply_channels(conn, who.tenant, tid, thread["contact_id"])
+        await timeline.mark_read(conn, who.tenant, tid, who.agent_id)
+    return {"thread": thread, "channels": reach, "idempotency_key": str(uuid.uuid4())}
+
+
+def not_found(who: Principal, tid: str, pane: bool) -> HTMLResponse:
+    """Unknown here: another tenant's id reads exactly as an id that does not exist."""
+    name = "_thread_missing.html" if pane else "thread.html"
+    return render(name, who, status_code=404, thread=None, missing=tid)
+
+
+@router.get("/{tid}", response_class=HTMLResponse, include_in_schema=False)
+async def thread_page(request: Request, who: Who, tid: str, hx: HxRequest = None) -> HTMLResponse:
+    model = await _model(request, who, tid)
+    if model is None:
+        return not_found(who, tid, pane=bool(hx))
+    return render("_thread.html" if hx else "thread.html", who, only_timeline=False, **model)
+
+
+@router.get("/{tid}/timeline", response_class=HTMLResponse, include_in_schema=False)
+async def thread_timeline(request: Request, who: Who, tid: str) -> HTMLResponse:
+    model = await _model(request, who, tid)
+    if model is None:
+        return not_found(who, tid, pane=True)
+    return render("_thread.html", who, only_timeline=True, **model)
