@@ -15,11 +15,11 @@ from unifier.entrypoints.api import (
     contact_routes,
     inbox_routes,
     labels_routes,
+    notes_routes,
     snooze_routes,
     template_routes,
 )
 from unifier.entrypoints.api.live_feed import LiveFeed
-from unifier.entrypoints.api.notes_routes import router as notes_router
 from unifier.entrypoints.api.page import router as page_router
 from unifier.entrypoints.api.routes import router as api_router
 from unifier.entrypoints.assigner import Assigner

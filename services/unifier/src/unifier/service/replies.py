@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,6 +15,7 @@ from unifier.domain.unify import reply_token
 from unifier.service.commands import CommandError
 from unifier.service.outbound import add_outbound
 from unifier.service.template_replies import TEMPLATE_CHANNEL, TemplateAsk, template_text
+from unifier.service.timeline import reachable_channel
 from unifier.store import reply_rows, thread_rows
 from unifier.store.reply_rows import Answered
 
@@ -139,3 +140,15 @@ def _thread_hints(msg: ev.MessageReceived, conversation_id: str) -> ev.ThreadHin
         provider_conversation_id=h.provider_conversation_id,
         replied_to_message_id=msg.provider_message_id,
     )
+
+
+async def reply_once(conn: AsyncConnection, ask: ReplyAsk, window: timedelta) -> dict[str, Any]:
+    """The answer given earlier to this Idempotency-Key, else a new reply: free text to a channel
+    that can take it now (a 422 ``CommandError`` says why none can), a template as asked."""
+    earlier = await stored_reply(conn, ask, window)
+    if earlier is not None:
+        return {**earlier, "replayed": True}
+    if ask.template is None:
+        channel = await reachable_channel(conn, ask.tenant, ask.conversation_id, ask.channel)
+        ask = replace(ask, channel=channel)
+    return await request_reply(conn, ask)

@@ -22,7 +22,7 @@ from unifier.entrypoints.web import list_model
 from unifier.entrypoints.web.list_model import Filters, with_contacts
 from unifier.service import commands, suggestions, thread_commands
 from unifier.service.commands import CommandError
-from unifier.service.replies import ReplyAsk, request_reply, stored_reply, typing_event
+from unifier.service.replies import ReplyAsk, reply_once, typing_event
 from unifier.service.template_replies import TemplateAsk
 from unifier.store import queries
 
@@ -222,10 +222,10 @@ async def reply(
 
 
 async def _reply_once(conn: AsyncConnection, ask: ReplyAsk, window: timedelta) -> JSONResponse:
-    earlier = await stored_reply(conn, ask, window)
-    if earlier is not None:
-        return JSONResponse(earlier, status_code=200, headers={"Idempotent-Replayed": "true"})
-    return JSONResponse(await request_reply(conn, ask), status_code=202)
+    answer = await reply_once(conn, ask, window)
+    if answer.pop("replayed", False):
+        return JSONResponse(answer, status_code=200, headers={"Idempotent-Replayed": "true"})
+    return JSONResponse(answer, status_code=202)
 
 
 class TypingBody(BaseModel):

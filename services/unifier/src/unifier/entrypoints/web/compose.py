@@ -7,9 +7,8 @@ customer cannot be answered on (no message of hers there, a closed 24-hour windo
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from datetime import timedelta
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
@@ -19,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from unifier.entrypoints.api.auth import Principal, page_principal
 from unifier.entrypoints.web.templating import render
 from unifier.entrypoints.web.thread import runtime_of
-from unifier.service import notes, timeline
+from unifier.service import notes
 from unifier.service.commands import CommandError
-from unifier.service.replies import ReplyAsk, request_reply, stored_reply
+from unifier.service.replies import ReplyAsk, reply_once
 
 router = APIRouter(prefix="/inbox/conversations", tags=["page"])
 Who = Annotated[Principal, Depends(page_principal)]
@@ -74,22 +73,13 @@ async def reply(
     window = timedelta(hours=runtime_of(request).settings.idempotency_hours)
     for _ in range(2):  # a concurrent twin loses the insert race, then reads the winner's answer
         try:
-            answer = await _write(request, who, tid, lambda c: _reply_once(c, ask, window))
+            answer = await _write(request, who, tid, lambda c: reply_once(c, ask, window))
         except IntegrityError:
             continue
         except CommandError as exc:
             return _status(who, "reply", exc.status, f"Not sent: {exc.detail}.")
         return _status(who, "reply", 200, f"Sent on {answer['channel']}.")
     return _status(who, "reply", 409, "Not sent: the same reply is being sent twice at once.")
-
-
-async def _reply_once(conn: AsyncConnection, ask: ReplyAsk, window: timedelta) -> dict[str, Any]:
-    """The earlier answer to this key, else a new reply to a channel that can take it."""
-    earlier = await stored_reply(conn, ask, window)
-    if earlier is not None:
-        return earlier
-    channel = await timeline.reachable_channel(conn, ask.tenant, ask.conversation_id, ask.channel)
-    return await request_reply(conn, replace(ask, channel=channel))
 
 
 @router.post("/{tid}/notes", response_class=HTMLResponse, include_in_schema=False)

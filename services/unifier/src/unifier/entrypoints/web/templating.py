@@ -7,16 +7,29 @@ from typing import Any
 
 import jinja2
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 
+from unifier.domain.inert import unbidi
 from unifier.entrypoints.api.auth import Principal
 from unifier.entrypoints.web.content_filters import FILTERS
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
+
+
+def _finalize(value: Any) -> Any:
+    """Every ``{{ … }}`` output: a string loses bidi embeddings, overrides and isolates, so no
+    customer-written name, subject or filename can reverse what the agent reads next to it."""
+    if isinstance(value, Markup):  # a macro's or filter's output: still markup afterwards
+        return Markup(unbidi(str(value)))
+    return unbidi(value) if isinstance(value, str) else value
+
+
 env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES),
     autoescape=True,  # every template, whatever its name
     undefined=jinja2.StrictUndefined,
+    finalize=_finalize,
 )
 env.filters.update(FILTERS)  # customer strings: bidi stripped, http(s) links
 

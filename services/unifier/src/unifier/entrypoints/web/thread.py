@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 
 from unifier.entrypoints.api.auth import Principal, page_principal
 from unifier.entrypoints.runtime import ConsumerRuntime
+from unifier.entrypoints.web import images
 from unifier.entrypoints.web.templating import render
 from unifier.service import timeline
 
@@ -32,6 +33,7 @@ async def _model(request: Request, who: Principal, tid: str) -> dict[str, Any] |
             return None
         reach = await timeline.reply_channels(conn, who.tenant, tid, thread["contact_id"])
         await timeline.mark_read(conn, who.tenant, tid, who.agent_id)
+    await images.mark(request, who.tenant, thread)  # which attachments show inline
     return {"thread": thread, "channels": reach, "idempotency_key": str(uuid.uuid4())}
 
 
