@@ -59,8 +59,10 @@ async def test_tokens_are_per_tenant(api: tuple[httpx.AsyncClient, str]) -> None
     await eventually(ready)
     checks = (await client.get(root + "/readyz")).json()["checks"]
     assert checks == {"database": True, "consumer": True, "relay": True, "kafka": True}
-    home = await client.get(root + "/")
-    assert home.status_code == 200 and "API token" in home.text  # where `make run` points
+    home = await client.get(root + "/")  # where `make run` points: the inbox, after sign-in
+    assert home.status_code == 303 and home.headers["location"] == "/inbox"
+    sign_in = await client.get(root + "/login")
+    assert sign_in.status_code == 200 and "Sign in" in sign_in.text
     openapi = await client.get(root + "/openapi.json")
     assert (
         "/api/tenants/{tenant}/conversations/{conversation_id}/replies" in openapi.json()["paths"]

@@ -1,4 +1,4 @@
-"""unifier: the FastAPI app (agent API + inbox page) with the consumer and the outbox relay."""
+"""unifier: the FastAPI app (agent API, workspace pages), the consumer and the outbox relay."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from fastapi.staticfiles import StaticFiles
 
 from hotline.http import ServiceState, create_service_app
 from hotline.intake import Intake, KafkaPublisher
+from unifier.entrypoints.api.account_routes import router as account_router
 from unifier.entrypoints.api.live_feed import LiveFeed
-from unifier.entrypoints.api.page import router as page_router
 from unifier.entrypoints.api.routes import router as api_router
 from unifier.entrypoints.runtime import build_runtime
 from unifier.entrypoints.web import security
 from unifier.entrypoints.web.routers import ROUTERS
+from unifier.entrypoints.web.sign_in import LoginLimits
 from unifier.entrypoints.web.templating import STATIC
 from unifier.settings import UnifierSettings
 
@@ -38,10 +39,11 @@ def create_app(settings: UnifierSettings | None = None) -> FastAPI:
     app.state.live_feed = live_feed
     state: ServiceState = app.state.hotline  # typing events go out through the edge intake
     app.state.intake = Intake(KafkaPublisher(state.producer), state.metrics)
+    app.state.login_limits = LoginLimits.of(settings)  # per process, in memory
     app.include_router(api_router)
-    for router in ROUTERS:  # the workspace, matched before the legacy inbox page
+    app.include_router(account_router)
+    for router in ROUTERS:  # the workspace pages
         app.include_router(router)
-    app.include_router(page_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     security.install(app)
     return app
