@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from fastapi import FastAPI
 from playwright.async_api import BrowserContext
@@ -26,6 +26,9 @@ class SignedIn:
     name: str
     email: str = ""
     password: str = ""
+    # the session's CSRF token: pages send it by themselves (base.html); a test calling the API
+    # through ``context.request`` with POST/PUT/PATCH/DELETE sends it as ``X-CSRF-Token``
+    csrf_token: str = ""
 
 
 async def create_agent(
@@ -45,12 +48,12 @@ async def sign_in(
 ) -> SignedIn:
     """Make every request of ``context`` come from agent ``name`` of ``tenant`` (an admin)."""
     agent = await create_agent(app, tenant, name=name)
-    await sign_in_as(context, base, agent)
-    return agent
+    return await sign_in_as(context, base, agent)
 
 
-async def sign_in_as(context: BrowserContext, base: str, agent: SignedIn) -> None:
-    """Submit the sign-in form in a page of ``context`` (closed afterwards)."""
+async def sign_in_as(context: BrowserContext, base: str, agent: SignedIn) -> SignedIn:
+    """Submit the sign-in form in a page of ``context`` (closed afterwards); the agent with
+    this session's CSRF token."""
     page = await context.new_page()
     try:
         await page.goto(f"{base}/login?next=/account")
@@ -60,6 +63,9 @@ async def sign_in_as(context: BrowserContext, base: str, agent: SignedIn) -> Non
             await page.get_by_role("button", name="Sign in").click()
         response = await answer.value
         assert response.status == 303, f"sign-in failed: {response.status}"
+        await page.wait_for_url(f"{base}/account")
+        csrf = await page.locator("input[name=csrf_token]").first.input_value()
+        return replace(agent, csrf_token=csrf)
     finally:
         await page.close()
 

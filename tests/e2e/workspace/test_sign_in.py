@@ -113,6 +113,10 @@ async def test_a_forged_csrf_token_is_refused_and_changes_nothing(site: Site) ->
     res = await context.request.post(api, data={"name": "x"}, headers={"X-CSRF-Token": "forged"})
     assert res.status == 403 and (await res.json())["error"] == "csrf"
     assert await site.rows(sa.select(api_tokens.c.token_id)) == []  # nothing changed
+    res = await context.request.post(
+        api, data={"name": "x"}, headers={"X-CSRF-Token": who.csrf_token}
+    )
+    assert res.status == 201  # the session's own token: the same request goes through
     await context.close()
 
 
@@ -132,7 +136,8 @@ async def test_an_expired_session_is_sent_to_sign_in_with_a_message(site: Site) 
 async def test_sign_out_everywhere_ends_another_browsers_session(site: Site) -> None:
     one, two = await site.context(), await site.context()
     ana = await sign_in(one, site.base, site.app, tenant())
-    await sign_in_as(two, site.base, ana)
+    again = await sign_in_as(two, site.base, ana)
+    assert again.csrf_token and again.csrf_token != ana.csrf_token  # a session of its own
     other = await two.new_page()
     await other.goto("/account")
     await expect(other).to_have_url(f"{site.base}/account")

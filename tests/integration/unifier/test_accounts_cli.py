@@ -21,7 +21,7 @@ PASSWORD = "a password long enough"
 def create(dsn: str, email: str, password: str) -> subprocess.CompletedProcess[str]:
     args = ["--tenant", "acme", "--email", email, "--name", "Ana", "--role", "admin"]
     return subprocess.run(
-        [sys.executable, "-m", "unifier.cli", "create-agent", *args],
+        [sys.executable, "-m", "hotline.cli", "create-agent", *args],
         input=password + "\n",
         env={**os.environ, "HOTLINE_DATABASE_URL": dsn, "HOTLINE_ENV": "test"},
         capture_output=True,

@@ -189,7 +189,8 @@ async def test_merge_and_split_conversations(
     assert merged["message_count"] == 2
     thread = (await client.get(f"/conversations/{merged['thread_id']}")).json()
     moved = [m for m in thread["messages"] if m["decision"]["rule"] == "manual.merge"]
-    assert len(moved) == 1 and "agent" in moved[0]["decision"]["evidence"]
+    # the configured token acts as "token:config"
+    assert len(moved) == 1 and "token:config" in moved[0]["decision"]["evidence"]
     res = await client.post(
         f"/conversations/{merged['thread_id']}/split",
         json={"message_ids": [moved[0]["message_id"]]},
@@ -253,7 +254,7 @@ async def test_a_customer_answer_to_our_sent_reply_joins_the_thread(
     assert a2["decision"]["rule"] == "email.in_reply_to"
     assert "<reply-1@acme.test>" in a2["decision"]["evidence"]
     [ours] = [m for m in thread["messages"] if m["direction"] == "outbound"]
-    assert (ours["author"], ours["text"], ours["status"]) == ("agent", "hi", "sent")
+    assert (ours["author"], ours["text"], ours["status"]) == ("token:config", "hi", "sent")
     assert ours["provider_message_id"] == "<reply-1@acme.test>"
 
 

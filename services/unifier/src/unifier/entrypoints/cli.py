@@ -13,7 +13,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from unifier.entrypoints.accounts_cli import create_agent
 from unifier.entrypoints.rethread import Report
 from unifier.entrypoints.rethread import rethread as run_rethread
 from unifier.settings import UnifierSettings
@@ -69,7 +68,6 @@ def _print(report: Report, as_json: bool) -> None:
 
 app = typer.Typer(help="unifier tools", no_args_is_help=True)
 app.command()(rethread)
-app.command("create-agent")(create_agent)
 
 if __name__ == "__main__":
     app()
