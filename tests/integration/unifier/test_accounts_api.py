@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from pydantic import SecretStr
 
@@ -258,3 +259,21 @@ async def test_the_configured_token_is_an_integration_that_manages_accounts(site
         [(hashed,)] = await site.rows(sa.select(agents.c.password_hash))
         assert hashed.startswith("$argon2id$") and "enough" not in hashed
         assert (await login(c, "root@hotline.test", body["password"])).status_code == 303
+
+
+async def test_an_outdated_hash_is_upgraded_and_cookies_go_secure_when_told(site: Site) -> None:
+    ana = await create_agent(site.app, site.tenant, name="Ana")
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(ana.password)
+    async with site.app.state.runtime.engine.begin() as conn:
+        await conn.execute(agents.update().values(password_hash=cheap))
+    async with site.client() as c:
+        form = hidden((await c.get("/login")).text, "csrf_token")
+        site.app.state.hotline.settings.secure_cookies = True  # behind a TLS-terminating proxy
+        data = {"email": ana.email, "password": ana.password, "csrf_token": form}
+        res = await c.post("/login", data=data)
+    assert res.status_code == 303, res.text
+    cookie = next(h for h in res.headers.get_list("set-cookie") if "hotline_session=" in h)
+    assert "Secure" in cookie
+    [(stored,)] = await site.rows(sa.select(agents.c.password_hash))
+    assert stored != cheap and not PasswordHasher().check_needs_rehash(stored)
+    assert PasswordHasher().verify(stored, ana.password)
