@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlalchemy as sa
+from axe_playwright_python.async_playwright import Axe  # type: ignore[import-untyped]
 from fastapi import FastAPI
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
@@ -60,6 +61,12 @@ def tenant() -> str:
     return "w" + uuid.uuid4().hex[:8]
 
 
+async def serious(page: Page) -> list[str]:
+    """axe-core's serious and critical violations on the page."""
+    found = (await Axe().run(page)).response["violations"]
+    return [v["id"] for v in found if v["impact"] in ("serious", "critical")]
+
+
 async def fill_sign_in(page: Page, email: str, password: str) -> None:
     await page.get_by_label("Email").fill(email)
     await page.get_by_label("Password").fill(password)
@@ -74,11 +81,13 @@ async def test_sign_in_wrong_password_lockout_and_sign_out(site: Site) -> None:
     await expect(page).to_have_url(f"{site.base}/login?next=/account")
     SHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SHOTS / "sign-in.png"))
+    assert await serious(page) == []
     await fill_sign_in(page, ana.email, "not her password")
     await expect(page.get_by_role("alert")).to_have_text("Wrong email or password.")
     await fill_sign_in(page, ana.email, ana.password)
     await expect(page).to_have_url(f"{site.base}/account")
     await expect(page.locator(".account-name")).to_have_text("Ana Lima")
+    assert await serious(page) == []
     cookie = next(c for c in await context.cookies() if c["name"] == "hotline_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
     await page.get_by_role("button", name="Sign out", exact=True).click()
@@ -182,6 +191,7 @@ async def test_an_api_token_is_created_used_and_revoked(site: Site) -> None:
     await page.get_by_role("button", name="Create token").click()
     secret = (await page.locator("#new-token").inner_text()).strip()
     await page.screenshot(path=str(SHOTS / "admin-token-created.png"))
+    assert await serious(page) == []
     url = f"{site.base}/api/tenants/{ana.tenant}/conversations"
     async with httpx.AsyncClient(headers={"Authorization": f"Bearer {secret}"}) as crm:
         assert (await crm.get(url)).status_code == 200
