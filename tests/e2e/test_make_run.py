@@ -61,13 +61,15 @@ def test_stack_comes_up_and_ctrl_c_leaves_nothing_behind() -> None:
         "HOTLINE_BASE_PORT": str(base),
         "HOTLINE_KAFKA_PORT": str(free_port_pair()),
     }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "hotline.cli", "run"],
-        env=env,
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    printed = var / "run.out"  # a file, not a pipe: read while the stack runs
+    with printed.open("wb") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "hotline.cli", "run"],
+            env=env,
+            cwd=REPO,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
     try:
         assert wait_for(lambda: all_ready(base), 120), "stack did not become ready"
         for i in range(1, 5):
@@ -78,25 +80,48 @@ def test_stack_comes_up_and_ctrl_c_leaves_nothing_behind() -> None:
         assert wait_for(pid_file.exists, 30), "stack.pids not written"
         pids = [int(p) for p in pid_file.read_text().split()]
         assert len(pids) == 5 and all(alive(p) for p in pids)
-        inbox = f"http://127.0.0.1:{base + 4}/inbox/default"
-        assert httpx.get(inbox).status_code == 401
+        api = f"http://127.0.0.1:{base + 4}/api/tenants/default/conversations"
+        assert httpx.get(api).status_code == 401
         # the token the user set is the one that works: `run` kept it instead of its own
-        assert httpx.get(inbox, params={"token": "dev-my-own-token"}).status_code == 200
-        assert httpx.get(inbox, params={"token": "dev-agent-token"}).status_code == 401
+        assert httpx.get(api, headers=bearer("dev-my-own-token")).status_code == 200
+        assert httpx.get(api, headers=bearer("dev-agent-token")).status_code == 401
+        assert httpx.get(api, params={"token": "dev-my-own-token"}).status_code == 401  # no URL
+        assert wait_for(lambda: "Hotline is running" in printed.read_text(), 30)
+        assert_printed_sign_in_works(base, printed.read_text())
         assert_demo_is_one_conversation(base, env)
         proc.send_signal(signal.SIGINT)
-        out = proc.communicate(timeout=60)[0].decode()
+        proc.wait(timeout=60)
+        out = printed.read_text()
     finally:
         if proc.poll() is None:
             proc.kill()
         shutil.rmtree(var, ignore_errors=True)
     assert proc.returncode == 0, out
     assert "Hotline is running" in out and "stopped" in out
-    # what a newcomer needs is printed: the inbox with its token, the secrets to sign requests
-    inbox = f"http://127.0.0.1:{base + 4}/inbox/default?token=dev-my-own-token"
-    assert re.search(rf"agent inbox +{re.escape(inbox)}\n", out), out
+    # what a newcomer needs is printed: where and as whom to sign in, the secrets to sign requests
     assert "dev-meta-app-secret" in out and "hotline demo" in out
     assert wait_for(lambda: not any(alive(p) for p in pids), 10), "processes left behind"
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def assert_printed_sign_in_works(base: int, out: str) -> None:
+    """The printed sign-in line, followed as a newcomer would: the form, then the workspace."""
+    line = re.search(r"sign in +(http://\S+/login) +as (\S+) / (\S+)\n", out)
+    assert line, out
+    url, email, password = line.groups()
+    assert url == f"http://127.0.0.1:{base + 4}/login" and "?token=" not in out
+    with httpx.Client(timeout=30) as browser:
+        form = browser.get(url, params={"next": "/account"})
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        assert form.status_code == 200 and csrf, form.text
+        fields = {"email": email, "password": password, "csrf_token": csrf.group(1)}
+        res = browser.post(url, data={**fields, "next": "/account"})
+        assert res.status_code == 303 and res.headers["location"] == "/account", res.text
+        me = browser.get(url.replace("/login", "/api/me")).json()
+        assert (me["tenant"], me["role"], me["name"]) == ("default", "admin", "Dev Admin")
 
 
 def assert_demo_is_one_conversation(base: int, env: dict[str, str]) -> None:
@@ -111,9 +136,10 @@ def assert_demo_is_one_conversation(base: int, env: dict[str, str]) -> None:
         timeout=120,
     )
     assert demo.returncode == 0, demo.stderr
-    assert f"http://127.0.0.1:{base + 4}/inbox/default?token=dev-my-own-token" in demo.stdout
+    assert f"http://127.0.0.1:{base + 4}/login?next=/inbox" in demo.stdout
+    assert "admin@hotline.test / dev-admin-password" in demo.stdout and "?token=" not in demo.stdout
     api = f"http://127.0.0.1:{base + 4}/api/tenants/default/conversations"
-    auth = {"Authorization": "Bearer dev-my-own-token"}
+    auth = bearer("dev-my-own-token")
 
     def one_with_six() -> bool:
         found = httpx.get(api, headers=auth).json()

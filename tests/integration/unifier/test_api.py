@@ -59,8 +59,10 @@ async def test_tokens_are_per_tenant(api: tuple[httpx.AsyncClient, str]) -> None
     await eventually(ready)
     checks = (await client.get(root + "/readyz")).json()["checks"]
     assert checks == {"database": True, "consumer": True, "relay": True, "kafka": True}
-    home = await client.get(root + "/")
-    assert home.status_code == 200 and "API token" in home.text  # where `make run` points
+    home = await client.get(root + "/")  # where `make run` points: the inbox, after sign-in
+    assert home.status_code == 303 and home.headers["location"] == "/inbox"
+    sign_in = await client.get(root + "/login")
+    assert sign_in.status_code == 200 and "Sign in" in sign_in.text
     openapi = await client.get(root + "/openapi.json")
     assert (
         "/api/tenants/{tenant}/conversations/{conversation_id}/replies" in openapi.json()["paths"]
@@ -187,7 +189,8 @@ async def test_merge_and_split_conversations(
     assert merged["message_count"] == 2
     thread = (await client.get(f"/conversations/{merged['thread_id']}")).json()
     moved = [m for m in thread["messages"] if m["decision"]["rule"] == "manual.merge"]
-    assert len(moved) == 1 and "agent" in moved[0]["decision"]["evidence"]
+    # the configured token acts as "token:config"
+    assert len(moved) == 1 and "token:config" in moved[0]["decision"]["evidence"]
     res = await client.post(
         f"/conversations/{merged['thread_id']}/split",
         json={"message_ids": [moved[0]["message_id"]]},
@@ -251,7 +254,7 @@ async def test_a_customer_answer_to_our_sent_reply_joins_the_thread(
     assert a2["decision"]["rule"] == "email.in_reply_to"
     assert "<reply-1@acme.test>" in a2["decision"]["evidence"]
     [ours] = [m for m in thread["messages"] if m["direction"] == "outbound"]
-    assert (ours["author"], ours["text"], ours["status"]) == ("agent", "hi", "sent")
+    assert (ours["author"], ours["text"], ours["status"]) == ("token:config", "hi", "sent")
     assert ours["provider_message_id"] == "<reply-1@acme.test>"
 
 

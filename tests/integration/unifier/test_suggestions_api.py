@@ -18,6 +18,7 @@ from hotline.topics import CONTACTS, CONVERSATIONS
 from tests.integration.unifier.harness import eventually, publish, read_unified, settings_for
 from tests.integration.unifier.server import serving
 from tests.unit.unifier.factory import ident, message
+from tests.workspace import api_headers
 from unifier.entrypoints.app import create_app
 
 H = timedelta(hours=1)
@@ -28,15 +29,12 @@ PHONE = "+4915100000021"
 async def api(kafka: str, dsn: str) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
     tenant = "t" + uuid.uuid4().hex[:8]
     app = create_app(settings_for(kafka, dsn, api_tokens={tenant: SecretStr("tok")}))
-    async with (
-        serving(app) as base,
-        httpx.AsyncClient(
-            base_url=f"{base}/api/tenants/{tenant}",
-            headers={"Authorization": "Bearer tok", "X-Agent": "agent:7"},
-            timeout=10,
-        ) as client,
-    ):
-        yield client, tenant
+    async with serving(app) as base:
+        headers = await api_headers(app, tenant, name="agent 7")  # decides as "token:<id>"
+        async with httpx.AsyncClient(
+            base_url=f"{base}/api/tenants/{tenant}", headers=headers, timeout=10
+        ) as client:
+            yield client, tenant
 
 
 async def arrive(
@@ -82,6 +80,9 @@ async def test_a_dismissed_suggestion_never_returns(
     assert sug["identity"] == {"kind": "phone", "value": PHONE, "level": "provider_verified"}
     assert "unverified" in sug["evidence"] and sug["source_event_id"]
     sid = sug["suggestion_id"]
+    me = (await client.get(str(client.base_url).split("/api/")[0] + "/api/me")).json()
+    agent = me["agent_id"]
+    assert agent.startswith("token:") and me["name"] == "agent 7"
     assert (await client.get("/contacts/nobody/suggestions")).status_code == 404
     assert (await client.post(f"/contacts/{w}/suggestions/nope/dismiss")).status_code == 404
     res = await client.post(f"/contacts/{s}/suggestions/{sid}/dismiss")
@@ -89,11 +90,11 @@ async def test_a_dismissed_suggestion_never_returns(
     for verb in ("dismiss", "accept"):
         res = await client.post(f"/contacts/{w}/suggestions/{sid}/{verb}")
         assert res.status_code == 409, res.text
-        assert "already dismissed by agent:7" in res.json()["detail"]
+        assert f"already dismissed by {agent}" in res.json()["detail"]
     [again] = await arrive(kafka, client, [unproven(tenant, "s2", 2 * H)])
     assert again == s
     [sug] = await suggestions_of(client, s)
-    assert (sug["suggestion_id"], sug["status"], sug["decided_by"]) == (sid, "dismissed", "agent:7")
+    assert (sug["suggestion_id"], sug["status"], sug["decided_by"]) == (sid, "dismissed", agent)
 
     async def published() -> bool:  # s2's outbox rows (any suggestion first) are relayed
         tags = [un.unified_tag(e) for e in await read_unified(kafka, CONTACTS, tenant)]

@@ -1,9 +1,10 @@
-"""The ``hotline.commands`` entry point (``rethread = unifier.cli:rethread``) and
-``python -m unifier.cli``: the tools live in ``unifier.entrypoints.cli``."""
+"""The ``hotline.commands`` entry points (``rethread``, ``create-agent``) and
+``python -m unifier.cli``: the tools live in ``unifier.entrypoints``."""
 
+from unifier.entrypoints.accounts_cli import create_agent
 from unifier.entrypoints.cli import app, rethread
 
-__all__ = ["app", "rethread"]
+__all__ = ["app", "create_agent", "rethread"]
 
 if __name__ == "__main__":
     app()

@@ -18,7 +18,21 @@ class UnifierSettings(ServiceSettings):
     instance_id: str = "unifier-1"  # Kafka static membership: a restart takes over at once
     rules_version: str = "1"
     tenant_grouping: dict[str, GroupingMode] = Field(default_factory=dict)
-    api_tokens: dict[str, SecretStr] = Field(default_factory=dict)  # tenant -> API token
+    # tenant -> an integration token given by configuration (role "integration", agent
+    # "token:config"; it may also manage the tenant's accounts, e.g. create the first admin)
+    api_tokens: dict[str, SecretStr] = Field(default_factory=dict)
+    # Sign-in: a session ends after this long unused, and at the latest this long after sign-in
+    session_idle_minutes: float = 8 * 60
+    session_absolute_hours: float = 72
+    # Secure cookies also over plain http (set it behind a TLS-terminating proxy; https
+    # requests always get them)
+    secure_cookies: bool = False
+    lockout_failures: int = 5  # wrong passwords in a row that lock an account
+    lockout_minutes: float = 15
+    # Per process, in memory: attempts per client address and per email in the window
+    login_attempts_per_address: int = 30
+    login_attempts_per_email: int = 10
+    login_window_seconds: float = 300
     # The email edge's blob store (attachments, HTML bodies): its HOTLINE_BLOB_DIR, read here
     blob_dir: Path = Path("var/blobs")
     max_poll_records: int = 5000

@@ -1,5 +1,6 @@
 """Dev-only settings for `make run`: every demo account in one tenant, every secret a person
-needs to sign a test request, and the agent token, all printed at start-up.
+needs to sign a test request, the integration token and the dev admin who signs in to the
+workspace, all printed at start-up.
 
 A setting the user exported themselves wins over these (``service_env``). The values are the
 ``dev-`` placeholders each service accepts only under ``HOTLINE_ENV=dev``.
@@ -40,6 +41,11 @@ DEV_ENV: dict[str, str] = {
 # chat_gateway's dev default for the "demo" site
 WIDGET_SECRET = "dev-demo-widget-secret-of-32-bytes-or-more"
 EMAIL_WEBHOOK_SECRET = "dev-email-webhook-secret"  # email_ingest's dev default
+# The admin `make run` creates in the demo tenant (through the API, with the configured token);
+# a fixed dev password, printed at start-up. Real deployments use `hotline create-agent`.
+DEV_ADMIN_EMAIL = "admin@hotline.test"
+DEV_ADMIN_PASSWORD = "dev-admin-password"
+DEV_ADMIN_NAME = "Dev Admin"
 
 
 def service_env(environ: Mapping[str, str]) -> dict[str, str]:
@@ -81,7 +87,8 @@ class Credentials:
     def rows(self) -> list[tuple[str, str, str]]:
         """(what, secret, how it is used) for the start-up table."""
         return [
-            ("agent API token", self.api_token, "Authorization: Bearer …, or ?token= on pages"),
+            ("dev admin", f"{DEV_ADMIN_EMAIL} / {DEV_ADMIN_PASSWORD}", "sign in at /login"),
+            ("integration token", self.api_token, "Authorization: Bearer … on /api"),
             ("widget site 'demo'", self.widget_secret, "HS256 key of the identity token (JWT)"),
             ("Slack TLOAD signing", self.slack_signing_secret, "X-Slack-Signature v0 HMAC"),
             ("Meta app secret", self.meta_app_secret, "X-Hub-Signature-256 (WhatsApp, Messenger)"),

@@ -17,7 +17,13 @@ import websockets
 from aiosmtplib import SMTP
 
 from hotline_tools.devstack import persona as pe
-from hotline_tools.devstack.credentials import DEMO_TENANT, SLACK_TEAM, WIDGET_SITE, Credentials
+from hotline_tools.devstack.credentials import (
+    DEV_ADMIN_EMAIL,
+    DEV_ADMIN_PASSWORD,
+    SLACK_TEAM,
+    WIDGET_SITE,
+    Credentials,
+)
 
 AUTHSERV_ID = "mx.loadtest"  # the dev stack trusts this relay's Authentication-Results
 
@@ -112,5 +118,5 @@ async def widget_chat(url: str, token: str, client_id: str, text: str) -> list[d
 def main(base_port: int) -> list[str]:
     ports, creds = Ports(base_port), Credentials.current()
     lines = asyncio.run(send_all(ports, creds, pe.MARIA, uuid.uuid4().hex[:12]))
-    inbox = f"{ports.url(4)}/inbox/{DEMO_TENANT}?token={creds.api_token}"
-    return [*lines, f"Maria's conversation: {inbox}"]
+    inbox = f"{ports.url(4)}/login?next=/inbox  (as {DEV_ADMIN_EMAIL} / {DEV_ADMIN_PASSWORD})"
+    return [*lines, f"Maria's conversation, in the inbox: {inbox}"]

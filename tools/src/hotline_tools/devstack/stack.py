@@ -24,7 +24,14 @@ from rich.console import Console
 from hotline.kafka.admin import ensure_topics
 from hotline.topics import load_topics, repo_root
 from hotline_tools.devstack.broker import TEST_JVM, Broker
-from hotline_tools.devstack.credentials import DEMO_TENANT, Credentials, service_env
+from hotline_tools.devstack.credentials import (
+    DEMO_TENANT,
+    DEV_ADMIN_EMAIL,
+    DEV_ADMIN_NAME,
+    DEV_ADMIN_PASSWORD,
+    Credentials,
+    service_env,
+)
 from hotline_tools.devstack.providers import StandIn, api_bases
 
 console = Console(stderr=True)
@@ -227,6 +234,17 @@ def _bindable(port: int) -> bool:
     return True
 
 
+def ensure_dev_admin(stack: Stack) -> None:
+    """The demo tenant's admin, created once through the API with the configured token (an
+    existing account is left as it is: 409)."""
+    api = f"{stack.services['unifier'].url}/api/tenants/{DEMO_TENANT}/agents"
+    body = {"email": DEV_ADMIN_EMAIL, "name": DEV_ADMIN_NAME, "role": "admin"}
+    auth = {"Authorization": f"Bearer {Credentials.current().api_token}"}
+    res = httpx.post(api, json={**body, "password": DEV_ADMIN_PASSWORD}, headers=auth, timeout=30)
+    if res.status_code not in (201, 409):
+        console.print(f"[yellow]dev admin not created: {res.status_code} {res.text}[/]")
+
+
 def print_urls(stack: Stack) -> None:
     """Plain lines, never cut to the terminal's width: URLs and secrets must copy whole."""
     lines = [("kafka broker", stack.bootstrap)]
@@ -237,7 +255,7 @@ def print_urls(stack: Stack) -> None:
         ("smtp intake", f"smtp://127.0.0.1:{stack.smtp_port} (swaks -t help@localhost)"),
         ("web chat demo", f"{chat}/chat/demo"),
         ("agent API", f"{unifier}/docs (Authorization: Bearer {creds.api_token})"),
-        ("agent inbox", f"{unifier}/inbox/{DEMO_TENANT}?token={creds.api_token}"),
+        ("sign in", f"{unifier}/login  as {DEV_ADMIN_EMAIL} / {DEV_ADMIN_PASSWORD}"),
     ]
     if stack.providers is not None:
         stand_in = (
@@ -303,6 +321,7 @@ def main() -> int:
     try:
         console.print(f"starting Kafka on {stack.bootstrap} and four services ...")
         stack.start()
+        ensure_dev_admin(stack)
         write_pids(var / "stack.pids", stack.pids())
         print_urls(stack)
         return supervise(stack)

@@ -1,4 +1,4 @@
-"""unifier: the FastAPI app (agent API + inbox page) with the consumer and the outbox relay."""
+"""unifier: the FastAPI app (agent API, workspace pages), the consumer and the outbox relay."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from hotline.http import ServiceState, create_service_app
 from hotline.intake import Intake, KafkaPublisher
 from unifier.entrypoints.api import (
+    account_routes,
     assignment_routes,
     canned_routes,
     contact_routes,
@@ -20,7 +21,6 @@ from unifier.entrypoints.api import (
     template_routes,
 )
 from unifier.entrypoints.api.live_feed import LiveFeed
-from unifier.entrypoints.api.page import router as page_router
 from unifier.entrypoints.api.routes import router as api_router
 from unifier.entrypoints.assigner import Assigner
 from unifier.entrypoints.runtime import ConsumerRuntime, build_runtime
@@ -28,6 +28,7 @@ from unifier.entrypoints.web import security
 from unifier.entrypoints.web.presence import api_seen
 from unifier.entrypoints.web.presence_board import PresenceBoard
 from unifier.entrypoints.web.routers import ROUTERS
+from unifier.entrypoints.web.sign_in import LoginLimits
 from unifier.entrypoints.web.templating import STATIC
 from unifier.settings import UnifierSettings
 
@@ -73,10 +74,12 @@ def create_app(settings: UnifierSettings | None = None) -> FastAPI:
     app.state.presence = presence
     state: ServiceState = app.state.hotline  # typing events go out through the edge intake
     app.state.intake = Intake(KafkaPublisher(state.producer), state.metrics)
+    app.state.login_limits = LoginLimits.of(settings)  # per process, in memory
     seen = [Depends(api_seen)]  # an agent's API request counts as presence
     app.include_router(inbox_routes.router, dependencies=seen)  # before: /conversations/bulk
     app.include_router(api_router, dependencies=seen)
     for api in (
+        account_routes,
         assignment_routes,
         notes_routes,
         labels_routes,
@@ -86,9 +89,8 @@ def create_app(settings: UnifierSettings | None = None) -> FastAPI:
         template_routes,
     ):
         app.include_router(api.router, dependencies=seen)
-    for router in ROUTERS:  # the workspace, matched before the legacy inbox page
+    for router in ROUTERS:  # the workspace pages
         app.include_router(router)
-    app.include_router(page_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     security.install(app)
     return app

@@ -1,4 +1,4 @@
-"""The workspace's page routers, in the order they are matched (before the legacy page)."""
+"""The workspace's page routers, in the order they are matched."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from unifier.entrypoints.web import (
     action_posts,
     actions,
+    admin,
     assignment,
     canned,
     compose,
@@ -16,10 +17,13 @@ from unifier.entrypoints.web import (
     live,
     presence,
     reply_templates,
+    sign_in,
     thread,
 )
 
 ROUTERS: list[APIRouter] = [
+    sign_in.router,
+    admin.router,
     live.router,
     inbox.router,
     thread.router,
