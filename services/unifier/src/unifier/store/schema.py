@@ -185,4 +185,4 @@ replies = sa.Table(  # agent replies, by Idempotency-Key (honoured for 24 h)
 )
 
 # Tables of other concerns share this metadata; imported last (they import it from here).
-from unifier.store import schema_accounts, schema_workspace  # noqa: E402, F401
+from unifier.store import schema_accounts, schema_inbox, schema_workspace  # noqa: E402, F401
