@@ -58,7 +58,7 @@ def list_asks(fx: Fixtures) -> dict[str, Callable[[int], tuple[str, ListAsk]]]:
         return lambda i: (a[0], ListAsk(view=view, after=fx.deep.get(view)))  # type: ignore[arg-type]
 
     return {
-        "list_all_first": lambda i: (a[i % 50], ListAsk()),
+        "list_all_first": lambda i: (a[i % len(a)], ListAsk()),
         "list_all_deep": deep("all"),
         "list_mine_first": lambda i: (a[i % len(a)], ListAsk(view="mine")),
         "list_mine_deep": deep("mine"),
