@@ -107,25 +107,33 @@ async def sql_phase(dsn: str, fx_out: list[Fixtures]) -> dict[str, Any]:
             print("  sql, every index", flush=True)
             out = {"head": await timed(sql_ops(conn, fx), None, REPS)}
             await conn.rollback()
-            variants: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None]] = {
-                "without_0012": (tuple(INDEXES), None)
-            }
-            variants |= {f"without_{ix}": ((ix,), ops) for ix, ops in INDEXES.items()}
-            for name, (dropped, only) in variants.items():
+            for name, (ddl, only) in variants().items():
                 print(f"  sql, {name}", flush=True)
-                out[name] = await _without(conn, fx, dropped, only)
+                out[name] = await _changed(conn, fx, ddl, only)
     finally:
         await engine.dispose()
     return out
 
 
-async def _without(conn: Any, fx: Fixtures, dropped: tuple[str, ...],
+def variants() -> dict[str, tuple[list[str], tuple[str, ...] | None]]:
+    """Each ablation: the statements that make it (in a transaction), the operations timed."""
+    drop = [f"DROP INDEX IF EXISTS {ix}" for ix in INDEXES]
+    out: dict[str, tuple[list[str], tuple[str, ...] | None]] = {"without_0012": (drop, None)}
+    out |= {f"without_{ix}": ([f"DROP INDEX {ix}"], ops) for ix, ops in INDEXES.items()}
+    lists = tuple(f"list_{k}" for k in ("all_first", "mine_first", "label", "channel"))
+    out["parallel_workers_2"] = (["SET LOCAL max_parallel_workers_per_gather = 2"],
+                                 (*lists, "search"))  # fmt: skip
+    return out
+
+
+async def _changed(conn: Any, fx: Fixtures, ddl: list[str],
                    only: tuple[str, ...] | None) -> dict[str, Any]:  # fmt: skip
-    """The operations with ``dropped`` indexes gone, inside a transaction rolled back after."""
+    """The operations after ``ddl`` (indexes dropped, a setting), in a transaction rolled back
+    after: nothing is rebuilt."""
     await conn.begin()
     await conn.execute(sa.text(f"SET LOCAL statement_timeout = {TIMEOUT_MS}"))
-    for ix in dropped:
-        await conn.execute(sa.text(f"DROP INDEX IF EXISTS {ix}"))
+    for statement in ddl:
+        await conn.execute(sa.text(statement))
 
     def in_savepoint(op: Op) -> Op:
         async def call(i: int) -> Any:

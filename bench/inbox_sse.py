@@ -105,14 +105,17 @@ async def _rounds(producer: EventProducer, tenant: str, listeners: list[Listener
 
 
 def _figures(listeners: list[Listener], sent: list[float], agents: int) -> dict[str, Any]:
-    per, last = [], []
+    per, first, last = [], [], []
     for t0 in sent:
         got = [((x.first_after(t0) or t0) - t0) * 1000 for x in listeners]
         per += got
+        first.append(min(got))
         last.append(max(got))
     return {
         "agents": agents,
         "rounds": len(sent),
         "publish_to_arrival_ms": percentiles(per),
+        "publish_to_first_agent_ms": percentiles(first),  # the consumer's path: Kafka to commit
         "publish_to_last_agent_ms": percentiles(last),
+        "first_to_last_agent_ms": percentiles([b - a for a, b in zip(first, last, strict=True)]),
     }

@@ -14,9 +14,11 @@ from pathlib import Path
 from hotline_tools.devstack.broker import free_port
 
 PGBIN = "/usr/lib/postgresql/15/bin"
-# reading: a realistic small server (the store's hot indexes fit, the messages heap does not)
+# reading: a small server (the store's hot indexes fit in shared buffers, the messages heap
+# does not). No parallel query: on 2 cores the inbox's LIMIT walks ran 3 processes that each
+# scanned ahead, ~3x the work for the same page (bench/profiling.md, "Agent inbox").
 SERVE = {"shared_buffers": "1GB", "work_mem": "16MB", "maintenance_work_mem": "512MB",
-         "max_connections": "300"}  # fmt: skip
+         "max_connections": "300", "max_parallel_workers_per_gather": "0"}  # fmt: skip
 # loading: nothing to lose, so no durability, and big sorts for the index builds
 LOAD = SERVE | {
     "fsync": "off",
