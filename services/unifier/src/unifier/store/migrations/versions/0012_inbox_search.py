@@ -2,8 +2,10 @@
 for text search (make bench-inbox; ``unifier.store.schema_inbox``)
 
 The GIN index on ``to_tsvector('simple', text)`` (``store.inbox_search``) is PostgreSQL's only.
-The indexes are built in the migration's transaction: writes to those tables wait for the
-build (on the bench's 10,000,000 messages: the figures are in bench/profiling.md).
+The indexes are built in the migration's transaction, so writes to those tables wait for the
+build (on the bench's 10,000,000 messages under load: ~9 minutes, bench/profiling.md). On a
+big live store, build them first with ``CREATE INDEX CONCURRENTLY`` under the same names and
+definitions: the migration then finds them (IF NOT EXISTS) and only records the revision.
 
 Revision ID: 0012
 Revises: 0011
@@ -19,13 +21,22 @@ TEXT_SEARCH = "ix_messages_text_search"  # = store.schema_inbox.TEXT_SEARCH_INDE
 
 
 def upgrade() -> None:
-    op.create_index("ix_participants_contact", "thread_participants", ["tenant", "contact_id"])
     op.create_index(
-        "ix_messages_thread_channel", "messages", ["tenant", "thread_id", "channel_kind"]
+        "ix_participants_contact",
+        "thread_participants",
+        ["tenant", "contact_id"],
+        if_not_exists=True,
+    )
+    op.create_index(
+        "ix_messages_thread_channel",
+        "messages",
+        ["tenant", "thread_id", "channel_kind"],
+        if_not_exists=True,
     )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
-            f"CREATE INDEX {TEXT_SEARCH} ON messages USING gin (to_tsvector('simple', text))"
+            f"CREATE INDEX IF NOT EXISTS {TEXT_SEARCH} ON messages "
+            "USING gin (to_tsvector('simple', text))"
         )
 
 
