@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,7 +23,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-CLINC = Path("/work/shared/corpora/clinc150/data/data_full.json")
+# the corpora beside the repo (HOTLINE_CORPORA as for the tests), read at run time
+CORPORA = Path(os.environ.get("HOTLINE_CORPORA", "/work/shared/corpora"))
+CLINC = CORPORA / "clinc150" / "data" / "data_full.json"
 TENANT = "bench-inbox"
 NOW = datetime(2026, 12, 1, tzinfo=UTC)  # the seeded year ends here; snoozes run past it
 YEAR = 365 * 86400
