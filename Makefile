@@ -18,7 +18,7 @@ COMPOSE_CHECK := var/bin/compose-check
 
 .PHONY: help setup system-deps kafka-jars run test test-unit test-contract test-integration \
         test-e2e lint fmt bench bench-kafka bench-email bench-chat bench-social bench-unifier \
-        bench-identity soak clean contract-snapshot bench-e2e bench-report bench-p2-sweep \
+        bench-identity bench-inbox soak clean contract-snapshot bench-e2e bench-report bench-p2-sweep \
         deploy-check
 
 help:
@@ -130,3 +130,8 @@ bench-unifier: setup kafka-jars
 # Issue 21: identity resolution with 1,000,000 contacts / 3,000,000 identities stored.
 bench-identity: setup kafka-jars
 	$(UV) run --frozen python -m bench.identity_bench
+
+# Issue 23: the agent inbox on PostgreSQL with 1,000,000 conversations / 10,000,000 messages
+# (the seeded store is cached under var/bench-inbox/; the first run seeds it, ~5 minutes).
+bench-inbox: setup kafka-jars
+	$(UV) run --frozen python -m bench.inbox_bench

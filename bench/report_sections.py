@@ -10,6 +10,8 @@ from typing import Any
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from bench.report_inbox import inbox_section
+
 RESULTS = Path(__file__).parent / "results"
 
 
@@ -145,6 +147,9 @@ def service_sections() -> list[str]:
     ident = load("identity")
     if ident:
         out += identity_section(ident)
+    inbox = load("inbox")
+    if inbox:
+        out += inbox_section(inbox)
     social = load("social")
     if social:
         at = social["at_1000_per_s"]

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from unifier.store.dialect import when
+from unifier.store.inbox_search import text_match
 from unifier.store.schema import messages, threads
 from unifier.store.schema_accounts import agents
 from unifier.store.schema_workspace import labels, reads, thread_labels
@@ -98,7 +99,7 @@ def _filters(q: ListQuery) -> list[sa.ColumnElement[bool]]:
         )
         out.append(labelled.exists())
     if q.text:
-        out.append(_has_message(sa.func.lower(_m.text).contains(q.text.lower(), autoescape=True)))
+        out.append(_has_message(text_match(_m.text, q.text)))
     if q.after:
         at, tid = q.after.at, q.after.thread_id
         out.append(
