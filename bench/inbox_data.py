@@ -23,6 +23,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from hotline import events as ev
+
 # the corpora beside the repo (HOTLINE_CORPORA as for the tests), read at run time
 CORPORA = Path(os.environ.get("HOTLINE_CORPORA", "/work/shared/corpora"))
 CLINC = CORPORA / "clinc150" / "data" / "data_full.json"
@@ -142,6 +144,21 @@ def thread_row(t: Thread, rng: random.Random, first_text: str) -> tuple[Any, ...
             t.count, subject, t.assignee, snooze)  # fmt: skip
 
 
+def payload_of(channel: str, pmid: str, at: datetime, text: str, inbound: bool) -> bytes:
+    """The stored event, as the unifier keeps it: what the customer sent, or what we asked the
+    channel to send (the thread view reads it for attachments and the HTML body)."""
+    ref = ev.ChannelRef(kind=channel, account_id="acct")  # type: ignore[arg-type]
+    if not inbound:
+        return ev.encode(ev.ReplyRequested(
+            event_id=pmid, reply_id=pmid, tenant=TENANT, channel=ref, conversation_id="t",
+            recipient="r", content=ev.TextContent(text=text), requested_at=at,
+            requested_by="agent"))  # fmt: skip
+    return ev.encode(ev.MessageReceived(
+        event_id=pmid, tenant=TENANT, channel=ref, provider_message_id=pmid, received_at=at,
+        conversation_key=pmid, sender=ev.Sender(handle=pmid),
+        content=ev.TextContent(text=text)))  # fmt: skip
+
+
 def message_rows(
     t: Thread, rng: random.Random, corpus: list[str], serial: int
 ) -> Iterator[tuple[Any, ...]]:
@@ -158,6 +175,7 @@ def message_rows(
         yield (tid(rng, at), TENANT, channel, pmid if inbound else f"reply:{serial + k}", "acct",
                t.thread_id, contact, handle_of(t.contact, channel), name if inbound else None,
                "customer" if inbound else "agent", at, text, False, False, "{}",
-               "conversation_key", "seeded by bench.inbox_data", "1", text.encode(),
+               "conversation_key", "seeded by bench.inbox_data", "1",
+               payload_of(channel, pmid, at, text, inbound),
                "inbound" if inbound else "outbound",
                None if inbound else (t.assignee or "agent-000"))  # fmt: skip

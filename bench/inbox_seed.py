@@ -27,7 +27,7 @@ from bench.schema_steps import to_revision
 from unifier.store.engine import create_engine
 from unifier.store.schema import identities
 
-SEED_VERSION = 1  # bump when inbox_data changes what it generates
+SEED_VERSION = 2  # bump when inbox_data changes what it generates
 BASE = "0011"
 VAR = Path(__file__).resolve().parent.parent / "var" / "bench-inbox"
 BIG = ("messages", "threads", "thread_participants", "thread_labels", "thread_reads",
