@@ -31,7 +31,6 @@ HTML_MAIL = (
     b'<p onclick="alert(1)">Hi <a href="javascript:alert(1)">x</a></p><script>alert(2)</script>'
     b'<img src="https://track.example/p.gif"><img src="cid:logo@x">'
 )
-LEGACY = {"/inbox/{tenant}", "/inbox/{tenant}/fragment"}  # deleted at merge
 
 
 @dataclass
@@ -205,7 +204,7 @@ async def test_every_workspace_html_response_has_a_csp_without_inline_scripts(si
     }
     checked = []
     for template, methods in _get_routes(site.app.routes):
-        if "GET" not in methods or not template.startswith("/inbox") or template in LEGACY:
+        if "GET" not in methods or not template.startswith("/inbox"):
             continue
         path = re.sub(r"\{(\w+)\}", lambda m: ids.get(m.group(1), "unknown"), template)
         async with (

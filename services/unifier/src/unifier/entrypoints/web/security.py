@@ -32,6 +32,15 @@ CSP = "; ".join(
     )
 )
 NOT_HTML_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
+# FastAPI's API reference (/docs, /redoc) shows only our own OpenAPI document, with its
+# assets from FastAPI's default CDN and an inline start-up script: no customer content.
+DOCS = ("/docs", "/docs/oauth2-redirect", "/redoc")
+CDN = "https://cdn.jsdelivr.net"
+DOCS_CSP = (
+    f"default-src 'self'; script-src 'self' 'unsafe-inline' {CDN}; "
+    f"style-src 'self' 'unsafe-inline' {CDN}; img-src 'self' data: https://fastapi.tiangolo.com; "
+    "frame-ancestors 'none'"
+)
 ALWAYS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -51,5 +60,6 @@ def install(app: FastAPI) -> None:
         for name, value in ALWAYS.items():
             response.headers.setdefault(name, value)
         html = response.headers.get("content-type", "").startswith("text/html")
-        response.headers.setdefault("Content-Security-Policy", CSP if html else NOT_HTML_CSP)
+        policy = DOCS_CSP if request.url.path in DOCS else CSP if html else NOT_HTML_CSP
+        response.headers.setdefault("Content-Security-Policy", policy)
         return response
