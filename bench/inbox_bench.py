@@ -7,11 +7,13 @@ messages across 50 agents (issue 23).
    workspace list shape of ``bench.inbox_queries``): with every index (``head``), without the
    indexes of 0012 and without each one alone (dropped inside a transaction that is rolled
    back, so nothing is rebuilt; fewer repetitions, a statement timeout).
-3. ``http``: the same operations through the unifier app (``consume=False``) over HTTP with its
-   API token: the real API for the thread and the current list, the bench route for the list
-   shape (``bench.inbox_server``).
-4. ``sse``: AGENTS clients on ``/api/tenants/{t}/events`` of a consuming unifier; new messages
-   through Kafka; publish-to-arrival percentiles and memory per connected agent.
+3. ``http``: the same operations through the unifier app (``consume=False``) over HTTP, on the
+   real API (``GET /api/tenants/{t}/conversations`` for every list, cursor paging), each as the
+   agent it is for: ``inbox_auth.TIMED_AGENTS`` seeded agents get a password and sign in at
+   ``/login``, so "Mine" is theirs.
+4. ``sse``: AGENTS clients (sharing the timed agents' sessions) on ``/api/tenants/{t}/events``
+   of a consuming unifier; new messages through Kafka; publish-to-arrival percentiles and
+   memory per connected agent.
 The machine is shared: the load average and the host's busy/steal shares go beside the figures.
 """
 
@@ -28,10 +30,11 @@ import sqlalchemy as sa
 from bench import host
 from bench import inbox_data as data
 from bench.common import bench_broker, write_result
+from bench.inbox_auth import TIMED_AGENTS, Credential, give_passwords, signed_in
 from bench.inbox_ops import Fixtures, Op, fixtures, http_ops, once, sql_ops
 from bench.inbox_seed import BASE, seed
 from bench.inbox_sse import fan_out
-from bench.inbox_timing import TOKEN, client, percentiles, served
+from bench.inbox_timing import percentiles, served
 from bench.pg_cluster import SERVE, Cluster
 from bench.schema_steps import revision, to_revision
 from unifier.store.engine import MIGRATIONS, create_engine
@@ -98,7 +101,7 @@ async def timed(ops: dict[str, Op], only: tuple[str, ...] | None, reps: int,
 
 async def sql_phase(dsn: str, fx_out: list[Fixtures]) -> dict[str, Any]:
     engine = create_engine(dsn)
-    agents = data.agent_ids(data.Sizes(THREADS, MESSAGES))
+    agents = data.agent_ids(data.Sizes(THREADS, MESSAGES))[:TIMED_AGENTS]
     try:
         async with engine.connect() as conn:
             fx = await fixtures(conn, data.TENANT, agents)
@@ -148,9 +151,10 @@ async def _changed(conn: Any, fx: Fixtures, ddl: list[str],
         await conn.rollback()
 
 
-async def http_phase(base: str, fx: Fixtures) -> dict[str, Any]:
-    async with client(base) as c:
-        return await timed(http_ops(c, fx), None, REPS)
+async def http_phase(base: str, fx: Fixtures, who: list[Credential]) -> dict[str, Any]:
+    async with signed_in(base, who) as (clients, sign_in_ms):
+        print(f"    sign_in: {percentiles(sign_in_ms)}", flush=True)
+        return await timed(http_ops(clients, fx), None, REPS)
 
 
 def verdict(http: dict[str, Any], sse: dict[str, Any]) -> dict[str, Any]:
@@ -181,16 +185,17 @@ def main() -> None:
         print("migration", results["migration"], flush=True)
         fx: list[Fixtures] = []
         results["sql"] = asyncio.run(sql_phase(cluster.dsn, fx))
+        who = asyncio.run(give_passwords(cluster.dsn, data.TENANT, fx[0].agents))
         results["loadavg_after_sql"] = [round(x, 2) for x in os.getloadavg()]
         with bench_broker() as broker:
             with served(cluster.dsn, broker.bootstrap, data.TENANT, consume=False) as (base, _):
                 print("  http", flush=True)
-                results["http"] = asyncio.run(http_phase(base, fx[0]))
+                results["http"] = asyncio.run(http_phase(base, fx[0], who))
             results["loadavg_after_http"] = [round(x, 2) for x in os.getloadavg()]
             with served(cluster.dsn, broker.bootstrap, data.TENANT, consume=True) as (base, pid):
                 print("  sse", flush=True)
                 results["sse"] = asyncio.run(
-                    fan_out(base, pid, data.TENANT, AGENTS, ROUNDS, broker.bootstrap, TOKEN)
+                    fan_out(base, pid, data.TENANT, AGENTS, ROUNDS, broker.bootstrap, who)
                 )
         results["verdict"] = verdict(results["http"], results["sse"])
     finally:

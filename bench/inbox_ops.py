@@ -1,5 +1,6 @@
 """The operations make bench-inbox times, on one connection (``sql``: the store functions and
-the list shape, also with indexes dropped inside a rolled-back transaction) and over HTTP."""
+the list shape, also with indexes dropped inside a rolled-back transaction) and over HTTP (the
+real API, each agent's operations with that agent's signed-in client)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bench import inbox_data as data
 from bench.inbox_queries import ListAsk, list_page, list_statement
+from unifier.entrypoints.web.list_model import encode_cursor
 from unifier.store import queries
+from unifier.store.inbox_rows import Key
 
 # Search terms: CLINC150 wording, from very common to rare, one two-word, one half-typed.
 SEARCH = ("card", "flight", "balance", "vacation", "insurance", "credit card", "reserv",
@@ -26,7 +29,8 @@ Op = Callable[[int], Awaitable[Any]]
 
 @dataclass
 class Fixtures:
-    """What the operations read: the agents, 50-message threads, deep keyset cursors."""
+    """What the operations read: the timed agents (signed in over HTTP), 50-message threads,
+    deep keyset cursors."""
 
     tenant: str
     agents: list[str]
@@ -84,18 +88,19 @@ def sql_ops(conn: AsyncConnection, fx: Fixtures) -> dict[str, Op]:
     return ops
 
 
-def http_ops(client: httpx.AsyncClient, fx: Fixtures) -> dict[str, Op]:
-    """The same over HTTP: the bench route for the list shape, the real API for the rest."""
+def http_ops(clients: dict[str, httpx.AsyncClient], fx: Fixtures) -> dict[str, Op]:
+    """The same over HTTP through the real API (``GET …/conversations`` for every list), each
+    as the agent it is for: ``clients`` holds a signed-in client per agent of ``fx.agents``."""
     api = f"/api/tenants/{fx.tenant}"
 
     async def get(path: str, agent: str, params: dict[str, str]) -> None:
-        r = await client.get(path, params=params, headers={"X-Agent": agent})
+        r = await clients[agent].get(path, params=params)
         assert r.status_code == 200, (path, r.status_code, r.text[:200])
 
     def listing(make: Callable[[int], tuple[str, ListAsk]]) -> Op:
         async def op(i: int) -> None:
             agent, ask = make(i)
-            await get(f"{api}/bench/inbox", agent, _params(ask))
+            await get(f"{api}/conversations", agent, params_of(ask))
 
         return op
 
@@ -110,14 +115,15 @@ def http_ops(client: httpx.AsyncClient, fx: Fixtures) -> dict[str, Op]:
     return ops
 
 
-def _params(ask: ListAsk) -> dict[str, str]:
+def params_of(ask: ListAsk) -> dict[str, str]:
+    """The API's query string for ``ask`` (no status: every status, as in ``ListAsk``)."""
     out: dict[str, str] = {"view": ask.view}
     for key, value in (("status", ask.status), ("label", ask.label), ("channel", ask.channel),
                        ("q", ask.text)):  # fmt: skip
         if value:
             out[key] = value
     if ask.after:
-        out["before_at"], out["before_id"] = ask.after[0].isoformat(), ask.after[1]
+        out["cursor"] = encode_cursor(Key(*ask.after))
     return out
 
 

@@ -1,4 +1,6 @@
-"""SSE fan-out for make bench-inbox: AGENTS real HTTP clients hold ``/api/tenants/{t}/events``
+"""SSE fan-out for make bench-inbox: AGENTS real HTTP clients, signed in as the timed agents
+(a few sessions shared round-robin: one sign-in costs an argon2 verification, and the login
+limits allow 30 a client address), hold ``/api/tenants/{t}/events``
 open on a unifier that consumes (``consume=True``, the seeded store); each round publishes one
 new customer message to Kafka and times, per client, from the publish to the ``change`` event
 that the consumer's commit fans out. Memory: the unifier's RSS with one client connected and
@@ -13,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from bench.inbox_auth import Credential, signed_in
 from bench.inbox_timing import percentiles, rss_kib
 from hotline import events as ev
 from hotline.kafka import EventProducer, ProducerSettings
@@ -60,20 +63,23 @@ class Listener:
 
 
 async def fan_out(base: str, pid: int, tenant: str, agents: int, rounds: int,
-                  bootstrap: str, token: str) -> dict[str, Any]:  # fmt: skip
+                  bootstrap: str, who: list[Credential]) -> dict[str, Any]:  # fmt: skip
     limits = httpx.Limits(max_connections=agents + 10, max_keepalive_connections=agents + 10)
-    headers = {"Authorization": f"Bearer {token}"}
     path = f"/api/tenants/{tenant}/events"
     producer = EventProducer(ProducerSettings(bootstrap=bootstrap, ack_timeout=30))
     await producer.start()
-    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits,
-                                 timeout=httpx.Timeout(30, read=None)) as client:  # fmt: skip
+    async with signed_in(base, who, limits) as (by_agent, sign_in_ms):
+        sessions = list(by_agent.values())
         listeners = [Listener() for _ in range(agents)]
-        tasks = [asyncio.create_task(listeners[0].run(client, path))]
+
+        def run(i: int) -> asyncio.Task[None]:
+            return asyncio.create_task(listeners[i].run(sessions[i % len(sessions)], path))
+
+        tasks = [run(0)]
         await listeners[0].connected.wait()
         await asyncio.sleep(1)
         one = rss_kib(pid)
-        tasks += [asyncio.create_task(x.run(client, path)) for x in listeners[1:]]
+        tasks += [run(i) for i in range(1, agents)]
         await asyncio.gather(*(x.connected.wait() for x in listeners))
         await asyncio.sleep(2)
         everyone = rss_kib(pid)
@@ -83,6 +89,8 @@ async def fan_out(base: str, pid: int, tenant: str, agents: int, rounds: int,
         await asyncio.gather(*tasks, return_exceptions=True)
     await producer.stop()
     return _figures(listeners, sent, agents) | {
+        "sessions": len(sessions),
+        "sign_in_ms": percentiles(sign_in_ms),
         "rss_kib_one_agent": one,
         "rss_kib_all_agents": everyone,
         "rss_kib_per_agent": round((everyone - one) / max(agents - 1, 1), 1),

@@ -1,5 +1,6 @@
 """Timing for make bench-inbox: percentiles of repeated operations, the unifier served as a
-subprocess (``bench.inbox_server``) and read over HTTP with a configured API token."""
+subprocess (``python -m unifier``) and read over HTTP by agents signed in at ``/login``
+(``bench.inbox_auth``)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ import httpx
 
 from hotline_tools.devstack.broker import free_port
 
-TOKEN = "bench-inbox-token"  # a throw-away bench credential
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -52,20 +52,19 @@ def rss_kib(pid: int) -> int:
 
 @contextmanager
 def served(dsn: str, bootstrap: str, tenant: str, consume: bool) -> Iterator[tuple[str, int]]:
-    """The unifier (with the bench's list route) on a free port: (base URL, its pid)."""
+    """The unifier on a free port: (base URL, its pid)."""
     port = free_port()
     env = os.environ | {
         "HOTLINE_DATABASE_URL": dsn,
         "HOTLINE_KAFKA_BOOTSTRAP": bootstrap,
         "HOTLINE_PORT": str(port),
         "HOTLINE_HOST": "127.0.0.1",
-        "HOTLINE_API_TOKENS": f'{{"{tenant}": "{TOKEN}"}}',
         "HOTLINE_CONSUME": "true" if consume else "false",
         "HOTLINE_GROUP_ID": f"bench-inbox-{port}",
         "HOTLINE_INSTANCE_ID": f"bench-inbox-{port}",
         "HOTLINE_LOG_LEVEL": "WARNING",
     }
-    proc = subprocess.Popen([sys.executable, "-m", "bench.inbox_server"], cwd=ROOT, env=env)
+    proc = subprocess.Popen([sys.executable, "-m", "unifier"], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         asyncio.run(_ready(base, proc))
@@ -87,8 +86,3 @@ async def _ready(base: str, proc: subprocess.Popen[bytes]) -> None:
                 pass
             await asyncio.sleep(0.5)
     raise TimeoutError("the unifier did not become ready")
-
-
-def client(base: str, agent: str = "agent-000") -> httpx.AsyncClient:
-    headers = {"Authorization": f"Bearer {TOKEN}", "X-Agent": agent}
-    return httpx.AsyncClient(base_url=base, headers=headers, timeout=120)

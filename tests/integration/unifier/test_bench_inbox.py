@@ -1,7 +1,8 @@
 """make bench-inbox's code at a tiny scale (200 conversations): the seeder fills a real
 PostgreSQL as sized, the store migrates to head over it, the list shape pages and searches
-correctly, the unifier serves the timed operations over HTTP, and a message published to Kafka
-reaches every SSE client. No timing is asserted: the bench reports timings, this checks that
+correctly, the unifier serves the timed operations over HTTP to agents signed in at ``/login``
+(their "Mine" view holds their conversations), and a message published to Kafka reaches every
+SSE client. No timing is asserted: the bench reports timings, this checks that
 what it times is right."""
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ import pytest
 import sqlalchemy as sa
 
 from bench import inbox_data as data
+from bench.inbox_auth import TIMED_AGENTS, Credential, give_passwords, signed_in
 from bench.inbox_bench import to_head
 from bench.inbox_ops import Fixtures, fixtures, http_ops, sql_ops
 from bench.inbox_queries import ListAsk, list_page
 from bench.inbox_seed import seed
 from bench.inbox_sse import fan_out
-from bench.inbox_timing import TOKEN, client, served
+from bench.inbox_timing import served
 from bench.pg_cluster import Cluster
 from bench.schema_steps import revision
 from unifier.store.engine import create_engine
@@ -74,7 +76,7 @@ async def pages(dsn: str) -> tuple[list[dict[str, object]], list[dict[str, objec
     engine = create_engine(dsn)
     try:
         async with engine.connect() as conn:
-            fx = await fixtures(conn, data.TENANT, data.agent_ids(SIZES))
+            fx = await fixtures(conn, data.TENANT, data.agent_ids(SIZES)[:TIMED_AGENTS])
             now = datetime.now(UTC)
             first = await list_page(conn, data.TENANT, "agent-000", ListAsk(), now)
             last = first[-1]
@@ -120,20 +122,44 @@ def test_search_finds_the_threads_with_the_word(store: tuple[Cluster, dict[str, 
     assert holding and found == holding
 
 
-async def over_http(base: str, fx: Fixtures) -> None:
-    async with client(base) as c:
-        for op in http_ops(c, fx).values():
+async def assigned(dsn: str, agents: list[str]) -> dict[str, set[str]]:
+    """The threads assigned to each agent in the store."""
+    engine = create_engine(dsn)
+    try:
+        async with engine.connect() as conn:
+            q = sa.text("SELECT thread_id FROM threads WHERE assignee = :a")
+            return {a: {r[0] for r in await conn.execute(q, {"a": a})} for a in agents}
+    finally:
+        await engine.dispose()
+
+
+async def over_http(base: str, fx: Fixtures, who: list[Credential],
+                    theirs: dict[str, set[str]]) -> None:  # fmt: skip
+    api = f"/api/tenants/{data.TENANT}/conversations"
+    async with signed_in(base, who) as (clients, sign_in_ms):
+        assert len(sign_in_ms) == len(who)
+        for op in http_ops(clients, fx).values():
             await op(1)  # asserts 200 itself
-        r = await c.get(f"/api/tenants/{data.TENANT}/conversations/{fx.thread(0)}")
+        r = await clients[fx.agents[0]].get(f"{api}/{fx.thread(0)}")
         assert len(r.json()["messages"]) == 50
+        for agent, client in clients.items():  # each agent's Mine is its own, not empty
+            mine = await client.get(api, params={"view": "mine", "limit": "500"})
+            assert mine.status_code == 200, (agent, mine.status_code)
+            rows = mine.json()
+            assert rows, f"{agent}: an empty Mine view (signed in as someone else?)"
+            assert {r["thread_id"] for r in rows} == theirs[agent]
 
 
 def test_http_and_sse_fan_out(store: tuple[Cluster, dict[str, object]], kafka: str) -> None:
     cluster = store[0]
     fx = asyncio.run(pages(cluster.dsn))[2]
+    assert len(fx.agents) == TIMED_AGENTS
+    who = asyncio.run(give_passwords(cluster.dsn, data.TENANT, fx.agents))
+    theirs = asyncio.run(assigned(cluster.dsn, fx.agents))
     with served(cluster.dsn, kafka, data.TENANT, consume=False) as (base, _):
-        asyncio.run(over_http(base, fx))
+        asyncio.run(over_http(base, fx, who, theirs))
     with served(cluster.dsn, kafka, data.TENANT, consume=True) as (base, pid):
-        sse = asyncio.run(fan_out(base, pid, data.TENANT, 3, 1, kafka, TOKEN))
-    assert sse["publish_to_arrival_ms"]["n"] == 3  # every client, every round
+        sse = asyncio.run(fan_out(base, pid, data.TENANT, 7, 1, kafka, who[:2]))
+    assert sse["publish_to_arrival_ms"]["n"] == 7  # every client, every round
+    assert sse["sessions"] == 2  # the clients share two agents' sessions
     assert sse["rss_kib_all_agents"] > 0
