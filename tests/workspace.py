@@ -13,6 +13,7 @@ import secrets
 import uuid
 from dataclasses import dataclass, replace
 
+import httpx
 from fastapi import FastAPI
 from playwright.async_api import BrowserContext
 
@@ -75,3 +76,20 @@ async def api_headers(app: FastAPI, tenant: str, name: str = "tests") -> dict[st
     async with app.state.runtime.engine.begin() as conn:
         _, secret = await sessions.create_token(conn, tenant, name, "tests")
     return {"Authorization": f"Bearer {secret}"}
+
+
+async def sign_in_client(client: httpx.AsyncClient, root: str, agent: SignedIn) -> SignedIn:
+    """The same sign-in for an HTTP client (API tests): submit ``/login`` as the page does, so
+    ``client`` (it must not send an ``Authorization`` header) holds the session cookie. The
+    agent with the session's CSRF token, to send as ``X-CSRF-Token`` on unsafe requests."""
+    form = await client.get(f"{root}/login")
+    login = {"email": agent.email, "password": agent.password, "next": "/account"}
+    res = await client.post(f"{root}/login", data=login | {"csrf_token": _csrf_of(form.text)})
+    assert res.status_code == 303, f"sign-in failed: {res.status_code}"
+    return replace(agent, csrf_token=_csrf_of((await client.get(f"{root}/account")).text))
+
+
+def _csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found is not None, "no CSRF token in the page"
+    return found.group(1)

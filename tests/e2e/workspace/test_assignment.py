@@ -20,11 +20,11 @@ from tests.browser import ARGS, CHROMIUM
 from tests.integration.unifier.harness import eventually, publish, settings_for
 from tests.integration.unifier.server import serving
 from tests.unit.unifier.factory import ident, message
-from tests.workspace import sign_in
+from tests.workspace import SignedIn, create_agent, sign_in_as
 from unifier.entrypoints.app import create_app
-from unifier.store import assignment_rows as rows
 from unifier.store import team_rows
 from unifier.store.schema import threads
+from unifier.store.schema_accounts import agents as agent_table
 
 # untyped package: looked up at run time so mypy needs no override for it
 Axe = importlib.import_module("axe_playwright_python.async_playwright").Axe
@@ -55,12 +55,14 @@ async def sql(app: FastAPI, fn: Any) -> Any:
         return await fn(conn)
 
 
-async def agents(app: FastAPI, tenant: str, capacity: int, *names: str) -> None:
-    async def add(conn: Any) -> None:
-        for name in names:
-            await rows.add_agent(conn, tenant, name, datetime.now(UTC), capacity=capacity)
-
-    await sql(app, add)
+async def agents(app: FastAPI, tenant: str, capacity: int, *names: str) -> dict[str, SignedIn]:
+    """Agents who can sign in (role "agent", not admin), each with ``capacity``, by name."""
+    made = {name: await create_agent(app, tenant, name=name, role="agent") for name in names}
+    a = agent_table.c
+    ids = [m.agent_id for m in made.values()]
+    q = agent_table.update().where(a.agent_id.in_(ids)).values(capacity=capacity)
+    await sql(app, lambda c: c.execute(q))
+    return made
 
 
 async def assignees(app: FastAPI, tenant: str) -> dict[str, str | None]:
@@ -86,10 +88,10 @@ async def conversations(kafka: str, app: FastAPI, tenant: str, n: int) -> list[s
     return sorted(await assignees(app, tenant))
 
 
-async def agent_page(served: Served, name: str, tid: str) -> tuple[BrowserContext, Page]:
-    app, base, tenant, browser = served
+async def agent_page(served: Served, agent: SignedIn, tid: str) -> tuple[BrowserContext, Page]:
+    _, base, _, browser = served
     context = await browser.new_context()
-    await sign_in(context, base, app, tenant, name=name)
+    await sign_in_as(context, base, agent)
     page = await context.new_page()
     await page.goto(f"{base}/inbox/conversations/{tid}/assign")
     await page.wait_for_selector("body[data-live=connected]", timeout=10_000)
@@ -98,25 +100,25 @@ async def agent_page(served: Served, name: str, tid: str) -> tuple[BrowserContex
 
 async def test_assign_to_me_and_unassign(kafka: str, served: Served) -> None:
     app, base, tenant, _ = served
-    await agents(app, tenant, 10, "Ana", "Bob")
+    ana, bob = (await agents(app, tenant, 10, "Ana", "Bob")).values()
     [tid] = await conversations(kafka, app, tenant, 1)
-    context, page = await agent_page(served, "Ana", tid)
+    context, page = await agent_page(served, ana, tid)
     assert await page.locator(".assignee").inner_text() == "Unassigned"
     assert await page.locator(".assign-me").get_attribute("data-shortcut") == "a"
 
     await page.click(".assign-me")
-    await page.wait_for_selector(".assignee[data-assignee=Ana]")
+    await page.wait_for_selector(f".assignee[data-assignee='{ana.agent_id}']")
     assert await page.locator(".assign-message").inner_text() == "Assigned to Ana"
-    assert (await assignees(app, tenant))[tid] == "Ana"
+    assert (await assignees(app, tenant))[tid] == ana.agent_id
     SHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SHOTS / "assignment.png"))
     found = (await Axe().run(page)).response["violations"]
     serious = [v["id"] for v in found if v["impact"] in ("serious", "critical")]
     assert serious == [], serious
 
-    await page.select_option("select[name=assignee]", "Bob")
+    await page.select_option("select[name=assignee]", bob.agent_id)
     await page.click(".assign-submit")
-    await page.wait_for_selector(".assignee[data-assignee=Bob]")
+    await page.wait_for_selector(f".assignee[data-assignee='{bob.agent_id}']")
     assert await page.locator(".assign-message").inner_text() == "Assigned to Bob"
 
     await page.click(".unassign")
@@ -130,7 +132,7 @@ async def test_assign_to_me_and_unassign(kafka: str, served: Served) -> None:
     assert (await assignees(app, tenant))[tid] is None
     # without the CSRF header: refused
     url = f"{base}/inbox/conversations/{tid}/assign"
-    res = await context.request.post(url, form={"assignee": "Ana"})
+    res = await context.request.post(url, form={"assignee": ana.agent_id})
     assert res.status == 403
     assert (await assignees(app, tenant))[tid] is None
     await context.close()
@@ -138,12 +140,13 @@ async def test_assign_to_me_and_unassign(kafka: str, served: Served) -> None:
 
 async def test_auto_assign_within_capacity_to_online_agents(kafka: str, served: Served) -> None:
     app, base, tenant, _ = served
-    await agents(app, tenant, 1, "Ana", "Bob")
+    ana_agent, bob_agent = (await agents(app, tenant, 1, "Ana", "Bob")).values()
+    a, b = ana_agent.agent_id, bob_agent.agent_id
 
     async def team(conn: Any) -> None:
         now = datetime.now(UTC)
         await team_rows.add_team(
-            conn, tenant, ("t1", "Support", True), ["Ana", "Bob"], [("email", "*")], now
+            conn, tenant, ("t1", "Support", True), [a, b], [("email", "*")], now
         )
 
     await sql(app, team)
@@ -160,11 +163,11 @@ async def test_auto_assign_within_capacity_to_online_agents(kafka: str, served: 
     await eventually(all_waiting)  # nobody online: everything waits
     assert set((await assignees(app, tenant)).values()) == {None}
 
-    ana, ana_page = await agent_page(served, "Ana", first)
-    await ana_page.wait_for_selector(".assignee[data-assignee=Ana]", timeout=10_000)  # live
-    bob, bob_page = await agent_page(served, "Bob", second)
-    await bob_page.wait_for_selector(".assignee[data-assignee=Bob]", timeout=10_000)
-    assert await assignees(app, tenant) == {first: "Ana", second: "Bob", third: None}
+    ana, ana_page = await agent_page(served, ana_agent, first)
+    await ana_page.wait_for_selector(f".assignee[data-assignee='{a}']", timeout=10_000)  # live
+    bob, bob_page = await agent_page(served, bob_agent, second)
+    await bob_page.wait_for_selector(f".assignee[data-assignee='{b}']", timeout=10_000)
+    assert await assignees(app, tenant) == {first: a, second: b, third: None}
 
     await ana_page.goto(f"{base}/inbox/conversations/{third}/assign")
     waiting = ana_page.locator(".queued[data-reason=all_at_capacity]")
@@ -177,26 +180,27 @@ async def test_auto_assign_within_capacity_to_online_agents(kafka: str, served: 
 
 async def test_collision_notice_between_two_agents(kafka: str, served: Served) -> None:
     app, _, tenant, _ = served
-    await agents(app, tenant, 10, "Ana", "Bob")
+    ana_agent, bob_agent = (await agents(app, tenant, 10, "Ana", "Bob")).values()
+    a, b = ana_agent.agent_id, bob_agent.agent_id
     [tid] = await conversations(kafka, app, tenant, 1)
-    ana, ana_page = await agent_page(served, "Ana", tid)
-    bob, bob_page = await agent_page(served, "Bob", tid)
+    ana, ana_page = await agent_page(served, ana_agent, tid)
+    bob, bob_page = await agent_page(served, bob_agent, tid)
 
-    await ana_page.wait_for_selector(".presence-item[data-agent=Bob][data-state=viewing]")
-    await bob_page.wait_for_selector(".presence-item[data-agent=Ana][data-state=viewing]")
+    await ana_page.wait_for_selector(f".presence-item[data-agent='{b}'][data-state=viewing]")
+    await bob_page.wait_for_selector(f".presence-item[data-agent='{a}'][data-state=viewing]")
     assert await ana_page.locator(".presence-item").inner_text() == "Bob is viewing"
     assert await bob_page.locator(".presence-item").inner_text() == "Ana is viewing"
-    assert await ana_page.locator(".presence-item[data-agent=Ana]").count() == 0  # never oneself
+    assert await ana_page.locator(f".presence-item[data-agent='{a}']").count() == 0  # never oneself
 
     for page in (ana_page, bob_page):  # the reply box is the thread pane's; one stands in here
         await page.evaluate(
             "document.querySelector('.assign-pane').append(document.createElement('textarea'))"
         )
     await ana_page.locator("textarea").press_sequentially("On it", delay=50)
-    await bob_page.wait_for_selector(".presence-item[data-agent=Ana][data-state=typing]")
+    await bob_page.wait_for_selector(f".presence-item[data-agent='{a}'][data-state=typing]")
     assert await bob_page.locator(".presence-item").inner_text() == "Ana is typing…"
     await bob_page.locator("textarea").press_sequentially("Me too", delay=50)
-    await ana_page.wait_for_selector(".presence-item[data-agent=Bob][data-state=typing]")
+    await ana_page.wait_for_selector(f".presence-item[data-agent='{b}'][data-state=typing]")
     assert await ana_page.locator(".presence-item").inner_text() == "Bob is typing…"
     SHOTS.mkdir(parents=True, exist_ok=True)
     await ana_page.screenshot(path=str(SHOTS / "collision.png"))

@@ -29,7 +29,7 @@ from tests.integration.unifier.server import serving
 from tests.integration.unifier.test_api import replies_since
 from tests.kafka_helpers import end_offsets
 from tests.unit.unifier.factory import ACCOUNTS, T0, ident, message
-from tests.workspace import sign_in
+from tests.workspace import SignedIn, sign_in
 from unifier.entrypoints.app import create_app
 
 SHOTS = Path(__file__).resolve().parents[3] / "var" / "screenshots"
@@ -46,7 +46,13 @@ class Workspace:
     api: httpx.AsyncClient
     other: httpx.AsyncClient  # another tenant's API
     context: BrowserContext
+    who: SignedIn
     dialogs: list[str]
+
+    @property
+    def csrf(self) -> dict[str, str]:
+        """The header our pages send with every state-changing request."""
+        return {"X-CSRF-Token": self.who.csrf_token}
 
     async def page(self) -> Page:
         page = await self.context.new_page()
@@ -87,8 +93,8 @@ async def ws(kafka: str, tmp_path: Path) -> AsyncIterator[Workspace]:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             context = await browser.new_context(viewport={"width": 1280, "height": 900})
-            await sign_in(context, base, app, tenant, name="Ana")
-            yield Workspace(app, base, tenant, api, others, context, [])
+            who = await sign_in(context, base, app, tenant, name="Ana")
+            yield Workspace(app, base, tenant, api, others, context, who, [])
         finally:
             await browser.close()
 
@@ -200,7 +206,7 @@ async def test_merge_and_unmerge_with_refusals(kafka: str, ws: Workspace) -> Non
         res = await ws.context.request.post(
             f"{ws.base}/inbox/contacts/{mail}/merge",
             form={"other": other},
-            headers={"HX-Request": "true"},
+            headers={"HX-Request": "true", **ws.csrf},
         )
         assert res.status == status and said in await res.text()
         assert (await ws.contact(mail))["merged_contacts"] == []
@@ -240,7 +246,8 @@ async def test_suggestions_are_accepted_and_dismissed(kafka: str, ws: Workspace)
     await expect(item.locator(".decided")).to_contain_text("Dismissed by Ana")
     assert (await ws.contact(aligned))["merged_contacts"] == []
     res = await ws.context.request.post(  # decided already: refused, nothing changes
-        f"{ws.base}/inbox/contacts/{aligned}/suggestions/{sug['suggestion_id']}/accept"
+        f"{ws.base}/inbox/contacts/{aligned}/suggestions/{sug['suggestion_id']}/accept",
+        headers=ws.csrf,
     )
     assert res.status == 409 and "already dismissed by Ana" in await res.text()
     assert (await ws.contact(aligned))["merged_contacts"] == []
@@ -253,7 +260,10 @@ async def test_a_template_outside_the_window_is_sent_once(kafka: str, ws: Worksp
     body = "Hallo {{1}}, Ihre Bestellung {{2}} ist unterwegs."
     for name, lang in (("order_update", "de"), ("greeting", "en_US")):
         tmpl = {"account_id": account, "name": name, "language": lang, "body": body}
-        assert (await ws.api.post("/reply-templates", json=tmpl)).status_code == 201
+        made = await ws.context.request.post(  # an admin's work: Ana's session, not the token
+            f"{ws.base}/api/tenants/{t}/reply-templates", data=tmpl, headers=ws.csrf
+        )
+        assert made.status == 201, await made.text()
     now = datetime.now(UTC) - T0
     old, recent = whatsapp_from(t, "w1", H), whatsapp_from(t, "w2", now)
     recent.sender.handle = recent.conversation_key = "4915100000099"
@@ -301,7 +311,9 @@ async def test_a_template_outside_the_window_is_sent_once(kafka: str, ws: Worksp
 
     url = f"{ws.base}/inbox/conversations/{closed}/templates"
     short = {"template_key": "order_update|de", "template_idempotency_key": "k2"}
-    res = await ws.context.request.post(url, form={**short, "template_param_1": "x"})
+    res = await ws.context.request.post(
+        url, form={**short, "template_param_1": "x"}, headers=ws.csrf
+    )
     assert res.status == 422 and "takes 2 non-empty value(s), 1 given" in await res.text()
     await asyncio.sleep(2)  # what the relay would publish by now: still the one reply
     assert len(await replies_since(kafka, before, t)) == 1

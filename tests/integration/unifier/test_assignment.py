@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,6 +23,7 @@ from tests.integration.unifier.conftest import new_pg_database
 from tests.integration.unifier.harness import eventually, publish, read_unified, settings_for
 from tests.integration.unifier.server import serving
 from tests.unit.unifier.factory import ident, message
+from tests.workspace import SignedIn, create_agent, sign_in_client
 from unifier.entrypoints.app import create_app
 from unifier.entrypoints.assigner import Assigner
 from unifier.settings import UnifierSettings
@@ -55,6 +57,20 @@ async def api(kafka: str, dsn: str) -> AsyncIterator[tuple[httpx.AsyncClient, st
         ) as client,
     ):
         yield client, tenant, app
+
+
+@asynccontextmanager
+async def signed(
+    client: httpx.AsyncClient, app: FastAPI, tenant: str, agent: SignedIn | None = None
+) -> AsyncIterator[tuple[httpx.AsyncClient, SignedIn]]:
+    """An HTTP client signed in as ``agent`` (default: a new admin), sending its CSRF token,
+    with the same base URL as ``client``."""
+    root = str(client.base_url).split("/api/")[0]
+    agent = agent or await create_agent(app, tenant, name="Ada")
+    async with httpx.AsyncClient(base_url=client.base_url, timeout=10) as session:
+        who = await sign_in_client(session, root, agent)
+        session.headers["X-CSRF-Token"] = who.csrf_token
+        yield session, who
 
 
 async def sql(app: FastAPI, fn: Any) -> Any:
@@ -117,11 +133,33 @@ async def test_assign_and_unassign(kafka: str, api: tuple[httpx.AsyncClient, str
     [tid] = await threads_of(app, tenant, 1)
     [foreign] = await threads_of(app, other, 1)
 
-    # the stand-in sign-in's agent ("agent"): unseen until it makes a request
-    await add_agents(app, tenant, 10, "agent", seen=False)
-    assert (await sql(app, lambda c: rows.agent(c, tenant, "agent"))).last_seen_at is None
+    # an agent (not an admin) who signs in: unseen until it makes a request
+    agent = await create_agent(app, tenant, name="Agent", role="agent")
+    assert (await sql(app, lambda c: rows.agent(c, tenant, agent.agent_id))).last_seen_at is None
+    async with signed(client, app, tenant, agent) as (me, who):
+        await assign_as(me, who, app, tid, foreign)
+    events = await assigned_events(kafka, tenant, 3)
+    assert [(e.assignee, e.previous, e.reason, e.by) for e in events] == [
+        ("ana", None, "manual", agent.agent_id),
+        ("bob", "ana", "manual", agent.agent_id),
+        (None, "bob", "manual", agent.agent_id),
+    ]
+    log = await sql(app, lambda c: rows.activity_of(c, tenant, tid))
+    assert [(a["kind"], a["detail"]["to"], a["detail"]["reason"]) for a in log] == [
+        ("assigned", "ana", "manual"),
+        ("assigned", "bob", "manual"),
+        ("unassigned", None, "manual"),
+    ]
+
+
+async def assign_as(
+    client: httpx.AsyncClient, who: SignedIn, app: FastAPI, tid: str, foreign: str
+) -> None:
+    """Signed in as ``who``: online, assigns, reassigns, unassigns; refusals change nothing."""
+    tenant = who.tenant
+    other = "o" + tenant
     online = (await client.get("/agents/online")).json()
-    assert "agent" in [a["agent_id"] for a in online]
+    assert who.agent_id in [a["agent_id"] for a in online]
 
     res = await client.post(f"/conversations/{tid}/assign", json={"assignee": "ana"})
     assert res.status_code == 200, res.text
@@ -156,19 +194,6 @@ async def test_assign_and_unassign(kafka: str, api: tuple[httpx.AsyncClient, str
     assert (await assignees(app, tenant))[tid] is None
     assert (await assignees(app, other))[foreign] is None
 
-    events = await assigned_events(kafka, tenant, 3)
-    assert [(e.assignee, e.previous, e.reason, e.by) for e in events] == [
-        ("ana", None, "manual", "agent"),
-        ("bob", "ana", "manual", "agent"),
-        (None, "bob", "manual", "agent"),
-    ]
-    log = await sql(app, lambda c: rows.activity_of(c, tenant, tid))
-    assert [(a["kind"], a["detail"]["to"], a["detail"]["reason"]) for a in log] == [
-        ("assigned", "ana", "manual"),
-        ("assigned", "bob", "manual"),
-        ("unassigned", None, "manual"),
-    ]
-
 
 async def test_auto_assign_capacity_queue_and_offline(
     kafka: str, api: tuple[httpx.AsyncClient, str, FastAPI]
@@ -180,22 +205,30 @@ async def test_auto_assign_capacity_queue_and_offline(
 
     everything = [{"channel_kind": "email"}]  # every account: "*"
     bad = {"name": "Support", "members": ["ana", "nobody"], "inboxes": everything}
-    res = await client.put("/teams/t1", json=bad)
-    assert res.status_code == 422 and res.json()["error"] == "unknown_agent"
-    assert (await client.get("/teams")).json() == []
-    for tid, body in [
-        ("t1", {"name": "Support", "members": ["ana", "bob", "cy"], "inboxes": everything}),
-        ("t2", {"name": "Idle", "auto_assign": False, "members": ["dee"], "inboxes": everything}),
-    ]:
-        assert (await client.put(f"/teams/{tid}", json=body)).status_code == 200
+    good = {"name": "Support", "members": ["ana", "bob", "cy"], "inboxes": everything}
+    assert (await client.put("/teams/t1", json=good)).status_code == 403  # only admins
+    async with signed(client, app, tenant) as (admin, ada):
+        res = await admin.put("/teams/t1", json=bad)
+        assert res.status_code == 422 and res.json()["error"] == "unknown_agent"
+        assert (await client.get("/teams")).json() == []
+        for tid, body in [
+            ("t1", good),
+            (
+                "t2",
+                {"name": "Idle", "auto_assign": False, "members": ["dee"], "inboxes": everything},
+            ),
+        ]:
+            assert (await admin.put(f"/teams/{tid}", json=body)).status_code == 200
     listed = (await client.get("/teams")).json()
     assert [(t["team_id"], t["members"], t["auto_assign"]) for t in listed] == [
         ("t1", ["ana", "bob", "cy"], True),
         ("t2", ["dee"], False),
     ]
     assert listed[0]["inboxes"] == [{"channel_kind": "email", "account_id": "*"}]
-    online = await client.get("/agents/online")
-    assert sorted(a["agent_id"] for a in online.json()) == ["ana", "bob", "dee"]
+    online = await client.get("/agents/online")  # the admin too: signed in, in no team
+    assert sorted(a["agent_id"] for a in online.json()) == sorted(
+        ["ana", "bob", "dee", ada.agent_id]
+    )
 
     await publish(kafka, [customer(tenant, i) for i in range(3)])
     tids = await threads_of(app, tenant, 3)
@@ -256,33 +289,39 @@ async def test_presence_refusals(kafka: str, api: tuple[httpx.AsyncClient, str, 
     [foreign] = await threads_of(app, other, 1)
     root = str(client.base_url).split("/api/")[0]
     url = f"{root}/inbox/conversations/{{}}/presence"
-    csrf = {"X-CSRF-Token": ""}  # the stand-in sign-in's session token
-    res = await client.post(url.format(tid), json={"state": "viewing"})
-    assert res.status_code == 403 and res.json()["error"] == "csrf"
-    res = await client.post(url.format(foreign), json={"state": "viewing"}, headers=csrf)
-    assert res.status_code == 404
-    res = await client.post(url.format(tid), json={"state": "dancing"}, headers=csrf)
-    assert res.status_code == 422
-    assert app.state.presence.seen == {}
+    ana_agent = await create_agent(app, tenant, name="Ana", role="agent")
+    bob_agent = await create_agent(app, tenant, name="Bob", role="agent")
+    async with (
+        signed(client, app, tenant, ana_agent) as (ana, _),
+        signed(client, app, tenant, bob_agent) as (bob, _),
+    ):
+        res = await ana.post(
+            url.format(tid), json={"state": "viewing"}, headers={"X-CSRF-Token": ""}
+        )
+        assert res.status_code == 403 and res.json()["error"] == "csrf"
+        res = await ana.post(url.format(foreign), json={"state": "viewing"})
+        assert res.status_code == 404
+        res = await ana.post(url.format(tid), json={"state": "dancing"})
+        assert res.status_code == 422
+        assert app.state.presence.seen == {}
 
-    res = await client.post(
-        url.format(tid), json={"state": "typing"}, headers=csrf | {"X-Agent": "Ana"}
-    )
-    assert res.status_code == 204
-    mine = await client.get(url.format(tid), headers={"X-Agent": "Ana"})
-    theirs = await client.get(url.format(tid), headers={"X-Agent": "Bob"})
-    assert "is typing" not in mine.text
-    assert "Ana is typing…" in theirs.text
+        res = await ana.post(url.format(tid), json={"state": "typing"})
+        assert res.status_code == 204
+        mine = await ana.get(url.format(tid))
+        theirs = await bob.get(url.format(tid))
+        assert "is typing" not in mine.text
+        assert "Ana is typing…" in theirs.text
 
-    # the assignment fragment: another tenant's conversation is unknown, CSRF required
-    fragment = f"{root}/inbox/conversations/{{}}/assign"
-    assert (await client.get(fragment.format(foreign))).status_code == 404
-    res = await client.post(fragment.format(foreign), data={"assignee": ""}, headers=csrf)
-    assert res.status_code == 404
-    res = await client.post(fragment.format(tid), data={"assignee": "nobody"})
-    assert res.status_code == 403
-    res = await client.post(fragment.format(tid), data={"assignee": "nobody"}, headers=csrf)
-    assert res.status_code == 422 and "nobody is not an agent" in res.text
+        # the assignment fragment: another tenant's conversation is unknown, CSRF required
+        fragment = f"{root}/inbox/conversations/{{}}/assign"
+        assert (await ana.get(fragment.format(foreign))).status_code == 404
+        res = await ana.post(fragment.format(foreign), data={"assignee": ""})
+        assert res.status_code == 404
+        no_csrf = {"X-CSRF-Token": ""}
+        res = await ana.post(fragment.format(tid), data={"assignee": "nobody"}, headers=no_csrf)
+        assert res.status_code == 403
+        res = await ana.post(fragment.format(tid), data={"assignee": "nobody"})
+        assert res.status_code == 422 and "nobody is not an agent" in res.text
     assert (await assignees(app, tenant))[tid] is None
 
 

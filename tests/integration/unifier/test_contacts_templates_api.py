@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from pydantic import SecretStr
 
 from hotline import events as ev
@@ -21,6 +22,7 @@ from tests.integration.unifier.server import serving
 from tests.integration.unifier.test_api import replies_since
 from tests.kafka_helpers import end_offsets
 from tests.unit.unifier.factory import ACCOUNTS, ident, message
+from tests.workspace import create_agent, sign_in_client
 from unifier.entrypoints.app import create_app
 
 PHONE = "+4915100000031"
@@ -29,19 +31,34 @@ BODY = "Hallo {{1}}, Ihre Bestellung {{2}} ist unterwegs."
 
 
 @pytest.fixture
-async def api(kafka: str, dsn: str) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
+async def served(kafka: str, dsn: str) -> AsyncIterator[tuple[FastAPI, str, str]]:
     tenant = "t" + uuid.uuid4().hex[:8]
     tokens = {tenant: SecretStr("tok-" + tenant), "other": SecretStr("tok-other")}
     app = create_app(settings_for(kafka, dsn, api_tokens=tokens))
-    async with (
-        serving(app) as base,
-        httpx.AsyncClient(
-            base_url=f"{base}/api/tenants/{tenant}",
-            headers={"Authorization": f"Bearer tok-{tenant}"},
-            timeout=10,
-        ) as client,
-    ):
+    async with serving(app) as base:
+        yield app, base, tenant
+
+
+@pytest.fixture
+async def api(served: tuple[FastAPI, str, str]) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
+    """The tenant's configured API token (an integration)."""
+    _, base, tenant = served
+    async with httpx.AsyncClient(
+        base_url=f"{base}/api/tenants/{tenant}",
+        headers={"Authorization": f"Bearer tok-{tenant}"},
+        timeout=10,
+    ) as client:
         yield client, tenant
+
+
+@pytest.fixture
+async def admin(served: tuple[FastAPI, str, str]) -> AsyncIterator[httpx.AsyncClient]:
+    """A signed-in admin's session (templates are theirs to manage), sending its CSRF token."""
+    app, base, tenant = served
+    async with httpx.AsyncClient(base_url=f"{base}/api/tenants/{tenant}", timeout=10) as client:
+        who = await sign_in_client(client, base, await create_agent(app, tenant, name="Ada"))
+        client.headers["X-CSRF-Token"] = who.csrf_token
+        yield client
 
 
 def maria_by_mail(tenant: str) -> ev.MessageReceived:
@@ -105,9 +122,15 @@ async def test_contacts_are_found_by_name_email_and_phone(
     assert {"kind": "phone", "value": PHONE} in hit["identities"]
 
 
-async def test_templates_are_managed_per_account(api: tuple[httpx.AsyncClient, str]) -> None:
-    client, _ = api
+async def test_templates_are_managed_per_account(
+    api: tuple[httpx.AsyncClient, str], admin: httpx.AsyncClient
+) -> None:
+    integration, _ = api
+    client = admin
     new = {"account_id": "PN1", "name": "order_update", "language": "de", "body": BODY}
+    refused = await integration.post("/reply-templates", json=new)  # not an admin: refused
+    assert refused.status_code == 403 and refused.json()["error"] == "forbidden"
+    assert (await client.get("/reply-templates")).json() == []
     res = await client.post("/reply-templates", json=new)
     assert res.status_code == 201, res.text
     assert (res.json()["status"], res.json()["category"]) == ("APPROVED", "UTILITY")
@@ -133,13 +156,13 @@ async def test_templates_are_managed_per_account(api: tuple[httpx.AsyncClient, s
 
 
 async def test_a_template_reply_carries_name_language_and_values(
-    kafka: str, api: tuple[httpx.AsyncClient, str]
+    kafka: str, api: tuple[httpx.AsyncClient, str], admin: httpx.AsyncClient
 ) -> None:
     client, tenant = api
     account = ACCOUNTS["whatsapp"]
     for name, status in (("order_update", "APPROVED"), ("pending_one", "PENDING")):
         tmpl = {"account_id": account, "name": name, "language": "de", "body": BODY}
-        res = await client.post("/reply-templates", json={**tmpl, "status": status})
+        res = await admin.post("/reply-templates", json={**tmpl, "status": status})
         assert res.status_code == 201, res.text
     await publish(kafka, [maria_by_mail(tenant), maria_on_whatsapp(tenant)])
     threads = await contacts_of(client, 2)
@@ -193,14 +216,13 @@ async def test_templates_sync_from_the_providers_answers(kafka: str, dsn: str) -
             kafka, dsn, api_tokens={tenant: SecretStr("tok")},
             whatsapp_api_base=f"{standin}/whatsapp", whatsapp_token=SecretStr("wa-token"),
         )  # fmt: skip
+        app = create_app(settings)
         async with (
-            serving(create_app(settings)) as base,
-            httpx.AsyncClient(
-                base_url=f"{base}/api/tenants/{tenant}",
-                headers={"Authorization": "Bearer tok"},
-                timeout=10,
-            ) as client,
+            serving(app) as base,
+            httpx.AsyncClient(base_url=f"{base}/api/tenants/{tenant}", timeout=10) as client,
         ):
+            who = await sign_in_client(client, base, await create_agent(app, tenant, name="Ada"))
+            client.headers["X-CSRF-Token"] = who.csrf_token  # an admin syncs templates
             stale = {"account_id": "PN1", "name": "old_one", "language": "en_US", "body": "x"}
             assert (await client.post("/reply-templates", json=stale)).status_code == 201
             ask = {"account_id": "PN1", "business_account_id": providers.WABA}
@@ -227,14 +249,14 @@ async def test_templates_sync_from_the_providers_answers(kafka: str, dsn: str) -
 
 
 async def test_the_panes_read_on_both_databases(
-    kafka: str, api: tuple[httpx.AsyncClient, str]
+    kafka: str, api: tuple[httpx.AsyncClient, str], admin: httpx.AsyncClient
 ) -> None:
     """The contact pane and the template picker as htmx fragments (the page routes' reads)."""
     client, tenant = api
     root = str(client.base_url).split("/api/")[0]
     pane = {"HX-Request": "true"}
     tmpl = {"account_id": ACCOUNTS["whatsapp"], "name": "order_update", "language": "de"}
-    assert (await client.post("/reply-templates", json={**tmpl, "body": BODY})).status_code == 201
+    assert (await admin.post("/reply-templates", json={**tmpl, "body": BODY})).status_code == 201
     unproven = message(
         "s1", "sms", tenant=tenant, handle=PHONE, text="sms from me",
         ids=[ident("phone", PHONE, level="unverified")],

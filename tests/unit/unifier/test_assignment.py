@@ -83,6 +83,17 @@ def test_pick_names_team_candidates_and_loads() -> None:
     )
 
 
+def test_explanations_show_agents_by_name() -> None:
+    names = {"ana": "Ana", "bob": "Bob", "cy": "Cy"}
+    floor = dom.Floor(frozenset({"ana", "cy"}), {"ana": 3, "cy": 1}, CAP3, names)
+    chosen = dom.pick(dom.Team("t1", "Billing", ABC, "ana"), floor)
+    assert chosen.assignee == "cy"  # still the id: names are only for people to read
+    assert chosen.explanation == (
+        "team Billing: candidates Bob (offline), Cy (1/3), Ana (3/3 full); "
+        "round robin after Ana -> Cy"
+    )
+
+
 @pytest.mark.parametrize(
     ("kind", "account", "want"),
     [

@@ -32,11 +32,16 @@ class Team:
 @dataclass
 class Floor:
     """What the team's agents look like now: who is online, how many open threads each holds
-    and how many they may hold. Updated as picks are made within one round."""
+    and how many they may hold, and what they are called (explanations are read by people;
+    an agent without a name shows as its id). Updated as picks are made within one round."""
 
     online: frozenset[str]
     loads: dict[str, int] = field(default_factory=dict)
     capacities: Mapping[str, int] = field(default_factory=dict)
+    names: Mapping[str, str] = field(default_factory=dict)
+
+    def name(self, agent: str) -> str:
+        return self.names.get(agent, agent)
 
     def free(self, agent: str) -> bool:
         return self.loads.get(agent, 0) < self.capacities.get(agent, 0)
@@ -58,9 +63,9 @@ def rotation(members: Sequence[str], pointer: str | None) -> list[str]:
 
 def _state(agent: str, floor: Floor) -> str:
     if agent not in floor.online:
-        return f"{agent} (offline)"
+        return f"{floor.name(agent)} (offline)"
     load, cap = floor.loads.get(agent, 0), floor.capacities.get(agent, 0)
-    return f"{agent} ({load}/{cap}{' full' if load >= cap else ''})"
+    return f"{floor.name(agent)} ({load}/{cap}{' full' if load >= cap else ''})"
 
 
 def pick(team: Team, floor: Floor, reason: str = ROUND_ROBIN) -> Pick:
@@ -70,8 +75,8 @@ def pick(team: Team, floor: Floor, reason: str = ROUND_ROBIN) -> Pick:
     head = f"team {team.name}: candidates {seen}"
     chosen = next((a for a in order if a in floor.online and floor.free(a)), None)
     if chosen is not None:
-        after = f"after {team.pointer}" if team.pointer else "from the start"
-        return Pick(chosen, reason, f"{head}; round robin {after} -> {chosen}")
+        after = f"after {floor.name(team.pointer)}" if team.pointer else "from the start"
+        return Pick(chosen, reason, f"{head}; round robin {after} -> {floor.name(chosen)}")
     if not order:
         return Pick(None, NO_MEMBERS, f"{head}; the team has no members")
     if not floor.online.intersection(order):

@@ -116,7 +116,8 @@ async def _floor(
 ) -> dom.Floor:
     members = sorted({m for t in teams for m in t.members})
     loads = await rows.loads(conn, tenant, members)
-    return dom.Floor(frozenset(online), loads, {a.agent_id: a.capacity for a in agents})
+    capacities = {a.agent_id: a.capacity for a in agents}
+    return dom.Floor(frozenset(online), loads, capacities, {a.agent_id: a.name for a in agents})
 
 
 async def _team_round(

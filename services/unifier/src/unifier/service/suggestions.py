@@ -18,6 +18,7 @@ from unifier.service.commands import CommandError, event_id, manual_info, merge_
 from unifier.service.unmerge import ACCEPTED
 from unifier.store import suggestion_rows
 from unifier.store.queries import members, suggestion_view
+from unifier.store.timeline_rows import agent_names
 from unifier.store.write import write_outbox
 
 
@@ -30,8 +31,10 @@ async def _open(conn: AsyncConnection, tenant: str, contact_id: str, sid: str) -
     if row is None or not {row.contact_id, row.suggested_contact_id} & set(mine):
         raise CommandError(404, "not_found", f"suggestion {sid} of contact {contact_id}")
     if row.status != "open":
+        by = row.decided_by or "someone"
+        by = (await agent_names(conn, tenant, {by})).get(by, by)  # an agent by name
         raise CommandError(
-            409, "already_decided", f"suggestion {sid} was already {row.status} by {row.decided_by}"
+            409, "already_decided", f"suggestion {sid} was already {row.status} by {by}"
         )
     return suggestion_view(row, mine)
 

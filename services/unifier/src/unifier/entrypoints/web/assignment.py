@@ -84,6 +84,7 @@ async def post_assign(
     try:
         async with _runtime(request).engine.begin() as conn:
             event = await assign(conn, who.tenant, conversation_id, who.agent_id, assignee=target)
+            names = {a.agent_id: a.name for a in await rows.agents_of(conn, who.tenant)}
     except CommandError as exc:
         if exc.status == 404:
             raise Rejected(404, exc.reason, exc.detail) from exc
@@ -92,5 +93,6 @@ async def post_assign(
     news = {"conversations": [conversation_id]}
     request.app.state.live_feed.publish(who.tenant, news)
     request.app.state.live_feed.publish(who.tenant, news | {"assignee": target}, "assignment")
-    done = f"Assigned to {event.assignee}" if event.assignee else "Unassigned"
+    name = names.get(event.assignee or "", event.assignee)
+    done = f"Assigned to {name}" if event.assignee else "Unassigned"
     return await fragment(request, who, conversation_id, message=done)

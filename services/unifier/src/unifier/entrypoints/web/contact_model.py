@@ -13,6 +13,7 @@ from unifier.service.commands import CommandError, root_of
 from unifier.store import queries
 from unifier.store.contact_panel import messages_behind, own_labels
 from unifier.store.contact_search import search_contacts
+from unifier.store.timeline_rows import agent_names
 
 LEVELS = {  # hotline.events.VerificationLevel, as agents read it
     "provider_verified": "verified by the channel provider",
@@ -62,9 +63,11 @@ async def panel_model(conn: AsyncConnection, tenant: str, cid: str) -> dict[str,
 async def _suggestions(
     conn: AsyncConnection, tenant: str, cid: str, rows: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    """Each suggestion with the other contact's name and the message that raised it."""
+    """Each suggestion with the other contact's name, the message that raised it and the name
+    of the agent who decided it."""
     others = [s["suggested_contact_id"] for s in rows]
     names = await own_labels(conn, tenant, others)
+    deciders = await agent_names(conn, tenant, {s["decided_by"] for s in rows if s["decided_by"]})
     mine = await queries.members(conn, tenant, cid)
     behind = await messages_behind(
         conn, tenant, [*mine, *others], [s["source_event_id"] for s in rows if s["source_event_id"]]
@@ -72,6 +75,7 @@ async def _suggestions(
     for s in rows:
         s["other_name"] = names[s["suggested_contact_id"]]
         s["message"] = behind.get(s["source_event_id"] or "")
+        s["decided_by_name"] = deciders.get(s["decided_by"] or "", s["decided_by"])
         if s["identity"]:
             s["identity"]["level_words"] = level_words(s["identity"]["level"])
     return sorted(rows, key=lambda s: (s["status"] != "open", s["suggestion_id"]))
