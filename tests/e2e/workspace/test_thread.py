@@ -230,6 +230,7 @@ async def test_live_arrival_and_one_reply_when_clicked_twice(
     await page.locator("#reply-text").evaluate("(box) => { box.value = 'inserted'; }")  # no input
     await page.locator("#reply button[type=submit]").click()  # (e.g. a canned response)
     await expect(page.locator("#reply-status")).to_have_text("Sent on email.")
+    await expect(page.locator("#reply-text")).to_have_value("")  # answered (the status was)
     await page.locator("#reply-text").evaluate("(box) => { box.value = 'inserted 2'; }")
     await page.locator("#reply button[type=submit]").click()
     await expect(ours).to_have_count(3, timeout=10_000)  # each new text, its own key: sent
