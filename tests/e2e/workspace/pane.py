@@ -21,7 +21,7 @@ from tests.integration.unifier.harness import eventually, settings_for
 from tests.integration.unifier.server import serving
 from tests.integration.unifier.test_api import end_offsets, replies_since
 from tests.unit.unifier.factory import T0
-from tests.workspace import sign_in
+from tests.workspace import SignedIn, create_agent, sign_in_as
 from unifier.entrypoints.app import create_app
 from unifier.store.queries import list_conversations
 
@@ -58,9 +58,15 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 @pytest.fixture
-async def page(browser: Browser, served: Served) -> AsyncIterator[Page]:
+async def agent(served: Served) -> SignedIn:
+    """The agent ``page`` is signed in as (Ana; her agent id is generated)."""
+    return await create_agent(served.app, served.tenant, name="Ana")
+
+
+@pytest.fixture
+async def page(browser: Browser, served: Served, agent: SignedIn) -> AsyncIterator[Page]:
     context = await browser.new_context(viewport={"width": 1200, "height": 900})
-    await sign_in(context, served.base, served.app, served.tenant, name="Ana")
+    await sign_in_as(context, served.base, agent)
     p = await context.new_page()
     yield p
     await context.close()

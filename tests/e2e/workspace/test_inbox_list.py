@@ -25,7 +25,7 @@ from tests.browser import ARGS, CHROMIUM
 from tests.integration.unifier.harness import eventually, publish, settings_for
 from tests.integration.unifier.server import serving
 from tests.integration.unifier.test_inbox_list import agent, customer
-from tests.workspace import sign_in
+from tests.workspace import SignedIn, create_agent, sign_in_as
 from unifier.entrypoints.app import create_app
 from unifier.entrypoints.runtime import ConsumerRuntime
 from unifier.store.schema import messages, threads
@@ -51,6 +51,13 @@ class Desk:
     browser: Browser
     tenant: str
     kafka: str
+    me: SignedIn | None = None
+
+    async def agent(self) -> SignedIn:
+        """The agent every page of this desk is signed in as (Ana Lima), created once."""
+        if self.me is None:
+            self.me = await create_agent(self.app, self.tenant, name="Ana Lima", role="agent")
+        return self.me
 
     @property
     def runtime(self) -> ConsumerRuntime:
@@ -59,7 +66,7 @@ class Desk:
 
     async def page(self, width: int = 1280, height: int = 900) -> Page:
         context = await self.browser.new_context(viewport={"width": width, "height": height})
-        await sign_in(context, self.base, self.app, self.tenant, name="ana")
+        await sign_in_as(context, self.base, await self.agent())
         return await context.new_page()
 
     async def thread_ids(self) -> dict[str, str]:
@@ -130,11 +137,12 @@ async def test_views_filters_paging_and_accessibility(desk: Desk) -> None:
     await desk.feed(events, 5)
     stored = await desk.thread_ids()
     tid = {n: stored[e.provider_message_id] for n, e in enumerate(events)}
-    await desk.write(agents, agent(t, "ana", "Ana Lima"), agent(t, "bob", "Bob Stone"))
+    ana = await desk.agent()
+    await desk.write(agents, agent(t, "bob", "Bob Stone"))
     await desk.write(labels, {"tenant": t, "label": "vip", "created_at": events[0].received_at})
     await desk.write(thread_labels, {"tenant": t, "thread_id": tid[1], "label": "vip"})
     async with desk.runtime.engine.begin() as conn:
-        for n, who in ((0, "ana"), (2, "bob")):
+        for n, who in ((0, ana.agent_id), (2, "bob")):
             await conn.execute(
                 threads.update()
                 .where(threads.c.tenant == t, threads.c.thread_id == tid[n])

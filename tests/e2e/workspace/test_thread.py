@@ -19,6 +19,7 @@ from hotline.topics import CONVERSATIONS
 from tests.e2e.workspace.pane import (
     SCREENSHOTS,
     Served,
+    agent,
     browser,
     page,
     recent,
@@ -29,11 +30,12 @@ from tests.e2e.workspace.pane import (
 )
 from tests.integration.unifier.harness import eventually, publish, read_unified
 from tests.unit.unifier.factory import envelope, ident, message
+from tests.workspace import SignedIn
 from unifier.store.read_marks import seen_count
 from unifier.store.schema_workspace import activity
 
 pytestmark = pytest.mark.e2e
-__all__ = ["browser", "page", "served"]  # fixtures
+__all__ = ["agent", "browser", "page", "served"]  # fixtures
 
 
 def _phone() -> str:
@@ -228,6 +230,7 @@ async def test_live_arrival_and_one_reply_when_clicked_twice(
     await page.locator("#reply-text").evaluate("(box) => { box.value = 'inserted'; }")  # no input
     await page.locator("#reply button[type=submit]").click()  # (e.g. a canned response)
     await expect(page.locator("#reply-status")).to_have_text("Sent on email.")
+    await expect(page.locator("#reply-text")).to_have_value("")  # answered (the status was)
     await page.locator("#reply-text").evaluate("(box) => { box.value = 'inserted 2'; }")
     await page.locator("#reply button[type=submit]").click()
     await expect(ours).to_have_count(3, timeout=10_000)  # each new text, its own key: sent
@@ -235,7 +238,9 @@ async def test_live_arrival_and_one_reply_when_clicked_twice(
     assert texts == ["We are on it", "inserted", "inserted 2"]
 
 
-async def test_a_note_is_never_delivered(kafka: str, served: Served, page: Page) -> None:
+async def test_a_note_is_never_delivered(
+    kafka: str, served: Served, page: Page, agent: SignedIn
+) -> None:
     tenant, tag = served.tenant, uuid.uuid4().hex[:6]
     addr = f"bob-{tag}@example.test"
     await publish(
@@ -271,7 +276,7 @@ async def test_a_note_is_never_delivered(kafka: str, served: Served, page: Page)
 
     await eventually(published)
     [added] = await noted()
-    assert added.text == f"internal only {tag}" and added.author == "Ana"
+    assert added.text == f"internal only {tag}" and added.author == agent.agent_id
     assert await replies_after(kafka, before, tenant) == []  # no channel got it
     assert await page.locator(".message.outbound").count() == 0
 
@@ -318,7 +323,7 @@ async def test_bad_replies_are_refused_and_nothing_is_published(
     assert await page.input_value("#reply-text") == "x" * 20_001  # refused: the draft stays
 
 
-async def test_keyboard_shortcuts(kafka: str, served: Served, page: Page) -> None:
+async def test_keyboard_shortcuts(kafka: str, served: Served, page: Page, agent: SignedIn) -> None:
     tenant, tag = served.tenant, uuid.uuid4().hex[:6]
     people = [f"k{i}-{tag}@example.test" for i in range(2)]
     await publish(
@@ -351,7 +356,7 @@ async def test_keyboard_shortcuts(kafka: str, served: Served, page: Page) -> Non
     assert pane.status == 200 and body.lstrip().startswith('<section class="thread-pane"')
     assert f"keys 1 {tag}" in body and "<html" not in body
     async with served.app.state.runtime.engine.connect() as conn:  # viewing marked it read
-        assert await seen_count(conn, tenant, tids[1], "Ana") == 1
+        assert await seen_count(conn, tenant, tids[1], agent.agent_id) == 1
         assert await seen_count(conn, tenant, tids[1], "Rui") == 0
     await page.keyboard.press("?")
     help_ = page.locator("dialog#shortcuts-help")

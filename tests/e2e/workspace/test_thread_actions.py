@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import uuid
 import weakref
 from collections.abc import AsyncIterator
@@ -123,6 +124,13 @@ async def agent_page(s: Stack, name: str = "Ana Lima", tz: str = "Asia/Tokyo") -
     return page
 
 
+async def csrf_of(page: Page) -> str:
+    """The session's CSRF token, as the page hands it to htmx."""
+    headers = await page.locator("body").get_attribute("hx-headers")
+    token: str = json.loads(headers or "{}")["X-CSRF-Token"]
+    return token
+
+
 async def open_actions(page: Page, s: Stack, tid: str) -> None:
     await page.goto(f"{s.base}/inbox/conversations/{tid}/actions")
     await page.wait_for_selector(f".thread-actions[data-conversation-id='{tid}']")
@@ -195,10 +203,12 @@ async def test_labels_close_snooze_wake_and_canned(kafka: str, tmp_path: Path) -
         # a canned response, placeholders filled by the server, inserted into the reply box
         body = "Hi {{contact.first_name}} ({{contact.name}}), {{agent.name}} here"
         body += " (#{{conversation.id}}) {{order.no}}"
-        made = await s.api.post(
-            "/canned", json={"shortcut": "late", "title": "Late order", "body": body}
+        made = await page.request.post(  # by the signed-in admin (integrations may not)
+            f"{s.base}/api/tenants/{s.tenant}/canned",
+            data={"shortcut": "late", "title": "Late order", "body": body},
+            headers={"X-CSRF-Token": await csrf_of(page)},
         )
-        assert made.status_code == 201, made.text
+        assert made.status == 201, await made.text()
         await open_actions(page, s, tid)
         await page.fill("#reply textarea", "> ")
         await page.click("summary[data-shortcut=c]")

@@ -10,12 +10,12 @@ from datetime import timedelta
 import pytest
 from playwright.async_api import Dialog, Page, expect
 
-from tests.e2e.workspace.pane import Served, browser, page, served, thread_with
+from tests.e2e.workspace.pane import Served, agent, browser, page, served, thread_with
 from tests.integration.unifier.harness import publish
 from tests.unit.unifier.factory import ident, message
 
 pytestmark = pytest.mark.e2e
-__all__ = ["browser", "page", "served"]  # fixtures
+__all__ = ["agent", "browser", "page", "served"]  # fixtures
 HOSTILE = "<img src=x onerror=alert(1)>"
 
 

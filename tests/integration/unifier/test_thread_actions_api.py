@@ -4,52 +4,85 @@ events reach Kafka through the outbox."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from pydantic import SecretStr
 
 from hotline import unified as un
 from hotline.topics import CONVERSATIONS
 from tests.integration.unifier.harness import eventually, publish, read_unified, settings_for
 from tests.integration.unifier.server import serving
+from tests.integration.unifier.test_accounts_api import signed_in
 from tests.unit.unifier.factory import ident, message
+from tests.workspace import create_agent
 from unifier.entrypoints.app import create_app
 
 Clients = tuple[httpx.AsyncClient, httpx.AsyncClient, str]
 
 
+@dataclass(frozen=True)
+class Desks:
+    app: FastAPI
+    base: str
+    tenant: str
+    other: str
+
+
 @pytest.fixture
-async def clients(kafka: str, dsn: str) -> AsyncIterator[Clients]:
-    """The tenant's client and another tenant's, with one conversation each."""
+async def desks(kafka: str, dsn: str) -> AsyncIterator[Desks]:
+    """The app serving two tenants, with one conversation each."""
     tenant, other = "t" + uuid.uuid4().hex[:8], "o" + uuid.uuid4().hex[:8]
     tokens = {tenant: SecretStr("tok-" + tenant), other: SecretStr("tok-" + other)}
     app = create_app(settings_for(kafka, dsn, api_tokens=tokens))
     alice = [ident("email", "alice@example.test")]
     await publish(kafka, [message("m1", tenant=t, ids=alice) for t in (tenant, other)])
+    async with serving(app) as base:
+        yield Desks(app, base, tenant, other)
+
+
+async def _one_conversation(client: httpx.AsyncClient) -> None:
+    async def one() -> bool:
+        return len((await client.get("/conversations")).json()) == 1
+
+    await eventually(one)
+
+
+@pytest.fixture
+async def clients(desks: Desks) -> AsyncIterator[Clients]:
+    """The tenant's integration client (its API token) and another tenant's."""
     async with (
-        serving(app) as base,
         httpx.AsyncClient(
-            base_url=f"{base}/api/tenants/{tenant}",
-            headers={"Authorization": f"Bearer tok-{tenant}"},
+            base_url=f"{desks.base}/api/tenants/{desks.tenant}",
+            headers={"Authorization": f"Bearer tok-{desks.tenant}"},
             timeout=10,
         ) as mine,
         httpx.AsyncClient(
-            base_url=f"{base}/api/tenants/{other}",
-            headers={"Authorization": f"Bearer tok-{other}"},
+            base_url=f"{desks.base}/api/tenants/{desks.other}",
+            headers={"Authorization": f"Bearer tok-{desks.other}"},
             timeout=10,
         ) as theirs,
     ):
         for client in (mine, theirs):
+            await _one_conversation(client)
+        yield mine, theirs, desks.tenant
 
-            async def one(c: httpx.AsyncClient = client) -> bool:
-                return len((await c.get("/conversations")).json()) == 1
 
-            await eventually(one)
-        yield mine, theirs, tenant
+@contextlib.asynccontextmanager
+async def admin_of(desks: Desks, tenant: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A client signed in (session cookie + CSRF header) as a new admin of ``tenant``."""
+    admin = await create_agent(desks.app, tenant, name="Ada")
+    async with httpx.AsyncClient(base_url=desks.base, timeout=10) as c:
+        csrf = await signed_in(c, admin)
+        c.base_url = httpx.URL(f"{desks.base}/api/tenants/{tenant}/")
+        c.headers["X-CSRF-Token"] = csrf
+        yield c
 
 
 async def _tid(client: httpx.AsyncClient) -> str:
@@ -115,8 +148,18 @@ async def test_snooze_api(clients: Clients, kafka: str) -> None:
     await eventually(published)
 
 
-async def test_canned_api(clients: Clients) -> None:
-    mine, theirs, _ = clients
+async def test_canned_api(clients: Clients, desks: Desks) -> None:
+    """Admins manage canned responses; an integration token may read them, not change them."""
+    integration, _, _ = clients
+    async with admin_of(desks, desks.tenant) as mine, admin_of(desks, desks.other) as theirs:
+        await canned_by_admins(mine, theirs)
+        body = {"shortcut": "x", "title": "X", "body": "x"}
+        res = await integration.post("/canned", json=body)
+        assert res.status_code == 403 and res.json()["error"] == "forbidden"
+        assert (await integration.get("/canned")).status_code == 200
+
+
+async def canned_by_admins(mine: httpx.AsyncClient, theirs: httpx.AsyncClient) -> None:
     body = {"shortcut": "thanks", "title": "Thanks", "body": "Thanks {{contact.name}}!"}
     res = await mine.post("/canned", json=body)
     assert res.status_code == 201

@@ -78,8 +78,8 @@ def create_app(settings: UnifierSettings | None = None) -> FastAPI:
     seen = [Depends(api_seen)]  # an agent's API request counts as presence
     app.include_router(inbox_routes.router, dependencies=seen)  # before: /conversations/bulk
     app.include_router(api_router, dependencies=seen)
+    app.include_router(account_routes.router)  # not "seen": /api/me names no tenant
     for api in (
-        account_routes,
         assignment_routes,
         notes_routes,
         labels_routes,
