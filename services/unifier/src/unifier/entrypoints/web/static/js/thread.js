@@ -76,14 +76,19 @@
     const form = e.detail.elt;
     if (!(form instanceof HTMLFormElement) || !form.matches(".compose")) return;
     if (!e.detail.successful || e.detail.xhr.status >= 300) return;  // refused: the draft stays
-    form.dataset.sent = form.querySelector("textarea").value;  // a new text gets a new key
-    form.querySelector("textarea").value = "";
+    const box = form.querySelector("textarea");
+    const sent = form.dataset.sending ?? box.value;
+    form.dataset.sent = sent;  // a new text gets a new key
+    if (box.value === sent) box.value = "";  // a draft changed while sending stays
     if (form.id === "note") refreshTimeline();
   });
   // One key per composed reply: kept for a double click or a retry of the same text, renewed
   // once a sent reply's text is replaced (typed, or inserted by a canned response).
   document.addEventListener("htmx:configRequest", (e) => {
     const form = e.detail.elt;
+    if (form instanceof HTMLFormElement && form.matches(".compose")) {
+      form.dataset.sending = e.detail.parameters.text ?? "";  // what this request sends
+    }
     if (!(form instanceof HTMLFormElement) || form.dataset.sent === undefined) return;
     const key = form.querySelector("input[name=idempotency_key]");
     if (!key || e.detail.parameters.text === form.dataset.sent) return;
