@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, TypeVar
 
@@ -15,9 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hotline.http import Rejected
 from hotline.intake import Publish
 from hotline.intake.http import response_for
+from unifier.entrypoints.api import calls
 from unifier.entrypoints.api.auth import Principal, principal
-from unifier.entrypoints.api.live_feed import LiveFeed
-from unifier.entrypoints.runtime import ConsumerRuntime
 from unifier.entrypoints.web import list_model
 from unifier.entrypoints.web.list_model import Filters, with_contacts
 from unifier.service import commands, suggestions, thread_commands
@@ -67,32 +66,6 @@ class ReplyBody(BaseModel):
         return ReplyAsk(tenant, conversation_id, self.text, agent, key, self.channel, chosen)
 
 
-def _rt(request: Request) -> ConsumerRuntime:
-    runtime: ConsumerRuntime = request.app.state.runtime
-    return runtime
-
-
-def _live_feed(request: Request) -> LiveFeed:
-    live_feed: LiveFeed = request.app.state.live_feed
-    return live_feed
-
-
-async def _read(request: Request, fn: Callable[[AsyncConnection], Awaitable[T]]) -> T:
-    async with _rt(request).engine.connect() as conn:
-        return await fn(conn)
-
-
-async def _write(request: Request, tenant: str, fn: Callable[[AsyncConnection], Awaitable[T]]) -> T:
-    try:
-        async with _rt(request).engine.begin() as conn:
-            result = await fn(conn)
-    except CommandError as exc:
-        raise Rejected(exc.status, exc.reason, exc.detail) from exc
-    _rt(request).relay.notify()
-    _live_feed(request).publish(tenant, {"conversations": []})
-    return result
-
-
 @router.get("/conversations")
 async def list_conversations(
     request: Request,
@@ -114,7 +87,7 @@ async def list_conversations(
         )
         return await list_model.load(conn, chosen)
 
-    rows, after = await _read(request, page)
+    rows, after = await calls.read(request, page)
     if after:
         path = f"/api/tenants/{tenant}/conversations"
         extra = {"contact": contact, "cursor": after}
@@ -126,7 +99,7 @@ async def list_conversations(
 async def get_conversation(
     request: Request, tenant: str, who: Who, conversation_id: str
 ) -> dict[str, Any]:
-    found = await _read(request, lambda c: queries.get_thread(c, tenant, conversation_id))
+    found = await calls.read(request, lambda c: queries.get_thread(c, tenant, conversation_id))
     if found is None:
         raise Rejected(404, "not_found", f"conversation {conversation_id}")
     return found
@@ -139,7 +112,7 @@ async def close(
     who: Who,
     conversation_id: str,
 ) -> dict[str, str]:
-    await _write(
+    await calls.write(
         request,
         tenant,
         lambda c: thread_commands.set_open(
@@ -156,7 +129,7 @@ async def reopen(
     who: Who,
     conversation_id: str,
 ) -> dict[str, str]:
-    await _write(
+    await calls.write(
         request,
         tenant,
         lambda c: thread_commands.set_open(c, tenant, conversation_id, open_=True, by=who.agent_id),
@@ -172,7 +145,7 @@ async def merge_conversations(
     conversation_id: str,
     body: MergeBody,
 ) -> dict[str, Any]:
-    moved = await _write(
+    moved = await calls.write(
         request,
         tenant,
         lambda c: thread_commands.merge_threads(
@@ -190,7 +163,7 @@ async def split_conversation(
     conversation_id: str,
     body: SplitBody,
 ) -> dict[str, Any]:
-    new, moved = await _write(
+    new, moved = await calls.write(
         request,
         tenant,
         lambda c: thread_commands.split_thread(
@@ -212,10 +185,10 @@ async def reply(
     """Request a reply (reply.requested.v1); the same Idempotency-Key within 24 h answers the
     first result again and publishes nothing."""
     ask = body.ask(tenant, conversation_id, who.agent_id, idempotency_key)
-    window = timedelta(hours=_rt(request).settings.idempotency_hours)
+    window = timedelta(hours=calls.runtime(request).settings.idempotency_hours)
     for _ in range(2):  # a concurrent twin loses the insert race, then reads the winner's answer
         try:
-            return await _write(request, tenant, lambda c: _reply_once(c, ask, window))
+            return await calls.write(request, tenant, lambda c: _reply_once(c, ask, window))
         except IntegrityError:
             continue
     raise Rejected(409, "conflict", "concurrent replies with one Idempotency-Key")
@@ -245,7 +218,7 @@ async def typing(
     (shown by channels that can, e.g. the web widget). Ephemeral: nothing is stored."""
     ask = ReplyAsk(tenant, conversation_id, "", who.agent_id, None, body.channel)
     try:
-        event = await _read(request, lambda c: typing_event(c, ask, body.on))
+        event = await calls.read(request, lambda c: typing_event(c, ask, body.on))
     except CommandError as exc:
         raise Rejected(exc.status, exc.reason, exc.detail) from exc
     result = await request.app.state.intake.take(Publish([event]))
@@ -256,7 +229,7 @@ async def typing(
 
 @router.get("/contacts/{contact_id}")
 async def get_contact(request: Request, tenant: str, who: Who, contact_id: str) -> dict[str, Any]:
-    found = await _read(request, lambda c: queries.get_contact(c, tenant, contact_id))
+    found = await calls.read(request, lambda c: queries.get_contact(c, tenant, contact_id))
     if found is None:
         raise Rejected(404, "not_found", f"contact {contact_id}")
     return found
@@ -270,7 +243,7 @@ async def merge_contacts(
     contact_id: str,
     body: MergeBody,
 ) -> dict[str, str]:
-    await _write(
+    await calls.write(
         request,
         tenant,
         lambda c: commands.merge_contacts(c, tenant, contact_id, body.into, who.agent_id),
@@ -285,7 +258,7 @@ async def unmerge_contact(
     who: Who,
     contact_id: str,
 ) -> dict[str, str]:
-    event = await _write(
+    event = await calls.write(
         request, tenant, lambda c: commands.unmerge_contact(c, tenant, contact_id, who.agent_id)
     )
     return {"contact_id": contact_id, "unmerged_from": event.contact_id}
@@ -296,7 +269,7 @@ async def list_suggestions(
     request: Request, tenant: str, who: Who, contact_id: str
 ) -> list[dict[str, Any]]:
     """Possible links without proof, open or decided, with the identifier and message behind."""
-    found = await _read(request, lambda c: queries.get_contact(c, tenant, contact_id))
+    found = await calls.read(request, lambda c: queries.get_contact(c, tenant, contact_id))
     if found is None:
         raise Rejected(404, "not_found", f"contact {contact_id}")
     suggested: list[dict[str, Any]] = found["suggestions"]
@@ -312,7 +285,7 @@ async def accept_suggestion(
     suggestion_id: str,
 ) -> dict[str, Any]:
     """Merge the suggested contact into this one, recording ``agent_confirmed`` evidence."""
-    event = await _write(
+    event = await calls.write(
         request,
         tenant,
         lambda c: suggestions.accept(c, tenant, contact_id, suggestion_id, who.agent_id),
@@ -334,7 +307,7 @@ async def dismiss_suggestion(
     suggestion_id: str,
 ) -> dict[str, Any]:
     """Different people: the pair is never suggested again, also by later messages."""
-    await _write(
+    await calls.write(
         request,
         tenant,
         lambda c: suggestions.dismiss(c, tenant, contact_id, suggestion_id, who.agent_id),
@@ -347,7 +320,7 @@ async def live(request: Request, tenant: str, who: Who) -> StreamingResponse:
     """Server-sent events: ``change`` with the conversation ids that changed."""
 
     async def stream() -> AsyncIterator[str]:
-        async for chunk in _live_feed(request).stream(tenant):
+        async for chunk in request.app.state.live_feed.stream(tenant):
             if await request.is_disconnected():
                 return
             yield chunk
