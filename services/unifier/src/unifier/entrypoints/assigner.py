@@ -41,7 +41,7 @@ OnAssigned = Callable[[dict[str, list[str]]], None]
 
 def lease_for(dsn: str) -> RelayLease:
     if make_url(dsn).get_backend_name() == "postgresql":
-        return AdvisoryLease(dsn, retry_s=1.0, key=LOCK_KEY)
+        return AdvisoryLease(dsn, retry_s=1.0, key=LOCK_KEY, application="hotline-assigner")
     return SingleHost()
 
 

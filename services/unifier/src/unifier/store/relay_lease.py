@@ -104,9 +104,14 @@ class AdvisoryLease:
     """PostgreSQL: a session-level advisory lock on a dedicated connection."""
 
     def __init__(
-        self, dsn: str, retry_s: float = 0.5, confirm_timeout_s: float = 2.0, key: int = LOCK_KEY
+        self,
+        dsn: str,
+        retry_s: float = 0.5,
+        confirm_timeout_s: float = 2.0,
+        key: int = LOCK_KEY,
+        application: str = APPLICATION,  # names the lock's session in pg_stat_activity
     ) -> None:
-        self.dsn, self.retry_s, self.key = dsn, retry_s, key
+        self.dsn, self.retry_s, self.key, self.application = dsn, retry_s, key, application
         self.confirm_timeout_s = confirm_timeout_s
         self.conn: Any = None  # asyncpg.Connection while we hold or wait for the lock
         self.owned = False
@@ -132,7 +137,7 @@ class AdvisoryLease:
 
     async def _connect(self) -> Any:
         url = make_url(self.dsn).set(drivername="postgresql")
-        settings = {**KEEPALIVE, "application_name": f"{APPLICATION} pid={os.getpid()}"}
+        settings = {**KEEPALIVE, "application_name": f"{self.application} pid={os.getpid()}"}
         return await asyncpg.connect(
             url.render_as_string(hide_password=False), server_settings=settings
         )
