@@ -47,7 +47,7 @@ define run_pytest
 endef
 
 test: setup system-deps kafka-jars lint $(COMPOSE_CHECK)
-	$(call run_pytest,-p no:cacheprovider -ra tests/unit tests/contract tests/integration tests/e2e)
+	$(call run_pytest,-p no:cacheprovider -ra --durations=25 tests/unit tests/contract tests/integration tests/e2e)
 
 test-unit: setup
 	$(call run_pytest,tests/unit)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
 
 from unifier.domain.accounts import AccountPolicy
@@ -16,6 +17,10 @@ from unifier.store.engine import create_engine
 from unifier.store.schema_accounts import agents
 
 PASSWORD = "a password long enough"
+
+# Over HTTP on one database (sqlite): the SQL underneath is tested on both by the store-level
+# tests; the API files alternate between the two so each is also served end to end.
+pytestmark = pytest.mark.parametrize("dsn", ["sqlite"], indirect=True)
 
 
 def create(dsn: str, email: str, password: str) -> subprocess.CompletedProcess[str]:

@@ -29,6 +29,10 @@ PHONE = "+4915100000031"
 WA_ID = PHONE.removeprefix("+")
 BODY = "Hallo {{1}}, Ihre Bestellung {{2}} ist unterwegs."
 
+# Over HTTP on one database (sqlite): the SQL underneath is tested on both by the store-level
+# tests; the API files alternate between the two so each is also served end to end.
+pytestmark = pytest.mark.parametrize("dsn", ["sqlite"], indirect=True)
+
 
 @pytest.fixture
 async def served(kafka: str, dsn: str) -> AsyncIterator[tuple[FastAPI, str, str]]:

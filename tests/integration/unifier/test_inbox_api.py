@@ -16,6 +16,10 @@ from tests.integration.unifier.server import serving
 from tests.integration.unifier.test_inbox_list import customer
 from unifier.entrypoints.app import create_app
 
+# Over HTTP on one database (sqlite): the SQL underneath is tested on both by the store-level
+# tests; the API files alternate between the two so each is also served end to end.
+pytestmark = pytest.mark.parametrize("dsn", ["sqlite"], indirect=True)
+
 
 @dataclass
 class Api:

@@ -24,6 +24,10 @@ from unifier.service.timeline import thread_view
 
 Setup = tuple[httpx.AsyncClient, str, str, FastAPI]
 
+# Over HTTP on one database (postgresql): the SQL underneath is tested on both by the store-level
+# tests; the API files alternate between the two so each is also served end to end.
+pytestmark = pytest.mark.parametrize("dsn", ["postgresql"], indirect=True)
+
 
 @pytest.fixture
 async def api(kafka: str, dsn: str) -> AsyncIterator[Setup]:

@@ -26,6 +26,10 @@ from unifier.entrypoints.app import create_app
 
 Clients = tuple[httpx.AsyncClient, httpx.AsyncClient, str]
 
+# Over HTTP on one database (postgresql): the SQL underneath is tested on both by the store-level
+# tests; the API files alternate between the two so each is also served end to end.
+pytestmark = pytest.mark.parametrize("dsn", ["postgresql"], indirect=True)
+
 
 @dataclass(frozen=True)
 class Desks:
