@@ -7,6 +7,7 @@ import contextlib
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -70,21 +71,40 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 30.0
         await asyncio.sleep(0.1)
 
 
+@dataclass
+class _TopicRead:
+    """What earlier calls already read of one unified topic: every tenant's events so far and
+    where each partition stopped (the topic only grows during a session)."""
+
+    positions: dict[TopicPartition, int] = field(default_factory=dict)
+    events: dict[str, list[un.UnifiedEvent]] = field(default_factory=dict)
+
+
+_read_so_far: dict[tuple[str, str], _TopicRead] = {}
+
+
 async def read_unified(kafka: str, topic: str, tenant: str) -> list[un.UnifiedEvent]:
-    """Everything on a unified topic for one tenant (from the beginning, up to the end now)."""
+    """Everything on a unified topic for one tenant (from the beginning, up to the end now).
+
+    Each call reads on from where the last one stopped: late in a session the topic holds the
+    drills' tens of thousands of events, which a test would otherwise decode again each poll."""
+    seen = _read_so_far.setdefault((kafka, topic), _TopicRead())
     consumer = AIOKafkaConsumer(bootstrap_servers=kafka, enable_auto_commit=False)
     await consumer.start()
     try:
         count = next(t.partitions for t in load_topics() if t.name == topic)
         parts = [TopicPartition(topic, p) for p in range(count)]
         consumer.assign(parts)
-        await consumer.seek_to_beginning(*parts)
+        for tp in parts:
+            consumer.seek(tp, seen.positions.get(tp, 0))
         ends = await consumer.end_offsets(parts)
-        out: list[un.UnifiedEvent] = []
         while [tp for tp in parts if await consumer.position(tp) < ends[tp]]:
             for records in (await consumer.getmany(timeout_ms=500)).values():
-                out += [e for r in records if (e := un.decode(r.value or b"")).tenant == tenant]
-        return out
+                for r in records:
+                    e = un.decode(r.value or b"")
+                    seen.events.setdefault(e.tenant, []).append(e)
+        seen.positions.update({tp: await consumer.position(tp) for tp in parts})
+        return list(seen.events.get(tenant, []))
     finally:
         await consumer.stop()
 
