@@ -145,7 +145,7 @@ async def test_auto_assign_within_capacity_to_online_agents(kafka: str, served: 
 
     async def team(conn: Any) -> None:
         now = datetime.now(UTC)
-        await team_rows.add_team(
+        await team_rows.put_team(
             conn, tenant, ("t1", "Support", True), [a, b], [("email", "*")], now
         )
 

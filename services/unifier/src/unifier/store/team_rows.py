@@ -25,28 +25,6 @@ class TeamRow(NamedTuple):
     members: tuple[str, ...]
 
 
-async def add_team(
-    conn: AsyncConnection,
-    tenant: str,
-    team: tuple[str, str, bool],
-    members: Sequence[str],
-    inboxes: Sequence[tuple[str, str]],
-    at: datetime,
-) -> None:
-    """``team``: (id, name, auto_assign); ``inboxes``: (channel kind, account id or "*")."""
-    tid, name, auto = team
-    await conn.execute(
-        sa.insert(teams).values(
-            tenant=tenant, team_id=tid, name=name, auto_assign=auto, created_at=at
-        )
-    )
-    for a in members:
-        await conn.execute(sa.insert(team_members).values(tenant=tenant, team_id=tid, agent_id=a))
-    for kind, account in inboxes:
-        row = {"tenant": tenant, "team_id": tid, "channel_kind": kind, "account_id": account}
-        await conn.execute(sa.insert(team_inboxes).values(**row))
-
-
 async def auto_teams(conn: AsyncConnection) -> list[TeamRow]:
     """Every tenant's auto-assign teams with their members (agent-id order)."""
     t, m = teams.c, team_members.c
