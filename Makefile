@@ -46,8 +46,9 @@ define run_pytest
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests in $(1): failing"; exit 1; fi; exit $$rc
 endef
 
+# every test's time goes to var/test-times.xml (JUnit XML) besides the 25 slowest printed
 test: setup system-deps kafka-jars lint $(COMPOSE_CHECK)
-	$(call run_pytest,-p no:cacheprovider -ra --durations=25 tests/unit tests/contract tests/integration tests/e2e)
+	$(call run_pytest,-p no:cacheprovider -ra --durations=25 --junitxml=var/test-times.xml tests/unit tests/contract tests/integration tests/e2e)
 
 test-unit: setup
 	$(call run_pytest,tests/unit)

@@ -1,4 +1,4 @@
-"""60-second smoke drill (issue 8's R1 + R2 in `make test`): real broker, real services, real
+"""40-second smoke drill (issue 8's R1 + R2 in `make test`): real broker, real services, real
 HTTP and SMTP traffic with provider retries, while social_ingest and the unifier are killed -9
 and restarted. Acked messages must all be stored once and published once."""
 
@@ -19,10 +19,10 @@ def test_kill_ingest_and_unifier_loses_and_duplicates_nothing() -> None:
         "smoke-R1R2",
         "kill -9 social_ingest and the unifier while traffic flows",
         rate=150,
-        duration=60,
+        duration=40,
         faults=[
-            Fault("social_ingest", every=20, first_at=20),
-            Fault("unifier", every=20, first_at=10),
+            Fault("social_ingest", every=13, first_at=11),
+            Fault("unifier", every=13, first_at=5),
         ],
     )
     doc = asyncio.run(execute(scenario))
@@ -33,7 +33,7 @@ def test_kill_ingest_and_unifier_loses_and_duplicates_nothing() -> None:
     kills = [m for m in faults if m["what"] == "kill -9"]
     assert {m["target"] for m in kills} == {"social_ingest", "unifier"} and len(kills) >= 4
     assert doc["acked"] == doc["sent"], "senders retry until acked, like providers"
-    assert delivery["acked"] > 5000
+    assert delivery["acked"] > 0.8 * scenario.rate * scenario.duration
     assert delivery["lost"] == 0, delivery["examples"]
     assert delivery["duplicates"] == 0, delivery["examples"]
     assert delivery["counters_exact"], delivery

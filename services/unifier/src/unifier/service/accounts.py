@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from unifier.domain.accounts import AccountPolicy, after_failure, is_locked, normalize_email
 from unifier.service import passwords
-from unifier.service.commands import CommandError
+from unifier.service.commands import CommandError, known
 from unifier.store import account_rows
 from unifier.store.account_rows import AgentRow
 
@@ -62,10 +62,7 @@ async def create_agent(
 
 
 async def _existing(conn: AsyncConnection, tenant: str, agent_id: str) -> AgentRow:
-    found = await account_rows.agent(conn, tenant, agent_id)
-    if found is None:
-        raise CommandError(404, "not_found", f"agent {agent_id}")
-    return found
+    return known(await account_rows.agent(conn, tenant, agent_id), f"agent {agent_id}")
 
 
 async def change_password(

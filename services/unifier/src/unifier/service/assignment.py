@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline import unified as un
-from unifier.service.commands import CommandError, event_id
+from unifier.service.commands import CommandError, event_id, known
 from unifier.store import assignment_rows as rows
 from unifier.store import team_rows
 from unifier.store.write import write_outbox
@@ -51,9 +51,9 @@ async def assign(
     """Give ``thread_id`` to ``assignee`` (None: unassign). ``by``: the agent, None for a rule.
     ``expect``: the assignee the caller saw (a rule acts only on what it looked at)."""
     why = why or Why(reason)
-    current = await rows.thread_assignee(conn, tenant, thread_id, lock=True)
-    if current is None:
-        raise CommandError(404, "not_found", f"conversation {thread_id}")
+    current = known(
+        await rows.thread_assignee(conn, tenant, thread_id, lock=True), f"conversation {thread_id}"
+    )
     if assignee is not None:
         await _check_agent(conn, tenant, assignee)
     previous = current[0]

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from unifier.domain.names import label
 from unifier.domain.placeholders import Rendered, render, values_for
-from unifier.service.commands import CommandError
+from unifier.service.commands import CommandError, known
 from unifier.store import canned_rows, thread_rows
 from unifier.store.names import seen_as
 
@@ -63,19 +63,14 @@ async def delete(conn: AsyncConnection, tenant: str, canned_id: str) -> None:
 
 
 async def get(conn: AsyncConnection, tenant: str, canned_id: str) -> dict[str, Any]:
-    found = await canned_rows.one(conn, tenant, canned_id)
-    if found is None:
-        raise CommandError(404, "not_found", f"canned response {canned_id}")
-    return found
+    return known(await canned_rows.one(conn, tenant, canned_id), f"canned response {canned_id}")
 
 
 async def rendered(
     conn: AsyncConnection, tenant: str, thread_id: str, canned_id: str, agent_name: str
 ) -> Rendered:
     """The canned response's body for this conversation and agent."""
-    head = await thread_rows.head(conn, tenant, thread_id)
-    if head is None:
-        raise CommandError(404, "not_found", f"conversation {thread_id}")
+    head = known(await thread_rows.head(conn, tenant, thread_id), f"conversation {thread_id}")
     body = (await get(conn, tenant, canned_id))["body"]
     cid = head.contact_id
     seen = (await seen_as(conn, tenant, [cid]))[cid] if cid else []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -20,6 +21,8 @@ from unifier.store import contacts as store_contacts
 from unifier.store.queries import members
 from unifier.store.write import write_outbox
 
+T = TypeVar("T")
+
 MANUAL = "manual"
 
 
@@ -27,6 +30,13 @@ class CommandError(Exception):
     def __init__(self, status: int, reason: str, detail: str = "") -> None:
         super().__init__(f"{reason}: {detail}")
         self.status, self.reason, self.detail = status, reason, detail
+
+
+def known(found: T | None, what: str) -> T:
+    """``found``, or the 404 that names ``what`` (e.g. "agent a1") when there is none."""
+    if found is None:
+        raise CommandError(404, "not_found", what)
+    return found
 
 
 def manual_info(rule: str, evidence: str) -> un.DecisionInfo:

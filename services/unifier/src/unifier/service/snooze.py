@@ -12,16 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hotline import unified as un
 from unifier.domain.snoozing import BadSnooze, check_until
 from unifier.service.activity import record
-from unifier.service.commands import CommandError, event_id
+from unifier.service.commands import CommandError, event_id, known
 from unifier.store import thread_rows
 from unifier.store.thread_rows import ThreadHead
 from unifier.store.write import write_outbox
 
 
 async def _open_thread(conn: AsyncConnection, tenant: str, tid: str) -> ThreadHead:
-    row = await thread_rows.head(conn, tenant, tid)
-    if row is None:
-        raise CommandError(404, "not_found", f"conversation {tid}")
+    row = known(await thread_rows.head(conn, tenant, tid), f"conversation {tid}")
     if not row.open:
         raise CommandError(409, "closed", "a closed conversation cannot be snoozed; reopen it")
     return row

@@ -12,7 +12,7 @@ from hotline import unified as un
 from unifier.domain.split import SplitMessage, split_keys, split_subject
 from unifier.domain.unify import reply_token
 from unifier.service.activity import record
-from unifier.service.commands import MANUAL, CommandError, event_id, manual_info
+from unifier.service.commands import MANUAL, CommandError, event_id, known, manual_info
 from unifier.store import thread_rows
 from unifier.store.recount import fold_into, recount
 from unifier.store.thread_rows import MovedMessage, ThreadHead
@@ -20,10 +20,7 @@ from unifier.store.write import write_outbox
 
 
 async def _thread(conn: AsyncConnection, tenant: str, tid: str) -> ThreadHead:
-    row = await thread_rows.head(conn, tenant, tid)
-    if row is None:
-        raise CommandError(404, "not_found", f"conversation {tid}")
-    return row
+    return known(await thread_rows.head(conn, tenant, tid), f"conversation {tid}")
 
 
 async def set_open(

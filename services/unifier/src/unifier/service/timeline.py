@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from unifier.domain.reach import Reach, channels
-from unifier.service.commands import CommandError
+from unifier.service.commands import CommandError, known
 from unifier.store import queries, read_marks, thread_rows, timeline_rows
 from unifier.store.thread_rows import ThreadHead
 
@@ -61,10 +61,7 @@ async def mark_read(conn: AsyncConnection, tenant: str, tid: str, agent_id: str)
 
 
 async def thread_head(conn: AsyncConnection, tenant: str, tid: str) -> ThreadHead:
-    head = await thread_rows.head(conn, tenant, tid)
-    if head is None:
-        raise CommandError(404, "not_found", f"conversation {tid}")
-    return head
+    return known(await thread_rows.head(conn, tenant, tid), f"conversation {tid}")
 
 
 async def reachable_channel(

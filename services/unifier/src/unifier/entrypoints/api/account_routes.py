@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline.http import Rejected
-from unifier.entrypoints.api.auth import Principal, anyone, principal
+from unifier.entrypoints.api.auth import Principal, account_manager, anyone, principal
 from unifier.service import accounts, sessions
 from unifier.service.commands import CommandError
 from unifier.store import account_rows
@@ -23,9 +23,7 @@ T = TypeVar("T")
 
 
 async def admin(who: Annotated[Principal, Depends(principal)]) -> Principal:
-    if not who.manages_accounts:
-        raise Rejected(403, "forbidden", "only an admin manages agents and API tokens")
-    return who
+    return account_manager(who)
 
 
 Admin = Annotated[Principal, Depends(admin)]

@@ -47,6 +47,13 @@ class Principal:
         return self.is_admin or self.agent_id == CONFIG_TOKEN
 
 
+def account_manager(who: Principal) -> Principal:
+    """``who`` when they may manage agents and API tokens; anyone else is answered 403."""
+    if not who.manages_accounts:
+        raise Rejected(403, "forbidden", "only an admin manages agents and API tokens")
+    return who
+
+
 def settings_of(request: Request) -> UnifierSettings:
     settings: UnifierSettings = request.app.state.hotline.settings
     return settings

@@ -30,6 +30,16 @@ async def read(request: Request, fn: Callable[[AsyncConnection], Awaitable[T]]) 
         raise Rejected(exc.status, exc.reason, exc.detail) from exc
 
 
+async def found(
+    request: Request, fn: Callable[[AsyncConnection], Awaitable[T | None]], what: str
+) -> T:
+    """``read``, with no row answered as 404 naming ``what`` (e.g. "contact c1")."""
+    row = await read(request, fn)
+    if row is None:
+        raise Rejected(404, "not_found", what)
+    return row
+
+
 async def write(
     request: Request,
     tenant: str,

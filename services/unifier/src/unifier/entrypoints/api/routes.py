@@ -99,10 +99,11 @@ async def list_conversations(
 async def get_conversation(
     request: Request, tenant: str, who: Who, conversation_id: str
 ) -> dict[str, Any]:
-    found = await calls.read(request, lambda c: queries.get_thread(c, tenant, conversation_id))
-    if found is None:
-        raise Rejected(404, "not_found", f"conversation {conversation_id}")
-    return found
+    return await calls.found(
+        request,
+        lambda c: queries.get_thread(c, tenant, conversation_id),
+        f"conversation {conversation_id}",
+    )
 
 
 @router.post("/conversations/{conversation_id}/close")
@@ -229,10 +230,9 @@ async def typing(
 
 @router.get("/contacts/{contact_id}")
 async def get_contact(request: Request, tenant: str, who: Who, contact_id: str) -> dict[str, Any]:
-    found = await calls.read(request, lambda c: queries.get_contact(c, tenant, contact_id))
-    if found is None:
-        raise Rejected(404, "not_found", f"contact {contact_id}")
-    return found
+    return await calls.found(
+        request, lambda c: queries.get_contact(c, tenant, contact_id), f"contact {contact_id}"
+    )
 
 
 @router.post("/contacts/{contact_id}/merge")
@@ -269,9 +269,9 @@ async def list_suggestions(
     request: Request, tenant: str, who: Who, contact_id: str
 ) -> list[dict[str, Any]]:
     """Possible links without proof, open or decided, with the identifier and message behind."""
-    found = await calls.read(request, lambda c: queries.get_contact(c, tenant, contact_id))
-    if found is None:
-        raise Rejected(404, "not_found", f"contact {contact_id}")
+    found = await calls.found(
+        request, lambda c: queries.get_contact(c, tenant, contact_id), f"contact {contact_id}"
+    )
     suggested: list[dict[str, Any]] = found["suggestions"]
     return suggested
 

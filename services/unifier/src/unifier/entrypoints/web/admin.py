@@ -10,8 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hotline.http import Rejected
-from unifier.entrypoints.api.auth import Principal, page_principal
+from unifier.entrypoints.api.auth import Principal, account_manager, page_principal
 from unifier.entrypoints.web.templating import render
 from unifier.service import accounts, sessions
 from unifier.service.commands import CommandError
@@ -22,9 +21,7 @@ T = TypeVar("T")
 
 
 async def admin(who: Annotated[Principal, Depends(page_principal)]) -> Principal:
-    if not who.manages_accounts:
-        raise Rejected(403, "forbidden", "only an admin manages agents and API tokens")
-    return who
+    return account_manager(who)
 
 
 Admin = Annotated[Principal, Depends(admin)]
