@@ -15,7 +15,7 @@ from hotline import events as ev
 from tests.integration.unifier.harness import decide_batch
 from tests.unit.unifier.factory import T0, ident, message
 from unifier.entrypoints.web import list_model
-from unifier.store import inbox_rows
+from unifier.store import inbox_rows, inbox_search
 from unifier.store.inbox_rows import Key, ListQuery
 from unifier.store.schema import messages, threads
 from unifier.store.schema_accounts import agents
@@ -160,6 +160,24 @@ async def test_keyset_paging_across_equal_timestamps(engine: AsyncEngine) -> Non
     assert [len(p) for p in pages] == [3, 3, 3, 1]
     assert [tid for p in pages for tid in p] == expected
     assert len({tid for p in pages for tid in p}) == 10
+
+
+async def test_search_finds_the_same_page_walking_or_by_index(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both plans ``inbox_search.walks`` chooses between give the same page, newest first."""
+    tenant = "t" + uuid.uuid4().hex[:8]
+    texts = ["refund please", "hello", "a REFUND again", "refunded?", "nothing", "no refund"]
+    batch = [customer(tenant, n, text=x, hours=n) for n, x in enumerate(texts)]
+    await decide_batch(engine, tenant, batch)
+    expected = [await thread_of(engine, tenant, batch[n].provider_message_id) for n in (5, 3, 2, 0)]
+    pg = engine.dialect.name == "postgresql"
+    for walk_from, walking in ((0, pg), (10**12, False)):
+        monkeypatch.setattr(inbox_search, "WALK_FROM", walk_from)
+        async with engine.connect() as conn:
+            assert await inbox_search.walks(conn, tenant, "refund") is walking
+            assert await inbox_search.walks(conn, tenant, "?!") is False  # no word: no filter
+        assert await ids_of(engine, tenant=tenant, agent_id="a", text="refund") == expected
 
 
 def when_of(value: Any) -> datetime:

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from unifier.store.dialect import when
-from unifier.store.inbox_search import text_match
+from unifier.store.inbox_search import text_match, walks
 from unifier.store.schema import messages, threads
 from unifier.store.schema_accounts import agents
 from unifier.store.schema_workspace import labels, reads, thread_labels
@@ -59,16 +59,18 @@ class Page:
 
 
 async def page(conn: AsyncConnection, q: ListQuery) -> Page:
-    found = [dict(r._mapping) for r in await conn.execute(_select(q))]
+    walk = bool(q.text) and await walks(conn, q.tenant, q.text or "")
+    found = [dict(r._mapping) for r in await conn.execute(_select(q, walk))]
     rows = found[: q.limit]
     last = rows[-1] if len(found) > q.limit else None
     await _add_extras(conn, q.tenant, rows)
     return Page(rows, Key(when(last["last_message_at"]), last["thread_id"]) if last else None)
 
 
-def _select(q: ListQuery) -> sa.Select[Any]:
+def _select(q: ListQuery, walk: bool = False) -> sa.Select[Any]:
     """The page's threads (one more, to know whether another page follows) with the assignee's
-    name and the asking agent's unread count."""
+    name and the asking agent's unread count; ``walk``: the text search probes thread by
+    thread, newest first (``inbox_search.walks``)."""
     rd, ag = reads.alias("rd"), agents.alias("ag")
     mine = sa.and_(
         rd.c.tenant == _t.tenant, rd.c.thread_id == _t.thread_id, rd.c.agent_id == q.agent_id
@@ -78,13 +80,13 @@ def _select(q: ListQuery) -> sa.Select[Any]:
     return (
         sa.select(threads, ag.c.name.label("assignee_name"), unread.label("unread"))
         .select_from(threads.outerjoin(rd, mine).outerjoin(ag, named))
-        .where(_t.tenant == q.tenant, _t.merged_into.is_(None), *_filters(q))
+        .where(_t.tenant == q.tenant, _t.merged_into.is_(None), *_filters(q, walk))
         .order_by(_t.last_message_at.desc(), _t.thread_id.desc())
         .limit(q.limit + 1)
     )
 
 
-def _filters(q: ListQuery) -> list[sa.ColumnElement[bool]]:
+def _filters(q: ListQuery, walk: bool) -> list[sa.ColumnElement[bool]]:
     out = [*_view(q), *_status(q.status, q.now)]
     if q.assignee:
         out.append(_t.assignee == q.assignee)
@@ -99,12 +101,11 @@ def _filters(q: ListQuery) -> list[sa.ColumnElement[bool]]:
         )
         out.append(labelled.exists())
     if q.text:
-        out.append(_has_message(text_match(_m.text, q.text)))
-    if q.after:
-        at, tid = q.after.at, q.after.thread_id
-        out.append(
-            sa.or_(_t.last_message_at < at, sa.and_(_t.last_message_at == at, _t.thread_id < tid))
-        )
+        matching = text_match(_m.text, q.text)
+        out.append(_probe(matching) if walk else _has_message(matching))
+    if q.after:  # a row comparison: the index range starts at the key (an OR would not)
+        key = sa.tuple_(q.after.at, q.after.thread_id)
+        out.append(sa.tuple_(_t.last_message_at, _t.thread_id) < key)
     return out
 
 
@@ -134,6 +135,13 @@ def _has_message(cond: sa.ColumnElement[bool]) -> sa.Exists:
         .where(_m.tenant == _t.tenant, _m.thread_id == _t.thread_id, cond)
         .exists()
     )
+
+
+def _probe(cond: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
+    """A message matches, asked per thread: a correlated subquery with LIMIT is never turned
+    into a join, so the threads are walked in the list's order."""
+    one = sa.select(sa.literal(1)).where(_m.tenant == _t.tenant, _m.thread_id == _t.thread_id)
+    return one.where(cond).limit(1).scalar_subquery().is_not(None)
 
 
 async def _add_extras(conn: AsyncConnection, tenant: str, rows: list[Row]) -> None:
