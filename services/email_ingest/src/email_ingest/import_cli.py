@@ -1,0 +1,181 @@
+"""``hotline import mbox FILE`` and ``hotline import maildir DIR``: a mail archive into the normal
+pipeline (``history.Importer``), with a progress bar and a summary.
+
+email_ingest registers this command group under the ``hotline.commands`` entry points (its
+pyproject), as the unifier registers ``rethread``: the ``hotline`` CLI in shared never imports a
+service. Settings are email_ingest's own ``HOTLINE_*`` (broker, blob folder, tenancy, mailbox).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from email_ingest.app import mailbox_config
+from email_ingest.archive import (
+    NotAnArchive,
+    StoredMail,
+    Variant,
+    maildir_files,
+    maildir_messages,
+    mbox_messages,
+)
+from email_ingest.history import ImportAborted, Importer, Ledger, Tally
+from email_ingest.import_report import progress, summary
+from email_ingest.mailroom import Mailroom
+from email_ingest.settings import EmailSettings
+from hotline.blobs import LocalBlobStore
+from hotline.intake import KafkaPublisher, MemoryPublisher, Publisher
+from hotline.kafka import EventProducer, ProducerSettings
+
+app = typer.Typer(
+    help="Import a mail archive (mbox, Maildir) through the normal email pipeline.",
+    no_args_is_help=True,
+)
+CONNECT_TIMEOUT_S = 30.0
+
+Account = Annotated[
+    str | None,
+    typer.Option(help="the mailbox the archive belongs to", show_default="HOTLINE_ACCOUNT_ID"),
+]
+Tenant = Annotated[
+    str | None,
+    typer.Option(help="the tenant", show_default="HOTLINE_TENANTS for email:<account>"),
+]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="parse and count; publish nothing")]
+LedgerPath = Annotated[
+    Path | None,
+    typer.Option(
+        help="ids of acked mails, skipped on re-import",
+        show_default="var/imports/<tenant>.email.ids",
+    ),
+]
+Batch = Annotated[int, typer.Option(min=1, max=1000, help="mails committed concurrently")]
+AsJson = Annotated[bool, typer.Option("--json", help="print the summary as JSON")]
+
+
+@dataclass(frozen=True)
+class Options:
+    account: str | None
+    tenant: str | None
+    dry_run: bool
+    ledger: Path | None
+    batch: int
+    as_json: bool
+
+
+@app.command()
+def mbox(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    variant: Annotated[Variant, typer.Option(help="how the file quotes 'From ' lines")] = "mboxrd",
+    account: Account = None,
+    tenant: Tenant = None,
+    dry_run: DryRun = False,
+    ledger: LedgerPath = None,
+    batch: Batch = 64,
+    as_json: AsJson = False,
+) -> None:
+    """Import an mbox file, streamed (mboxrd by default; mboxo, mboxcl, mboxcl2)."""
+    options = Options(account, tenant, dry_run, ledger, batch, as_json)
+    total = file.stat().st_size
+    _import(options, lambda cap: mbox_messages(file, variant, cap), total, "bytes")
+
+
+@app.command()
+def maildir(
+    directory: Annotated[Path, typer.Argument(exists=True, file_okay=False, readable=True)],
+    account: Account = None,
+    tenant: Tenant = None,
+    dry_run: DryRun = False,
+    ledger: LedgerPath = None,
+    batch: Batch = 64,
+    as_json: AsJson = False,
+) -> None:
+    """Import one Maildir folder (cur/ and new/; not its subfolders)."""
+    options = Options(account, tenant, dry_run, ledger, batch, as_json)
+    try:
+        total = len(maildir_files(directory))
+    except NotAnArchive as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    _import(options, lambda cap: maildir_messages(directory, cap), total, "mails")
+
+
+Mails = Callable[[int], Iterator[StoredMail]]
+
+
+def _import(options: Options, mails: Mails, total: int, unit: str) -> None:
+    try:
+        settings = EmailSettings(**({"account_id": options.account} if options.account else {}))
+    except ValidationError as exc:
+        raise click.ClickException(f"email_ingest settings (HOTLINE_*): {exc}") from exc
+    tenant = _tenant(settings, options.tenant)
+    ledger = Ledger(options.ledger or Path("var/imports") / f"{tenant}.email.ids")
+    err = Console(stderr=True)
+    try:
+        tally = asyncio.run(_run(settings, tenant, ledger, options, mails, (total, unit, err)))
+    except NotAnArchive as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    except ImportAborted as exc:
+        summary(exc.tally, dry_run=options.dry_run, tenant=tenant, as_json=options.as_json)
+        err.print(f"[red]import stopped: Kafka did not ack ({exc}); run again to resume[/red]")
+        raise typer.Exit(1) from exc
+    summary(tally, dry_run=options.dry_run, tenant=tenant, as_json=options.as_json)
+
+
+def _tenant(settings: EmailSettings, asked: str | None) -> str:
+    tenancy = settings.tenancy()
+    mapped = tenancy.tenant_for("email", settings.account_id)
+    explicit = settings.tenants.get(f"email:{settings.account_id}")
+    if asked and explicit and asked != explicit:
+        raise typer.BadParameter(
+            f"account {settings.account_id!r} belongs to tenant {explicit!r} (HOTLINE_TENANTS)",
+            param_hint="--tenant",
+        )
+    return asked or mapped
+
+
+async def _run(
+    settings: EmailSettings,
+    tenant: str,
+    ledger: Ledger,
+    options: Options,
+    mails: Mails,
+    shown: tuple[int, str, Console],
+) -> Tally:
+    producer = None if options.dry_run else await _connected(settings)
+    publisher: Publisher = KafkaPublisher(producer) if producer else MemoryPublisher(down=True)
+    config = replace(mailbox_config(settings), tenant=tenant)
+    room = Mailroom(publisher, LocalBlobStore(settings.blob_dir), config, settings.inbound_topic)
+    importer = Importer(room, ledger, dry_run=options.dry_run, batch=options.batch)
+    try:
+        with progress(*shown) as advance:
+            return await importer.run(mails(settings.smtp_max_bytes), advance)
+    finally:
+        if producer is not None:
+            await producer.stop()
+
+
+async def _connected(settings: EmailSettings) -> EventProducer:
+    producer = EventProducer(
+        ProducerSettings(
+            bootstrap=settings.kafka_bootstrap,
+            client_id="hotline-import",
+            ack_timeout=settings.ack_timeout,
+            linger_ms=settings.linger_ms,
+        )
+    )
+    try:
+        await asyncio.wait_for(producer.start(), CONNECT_TIMEOUT_S)
+    except Exception as exc:
+        await producer.stop()
+        message = f"Kafka at {settings.kafka_bootstrap} is not reachable: {exc!r}"
+        raise click.ClickException(message) from exc
+    return producer
