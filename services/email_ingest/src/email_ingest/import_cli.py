@@ -113,9 +113,11 @@ Mails = Callable[[int], Iterator[StoredMail]]
 
 def _import(options: Options, mails: Mails, total: int, unit: str) -> None:
     try:
-        settings = EmailSettings(**({"account_id": options.account} if options.account else {}))
+        settings = EmailSettings()
     except ValidationError as exc:
         raise click.ClickException(f"email_ingest settings (HOTLINE_*): {exc}") from exc
+    if options.account:
+        settings = settings.model_copy(update={"account_id": options.account})
     tenant = _tenant(settings, options.tenant)
     ledger = Ledger(options.ledger or Path("var/imports") / f"{tenant}.email.ids")
     err = Console(stderr=True)
