@@ -52,11 +52,12 @@ def expected_ids() -> list[str]:
     return [events.event_id_for(TENANT, "email", p, "message") for p in provider_ids]
 
 
+@pytest.mark.parametrize("batch", [1, 3, 64])  # a repeat after its first copy was acked, or not
 async def test_an_archive_is_published_counted_and_its_poison_dead_lettered(
-    tmp_path: Path,
+    tmp_path: Path, batch: int
 ) -> None:
     publisher = MemoryPublisher()
-    tally = (await run(publisher, tmp_path, archive(), batch=3)).tally
+    tally = (await run(publisher, tmp_path, archive(), batch=batch)).tally
     got = publisher.events_on(INBOUND_EMAIL)
     assert sorted(e.event_id for e in got) == sorted(expected_ids())
     assert {e.tenant for e in got} == {TENANT}

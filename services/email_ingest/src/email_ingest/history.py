@@ -65,7 +65,7 @@ class Ledger:
         return marker in self.markers
 
     def record(self, markers: list[str]) -> None:
-        self.markers.update(markers)
+        """Append to the file; ``markers`` (what earlier runs acked) stays as it was read."""
         if self.path is None or not markers:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
