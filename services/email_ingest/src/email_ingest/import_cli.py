@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from pydantic import ValidationError
 from rich.console import Console
@@ -115,7 +114,7 @@ def _import(options: Options, mails: Mails, total: int, unit: str) -> None:
     try:
         settings = EmailSettings()
     except ValidationError as exc:
-        raise click.ClickException(f"email_ingest settings (HOTLINE_*): {exc}") from exc
+        raise _failed(f"email_ingest settings (HOTLINE_*): {exc}") from exc
     if options.account:
         settings = settings.model_copy(update={"account_id": options.account})
     tenant = _tenant(settings, options.tenant)
@@ -179,5 +178,11 @@ async def _connected(settings: EmailSettings) -> EventProducer:
     except Exception as exc:
         await producer.stop()
         message = f"Kafka at {settings.kafka_bootstrap} is not reachable: {exc!r}"
-        raise click.ClickException(message) from exc
+        raise _failed(message) from exc
     return producer
+
+
+def _failed(message: str) -> typer.Exit:
+    """An error that is no single option's fault: said on stderr, exit status 1."""
+    Console(stderr=True).print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(1)
