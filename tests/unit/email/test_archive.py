@@ -71,6 +71,18 @@ def test_a_lying_content_length_falls_back_to_the_separators(tmp_path: Path, len
     assert read(path, "mboxcl2") == [first, second]
 
 
+def test_envelope_lines_separate_without_an_empty_line_other_from_lines_do_not(
+    tmp_path: Path,
+) -> None:
+    one = b"Subject: a\n\nhello\nFrom the desk of Jo\nbye\n"  # unquoted, no empty line before
+    two = b"Subject: b\n\nbody b\n"
+    three = b"Subject: c\n\nlast\n"
+    path = tmp_path / "tight.mbox"
+    envelope = b"From jo@example.test Tue Jan 01 00:00:00 +0000 2019\n"
+    path.write_bytes(b"".join(envelope + m for m in (one, two, three)))
+    assert read(path, "mboxcl2") == [one, two, three]
+
+
 def test_crlf_archives_split_and_lose_only_the_format_lines(tmp_path: Path) -> None:
     one = b"Subject: a\r\n\r\nline\r\n"
     two = b"Subject: b\r\n\r\n>From x\r\n"

@@ -9,9 +9,10 @@ over ``max_bytes`` is skipped without being held at all, whatever the archive's 
 
 mbox reading rules (qmail's mbox(5), RFC 4155):
 
-- a message starts at a line beginning "From " that is the file's first line or follows an
-  empty line; that separator line is not part of the message, nor is the one empty line that
-  ends the message before the next separator (or the end of the file);
+- a message starts at a line beginning "From " that is the file's first line, follows an
+  empty line, or is a whole envelope line (``From <sender> <asctime date>``, as mutt checks:
+  some writers leave out the empty line); that separator line is not part of the message, nor
+  is the one empty line that ends the message before the next separator (or the end);
 - mboxo and mboxcl: a line ">From " loses its ">" (lossy by design of the format: an original
   ">From " comes out as "From "); mboxrd: a line ">>…>From " loses exactly one ">"; mboxcl2:
   nothing is unquoted;
@@ -35,6 +36,9 @@ _BLANK = (b"\n", b"\r\n")
 LINE_CHUNK = 1024 * 1024
 _SEPARATOR = b"From "
 _CONTENT_LENGTH = re.compile(rb"^content-length:[ \t]*(\d{1,15})[ \t]*\r?$", re.I | re.M)
+_DAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+_ENVELOPE = re.compile(rf"From \S+ +{_DAY} +{_MONTH} +\d{{1,2}} +\d\d:\d\d(?::\d\d)? ".encode())
 _FROM_QUOTED = re.compile(rb"^>From ", re.M)
 _RD_QUOTED = re.compile(rb"^>(>*From )", re.M)
 
@@ -151,7 +155,7 @@ class _Mbox:
 
     def _to_separator(self, kept: _Kept, after_blank: bool) -> bytes:
         line = self._line()
-        while line and not (after_blank and line.startswith(_SEPARATOR)):
+        while line and not (line.startswith(_SEPARATOR) and (after_blank or _ENVELOPE.match(line))):
             kept.add(line)
             after_blank = line in _BLANK
             line = self._line()
