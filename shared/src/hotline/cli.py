@@ -73,9 +73,15 @@ def schema() -> None:
 
 def _register_service_commands() -> None:
     """Services and tools add commands via the `hotline.commands` entry-point group: the
-    unifier's `rethread`, hotline-tools' `run`, `demo`, `loadgen`, `verify-delivery`."""
+    unifier's `rethread`, hotline-tools' `run`, `demo`, `loadgen`, `verify-delivery`. An entry
+    that is a ``typer.Typer`` is a command group: email_ingest's `import` (`import mbox`,
+    `import maildir`)."""
     for ep in entry_points(group="hotline.commands"):
-        app.command(ep.name)(ep.load())
+        command = ep.load()
+        if isinstance(command, typer.Typer):
+            app.add_typer(command, name=ep.name)
+        else:
+            app.command(ep.name)(command)
 
 
 _register_service_commands()

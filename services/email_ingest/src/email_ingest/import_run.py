@@ -1,0 +1,103 @@
+"""The ``hotline import`` run: email_ingest's settings (``HOTLINE_*``: broker, blob folder,
+tenancy, mailbox), a producer (acks=all), the mailroom and the importer, then the summary."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from pathlib import Path
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from email_ingest.app import mailbox_config
+from email_ingest.archive import NotAnArchive
+from email_ingest.history import ImportAborted, Importer, Ledger, Tally
+from email_ingest.import_cli import Mails, Options
+from email_ingest.import_report import progress, summary
+from email_ingest.mailroom import Mailroom
+from email_ingest.settings import EmailSettings
+from hotline.blobs import LocalBlobStore
+from hotline.intake import KafkaPublisher, MemoryPublisher, Publisher
+from hotline.kafka import EventProducer, ProducerSettings
+
+CONNECT_TIMEOUT_S = 30.0
+
+
+def run_import(options: Options, mails: Mails, total: int, unit: str) -> None:
+    try:
+        settings = EmailSettings()
+    except ValidationError as exc:
+        raise _failed(f"email_ingest settings (HOTLINE_*): {exc}") from exc
+    if options.account:
+        settings = settings.model_copy(update={"account_id": options.account})
+    tenant = _tenant(settings, options.tenant)
+    ledger = Ledger(options.ledger or Path("var/imports") / f"{tenant}.email.ids")
+    err = Console(stderr=True)
+    try:
+        tally = asyncio.run(_run(settings, tenant, ledger, options, mails, (total, unit, err)))
+    except NotAnArchive as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    except ImportAborted as exc:
+        summary(exc.tally, dry_run=options.dry_run, tenant=tenant, as_json=options.as_json)
+        err.print(f"[red]import stopped: Kafka did not ack ({exc}); run again to resume[/red]")
+        raise typer.Exit(1) from exc
+    summary(tally, dry_run=options.dry_run, tenant=tenant, as_json=options.as_json)
+
+
+def _tenant(settings: EmailSettings, asked: str | None) -> str:
+    tenancy = settings.tenancy()
+    mapped = tenancy.tenant_for("email", settings.account_id)
+    explicit = settings.tenants.get(f"email:{settings.account_id}")
+    if asked and explicit and asked != explicit:
+        raise typer.BadParameter(
+            f"account {settings.account_id!r} belongs to tenant {explicit!r} (HOTLINE_TENANTS)",
+            param_hint="--tenant",
+        )
+    return asked or mapped
+
+
+async def _run(
+    settings: EmailSettings,
+    tenant: str,
+    ledger: Ledger,
+    options: Options,
+    mails: Mails,
+    shown: tuple[int, str, Console],
+) -> Tally:
+    producer = None if options.dry_run else await _connected(settings)
+    publisher: Publisher = KafkaPublisher(producer) if producer else MemoryPublisher(down=True)
+    config = replace(mailbox_config(settings), tenant=tenant)
+    room = Mailroom(publisher, LocalBlobStore(settings.blob_dir), config, settings.inbound_topic)
+    importer = Importer(room, ledger, dry_run=options.dry_run, batch=options.batch)
+    try:
+        with progress(*shown) as advance:
+            return await importer.run(mails(settings.smtp_max_bytes), advance)
+    finally:
+        if producer is not None:
+            await producer.stop()
+
+
+async def _connected(settings: EmailSettings) -> EventProducer:
+    producer = EventProducer(
+        ProducerSettings(
+            bootstrap=settings.kafka_bootstrap,
+            client_id="hotline-import",
+            ack_timeout=settings.ack_timeout,
+            linger_ms=settings.linger_ms,
+        )
+    )
+    try:
+        await asyncio.wait_for(producer.start(), CONNECT_TIMEOUT_S)
+    except Exception as exc:
+        await producer.stop()
+        message = f"Kafka at {settings.kafka_bootstrap} is not reachable: {exc!r}"
+        raise _failed(message) from exc
+    return producer
+
+
+def _failed(message: str) -> typer.Exit:
+    """An error that is no single option's fault: said on stderr, exit status 1."""
+    Console(stderr=True).print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(1)
