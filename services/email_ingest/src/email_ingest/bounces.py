@@ -6,7 +6,8 @@ sender, a delivery-failure subject, ``X-Failed-Recipients`` — goes to flufl.bo
 detectors know the plain-text formats of Exim, qmail, Postfix, Yahoo, AOL, Microsoft, SMTP32,
 GroupWise and more. When neither finds a recipient, a delivery-failure subject from such a
 sender (or with the returned mail attached) still makes a bounce, without recipients. The
-gate keeps ordinary mail on the fast path: it never reaches the stdlib parser or flufl.
+gate keeps ordinary mail on the fast path: it never reaches the stdlib parser or flufl. A
+person's "Re:"/"Fwd:" of a bounce is their own mail, not a report.
 """
 
 from __future__ import annotations
@@ -83,6 +84,8 @@ def _daemon(value: bytes | None) -> bool:
 def read(root: Part, subject: str) -> Outcome | None:
     """The bounce or delay this mail reports, or None (call only when ``may_be_report``)."""
     is_dsn = dsn.is_dsn(root)
+    if not is_dsn and _person_answering(root, subject):
+        return None
     if is_dsn:
         found = dsn.read(root)
         if found.failed or found.delayed:
@@ -108,8 +111,6 @@ def _scan(root: Part) -> Outcome | None:
 
 def _by_words(root: Part, subject: str, is_dsn: bool) -> Outcome | None:
     """No recipient found: a DSN container, or a failure subject from a daemon-like sender."""
-    if reply_prefixed(subject) and not is_dsn:
-        return None
     lowered = subject.lower()
     if _DELAY_SUBJECT.search(lowered):
         return Outcome("delay", [], _codes(root))
@@ -117,6 +118,13 @@ def _by_words(root: Part, subject: str, is_dsn: bool) -> Outcome | None:
     if is_dsn or (_FAIL_SUBJECT.search(lowered) and automated):
         return Outcome("bounce", dsn.header_recipients(root), _codes(root))
     return None
+
+
+def _person_answering(root: Part, subject: str) -> bool:
+    """ "Re:"/"Fwd:" from a person (no daemon sender, no null Return-Path): a customer who
+    forwards a bounce to ask about it wrote that mail; their quote is no report of ours."""
+    null_sender = (root.get("return-path") or b"x").strip() in (b"<>", b"")
+    return reply_prefixed(subject) and not null_sender and not _daemon(root.get("from"))
 
 
 def _returns_mail(root: Part) -> bool:
