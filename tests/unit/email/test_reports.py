@@ -256,6 +256,22 @@ def test_auto_reply_rules(headers: list[str], auto: bool) -> None:
 
 
 @pytest.mark.parametrize(
+    "subject",
+    [
+        "Shipping delay on order 42",
+        "Payment rejected - what now?",
+        "Delivery failure of my parcel",
+        "Undelivered package",
+        "Warning: message from your bank looks odd",
+    ],
+)
+def test_a_person_writing_about_delivery_is_no_report(subject: str) -> None:
+    event = event_of(mail(f"Subject: {subject}"))
+    assert kind_of(event) == "none" and not event.flags.auto_reply
+    assert event.sender.role == "customer"
+
+
+@pytest.mark.parametrize(
     ("subject", "auto"),
     [
         ("Abwesenheitsnotiz: Rechnung 42", True),

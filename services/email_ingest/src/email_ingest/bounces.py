@@ -68,9 +68,7 @@ def may_be_report(root: Part, subject: str) -> bool:
     """Cheap header-only test: could this mail be a delivery report at all?"""
     if root.ctype == "multipart/report" or dsn.is_dsn(root):
         return True
-    if (root.get("return-path") or b"x").strip() in (b"<>", b""):
-        return True
-    if root.get("x-failed-recipients") is not None:
+    if _null_sender(root) or root.get("x-failed-recipients") is not None:
         return True
     if _daemon(root.get("from")) or _daemon(root.get("sender")):
         return True
@@ -110,12 +108,14 @@ def _scan(root: Part) -> Outcome | None:
 
 
 def _by_words(root: Part, subject: str, is_dsn: bool) -> Outcome | None:
-    """No recipient found: a DSN container, or a failure subject from a daemon-like sender."""
+    """No recipient found: a DSN container, or a delay/failure subject on automated mail (a
+    daemon-like sender, a null Return-Path, or the returned mail attached)."""
+    if not (is_dsn or _daemon(root.get("from")) or _null_sender(root) or _returns_mail(root)):
+        return None  # a person's "Shipping delay" or "Payment rejected" is no report
     lowered = subject.lower()
     if _DELAY_SUBJECT.search(lowered):
         return Outcome("delay", [], _codes(root))
-    automated = _daemon(root.get("from")) or _returns_mail(root)
-    if is_dsn or (_FAIL_SUBJECT.search(lowered) and automated):
+    if is_dsn or _FAIL_SUBJECT.search(lowered):
         return Outcome("bounce", dsn.header_recipients(root), _codes(root))
     return None
 
@@ -123,8 +123,11 @@ def _by_words(root: Part, subject: str, is_dsn: bool) -> Outcome | None:
 def _person_answering(root: Part, subject: str) -> bool:
     """ "Re:"/"Fwd:" from a person (no daemon sender, no null Return-Path): a customer who
     forwards a bounce to ask about it wrote that mail; their quote is no report of ours."""
-    null_sender = (root.get("return-path") or b"x").strip() in (b"<>", b"")
-    return reply_prefixed(subject) and not null_sender and not _daemon(root.get("from"))
+    return reply_prefixed(subject) and not _null_sender(root) and not _daemon(root.get("from"))
+
+
+def _null_sender(root: Part) -> bool:
+    return (root.get("return-path") or b"x").strip() in (b"<>", b"")
 
 
 def _returns_mail(root: Part) -> bool:
