@@ -4,6 +4,7 @@ reports, the auto-reply rules, and the cost gate (ordinary mail never reaches fl
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -292,3 +293,20 @@ def test_a_person_writing_about_delivery_is_no_report(subject: str) -> None:
 )
 def test_auto_reply_subjects(subject: str, auto: bool) -> None:
     assert by_subject(subject) is auto
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"here is your list of failed recipients\n" + b"< " * 120_000 + b"\n",
+        b"Your message to: \n" + b"x" * 250_000 + b"\n",
+        b"here is your list of failed recipients\n" + (b"< " * 499 + b"\n") * 260,
+    ],
+    ids=["one long line", "one long word", "many full lines"],
+)
+def test_hostile_report_lookalikes_scan_in_bounded_time(body: bytes) -> None:
+    """flufl's patterns are quadratic in line and word length; we cut both before it scans."""
+    head = b"From: MAILER-DAEMON@x.test\nSubject: Undelivered Mail\nMessage-ID: <h@x.test>\n\n"
+    started = time.process_time()
+    event_of(head + body)
+    assert time.process_time() - started < 1.5
