@@ -206,6 +206,16 @@ def test_a_report_a_person_forwards_is_their_own_mail(
     assert event.sender.role == "customer" and event.report_recipients == []
 
 
+def test_a_success_dsn_is_no_bounce(corpora: Path) -> None:
+    """The same real DSN, its recipient block turned into a delivery success (NOTIFY=SUCCESS)."""
+    raw = (corpora / MIKEL / "multipart_report_emails/report_530.eml").read_bytes()
+    assert kind_of(event_of(raw)) == "bounce"
+    success = raw.replace(b"Action: failed", b"Action: delivered").replace(b"5.3.0", b"2.0.0")
+    event = event_of(success)
+    assert not event.flags.bounce and not event.flags.delivery_delayed
+    assert event.bounce_status is None and event.report_recipients == []
+
+
 def test_ordinary_mail_never_reaches_the_library_scan(
     corpora: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -96,6 +96,8 @@ def read(root: Part, subject: str) -> Outcome | None:
         if found.failed or found.delayed:
             kind: Kind = "bounce" if found.failed else "delay"
             return Outcome(kind, found.failed or found.delayed, found.statuses or _codes(root))
+        if found.delivered:
+            return None  # a success notification (NOTIFY=SUCCESS): no problem to report
     scanned = _scan(root)
     if scanned is not None:
         return scanned

@@ -28,14 +28,18 @@ class Recipients:
     failed: list[str] = field(default_factory=list)
     delayed: list[str] = field(default_factory=list)
     statuses: list[str] = field(default_factory=list)
+    delivered: int = 0  # blocks that report success (delivered, relayed, expanded)
 
     def add(self, action: str, address: str | None, status: str | None) -> None:
+        if action.startswith(("delivered", "relayed", "expanded")):
+            self.delivered += 1
+            return
         if action.startswith(("fail", "error")):  # OpenSMTPD writes "Action: error"
             bucket = self.failed
         elif action.startswith("delayed"):
             bucket = self.delayed
         else:
-            return  # delivered, relayed, expanded: not a problem
+            return  # no action we know: ignored
         if address and address not in bucket:
             bucket.append(address)
         if status and status not in self.statuses:
