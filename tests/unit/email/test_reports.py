@@ -206,6 +206,13 @@ def test_a_report_a_person_forwards_is_their_own_mail(
     assert event.sender.role == "customer" and event.report_recipients == []
 
 
+@pytest.mark.parametrize("name", [PHP + "arf6.txt", PHP + "fbl-yahoo.txt"])
+def test_a_complaint_a_person_attaches_is_their_own_mail(corpora: Path, name: str) -> None:
+    event = event_of(forwarded((corpora / "bounces" / name).read_bytes(), "look at this"))
+    assert not event.flags.feedback_report and event.feedback_type is None
+    assert event.sender.role == "customer"
+
+
 def test_a_success_dsn_is_no_bounce(corpora: Path) -> None:
     """The same real DSN, its recipient block turned into a delivery success (NOTIFY=SUCCESS)."""
     raw = (corpora / MIKEL / "multipart_report_emails/report_530.eml").read_bytes()

@@ -3,8 +3,9 @@
 An ARF report is ``multipart/report; report-type=feedback-report`` (or a multipart that wraps
 one) with a ``message/feedback-report`` part: ``Feedback-Type`` (abuse, fraud, virus, other,
 not-spam, auth-failure) and ``Original-Rcpt-To`` (who complained). Microsoft's Junk Mail
-Reporting Program sends no ARF: the complained-about mail itself, or wrapping it as a
-``message/rfc822`` part, with an ``X-HmXmrOriginalRecipient`` header naming the complainer.
+Reporting Program sends no ARF: the complained-about mail itself, or (from staff@hotmail.com)
+wrapping it as a ``message/rfc822`` part, with an ``X-HmXmrOriginalRecipient`` header naming
+the complainer.
 A report forwarded inside someone's mail (deeper than our own parts) is not one.
 """
 
@@ -18,6 +19,7 @@ from email_ingest.parse import Part
 
 _ARF_PART = "message/feedback-report"
 _JMRP = "x-hmxmroriginalrecipient"
+_MS_STAFF = re.compile(rb"\bstaff@(?:hotmail|outlook|live|msn)\.com\b", re.I)
 _ADDR = re.compile(r"[^\s<>\"',;]+@[^\s<>\"',;]+")
 
 
@@ -68,8 +70,11 @@ def _fields(text: str) -> list[tuple[str, str]]:
 
 
 def _jmrp(root: Part) -> Feedback | None:
+    """The header on the mail itself, or on a mail attached by Microsoft's staff address (a
+    person who attaches a mail they got at Outlook.com is not reporting it)."""
+    attached = _MS_STAFF.search(root.get("from") or b"") is not None
     inner = [c.children[0] for c in root.children if c.ctype == "message/rfc822" and c.children]
-    for holder in (root, *inner):
+    for holder in (root, *(inner if attached else [])):
         value = holder.get(_JMRP)
         if value is not None:
             found = _ADDR.findall(value.decode("utf-8", "replace"))
