@@ -206,6 +206,8 @@ class Flags(Base, kw_only=True):
     loop: bool = False
     attachments_truncated: bool = False
     echo: bool = False  # our own outbound message reported back by the provider
+    delivery_delayed: bool = False  # a delay warning (DSN Action: delayed): not a bounce
+    feedback_report: bool = False  # an abuse/complaint report (ARF, RFC 5965; Microsoft JMRP)
 
 
 # --------------------------------------------------------------------------- events
@@ -242,6 +244,9 @@ class MessageReceived(Envelope, kw_only=True, tag="message.received.v1", tag_fie
     thread: ThreadHints = msgspec.field(default_factory=ThreadHints)
     flags: Flags = msgspec.field(default_factory=Flags)
     bounce_status: str | None = None  # e.g. "5.1.1" from a delivery-status report
+    # Bounce / delay: the recipients that failed or are delayed; feedback report: who complained.
+    report_recipients: list[str] = []
+    feedback_type: str | None = None  # a feedback report's Feedback-Type: "abuse", "fraud", ...
 
 
 class MessageEdited(Envelope, kw_only=True, tag="message.edited.v1", tag_field="type"):

@@ -1,7 +1,8 @@
-"""Real DSNs (the bounce corpus, read at test time): each is flagged a bounce, and the bounced
-mail's Message-ID — our reply's, when we sent it — is carried in ``thread.in_reply_to`` (where
-the unifier threads by it) and in ``thread.replied_to_message_id``. Expected ids come from the
-standard library's parser, not from ours."""
+"""Real DSNs (the bounce corpus, read at test time): each is flagged a bounce (or a delay
+warning, when every recipient is only delayed), and the bounced mail's Message-ID — our
+reply's, when we sent it — is carried in ``thread.in_reply_to`` (where the unifier threads by
+it) and in ``thread.replied_to_message_id``. Expected ids come from the standard library's
+parser, not from ours. Feedback reports are their own kind."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from hotline import events
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 FORWARDED = {"flufl.bounce/tests/data/dsn_15.txt"}  # a DSN inside a message/rfc822 attachment
 # Read by hand where the stdlib cannot: a quoted-printable message/rfc822 part ("=40" is "@")
+FEEDBACK_TYPES = {"php-bounce-handler/eml/arf2.txt": "opt-out"}  # the others say "abuse"
 BY_HAND = {"php-bounce-handler/eml/5.1.1.eml": "<WEB81cac9beface4402924f1a59849325a3@web>"}
 
 
@@ -61,7 +63,9 @@ def _returned(part: Message) -> Message | None:
     return email.message_from_bytes(body.lstrip(), policy=email.policy.compat32)
 
 
-def test_every_dsn_of_the_corpus_is_a_bounce_carrying_the_original_id(corpora: Path) -> None:
+def test_every_dsn_of_the_corpus_is_a_bounce_or_delay_carrying_the_original_id(
+    corpora: Path,
+) -> None:
     dsns = [f for f in corpus_files(corpora, "bounce (DSN") if f["file"] not in FORWARDED]
     assert len(dsns) >= 50
     with_id = 0
@@ -69,7 +73,8 @@ def test_every_dsn_of_the_corpus_is_a_bounce_carrying_the_original_id(corpora: P
         raw = (corpora / "bounces" / entry["file"]).read_bytes()
         event = event_of(raw)
         expected = BY_HAND.get(entry["file"]) or original_id(raw)
-        assert event.flags.bounce, entry["file"]
+        assert event.flags.bounce != event.flags.delivery_delayed, entry["file"]
+        assert event.sender.role == "system", entry["file"]
         assert event.thread.replied_to_message_id == expected, entry["file"]
         if expected is not None:
             with_id += 1
@@ -77,10 +82,26 @@ def test_every_dsn_of_the_corpus_is_a_bounce_carrying_the_original_id(corpora: P
     assert with_id >= 40  # most DSNs return the original or its headers
 
 
-@pytest.mark.parametrize("kind", ["auto-reply", "other", "feedback-report"])
+@pytest.mark.parametrize("kind", ["auto-reply", "other"])
 def test_no_other_kind_is_a_bounce(corpora: Path, kind: str) -> None:
     for entry in corpus_files(corpora, kind):
         raw = (corpora / "bounces" / entry["file"]).read_bytes()
         event = event_of(raw)
-        assert not event.flags.bounce, entry["file"]
+        assert not event.flags.bounce and not event.flags.delivery_delayed, entry["file"]
+        assert not event.flags.feedback_report, entry["file"]
         assert event.thread.replied_to_message_id is None, entry["file"]
+        assert event.sender.role == "customer", entry["file"]
+
+
+def test_feedback_reports_are_their_own_kind_carrying_the_original_id(corpora: Path) -> None:
+    """ARF and JMRP complaints: not bounces; the complained-about mail's id threads them."""
+    reports = corpus_files(corpora, "feedback-report")
+    assert len(reports) == 10
+    for entry in reports:
+        event = event_of((corpora / "bounces" / entry["file"]).read_bytes())
+        assert event.flags.feedback_report, entry["file"]
+        assert not event.flags.bounce and not event.flags.auto_reply, entry["file"]
+        assert event.feedback_type == FEEDBACK_TYPES.get(entry["file"], "abuse"), entry["file"]
+        assert event.sender.role == "system", entry["file"]
+        expected = original_id((corpora / "bounces" / entry["file"]).read_bytes())
+        assert event.thread.replied_to_message_id == expected, entry["file"]

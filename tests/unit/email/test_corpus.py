@@ -126,7 +126,15 @@ CASES: list[tuple[str, dict[str, Any]]] = [
             "thread.replied_to_message_id": "<4c2a146147ac8_61ff157c4ec1652df@s.h.c.mail>",
         },
     ),
-    ("multipart_report_emails/report_422.eml", {"flags.bounce": True, "bounce_status": "4.2.2"}),
+    (
+        "multipart_report_emails/report_422.eml",
+        {
+            "flags.bounce": False,
+            "flags.delivery_delayed": True,
+            "bounce_status": "4.2.2",
+            "report_recipients": ["fraser@oooooooo.com.au"],
+        },
+    ),
     (
         "multipart_report_emails/report_530.eml",
         {
@@ -137,7 +145,7 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ),
     (
         "mime_emails/raw_email_with_mimepart_without_content_type.eml",
-        {"flags.bounce": True, "bounce_status": "4.5.0"},
+        {"flags.delivery_delayed": True, "flags.bounce": False, "bounce_status": "4.5.0"},
     ),
     (
         "mime_emails/raw_email_with_illegal_boundary.eml",

@@ -96,6 +96,9 @@ def test_a_dsn_names_the_bounced_mail_by_its_original_id_first() -> None:
         ("email", "<hotline.x@y@z>")  # not one of ours
     ]
     assert bounce_candidates(message("m1")) == []  # not a bounce
+    for flags in (ev.Flags(delivery_delayed=True), ev.Flags(feedback_report=True)):
+        report = message("r1", role="system", flags=flags, hints=d.thread)
+        assert bounce_candidates(report) == []  # a delay or a complaint never fails our reply
     ours = state("sent")
     customers = state(reply_id=None)
     found = bounced_reply({("email", "<i@us>"): ours, ("email", "<o@us>"): customers}, d)

@@ -94,6 +94,32 @@ EMAIL_CASES = [
         "email.auto_reply",
     ),
     (
+        "ARF feedback report from a non-participant attaches",
+        message(
+            "m2",
+            handle="feedback@fbl.example.test",
+            ids=[ident("email", "feedback@fbl.example.test")],
+            at=D,
+            flags=ev.Flags(feedback_report=True),
+            hints=ev.ThreadHints(in_reply_to=["<m1@x>"]),
+        ),
+        True,
+        "email.auto_reply",
+    ),
+    (
+        "delay warning from a non-participant attaches",
+        message(
+            "m2",
+            handle="mailer-daemon@x",
+            ids=[ident("email", "mailer-daemon@x")],
+            at=D,
+            flags=ev.Flags(delivery_delayed=True),
+            hints=ev.ThreadHints(in_reply_to=["<m1@x>"]),
+        ),
+        True,
+        "email.auto_reply",
+    ),
+    (
         "reply after the policy window starts a new thread",
         reply("m2", "m1", at=30 * D),
         False,
@@ -132,6 +158,28 @@ def test_auto_reply_does_not_reopen_a_closed_thread() -> None:
         hints=ev.ThreadHints(in_reply_to=["<m1@x>"]),
     )
     plan = unify(ws, [(auto, b"")], RuleSet())
+    assert plan.messages[0].thread_id == stored[0].thread_id
+    assert ws.threads[stored[0].thread_id].open is False
+    assert not any(isinstance(e, un.ConversationOpened) for e in plan.outbox)
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [ev.Flags(feedback_report=True), ev.Flags(delivery_delayed=True)],
+    ids=["feedback report", "delay warning"],
+)
+def test_machine_reports_do_not_reopen_a_closed_thread(flags: ev.Flags) -> None:
+    ws, stored = run([message("m1", ids=ALICE)])
+    ws.threads[stored[0].thread_id].open = False
+    report = message(
+        "m2",
+        handle="feedback@fbl.example.test",
+        ids=[ident("email", "feedback@fbl.example.test")],
+        at=D,
+        flags=flags,
+        hints=ev.ThreadHints(in_reply_to=["<m1@x>"]),
+    )
+    plan = unify(ws, [(report, b"")], RuleSet())
     assert plan.messages[0].thread_id == stored[0].thread_id
     assert ws.threads[stored[0].thread_id].open is False
     assert not any(isinstance(e, un.ConversationOpened) for e in plan.outbox)

@@ -1,6 +1,8 @@
-"""Classification flags (auto-reply, bounce, mailing list, loop, forwarded) and sender trust.
+"""Classification flags and sender trust.
 
-Flags never discard anything: the unifier decides what to do with an auto-reply or a bounce.
+One kind per mail: a feedback report, a bounce or a delay warning (``reports.py``), else
+maybe an auto-reply (``auto_reply.py``); besides that the mailing-list, loop and forwarded
+flags. Flags never discard anything: the unifier decides what to do with each kind.
 """
 
 from __future__ import annotations
@@ -8,21 +10,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from email_ingest import auto_reply, reports
 from email_ingest.addresses import Address
-from email_ingest.body import transfer_decode
 from email_ingest.parse import Part
+from hotline import events
 
-_AUTO_SUBMITTED_NO = (b"", b"no")
-_PRECEDENCE_AUTO = (b"bulk", b"auto_reply", b"junk", b"list")
 _FWD_SUBJECT = re.compile(r"^\s*(?:\[[^\]]*\]\s*)?(?:fwd?|wg|tr|rv|vs)\s*:", re.I)
 _FWD_BODY = re.compile(
     r"^(?:-{5,}\s*Forwarded message\s*-{5,}|Begin forwarded message:"
     r"|-{3,}\s*(?:Original Message|Weitergeleitete Nachricht)\s*-{3,})",
     re.I | re.M,
 )
-_STATUS = re.compile(rb"^Status:\s*([245]\.\d{1,3}\.\d{1,3})", re.I | re.M)
 _DMARC = re.compile(r"\bdmarc=pass\b[^;]*?\bheader\.from=([^\s;]+)", re.I)
-_DSN_PARTS = ("message/delivery-status", "message/global-delivery-status")
 _DKIM = re.compile(r"\bdkim=pass\b[^;]*?\bheader\.[di]=([^\s;]+)", re.I)
 
 
@@ -33,19 +32,6 @@ class Trust:
     authserv_ids: frozenset[str] = frozenset()
     own_message_id_domain: str = "hotline.invalid"
     loop_marker: str = "hotline"
-
-
-def is_auto_reply(root: Part) -> bool:
-    auto = (root.get("auto-submitted") or b"").strip().lower()
-    if auto not in _AUTO_SUBMITTED_NO:
-        return True
-    if root.get("x-autoreply") is not None or root.get("x-autorespond") is not None:
-        return True
-    precedence = (root.get("precedence") or b"").strip().lower()
-    if precedence in _PRECEDENCE_AUTO and root.get("list-id") is None:
-        return True
-    suppress = (root.get("x-auto-response-suppress") or b"").lower()
-    return b"all" in suppress or b"oof" in suppress
 
 
 def is_mailing_list(root: Part) -> bool:
@@ -67,45 +53,37 @@ def is_forwarded(subject: str, text: str, root: Part) -> bool:
     return any(p.ctype == "message/rfc822" for p in root.children)
 
 
-def is_dsn(root: Part) -> bool:
-    """A delivery status notification: ``multipart/report`` of report-type delivery-status, or a
-    multipart whose own parts include a delivery-status part or such a report (relays and
-    clients that rewrap DSNs). A DSN attached to a forwarded mail (message/rfc822) is not one."""
-    if root.ctype == "multipart/report":
-        return "delivery-status" in root.params.get("report-type", "delivery-status").lower()
-    return root.ctype.startswith("multipart/") and any(
-        child.ctype in _DSN_PARTS or (child.ctype == "multipart/report" and is_dsn(child))
-        for child in root.children
+def apply(event: events.MessageReceived, root: Part, text: str, trust: Trust) -> None:
+    """Set the event's flags; a machine report also gets its recipients, status codes, the
+    returned mail's Message-ID (``replied_to_message_id``, appended to ``in_reply_to``, where
+    the unifier threads by it) and the ``system`` sender role."""
+    assert isinstance(event.content, events.EmailContent)
+    subject = event.content.subject
+    report = reports.read(root, subject)
+    kind = report.kind if report else None
+    event.flags = events.Flags(
+        auto_reply=report is None and auto_reply.is_auto_reply(root, subject),
+        bounce=kind == "bounce",
+        delivery_delayed=kind == "delay",
+        feedback_report=kind == "feedback",
+        forwarded=is_forwarded(subject, text, root),
+        mailing_list=is_mailing_list(root),
+        loop=is_loop(root, event.thread.message_id, trust),
     )
+    if report is not None:
+        _report(event, report)
 
 
-def bounce(root: Part) -> tuple[bool, str | None, str | None]:
-    """(is a bounce, status codes "5.1.1[,..]", Message-ID of the bounced original)."""
-    if not is_dsn(root):
-        return False, None, None
-    statuses: list[str] = []
-    original: str | None = None
-    for part in root.walk():
-        if part.ctype in _DSN_PARTS:
-            statuses.extend(s.decode() for s in _STATUS.findall(part.body))
-        elif part.ctype in ("message/rfc822", "text/rfc822-headers") and original is None:
-            original = _original_id(part)
-    unique = list(dict.fromkeys(statuses))
-    return True, ",".join(unique) or None, original
-
-
-def _original_id(part: Part) -> str | None:
-    source = part.children[0] if part.children else part
-    value = source.get("message-id") if part.children else _header_in_body(part, b"message-id")
-    if not value:
-        return None
-    m = re.search(rb"<[^<>\s]+>", value)
-    return m.group(0).decode("utf-8", "replace") if m else None
-
-
-def _header_in_body(part: Part, name: bytes) -> bytes | None:
-    m = re.search(rb"^" + name + rb":\s*(.+)$", transfer_decode(part), re.I | re.M)
-    return m.group(1) if m else None
+def _report(event: events.MessageReceived, report: reports.Report) -> None:
+    event.bounce_status = ",".join(report.statuses) or None
+    event.report_recipients = report.recipients
+    event.feedback_type = report.feedback_type
+    event.sender.role = "system"
+    original = report.original_id
+    if original:
+        event.thread.replied_to_message_id = original
+        if original not in event.thread.in_reply_to:
+            event.thread.in_reply_to.append(original)
 
 
 def verified_sender(root: Part, sender: Address | None, n_from: int, trust: Trust) -> str | None:

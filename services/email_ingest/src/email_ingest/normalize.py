@@ -76,7 +76,7 @@ def normalize(
         attachments=bodies.attachments,
         thread=thread,
     )
-    _classify(event, root, text, config)
+    classify.apply(event, root, text, config.trust)
     event.flags.attachments_truncated = bodies.truncated
     return Normalized([event], bodies.blobs)
 
@@ -194,22 +194,3 @@ def _content(root: Part, text: str, bodies: Bodies, own_results: str | None) -> 
         to=[a.addr for a in _addresses(root.get("to")).addresses],
         cc=[a.addr for a in _addresses(root.get("cc")).addresses],
     )
-
-
-def _classify(event: events.MessageReceived, root: Part, text: str, cfg: MailboxConfig) -> None:
-    is_bounce, status, original = classify.bounce(root)
-    assert isinstance(event.content, events.EmailContent)
-    event.flags = events.Flags(
-        auto_reply=classify.is_auto_reply(root),
-        bounce=is_bounce,
-        forwarded=classify.is_forwarded(event.content.subject, text, root),
-        mailing_list=classify.is_mailing_list(root),
-        loop=classify.is_loop(root, event.thread.message_id, cfg.trust),
-    )
-    event.bounce_status = status
-    if original:  # the bounced mail's Message-ID: the unifier threads by In-Reply-To
-        event.thread.replied_to_message_id = original
-        if original not in event.thread.in_reply_to:
-            event.thread.in_reply_to.append(original)
-    if is_bounce:
-        event.sender.role = "system"

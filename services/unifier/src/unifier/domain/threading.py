@@ -103,8 +103,8 @@ def _email_match(
     rules: RuleSet, facts: MessageFacts, ctx: ThreadContext, *, rule: str, why: str, tid: str
 ) -> ThreadDecision:
     thread = ctx.threads[tid]
-    if facts.flags.auto_reply or facts.flags.bounce:
-        kind = "bounce" if facts.flags.bounce else "auto-reply"
+    kind = _automated(facts.flags)
+    if kind is not None:
         evidence = f"{why}; {kind} attaches without reopening"
         return ThreadDecision("attach", tid, Decision("email.auto_reply", evidence, rules.version))
     if thread.has_participants and facts.contact_id not in thread.participants:
@@ -115,6 +115,20 @@ def _email_match(
     return _apply_policy(
         rules, facts, thread, rule=rule, why=why, window=rules.policy("email").new_after
     )
+
+
+def _automated(flags: Flags) -> str | None:
+    """What kind of machine-sent mail this is (bounce, delay warning, feedback report,
+    auto-reply), or None for mail a person wrote."""
+    for kind, flagged in (
+        ("bounce", flags.bounce),
+        ("feedback report", flags.feedback_report),
+        ("delay warning", flags.delivery_delayed),
+        ("auto-reply", flags.auto_reply),
+    ):
+        if flagged:
+            return kind
+    return None
 
 
 def _chat(rules: RuleSet, facts: MessageFacts, ctx: ThreadContext) -> ThreadDecision | None:
