@@ -170,6 +170,16 @@ def test_work_is_bounded_on_huge_bodies() -> None:
     assert time.process_time() - start < 2.0
 
 
+@pytest.mark.parametrize(
+    "line", ["a@b.c 1 wrote", "On 1 Jan 2020 a@b.c wrote:", "From: a\nTo: b", "1 <", "> q:"]
+)
+def test_work_is_bounded_on_hostile_lines(line: str) -> None:
+    body = (line + "\n") * (VISIBLE_SCAN // (len(line) + 1))
+    start = time.process_time()
+    visible_text("Hi\n\n" + body)
+    assert time.process_time() - start < 1.0
+
+
 def test_event_keeps_the_full_text_and_strips_only_the_visible_field() -> None:
     body = f"{REPLY}\r\n\r\nAm 30.11.2026 um 10:00 schrieb Support <help@acme.test>:\r\n{OLD}"
     raw = ("From: Jo <jo@example.test>\r\nTo: s@acme.test\r\n\r\n" + body).encode()

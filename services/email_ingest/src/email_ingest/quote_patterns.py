@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-_QUOTE = r"^[ \t]*(?:>[ \t]?)*[ \t]*"  # an attribution may itself be quoted
+_QUOTE = r"^(?>[ \t>]*)"  # an attribution may itself be quoted (atomic: no backtracking)
 QUOTED = re.compile(r"^[ \t]*(?:>|\|(?:\s|$)|\w{1,3}>)")  # ">", "| " and supercite "AB>" quotes
 
 # The verb of "<who> wrote:" in each language; a colon (ASCII or full width) ends the line.
@@ -20,21 +20,29 @@ _VERBS = (
 )
 # A full stop that ends a number or a short abbreviation ("28.", "Fr.", "Apr."), not a sentence.
 _ABBREVIATION = r"(?<=\d)\.|(?<=\b\w)\.|(?<=\b\w\w)\.|(?<=\b\w\w\w)\."
-# "<verb> ... :" at the end of the line, with the date or the address somewhere in it.
-ATTRIBUTION = re.compile(
-    _QUOTE + rf"(?=.*[\d@]).{{0,300}}?(?:{_VERBS})"
-    rf"(?:[^.!?\n]|[.!?](?=\S)|{_ABBREVIATION}){{0,160}}?[:：]\s*(?:-*\s*)$"
-    rf"|{_QUOTE}-*\s*On\s.{{0,300}}\d.{{0,200}}\swrote\s*-*\s*$"  # "On … wrote" (no colon)
-    rf"|{_QUOTE}(?:On|Am|Le|El|Il|Em|Op|Dnia|W\s+dniu)\s.{{0,200}}\s(?:{_VERBS})\s*[:：]\s*$"
-    rf"|{_QUOTE}(?=.*\d).{{0,200}}<[^<>@\s]+@[^<>\s]+>\s*[:：]\s*$",  # "<date>, Name <a@b>:"
-    re.I,
+# A word of each verb above, lower case: a cheap test before the regexes.
+VERB_WORDS = (
+    "wrote", "writes", "schrieb", "écrit", "escribió", "escreveu", "scritto", "scrisse",
+    "schreef", "написа", "пише", "napisa", "pisze", "napsal", "skrev", "kirjoitti", "geschreven",
+    "írta", "写道", "寫道", "書きました", "のメッセージ", "작성",
+)  # fmt: skip
+# An attribution ends with "<verb> …:" (searched from the verb: the regex engine skips ahead
+# to the verbs' first letters), or "<date> Name <a@b>:", or "On <date> … wrote" (no colon).
+VERB_END = re.compile(
+    rf"(?:{_VERBS})(?:[^.!?\n]|[.!?](?=\S)|{_ABBREVIATION}){{0,160}}?[:：]\s*-*\s*$", re.I
 )
+VERB_COLON = re.compile(rf"(?:{_VERBS})\s*[:：]\s*$", re.I)
+ADDRESS_COLON = re.compile(r"<[^<>@\s]+@[^<>\s]+>\s*[:：]\s*$")
+ON_WROTE = re.compile(_QUOTE + r"-*\s*On\s.{0,300}\d.{0,200}\swrote\s*-*\s*$", re.I)
+DATE_OR_ADDRESS = re.compile(r"[\d@]")
+DIGIT = re.compile(r"\d")
+
 # The first words of an attribution ("On <date>", "Am <date>", a date, "<weekday> <day>").
 _WORDS = r"On|Am|Le|El|Il|Em|No\s+dia|Op|W\s+dniu|Dnia|Den|Dne|At"
 START_WORD = re.compile(_QUOTE + rf"(?:{_WORDS})\b", re.I)
 START = re.compile(_QUOTE + rf"(?:{_WORDS}|\d+|\w{{1,4}}\.?,?\s+\d+)\b", re.I)
-# A line that may open a wrapped attribution (the rest follows on the next lines).
-OPENER = re.compile(START.pattern + rf"|{_QUOTE}.*(?:@|<\s*$|{_VERBS})", re.I)
+# A line that may open a wrapped attribution (so may a line with an address or ending in "<").
+OPENER = re.compile(START.pattern, re.I)
 # Gmail's numeric attribution, sometimes without the colon or the address: "2016-03-03 17:21
 # GMT+01:00 Name" or "2013/7/20 Name <a@b>".
 NUMERIC_ATTRIBUTION = re.compile(
@@ -53,7 +61,7 @@ _OTHER = (
     r"|Тема|Дата|Надіслано|Lähetetty|Vastaanottaja|Aihe|Elküldve|Címzett|Tárgy|Odesláno"
     r"|Komu|Předmět|发送时间|時間|收件人|主题|主旨|日期|送信日時|宛先|件名|보낸\s*날짜|받는\s*사람|제목|참조"
 )
-_KEY = r"^[ \t]*(?:>[ \t]?)*[ \t*]*(?:{})[ \t*]*[:：]"
+_KEY = r"^(?>[ \t>*]*)(?:{})[ \t*]*[:：]"
 FROM_KEY = re.compile(_KEY.format(_FROM), re.I)
 HEADER_KEY = re.compile(_KEY.format(f"{_FROM}|{_OTHER}"), re.I)
 
@@ -68,7 +76,7 @@ _ORIGINAL = (
     r"|元のメッセージ|원본\s*메시지|전달된\s*메시지"
 )
 SEPARATOR = re.compile(
-    _QUOTE + rf"[*_]*(?:-{{2,}}|_{{2,}})?\s*(?:{_ORIGINAL})\s*(?:-{{2,}}|_{{2,}})?[*_]*\s*$"
+    _QUOTE + rf"(?>[*_\s-]*)(?:{_ORIGINAL})(?>[*_\s-]*)$"
     r"|" + _QUOTE + r"(?:Begin\s+forwarded\s+message|Anfang\s+der\s+weitergeleiteten\s+Nachricht"
     r"|Début\s+du\s+message\s+(?:réexpédié|transféré)|Inicio\s+del\s+mensaje\s+reenviado"
     r"|Início\s+da\s+mensagem\s+(?:reencaminhada|encaminhada)|Inizio\s+messaggio\s+inoltrato"
@@ -92,3 +100,11 @@ DEVICE = re.compile(
     r"|^[ \t]*Sent\s+from\s+\S+(?:\s+\S+)?\s*(?:<[^<>\s]*>)?$",
     re.I,
 )
+
+# How device lines begin, lower case (a cheap test before DEVICE).
+DEVICE_WORDS = (
+    "sent ", "get outlook", "envoyé", "obtenir", "outlook", "von ", "gesendet", "enviado",
+    "inviato", "verzonden", "verstuurd", "отправлено", "надіслано", "wysłane", "wysłano",
+    "sendt", "skickat", "lähetetty", "odesláno", "从我的", "發自", "发自", "iphone", "android",
+    "내 ",
+)  # fmt: skip

@@ -1,88 +1,171 @@
 """The visible reply: what the sender wrote in this mail, without quoted history or signature.
 
-Line by line, from the top, the first of these that has the sender's own text above it ends
-the reply: an attribution ("On … wrote:" and its equivalents, also wrapped over up to three
-lines or broken by a quoted-printable soft break), an Outlook header block ("From: … Sent: …"
-in many languages), an "Original Message"/forwarded separator, or a long rule in front of
-such a block. A marker with nothing above it (an inline reply that starts with the
-attribution, a header block printed at the top) is passed over. Inside the reply, the "-- "
-delimiter or a device line ("Sent from my iPhone") ends it, and a block of ">" lines that runs
-to the end is trailing history; ">" lines with the sender's text after them stay (inline
-answers need their questions). A closing ("Thanks,\\nJan") stays. If nothing is left, the
-full text is the visible text.
+From the top, the first of these markers with the sender's own text above it ends the reply:
+an attribution ("On … wrote:" and its equivalents in many languages, also wrapped over several
+lines; `attribution.py`), an Outlook header block ("From: … Sent: …", "Von: … Gesendet: …",
+…), an "Original Message"/forwarded separator, or a rule right above such a block. The same
+ends it at a "-- " delimiter or a device line ("Sent from my iPhone"). Exceptions, which keep
+what the sender typed:
 
-Why our own rules and not mail-parser-reply (measured on the reply-quotes corpus, see the
-README): the library strips every line's indentation (code, bullets), treats closings such as
-"Thanks," or "-Name" as signatures and cuts them, does not know Russian, Portuguese or
-Spanish/Italian attributions on one line with a name, and cannot keep inline answers. Its
-per-language header patterns are the model for ``quote_patterns``; using them as extra
-markers did not score better than ours alone.
+- a marker with nothing above it (the mail starts with an attribution or a printed header
+  block) is dropped with the quote right below it, and the text after it stays;
+- an attribution followed by a quote and then more of the sender's text is an inline reply:
+  the attribution goes, the quote (the questions) and the answers stay;
+- a block of quoted lines that runs to the end goes; a closing ("Thanks,\nJan") stays;
+- if nothing is left, the full text is the visible text.
+
+Cost: the reply is at the top, so only the first ``VISIBLE_SCAN`` characters and at most
+``_MAX_CANDIDATES`` lines that pass cheap string tests (an early colon, an address, a special
+first or last character, a device word) ever reach a regex; plain lines cost a few string
+operations each.
+
+Why our own rules and not mail-parser-reply alone, nor the library first with ours for what it
+misses, nor ours with the library as a fallback (all scored on the reply-quotes corpus, table
+in the README): the library strips every line's indentation (code, bullets), cuts closings
+such as "Thanks," or "-Name" as signatures, has no Russian, Portuguese or Finnish patterns,
+misses wrapped and one-line-with-name attributions in several languages, and cannot keep
+inline answers; every combination scored below our rules alone. Its per-language header and
+signature patterns were the starting point for ``quote_patterns``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+from email_ingest.attribution import ENDINGS, WRAP, attribution
 from email_ingest.quote_patterns import (
-    ATTRIBUTION,
     DEVICE,
+    DEVICE_WORDS,
     FROM_KEY,
     HEADER_KEY,
     LONG_UNDERSCORES,
-    NUMERIC_ATTRIBUTION,
-    OPENER,
     QUOTED,
     RULE,
     SEPARATOR,
-    SIGNATURE,
-    START,
-    START_WORD,
 )
 
 VISIBLE_SCAN = 100_000  # the reply is at the top: bound the work on huge bodies
 _HEADER_WINDOW = 6  # lines an Outlook header block may span
-_WRAP = 5  # lines an attribution may be wrapped over
-_ENDINGS = (":", "：", "wrote", "-", ">")
+_MAX_CANDIDATES = 300  # lines examined at most: the reply is at the top
+_RULE_CHARS = frozenset("*_=-")
+_FIRST = frozenset("*_=-")  # rules, separators, "--", "*From:*"
+_LAST = (":", "：", "<", ">", "=", "-", "wrote")  # (wrapped) attributions
+_DEVICE_WORDS = tuple(DEVICE_WORDS)
 _INVISIBLE = " \t\u00a0\u200b\ufeff\u1427"  # Gmail's "ᐧ" tracking mark, zero-width spaces
 
 
 def visible_text(text: str) -> str:
-    lines = text[:VISIBLE_SCAN].split("\n")
-    kept = _before_signature(_reply_lines(lines))
-    kept = _before_trailing_quote(kept)
+    text = text[:VISIBLE_SCAN]
+    lines = text.split("\n")
+    kept = _before_trailing_quote(_Scan(lines).reply(_candidates(lines)))
     while kept and not kept[-1].strip(_INVISIBLE):
         kept.pop()
     visible = "\n".join(kept).strip("\n")
-    return visible if visible.strip() else text[:VISIBLE_SCAN].strip()
+    return visible if visible.strip() else text.strip()
 
 
-def _reply_lines(lines: list[str]) -> list[str]:
-    """The lines above the quoted history, without attribution or header lines in between."""
-    kept: list[str] = []
-    i = 0
-    while i < len(lines):
-        span, attribution = _marker(lines, i)
+def _candidates(lines: list[str]) -> list[int]:
+    """Numbers of the lines a marker or a signature may be on: cheap string tests, so that
+    plain lines cost no regex."""
+    return [
+        i
+        for i, line in enumerate(lines)
+        if line.lstrip()[:1] in _FIRST
+        or line.lstrip(" >")[:4].isdigit()
+        or line.rstrip().endswith(_LAST)
+        or "@" in line
+        or ":" in line[:40]
+        or "：" in line
+        or line.lstrip()[:14].lower().startswith(_DEVICE_WORDS)
+    ]
+
+
+@dataclass
+class _Scan:
+    """Walks the candidate lines from the top, dropping markers, until the history starts."""
+
+    lines: list[str]
+    cursor: int = 0  # the lines above it are decided
+    has_text: bool = False  # the sender's own text was seen
+    dropped: list[range] = field(default_factory=list)
+    wrapped: dict[int, int] = field(default_factory=dict)  # line -> attribution span from it
+
+    def reply(self, candidates: list[int]) -> list[str]:
+        for c in candidates[:_MAX_CANDIDATES]:
+            if c >= self.cursor and (end := self._step(c)) is not None:
+                return self._kept(end)
+        return self._kept(len(self.lines))
+
+    def _step(self, c: int) -> int | None:
+        """Where the reply ends if it ends at candidate line c; None: go on."""
+        if _is_signature(self.lines[c]) and self._text_above(c):
+            return c
+        start, span, attribution = _marker_at(self.lines, c, self.cursor, self.wrapped)
         if not span:
-            kept.append(lines[i])
-            i += 1
-        elif not any(line.strip() for line in kept):
-            i = _skip_quote(lines, i + span)  # nothing above: the client's, drop it and its quote
-        elif attribution and _inline_follows(lines, i + span):
-            i += span  # an interleaved answer follows the quote: keep both, drop the attribution
+            return None
+        if not self._text_above(start):  # nothing above: the client's, drop it and its quote
+            self._drop(start, _skip_quote(self.lines, start + span))
+        elif attribution and _inline_follows(self.lines, start + span):
+            self._drop(start, start + span)  # interleaved answers follow: keep them and the quote
         else:
-            break
-    return kept
+            return start
+        return None
+
+    def _text_above(self, i: int) -> bool:
+        if not self.has_text:
+            self.has_text = any(line.strip() for line in self.lines[self.cursor : i])
+        return self.has_text
+
+    def _drop(self, start: int, end: int) -> None:
+        self.dropped.append(range(start, end))
+        self.cursor = end
+
+    def _kept(self, end: int) -> list[str]:
+        kept: list[str] = []
+        pos = 0
+        for span in self.dropped:
+            kept += self.lines[pos : span.start]
+            pos = span.stop
+        return kept + self.lines[pos:end]
 
 
-def _marker(lines: list[str], i: int) -> tuple[int, bool]:
-    """(lines spanned, is an attribution) of the history marker at line i; (0, False): none."""
+def _marker_at(lines: list[str], c: int, floor: int, seen: dict[int, int]) -> tuple[int, int, bool]:
+    """(first line, lines spanned, is an attribution) of a marker at line c, or one wrapped
+    from a line above c (not above floor) down to c; span 0: none. ``seen`` caches the spans
+    of attributions from the lines above (each line is tried once)."""
+    span = _marker(lines, c)
+    if span:
+        return c, span, False
+    if c not in seen:
+        seen[c] = attribution(lines, c)
+    if seen[c] or lines[c].rstrip().endswith(ENDINGS):  # maybe wrapped from a line above
+        for start in range(max(floor, c - WRAP + 1), c):
+            if start not in seen:
+                seen[start] = attribution(lines, start)
+            if seen[start] and start + seen[start] > c:
+                return start, seen[start], True
+    return c, seen[c], bool(seen[c])
+
+
+def _marker(lines: list[str], i: int) -> int:
+    """Lines spanned by the separator, rule or header block at line i (0: none). Cheap string
+    tests come first: most lines are text."""
     line = lines[i]
-    if SEPARATOR.match(line) or _is_rule(lines, i):
-        return 1, False
-    if HEADER_KEY.match(line):
-        span = _header_block(lines, i)
-        if span:
-            return span, False
-    span = _attribution(lines, i)
-    return span, bool(span)
+    if ("-" in line or "_" in line or line.rstrip().endswith(":")) and SEPARATOR.match(line):
+        return 1
+    if line.lstrip(" \t>")[:1] in _RULE_CHARS and _is_rule(lines, i):
+        return 1
+    if (":" in line[:40] or "：" in line[:40]) and HEADER_KEY.match(line):
+        return _header_block(lines, i)
+    return 0
+
+
+def _is_signature(line: str) -> bool:
+    """The "-- " delimiter or a device line ("Sent from my iPhone")."""
+    stripped = line.strip()
+    if stripped in ("--", "__"):
+        return True
+    return stripped[:14].lower().startswith(_DEVICE_WORDS) and DEVICE.match(line) is not None
 
 
 def _skip_quote(lines: list[str], i: int) -> int:
@@ -100,7 +183,7 @@ def _inline_follows(lines: list[str], i: int) -> bool:
     j = _skip_quote(lines, i)
     if j == i or j >= len(lines) or not any(QUOTED.match(line) for line in lines[i:j]):
         return False
-    return not (SIGNATURE.match(lines[j]) or DEVICE.match(lines[j]) or _marker(lines, j)[0])
+    return not (_is_signature(lines[j]) or _marker(lines, j) or attribution(lines, j))
 
 
 def _header_block(lines: list[str], i: int) -> int:
@@ -124,56 +207,6 @@ def _is_rule(lines: list[str], i: int) -> bool:
         and HEADER_KEY.match(lines[nxt]) is not None
         and bool(_header_block(lines, nxt))
     )
-
-
-def _attribution(lines: list[str], i: int) -> int:
-    """Span of an attribution line, or of one wrapped over up to five lines."""
-    if _looks_like_attribution(lines[i]) or NUMERIC_ATTRIBUTION.match(lines[i]):
-        return 1
-    joined = lines[i].rstrip()
-    if not OPENER.match(joined) or (joined.endswith((".", "!", "?")) and "@" not in joined):
-        return 0
-    for span in range(2, min(_WRAP, len(lines) - i) + 1):
-        line = lines[i + span - 1]
-        if _starts_attribution(line):
-            return 0  # the next line begins an attribution of its own
-        joined = _join(joined, line)
-        if _looks_like_attribution(joined):
-            return span
-    return 0
-
-
-def _starts_attribution(line: str) -> bool:
-    """Whether a line begins an attribution (it then ends the one being joined)."""
-    if START_WORD.match(line) and line.lstrip(" \t>")[:1].isupper():
-        return True
-    return bool(START.match(line) or QUOTED.match(line)) and _looks_like_attribution(line)
-
-
-def _looks_like_attribution(line: str) -> bool:
-    stripped = line.rstrip()
-    return stripped.endswith(_ENDINGS) and ATTRIBUTION.match(stripped) is not None
-
-
-def _join(head: str, line: str) -> str:
-    """Join a wrapped line: a quoted-printable soft break ("w=" / "rote:") or a broken "<a@b>"
-    joins without a space."""
-    line = line.strip()
-    if head.endswith("="):
-        return head[:-1] + line
-    if head.endswith("<") or line.startswith(">") or not line:
-        return head + line
-    return f"{head} {line}"
-
-
-def _before_signature(lines: list[str]) -> list[str]:
-    """Up to the "-- " delimiter or a device line below some text of the sender."""
-    seen = False
-    for i, line in enumerate(lines):
-        if seen and (SIGNATURE.match(line) or DEVICE.match(line)):
-            return lines[:i]
-        seen = seen or bool(line.strip())
-    return lines
 
 
 def _before_trailing_quote(lines: list[str]) -> list[str]:
