@@ -21,6 +21,7 @@ from email_ingest.quote_patterns import (
 
 WRAP = 5  # lines an attribution may be wrapped over
 ENDINGS = (":", "：", "wrote", "-", ">")  # how an attribution's last line ends
+_LAST_ENDS = (":", "：", "wrote")  # how the last line of a wrapped attribution ends
 _TAIL = 240  # an attribution's verb or address is within this many characters of its end
 
 
@@ -42,8 +43,11 @@ def _may_open(line: str) -> bool:
 
 
 def _wrapped_attribution(lines: list[str], i: int) -> int:
+    end = min(WRAP, len(lines) - i)
+    if not any(line.rstrip().endswith(_LAST_ENDS) for line in lines[i + 1 : i + end]):
+        return 0  # no line below ends like the last line of an attribution
     joined = lines[i].rstrip()
-    for span in range(2, min(WRAP, len(lines) - i) + 1):
+    for span in range(2, end + 1):
         line = lines[i + span - 1]
         if _starts_attribution(line):
             return 0  # the next line begins an attribution of its own

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from email_ingest.attribution import ENDINGS, WRAP, attribution
+from email_ingest.attribution import WRAP, attribution
 from email_ingest.quote_patterns import (
     DEVICE,
     DEVICE_WORDS,
@@ -48,8 +48,9 @@ VISIBLE_SCAN = 100_000  # the reply is at the top: bound the work on huge bodies
 _HEADER_WINDOW = 6  # lines an Outlook header block may span
 _MAX_CANDIDATES = 300  # lines examined at most: the reply is at the top
 _RULE_CHARS = frozenset("*_=-")
+_WRAPPED_END = (":", "：", "wrote")  # how the last line of a wrapped attribution ends
 _FIRST = frozenset("*_=-")  # rules, separators, "--", "*From:*"
-_LAST = (":", "：", "<", ">", "=", "-", "wrote")  # (wrapped) attributions
+_LAST = (":", "：", "<", "wrote")  # the ends of (wrapped) attributions
 _DEVICE_WORDS = tuple(DEVICE_WORDS)
 _INVISIBLE = " \t\u00a0\u200b\ufeff\u1427"  # Gmail's "ᐧ" tracking mark, zero-width spaces
 
@@ -138,7 +139,7 @@ def _marker_at(lines: list[str], c: int, floor: int, seen: dict[int, int]) -> tu
         return c, span, False
     if c not in seen:
         seen[c] = attribution(lines, c)
-    if seen[c] or lines[c].rstrip().endswith(ENDINGS):  # maybe wrapped from a line above
+    if seen[c] or lines[c].rstrip().endswith(_WRAPPED_END):  # maybe wrapped from above
         for start in range(max(floor, c - WRAP + 1), c):
             if start not in seen:
                 seen[start] = attribution(lines, start)
