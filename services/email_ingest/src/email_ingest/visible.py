@@ -47,11 +47,9 @@ from email_ingest.quote_patterns import (
 VISIBLE_SCAN = 100_000  # the reply is at the top: bound the work on huge bodies
 _HEADER_WINDOW = 6  # lines an Outlook header block may span
 _MAX_CANDIDATES = 300  # lines examined at most: the reply is at the top
-_RULE_CHARS = frozenset("*_=-")
 _WRAPPED_END = (":", "：", "wrote")  # how the last line of a wrapped attribution ends
-_FIRST = frozenset("*_=-")  # rules, separators, "--", "*From:*"
+_RULE_CHARS = frozenset("*_=-")  # first characters of rules, separators, "--", "*From:*"
 _LAST = (":", "：", "<", "wrote")  # the ends of (wrapped) attributions
-_DEVICE_WORDS = tuple(DEVICE_WORDS)
 _INVISIBLE = " \t\u00a0\u200b\ufeff\u1427"  # Gmail's "ᐧ" tracking mark, zero-width spaces
 
 
@@ -71,13 +69,13 @@ def _candidates(lines: list[str]) -> list[int]:
     return [
         i
         for i, line in enumerate(lines)
-        if line.lstrip()[:1] in _FIRST
+        if line.lstrip()[:1] in _RULE_CHARS
         or line.lstrip(" >")[:4].isdigit()
         or line.rstrip().endswith(_LAST)
         or "@" in line
         or ":" in line[:40]
         or "：" in line
-        or line.lstrip()[:14].lower().startswith(_DEVICE_WORDS)
+        or line.lstrip()[:14].lower().startswith(DEVICE_WORDS)
     ]
 
 
@@ -166,7 +164,7 @@ def _is_signature(line: str) -> bool:
     stripped = line.strip()
     if stripped in ("--", "__"):
         return True
-    return stripped[:14].lower().startswith(_DEVICE_WORDS) and DEVICE.match(line) is not None
+    return stripped[:14].lower().startswith(DEVICE_WORDS) and DEVICE.match(line) is not None
 
 
 def _skip_quote(lines: list[str], i: int) -> int:
