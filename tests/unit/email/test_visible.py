@@ -90,7 +90,8 @@ def test_attribution_ends_the_reply(case: str, attribution: str) -> None:
 
 OUTLOOK = [
     ("en", f"From: {S}\nSent: Monday, November 30, 2026 10:00 AM\nTo: Jo\nSubject: RE: Order"),
-    ("en bold", f"*From:* {S}\n*Sent:* Monday, November 30, 2026\n*To:* Jo"),
+    ("en bold", f"*From:* {S}\n*Sent:* Monday, November 30, 2026\n*To:* Jo\n*Subject:* Order"),
+    ("fr nbsp", f"De\u00a0: {S}\nEnvoyé\u00a0: lundi\nÀ\u00a0: Jo\nObjet\u00a0: Question"),
     ("de", f"Von: {S}\nGesendet: Montag, 30. November 2026 10:00\nAn: Jo\nBetreff: AW: Frage"),
     ("fr", f"De : {S}\nEnvoyé : lundi 30 novembre 2026 10:00\nÀ : Jo\nObjet : RE: Question"),
     ("es", f"De: {S}\nEnviado: lunes, 30 de noviembre de 2026\nPara: Jo\nAsunto: RE: Pedido"),
@@ -102,7 +103,7 @@ OUTLOOK = [
     ("ja", f"差出人: {S}\n送信日時: 2026年11月30日 10:00\n宛先: Jo\n件名: RE: 注文"),
     ("zh", f"发件人: {S}\n发送时间: 2026年11月30日 10:00\n收件人: Jo\n主题: 回复: 订单"),
     ("ko", f"보낸 사람: {S}\n보낸 날짜: 2026년 11월 30일\n받는 사람: Jo\n제목: RE: 주문"),
-    ("rule above", f"________________________________\nFrom: {S}\nSent: Monday\nTo: Jo"),
+    ("rule above", f"________________________________\nFrom: {S}\nTo: Jo\nSubject: Order"),
     ("en separator", f"-----Original Message-----\nFrom: {S}"),
     ("de separator", "-----Ursprüngliche Nachricht-----"),
     ("fr separator", "-------- Message d'origine --------"),
@@ -138,6 +139,7 @@ def test_signature_and_device_line_end_the_reply(signature: str) -> None:
 KEPT = [
     "On Monday we restart the server.\nOn average it takes a minute.",
     "We read it from: the database, not From: the cache.",
+    "My flight:\nFrom: Paris\nTo: London\nDate: 30 November\n\nCan I change it?",
     "Sent from my desk, which is easier than my phone.",
     "Points:\n-- first\n-- second",
     "Fix -- this is not a signature.",

@@ -54,16 +54,23 @@ _FROM = (
     r"From|De|Von|Van|Da|Od|Fra|Från|От|Від|Lähettäjä|Feladó|Remetente|Mittente|Afzender"
     r"|发件人|寄件者|差出人|送信者|보낸\s*사람"
 )
-_OTHER = (
-    r"Sent|Date|To|Subject|Cc|Envoyé(?:\s+le)?|À|A|Objet|Sujet|Copie\s+à|Message\s+du|Gesendet|An|Betreff|Datum|Verzonden"
-    r"|Aan|Onderwerp|Inviato|Oggetto|Data|Enviado(?:\s+el)?|Para|Asunto|Fecha|Assunto"
-    r"|Wysłano|Wysłane|Do|Temat|DW|Sendt|Til|Emne|Skickat|Till|Ämne|Dato|Отправлено|Кому"
-    r"|Тема|Дата|Надіслано|Lähetetty|Vastaanottaja|Aihe|Elküldve|Címzett|Tárgy|Odesláno"
-    r"|Komu|Předmět|发送时间|時間|收件人|主题|主旨|日期|送信日時|宛先|件名|보낸\s*날짜|받는\s*사람|제목|참조"
+_SUBJECT = (
+    r"Subject|Objet|Sujet|Betreff|Onderwerp|Oggetto|Asunto|Assunto|Temat|Emne|Ämne|Тема"
+    r"|Aihe|Tárgy|Předmět|主题|主旨|件名|제목"
 )
-_KEY = r"^(?>[ \t>*]*)(?:{})[ \t*]*[:：]"
+_OTHER = (
+    r"Sent|Date|To|Cc|Envoyé(?:\s+le)?|À|A|Copie\s+à|Message\s+du|Gesendet|An|Datum"
+    r"|Verzonden|Aan|Inviato|Data|Enviado(?:\s+el)?|Para|Fecha|Wysłano|Wysłane|Do|DW|Sendt"
+    r"|Til|Skickat|Till|Dato|Отправлено|Кому|Дата|Надіслано|Lähetetty|Vastaanottaja"
+    r"|Elküldve|Címzett|Odesláno|Komu|发送时间|時間|收件人|日期|送信日時|宛先|보낸\s*날짜"
+    r"|받는\s*사람|참조"
+)
+_KEY = (
+    r"^(?>[ \t>*\u00a0]*)(?:{})[ \t*\u00a0\u202f]*[:：]"  # French puts a no-break space before ":"
+)
 FROM_KEY = re.compile(_KEY.format(_FROM), re.I)
-HEADER_KEY = re.compile(_KEY.format(f"{_FROM}|{_OTHER}"), re.I)
+SUBJECT_KEY = re.compile(_KEY.format(_SUBJECT), re.I)
+HEADER_KEY = re.compile(_KEY.format(f"{_FROM}|{_SUBJECT}|{_OTHER}"), re.I)
 
 _ORIGINAL = (
     r"Original\s+Message|Forwarded\s+message|Message\s+d'origine|Message\s+transféré"

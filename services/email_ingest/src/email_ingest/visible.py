@@ -42,10 +42,11 @@ from email_ingest.quote_patterns import (
     QUOTED,
     RULE,
     SEPARATOR,
+    SUBJECT_KEY,
 )
 
 VISIBLE_SCAN = 100_000  # the reply is at the top: bound the work on huge bodies
-_HEADER_WINDOW = 6  # lines an Outlook header block may span
+_HEADER_WINDOW = 8  # lines an Outlook header block may span (wrapped values included)
 _MAX_CANDIDATES = 300  # lines examined at most: the reply is at the top
 _WRAPPED_END = (":", "：", "wrote")  # how the last line of a wrapped attribution ends
 _RULE_CHARS = frozenset("*_=-")  # first characters of rules, separators, "--", "*From:*"
@@ -186,12 +187,13 @@ def _inline_follows(lines: list[str], i: int) -> bool:
 
 
 def _header_block(lines: list[str], i: int) -> int:
-    """Span of a block of at least two header lines, one of them "From:" (or its translation)."""
+    """Span of a block of at least three header lines with "From:" and "Subject:" (or their
+    translations) among them: "From: Paris / To: London" in a customer's text is no block."""
     end = min(i + _HEADER_WINDOW, len(lines))
     keys = [j for j in range(i, end) if HEADER_KEY.match(lines[j])]
-    if len(keys) < 2 or not any(FROM_KEY.match(lines[j]) for j in keys):
+    if len(keys) < 3 or not any(FROM_KEY.match(lines[j]) for j in keys):
         return 0
-    return keys[-1] - i + 1
+    return keys[-1] - i + 1 if any(SUBJECT_KEY.match(lines[j]) for j in keys) else 0
 
 
 def _is_rule(lines: list[str], i: int) -> bool:
