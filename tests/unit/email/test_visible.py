@@ -144,6 +144,8 @@ KEPT = [
     "Points:\n-- first\n-- second",
     "Fix -- this is not a signature.",
     "Regards,\nJo",
+    "I wrote 3 mails about this, here they are:\n- one\n- two",
+    "On 3 May I wrote to them, here is the list:\n- one\n- two",
     "Use this:\n\n    git pull\n    make run",
     "> Did you restart it?\n\nYes, twice.",  # a quote followed by an answer is context
 ]

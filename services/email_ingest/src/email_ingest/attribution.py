@@ -22,6 +22,8 @@ from email_ingest.quote_patterns import (
 WRAP = 5  # lines an attribution may be wrapped over
 ENDINGS = (":", "：", "wrote", "-", ">")  # how an attribution's last line ends
 _LAST_ENDS = (":", "：", "wrote")  # how the last line of a wrapped attribution ends
+_SHORT = 4  # what may follow the verb without a date or address (" :", "(a)")
+_ADDRESS_MARKS = frozenset("@<>")
 _TAIL = 240  # an attribution's verb or address is within this many characters of its end
 
 
@@ -74,11 +76,27 @@ def _looks_like_attribution(line: str) -> bool:
     lower = tail.lower()
     if not any(word in lower for word in VERB_WORDS):
         return False
-    if VERB_END.search(tail) and DATE_OR_ADDRESS.search(stripped):
+    if _verb_end(stripped, tail):
         return True
     if START_WORD.match(stripped) and VERB_COLON.search(tail):
         return True  # "On Monday Bob wrote:": no date, the verb right before the colon
     return stripped.endswith(("wrote", "-")) and ON_WROTE.match(stripped) is not None
+
+
+def _verb_end(line: str, tail: str) -> bool:
+    """ "<date or address> … <verb> …:" where what follows the verb is short, or holds the
+    date or the address ("schrieb am 28. Apr. 2017 um 11:53 Uhr:", "skrev Ana <a@b>:"); "I
+    wrote 3 mails, here they are:" is a sentence."""
+    match = VERB_END.search(tail)
+    if match is None:
+        return False
+    before = line[: len(line) - len(tail) + match.start()]
+    rest = match["rest"]
+    if DATE_OR_ADDRESS.search(before) is None:
+        return False
+    return (
+        len(rest.strip()) <= _SHORT or bool(_ADDRESS_MARKS & set(rest)) or bool(DIGIT.search(rest))
+    )
 
 
 def _join(head: str, line: str) -> str:

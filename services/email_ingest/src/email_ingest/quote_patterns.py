@@ -29,7 +29,8 @@ VERB_WORDS = (
 # An attribution ends with "<verb> …:" (searched from the verb: the regex engine skips ahead
 # to the verbs' first letters), or "<date> Name <a@b>:", or "On <date> … wrote" (no colon).
 VERB_END = re.compile(
-    rf"(?:{_VERBS})(?:[^.!?\n]|[.!?](?=\S)|{_ABBREVIATION}){{0,160}}?[:：]\s*-*\s*$", re.I
+    rf"(?:{_VERBS})(?P<rest>(?:[^.!?\n]|[.!?](?=\S)|{_ABBREVIATION}){{0,160}}?)[:：]\s*-*\s*$",
+    re.I,
 )
 VERB_COLON = re.compile(rf"(?:{_VERBS})\s*[:：]\s*$", re.I)
 ADDRESS_COLON = re.compile(r"<[^<>@\s]+@[^<>\s]+>\s*[:：]\s*$")
