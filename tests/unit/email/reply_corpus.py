@@ -5,7 +5,7 @@ Expected text comes from upstream where upstream states it exactly (discourse `t
 and mail-parser-reply `equals` assertions on the first fragment / newest reply body), else from
 our own reading of the sample (`reply_expectations.OURS`), and where we disagree with upstream
 from `reply_expectations.OVERRIDES`. Both tables give the expected text as the first N lines of
-the input, or literally.
+the input, as ranges of its lines, or literally.
 """
 
 from __future__ import annotations

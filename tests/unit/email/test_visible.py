@@ -1,6 +1,6 @@
-"""The visible reply: scored on the reply-quotes corpus (201 real replies, 17 languages), plus
-short bodies of our own for each client pattern, and the shape of the event (the full text is
-never lost)."""
+"""The visible reply: scored on the reply-quotes corpus (201 real replies, 17 languages by
+our labels), plus short bodies of our own for each client pattern, and the shape of the event
+(the full text is never lost)."""
 
 from __future__ import annotations
 
