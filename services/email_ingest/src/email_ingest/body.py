@@ -1,4 +1,5 @@
-"""Bodies: transfer decoding, charset decoding, HTML to readable text, the visible reply."""
+"""Bodies: transfer decoding, charset decoding, HTML to readable text (the visible reply is
+`visible.py`)."""
 
 from __future__ import annotations
 
@@ -16,16 +17,9 @@ _DROPPED = (
     ("<head>", "</head>"),
 )
 _BREAKS = re.compile(r"<(?:br|/p|/div|/tr|/li|/h[1-6]|/blockquote|p|div|li|tr)\b[^>]*>", re.I)
-VISIBLE_SCAN = 100_000
 _TAG = re.compile(r"<[^>]*>")
 _BLANKS = re.compile(r"\n[ \t]*(?:\n[ \t]*){2,}")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
-_REPLY_HEADER = re.compile(
-    r"^(?:On\b.{0,300}\bwrote:|Am\b.{0,300}\bschrieb.{0,80}:|Le\b.{0,300}\ba écrit\s*:"
-    r"|-{2,}\s*Original Message\s*-{2,}|-{5,}\s*Forwarded message\s*-{5,}"
-    r"|_{20,}|From:\s.+|Begin forwarded message:)\s*$",
-    re.I | re.M,
-)
 
 
 def transfer_decode(part: Part) -> bytes:
@@ -88,17 +82,3 @@ def _cut_between(markup: str, opener: str, closer: str) -> str:
         pos = len(markup) if stop < 0 else stop + len(closer)
     out.append(markup[pos:])
     return "".join(out)
-
-
-def visible_reply(text: str) -> str:
-    """The new part of a reply: stop at the quoted-history header or signature, drop '>' lines."""
-    text = text[:VISIBLE_SCAN]  # the new part is at the top; bound the work on huge bodies
-    m = _REPLY_HEADER.search(text)
-    head = text[: m.start()] if m and m.start() > 0 else text
-    lines = []
-    for line in head.split("\n"):
-        if line.rstrip() == "--" or line == "-- ":
-            break
-        if not line.startswith(">"):
-            lines.append(line)
-    return "\n".join(lines).strip()

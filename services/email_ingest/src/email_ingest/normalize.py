@@ -16,9 +16,10 @@ from email_ingest import classify
 from email_ingest.addresses import Address, AddressList, parse_addresses
 from email_ingest.alignment import Verdict
 from email_ingest.attachments import Bodies, Limits, collect
-from email_ingest.body import html_to_text, visible_reply
+from email_ingest.body import html_to_text
 from email_ingest.headers import decode_words, message_ids, parse_date, raw_text
 from email_ingest.parse import CPU_BUDGET_S, Part, parse
+from email_ingest.visible import visible_text
 from hotline import events
 from hotline.blobs import blob_ref
 from hotline.kafka.errors import PermanentError
@@ -188,7 +189,7 @@ def _content(root: Part, text: str, bodies: Bodies, own_results: str | None) -> 
     return events.EmailContent(
         subject=headers.get("Subject", "").strip(),
         text=text,
-        visible_text=visible_reply(text),
+        visible_text=visible_text(text),
         html_ref=blob_ref(bodies.html_bytes) if bodies.html_bytes is not None else None,
         headers=headers,
         to=[a.addr for a in _addresses(root.get("to")).addresses],
