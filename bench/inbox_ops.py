@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bench import inbox_data as data
-from bench.inbox_queries import ListAsk, list_page, list_statement
+from bench.inbox_queries import ListAsk, deep_key, list_page
 from unifier.entrypoints.web.list_model import encode_cursor
 from unifier.store import queries
 from unifier.store.inbox_rows import Key
@@ -47,10 +47,9 @@ async def fixtures(conn: AsyncConnection, tenant: str, agents: list[str]) -> Fix
     fx = Fixtures(tenant, agents, ids)
     depth = {"all": 200_000, "mine": 20_000, "unassigned": 50_000}
     for view, offset in depth.items():
-        stmt = list_statement(tenant, agents[0], ListAsk(view=view), datetime.now(UTC))  # type: ignore[arg-type]
-        row = (await conn.execute(stmt.limit(1).offset(offset))).first()
-        if row is not None:
-            fx.deep[view] = (row.last_message_at, row.thread_id)
+        key = await deep_key(conn, tenant, agents[0], view, offset)  # type: ignore[arg-type]
+        if key is not None:
+            fx.deep[view] = key
     return fx
 
 

@@ -95,7 +95,7 @@ def test_keyset_pages_follow_each_other(store: tuple[Cluster, dict[str, object]]
     assert len(first) == len(second) == 50
     assert keys == sorted(keys, reverse=True)  # newest first, no overlap, no gap
     assert len(set(keys)) == 100
-    assert all(r["contact_name"] and r["preview"] for r in first)
+    assert all(r["contact_name"] and r["last"] for r in first)  # with their last message
     assert fx.threads50  # the thread read is timed on 50-message threads
 
 
