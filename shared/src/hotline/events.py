@@ -206,6 +206,8 @@ class Flags(Base, kw_only=True):
     loop: bool = False
     attachments_truncated: bool = False
     echo: bool = False  # our own outbound message reported back by the provider
+    # the inbound mail provider (Mailgun, SendGrid, Postmark, SES...) judged the message spam
+    provider_spam: bool = False
 
 
 # --------------------------------------------------------------------------- events
