@@ -123,7 +123,7 @@ def test_attachments_and_inline_images_are_kept() -> None:
     [n] = normalize(capture("mailgun", "attachments"), [KEY], CONFIG, RECORDED_AT)
     e = message(n.events)
     got = sorted((a.filename, a.mime_type, a.size) for a in e.attachments)
-    assert got == [("invoice-1042.pdf", "application/pdf", 53), ("mug.png", "image/png", 33)]
+    assert got == [("invoice-1042.pdf", "application/pdf", 51), ("mug.png", "image/png", 33)]
     assert len(n.blobs) == 3  # the two files and the HTML body
 
 
