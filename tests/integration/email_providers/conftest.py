@@ -15,7 +15,7 @@ import pytest
 from pydantic import SecretStr
 
 from email_ingest.app import create_app
-from email_ingest.providers.settings import MailgunSettings
+from email_ingest.providers.settings import MailgunSettings, PostmarkSettings
 from email_ingest.settings import EmailSettings
 from hotline import events
 from hotline.capture import HttpRequest
@@ -26,6 +26,7 @@ from tests.kafka_helpers import fresh_topic, read_all, total_records
 from tests.unit.email_providers.helpers import capture
 
 MAILGUN_KEY = "mailgun-signing-key-for-hotline-0001"
+POSTMARK_AUTH = "postmark:pm-inbound-password-for-hotline-0001"
 
 
 def provider_settings() -> dict[str, object]:
@@ -33,6 +34,7 @@ def provider_settings() -> dict[str, object]:
         "mailgun": MailgunSettings(
             signing_keys=[SecretStr("mailgun-key-rotated-in-0002"), SecretStr(MAILGUN_KEY)]
         ),
+        "postmark": PostmarkSettings(basic_auth=[SecretStr(POSTMARK_AUTH)]),
     }
 
 
@@ -87,6 +89,10 @@ def mailgun_now(name: str, key: str = MAILGUN_KEY, at: float | None = None) -> H
     fresh = {"timestamp": ts, "token": token, "signature": sig}
     body = urlencode([(k, fresh.get(k, v)) for k, v in pairs]).encode()
     return HttpRequest(req.method, req.url, dict(req.headers), body)
+
+
+async def with_message_id(bootstrap: str, topic: str, mid: str) -> list[events.MessageReceived]:
+    return [e for e in await messages(bootstrap, topic) if e.provider_message_id == mid]
 
 
 async def messages(bootstrap: str, topic: str) -> list[events.MessageReceived]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass, field
-from email.utils import encode_rfc2231
+from email.utils import encode_rfc2231, formataddr
 
 _STRUCTURAL = frozenset({"content-type", "content-transfer-encoding", "mime-version"})
 
@@ -96,3 +96,8 @@ def _one_line(value: str) -> str:
 def _base64(data: bytes) -> bytes:
     encoded = base64.b64encode(data)
     return b"".join(encoded[i : i + 76] + b"\r\n" for i in range(0, len(encoded), 76))
+
+
+def address(name: str | None, email: str) -> str:
+    """``Name <email>`` with the name RFC 2047-encoded when it is not ASCII."""
+    return formataddr((name or "", email), charset="utf-8") if email else ""

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 
 from email_ingest.mailroom import Mailroom
 from email_ingest.providers.mailgun import edge as mailgun
+from email_ingest.providers.postmark import edge as postmark
 from email_ingest.providers.route import Intake, intake_for
 from email_ingest.providers.settings import ProviderSettings
 from hotline.tenancy import Tenancy
@@ -16,6 +17,7 @@ from hotline.tenancy import Tenancy
 Router = Callable[[Intake, Any], APIRouter]
 ROUTERS: dict[str, Router] = {
     "mailgun": mailgun.router,
+    "postmark": postmark.router,
 }
 
 
