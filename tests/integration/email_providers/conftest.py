@@ -15,7 +15,7 @@ import pytest
 from pydantic import SecretStr
 
 from email_ingest.app import create_app
-from email_ingest.providers.settings import MailgunSettings, PostmarkSettings
+from email_ingest.providers.settings import MailgunSettings, PostmarkSettings, SendGridSettings
 from email_ingest.settings import EmailSettings
 from hotline import events
 from hotline.capture import HttpRequest
@@ -27,6 +27,7 @@ from tests.unit.email_providers.helpers import capture
 
 MAILGUN_KEY = "mailgun-signing-key-for-hotline-0001"
 POSTMARK_AUTH = "postmark:pm-inbound-password-for-hotline-0001"
+SENDGRID_AUTH = "sendgrid:sg-parse-password-for-hotline-0001"
 
 
 def provider_settings() -> dict[str, object]:
@@ -35,6 +36,7 @@ def provider_settings() -> dict[str, object]:
             signing_keys=[SecretStr("mailgun-key-rotated-in-0002"), SecretStr(MAILGUN_KEY)]
         ),
         "postmark": PostmarkSettings(basic_auth=[SecretStr(POSTMARK_AUTH)]),
+        "sendgrid": SendGridSettings(basic_auth=[SecretStr(SENDGRID_AUTH)]),
     }
 
 

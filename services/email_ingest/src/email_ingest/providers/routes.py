@@ -11,6 +11,7 @@ from email_ingest.mailroom import Mailroom
 from email_ingest.providers.mailgun import edge as mailgun
 from email_ingest.providers.postmark import edge as postmark
 from email_ingest.providers.route import Intake, intake_for
+from email_ingest.providers.sendgrid import edge as sendgrid
 from email_ingest.providers.settings import ProviderSettings
 from hotline.tenancy import Tenancy
 
@@ -18,6 +19,7 @@ Router = Callable[[Intake, Any], APIRouter]
 ROUTERS: dict[str, Router] = {
     "mailgun": mailgun.router,
     "postmark": postmark.router,
+    "sendgrid": sendgrid.router,
 }
 
 
