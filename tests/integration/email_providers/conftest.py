@@ -15,7 +15,12 @@ import pytest
 from pydantic import SecretStr
 
 from email_ingest.app import create_app
-from email_ingest.providers.settings import MailgunSettings, PostmarkSettings, SendGridSettings
+from email_ingest.providers.settings import (
+    MailgunSettings,
+    MandrillSettings,
+    PostmarkSettings,
+    SendGridSettings,
+)
 from email_ingest.settings import EmailSettings
 from hotline import events
 from hotline.capture import HttpRequest
@@ -28,6 +33,8 @@ from tests.unit.email_providers.helpers import capture
 MAILGUN_KEY = "mailgun-signing-key-for-hotline-0001"
 POSTMARK_AUTH = "postmark:pm-inbound-password-for-hotline-0001"
 SENDGRID_AUTH = "sendgrid:sg-parse-password-for-hotline-0001"
+MANDRILL_KEY = "mandrill-webhook-key-for-hotline-01"
+MANDRILL_URL = "https://hooks.acme.test/inbound/email/mandrill"  # as configured at Mandrill
 
 
 def provider_settings() -> dict[str, object]:
@@ -37,6 +44,7 @@ def provider_settings() -> dict[str, object]:
         ),
         "postmark": PostmarkSettings(basic_auth=[SecretStr(POSTMARK_AUTH)]),
         "sendgrid": SendGridSettings(basic_auth=[SecretStr(SENDGRID_AUTH)]),
+        "mandrill": MandrillSettings(webhook_keys=[SecretStr(MANDRILL_KEY)], url=MANDRILL_URL),
     }
 
 

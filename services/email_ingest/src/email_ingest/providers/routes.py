@@ -9,6 +9,7 @@ from fastapi import APIRouter
 
 from email_ingest.mailroom import Mailroom
 from email_ingest.providers.mailgun import edge as mailgun
+from email_ingest.providers.mandrill import edge as mandrill
 from email_ingest.providers.postmark import edge as postmark
 from email_ingest.providers.route import Intake, intake_for
 from email_ingest.providers.sendgrid import edge as sendgrid
@@ -18,6 +19,7 @@ from hotline.tenancy import Tenancy
 Router = Callable[[Intake, Any], APIRouter]
 ROUTERS: dict[str, Router] = {
     "mailgun": mailgun.router,
+    "mandrill": mandrill.router,
     "postmark": postmark.router,
     "sendgrid": sendgrid.router,
 }

@@ -10,12 +10,19 @@ from email_ingest.providers.delivery import Delivery, normalize_delivery
 from email_ingest.providers.form import parse_form
 from email_ingest.providers.mailgun import parse, verify
 from hotline.capture import HttpRequest
+from hotline.http import Rejected
+from hotline.kafka.errors import PermanentError
 
 
 def deliveries(
     req: HttpRequest, keys: list[bytes] | None, now: float, max_age_s: int = 300
 ) -> list[Delivery]:
-    form = parse_form(req.body, req.header("content-type") or "")
+    try:
+        form = parse_form(req.body, req.header("content-type") or "")
+    except PermanentError as exc:
+        if keys is not None:  # the signature lives in the form: no form, no signature
+            raise Rejected(401, "missing_signature", "not a form: no signature") from exc
+        raise
     if keys is not None:
         s = parse.signed(form)
         verify.verify(keys, s.timestamp, s.token, s.signature, now, max_age_s)
