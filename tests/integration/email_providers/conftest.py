@@ -16,6 +16,7 @@ from pydantic import SecretStr
 
 from email_ingest.app import create_app
 from email_ingest.providers.settings import (
+    CloudMailinSettings,
     MailgunSettings,
     MandrillSettings,
     PostmarkSettings,
@@ -33,6 +34,7 @@ from tests.unit.email_providers.helpers import capture
 MAILGUN_KEY = "mailgun-signing-key-for-hotline-0001"
 POSTMARK_AUTH = "postmark:pm-inbound-password-for-hotline-0001"
 SENDGRID_AUTH = "sendgrid:sg-parse-password-for-hotline-0001"
+CLOUDMAILIN_AUTH = "cloudmailin:cm-password-for-hotline-0001"
 MANDRILL_KEY = "mandrill-webhook-key-for-hotline-01"
 MANDRILL_URL = "https://hooks.acme.test/inbound/email/mandrill"  # as configured at Mandrill
 
@@ -44,6 +46,7 @@ def provider_settings() -> dict[str, object]:
         ),
         "postmark": PostmarkSettings(basic_auth=[SecretStr(POSTMARK_AUTH)]),
         "sendgrid": SendGridSettings(basic_auth=[SecretStr(SENDGRID_AUTH)]),
+        "cloudmailin": CloudMailinSettings(basic_auth=[SecretStr(CLOUDMAILIN_AUTH)]),
         "mandrill": MandrillSettings(webhook_keys=[SecretStr(MANDRILL_KEY)], url=MANDRILL_URL),
     }
 

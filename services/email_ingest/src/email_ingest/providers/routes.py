@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from email_ingest.mailroom import Mailroom
+from email_ingest.providers.cloudmailin import edge as cloudmailin
 from email_ingest.providers.mailgun import edge as mailgun
 from email_ingest.providers.mandrill import edge as mandrill
 from email_ingest.providers.postmark import edge as postmark
@@ -18,6 +19,7 @@ from hotline.tenancy import Tenancy
 
 Router = Callable[[Intake, Any], APIRouter]
 ROUTERS: dict[str, Router] = {
+    "cloudmailin": cloudmailin.router,
     "mailgun": mailgun.router,
     "mandrill": mandrill.router,
     "postmark": postmark.router,
