@@ -21,6 +21,7 @@ from email_ingest.providers.settings import (
     MandrillSettings,
     PostmarkSettings,
     SendGridSettings,
+    SesSettings,
 )
 from email_ingest.settings import EmailSettings
 from hotline import events
@@ -34,6 +35,7 @@ from tests.unit.email_providers.helpers import capture
 MAILGUN_KEY = "mailgun-signing-key-for-hotline-0001"
 POSTMARK_AUTH = "postmark:pm-inbound-password-for-hotline-0001"
 SENDGRID_AUTH = "sendgrid:sg-parse-password-for-hotline-0001"
+SES_TOPIC = "arn:aws:sns:us-east-1:123456789012:hotline-inbound"
 CLOUDMAILIN_AUTH = "cloudmailin:cm-password-for-hotline-0001"
 MANDRILL_KEY = "mandrill-webhook-key-for-hotline-01"
 MANDRILL_URL = "https://hooks.acme.test/inbound/email/mandrill"  # as configured at Mandrill
@@ -46,6 +48,11 @@ def provider_settings() -> dict[str, object]:
         ),
         "postmark": PostmarkSettings(basic_auth=[SecretStr(POSTMARK_AUTH)]),
         "sendgrid": SendGridSettings(basic_auth=[SecretStr(SENDGRID_AUTH)]),
+        "ses": SesSettings(
+            topic_arns=[SES_TOPIC],
+            cert_url_pattern=r"^http://127\.0\.0\.1:\d+/certs/[^?#]*\.pem$",
+            subscribe_url_pattern=r"^http://127\.0\.0\.1:\d+/confirm\?",
+        ),
         "cloudmailin": CloudMailinSettings(basic_auth=[SecretStr(CLOUDMAILIN_AUTH)]),
         "mandrill": MandrillSettings(webhook_keys=[SecretStr(MANDRILL_KEY)], url=MANDRILL_URL),
     }

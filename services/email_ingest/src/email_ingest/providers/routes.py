@@ -14,6 +14,7 @@ from email_ingest.providers.mandrill import edge as mandrill
 from email_ingest.providers.postmark import edge as postmark
 from email_ingest.providers.route import Intake, intake_for
 from email_ingest.providers.sendgrid import edge as sendgrid
+from email_ingest.providers.ses import edge as ses
 from email_ingest.providers.settings import ProviderSettings
 from hotline.tenancy import Tenancy
 
@@ -24,6 +25,7 @@ ROUTERS: dict[str, Router] = {
     "mandrill": mandrill.router,
     "postmark": postmark.router,
     "sendgrid": sendgrid.router,
+    "ses": ses.router,
 }
 
 
