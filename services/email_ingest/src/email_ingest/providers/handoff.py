@@ -27,6 +27,21 @@ from hotline.intake.intake import poison_of
 async def hand_off(
     mailroom: Mailroom, config: MailboxConfig, deliveries: list[Delivery], source: str
 ) -> Response:
+    good, poison = await _prepare(mailroom, config, deliveries, source)
+    for n in good:
+        await asyncio.to_thread(_store, mailroom, n)
+    evts = [e for n in good for e in n.events]
+    outcomes: list[Publish | Poison] = [Publish(evts)] if evts else []
+    for outcome in [*outcomes, *poison]:
+        result = await mailroom.intake.take(outcome)
+        if not result.accepted:
+            return response_for(result)
+    return _answer(evts, poison)
+
+
+async def _prepare(
+    mailroom: Mailroom, config: MailboxConfig, deliveries: list[Delivery], source: str
+) -> tuple[list[Normalized], list[Poison]]:
     now = datetime.now(UTC)
     good: list[Normalized] = []
     poison: list[Poison] = []
@@ -37,15 +52,7 @@ async def hand_off(
             digest = hashlib.sha256(d.raw).hexdigest().encode()
             p = poison_of(exc, d.raw, mailroom.topic, source, PARSER_VERSION)
             poison.append(replace(p, key=digest))
-    for n in good:
-        await asyncio.to_thread(_store, mailroom, n)
-    evts = [e for n in good for e in n.events]
-    outcomes: list[Publish | Poison] = [Publish(evts)] if evts else []
-    for outcome in [*outcomes, *poison]:
-        result = await mailroom.intake.take(outcome)
-        if not result.accepted:
-            return response_for(result)
-    return _answer(evts, poison)
+    return good, poison
 
 
 async def _normalize(d: Delivery, config: MailboxConfig, now: datetime) -> Normalized:
