@@ -10,6 +10,7 @@ from email_ingest.normalize import normalize as smtp_normalize
 from email_ingest.providers.form import parse_form
 from email_ingest.providers.mailgun import parse
 from email_ingest.providers.mailgun.normalize import deliveries, normalize
+from hotline.capture import HttpRequest
 from hotline.http import Rejected
 from hotline.kafka.errors import PermanentError
 from tests.unit.email_providers.helpers import (
@@ -154,8 +155,23 @@ def test_unverified_skips_the_signature() -> None:
 )
 def test_malformed_posts(ctype: str, body: bytes) -> None:
     req = capture("mailgun", "parsed")
-    from hotline.capture import HttpRequest
-
     bad = HttpRequest(req.method, req.url, {"content-type": ctype}, body)
     with pytest.raises(PermanentError):
         deliveries(bad, None, NOW)
+
+
+def test_an_8bit_raw_mime_keeps_its_bytes() -> None:
+    """A Latin-1 body percent-encoded by the provider reaches the parser byte for byte."""
+    head = b"From: a@example.test\r\nMessage-ID: <l1@x>\r\n"
+    mime = head + b"Content-Type: text/plain; charset=iso-8859-1\r\n\r\nCaf\xe9\r\n"
+    body = urlencode([("body-mime", mime.decode("latin-1"))], encoding="latin-1").encode()
+    req = HttpRequest(
+        "POST",
+        "https://h/inbound/email/mailgun/mime",
+        {"content-type": "application/x-www-form-urlencoded"},
+        body,
+    )
+    [d] = deliveries(req, None, NOW)
+    assert d.raw == mime
+    [n] = normalize(req, None, CONFIG, RECORDED_AT)
+    assert content(message(n.events)).text.strip() == "Café"

@@ -34,10 +34,12 @@ class Form:
         self.fields = fields
 
     def get(self, name: str) -> str | None:
-        for f in self.fields:
-            if f.name == name:
-                return f.text
-        return None
+        found = self.raw(name)
+        return None if found is None else found.decode("utf-8", "replace")
+
+    def raw(self, name: str) -> bytes | None:
+        """The field's exact bytes (a raw mail keeps its 8-bit bytes as sent)."""
+        return next((f.value for f in self.fields if f.name == name), None)
 
     def pairs(self) -> list[tuple[str, str]]:
         return [(f.name, f.text) for f in self.fields if f.filename is None]
@@ -56,14 +58,23 @@ def parse_form(body: bytes, content_type: str) -> Form:
 
 
 def _urlencoded(body: bytes) -> Form:
+    """Percent-escapes decoded byte for byte (Latin-1 maps bytes 1:1), so values stay exact."""
+    text = body.decode("latin-1")
     try:
-        text = body.decode("utf-8")
         pairs = parse_qsl(
-            text, keep_blank_values=True, strict_parsing=bool(text), max_num_fields=MAX_FIELDS
+            text,
+            keep_blank_values=True,
+            strict_parsing=bool(text.strip()),
+            encoding="latin-1",
+            max_num_fields=MAX_FIELDS,
         )
     except ValueError as exc:
         raise PermanentError("malformed", f"bad urlencoded form: {exc}") from exc
-    return Form([Field(k, v.encode()) for k, v in pairs])
+    return Form([Field(_utf8(k), v.encode("latin-1")) for k, v in pairs])
+
+
+def _utf8(name: str) -> str:
+    return name.encode("latin-1").decode("utf-8", "replace")
 
 
 def _multipart(body: bytes, boundary: bytes) -> list[Field]:

@@ -30,9 +30,9 @@ def delivery(form: Form) -> Delivery:
     rcpts = tuple(r.strip() for r in (form.get("recipient") or "").split(",") if r.strip())
     flag = form.get("X-Mailgun-Sflag") or _first(headers, "x-mailgun-sflag") or ""
     spam = flag.strip().lower() == "yes"
-    mime = form.get("body-mime")
+    mime = form.raw("body-mime")
     if mime is not None:
-        return Delivery(mime.encode("utf-8", "surrogateescape"), rcpts, spam)
+        return Delivery(mime, rcpts, spam)
     if not headers:
         raise PermanentError("malformed", "neither body-mime nor message-headers")
     mail = ParsedMail(headers, form.get("body-plain"), form.get("body-html"), _files(form))
