@@ -47,18 +47,23 @@ def parse_capture(data: bytes, scheme: str = "https") -> HttpRequest:
     m = _REQUEST_LINE.match(lines[0])
     if m is None or not sep:
         raise CaptureError("not an HTTP request capture (request line, headers, blank line)")
-    headers: dict[str, str] = {}
-    for raw in lines[1:]:
-        name, colon, value = raw.decode("latin-1").rstrip("\r").partition(":")
-        if not colon or not name.strip():
-            raise CaptureError(f"bad header line {raw[:60]!r}")
-        headers[name.strip().lower()] = value.strip()
+    headers = _headers(lines[1:])
     if headers.get("transfer-encoding", "").lower() == "chunked":
         body = _dechunk(body)
     target = m.group(2).decode("latin-1")
     scheme = headers.get("x-forwarded-proto", scheme)
     url = target if "://" in target else f"{scheme}://{headers.get('host', 'localhost')}{target}"
     return HttpRequest(m.group(1).decode(), url, headers, body)
+
+
+def _headers(lines: list[bytes]) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for raw in lines:
+        name, colon, value = raw.decode("latin-1").rstrip("\r").partition(":")
+        if not colon or not name.strip():
+            raise CaptureError(f"bad header line {raw[:60]!r}")
+        headers[name.strip().lower()] = value.strip()
+    return headers
 
 
 def _split_head(data: bytes) -> tuple[bytes, bytes, bytes]:

@@ -14,28 +14,27 @@ from typing import Any
 
 from email_ingest.headers import decode_bytes
 from email_ingest.providers.delivery import Delivery, score_is_spam
-from email_ingest.providers.form import Field, Form
+from email_ingest.providers.form import Form
 from email_ingest.providers.mime import File, ParsedMail, compose
 from hotline.kafka.errors import PermanentError
 
 
 def delivery(form: Form) -> Delivery:
-    rcpts = tuple(_envelope(form).get("to") or ())
+    rcpts = tuple(str(r) for r in _envelope(form).get("to") or ())
     spam = score_is_spam(form.get("spam_score"), form.get("spam_report"))
-    raw = _field(form, "email")
+    raw = form.raw("email")
     if raw is not None:
-        return Delivery(raw.value, tuple(str(r) for r in rcpts), spam)
-    headers = _field(form, "headers")
+        return Delivery(raw, rcpts, spam)
+    return Delivery(compose(_parsed(form)), rcpts, spam)
+
+
+def _parsed(form: Form) -> ParsedMail:
+    headers = form.raw("headers")
     if headers is None:
         raise PermanentError("malformed", "neither email (raw mode) nor headers (parsed mode)")
     charsets = _json_object(form.get("charsets"))
-    mail = ParsedMail(
-        header_pairs(headers.value),
-        _text(form, "text", charsets),
-        _text(form, "html", charsets),
-        _files(form),
-    )
-    return Delivery(compose(mail), tuple(str(r) for r in rcpts), spam)
+    text, html = _text(form, "text", charsets), _text(form, "html", charsets)
+    return ParsedMail(header_pairs(headers), text, html, _files(form))
 
 
 def header_pairs(block: bytes) -> list[tuple[str, str]]:
@@ -51,16 +50,12 @@ def header_pairs(block: bytes) -> list[tuple[str, str]]:
     return pairs
 
 
-def _field(form: Form, name: str) -> Field | None:
-    return next((f for f in form.fields if f.name == name), None)
-
-
 def _text(form: Form, name: str, charsets: dict[str, Any]) -> str | None:
-    f = _field(form, name)
-    if f is None:
+    value = form.raw(name)
+    if value is None:
         return None
     charset = charsets.get(name)
-    return decode_bytes(f.value, charset if isinstance(charset, str) else "utf-8")
+    return decode_bytes(value, charset if isinstance(charset, str) else "utf-8")
 
 
 def _files(form: Form) -> list[File]:
