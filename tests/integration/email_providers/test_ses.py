@@ -21,7 +21,13 @@ from tests.fixtures.email_providers.gen.ses import (
     subscription,
 )
 from tests.http_helpers import serve_app
-from tests.integration.email_providers.conftest import Service, post, produced, with_message_id
+from tests.integration.email_providers.conftest import (
+    FakeService,
+    Service,
+    post,
+    produced,
+    with_message_id,
+)
 from tests.unit.email_providers.helpers import FIXTURES, capture
 
 pytestmark = pytest.mark.integration
@@ -117,3 +123,18 @@ async def test_an_unreachable_certificate_is_503(providers_service: Service, sns
     req = signed(mail(sns, "ses-nocert@mail.example.es", cert="missing.pem"))
     resp = await post(providers_service.url, req)
     assert resp.status_code == 503 and resp.json()["error"] == "certificate_unavailable"
+
+
+async def test_kafka_down_is_503_and_nothing_is_published(
+    fake_providers: FakeService, sns: FakeSns
+) -> None:
+    req = signed(mail(sns, "ses-down@mail.example.es"))
+    fake_providers.publisher.down = True
+    try:
+        before = len(fake_providers.publisher.published)
+        resp = await post(fake_providers.url, req)
+        assert resp.status_code == 503 and resp.json()["error"] == "kafka_unavailable"
+        assert len(fake_providers.publisher.published) == before
+    finally:
+        fake_providers.publisher.down = False
+    assert (await post(fake_providers.url, req)).status_code == 200  # SNS's retry
