@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Annotated
@@ -13,7 +14,9 @@ from rich.console import Console
 from rich.table import Table
 
 from hotline import events
-from hotline.channels import registered
+from hotline.capture import is_capture, parse_capture
+from hotline.channels import ChannelPlugin, registered
+from hotline.http.webhook import Rejected
 from hotline.kafka.errors import reason_of
 from hotline.topics import load_topics
 
@@ -26,33 +29,64 @@ app = typer.Typer(
 
 @app.command()
 def normalize(
-    channel: Annotated[str, typer.Argument(help="channel name, e.g. email, whatsapp, slack")],
+    channel: Annotated[str, typer.Argument(help="channel name, e.g. email, whatsapp, mailgun")],
     files: Annotated[list[Path], typer.Argument(help="stored payload files", exists=True)],
+    secret: Annotated[
+        str | None, typer.Option(help="check a request capture's signature with this secret")
+    ] = None,
+    unverified: Annotated[
+        bool, typer.Option("--unverified", help="run a request capture without its signature")
+    ] = False,
 ) -> None:
     """Run a channel's pure parse+normalize on stored payloads: one JSON line per file.
 
-    No signature check, no Kafka. Events are printed exactly as encoded on Kafka; a file
-    that would be dead-lettered prints {"file", "error": {"reason", "detail"}}. Exit 0 even
-    when some files fail.
+    A file is a stored payload (the body alone: no signature check), or, for webhook channels,
+    a raw HTTP request capture (request line, headers, blank line, body), which needs
+    ``--secret`` (the signature is checked; freshness is not, a capture is old) or
+    ``--unverified`` (its line says "verified": false). No Kafka. Events are printed exactly as
+    encoded on Kafka; a file that would be refused or dead-lettered prints {"file", "error":
+    {"reason", "detail"}}. Exit 0 even when some files fail.
     """
     plugins = registered()
     if channel not in plugins:
         known = ", ".join(sorted(plugins)) or "none"
         raise typer.BadParameter(f"unknown channel {channel!r} (registered: {known})")
+    if secret is not None and unverified:
+        raise typer.BadParameter("give --secret or --unverified, not both")
     plugin = plugins[channel]
     for path in files:
-        typer.echo(_normalize_one(plugin.normalize, path))
+        typer.echo(_normalize_file(plugin, path, secret, unverified))
 
 
-def _normalize_one(run: object, path: Path) -> str:
-    assert callable(run)
+def _normalize_file(plugin: ChannelPlugin, path: Path, secret: str | None, unverified: bool) -> str:
+    data = path.read_bytes()
+    if not is_capture(data):
+        return _normalize_one(lambda: plugin.normalize(data), path, None)
+    if plugin.request is None:
+        return _error(path, "not_a_webhook_channel", f"{plugin.name} takes no request captures")
+    if secret is None and not unverified:
+        return _error(path, "secret_required", "a request capture needs --secret or --unverified")
+    run, verified = plugin.request, not unverified
+    return _normalize_one(lambda: run(parse_capture(data), secret), path, verified)
+
+
+def _normalize_one(run: Callable[[], list[events.Event]], path: Path, verified: bool | None) -> str:
     try:
-        produced = run(path.read_bytes())
+        produced = run()
+    except Rejected as exc:  # the edge's refusal (bad signature, missing credentials)
+        return _error(path, exc.reason, exc.detail or f"HTTP {exc.status}")
     except Exception as exc:  # what the DLQ record would carry
-        doc: dict[str, object] = {"reason": reason_of(exc), "detail": str(exc)}
-        return json.dumps({"file": str(path), "error": doc}, ensure_ascii=False)
+        return _error(path, reason_of(exc), str(exc))
     encoded = b",".join(events.encode(e) for e in produced)
-    return f'{{"file":{json.dumps(str(path))},"events":[{encoded.decode()}]}}'
+    mark = "" if verified is None else f',"verified":{json.dumps(verified)}'
+    if verified is False:
+        mark += ',"warning":"UNVERIFIED: the signature was not checked"'
+    return f'{{"file":{json.dumps(str(path))}{mark},"events":[{encoded.decode()}]}}'
+
+
+def _error(path: Path, reason: str, detail: str) -> str:
+    doc = {"reason": reason, "detail": detail}
+    return json.dumps({"file": str(path), "error": doc}, ensure_ascii=False)
 
 
 @app.command()

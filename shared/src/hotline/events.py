@@ -208,6 +208,8 @@ class Flags(Base, kw_only=True):
     echo: bool = False  # our own outbound message reported back by the provider
     delivery_delayed: bool = False  # a delay warning (DSN Action: delayed): not a bounce
     feedback_report: bool = False  # an abuse/complaint report (ARF, RFC 5965; Microsoft JMRP)
+    # the inbound mail provider (Mailgun, SendGrid, Postmark, SES...) judged the message spam
+    provider_spam: bool = False
 
 
 # --------------------------------------------------------------------------- events

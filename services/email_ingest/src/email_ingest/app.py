@@ -17,6 +17,7 @@ from email_ingest.edge import router
 from email_ingest.imap import ImapConfig, ImapPoller
 from email_ingest.mailroom import Mailroom
 from email_ingest.normalize import MailboxConfig
+from email_ingest.providers.routes import provider_routes
 from email_ingest.replies import RelayConfig, ReplySender, reply_loop
 from email_ingest.sender_auth import SenderAuth
 from email_ingest.settings import EmailSettings
@@ -116,6 +117,7 @@ def create_app(
     lifespan.mailroom = Mailroom(publisher, blobs, config, topic, state.metrics)
     secrets = [s.get_secret_value().encode() for s in settings.webhook_secrets]
     app.include_router(router(lifespan.mailroom, secrets))
+    app.include_router(provider_routes(lifespan.mailroom, settings.tenancy(), settings.providers()))
     app.state.email_lifespan = lifespan
     return app
 

@@ -7,6 +7,15 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from email_ingest.dns_txt import server_address
+from email_ingest.providers.settings import (
+    CloudMailinSettings,
+    MailgunSettings,
+    MandrillSettings,
+    PostmarkSettings,
+    ProviderSettings,
+    SendGridSettings,
+    SesSettings,
+)
 from hotline.settings import ServiceSettings, is_placeholder
 from hotline.topics import INBOUND_EMAIL, REPLIES_EMAIL, REPLY_RESULTS
 
@@ -62,6 +71,17 @@ class EmailSettings(ServiceSettings):
     results_topic: str = REPLY_RESULTS
     reply_from: str = "support@localhost"
     reply_group: str = "email_ingest.replies"
+    # inbound mail providers (providers/): each off until its credentials are set
+    mailgun: MailgunSettings = Field(default_factory=MailgunSettings)
+    sendgrid: SendGridSettings = Field(default_factory=SendGridSettings)
+    postmark: PostmarkSettings = Field(default_factory=PostmarkSettings)
+    mandrill: MandrillSettings = Field(default_factory=MandrillSettings)
+    cloudmailin: CloudMailinSettings = Field(default_factory=CloudMailinSettings)
+    ses: SesSettings = Field(default_factory=SesSettings)
+
+    def providers(self) -> dict[str, ProviderSettings]:
+        names = ("mailgun", "sendgrid", "postmark", "mandrill", "cloudmailin", "ses")
+        return {name: getattr(self, name) for name in names}
 
     @field_validator("dns_server")
     @classmethod
@@ -78,6 +98,8 @@ class EmailSettings(ServiceSettings):
         """The shared check does not look inside lists: do it for the webhook secrets."""
         if self.env != "dev" and any(is_placeholder(s) for s in self.webhook_secrets):
             raise ValueError(f"webhook_secrets: placeholder secret not allowed in env={self.env}")
+        if self.env != "dev" and any(p.placeholders() for p in self.providers().values()):
+            raise ValueError(f"provider secrets: placeholder secret not allowed in env={self.env}")
         if not self.webhook_secrets:
             raise ValueError("webhook_secrets: at least one secret is required")
         return self

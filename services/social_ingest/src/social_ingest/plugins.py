@@ -1,8 +1,11 @@
 """``hotline normalize CHANNEL FILE``: the pure normalizers as channel plugins (entry points).
 
 A file holds one webhook body, or (the corpus layout) a JSON object of named bodies, each
-normalized in order. Ops records (``ops.update.v1``, for ``hotline.ops``) are printed beside the
-events, encoded exactly as they go to Kafka.
+normalized in order, or a raw HTTP request capture whose signature ``hotline normalize
+--secret`` checks as the edge would (Meta: the app secret; X: the consumer secret; Telegram:
+the secret token; Twilio: the auth token, over the capture's URL). Ops records
+(``ops.update.v1``, for ``hotline.ops``) are printed beside the events, encoded exactly as
+they go to Kafka.
 """
 
 from __future__ import annotations
@@ -13,11 +16,14 @@ from typing import cast
 import msgspec
 
 from hotline import events
+from hotline.capture import HttpRequest
 from hotline.channels import ChannelPlugin
+from hotline.http import Rejected
 from social_ingest.context import Context
 from social_ingest.ops import Normalized
 
 Normalizer = Callable[[bytes, Context], Normalized]
+Check = Callable[[HttpRequest, str], bool]  # the edge's signature check, pure
 _named = msgspec.json.Decoder(dict[str, msgspec.Raw])
 
 
@@ -32,7 +38,9 @@ def cases(body: bytes, marker: bytes) -> list[bytes]:
     return [bytes(v) for v in top.values()]
 
 
-def plugin(name: str, description: str, run: Normalizer, marker: bytes | None) -> ChannelPlugin:
+def plugin(
+    name: str, description: str, run: Normalizer, marker: bytes | None, check: Check
+) -> ChannelPlugin:
     """``marker``: the top-level key of one body (None: the format has no JSON bundles)."""
 
     def normalize(body: bytes) -> list[events.Event]:
@@ -42,7 +50,38 @@ def plugin(name: str, description: str, run: Normalizer, marker: bytes | None) -
             out.extend(run(case, ctx))
         return [*out.events, *cast(list[events.Event], out.ops)]
 
-    return ChannelPlugin(name=name, description=description, normalize=normalize)
+    def request(req: HttpRequest, secret: str | None) -> list[events.Event]:
+        if secret is not None and not check(req, secret):
+            raise Rejected(401, "bad_signature", "the signature does not match this secret")
+        return normalize(req.body)
+
+    return ChannelPlugin(name=name, description=description, normalize=normalize, request=request)
+
+
+def _meta_check(req: HttpRequest, secret: str) -> bool:
+    from social_ingest.providers.meta.verify import signature_ok
+
+    return signature_ok(secret.encode(), req.body, req.header("x-hub-signature-256"))
+
+
+def _x_check(req: HttpRequest, secret: str) -> bool:
+    from social_ingest.providers.x.verify import signature_ok
+
+    return signature_ok(secret.encode(), req.body, req.header("x-twitter-webhooks-signature"))
+
+
+def _telegram_check(req: HttpRequest, secret: str) -> bool:
+    from social_ingest.providers.telegram.verify import secret_ok
+
+    return secret_ok(secret, req.header("x-telegram-bot-api-secret-token"))
+
+
+def _twilio_check(req: HttpRequest, secret: str) -> bool:
+    from social_ingest.providers.twilio.parse import parse_form
+    from social_ingest.providers.twilio.verify import signature_ok
+
+    pairs = parse_form(req.body).pairs
+    return signature_ok(secret.encode(), req.url, pairs, req.header("x-twilio-signature"))
 
 
 def _whatsapp(body: bytes, ctx: Context) -> Normalized:
@@ -51,7 +90,7 @@ def _whatsapp(body: bytes, ctx: Context) -> Normalized:
     return normalize(body, ctx)
 
 
-whatsapp = plugin("whatsapp", "WhatsApp Cloud API webhooks", _whatsapp, b"object")
+whatsapp = plugin("whatsapp", "WhatsApp Cloud API webhooks", _whatsapp, b"object", _meta_check)
 
 
 def _messenger(body: bytes, ctx: Context) -> Normalized:
@@ -60,8 +99,10 @@ def _messenger(body: bytes, ctx: Context) -> Normalized:
     return normalize(body, ctx)
 
 
-messenger = plugin("messenger", "Messenger Platform webhooks (object=page)", _messenger, b"object")
-instagram = plugin("instagram", "Instagram Messaging webhooks", _messenger, b"object")
+messenger = plugin(
+    "messenger", "Messenger Platform webhooks (object=page)", _messenger, b"object", _meta_check
+)
+instagram = plugin("instagram", "Instagram Messaging webhooks", _messenger, b"object", _meta_check)
 
 
 def _x(body: bytes, ctx: Context) -> Normalized:
@@ -82,6 +123,10 @@ def _sms(body: bytes, ctx: Context) -> Normalized:
     return normalize(body, ctx)
 
 
-x = plugin("x", "X Account Activity webhooks (direct messages)", _x, b"for_user_id")
-telegram = plugin("telegram", "Telegram bot webhook updates", _telegram, b"update_id")
-sms = plugin("sms", "Twilio SMS/MMS webhooks and status callbacks (form bodies)", _sms, None)
+x = plugin("x", "X Account Activity webhooks (direct messages)", _x, b"for_user_id", _x_check)
+telegram = plugin(
+    "telegram", "Telegram bot webhook updates", _telegram, b"update_id", _telegram_check
+)
+sms = plugin(
+    "sms", "Twilio SMS/MMS webhooks and status callbacks (form bodies)", _sms, None, _twilio_check
+)

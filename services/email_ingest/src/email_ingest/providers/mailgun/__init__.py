@@ -1,0 +1,1 @@
+"""Mailgun routes: forward() to a URL, parsed fields or raw MIME (``body-mime``)."""

@@ -1,0 +1,1 @@
+"""Postmark inbound webhook: parsed JSON (``RawEmail`` only when requested), Basic auth."""

@@ -1,0 +1,46 @@
+"""What every provider route shares: the request as ``HttpRequest`` data, the mailbox config
+for the provider's account, and bad provider envelopes answered 400 (nothing produced)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from fastapi import Request
+
+from email_ingest.mailroom import Mailroom
+from email_ingest.normalize import MailboxConfig
+from email_ingest.providers.delivery import Delivery
+from hotline.capture import HttpRequest
+from hotline.http import Rejected
+from hotline.kafka.errors import PermanentError
+from hotline.tenancy import Tenancy
+
+
+@dataclass(frozen=True)
+class Intake:
+    """Where a provider's mail goes: the shared mailroom, under this mailbox config."""
+
+    mailroom: Mailroom
+    config: MailboxConfig
+
+
+def intake_for(mailroom: Mailroom, tenancy: Tenancy, account_id: str | None) -> Intake:
+    base = mailroom.config
+    account = account_id or base.account_id
+    config = replace(base, account_id=account, tenant=tenancy.tenant_for("email", account))
+    return Intake(mailroom, config)
+
+
+async def as_data(request: Request) -> HttpRequest:
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    return HttpRequest(request.method, str(request.url), headers, await request.body())
+
+
+def read(run: Callable[[], list[Delivery]]) -> list[Delivery]:
+    """Run a provider's verify+parse; its ``PermanentError`` (not a form, bad JSON, no mail
+    in it) is the sender's fault: 400, nothing produced. ``Rejected`` (401) passes through."""
+    try:
+        return run()
+    except PermanentError as exc:
+        raise Rejected(400, "malformed", exc.detail or exc.reason) from exc

@@ -1,0 +1,41 @@
+"""The provider routes that are configured (credentials set), mounted on the email app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter
+
+from email_ingest.mailroom import Mailroom
+from email_ingest.providers.cloudmailin import edge as cloudmailin
+from email_ingest.providers.mailgun import edge as mailgun
+from email_ingest.providers.mandrill import edge as mandrill
+from email_ingest.providers.postmark import edge as postmark
+from email_ingest.providers.route import Intake, intake_for
+from email_ingest.providers.sendgrid import edge as sendgrid
+from email_ingest.providers.ses import edge as ses
+from email_ingest.providers.settings import ProviderSettings
+from hotline.tenancy import Tenancy
+
+Router = Callable[[Intake, Any], APIRouter]
+ROUTERS: dict[str, Router] = {
+    "cloudmailin": cloudmailin.router,
+    "mailgun": mailgun.router,
+    "mandrill": mandrill.router,
+    "postmark": postmark.router,
+    "sendgrid": sendgrid.router,
+    "ses": ses.router,
+}
+
+
+def provider_routes(
+    mailroom: Mailroom, tenancy: Tenancy, providers: dict[str, ProviderSettings]
+) -> APIRouter:
+    """``providers``: each provider's settings by name (``EmailSettings.providers()``)."""
+    api = APIRouter()
+    for name, settings in providers.items():
+        if settings.enabled and name in ROUTERS:
+            intake = intake_for(mailroom, tenancy, settings.account_id)
+            api.include_router(ROUTERS[name](intake, settings))
+    return api

@@ -1,0 +1,1 @@
+"""SendGrid Inbound Parse: multipart/form-data, raw (``email``) or parsed mode, Basic auth."""

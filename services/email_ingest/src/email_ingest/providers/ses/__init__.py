@@ -1,0 +1,1 @@
+"""Amazon SES inbound through an SNS topic (receipt rule with an SNS action): SNS-signed JSON."""
