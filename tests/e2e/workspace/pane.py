@@ -3,7 +3,6 @@ Chromium, a signed-in page per test, and helpers to find threads and read what w
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,6 +16,7 @@ from pydantic import SecretStr
 
 from hotline.topics import REPLIES_CHAT, REPLIES_EMAIL, REPLIES_SOCIAL
 from tests.browser import ARGS, CHROMIUM
+from tests.e2e.workspace.customers import Customers
 from tests.integration.unifier.harness import eventually, settings_for
 from tests.integration.unifier.server import serving
 from tests.integration.unifier.test_api import end_offsets, replies_since
@@ -38,8 +38,10 @@ class Served:
 
 
 @pytest.fixture(scope="module")
-async def served(kafka: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Served]:
-    tenant, other = "w" + uuid.uuid4().hex[:8], "o" + uuid.uuid4().hex[:8]
+async def served(
+    kafka: str, customers: Customers, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Served]:
+    tenant, other = customers.tenant(), customers.tenant()  # each with its channel accounts
     db = tmp_path_factory.mktemp("thread") / "u.db"
     tokens = {tenant: SecretStr("tok-" + tenant), other: SecretStr("tok-" + other)}
     app = create_app(
