@@ -1,7 +1,7 @@
 """Customers writing in through the real edges, for the workspace's browser tests.
 
 Issue 23's "done means" tests feed customer content only the way a customer's does: correctly
-signed WhatsApp Cloud and Twilio webhooks into social_ingest, mail over SMTP into email_ingest,
+signed WhatsApp Cloud webhooks into social_ingest, mail over SMTP into email_ingest,
 the widget's socket into chat_gateway. Each edge is its own ``create_app(settings)`` served on
 a loopback port in the test session's loop and its real broker — started once per session
 (email_ingest once per mailbox, on first use) and shared by every module.
@@ -14,12 +14,12 @@ Each test tenant is a slot of channel accounts mapped to it in the edges' tenanc
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import hashlib
 import hmac
 import json
 import tempfile
+import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -28,9 +28,9 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import httpx
+import jwt
 import msgspec
 import pytest
 import websockets
@@ -43,7 +43,6 @@ from social_ingest.app import create_app as social_app
 from tests.e2e.workspace.edges import (
     META_SECRET,
     RELAY,
-    TWILIO_TOKEN,
     Slot,
     chat_settings,
     email_settings,
@@ -59,6 +58,7 @@ class Visitor:
 
     visitor_id: str
     visitor_token: str
+    provider_message_id: str  # of the message just sent
 
 
 @dataclass
@@ -141,28 +141,6 @@ class Customers:
         headers = {"X-Hub-Signature-256": f"sha256={sig}", "Content-Type": "application/json"}
         await self._post(self.social, "/webhooks/whatsapp", body, headers)
 
-    # Twilio SMS (social_ingest)
-
-    async def sms(self, tenant: str, phone: str, text: str) -> str:
-        """A Twilio inbound SMS from ``phone``, signed over the configured webhook URL."""
-        sid = "SM" + uuid.uuid4().hex
-        params = [
-            ("AccountSid", "AC00000000000000000000000000000000"),
-            ("Body", text),
-            ("From", phone),
-            ("MessageSid", sid),
-            ("NumMedia", "0"),
-            ("To", self.slot(tenant).sms_number),
-        ]
-        signed = f"{self.social}/webhooks/sms" + "".join(k + v for k, v in sorted(params))
-        digest = hmac.new(TWILIO_TOKEN.encode(), signed.encode(), hashlib.sha1).digest()
-        headers = {
-            "X-Twilio-Signature": base64.b64encode(digest).decode(),
-            "Content-Type": "application/x-www-form-urlencoded",
-        }
-        await self._post(self.social, "/webhooks/sms", urlencode(params).encode(), headers)
-        return sid
-
     # the widget's socket (chat_gateway)
 
     async def widget(
@@ -188,7 +166,18 @@ class Customers:
             while answer.get("client_id") != client_id:  # its ack, or an error naming it
                 answer = await frame(ws)
         assert answer.get("type") == "ack", answer
-        return Visitor(welcome["visitor_id"], welcome["visitor_token"])
+        visitor_id = welcome["visitor_id"]
+        return Visitor(visitor_id, welcome["visitor_token"], f"{visitor_id}:{client_id}")
+
+    def site_identity(
+        self, tenant: str, sub: str, *, email: str | None = None, name: str | None = None
+    ) -> str:
+        """The host site's signed identity of its user ``sub`` for the widget (HS256 JWT with
+        the site's secret, as ``persona.widget_identity``)."""
+        now = int(time.time())
+        claims = {"sub": sub, "email": email, "name": name, "iat": now, "exp": now + 3600}
+        secret = self.slot(tenant).site_secret
+        return jwt.encode({k: v for k, v in claims.items() if v is not None}, secret, "HS256")
 
     # mail over SMTP (email_ingest)
 

@@ -20,7 +20,6 @@ from tests.http_helpers import serve_app, wait_ready
 SLOTS = 64  # tenants one session may hand out
 NOBODY = "unmapped"  # the default tenant: an account no slot names lands here, seen by no test
 META_SECRET = "customers-meta-app-secret-0123456789"
-TWILIO_TOKEN = "customers-twilio-auth-token-0123456789"
 MAIL_SECRET = "customers-mail-webhook-secret-0123456789"
 RELAY = "mx.relay.customers.test"  # a trusted relay: its DMARC pass makes a sender dmarc_aligned
 
@@ -30,15 +29,10 @@ class Slot:
     """One test tenant's channel accounts."""
 
     tenant: str
-    n: int
 
     @property
     def phone_number_id(self) -> str:  # our WhatsApp business number's id
         return f"pn-{self.tenant}"
-
-    @property
-    def sms_number(self) -> str:  # our Twilio number
-        return f"+1555010{self.n:04d}"
 
     @property
     def site(self) -> str:  # the widget site
@@ -55,19 +49,16 @@ class Slot:
 
 def slots() -> dict[str, Slot]:
     tag = secrets.token_hex(3)
-    made = [Slot(f"w{n:02d}{tag}", n) for n in range(SLOTS)]
+    made = [Slot(f"w{n:02d}{tag}") for n in range(SLOTS)]
     return {s.tenant: s for s in made}
 
 
 def social_settings(kafka: str, port: int, all_slots: dict[str, Slot]) -> SocialSettings:
     tenants = {f"whatsapp:{s.phone_number_id}": t for t, s in all_slots.items()}
-    tenants |= {f"sms:{s.sms_number}": t for t, s in all_slots.items()}
     unused = SecretStr("customers-unused-secret")  # channels these tests do not write on
     return SocialSettings(
         env="test", kafka_bootstrap=kafka, port=port, default_tenant=NOBODY, tenants=tenants,
-        meta_app_secret=SecretStr(META_SECRET), twilio_auth_token=SecretStr(TWILIO_TOKEN),
-        twilio_webhook_url=f"http://127.0.0.1:{port}/webhooks/sms",
-        twilio_status_url=f"http://127.0.0.1:{port}/webhooks/sms/status",
+        meta_app_secret=SecretStr(META_SECRET), twilio_auth_token=unused,
         meta_verify_token=unused, x_consumer_secret=unused, telegram_secret_token=unused,
         whatsapp_token=unused, meta_page_token=unused, telegram_bot_token=unused,
         x_bearer_token=unused, ack_timeout=5.0, replies_enabled=False,
