@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,6 @@ from tests.e2e.workspace.customers import Customers
 from tests.integration.unifier.harness import eventually, settings_for
 from tests.integration.unifier.server import serving
 from tests.integration.unifier.test_api import end_offsets, replies_since
-from tests.unit.unifier.factory import T0
 from tests.workspace import SignedIn, create_agent, sign_in_as
 from unifier.entrypoints.app import create_app
 from unifier.store.queries import list_conversations
@@ -72,11 +70,6 @@ async def page(browser: Browser, served: Served, agent: SignedIn) -> AsyncIterat
     p = await context.new_page()
     yield p
     await context.close()
-
-
-def recent(hours: float = 1.0) -> timedelta:
-    """A factory offset (from its T0) that puts a message ``hours`` before now."""
-    return datetime.now(UTC) - T0 - timedelta(hours=hours)
 
 
 async def thread_with(app: FastAPI, tenant: str, text: str) -> str:
