@@ -93,10 +93,18 @@ class Customers:
     ) -> str:  # fmt: skip
         """A text from ``phone`` (E.164) with its profile ``name``; ``at``: the provider's own
         timestamp (default now). The message's wamid."""
-        wamid = wamid or "wamid." + uuid.uuid4().hex
-        await self._whatsapp(
-            tenant, phone, wamid, {"type": "text", "text": {"body": text}}, name, at
+        text_message = {"type": "text", "text": {"body": text}}
+        return await self.whatsapp_message(
+            tenant, phone, text_message, name=name, wamid=wamid, at=at
         )
+
+    async def whatsapp_message(
+        self, tenant: str, phone: str, message: dict[str, Any], *, name: str | None = None,
+        wamid: str | None = None, at: datetime | None = None,
+    ) -> str:  # fmt: skip
+        """Any Cloud API message (``type`` and its object: a document, an image, ...)."""
+        wamid = wamid or "wamid." + uuid.uuid4().hex
+        await self._whatsapp(tenant, phone, wamid, message, name, at)
         return wamid
 
     async def whatsapp_edit(self, tenant: str, phone: str, target: str, text: str) -> str:
@@ -170,12 +178,14 @@ class Customers:
         return Visitor(visitor_id, welcome["visitor_token"], f"{visitor_id}:{client_id}")
 
     def site_identity(
-        self, tenant: str, sub: str, *, email: str | None = None, name: str | None = None
-    ) -> str:
+        self, tenant: str, sub: str, *, email: str | None = None, name: str | None = None,
+        phone: str | None = None,
+    ) -> str:  # fmt: skip
         """The host site's signed identity of its user ``sub`` for the widget (HS256 JWT with
         the site's secret, as ``persona.widget_identity``)."""
         now = int(time.time())
-        claims = {"sub": sub, "email": email, "name": name, "iat": now, "exp": now + 3600}
+        claims: dict[str, str | int | None] = {"sub": sub, "email": email, "phone": phone}
+        claims |= {"name": name, "iat": now, "exp": now + 3600}
         secret = self.slot(tenant).site_secret
         return jwt.encode({k: v for k, v in claims.items() if v is not None}, secret, "HS256")
 
@@ -203,10 +213,15 @@ class Customers:
             msg["In-Reply-To"] = msg["References"] = in_reply_to
         msg["Date"] = format_datetime(at or datetime.now(UTC))
         msg.set_content(text + "\n")
+        await self.send_mail(tenant, from_addr, msg.as_bytes())
+        return message_id
+
+    async def send_mail(self, tenant: str, from_addr: str, raw: bytes) -> None:
+        """Any mail (as bytes) over SMTP to the tenant's mailbox."""
+        slot = self.slot(tenant)
         port = await self._mailroom(slot)
         async with SMTP(hostname="127.0.0.1", port=port, timeout=15) as smtp:
-            await smtp.sendmail(from_addr, [slot.mailbox], msg.as_bytes())
-        return message_id
+            await smtp.sendmail(from_addr, [slot.mailbox], raw)
 
     async def _mailroom(self, slot: Slot) -> int:
         """The tenant's email_ingest (one mailbox per service), started on its first mail."""
