@@ -3,10 +3,8 @@ Chromium, a signed-in page per test, and helpers to find threads and read what w
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,10 +15,10 @@ from pydantic import SecretStr
 
 from hotline.topics import REPLIES_CHAT, REPLIES_EMAIL, REPLIES_SOCIAL
 from tests.browser import ARGS, CHROMIUM
+from tests.e2e.workspace.customers import Customers
 from tests.integration.unifier.harness import eventually, settings_for
 from tests.integration.unifier.server import serving
 from tests.integration.unifier.test_api import end_offsets, replies_since
-from tests.unit.unifier.factory import T0
 from tests.workspace import SignedIn, create_agent, sign_in_as
 from unifier.entrypoints.app import create_app
 from unifier.store.queries import list_conversations
@@ -38,8 +36,10 @@ class Served:
 
 
 @pytest.fixture(scope="module")
-async def served(kafka: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Served]:
-    tenant, other = "w" + uuid.uuid4().hex[:8], "o" + uuid.uuid4().hex[:8]
+async def served(
+    kafka: str, customers: Customers, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Served]:
+    tenant, other = customers.tenant(), customers.tenant()  # each with its channel accounts
     db = tmp_path_factory.mktemp("thread") / "u.db"
     tokens = {tenant: SecretStr("tok-" + tenant), other: SecretStr("tok-" + other)}
     app = create_app(
@@ -70,11 +70,6 @@ async def page(browser: Browser, served: Served, agent: SignedIn) -> AsyncIterat
     p = await context.new_page()
     yield p
     await context.close()
-
-
-def recent(hours: float = 1.0) -> timedelta:
-    """A factory offset (from its T0) that puts a message ``hours`` before now."""
-    return datetime.now(UTC) - T0 - timedelta(hours=hours)
 
 
 async def thread_with(app: FastAPI, tenant: str, text: str) -> str:

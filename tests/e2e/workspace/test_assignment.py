@@ -1,10 +1,10 @@
 """Assignment in a real Chromium: assign to me / unassign, auto-assignment within capacity as
-agents come online (their live stream), and the collision notice between two agents."""
+agents come online (their live stream), and the collision notice between two agents. The
+customers' conversations come in as mail over SMTP through email_ingest."""
 
 from __future__ import annotations
 
 import importlib
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,9 +17,9 @@ from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 from pydantic import SecretStr
 
 from tests.browser import ARGS, CHROMIUM
-from tests.integration.unifier.harness import eventually, publish, settings_for
+from tests.e2e.workspace.customers import Customers
+from tests.integration.unifier.harness import eventually, settings_for
 from tests.integration.unifier.server import serving
-from tests.unit.unifier.factory import ident, message
 from tests.workspace import SignedIn, create_agent, sign_in_as
 from unifier.entrypoints.app import create_app
 from unifier.store import team_rows
@@ -33,8 +33,8 @@ Served = tuple[FastAPI, str, str, Browser]
 
 
 @pytest.fixture
-async def served(kafka: str, tmp_path: Path) -> AsyncIterator[Served]:
-    tenant = "w" + uuid.uuid4().hex[:8]
+async def served(kafka: str, customers: Customers, tmp_path: Path) -> AsyncIterator[Served]:
+    tenant = customers.tenant()
     settings = settings_for(
         kafka,
         f"sqlite:///{tmp_path}/u.db",
@@ -71,15 +71,10 @@ async def assignees(app: FastAPI, tenant: str) -> dict[str, str | None]:
     return dict((await sql(app, lambda c: c.execute(q))).all())
 
 
-async def conversations(kafka: str, app: FastAPI, tenant: str, n: int) -> list[str]:
-    people = [f"c{i}@example.test" for i in range(n)]
-    await publish(
-        kafka,
-        [
-            message(f"m{i}", tenant=tenant, handle=p, ids=[ident("email", p)])
-            for i, p in enumerate(people)
-        ],
-    )
+async def conversations(customers: Customers, app: FastAPI, tenant: str, n: int) -> list[str]:
+    """One mail of each of ``n`` customers; their conversations' ids once all are stored."""
+    for i in range(n):
+        await customers.mail(tenant, f"c{i}@example.test", "Help", "hello")
 
     async def there() -> bool:
         return len(await assignees(app, tenant)) == n
@@ -98,10 +93,10 @@ async def agent_page(served: Served, agent: SignedIn, tid: str) -> tuple[Browser
     return context, page
 
 
-async def test_assign_to_me_and_unassign(kafka: str, served: Served) -> None:
+async def test_assign_to_me_and_unassign(customers: Customers, served: Served) -> None:
     app, base, tenant, _ = served
     ana, bob = (await agents(app, tenant, 10, "Ana", "Bob")).values()
-    [tid] = await conversations(kafka, app, tenant, 1)
+    [tid] = await conversations(customers, app, tenant, 1)
     context, page = await agent_page(served, ana, tid)
     assert await page.locator(".assignee").inner_text() == "Unassigned"
     assert await page.locator(".assign-me").get_attribute("data-shortcut") == "a"
@@ -138,7 +133,9 @@ async def test_assign_to_me_and_unassign(kafka: str, served: Served) -> None:
     await context.close()
 
 
-async def test_auto_assign_within_capacity_to_online_agents(kafka: str, served: Served) -> None:
+async def test_auto_assign_within_capacity_to_online_agents(
+    customers: Customers, served: Served
+) -> None:
     app, base, tenant, _ = served
     ana_agent, bob_agent = (await agents(app, tenant, 1, "Ana", "Bob")).values()
     a, b = ana_agent.agent_id, bob_agent.agent_id
@@ -150,7 +147,7 @@ async def test_auto_assign_within_capacity_to_online_agents(kafka: str, served: 
         )
 
     await sql(app, team)
-    first, second, third = await conversations(kafka, app, tenant, 3)
+    first, second, third = await conversations(customers, app, tenant, 3)
 
     async def all_waiting() -> bool:
         return all(
@@ -178,11 +175,11 @@ async def test_auto_assign_within_capacity_to_online_agents(kafka: str, served: 
     await bob.close()
 
 
-async def test_collision_notice_between_two_agents(kafka: str, served: Served) -> None:
+async def test_collision_notice_between_two_agents(customers: Customers, served: Served) -> None:
     app, _, tenant, _ = served
     ana_agent, bob_agent = (await agents(app, tenant, 10, "Ana", "Bob")).values()
     a, b = ana_agent.agent_id, bob_agent.agent_id
-    [tid] = await conversations(kafka, app, tenant, 1)
+    [tid] = await conversations(customers, app, tenant, 1)
     ana, ana_page = await agent_page(served, ana_agent, tid)
     bob, bob_page = await agent_page(served, bob_agent, tid)
 

@@ -1,14 +1,20 @@
 """The contact panel and the WhatsApp template picker in a real Chromium, with the real broker:
 merge (found by search, confirmed) and unmerge, refusals shown and nothing changed; a link
-suggestion accepted and one dismissed; outside the 24-hour window an approved template chosen,
-filled in, previewed and sent once, its name, language and values on the replies topic.
-Hostile names stay text and run nothing."""
+suggestion accepted (a site-signed widget user and an unverified mail from her address) and
+one dismissed (a DMARC-aligned sender and a spoofable mail from the same address); outside
+the 24-hour window an approved template chosen, filled in, previewed and sent once, its name,
+language and values on the replies topic. Hostile names stay text and run nothing.
+
+Customers write in through the real edges: mail over SMTP (a trusted relay's DMARC pass, or
+nothing, vouching for the sender), signed WhatsApp webhooks (WhatsApp's own timestamp dates a
+message outside the window), the widget's socket. An SMS is no stand-in for an unverified
+phone: Twilio's From is carrier-asserted and joins the WhatsApp contact of the same number by
+itself (identity.carrier_match), so the accepted suggestion is an email claim."""
 
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,11 +30,12 @@ from pydantic import SecretStr
 from hotline import events as ev
 from hotline.topics import REPLIES_SOCIAL
 from tests.browser import ARGS, CHROMIUM
-from tests.integration.unifier.harness import eventually, publish, settings_for
+from tests.e2e.workspace.customers import Customers
+from tests.integration.unifier.harness import eventually, settings_for
 from tests.integration.unifier.server import serving
 from tests.integration.unifier.test_api import replies_since
 from tests.kafka_helpers import end_offsets
-from tests.unit.unifier.factory import ACCOUNTS, T0, ident, message
+from tests.unit.unifier.factory import T0
 from tests.workspace import SignedIn, sign_in
 from unifier.entrypoints.app import create_app
 
@@ -36,6 +43,7 @@ SHOTS = Path(__file__).resolve().parents[3] / "var" / "screenshots"
 HOSTILE = '<img src=x onerror=alert(1)>"Maria'
 PHONE = "+4915100000041"
 H = timedelta(hours=1)
+DAVE = "dave@example.test"
 
 
 @dataclass
@@ -43,6 +51,7 @@ class Workspace:
     app: FastAPI
     base: str
     tenant: str
+    customers: Customers
     api: httpx.AsyncClient
     other: httpx.AsyncClient  # another tenant's API
     context: BrowserContext
@@ -72,8 +81,8 @@ class Workspace:
 
 
 @pytest.fixture
-async def ws(kafka: str, tmp_path: Path) -> AsyncIterator[Workspace]:
-    tenant, other = "w" + uuid.uuid4().hex[:8], "o" + uuid.uuid4().hex[:8]
+async def ws(kafka: str, customers: Customers, tmp_path: Path) -> AsyncIterator[Workspace]:
+    tenant, other = customers.tenant(), customers.tenant()
     tokens = {tenant: SecretStr("tok-" + tenant), other: SecretStr("tok-" + other)}
     app = create_app(settings_for(kafka, f"sqlite:///{tmp_path}/u.db", api_tokens=tokens))
     async with (
@@ -94,19 +103,17 @@ async def ws(kafka: str, tmp_path: Path) -> AsyncIterator[Workspace]:
         try:
             context = await browser.new_context(viewport={"width": 1280, "height": 900})
             who = await sign_in(context, base, app, tenant, name="Ana")
-            yield Workspace(app, base, tenant, api, others, context, who, [])
+            yield Workspace(app, base, tenant, customers, api, others, context, who, [])
         finally:
             await browser.close()
 
 
 async def arrive(
-    ws: Workspace,
-    kafka: str,
-    events: list[ev.MessageReceived],
-    api: httpx.AsyncClient | None = None,
+    ws: Workspace, *wrote: Awaitable[str], api: httpx.AsyncClient | None = None
 ) -> list[str]:
-    """Publish through the broker; each message's contact id once all are stored."""
-    await publish(kafka, events)
+    """Each message written in turn through its edge; each one's contact id once all are
+    stored."""
+    pmids = [await w for w in wrote]
     found: dict[str, str] = {}
     api = api or ws.api
 
@@ -114,31 +121,34 @@ async def arrive(
         for conv in (await api.get("/conversations", params={"limit": 500})).json():
             thread = (await api.get(f"/conversations/{conv['thread_id']}")).json()
             found.update((m["provider_message_id"], m["contact_id"]) for m in thread["messages"])
-        return all(e.provider_message_id in found for e in events)
+        return all(pmid in found for pmid in pmids)
 
     await eventually(stored)
-    return [found[e.provider_message_id] for e in events]
+    return [found[pmid] for pmid in pmids]
 
 
-def mail_from(tenant: str, pmid: str, address: str, level: ev.VerificationLevel, name: str,
-              at: timedelta = 0 * H) -> ev.MessageReceived:  # fmt: skip
-    m = message(
-        pmid, tenant=tenant, handle=address, at=at, ids=[ident("email", address, level=level)]
+async def mail_from(ws: Workspace, tenant: str, address: str, level: ev.VerificationLevel,
+                    name: str, at: timedelta = 0 * H, text: str = "hello") -> str:  # fmt: skip
+    """A mail over SMTP; ``dmarc_aligned``: a trusted relay passed its From domain."""
+    aligned = level == "dmarc_aligned"
+    return await ws.customers.mail(
+        tenant, address, "Help", text, name=name, at=T0 + at, authenticated=aligned
     )
-    m.sender.display_name = name
-    return m
 
 
-def whatsapp_from(tenant: str, pmid: str, at: timedelta, name: str = "Wanda") -> ev.MessageReceived:
-    ids = [ident("phone", PHONE, level="provider_verified")]
-    m = message(pmid, "whatsapp", tenant=tenant, handle=PHONE[1:], at=at, ids=ids, text="hola")
-    m.sender.display_name = name
-    return m
+async def widget_user(ws: Workspace, sub: str, email: str, name: str) -> str:
+    """A message over the widget's socket from a user the site signed in (site_signed email)."""
+    token = ws.customers.site_identity(ws.tenant, sub, email=email, name=name)
+    sent = await ws.customers.widget(ws.tenant, "hi from the shop", identity_token=token)
+    return sent.provider_message_id
 
 
-def sms_from(tenant: str, pmid: str, at: timedelta) -> ev.MessageReceived:
-    ids = [ident("phone", PHONE, level="unverified")]
-    return message(pmid, "sms", tenant=tenant, handle=PHONE, at=at, ids=ids, text="it's me")
+async def whatsapp_from(
+    ws: Workspace, at: timedelta | datetime, name: str = "Wanda", phone: str = PHONE
+) -> str:
+    """A signed WhatsApp webhook; ``at``: after T0, or a time (WhatsApp's own timestamp)."""
+    when = at if isinstance(at, datetime) else T0 + at
+    return await ws.customers.whatsapp(ws.tenant, phone, "hola", name=name, at=when)
 
 
 async def serious_violations(page: Page) -> list[str]:
@@ -151,15 +161,16 @@ async def serious_violations(page: Page) -> list[str]:
     ]
 
 
-async def test_merge_and_unmerge_with_refusals(kafka: str, ws: Workspace) -> None:
+async def test_merge_and_unmerge_with_refusals(ws: Workspace) -> None:
     t = ws.tenant
-    mail, wa = await arrive(ws, kafka, [
-        mail_from(t, "m1", "maria@example.test", "dmarc_aligned", HOSTILE),
-        whatsapp_from(t, "w1", H, name="Maria WA"),
-    ])  # fmt: skip
+    mail, wa = await arrive(
+        ws,
+        mail_from(ws, t, "maria@example.test", "dmarc_aligned", HOSTILE),
+        whatsapp_from(ws, H, name="Maria WA"),
+    )
     elsewhere = str(ws.other.base_url).rstrip("/").rsplit("/", 1)[1]
-    stray = mail_from(elsewhere, "x1", "x@y.test", "dmarc_aligned", "X")
-    [stranger] = await arrive(ws, kafka, [stray], ws.other)
+    stray = mail_from(ws, elsewhere, "x@y.test", "dmarc_aligned", "X")
+    [stranger] = await arrive(ws, stray, api=ws.other)
     page = await ws.page()
     await page.goto(f"{ws.base}/inbox/contacts/{mail}")
     panel = page.locator("aside#contact")
@@ -180,7 +191,8 @@ async def test_merge_and_unmerge_with_refusals(kafka: str, ws: Workspace) -> Non
     await expect(panel.locator(".notice-ok")).to_contain_text("Merged Maria WA into")
     await expect(panel.locator(f".member[data-contact-id='{wa}']")).to_be_visible()
     assert (await ws.contact(mail))["merged_contacts"] == [wa]
-    await expect(panel.locator(".identity .via")).to_have_text("via Maria WA")
+    # both of her WhatsApp identities (wa_id and phone) came with the merged contact
+    await expect(panel.locator(".identity .via")).to_have_text(["via Maria WA"] * 2)
     SHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SHOTS / "contact.png"), full_page=True)
     assert await serious_violations(page) == []
@@ -213,29 +225,31 @@ async def test_merge_and_unmerge_with_refusals(kafka: str, ws: Workspace) -> Non
     assert ws.dialogs == []
 
 
-async def test_suggestions_are_accepted_and_dismissed(kafka: str, ws: Workspace) -> None:
+async def test_suggestions_are_accepted_and_dismissed(ws: Workspace) -> None:
     t = ws.tenant
-    aligned, wa = await arrive(ws, kafka, [
-        mail_from(t, "d1", "carol@example.test", "dmarc_aligned", "Carol"),
-        whatsapp_from(t, "w1", H),
-    ])  # fmt: skip
-    spoofable, sms = await arrive(ws, kafka, [
-        mail_from(t, "u1", "carol@example.test", "unverified", HOSTILE, at=2 * H),
-        sms_from(t, "s1", 3 * H),
-    ])  # fmt: skip
-    assert len({aligned, wa, spoofable, sms}) == 4  # nothing unproven links by itself
+    aligned, user = await arrive(
+        ws,
+        mail_from(ws, t, "carol@example.test", "dmarc_aligned", "Carol"),
+        widget_user(ws, "shop-user-7", DAVE, "Dave"),
+    )
+    spoofable, claim = await arrive(
+        ws,
+        mail_from(ws, t, "carol@example.test", "unverified", HOSTILE, at=2 * H),
+        mail_from(ws, t, DAVE, "unverified", "Dave", at=3 * H, text="it's me"),
+    )
+    assert len({aligned, user, spoofable, claim}) == 4  # nothing unproven links by itself
     page = await ws.page()
-    await page.goto(f"{ws.base}/inbox/contacts/{wa}")
+    await page.goto(f"{ws.base}/inbox/contacts/{user}")
     panel = page.locator("aside#contact")
-    [sug] = (await ws.contact(wa))["suggestions"]
+    [sug] = (await ws.contact(user))["suggestions"]
     item = panel.locator(f".suggestion[data-suggestion-id='{sug['suggestion_id']}']")
-    await expect(item.locator(".evidence-id")).to_contain_text(f"phone {PHONE}")
+    await expect(item.locator(".evidence-id")).to_contain_text(f"email {DAVE}")
     await expect(item.locator(".behind")).to_contain_text("it's me")  # the message behind it
     await item.get_by_role("button", name="Accept (same person)").click()
     await expect(panel.locator(".notice-ok")).to_contain_text("is the same person")
-    await expect(panel.locator(f".member[data-contact-id='{sms}']")).to_be_visible()
+    await expect(panel.locator(f".member[data-contact-id='{claim}']")).to_be_visible()
     await expect(item.locator(".decided")).to_contain_text("Accepted by Ana")
-    assert (await ws.contact(wa))["merged_contacts"] == [sms]
+    assert (await ws.contact(user))["merged_contacts"] == [claim]
 
     await page.goto(f"{ws.base}/inbox/contacts/{aligned}")
     [sug] = (await ws.contact(aligned))["suggestions"]
@@ -256,7 +270,7 @@ async def test_suggestions_are_accepted_and_dismissed(kafka: str, ws: Workspace)
 
 async def test_a_template_outside_the_window_is_sent_once(kafka: str, ws: Workspace) -> None:
     t = ws.tenant
-    account = ACCOUNTS["whatsapp"]
+    account = ws.customers.slot(t).phone_number_id  # the tenant's WhatsApp number
     body = "Hallo {{1}}, Ihre Bestellung {{2}} ist unterwegs."
     for name, lang in (("order_update", "de"), ("greeting", "en_US")):
         tmpl = {"account_id": account, "name": name, "language": lang, "body": body}
@@ -264,11 +278,9 @@ async def test_a_template_outside_the_window_is_sent_once(kafka: str, ws: Worksp
             f"{ws.base}/api/tenants/{t}/reply-templates", data=tmpl, headers=ws.csrf
         )
         assert made.status == 201, await made.text()
-    now = datetime.now(UTC) - T0
-    old, recent = whatsapp_from(t, "w1", H), whatsapp_from(t, "w2", now)
-    recent.sender.handle = recent.conversation_key = "4915100000099"
-    recent.sender.identifiers = [ident("phone", "+4915100000099", level="provider_verified")]
-    await arrive(ws, kafka, [old, recent])
+    await arrive(  # an hour after T0 (weeks ago): closed; now: open
+        ws, whatsapp_from(ws, H), whatsapp_from(ws, datetime.now(UTC), phone="+4915100000099")
+    )
     convs = (await ws.api.get("/conversations")).json()
     [closed] = [c["thread_id"] for c in convs if c["last_message_at"].startswith("2026-11-01")]
     [open_] = [c["thread_id"] for c in convs if c["thread_id"] != closed]

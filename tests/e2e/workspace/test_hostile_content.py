@@ -6,32 +6,24 @@ every page that shows them is opened in Chromium: no dialog, no canary set, no b
 report, no request to another origin, the HTML mail only in a sandboxed iframe, attachments
 with the download headers, and no serious or critical axe violation.
 
-The edges run as processes (as ``make run`` starts them); the unifier runs in the test's process
-on the same broker and blob folder, so the browser signs in through ``tests.workspace``.
+The edges are the session's (``customers``: each service's own app on the session's broker);
+the unifier runs in the test's process on the same broker and the email edge's blob folder, so
+the browser signs in through ``tests.workspace``.
 """
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import hmac
-import shutil
 import struct
-import tempfile
-import time
 import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-import msgspec
 import pytest
-from aiosmtplib import SMTP
 from fastapi import FastAPI
 from playwright.async_api import (
     BrowserContext,
@@ -44,20 +36,17 @@ from playwright.async_api import (
 from pydantic import SecretStr
 
 from hotline_tools.devstack import persona as pe
-from hotline_tools.devstack.credentials import WIDGET_SECRET, Credentials
-from hotline_tools.devstack.demo import widget_chat
-from hotline_tools.devstack.stack import Stack, free_base_port, free_port_pair
 from tests.browser import ARGS, CHROMIUM
 from tests.e2e.identity.harness import eventually
 from tests.e2e.workspace.a11y import assert_accessible, screenshot
+from tests.e2e.workspace.customers import Customers
 from tests.integration.unifier.harness import settings_for
 from tests.integration.unifier.server import serving
 from tests.workspace import sign_in
 from unifier.entrypoints.app import create_app
 
 pytestmark = pytest.mark.e2e
-TENANT, TOKEN = "default", "hostile-agent-token"
-CREDS = Credentials.current()
+TOKEN = "hostile-agent-token"
 EVIL = "http://evil.example"
 CANARY = "__pwned"
 SET = f"window.{CANARY}=1;alert(1)"
@@ -106,10 +95,10 @@ def png() -> bytes:
     return sig + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
 
 
-def hostile_mail() -> bytes:
+def hostile_mail(to: str) -> bytes:
     msg = EmailMessage()
     msg["From"] = formataddr((NAME, EVE.email))
-    msg["To"] = "help@localhost"
+    msg["To"] = to
     msg["Subject"] = "Order \u202e" + PAYLOADS[0] + PAYLOADS[9]
     msg["Message-ID"] = "<hostile-1@example.test>"
     msg["Date"] = formatdate(usegmt=True)
@@ -128,69 +117,41 @@ def hostile_mail() -> bytes:
     return msg.as_bytes()
 
 
-def whatsapp(wamid: str, message: dict[str, Any]) -> pe.Post:
-    """A signed WhatsApp webhook of Eve (her hostile profile name) carrying ``message``."""
-    message = {"from": EVE.wa_id, "id": wamid, "timestamp": str(int(time.time())), **message}
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {
-            "display_phone_number": "15550001111",
-            "phone_number_id": pe.WA_PHONE_NUMBER_ID,
-        },
-        "contacts": [{"profile": {"name": NAME}, "wa_id": EVE.wa_id}],
-        "messages": [message],
-    }
-    change = {"value": value, "field": "messages"}
-    body = msgspec.json.encode(
-        {"object": "whatsapp_business_account", "entry": [{"id": "W1", "changes": [change]}]}
-    )
-    sig = hmac.new(CREDS.meta_app_secret.encode(), body, hashlib.sha256).hexdigest()
-    headers = {"X-Hub-Signature-256": f"sha256={sig}", "Content-Type": "application/json"}
-    return pe.Post("/webhooks/whatsapp", headers, body)
-
-
 @dataclass
 class Hotline:
-    stack: Stack
+    customers: Customers
+    tenant: str
     app: FastAPI
     base: str  # the unifier
-
-    def edge(self, n: int) -> str:
-        return f"http://127.0.0.1:{self.stack.base_port + n}"
 
     async def api(self, path: str) -> Any:
         headers = {"Authorization": f"Bearer {TOKEN}"}
         async with httpx.AsyncClient(base_url=self.base, timeout=15) as client:
-            r = await client.get(f"/api/tenants/{TENANT}{path}", headers=headers)
+            r = await client.get(f"/api/tenants/{self.tenant}{path}", headers=headers)
         assert r.status_code == 200, r.text
         return r.json()
 
 
 @pytest.fixture(scope="module")
-async def hotline() -> AsyncIterator[Hotline]:
-    """The three edges as processes; the unifier in this process, on their broker and blobs."""
-    var = Path(tempfile.mkdtemp(prefix="hotline-hostile-"))
-    stack = Stack(var, free_base_port(), free_port_pair())
-    del stack.services["unifier"]
-    try:
-        await asyncio.to_thread(stack.start)
-        settings = settings_for(
-            stack.bootstrap,
-            f"sqlite:///{var}/unifier.db",
-            api_tokens={TENANT: SecretStr(TOKEN)},
-            blob_dir=var / "blobs",  # where the email edge stores them (HOTLINE_BLOB_DIR)
-        )
-        app = create_app(settings)
-        async with serving(app) as base:
-            yield Hotline(stack, app, base)
-    finally:
-        await asyncio.to_thread(stack.stop)
-        shutil.rmtree(var, ignore_errors=True)
+async def hotline(
+    kafka: str, customers: Customers, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Hotline]:
+    """The unifier in this process, on the edges' broker and the email edge's blob folder."""
+    tenant = customers.tenant()
+    settings = settings_for(
+        kafka,
+        f"sqlite:///{tmp_path_factory.mktemp('hostile')}/unifier.db",
+        api_tokens={tenant: SecretStr(TOKEN)},
+        blob_dir=customers.blob_dir,  # where the email edge stores them (HOTLINE_BLOB_DIR)
+    )
+    app = create_app(settings)
+    async with serving(app) as base:
+        yield Hotline(customers, tenant, app, base)
 
 
 async def send_everything(h: Hotline) -> None:
-    async with SMTP(hostname="127.0.0.1", port=h.stack.smtp_port, timeout=15) as smtp:
-        await smtp.sendmail(EVE.email, ["help@localhost"], hostile_mail())
+    c, tenant = h.customers, h.tenant
+    await c.send_mail(tenant, EVE.email, hostile_mail(c.slot(tenant).mailbox))
     document = {
         "type": "document",
         "document": {
@@ -200,17 +161,10 @@ async def send_everything(h: Hotline) -> None:
             "caption": ALL,
         },
     }
-    async with httpx.AsyncClient(base_url=h.edge(3), timeout=15) as client:
-        for post in (
-            whatsapp("wamid.H1", {"type": "text", "text": {"body": ALL}}),
-            whatsapp("wamid.H2", document),
-        ):
-            r = await client.post(post.path, content=post.body, headers=post.headers)
-            assert r.status_code == 200, r.text
-    token = pe.widget_identity(EVE, WIDGET_SECRET)
-    ws = h.edge(2).replace("http://", "ws://") + "/chat/ws"
-    frames = await widget_chat(ws, token, "hostile-1", ALL)
-    assert frames[-1].get("type") == "ack", frames
+    for message in ({"type": "text", "text": {"body": ALL}}, document):
+        await c.whatsapp_message(tenant, EVE.phone, message, name=NAME)  # her hostile profile
+    token = c.site_identity(tenant, EVE.site_user, email=EVE.email, phone=EVE.phone, name=NAME)
+    await c.widget(tenant, ALL, identity_token=token)
 
 
 async def stored_messages(h: Hotline) -> list[dict[str, Any]]:
@@ -332,7 +286,7 @@ async def test_hostile_content_stays_inert_in_the_browser(hotline: Hotline) -> N
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             context = await browser.new_context()
-            await sign_in(context, hotline.base, hotline.app, TENANT, name="Ana")
+            await sign_in(context, hotline.base, hotline.app, hotline.tenant, name="Ana")
             watch = Watch(hotline.base)
             for m in messages:
                 page = await check_message_page(context, watch, m)

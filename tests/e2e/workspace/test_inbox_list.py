@@ -1,14 +1,15 @@
 """The conversation list in a real Chromium: views and filters, paging with "Load more", a new
-message arriving live through Kafka and the running unifier, bulk close; axe finds nothing
+message arriving live (customers write in through the real edges: mail over SMTP, signed
+WhatsApp webhooks) and the running unifier, bulk close; axe finds nothing
 serious; screenshots at laptop and tablet widths in var/screenshots/."""
 
 from __future__ import annotations
 
 import html
 import re
-import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +21,12 @@ from fastapi.responses import HTMLResponse
 from playwright.async_api import Browser, Page, async_playwright, expect
 from pydantic import SecretStr
 
-from hotline import events as ev
 from tests.browser import ARGS, CHROMIUM
-from tests.integration.unifier.harness import eventually, publish, settings_for
+from tests.e2e.workspace.customers import Customers
+from tests.integration.unifier.harness import eventually, settings_for
 from tests.integration.unifier.server import serving
-from tests.integration.unifier.test_inbox_list import agent, customer
+from tests.integration.unifier.test_inbox_list import agent
+from tests.unit.unifier.factory import T0
 from tests.workspace import SignedIn, create_agent, sign_in_as
 from unifier.entrypoints.app import create_app
 from unifier.entrypoints.runtime import ConsumerRuntime
@@ -50,7 +52,7 @@ class Desk:
     base: str
     browser: Browser
     tenant: str
-    kafka: str
+    customers: Customers
     me: SignedIn | None = None
 
     async def agent(self) -> SignedIn:
@@ -80,18 +82,30 @@ class Desk:
         async with self.runtime.engine.begin() as conn:
             await conn.execute(sa.insert(table), list(rows))
 
-    async def feed(self, events: list[ev.MessageReceived], total: int) -> None:
-        await publish(self.kafka, events)
+    async def customer(
+        self, n: int, kind: str = "email", text: str = "hello", hours: float = 0
+    ) -> str:
+        """Customer ``n`` writes (one contact and one thread each), dated ``hours`` after T0 by
+        the provider's own timestamp; the message's provider id."""
+        at = T0 + timedelta(hours=hours)
+        if kind == "email":
+            return await self.customers.mail(self.tenant, f"c{n}@example.test", "Hi", text, at=at)
+        return await self.customers.whatsapp(self.tenant, f"+49151{n:07d}", text, at=at)
+
+    async def feed(self, *wrote: Awaitable[str], total: int) -> list[str]:
+        """Each message written in turn; their provider ids once ``total`` threads are stored."""
+        ids = [await w for w in wrote]
 
         async def stored() -> bool:
             return len(set((await self.thread_ids()).values())) == total
 
         await eventually(stored)
+        return ids
 
 
 @pytest.fixture
-async def desk(kafka: str, tmp_path: Path) -> AsyncIterator[Desk]:
-    tenant = "w" + uuid.uuid4().hex[:8]
+async def desk(kafka: str, customers: Customers, tmp_path: Path) -> AsyncIterator[Desk]:
+    tenant = customers.tenant()
     settings = settings_for(
         kafka, f"sqlite:///{tmp_path}/u.db", api_tokens={tenant: SecretStr("tok-" + tenant)}
     )
@@ -100,7 +114,7 @@ async def desk(kafka: str, tmp_path: Path) -> AsyncIterator[Desk]:
     async with serving(app) as base, async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            yield Desk(app, base, browser, tenant, kafka)
+            yield Desk(app, base, browser, tenant, customers)
         finally:
             await browser.close()
 
@@ -132,14 +146,17 @@ async def shows(page: Page, expected: list[str]) -> None:
 
 async def test_views_filters_paging_and_accessibility(desk: Desk) -> None:
     t = desk.tenant
-    events = [customer(t, n, hours=n, text=f"question {n}") for n in range(5)]
-    events[3] = customer(t, 3, "whatsapp", text="my parcel never came", hours=3)
-    await desk.feed(events, 5)
+    pmids = await desk.feed(
+        *[desk.customer(n, hours=n, text=f"question {n}") for n in range(3)],
+        desk.customer(3, "whatsapp", text="my parcel never came", hours=3),
+        desk.customer(4, hours=4, text="question 4"),
+        total=5,
+    )
     stored = await desk.thread_ids()
-    tid = {n: stored[e.provider_message_id] for n, e in enumerate(events)}
+    tid = {n: stored[pmid] for n, pmid in enumerate(pmids)}
     ana = await desk.agent()
     await desk.write(agents, agent(t, "bob", "Bob Stone"))
-    await desk.write(labels, {"tenant": t, "label": "vip", "created_at": events[0].received_at})
+    await desk.write(labels, {"tenant": t, "label": "vip", "created_at": T0})
     await desk.write(thread_labels, {"tenant": t, "thread_id": tid[1], "label": "vip"})
     async with desk.runtime.engine.begin() as conn:
         for n, who in ((0, ana.agent_id), (2, "bob")):
@@ -209,8 +226,7 @@ async def test_views_filters_paging_and_accessibility(desk: Desk) -> None:
 
 
 async def test_a_new_message_arrives_live_and_bulk_close(desk: Desk) -> None:
-    t = desk.tenant
-    await desk.feed([customer(t, n, hours=n, text=f"question {n}") for n in range(3)], 3)
+    await desk.feed(*[desk.customer(n, hours=n, text=f"question {n}") for n in range(3)], total=3)
     page = await desk.page(1280, 480)  # the list scrolls
     await page.goto(f"{desk.base}/inbox")
     await page.wait_for_selector("body[data-live=connected]", timeout=10_000)
@@ -223,7 +239,7 @@ async def test_a_new_message_arrives_live_and_bulk_close(desk: Desk) -> None:
     await expect(page.locator("#bulk-status")).to_have_text("Select conversations first.")
     await page.check(f"{ROWS}:has-text('c0@example.test') .pick")
 
-    await desk.feed([customer(t, 7, text="just arrived", hours=9)], 4)
+    await desk.feed(desk.customer(7, text="just arrived", hours=9), total=4)
     await shows(page, ["c7@example.test", "c2@example.test", "c1@example.test", "c0@example.test"])
     assert await page.evaluate("window.notReloaded") is True
     await expect(page.locator(ROWS).first.locator(".preview")).to_have_text("just arrived")

@@ -19,9 +19,9 @@ from fastapi import FastAPI
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 from tests.browser import ARGS, CHROMIUM
-from tests.integration.unifier.harness import eventually, publish, settings_for
+from tests.e2e.workspace.customers import Customers
+from tests.integration.unifier.harness import eventually, settings_for
 from tests.integration.unifier.server import serving
-from tests.unit.unifier.factory import ident, message
 from tests.workspace import SignedIn, create_agent, sign_in, sign_in_as
 from unifier.entrypoints.app import create_app
 from unifier.store.schema_accounts import api_tokens, sessions
@@ -160,9 +160,9 @@ async def test_sign_out_everywhere_ends_another_browsers_session(site: Site) -> 
     await two.close()
 
 
-async def test_another_tenants_conversation_is_refused(kafka: str, site: Site) -> None:
-    mine, theirs = tenant(), tenant()
-    await publish(kafka, [message("x1", tenant=theirs, ids=[ident("email", "z@example.test")])])
+async def test_another_tenants_conversation_is_refused(customers: Customers, site: Site) -> None:
+    mine, theirs = tenant(), customers.tenant()
+    await customers.mail(theirs, "z@example.test", "Help", "hello")  # over SMTP, to their mailbox
     context = await site.context()
     await sign_in(context, site.base, site.app, mine)
     conversations: list[str] = []

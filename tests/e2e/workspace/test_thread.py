@@ -1,5 +1,6 @@
 """The thread pane in a real Chromium: the timeline (inbound, outbound, internal note, activity,
-edits, deletes, reactions), a reply sent once when clicked twice, a note never delivered, bad
+edits, deletes, reactions — all from the customer through the real edges: signed WhatsApp
+webhooks, mail over SMTP), a reply sent once when clicked twice, a note never delivered, bad
 replies refused with a clear message and nothing published, keyboard shortcuts, 404s."""
 
 from __future__ import annotations
@@ -16,20 +17,19 @@ from playwright.async_api import Page, expect
 from hotline import events as ev
 from hotline import unified as un
 from hotline.topics import CONVERSATIONS
+from tests.e2e.workspace.customers import Customers
 from tests.e2e.workspace.pane import (
     SCREENSHOTS,
     Served,
     agent,
     browser,
     page,
-    recent,
     replies_after,
     reply_offsets,
     served,
     thread_with,
 )
-from tests.integration.unifier.harness import eventually, publish, read_unified
-from tests.unit.unifier.factory import envelope, ident, message
+from tests.integration.unifier.harness import eventually, read_unified
 from tests.workspace import SignedIn
 from unifier.store.read_marks import seen_count
 from unifier.store.schema_workspace import activity
@@ -39,7 +39,11 @@ __all__ = ["agent", "browser", "page", "served"]  # fixtures
 
 
 def _phone() -> str:
-    return f"49151{uuid.uuid4().int % 10**7:07d}"
+    return f"+49151{uuid.uuid4().int % 10**7:07d}"
+
+
+def ago(hours: float) -> datetime:
+    return datetime.now(UTC) - timedelta(hours=hours)
 
 
 async def _open(page: Page, served: Served, tid: str) -> None:
@@ -48,7 +52,8 @@ async def _open(page: Page, served: Served, tid: str) -> None:
 
 
 async def _assigned(served: Served, tid: str) -> None:
-    """An activity row as the assignment helper writes one (any kind renders generically)."""
+    """An activity row as the assignment service writes one (any kind renders generically): the
+    system's own state, not customer input, so it is written here rather than fed in."""
     row = {
         "tenant": served.tenant,
         "activity_id": uuid.uuid4().hex,
@@ -62,53 +67,18 @@ async def _assigned(served: Served, tid: str) -> None:
         await conn.execute(activity.insert().values(**row))
 
 
-async def test_timeline_with_every_kind_of_item(kafka: str, served: Served, page: Page) -> None:
+async def test_timeline_with_every_kind_of_item(
+    customers: Customers, served: Served, page: Page
+) -> None:
     tenant, phone = served.tenant, _phone()
-    who, wa = ev.Sender(handle="+" + phone), [ident("wa_id", phone)]
     tag = uuid.uuid4().hex[:6]
-    first = [
-        message(
-            f"w1{tag}",
-            "whatsapp",
-            tenant=tenant,
-            handle=who.handle,
-            ids=wa,
-            text=f"hello {tag}",
-            at=recent(2),
-        ),
-        message(
-            f"w2{tag}",
-            "whatsapp",
-            tenant=tenant,
-            handle=who.handle,
-            ids=wa,
-            text="my card is 4111 1111 1111 1111",
-            at=recent(1.5),
-        ),
-    ]
-    await publish(kafka, first)
+    hello = await customers.whatsapp(tenant, phone, f"hello {tag}", at=ago(2))
+    card = await customers.whatsapp(tenant, phone, "my card is 4111 1111 1111 1111", at=ago(1.5))
     tid = await thread_with(served.app, tenant, f"hello {tag}")
     await _open(page, served, tid)
-    await publish(
-        kafka,
-        [
-            ev.MessageEdited(
-                **envelope("whatsapp", f"ed{tag}", tenant),
-                target_message_id=f"w1{tag}",
-                sender=who,
-                content=ev.TextContent(text=f"hello {tag}, edited"),
-            ),
-            ev.MessageDeleted(
-                **envelope("whatsapp", f"del{tag}", tenant), target_message_id=f"w2{tag}"
-            ),
-            ev.Reaction(
-                **envelope("whatsapp", f"re{tag}", tenant),
-                target_message_id=f"w1{tag}",
-                emoji="👍",
-                sender=who,
-            ),
-        ],
-    )
+    await customers.whatsapp_edit(tenant, phone, hello, f"hello {tag}, edited")
+    await customers.whatsapp_delete(tenant, phone, card)
+    await customers.whatsapp_reaction(tenant, phone, hello, "👍")
     timeline = page.locator("#timeline")
     await expect(timeline.locator(".message.deleted .deleted-note")).to_have_text(
         "message deleted", timeout=15_000
@@ -163,31 +133,18 @@ async def test_timeline_with_every_kind_of_item(kafka: str, served: Served, page
 
 
 async def test_live_arrival_and_one_reply_when_clicked_twice(
-    kafka: str, served: Served, page: Page
+    kafka: str, customers: Customers, served: Served, page: Page
 ) -> None:
     """Port of the legacy inbox page test: a message arrives without reload; a double-clicked
     reply, and a retry with its Idempotency-Key, publish one reply; the draft survives."""
     tenant, tag = served.tenant, uuid.uuid4().hex[:6]
     addr = f"alice-{tag}@example.test"
-    alice = [ident("email", addr)]
-    await publish(
-        kafka, [message(f"m1{tag}", tenant=tenant, handle=addr, ids=alice, text=f"first {tag}")]
-    )
+    first = await customers.mail(tenant, addr, "Help", f"first {tag}", at=ago(1))
     tid = await thread_with(served.app, tenant, f"first {tag}")
     await _open(page, served, tid)
-    hints = ev.ThreadHints(message_id=f"<m2{tag}@x>", in_reply_to=[f"<m1{tag}@x>"])
-    later = message(
-        f"m2{tag}",
-        tenant=tenant,
-        handle=addr,
-        ids=alice,
-        text="anyone there?",
-        at=timedelta(hours=1),
-        hints=hints,
-    )
     await page.fill("#reply-text", "a draft in progress")
     key = await page.locator("#reply input[name=idempotency_key]").input_value()
-    await publish(kafka, [later])
+    await customers.mail(tenant, addr, "Re: Help", "anyone there?", in_reply_to=first)
     await page.wait_for_selector("#timeline >> text=anyone there?", timeout=15_000)  # no reload
     assert await page.locator(".decision code").last.inner_text() == "email.in_reply_to"
     assert await page.input_value("#reply-text") == "a draft in progress"  # composer untouched
@@ -239,22 +196,10 @@ async def test_live_arrival_and_one_reply_when_clicked_twice(
 
 
 async def test_a_note_is_never_delivered(
-    kafka: str, served: Served, page: Page, agent: SignedIn
+    kafka: str, customers: Customers, served: Served, page: Page, agent: SignedIn
 ) -> None:
     tenant, tag = served.tenant, uuid.uuid4().hex[:6]
-    addr = f"bob-{tag}@example.test"
-    await publish(
-        kafka,
-        [
-            message(
-                f"n1{tag}",
-                tenant=tenant,
-                handle=addr,
-                ids=[ident("email", addr)],
-                text=f"note me {tag}",
-            )
-        ],
-    )
+    await customers.mail(tenant, f"bob-{tag}@example.test", "Help", f"note me {tag}")
     tid = await thread_with(served.app, tenant, f"note me {tag}")
     await _open(page, served, tid)
     before = await reply_offsets(kafka)
@@ -282,18 +227,11 @@ async def test_a_note_is_never_delivered(
 
 
 async def test_bad_replies_are_refused_and_nothing_is_published(
-    kafka: str, served: Served, page: Page
+    kafka: str, customers: Customers, served: Served, page: Page
 ) -> None:
     tenant, phone, tag = served.tenant, _phone(), uuid.uuid4().hex[:6]
-    old = message(
-        f"o1{tag}",
-        "whatsapp",
-        tenant=tenant,
-        handle="+" + phone,
-        ids=[ident("wa_id", phone)],
-        text=f"old news {tag}",
-    )  # days ago: window closed
-    await publish(kafka, [old])
+    # three days ago by WhatsApp's own timestamp: the 24-hour window is closed
+    await customers.whatsapp(tenant, phone, f"old news {tag}", at=ago(72))
     tid = await thread_with(served.app, tenant, f"old news {tag}")
     await _open(page, served, tid)
     before = await reply_offsets(kafka)
@@ -323,22 +261,12 @@ async def test_bad_replies_are_refused_and_nothing_is_published(
     assert await page.input_value("#reply-text") == "x" * 20_001  # refused: the draft stays
 
 
-async def test_keyboard_shortcuts(kafka: str, served: Served, page: Page, agent: SignedIn) -> None:
+async def test_keyboard_shortcuts(
+    customers: Customers, served: Served, page: Page, agent: SignedIn
+) -> None:
     tenant, tag = served.tenant, uuid.uuid4().hex[:6]
-    people = [f"k{i}-{tag}@example.test" for i in range(2)]
-    await publish(
-        kafka,
-        [
-            message(
-                f"k{i}{tag}",
-                tenant=tenant,
-                handle=a,
-                ids=[ident("email", a)],
-                text=f"keys {i} {tag}",
-            )
-            for i, a in enumerate(people)
-        ],
-    )
+    for i in range(2):
+        await customers.mail(tenant, f"k{i}-{tag}@example.test", "Keys", f"keys {i} {tag}")
     tids = [await thread_with(served.app, tenant, f"keys {i} {tag}") for i in range(2)]
     await _open(page, served, tids[0])
     await page.evaluate(  # the list pane's rows, as the list helper renders them
@@ -388,22 +316,10 @@ async def test_keyboard_shortcuts(kafka: str, served: Served, page: Page, agent:
 
 
 async def test_unknown_and_foreign_ids_are_not_found(
-    kafka: str, served: Served, page: Page
+    customers: Customers, served: Served, page: Page
 ) -> None:
     tag = uuid.uuid4().hex[:6]
-    addr = f"eve-{tag}@example.test"
-    await publish(
-        kafka,
-        [
-            message(
-                f"f1{tag}",
-                tenant=served.other,
-                handle=addr,
-                ids=[ident("email", addr)],
-                text=f"foreign {tag}",
-            )
-        ],
-    )
+    await customers.mail(served.other, f"eve-{tag}@example.test", "Hi", f"foreign {tag}")
     foreign = await thread_with(served.app, served.other, f"foreign {tag}")
     for tid in (foreign, "no-such-conversation"):
         res = await page.goto(f"{served.base}/inbox/conversations/{tid}")

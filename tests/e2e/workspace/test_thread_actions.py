@@ -1,14 +1,14 @@
 """Conversation actions in a real Chromium, on the actions fragment's own page: labels,
-close/reopen, snooze (in the browser's time zone) and the wake by a customer message published
-through Kafka, a canned response with placeholders inserted into the reply box, merge and
-split with their refusals. Each action is checked in the store, not only on the page."""
+close/reopen, snooze (in the browser's time zone) and the wake by the customer's next mail,
+a canned response with placeholders inserted into the reply box, merge and split with their
+refusals. Each action is checked in the store, not only on the page. Customer mail comes in
+over SMTP through email_ingest."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
-import uuid
 import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -18,24 +18,21 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-import msgspec
 import sqlalchemy as sa
 from axe_playwright_python.async_playwright import Axe  # type: ignore[import-untyped]
 from fastapi import FastAPI
 from playwright.async_api import Browser, Dialog, Page, async_playwright, expect
 from pydantic import SecretStr
 
-from hotline import events as ev
 from tests.browser import ARGS, CHROMIUM
-from tests.integration.unifier.harness import eventually, publish, settings_for
+from tests.e2e.workspace.customers import Customers
+from tests.integration.unifier.harness import eventually, settings_for
 from tests.integration.unifier.server import serving
-from tests.unit.unifier.factory import ident, message
 from tests.workspace import sign_in
 from unifier.entrypoints.app import create_app
 from unifier.store import activity_rows
 from unifier.store.schema import threads
 
-ALICE = [ident("email", "alice@example.test")]
 HOSTILE = "Ali <img src=x onerror=alert(1)>{{agent.name}}"  # her display name
 DIALOGS: weakref.WeakKeyDictionary[Page, list[str]] = weakref.WeakKeyDictionary()  # alerts seen
 SHOTS = Path(__file__).resolve().parents[3] / "var" / "screenshots"
@@ -46,14 +43,16 @@ class Stack:
     app: FastAPI
     base: str
     tenant: str
+    other: str  # another tenant of the same app
     browser: Browser
     api: httpx.AsyncClient
+    customers: Customers
 
 
 @contextlib.asynccontextmanager
-async def stack(kafka: str, tmp_path: Path) -> AsyncIterator[Stack]:
-    tenant = "w" + uuid.uuid4().hex[:8]
-    tokens = {tenant: SecretStr("tok-" + tenant), "other": SecretStr("tok-other")}
+async def stack(kafka: str, customers: Customers, tmp_path: Path) -> AsyncIterator[Stack]:
+    tenant, other = customers.tenant(), customers.tenant()
+    tokens = {tenant: SecretStr("tok-" + tenant), other: SecretStr("tok-" + other)}
     app = create_app(settings_for(kafka, f"sqlite:///{tmp_path}/u.db", api_tokens=tokens))
     async with serving(app) as base, async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -63,19 +62,20 @@ async def stack(kafka: str, tmp_path: Path) -> AsyncIterator[Stack]:
             timeout=10,
         )
         try:
-            yield Stack(app, base, tenant, browser, api)
+            yield Stack(app, base, tenant, other, browser, api, customers)
         finally:
             await api.aclose()
             await browser.close()
 
 
-def alice(tenant: str, n: int, text: str, name: str | None = None) -> ev.MessageReceived:
-    """Alice's n-th mail, each answering the one before (one thread)."""
-    hints = ev.ThreadHints(message_id=f"<a{n}@x>", in_reply_to=[f"<a{n - 1}@x>"] if n > 1 else [])
-    at = timedelta(minutes=n)
-    mail = message(f"a{n}", tenant=tenant, ids=ALICE, text=text, at=at, hints=hints)
-    sender = msgspec.structs.replace(mail.sender, display_name=name)
-    return msgspec.structs.replace(mail, sender=sender)
+async def alice(s: Stack, n: int, text: str, name: str | None = None) -> None:
+    """Alice's n-th mail over SMTP, each answering the one before (one thread)."""
+    mid = f"<a{n}.{s.tenant}@example.test>"
+    before = f"<a{n - 1}.{s.tenant}@example.test>" if n > 1 else None
+    await s.customers.mail(
+        s.tenant, "alice@example.test", "My order", text, name=name, message_id=mid,
+        in_reply_to=before, at=datetime.now(UTC) - timedelta(minutes=10 - n),
+    )  # fmt: skip
 
 
 async def conversations(s: Stack) -> list[dict[str, Any]]:
@@ -136,9 +136,11 @@ async def open_actions(page: Page, s: Stack, tid: str) -> None:
     await page.wait_for_selector(f".thread-actions[data-conversation-id='{tid}']")
 
 
-async def test_labels_close_snooze_wake_and_canned(kafka: str, tmp_path: Path) -> None:
-    async with stack(kafka, tmp_path) as s:
-        await publish(kafka, [alice(s.tenant, 1, "my order is late", HOSTILE)])
+async def test_labels_close_snooze_wake_and_canned(
+    kafka: str, customers: Customers, tmp_path: Path
+) -> None:
+    async with stack(kafka, customers, tmp_path) as s:
+        await alice(s, 1, "my order is late", HOSTILE)
         [conv] = await until_count(s, 1)
         tid = conv["thread_id"]
         page = await agent_page(s)
@@ -182,11 +184,11 @@ async def test_labels_close_snooze_wake_and_canned(kafka: str, tmp_path: Path) -
         await alert.filter(has_text="future").wait_for()
         assert await snoozed_until(s, tid) is None
 
-        # snoozed for an hour, woken by Alice's next mail (through Kafka)
+        # snoozed for an hour, woken by Alice's next mail
         await page.click("button[value='1h']")
         await page.wait_for_selector("[data-snoozed-until]")
         assert await snoozed_until(s, tid) is not None
-        await publish(kafka, [alice(s.tenant, 2, "any news?")])
+        await alice(s, 2, "any news?")
 
         async def woken() -> bool:
             return await snoozed_until(s, tid) is None
@@ -234,8 +236,8 @@ async def serious_violations(page: Page) -> list[str]:
     return [v["id"] for v in found if v["impact"] in ("serious", "critical")]
 
 
-async def test_canned_admin_page(kafka: str, tmp_path: Path) -> None:
-    async with stack(kafka, tmp_path) as s:
+async def test_canned_admin_page(kafka: str, customers: Customers, tmp_path: Path) -> None:
+    async with stack(kafka, customers, tmp_path) as s:
         page = await agent_page(s)
         await page.goto(f"{s.base}/admin/canned")
         await page.fill("#canned-shortcut", "hello")
@@ -258,15 +260,14 @@ async def test_canned_admin_page(kafka: str, tmp_path: Path) -> None:
         assert (await s.api.get("/canned")).json() == []
 
 
-async def test_split_and_merge_with_refusals(kafka: str, tmp_path: Path) -> None:
-    async with stack(kafka, tmp_path) as s:
-        texts = ["first", "second", "third"]
-        await publish(kafka, [alice(s.tenant, n + 1, t) for n, t in enumerate(texts)])
-        bob = message(
-            "b1", tenant=s.tenant, handle="bob@x.test", ids=[ident("email", "bob@x.test")]
-        )
-        stranger = message("o1", tenant="other", ids=ALICE)
-        await publish(kafka, [bob, stranger])
+async def test_split_and_merge_with_refusals(
+    kafka: str, customers: Customers, tmp_path: Path
+) -> None:
+    async with stack(kafka, customers, tmp_path) as s:
+        for n, text in enumerate(["first", "second", "third"]):
+            await alice(s, n + 1, text)
+        await customers.mail(s.tenant, "bob@x.test", "Help", "hello")
+        await customers.mail(s.other, "alice@example.test", "Help", "hello")  # elsewhere
         found = await until_count(s, 2, messages=4)
         tid = next(c["thread_id"] for c in found if c["message_count"] == 3)
         page = await agent_page(s)
@@ -323,7 +324,13 @@ async def test_split_and_merge_with_refusals(kafka: str, tmp_path: Path) -> None
 
 async def other_tenants(s: Stack) -> str:
     async with httpx.AsyncClient(
-        base_url=f"{s.base}/api/tenants/other", headers={"Authorization": "Bearer tok-other"}
+        base_url=f"{s.base}/api/tenants/{s.other}",
+        headers={"Authorization": f"Bearer tok-{s.other}"},
     ) as other:
+
+        async def there() -> bool:  # the other tenant's mail may still be on its way
+            return bool((await other.get("/conversations")).json())
+
+        await eventually(there)
         [conv] = (await other.get("/conversations")).json()
         return str(conv["thread_id"])

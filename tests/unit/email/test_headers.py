@@ -66,6 +66,20 @@ def test_ambiguous_addresses_are_defects() -> None:
     assert parse_addresses("a@x.test b@y.test").defects
     assert parse_addresses('"unclosed <a@x.test>').defects
     assert parse_addresses("<a@x.test").defects
+    assert parse_addresses("Eve <a@x.test> <b@y.test>").defects
+    assert parse_addresses('"Eve" <a@x.test> <b@y.test>').defects
+    assert parse_addresses('"a\\" <b@y.test>').defects  # an escaped quote: never closed
+    assert parse_addresses('"a\\\\" <b@y.test>, c@z.test').defects == []  # an escaped backslash
+
+
+def test_a_quoted_name_may_hold_angle_brackets_and_quoted_pairs() -> None:
+    """RFC 5322: a quoted display name is any text; "<" in it is no second address (a hostile
+    name must not cost a sender its verification), and \\" in it is a literal quote."""
+    parsed = parse_addresses('"<img src=x onerror=alert(1)>\\"Maria" <m@x.test>')
+    assert [(a.addr, a.name) for a in parsed.addresses] == [
+        ("m@x.test", '<img src=x onerror=alert(1)>"Maria')
+    ]
+    assert parsed.defects == []
 
 
 def test_message_ids_skip_invalid_entries() -> None:

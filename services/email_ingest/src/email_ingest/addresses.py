@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 
 _ADDR = re.compile(r"^[^\s@<>(),;:\"]+@[^\s@<>(),;:\"]+$")
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+_QUOTED_PAIR = re.compile(r"\\(.)")
 
 
 @dataclass(frozen=True)
@@ -69,9 +71,13 @@ def _strip_comments(text: str, defects: list[str]) -> str:
 def _split_outside_quotes(text: str, defects: list[str]) -> list[str]:
     items: list[str] = []
     current: list[str] = []
-    quoted, angle = False, 0
+    quoted, angle, escaped = False, 0, False
     for ch in text:
-        if ch == '"':
+        if escaped:  # a quoted-pair (\" or \\ inside a quoted name) is one literal character
+            escaped = False
+        elif ch == "\\" and quoted:
+            escaped = True
+        elif ch == '"':
             quoted = not quoted
         elif ch == "<" and not quoted:
             angle += 1
@@ -98,14 +104,25 @@ def _one(item: str, defects: list[str]) -> list[Address]:
     if "<" in item:
         before, _, rest = item.rpartition("<")
         spec = rest.split(">", 1)[0].strip()
-        name = before.strip().strip('"').strip() or None
-        if before.count("<"):
+        name = _display_name(before)
+        if _outside_quotes(before).count("<"):  # a quoted name may hold "<" (RFC 5322)
             defects.append("several_angle_addresses")
     else:
         spec = item.strip().strip('"')
     if _ADDR.match(spec):
         return [_address(spec, name)]
     return _bare(spec, defects)
+
+
+def _display_name(before: str) -> str | None:
+    text = before.strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        text = _QUOTED_PAIR.sub(r"\1", text[1:-1])
+    return text.strip() or None
+
+
+def _outside_quotes(text: str) -> str:
+    return _QUOTED.sub("", text)
 
 
 def _bare(spec: str, defects: list[str]) -> list[Address]:

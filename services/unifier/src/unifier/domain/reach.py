@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from unifier.domain.names import handle_label
+
 WINDOW = timedelta(hours=24)
 WINDOWED = frozenset({"whatsapp", "messenger", "instagram"})
 
@@ -24,6 +26,11 @@ class Reach:
     @property
     def ok(self) -> bool:
         return self.blocked is None
+
+    @property
+    def label(self) -> str:
+        """The handle as agents see it (an address, a phone, "Visitor 3fa2c1"; never a raw id)."""
+        return handle_label(self.kind, self.handle) if self.handle else ""
 
 
 def reach(kind: str, handle: str, last_inbound: datetime | None, now: datetime) -> Reach:
