@@ -196,8 +196,13 @@ class ImapPoller:
                 await asyncio.wait_for(stop.wait(), self.cfg.poll_s)
             return
         idle = await client.idle_start(timeout=self.cfg.poll_s)
-        with contextlib.suppress(TimeoutError):
-            await client.wait_server_push(timeout=self.cfg.poll_s + 1)
+        push = asyncio.ensure_future(client.wait_server_push(timeout=self.cfg.poll_s + 1))
+        stopping = asyncio.ensure_future(stop.wait())  # shut down without waiting out the IDLE
+        await asyncio.wait({push, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in (push, stopping):
+            waiter.cancel()
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await waiter
         client.idle_done()
         await asyncio.wait_for(idle, self.cfg.timeout)
 
