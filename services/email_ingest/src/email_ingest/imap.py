@@ -42,6 +42,7 @@ class ImapError(Exception):
 CONFIG_ERRORS = (TlsError, AuthError, TokenError, CheckpointConflict)
 TRANSIENT_ERRORS = (OSError, TimeoutError, ImapError, aioimaplib.AioImapException, KafkaUnavailable)
 MAX_BACKOFF_S = 30.0
+CONFIG_BACKOFF_S = 300.0  # a refused login is not retried every few seconds
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,8 @@ class ImapPoller:
                 self._report(exc, delay)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), delay)
-                delay = min(delay * 2, MAX_BACKOFF_S)
+                cap = CONFIG_BACKOFF_S if isinstance(exc, CONFIG_ERRORS) else MAX_BACKOFF_S
+                delay = min(delay * 2, cap)
 
     def _report(self, exc: Exception, delay: float) -> None:
         self.last_error = f"{type(exc).__name__}: {exc}"
@@ -105,7 +107,7 @@ class ImapPoller:
                 "imap mailbox %s: poll failed: %s", self.cfg.label, self.last_error, extra=extra
             )
         else:
-            log.exception("imap poller crashed", extra=extra)
+            log.exception("imap mailbox %s: poller crashed", self.cfg.label, extra=extra)
 
     async def _session(self, stop: asyncio.Event) -> None:
         cfg = self.cfg
@@ -119,6 +121,8 @@ class ImapPoller:
                     await self._wait_for_news(client, stop)
         finally:
             with contextlib.suppress(Exception):
+                if client.has_pending_idle():  # cancelled while idling: end it, then LOGOUT
+                    client.idle_done()
                 await asyncio.wait_for(client.logout(), 5)
             client.close_transport()
 

@@ -23,7 +23,7 @@ from aioimaplib.aioimaplib import AUTH, Command, IMAP4ClientProtocol, Response, 
 
 from email_ingest.imap_oauth import TokenSource
 
-_CAPABILITY = re.compile(rb"\[CAPABILITY ([^\]]*)\]")
+_CAPABILITY = re.compile(rb"^\[?CAPABILITY ([^\]]*)")  # aioimaplib drops the [ ] of the code
 
 
 class TlsError(Exception):
@@ -118,6 +118,8 @@ async def connect(
     host: str, port: int, security: str, ca_file: Path | None, timeout: float
 ) -> Client:
     """A greeted session, inside TLS unless ``security == "plain"``."""
+    if security not in ("imaps", "starttls", "plain"):  # never read a typo as plaintext
+        raise TlsError(f"security must be imaps, starttls or plain, not {security!r}")
     context = None if security == "plain" else tls_context(ca_file)
     implicit = context if security == "imaps" else None
     client = Client(host=host, port=port, timeout=timeout, ssl_context=implicit)
