@@ -109,3 +109,16 @@ async def test_starttls_without_starttls_on_offer_does_not_log_in() -> None:
         assert poller.last_error.startswith(TlsError.__name__)
         assert "does not offer STARTTLS" in poller.last_error
         assert publisher.published == [] and logins(plain.dir, "nina") == []
+
+
+async def test_an_unreadable_ca_file_is_a_tls_error_naming_it(tls_dovecot: Dovecot) -> None:
+    user = "carl"
+    deliver(tls_dovecot, user, 550)
+    missing = Path(tls_dovecot.dir, "pki", "missing.pem")
+    poller, publisher = memory_poller(config(tls_dovecot, user, "imaps", missing))
+    async with polling(poller):
+        await wait_until(lambda: poller.last_error is not None)
+    assert poller.last_error == f"TlsError: ca_file {missing} cannot be used: " + (
+        "[Errno 2] No such file or directory"
+    )
+    assert publisher.published == [] and logins(tls_dovecot.dir, user) == []

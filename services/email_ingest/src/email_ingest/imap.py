@@ -142,7 +142,7 @@ class ImapPoller:
 
     async def _take(self, client: Client, uidvalidity: int, uid: int) -> None:
         raw = await self._fetch(client, uid)
-        prepared = await self.mailroom.prepare(raw, source=f"imap:{self.cfg.mailbox}")
+        prepared = await self.mailroom.prepare(raw, source=f"imap:{self.cfg.label}")
         pending = Pending(uid, prepared.topic, prepared.marker, prepared.key.decode())
         last = self.store.load().last_uid
         self.store.save(Checkpoint(uidvalidity, last, pending))

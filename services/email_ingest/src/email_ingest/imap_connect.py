@@ -37,7 +37,10 @@ class AuthError(Exception):
 
 def tls_context(ca_file: Path | None) -> ssl.SSLContext:
     """Verification on, host name checked; ``ca_file`` replaces the system's CAs."""
-    return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
+    try:
+        return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
+    except (OSError, ValueError) as exc:  # missing, unreadable or not PEM
+        raise TlsError(f"ca_file {ca_file} cannot be used: {exc}") from None
 
 
 class _Protocol(IMAP4ClientProtocol):  # type: ignore[misc]
