@@ -122,3 +122,20 @@ async def test_an_unreadable_ca_file_is_a_tls_error_naming_it(tls_dovecot: Dovec
         "[Errno 2] No such file or directory"
     )
     assert publisher.published == [] and logins(tls_dovecot.dir, user) == []
+
+
+async def test_a_refused_password_is_an_auth_error_without_the_password_in_the_logs(
+    tls_dovecot: Dovecot, caplog: pytest.LogCaptureFixture
+) -> None:
+    user, wrong = "wendy", 'not-her-"password"'
+    deliver(tls_dovecot, user, 560)
+    cfg = config(tls_dovecot, user, "imaps", tls_dovecot.ca_file)
+    poller, publisher = memory_poller(ImapConfig(**{**cfg.__dict__, "password": wrong}))
+    with caplog.at_level(logging.DEBUG):
+        async with polling(poller):
+            await wait_until(lambda: poller.last_error is not None)
+    assert poller.last_error is not None
+    assert poller.last_error.startswith(f"AuthError: LOGIN as {user} refused: NO")
+    assert publisher.published == [] and "Sending" in caplog.text  # aioimaplib logged LOGIN
+    logged = caplog.text + "".join(repr(r.__dict__) for r in caplog.records)
+    assert "not-her-" not in logged
