@@ -133,3 +133,24 @@ async def test_no_access_token_reaches_the_logs_even_at_debug(
     logged = caplog.text + "".join(repr(r.__dict__) for r in caplog.records)
     assert issued and "Sending" in logged  # aioimaplib did log the commands it sent
     assert not any(t in logged for t in issued) and refresh not in logged
+
+
+async def test_an_unreachable_token_endpoint_is_transient_not_a_configuration_error(
+    peers: OAuthPeers, caplog: pytest.LogCaptureFixture
+) -> None:
+    user, work = "tess@acme.test", Path(tempfile.mkdtemp(prefix="imap-oauth-"))
+    oauth = OAuthSettings(
+        token_url="http://127.0.0.1:9/token",  # nothing listens
+        client_id=peers.state.client_id,
+        refresh_token=SecretStr(peers.state.refresh_token_for(user)),
+    )
+    poller, publisher = memory_poller(config(peers, user, TokenSource(oauth, user), work))
+    with caplog.at_level(logging.WARNING, logger="email_ingest.imap"):
+        async with polling(poller):
+            await wait_until(lambda: poller.last_error is not None)
+    assert poller.last_error is not None
+    assert poller.last_error.startswith(
+        "TokenUnavailable: tess@acme.test: token endpoint unreachable"
+    )
+    assert [r.levelname for r in caplog.records] == ["WARNING"]
+    assert publisher.published == [] and logins(peers.dovecot.dir, user) == []

@@ -25,7 +25,7 @@ import aioimaplib
 
 from email_ingest.imap_checkpoint import Checkpoint, CheckpointConflict, CheckpointFile, Pending
 from email_ingest.imap_connect import AuthError, Client, TlsError, connect, log_in
-from email_ingest.imap_oauth import TokenError, TokenSource
+from email_ingest.imap_oauth import TokenError, TokenSource, TokenUnavailable
 from email_ingest.mailroom import Mailroom
 from email_ingest.published import was_published
 from hotline.kafka import KafkaUnavailable
@@ -40,7 +40,14 @@ class ImapError(Exception):
 
 # Failures that a retry alone will not cure: logged as errors, naming the fix.
 CONFIG_ERRORS = (TlsError, AuthError, TokenError, CheckpointConflict)
-TRANSIENT_ERRORS = (OSError, TimeoutError, ImapError, aioimaplib.AioImapException, KafkaUnavailable)
+TRANSIENT_ERRORS = (
+    TokenUnavailable,
+    OSError,
+    TimeoutError,
+    ImapError,
+    aioimaplib.AioImapException,
+    KafkaUnavailable,
+)
 MAX_BACKOFF_S = 30.0
 CONFIG_BACKOFF_S = 300.0  # a refused login is not retried every few seconds
 
@@ -94,13 +101,13 @@ class ImapPoller:
                 self._report(exc, delay)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), delay)
-                cap = CONFIG_BACKOFF_S if isinstance(exc, CONFIG_ERRORS) else MAX_BACKOFF_S
+                cap = CONFIG_BACKOFF_S if _is_config(exc) else MAX_BACKOFF_S
                 delay = min(delay * 2, cap)
 
     def _report(self, exc: Exception, delay: float) -> None:
         self.last_error = f"{type(exc).__name__}: {exc}"
         extra = {"mailbox": self.cfg.label, "error": self.last_error, "retry_in": delay}
-        if isinstance(exc, CONFIG_ERRORS):
+        if _is_config(exc):
             log.error("imap mailbox %s: %s", self.cfg.label, self.last_error, extra=extra)
         elif isinstance(exc, TRANSIENT_ERRORS):
             log.warning(
@@ -209,6 +216,10 @@ class ImapPoller:
                 await waiter
         client.idle_done()
         await asyncio.wait_for(idle, self.cfg.timeout)
+
+
+def _is_config(exc: Exception) -> bool:
+    return isinstance(exc, CONFIG_ERRORS) and not isinstance(exc, TRANSIENT_ERRORS)
 
 
 def _ok(response: aioimaplib.Response, what: str) -> aioimaplib.Response:

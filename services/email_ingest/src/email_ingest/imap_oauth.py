@@ -27,7 +27,11 @@ Clock = Callable[[], float]
 
 
 class TokenError(Exception):
-    """The token endpoint refused the grant or could not be reached."""
+    """The token endpoint refused the grant (a configuration problem)."""
+
+
+class TokenUnavailable(TokenError):
+    """The token endpoint could not be reached or failed on its side (5xx): retry soon."""
 
 
 @dataclass(frozen=True)
@@ -99,11 +103,12 @@ class TokenSource:
             ) as r:
                 return _json_object(r.read())
         except urllib.error.HTTPError as exc:
-            raise TokenError(
+            kind = TokenUnavailable if exc.code >= 500 else TokenError
+            raise kind(
                 f"{self.label}: token endpoint said {exc.code} {_oauth_error(exc)}"
             ) from None
         except (OSError, ValueError) as exc:
-            raise TokenError(f"{self.label}: token endpoint unreachable: {exc}") from None
+            raise TokenUnavailable(f"{self.label}: token endpoint unreachable: {exc}") from None
 
 
 def _json_object(body: bytes) -> dict[str, object]:
