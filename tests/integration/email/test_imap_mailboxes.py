@@ -6,6 +6,7 @@ third mailbox whose certificate is not trusted fails on its own without stopping
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -15,6 +16,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.request import urlopen
 
 import pytest
 
@@ -91,19 +93,29 @@ def deliver(server: Dovecot, user: str, numbers: range) -> None:
         server.deliver(user, message(i), i)
 
 
-async def run_service(env: dict[str, str], work: Path, log_name: str, *waits: int) -> str:
-    """Start the service, wait for each total of records in turn, stop it; its log."""
+async def run_service(env: dict[str, str], work: Path, log_name: str, total: int) -> str:
+    """Start the service, wait for ``total`` records, stop it; its log and its /metrics."""
     kafka, topic = env["HOTLINE_KAFKA_BOOTSTRAP"], env["HOTLINE_INBOUND_TOPIC"]
     with (work / log_name).open("wb") as log:
         proc = subprocess.Popen([sys.executable, "-m", "email_ingest"], env=env, cwd=work,
                                 stdout=log, stderr=log)  # fmt: skip
         try:
-            for total in waits:
-                await wait_for_records(kafka, topic, total, timeout=60)
+            await wait_for_records(kafka, topic, total, timeout=60)
+            url = f"http://127.0.0.1:{env['HOTLINE_PORT']}/metrics"
+            metrics = await asyncio.to_thread(scrape, url)
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=20)
-    return (work / log_name).read_text(errors="replace")
+    return (work / log_name).read_text(errors="replace") + metrics
+
+
+def scrape(url: str) -> str:
+    with urlopen(url, timeout=10) as answer:
+        return bytes(answer.read()).decode()
+
+
+def metric(text: str, line_start: str) -> float:
+    return sum(float(x.split()[-1]) for x in text.splitlines() if x.startswith(line_start))
 
 
 async def test_two_mailboxes_one_process_each_message_once_with_its_own_checkpoint(
@@ -118,8 +130,14 @@ async def test_two_mailboxes_one_process_each_message_once_with_its_own_checkpoi
     topic = await fresh_topic(kafka, 3)
     work = Path(tempfile.mkdtemp(prefix="imap-boxes-"))
     env = service_env(kafka, topic, peers, work)
-    first = run_service(env, work, "first.log", 8)
-    log = await first
+    log = await run_service(env, work, "first.log", 8)
+    assert metric(log, 'hotline_email_imap_connected{mailbox="sales"}') == 1
+    assert metric(log, 'hotline_email_imap_connected{mailbox="help"}') == 1
+    assert metric(log, 'hotline_email_imap_connected{mailbox="broken"}') == 0
+    assert metric(log, 'hotline_email_imap_failures_total{kind="tls",mailbox="broken"}') >= 1
+    assert metric(log, "hotline_email_imap_failures_total") == metric(
+        log, 'hotline_email_imap_failures_total{kind="tls",mailbox="broken"}'
+    )
     deliver(server, "sam", range(704, 706))  # while stopped: picked up from the checkpoint
     deliver(server, "hana@beta.test", range(714, 715))
     log += await run_service(env, work, "second.log", 11)

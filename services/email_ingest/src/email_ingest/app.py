@@ -16,6 +16,7 @@ from email_ingest.compose import ReplyConfig
 from email_ingest.dns_txt import DnsConfig
 from email_ingest.edge import router
 from email_ingest.imap import ImapPoller
+from email_ingest.imap_metrics import ImapMetrics
 from email_ingest.mailroom import Mailroom
 from email_ingest.normalize import MailboxConfig
 from email_ingest.replies import RelayConfig, ReplySender, reply_loop
@@ -154,8 +155,10 @@ async def imap_worker(lifespan: EmailLifespan, state: ServiceState) -> None:
     """One poller per mailbox; each fails and backs off on its own."""
     assert lifespan.mailroom is not None
     s = lifespan.settings
+    metrics = ImapMetrics(state.metrics.registry)
+    tenancy, checkpoints = s.tenancy(), s.imap_checkpoint_dir
     lifespan.pollers = imap_fleet.pollers(
-        s.mailboxes(), lifespan.mailroom, s.tenancy(), s.kafka_bootstrap, s.imap_checkpoint_dir
+        s.mailboxes(), lifespan.mailroom, tenancy, s.kafka_bootstrap, checkpoints, metrics
     )
     state.tasks.extend(imap_fleet.start(lifespan.pollers, lifespan.stopping))
 

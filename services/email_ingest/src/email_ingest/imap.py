@@ -25,6 +25,7 @@ import aioimaplib
 
 from email_ingest.imap_checkpoint import Checkpoint, CheckpointConflict, CheckpointFile, Pending
 from email_ingest.imap_connect import AuthError, Client, TlsError, connect, log_in
+from email_ingest.imap_metrics import ImapMetrics
 from email_ingest.imap_oauth import TokenError, TokenSource, TokenUnavailable
 from email_ingest.mailroom import Mailroom
 from email_ingest.published import was_published
@@ -80,9 +81,12 @@ class ImapConfig:
 
 
 class ImapPoller:
-    def __init__(self, config: ImapConfig, mailroom: Mailroom) -> None:
+    def __init__(
+        self, config: ImapConfig, mailroom: Mailroom, metrics: ImapMetrics | None = None
+    ) -> None:
         self.cfg = config
         self.mailroom = mailroom
+        self.metrics = metrics or ImapMetrics()
         self.store = CheckpointFile(config.checkpoint, owner=config.owner)
         self._fresh_session = True
         self.last_error: str | None = None  # why the last session failed; None once logged in
@@ -106,6 +110,7 @@ class ImapPoller:
 
     def _report(self, exc: Exception, delay: float) -> None:
         self.last_error = f"{type(exc).__name__}: {exc}"
+        self.metrics.failed(self.cfg.label, exc)
         extra = {"mailbox": self.cfg.label, "error": self.last_error, "retry_in": delay}
         if _is_config(exc):
             log.error("imap mailbox %s: %s", self.cfg.label, self.last_error, extra=extra)
@@ -123,6 +128,7 @@ class ImapPoller:
             await log_in(client, cfg.user, cfg.password, cfg.tokens)
             self.last_error, self._fresh_session = None, True
             self.sessions += 1
+            self.metrics.up(self.cfg.label)
             while not stop.is_set():
                 if await self.poll_once(client) < self.cfg.batch:
                     await self._wait_for_news(client, stop)

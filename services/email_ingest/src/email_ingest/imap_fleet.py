@@ -11,6 +11,7 @@ from pathlib import Path
 
 from email_ingest.imap import ImapConfig, ImapPoller
 from email_ingest.imap_mailbox import MailboxSettings
+from email_ingest.imap_metrics import ImapMetrics
 from email_ingest.imap_oauth import TokenSource
 from email_ingest.mailroom import Mailroom
 from hotline.tenancy import Tenancy
@@ -54,12 +55,13 @@ def pollers(
     tenancy: Tenancy,
     bootstrap: str,
     checkpoint_dir: Path,
+    metrics: ImapMetrics | None = None,
 ) -> list[ImapPoller]:
     built = []
     for mailbox in mailboxes:
         warn_if_plaintext(mailbox)
         config = imap_config(mailbox, bootstrap, checkpoint_dir)
-        built.append(ImapPoller(config, mailroom_for(mailbox, shared, tenancy)))
+        built.append(ImapPoller(config, mailroom_for(mailbox, shared, tenancy), metrics))
     return built
 
 
