@@ -191,3 +191,20 @@ async def test_a_short_lived_token_is_still_used() -> None:
     assert await tokens.token() == "at-1"
     clock.now += 29
     assert await tokens.token() == "at-1"  # margin capped at half the lifetime
+
+
+def test_the_single_mailbox_may_use_xoauth2(monkeypatch: pytest.MonkeyPatch) -> None:
+    s = settings(
+        monkeypatch,
+        HOTLINE_IMAP_HOST="imap.gmail.com",
+        HOTLINE_IMAP_USER="support@example.com",
+        HOTLINE_IMAP_OAUTH=json.dumps(GMAIL["oauth"]),
+    )
+    (single,) = s.mailboxes()
+    assert single.password is None and single.oauth is not None
+    assert (single.security, single.tcp_port) == ("imaps", 993)
+
+
+def test_the_single_mailbox_needs_a_password_or_oauth(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ValidationError, match="exactly one of password or oauth"):
+        settings(monkeypatch, HOTLINE_IMAP_HOST="mail.example.test", HOTLINE_IMAP_USER="u")

@@ -128,25 +128,27 @@ async def connect(
     client = Client(host=host, port=port, timeout=timeout, ssl_context=implicit)
     try:
         await client.wait_hello_from_server()
-        if security == "starttls":
-            assert context is not None
+        if security == "starttls" and context is not None:
             await _starttls(client, context)
-    except ssl.SSLCertVerificationError as exc:
-        client.close_transport()
-        raise TlsError(
-            f"TLS certificate of {host}:{port} not trusted ({exc.verify_message}); "
-            "if a private CA signed it, set ca_file to that CA"
-        ) from None
     except ssl.SSLError as exc:
         client.close_transport()
-        raise TlsError(
-            f"TLS handshake with {host}:{port} failed ({exc.reason or exc}); "
-            f"does port {port} speak security={security}?"
-        ) from None
+        raise _tls_error(exc, host, port, security) from None
     except BaseException:
         client.close_transport()
         raise
     return client
+
+
+def _tls_error(exc: ssl.SSLError, host: str, port: int, security: str) -> TlsError:
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return TlsError(
+            f"TLS certificate of {host}:{port} not trusted ({exc.verify_message}); "
+            "if a private CA signed it, set ca_file to that CA"
+        )
+    return TlsError(
+        f"TLS handshake with {host}:{port} failed ({exc.reason or exc}); "
+        f"does port {port} speak security={security}?"
+    )
 
 
 async def _starttls(client: Client, context: ssl.SSLContext) -> None:
