@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,7 +127,7 @@ async def test_two_mailboxes_one_process_each_message_once_with_its_own_checkpoi
     deliver(server, "hana@beta.test", range(710, 714))
     deliver(server, "bert", range(720, 722))
     topic = await fresh_topic(kafka, 3)
-    work = Path(tempfile.mkdtemp(prefix="imap-boxes-"))
+    work = Path(server.dir, "service")  # made by the fixture, removed with the server
     env = service_env(kafka, topic, peers, work)
     log = await run_service(env, work, "first.log", 8)
     assert metric(log, 'hotline_email_imap_connected{mailbox="sales"}') == 1

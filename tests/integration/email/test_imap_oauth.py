@@ -6,7 +6,6 @@ is replaced once; a refused refresh token is a clear error with no secret in the
 from __future__ import annotations
 
 import logging
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,7 +70,8 @@ def grants_for(state: OAuthState, refresh_token: str) -> list[dict[str, str]]:
 async def test_xoauth2_logs_in_with_a_refreshed_token_reuses_it_and_replaces_an_expired_one(
     peers: OAuthPeers,
 ) -> None:
-    user, work = "olga@acme.test", Path(tempfile.mkdtemp(prefix="imap-oauth-"))
+    user = "olga@acme.test"
+    work = Path(peers.dovecot.dir, "pollers", user)  # removed with the server
     refresh = peers.state.refresh_token_for(user)
     tokens = token_source(peers, refresh)
     ids = []
@@ -104,7 +104,8 @@ async def test_xoauth2_logs_in_with_a_refreshed_token_reuses_it_and_replaces_an_
 async def test_a_refused_refresh_token_is_a_clear_error_and_no_secret_is_logged(
     peers: OAuthPeers, caplog: pytest.LogCaptureFixture
 ) -> None:
-    user, work = "rita@acme.test", Path(tempfile.mkdtemp(prefix="imap-oauth-"))
+    user = "rita@acme.test"
+    work = Path(peers.dovecot.dir, "pollers", user)  # removed with the server
     peers.dovecot.deliver(user, message(630), 630)
     bad_refresh = "rt-revoked-0123456789"
     poller, publisher = memory_poller(config(peers, user, token_source(peers, bad_refresh), work))
@@ -122,7 +123,8 @@ async def test_a_refused_refresh_token_is_a_clear_error_and_no_secret_is_logged(
 async def test_no_access_token_reaches_the_logs_even_at_debug(
     peers: OAuthPeers, caplog: pytest.LogCaptureFixture
 ) -> None:
-    user, work = "dora@acme.test", Path(tempfile.mkdtemp(prefix="imap-oauth-"))
+    user = "dora@acme.test"
+    work = Path(peers.dovecot.dir, "pollers", user)  # removed with the server
     peers.dovecot.deliver(user, message(640), 640)
     refresh = peers.state.refresh_token_for(user)
     poller, publisher = memory_poller(config(peers, user, token_source(peers, refresh), work))
@@ -138,7 +140,8 @@ async def test_no_access_token_reaches_the_logs_even_at_debug(
 async def test_an_unreachable_token_endpoint_is_transient_not_a_configuration_error(
     peers: OAuthPeers, caplog: pytest.LogCaptureFixture
 ) -> None:
-    user, work = "tess@acme.test", Path(tempfile.mkdtemp(prefix="imap-oauth-"))
+    user = "tess@acme.test"
+    work = Path(peers.dovecot.dir, "pollers", user)  # removed with the server
     oauth = OAuthSettings(
         token_url="http://127.0.0.1:9/token",  # nothing listens
         client_id=peers.state.client_id,

@@ -6,7 +6,6 @@ system's."""
 from __future__ import annotations
 
 import logging
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,7 +34,7 @@ def tls_dovecot() -> Iterator[Dovecot]:
 
 def config(server: Dovecot, user: str, security: str, ca: Path | None) -> ImapConfig:
     port = server.tls_port if security == "imaps" else server.port
-    work = Path(tempfile.mkdtemp(prefix="imap-tls-"))
+    work = Path(server.dir, "pollers", user)  # removed with the server's directory
     return ImapConfig("127.0.0.1", port, user, server.password, NOT_PUBLISHED,
                       work / "cp.json", security=security, ca_file=ca)  # fmt: skip
 
