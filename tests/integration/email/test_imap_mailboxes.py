@@ -46,6 +46,7 @@ def peers() -> Iterator[Peers]:
         oauth_server() as (url, state),
         running_dovecot("email-boxes", tls=True, oauth_url=f"{url}/introspect") as dovecot,
     ):
+        Path(dovecot.dir, "service").mkdir()
         yield Peers(dovecot, url, state)
 
 
@@ -134,9 +135,10 @@ async def test_two_mailboxes_one_process_each_message_once_with_its_own_checkpoi
     assert metric(log, 'hotline_email_imap_connected{mailbox="help"}') == 1
     assert metric(log, 'hotline_email_imap_connected{mailbox="broken"}') == 0
     assert metric(log, 'hotline_email_imap_failures_total{kind="tls",mailbox="broken"}') >= 1
-    assert metric(log, "hotline_email_imap_failures_total") == metric(
-        log, 'hotline_email_imap_failures_total{kind="tls",mailbox="broken"}'
-    )
+    failures = [x for x in log.splitlines() if x.startswith("hotline_email_imap_failures_total")]
+    working = [x for x in failures if 'mailbox="broken"' not in x]
+    # at most a retry while the producer was still connecting: never a TLS or login error
+    assert all('kind="transient"' in x for x in working), failures
     deliver(server, "sam", range(704, 706))  # while stopped: picked up from the checkpoint
     deliver(server, "hana@beta.test", range(714, 715))
     log += await run_service(env, work, "second.log", 11)
