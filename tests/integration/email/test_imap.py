@@ -9,13 +9,10 @@ import imaplib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -32,96 +29,22 @@ from hotline.intake import KafkaPublisher, MemoryPublisher
 from hotline.kafka import EventProducer, ProducerSettings
 from hotline_tools.devstack.broker import free_port
 from tests.integration.email.conftest import SECRET
+from tests.integration.email.dovecot import Dovecot, message, running_dovecot
 from tests.kafka_helpers import fresh_topic, partitions, read_all
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[3]
 N = 60
-CONF = """instance_name = dovecot-email-test
-base_dir = {d}/run
-state_dir = {d}/state
-log_path = {d}/dovecot.log
-protocols = imap
-listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
-mail_location = maildir:~/Maildir
-passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {d}/users
-}}
-userdb {{
-  driver = static
-  args = uid=nobody gid=nogroup home={d}/mail/%u
-}}
-service imap-login {{
-  inet_listener imap {{
-    port = {port}
-  }}
-}}
-"""
-
-
-@dataclass
-class Dovecot:
-    dir: str
-    port: int
-    user: str = "alice"
-    password: str = "secret"
-
-    def deliver(self, user: str, raw: bytes, n: int) -> None:
-        home = f"{self.dir}/mail/{user}"
-        md = f"{home}/Maildir"
-        dirs = (f"{self.dir}/mail", home, md, *(f"{md}/{s}" for s in ("cur", "new", "tmp")))
-        for path in dirs:
-            os.makedirs(path, exist_ok=True)
-            shutil.chown(path, "nobody", "nogroup")
-        name = f"{int(time.time())}.M{n}P{os.getpid()}.test"
-        Path(f"{md}/tmp/{name}").write_bytes(raw)
-        # Own the one new file, then move it in: a recursive chown over the maildir races
-        # Dovecot, which renames files from new/ to cur/ while it runs.
-        shutil.chown(f"{md}/tmp/{name}", "nobody", "nogroup")
-        os.rename(f"{md}/tmp/{name}", f"{md}/new/{name}")
-
-
-def message(i: int) -> bytes:
-    return (
-        f"From: c{i}@example.test\r\nTo: support@acme.test\r\nSubject: imap {i}\r\n"
-        f"Message-ID: <imap-{i}@example.test>\r\n\r\nbody {i}\r\n"
-    ).encode()
-
-
-def start_dovecot(d: str, port: int) -> subprocess.Popen[bytes]:
-    Path(f"{d}/dovecot.conf").write_text(CONF.format(d=d, port=port))
-    proc = subprocess.Popen(["/usr/sbin/dovecot", "-c", f"{d}/dovecot.conf", "-F"])
-    for _ in range(200):  # ready = the "* OK" greeting, not just an open port
-        try:
-            with socket.create_connection(("127.0.0.1", port), 0.5) as s:
-                if s.recv(100).startswith(b"* OK"):
-                    return proc
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError(Path(f"{d}/dovecot.log").read_text())
 
 
 @pytest.fixture(scope="module")
 def dovecot() -> Iterator[Dovecot]:
-    d = tempfile.mkdtemp(prefix="dovecot-email-")
-    os.chmod(d, 0o755)
-    for sub in ("run", "state", "mail"):
-        os.mkdir(f"{d}/{sub}")
-    Path(f"{d}/users").write_text("alice:{PLAIN}secret\nbob:{PLAIN}secret\n")
-    server = Dovecot(d, free_port())
-    for i in range(1, N + 1):
-        server.deliver("alice", message(i), i)
-    proc = start_dovecot(d, server.port)
-    try:
+    with running_dovecot("email-test") as server:
+        server.add_user("alice")
+        server.add_user("bob")
+        for i in range(1, N + 1):
+            server.deliver("alice", message(i), i)
         yield server
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=15)
-        shutil.rmtree(d, ignore_errors=True)
 
 
 def service_env(kafka: str, topic: str, server: Dovecot, user: str, work: Path) -> dict[str, str]:
@@ -138,6 +61,7 @@ def service_env(kafka: str, topic: str, server: Dovecot, user: str, work: Path) 
         "HOTLINE_SMTP_ENABLED": "false",
         "HOTLINE_IMAP_HOST": "127.0.0.1",
         "HOTLINE_IMAP_PORT": str(server.port),
+        "HOTLINE_IMAP_SECURITY": "plain",
         "HOTLINE_IMAP_USER": user,
         "HOTLINE_IMAP_PASSWORD": server.password,
         "HOTLINE_IMAP_BATCH": "4",
@@ -247,7 +171,9 @@ async def test_pending_uid_that_was_acked_is_not_published_again(
         pending = Pending(1, topic, first.marker, first.key.decode())
         store = CheckpointFile(work / "cp.json")
         store.save(Checkpoint(uidvalidity(dovecot, "bob"), 0, pending))
-        cfg = ImapConfig("127.0.0.1", dovecot.port, "bob", "secret", kafka, work / "cp.json")
+        cfg = ImapConfig(
+            "127.0.0.1", dovecot.port, "bob", "secret", kafka, work / "cp.json", security="plain"
+        )
         poller = ImapPoller(cfg, mailroom)
         stop = asyncio.Event()
         task = asyncio.create_task(poller.run(stop))
@@ -296,8 +222,7 @@ async def test_move_post_action_creates_the_folder_and_empties_the_inbox(
 ) -> None:
     for i in (301, 302, 303):
         dovecot.deliver("carol", message(i), i)
-    with open(f"{dovecot.dir}/users", "a") as users:
-        users.write("carol:{PLAIN}secret\n")
+    dovecot.add_user("carol")
     topic = await fresh_topic(kafka)
     producer = EventProducer(ProducerSettings(bootstrap=kafka))
     await producer.start()
@@ -306,8 +231,8 @@ async def test_move_post_action_creates_the_folder_and_empties_the_inbox(
         mailroom = Mailroom(
             KafkaPublisher(producer), MemoryBlobStore(), MailboxConfig(tenant="acme"), topic
         )
-        cfg = ImapConfig("127.0.0.1", dovecot.port, "carol", "secret", kafka,
-                         work / "cp.json", post_action="move:Processed")  # fmt: skip
+        cfg = ImapConfig("127.0.0.1", dovecot.port, "carol", "secret", kafka, work / "cp.json",
+                         post_action="move:Processed", security="plain")  # fmt: skip
         stop = asyncio.Event()
         task = asyncio.create_task(ImapPoller(cfg, mailroom).run(stop))
         await wait_for_records(kafka, topic, 3)
@@ -333,13 +258,14 @@ async def test_broker_down_keeps_the_uid_pending_and_the_retry_publishes_once(
 ) -> None:
     for i in (401, 402):
         dovecot.deliver("dave", message(i), i)
-    with open(f"{dovecot.dir}/users", "a") as users:
-        users.write("dave:{PLAIN}secret\n")
+    dovecot.add_user("dave")
     topic = await fresh_topic(kafka)  # only asked whether a pending UID was published
     work = Path(tempfile.mkdtemp(prefix="imap-down-"))
     fake = MemoryPublisher(down=True)
     mailroom = Mailroom(fake, MemoryBlobStore(), MailboxConfig(tenant="acme"), topic)
-    cfg = ImapConfig("127.0.0.1", dovecot.port, "dave", "secret", kafka, work / "cp.json")
+    cfg = ImapConfig(
+        "127.0.0.1", dovecot.port, "dave", "secret", kafka, work / "cp.json", security="plain"
+    )
     store = CheckpointFile(cfg.checkpoint)
     stop = asyncio.Event()
     task = asyncio.create_task(ImapPoller(cfg, mailroom).run(stop))

@@ -9,12 +9,14 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI
 
+from email_ingest import imap_fleet
 from email_ingest.attachments import Limits
 from email_ingest.classify import Trust
 from email_ingest.compose import ReplyConfig
 from email_ingest.dns_txt import DnsConfig
 from email_ingest.edge import router
-from email_ingest.imap import ImapConfig, ImapPoller
+from email_ingest.imap import ImapPoller
+from email_ingest.imap_metrics import ImapMetrics
 from email_ingest.mailroom import Mailroom
 from email_ingest.normalize import MailboxConfig
 from email_ingest.providers.routes import provider_routes
@@ -70,6 +72,7 @@ class EmailLifespan:
         self.workers = workers
         self.mailroom: Mailroom | None = None
         self.smtp: asyncio.Server | None = None
+        self.pollers: list[ImapPoller] = []
         self.stopping = asyncio.Event()
 
     async def start(self, state: ServiceState) -> None:
@@ -124,7 +127,7 @@ def create_app(
 
 def default_workers(settings: EmailSettings) -> list[Worker]:
     workers: list[Worker] = []
-    if settings.imap_host:
+    if settings.mailboxes():
         workers.append(imap_worker)
     if settings.relay_host:
         workers.append(reply_worker)
@@ -150,26 +153,16 @@ async def reply_worker(lifespan: EmailLifespan, state: ServiceState) -> None:
     state.tasks.append(asyncio.create_task(loop.run(lifespan.stopping)))
 
 
-def imap_config(s: EmailSettings) -> ImapConfig:
-    assert s.imap_host is not None
-    return ImapConfig(
-        host=s.imap_host,
-        port=s.imap_port,
-        user=s.imap_user,
-        password=s.imap_password.get_secret_value() if s.imap_password else "",
-        bootstrap=s.kafka_bootstrap,
-        checkpoint=s.imap_checkpoint,
-        mailbox=s.imap_mailbox,
-        batch=s.imap_batch,
-        poll_s=s.imap_poll_s,
-        post_action=s.imap_post_action,
-    )
-
-
 async def imap_worker(lifespan: EmailLifespan, state: ServiceState) -> None:
+    """One poller per mailbox; each fails and backs off on its own."""
     assert lifespan.mailroom is not None
-    poller = ImapPoller(imap_config(lifespan.settings), lifespan.mailroom)
-    state.tasks.append(asyncio.create_task(poller.run(lifespan.stopping)))
+    s = lifespan.settings
+    metrics = ImapMetrics(state.metrics.registry)
+    tenancy, checkpoints = s.tenancy(), s.imap_checkpoint_dir
+    lifespan.pollers = imap_fleet.pollers(
+        s.mailboxes(), lifespan.mailroom, tenancy, s.kafka_bootstrap, checkpoints, metrics
+    )
+    state.tasks.extend(imap_fleet.start(lifespan.pollers, lifespan.stopping))
 
 
 def bootstrap() -> tuple[FastAPI, EmailSettings]:

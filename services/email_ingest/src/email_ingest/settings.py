@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from email_ingest.dns_txt import server_address
+from email_ingest.imap_mailbox import MailboxSettings, OAuthSettings, Security, check_distinct
 from email_ingest.providers.settings import (
     CloudMailinSettings,
     MailgunSettings,
@@ -52,11 +53,17 @@ class EmailSettings(ServiceSettings):
     reply_domains: list[str] = Field(default_factory=list)
     trusted_authserv_ids: list[str] = Field(default_factory=list)
     own_message_id_domain: str = "hotline.localhost"
-    # IMAP poller (off unless a host is set)
+    # IMAP pollers: one per entry of imap_mailboxes (JSON), plus the imap_* mailbox below
+    # when imap_host is set (its mail belongs to account_id); see imap_mailbox.py
+    imap_mailboxes: list[MailboxSettings] = Field(default_factory=list)
+    imap_checkpoint_dir: Path = Path("var/imap")  # <label>.json per mailbox unless set
     imap_host: str | None = None
-    imap_port: int = 143
+    imap_security: Security = "imaps"  # imaps | starttls | plain (plaintext: only if set)
+    imap_port: int | None = None  # None: 993 for imaps, 143 otherwise
+    imap_ca_file: Path | None = None
     imap_user: str = ""
     imap_password: SecretStr | None = None
+    imap_oauth: OAuthSettings | None = None  # XOAUTH2 instead of the password
     imap_mailbox: str = "INBOX"
     imap_batch: int = 50
     imap_poll_s: float = 5.0
@@ -82,6 +89,33 @@ class EmailSettings(ServiceSettings):
     def providers(self) -> dict[str, ProviderSettings]:
         names = ("mailgun", "sendgrid", "postmark", "mandrill", "cloudmailin", "ses")
         return {name: getattr(self, name) for name in names}
+
+    def mailboxes(self) -> list[MailboxSettings]:
+        """Every mailbox to poll: the single ``imap_*`` one first (if ``imap_host``), then
+        ``imap_mailboxes``."""
+        if not self.imap_host:
+            return list(self.imap_mailboxes)
+        single = MailboxSettings(
+            host=self.imap_host,
+            username=self.imap_user,
+            security=self.imap_security,
+            port=self.imap_port,
+            ca_file=self.imap_ca_file,
+            password=self.imap_password,
+            oauth=self.imap_oauth,
+            folder=self.imap_mailbox,
+            account_id=self.account_id,
+            checkpoint=self.imap_checkpoint,
+            batch=self.imap_batch,
+            poll_s=self.imap_poll_s,
+            post_action=self.imap_post_action,
+        )
+        return [single, *self.imap_mailboxes]
+
+    @model_validator(mode="after")
+    def _mailboxes_are_distinct(self) -> EmailSettings:
+        check_distinct(self.mailboxes(), self.imap_checkpoint_dir)
+        return self
 
     @field_validator("dns_server")
     @classmethod
