@@ -21,6 +21,9 @@ from hotline.topics import load_topics
 from hotline_tools.devstack.broker import Broker, free_port
 
 REPO = Path(__file__).resolve().parents[1]
+# The suite runs as a developer's machine does (`make run` sets the same): the settings' own
+# default is prod, which refuses the placeholder secrets; tests of prod behaviour set it.
+os.environ.setdefault("HOTLINE_ENV", "dev")
 
 
 @pytest.fixture(scope="session")

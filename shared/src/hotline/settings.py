@@ -1,6 +1,9 @@
 """Service settings: built in create_app()/bootstrap(), never at import time.
 
 Secrets are SecretStr; placeholder secrets (``dev-…``, ``change-me…``) are rejected outside dev.
+The environment is ``prod`` unless ``HOTLINE_ENV`` says otherwise: a deployment that forgets the
+variable refuses the published placeholders instead of taking forged webhooks. ``make run`` (the
+dev stack) and the test suite set ``dev`` explicitly, and every service says so in its log.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ def is_placeholder(secret: SecretStr) -> bool:
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HOTLINE_", extra="ignore")
 
-    env: Literal["dev", "test", "prod"] = "dev"
+    env: Literal["dev", "test", "prod"] = "prod"
     service: str = "hotline"
     kafka_bootstrap: str = "127.0.0.1:9092"
     host: str = "127.0.0.1"

@@ -25,6 +25,33 @@ def test_placeholder_secret_is_refused_outside_dev(env: str) -> None:
         WithSecret(env=env)
 
 
+def test_without_hotline_env_a_service_is_prod_and_refuses_placeholders(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A deployment that forgets HOTLINE_ENV must not take the published dev secrets."""
+    monkeypatch.delenv("HOTLINE_ENV", raising=False)
+    with pytest.raises(ValidationError, match="placeholder secret not allowed in env=prod"):
+        WithSecret()
+    monkeypatch.setenv("HOTLINE_SIGNING_SECRET", "s3cr3t-from-the-vault")
+    assert WithSecret().env == "prod"
+
+
+def test_dev_is_said_in_the_log(caplog: pytest.LogCaptureFixture) -> None:
+    from hotline.http import serve
+
+    def no_server(app: object, **options: object) -> None:
+        pass
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("uvicorn.run", no_server)
+        mp.setattr("hotline.logs.configure", lambda level: None)
+        for env in ("dev", "prod"):
+            settings = WithSecret(env=env, signing_secret=SecretStr("s3cr3t-x"))
+            serve.serve(None, settings)  # type: ignore[arg-type]
+    said = [r.getMessage() for r in caplog.records if r.name == "hotline"]
+    assert said == [serve.DEV_WARNING]
+
+
 class WithSecretList(ServiceSettings):
     secrets: list[SecretStr] = Field(
         default_factory=lambda: [SecretStr("s3cr3t-a"), SecretStr("change-me")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -23,8 +24,16 @@ def uvicorn_options(settings: ServiceSettings) -> dict[str, Any]:
     }
 
 
+DEV_WARNING = (
+    "HOTLINE_ENV=dev: placeholder secrets (dev-..., change-me...) are accepted and demo sign-ins "
+    "are on; never run a deployment like this (unset HOTLINE_ENV means prod)"
+)
+
+
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
     logs.configure(settings.log_level)
+    if settings.env == "dev":
+        logging.getLogger("hotline").warning(DEV_WARNING)
     collector.tune(settings.gc_threshold)
     priority.lower(settings.cpu_nice)
     uvicorn.run(app, **uvicorn_options(settings))

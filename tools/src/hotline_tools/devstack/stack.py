@@ -264,9 +264,17 @@ def print_urls(stack: Stack) -> None:
         lines.append(("provider stand-in", stand_in))
     _print_block("Hotline (every /healthz, /readyz, /metrics)", lines)
     _print_block(f"dev credentials, tenant '{DEMO_TENANT}'", creds.rows())
+    if os.environ.get("HOTLINE_ENV", "dev") == "dev":
+        console.print(DEV_NOTICE)
     demo = f"uv run hotline demo --base-port {stack.base_port}"
     console.print(f"try it: {demo}  (one customer on six channels)", soft_wrap=True)
     console.print("[bold green]Hotline is running.[/] Press Ctrl-C to stop everything.")
+
+
+DEV_NOTICE = (
+    "[bold yellow]HOTLINE_ENV=dev[/]: these placeholder secrets work here only; "
+    "a service started without HOTLINE_ENV is prod and refuses them."
+)
 
 
 def _print_block(title: str, rows: list[tuple[str, str]] | list[tuple[str, str, str]]) -> None:
