@@ -21,6 +21,7 @@ from hotline.topics import load_topics
 from hotline_tools.devstack.broker import Broker, free_port
 
 REPO = Path(__file__).resolve().parents[1]
+pytest_plugins = ["tests.s3"]  # s3_server, s3_bucket: a real S3-compatible server
 
 
 @pytest.fixture(scope="session")
