@@ -2,7 +2,8 @@
 
 SeaweedFS (``weed server`` with its S3 gateway, built by deploy/s3/fetch.sh if missing) on free
 127.0.0.1 ports with a temp data dir, started once per session and stopped at the end; never
-skipped. ``s3_bucket`` gives each test a fresh empty bucket on it.
+skipped. ``s3_bucket`` gives each test a fresh empty bucket on it (``new_bucket`` for other
+scopes); ``blob_settings`` the service settings that point a blob store at one.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import SecretStr
 
 from hotline.blobs.s3 import s3_client
 from hotline_tools.devstack.s3 import S3Server
@@ -62,8 +64,23 @@ def warm_up(client: S3Client) -> None:
     client.put_object(Bucket="warm-up", Key="warm-up", Body=b"")
 
 
+def new_bucket(server: S3Server) -> str:
+    name = "t-" + uuid.uuid4().hex[:20]
+    create_bucket(client_for(server), name)
+    return name
+
+
+def blob_settings(server: S3Server, bucket: str) -> dict[str, Any]:
+    """The ``HOTLINE_BLOB_*`` settings of a service that keeps its blobs in ``bucket``."""
+    return {
+        "blob_store": "s3",
+        "blob_s3_endpoint_url": server.endpoint,
+        "blob_s3_bucket": bucket,
+        "blob_s3_access_key_id": SecretStr(server.access_key),
+        "blob_s3_secret_access_key": SecretStr(server.secret_key),
+    }
+
+
 @pytest.fixture
 def s3_bucket(s3_server: S3Server) -> str:
-    name = "t-" + uuid.uuid4().hex[:20]
-    create_bucket(client_for(s3_server), name)
-    return name
+    return new_bucket(s3_server)

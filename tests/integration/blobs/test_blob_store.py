@@ -26,20 +26,17 @@ from hotline.blobs import (
 )
 from hotline.blobs.s3 import S3BlobStore, s3_client
 from hotline_tools.devstack.s3 import S3Server
-from tests.s3 import client_for
+from tests.s3 import blob_settings, client_for
 
 MB = 1024 * 1024
 BACKENDS = ["file", "s3"]
 
 
 def s3_settings(server: S3Server, bucket: str, secret: str | None = None) -> BlobSettings:
-    return BlobSettings(
-        blob_store="s3",
-        blob_s3_endpoint_url=server.endpoint,
-        blob_s3_bucket=bucket,
-        blob_s3_access_key_id=SecretStr(server.access_key),
-        blob_s3_secret_access_key=SecretStr(secret or server.secret_key),
-    )
+    settings = BlobSettings(**blob_settings(server, bucket))
+    if secret:
+        settings.blob_s3_secret_access_key = SecretStr(secret)
+    return settings
 
 
 @pytest.fixture(params=BACKENDS)

@@ -1,6 +1,7 @@
-"""The content routes against the real app (real broker, SQLite, blob folder): the HTML mail
-sanitized under its own CSP, attachments inline only when their bytes are a raster image, a
-clear 404 for what is missing or not the agent's, and the workspace's CSP on every HTML page."""
+"""The content routes against the real app (real broker, SQLite, and the blob store on each
+backend: a folder, and a bucket on the real S3 server of tests/s3.py): the HTML mail sanitized
+under its own CSP, attachments inline only when their bytes are a raster image, a clear 404
+for what is missing or not the agent's, and the workspace's CSP on every HTML page."""
 
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ from fastapi.routing import APIRoute
 from pydantic import SecretStr
 
 from hotline import events as ev
-from hotline.blobs import LocalBlobStore
+from hotline.blobs import BlobStore, open_blob_store
 from tests.integration.unifier.harness import eventually, publish, settings_for
 from tests.integration.unifier.server import serving
+from tests.s3 import blob_settings, new_bucket
 from tests.unit.unifier.factory import ident, message
 from unifier.entrypoints.app import create_app
 
@@ -47,7 +49,7 @@ class Site:
             return await client.get(path, headers=kw.pop("headers", self.headers), **kw)
 
 
-def _mail(tenant: str, blobs: LocalBlobStore) -> ev.MessageReceived:
+def _mail(tenant: str, blobs: BlobStore) -> ev.MessageReceived:
     refs = {name: blobs.put(data) for name, data in [("png", PNG), ("svg", SVG), ("page", PAGE)]}
     event = message("hostile-1", tenant=tenant, ids=[ident("email", "eve@example.test")])
     attachments = [
@@ -64,17 +66,21 @@ def _mail(tenant: str, blobs: LocalBlobStore) -> ev.MessageReceived:
     return event
 
 
-@pytest.fixture(scope="module")
-async def site(kafka: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Site]:
+@pytest.fixture(scope="module", params=["file", "s3"])
+async def site(
+    request: pytest.FixtureRequest, kafka: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Site]:
     tmp = tmp_path_factory.mktemp("content")
     tenant, other = "c" + uuid.uuid4().hex[:8], "o" + uuid.uuid4().hex[:8]
     tokens = {tenant: SecretStr("tok-" + tenant), other: SecretStr("tok-" + other)}
-    settings = settings_for(
-        kafka, f"sqlite:///{tmp}/u.db", api_tokens=tokens, blob_dir=tmp / "blobs"
-    )
+    store: dict[str, Any] = {"blob_dir": tmp / "blobs"}
+    if request.param == "s3":
+        server = request.getfixturevalue("s3_server")
+        store = blob_settings(server, new_bucket(server))
+    settings = settings_for(kafka, f"sqlite:///{tmp}/u.db", api_tokens=tokens, **store)
     app = create_app(settings)
-    async with serving(app) as base:
-        await publish(kafka, [_mail(tenant, LocalBlobStore(tmp / "blobs"))])
+    async with serving(app) as base:  # the edge wrote the blobs to the same store
+        await publish(kafka, [_mail(tenant, open_blob_store(settings, settings.blob_dir))])
         auth = {"Authorization": f"Bearer tok-{tenant}"}
         site = Site(base, app, tenant, {}, auth, other)
 
