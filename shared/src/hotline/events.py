@@ -127,6 +127,9 @@ class AttachmentRef(Base, kw_only=True):
     filename: str | None = None
     inline: bool = False
     content_id: str | None = None
+    # Set when the edge could not copy the provider's file into the blob store (why: "http 404",
+    # "timeout", ...); ``ref`` then stays the provider's. Never set on a stored blob.
+    fetch_error: str | None = None
 
 
 class TextContent(Base, kw_only=True, tag="text", tag_field="kind"):
