@@ -59,6 +59,9 @@ def _mail(tenant: str, blobs: BlobStore) -> ev.MessageReceived:
         ev.AttachmentRef(ref="blob:sha256/" + "0" * 64, mime_type="text/plain", filename="gone"),
         ev.AttachmentRef(ref="provider:whatsapp/MEDIA9", mime_type="image/jpeg"),
         ev.AttachmentRef(ref=refs["png"], mime_type="image/png", content_id="<logo@x>"),
+        ev.AttachmentRef(
+            ref="provider:whatsapp/M404", mime_type="video/mp4", fetch_error="http 404"
+        ),
     ]
     assert isinstance(event.content, ev.EmailContent)
     event.content.html_ref = blobs.put(HTML_MAIL)
@@ -105,8 +108,10 @@ async def test_api_describes_files_without_payload_or_refs(site: Site) -> None:
     m = site.thread["messages"][0]
     assert "payload" not in m and "blob:sha256" not in repr(site.thread)
     assert m["has_html"] is True
-    assert [a["stored"] for a in m["attachments"]] == [True, True, True, True, False, True]
+    assert [a["stored"] for a in m["attachments"]] == [True, True, True, True, False, True, False]
     assert m["attachments"][4]["provider_id"] == "MEDIA9"
+    failed = [(a["index"], a["provider_id"], a["fetch_error"]) for a in m["attachments"]]
+    assert [f for f in failed if f[2]] == [(6, "M404", "http 404")]  # the failed copy, and why
 
 
 async def test_html_body_sanitized_under_its_own_policy(site: Site) -> None:
@@ -149,7 +154,8 @@ async def test_attachments_inline_only_for_raster_bytes(site: Site) -> None:
     [
         ("/attachments/3", "not in the blob store"),
         ("/attachments/4", "Not stored: the provider keeps it as MEDIA9"),
-        ("/attachments/6", "has no attachment 6"),
+        ("/attachments/6", "copying it from the provider failed (http 404)"),
+        ("/attachments/7", "has no attachment 7"),
         ("/attachments/-1", "has no attachment -1"),
     ],
 )
@@ -178,6 +184,11 @@ async def test_message_page_renders_content_inert(site: Site) -> None:
     assert r.text.count("<img ") == 2  # the two PNGs by their bytes, not the HTML or the SVG
     assert 'sandbox="allow-popups allow-popups-to-escape-sandbox"' in r.text
     assert "not stored" in r.text and "MEDIA9" in r.text
+    failed = re.findall(
+        r'<li class="attachment not-stored fetch-failed"[^>]*>(.*?)</li>', r.text, re.S
+    )
+    assert len(failed) == 1 and "could not be copied from the provider" in failed[0]
+    assert "http 404" in failed[0] and "M404" in failed[0]
     pane = await site.get(base, headers={**site.headers, "HX-Request": "true"})
     assert pane.status_code == 200 and "<html" not in pane.text and "<article" in pane.text
 

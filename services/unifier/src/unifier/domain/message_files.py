@@ -3,7 +3,9 @@
 The thread view gets a description of each (index, name, type, size, stored or only at the
 provider) and never the refs or the raw event; the content routes look the ref up again by
 message and index. An attachment the edge did not store (``provider:whatsapp/<id>``) is shown
-as "not stored" with the provider's id: nothing is fetched from a provider's CDN.
+as "not stored" with the provider's id: nothing is fetched from a provider's CDN. One the edge
+tried to copy and could not carries ``fetch_error`` (why: "http 404", "timeout"): shown as
+failed, with the reason.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ def _view(index: int, a: ev.AttachmentRef) -> dict[str, Any]:
         "size": a.size,
         "stored": a.ref.startswith(BLOB_PREFIX),
         "provider_id": provider_id(a.ref),
+        "fetch_error": a.fetch_error,  # set: the edge's copy from the provider failed
         "inline": a.inline,
         "image": None,  # a safe raster image? decided from the bytes by the web tier
     }

@@ -23,6 +23,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
+from hotline import events as ev
 from hotline.blobs import BlobStore
 from unifier.domain import message_files as files
 from unifier.domain.inert import SNIFF_BYTES, content_disposition, sniff_image
@@ -76,6 +77,13 @@ async def _open(blobs: BlobStore, ref: str) -> Iterator[bytes]:
         raise Missing(f"The attachment is not in the blob store ({ref}).") from exc
 
 
+def _not_stored(found: ev.AttachmentRef) -> str:
+    where = f"the provider keeps it as {files.provider_id(found.ref)}."
+    if found.fetch_error:
+        return f"Not stored: copying it from the provider failed ({found.fetch_error}); {where}"
+    return f"Not stored: {where}"
+
+
 def _missing(who: Principal, reason: str) -> HTMLResponse:
     return render("content_missing.html", who, status_code=404, reason=reason)
 
@@ -105,7 +113,7 @@ async def attachment(
         if found is None:
             raise Missing(f"Message {message_id} has no attachment {index}.")
         if not found.ref.startswith(files.BLOB_PREFIX):
-            raise Missing(f"Not stored: the provider keeps it as {files.provider_id(found.ref)}.")
+            raise Missing(_not_stored(found))
         chunks = await _open(blob_store(request), found.ref)
     except Missing as exc:
         return _missing(who, str(exc))
