@@ -43,6 +43,7 @@ class Source:
     whatsapp_token: str
     telegram_api_base: str
     telegram_bot_token: str
+    twilio_api_base: str
     twilio_account_sid: str
     twilio_auth_token: str
     x_bearer_token: str
@@ -73,13 +74,18 @@ class Source:
         return f"{self.telegram_api_base}/file/bot{self.telegram_bot_token}/{path}", {}
 
     def _auth_for(self, url: str) -> dict[str, str]:
-        host = (urlsplit(url).hostname or "").lower()
-        if host == "api.twilio.com" or host.endswith(".twilio.com"):
+        if urlsplit(url)[:2] == urlsplit(self.twilio_api_base)[:2]:  # MMS: the account's auth
             pair = f"{self.twilio_account_sid}:{self.twilio_auth_token}".encode()
             return {"Authorization": "Basic " + base64.b64encode(pair).decode()}
-        if host.endswith(("twitter.com", "x.com")):
+        if any(under(urlsplit(url).hostname or "", d) for d in ("twitter.com", "x.com")):
             return {"Authorization": f"Bearer {self.x_bearer_token}"}
         return {}  # Messenger / Instagram CDN URLs are signed in themselves
+
+
+def under(host: str, domain: str) -> bool:
+    """``host`` is ``domain`` or one of its subdomains."""
+    host, domain = host.lower(), domain.lower().lstrip(".")
+    return host == domain or host.endswith("." + domain)
 
 
 def media_source(s: SocialSettings) -> Source:
@@ -88,6 +94,7 @@ def media_source(s: SocialSettings) -> Source:
         s.whatsapp_token.get_secret_value(),
         s.telegram_api_base,
         s.telegram_bot_token.get_secret_value(),
+        s.twilio_api_base,
         s.twilio_account_sid,
         s.twilio_auth_token.get_secret_value(),
         s.x_bearer_token.get_secret_value(),

@@ -12,12 +12,13 @@ from pydantic import Field, SecretStr
 from hotline.settings import ServiceSettings
 
 # Where providers serve customers' files (domain suffixes): Meta's CDNs (WhatsApp media URLs,
-# Messenger and Instagram attachments), Twilio's API (MMS), X's media hosts.
+# Messenger and Instagram attachments), Twilio's API and CDN (MMS), X's media hosts.
 MEDIA_HOSTS = (
     "fbcdn.net",
     "fbsbx.com",
     "cdninstagram.com",
     "twilio.com",
+    "twiliocdn.com",
     "twimg.com",
     "twitter.com",
 )
