@@ -56,7 +56,7 @@ class S3Server:
             "-ip.bind=127.0.0.1",
             "-master.telemetry=false",
             "-master.volumeSizeLimitMB=64",
-            "-volume.max=16",
+            "-volume.max=100",  # one volume per bucket written to (see WEED_MASTER_VOLUME_...)
             "-volume.preStopSeconds=0",  # a test server has no clients to drain
             *(f"-{name}.port={p[name]}" for name in PORTS),
             *(f"-{name}.port.grpc={p[name + '.grpc']}" for name in PORTS),
