@@ -82,7 +82,7 @@ def graph_app(g: Graph) -> FastAPI:
         if mid in g.flaky:
             g.flaky.discard(mid)
             return Response(status_code=503)
-        return Response(g.files[mid], media_type="application/octet-stream")
+        return Response(g.files.get(mid, b""), media_type="application/octet-stream")
 
     return app
 
