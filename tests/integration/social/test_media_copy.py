@@ -170,6 +170,9 @@ async def test_media_lands_in_the_bucket_or_says_why_not(
     assert {auth for _, auth in graph.seen} == {"Bearer it-wa-token"}  # lookups and downloads
     downloads = [p for p, _ in graph.seen if p.startswith("/whatsapp_business")]
     assert len(downloads) == 4  # image once, video twice (503 retried), the hanging one once
+    metrics = (await social.client.get("/metrics")).text
+    assert 'hotline_media_copies_total{outcome="stored"} 2.0' in metrics
+    assert 'hotline_media_copies_total{outcome="failed"} 3.0' in metrics
 
 
 async def test_copy_off_keeps_the_provider_ref(

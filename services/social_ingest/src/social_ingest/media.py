@@ -23,6 +23,7 @@ from typing import IO
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+from prometheus_client import CollectorRegistry, Counter
 
 from hotline import events as ev
 from hotline.blobs import PREFIX, BlobStore, digest_of
@@ -43,9 +44,11 @@ class MediaCopier:
         budget: float,
         attempts: int,
         max_bytes: int,
+        counter: Counter | None = None,
     ) -> None:
         self.store, self.source, self.client = store, source, client
         self.budget, self.attempts, self.max_bytes = budget, attempts, max_bytes
+        self.counter = counter
 
     async def copy(self, events: Sequence[ev.Event]) -> None:
         """Store every attachment not yet stored; what is left says why in ``fetch_error``."""
@@ -66,6 +69,8 @@ class MediaCopier:
         for a in todo:
             if a.fetch_error:
                 log.warning("media not copied", extra={"ref": a.ref, "error": a.fetch_error})
+            if self.counter:
+                self.counter.labels("failed" if a.fetch_error else "stored").inc()
 
     async def _copy(self, a: ev.AttachmentRef) -> None:
         for attempt in range(self.attempts):
@@ -122,6 +127,15 @@ class MediaCopier:
                 raise Unfetchable(f"larger than {self.max_bytes} bytes")
             into.write(chunk)
         return seen
+
+
+def copy_counter(registry: CollectorRegistry) -> Counter:
+    return Counter(
+        "hotline_media_copies",
+        "Provider media copied into the blob store, by outcome (stored/failed)",
+        ["outcome"],
+        registry=registry,
+    )
 
 
 def _redirected(url: str, to: str, headers: dict[str, str]) -> tuple[str, dict[str, str]]:

@@ -20,7 +20,7 @@ from hotline.intake import Intake, KafkaPublisher, Publisher
 from hotline.kafka import ConsumerLoop
 from hotline.kafka.consumer import InRecord, LoopSettings
 from hotline.topics import INBOUND_SOCIAL, REPLIES_SOCIAL
-from social_ingest.media import MediaCopier
+from social_ingest.media import MediaCopier, copy_counter
 from social_ingest.media_sources import media_source
 from social_ingest.profile_sources import sources
 from social_ingest.profiles import Enricher, lookup_counter
@@ -59,9 +59,9 @@ class SocialService:
         publisher = self.publisher or KafkaPublisher(state.producer)
         prepare = self.enricher.enrich if self.enricher else None
         intake = Intake(publisher, state.metrics, prepare=prepare)
-        return Webhooks(intake, contexts(self.settings), self._media())
+        return Webhooks(intake, contexts(self.settings), self._media(state))
 
-    def _media(self) -> MediaCopier | None:
+    def _media(self, state: ServiceState) -> MediaCopier | None:
         s = self.settings
         if not s.media_copy:
             return None
@@ -73,6 +73,7 @@ class SocialService:
             budget=s.media_budget,
             attempts=s.media_attempts,
             max_bytes=s.media_max_bytes,
+            counter=copy_counter(state.metrics.registry),
         )
 
     def _start_profiles(self, state: ServiceState) -> None:
