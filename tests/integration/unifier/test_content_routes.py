@@ -5,6 +5,7 @@ for what is missing or not the agent's, and the workspace's CSP on every HTML pa
 
 from __future__ import annotations
 
+import base64
 import re
 import uuid
 from collections.abc import AsyncIterator
@@ -18,7 +19,7 @@ from fastapi.routing import APIRoute
 from pydantic import SecretStr
 
 from hotline import events as ev
-from hotline.blobs import BlobStore, open_blob_store
+from hotline.blobs import BlobStore, blob_ref, open_blob_store
 from tests.integration.unifier.harness import eventually, publish, settings_for
 from tests.integration.unifier.server import serving
 from tests.s3 import blob_settings, new_bucket
@@ -29,6 +30,14 @@ pytestmark = pytest.mark.integration
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
 PAGE = b"<html><script>alert(1)</script></html>"
+PDF = b"%PDF-1.4\n" + bytes(range(256)) * 8
+RAW = (  # a mail whose PDF was too large for the edge to store on its own: kept in the raw mail
+    b"From: eve@example.test\r\nSubject: scan\r\nMIME-Version: 1.0\r\n"
+    b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nsee the scan\r\n--b\r\n"
+    b"Content-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+    + base64.encodebytes(PDF).replace(b"\n", b"\r\n")
+    + b"--b--\r\n"
+)
 HTML_MAIL = (
     b'<p onclick="alert(1)">Hi <a href="javascript:alert(1)">x</a></p><script>alert(2)</script>'
     b'<img src="https://track.example/p.gif"><img src="cid:logo@x">'
@@ -62,6 +71,10 @@ def _mail(tenant: str, blobs: BlobStore) -> ev.MessageReceived:
         ev.AttachmentRef(
             ref="provider:whatsapp/M404", mime_type="video/mp4", fetch_error="http 404"
         ),
+        ev.AttachmentRef(
+            ref=blobs.put(RAW), mime_type="application/pdf", filename="scan.pdf", part="2"
+        ),
+        ev.AttachmentRef(ref=blob_ref(RAW), mime_type="application/pdf", part="9"),
     ]
     assert isinstance(event.content, ev.EmailContent)
     event.content.html_ref = blobs.put(HTML_MAIL)
@@ -108,7 +121,8 @@ async def test_api_describes_files_without_payload_or_refs(site: Site) -> None:
     m = site.thread["messages"][0]
     assert "payload" not in m and "blob:sha256" not in repr(site.thread)
     assert m["has_html"] is True
-    assert [a["stored"] for a in m["attachments"]] == [True, True, True, True, False, True, False]
+    stored = [a["stored"] for a in m["attachments"]]
+    assert stored == [True, True, True, True, False, True, False, True, True]
     assert m["attachments"][4]["provider_id"] == "MEDIA9"
     failed = [(a["index"], a["provider_id"], a["fetch_error"]) for a in m["attachments"]]
     assert [f for f in failed if f[2]] == [(6, "M404", "http 404")]  # the failed copy, and why
@@ -155,7 +169,8 @@ async def test_attachments_inline_only_for_raster_bytes(site: Site) -> None:
         ("/attachments/3", "not in the blob store"),
         ("/attachments/4", "Not stored: the provider keeps it as MEDIA9"),
         ("/attachments/6", "copying it from the provider failed (http 404)"),
-        ("/attachments/7", "has no attachment 7"),
+        ("/attachments/8", "The original message has no part 9."),
+        ("/attachments/9", "has no attachment 9"),
         ("/attachments/-1", "has no attachment -1"),
     ],
 )
@@ -164,6 +179,14 @@ async def test_missing_files_are_a_clear_404(site: Site, path: str, reason: str)
     r = await site.get(f"{base}{path}{c}")
     assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
     assert reason in r.text
+
+
+async def test_a_part_kept_in_the_raw_message_is_served_from_it(site: Site) -> None:
+    base, c = _urls(site)
+    r = await site.get(f"{base}/attachments/7{c}")
+    assert r.status_code == 200 and r.content == PDF
+    assert r.headers["content-type"] == "application/octet-stream"
+    assert r.headers["content-disposition"].startswith("attachment; ")
 
 
 async def test_another_tenants_message_is_not_found(site: Site) -> None:

@@ -77,6 +77,14 @@ async def _open(blobs: BlobStore, ref: str) -> Iterator[bytes]:
         raise Missing(f"The attachment is not in the blob store ({ref}).") from exc
 
 
+async def _from_raw(blobs: BlobStore, found: ev.AttachmentRef) -> bytes:
+    raw = await _read(blobs, found.ref, "original message")
+    data = await asyncio.to_thread(files.part_bytes, raw, found.part or "")
+    if data is None:
+        raise Missing(f"The original message has no part {found.part}.")
+    return data
+
+
 def _not_stored(found: ev.AttachmentRef) -> str:
     where = f"the provider keeps it as {files.provider_id(found.ref)}."
     if found.fetch_error:
@@ -114,7 +122,10 @@ async def attachment(
             raise Missing(f"Message {message_id} has no attachment {index}.")
         if not found.ref.startswith(files.BLOB_PREFIX):
             raise Missing(_not_stored(found))
-        chunks = await _open(blob_store(request), found.ref)
+        if found.part:  # too large to store alone: read from the raw message it came in
+            chunks = iter([await _from_raw(blob_store(request), found)])
+        else:
+            chunks = await _open(blob_store(request), found.ref)
     except Missing as exc:
         return _missing(who, str(exc))
     return await file_response(chunks, found.filename)
