@@ -16,7 +16,7 @@ PYTEST := $(UV) run --frozen pytest
 # built from tools/compose-check (see its rule below)
 COMPOSE_CHECK := var/bin/compose-check
 
-.PHONY: help setup system-deps kafka-jars run test test-unit test-contract test-integration \
+.PHONY: help setup system-deps kafka-jars s3-server run test test-unit test-contract test-integration \
         test-e2e lint fmt bench bench-kafka bench-email bench-chat bench-social bench-unifier \
         bench-identity bench-inbox soak clean contract-snapshot bench-e2e bench-report bench-p2-sweep \
         deploy-check
@@ -37,6 +37,11 @@ system-deps:
 kafka-jars:
 	deploy/kafka/fetch.sh
 
+# SeaweedFS's weed (the S3-compatible server of the blob-store tests), built from the Go module
+# proxy into deploy/s3/bin when missing (deploy/s3/README.md). Needs Go >= 1.26.
+s3-server:
+	deploy/s3/fetch.sh
+
 run: setup kafka-jars
 	$(UV) run --frozen hotline run
 
@@ -47,7 +52,7 @@ define run_pytest
 endef
 
 # every test's time goes to var/test-times.xml (JUnit XML) besides the 25 slowest printed
-test: setup system-deps kafka-jars lint $(COMPOSE_CHECK)
+test: setup system-deps kafka-jars s3-server lint $(COMPOSE_CHECK)
 	$(call run_pytest,-p no:cacheprovider -ra --durations=25 --junitxml=var/test-times.xml tests/unit tests/contract tests/integration tests/e2e)
 
 test-unit: setup
@@ -56,10 +61,10 @@ test-unit: setup
 test-contract: setup
 	$(call run_pytest,tests/contract)
 
-test-integration: setup system-deps kafka-jars $(COMPOSE_CHECK)
+test-integration: setup system-deps kafka-jars s3-server $(COMPOSE_CHECK)
 	$(call run_pytest,-ra tests/integration)
 
-test-e2e: setup system-deps kafka-jars
+test-e2e: setup system-deps kafka-jars s3-server
 	$(call run_pytest,-ra tests/e2e)
 
 # The Compose validator (tools/compose-check: compose-go, the Compose Specification's loader),

@@ -24,6 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 # The suite runs as a developer's machine does (`make run` sets the same): the settings' own
 # default is prod, which refuses the placeholder secrets; tests of prod behaviour set it.
 os.environ.setdefault("HOTLINE_ENV", "dev")
+pytest_plugins = ["tests.s3"]  # s3_server, s3_bucket: a real S3-compatible server
 
 
 @pytest.fixture(scope="session")

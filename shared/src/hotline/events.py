@@ -127,6 +127,13 @@ class AttachmentRef(Base, kw_only=True):
     filename: str | None = None
     inline: bool = False
     content_id: str | None = None
+    # Set when the edge could not copy the provider's file into the blob store (why: "http 404",
+    # "timeout", ...); ``ref`` then stays the provider's. Never set on a stored blob.
+    fetch_error: str | None = None
+    # Set when the part was too large to store on its own (past the edge's attachment limits):
+    # ``ref`` is then the whole raw message and this the part's MIME section ("2", "1.3", as
+    # IMAP numbers them); size and sha256 are the decoded part's. Kept, never dropped.
+    part: str | None = None
 
 
 class TextContent(Base, kw_only=True, tag="text", tag_field="kind"):

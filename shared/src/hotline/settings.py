@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hotline.blobs.config import BlobSettings
 from hotline.tenancy import Tenancy
 
 PLACEHOLDER_PREFIXES = ("dev-", "change-me", "changeme", "placeholder", "test-")
@@ -23,7 +24,7 @@ def is_placeholder(secret: SecretStr) -> bool:
     return not value or value.startswith(PLACEHOLDER_PREFIXES)
 
 
-class ServiceSettings(BaseSettings):
+class ServiceSettings(BaseSettings, BlobSettings):  # blob_store, blob_s3_*: hotline.blobs
     model_config = SettingsConfigDict(env_prefix="HOTLINE_", extra="ignore")
 
     env: Literal["dev", "test", "prod"] = "prod"

@@ -1,9 +1,11 @@
-"""The content routes against the real app (real broker, SQLite, blob folder): the HTML mail
-sanitized under its own CSP, attachments inline only when their bytes are a raster image, a
-clear 404 for what is missing or not the agent's, and the workspace's CSP on every HTML page."""
+"""The content routes against the real app (real broker, SQLite, and the blob store on each
+backend: a folder, and a bucket on the real S3 server of tests/s3.py): the HTML mail sanitized
+under its own CSP, attachments inline only when their bytes are a raster image, a clear 404
+for what is missing or not the agent's, and the workspace's CSP on every HTML page."""
 
 from __future__ import annotations
 
+import base64
 import re
 import uuid
 from collections.abc import AsyncIterator
@@ -17,9 +19,10 @@ from fastapi.routing import APIRoute
 from pydantic import SecretStr
 
 from hotline import events as ev
-from hotline.blobs import LocalBlobStore
+from hotline.blobs import BlobStore, blob_ref, open_blob_store
 from tests.integration.unifier.harness import eventually, publish, settings_for
 from tests.integration.unifier.server import serving
+from tests.s3 import blob_settings, new_bucket
 from tests.unit.unifier.factory import ident, message
 from unifier.entrypoints.app import create_app
 
@@ -27,6 +30,14 @@ pytestmark = pytest.mark.integration
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
 PAGE = b"<html><script>alert(1)</script></html>"
+PDF = b"%PDF-1.4\n" + bytes(range(256)) * 8
+RAW = (  # a mail whose PDF was too large for the edge to store on its own: kept in the raw mail
+    b"From: eve@example.test\r\nSubject: scan\r\nMIME-Version: 1.0\r\n"
+    b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nsee the scan\r\n--b\r\n"
+    b"Content-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+    + base64.encodebytes(PDF).replace(b"\n", b"\r\n")
+    + b"--b--\r\n"
+)
 HTML_MAIL = (
     b'<p onclick="alert(1)">Hi <a href="javascript:alert(1)">x</a></p><script>alert(2)</script>'
     b'<img src="https://track.example/p.gif"><img src="cid:logo@x">'
@@ -47,7 +58,7 @@ class Site:
             return await client.get(path, headers=kw.pop("headers", self.headers), **kw)
 
 
-def _mail(tenant: str, blobs: LocalBlobStore) -> ev.MessageReceived:
+def _mail(tenant: str, blobs: BlobStore) -> ev.MessageReceived:
     refs = {name: blobs.put(data) for name, data in [("png", PNG), ("svg", SVG), ("page", PAGE)]}
     event = message("hostile-1", tenant=tenant, ids=[ident("email", "eve@example.test")])
     attachments = [
@@ -57,6 +68,13 @@ def _mail(tenant: str, blobs: LocalBlobStore) -> ev.MessageReceived:
         ev.AttachmentRef(ref="blob:sha256/" + "0" * 64, mime_type="text/plain", filename="gone"),
         ev.AttachmentRef(ref="provider:whatsapp/MEDIA9", mime_type="image/jpeg"),
         ev.AttachmentRef(ref=refs["png"], mime_type="image/png", content_id="<logo@x>"),
+        ev.AttachmentRef(
+            ref="provider:whatsapp/M404", mime_type="video/mp4", fetch_error="http 404"
+        ),
+        ev.AttachmentRef(
+            ref=blobs.put(RAW), mime_type="application/pdf", filename="scan.pdf", part="2"
+        ),
+        ev.AttachmentRef(ref=blob_ref(RAW), mime_type="application/pdf", part="9"),
     ]
     assert isinstance(event.content, ev.EmailContent)
     event.content.html_ref = blobs.put(HTML_MAIL)
@@ -64,17 +82,21 @@ def _mail(tenant: str, blobs: LocalBlobStore) -> ev.MessageReceived:
     return event
 
 
-@pytest.fixture(scope="module")
-async def site(kafka: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Site]:
+@pytest.fixture(scope="module", params=["file", "s3"])
+async def site(
+    request: pytest.FixtureRequest, kafka: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Site]:
     tmp = tmp_path_factory.mktemp("content")
     tenant, other = "c" + uuid.uuid4().hex[:8], "o" + uuid.uuid4().hex[:8]
     tokens = {tenant: SecretStr("tok-" + tenant), other: SecretStr("tok-" + other)}
-    settings = settings_for(
-        kafka, f"sqlite:///{tmp}/u.db", api_tokens=tokens, blob_dir=tmp / "blobs"
-    )
+    store: dict[str, Any] = {"blob_dir": tmp / "blobs"}
+    if request.param == "s3":
+        server = request.getfixturevalue("s3_server")
+        store = blob_settings(server, new_bucket(server))
+    settings = settings_for(kafka, f"sqlite:///{tmp}/u.db", api_tokens=tokens, **store)
     app = create_app(settings)
-    async with serving(app) as base:
-        await publish(kafka, [_mail(tenant, LocalBlobStore(tmp / "blobs"))])
+    async with serving(app) as base:  # the edge wrote the blobs to the same store
+        await publish(kafka, [_mail(tenant, open_blob_store(settings, settings.blob_dir))])
         auth = {"Authorization": f"Bearer tok-{tenant}"}
         site = Site(base, app, tenant, {}, auth, other)
 
@@ -99,8 +121,11 @@ async def test_api_describes_files_without_payload_or_refs(site: Site) -> None:
     m = site.thread["messages"][0]
     assert "payload" not in m and "blob:sha256" not in repr(site.thread)
     assert m["has_html"] is True
-    assert [a["stored"] for a in m["attachments"]] == [True, True, True, True, False, True]
+    stored = [a["stored"] for a in m["attachments"]]
+    assert stored == [True, True, True, True, False, True, False, True, True]
     assert m["attachments"][4]["provider_id"] == "MEDIA9"
+    failed = [(a["index"], a["provider_id"], a["fetch_error"]) for a in m["attachments"]]
+    assert [f for f in failed if f[2]] == [(6, "M404", "http 404")]  # the failed copy, and why
 
 
 async def test_html_body_sanitized_under_its_own_policy(site: Site) -> None:
@@ -143,7 +168,9 @@ async def test_attachments_inline_only_for_raster_bytes(site: Site) -> None:
     [
         ("/attachments/3", "not in the blob store"),
         ("/attachments/4", "Not stored: the provider keeps it as MEDIA9"),
-        ("/attachments/6", "has no attachment 6"),
+        ("/attachments/6", "copying it from the provider failed (http 404)"),
+        ("/attachments/8", "The original message has no part 9."),
+        ("/attachments/9", "has no attachment 9"),
         ("/attachments/-1", "has no attachment -1"),
     ],
 )
@@ -152,6 +179,14 @@ async def test_missing_files_are_a_clear_404(site: Site, path: str, reason: str)
     r = await site.get(f"{base}{path}{c}")
     assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
     assert reason in r.text
+
+
+async def test_a_part_kept_in_the_raw_message_is_served_from_it(site: Site) -> None:
+    base, c = _urls(site)
+    r = await site.get(f"{base}/attachments/7{c}")
+    assert r.status_code == 200 and r.content == PDF
+    assert r.headers["content-type"] == "application/octet-stream"
+    assert r.headers["content-disposition"].startswith("attachment; ")
 
 
 async def test_another_tenants_message_is_not_found(site: Site) -> None:
@@ -172,6 +207,11 @@ async def test_message_page_renders_content_inert(site: Site) -> None:
     assert r.text.count("<img ") == 2  # the two PNGs by their bytes, not the HTML or the SVG
     assert 'sandbox="allow-popups allow-popups-to-escape-sandbox"' in r.text
     assert "not stored" in r.text and "MEDIA9" in r.text
+    failed = re.findall(
+        r'<li class="attachment not-stored fetch-failed"[^>]*>(.*?)</li>', r.text, re.S
+    )
+    assert len(failed) == 1 and "could not be copied from the provider" in failed[0]
+    assert "http 404" in failed[0] and "M404" in failed[0]
     pane = await site.get(base, headers={**site.headers, "HX-Request": "true"})
     assert pane.status_code == 200 and "<html" not in pane.text and "<article" in pane.text
 

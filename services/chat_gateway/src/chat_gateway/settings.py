@@ -49,7 +49,7 @@ class ChatSettings(ServiceSettings):
     widget_sites: dict[str, WidgetSite] = Field(default_factory=dict)
     widget_max_text: int = 8000
     widget_max_frame: int = 64 * 1024
-    blob_dir: Path | None = None  # set: Slack files are copied into this blob store
+    blob_dir: Path | None = None  # set, or blob_store=s3: Slack files are copied into the store
     slack_file_hosts: list[str] = Field(default_factory=lambda: ["files.slack.com"])
     slack_file_max_bytes: int = 25 * 1024 * 1024
     slack_file_timeout: float = 2.0  # inside Slack's 3 s ack window

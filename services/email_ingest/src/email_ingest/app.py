@@ -24,7 +24,7 @@ from email_ingest.replies import RelayConfig, ReplySender, reply_loop
 from email_ingest.sender_auth import SenderAuth
 from email_ingest.settings import EmailSettings
 from email_ingest.smtp import SmtpConfig, start_smtp
-from hotline.blobs import LocalBlobStore
+from hotline.blobs import open_blob_store
 from hotline.http import ServiceState, create_service_app
 from hotline.intake import KafkaPublisher, Publisher
 
@@ -114,7 +114,7 @@ def create_app(
         body_limits={"/inbound/email": settings.webhook_max_bytes},
     )
     state: ServiceState = app.state.hotline
-    blobs = LocalBlobStore(settings.blob_dir)
+    blobs = open_blob_store(settings, settings.blob_dir)
     publisher = publisher or KafkaPublisher(state.producer)
     config, topic = mailbox_config(settings), settings.inbound_topic
     lifespan.mailroom = Mailroom(publisher, blobs, config, topic, state.metrics)
@@ -144,7 +144,8 @@ def reply_sender(s: EmailSettings, state: ServiceState) -> ReplySender:
     relay = RelayConfig(
         host=s.relay_host, port=s.relay_port, attempts=s.relay_attempts, backoff_s=s.relay_backoff_s
     )
-    return ReplySender(state.producer, relay, config, s.results_topic, LocalBlobStore(s.blob_dir))
+    blobs = open_blob_store(s, s.blob_dir)
+    return ReplySender(state.producer, relay, config, s.results_topic, blobs)
 
 
 async def reply_worker(lifespan: EmailLifespan, state: ServiceState) -> None:

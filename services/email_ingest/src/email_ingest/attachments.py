@@ -1,7 +1,10 @@
 """Walk the MIME tree into the text body, the HTML body and attachments (bytes kept as blobs).
 
-Nothing is silently dropped: every leaf that is not the chosen text or HTML body becomes an
-``AttachmentRef``; past the configured limits the event says so (``attachments_truncated``).
+Every leaf that is not the chosen text or HTML body becomes an ``AttachmentRef``. A part past
+the byte limit (``max_total_bytes`` of blobs per message) is not stored on its own but kept by
+reference: ``part`` names its MIME section and ``normalize`` points ``ref`` at the raw message,
+stored whole. Past ``max_attachments`` parts are not listed (the event must stay bounded).
+Either way the event says limits were reached (``attachments_truncated``).
 Forwarded ``message/rfc822`` parts are kept whole, as one attachment.
 """
 
@@ -32,24 +35,30 @@ class Bodies:
     truncated: bool = False
     total: int = 0
 
+    @property
+    def by_reference(self) -> list[AttachmentRef]:
+        """The parts kept in the raw message (their ``ref`` is set by ``normalize``)."""
+        return [a for a in self.attachments if a.part is not None]
+
 
 def collect(root: Part, limits: Limits) -> Bodies:
     out = Bodies()
-    for part in _leaves(root):
-        _take(part, out, limits)
+    for section, part in _leaves(root, ""):
+        _take(part, section or "1", out, limits)
     return out
 
 
-def _leaves(part: Part) -> list[Part]:
+def _leaves(part: Part, section: str) -> list[tuple[str, Part]]:
+    """Each leaf with its IMAP section number ("1", "2.1"; a one-part message's body is "1")."""
     if part.ctype == "message/rfc822" or not part.children:
-        return [part]
-    leaves: list[Part] = []
-    for child in part.children:
-        leaves.extend(_leaves(child))
+        return [(section, part)]
+    leaves: list[tuple[str, Part]] = []
+    for i, child in enumerate(part.children, 1):
+        leaves.extend(_leaves(child, f"{section}.{i}" if section else str(i)))
     return leaves
 
 
-def _take(part: Part, out: Bodies, limits: Limits) -> None:
+def _take(part: Part, section: str, out: Bodies, limits: Limits) -> None:
     disposition, filename = _disposition(part)
     is_body = disposition != "attachment" and filename is None
     textual = part.ctype == "text/plain" or part.ctype.startswith("multipart/")
@@ -59,7 +68,7 @@ def _take(part: Part, out: Bodies, limits: Limits) -> None:
         out.html = part_text(part)
         out.html_bytes = transfer_decode(part)
     elif part.size > 0 or filename:
-        _attach(part, disposition, filename, out, limits)
+        _attach(part, section, (disposition, filename), out, limits)
 
 
 def _disposition(part: Part) -> tuple[str, str | None]:
@@ -85,24 +94,31 @@ def _forwarded_name(part: Part) -> str | None:
     return (decode_words(subject).strip() or "forwarded") + ".eml" if subject else None
 
 
-def _attach(part: Part, disposition: str, filename: str | None, out: Bodies, lim: Limits) -> None:
-    data = transfer_decode(part)
-    if len(out.attachments) >= lim.max_attachments or out.total + len(data) > lim.max_total_bytes:
+def _attach(
+    part: Part, section: str, named: tuple[str, str | None], out: Bodies, lim: Limits
+) -> None:
+    if len(out.attachments) >= lim.max_attachments:
         out.truncated = True
         return
+    data = transfer_decode(part)
+    fits = out.total + len(data) <= lim.max_total_bytes
     digest = sha256_hex(data)
-    ref = PREFIX + digest
+    disposition, filename = named
     cid = part.get("content-id")
     out.attachments.append(
         AttachmentRef(
-            ref=ref,
+            ref=PREFIX + digest,
             mime_type=part.ctype,
             size=len(data),
             sha256=digest,
             filename=filename,
             inline=disposition == "inline" or (disposition == "" and cid is not None),
             content_id=cid.decode("latin-1").strip().strip("<>") if cid else None,
+            part=None if fits else section,
         )
     )
-    out.blobs[ref] = data
-    out.total += len(data)
+    if fits:
+        out.blobs[PREFIX + digest] = data
+        out.total += len(data)
+    else:
+        out.truncated = True

@@ -18,7 +18,7 @@ from email_ingest.import_cli import Mails, Options
 from email_ingest.import_report import progress, summary
 from email_ingest.mailroom import Mailroom
 from email_ingest.settings import EmailSettings
-from hotline.blobs import LocalBlobStore
+from hotline.blobs import open_blob_store
 from hotline.intake import KafkaPublisher, MemoryPublisher, Publisher
 from hotline.kafka import EventProducer, ProducerSettings
 
@@ -69,7 +69,9 @@ async def _run(
     producer = None if options.dry_run else await _connected(settings)
     publisher: Publisher = KafkaPublisher(producer) if producer else MemoryPublisher(down=True)
     config = replace(mailbox_config(settings), tenant=tenant)
-    room = Mailroom(publisher, LocalBlobStore(settings.blob_dir), config, settings.inbound_topic)
+    room = Mailroom(
+        publisher, open_blob_store(settings, settings.blob_dir), config, settings.inbound_topic
+    )
     importer = Importer(room, ledger, dry_run=options.dry_run, batch=options.batch)
     try:
         with progress(*shown) as advance:

@@ -62,6 +62,7 @@ def normalize(
         raise PermanentError("cpu_budget_exceeded", "normalisation over its CPU budget")
     if bodies.html_bytes is not None:
         bodies.blobs[blob_ref(bodies.html_bytes)] = bodies.html_bytes
+    _keep_by_reference(bodies, raw)
     thread = thread_hints(root, config, envelope_rcpts)
     provider_id = thread.message_id or "sha256:" + hashlib.sha256(raw).hexdigest()
     event = events.MessageReceived(
@@ -175,6 +176,15 @@ def _verified_by(
         return relay
     own = n_from == 1 and sender is not None and auth.from_domain == sender.domain
     return "smtp.dmarc" if own else None
+
+
+def _keep_by_reference(bodies: Bodies, raw: bytes) -> None:
+    """Parts past the byte limit stay in the raw message, which is then stored whole."""
+    if bodies.by_reference:
+        raw_ref = blob_ref(raw)
+        bodies.blobs[raw_ref] = raw
+        for a in bodies.by_reference:
+            a.ref = raw_ref
 
 
 def _content(root: Part, text: str, bodies: Bodies, own_results: str | None) -> events.EmailContent:

@@ -14,11 +14,14 @@ from dataclasses import dataclass, field
 import httpx
 
 from hotline import events as ev
+from hotline.blobs import open_blob_store
 from hotline.http import ServiceState
 from hotline.intake import Intake, KafkaPublisher, Publisher
 from hotline.kafka import ConsumerLoop
 from hotline.kafka.consumer import InRecord, LoopSettings
 from hotline.topics import INBOUND_SOCIAL, REPLIES_SOCIAL
+from social_ingest.media import MediaCopier, copy_counter
+from social_ingest.media_sources import media_source
 from social_ingest.profile_sources import sources
 from social_ingest.profiles import Enricher, lookup_counter
 from social_ingest.replies import Replies, decode_reply
@@ -41,6 +44,7 @@ class SocialService:
     store: WindowStore | None = None
     client: httpx.AsyncClient | None = None
     enricher: Enricher | None = None
+    media_client: httpx.AsyncClient | None = None
 
     async def start(self, state: ServiceState) -> None:
         if self.settings.profiles_enabled:
@@ -55,7 +59,22 @@ class SocialService:
         publisher = self.publisher or KafkaPublisher(state.producer)
         prepare = self.enricher.enrich if self.enricher else None
         intake = Intake(publisher, state.metrics, prepare=prepare)
-        return Webhooks(intake, contexts(self.settings))
+        return Webhooks(intake, contexts(self.settings), self._media(state))
+
+    def _media(self, state: ServiceState) -> MediaCopier | None:
+        s = self.settings
+        if not s.media_copy:
+            return None
+        self.media_client = httpx.AsyncClient(timeout=httpx.Timeout(s.media_budget, connect=2.0))
+        return MediaCopier(
+            open_blob_store(s, s.blob_dir),
+            media_source(s),
+            self.media_client,
+            budget=s.media_budget,
+            attempts=s.media_attempts,
+            max_bytes=s.media_max_bytes,
+            counter=copy_counter(state.metrics.registry),
+        )
 
     def _start_profiles(self, state: ServiceState) -> None:
         counter = lookup_counter(state.metrics.registry)
@@ -99,8 +118,9 @@ class SocialService:
         self.stop.set()
         if self.tasks:
             await asyncio.wait(self.tasks, timeout=10)
-        if self.client:
-            await self.client.aclose()
+        for client in (self.client, self.media_client):
+            if client:
+                await client.aclose()
         if self.enricher:
             await self.enricher.close()
         if self.store:

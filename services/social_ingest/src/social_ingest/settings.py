@@ -5,9 +5,23 @@ Provider secrets are SecretStr; the ``dev-`` defaults are refused outside env=de
 
 from __future__ import annotations
 
-from pydantic import SecretStr
+from pathlib import Path
+
+from pydantic import Field, SecretStr
 
 from hotline.settings import ServiceSettings
+
+# Where providers serve customers' files (domain suffixes): Meta's CDNs (WhatsApp media URLs,
+# Messenger and Instagram attachments), Twilio's API and CDN (MMS), X's media hosts.
+MEDIA_HOSTS = (
+    "fbcdn.net",
+    "fbsbx.com",
+    "cdninstagram.com",
+    "twilio.com",
+    "twiliocdn.com",
+    "twimg.com",
+    "twitter.com",
+)
 
 
 class SocialSettings(ServiceSettings):
@@ -51,3 +65,12 @@ class SocialSettings(ServiceSettings):
     profile_cache_size: int = 50_000
     profile_queue_size: int = 1_000  # full -> the lookup is dropped (counted), never awaited
     profile_workers: int = 2
+    # Media copied into the blob store (HOTLINE_BLOB_STORE: blob_dir or the S3 bucket) before
+    # the event is published, so it outlives the provider's link (social_ingest.media). Off
+    # by default: with it off, attachments keep the provider's ref as before.
+    media_copy: bool = False
+    media_budget: float = 8.0  # seconds for all of one webhook's files, inside its timeout
+    media_attempts: int = 3  # per file, for timeouts, network errors, 429 and 5xx
+    media_max_bytes: int = 100 * 1024 * 1024  # WhatsApp's largest document
+    media_hosts: list[str] = Field(default_factory=lambda: list(MEDIA_HOSTS))
+    blob_dir: Path = Path("var/blobs")

@@ -23,6 +23,7 @@ from hotline.intake.intake import poison_of
 from hotline.kafka.errors import PermanentError
 from hotline.topics import INBOUND_SOCIAL
 from social_ingest.context import Context
+from social_ingest.media import MediaCopier
 from social_ingest.ops import Normalized
 from social_ingest.settings import SocialSettings
 
@@ -38,12 +39,15 @@ class Webhooks:
 
     intake: Intake
     context: Callable[[], Context]  # each webhook's context: now, the tenancy, the region
+    media: MediaCopier | None = None  # set: attachments are copied into the blob store first
 
     def outcome(self, body: bytes, run: Normalizer, source: str) -> Outcome:
         return outcome_of(body, self.context(), run, source)
 
     async def answer(self, outcome: Outcome) -> Answer:
         """The provider's answer, given once Kafka acked (or did not: 503)."""
+        if self.media and isinstance(outcome, Publish):
+            await self.media.copy(outcome.events)
         return answer_for(await self.intake.take(outcome))
 
 

@@ -14,7 +14,7 @@ from chat_gateway.slack.download import FileCopier
 from chat_gateway.slack.outcome import SlackOutcomes
 from chat_gateway.slack.pipeline import Workspace, parse_signed
 from chat_gateway.slack.users_info import ProfileDirectory
-from hotline.blobs import LocalBlobStore
+from hotline.blobs import open_blob_store
 from hotline.http import ServiceState
 from hotline.http.hotpath import Answer, Handler, Inbound
 from hotline.intake import Intake, Result
@@ -55,9 +55,9 @@ def tokens_of(settings: ChatSettings) -> dict[str, str]:
 
 
 def copier_of(settings: ChatSettings) -> FileCopier | None:
-    if settings.blob_dir is None:
-        return None
-    store = LocalBlobStore(settings.blob_dir)
+    if settings.blob_store == "file" and settings.blob_dir is None:
+        return None  # no store: Slack files stay links
+    store = open_blob_store(settings, settings.blob_dir)
     return FileCopier(
         store, settings.slack_file_hosts, settings.slack_file_max_bytes, settings.slack_file_timeout
     )

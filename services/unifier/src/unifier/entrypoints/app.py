@@ -7,6 +7,7 @@ import asyncio
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from hotline.blobs import open_blob_store
 from hotline.http import ServiceState, create_service_app
 from hotline.intake import Intake, KafkaPublisher
 from unifier.entrypoints.api import (
@@ -75,6 +76,7 @@ def create_app(settings: UnifierSettings | None = None) -> FastAPI:
     state: ServiceState = app.state.hotline  # typing events go out through the edge intake
     app.state.intake = Intake(KafkaPublisher(state.producer), state.metrics)
     app.state.login_limits = LoginLimits.of(settings)  # per process, in memory
+    app.state.blobs = open_blob_store(settings, settings.blob_dir)  # the edges' store, read here
     seen = [Depends(api_seen)]  # an agent's API request counts as presence
     app.include_router(inbox_routes.router, dependencies=seen)  # before: /conversations/bulk
     app.include_router(api_router, dependencies=seen)

@@ -3,7 +3,8 @@
 - ``GET /inbox/messages/{id}/html``: the HTML mail body, sanitized (``web.sanitize``), under
   its own CSP (nothing loads but our own and inline images, no script) and a CSP sandbox, to
   be shown only in ``<iframe sandbox>`` (the macro in ``_content.html`` does).
-- ``GET /inbox/messages/{id}/attachments/{index}``: the file from the blob store. PNG, JPEG,
+- ``GET /inbox/messages/{id}/attachments/{index}``: the file from the configured blob store
+  (``app.state.blobs``: the directory or the S3 bucket the edges write to), streamed. PNG, JPEG,
   GIF and WebP (by their bytes, never by the declared type; never SVG) inline as their type;
   everything else as ``application/octet-stream``, ``Content-Disposition: attachment``.
 - ``GET /inbox/messages/{id}``: the message on its own page (its pane with ``HX-Request``).
@@ -14,12 +15,16 @@ Another tenant's message id is a 404, the same as an unknown one.
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
-from hotline.blobs import LocalBlobStore
+from hotline import events as ev
+from hotline.blobs import BlobStore
 from unifier.domain import message_files as files
 from unifier.domain.inert import SNIFF_BYTES, content_disposition, sniff_image
 from unifier.entrypoints.api.auth import Principal, page_principal
@@ -27,7 +32,6 @@ from unifier.entrypoints.runtime import ConsumerRuntime
 from unifier.entrypoints.web import images
 from unifier.entrypoints.web.sanitize import decode_html, document, sanitize
 from unifier.entrypoints.web.templating import render
-from unifier.settings import UnifierSettings
 from unifier.store import content_rows, queries
 
 router = APIRouter(tags=["page"])
@@ -45,9 +49,9 @@ class Missing(Exception):
     """What cannot be served, said in the page: 404 with the reason."""
 
 
-def blob_store(request: Request) -> LocalBlobStore:
-    settings: UnifierSettings = request.app.state.hotline.settings
-    return LocalBlobStore(settings.blob_dir)
+def blob_store(request: Request) -> BlobStore:
+    store: BlobStore = request.app.state.blobs
+    return store
 
 
 async def _payload(request: Request, who: Principal, message_id: str, c: str | None) -> bytes:
@@ -59,11 +63,33 @@ async def _payload(request: Request, who: Principal, message_id: str, c: str | N
     return found
 
 
-def _read(blobs: LocalBlobStore, ref: str, what: str) -> bytes:
+async def _read(blobs: BlobStore, ref: str, what: str) -> bytes:
     try:
-        return blobs.get(ref)
+        return await asyncio.to_thread(blobs.get, ref)
     except (OSError, ValueError) as exc:
         raise Missing(f"The {what} is not in the blob store ({ref}).") from exc
+
+
+async def _open(blobs: BlobStore, ref: str) -> Iterator[bytes]:
+    try:
+        return await asyncio.to_thread(blobs.chunks, ref)
+    except (OSError, ValueError) as exc:
+        raise Missing(f"The attachment is not in the blob store ({ref}).") from exc
+
+
+async def _from_raw(blobs: BlobStore, found: ev.AttachmentRef) -> bytes:
+    raw = await _read(blobs, found.ref, "original message")
+    data = await asyncio.to_thread(files.part_bytes, raw, found.part or "")
+    if data is None:
+        raise Missing(f"The original message has no part {found.part}.")
+    return data
+
+
+def _not_stored(found: ev.AttachmentRef) -> str:
+    where = f"the provider keeps it as {files.provider_id(found.ref)}."
+    if found.fetch_error:
+        return f"Not stored: copying it from the provider failed ({found.fetch_error}); {where}"
+    return f"Not stored: {where}"
 
 
 def _missing(who: Principal, reason: str) -> HTMLResponse:
@@ -77,10 +103,10 @@ async def html_body(request: Request, who: Who, message_id: str, c: str | None =
         ref = files.html_ref(event)
         if ref is None:
             raise Missing("This message has no HTML version.")
-        raw = _read(blob_store(request), ref, "HTML body")
+        raw = await _read(blob_store(request), ref, "HTML body")
     except Missing as exc:
         return _missing(who, str(exc))
-    cids = images.by_content_id(event, blob_store(request))
+    cids = await asyncio.to_thread(images.by_content_id, event, blob_store(request))
     body = document(sanitize(decode_html(raw), cids))
     headers = {"Content-Security-Policy": HTML_CSP, "X-Frame-Options": "SAMEORIGIN", **NO_STORE}
     return HTMLResponse(body, headers=headers)
@@ -95,23 +121,29 @@ async def attachment(
         if found is None:
             raise Missing(f"Message {message_id} has no attachment {index}.")
         if not found.ref.startswith(files.BLOB_PREFIX):
-            raise Missing(f"Not stored: the provider keeps it as {files.provider_id(found.ref)}.")
-        data = _read(blob_store(request), found.ref, "attachment")
+            raise Missing(_not_stored(found))
+        if found.part:  # too large to store alone: read from the raw message it came in
+            chunks = iter([await _from_raw(blob_store(request), found)])
+        else:
+            chunks = await _open(blob_store(request), found.ref)
     except Missing as exc:
         return _missing(who, str(exc))
-    return file_response(data, found.filename)
+    return await file_response(chunks, found.filename)
 
 
-def file_response(data: bytes, filename: str | None) -> Response:
-    """Safe raster images inline as what their bytes are; anything else a download."""
-    image = sniff_image(data[:SNIFF_BYTES])
+async def file_response(chunks: Iterator[bytes], filename: str | None) -> Response:
+    """Safe raster images inline as what their bytes are; anything else a download. The
+    first chunk (read here) decides; the rest streams from the store as the client reads."""
+    first = await asyncio.to_thread(next, chunks, b"")
+    image = sniff_image(first[:SNIFF_BYTES])
     headers = {
         "Content-Disposition": content_disposition(filename, inline=image is not None),
         "Content-Security-Policy": FILE_CSP,
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "private, max-age=3600",
     }
-    return Response(data, media_type=image or "application/octet-stream", headers=headers)
+    body = itertools.chain([first], chunks)  # a sync iterator: Starlette reads it in a thread
+    return StreamingResponse(body, media_type=image or "application/octet-stream", headers=headers)
 
 
 @router.get("/inbox/messages/{message_id}", response_class=HTMLResponse)

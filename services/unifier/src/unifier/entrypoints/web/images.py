@@ -2,25 +2,25 @@
 
 ``await mark(request, tenant, thread)`` sets ``image`` on each attachment of a thread from
 ``queries.get_thread`` (one query for the messages that have attachments; each blob's answer
-is cached by its content address, so a file is read once per process). A thread view calls it
-before rendering ``message_content``.
+is cached by its content address, so a blob's head is read once per process, in a thread: the
+store may be a network one). A thread view calls it before rendering ``message_content``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import functools
-from pathlib import Path
+import itertools
 from typing import Any
 
 from fastapi import Request
 
 from hotline import events as ev
-from hotline.blobs import BlobStore, LocalBlobStore
+from hotline.blobs import BlobStore
 from unifier.domain import message_files as files
 from unifier.domain.inert import SNIFF_BYTES, sniff_image
 from unifier.entrypoints.runtime import ConsumerRuntime
-from unifier.settings import UnifierSettings
 from unifier.store import content_rows
 
 INLINE_MAX = 4 * 1024 * 1024  # the cid: images embedded in one HTML body, base64 included
@@ -55,11 +55,13 @@ def _data_uri(blobs: BlobStore, ref: str, budget: int) -> str | None:
 
 
 @functools.lru_cache(maxsize=8192)
-def _sniffed(root: Path, ref: str) -> str | None:
+def _sniffed(blobs: BlobStore, ref: str) -> str | None:
+    """The image type of a blob's first bytes (only its first chunk is read)."""
     try:
-        return sniff_image(LocalBlobStore(root).get(ref)[:SNIFF_BYTES])
+        head = b"".join(itertools.islice(blobs.chunks(ref, SNIFF_BYTES), 1))
     except (OSError, ValueError):
         return None
+    return sniff_image(head)
 
 
 async def mark(request: Request, tenant: str, thread: dict[str, Any]) -> None:
@@ -69,9 +71,14 @@ async def mark(request: Request, tenant: str, thread: dict[str, Any]) -> None:
         payloads = await content_rows.thread_payloads(
             conn, tenant, thread["thread_id"], [m["message_id"] for m in with_files]
         )
-    settings: UnifierSettings = request.app.state.hotline.settings
+    pairs = []
     for m in with_files:
         event = files.inbound(payloads[m["message_id"]])
         refs = [a.ref for a in event.attachments] if event else []
-        for a, ref in zip(m["attachments"], refs, strict=False):
-            a["image"] = a["stored"] and _sniffed(settings.blob_dir, ref) is not None
+        pairs += list(zip(m["attachments"], refs, strict=False))
+    await asyncio.to_thread(_mark_images, request.app.state.blobs, pairs)
+
+
+def _mark_images(blobs: BlobStore, pairs: list[tuple[dict[str, Any], str]]) -> None:
+    for a, ref in pairs:
+        a["image"] = a["stored"] and _sniffed(blobs, ref) is not None

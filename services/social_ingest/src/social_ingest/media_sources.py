@@ -1,0 +1,117 @@
+"""Where a provider's attachment ref can be downloaded from, and with which credentials.
+
+``Source.locate(ref, client)`` -> (URL, headers) of the file itself; for WhatsApp and Telegram
+that takes one API call (the media id / file id is resolved to a short-lived URL or path).
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+
+from social_ingest.settings import SocialSettings
+
+Located = tuple[str, dict[str, str]]  # the file's URL, the headers to GET it with
+RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+WHATSAPP = "provider:whatsapp/"
+TELEGRAM = "provider:telegram/"
+
+
+class Unfetchable(Exception):
+    """A failure that will not pass by trying again (404, refused host, too large, ...)."""
+
+
+class Retry(Exception):
+    """A failure that may pass: tried again while attempts and the budget last."""
+
+
+def check(response: httpx.Response) -> None:
+    """Raise for an answer that is not a 200: ``Retry`` if it may pass, else for good."""
+    if response.status_code == 200:
+        return
+    reason = f"http {response.status_code}"
+    raise Retry(reason) if response.status_code in RETRY_STATUS else Unfetchable(reason)
+
+
+@dataclass(frozen=True)
+class Source:
+    whatsapp_api_base: str
+    whatsapp_token: str
+    telegram_api_base: str
+    telegram_bot_token: str
+    twilio_api_base: str
+    twilio_account_sid: str
+    twilio_auth_token: str
+    x_bearer_token: str
+    hosts: tuple[str, ...] = field(default=())
+
+    async def locate(self, ref: str, client: httpx.AsyncClient) -> Located:
+        if ref.startswith(WHATSAPP):
+            return await self._whatsapp(ref.removeprefix(WHATSAPP), client)
+        if ref.startswith(TELEGRAM):
+            return await self._telegram(ref.removeprefix(TELEGRAM), client)
+        if ref.startswith(("https://", "http://")):
+            return ref, self._auth_for(ref)
+        raise Unfetchable("not a downloadable ref")
+
+    async def _whatsapp(self, media_id: str, client: httpx.AsyncClient) -> Located:
+        """GET /{media-id} -> {"url": ...}; the URL wants the same bearer token (~5 min)."""
+        if not media_id:
+            raise Unfetchable("no media id")
+        auth = {"Authorization": f"Bearer {self.whatsapp_token}"}
+        url = f"{self.whatsapp_api_base}/{quote(media_id, safe='')}"
+        return str(_field(await _json(client, url, auth), "url")), auth
+
+    async def _telegram(self, file_id: str, client: httpx.AsyncClient) -> Located:
+        """getFile -> result.file_path, then /file/bot<token>/<path> (valid >= 1 hour)."""
+        base = f"{self.telegram_api_base}/bot{self.telegram_bot_token}"
+        doc = await _json(client, f"{base}/getFile?file_id={quote(file_id, safe='')}", {})
+        path = _field(_field(doc, "result"), "file_path")
+        return f"{self.telegram_api_base}/file/bot{self.telegram_bot_token}/{path}", {}
+
+    def _auth_for(self, url: str) -> dict[str, str]:
+        if urlsplit(url)[:2] == urlsplit(self.twilio_api_base)[:2]:  # MMS: the account's auth
+            pair = f"{self.twilio_account_sid}:{self.twilio_auth_token}".encode()
+            return {"Authorization": "Basic " + base64.b64encode(pair).decode()}
+        if any(under(urlsplit(url).hostname or "", d) for d in ("twitter.com", "x.com")):
+            return {"Authorization": f"Bearer {self.x_bearer_token}"}
+        return {}  # Messenger / Instagram CDN URLs are signed in themselves
+
+
+def under(host: str, domain: str) -> bool:
+    """``host`` is ``domain`` or one of its subdomains."""
+    host, domain = host.lower(), domain.lower().lstrip(".")
+    return host == domain or host.endswith("." + domain)
+
+
+def media_source(s: SocialSettings) -> Source:
+    return Source(
+        s.whatsapp_api_base,
+        s.whatsapp_token.get_secret_value(),
+        s.telegram_api_base,
+        s.telegram_bot_token.get_secret_value(),
+        s.twilio_api_base,
+        s.twilio_account_sid,
+        s.twilio_auth_token.get_secret_value(),
+        s.x_bearer_token.get_secret_value(),
+        tuple(s.media_hosts),
+    )
+
+
+async def _json(client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> Any:
+    response = await client.get(url, headers=headers)
+    check(response)
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise Unfetchable("provider answered no JSON") from exc
+
+
+def _field(doc: Any, name: str) -> Any:
+    if not isinstance(doc, dict) or not doc.get(name):
+        raise Unfetchable(f"provider answer has no {name}")
+    return doc[name]
