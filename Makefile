@@ -37,8 +37,8 @@ system-deps:
 kafka-jars:
 	deploy/kafka/fetch.sh
 
-# SeaweedFS's weed (the S3-compatible server of the blob-store tests), built from the Go module
-# proxy into deploy/s3/bin when missing (deploy/s3/README.md). Needs Go >= 1.26.
+# S3Proxy (the S3-compatible server of the blob-store tests), its jar downloaded from Maven
+# Central into deploy/s3/lib when missing (deploy/s3/README.md). Runs on the broker's Java 17.
 s3-server:
 	deploy/s3/fetch.sh
 
@@ -119,7 +119,7 @@ contract-snapshot: setup
 	mv tests/contract/unified/unified.schema.json.tmp tests/contract/unified/unified.schema.json
 
 clean:
-	rm -rf .venv var deploy/kafka/lib .mypy_cache .ruff_cache .pytest_cache
+	rm -rf .venv var deploy/kafka/lib deploy/s3/lib .mypy_cache .ruff_cache .pytest_cache
 
 bench-chat: setup kafka-jars
 	$(UV) run --frozen python -m bench.chat_bench

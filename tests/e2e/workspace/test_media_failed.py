@@ -37,7 +37,9 @@ from tests.workspace import sign_in
 from unifier.entrypoints.app import create_app
 
 pytestmark = pytest.mark.e2e
-TENANT, TOKEN = "acme", "media-agent-token"
+# a tenant of its own: the session's broker also carries other tests' WhatsApp messages from
+# the same corpus sender (tenant acme), which would thread into this test's conversation
+TENANT, TOKEN = "media-e2e", "media-agent-token"
 
 
 async def conversation(base: str, wanted: int) -> dict[str, Any]:
@@ -86,6 +88,7 @@ async def test_media_from_the_bucket_and_failed_copies_shown(
         media_budget=2.0,
         media_hosts=["127.0.0.1"],
         whatsapp_api_base=graph.base + "/v21.0",
+        default_tenant=TENANT,
         **store,
     )
     var = Path(tempfile.mkdtemp(prefix="hotline-media-"))

@@ -1,5 +1,5 @@
 """The blob store contract, run on every backend: the directory store and the S3 store against
-a real SeaweedFS S3 gateway (``s3_server``, tests/s3.py). The same tests, the same refs."""
+a real S3 server, S3Proxy (``s3_server``, tests/s3.py). The same tests, the same refs."""
 
 from __future__ import annotations
 

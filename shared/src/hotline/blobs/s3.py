@@ -1,4 +1,4 @@
-"""Blobs in an S3-compatible bucket (AWS S3, SeaweedFS, Ceph RGW, ...), through boto3.
+"""Blobs in an S3-compatible bucket (AWS S3, Ceph RGW, MinIO, S3Proxy, ...), through boto3.
 
 Key = ``<prefix>sha256/<hex>``: the ref without its ``blob:`` scheme, so a bucket listing reads
 like the refs in the events. Content addressing makes a put idempotent: a blob already there
