@@ -25,5 +25,5 @@ if [ "$got" != "$sha1" ]; then
   exit 1
 fi
 chmod 644 "$part"
-rm -f lib/s3proxy-*.jar
 mv "$part" "$jar"
+find lib -name 's3proxy-*.jar' ! -name "s3proxy-${version}.jar" -delete  # another version's
