@@ -33,7 +33,8 @@ def test_kill_ingest_and_unifier_loses_and_duplicates_nothing() -> None:
     kills = [m for m in faults if m["what"] == "kill -9"]
     assert {m["target"] for m in kills} == {"social_ingest", "unifier"} and len(kills) >= 4
     assert doc["acked"] == doc["sent"], "senders retry until acked, like providers"
-    assert delivery["acked"] > 0.8 * scenario.rate * scenario.duration
+    new_messages = scenario.rate * (1 - scenario.retry_share) * scenario.duration
+    assert delivery["acked"] > 0.9 * new_messages, "the traffic kept flowing through the kills"
     assert delivery["lost"] == 0, delivery["examples"]
     assert delivery["duplicates"] == 0, delivery["examples"]
     assert delivery["counters_exact"], delivery

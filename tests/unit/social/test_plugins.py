@@ -1,4 +1,6 @@
-"""``hotline normalize CHANNEL FILE`` for every social plugin over our fixtures: no errors."""
+"""``hotline normalize CHANNEL FILE`` for every social plugin over our fixtures: no errors.
+The command runs in this process (typer's runner, the same app and plugins); the broken-file
+case runs the installed ``hotline`` executable, as a user does."""
 
 from __future__ import annotations
 
@@ -8,8 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from hotline.channels import registered
+from hotline.cli import app
 from tests.unit.social.helpers import FIXTURES
 from tests.unit.social.test_messenger import INSTAGRAM, MESSENGER
 from tests.unit.social.test_x_telegram_sms import SMS_KINDS, TG_KINDS, X_KINDS
@@ -36,9 +40,9 @@ def test_all_six_channels_are_registered() -> None:
 
 @pytest.mark.parametrize("channel", sorted(FILES))
 def test_cli_normalizes_our_fixtures(channel: str) -> None:
-    hotline = Path(sys.executable).parent / "hotline"
-    args = [str(hotline), "normalize", channel, *(str(FIXTURES / f) for f in FILES[channel])]
-    run = subprocess.run(args, capture_output=True, text=True, check=True, timeout=60)
+    args = ["normalize", channel, *(str(FIXTURES / f) for f in FILES[channel])]
+    run = CliRunner().invoke(app, args)
+    assert run.exit_code == 0, run.output
     lines = [json.loads(line) for line in run.stdout.splitlines()]
     assert len(lines) == len(FILES[channel])
     assert all("error" not in line for line in lines), lines
