@@ -20,6 +20,9 @@ from tests.integration.unifier.server import serving
 from tests.unit.unifier.factory import ident, message
 from unifier.entrypoints.app import create_app
 
+# Each test runs on one database, alternating between them: the SQL itself is tested on both
+# by the store-level files (test_*_store, test_thread_actions, test_inbox_search, ...).
+
 
 @pytest.fixture
 async def api(kafka: str, dsn: str) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
@@ -44,6 +47,7 @@ async def conversations(client: httpx.AsyncClient, **params: Any) -> list[dict[s
     return data
 
 
+@pytest.mark.parametrize("dsn", ["sqlite"], indirect=True)
 async def test_tokens_are_per_tenant(api: tuple[httpx.AsyncClient, str]) -> None:
     client, _ = api
     assert (await client.get("/conversations", headers={"Authorization": ""})).status_code == 401
@@ -94,6 +98,7 @@ async def replies_since(kafka: str, before: dict[TopicPartition, int], tenant: s
         await consumer.stop()
 
 
+@pytest.mark.parametrize("dsn", ["postgresql"], indirect=True)
 async def test_search_thread_close_reopen_and_idempotent_reply(
     kafka: str, api: tuple[httpx.AsyncClient, str]
 ) -> None:
@@ -164,6 +169,7 @@ async def test_search_thread_close_reopen_and_idempotent_reply(
     await eventually(closed_event)
 
 
+@pytest.mark.parametrize("dsn", ["sqlite"], indirect=True)
 async def test_merge_and_split_conversations(
     kafka: str, api: tuple[httpx.AsyncClient, str]
 ) -> None:
@@ -204,6 +210,7 @@ async def test_merge_and_split_conversations(
     assert res.status_code == 422
 
 
+@pytest.mark.parametrize("dsn", ["postgresql"], indirect=True)
 async def test_a_customer_answer_to_our_sent_reply_joins_the_thread(
     kafka: str, api: tuple[httpx.AsyncClient, str]
 ) -> None:
@@ -258,6 +265,7 @@ async def test_a_customer_answer_to_our_sent_reply_joins_the_thread(
     assert ours["provider_message_id"] == "<reply-1@acme.test>"
 
 
+@pytest.mark.parametrize("dsn", ["sqlite"], indirect=True)
 async def test_agent_typing_is_published_to_the_customers_channel(
     kafka: str, api: tuple[httpx.AsyncClient, str]
 ) -> None:

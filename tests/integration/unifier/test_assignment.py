@@ -34,6 +34,9 @@ from unifier.store.schema import threads
 
 NOW = datetime.now
 
+# Each test runs on one database, alternating between them: the SQL itself is tested on both
+# by the store-level files (test_*_store, test_thread_actions, test_inbox_search, ...).
+
 
 @pytest.fixture
 async def api(kafka: str, dsn: str) -> AsyncIterator[tuple[httpx.AsyncClient, str, FastAPI]]:
@@ -124,6 +127,7 @@ async def assigned_events(kafka: str, tenant: str, n: int) -> list[un.Conversati
     return found
 
 
+@pytest.mark.parametrize("dsn", ["sqlite"], indirect=True)
 async def test_assign_and_unassign(kafka: str, api: tuple[httpx.AsyncClient, str, FastAPI]) -> None:
     client, tenant, app = api
     await add_agents(app, tenant, 10, "ana", "bob")
@@ -195,6 +199,7 @@ async def assign_as(
     assert (await assignees(app, other))[foreign] is None
 
 
+@pytest.mark.parametrize("dsn", ["postgresql"], indirect=True)
 async def test_auto_assign_capacity_queue_and_offline(
     kafka: str, api: tuple[httpx.AsyncClient, str, FastAPI]
 ) -> None:
@@ -279,6 +284,7 @@ async def test_auto_assign_capacity_queue_and_offline(
     assert await sql(app, lambda c: team_rows.queued(c, tenant, waiting)) is None
 
 
+@pytest.mark.parametrize("dsn", ["sqlite"], indirect=True)
 async def test_presence_refusals(kafka: str, api: tuple[httpx.AsyncClient, str, FastAPI]) -> None:
     """The page route: CSRF header required, another tenant's conversation unknown, a bad
     state refused; a good post broadcasts "presence" and renders for others, not oneself."""

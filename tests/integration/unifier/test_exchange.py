@@ -33,6 +33,8 @@ from unifier.store import queries
 from unifier.store.schema import held, messages, thread_keys
 
 pytestmark = pytest.mark.integration
+# Each test runs on one database, alternating between them: the SQL itself is tested on both
+# by the store-level files (test_*_store, test_thread_actions, test_inbox_search, ...).
 WA = ev.ChannelRef(kind="whatsapp", account_id="PN1")
 MAIL = ev.ChannelRef(kind="email", account_id="support@acme.test")
 ALICE = [ident("email", "alice@example.test")]
@@ -103,6 +105,7 @@ async def conversation_events(kafka: str, tenant: str, n: int) -> list[un.Unifie
     return found
 
 
+@pytest.mark.parametrize("dsn", ["sqlite"], indirect=True)
 async def test_reply_shows_in_order_and_statuses_only_move_forward(kafka: str, dsn: str) -> None:
     tenant = "x" + uuid.uuid4().hex[:8]
     async with running(settings_for(kafka, dsn)) as rt:
@@ -167,6 +170,7 @@ async def test_reply_shows_in_order_and_statuses_only_move_forward(kafka: str, d
         assert {e.conversation_id for e in ours_events} == {tid}
 
 
+@pytest.mark.parametrize("dsn", ["postgresql"], indirect=True)
 async def test_a_status_whose_reply_never_reports_is_dropped_visibly(
     kafka: str, dsn: str, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -189,6 +193,7 @@ async def test_a_status_whose_reply_never_reports_is_dropped_visibly(
         assert sample is not None and sample >= 1 and rt.sweeper.expired >= 1
 
 
+@pytest.mark.parametrize("dsn", ["sqlite"], indirect=True)
 async def test_a_dsn_of_our_reply_marks_it_failed_in_its_thread(kafka: str, dsn: str) -> None:
     tenant = "x" + uuid.uuid4().hex[:8]
     async with running(settings_for(kafka, dsn)) as rt:
@@ -233,6 +238,7 @@ async def test_a_dsn_of_our_reply_marks_it_failed_in_its_thread(kafka: str, dsn:
         assert failed.detail == ours["status_detail"]
 
 
+@pytest.mark.parametrize("dsn", ["postgresql"], indirect=True)
 async def test_a_dsn_before_the_reply_result_still_fails_the_reply(kafka: str, dsn: str) -> None:
     tenant = "x" + uuid.uuid4().hex[:8]
     async with running(settings_for(kafka, dsn)) as rt:
@@ -265,6 +271,7 @@ async def test_a_dsn_before_the_reply_result_still_fails_the_reply(kafka: str, d
         assert view["thread_id"] == tid
 
 
+@pytest.mark.parametrize("dsn", ["sqlite"], indirect=True)
 async def test_edits_keep_history_deletes_hide_text_reactions_show(kafka: str, dsn: str) -> None:
     tenant = "x" + uuid.uuid4().hex[:8]
     who = ev.Sender(handle="+4915100000001")
@@ -355,6 +362,7 @@ async def test_edits_keep_history_deletes_hide_text_reactions_show(kafka: str, d
         assert w3 == ["conversation.message.added.v1", "conversation.message.updated.v1"]
 
 
+@pytest.mark.parametrize("dsn", ["postgresql"], indirect=True)
 async def test_split_takes_the_thread_keys_and_the_answer_follows(kafka: str, dsn: str) -> None:
     tenant = "x" + uuid.uuid4().hex[:8]
     h = timedelta(hours=1)

@@ -21,6 +21,8 @@ from tests.unit.unifier.factory import T0, ident, message
 from unifier.entrypoints.app import create_app
 
 pytestmark = pytest.mark.integration
+# Each test runs on one database, alternating between them: the SQL itself is tested on both
+# by the store-level files (test_*_store, test_thread_actions, test_inbox_search, ...).
 
 H = timedelta(hours=1)
 WA_ID, PHONE, EMAIL = "4915112345678", "+4915112345678", "maria@example.test"
@@ -94,6 +96,7 @@ async def arrive(
     return found
 
 
+@pytest.mark.parametrize("dsn", ["sqlite"], indirect=True)
 async def test_names_reach_contacts_conversations_and_messages(
     kafka: str, api: tuple[httpx.AsyncClient, str]
 ) -> None:
@@ -128,6 +131,7 @@ async def test_names_reach_contacts_conversations_and_messages(
     assert sender["wd3"] == HOSTILE  # stored and served as data; escaped by the page
 
 
+@pytest.mark.parametrize("dsn", ["postgresql"], indirect=True)
 async def test_a_merged_contacts_names_are_the_survivors(
     kafka: str, api: tuple[httpx.AsyncClient, str]
 ) -> None:

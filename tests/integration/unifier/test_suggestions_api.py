@@ -24,6 +24,9 @@ from unifier.entrypoints.app import create_app
 H = timedelta(hours=1)
 PHONE = "+4915100000021"
 
+# Each test runs on one database, alternating between them: the SQL itself is tested on both
+# by the store-level files (test_*_store, test_thread_actions, test_inbox_search, ...).
+
 
 @pytest.fixture
 async def api(kafka: str, dsn: str) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
@@ -67,6 +70,7 @@ def unproven(tenant: str, pmid: str, at: timedelta) -> ev.MessageReceived:
     return message(pmid, "sms", tenant=tenant, handle=PHONE, at=at, ids=ids)
 
 
+@pytest.mark.parametrize("dsn", ["sqlite"], indirect=True)
 async def test_a_dismissed_suggestion_never_returns(
     kafka: str, api: tuple[httpx.AsyncClient, str]
 ) -> None:
@@ -107,6 +111,7 @@ async def test_a_dismissed_suggestion_never_returns(
     assert len([e for e in events if isinstance(e, un.ContactSuggested)]) == 1
 
 
+@pytest.mark.parametrize("dsn", ["postgresql"], indirect=True)
 async def test_accepting_merges_with_agent_confirmed_evidence(
     kafka: str, api: tuple[httpx.AsyncClient, str]
 ) -> None:
