@@ -16,7 +16,6 @@ from rich.table import Table
 from hotline import events
 from hotline.capture import is_capture, parse_capture
 from hotline.channels import ChannelPlugin, registered
-from hotline.http.webhook import Rejected
 from hotline.kafka.errors import reason_of
 from hotline.topics import load_topics
 
@@ -71,6 +70,8 @@ def _normalize_file(plugin: ChannelPlugin, path: Path, secret: str | None, unver
 
 
 def _normalize_one(run: Callable[[], list[events.Event]], path: Path, verified: bool | None) -> str:
+    from hotline.http.webhook import Rejected  # the web stack, only for the command that needs it
+
     try:
         produced = run()
     except Rejected as exc:  # the edge's refusal (bad signature, missing credentials)

@@ -6,21 +6,21 @@ The password is read from standard input when it is not a terminal (one line:
 ``printf '%s\\n' "$PW" | hotline create-agent …``), else prompted for twice without echo. It is
 never an argument: arguments are visible to every user of the machine (``ps``) and land in
 shell histories.
+
+Every ``hotline`` command loads this module to register the command, so the store and the
+service are imported only when it runs.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from unifier.service import accounts
-from unifier.service.commands import CommandError
-from unifier.settings import UnifierSettings
-from unifier.store.account_rows import AgentRow
-from unifier.store.engine import create_engine, migrate
+if TYPE_CHECKING:
+    from unifier.store.account_rows import AgentRow
 
 
 def _password() -> str:
@@ -31,6 +31,9 @@ def _password() -> str:
 
 
 async def _create(dsn: str, tenant: str, email: str, name: str, role: str, pw: str) -> AgentRow:
+    from unifier.service import accounts
+    from unifier.store.engine import create_engine, migrate
+
     engine = create_engine(dsn)
     try:
         await migrate(engine)
@@ -47,6 +50,9 @@ def create_agent(
     role: Annotated[str, typer.Option(help="agent or admin")] = "agent",
 ) -> None:
     """Create an agent (or an admin) who signs in at /login; the password comes from stdin."""
+    from unifier.service.commands import CommandError
+    from unifier.settings import UnifierSettings
+
     dsn = UnifierSettings().database_url
     try:
         row = asyncio.run(_create(dsn, tenant, email, name, role, _password()))

@@ -1,21 +1,21 @@
 """`hotline rethread --rules VERSION`: what would move under another rule set (entry point
 ``hotline.commands``: ``rethread = unifier.cli:rethread``, the shim at the package root;
-also ``python -m unifier.cli``)."""
+also ``python -m unifier.cli``). Every ``hotline`` command loads this module to register the
+command, so the replay and the store are imported only when it runs."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from unifier.entrypoints.rethread import Report
-from unifier.entrypoints.rethread import rethread as run_rethread
-from unifier.settings import UnifierSettings
+if TYPE_CHECKING:
+    from unifier.entrypoints.rethread import Report
 
 
 def rethread(
@@ -25,6 +25,9 @@ def rethread(
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
 ) -> None:
     """Replay the inbound log into a shadow store with rule set VERSION; print what would move."""
+    from unifier.entrypoints.rethread import rethread as run_rethread
+    from unifier.settings import UnifierSettings
+
     settings = UnifierSettings()
     console = Console(stderr=True)
     with Progress(
