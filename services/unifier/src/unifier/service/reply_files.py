@@ -12,9 +12,11 @@ from hotline import events as ev
 from unifier.service.commands import CommandError
 from unifier.store import upload_rows
 
-# The channel kinds whose reply senders deliver ReplyRequested.attachments: email (MIME parts
-# read from the blob store). SMS without MMS, X DMs, chat and widget replies send text only.
-ATTACHMENT_CHANNELS = frozenset({"email"})
+# The channel kinds whose reply senders deliver ReplyRequested.attachments, read from the blob
+# store: email (MIME parts), WhatsApp (uploaded to the Cloud API's /media, then sent as image or
+# document messages). SMS without MMS, X DMs, Messenger, Telegram, chat and widget replies send
+# text only (their senders refuse files rather than drop them).
+ATTACHMENT_CHANNELS = frozenset({"email", "whatsapp"})
 
 
 async def reply_attachments(
