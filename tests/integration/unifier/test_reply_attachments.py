@@ -8,10 +8,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+import msgspec
 import pytest
 from pydantic import SecretStr
 
@@ -41,7 +43,9 @@ class Desk:
 
     async def thread_of(self, pmid: str, kind: ev.ChannelKind = "email") -> str:
         handle = "+15550001111" if kind != "email" else "eve@example.test"
-        await publish(self.kafka, [message(pmid, kind, handle=handle, tenant=self.tenant)])
+        event = message(pmid, kind, handle=handle, tenant=self.tenant)
+        now = datetime.now(UTC) - timedelta(minutes=5)  # inside WhatsApp's 24-hour window
+        await publish(self.kafka, [msgspec.structs.replace(event, received_at=now)])
 
         async def there() -> bool:
             convs = (await self.client.get("/conversations")).json()
@@ -171,3 +175,19 @@ async def test_unknown_foreign_or_unsupported_attachments_publish_nothing(desk: 
     mine = (await _upload(desk.client, "m.png", PNG, "image/png")).json()
     got = await _refused(desk, sms, REPLIES_SOCIAL, {"text": "x", "attachments": [mine["ref"]]})
     assert got["error"] == "attachments_unsupported" and "sms" in got["detail"]
+
+
+async def test_whatsapp_replies_may_carry_files(desk: Desk) -> None:
+    tid = await desk.thread_of("wa-1", "whatsapp")
+    up = (await _upload(desk.client, "doc.pdf", b"%PDF-1.4 x", "application/pdf")).json()
+    before = await end_offsets(desk.kafka, REPLIES_SOCIAL)
+    res = await desk.client.post(f"/conversations/{tid}/replies", json={"attachments": [up["ref"]]})
+    assert res.status_code == 202, res.text
+
+    async def published() -> bool:
+        return bool(await replies_since(desk.kafka, before, desk.tenant))
+
+    await eventually(published)
+    [req] = await replies_since(desk.kafka, before, desk.tenant)
+    assert isinstance(req, ev.ReplyRequested) and req.channel.kind == "whatsapp"
+    assert [(a.ref, a.mime_type) for a in req.attachments] == [(up["ref"], "application/pdf")]
