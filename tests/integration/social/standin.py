@@ -1,6 +1,7 @@
 """A local stand-in for the providers' send APIs, over real HTTP: records every request and
-answers from a script keyed by recipient (sent by default). GETs are profile lookups: answered
-from ``profiles`` by path (404 otherwise), each after ``profile_delay`` seconds."""
+answers from a script keyed by recipient (sent by default; a WhatsApp media upload with its
+media id). GETs are profile lookups: answered from ``profiles`` by path (404 otherwise), each
+after ``profile_delay`` seconds."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from urllib.parse import parse_qsl
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.datastructures import UploadFile
 
 from hotline_tools.devstack.broker import free_port
 from hotline_tools.devstack.providers import sent_answer
@@ -46,14 +48,28 @@ def _recipient(path: str, body: dict[str, Any]) -> str:
     return str(r.get("id") if isinstance(r, dict) else r)
 
 
+async def _body(request: Request) -> dict[str, Any]:
+    """JSON, a urlencoded form, or a multipart upload (a file as its name, type and bytes)."""
+    ctype = request.headers.get("content-type", "")
+    if ctype.startswith("multipart/"):
+        form = await request.form()
+        return {k: v if isinstance(v, str) else await _file(v) for k, v in form.multi_items()}
+    if "form" in ctype:
+        return dict(parse_qsl((await request.body()).decode()))
+    doc: dict[str, Any] = await request.json()
+    return doc
+
+
+async def _file(upload: UploadFile) -> dict[str, Any]:
+    return {"filename": upload.filename, "type": upload.content_type, "data": await upload.read()}
+
+
 def app_for(state: StandIn) -> FastAPI:
     app = FastAPI()
 
     @app.post("/{path:path}")
     async def any_post(path: str, request: Request) -> JSONResponse:
-        raw = await request.body()
-        form = "form" in request.headers.get("content-type", "")
-        body = dict(parse_qsl(raw.decode())) if form else await request.json()
+        body = await _body(request)
         seen = Seen("/" + path, dict(request.headers), body)
         state.seen.append(seen)
         sent = (200, sent_answer(seen.path, len(state.seen)))

@@ -14,9 +14,12 @@ from pathlib import Path
 import pytest
 
 from hotline import events as ev
+from hotline.blobs import blob_ref, open_blob_store
 from hotline.kafka import EventProducer, ProducerSettings
 from hotline.topics import REPLY_RESULTS
 from hotline_tools.devstack.broker import free_port
+from hotline_tools.devstack.providers import sent_answer
+from social_ingest.settings import SocialSettings
 from social_ingest.window_store import WindowStore
 from tests.integration.social.conftest import Running, serve
 from tests.integration.social.standin import StandIn, standin
@@ -245,16 +248,72 @@ async def test_a_redelivered_reply_is_not_sent_twice(kafka: str, tmp_path: Path)
         assert svc.app.state.social.store.result_of(once.reply_id) is not None
 
 
-def _settings(kafka: str, tmp_path: Path, api: StandIn):  # type: ignore[no-untyped-def]
+def _settings(kafka: str, tmp_path: Path, api: StandIn | None, **extra: object) -> SocialSettings:
+    base = api.base if api else "http://127.0.0.1:9"  # set later (_with_api) when None
     return settings_for(
         kafka,
         free_port(),
         replies_enabled=True,
         windows_db=str(tmp_path / "windows.sqlite3"),
         replies_group=f"social_ingest.replies.{uuid.uuid4().hex[:8]}",
-        whatsapp_api_base=api.base,
-        meta_api_base=api.base,
-        telegram_api_base=api.base,
-        twilio_api_base=api.base,
-        x_api_base=api.base,
+        whatsapp_api_base=base,
+        meta_api_base=base,
+        telegram_api_base=base,
+        twilio_api_base=base,
+        x_api_base=base,
+        **extra,
     )
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(48))
+PDF = b"%PDF-1.4 invoice 4711"
+
+
+async def test_whatsapp_replies_upload_their_files_then_send_media(
+    kafka: str, tmp_path: Path
+) -> None:
+    settings = _settings(kafka, tmp_path, None, blob_dir=tmp_path / "blobs")
+    store = open_blob_store(settings, settings.blob_dir)  # where the unifier's uploads went
+    png = ev.AttachmentRef(ref=store.put(PNG), mime_type="image/png", filename="shot.png")
+    pdf = ev.AttachmentRef(ref=store.put(PDF), mime_type="application/pdf", filename="inv.pdf")
+    gone = ev.AttachmentRef(ref=blob_ref(b"never stored"), mime_type="image/png", filename="x")
+    async with standin() as api, serve(_with_api(settings, api)) as svc:
+        await post_inbound(svc)
+        wa = ev.ChannelRef(kind="whatsapp", account_id=PN)
+        for customer in ("4915100000001", "4915100000008"):
+            await until_known(svc.app.state.social.store, wa, customer)
+        r = {
+            "files": reply("whatsapp", PN, "4915100000001", attachments=[png, pdf]),
+            "missing": reply("whatsapp", PN, "4915100000008", attachments=[gone]),
+            "telegram": reply("telegram", "bot", "77", attachments=[png]),
+        }
+        await publish(kafka, list(r.values()))
+        got = await results_for(kafka, [x.reply_id for x in r.values()])
+    assert got[r["files"].reply_id].status == "sent"
+    assert (got[r["missing"].reply_id].status, got[r["missing"].reply_id].provider_code) == (
+        "failed", "attachment_missing",
+    )  # fmt: skip
+    assert (got[r["telegram"].reply_id].status, got[r["telegram"].reply_id].provider_code) == (
+        "failed", "attachments_unsupported",
+    )  # fmt: skip
+    assert api.to("4915100000008") == [] and api.to("77") == []
+    uploads = [s for s in api.seen if s.path == f"/{PN}/media"]
+    assert [(u.body["file"]["filename"], u.body["file"]["data"]) for u in uploads] == [
+        ("shot.png", PNG),
+        ("inv.pdf", PDF),
+    ]
+    assert [u.body["type"] for u in uploads] == ["image/png", "application/pdf"]
+    assert all(u.body["messaging_product"] == "whatsapp" for u in uploads)
+    image, document = api.to("4915100000001")
+    assert image.body["type"] == "image" and image.body["image"]["caption"] == "Hello 4915100000001"
+    assert document.body["document"]["filename"] == "inv.pdf"
+    assert "caption" not in document.body["document"]
+    # each message names the id the stand-in answered to its upload
+    answered = [sent_answer(f"/{PN}/media", api.seen.index(u) + 1)["id"] for u in uploads]
+    assert [image.body["image"]["id"], document.body["document"]["id"]] == answered
+    assert got[r["files"].reply_id].provider_message_id == f"wamid.out{api.seen.index(image) + 1}"
+
+
+def _with_api(settings: SocialSettings, api: StandIn) -> SocialSettings:
+    bases = ("whatsapp", "meta", "telegram", "twilio", "x")
+    return settings.model_copy(update={f"{b}_api_base": api.base for b in bases})

@@ -67,7 +67,7 @@ def test_the_seeded_store_is_as_sized(store: tuple[Cluster, dict[str, object]]) 
     cluster, facts = store
     got = asyncio.run(counts(cluster.dsn))
     assert got == {"threads": 200, "messages": 2000, "agents": 5, "thread_participants": 200,
-                   "sum_message_count": 2000, "revision": "0012"}  # fmt: skip
+                   "sum_message_count": 2000, "revision": "0013"}  # fmt: skip
     assert facts["reused"] is False
     assert (cluster.home / "seeded.json").exists()  # a second run would reuse it
 

@@ -56,6 +56,25 @@ def test_whatsapp_text_template_and_context() -> None:
     assert tmpl.json["template"] == {"name": "order_update", "language": {"code": "en_US"}}
 
 
+def test_whatsapp_media_upload_then_image_or_document_message() -> None:
+    pic = ev.AttachmentRef(ref="blob:sha256/a", mime_type="image/png", filename="p.png")
+    pdf = ev.AttachmentRef(ref="blob:sha256/b", mime_type="application/pdf", filename="i.pdf")
+    r = reply("whatsapp", "pn-1", "4915112345678", attachments=[pic, pdf])
+    up = whatsapp.media_upload(r, pdf, b"%PDF-", "http://api", "tok")
+    assert up.url == "http://api/pn-1/media" and up.json is None
+    assert up.form == {"messaging_product": "whatsapp", "type": "application/pdf"}
+    assert up.files == {"file": ("i.pdf", b"%PDF-", "application/pdf")}
+    image = whatsapp.media_message(r, pic, "77", "On its way!", "http://api", "tok")
+    assert image.url == "http://api/pn-1/messages" and image.json is not None
+    assert (image.json["type"], image.json["image"]) == (
+        "image", {"id": "77", "caption": "On its way!"},
+    )  # fmt: skip
+    doc = whatsapp.media_message(r, pdf, "78", None, "http://api", "tok")
+    assert doc.json is not None and doc.json["document"] == {"id": "78", "filename": "i.pdf"}
+    assert whatsapp.uploaded(200, b'{"id": "77"}').provider_message_id == "77"
+    assert whatsapp.uploaded(503, b"{}").retryable
+
+
 def test_whatsapp_template_with_language_and_body_parameters() -> None:
     r = reply(
         "whatsapp",

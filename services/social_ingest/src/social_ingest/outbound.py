@@ -19,6 +19,7 @@ class Call:
     url: str
     json: dict[str, Any] | None = None
     form: dict[str, str] | None = None
+    files: dict[str, tuple[str, bytes, str]] | None = None  # multipart: field -> name, bytes, type
     headers: dict[str, str] = field(default_factory=dict)
     auth: tuple[str, str] | None = None
 

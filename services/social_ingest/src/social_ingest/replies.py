@@ -4,6 +4,8 @@ The messaging window is decided centrally (windows.py) from the window store; a 
 is an explicit ``window_closed`` result. Provider errors: permanent -> ``failed``; retryable
 (429, 5xx, timeouts, listed codes) -> a few quick attempts, then ``failed`` with
 ``retryable=true`` so the requester can re-request; the consumer never stalls on one provider.
+A reply's files go out on WhatsApp only (``reply_media``); on any other channel, or with a
+template, they are refused as ``failed`` (``attachments_unsupported``), never dropped.
 A sent reply's result is remembered by reply_id: a redelivered request is not sent twice.
 """
 
@@ -17,6 +19,7 @@ from datetime import UTC, datetime
 import httpx
 
 from hotline import events as ev
+from hotline.blobs import BlobStore
 from hotline.kafka import Batch, PermanentError
 from hotline.kafka.consumer import InRecord
 from social_ingest.outbound import Call, SendOutcome
@@ -25,6 +28,7 @@ from social_ingest.providers.telegram import outbound as telegram_out
 from social_ingest.providers.twilio import outbound as twilio_out
 from social_ingest.providers.whatsapp import outbound as whatsapp_out
 from social_ingest.providers.x import outbound as x_out
+from social_ingest.reply_media import whatsapp_files
 from social_ingest.settings import SocialSettings
 from social_ingest.window_store import WindowStore
 from social_ingest.windows import decide
@@ -60,9 +64,10 @@ class Replies:
         client: httpx.AsyncClient,
         publish: PublishEvents,
         attempts: int = 3,
+        blobs: BlobStore | None = None,  # where a reply's files are read from (WhatsApp)
     ) -> None:
         self.s, self.store, self.client, self.publish = settings, store, client, publish
-        self.attempts = attempts
+        self.attempts, self.blobs = attempts, blobs
 
     async def __call__(self, batch: Batch[ev.ReplyRequested]) -> None:
         results = [await self.deliver(item.value) for item in batch.items]
@@ -94,13 +99,22 @@ class Replies:
         if not d.allowed:
             return result(reply, SendOutcome("window_closed", reason=d.reason))
         try:
-            call, reader = self.plan(reply, d.mode)
+            outcome = await self._outcome(reply, d.mode)
         except PermanentError as exc:
             return result(reply, SendOutcome("failed", code=exc.reason, reason=exc.detail))
-        out = result(reply, await self.send(call, reader))
+        out = result(reply, outcome)
         if out.status == "sent":
             self.store.remember(reply.reply_id, ev.encode(out))
         return out
+
+    async def _outcome(self, reply: ev.ReplyRequested, mode: str) -> SendOutcome:
+        if not reply.attachments:
+            return await self.send(*self.plan(reply, mode))
+        kind = reply.channel.kind
+        if kind != "whatsapp" or mode == "template" or self.blobs is None:
+            raise PermanentError("attachments_unsupported", f"a {kind} reply here carries no files")
+        token = self.s.whatsapp_token.get_secret_value()
+        return await whatsapp_files(reply, self.blobs, self.s.whatsapp_api_base, token, self.send)
 
     def plan(self, reply: ev.ReplyRequested, mode: str) -> tuple[Call, Reader]:
         s, kind = self.s, reply.channel.kind
@@ -141,6 +155,7 @@ class Replies:
                 call.url,
                 json=call.json,
                 data=call.form,
+                files=call.files,
                 headers=call.headers,
                 auth=call.auth or httpx.USE_CLIENT_DEFAULT,
             )

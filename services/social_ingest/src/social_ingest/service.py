@@ -96,7 +96,9 @@ class SocialService:
         replies = ConsumerLoop(
             LoopSettings(s.kafka_bootstrap, s.replies_group, [REPLIES_SOCIAL], poll_timeout_ms=200),
             decode=decode_reply,
-            handle=Replies(s, store, self.client, state.producer.publish),
+            handle=Replies(
+                s, store, self.client, state.producer.publish, blobs=open_blob_store(s, s.blob_dir)
+            ),
             producer=state.producer,
             metrics=state.metrics,
         )

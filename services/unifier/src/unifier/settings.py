@@ -35,6 +35,8 @@ class UnifierSettings(ServiceSettings):
     login_window_seconds: float = 300
     # The email edge's blob store (attachments, HTML bodies): its HOTLINE_BLOB_DIR, read here
     blob_dir: Path = Path("var/blobs")
+    # The largest file an agent may upload to attach to a reply (POST .../uploads): 413 past it
+    reply_attachment_max_bytes: int = Field(20 * 1024 * 1024, gt=0)
     max_poll_records: int = 5000
     # The broker holds a fetch until this much is there or the wait is over, so a transaction
     # carries up to 100 ms of traffic instead of a trickle. A transaction has a fixed cost

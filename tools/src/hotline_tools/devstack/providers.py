@@ -29,6 +29,8 @@ def sent_answer(path: str, n: int) -> dict[str, Any]:
         return {"recipient_id": "x", "message_id": f"m_out{n}"}
     if "/dm_conversations/" in path:  # X
         return {"data": {"dm_event_id": str(n)}}
+    if path.endswith("/media"):  # WhatsApp Cloud API media upload: the id a message names
+        return {"id": f"{1000000000000000 + n}"}
     return {"messages": [{"id": f"wamid.out{n}"}]}  # WhatsApp Cloud API
 
 

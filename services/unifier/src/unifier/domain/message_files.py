@@ -1,4 +1,5 @@
-"""What a stored message carries besides its text: the HTML body's ref and its attachments.
+"""What a stored message carries besides its text: the HTML body's ref and its attachments
+(a customer's, or the files an agent's reply carries).
 
 The thread view gets a description of each (index, name, type, size, stored or only at the
 provider) and never the refs or the raw event; the content routes look the ref up again by
@@ -32,10 +33,17 @@ def html_ref(event: ev.MessageReceived | None) -> str | None:
     return content.html_ref if isinstance(content, ev.EmailContent) else None
 
 
-def attachment(event: ev.MessageReceived | None, index: int) -> ev.AttachmentRef | None:
-    if event is None or not 0 <= index < len(event.attachments):
-        return None
-    return event.attachments[index]
+def carried(payload: bytes) -> list[ev.AttachmentRef]:
+    """The files of a message row: a customer message's, or those an agent's reply carries."""
+    event = ev.decode(payload)
+    if isinstance(event, ev.MessageReceived | ev.ReplyRequested):
+        return list(event.attachments)
+    return []
+
+
+def attachment(payload: bytes, index: int) -> ev.AttachmentRef | None:
+    files = carried(payload)
+    return files[index] if 0 <= index < len(files) else None
 
 
 def provider_id(ref: str) -> str | None:
@@ -50,7 +58,7 @@ def describe(payload: bytes) -> dict[str, Any]:
     return {
         "subject": content.subject if isinstance(content, ev.EmailContent) else None,
         "has_html": html_ref(event) is not None,
-        "attachments": [_view(i, a) for i, a in enumerate(event.attachments if event else [])],
+        "attachments": [_view(i, a) for i, a in enumerate(carried(payload))],
     }
 
 

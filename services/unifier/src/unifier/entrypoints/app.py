@@ -20,6 +20,7 @@ from unifier.entrypoints.api import (
     notes_routes,
     snooze_routes,
     template_routes,
+    upload_routes,
 )
 from unifier.entrypoints.api.live_feed import LiveFeed
 from unifier.entrypoints.api.routes import router as api_router
@@ -89,6 +90,7 @@ def create_app(settings: UnifierSettings | None = None) -> FastAPI:
         canned_routes,
         contact_routes,
         template_routes,
+        upload_routes,
     ):
         app.include_router(api.router, dependencies=seen)
     for router in ROUTERS:  # the workspace pages

@@ -14,6 +14,7 @@ from hotline.topics import replies_topic_for
 from unifier.domain.unify import reply_token
 from unifier.service.commands import CommandError
 from unifier.service.outbound import add_outbound
+from unifier.service.reply_files import reply_attachments
 from unifier.service.template_replies import TEMPLATE_CHANNEL, TemplateAsk, template_text
 from unifier.service.timeline import reachable_channel
 from unifier.store import reply_rows, thread_rows
@@ -29,6 +30,7 @@ class ReplyAsk:
     idempotency_key: str | None = None
     channel: str | None = None  # a channel kind; default: the one the customer last used
     template: TemplateAsk | None = None  # an approved WhatsApp template instead of free text
+    attachments: tuple[str, ...] = ()  # blob refs this tenant uploaded (POST .../uploads)
 
 
 async def stored_reply(
@@ -54,6 +56,9 @@ async def request_reply(conn: AsyncConnection, ask: ReplyAsk) -> dict[str, Any]:
     reply_id = str(uuid.uuid4())
     channel = ev.ChannelRef(kind=target.channel_kind, account_id=target.account_id)
     text, chosen = ask.text, ask.template
+    if chosen is not None and ask.attachments:
+        raise CommandError(422, "attachments_unsupported", "a template reply carries no files")
+    files = await reply_attachments(conn, ask.tenant, channel.kind, ask.attachments)
     if chosen is not None:
         text = await template_text(conn, ask.tenant, channel.kind, channel.account_id, chosen)
     event = ev.ReplyRequested(
@@ -67,6 +72,7 @@ async def request_reply(conn: AsyncConnection, ask: ReplyAsk) -> dict[str, Any]:
         requested_at=datetime.now(UTC),
         requested_by=ask.agent,
         thread=_thread_hints(hints, ask.conversation_id),
+        attachments=files,
         template=chosen.name if chosen else None,
         template_language=chosen.language if chosen else None,
         template_params=list(chosen.params) if chosen else [],

@@ -190,5 +190,6 @@ from unifier.store import (  # noqa: E402, F401
     schema_assignment,
     schema_inbox,
     schema_templates,
+    schema_uploads,
     schema_workspace,
 )

@@ -1,4 +1,6 @@
-"""WhatsApp Cloud API: POST /{phone-number-id}/messages (text, or a template outside 24 h)."""
+"""WhatsApp Cloud API: POST /{phone-number-id}/messages (text, or a template outside 24 h); a
+reply's files are first uploaded to POST /{phone-number-id}/media, then sent as ``image``
+(JPEG, PNG) or ``document`` messages naming the media id, the text as the first one's caption."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from social_ingest.outbound import Call, SendOutcome, dig, read, text_of
 WINDOW_CODES = frozenset({"131047"})  # re-engagement: more than 24 h since the customer wrote
 DEFAULT_LANGUAGE = "en_US"  # a template reply that names no language (before it could)
 RETRY_CODES = frozenset({"1", "2", "4", "80007", "130429", "131000", "131016", "131048", "133004"})
+IMAGE_TYPES = frozenset({"image/jpeg", "image/png"})  # what the Cloud API takes as "image"
+CAPTION_MAX = 1024
 
 
 def request(reply: ev.ReplyRequested, base: str, token: str, mode: str) -> Call:
@@ -26,6 +30,47 @@ def request(reply: ev.ReplyRequested, base: str, token: str, mode: str) -> Call:
         doc["context"] = {"message_id": reply.thread.replied_to_message_id}
     url = f"{base}/{reply.channel.account_id}/messages"
     return Call(url, json=doc, headers={"authorization": f"Bearer {token}"})
+
+
+def media_upload(
+    reply: ev.ReplyRequested, file: ev.AttachmentRef, data: bytes, base: str, token: str
+) -> Call:
+    """Upload one file: the answer's ``id`` is the media id a message then names."""
+    name = file.filename or "attachment"
+    return Call(
+        f"{base}/{reply.channel.account_id}/media",
+        form={"messaging_product": "whatsapp", "type": file.mime_type},
+        files={"file": (name, data, file.mime_type)},
+        headers={"authorization": f"Bearer {token}"},
+    )
+
+
+def media_message(
+    reply: ev.ReplyRequested, file: ev.AttachmentRef, media_id: str, caption: str | None, base: str,
+    token: str,
+) -> Call:  # fmt: skip
+    kind = "image" if file.mime_type in IMAGE_TYPES else "document"
+    media: dict[str, Any] = {"id": media_id}
+    if kind == "document":
+        media["filename"] = file.filename or "attachment"
+    if caption:
+        media["caption"] = caption
+    doc: dict[str, Any] = {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": reply.recipient,
+        "type": kind,
+        kind: media,
+    }
+    if reply.thread.replied_to_message_id:
+        doc["context"] = {"message_id": reply.thread.replied_to_message_id}
+    url = f"{base}/{reply.channel.account_id}/messages"
+    return Call(url, json=doc, headers={"authorization": f"Bearer {token}"})
+
+
+def uploaded(status: int, body: bytes) -> SendOutcome:
+    """The upload's outcome: ``provider_message_id`` holds the media id."""
+    return read(status, body, lambda d: dig(d, "id"), _error, retry_codes=RETRY_CODES)
 
 
 def template_of(reply: ev.ReplyRequested) -> dict[str, Any]:

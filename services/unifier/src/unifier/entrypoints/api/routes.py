@@ -17,6 +17,7 @@ from hotline.intake import Publish
 from hotline.intake.http import response_for
 from unifier.entrypoints.api import calls
 from unifier.entrypoints.api.auth import Principal, principal
+from unifier.entrypoints.api.upload_routes import stored_uploads
 from unifier.entrypoints.web import list_model
 from unifier.entrypoints.web.list_model import Filters, with_contacts
 from unifier.service import commands, suggestions, thread_commands
@@ -53,17 +54,21 @@ class ReplyBody(BaseModel):
     template: TemplateBody | None = Field(
         None, description="an approved WhatsApp template (outside the 24-hour window)"
     )
+    attachments: list[Annotated[str, Field(max_length=128)]] = Field(
+        default_factory=list, max_length=10, description="refs answered by POST .../uploads"
+    )
 
     @model_validator(mode="after")
     def _text_or_template(self) -> ReplyBody:
-        if not self.text and self.template is None:
-            raise ValueError("a reply needs a text or a template")
+        if not self.text and self.template is None and not self.attachments:
+            raise ValueError("a reply needs a text, a template or attachments")
         return self
 
     def ask(self, tenant: str, conversation_id: str, agent: str, key: str | None) -> ReplyAsk:
         t = self.template
         chosen = TemplateAsk(t.name, t.language, list(t.params)) if t else None
-        return ReplyAsk(tenant, conversation_id, self.text, agent, key, self.channel, chosen)
+        files = tuple(self.attachments)
+        return ReplyAsk(tenant, conversation_id, self.text, agent, key, self.channel, chosen, files)
 
 
 @router.get("/conversations")
@@ -186,6 +191,7 @@ async def reply(
     """Request a reply (reply.requested.v1); the same Idempotency-Key within 24 h answers the
     first result again and publishes nothing."""
     ask = body.ask(tenant, conversation_id, who.agent_id, idempotency_key)
+    await stored_uploads(request, ask.attachments)
     window = timedelta(hours=calls.runtime(request).settings.idempotency_hours)
     for _ in range(2):  # a concurrent twin loses the insert race, then reads the winner's answer
         try:

@@ -2,7 +2,9 @@
 internal note, each answered inline with ``_compose_status.html`` ("Sent" or why not).
 
 Bad input changes nothing and publishes nothing: an empty or oversize text, a channel the
-customer cannot be answered on (no message of hers there, a closed 24-hour window)."""
+customer cannot be answered on (no message of hers there, a closed 24-hour window), files that
+were not uploaded here or a channel that cannot carry them. Files (``attachments``: refs from
+``POST /api/tenants/{t}/uploads``, added by ``static/js/reply_files.js``) may go without text."""
 
 from __future__ import annotations
 
@@ -15,7 +17,9 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hotline.http import Rejected
 from unifier.entrypoints.api.auth import Principal, page_principal
+from unifier.entrypoints.api.upload_routes import stored_uploads
 from unifier.entrypoints.web.templating import render
 from unifier.entrypoints.web.thread import runtime_of
 from unifier.service import notes
@@ -25,6 +29,7 @@ from unifier.service.replies import ReplyAsk, reply_once
 router = APIRouter(prefix="/inbox/conversations", tags=["page"])
 Who = Annotated[Principal, Depends(page_principal)]
 MAX_REPLY = 20_000  # as the API's ReplyBody
+MAX_FILES = 10  # as the API's ReplyBody
 T = TypeVar("T")
 
 
@@ -46,6 +51,12 @@ def _text_problem(text: str, what: str) -> str | None:
     return None
 
 
+def _files_problem(files: tuple[str, ...]) -> str | None:
+    if len(files) > MAX_FILES:
+        return f"Too many files: a reply carries at most {MAX_FILES}. Nothing was sent."
+    return None
+
+
 async def _write(
     request: Request, who: Principal, tid: str, fn: Callable[[AsyncConnection], Awaitable[T]]
 ) -> T:
@@ -64,12 +75,19 @@ async def reply(
     text: Annotated[str, Form()] = "",
     channel: Annotated[str, Form()] = "",
     idempotency_key: Annotated[str, Form()] = "",
+    attachments: Annotated[list[str] | None, Form()] = None,
 ) -> HTMLResponse:
-    if problem := _text_problem(text, "reply"):
+    files = tuple(attachments or ())
+    if problem := _text_problem(text, "reply") if not files else _files_problem(files):
         return _status(who, "reply", 422, problem)
     if len(idempotency_key) > 200:
         return _status(who, "reply", 422, "Not sent: the Idempotency-Key is over 200 characters.")
-    ask = ReplyAsk(who.tenant, tid, text, who.agent_id, idempotency_key or None, channel or None)
+    try:
+        await stored_uploads(request, files)
+    except Rejected as exc:
+        return _status(who, "reply", 422, f"Not sent: {exc.detail}.")
+    key = idempotency_key or None
+    ask = ReplyAsk(who.tenant, tid, text, who.agent_id, key, channel or None, None, files)
     window = timedelta(hours=runtime_of(request).settings.idempotency_hours)
     for _ in range(2):  # a concurrent twin loses the insert race, then reads the winner's answer
         try:

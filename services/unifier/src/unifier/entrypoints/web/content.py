@@ -117,7 +117,7 @@ async def attachment(
     request: Request, who: Who, message_id: str, index: int, c: str | None = None
 ) -> Response:
     try:
-        found = files.attachment(files.inbound(await _payload(request, who, message_id, c)), index)
+        found = files.attachment(await _payload(request, who, message_id, c), index)
         if found is None:
             raise Missing(f"Message {message_id} has no attachment {index}.")
         if not found.ref.startswith(files.BLOB_PREFIX):

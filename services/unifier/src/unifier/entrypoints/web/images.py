@@ -73,8 +73,7 @@ async def mark(request: Request, tenant: str, thread: dict[str, Any]) -> None:
         )
     pairs = []
     for m in with_files:
-        event = files.inbound(payloads[m["message_id"]])
-        refs = [a.ref for a in event.attachments] if event else []
+        refs = [a.ref for a in files.carried(payloads[m["message_id"]])]
         pairs += list(zip(m["attachments"], refs, strict=False))
     await asyncio.to_thread(_mark_images, request.app.state.blobs, pairs)
 
