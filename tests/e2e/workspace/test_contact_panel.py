@@ -108,6 +108,9 @@ async def ws(kafka: str, customers: Customers, tmp_path: Path) -> AsyncIterator[
             await browser.close()
 
 
+QUIET = "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+
+
 async def arrive(
     ws: Workspace, *wrote: Awaitable[str], api: httpx.AsyncClient | None = None
 ) -> list[str]:
@@ -295,6 +298,9 @@ async def test_a_template_outside_the_window_is_sent_once(kafka: str, ws: Worksp
     )
     await picker.get_by_label("Template").select_option("order_update|de")
     preview = page.locator("#reply-template-preview .text")
+    await expect(preview).to_have_text(body)
+    # htmx wires the swapped-in fields up when the swap settles; typing before that is lost
+    await page.wait_for_function(QUIET)
     await page.get_by_label("Value 1").fill("<b>Maria</b>")
     await expect(preview).to_have_text("Hallo <b>Maria</b>, Ihre Bestellung {{2}} ist unterwegs.")
     async with page.expect_response(lambda r: "/templates?" in r.url) as answered:
