@@ -57,6 +57,9 @@ class UnifierSettings(ServiceSettings):
     # without a token the sync is refused; templates are added through the admin API instead
     whatsapp_api_base: str = "https://graph.facebook.com/v21.0"
     whatsapp_token: SecretStr | None = None
+    # Channel accounts declared in a file (JSON or TOML; see service/channel_file.py), applied
+    # at start: created or updated, others left alone; a bad file stops the start
+    channel_accounts_file: Path | None = None
     # /readyz turns 503 once a partition has been stalled this long by an unknown error
     stall_ready_seconds: float = 60.0
     # An edit/delete/reaction/status whose message (or reply result) has not come is held this

@@ -14,6 +14,7 @@ from unifier.entrypoints.api import (
     account_routes,
     assignment_routes,
     canned_routes,
+    channel_account_routes,
     contact_routes,
     inbox_routes,
     labels_routes,
@@ -82,6 +83,7 @@ def create_app(settings: UnifierSettings | None = None) -> FastAPI:
     app.include_router(inbox_routes.router, dependencies=seen)  # before: /conversations/bulk
     app.include_router(api_router, dependencies=seen)
     app.include_router(account_routes.router)  # not "seen": /api/me names no tenant
+    app.include_router(channel_account_routes.router)
     for api in (
         assignment_routes,
         notes_routes,

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from pathlib import Path
 from typing import Protocol
 
 import sqlalchemy as sa
@@ -22,6 +24,7 @@ from unifier.domain.rules import RuleSet, rule_set
 from unifier.entrypoints.batch_handler import BatchHandler, Decoded, classify_db, decode_record
 from unifier.entrypoints.relay import OutboxRelay
 from unifier.entrypoints.relay_process import RelayProcess
+from unifier.service import channel_file
 from unifier.settings import UnifierSettings
 from unifier.store.engine import create_engine, migrate
 from unifier.store.offsets import DbOffsetStore
@@ -135,11 +138,26 @@ class ConsumerRuntime:
         await self.engine.dispose()
 
 
+async def load_channel_accounts(engine: AsyncEngine, path: Path) -> None:
+    """Apply the declarative channel-accounts file; a bad one stops the start (and changes
+    nothing). Logs which accounts changed, never a secret."""
+    try:
+        async with engine.begin() as conn:
+            done = await channel_file.load(conn, path, os.environ)
+    except channel_file.ChannelFileError as exc:
+        await engine.dispose()
+        log.error("bad channel accounts file; not starting", extra={"error": str(exc)})
+        raise
+    log.info("channel accounts file applied", extra={k: len(v) for k, v in done.items()})
+
+
 async def build_runtime(
     settings: UnifierSettings, producer: EventProducer, on_commit: OnCommit | None = None
 ) -> ConsumerRuntime:
     engine = create_engine(settings.database_url)
     await migrate(engine)
+    if settings.channel_accounts_file is not None:
+        await load_channel_accounts(engine, settings.channel_accounts_file)
     relay: Relay = (
         RelayProcess(settings)
         if settings.relay_process

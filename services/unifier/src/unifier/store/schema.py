@@ -188,6 +188,7 @@ replies = sa.Table(  # agent replies, by Idempotency-Key (honoured for 24 h)
 from unifier.store import (  # noqa: E402, F401
     schema_accounts,
     schema_assignment,
+    schema_channels,
     schema_inbox,
     schema_templates,
     schema_uploads,

@@ -1,0 +1,166 @@
+"""Channel accounts, managed by a tenant's admins: create, change, rotate a secret, delete.
+
+A secret has at most two values, newest first, so a provider secret can be rotated without a
+gap (both are valid until the old one is retired). Secret values leave this module only through
+``secret_values`` (for the edges); ``view`` — what the API shows — has their names, how many
+values each has and when they were set, never a value. Nothing here logs a value.
+
+SECRETS ARE STORED UNENCRYPTED. The plan is Fernet with a key from a ``channel_secrets_key``
+setting, but `cryptography` is not in the lock file yet; until it is, the database (and its
+backups) must be treated as secret material.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any, get_args
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hotline.events import ChannelKind
+from unifier.service.commands import CommandError, known
+from unifier.store import channel_rows
+
+KINDS = frozenset(get_args(ChannelKind))
+MAX_VALUES = 2  # per secret: the current one and the one being rotated out
+_ACCOUNT = re.compile(r"[^\s/]{1,320}")
+_SECRET_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
+MAX_NAME, MAX_SETTINGS, MAX_SECRET = 200, 16 * 1024, 4096
+
+
+def _bad(detail: str) -> CommandError:
+    return CommandError(422, "bad_channel_account", detail)
+
+
+def checked_key(kind: str, account_id: str) -> tuple[str, str]:
+    if kind not in KINDS:
+        raise _bad(f"kind: one of {', '.join(sorted(KINDS))}")
+    if not _ACCOUNT.fullmatch(account_id):
+        raise _bad("account_id: 1-320 characters, no spaces or slashes")
+    return kind, account_id
+
+
+def checked_fields(name: str, settings: dict[str, Any]) -> dict[str, Any]:
+    if not 0 < len(name.strip()) <= MAX_NAME:
+        raise _bad(f"name: 1-{MAX_NAME} characters")
+    if len(json.dumps(settings)) > MAX_SETTINGS:
+        raise _bad(f"settings: at most {MAX_SETTINGS} bytes of JSON")
+    return {"name": name.strip(), "settings": settings}
+
+
+def checked_secret(name: str, value: str) -> str:
+    if not _SECRET_NAME.fullmatch(name):
+        raise _bad("secret name: 1-64 of a-z, 0-9 and _, starting with a letter")
+    if not 0 < len(value) <= MAX_SECRET or value.strip() != value:
+        raise _bad(f"secret {name}: 1-{MAX_SECRET} characters, no surrounding spaces")
+    return value
+
+
+def stamped(values: list[str], at: datetime) -> list[dict[str, str]]:
+    return [{"value": v, "set_at": at.isoformat()} for v in values]
+
+
+def view(row: dict[str, Any]) -> dict[str, Any]:
+    """The account as the API shows it: secrets by name only."""
+    secrets = {
+        name: {"values": len(vals), "set_at": [v["set_at"] for v in vals]}
+        for name, vals in sorted(row["secrets"].items())
+    }
+    return {**{k: v for k, v in row.items() if k != "secrets"}, "secrets": secrets}
+
+
+def secret_values(row: dict[str, Any]) -> dict[str, list[str]]:
+    """The valid values of each secret, newest first: for the edges, never for the API."""
+    return {name: [v["value"] for v in vals] for name, vals in row["secrets"].items()}
+
+
+async def _row(conn: AsyncConnection, tenant: str, kind: str, account_id: str) -> dict[str, Any]:
+    found = await channel_rows.one(conn, tenant, kind, account_id)
+    return known(found, f"channel account {kind}:{account_id}")
+
+
+async def get(conn: AsyncConnection, tenant: str, kind: str, account_id: str) -> dict[str, Any]:
+    return view(await _row(conn, tenant, kind, account_id))
+
+
+async def listed(conn: AsyncConnection, tenant: str) -> list[dict[str, Any]]:
+    return [view(r) for r in await channel_rows.all_of(conn, tenant)]
+
+
+async def create(
+    conn: AsyncConnection,
+    tenant: str,
+    key: tuple[str, str],
+    fields: dict[str, Any],
+    secrets: dict[str, list[str]],
+) -> dict[str, Any]:
+    """``fields``: name, settings, enabled. 409 when the account is any tenant's already."""
+    kind, account_id = checked_key(*key)
+    now = datetime.now(UTC)
+    stored = {n: stamped(checked_values(n, vs), now) for n, vs in secrets.items()}
+    values = checked_fields(fields["name"], fields["settings"]) | {"enabled": fields["enabled"]}
+    try:
+        await channel_rows.add(
+            conn, tenant=tenant, kind=kind, account_id=account_id, secrets=stored,
+            created_at=now, updated_at=now, **values,
+        )  # fmt: skip
+    except channel_rows.AccountTaken as exc:
+        raise CommandError(409, "account_taken", f"channel account {exc} exists") from None
+    return await get(conn, tenant, kind, account_id)
+
+
+def checked_values(name: str, values: list[str]) -> list[str]:
+    if not 0 < len(values) <= MAX_VALUES:
+        raise _bad(f"secret {name}: 1-{MAX_VALUES} values")
+    return [checked_secret(name, v) for v in values]
+
+
+async def update(
+    conn: AsyncConnection, tenant: str, kind: str, account_id: str, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """``changes``: any of name, settings, enabled."""
+    row = await _row(conn, tenant, kind, account_id)
+    merged = {k: changes.get(k, row[k]) for k in ("name", "settings", "enabled")}
+    values = checked_fields(merged["name"], merged["settings"]) | {"enabled": merged["enabled"]}
+    await channel_rows.change(
+        conn, tenant, kind, account_id, updated_at=datetime.now(UTC), **values
+    )
+    return await get(conn, tenant, kind, account_id)
+
+
+async def _set_secrets(
+    conn: AsyncConnection, row: dict[str, Any], secrets: dict[str, list[dict[str, str]]]
+) -> dict[str, Any]:
+    key = (row["tenant"], row["kind"], row["account_id"])
+    await channel_rows.change(conn, *key, secrets=secrets, updated_at=datetime.now(UTC))
+    return await get(conn, *key)
+
+
+async def rotate(
+    conn: AsyncConnection, tenant: str, kind: str, account_id: str, name: str, value: str
+) -> dict[str, Any]:
+    """Add ``value`` as the newest value of secret ``name``; the oldest past two goes."""
+    row = await _row(conn, tenant, kind, account_id)
+    new = stamped([checked_secret(name, value)], datetime.now(UTC))
+    kept = row["secrets"].get(name, [])[: MAX_VALUES - 1]
+    return await _set_secrets(conn, row, row["secrets"] | {name: new + kept})
+
+
+async def retire(
+    conn: AsyncConnection, tenant: str, kind: str, account_id: str, name: str, index: int
+) -> dict[str, Any]:
+    """Drop value ``index`` (0 = newest) of secret ``name``; the name goes with its last value."""
+    row = await _row(conn, tenant, kind, account_id)
+    values = list(row["secrets"].get(name, []))
+    if not 0 <= index < len(values):
+        raise CommandError(404, "not_found", f"secret {name} value {index}")
+    del values[index]
+    secrets = {n: v for n, v in row["secrets"].items() if n != name}
+    return await _set_secrets(conn, row, secrets | ({name: values} if values else {}))
+
+
+async def delete(conn: AsyncConnection, tenant: str, kind: str, account_id: str) -> None:
+    if not await channel_rows.remove(conn, tenant, kind, account_id):
+        raise CommandError(404, "not_found", f"channel account {kind}:{account_id}")
