@@ -146,9 +146,11 @@ async def load_channel_accounts(engine: AsyncEngine, path: Path) -> None:
             done = await channel_file.load(conn, path, os.environ)
     except channel_file.ChannelFileError as exc:
         await engine.dispose()
-        log.error("bad channel accounts file; not starting", extra={"error": str(exc)})
+        log.error("not starting: bad channel accounts file: %s", exc)
         raise
-    log.info("channel accounts file applied", extra={k: len(v) for k, v in done.items()})
+    log.info(
+        "channel accounts file applied", extra={f"accounts_{k}": len(v) for k, v in done.items()}
+    )
 
 
 async def build_runtime(

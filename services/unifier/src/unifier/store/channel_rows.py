@@ -53,10 +53,11 @@ async def one(
 
 
 async def add(conn: AsyncConnection, **values: Any) -> None:
-    """``values``: every column; version starts at 1."""
+    """``values``: every column; version starts at 1. No savepoint: every caller ends the
+    transaction on ``AccountTaken`` (and on SQLite a savepoint opening the transaction would
+    commit it on release, past a later rollback)."""
     try:
-        async with conn.begin_nested():
-            await conn.execute(sa.insert(channel_accounts).values(version=1, **_stored(values)))
+        await conn.execute(sa.insert(channel_accounts).values(version=1, **_stored(values)))
     except IntegrityError:
         raise AccountTaken(f"{values['kind']}:{values['account_id']}") from None
 
