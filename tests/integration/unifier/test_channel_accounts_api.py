@@ -165,7 +165,12 @@ BAD = [
     account(secrets={"ok": ""}),
     account(secrets={"ok": " padded "}),
     account(settings="not an object"),
+    account(secrets={"ok": SECRET_1 * 100}),  # too long: refused without repeating it
+    account(secrets={"ok": [SECRET_1]}),
+    account(secrets=[SECRET_1]),
     {"kind": "whatsapp"},
+    {"kind": "whatsapp", "secrets": {"token": SECRET_1}},  # missing fields: not repeated
+    ["not", "an", "object", SECRET_1],
 ]
 
 
@@ -175,12 +180,21 @@ async def test_bad_input_is_refused_and_changes_nothing(api: Api) -> None:
     for bad in BAD:
         res = await c.post(api.url(), json=bad, headers=api.auth())
         assert res.status_code == 422, (bad, res.text)
+        no_secret_in(res.text)
     assert (await c.get(api.url(), headers=api.auth())).json() == []
     await c.post(api.url(), json=account(), headers=api.auth())
     one = api.url(path="/whatsapp/106540352242922")
     assert (await c.patch(one, json={"name": ""}, headers=api.auth())).status_code == 422
     bad_secret = await c.post(f"{one}/secrets/BAD", json={"value": "v"}, headers=api.auth())
     assert bad_secret.status_code == 422
+    for value in (SECRET_2 * 100, [SECRET_2], {"v": SECRET_2}, None):
+        res = await c.post(f"{one}/secrets/token", json={"value": value}, headers=api.auth())
+        assert res.status_code == 422, res.text
+        no_secret_in(res.text)
+    for raw in ({"valu": SECRET_2}, [SECRET_2], SECRET_2):
+        res = await c.post(f"{one}/secrets/token", json=raw, headers=api.auth())
+        assert res.status_code == 422, res.text
+        no_secret_in(res.text)
     gone = await c.delete(f"{one}/secrets/app_secret/2", headers=api.auth())
     assert gone.status_code == 404
     row = await stored(api.app, "whatsapp", "106540352242922")

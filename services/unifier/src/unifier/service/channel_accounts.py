@@ -27,7 +27,7 @@ KINDS = frozenset(get_args(ChannelKind))
 MAX_VALUES = 2  # per secret: the current one and the one being rotated out
 _ACCOUNT = re.compile(r"[^\s/]{1,320}")
 _SECRET_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
-MAX_NAME, MAX_SETTINGS, MAX_SECRET = 200, 16 * 1024, 4096
+MAX_NAME, MAX_SETTINGS, MAX_SECRET, MAX_SECRETS = 200, 16 * 1024, 4096, 32
 
 
 def _bad(detail: str) -> CommandError:
@@ -50,12 +50,22 @@ def checked_fields(name: str, settings: dict[str, Any]) -> dict[str, Any]:
     return {"name": name.strip(), "settings": settings}
 
 
-def checked_secret(name: str, value: str) -> str:
+def checked_secret(name: str, value: object) -> str:
+    """``value`` when it is a good value of secret ``name`` (the error never repeats it)."""
     if not _SECRET_NAME.fullmatch(name):
         raise _bad("secret name: 1-64 of a-z, 0-9 and _, starting with a letter")
-    if not 0 < len(value) <= MAX_SECRET or value.strip() != value:
+    if not isinstance(value, str) or not 0 < len(value) <= MAX_SECRET or value.strip() != value:
         raise _bad(f"secret {name}: 1-{MAX_SECRET} characters, no surrounding spaces")
     return value
+
+
+def checked_secrets(secrets: object) -> dict[str, list[str]]:
+    """An API body's ``{name: value}`` (or nothing) as ``{name: [value]}``."""
+    if secrets is None:
+        return {}
+    if not isinstance(secrets, dict) or len(secrets) > MAX_SECRETS:
+        raise _bad(f"secrets: an object of at most {MAX_SECRETS} names and values")
+    return {str(name): [checked_secret(str(name), v)] for name, v in secrets.items()}
 
 
 def stamped(values: list[str], at: datetime) -> list[dict[str, str]]:
@@ -139,7 +149,7 @@ async def _set_secrets(
 
 
 async def rotate(
-    conn: AsyncConnection, tenant: str, kind: str, account_id: str, name: str, value: str
+    conn: AsyncConnection, tenant: str, kind: str, account_id: str, name: str, value: object
 ) -> dict[str, Any]:
     """Add ``value`` as the newest value of secret ``name``; the oldest past two goes."""
     row = await _row(conn, tenant, kind, account_id)

@@ -3,11 +3,12 @@ retire a secret, delete. Answers never carry a secret value (``channel_accounts.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Body, Depends, Request, Response
+from pydantic import BaseModel, Field, ValidationError
 
+from hotline.http import Rejected
 from unifier.entrypoints.api import calls
 from unifier.entrypoints.api.auth import Principal, account_manager, principal
 from unifier.service import channel_accounts as accounts
@@ -21,7 +22,9 @@ async def admin(who: Annotated[Principal, Depends(principal)]) -> Principal:
 
 
 Admin = Annotated[Principal, Depends(admin)]
-Secret = Annotated[str, Field(min_length=1, max_length=accounts.MAX_SECRET)]
+# Bodies that may carry a secret are parsed here, not by FastAPI: its 422 repeats the input
+Raw = Annotated[Any, Body()]
+M = TypeVar("M", bound=BaseModel)
 
 
 class CreateBody(BaseModel):
@@ -30,7 +33,7 @@ class CreateBody(BaseModel):
     name: str = Field(max_length=accounts.MAX_NAME * 2)
     settings: dict[str, Any] = Field(default_factory=dict)
     enabled: bool = True
-    secrets: dict[str, Secret] = Field(default_factory=dict, max_length=32)
+    secrets: Any = None  # {name: value}, checked by the service
 
 
 class UpdateBody(BaseModel):
@@ -40,10 +43,21 @@ class UpdateBody(BaseModel):
 
 
 class SecretBody(BaseModel):
-    value: Secret
+    value: Any = None  # checked by the service
 
     def __repr__(self) -> str:  # never in a log or a traceback
         return "SecretBody(value=***)"
+
+
+def parsed(model: type[M], raw: Any) -> M:
+    """``raw`` as ``model``, or a 422 naming the fields (never their values)."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        where = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors()
+        )
+        raise Rejected(422, "bad_channel_account", where) from None
 
 
 @router.get("")
@@ -57,12 +71,16 @@ async def get_account(request: Request, who: Admin, kind: str, account_id: str) 
 
 
 @router.post("", status_code=201)
-async def create_account(request: Request, who: Admin, body: CreateBody) -> dict[str, Any]:
+async def create_account(request: Request, who: Admin, raw: Raw) -> dict[str, Any]:
+    body = parsed(CreateBody, raw)
     fields = {"name": body.name, "settings": body.settings, "enabled": body.enabled}
-    secrets = {name: [value] for name, value in body.secrets.items()}
     key = (body.kind, body.account_id)
     return await calls.write(
-        request, who.tenant, lambda c: accounts.create(c, who.tenant, key, fields, secrets)
+        request,
+        who.tenant,
+        lambda c: accounts.create(
+            c, who.tenant, key, fields, accounts.checked_secrets(body.secrets)
+        ),
     )
 
 
@@ -78,8 +96,10 @@ async def update_account(
 
 @router.post(ONE + "/secrets/{name}", status_code=201)
 async def rotate_secret(
-    request: Request, who: Admin, kind: str, account_id: str, name: str, body: SecretBody
+    request: Request, who: Admin, kind: str, account_id: str, name: str, raw: Raw
 ) -> dict[str, Any]:
+    body = parsed(SecretBody, raw)
+
     def rotate(c: Any) -> Any:
         return accounts.rotate(c, who.tenant, kind, account_id, name, body.value)
 
