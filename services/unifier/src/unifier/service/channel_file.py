@@ -9,8 +9,9 @@ JSON (``.json``) or TOML (``.toml``), a list ``accounts`` of entries::
     name = "Acme support (+1 555 0100)"
     enabled = true                        # optional, true
     settings = { graph_version = "v21.0" }  # optional, non-secret
-    secrets = { app_secret = { env = "HOTLINE_WA_APP_SECRET" },
-                token = [{ env = "HOTLINE_WA_TOKEN_2" }, { env = "HOTLINE_WA_TOKEN_1" }] }
+    [accounts.secrets]
+    app_secret = { env = "HOTLINE_WA_APP_SECRET" }
+    token = [{ env = "HOTLINE_WA_TOKEN_2" }, { env = "HOTLINE_WA_TOKEN_1" }]  # newest first
 
 Secrets are references to environment variables (newest first, at most two), so the file holds
 none. Each entry is created, or updated when it differs (the version moves only then); accounts
