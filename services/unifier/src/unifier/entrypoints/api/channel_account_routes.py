@@ -49,6 +49,12 @@ class SecretBody(BaseModel):
         return "SecretBody(value=***)"
 
 
+def documented(model: type[BaseModel]) -> dict[str, Any]:
+    """The body's schema for the OpenAPI page (the route takes it raw, see ``Raw``)."""
+    schema = model.model_json_schema()
+    return {"requestBody": {"content": {"application/json": {"schema": schema}}}}
+
+
 def parsed(model: type[M], raw: Any) -> M:
     """``raw`` as ``model``, or a 422 naming the fields (never their values)."""
     try:
@@ -70,7 +76,7 @@ async def get_account(request: Request, who: Admin, kind: str, account_id: str) 
     return await calls.read(request, lambda c: accounts.get(c, who.tenant, kind, account_id))
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, openapi_extra=documented(CreateBody))
 async def create_account(request: Request, who: Admin, raw: Raw) -> dict[str, Any]:
     body = parsed(CreateBody, raw)
     fields = {"name": body.name, "settings": body.settings, "enabled": body.enabled}
@@ -94,7 +100,7 @@ async def update_account(
     )
 
 
-@router.post(ONE + "/secrets/{name}", status_code=201)
+@router.post(ONE + "/secrets/{name}", status_code=201, openapi_extra=documented(SecretBody))
 async def rotate_secret(
     request: Request, who: Admin, kind: str, account_id: str, name: str, raw: Raw
 ) -> dict[str, Any]:
