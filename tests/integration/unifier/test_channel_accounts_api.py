@@ -5,6 +5,7 @@ the file is applied idempotently, and a bad file or bad input is refused and cha
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
@@ -42,6 +43,10 @@ class Api:
 
     def url(self, tenant: str | None = None, path: str = "") -> str:
         return f"/api/tenants/{tenant or self.tenant}/channel-accounts{path}"
+
+    @property
+    def tenants(self) -> tuple[str, str]:
+        return self.tenant, self.other
 
     def auth(self, tenant: str | None = None) -> dict[str, str]:
         return {"Authorization": f"Bearer tok-{tenant or self.tenant}"}
@@ -135,6 +140,20 @@ async def test_one_provider_account_routes_to_one_tenant(api: Api) -> None:
     assert cross.status_code == 403
     row = await stored(api.app, "whatsapp", "106540352242922")
     assert row is not None and row["tenant"] == api.tenant
+
+
+@PG
+async def test_two_tenants_claiming_one_account_at_once_get_one_201_and_one_409(api: Api) -> None:
+    ids = [f"concurrent-{i}" for i in range(5)]
+    for account_id in ids:
+        body = account(account_id)
+        answers = await asyncio.gather(
+            *(api.client.post(api.url(t), json=body, headers=api.auth(t)) for t in api.tenants)
+        )
+        assert sorted(a.status_code for a in answers) == [201, 409], [a.text for a in answers]
+        row = await stored(api.app, "whatsapp", account_id)
+        winner = next(t for t, a in zip(api.tenants, answers, strict=True) if a.status_code == 201)
+        assert row is not None and row["tenant"] == winner
 
 
 @PG
@@ -263,6 +282,16 @@ async def test_the_file_loads_and_reloads_idempotently(
     async with engine.connect() as conn:
         kept = await channel_rows.all_of(conn, tenant)
     assert {(a["kind"], a["version"]) for a in kept} == {("sms", 1), ("slack", 1), ("email", 2)}
+    rotating = [{"env": "HOTLINE_TEST_SLACK_NEW"}, {"env": "HOTLINE_TEST_SLACK_SIGNING"}]
+    changed[0]["secrets"] = {"signing_secret": rotating}
+    path = write_file(tmp_path / "rotated.json", changed)  # a list of references: JSON here
+    env = {"HOTLINE_TEST_SLACK_SIGNING": SECRET_1, "HOTLINE_TEST_SLACK_NEW": SECRET_2}
+    async with engine.begin() as conn:
+        rotated = await channel_file.load(conn, path, env)
+        slack = await channel_rows.one(conn, tenant, "slack", "T0001")
+    assert rotated["updated"] == ["slack:T0001"]
+    assert slack is not None and slack["version"] == 2
+    assert channel_accounts.secret_values(slack) == {"signing_secret": [SECRET_2, SECRET_1]}
 
 
 BAD_FILES: list[tuple[str, str]] = [
