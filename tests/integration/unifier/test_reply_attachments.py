@@ -28,6 +28,8 @@ from unifier.entrypoints.app import create_app
 from unifier.settings import UnifierSettings
 
 pytestmark = pytest.mark.integration
+# Each test runs on one database, alternating between them: the SQL itself is tested on both
+# by the store-level files.
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
 PAGE = b"<html><script>alert(1)</script></html>"
 CAP = 4096
@@ -84,6 +86,7 @@ async def desk(kafka: str, dsn: str, tmp_path: Path) -> AsyncIterator[Desk]:
             yield Desk(client, other_client, tenant, settings, kafka)
 
 
+@pytest.mark.parametrize("dsn", ["sqlite"], indirect=True)
 async def test_upload_answers_the_ref_and_a_type_from_the_bytes(desk: Desk) -> None:
     res = await _upload(desk.client, "../../pic\u202egnp.exe", PNG, "text/html")
     assert res.status_code == 201, res.text
@@ -103,6 +106,7 @@ async def test_upload_answers_the_ref_and_a_type_from_the_bytes(desk: Desk) -> N
     assert note["mime_type"] == "text/plain"
 
 
+@pytest.mark.parametrize("dsn", ["postgresql"], indirect=True)
 async def test_too_big_or_empty_or_unauthenticated_uploads_store_nothing(desk: Desk) -> None:
     big = b"x" * (CAP + 1)
     res = await _upload(desk.client, "big.bin", big, "application/octet-stream")
@@ -116,6 +120,7 @@ async def test_too_big_or_empty_or_unauthenticated_uploads_store_nothing(desk: D
     assert anon.status_code == 401
 
 
+@pytest.mark.parametrize("dsn", ["sqlite"], indirect=True)
 async def test_a_reply_carries_its_uploads_and_the_timeline_shows_them(desk: Desk) -> None:
     tid = await desk.thread_of("mail-1")
     up = (await _upload(desk.client, "shot.png", PNG, "image/png")).json()
@@ -161,6 +166,7 @@ async def _refused(desk: Desk, tid: str, topic: str, body: dict[str, Any]) -> di
     return answer
 
 
+@pytest.mark.parametrize("dsn", ["postgresql"], indirect=True)
 async def test_unknown_foreign_or_unsupported_attachments_publish_nothing(desk: Desk) -> None:
     tid = await desk.thread_of("mail-2")
     unknown = "blob:sha256/" + "1" * 64
@@ -177,6 +183,7 @@ async def test_unknown_foreign_or_unsupported_attachments_publish_nothing(desk: 
     assert got["error"] == "attachments_unsupported" and "sms" in got["detail"]
 
 
+@pytest.mark.parametrize("dsn", ["sqlite"], indirect=True)
 async def test_whatsapp_replies_may_carry_files(desk: Desk) -> None:
     tid = await desk.thread_of("wa-1", "whatsapp")
     up = (await _upload(desk.client, "doc.pdf", b"%PDF-1.4 x", "application/pdf")).json()
