@@ -6,11 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from fastapi import Request
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
 
 from email_ingest.mailroom import Mailroom
 from email_ingest.normalize import MailboxConfig
 from email_ingest.providers.delivery import Delivery
+from email_ingest.providers.handoff import hand_off
+from email_ingest.providers.settings import BasicAuthSettings
 from hotline.capture import HttpRequest
 from hotline.http import Rejected
 from hotline.kafka.errors import PermanentError
@@ -44,3 +47,28 @@ def read(run: Callable[[], list[Delivery]]) -> list[Delivery]:
         return run()
     except PermanentError as exc:
         raise Rejected(400, "malformed", exc.detail or exc.reason) from exc
+
+
+Deliveries = Callable[[HttpRequest, list[bytes] | None], list[Delivery]]
+
+
+def basic_auth_router(
+    path: str, provider: str, deliveries: Deliveries
+) -> Callable[[Intake, BasicAuthSettings], APIRouter]:
+    """The edge of a provider that signs nothing and authenticates with Basic credentials
+    (SendGrid, Postmark, CloudMailin): ``POST path`` → its ``deliveries`` (verify + parse) →
+    the shared hand-off; 401 without the credentials, 200 once Kafka acked."""
+
+    def router(intake: Intake, s: BasicAuthSettings) -> APIRouter:
+        api = APIRouter()
+        credentials = [c.get_secret_value().encode() for c in s.basic_auth]
+
+        @api.post(path)
+        async def receive(request: Request) -> Response:
+            req = await as_data(request)
+            found = read(lambda: deliveries(req, credentials))
+            return await hand_off(intake.mailroom, intake.config, found, provider)
+
+        return api
+
+    return router
