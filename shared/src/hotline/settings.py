@@ -8,7 +8,7 @@ dev stack) and the test suite set ``dev`` explicitly, and every service says so 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,9 +40,23 @@ class ServiceSettings(BaseSettings, BlobSettings):  # blob_store, blob_s3_*: hot
     tenants: dict[str, str] = {}  # "kind:account" -> tenant (hotline.tenancy); JSON in the env
     gc_threshold: int = 50_000  # young-generation GC threshold; 0 = Python's default (700)
     cpu_nice: int = Field(0, ge=0, le=19)  # lowers CPU priority on a shared host (hotline.priority)
+    # Secrets of the environment's own channel account (hotline.accounts' fallback). Outside dev
+    # one left at its placeholder default means "no such account here" (the edge answers 404),
+    # so a deployment whose accounts all come from the admin API sets none of them; one set
+    # explicitly to a placeholder is still refused.
+    ACCOUNT_SECRETS: ClassVar[frozenset[str]] = frozenset()
 
     def tenancy(self) -> Tenancy:
         return Tenancy(dict(self.tenants), self.default_tenant)
+
+    def account_secret(self, name: str) -> SecretStr | None:
+        """Account secret ``name`` (one of ACCOUNT_SECRETS) or None when it is not configured:
+        a placeholder outside dev. Build the environment's fallback accounts through this."""
+        value: SecretStr = getattr(self, name)
+        return None if self.env != "dev" and is_placeholder(value) else value
+
+    def _unset_account_secret(self, name: str) -> bool:
+        return name in self.ACCOUNT_SECRETS and name not in self.model_fields_set
 
     @model_validator(mode="after")
     def _tenant_keys_name_accounts(self) -> ServiceSettings:
@@ -56,6 +70,8 @@ class ServiceSettings(BaseSettings, BlobSettings):  # blob_store, blob_s3_*: hot
         if self.env == "dev":
             return self
         for name in type(self).model_fields:
+            if self._unset_account_secret(name):
+                continue
             for where, secret in _secrets(name, getattr(self, name)):
                 if is_placeholder(secret):
                     raise ValueError(f"{where}: placeholder secret not allowed in env={self.env}")

@@ -126,3 +126,21 @@ def test_service_commands_are_registered() -> None:
     result = runner.invoke(app, ["rethread", "--help"])
     assert result.exit_code == 0
     assert "rule" in result.output.lower()
+
+
+class WithAccountSecret(WithSecret):
+    ACCOUNT_SECRETS = frozenset({"signing_secret"})
+
+
+def test_unset_account_secret_outside_dev_means_no_environment_account(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Accounts may all come from the admin API: the placeholder default is then "none",
+    never a secret that is accepted; set explicitly to a placeholder it is still refused."""
+    monkeypatch.delenv("HOTLINE_SIGNING_SECRET", raising=False)
+    assert WithAccountSecret(env="prod").account_secret("signing_secret") is None
+    assert WithAccountSecret(env="dev").account_secret("signing_secret") is not None
+    with pytest.raises(ValidationError, match="placeholder secret not allowed in env=prod"):
+        WithAccountSecret(env="prod", signing_secret=SecretStr("dev-signing"))
+    real = WithAccountSecret(env="prod", signing_secret=SecretStr("s3cr3t-from-the-vault"))
+    assert real.account_secret("signing_secret") == SecretStr("s3cr3t-from-the-vault")
