@@ -12,13 +12,13 @@ TEAM = "T0HOTLINE"
 TENANT = "acme"  # the configured tenant of TEAM: never the team id itself
 WORKSPACES = {
     TEAM: Workspace(
-        signing_secret="sig-hotline-0123456789",
+        signing_secrets=("sig-hotline-0123456789",),
         bot_user_id="U0BOT",
         app_id="A0HOTLINE",
         tenant=TENANT,
         trusted=True,
     ),
-    "T0OTHER": Workspace(signing_secret="sig-other-9876543210", tenant="globex"),
+    "T0OTHER": Workspace(signing_secrets=("sig-other-9876543210",), tenant="globex"),
 }
 
 

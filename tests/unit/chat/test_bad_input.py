@@ -243,7 +243,7 @@ REFUSED_HELLO = {  # first frame -> (close code, reason)
         4401,
         "bad_identifier_hash",
     ),
-    "unknown site": (json.dumps({"type": "hello", "site": "evil"}), 4401, "unknown_site"),
+    "unknown site": (json.dumps({"type": "hello", "site": "evil"}), 4404, "unknown_site"),
     "visitor id with a forged token": (
         hello(visitor_id="v_1", visitor_token="0" * 64),
         4401,

@@ -125,7 +125,7 @@ VISITOR = ev.Identifier(
 
 
 def test_signed_visitor_emits_site_signed_user_email_phone_and_the_visitor_id() -> None:
-    who = identify(Hello(site=SITE, identity_token=token(), name="Spoofed"), SECRET, "v_1", NOW)
+    who = identify(Hello(site=SITE, identity_token=token(), name="Spoofed"), (SECRET,), "v_1", NOW)
     assert who.verified and who.rejected is None
     e = send(who)
     assert e.sender.identifiers == [
@@ -148,7 +148,7 @@ def test_signed_visitor_emits_site_signed_user_email_phone_and_the_visitor_id() 
     ],
 )
 def test_rejected_token_leaves_an_anonymous_visitor_linked_to_nobody(tok: str, reason: str) -> None:
-    who = identify(Hello(site=SITE, identity_token=tok, name="Maria?"), SECRET, "v_1", NOW)
+    who = identify(Hello(site=SITE, identity_token=tok, name="Maria?"), (SECRET,), "v_1", NOW)
     assert not who.verified and who.signed is None
     assert who.rejected is not None and who.rejected.reason == reason
     e = send(who)
@@ -159,7 +159,7 @@ def test_rejected_token_leaves_an_anonymous_visitor_linked_to_nobody(tok: str, r
 def test_identifier_and_identity_token_together_are_refused() -> None:
     hello = Hello(site=SITE, identity_token=token(), identifier="ann@example.com")
     with pytest.raises(Rejected) as info:
-        identify(hello, SECRET, "v_1", NOW)
+        identify(hello, (SECRET,), "v_1", NOW)
     assert (info.value.status, info.value.reason) == (400, "ambiguous_identity")
 
 

@@ -26,7 +26,7 @@ def test_visitor_token_is_the_documented_hmac() -> None:
 
 
 def test_new_visitor_gets_the_fresh_id_and_its_token() -> None:
-    who = identify(Hello(site="demo"), SECRET, "v_new", NOW)
+    who = identify(Hello(site="demo"), (SECRET,), "v_new", NOW)
     assert (who.visitor_id, who.visitor_token, who.user) == (
         "v_new",
         visitor_token(SECRET, "v_new"),
@@ -36,13 +36,13 @@ def test_new_visitor_gets_the_fresh_id_and_its_token() -> None:
 
 def test_returning_visitor_keeps_their_id() -> None:
     hello = Hello(site="demo", visitor_id="v_old", visitor_token=visitor_token(SECRET, "v_old"))
-    assert identify(hello, SECRET, "v_new", NOW).visitor_id == "v_old"
+    assert identify(hello, (SECRET,), "v_new", NOW).visitor_id == "v_old"
 
 
 def test_matching_identifier_hash_is_verified() -> None:
     who = identify(
         Hello(site="demo", identifier="ann@example.com", identifier_hash=ANN_HASH),
-        SECRET,
+        (SECRET,),
         "v_1",
         NOW,
     )
@@ -72,7 +72,7 @@ def test_matching_identifier_hash_is_verified() -> None:
 )
 def test_refused_not_downgraded(hello: Hello, reason: str) -> None:
     with pytest.raises(Rejected) as info:
-        identify(hello, SECRET, "v_new", NOW)
+        identify(hello, (SECRET,), "v_new", NOW)
     assert (info.value.status, info.value.reason) == (401, reason)
 
 
@@ -102,7 +102,7 @@ def test_bad_frames(frame: str, status: int) -> None:
 def test_normalize_verified_visitor_message() -> None:
     who = identify(
         Hello(site="demo", identifier="ann@example.com", identifier_hash=ANN_HASH, name="Ann"),
-        SECRET,
+        (SECRET,),
         "v_1",
         NOW,
     )
@@ -139,6 +139,6 @@ def test_normalize_verified_visitor_message() -> None:
 
 
 def test_anonymous_visitor_has_no_user_identifier() -> None:
-    who = identify(Hello(site="demo"), SECRET, "v_2", NOW)
+    who = identify(Hello(site="demo"), (SECRET,), "v_2", NOW)
     e = normalize("acme", who, Send(client_id="c1", text="hi"), WHEN)
     assert [i.kind for i in e.sender.identifiers] == ["widget_visitor"]

@@ -1,7 +1,9 @@
 """chat_gateway: the FastAPI app (Slack Events API or Socket Mode, web widget, replies).
 
 One ``Intake`` per process serves every inbound edge (Slack over HTTP or Socket Mode, the
-widget), so an event id it acked is not produced again, whichever edge brings it back."""
+widget), so an event id it acked is not produced again, whichever edge brings it back. One
+``AccountRegistry`` (``app.state.accounts``) routes every edge: Slack requests by team id,
+widget sockets by site key, replies to their workspace's newest bot token."""
 
 from __future__ import annotations
 
@@ -9,15 +11,18 @@ import asyncio
 
 from fastapi import FastAPI
 
+from chat_gateway.accounts import registry_of
 from chat_gateway.replies.service import start_replies
 from chat_gateway.settings import ChatSettings
 from chat_gateway.slack import edge as slack
-from chat_gateway.slack.edge import copier_of, profiles_of, slack_outcomes
+from chat_gateway.slack.accounts import SlackAccounts
+from chat_gateway.slack.edge import copier_of, profiles_of
 from chat_gateway.slack.outcome import SlackOutcomes
 from chat_gateway.slack.socket_mode import SocketModeRunner, runners_for
 from chat_gateway.slack.users_info import ProfileDirectory
 from chat_gateway.widget.edge import add_widget_routes
 from chat_gateway.widget.hub import Hub
+from chat_gateway.widget.sites import Sites
 from hotline.http import ServiceState, create_service_app
 from hotline.http.hotpath import Handler, serve_posts
 from hotline.intake import Intake, KafkaPublisher, Publisher
@@ -27,11 +32,13 @@ def create_app(settings: ChatSettings | None = None, publisher: Publisher | None
     """``publisher``: where accepted events go (default: the app's own Kafka producer)."""
     settings = settings or ChatSettings()
     hub, copier = Hub(), copier_of(settings)
+    accounts = registry_of(settings)
+    slack_accounts = SlackAccounts(accounts)
     profiles: ProfileDirectory | None = None  # built below, counting in the app's metrics
 
     async def on_start(state: ServiceState) -> None:
         if settings.replies_enabled:
-            start_replies(state, settings, hub)
+            start_replies(state, settings, hub, slack_accounts.bot_tokens)
         if settings.slack_mode == "socket":
             for runner in socket_runners(settings, app.state.slack, app.state.intake):
                 state.tasks.append(asyncio.create_task(runner.run()))
@@ -47,23 +54,19 @@ def create_app(settings: ChatSettings | None = None, publisher: Publisher | None
     serve_posts(app, posts)
     state: ServiceState = app.state.hotline
     intake = Intake(publisher or KafkaPublisher(state.producer), state.metrics)
-    profiles = profiles_of(settings, state.metrics.registry)
-    outcomes = slack_outcomes(settings, copier, profiles)
+    profiles = profiles_of(settings, slack_accounts, state.metrics.registry)
+    outcomes = SlackOutcomes(slack_accounts, copier, profiles)
     posts[slack.PATH] = slack.slack_post(outcomes, intake)
-    add_widget_routes(app, settings, hub, intake)
+    add_widget_routes(app, settings, Sites(accounts), hub, intake)
     app.state.hub, app.state.intake, app.state.slack = hub, intake, outcomes
+    app.state.accounts = accounts
     return app
 
 
 def socket_runners(
     settings: ChatSettings, outcomes: SlackOutcomes, intake: Intake
 ) -> list[SocketModeRunner]:
-    app_tokens = {
-        team: ws.app_token.get_secret_value()
-        for team, ws in settings.slack_workspaces.items()
-        if ws.app_token is not None
-    }
-    return runners_for(settings.slack_api_base, app_tokens, outcomes, intake)
+    return runners_for(settings.slack_api_base, outcomes, intake)
 
 
 def bootstrap() -> tuple[FastAPI, ChatSettings]:

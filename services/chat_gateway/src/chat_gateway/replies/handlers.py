@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Literal
 
 from chat_gateway.replies.slack_api import SlackApi, SlackApiError
@@ -56,7 +56,7 @@ class ReplyHandler:
     def __init__(
         self,
         slack: SlackApi,
-        tokens: dict[str, str],
+        tokens: Mapping[str, str],  # team id -> the workspace's newest bot token
         hub: Hub,
         publish: Callable[[Sequence[ev.Event]], Awaitable[object]],
         done_limit: int = 50_000,

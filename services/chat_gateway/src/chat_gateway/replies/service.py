@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+from collections.abc import Mapping
 
 from chat_gateway.replies.handlers import Outbound, ReplyHandler, decode_reply
 from chat_gateway.replies.slack_api import SlackApi
@@ -18,9 +19,11 @@ from hotline.topics import REPLIES_CHAT
 log = logging.getLogger(__name__)
 
 
-def start_replies(state: ServiceState, settings: ChatSettings, hub: Hub) -> None:
+def start_replies(
+    state: ServiceState, settings: ChatSettings, hub: Hub, tokens: Mapping[str, str]
+) -> None:
+    """``tokens``: each workspace's newest bot token, by team id (read at each reply)."""
     slack = SlackApi(settings.slack_api_base, settings.slack_api_timeout)
-    tokens = {t: ws.bot_token.get_secret_value() for t, ws in settings.slack_workspaces.items()}
     handler = ReplyHandler(slack, tokens, hub, state.producer.publish)
     loop = ConsumerLoop(
         LoopSettings(

@@ -10,9 +10,10 @@ import msgspec
 from prometheus_client import CollectorRegistry
 
 from chat_gateway.settings import ChatSettings
+from chat_gateway.slack.accounts import SlackAccounts
 from chat_gateway.slack.download import FileCopier
 from chat_gateway.slack.outcome import SlackOutcomes
-from chat_gateway.slack.pipeline import Workspace, parse_signed
+from chat_gateway.slack.pipeline import parse_signed
 from chat_gateway.slack.users_info import ProfileDirectory
 from hotline.blobs import open_blob_store
 from hotline.http import ServiceState
@@ -23,35 +24,19 @@ from hotline.intake.http import answer_for
 PATH = "/slack/events"
 
 
-def workspaces_of(settings: ChatSettings) -> dict[str, Workspace]:
-    tenancy = settings.tenancy()
-    return {
-        team: Workspace(
-            ws.signing_secret.get_secret_value(),
-            ws.bot_user_id,
-            ws.app_id,
-            tenant=tenancy.tenant_for("slack", team),
-            trusted=ws.trusted,
-        )
-        for team, ws in settings.slack_workspaces.items()
-    }
-
-
-def profiles_of(settings: ChatSettings, registry: CollectorRegistry) -> ProfileDirectory | None:
+def profiles_of(
+    settings: ChatSettings, accounts: SlackAccounts, registry: CollectorRegistry
+) -> ProfileDirectory | None:
     if not settings.slack_profiles:
         return None
     return ProfileDirectory(
-        tokens_of(settings),
+        accounts.bot_tokens,
         settings.slack_api_base,
         registry,
         timeout=settings.slack_profile_timeout,
         ttl=settings.slack_profile_ttl,
         retry_after=settings.slack_profile_retry_after,
     )
-
-
-def tokens_of(settings: ChatSettings) -> dict[str, str]:
-    return {t: ws.bot_token.get_secret_value() for t, ws in settings.slack_workspaces.items()}
 
 
 def copier_of(settings: ChatSettings) -> FileCopier | None:
@@ -63,16 +48,10 @@ def copier_of(settings: ChatSettings) -> FileCopier | None:
     )
 
 
-def slack_outcomes(
-    settings: ChatSettings, copier: FileCopier | None, profiles: ProfileDirectory | None
-) -> SlackOutcomes:
-    return SlackOutcomes(workspaces_of(settings), tokens_of(settings), copier, profiles)
-
-
 def slack_post(outcomes: SlackOutcomes, intake: Intake) -> Handler:
     """The POST handler, served by the lean hot path (``hotline.http.hotpath``) in front of
     FastAPI: the same body limit and ``Rejected`` answers as FastAPI's routes."""
-    workspaces = outcomes.workspaces
+    workspaces = outcomes.accounts  # looked up in the registry at each request
 
     async def slack_events(_state: ServiceState, req: Inbound) -> Answer:
         received_at = datetime.now(UTC)

@@ -4,11 +4,11 @@ profiles and its files copied when configured; what cannot be normalized is pois
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 
 import msgspec
 
+from chat_gateway.slack.accounts import SlackAccounts
 from chat_gateway.slack.download import FileCopier
 from chat_gateway.slack.files import with_blobs
 from chat_gateway.slack.pipeline import (
@@ -16,7 +16,6 @@ from chat_gateway.slack.pipeline import (
     Normalized,
     Parsed,
     Step,
-    Workspace,
     finish,
     senders,
 )
@@ -31,13 +30,11 @@ from hotline.topics import INBOUND_CHAT
 class SlackOutcomes:
     def __init__(
         self,
-        workspaces: Mapping[str, Workspace],
-        tokens: Mapping[str, str],
+        accounts: SlackAccounts,
         copier: FileCopier | None = None,
         profiles: ProfileDirectory | None = None,
     ) -> None:
-        self.workspaces, self.tokens = workspaces, tokens
-        self.copier, self.profiles = copier, profiles
+        self.accounts, self.copier, self.profiles = accounts, copier, profiles
 
     async def of(self, step: Step, body: bytes, source: str, received_at: datetime) -> Outcome:
         """``body``: the bytes Slack sent (dead-lettered as they are); ``source``: the route."""
@@ -52,17 +49,19 @@ class SlackOutcomes:
     async def normalize(self, parsed: Parsed, received_at: datetime) -> Normalized:
         """Normalize with the profiles of the senders whose events are published (none for
         ignored events: bots, joins); a failed lookup leaves that sender without one."""
-        plain = finish(parsed, self.workspaces, received_at)
+        plain = finish(parsed, self.accounts, received_at)
         users = senders(plain)
         if self.profiles is None or not users:
             return plain
         found = await self.profiles.lookup(parsed.envelope.team_id, users)
-        return finish(parsed, self.workspaces, received_at, found) if found else plain
+        return finish(parsed, self.accounts, received_at, found) if found else plain
 
     async def with_files(self, normalized: Normalized) -> list[ev.Event]:
         """The events, their Slack files swapped for blob store copies where they were copied."""
         if not (self.copier and normalized.files and normalized.events):
             return normalized.events
-        token = self.tokens[normalized.events[0].channel.account_id]
+        token = self.accounts.bot_tokens.get(normalized.events[0].channel.account_id)
+        if token is None:  # the workspace was removed meanwhile: its files stay links
+            return normalized.events
         stored = await self.copier.copy_all(token, normalized.files)
         return [with_blobs(e, stored) for e in normalized.events]

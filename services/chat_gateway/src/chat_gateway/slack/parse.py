@@ -121,6 +121,19 @@ _INNER: dict[str, type[MessageEvent] | type[ReactionEvent]] = {
 }
 
 
+class _Addressed(Struct, kw_only=True):
+    team_id: str | None = None
+
+
+def team_of(body: bytes) -> str | None:
+    """The workspace a body names at its top level, read before its signature is checked to
+    know whose secret checks it; None when it names none (url_verification) or is no object."""
+    try:
+        return msgspec.json.decode(body, type=_Addressed).team_id
+    except msgspec.MsgspecError:
+        return None
+
+
 def parse(body: bytes) -> Envelope:
     return decode_json(body, Envelope)  # type: ignore[arg-type]
 

@@ -17,9 +17,10 @@ from chat_gateway.slack.parse import (
     UrlVerification,
     parse,
     parse_event,
+    team_of,
 )
 from chat_gateway.slack.profile import Profile
-from chat_gateway.slack.verify import verify
+from chat_gateway.slack.verify import signed_by
 from hotline import events as ev
 from hotline.http import Rejected
 from hotline.kafka import PermanentError
@@ -30,7 +31,7 @@ from hotline.settings import ServiceSettings
 class Workspace:
     """What the pure layer needs to know about one Slack workspace (tenant)."""
 
-    signing_secret: str
+    signing_secrets: tuple[str, ...]  # every valid value, newest first (rotation: two)
     bot_user_id: str | None = None
     app_id: str | None = None
     tenant: str = "default"  # from configuration (HOTLINE_TENANTS), never the team id
@@ -79,8 +80,17 @@ def process(
 def parse_signed(
     headers: Mapping[str, str], body: bytes, workspaces: Mapping[str, Workspace], now: float
 ) -> Step:
-    secrets = {team: ws.signing_secret for team, ws in workspaces.items()}
-    return parse_verified(body, verify(headers, body, secrets, now))
+    """A body naming a team is checked with that workspace's secrets only (404 when it is not
+    ours); one naming none (url_verification) must be signed by one of our workspaces."""
+    team = team_of(body)
+    if team is None:
+        candidates = {t: ws.signing_secrets for t, ws in workspaces.items()}
+    else:
+        ws = workspaces.get(team)
+        if ws is None:
+            raise Rejected(404, "unknown_team", f"no Slack workspace {team!r} here")
+        candidates = {team: ws.signing_secrets}
+    return parse_verified(body, signed_by(headers, body, candidates, now))
 
 
 def parse_verified(body: bytes, teams: Collection[str]) -> Step:

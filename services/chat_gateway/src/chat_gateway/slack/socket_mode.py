@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import httpx
@@ -46,15 +46,16 @@ class SocketModeError(Exception):
 
 class SocketModeRunner:
     def __init__(
-        self,
-        api_base: str,
-        app_token: str,
-        teams: Collection[str],
-        outcomes: SlackOutcomes,
-        intake: Intake,
+        self, api_base: str, app_token: str, outcomes: SlackOutcomes, intake: Intake
     ) -> None:
         self.api_base, self.app_token = api_base.rstrip("/") + "/", app_token
-        self.teams, self.outcomes, self.intake = teams, outcomes, intake
+        self.outcomes, self.intake = outcomes, intake
+
+    @property
+    def teams(self) -> list[str]:
+        """The workspaces whose account has this app token now (the registry's, per envelope):
+        an event of any other team is refused."""
+        return self.outcomes.accounts.app_tokens().get(self.app_token, [])
 
     async def run(self, retry_every: float = 1.0) -> None:
         while True:
@@ -119,17 +120,7 @@ async def ack(send: Send, envelope_id: str) -> None:
     await send(json.dumps({"envelope_id": envelope_id}))
 
 
-def runners_for(
-    api_base: str,
-    app_tokens: Mapping[str, str],
-    outcomes: SlackOutcomes,
-    intake: Intake,
-) -> list[SocketModeRunner]:
+def runners_for(api_base: str, outcomes: SlackOutcomes, intake: Intake) -> list[SocketModeRunner]:
     """One connection per app-level token; it carries the events of every team of that app."""
-    by_token: dict[str, list[str]] = {}
-    for team, token in app_tokens.items():
-        by_token.setdefault(token, []).append(team)
-    return [
-        SocketModeRunner(api_base, token, teams, outcomes, intake)
-        for token, teams in by_token.items()
-    ]
+    tokens = outcomes.accounts.app_tokens()
+    return [SocketModeRunner(api_base, token, outcomes, intake) for token in tokens]

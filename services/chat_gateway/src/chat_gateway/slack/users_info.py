@@ -47,11 +47,8 @@ class ProfileDirectory:
         max_entries: int = 50_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.clients = {
-            team: WebClient(token=token, base_url=base_url.rstrip("/") + "/",
-                            timeout=math.ceil(timeout), retry_handlers=[])
-            for team, token in tokens.items()
-        }  # fmt: skip
+        self.tokens, self.base_url = tokens, base_url.rstrip("/") + "/"
+        self.clients: dict[str, WebClient] = {}  # by bot token: a rotated one gets its own
         self.timeout, self.ttl, self.retry_after = timeout, ttl, retry_after
         self.clock = clock
         # a failed lookup (None) is not repeated for retry_after
@@ -93,7 +90,7 @@ class ProfileDirectory:
         return await asyncio.shield(task)
 
     async def _fetch(self, team: str, user: str) -> Profile | None:
-        client = self.clients.get(team)
+        client = self.client(team)
         if client is None:
             return None
         loop = asyncio.get_running_loop()
@@ -107,6 +104,18 @@ class ProfileDirectory:
         profile = profile_of(answer.get("user") or {})
         self.cache.put((team, user), profile)
         return profile
+
+    def client(self, team: str) -> WebClient | None:
+        """The client with the workspace's newest bot token (None: the workspace is gone)."""
+        token = self.tokens.get(team)
+        if token is None:
+            return None
+        if token not in self.clients:
+            wait = math.ceil(self.timeout)
+            self.clients[token] = WebClient(
+                token=token, base_url=self.base_url, timeout=wait, retry_handlers=[]
+            )
+        return self.clients[token]
 
     def _failed(self, team: str, user: str, exc: Exception) -> None:
         reason, outage = _reason(exc)

@@ -43,17 +43,25 @@ def verify(
 
     ``secrets`` maps team id -> signing secret (one Slack app may serve several teams).
     """
+    return signed_by(headers, body, {team: (s,) for team, s in secrets.items()}, now)
+
+
+def signed_by(
+    headers: Mapping[str, str], body: bytes, secrets: Mapping[str, tuple[str, ...]], now: float
+) -> list[str]:
+    """As ``verify``, each team with every valid value of its secret (rotation: two)."""
     timestamp = check_timestamp(headers.get(TIMESTAMP_HEADER), now)
     signature = headers.get(SIGNATURE_HEADER)
     if not signature:
         raise Rejected(401, "missing_signature", SIGNATURE_HEADER)
     by_secret: dict[str, list[str]] = {}
-    for team, secret in secrets.items():
-        by_secret.setdefault(secret, []).append(team)
+    for team, values in secrets.items():
+        for secret in dict.fromkeys(values):
+            by_secret.setdefault(secret, []).append(team)
     matched: list[str] = []
     for secret, teams in by_secret.items():
         if hmac.compare_digest(sign(secret, timestamp, body).encode(), signature.encode()):
             matched.extend(teams)
     if not matched:
         raise Rejected(401, "bad_signature", "no configured signing secret matches")
-    return matched
+    return list(dict.fromkeys(matched))

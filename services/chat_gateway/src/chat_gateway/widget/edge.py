@@ -17,6 +17,7 @@ from chat_gateway.widget.hub import Hub
 from chat_gateway.widget.identity_token import TokenRejected
 from chat_gateway.widget.normalize import normalize
 from chat_gateway.widget.parse import ClientFrame, Hello, Seen, Send, parse_frame
+from chat_gateway.widget.sites import Sites
 from chat_gateway.widget.verify import Identity, identify, new_visitor_id
 from hotline.http import Rejected
 from hotline.intake import Intake, Publish
@@ -25,7 +26,8 @@ from hotline.metrics import Metrics
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parents[1] / "static"
-CLOSE_BAD_REQUEST, CLOSE_UNAUTHORIZED = 4400, 4401
+CLOSE_BAD_REQUEST, CLOSE_UNAUTHORIZED, CLOSE_UNKNOWN = 4400, 4401, 4404
+CLOSE_CODES = {401: CLOSE_UNAUTHORIZED, 404: CLOSE_UNKNOWN}
 
 
 @dataclass
@@ -36,19 +38,18 @@ class Session:
 
 
 class WidgetEdge:
-    def __init__(self, settings: ChatSettings, hub: Hub, intake: Intake, metrics: Metrics) -> None:
-        self.settings, self.hub, self.intake, self.metrics = settings, hub, intake, metrics
-        tenancy = settings.tenancy()
-        self.sites = {
-            k: (v.secret.get_secret_value(), v.tenant or tenancy.tenant_for("widget", k))
-            for k, v in settings.widget_sites.items()
-        }
-        self.origins = {k: set(v.origins) for k, v in settings.widget_sites.items()}
-        self.required = {k for k, v in settings.widget_sites.items() if v.identity_required}
+    """Each hello is routed to its site in the registry then (no copy taken at start)."""
 
-    def can_mint(self, site: str) -> bool:
+    def __init__(
+        self, settings: ChatSettings, sites: Sites, hub: Hub, intake: Intake, metrics: Metrics
+    ) -> None:
+        self.settings, self.sites, self.hub = settings, sites, hub
+        self.intake, self.metrics = intake, metrics
+
+    def demo_secret(self, site: str) -> str | None:
         """Only in dev does the gateway sign a demo user in itself (``/chat/demo``)."""
-        return self.settings.env == "dev" and site in self.sites
+        found = self.sites.find(site) if self.settings.env == "dev" else None
+        return found.secrets[0] if found is not None else None
 
     def frame(self, data: str | bytes) -> ClientFrame:
         return parse_frame(data, self.settings.widget_max_frame, self.settings.widget_max_text)
@@ -79,7 +80,8 @@ class WidgetEdge:
         await self.hub.attach(key, ws.send_json)
         try:
             while (data := await receive(ws)) is not None:
-                await self.on_frame(session, data)
+                if not await self.on_frame(session, data):
+                    break
         finally:
             self.hub.detach(key, ws.send_json)
 
@@ -88,35 +90,37 @@ class WidgetEdge:
             hello = self.frame(await receive(ws) or b"")
             if not isinstance(hello, Hello):
                 raise Rejected(400, "hello_expected", "the first frame must be a hello")
-            if hello.site not in self.sites:
-                raise Rejected(401, "unknown_site", hello.site)
-            allowed = self.origins[hello.site]
-            if allowed and ws.headers.get("origin") not in allowed:
+            site = self.sites.route(hello.site)
+            if site.origins and ws.headers.get("origin") not in site.origins:
                 raise Rejected(401, "origin_not_allowed", str(ws.headers.get("origin")))
-            secret, tenant = self.sites[hello.site]
-            who = identify(hello, secret, new_visitor_id(), time.time())
-            if hello.site in self.required and not who.verified:
+            who = identify(hello, site.secrets, new_visitor_id(), time.time())
+            if site.identity_required and not who.verified:
                 why = f"identity token {who.rejected.reason}; " if who.rejected else ""
                 raise Rejected(401, "identity_required", why + "verified users only")
-            return Session(ws, who, tenant)
+            return Session(ws, who, site.tenant)
         except Rejected as exc:
-            await ws.send_json({"type": "error", "error": exc.reason, "detail": exc.detail})
-            code = CLOSE_UNAUTHORIZED if exc.status == 401 else CLOSE_BAD_REQUEST
-            await ws.close(code, exc.reason)
+            await refuse(ws, exc)
             return None
 
-    async def on_frame(self, s: Session, data: str | bytes) -> None:
+    async def on_frame(self, s: Session, data: str | bytes) -> bool:
+        """Answer one frame; False when the socket was closed (its site was removed)."""
         try:
             frame = self.frame(data)
         except Rejected as exc:
             await s.ws.send_json({"type": "error", "error": exc.reason, "detail": exc.detail})
-            return
+            return True
         if isinstance(frame, Seen):
             self.hub.seen((s.who.site, s.who.visitor_id), frame.reply_ids)
         elif isinstance(frame, Hello):
             await s.ws.send_json({"type": "error", "error": "already_identified"})
         else:
+            try:  # a site removed or disabled since the hello takes no more messages
+                s.tenant = self.sites.route(s.who.site).tenant
+            except Rejected as exc:
+                await refuse(s.ws, exc)
+                return False
             await s.ws.send_json(await self.accept(s, frame))
+        return True
 
     async def accept(self, s: Session, frame: Send) -> dict[str, object]:
         """Hand the event to the intake; the answer frame is the ack (after Kafka's) or, when
@@ -127,6 +131,12 @@ class WidgetEdge:
             return {"type": "error", "error": UNAVAILABLE, "client_id": frame.client_id,
                     "retry": True}  # fmt: skip
         return {"type": "ack", "client_id": frame.client_id, "event_id": event.event_id}
+
+
+async def refuse(ws: WebSocket, exc: Rejected) -> None:
+    """Say why, then close with the matching 44xx code (4401, 4404; 4400 otherwise)."""
+    await ws.send_json({"type": "error", "error": exc.reason, "detail": exc.detail})
+    await ws.close(CLOSE_CODES.get(exc.status, CLOSE_BAD_REQUEST), exc.reason)
 
 
 def identity_rejected(exc: TokenRejected) -> dict[str, object]:
@@ -145,8 +155,10 @@ async def receive(ws: WebSocket) -> str | bytes | None:
     return text if text is not None else bytes(message.get("bytes") or b"")
 
 
-def add_widget_routes(app: FastAPI, settings: ChatSettings, hub: Hub, intake: Intake) -> None:
-    edge = WidgetEdge(settings, hub, intake, app.state.hotline.metrics)
+def add_widget_routes(
+    app: FastAPI, settings: ChatSettings, sites: Sites, hub: Hub, intake: Intake
+) -> None:
+    edge = WidgetEdge(settings, sites, hub, intake, app.state.hotline.metrics)
 
     @app.websocket("/chat/ws")
     async def chat_ws(ws: WebSocket) -> None:
@@ -164,7 +176,9 @@ def add_widget_routes(app: FastAPI, settings: ChatSettings, hub: Hub, intake: In
         identity_token: str = "",
         demo_user: bool = False,
     ) -> HTMLResponse:
-        signed_as = DemoUser() if demo_user and edge.can_mint(site) else None
-        if signed_as is not None:
-            identity_token = mint_demo_token(edge.sites[site][0], signed_as, time.time())
+        secret = edge.demo_secret(site) if demo_user else None
+        signed_as: DemoUser | None = None
+        if secret is not None:
+            signed_as = DemoUser()
+            identity_token = mint_demo_token(secret, signed_as, time.time())
         return HTMLResponse(demo_page(site, identifier, identifier_hash, identity_token, signed_as))

@@ -57,26 +57,47 @@ def _same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
 
 
-def identify(hello: Hello, secret: str, fresh_visitor_id: str, now: float) -> Identity:
-    """Raise Rejected(401) on a bad visitor token or identifier hash; a bad identity_token is
-    not raised but kept in ``rejected`` (the visitor stays anonymous)."""
+def _signed(secrets: tuple[str, ...], message: str, given: str | None) -> bool:
+    """Whether ``given`` is the HMAC of ``message`` under any valid value of the secret."""
+    return any(_same(given or "", mac(secret, message)) for secret in secrets)
+
+
+def identify(hello: Hello, secrets: tuple[str, ...], fresh_visitor_id: str, now: float) -> Identity:
+    """``secrets``: the site secret's valid values, newest first (the newest signs the visitor
+    token handed back). Raise Rejected(401) on a bad visitor token or identifier hash; a bad
+    identity_token is not raised but kept in ``rejected`` (the visitor stays anonymous)."""
     if hello.identity_token is not None and hello.identifier is not None:
         raise Rejected(400, "ambiguous_identity", "send identifier or identity_token, not both")
     visitor = hello.visitor_id or fresh_visitor_id
-    token = visitor_token(secret, visitor)
-    if hello.visitor_id is not None and not _same(hello.visitor_token or "", token):
+    if hello.visitor_id is not None and not _signed(
+        secrets, "visitor:" + visitor, hello.visitor_token
+    ):
         raise Rejected(401, "bad_visitor_token", "visitor_id without its token")
     if hello.identifier_hash is not None and not hello.identifier:
         raise Rejected(401, "bad_identifier_hash", "identifier_hash without identifier")
-    if hello.identifier is not None and not _same(
-        hello.identifier_hash or "", mac(secret, hello.identifier)
+    if hello.identifier is not None and not _signed(
+        secrets, hello.identifier, hello.identifier_hash
     ):
         raise Rejected(401, "bad_identifier_hash", "identifier_hash does not match")
+    token = visitor_token(secrets[0], visitor)
     who = Identity(hello.site, visitor, token, hello.identifier, hello.name)
     if hello.identity_token is None:
         return who
     try:
-        signed = verify_identity_token(hello.identity_token, secret, hello.site, now)
+        signed = identity_of(hello.identity_token, secrets, hello.site, now)
     except TokenRejected as exc:
         return replace(who, rejected=exc)
     return replace(who, signed=signed)
+
+
+def identity_of(token: str, secrets: tuple[str, ...], site: str, now: float) -> SignedIdentity:
+    """The token checked with each valid secret: the first that takes it wins; otherwise the
+    most telling refusal (expired under the right secret says more than a bad signature)."""
+    refused: list[TokenRejected] = []
+    for secret in secrets:
+        try:
+            return verify_identity_token(token, secret, site, now)
+        except TokenRejected as exc:
+            refused.append(exc)
+    telling = [exc for exc in refused if exc.reason != "bad_signature"]
+    raise (telling or refused or [TokenRejected("bad_signature", "the site has no secret")])[0]
