@@ -143,7 +143,7 @@ class TokenSlack:
 async def test_replies_use_the_newest_bot_token_of_the_account_now() -> None:
     registry = AccountRegistry()
     registry.put(ALPHA)
-    slack, results = TokenSlack(), []
+    slack, results = TokenSlack(), list[ev.Event]()
 
     async def publish(events: Sequence[ev.Event]) -> None:
         results.extend(events)

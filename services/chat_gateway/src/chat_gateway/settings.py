@@ -55,6 +55,9 @@ class ChatSettings(ServiceSettings):
     slack_file_timeout: float = 2.0  # inside Slack's 3 s ack window
     replies_group: str = "chat_gateway.replies"
     replies_enabled: bool = True
+    # ACCOUNT_SECRETS stays empty: every workspace's and site's secrets are nested in
+    # slack_workspaces and widget_sites (the validator below refuses their placeholders), and
+    # those build the fallback accounts (chat_gateway.accounts).
 
     @model_validator(mode="after")
     def _no_placeholder_nested_secrets(self) -> ChatSettings:

@@ -108,9 +108,10 @@
         setTimeout(connect, backoff); backoff = Math.min(backoff * 2, 5000);
         return;
       }
+      var refused = e.code === 4401 || e.code === 4404;  // 4404: no such site here
       document.getElementById("hotline-status").textContent =
-        e.code === 4401 ? "refused: " + e.reason : "offline";
-      if (e.code !== 4401 && e.code !== 4400) {
+        refused ? "refused: " + e.reason : "offline";
+      if (!refused && e.code !== 4400) {
         setTimeout(connect, backoff); backoff = Math.min(backoff * 2, 5000);
       }
     };
