@@ -151,7 +151,7 @@ async def test_rotation_keeps_old_visitors_and_hands_out_new_tokens(gw: FastAPI)
     ws = AppSocket(gw)
     await ws.connect()
     hello = {"type": "hello", "site": "north", "visitor_id": "v_kept", "visitor_token": old_token}
-    assert (await ws.say(hello))["error"] == "bad_visitor_token"
+    assert (await ws.say(json.dumps(hello)))["error"] == "bad_visitor_token"
     await ws.close()
 
 
