@@ -3,7 +3,7 @@ senders' profiles are passed in)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
@@ -33,7 +33,7 @@ class Context:
     tenant: str  # the workspace's tenant, from configuration
     own_bot_users: frozenset[str] = field(default_factory=frozenset)
     own_apps: frozenset[str] = field(default_factory=frozenset)
-    trusted_teams: frozenset[str] = field(default_factory=frozenset)  # profile emails verified
+    trusted_teams: Container[str] = field(default_factory=frozenset)  # profile emails verified
     profiles: Mapping[str, Profile] = field(default_factory=dict)  # user id -> users.info
 
 

@@ -5,7 +5,7 @@ hands its bytes to the intake as poison (``hotline.intake.intake.poison_of``).""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Container, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -141,9 +141,21 @@ def context(
         tenant=ws.tenant,
         own_bot_users=frozenset({ws.bot_user_id} if ws.bot_user_id else ()),
         own_apps=frozenset({ws.app_id} if ws.app_id else ()),
-        trusted_teams=frozenset(team for team, w in workspaces.items() if w.trusted),
+        trusted_teams=TrustedTeams(workspaces),
         profiles=profiles,
     )
+
+
+class TrustedTeams(Container[str]):
+    """The workspaces configured ``trusted``, asked one home team at a time (a lookup in the
+    registry, not a walk over every account)."""
+
+    def __init__(self, workspaces: Mapping[str, Workspace]) -> None:
+        self.workspaces = workspaces
+
+    def __contains__(self, team: object) -> bool:
+        found = self.workspaces.get(team) if isinstance(team, str) else None
+        return found is not None and found.trusted
 
 
 def normalize_stored(body: bytes) -> list[ev.Event]:
