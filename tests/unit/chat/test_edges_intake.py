@@ -14,8 +14,7 @@ from collections.abc import Sequence
 import pytest
 from pydantic import SecretStr
 
-from chat_gateway.app import socket_runners
-from chat_gateway.slack.socket_mode import SocketModeRunner
+from chat_gateway.slack.socket_mode import SocketModeRunner, runners_for
 from hotline import events as ev
 from hotline.intake import MemoryPublisher
 from hotline.topics import INBOUND_CHAT, dead_letter_for
@@ -116,7 +115,8 @@ class SlackLink:
             update={"app_token": SecretStr("xapp-hotline-1")}
         )
         self.app = app_on(fake, settings)
-        [self.runner] = socket_runners(settings, self.app.state.slack, self.app.state.intake)
+        state = self.app.state
+        [self.runner] = runners_for(settings.slack_api_base, state.slack, state.intake)
         self.sent: list[str] = []
 
     async def push(self, envelope_id: str, payload: bytes, retry: int = 0) -> bool:

@@ -6,6 +6,7 @@ signed it, replies and Socket Mode reading the accounts as they are now."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import time
 from collections.abc import Sequence
@@ -14,9 +15,9 @@ import msgspec
 import pytest
 from fastapi import FastAPI
 
-from chat_gateway.app import socket_runners
 from chat_gateway.replies.handlers import ReplyHandler
 from chat_gateway.slack.accounts import SlackAccounts
+from chat_gateway.slack.socket_mode import SocketModeFleet, runners_for
 from chat_gateway.slack.verify import sign
 from chat_gateway.widget.hub import Hub
 from hotline import events as ev
@@ -168,11 +169,31 @@ async def test_replies_use_the_newest_bot_token_of_the_account_now() -> None:
 
 
 def test_socket_mode_serves_the_teams_of_each_app_token_now(gw: FastAPI) -> None:
-    settings = unit_settings()
-    [runner] = socket_runners(settings, gw.state.slack, gw.state.intake)
+    [runner] = runners_for(unit_settings().slack_api_base, gw.state.slack, gw.state.intake)
     assert (runner.app_token, runner.teams) == ("xapp-alpha", ["T0ALPHA"])
     shares_the_app = dataclasses.replace(BETA, secrets={"app_token": ("xapp-alpha",)}, version=2)
     gw.state.accounts.put(shares_the_app)
     assert runner.teams == ["T0ALPHA", "T0BETA"]
     gw.state.accounts.drop("slack", "T0ALPHA")
     assert runner.teams == ["T0BETA"]
+
+
+async def test_socket_mode_connections_follow_the_accounts(gw: FastAPI) -> None:
+    """A new app token opens its connection, a rotated one replaces the old, a token no
+    account has any more is closed (the runners dial nowhere here: they only retry)."""
+    fleet = SocketModeFleet("http://127.0.0.1:9/api/", gw.state.slack, gw.state.intake)
+    fleet.follow(gw.state.accounts)
+    first = fleet.tasks["xapp-alpha"]
+    gw.state.accounts.put(
+        dataclasses.replace(BETA, secrets={"app_token": ("xapp-beta",)}, version=2)
+    )
+    assert fleet.tasks.keys() == {"xapp-alpha", "xapp-beta"}
+    rotated = {**ALPHA.secrets, "app_token": ("xapp-alpha-2", "xapp-alpha")}
+    gw.state.accounts.put(dataclasses.replace(ALPHA, secrets=rotated, version=2))
+    gw.state.accounts.drop("slack", "T0BETA")
+    assert fleet.tasks.keys() == {"xapp-alpha-2"}
+    await asyncio.wait([first], timeout=5)
+    assert first.cancelled()
+    running = list(fleet.tasks.values())
+    await fleet.stop()
+    assert fleet.tasks == {} and all(task.cancelled() for task in running)

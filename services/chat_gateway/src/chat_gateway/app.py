@@ -7,8 +7,6 @@ widget sockets by site key, replies to their workspace's newest bot token."""
 
 from __future__ import annotations
 
-import asyncio
-
 from fastapi import FastAPI
 
 from chat_gateway.accounts import registry_of
@@ -18,7 +16,7 @@ from chat_gateway.slack import edge as slack
 from chat_gateway.slack.accounts import SlackAccounts
 from chat_gateway.slack.edge import copier_of, profiles_of
 from chat_gateway.slack.outcome import SlackOutcomes
-from chat_gateway.slack.socket_mode import SocketModeRunner, runners_for
+from chat_gateway.slack.socket_mode import SocketModeFleet
 from chat_gateway.slack.users_info import ProfileDirectory
 from chat_gateway.widget.edge import add_widget_routes
 from chat_gateway.widget.hub import Hub
@@ -40,10 +38,10 @@ def create_app(settings: ChatSettings | None = None, publisher: Publisher | None
         if settings.replies_enabled:
             start_replies(state, settings, hub, slack_accounts.bot_tokens)
         if settings.slack_mode == "socket":
-            for runner in socket_runners(settings, app.state.slack, app.state.intake):
-                state.tasks.append(asyncio.create_task(runner.run()))
+            fleet.follow(accounts)
 
     async def on_stop(state: ServiceState) -> None:
+        await fleet.stop()
         if copier:
             await copier.close()
         if profiles:
@@ -59,14 +57,9 @@ def create_app(settings: ChatSettings | None = None, publisher: Publisher | None
     posts[slack.PATH] = slack.slack_post(outcomes, intake)
     add_widget_routes(app, settings, Sites(accounts), hub, intake)
     app.state.hub, app.state.intake, app.state.slack = hub, intake, outcomes
+    fleet = SocketModeFleet(settings.slack_api_base, outcomes, intake)
     app.state.accounts = accounts
     return app
-
-
-def socket_runners(
-    settings: ChatSettings, outcomes: SlackOutcomes, intake: Intake
-) -> list[SocketModeRunner]:
-    return runners_for(settings.slack_api_base, outcomes, intake)
 
 
 def bootstrap() -> tuple[FastAPI, ChatSettings]:

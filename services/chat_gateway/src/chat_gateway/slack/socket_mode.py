@@ -22,6 +22,7 @@ from websockets.exceptions import WebSocketException
 
 from chat_gateway.slack.outcome import SlackOutcomes
 from chat_gateway.slack.pipeline import parse_verified
+from hotline.accounts import AccountRegistry
 from hotline.http import Rejected
 from hotline.intake import Intake
 
@@ -114,6 +115,36 @@ class SocketModeRunner:
             return True
         outcome = await self.outcomes.of(step, payload, SOURCE, received_at)
         return (await self.intake.take(outcome)).accepted
+
+
+class SocketModeFleet:
+    """The connections the registry's Slack accounts call for, kept so as it changes: an app
+    token new to it (an account added, or rotated to a new token) opens its connection, and
+    one no enabled account has any more is closed (its unacked envelopes go to another)."""
+
+    def __init__(self, api_base: str, outcomes: SlackOutcomes, intake: Intake) -> None:
+        self.api_base, self.outcomes, self.intake = api_base, outcomes, intake
+        self.tasks: dict[str, asyncio.Task[None]] = {}  # by app token
+
+    def follow(self, registry: AccountRegistry) -> None:
+        """Open today's connections, then keep them matching every managed change."""
+        registry.listen(lambda _before, _after: self.sync())
+        self.sync()
+
+    def sync(self) -> None:
+        wanted = {r.app_token: r for r in runners_for(self.api_base, self.outcomes, self.intake)}
+        for token, runner in wanted.items():
+            if token not in self.tasks:
+                self.tasks[token] = asyncio.create_task(runner.run())
+        for token in self.tasks.keys() - wanted.keys():
+            self.tasks.pop(token).cancel()
+
+    async def stop(self) -> None:
+        running = list(self.tasks.values())
+        self.tasks.clear()
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
 
 
 async def ack(send: Send, envelope_id: str) -> None:
