@@ -78,7 +78,7 @@ async def service(kafka: str, dovecot: Dovecot, tmp_path: Path) -> AsyncIterator
     topic = await fresh_topic(kafka)
     ann = MailboxSettings(host="127.0.0.1", port=dovecot.port, security="plain", username="ann",
                           password=dovecot.password, account_id="ann@acme.test", name="ann",
-                          poll_s=POLL_S)  # type: ignore[arg-type]  # fmt: skip
+                          poll_s=POLL_S)  # fmt: skip
     settings = settings_for(
         kafka, topic, smtp_enabled=False, tenants={"email:ann@acme.test": "acme"},
         imap_mailboxes=[ann], imap_checkpoint_dir=tmp_path / "imap",

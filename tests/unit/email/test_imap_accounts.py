@@ -29,7 +29,7 @@ def env_mailboxes() -> list[MailboxSettings]:
         MailboxSettings(host="imap.acme.test", username="sam", password=SecretStr("pw-1"),
                         account_id="sales@acme.test", name="sales", post_action="seen"),
         MailboxSettings(host="imap.beta.test", username="help@beta.test", security="starttls",
-                        oauth=OAUTH, folder="Support", poll_s=0.5),  # type: ignore[arg-type]
+                        oauth=OAUTH, folder="Support", poll_s=0.5),
         MailboxSettings(host="imap.acme.test", username="sam", password=SecretStr("pw-1"),
                         account_id="sales@acme.test", folder="Archive"),
     ]  # fmt: skip
