@@ -76,6 +76,7 @@ class ImapFleet:
         self.registry, self.shared, self.metrics = registry, shared, metrics
         self.bootstrap, self.checkpoint_dir = bootstrap, checkpoint_dir
         self.running: dict[str, Running] = {}
+        self.tasks: set[asyncio.Task[None]] = set()  # every poller task not yet ended
         self.closed = False
 
     def start(self) -> None:
@@ -96,16 +97,16 @@ class ImapFleet:
         if is_imap(now) and now is not None and now.account_id == changed.account_id:
             self._start(now, old.tasks if old else [])
 
-    def pollers(self) -> list[ImapPoller]:
-        return [p for r in self.running.values() for p in r.pollers]
-
     async def close(self) -> None:
         self.closed = True
         for run in self.running.values():
             run.stop.set()
-        tasks = [t for r in self.running.values() for t in r.tasks]
-        if tasks:
-            await asyncio.wait(tasks, timeout=20)
+        if not self.tasks:
+            return
+        _, late = await asyncio.wait(self.tasks, timeout=20)
+        for task in late:  # stuck in a network call: cancel instead of waiting on
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
 
     def _start(self, account: Account, after: list[asyncio.Task[None]]) -> None:
         try:
@@ -118,6 +119,9 @@ class ImapFleet:
             asyncio.create_task(_after(after, p, run.stop), name=f"imap:{p.cfg.label}")
             for p in built
         ]
+        for task in run.tasks:
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
         self.running[account.account_id] = run
 
     def _pollers(self, account: Account) -> list[ImapPoller]:
