@@ -9,13 +9,13 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI
 
-from email_ingest import imap_fleet
+from email_ingest.accounts import registry_for
 from email_ingest.attachments import Limits
 from email_ingest.classify import Trust
 from email_ingest.compose import ReplyConfig
 from email_ingest.dns_txt import DnsConfig
 from email_ingest.edge import router
-from email_ingest.imap import ImapPoller
+from email_ingest.imap_fleet import ImapFleet
 from email_ingest.imap_metrics import ImapMetrics
 from email_ingest.mailroom import Mailroom
 from email_ingest.normalize import MailboxConfig
@@ -24,6 +24,7 @@ from email_ingest.replies import RelayConfig, ReplySender, reply_loop
 from email_ingest.sender_auth import SenderAuth
 from email_ingest.settings import EmailSettings
 from email_ingest.smtp import SmtpConfig, start_smtp
+from hotline.accounts.registry import AccountRegistry
 from hotline.blobs import open_blob_store
 from hotline.http import ServiceState, create_service_app
 from hotline.intake import KafkaPublisher, Publisher
@@ -67,12 +68,15 @@ def sender_auth(s: EmailSettings, state: ServiceState) -> SenderAuth | None:
 class EmailLifespan:
     """What the lifespan starts and stops besides the producer."""
 
-    def __init__(self, settings: EmailSettings, workers: list[Worker]) -> None:
+    def __init__(
+        self, settings: EmailSettings, workers: list[Worker], accounts: AccountRegistry
+    ) -> None:
         self.settings = settings
         self.workers = workers
+        self.accounts = accounts
         self.mailroom: Mailroom | None = None
         self.smtp: asyncio.Server | None = None
-        self.pollers: list[ImapPoller] = []
+        self.fleet: ImapFleet | None = None
         self.stopping = asyncio.Event()
 
     async def start(self, state: ServiceState) -> None:
@@ -90,6 +94,8 @@ class EmailLifespan:
 
     async def stop(self, state: ServiceState) -> None:
         self.stopping.set()
+        if self.fleet is not None:
+            await self.fleet.close()
         if self.smtp is not None:
             self.smtp.close()
             with contextlib.suppress(Exception):
@@ -104,9 +110,9 @@ def create_app(
     """``publisher``: where accepted mail goes (Kafka through the service's producer unless
     given, e.g. ``hotline.intake.MemoryPublisher`` in tests)."""
     settings = settings or EmailSettings()
-    lifespan = EmailLifespan(
-        settings, workers if workers is not None else default_workers(settings)
-    )
+    accounts = registry_for(settings)
+    chosen = workers if workers is not None else default_workers(settings)
+    lifespan = EmailLifespan(settings, chosen, accounts)
     app = create_service_app(
         settings,
         on_start=lifespan.start,
@@ -120,15 +126,15 @@ def create_app(
     lifespan.mailroom = Mailroom(publisher, blobs, config, topic, state.metrics)
     secrets = [s.get_secret_value().encode() for s in settings.webhook_secrets]
     app.include_router(router(lifespan.mailroom, secrets))
-    app.include_router(provider_routes(lifespan.mailroom, settings.tenancy(), settings.providers()))
+    app.include_router(provider_routes(lifespan.mailroom, accounts, settings.providers()))
     app.state.email_lifespan = lifespan
+    app.state.accounts = accounts
     return app
 
 
 def default_workers(settings: EmailSettings) -> list[Worker]:
-    workers: list[Worker] = []
-    if settings.mailboxes():
-        workers.append(imap_worker)
+    """The IMAP fleet always runs: mailbox accounts may be added at run time."""
+    workers: list[Worker] = [imap_worker]
     if settings.relay_host:
         workers.append(reply_worker)
     return workers
@@ -155,15 +161,15 @@ async def reply_worker(lifespan: EmailLifespan, state: ServiceState) -> None:
 
 
 async def imap_worker(lifespan: EmailLifespan, state: ServiceState) -> None:
-    """One poller per mailbox; each fails and backs off on its own."""
+    """One poller per IMAP account (per folder), following the account registry; each fails
+    and backs off on its own."""
     assert lifespan.mailroom is not None
     s = lifespan.settings
     metrics = ImapMetrics(state.metrics.registry)
-    tenancy, checkpoints = s.tenancy(), s.imap_checkpoint_dir
-    lifespan.pollers = imap_fleet.pollers(
-        s.mailboxes(), lifespan.mailroom, tenancy, s.kafka_bootstrap, checkpoints, metrics
+    lifespan.fleet = ImapFleet(
+        lifespan.accounts, lifespan.mailroom, s.kafka_bootstrap, s.imap_checkpoint_dir, metrics
     )
-    state.tasks.extend(imap_fleet.start(lifespan.pollers, lifespan.stopping))
+    lifespan.fleet.start()
 
 
 def bootstrap() -> tuple[FastAPI, EmailSettings]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
@@ -30,6 +31,9 @@ class EmailSettings(ServiceSettings):
     inbound_topic: str = INBOUND_EMAIL
     blob_dir: Path = Path("var/blobs")
     account_id: str = "support@localhost"
+    # the simple secret fields of the environment's channel accounts (accounts.py); the
+    # providers' and imap_mailboxes' secrets are lists inside their own objects
+    ACCOUNT_SECRETS: ClassVar[frozenset[str]] = frozenset({"imap_password"})
     # webhook POST /inbound/email
     webhook_secrets: list[SecretStr] = Field(
         default_factory=lambda: [SecretStr("dev-email-webhook-secret")]

@@ -25,9 +25,10 @@ from hotline.intake.intake import poison_of
 
 
 async def hand_off(
-    mailroom: Mailroom, config: MailboxConfig, deliveries: list[Delivery], source: str
+    mailroom: Mailroom, deliveries: list[tuple[Delivery, MailboxConfig]], source: str
 ) -> Response:
-    good, poison = await _prepare(mailroom, config, deliveries, source)
+    """``deliveries``: each mail with the mailbox config of its account (tenant, account)."""
+    good, poison = await _prepare(mailroom, deliveries, source)
     for n in good:
         await asyncio.to_thread(_store, mailroom, n)
     evts = [e for n in good for e in n.events]
@@ -40,12 +41,12 @@ async def hand_off(
 
 
 async def _prepare(
-    mailroom: Mailroom, config: MailboxConfig, deliveries: list[Delivery], source: str
+    mailroom: Mailroom, deliveries: list[tuple[Delivery, MailboxConfig]], source: str
 ) -> tuple[list[Normalized], list[Poison]]:
     now = datetime.now(UTC)
     good: list[Normalized] = []
     poison: list[Poison] = []
-    for d in deliveries:
+    for d, config in deliveries:
         try:
             good.append(await _normalize(d, config, now))
         except Exception as exc:  # poison: dead-lettered, never a crash loop

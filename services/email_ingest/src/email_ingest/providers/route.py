@@ -1,38 +1,50 @@
-"""What every provider route shares: the request as ``HttpRequest`` data, the mailbox config
-for the provider's account, and bad provider envelopes answered 400 (nothing produced)."""
+"""What every provider route shares: the request as ``HttpRequest`` data, routing each mail to
+its channel account by recipient (404 when a mail has none), verifying the request with the
+routed accounts' secrets (401), and bad provider envelopes answered 400 (nothing produced)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import partial
+from typing import TypeVar
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from email_ingest.mailroom import Mailroom
-from email_ingest.normalize import MailboxConfig
+from email_ingest.providers.accounts import config_for, credentials, route
 from email_ingest.providers.delivery import Delivery
 from email_ingest.providers.handoff import hand_off
-from email_ingest.providers.settings import BasicAuthSettings
+from email_ingest.providers.settings import ProviderSettings
+from hotline.accounts.registry import Account, AccountRegistry, Unknown
 from hotline.capture import HttpRequest
 from hotline.http import Rejected
 from hotline.kafka.errors import PermanentError
-from hotline.tenancy import Tenancy
+
+Routed = list[tuple[Delivery, Account]]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class Intake:
-    """Where a provider's mail goes: the shared mailroom, under this mailbox config."""
+    """Where a provider's mail goes: the shared mailroom, under the account each mail is for."""
 
     mailroom: Mailroom
-    config: MailboxConfig
+    registry: AccountRegistry
+    provider: str
 
+    def routed(self, found: list[Delivery]) -> Routed:
+        """Every mail with its account; one mail for an unknown account refuses them all."""
+        try:
+            return [(d, route(self.registry, self.provider, d.rcpts)) for d in found]
+        except Unknown as exc:
+            raise Rejected(404, "unknown_account", str(exc)) from exc
 
-def intake_for(mailroom: Mailroom, tenancy: Tenancy, account_id: str | None) -> Intake:
-    base = mailroom.config
-    account = account_id or base.account_id
-    config = replace(base, account_id=account, tenant=tenancy.tenant_for("email", account))
-    return Intake(mailroom, config)
+    async def hand_off(self, routed: Routed) -> Response:
+        base = self.mailroom.config
+        pairs = [(d, config_for(base, account)) for d, account in routed]
+        return await hand_off(self.mailroom, pairs, self.provider)
 
 
 async def as_data(request: Request) -> HttpRequest:
@@ -40,8 +52,8 @@ async def as_data(request: Request) -> HttpRequest:
     return HttpRequest(request.method, str(request.url), headers, await request.body())
 
 
-def read(run: Callable[[], list[Delivery]]) -> list[Delivery]:
-    """Run a provider's verify+parse; its ``PermanentError`` (not a form, bad JSON, no mail
+def read(run: Callable[[], T]) -> T:
+    """Run a provider's verify or parse; its ``PermanentError`` (not a form, bad JSON, no mail
     in it) is the sender's fault: 400, nothing produced. ``Rejected`` (401) passes through."""
     try:
         return run()
@@ -49,25 +61,40 @@ def read(run: Callable[[], list[Delivery]]) -> list[Delivery]:
         raise Rejected(400, "malformed", exc.detail or exc.reason) from exc
 
 
-Deliveries = Callable[[HttpRequest, list[bytes] | None], list[Delivery]]
+Verify = Callable[[list[bytes]], None]  # raises Rejected(401) unless one credential matches
+
+
+async def accept(intake: Intake, parse: Callable[[], list[Delivery]], verify: Verify) -> Response:
+    """Parse (unverified) to find the recipients, route each mail (404), verify the request
+    with each routed account's secret values (401), then hand the mail off."""
+    routed = intake.routed(read(parse))
+    if not routed:
+        return JSONResponse({"status": "ignored", "event_ids": []}, status_code=200)
+    for account in {a.account_id: a for _, a in routed}.values():
+        read(partial(verify, credentials(account, intake.provider)))
+    return await intake.hand_off(routed)
+
+
+Parse = Callable[[HttpRequest], list[Delivery]]
 
 
 def basic_auth_router(
-    path: str, provider: str, deliveries: Deliveries
-) -> Callable[[Intake, BasicAuthSettings], APIRouter]:
+    path: str, parse: Parse, check: Callable[[list[bytes], str | None], None]
+) -> Callable[[Intake, ProviderSettings], APIRouter]:
     """The edge of a provider that signs nothing and authenticates with Basic credentials
-    (SendGrid, Postmark, CloudMailin): ``POST path`` → its ``deliveries`` (verify + parse) →
-    the shared hand-off; 401 without the credentials, 200 once Kafka acked."""
+    (SendGrid, Postmark, CloudMailin): ``POST path`` → parse, route by recipient, ``check``
+    the Authorization header against the account's ``basic_user:basic_password`` → the
+    shared hand-off; 404 for an unknown recipient, 401 without the credentials, 200 once
+    Kafka acked."""
 
-    def router(intake: Intake, s: BasicAuthSettings) -> APIRouter:
+    def router(intake: Intake, _: ProviderSettings) -> APIRouter:
         api = APIRouter()
-        credentials = [c.get_secret_value().encode() for c in s.basic_auth]
 
         @api.post(path)
         async def receive(request: Request) -> Response:
             req = await as_data(request)
-            found = read(lambda: deliveries(req, credentials))
-            return await hand_off(intake.mailroom, intake.config, found, provider)
+            auth = req.header("authorization")
+            return await accept(intake, lambda: parse(req), lambda c: check(c, auth))
 
         return api
 

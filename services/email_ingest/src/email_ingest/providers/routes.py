@@ -1,4 +1,6 @@
-"""The provider routes that are configured (credentials set), mounted on the email app."""
+"""The inbound mail provider routes, mounted on the email app. Every provider's route is
+mounted (its accounts may arrive at run time) and answers 404 for a recipient that no account
+takes; SES only with the SNS topics it accepts (``HOTLINE_SES``)."""
 
 from __future__ import annotations
 
@@ -12,11 +14,11 @@ from email_ingest.providers.cloudmailin import edge as cloudmailin
 from email_ingest.providers.mailgun import edge as mailgun
 from email_ingest.providers.mandrill import edge as mandrill
 from email_ingest.providers.postmark import edge as postmark
-from email_ingest.providers.route import Intake, intake_for
+from email_ingest.providers.route import Intake
 from email_ingest.providers.sendgrid import edge as sendgrid
 from email_ingest.providers.ses import edge as ses
 from email_ingest.providers.settings import ProviderSettings
-from hotline.tenancy import Tenancy
+from hotline.accounts.registry import AccountRegistry
 
 Router = Callable[[Intake, Any], APIRouter]
 ROUTERS: dict[str, Router] = {
@@ -30,12 +32,11 @@ ROUTERS: dict[str, Router] = {
 
 
 def provider_routes(
-    mailroom: Mailroom, tenancy: Tenancy, providers: dict[str, ProviderSettings]
+    mailroom: Mailroom, registry: AccountRegistry, providers: dict[str, ProviderSettings]
 ) -> APIRouter:
     """``providers``: each provider's settings by name (``EmailSettings.providers()``)."""
     api = APIRouter()
     for name, settings in providers.items():
-        if settings.enabled and name in ROUTERS:
-            intake = intake_for(mailroom, tenancy, settings.account_id)
-            api.include_router(ROUTERS[name](intake, settings))
+        if name in ROUTERS and (name != "ses" or settings.enabled):
+            api.include_router(ROUTERS[name](Intake(mailroom, registry, name), settings))
     return api

@@ -1,7 +1,10 @@
 """Each provider's configuration, one small object per provider (``HOTLINE_MAILGUN`` etc.,
-JSON in the environment). A provider's route is mounted only when its credentials are set:
-nothing is accepted by default. ``account_id``: the mailbox the mail is filed under (the
-service's ``account_id`` when unset), which picks the tenant (``email:<account_id>``)."""
+JSON in the environment). A provider whose credentials are set is the environment's catch-all
+account for that provider (``providers/accounts.py``: every recipient no channel account
+takes); with none set, only channel accounts are accepted. ``account_id``: the mailbox the
+catch-all's mail is filed under (the service's ``account_id`` when unset), which picks the
+tenant (``email:<account_id>``). The other fields (SNS topics, Mandrill's signed URL, Mailgun's
+freshness window) apply to every account of the provider."""
 
 from __future__ import annotations
 

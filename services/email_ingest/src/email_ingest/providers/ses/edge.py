@@ -2,7 +2,9 @@
 certificate URL, freshness), then fetches the signing certificate (cached per URL) and checks
 the signature. A subscription confirmation is answered by visiting ``SubscribeURL`` (when it
 matches the configured pattern); a notification's mail goes to the shared intake. 200 once Kafka
-acked, 503 when it did not or the certificate could not be fetched (SNS retries)."""
+acked, 503 when it did not or the certificate could not be fetched (SNS retries). SNS signs
+for the topic, not a recipient: a verified mail routes by its SES receipt recipients (404 when
+no account takes them; SES accounts have no secret)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,6 @@ import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from email_ingest.providers.handoff import hand_off
 from email_ingest.providers.route import Intake, read
 from email_ingest.providers.ses import parse, verify
 from email_ingest.providers.ses.normalize import mail_of, sns_message
@@ -75,6 +76,6 @@ def router(intake: Intake, s: SesSettings) -> APIRouter:
         found = read(lambda: mail_of(m))
         if not found:
             return JSONResponse({"status": "ignored", "type": m.type}, status_code=200)
-        return await hand_off(intake.mailroom, intake.config, found, "ses")
+        return await intake.hand_off(intake.routed(found))
 
     return api
