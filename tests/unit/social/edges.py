@@ -16,6 +16,7 @@ from pydantic import SecretStr
 from hotline.http import ServiceState
 from hotline.http.hotpath import Handler
 from hotline.intake import MemoryPublisher
+from social_ingest.accounts import registry_for
 from social_ingest.app import create_app
 from social_ingest.providers.meta import edge as meta
 from social_ingest.providers.telegram import edge as telegram
@@ -100,10 +101,11 @@ async def in_process(
 
 def edge_with(name: str, settings: SocialSettings, run: Normalizer) -> Handler:
     """A provider's POST edge as the app builds it, but normalizing with ``run``."""
+    accounts = registry_for(settings)
     if name in ("whatsapp", "messenger", "instagram"):
-        return meta.post_handler(f"/webhooks/{name}", run, settings)
+        return meta.post_handler(f"/webhooks/{name}", run, accounts)
     if name == "x":
-        return x.post_handler(settings, run)
+        return x.post_handler(accounts, run)
     if name == "telegram":
-        return telegram.post_handler(settings, run)
-    return twilio.post_handler(settings, twilio.PATHS[name == "sms-status"], run)
+        return telegram.post_handler(accounts, settings.telegram_bot_id, run)
+    return twilio.post_handler(accounts, settings, twilio.PATHS[name == "sms-status"], run)
