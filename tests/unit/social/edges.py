@@ -35,7 +35,7 @@ PORT = 8103  # in process nothing listens; Twilio signs over the configured URL 
 
 
 def settings_for(
-    kafka: str, port: int, unset: Collection[str] = (), **extra: object
+    kafka: str, port: int, unset: Collection[str] = (), /, **extra: object
 ) -> SocialSettings:
     """Test settings; replies (and the window consumer) only where a test asks for them.
     ``unset``: settings left at their defaults (a secret unset: no environment account)."""

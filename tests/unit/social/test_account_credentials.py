@@ -43,7 +43,7 @@ def test_the_environments_accounts_one_per_kind() -> None:
 
 
 def test_an_unset_secret_outside_dev_is_no_environment_account() -> None:
-    unset = settings_for("127.0.0.1:1", 1, unset=("meta_app_secret", "telegram_bot_token"))
+    unset = settings_for("127.0.0.1:1", 1, ("meta_app_secret", "telegram_bot_token"))
     kinds = {a.kind: a for a in env_accounts(unset)}
     assert "whatsapp" not in kinds and "messenger" not in kinds
     assert "bot_token" not in kinds["telegram"].secrets  # its inbound secret is set
@@ -133,7 +133,7 @@ def test_no_token_for_the_account_fails_the_reply_instead_of_borrowing_one() -> 
     with pytest.raises(PermanentError) as managed:
         reply_credentials(registry(), ENV, ev.ChannelRef(kind="telegram", account_id="111"))
     assert managed.value.reason == "no_token"
-    bare = settings_for("127.0.0.1:1", 1, unset=("meta_app_secret", "whatsapp_token"))
+    bare = settings_for("127.0.0.1:1", 1, ("meta_app_secret", "whatsapp_token"))
     with pytest.raises(PermanentError) as env:
         reply_credentials(registry_for(bare), bare, ev.ChannelRef(kind="whatsapp", account_id="p"))
     assert env.value.reason == "no_token"

@@ -176,3 +176,21 @@ async def test_the_crc_is_answered_with_the_consumer_secret_it_can_tell() -> Non
         svc.accounts.put(XB)
         env = await svc.client.get("/webhooks/x", params=CRC)
         assert env.json() == x.crc_response(X_SECRET.encode(), "challenge-1")
+
+
+async def test_per_bot_paths_count_under_one_route() -> None:
+    """A caller spraying bot ids adds no metric series: the label is the route."""
+    async with in_process() as svc:
+        for bot in ("1", "2", "3"):
+            r = await svc.client.post(f"/webhooks/telegram/{bot}", content=TG, headers=tg("x"))
+            assert r.status_code == 404
+        assert (await svc.client.post("/webhooks/telegram/", content=TG)).status_code == 404
+        registry = svc.state.metrics.registry
+        labels = {"route": "/webhooks/telegram/*", "status": "404"}
+        assert registry.get_sample_value("hotline_requests_total", labels) == 3
+        assert (
+            registry.get_sample_value(
+                "hotline_requests_total", {**labels, "route": "/webhooks/telegram/1"}
+            )
+            is None
+        )
