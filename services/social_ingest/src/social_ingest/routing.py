@@ -10,6 +10,7 @@ The routed accounts' tenants are pinned for the normalizer (``Context.pinned``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 
 from hotline.accounts import Account, AccountRegistry, Unknown
@@ -37,7 +38,10 @@ def verified(
     reason: str = "bad_signature",
 ) -> list[Account]:
     """The accounts ``ids`` name (404 for an unknown one), each of which signed the request
-    (else 401 ``reason``); no ids: some account of ``kind`` must have signed it."""
+    (else 401 ``reason``); no ids: some account of ``kind`` must have signed it. One check
+    per distinct secret value at most (accounts of one Meta app share theirs); a forged
+    signature costs one check per value of the first account, or of the kind when unnamed."""
+    check = functools.cache(check)
     accounts = list({a.account_id: a for a in (routed(registry, kind, i) for i in ids)}.values())
     if accounts:
         ok = all(signed(a.secret_values(secret), check) for a in accounts)
