@@ -19,8 +19,8 @@ from hotline.accounts.registry import ANY
 from hotline.kafka.errors import PermanentError
 from social_ingest.settings import SocialSettings
 
-# kind -> (the secret that verifies inbound requests, {account secret name: settings field})
 META = {"app_secret": "meta_app_secret", "verify_token": "meta_verify_token"}
+# kind -> (the secret that verifies inbound requests, {account secret name: settings field})
 ENV_SECRETS: dict[str, tuple[str, dict[str, str]]] = {
     "whatsapp": ("app_secret", {**META, "access_token": "whatsapp_token"}),
     "messenger": ("app_secret", {**META, "page_token": "meta_page_token"}),
