@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 
 from hotline import events as ev
+from hotline.accounts import Account
 from hotline.topics import INBOUND_SOCIAL
 from hotline_tools.devstack.broker import free_port
 from tests.integration.social.conftest import serve
 from tests.kafka_helpers import read_all
-from tests.unit.social.edges import settings_for
+from tests.unit.social.edges import META_SECRET, settings_for
 from tests.unit.social.helpers import named_cases
 from tests.unit.social.test_whatsapp_edge import PATH, sign
 
@@ -63,3 +64,31 @@ async def test_the_phone_number_id_decides_the_tenant(
         phone = event.sender.identifiers[1]
         assert (phone.kind, phone.level, phone.verified) == ("phone", "provider_verified", True)
         assert event.sender.display_name == "Test Name"
+
+
+async def test_a_managed_accounts_tenant_wins_over_the_tenancy_setting(
+    kafka: str, corpora: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An account from the admin API (what the accounts feed puts in the registry) carries its
+    own tenant; the environment's account keeps ``HOTLINE_TENANTS`` for every other number."""
+    run = uuid.uuid4().hex[:10]
+    managed, other = f"556{run}", f"557{run}"
+    monkeypatch.setenv(
+        "HOTLINE_TENANTS", json.dumps({f"whatsapp:{managed}": "acme", f"whatsapp:{other}": "acme"})
+    )
+    sent = {f"wamid.{run}.m": managed, f"wamid.{run}.o": other}
+    async with serve(settings_for(kafka, free_port(), default_tenant="default")) as social:
+        secrets = {"app_secret": (META_SECRET,)}
+        social.app.state.accounts.put(Account("whatsapp", managed, "globex", secrets, version=1))
+        for wamid, number in sent.items():
+            body = recorded_text(corpora, number, wamid)
+            r = await social.client.post(PATH, content=body, headers=sign(body))
+            assert r.status_code == 200, r.text
+    records = await read_all(kafka, INBOUND_SOCIAL)
+    landed = {
+        e.provider_message_id: e
+        for e in map(ev.decode, (r.value for r in records))
+        if isinstance(e, ev.MessageReceived) and e.provider_message_id in sent
+    }
+    assert landed[f"wamid.{run}.m"].tenant == "globex"
+    assert landed[f"wamid.{run}.o"].tenant == "acme"

@@ -5,7 +5,7 @@ production; only the publisher is the fake. Also the test settings every tier sh
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,9 +13,11 @@ import httpx
 from fastapi import FastAPI
 from pydantic import SecretStr
 
+from hotline.accounts import AccountRegistry
 from hotline.http import ServiceState
 from hotline.http.hotpath import Handler
 from hotline.intake import MemoryPublisher
+from social_ingest.accounts import registry_for
 from social_ingest.app import create_app
 from social_ingest.providers.meta import edge as meta
 from social_ingest.providers.telegram import edge as telegram
@@ -32,8 +34,11 @@ TWILIO_TOKEN = "it-twilio-auth-token"
 PORT = 8103  # in process nothing listens; Twilio signs over the configured URL all the same
 
 
-def settings_for(kafka: str, port: int, **extra: object) -> SocialSettings:
-    """Test settings; replies (and the window consumer) only where a test asks for them."""
+def settings_for(
+    kafka: str, port: int, unset: Collection[str] = (), /, **extra: object
+) -> SocialSettings:
+    """Test settings; replies (and the window consumer) only where a test asks for them.
+    ``unset``: settings left at their defaults (a secret unset: no environment account)."""
     secrets = {
         "meta_app_secret": META_SECRET,
         "meta_verify_token": VERIFY_TOKEN,
@@ -56,7 +61,7 @@ def settings_for(kafka: str, port: int, **extra: object) -> SocialSettings:
         "replies_enabled": False,
         **{k: SecretStr(v) for k, v in secrets.items()},
     }
-    return SocialSettings(**{**values, **extra})
+    return SocialSettings(**{k: v for k, v in {**values, **extra}.items() if k not in unset})
 
 
 @dataclass
@@ -72,18 +77,24 @@ class InProcess:
         assert isinstance(state, ServiceState)
         return state
 
+    @property
+    def accounts(self) -> AccountRegistry:
+        accounts = self.app.state.accounts
+        assert isinstance(accounts, AccountRegistry)
+        return accounts
+
     def published_ids(self, topic: str) -> list[str]:
         return [e.event_id for e in self.fake.events_on(topic)]
 
 
 @contextlib.asynccontextmanager
 async def in_process(
-    fake: MemoryPublisher | None = None, **extra: object
+    fake: MemoryPublisher | None = None, unset: Collection[str] = (), **extra: object
 ) -> AsyncIterator[InProcess]:
     """The app started as its lifespan would (the service's intake and contexts), minus the
     Kafka producer, which nothing here uses."""
     fake = fake if fake is not None else MemoryPublisher()
-    settings = settings_for("127.0.0.1:1", PORT, **extra)
+    settings = settings_for("127.0.0.1:1", PORT, unset, **extra)
     app = create_app(settings, publisher=fake)
     state, service = app.state.hotline, app.state.social
     await service.start(state)
@@ -100,10 +111,11 @@ async def in_process(
 
 def edge_with(name: str, settings: SocialSettings, run: Normalizer) -> Handler:
     """A provider's POST edge as the app builds it, but normalizing with ``run``."""
+    accounts = registry_for(settings)
     if name in ("whatsapp", "messenger", "instagram"):
-        return meta.post_handler(f"/webhooks/{name}", run, settings)
+        return meta.post_handler(f"/webhooks/{name}", run, accounts)
     if name == "x":
-        return x.post_handler(settings, run)
+        return x.post_handler(accounts, run)
     if name == "telegram":
-        return telegram.post_handler(settings, run)
-    return twilio.post_handler(settings, twilio.PATHS[name == "sms-status"], run)
+        return telegram.post_handler(accounts, settings.telegram_bot_id, run)
+    return twilio.post_handler(accounts, settings, twilio.PATHS[name == "sms-status"], run)

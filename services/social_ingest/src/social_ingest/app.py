@@ -6,9 +6,11 @@ from functools import partial
 
 from fastapi import FastAPI
 
+from hotline.accounts import AccountRegistry
 from hotline.http import create_service_app
 from hotline.http.hotpath import Handler, serve_posts
 from hotline.intake import Publisher
+from social_ingest.accounts import registry_for
 from social_ingest.providers.messenger.normalize import normalize as messenger
 from social_ingest.providers.meta import edge as meta
 from social_ingest.providers.telegram import edge as telegram
@@ -32,22 +34,25 @@ def create_app(
     """``publisher``: where the edges' events go (Kafka through the app's producer unless
     given; tests pass ``hotline.intake.MemoryPublisher``)."""
     settings = settings or SocialSettings()
-    service = SocialService(settings, publisher)
+    accounts = registry_for(settings)
+    service = SocialService(settings, publisher, accounts=accounts)
     app = create_service_app(settings, on_start=service.start, on_stop=service.close)
-    serve_posts(app, _posts(settings))
+    serve_posts(app, _posts(settings, accounts))
     app.state.social = service
-    app.include_router(x.crc_router(settings))
+    app.state.accounts = accounts  # the feed of managed accounts fills it (hotline.accounts)
+    app.include_router(x.crc_router(accounts))
     for path, _ in META:
-        app.include_router(meta.handshake_router(path, settings))
+        app.include_router(meta.handshake_router(path, accounts))
     return app
 
 
-def _posts(settings: SocialSettings) -> dict[str, Handler]:
-    posts = {path: meta.post_handler(path, run, settings) for path, run in META}
-    posts[x.PATH] = x.post_handler(settings)
-    posts[telegram.PATH] = telegram.post_handler(settings)
+def _posts(settings: SocialSettings, accounts: AccountRegistry) -> dict[str, Handler]:
+    posts = {path: meta.post_handler(path, run, accounts) for path, run in META}
+    posts[x.PATH] = x.post_handler(accounts)
+    edge = telegram.post_handler(accounts, settings.telegram_bot_id)
+    posts[telegram.PATH] = posts[telegram.PER_BOT] = edge
     for path in twilio.PATHS:
-        posts[path] = twilio.post_handler(settings, path)
+        posts[path] = twilio.post_handler(accounts, settings, path)
     return posts
 
 

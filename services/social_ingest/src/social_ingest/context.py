@@ -1,11 +1,14 @@
 """What every pure normalizer needs besides the payload: the tenancy (which tenant each channel
-account belongs to), the clock reading, the default phone region."""
+account belongs to), the tenants of the accounts the edge routed this request to, the clock
+reading, the default phone region."""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from types import MappingProxyType
 
 import msgspec
 
@@ -18,17 +21,26 @@ class Context:
     tenancy: Tenancy  # configuration: the tenant of each channel account, never a provider value
     received_at: datetime
     region: str | None = None  # default region for national phone numbers (SMS)
+    # (kind, account id or "*" for every id of the kind) -> the routed account's tenant
+    pinned: Mapping[tuple[str, str], str] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
     def now(
-        cls, tenant: str = "default", region: str | None = None, tenancy: Tenancy | None = None
+        cls,
+        tenant: str = "default",
+        region: str | None = None,
+        tenancy: Tenancy | None = None,
+        pinned: Mapping[tuple[str, str], str] | None = None,
     ) -> Context:
         """``tenant`` alone: every account belongs to it (the CLI, tests)."""
-        return cls(tenancy or Tenancy(default=tenant), datetime.now(UTC), region)
+        tenancy = tenancy or Tenancy(default=tenant)
+        return cls(tenancy, datetime.now(UTC), region, MappingProxyType(dict(pinned or {})))
 
     def tenant_of(self, kind: str, account_id: str) -> str:
-        """The tenant of the channel account an event arrived on (per event, not per process)."""
-        return self.tenancy.tenant_for(kind, account_id)
+        """The tenant of the channel account an event arrived on (per event, not per process):
+        the routed account's, else the tenancy's."""
+        pinned = self.pinned.get((kind, account_id)) or self.pinned.get((kind, "*"))
+        return pinned or self.tenancy.tenant_for(kind, account_id)
 
 
 def envelope(

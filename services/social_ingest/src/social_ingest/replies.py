@@ -7,6 +7,7 @@ is an explicit ``window_closed`` result. Provider errors: permanent -> ``failed`
 A reply's files go out on WhatsApp only (``reply_media``); on any other channel, or with a
 template, they are refused as ``failed`` (``attachments_unsupported``), never dropped.
 A sent reply's result is remembered by reply_id: a redelivered request is not sent twice.
+Each reply goes out with the newest token of the account its channel names (``accounts``).
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from datetime import UTC, datetime
 import httpx
 
 from hotline import events as ev
+from hotline.accounts import AccountRegistry
 from hotline.blobs import BlobStore
 from hotline.kafka import Batch, PermanentError
 from hotline.kafka.consumer import InRecord
+from social_ingest.accounts import registry_for, reply_credentials
 from social_ingest.outbound import Call, SendOutcome
 from social_ingest.providers.messenger import outbound as meta_out
 from social_ingest.providers.telegram import outbound as telegram_out
@@ -65,9 +68,11 @@ class Replies:
         publish: PublishEvents,
         attempts: int = 3,
         blobs: BlobStore | None = None,  # where a reply's files are read from (WhatsApp)
+        accounts: AccountRegistry | None = None,  # None: the environment's accounts only
     ) -> None:
         self.s, self.store, self.client, self.publish = settings, store, client, publish
         self.attempts, self.blobs = attempts, blobs
+        self.accounts = accounts if accounts is not None else registry_for(settings)
 
     async def __call__(self, batch: Batch[ev.ReplyRequested]) -> None:
         results = [await self.deliver(item.value) for item in batch.items]
@@ -113,32 +118,25 @@ class Replies:
         kind = reply.channel.kind
         if kind != "whatsapp" or mode == "template" or self.blobs is None:
             raise PermanentError("attachments_unsupported", f"a {kind} reply here carries no files")
-        token = self.s.whatsapp_token.get_secret_value()
+        token = reply_credentials(self.accounts, self.s, reply.channel).token
         return await whatsapp_files(reply, self.blobs, self.s.whatsapp_api_base, token, self.send)
 
     def plan(self, reply: ev.ReplyRequested, mode: str) -> tuple[Call, Reader]:
         s, kind = self.s, reply.channel.kind
+        auth = reply_credentials(self.accounts, s, reply.channel)
+        token = auth.token
         if kind == "whatsapp":
-            token = s.whatsapp_token.get_secret_value()
-            return whatsapp_out.request(
-                reply, s.whatsapp_api_base, token, mode
-            ), whatsapp_out.outcome
+            call = whatsapp_out.request(reply, s.whatsapp_api_base, token, mode)
+            return call, whatsapp_out.outcome
         if kind in ("messenger", "instagram"):
-            token = s.meta_page_token.get_secret_value()
             return meta_out.request(reply, s.meta_api_base, token, mode), meta_out.outcome
         if kind == "telegram":
-            token = s.telegram_bot_token.get_secret_value()
-            return telegram_out.request(
-                reply, s.telegram_api_base, token, mode
-            ), telegram_out.outcome
+            call = telegram_out.request(reply, s.telegram_api_base, token, mode)
+            return call, telegram_out.outcome
         if kind == "sms":
-            token = s.twilio_auth_token.get_secret_value()
-            call = twilio_out.request(reply, s.twilio_api_base, s.twilio_account_sid, token)
+            call = twilio_out.request(reply, s.twilio_api_base, auth.account_sid, token)
             return call, twilio_out.outcome
-        if kind == "x":
-            token = s.x_bearer_token.get_secret_value()
-            return x_out.request(reply, s.x_api_base, token, mode), x_out.outcome
-        raise PermanentError("unsupported_channel", kind)
+        return x_out.request(reply, s.x_api_base, token, mode), x_out.outcome
 
     async def send(self, call: Call, reader: Reader) -> SendOutcome:
         outcome = SendOutcome("failed", reason="not attempted", retryable=True)

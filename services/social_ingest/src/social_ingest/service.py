@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from hotline import events as ev
+from hotline.accounts import AccountRegistry
 from hotline.blobs import open_blob_store
 from hotline.http import ServiceState
 from hotline.intake import Intake, KafkaPublisher, Publisher
@@ -45,6 +46,7 @@ class SocialService:
     client: httpx.AsyncClient | None = None
     enricher: Enricher | None = None
     media_client: httpx.AsyncClient | None = None
+    accounts: AccountRegistry | None = None  # replies' tokens (None: the environment's only)
 
     async def start(self, state: ServiceState) -> None:
         if self.settings.profiles_enabled:
@@ -97,7 +99,12 @@ class SocialService:
             LoopSettings(s.kafka_bootstrap, s.replies_group, [REPLIES_SOCIAL], poll_timeout_ms=200),
             decode=decode_reply,
             handle=Replies(
-                s, store, self.client, state.producer.publish, blobs=open_blob_store(s, s.blob_dir)
+                s,
+                store,
+                self.client,
+                state.producer.publish,
+                blobs=open_blob_store(s, s.blob_dir),
+                accounts=self.accounts,
             ),
             producer=state.producer,
             metrics=state.metrics,

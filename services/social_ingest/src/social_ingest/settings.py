@@ -1,11 +1,14 @@
 """social_ingest settings (HOTLINE_* environment variables).
 
-Provider secrets are SecretStr; the ``dev-`` defaults are refused outside env=dev.
+Provider secrets are SecretStr. They are the environment's own channel accounts (one per
+kind, ``social_ingest.accounts``): outside env=dev one left at its ``dev-`` default means "no
+such account here", one set to a placeholder is refused.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from pydantic import Field, SecretStr
 
@@ -27,6 +30,19 @@ MEDIA_HOSTS = (
 class SocialSettings(ServiceSettings):
     service: str = "social_ingest"
     port: int = 8103
+    ACCOUNT_SECRETS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "meta_app_secret",
+            "meta_verify_token",
+            "whatsapp_token",
+            "meta_page_token",
+            "x_consumer_secret",
+            "x_bearer_token",
+            "telegram_secret_token",
+            "telegram_bot_token",
+            "twilio_auth_token",
+        }
+    )
     # Meta (WhatsApp Cloud, Messenger, Instagram): app secret signs POSTs; verify token for GET.
     meta_app_secret: SecretStr = SecretStr("dev-meta-app-secret")
     meta_verify_token: SecretStr = SecretStr("dev-meta-verify-token")

@@ -11,7 +11,7 @@ The intake answers only after Kafka's ack (503 when it does not ack; the provide
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 
@@ -30,6 +30,7 @@ from social_ingest.settings import SocialSettings
 Normalizer = Callable[[bytes, Context], Normalized]
 STATUS = {"malformed": 400, "schema_mismatch": 422}
 PARSER_VERSION = "social-1"
+Key = tuple[str, str]  # (channel kind, account id)
 WEBHOOKS = "webhooks"  # the Webhooks' key in ServiceState.extras
 
 
@@ -38,11 +39,14 @@ class Webhooks:
     """Built once at start-up (``SocialService.start``) and shared by every provider edge."""
 
     intake: Intake
-    context: Callable[[], Context]  # each webhook's context: now, the tenancy, the region
+    context: Callable[..., Context]  # each webhook's context: now, the tenancy, the region
     media: MediaCopier | None = None  # set: attachments are copied into the blob store first
 
-    def outcome(self, body: bytes, run: Normalizer, source: str) -> Outcome:
-        return outcome_of(body, self.context(), run, source)
+    def outcome(
+        self, body: bytes, run: Normalizer, source: str, pinned: Mapping[Key, str] | None = None
+    ) -> Outcome:
+        """``pinned``: the tenants of the accounts the edge routed the request to."""
+        return outcome_of(body, self.context(pinned=pinned), run, source)
 
     async def answer(self, outcome: Outcome) -> Answer:
         """The provider's answer, given once Kafka acked (or did not: 503)."""

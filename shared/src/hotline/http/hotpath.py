@@ -31,6 +31,7 @@ class Inbound:
     body: bytes
     headers: dict[str, str]  # lower-case names
     query: str
+    path: str = ""  # as requested: a ``/prefix/*`` route reads its last segment from it
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,8 @@ JSON = [(b"content-type", b"application/json")]
 
 def serve_posts(app: FastAPI, routes: dict[str, Handler]) -> None:
     """Answer POSTs to ``routes`` before the rest of ``app`` (a ``create_service_app`` app).
-    ``routes`` is read per request, so it may be filled after this call."""
+    ``routes`` is read per request, so it may be filled after this call. A key ending in
+    ``/*`` also takes any one more path segment (``/webhooks/telegram/*``: a bot id)."""
     app.add_middleware(WebhookPosts, routes=routes, state=app.state.hotline)
 
 
@@ -61,7 +63,7 @@ class WebhookPosts:
         self._children: dict[tuple[str, int], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        handler = self.routes.get(scope["path"]) if scope["type"] == "http" else None
+        route, handler = self._route(scope["path"]) if scope["type"] == "http" else ("", None)
         if handler is None or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
@@ -70,7 +72,17 @@ class WebhookPosts:
         headers = [*JSON, (b"content-length", str(len(answer.body)).encode())]
         await send({"type": "http.response.start", "status": answer.status, "headers": headers})
         await send({"type": "http.response.body", "body": answer.body})
-        self._count(scope["path"], answer.status, time.perf_counter() - start)
+        self._count(route, answer.status, time.perf_counter() - start)
+
+    def _route(self, path: str) -> tuple[str, Handler | None]:
+        """The path's handler and its route key (the metrics' label: one per route, not one
+        per id a caller puts in a path)."""
+        handler = self.routes.get(path)
+        if handler is not None:
+            return path, handler
+        head, _, last = path.rpartition("/")
+        key = head + "/*"
+        return key, self.routes.get(key) if last else None
 
     def _count(self, path: str, status: int, seconds: float) -> None:
         key = (path, status)
@@ -88,7 +100,7 @@ class WebhookPosts:
             }
             body = await self._body(headers, receive)
             query = scope.get("query_string", b"").decode("latin-1")
-            return await handler(self.state, Inbound(body, headers, query))
+            return await handler(self.state, Inbound(body, headers, query, scope["path"]))
         except Rejected as exc:
             self.state.metrics.rejected.labels(exc.reason).inc()
             return error_answer(exc.status, exc.reason, exc.detail)

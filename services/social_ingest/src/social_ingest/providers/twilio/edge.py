@@ -1,30 +1,51 @@
-"""Twilio edge: inbound SMS/MMS and status callbacks, signed over the configured URLs."""
+"""Twilio edge: inbound SMS/MMS and status callbacks, routed by the form's ``AccountSid`` and
+signed over the account's configured URLs (``webhook_url``, ``status_url``; the environment's
+when the account names none) with any of its ``auth_token`` values. A form without an
+``AccountSid`` (Twilio always sends one) is the environment account's to sign, if any."""
 
 from __future__ import annotations
 
-from hotline.http import Rejected, ServiceState
+from hotline.accounts import Account, AccountRegistry
+from hotline.accounts.registry import ANY
+from hotline.http import ServiceState
 from hotline.http.hotpath import Answer, Handler, Inbound
 from hotline.kafka.errors import PermanentError
 from social_ingest.providers.twilio import parse, verify
 from social_ingest.providers.twilio.normalize import normalize
+from social_ingest.routing import pins, routed, verified
 from social_ingest.settings import SocialSettings
 from social_ingest.webhook import Normalizer, webhooks
 
 PATHS = ("/webhooks/sms", "/webhooks/sms/status")
 
 
-def post_handler(settings: SocialSettings, path: str, run: Normalizer = normalize) -> Handler:
-    token = settings.twilio_auth_token.get_secret_value().encode()
-    url = settings.twilio_webhook_url if path == PATHS[0] else settings.twilio_status_url
+def post_handler(
+    registry: AccountRegistry, settings: SocialSettings, path: str, run: Normalizer = normalize
+) -> Handler:
+    inbound = path == PATHS[0]
+    setting = "webhook_url" if inbound else "status_url"
+    env_url = settings.twilio_webhook_url if inbound else settings.twilio_status_url
 
     async def receive(state: ServiceState, req: Inbound) -> Answer:
         try:
-            pairs = parse.parse_form(req.body).pairs
+            form = parse.parse_form(req.body)
         except PermanentError:
-            pairs = []  # unsigned garbage is a 401, signed garbage a 400 (from normalize)
-        if not verify.signature_ok(token, url, pairs, req.headers.get("x-twilio-signature")):
-            raise Rejected(401, "bad_signature")
+            form = parse.Form([], {})  # unsigned garbage is a 401, signed garbage a 400
+        sid = form.fields.get("AccountSid") or ANY
+        url = _url(routed(registry, "sms", sid), setting, env_url)
+        header = req.headers.get("x-twilio-signature")
+
+        def check(token: str) -> bool:
+            return verify.signature_ok(token.encode(), url, form.pairs, header)
+
+        accounts = verified(registry, "sms", [sid], "auth_token", check)
         hooks = webhooks(state)
-        return await hooks.answer(hooks.outcome(req.body, run, path))
+        # the events name our phone number, not the AccountSid: pin every number of the request
+        return await hooks.answer(hooks.outcome(req.body, run, path, pins(accounts, [ANY])))
 
     return receive
+
+
+def _url(account: Account, setting: str, env_url: str) -> str:
+    value = account.settings.get(setting)
+    return value if isinstance(value, str) and value else env_url
