@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hotline import unified as un
 from hotline.accounts.sealing import Sealer, SealError
 from tests.integration.unifier.harness import settings_for
 from tests.integration.unifier.server import serving
@@ -129,3 +130,28 @@ async def test_a_new_key_first_reseals_every_value_at_start(
     assert (row["version"], row["announced"]) == (2, 2)
     await started(app_with(kafka, dsn, NEW))  # the old key is no longer needed
     await refused_start(app_with(kafka, dsn, STRANGER), SealError)
+
+
+async def test_the_file_puts_what_it_creates_or_changes_in_the_outbox_sealed(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    entry = {
+        "tenant": TENANT, "kind": "sms", "account_id": "AC7", "name": "n",
+        "secrets": {"auth_token": {"env": "HOTLINE_TEST_TWILIO"}},
+    }  # fmt: skip
+    path = tmp_path / "channels.json"
+    sealer = Sealer([NEW])
+    for name, value in [("a", SECRET), ("a", SECRET), ("b", SECRET), ("b", "rotated-" + SECRET)]:
+        path.write_text(json.dumps({"accounts": [entry | {"name": name}]}))
+        async with engine.begin() as conn:
+            await channel_file.load(conn, path, {"HOTLINE_TEST_TWILIO": value}, sealer)
+    async with engine.connect() as conn:
+        payloads = (await conn.execute(sa.select(outbox.c.payload))).scalars().all()
+    events = [un.decode(p) for p in payloads]
+    assert all(isinstance(e, un.ChannelAccountChanged) for e in events)
+    changes = [e for e in events if isinstance(e, un.ChannelAccountChanged)]
+    # the second load changed nothing, so it announced nothing
+    assert [(e.version, e.name) for e in changes] == [(1, "a"), (2, "b"), (3, "b")]
+    opened = [[sealer.open(v) for v in e.secrets["auth_token"]] for e in changes]
+    assert opened == [[SECRET], [SECRET], ["rotated-" + SECRET]]
+    assert not any(SECRET.encode() in p for p in payloads)
