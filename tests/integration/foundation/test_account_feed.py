@@ -111,9 +111,18 @@ async def test_without_a_key_only_accounts_without_secrets_are_applied(
 async def test_a_feed_on_an_empty_topic_is_caught_up_at_once(kafka: str) -> None:
     registry = AccountRegistry()
     feed = AccountFeed(registry, kafka, KEY, topic=await fresh_topic(kafka))
+    assert not await feed.ready()
     await feed.start(timeout=10)
     try:
-        assert feed.caught_up.is_set() and registry.snapshot() == {}
+        assert await feed.ready() and registry.snapshot() == {}
     finally:
         await feed.stop()
+    assert not await feed.ready()
     await feed.stop()  # twice: nothing left to stop
+
+
+async def test_a_missing_topic_fails_the_start_and_leaves_nothing_running(kafka: str) -> None:
+    feed = AccountFeed(AccountRegistry(), kafka, KEY, topic=f"t.missing.{uuid.uuid4().hex[:8]}")
+    with pytest.raises(LookupError, match="has no partitions"):
+        await feed.start(timeout=10)
+    assert not await feed.ready() and feed._consumer is None and feed._task is None

@@ -12,6 +12,7 @@ Wiring, in an edge's lifespan::
 
     feed = AccountFeed(registry, settings.kafka_bootstrap, settings.channel_sealer())
     await feed.start()
+    state.ready_checks["accounts"] = feed.ready
     ...
     await feed.stop()
 """
@@ -104,6 +105,10 @@ class AccountFeed:
         self._task = asyncio.create_task(self._follow(consumer), name="account-feed")
         log.info("account feed caught up", extra={"applied": self.applied})
 
+    async def ready(self) -> bool:
+        """Caught up and still following (a readiness check)."""
+        return self.caught_up.is_set() and self._task is not None and not self._task.done()
+
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
@@ -113,6 +118,7 @@ class AccountFeed:
         if self._consumer is not None:
             await self._consumer.stop()
             self._consumer = None
+        self.caught_up.clear()
 
     async def _catch_up(self, consumer: AIOKafkaConsumer) -> None:
         tps = await partitions_of(self.bootstrap, self.topic)
