@@ -94,7 +94,6 @@ class AccountFeed:
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self.bootstrap, enable_auto_commit=False, group_id=None
         )
-        await consumer.start()
         self._consumer = consumer
         try:
             await asyncio.wait_for(self._catch_up(consumer), timeout)
@@ -121,6 +120,7 @@ class AccountFeed:
         self.caught_up.clear()
 
     async def _catch_up(self, consumer: AIOKafkaConsumer) -> None:
+        await consumer.start()
         tps = await partitions_of(self.bootstrap, self.topic)
         consumer.assign(tps)
         await consumer.seek_to_beginning(*tps)
