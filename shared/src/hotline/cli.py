@@ -96,6 +96,7 @@ def topics() -> None:
     table = Table("topic", "partitions", "retention", "dead-letter topic", "purpose")
     for t in load_topics():
         days = "forever" if t.retention_ms < 0 else f"{t.retention_ms / 86_400_000:g} d"
+        days = "compacted" if t.compacted else days
         table.add_row(t.name, str(t.partitions), days, t.dead_letter or "-", t.purpose)
     Console(width=200).print(table)
 

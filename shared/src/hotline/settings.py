@@ -13,6 +13,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hotline.accounts.sealing import Sealer, sealer_for
 from hotline.blobs.config import BlobSettings
 from hotline.tenancy import Tenancy
 
@@ -25,7 +26,10 @@ def is_placeholder(secret: SecretStr) -> bool:
 
 
 class ServiceSettings(BaseSettings, BlobSettings):  # blob_store, blob_s3_*: hotline.blobs
-    model_config = SettingsConfigDict(env_prefix="HOTLINE_", extra="ignore")
+    # hide_input_in_errors: a refused setting's error must not echo the environment (keys)
+    model_config = SettingsConfigDict(
+        env_prefix="HOTLINE_", extra="ignore", hide_input_in_errors=True
+    )
 
     env: Literal["dev", "test", "prod"] = "prod"
     service: str = "hotline"
@@ -45,9 +49,16 @@ class ServiceSettings(BaseSettings, BlobSettings):  # blob_store, blob_s3_*: hot
     # so a deployment whose accounts all come from the admin API sets none of them; one set
     # explicitly to a placeholder is still refused.
     ACCOUNT_SECRETS: ClassVar[frozenset[str]] = frozenset()
+    # Fernet keys sealing channel-account secrets, comma-separated, newest first
+    # (hotline.accounts.sealing); unset: the published dev key in dev, no sealer elsewhere
+    channel_secrets_key: SecretStr | None = None
 
     def tenancy(self) -> Tenancy:
         return Tenancy(dict(self.tenants), self.default_tenant)
+
+    def channel_sealer(self) -> Sealer | None:
+        """Seals and opens channel-account secrets; None outside dev without a key."""
+        return sealer_for(self.channel_secrets_key, self.env)
 
     def account_secret(self, name: str) -> SecretStr | None:
         """Account secret ``name`` (one of ACCOUNT_SECRETS) or None when it is not configured:
@@ -63,6 +74,11 @@ class ServiceSettings(BaseSettings, BlobSettings):  # blob_store, blob_s3_*: hot
         bad = self.tenancy().problems()
         if bad:
             raise ValueError(f"tenants: keys must be 'kind:account' or 'kind:*', got {bad}")
+        return self
+
+    @model_validator(mode="after")
+    def _channel_secrets_key_is_usable(self) -> ServiceSettings:
+        self.channel_sealer()  # a SealError names the problem, never the key
         return self
 
     @model_validator(mode="after")

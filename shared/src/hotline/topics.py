@@ -18,6 +18,7 @@ REPLY_RESULTS = "hotline.replies.results"
 CONVERSATIONS = "hotline.conversations"
 CONTACTS = "hotline.contacts"
 OPS = "hotline.ops"
+CHANNEL_ACCOUNTS = "hotline.channel-accounts.v1"  # compacted: the latest state per account
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,13 @@ class TopicSpec:
     retention_ms: int
     dead_letter: str | None
     purpose: str
+    compacted: bool = False  # cleanup.policy=compact: the latest record per key, kept forever
+
+    def configs(self) -> dict[str, str]:
+        """The topic-level configs it is created with."""
+        if self.compacted:
+            return {"cleanup.policy": "compact", "retention.ms": "-1"}
+        return {"retention.ms": str(self.retention_ms)}
 
 
 def repo_root() -> Path:
@@ -40,6 +48,9 @@ def repo_root() -> Path:
     raise FileNotFoundError("deploy/kafka/topics not found; set HOTLINE_ROOT")
 
 
+COMPACT = "compact"  # in the retention column: compacted, nothing expires by age
+
+
 def parse_topics(text: str) -> list[TopicSpec]:
     specs = []
     for raw in text.splitlines():
@@ -51,9 +62,10 @@ def parse_topics(text: str) -> list[TopicSpec]:
             TopicSpec(
                 name=name,
                 partitions=int(parts),
-                retention_ms=int(retention),
+                retention_ms=-1 if retention == COMPACT else int(retention),
                 dead_letter=None if dlq == "-" else dlq,
                 purpose=" ".join(purpose),
+                compacted=retention == COMPACT,
             )
         )
     return specs

@@ -1,17 +1,18 @@
 """The unified (integrator-facing) event contract, published by the unifier.
 
 Topics: ``hotline.conversations`` (conversation.* and thread.decided.v1, keyed by conversation
-id, so integrators get per-conversation order) and ``hotline.contacts`` (contact.*, keyed by
-contact id). Same evolution rule as ``hotline.events``: additive only, new tags for the rest;
-the snapshot in ``tests/contract/unified/`` enforces it. Event ids are deterministic, so a
-re-published outbox row is recognisable downstream.
+id, so integrators get per-conversation order), ``hotline.contacts`` (contact.*, keyed by
+contact id) and ``hotline.channel-accounts.v1`` (channel.account.changed.v1, compacted, keyed
+``kind:account_id``: the edges' account feed). Same evolution rule as ``hotline.events``:
+additive only, new tags for the rest; the snapshot in ``tests/contract/unified/`` enforces it.
+Event ids are deterministic, so a re-published outbox row is recognisable downstream.
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from hotline.events import (
     AttachmentRef,
@@ -23,7 +24,7 @@ from hotline.events import (
     Role,
     uuid5_str,
 )
-from hotline.topics import CONTACTS, CONVERSATIONS
+from hotline.topics import CHANNEL_ACCOUNTS, CONTACTS, CONVERSATIONS
 
 UNIFIED_NAMESPACE = uuid.UUID("0b7e9d4c-3a51-5f7c-8e2d-6a9b1c4f3e20")
 ThreadAction = Literal["attach", "reopen", "new", "merge", "split"]
@@ -223,6 +224,22 @@ class ConversationSnoozed(_Unified, kw_only=True, tag="conversation.snoozed.v1",
     by: str | None = None
 
 
+class ChannelAccountChanged(
+    _Unified, kw_only=True, tag="channel.account.changed.v1", tag_field="type"
+):
+    """A channel account's whole state after a change (``removed``: it was deleted). Secret
+    values are Fernet-sealed (``hotline.accounts.sealing``), newest first, at most two."""
+
+    kind: str  # hotline.events.ChannelKind
+    account_id: str
+    name: str
+    settings: dict[str, Any] = {}  # noqa: RUF012 (msgspec copies it per instance)
+    secrets: dict[str, list[str]] = {}  # noqa: RUF012
+    enabled: bool = True
+    version: int
+    removed: bool = False
+
+
 UnifiedEvent = (
     ConversationMessageAdded
     | ConversationOpened
@@ -240,6 +257,7 @@ UnifiedEvent = (
     | ConversationNoteAdded
     | ConversationLabelsChanged
     | ConversationSnoozed
+    | ChannelAccountChanged
 )
 CONTACT_EVENTS = (
     ContactLinked,
@@ -261,13 +279,18 @@ def unified_tag(event: UnifiedEvent) -> str:
 
 
 def unified_key(event: UnifiedEvent) -> bytes:
-    """Partition key: conversation id for conversation events, contact id for contact events."""
+    """Partition key: conversation id for conversation events, contact id for contact events,
+    ``kind:account_id`` for channel accounts (the key compaction keeps the latest of)."""
     if isinstance(event, CONTACT_EVENTS):
         return event.contact_id.encode()
+    if isinstance(event, ChannelAccountChanged):
+        return f"{event.kind}:{event.account_id}".encode()
     return event.conversation_id.encode()
 
 
 def unified_topic(event: UnifiedEvent) -> str:
+    if isinstance(event, ChannelAccountChanged):
+        return CHANNEL_ACCOUNTS
     return CONTACTS if isinstance(event, CONTACT_EVENTS) else CONVERSATIONS
 
 

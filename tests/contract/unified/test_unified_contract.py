@@ -147,12 +147,29 @@ def samples() -> list[un.UnifiedEvent]:
             **common, conversation_id="t1", labels=["billing"], added=["billing"], by="a1"
         ),
         un.ConversationSnoozed(**common, conversation_id="t1", until=AT, by="a1"),
+        un.ChannelAccountChanged(
+            **common,
+            kind="whatsapp",
+            account_id="106540352242922",
+            name="Support +1 555 0100",
+            settings={"graph_version": "v21.0"},
+            secrets={"app_secret": ["gAAAAAnewest", "gAAAAAolder"]},
+            enabled=True,
+            version=3,
+        ),
     ]
+
+
+ACCOUNT_KEY = b"whatsapp:106540352242922"
 
 
 def test_every_tag_round_trips_with_its_topic_and_key() -> None:
     for event in samples():
         assert un.decode(un.encode(event)) == event
+        if isinstance(event, un.ChannelAccountChanged):
+            assert un.unified_topic(event) == "hotline.channel-accounts.v1"
+            assert un.unified_key(event) == ACCOUNT_KEY
+            continue
         contact = un.unified_tag(event).startswith("contact.")
         assert un.unified_topic(event) == (
             "hotline.contacts" if contact else "hotline.conversations"
@@ -179,8 +196,20 @@ def test_tags_are_versioned() -> None:
             "conversation.note.added.v1",
             "conversation.labels.changed.v1",
             "conversation.snoozed.v1",
+            "channel.account.changed.v1",
         ]
     )
+
+
+def test_a_removed_account_decodes_with_its_defaults() -> None:
+    raw = (
+        b'{"type":"channel.account.changed.v1","event_id":"e","tenant":"acme",'
+        b'"occurred_at":"2026-11-01T00:00:00Z","kind":"sms","account_id":"AC1","name":"n",'
+        b'"version":4,"removed":true}'
+    )
+    event = un.decode(raw)
+    assert isinstance(event, un.ChannelAccountChanged)
+    assert (event.removed, event.secrets, event.settings, event.enabled) == (True, {}, {}, True)
 
 
 def test_fast_uuid5_is_uuid5() -> None:

@@ -11,10 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from cryptography.fernet import Fernet
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline import events as ev
 from hotline import unified as un
+from hotline.accounts.sealing import Sealer
 from hotline.kafka import EventProducer, ProducerSettings
 from hotline.topics import load_topics
 from unifier.domain.rules import RuleSet
@@ -25,6 +28,10 @@ from unifier.settings import UnifierSettings
 from unifier.store.load import load_working_set
 from unifier.store.write import write_plan
 
+# The session's channel secrets key (env=test refuses the published dev key)
+CHANNEL_KEY = Fernet.generate_key().decode()
+SEALER = Sealer([CHANNEL_KEY])
+
 
 def settings_for(kafka: str, dsn: str, **extra: Any) -> UnifierSettings:
     name = "t-" + uuid.uuid4().hex[:10]
@@ -34,7 +41,7 @@ def settings_for(kafka: str, dsn: str, **extra: Any) -> UnifierSettings:
         group_id=name,
         instance_id=name,
         env="test",
-        **extra,
+        **({"channel_secrets_key": SecretStr(CHANNEL_KEY)} | extra),
     )
 
 

@@ -21,7 +21,7 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.integration.unifier.harness import settings_for
+from tests.integration.unifier.harness import SEALER, settings_for
 from tests.integration.unifier.server import serving
 from tests.workspace import create_agent, sign_in_client
 from unifier.entrypoints.app import create_app
@@ -108,11 +108,13 @@ async def test_crud_and_rotation_never_show_a_secret(
     assert rotated.json()["secrets"]["app_secret"]["values"] == 2
     row = await stored(api.app, "whatsapp", "106540352242922")
     assert row is not None and row["version"] == 4
-    assert channel_accounts.secret_values(row) == {"app_secret": [SECRET_3, SECRET_2]}
+    assert channel_accounts.secret_values(row, SEALER) == {"app_secret": [SECRET_3, SECRET_2]}
     retired = await c.delete(f"{one}/secrets/app_secret/1", headers=api.auth())
     assert retired.json()["secrets"]["app_secret"]["values"] == 1
     row = await stored(api.app, "whatsapp", "106540352242922")
-    assert row is not None and channel_accounts.secret_values(row) == {"app_secret": [SECRET_3]}
+    assert row is not None and channel_accounts.secret_values(row, SEALER) == {
+        "app_secret": [SECRET_3]
+    }
     listed, got = await c.get(api.url(), headers=api.auth()), await c.get(one, headers=api.auth())
     assert [a["account_id"] for a in listed.json()] == ["106540352242922"]
     assert got.json()["secrets"]["app_secret"]["values"] == 1
@@ -251,7 +253,7 @@ def entries(tenant: str) -> list[dict[str, Any]]:
 
 async def load(engine: AsyncEngine, path: Path) -> dict[str, list[str]]:
     async with engine.begin() as conn:
-        return await channel_file.load(conn, path, {"HOTLINE_TEST_SLACK_SIGNING": SECRET_1})
+        return await channel_file.load(conn, path, {"HOTLINE_TEST_SLACK_SIGNING": SECRET_1}, SEALER)
 
 
 @pytest.mark.parametrize("suffix", [".json", ".toml"])
@@ -267,7 +269,7 @@ async def test_the_file_loads_and_reloads_idempotently(
         slack = await channel_rows.one(conn, tenant, "slack", "T0001")
         mail = await channel_rows.one(conn, tenant, "email", "help@acme.test")
     assert slack is not None and mail is not None
-    assert channel_accounts.secret_values(slack) == {"signing_secret": [SECRET_1]}
+    assert channel_accounts.secret_values(slack, SEALER) == {"signing_secret": [SECRET_1]}
     assert (slack["version"], mail["version"], mail["enabled"]) == (1, 1, False)
     assert mail["settings"] == {"imap_host": "imap.acme.test"}
     changed = entries(tenant)
@@ -287,11 +289,11 @@ async def test_the_file_loads_and_reloads_idempotently(
     path = write_file(tmp_path / "rotated.json", changed)  # a list of references: JSON here
     env = {"HOTLINE_TEST_SLACK_SIGNING": SECRET_1, "HOTLINE_TEST_SLACK_NEW": SECRET_2}
     async with engine.begin() as conn:
-        rotated = await channel_file.load(conn, path, env)
+        rotated = await channel_file.load(conn, path, env, SEALER)
         slack = await channel_rows.one(conn, tenant, "slack", "T0001")
     assert rotated["updated"] == ["slack:T0001"]
     assert slack is not None and slack["version"] == 2
-    assert channel_accounts.secret_values(slack) == {"signing_secret": [SECRET_2, SECRET_1]}
+    assert channel_accounts.secret_values(slack, SEALER) == {"signing_secret": [SECRET_2, SECRET_1]}
 
 
 BAD_FILES: list[tuple[str, str]] = [
@@ -322,7 +324,7 @@ async def test_a_bad_file_is_refused_and_changes_nothing(
         path.write_text(json.dumps({"accounts": [good, *json.loads(text)["accounts"]]}))
         says = says.replace("accounts[0]", "accounts[1]")
     with pytest.raises(channel_file.ChannelFileError, match=None) as failed:
-        await load_channel_accounts(engine, path)
+        await load_channel_accounts(engine, path, SEALER)
     assert says in str(failed.value) and str(path) in str(failed.value)
     async with engine.connect() as conn:
         assert await channel_rows.all_of(conn, tenant) == []
@@ -351,7 +353,9 @@ async def test_the_unifier_applies_the_file_at_start_and_a_bad_one_stops_it(
     app = create_app(settings_for(kafka, dsn, consume=False, channel_accounts_file=path))
     async with serving(app):
         row = await stored(app, "slack", "T0001")
-    assert row is not None and channel_accounts.secret_values(row)["signing_secret"] == [SECRET_2]
+    assert row is not None and channel_accounts.secret_values(row, SEALER)["signing_secret"] == [
+        SECRET_2
+    ]
     path.write_text('{"accounts": "nope"}')
     broken = create_app(settings_for(kafka, dsn, consume=False, channel_accounts_file=path))
     with pytest.raises(channel_file.ChannelFileError):  # uvicorn exits on it (code 3)

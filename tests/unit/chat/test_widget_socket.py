@@ -135,7 +135,7 @@ async def test_signed_identity_reaches_the_event_with_its_levels(
     [
         (identity_token(exp=int(time.time()) - 3600), "expired"),
         (identity_token(secret="someone-elses-secret-0123456789abcdef"), "bad_signature"),
-        (jwt.encode({"sub": "u-77", "exp": 4102444800, "iat": 0}, None, algorithm="none"),
+        (jwt.encode({"sub": "u-77", "exp": 4102444800, "iat": 0}, "", algorithm="none"),
          "alg_not_allowed"),
         ("eyJhbGciOi.garbage", "malformed"),
     ],

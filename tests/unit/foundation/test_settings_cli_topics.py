@@ -101,6 +101,15 @@ def test_parse_topics_reads_columns() -> None:
 runner = CliRunner()
 
 
+def test_a_compact_retention_makes_a_compacted_topic_that_keeps_everything() -> None:
+    plain, compacted = parse_topics("t.a  3  1000  -  x\nt.b  1  compact  -  latest per key\n")
+    assert (plain.compacted, plain.configs()) == (False, {"retention.ms": "1000"})
+    assert (compacted.compacted, compacted.retention_ms) == (True, -1)
+    assert compacted.configs() == {"cleanup.policy": "compact", "retention.ms": "-1"}
+    accounts = next(t for t in load_topics() if t.name == "hotline.channel-accounts.v1")
+    assert (accounts.compacted, accounts.partitions) == (True, 1)
+
+
 def test_cli_schema_prints_the_contract() -> None:
     result = runner.invoke(app, ["schema"])
     assert result.exit_code == 0

@@ -29,7 +29,7 @@ async def _create(admin: AIOKafkaAdminClient, specs: list[TopicSpec]) -> None:
             s.name,
             num_partitions=s.partitions,
             replication_factor=1,
-            topic_configs={"retention.ms": str(s.retention_ms)},
+            topic_configs=s.configs(),
         )
         for s in specs
     ]

@@ -13,6 +13,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from hotline.accounts.sealing import DEV_KEY
+
 DEMO_TENANT = "default"
 SLACK_TEAM = "TLOAD"  # the load generator's and the demo's workspace
 WIDGET_SITE = "demo"
@@ -37,6 +39,8 @@ DEV_ENV: dict[str, str] = {
     "HOTLINE_TELEGRAM_SECRET_TOKEN": "dev-telegram-secret",
     "HOTLINE_TWILIO_AUTH_TOKEN": "dev-twilio-auth-token",
     "HOTLINE_X_CONSUMER_SECRET": "dev-x-consumer-secret",
+    # Seals channel-account secrets in the unifier and opens them in the edges: one key for all
+    "HOTLINE_CHANNEL_SECRETS_KEY": DEV_KEY,
 }
 # chat_gateway's dev default for the "demo" site
 WIDGET_SECRET = "dev-demo-widget-secret-of-32-bytes-or-more"

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hotline.accounts.sealing import Sealer
 from hotline.kafka import ConsumerLoop, EventProducer
 from hotline.kafka.consumer import LoopSettings
 from hotline.metrics import Metrics
@@ -24,7 +25,7 @@ from unifier.domain.rules import RuleSet, rule_set
 from unifier.entrypoints.batch_handler import BatchHandler, Decoded, classify_db, decode_record
 from unifier.entrypoints.relay import OutboxRelay
 from unifier.entrypoints.relay_process import RelayProcess
-from unifier.service import channel_file
+from unifier.service import channel_file, channel_keys
 from unifier.settings import UnifierSettings
 from unifier.store.engine import create_engine, migrate
 from unifier.store.offsets import DbOffsetStore
@@ -62,6 +63,7 @@ class ConsumerRuntime:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     current: ConsumerLoop[Decoded] | None = None
     sweeper: Sweeper | None = None  # built by start()
+    sealer: Sealer | None = None  # channel-account secrets; None: no key (outside dev)
 
     def loop(self, metrics: Metrics | None = None) -> ConsumerLoop[Decoded]:
         s = self.settings
@@ -138,12 +140,12 @@ class ConsumerRuntime:
         await self.engine.dispose()
 
 
-async def load_channel_accounts(engine: AsyncEngine, path: Path) -> None:
+async def load_channel_accounts(engine: AsyncEngine, path: Path, sealer: Sealer | None) -> None:
     """Apply the declarative channel-accounts file; a bad one stops the start (and changes
     nothing). Logs which accounts changed, never a secret."""
     try:
         async with engine.begin() as conn:
-            done = await channel_file.load(conn, path, os.environ)
+            done = await channel_file.load(conn, path, os.environ, sealer)
     except channel_file.ChannelFileError as exc:
         await engine.dispose()
         log.error("not starting: bad channel accounts file: %s", exc)
@@ -153,13 +155,29 @@ async def load_channel_accounts(engine: AsyncEngine, path: Path) -> None:
     )
 
 
+async def check_channel_key(engine: AsyncEngine, sealer: Sealer | None) -> None:
+    """Stop the start when channel accounts exist without a key to open them; re-seal values
+    sealed by an older key (``channel_keys``)."""
+    try:
+        async with engine.begin() as conn:
+            resealed = await channel_keys.check(conn, sealer)
+    except (channel_keys.NoSecretsKey, ValueError) as exc:  # ValueError: SealError
+        await engine.dispose()
+        log.error("not starting: channel secrets key: %s", exc)
+        raise
+    if resealed:
+        log.info("channel account secrets sealed with the newest key", extra={"accounts": resealed})
+
+
 async def build_runtime(
     settings: UnifierSettings, producer: EventProducer, on_commit: OnCommit | None = None
 ) -> ConsumerRuntime:
     engine = create_engine(settings.database_url)
     await migrate(engine)
+    sealer = settings.channel_sealer()
     if settings.channel_accounts_file is not None:
-        await load_channel_accounts(engine, settings.channel_accounts_file)
+        await load_channel_accounts(engine, settings.channel_accounts_file, sealer)
+    await check_channel_key(engine, sealer)
     relay: Relay = (
         RelayProcess(settings)
         if settings.relay_process
@@ -180,4 +198,4 @@ async def build_runtime(
         committed,
         settings.fault_kill_after_commit,
     )
-    return ConsumerRuntime(settings, engine, producer, relay, handler)
+    return ConsumerRuntime(settings, engine, producer, relay, handler, sealer=sealer)

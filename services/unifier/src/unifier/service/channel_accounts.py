@@ -1,13 +1,11 @@
 """Channel accounts, managed by a tenant's admins: create, change, rotate a secret, delete.
 
 A secret has at most two values, newest first, so a provider secret can be rotated without a
-gap (both are valid until the old one is retired). Secret values leave this module only through
-``secret_values`` (for the edges); ``view`` — what the API shows — has their names, how many
-values each has and when they were set, never a value. Nothing here logs a value.
-
-SECRETS ARE STORED UNENCRYPTED. The plan is Fernet with a key from a ``channel_secrets_key``
-setting, but `cryptography` is not in the lock file yet; until it is, the database (and its
-backups) must be treated as secret material.
+gap (both are valid until the old one is retired). Every value is stored sealed
+(``hotline.accounts.sealing``, key HOTLINE_CHANNEL_SECRETS_KEY) and opened only by
+``secret_values``; ``view`` — what the API shows — has their names, how many values each has
+and when they were set, never a value. Nothing here logs a value. Every change goes to the
+outbox in its own transaction (``channel_events``), for the edges.
 """
 
 from __future__ import annotations
@@ -19,7 +17,9 @@ from typing import Any, get_args
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hotline.accounts.sealing import KEY_VARIABLE, Sealer
 from hotline.events import ChannelKind
+from unifier.service.channel_events import announce
 from unifier.service.commands import CommandError, known
 from unifier.store import channel_rows
 
@@ -68,8 +68,18 @@ def checked_secrets(secrets: object) -> dict[str, list[str]]:
     return {str(name): [checked_secret(str(name), v)] for name, v in secrets.items()}
 
 
-def stamped(values: list[str], at: datetime) -> list[dict[str, str]]:
-    return [{"value": v, "set_at": at.isoformat()} for v in values]
+def usable(sealer: Sealer | None) -> Sealer:
+    """The sealer, or the refusal to store a secret without a key (outside dev)."""
+    if sealer is None:
+        raise CommandError(
+            503, "no_secrets_key", f"{KEY_VARIABLE} is not set: no channel account can be stored"
+        )
+    return sealer
+
+
+def stamped(values: list[str], at: datetime, sealer: Sealer) -> list[dict[str, str]]:
+    """``values`` sealed, each with when it was set."""
+    return [{"value": sealer.seal(v), "set_at": at.isoformat()} for v in values]
 
 
 def view(row: dict[str, Any]) -> dict[str, Any]:
@@ -81,9 +91,9 @@ def view(row: dict[str, Any]) -> dict[str, Any]:
     return {**{k: v for k, v in row.items() if k != "secrets"}, "secrets": secrets}
 
 
-def secret_values(row: dict[str, Any]) -> dict[str, list[str]]:
-    """The valid values of each secret, newest first: for the edges, never for the API."""
-    return {name: [v["value"] for v in vals] for name, vals in row["secrets"].items()}
+def secret_values(row: dict[str, Any], sealer: Sealer) -> dict[str, list[str]]:
+    """The valid values of each secret, opened, newest first: never for the API."""
+    return {name: [sealer.open(v["value"]) for v in vals] for name, vals in row["secrets"].items()}
 
 
 async def _row(conn: AsyncConnection, tenant: str, kind: str, account_id: str) -> dict[str, Any]:
@@ -95,12 +105,22 @@ async def get(conn: AsyncConnection, tenant: str, kind: str, account_id: str) ->
     return view(await _row(conn, tenant, kind, account_id))
 
 
+async def announced(
+    conn: AsyncConnection, tenant: str, kind: str, account_id: str
+) -> dict[str, Any]:
+    """The account after a change, put in the outbox for the edges; its view for the API."""
+    row = await _row(conn, tenant, kind, account_id)
+    await announce(conn, row)
+    return view(row)
+
+
 async def listed(conn: AsyncConnection, tenant: str) -> list[dict[str, Any]]:
     return [view(r) for r in await channel_rows.all_of(conn, tenant)]
 
 
 async def create(
     conn: AsyncConnection,
+    sealer: Sealer | None,
     tenant: str,
     key: tuple[str, str],
     fields: dict[str, Any],
@@ -108,8 +128,8 @@ async def create(
 ) -> dict[str, Any]:
     """``fields``: name, settings, enabled. 409 when the account is any tenant's already."""
     kind, account_id = checked_key(*key)
-    now = datetime.now(UTC)
-    stored = {n: stamped(checked_values(n, vs), now) for n, vs in secrets.items()}
+    now, seal = datetime.now(UTC), usable(sealer)
+    stored = {n: stamped(checked_values(n, vs), now, seal) for n, vs in secrets.items()}
     values = checked_fields(fields["name"], fields["settings"]) | {"enabled": fields["enabled"]}
     try:
         await channel_rows.add(
@@ -118,7 +138,7 @@ async def create(
         )  # fmt: skip
     except channel_rows.AccountTaken as exc:
         raise CommandError(409, "account_taken", f"channel account {exc} exists") from None
-    return await get(conn, tenant, kind, account_id)
+    return await announced(conn, tenant, kind, account_id)
 
 
 def checked_values(name: str, values: list[str]) -> list[str]:
@@ -137,7 +157,7 @@ async def update(
     await channel_rows.change(
         conn, tenant, kind, account_id, updated_at=datetime.now(UTC), **values
     )
-    return await get(conn, tenant, kind, account_id)
+    return await announced(conn, tenant, kind, account_id)
 
 
 async def _set_secrets(
@@ -145,15 +165,21 @@ async def _set_secrets(
 ) -> dict[str, Any]:
     key = (row["tenant"], row["kind"], row["account_id"])
     await channel_rows.change(conn, *key, secrets=secrets, updated_at=datetime.now(UTC))
-    return await get(conn, *key)
+    return await announced(conn, *key)
 
 
 async def rotate(
-    conn: AsyncConnection, tenant: str, kind: str, account_id: str, name: str, value: object
+    conn: AsyncConnection,
+    sealer: Sealer | None,
+    tenant: str,
+    key: tuple[str, str],
+    name: str,
+    value: object,
 ) -> dict[str, Any]:
-    """Add ``value`` as the newest value of secret ``name``; the oldest past two goes."""
-    row = await _row(conn, tenant, kind, account_id)
-    new = stamped([checked_secret(name, value)], datetime.now(UTC))
+    """Add ``value`` as the newest value of secret ``name`` of account ``key`` (kind,
+    account_id); the oldest past two goes."""
+    row = await _row(conn, tenant, *key)
+    new = stamped([checked_secret(name, value)], datetime.now(UTC), usable(sealer))
     kept = row["secrets"].get(name, [])[: MAX_VALUES - 1]
     return await _set_secrets(conn, row, row["secrets"] | {name: new + kept})
 
@@ -172,5 +198,7 @@ async def retire(
 
 
 async def delete(conn: AsyncConnection, tenant: str, kind: str, account_id: str) -> None:
-    if not await channel_rows.remove(conn, tenant, kind, account_id):
+    row = await _row(conn, tenant, kind, account_id)
+    if not await channel_rows.remove(conn, tenant, kind, account_id):  # deleted meanwhile
         raise CommandError(404, "not_found", f"channel account {kind}:{account_id}")
+    await announce(conn, row, removed=True)

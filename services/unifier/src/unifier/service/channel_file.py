@@ -14,9 +14,10 @@ JSON (``.json``) or TOML (``.toml``), a list ``accounts`` of entries::
     token = [{ env = "HOTLINE_WA_TOKEN_2" }, { env = "HOTLINE_WA_TOKEN_1" }]  # newest first
 
 Secrets are references to environment variables (newest first, at most two), so the file holds
-none. Each entry is created, or updated when it differs (the version moves only then); accounts
-that are not in the file are left alone; a secret the file does not name is kept. One
-transaction: a bad file changes nothing and is a ``ChannelFileError`` naming the entry.
+none; the database gets them sealed. Each entry is created, or updated when it differs (the
+version moves, and the change goes to the outbox for the edges, only then); accounts that are
+not in the file are left alone; a secret the file does not name is kept. One transaction: a bad
+file changes nothing and is a ``ChannelFileError`` naming the entry.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hotline.accounts.sealing import Sealer
 from unifier.service import channel_accounts as accounts
 from unifier.service.commands import CommandError
 from unifier.store import channel_rows
@@ -85,39 +87,46 @@ def _wanted(entry: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _changes(row: dict[str, Any], want: dict[str, Any], now: datetime) -> dict[str, Any]:
+def _changes(
+    row: dict[str, Any], want: dict[str, Any], now: datetime, sealer: Sealer
+) -> dict[str, Any]:
     """What differs between the stored ``row`` and the file's ``want`` (empty: nothing)."""
     out = {k: want[k] for k in ("name", "settings", "enabled") if row[k] != want[k]}
-    have = accounts.secret_values(row)
+    have = accounts.secret_values(row, sealer)
     moved = {n: vs for n, vs in want["secrets"].items() if have.get(n) != vs}
     if moved:
-        out["secrets"] = row["secrets"] | {n: accounts.stamped(vs, now) for n, vs in moved.items()}
+        fresh = {n: accounts.stamped(vs, now, sealer) for n, vs in moved.items()}
+        out["secrets"] = row["secrets"] | fresh
     return out
 
 
-async def _apply(conn: AsyncConnection, want: dict[str, Any]) -> str:
+async def _apply(conn: AsyncConnection, want: dict[str, Any], sealer: Sealer | None) -> str:
     key = (want["kind"], want["account_id"])
     row = await channel_rows.owner(conn, *key)
     if row is None:
         fields = {k: want[k] for k in ("name", "settings", "enabled")}
-        await accounts.create(conn, want["tenant"], key, fields, want["secrets"])
+        await accounts.create(conn, sealer, want["tenant"], key, fields, want["secrets"])
         return "created"
     if row["tenant"] != want["tenant"]:
         raise CommandError(409, "account_taken", f"{key[0]}:{key[1]} is another tenant's")
     now = datetime.now(UTC)
-    if not (changes := _changes(row, want, now)):
+    if not (changes := _changes(row, want, now, accounts.usable(sealer))):
         return "unchanged"
     await channel_rows.change(conn, want["tenant"], *key, updated_at=now, **changes)
+    await accounts.announced(conn, want["tenant"], *key)
     return "updated"
 
 
-async def load(conn: AsyncConnection, path: Path, env: Mapping[str, str]) -> dict[str, list[str]]:
-    """Apply the file at ``path``; ``{"created"|"updated"|"unchanged": ["kind:account", ...]}``
-    (run it in a transaction: on a ``ChannelFileError`` roll back)."""
+async def load(
+    conn: AsyncConnection, path: Path, env: Mapping[str, str], sealer: Sealer | None
+) -> dict[str, list[str]]:
+    """Apply the file at ``path``, sealing secrets with ``sealer``;
+    ``{"created"|"updated"|"unchanged": ["kind:account", ...]}`` (run it in a transaction: on a
+    ``ChannelFileError`` roll back)."""
     done: dict[str, list[str]] = {"created": [], "updated": [], "unchanged": []}
     for i, entry in enumerate(parsed(path)):
         try:
-            outcome = await _apply(conn, _wanted(entry, env))
+            outcome = await _apply(conn, _wanted(entry, env), sealer)
         except CommandError as exc:
             raise ChannelFileError(f"{path}: accounts[{i}]: {exc.detail}") from None
         done[outcome].append(f"{entry['kind']}:{entry['account_id']}")

@@ -38,6 +38,12 @@ async def all_of(conn: AsyncConnection, tenant: str) -> list[dict[str, Any]]:
     return [_row(r) for r in await conn.execute(q)]
 
 
+async def every(conn: AsyncConnection) -> list[dict[str, Any]]:
+    """Every tenant's accounts (the start-up key check)."""
+    q = channel_accounts.select().order_by(_c.kind, _c.account_id)
+    return [_row(r) for r in await conn.execute(q)]
+
+
 async def owner(conn: AsyncConnection, kind: str, account_id: str) -> dict[str, Any] | None:
     """The account whichever tenant has it (an account routes to one tenant only)."""
     q = channel_accounts.select().where(_c.kind == kind, _c.account_id == account_id)

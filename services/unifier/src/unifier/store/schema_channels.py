@@ -3,7 +3,8 @@ id, Slack team id, mailbox, widget site key) and the tenant it routes to. Migrat
 
 One provider account routes to exactly one tenant, so (kind, account_id) is the key across
 tenants. ``settings`` is non-secret JSON; ``secrets`` is JSON ``{name: [{"value", "set_at"}]}``
-with at most two values per name, newest first (rotation: both are valid until one is retired).
+with at most two values per name, newest first (rotation: both are valid until one is retired),
+each value Fernet-sealed (``hotline.accounts.sealing``, key HOTLINE_CHANNEL_SECRETS_KEY).
 """
 
 from __future__ import annotations
@@ -20,8 +21,7 @@ channel_accounts = sa.Table(
     sa.Column("tenant", sa.String(64), nullable=False),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("settings", sa.Text, nullable=False),  # JSON object, non-secret
-    # JSON; NOT ENCRYPTED: `cryptography` is not a dependency yet (see service/channel_accounts)
-    sa.Column("secrets", sa.Text, nullable=False),
+    sa.Column("secrets", sa.Text, nullable=False),  # JSON, every value sealed
     sa.Column("enabled", sa.Boolean, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),  # +1 on every change
     sa.Column("created_at", TS, nullable=False),

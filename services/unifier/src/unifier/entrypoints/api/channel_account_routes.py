@@ -8,6 +8,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Body, Depends, Request, Response
 from pydantic import BaseModel, Field, ValidationError
 
+from hotline.accounts.sealing import Sealer
 from hotline.http import Rejected
 from unifier.entrypoints.api import calls
 from unifier.entrypoints.api.auth import Principal, account_manager, principal
@@ -49,6 +50,10 @@ class SecretBody(BaseModel):
         return "SecretBody(value=***)"
 
 
+def sealer(request: Request) -> Sealer | None:
+    return calls.runtime(request).sealer
+
+
 def documented(model: type[BaseModel]) -> dict[str, Any]:
     """The body's schema for the OpenAPI page (the route takes it raw, see ``Raw``)."""
     schema = model.model_json_schema()
@@ -85,7 +90,7 @@ async def create_account(request: Request, who: Admin, raw: Raw) -> dict[str, An
         request,
         who.tenant,
         lambda c: accounts.create(
-            c, who.tenant, key, fields, accounts.checked_secrets(body.secrets)
+            c, sealer(request), who.tenant, key, fields, accounts.checked_secrets(body.secrets)
         ),
     )
 
@@ -107,7 +112,7 @@ async def rotate_secret(
     body = parsed(SecretBody, raw)
 
     def rotate(c: Any) -> Any:
-        return accounts.rotate(c, who.tenant, kind, account_id, name, body.value)
+        return accounts.rotate(c, sealer(request), who.tenant, (kind, account_id), name, body.value)
 
     return await calls.write(request, who.tenant, rotate)
 
