@@ -21,6 +21,7 @@ from chat_gateway.slack.users_info import ProfileDirectory
 from chat_gateway.widget.edge import add_widget_routes
 from chat_gateway.widget.hub import Hub
 from chat_gateway.widget.sites import Sites
+from hotline.accounts.following import followed
 from hotline.http import ServiceState, create_service_app
 from hotline.http.hotpath import Handler, serve_posts
 from hotline.intake import Intake, KafkaPublisher, Publisher
@@ -47,7 +48,9 @@ def create_app(settings: ChatSettings | None = None, publisher: Publisher | None
         if profiles:
             profiles.close()
 
-    app = create_service_app(settings, on_start=on_start, on_stop=on_stop)
+    app = create_service_app(
+        settings, on_start=on_start, on_stop=on_stop, accounts=followed(accounts, publisher)
+    )
     posts: dict[str, Handler] = {}  # filled below, once the app owns its producer
     serve_posts(app, posts)
     state: ServiceState = app.state.hotline

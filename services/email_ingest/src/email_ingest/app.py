@@ -24,6 +24,7 @@ from email_ingest.replies import RelayConfig, ReplySender, reply_loop
 from email_ingest.sender_auth import SenderAuth
 from email_ingest.settings import EmailSettings
 from email_ingest.smtp import SmtpConfig, start_smtp
+from hotline.accounts.following import followed
 from hotline.accounts.registry import AccountRegistry
 from hotline.blobs import open_blob_store
 from hotline.http import ServiceState, create_service_app
@@ -118,6 +119,7 @@ def create_app(
         on_start=lifespan.start,
         on_stop=lifespan.stop,
         body_limits={"/inbound/email": settings.webhook_max_bytes},
+        accounts=followed(accounts, publisher),
     )
     state: ServiceState = app.state.hotline
     blobs = open_blob_store(settings, settings.blob_dir)

@@ -7,6 +7,7 @@ from functools import partial
 from fastapi import FastAPI
 
 from hotline.accounts import AccountRegistry
+from hotline.accounts.following import followed
 from hotline.http import create_service_app
 from hotline.http.hotpath import Handler, serve_posts
 from hotline.intake import Publisher
@@ -36,7 +37,12 @@ def create_app(
     settings = settings or SocialSettings()
     accounts = registry_for(settings)
     service = SocialService(settings, publisher, accounts=accounts)
-    app = create_service_app(settings, on_start=service.start, on_stop=service.close)
+    app = create_service_app(
+        settings,
+        on_start=service.start,
+        on_stop=service.close,
+        accounts=followed(accounts, publisher),
+    )
     serve_posts(app, _posts(settings, accounts))
     app.state.social = service
     app.state.accounts = accounts  # the feed of managed accounts fills it (hotline.accounts)

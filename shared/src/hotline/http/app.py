@@ -11,6 +11,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
+from hotline.accounts.following import Following
+from hotline.accounts.registry import AccountRegistry
 from hotline.http.limits import BodyLimit, RequestMetrics
 from hotline.http.webhook import Rejected, json_error
 from hotline.kafka.producer import EventProducer, ProducerSettings
@@ -40,7 +42,9 @@ def create_service_app(
     on_stop: Hook | None = None,
     body_limits: dict[str, int] | None = None,
     producer: EventProducer | None = None,
+    accounts: AccountRegistry | None = None,
 ) -> FastAPI:
+    """``accounts``: an edge's registry, kept current from the account feed while it runs."""
     metrics = Metrics(settings.service)
     producer = producer or EventProducer(
         ProducerSettings(
@@ -53,10 +57,16 @@ def create_service_app(
     )
     state = ServiceState(settings, metrics, producer)
     state.ready_checks["kafka"] = producer.ready
+    following = Following(accounts, settings) if accounts is not None else None
+    if following is not None:
+        state.ready_checks["accounts"] = following.ready
+        state.extras["accounts_feed"] = following
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         producer.start_in_background()
+        if following is not None:
+            following.start()
         if on_start:
             await on_start(state)
         try:
@@ -76,6 +86,9 @@ def create_service_app(
 async def _shutdown(state: ServiceState, on_stop: Hook | None) -> None:
     if on_stop:
         await on_stop(state)
+    following = state.extras.get("accounts_feed")
+    if following is not None:
+        await following.stop()
     for task in state.tasks:
         task.cancel()
     for task in state.tasks:
