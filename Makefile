@@ -51,9 +51,14 @@ define run_pytest
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests in $(1): failing"; exit 1; fi; exit $$rc
 endef
 
-# every test's time goes to var/test-times.xml (JUnit XML) besides the 25 slowest printed
+# every test's time goes to var/test-times.xml (JUnit XML) besides the 25 slowest printed.
+# TEST_WORKERS pytest-xdist workers, one test file each at a time (--dist loadfile keeps a
+# file's fixtures in one worker); every worker starts its own broker, PostgreSQL and S3 server
+# on free ports. Most tests wait on brokers, databases and browsers, so two workers on two
+# cores about halve the time. The slowest files (tests/e2e) go first so none is left last.
+TEST_WORKERS ?= 2
 test: setup system-deps kafka-jars s3-server lint $(COMPOSE_CHECK)
-	$(call run_pytest,-p no:cacheprovider -ra --durations=25 --junitxml=var/test-times.xml tests/unit tests/contract tests/integration tests/e2e)
+	$(call run_pytest,-p no:cacheprovider -ra --durations=25 --junitxml=var/test-times.xml -n $(TEST_WORKERS) --dist loadfile tests/e2e tests/integration tests/contract tests/unit)
 
 test-unit: setup
 	$(call run_pytest,tests/unit)
