@@ -29,6 +29,7 @@ ChannelKind = Literal[
     "x",
     "telegram",
     "sms",
+    "voice",  # telephone calls: Twilio Voice, Vonage, a PBX's CTI, WhatsApp calling
 ]
 IdentifierKind = Literal[
     "email",
@@ -342,8 +343,75 @@ class OpsUpdate(Base, kw_only=True, tag="ops.update.v1", tag_field="type"):
     provider_timestamp: datetime | None = None
 
 
+# --------------------------------------------------------------------------- calls
+# One call = one ``call_id`` (the provider's own call id); each lifecycle step is its own
+# event with a deterministic id from (call id, step), so repeated callbacks are one event and
+# the unifier folds the steps, in whatever order they arrive, into one call record.
+# ``provider_message_id`` is the call id; the event id is
+# ``event_id_for(tenant, channel.kind, call_id, step)`` with step the tag's name
+# ("call.started", ...) and, for recordings and transcripts, ":" and the recording id.
+
+CallDirection = Literal["inbound", "outbound"]
+CallOutcome = Literal[
+    "completed",  # answered and ended normally
+    "busy",
+    "no_answer",
+    "canceled",  # the caller hung up before anyone answered (outside a queue)
+    "failed",
+    "abandoned",  # the caller hung up while waiting in a queue
+    "voicemail",  # ended in voicemail
+]
+
+
+class CallEnvelope(Envelope, kw_only=True):
+    call_id: str  # the provider's call id (Twilio CallSid, Vonage uuid, the PBX's call id)
+    direction: CallDirection
+    caller: Sender  # the customer's side: handle and identifiers (E.164 phone)
+    line: str = ""  # our side: the number, extension or queue the call is on
+
+
+class CallStarted(CallEnvelope, kw_only=True, tag="call.started.v1", tag_field="type"):
+    queue: str | None = None  # the queue or IVR branch the call went to
+    ivr_selection: str | None = None  # digits or option the caller chose
+
+
+class CallAnswered(CallEnvelope, kw_only=True, tag="call.answered.v1", tag_field="type"):
+    answered_by: str = ""  # the agent (or number) that answered
+
+
+class CallEnded(CallEnvelope, kw_only=True, tag="call.ended.v1", tag_field="type"):
+    outcome: CallOutcome
+    duration_s: int | None = None  # whole call, from start to hang-up
+    talk_s: int | None = None  # answered to hang-up
+    wait_s: int | None = None  # start (or queue entry) to answer or hang-up
+    cause: str | None = None  # the provider's own status or hang-up cause, verbatim
+
+
+class CallRecording(CallEnvelope, kw_only=True, tag="call.recording.v1", tag_field="type"):
+    recording: AttachmentRef  # copied into the blob store, or the provider's ref + fetch_error
+    recording_id: str = ""  # the provider's recording id (several per call are possible)
+    duration_s: int | None = None
+    channels: int = 1
+
+
+class CallTranscript(CallEnvelope, kw_only=True, tag="call.transcript.v1", tag_field="type"):
+    text: str
+    language: str | None = None
+    engine: str = ""  # who transcribed: "twilio", "vonage", an offline engine's name
+    recording_id: str = ""
+
+
+class CallVoicemail(CallEnvelope, kw_only=True, tag="call.voicemail.v1", tag_field="type"):
+    recording: AttachmentRef | None = None
+    duration_s: int | None = None
+    transcript: str | None = None
+
+
+CallEvent = CallStarted | CallAnswered | CallEnded | CallRecording | CallTranscript | CallVoicemail
+
+
 InboundEvent = MessageReceived | MessageEdited | MessageDeleted | Reaction | DeliveryStatus
-Event = InboundEvent | ReplyRequested | ReplyResult | AgentTyping | OpsUpdate
+Event = InboundEvent | CallEvent | ReplyRequested | ReplyResult | AgentTyping | OpsUpdate
 
 EVENT_TYPES: tuple[type[Base], ...] = (
     MessageReceived,
@@ -355,6 +423,12 @@ EVENT_TYPES: tuple[type[Base], ...] = (
     ReplyResult,
     AgentTyping,
     OpsUpdate,
+    CallStarted,
+    CallAnswered,
+    CallEnded,
+    CallRecording,
+    CallTranscript,
+    CallVoicemail,
 )
 
 

@@ -43,7 +43,7 @@ ANALYZED = (
 def decode_record(record: InRecord) -> Decoded:
     raw = record.value or b""
     event = ev.decode(raw)
-    if isinstance(event, ev.ReplyRequested | ev.AgentTyping | ev.OpsUpdate):
+    if isinstance(event, ev.ReplyRequested | ev.AgentTyping | ev.OpsUpdate | ev.CallEvent):
         tag = ev.event_tag(event)
         raise PermanentError("unexpected_event", f"{tag} on an inbound topic")
     return event, raw

@@ -331,6 +331,7 @@ async def _held(conn: AsyncConnection, ws: WorkingSet, keys: set[tuple[str, str]
         if (kind, target) in keys:
             event = ev.decode(payload)
             assert not isinstance(
-                event, ev.ReplyRequested | ev.ReplyResult | ev.AgentTyping | ev.OpsUpdate
+                event,
+                ev.ReplyRequested | ev.ReplyResult | ev.AgentTyping | ev.OpsUpdate | ev.CallEvent,
             )
             ws.held.setdefault((kind, target), []).append(event)
