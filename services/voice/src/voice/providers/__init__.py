@@ -1,0 +1,1 @@
+"""One package per telephony source: ``{verify,parse,normalize,edge}.py``."""
