@@ -52,7 +52,8 @@ class SocialService:
     accounts: AccountRegistry | None = None
 
     def tokens(self) -> Tokens:
-        return Tokens(self.accounts or registry_for(self.settings), self.settings)
+        accounts = self.accounts if self.accounts is not None else registry_for(self.settings)
+        return Tokens(accounts, self.settings)
 
     async def start(self, state: ServiceState) -> None:
         if self.settings.profiles_enabled:
