@@ -18,9 +18,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from hotline import events as ev
+from hotline.accounts import Account, AccountRegistry
 from hotline.blobs import PREFIX, FileBlobStore
+from social_ingest.credentials import Tokens
 from social_ingest.media import MediaCopier
 from social_ingest.media_sources import Source
+from social_ingest.settings import SocialSettings
 from tests.http_helpers import serve_app
 from tests.unit.unifier.factory import message
 
@@ -93,20 +96,26 @@ async def provider() -> AsyncIterator[tuple[str, Seen]]:
 def copier(base: str, root: Path, client: httpx.AsyncClient) -> MediaCopier:
     source = Source(
         whatsapp_api_base=base + "/v21.0",
-        whatsapp_token="wa",
         telegram_api_base=base,
-        telegram_bot_token=TOKEN,
         twilio_api_base=base + "/2010-04-01",
-        twilio_account_sid=SID,
-        twilio_auth_token=AUTH,
-        x_bearer_token="x",
         hosts=("127.0.0.1", "localhost"),
     )
-    return MediaCopier(FileBlobStore(root), source, client, budget=5, attempts=2, max_bytes=4096)
+    return MediaCopier(
+        FileBlobStore(root), source, client, tokens(), budget=5, attempts=2, max_bytes=4096
+    )
 
 
-def with_files(*refs: str) -> ev.MessageReceived:
-    event = message("1:1", "telegram", handle="1")
+def tokens() -> Tokens:
+    """The bot and the Twilio account these files arrived on, with their tokens."""
+    registry = AccountRegistry()
+    registry.put(Account("telegram", "bot-1", "acme", {"bot_token": (TOKEN,)}, version=1))
+    registry.put(Account("sms", SID, "acme", {"auth_token": (AUTH,)}, version=1))
+    return Tokens(registry, SocialSettings())
+
+
+def with_files(kind: ev.ChannelKind, account: str, *refs: str) -> ev.MessageReceived:
+    event = message(f"1:{kind}", kind, handle="1")
+    event.channel = ev.ChannelRef(kind=kind, account_id=account)
     event.attachments = [
         ev.AttachmentRef(ref=r, mime_type="application/octet-stream") for r in refs
     ]
@@ -116,18 +125,24 @@ def with_files(*refs: str) -> ev.MessageReceived:
 async def test_each_provider_way_to_the_bytes(provider: tuple[str, Seen], tmp_path: Path) -> None:
     base, seen = provider
     mms = f"{base}/2010-04-01/Accounts/{SID}/Messages/MM1/Media/ME1"
-    event = with_files(
-        "provider:telegram/AgACAgQ",
-        f"{base}/v/t39.1997-6/p.jpg?stp=dst-jpg&oh=00_AfB&oe=6757",
-        mms,
+    bot = with_files("telegram", "bot-1", "provider:telegram/AgACAgQ")
+    page = with_files(
+        "messenger", "page-1", f"{base}/v/t39.1997-6/p.jpg?stp=dst-jpg&oh=00_AfB&oe=6757"
+    )
+    mms_bad = f"{base}/2010-04-01/Accounts/{SID}/Messages/MM1/Media/MEbad"
+    sms = with_files("sms", "+15005550006", mms, mms_bad)  # the routed AccountSid's files
+    routed = [Account("sms", SID, "acme", {"auth_token": (AUTH,)}, version=1)]
+    failing = with_files(
+        "telegram",
+        "bot-1",
         "provider:telegram/unknown-file",
         f"{base}/huge",
-        f"{base}/2010-04-01/Accounts/{SID}/Messages/MM1/Media/MEbad",
         "sticker:42",
     )
+    events = [bot, page, sms, failing]
     async with httpx.AsyncClient(timeout=5) as client:
-        await copier(base, tmp_path, client).copy([event])
-    got = [(a.ref, a.fetch_error) for a in event.attachments]
+        await copier(base, tmp_path, client).copy(events, routed)
+    got = [(a.ref, a.fetch_error) for e in events for a in e.attachments]
     photo, gif = (
         PREFIX + hashlib.sha256(PHOTO).hexdigest(),
         PREFIX + hashlib.sha256(MMS).hexdigest(),
@@ -136,15 +151,16 @@ async def test_each_provider_way_to_the_bytes(provider: tuple[str, Seen], tmp_pa
         (photo, None),
         (photo, None),
         (gif, None),
+        (mms_bad, "host not allowed: files.example.invalid"),
         ("provider:telegram/unknown-file", "http 400"),
         (f"{base}/huge", "larger than 4096 bytes"),
-        (event.attachments[5].ref, "host not allowed: files.example.invalid"),
         ("sticker:42", "not a downloadable ref"),
     ]
     store = FileBlobStore(tmp_path)
     assert store.get(photo) == PHOTO and store.get(gif) == MMS
-    assert event.attachments[2].size == len(MMS) and event.attachments[2].sha256 == gif[12:]
+    assert sms.attachments[0].size == len(MMS) and sms.attachments[0].sha256 == gif[12:]
     auth = dict(seen.paths)
     assert auth["/2010-04-01/Accounts/" + SID + "/Messages/MM1/Media/ME1"].startswith("Basic ")
     assert auth["/cdn/ME1"] == ""  # the CDN, another origin, never sees the account's secret
+    assert auth["/v/t39.1997-6/p.jpg"] == ""  # a page's file: no other channel's credentials
     assert "/cdn/MEbad" not in auth  # a host not allowed: refused before any request

@@ -13,7 +13,8 @@ from hotline import events as ev
 from hotline.accounts import Account, AccountRegistry
 from hotline.accounts.registry import ANY
 from hotline.kafka.errors import PermanentError
-from social_ingest.accounts import env_accounts, registry_for, reply_credentials
+from social_ingest.accounts import env_accounts, registry_for
+from social_ingest.credentials import Tokens, arrived_on, reply_credentials
 from social_ingest.providers.meta.accounts import page_ids, whatsapp_numbers
 from social_ingest.replies import Replies
 from social_ingest.settings import SocialSettings
@@ -152,3 +153,43 @@ async def test_the_replies_consumer_sends_with_the_accounts_token() -> None:
 
 async def _publish(events: object) -> None:
     return None
+
+
+SMS_A = Account("sms", "ACaaa", "t", {"auth_token": ("tw-new",)}, version=1)
+PN_A = Account("whatsapp", "pn-a", "t", {"access_token": ("wa-new",)}, version=1)
+ENV_WA = next(a for a in env_accounts(ENV) if a.kind == "whatsapp")
+ARRIVED = [  # (routed accounts, the event's kind and account) -> the account it arrived on
+    ([PN_A, ENV_WA], "whatsapp", "pn-a", PN_A),
+    ([PN_A, ENV_WA], "whatsapp", "pn-z", ENV_WA),  # routed to the environment's "*"
+    ([SMS_A], "sms", "+15550002", SMS_A),  # events name our number, the account the AccountSid
+    ([PN_A], "whatsapp", "pn-b", None),  # not among the request's: the registry decides
+    ([], "sms", "+15550002", None),
+]
+
+
+@pytest.mark.parametrize(("routed", "kind", "account", "want"), ARRIVED)
+def test_the_account_an_event_arrived_on(
+    routed: list[Account], kind: str, account: str, want: Account | None
+) -> None:
+    assert arrived_on(routed, kind, account) is want
+
+
+TOKENS = [  # media and profiles: (kind, account, routed) -> token, Twilio user
+    ("whatsapp", "pn-a", [], ("wa-new", ENV.twilio_account_sid)),
+    ("whatsapp", "pn-z", [], ("it-wa-token", ENV.twilio_account_sid)),  # the environment's "*"
+    ("telegram", "bot", [], ("it-bot-token", ENV.twilio_account_sid)),
+    ("telegram", "111", [], None),  # the managed bot has no bot_token: not the env's
+    ("telegram", "999", [], None),  # no such bot (gone, disabled): no token at all
+    ("sms", "+15559999", [SMS_A], ("tw-new", "ACaaa")),  # not a number in "numbers": routed
+    ("sms", "+15559999", [], (TWILIO_TOKEN, ENV.twilio_account_sid)),
+    ("x", "4337869213", [], ("it-x-bearer", ENV.twilio_account_sid)),
+    ("widget", "site", [], None),
+]
+
+
+@pytest.mark.parametrize(("kind", "account", "routed", "want"), TOKENS)
+def test_media_and_profiles_use_the_token_of_the_account_the_event_arrived_on(
+    kind: str, account: str, routed: list[Account], want: tuple[str, str] | None
+) -> None:
+    found = Tokens(registry(), ENV).of(kind, account, routed)
+    assert (found and (found.token, found.account_sid)) == want

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from pydantic import SecretStr
 
 from social_ingest.profile_cache import Profile
 from social_ingest.profile_sources import sources
@@ -17,20 +16,15 @@ PIC = "https://cdn.example/p/1.jpg"
 
 
 def test_requests_per_provider_carry_the_token_in_a_header_never_in_the_url() -> None:
-    settings = SocialSettings(
-        meta_api_base="http://meta",
-        x_api_base="http://x/2",
-        meta_page_token=SecretStr("page-tok"),
-        x_bearer_token=SecretStr("x-tok"),
-    )
+    settings = SocialSettings(meta_api_base="http://meta", x_api_base="http://x/2")
     table = sources(settings)
     assert set(table) == {"messenger", "instagram", "x"}  # no WhatsApp, SMS, Telegram lookups
-    calls = {kind: table[kind].request("123") for kind in table}
+    calls = {kind: table[kind].request("123", f"{kind[0]}-tok") for kind in table}
     assert calls["messenger"].url == "http://meta/123?fields=first_name,last_name,profile_pic"
     assert calls["instagram"].url == "http://meta/123?fields=name,username,profile_pic"
     assert calls["x"].url == "http://x/2/users/123?user.fields=name,profile_image_url"
-    assert calls["messenger"].headers == {"authorization": "Bearer page-tok"}
-    assert calls["instagram"].headers == {"authorization": "Bearer page-tok"}
+    assert calls["messenger"].headers == {"authorization": "Bearer m-tok"}  # the account's
+    assert calls["instagram"].headers == {"authorization": "Bearer i-tok"}
     assert calls["x"].headers == {"authorization": "Bearer x-tok"}
     assert all("tok" not in c.url for c in calls.values())
 

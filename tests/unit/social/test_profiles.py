@@ -98,10 +98,14 @@ Answer = Callable[[httpx.Request], Coroutine[None, None, httpx.Response]]
 def enricher(answer: Answer, **kw: Unpack[ProfileSettings]) -> tuple[Enricher, CollectorRegistry]:
     registry = CollectorRegistry()
     client = httpx.AsyncClient(transport=httpx.MockTransport(answer))
-    source = Source(lambda uid: Call(f"http://meta/{uid}"), meta.read_messenger)
+    source = Source(lambda uid, token: Call(f"http://meta/{uid}"), meta.read_messenger)
     return Enricher(
-        settings(**kw), {"messenger": source}, lookup_counter(registry), client
+        settings(**kw), {"messenger": source}, lookup_counter(registry), client, token=any_token
     ), registry
+
+
+def any_token(kind: str, account_id: str) -> str:
+    return "page-token"
 
 
 def count(registry: CollectorRegistry, outcome: str, provider: str = "messenger") -> float:

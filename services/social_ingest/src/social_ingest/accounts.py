@@ -10,13 +10,10 @@ Telegram under the configured bot id, which the legacy path ``/webhooks/telegram
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from hotline import events as ev
 from hotline.accounts import Account, AccountRegistry
 from hotline.accounts.registry import ANY
-from hotline.kafka.errors import PermanentError
 from social_ingest.settings import SocialSettings
 
 META = {"app_secret": "meta_app_secret", "verify_token": "meta_verify_token"}
@@ -54,7 +51,7 @@ def env_accounts(settings: SocialSettings) -> list[Account]:
 
 
 def _configured(settings: SocialSettings, fields: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
-    values = {name: _env_secret(settings, field) for name, field in fields.items()}
+    values = {name: env_secret(settings, field) for name, field in fields.items()}
     return {name: (v,) for name, v in values.items() if v is not None}
 
 
@@ -81,41 +78,6 @@ def reply_account(registry: AccountRegistry, kind: str, account_id: str) -> Acco
     return registry.find(kind, account_id)
 
 
-# kind -> (the account secret a reply is sent with, the environment's settings field)
-REPLY_TOKENS = {
-    "whatsapp": ("access_token", "whatsapp_token"),
-    "messenger": ("page_token", "meta_page_token"),
-    "instagram": ("page_token", "meta_page_token"),
-    "telegram": ("bot_token", "telegram_bot_token"),
-    "sms": ("auth_token", "twilio_auth_token"),
-    "x": ("bearer_token", "x_bearer_token"),
-}
-
-
-@dataclass(frozen=True, repr=False)
-class Credentials:
-    token: str  # the account's newest value
-    account_sid: str  # Twilio's account (SMS replies), the environment's unless routed
-
-
-def reply_credentials(
-    registry: AccountRegistry, settings: SocialSettings, channel: ev.ChannelRef
-) -> Credentials:
-    """The token a reply on ``channel`` is sent with: its account's newest, else (no account
-    for it) the environment's; none configured: the reply fails (``no_token``)."""
-    if channel.kind not in REPLY_TOKENS:
-        raise PermanentError("unsupported_channel", channel.kind)
-    name, field = REPLY_TOKENS[channel.kind]
-    account = reply_account(registry, channel.kind, channel.account_id)
-    token = account.secret(name) if account is not None else _env_secret(settings, field)
-    if not token:
-        raise PermanentError("no_token", f"no {name} for {channel.kind}:{channel.account_id}")
-    sid = settings.twilio_account_sid
-    if channel.kind == "sms" and account is not None and account.account_id != ANY:
-        sid = account.account_id
-    return Credentials(token, sid)
-
-
-def _env_secret(settings: SocialSettings, field: str) -> str | None:
+def env_secret(settings: SocialSettings, field: str) -> str | None:
     value = settings.account_secret(field)
     return value.get_secret_value() if value is not None else None

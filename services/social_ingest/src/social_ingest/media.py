@@ -10,7 +10,8 @@ keeps the provider's ref and says why in ``AttachmentRef.fetch_error`` ("http 40
 Where the bytes are: ``provider:whatsapp/<id>`` (Graph API lookup, then the URL, both with the
 token), ``provider:telegram/<file_id>`` (getFile, then the file path), a plain https URL
 (Messenger/Instagram CDN, Twilio MMS with the account's Basic auth, X). Only hosts in
-``media_hosts`` (by domain suffix) are fetched.
+``media_hosts`` (by domain suffix) are fetched. The token is the newest of the channel account
+the event arrived on (``credentials.Tokens``); an account without one: ``no_token``.
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ import httpx
 from prometheus_client import CollectorRegistry, Counter
 
 from hotline import events as ev
+from hotline.accounts import Account
 from hotline.blobs import PREFIX, BlobStore, digest_of
-from social_ingest.media_sources import Retry, Source, Unfetchable, check, under
+from social_ingest.credentials import Tokens
+from social_ingest.media_sources import Origin, Retry, Source, Unfetchable, check, under
 
 log = logging.getLogger(__name__)
 SPOOL_BYTES = 1024 * 1024
@@ -40,42 +43,48 @@ class MediaCopier:
         store: BlobStore,
         source: Source,
         client: httpx.AsyncClient,
+        tokens: Tokens,
         *,
         budget: float,
         attempts: int,
         max_bytes: int,
         counter: Counter | None = None,
     ) -> None:
-        self.store, self.source, self.client = store, source, client
+        self.store, self.source, self.client, self.tokens = store, source, client, tokens
         self.budget, self.attempts, self.max_bytes = budget, attempts, max_bytes
         self.counter = counter
 
-    async def copy(self, events: Sequence[ev.Event]) -> None:
-        """Store every attachment not yet stored; what is left says why in ``fetch_error``."""
+    async def copy(self, events: Sequence[ev.Event], routed: Sequence[Account] = ()) -> None:
+        """Store every attachment not yet stored, with the token of the account its event
+        arrived on (``routed``: the accounts the webhook was routed to); what is left says why
+        in ``fetch_error``."""
         todo = [
-            a
+            (a, self._origin(e.channel, routed))
             for e in events
             if isinstance(e, ev.MessageReceived)
             for a in e.attachments
             if not a.ref.startswith(PREFIX)
         ]
-        for a in todo:
+        for a, _ in todo:
             a.fetch_error = "timeout"  # until it is stored or fails otherwise
         try:
             async with asyncio.timeout(self.budget):
-                await asyncio.gather(*(self._copy(a) for a in todo))
+                await asyncio.gather(*(self._copy(a, origin) for a, origin in todo))
         except TimeoutError:
             pass
-        for a in todo:
+        for a, _ in todo:
             if a.fetch_error:
                 log.warning("media not copied", extra={"ref": a.ref, "error": a.fetch_error})
             if self.counter:
                 self.counter.labels("failed" if a.fetch_error else "stored").inc()
 
-    async def _copy(self, a: ev.AttachmentRef) -> None:
+    def _origin(self, channel: ev.ChannelRef, routed: Sequence[Account]) -> Origin:
+        return Origin(channel.kind, self.tokens.of(channel.kind, channel.account_id, routed))
+
+    async def _copy(self, a: ev.AttachmentRef, origin: Origin) -> None:
         for attempt in range(self.attempts):
             try:
-                ref, size = await self._fetch(a.ref)
+                ref, size = await self._fetch(a.ref, origin)
             except Unfetchable as exc:
                 a.fetch_error = str(exc)
                 return
@@ -87,9 +96,9 @@ class MediaCopier:
             a.ref, a.sha256, a.size, a.fetch_error = ref, digest_of(ref), size, None
             return
 
-    async def _fetch(self, ref: str) -> tuple[str, int]:
+    async def _fetch(self, ref: str, origin: Origin) -> tuple[str, int]:
         try:
-            url, headers = await self.source.locate(ref, self.client)
+            url, headers = await self.source.locate(ref, self.client, origin)
             with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as fh:
                 size = await self._download(url, headers, fh)
                 fh.seek(0)

@@ -1,4 +1,4 @@
-"""Which providers have a profile API, bound to the configured API bases and tokens.
+"""Which providers have a profile API, bound to the configured API bases.
 
 WhatsApp Cloud (the webhook carries ``contacts[].profile.name``) and Twilio SMS have no profile
 API. Telegram updates carry the user's names already, and its photo URLs embed the bot token
@@ -7,8 +7,7 @@ API. Telegram updates carry the user's names already, and its photo URLs embed t
 
 from __future__ import annotations
 
-from functools import partial
-
+from social_ingest.outbound import Call
 from social_ingest.profiles import Source
 from social_ingest.providers.messenger import profile as meta
 from social_ingest.providers.x import profile as x
@@ -16,12 +15,20 @@ from social_ingest.settings import SocialSettings
 
 
 def sources(settings: SocialSettings) -> dict[str, Source]:
-    base, token = settings.meta_api_base, settings.meta_page_token.get_secret_value()
-    messenger = partial(meta.request, base=base, token=token, fields=meta.MESSENGER_FIELDS)
-    instagram = partial(meta.request, base=base, token=token, fields=meta.INSTAGRAM_FIELDS)
-    bearer = settings.x_bearer_token.get_secret_value()
+    """Each lookup's token is the account's, given per call (``Source.request``)."""
+    meta_base, x_base = settings.meta_api_base, settings.x_api_base
+
+    def messenger(user: str, token: str) -> Call:
+        return meta.request(user, meta_base, token, meta.MESSENGER_FIELDS)
+
+    def instagram(user: str, token: str) -> Call:
+        return meta.request(user, meta_base, token, meta.INSTAGRAM_FIELDS)
+
+    def x_user(user: str, token: str) -> Call:
+        return x.request(user, x_base, token)
+
     return {
         "messenger": Source(messenger, meta.read_messenger),
         "instagram": Source(instagram, meta.read_instagram),
-        "x": Source(partial(x.request, base=settings.x_api_base, token=bearer), x.read),
+        "x": Source(x_user, x.read),
     }

@@ -5,6 +5,8 @@ with ``put_nowait`` (a full queue drops it, counted). Background workers do the 
 through one httpx client with explicit connect / read / write / pool timeouts and a deadline
 per lookup, and cache failures for a shorter TTL so a dead provider is not hammered. The first
 message of an unknown user therefore goes out as it came; later ones carry the profile.
+Each lookup uses the newest token of the channel account the message arrived on (``token``);
+an account without one is not looked up (``no_token``, cached like a failure).
 """
 
 from __future__ import annotations
@@ -28,20 +30,23 @@ from social_ingest.settings import SocialSettings
 log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024  # a profile answer larger than this is malformed
 MAX_TEXT = 2048
+TokenOf = Callable[[str, str], str | None]  # (kind, account id) -> its newest token, if any
 
 
 @dataclass(frozen=True)
 class Source:
-    """One provider's lookup: the GET for a user id, and its answer read into a profile."""
+    """One provider's lookup: the GET for a user id with a token, its answer read into a
+    profile."""
 
-    request: Callable[[str], Call]
+    request: Callable[[str, str], Call]  # (user id, the account's token) -> the GET
     read: Callable[[int, bytes], Profile | None]
 
 
 def lookup_counter(registry: CollectorRegistry) -> Counter:
     return Counter(
         "hotline_profile_lookups",
-        "Profile enrichment by provider and outcome (hit/negative/miss/dropped/ok/error/timeout)",
+        "Profile enrichment by provider and outcome"
+        " (hit/negative/miss/dropped/ok/error/timeout/no_token)",
         ["provider", "outcome"],
         registry=registry,
     )
@@ -59,9 +64,12 @@ class Enricher:
         sources: dict[str, Source],
         counter: Counter,
         client: httpx.AsyncClient | None = None,
+        *,
+        token: TokenOf,
     ) -> None:
         s = settings
         self.sources, self.counter, self.deadline = sources, counter, s.profile_deadline
+        self.token = token
         self.cache = ProfileCache(s.profile_cache_size, s.profile_ttl, s.profile_negative_ttl)
         self.queue: asyncio.Queue[Key] = asyncio.Queue(s.profile_queue_size)
         self.pending: set[Key] = set()
@@ -120,10 +128,12 @@ class Enricher:
             self._count(key[0], outcome)
 
     async def _lookup(self, key: Key) -> tuple[Profile | None, str]:
-        source = self.sources[key[0]]
+        source, token = self.sources[key[0]], self.token(key[0], key[1])
+        if not token:  # the account has none: skipped, never another account's
+            return None, "no_token"
         try:
             async with asyncio.timeout(self.deadline):
-                status, body = await self._get(source.request(key[2]))
+                status, body = await self._get(source.request(key[2], token))
         except (TimeoutError, httpx.TimeoutException):
             log.warning("profile lookup timed out", extra={"provider": key[0]})
             return None, "timeout"

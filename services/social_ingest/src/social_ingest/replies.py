@@ -24,7 +24,8 @@ from hotline.accounts import AccountRegistry
 from hotline.blobs import BlobStore
 from hotline.kafka import Batch, PermanentError
 from hotline.kafka.consumer import InRecord
-from social_ingest.accounts import registry_for, reply_credentials
+from social_ingest.accounts import registry_for
+from social_ingest.credentials import reply_credentials
 from social_ingest.outbound import Call, SendOutcome
 from social_ingest.providers.messenger import outbound as meta_out
 from social_ingest.providers.telegram import outbound as telegram_out

@@ -21,6 +21,8 @@ from hotline.intake import Intake, KafkaPublisher, Publisher
 from hotline.kafka import ConsumerLoop
 from hotline.kafka.consumer import InRecord, LoopSettings
 from hotline.topics import INBOUND_SOCIAL, REPLIES_SOCIAL
+from social_ingest.accounts import registry_for
+from social_ingest.credentials import Tokens
 from social_ingest.media import MediaCopier, copy_counter
 from social_ingest.media_sources import media_source
 from social_ingest.profile_sources import sources
@@ -46,7 +48,12 @@ class SocialService:
     client: httpx.AsyncClient | None = None
     enricher: Enricher | None = None
     media_client: httpx.AsyncClient | None = None
-    accounts: AccountRegistry | None = None  # replies' tokens (None: the environment's only)
+    # the channel accounts whose tokens replies, media and profiles use (None: the environment's)
+    accounts: AccountRegistry | None = None
+
+    def tokens(self) -> Tokens:
+        accounts = self.accounts if self.accounts is not None else registry_for(self.settings)
+        return Tokens(accounts, self.settings)
 
     async def start(self, state: ServiceState) -> None:
         if self.settings.profiles_enabled:
@@ -72,6 +79,7 @@ class SocialService:
             open_blob_store(s, s.blob_dir),
             media_source(s),
             self.media_client,
+            self.tokens(),
             budget=s.media_budget,
             attempts=s.media_attempts,
             max_bytes=s.media_max_bytes,
@@ -80,7 +88,8 @@ class SocialService:
 
     def _start_profiles(self, state: ServiceState) -> None:
         counter = lookup_counter(state.metrics.registry)
-        self.enricher = Enricher(self.settings, sources(self.settings), counter)
+        token = self.tokens().token
+        self.enricher = Enricher(self.settings, sources(self.settings), counter, token=token)
         state.tasks.extend(self.enricher.start())
 
     def _start_replies(self, state: ServiceState) -> None:

@@ -11,10 +11,11 @@ The intake answers only after Kafka's ack (503 when it does not ack; the provide
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 
+from hotline.accounts import Account
 from hotline.http import Rejected, ServiceState
 from hotline.http.hotpath import Answer
 from hotline.intake import Intake, Outcome, Publish
@@ -48,10 +49,11 @@ class Webhooks:
         """``pinned``: the tenants of the accounts the edge routed the request to."""
         return outcome_of(body, self.context(pinned=pinned), run, source)
 
-    async def answer(self, outcome: Outcome) -> Answer:
-        """The provider's answer, given once Kafka acked (or did not: 503)."""
+    async def answer(self, outcome: Outcome, routed: Sequence[Account] = ()) -> Answer:
+        """The provider's answer, given once Kafka acked (or did not: 503). ``routed``: the
+        accounts the edge routed the request to (media is fetched with their tokens)."""
         if self.media and isinstance(outcome, Publish):
-            await self.media.copy(outcome.events)
+            await self.media.copy(outcome.events, routed)
         return answer_for(await self.intake.take(outcome))
 
 

@@ -61,6 +61,6 @@ def post_handler(path: str, run: Normalizer, registry: AccountRegistry) -> Handl
 
         routed = verified(registry, kind, named(req.body), "app_secret", check)
         hooks = webhooks(state)
-        return await hooks.answer(hooks.outcome(req.body, run, path, pins(routed)))
+        return await hooks.answer(hooks.outcome(req.body, run, path, pins(routed)), routed)
 
     return receive

@@ -39,7 +39,7 @@ def post_handler(
         routed = verified(registry, "telegram", [bot], "secret_token", check, "bad_secret_token")
         hooks = webhooks(state)
         normalizer = run or partial(normalize, bot_id=bot)
-        return await hooks.answer(hooks.outcome(req.body, normalizer, PATH, pins(routed)))
+        return await hooks.answer(hooks.outcome(req.body, normalizer, PATH, pins(routed)), routed)
 
     return receive
 

@@ -41,7 +41,8 @@ def post_handler(
         accounts = verified(registry, "sms", [sid], "auth_token", check)
         hooks = webhooks(state)
         # the events name our phone number, not the AccountSid: pin every number of the request
-        return await hooks.answer(hooks.outcome(req.body, run, path, pins(accounts, [ANY])))
+        outcome = hooks.outcome(req.body, run, path, pins(accounts, [ANY]))
+        return await hooks.answer(outcome, accounts)
 
     return receive
 

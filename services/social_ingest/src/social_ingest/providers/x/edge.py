@@ -79,6 +79,6 @@ def post_handler(registry: AccountRegistry, run: Normalizer = normalize) -> Hand
 
         accounts = verified(registry, "x", account_ids(req.body), "consumer_secret", check)
         hooks = webhooks(state)
-        return await hooks.answer(hooks.outcome(req.body, run, PATH, pins(accounts)))
+        return await hooks.answer(hooks.outcome(req.body, run, PATH, pins(accounts)), accounts)
 
     return receive
