@@ -195,7 +195,7 @@ async def test_python_m_email_ingest_serves_http_and_smtp(kafka: str) -> None:
     try:
         async with httpx.AsyncClient() as client:
             ready = await wait_http_ready(client, f"http://127.0.0.1:{http_port}/readyz")
-        assert ready == {"kafka": True, "smtp": True}
+        assert ready == {"kafka": True, "accounts": True, "smtp": True}  # accounts: the feed
         body = mail("<main-1@example.test>")
         assert await asyncio.to_thread(data_reply_to, smtp_port, body) == 250
     finally:
