@@ -140,6 +140,19 @@ def test_no_token_for_the_account_fails_the_reply_instead_of_borrowing_one() -> 
     assert env.value.reason == "no_token"
 
 
+def test_a_disabled_account_sends_nothing_not_even_with_the_environments_token() -> None:
+    reg = registry()
+    reg.put(
+        Account("whatsapp", "pn-a", "t", {"access_token": ("wa-new",)}, enabled=False, version=2)
+    )
+    with pytest.raises(PermanentError) as off:
+        reply_credentials(reg, ENV, ev.ChannelRef(kind="whatsapp", account_id="pn-a"))
+    assert off.value.reason == "account_disabled"
+    # another number still goes out on the environment's "*"
+    other = reply_credentials(reg, ENV, ev.ChannelRef(kind="whatsapp", account_id="pn-z"))
+    assert other.token == "it-wa-token"
+
+
 async def test_the_replies_consumer_sends_with_the_accounts_token() -> None:
     store = WindowStore(":memory:")
     async with httpx.AsyncClient() as client:

@@ -56,6 +56,8 @@ def reply_credentials(
         raise PermanentError("unsupported_channel", channel.kind)
     name, field = TOKENS[channel.kind]
     account = reply_account(registry, channel.kind, channel.account_id)
+    if registry.disabled(channel.kind, channel.account_id):
+        raise PermanentError("account_disabled", f"{channel.kind}:{channel.account_id}")
     if account is not None:
         found = credentials(account, settings)
     else:

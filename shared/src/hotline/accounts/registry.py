@@ -74,6 +74,12 @@ class AccountRegistry:
             found = self._fallback.get((kind, ANY))
         return found if found is not None and found.enabled else None
 
+    def disabled(self, kind: str, account_id: str) -> bool:
+        """A managed account that is switched off: nothing may go out on its behalf either
+        (not even with the environment's credentials)."""
+        found = self._managed.get((kind, account_id))
+        return found is not None and not found.enabled
+
     def route(self, kind: str, account_id: str) -> Account:
         found = self.find(kind, account_id)
         if found is None:
