@@ -21,8 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 import websockets
 from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chat_gateway.app import create_app as chat_app
 from chat_gateway.settings import ChatSettings
@@ -42,6 +44,11 @@ from tests.integration.unifier.server import serving
 from tests.kafka_helpers import end_offsets
 from tests.unit.chat.slack_fixtures import load, signed_headers
 from unifier.entrypoints.app import create_app as unifier_app
+from unifier.entrypoints.runtime import TOPICS
+from unifier.settings import UnifierSettings
+from unifier.store.engine import create_engine, migrate
+from unifier.store.offsets import write_offsets
+from unifier.store.schema import messages
 
 INBOUND = (INBOUND_SOCIAL, INBOUND_CHAT, INBOUND_EMAIL)
 POLL_S = 0.1  # how often a condition is looked at again
@@ -90,6 +97,7 @@ class Stack:
     chat: str  # chat_gateway's base URL
     dovecot: Dovecot
     http: httpx.AsyncClient
+    store: AsyncEngine  # the unifier's database, read to see what it stored
     ledger: Ledger = field(default_factory=Ledger)
 
     # WhatsApp Cloud API webhooks (social_ingest)
@@ -149,6 +157,13 @@ class Stack:
         records = await read_new(self.kafka, since, await self.offsets())
         return Counter(seen(ev.decode(r.value or b"")) for r in records)
 
+    async def stored(self, tenants: list[str]) -> Counter[tuple[str, str]]:
+        """The messages of ``tenants`` in the unifier's store: (tenant, provider message id)."""
+        query = sa.select(messages.c.tenant, messages.c.provider_message_id)
+        async with self.store.connect() as conn:
+            rows = await conn.execute(query.where(messages.c.tenant.in_(tenants)))
+        return Counter((r.tenant, r.provider_message_id) for r in rows)
+
 
 def seen(event: ev.Event) -> tuple[str, str]:
     if isinstance(event, ev.MessageReceived):
@@ -181,11 +196,27 @@ async def ready(http: httpx.AsyncClient, base: str) -> None:
     await until_true(said, timeout=30, what=f"{base} ready")
 
 
+async def store_at_the_end(settings: UnifierSettings) -> None:
+    """The unifier's database, its offsets at the topics' end now: it starts where a unifier
+    that had consumed the session's earlier traffic would (behind a backlog, its relay would
+    publish the account changes only after the outbox rows of that backlog)."""
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine)
+        ends = await end_offsets(settings.kafka_bootstrap, *TOPICS)
+        async with engine.begin() as conn:
+            await write_offsets(conn, settings.group_id, ends)
+    finally:
+        await engine.dispose()
+
+
 @contextlib.asynccontextmanager
 async def running_stack(kafka: str, tenants: list[str], work: Path) -> AsyncIterator[Stack]:
     tokens = {t: SecretStr("tok-" + t) for t in tenants}
     database = f"sqlite:///{work}/unifier.db"
-    unifier = unifier_app(settings_for(kafka, database, relay_process=False, api_tokens=tokens))
+    settings = settings_for(kafka, database, relay_process=False, api_tokens=tokens)
+    await store_at_the_end(settings)
+    unifier = unifier_app(settings)
     social, chat, email = edge_settings(kafka, work)
     async with contextlib.AsyncExitStack() as stack:
         base = await stack.enter_async_context(serving(unifier))
@@ -199,4 +230,6 @@ async def running_stack(kafka: str, tenants: list[str], work: Path) -> AsyncIter
         ]
         for edge in bases:
             await ready(http, edge)
-        yield Stack(kafka, Admin(api), bases[0], bases[1], dovecot, http)
+        store = create_engine(database)
+        stack.push_async_callback(store.dispose)
+        yield Stack(kafka, Admin(api), bases[0], bases[1], dovecot, http, store)

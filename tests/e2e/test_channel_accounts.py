@@ -9,7 +9,7 @@ and written to as soon as it routes, and the number's app secret is rotated (the
 joins, the sender moves to it, the old one still counts until retired, then 401). Unknown and
 disabled accounts are refused (404, widget close 4404). At the end the inbound topics hold
 exactly one event per acknowledged message (and per mail), each under its account's tenant, and
-nothing else."""
+nothing else; the unifier has stored each of them under that tenant."""
 
 from __future__ import annotations
 
@@ -242,6 +242,7 @@ async def test_accounts_from_the_admin_api_route_every_edge_nothing_lost_or_doub
     assert early <= {401} and rest == {200}
 
     expected = stack.ledger.expected()
+    assert set(expected.values()) == {1}
     found: Counter[tuple[str, str]] = Counter()
 
     async def all_arrived() -> bool:
@@ -251,5 +252,10 @@ async def test_accounts_from_the_admin_api_route_every_edge_nothing_lost_or_doub
 
     await until_true(all_arrived, timeout=20, what="every acknowledged message on the topics")
     assert found == expected  # each once, under its account's tenant; nothing else produced
+
+    async def all_stored() -> bool:
+        return await stack.stored([A, B, C]) == Counter(set(expected))
+
+    await until_true(all_stored, timeout=20, what="every message in the unifier's store")
     by_tenant = Counter(tenant for tenant, _ in expected)
     assert by_tenant[C] >= 2 and by_tenant[B] >= 3 + 4 + 4 + 4  # mail, WA, Slack, widget
