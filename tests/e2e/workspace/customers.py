@@ -133,21 +133,9 @@ class Customers:
         self, tenant: str, phone: str, wamid: str, message: dict[str, Any],
         name: str | None, at: datetime | None,
     ) -> None:  # fmt: skip
-        wa_id = phone.removeprefix("+")
-        stamp = int((at or datetime.now(UTC)).timestamp())
-        message = {"from": wa_id, "id": wamid, "timestamp": str(stamp), **message}
-        metadata = {"display_phone_number": "15550001111", "phone_number_id": ""}
-        metadata["phone_number_id"] = self.slot(tenant).phone_number_id
-        value: dict[str, Any] = {"messaging_product": "whatsapp", "metadata": metadata}
-        if name is not None:
-            value["contacts"] = [{"profile": {"name": name}, "wa_id": wa_id}]
-        value["messages"] = [message]
-        change = {"value": value, "field": "messages"}
-        doc = {"object": "whatsapp_business_account", "entry": [{"id": "W1", "changes": [change]}]}
-        body = msgspec.json.encode(doc)
-        sig = hmac.new(META_SECRET.encode(), body, hashlib.sha256).hexdigest()
-        headers = {"X-Hub-Signature-256": f"sha256={sig}", "Content-Type": "application/json"}
-        await self._post(self.social, "/webhooks/whatsapp", body, headers)
+        number = self.slot(tenant).phone_number_id
+        body = whatsapp_webhook(number, phone, {"id": wamid, **message}, name=name, at=at)
+        await self._post(self.social, "/webhooks/whatsapp", body, meta_signed(body, META_SECRET))
 
     # the widget's socket (chat_gateway)
 
@@ -157,25 +145,8 @@ class Customers:
     ) -> Visitor:  # fmt: skip
         """One message over the widget's socket: an anonymous visitor (a new one, or
         ``visitor`` again), or the user the site signed in ``identity_token``."""
-        slot = self.slot(tenant)
-        hello: dict[str, Any] = {"type": "hello", "site": slot.site}
-        if visitor is not None:
-            hello |= {"visitor_id": visitor.visitor_id, "visitor_token": visitor.visitor_token}
-        if identity_token is not None:
-            hello["identity_token"] = identity_token
-        url = self.chat.replace("http://", "ws://") + "/chat/ws"
-        client_id = uuid.uuid4().hex
-        async with websockets.connect(url, open_timeout=10) as ws:
-            await ws.send(json.dumps(hello))
-            welcome = await frame(ws)
-            assert welcome.get("type") == "welcome", welcome
-            await ws.send(json.dumps({"type": "message", "client_id": client_id, "text": text}))
-            answer = await frame(ws)
-            while answer.get("client_id") != client_id:  # its ack, or an error naming it
-                answer = await frame(ws)
-        assert answer.get("type") == "ack", answer
-        visitor_id = welcome["visitor_id"]
-        return Visitor(visitor_id, welcome["visitor_token"], f"{visitor_id}:{client_id}")
+        site = self.slot(tenant).site
+        return await widget_message(self.chat, site, text, visitor, identity_token)
 
     def site_identity(
         self, tenant: str, sub: str, *, email: str | None = None, name: str | None = None,
@@ -240,6 +211,59 @@ class Customers:
 async def frame(ws: websockets.ClientConnection) -> dict[str, Any]:
     got: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), 10))
     return got
+
+
+def whatsapp_webhook(
+    phone_number_id: str, phone: str, message: dict[str, Any], *, name: str | None = None,
+    at: datetime | None = None,
+) -> bytes:  # fmt: skip
+    """A Cloud API webhook body: ``message`` (its ``id`` and ``type`` object) from ``phone``
+    (E.164, with her profile ``name``) to our number ``phone_number_id``; ``at``: the
+    provider's own timestamp (default now)."""
+    wa_id = phone.removeprefix("+")
+    stamp = int((at or datetime.now(UTC)).timestamp())
+    message = {"from": wa_id, "timestamp": str(stamp), **message}
+    metadata = {"display_phone_number": "15550001111", "phone_number_id": phone_number_id}
+    value: dict[str, Any] = {"messaging_product": "whatsapp", "metadata": metadata}
+    if name is not None:
+        value["contacts"] = [{"profile": {"name": name}, "wa_id": wa_id}]
+    value["messages"] = [message]
+    change = {"value": value, "field": "messages"}
+    doc = {"object": "whatsapp_business_account", "entry": [{"id": "W1", "changes": [change]}]}
+    return msgspec.json.encode(doc)
+
+
+def meta_signed(body: bytes, app_secret: str) -> dict[str, str]:
+    """The headers of a Meta webhook POST of ``body`` signed with ``app_secret``."""
+    sig = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+    return {"X-Hub-Signature-256": f"sha256={sig}", "Content-Type": "application/json"}
+
+
+async def widget_message(
+    chat: str, site: str, text: str, visitor: Visitor | None = None,
+    identity_token: str | None = None,
+) -> Visitor:  # fmt: skip
+    """One message over the widget's socket at ``chat`` (the gateway's base URL) to ``site``:
+    an anonymous visitor (a new one, or ``visitor`` again), or the user the site signed in
+    ``identity_token``; fails unless the gateway acks it."""
+    hello: dict[str, Any] = {"type": "hello", "site": site}
+    if visitor is not None:
+        hello |= {"visitor_id": visitor.visitor_id, "visitor_token": visitor.visitor_token}
+    if identity_token is not None:
+        hello["identity_token"] = identity_token
+    url = chat.replace("http://", "ws://") + "/chat/ws"
+    client_id = uuid.uuid4().hex
+    async with websockets.connect(url, open_timeout=10) as ws:
+        await ws.send(json.dumps(hello))
+        welcome = await frame(ws)
+        assert welcome.get("type") == "welcome", welcome
+        await ws.send(json.dumps({"type": "message", "client_id": client_id, "text": text}))
+        answer = await frame(ws)
+        while answer.get("client_id") != client_id:  # its ack, or an error naming it
+            answer = await frame(ws)
+    assert answer.get("type") == "ack", answer
+    visitor_id = welcome["visitor_id"]
+    return Visitor(visitor_id, welcome["visitor_token"], f"{visitor_id}:{client_id}")
 
 
 @pytest.fixture(scope="session")
