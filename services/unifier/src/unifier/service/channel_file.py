@@ -8,10 +8,10 @@ JSON (``.json``) or TOML (``.toml``), a list ``accounts`` of entries::
     account_id = "106540352242922"      # the provider's own id
     name = "Acme support (+1 555 0100)"
     enabled = true                        # optional, true
-    settings = { graph_version = "v21.0" }  # optional, non-secret
+    settings = {}                         # optional, non-secret
     [accounts.secrets]
     app_secret = { env = "HOTLINE_WA_APP_SECRET" }
-    token = [{ env = "HOTLINE_WA_TOKEN_2" }, { env = "HOTLINE_WA_TOKEN_1" }]  # newest first
+    access_token = [{ env = "HOTLINE_WA_TOKEN_2" }, { env = "HOTLINE_WA_TOKEN_1" }]  # newest first
 
 Secrets are references to environment variables (newest first, at most two), so the file holds
 none; the database gets them sealed. Each entry is created, or updated when it differs (the
