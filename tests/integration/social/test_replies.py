@@ -101,19 +101,21 @@ def reply(kind: ev.ChannelKind, account: str, to: str, **kw: object) -> ev.Reply
     )
 
 
-async def post_inbound(svc: Running) -> None:
+WRITERS = (
+    ("4915100000001", 60),
+    ("4915100000002", 2 * 86400),
+    ("4915100000008", 60),
+    ("4915100000009", 60),
+)
+
+
+async def post_inbound(svc: Running, writers: tuple[tuple[str, int], ...] = WRITERS) -> None:
+    """``writers``: (WhatsApp number, seconds since it last wrote). Each test has its own
+    numbers: a service reads the replies topic from its start, earlier tests' replies too."""
     spec = {p.name: p for p in providers(svc.settings.port)}
     now = int(time.time())
     wa_sign = _wa_sign()
-    bodies = [
-        ("/webhooks/whatsapp", wa_inbound(w, now - age), wa_sign)
-        for w, age in (
-            ("4915100000001", 60),
-            ("4915100000002", 2 * 86400),
-            ("4915100000008", 60),
-            ("4915100000009", 60),
-        )
-    ]
+    bodies = [("/webhooks/whatsapp", wa_inbound(w, now - age), wa_sign) for w, age in writers]
     bodies += [
         (
             "/webhooks/messenger",
@@ -269,6 +271,9 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(48))
 PDF = b"%PDF-1.4 invoice 4711"
 
 
+FILES_TO, MISSING_TO = "4915100000021", "4915100000028"  # this test's own customers
+
+
 async def test_whatsapp_replies_upload_their_files_then_send_media(
     kafka: str, tmp_path: Path
 ) -> None:
@@ -278,13 +283,13 @@ async def test_whatsapp_replies_upload_their_files_then_send_media(
     pdf = ev.AttachmentRef(ref=store.put(PDF), mime_type="application/pdf", filename="inv.pdf")
     gone = ev.AttachmentRef(ref=blob_ref(b"never stored"), mime_type="image/png", filename="x")
     async with standin() as api, serve(_with_api(settings, api)) as svc:
-        await post_inbound(svc)
+        await post_inbound(svc, ((FILES_TO, 60), (MISSING_TO, 60)))
         wa = ev.ChannelRef(kind="whatsapp", account_id=PN)
-        for customer in ("4915100000001", "4915100000008"):
+        for customer in (FILES_TO, MISSING_TO):
             await until_known(svc.app.state.social.store, wa, customer)
         r = {
-            "files": reply("whatsapp", PN, "4915100000001", attachments=[png, pdf]),
-            "missing": reply("whatsapp", PN, "4915100000008", attachments=[gone]),
+            "files": reply("whatsapp", PN, FILES_TO, attachments=[png, pdf]),
+            "missing": reply("whatsapp", PN, MISSING_TO, attachments=[gone]),
             "telegram": reply("telegram", "bot", "77", attachments=[png]),
         }
         await publish(kafka, list(r.values()))
@@ -296,7 +301,7 @@ async def test_whatsapp_replies_upload_their_files_then_send_media(
     assert (got[r["telegram"].reply_id].status, got[r["telegram"].reply_id].provider_code) == (
         "failed", "attachments_unsupported",
     )  # fmt: skip
-    assert api.to("4915100000008") == [] and api.to("77") == []
+    assert api.to(MISSING_TO) == [] and api.to("77") == []
     uploads = [s for s in api.seen if s.path == f"/{PN}/media"]
     assert [(u.body["file"]["filename"], u.body["file"]["data"]) for u in uploads] == [
         ("shot.png", PNG),
@@ -304,8 +309,8 @@ async def test_whatsapp_replies_upload_their_files_then_send_media(
     ]
     assert [u.body["type"] for u in uploads] == ["image/png", "application/pdf"]
     assert all(u.body["messaging_product"] == "whatsapp" for u in uploads)
-    image, document = api.to("4915100000001")
-    assert image.body["type"] == "image" and image.body["image"]["caption"] == "Hello 4915100000001"
+    image, document = api.to(FILES_TO)
+    assert image.body["type"] == "image" and image.body["image"]["caption"] == f"Hello {FILES_TO}"
     assert document.body["document"]["filename"] == "inv.pdf"
     assert "caption" not in document.body["document"]
     # each message names the id the stand-in answered to its upload
