@@ -14,7 +14,7 @@ import httpx
 
 from hotline import twilio
 from hotline_tools.devstack.credentials import Credentials
-from hotline_tools.devstack.stack import SERVICES, VOICE_PATH
+from hotline_tools.devstack.stack import voice_callback_url
 
 ACCOUNT = "AC00000000000000000000000000000000"  # any AccountSid: the dev account is "*"
 CALLER, LINE = "+4930123456789", "+4930555000111"
@@ -24,10 +24,6 @@ STEPS: tuple[tuple[str, dict[str, str]], ...] = (
     ("in-progress", {}),
     ("completed", {"CallDuration": "42"}),
 )
-
-
-def callback_url(base_port: int) -> str:
-    return f"http://127.0.0.1:{base_port + SERVICES.index('voice') + 1}{VOICE_PATH}"
 
 
 def callback(call_sid: str, status: str, extra: dict[str, str]) -> list[tuple[str, str]]:
@@ -50,7 +46,7 @@ def signed_post(url: str, token: str, pairs: list[tuple[str, str]]) -> tuple[byt
 
 
 def main(base_port: int) -> list[str]:
-    url, token = callback_url(base_port), Credentials.current().twilio_auth_token
+    url, token = voice_callback_url(base_port), Credentials.current().twilio_auth_token
     call_sid = "CA" + uuid.uuid4().hex
     lines = [f"call {call_sid} from {CALLER} to {LINE}, callbacks to {url}"]
     with httpx.Client(timeout=10) as client:

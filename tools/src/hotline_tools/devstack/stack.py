@@ -106,7 +106,7 @@ class Stack:
 
     @property
     def voice_callback_url(self) -> str:
-        return f"{self._url(SERVICES.index('voice') + 1)}{VOICE_PATH}"
+        return voice_callback_url(self.base_port)
 
     @property
     def smtp_port(self) -> int:
@@ -212,6 +212,12 @@ class Stack:
 
     def exited(self) -> list[str]:
         return [n for n, s in self.services.items() if s.proc and s.proc.poll() is not None]
+
+
+def voice_callback_url(base_port: int) -> str:
+    """Where the stack's voice service takes Twilio Voice callbacks (the URL they are signed
+    over)."""
+    return f"http://127.0.0.1:{base_port + SERVICES.index('voice') + 1}{VOICE_PATH}"
 
 
 def free_base_port() -> int:

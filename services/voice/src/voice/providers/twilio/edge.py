@@ -5,9 +5,10 @@ signed over the account's ``webhook_url`` plus the request's query with any of i
 
 Point every callback of the number at ``webhook_url``: the voice URL's ``statusCallback``
 (events initiated, ringing, answered, completed), ``<Record recordingStatusCallback=…>`` and
-``transcribeCallback``. Add ``?voicemail=1`` to the URLs of the voicemail branch (the
-``<Record>`` after the greeting, and that call's status callback): its recording also becomes
-``call.voicemail`` and the call ends as ``voicemail``.
+``transcribeCallback``. Add ``?voicemail=1`` to the callback URLs of the voicemail branch
+(the ``<Record>`` after the greeting): its recording also becomes ``call.voicemail``. A
+status callback URL with the marker (a number whose calls all go to voicemail) ends its calls
+as ``voicemail``.
 """
 
 from __future__ import annotations
