@@ -1,5 +1,6 @@
-"""`make run`'s stack as a new user would meet it: broker + four services come up, every
-/healthz and /readyz answers 200, and Ctrl-C (SIGINT) leaves no process behind."""
+"""`make run`'s stack as a new user would meet it: broker + five services come up, every
+/healthz and /readyz answers 200, the printed call-callback help works, and Ctrl-C (SIGINT)
+leaves no process behind."""
 
 from __future__ import annotations
 
@@ -16,10 +17,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from hotline import twilio
 from hotline_tools.devstack.stack import free_base_port, free_port_pair
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
+SERVICE_OFFSETS = range(1, 6)  # email_ingest, chat_gateway, social_ingest, unifier, voice
 
 
 def alive(pid: int) -> bool:
@@ -45,7 +48,7 @@ def all_ready(base: int) -> bool:
     try:
         return all(
             httpx.get(f"http://127.0.0.1:{base + i}/readyz", timeout=2).status_code == 200
-            for i in range(1, 5)
+            for i in SERVICE_OFFSETS
         )
     except httpx.HTTPError:
         return False
@@ -72,14 +75,14 @@ def test_stack_comes_up_and_ctrl_c_leaves_nothing_behind() -> None:
         )
     try:
         assert wait_for(lambda: all_ready(base), 120), "stack did not become ready"
-        for i in range(1, 5):
+        for i in SERVICE_OFFSETS:
             assert httpx.get(f"http://127.0.0.1:{base + i}/healthz").status_code == 200
         # `run` writes its pid list once its own readiness probes return, which may be a
         # moment after ours
         pid_file = var / "stack.pids"
         assert wait_for(pid_file.exists, 30), "stack.pids not written"
         pids = [int(p) for p in pid_file.read_text().split()]
-        assert len(pids) == 5 and all(alive(p) for p in pids)
+        assert len(pids) == 6 and all(alive(p) for p in pids)  # the broker and five services
         api = f"http://127.0.0.1:{base + 4}/api/tenants/default/conversations"
         assert httpx.get(api).status_code == 401
         # the token the user set is the one that works: `run` kept it instead of its own
@@ -89,6 +92,7 @@ def test_stack_comes_up_and_ctrl_c_leaves_nothing_behind() -> None:
         assert wait_for(lambda: "Hotline is running" in printed.read_text(), 30)
         assert_printed_sign_in_works(base, printed.read_text())
         assert_demo_is_one_conversation(base, env)
+        assert_printed_call_help_works(base, printed.read_text(), env)
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=60)
         out = printed.read_text()
@@ -122,6 +126,30 @@ def assert_printed_sign_in_works(base: int, out: str) -> None:
         assert res.status_code == 303 and res.headers["location"] == "/account", res.text
         me = browser.get(url.replace("/login", "/api/me")).json()
         assert (me["tenant"], me["role"], me["name"]) == ("default", "admin", "Dev Admin")
+
+
+def assert_printed_call_help_works(base: int, out: str, env: dict[str, str]) -> None:
+    """The voice service's printed URL and Twilio token sign a callback it accepts (and a
+    wrong token is refused); `hotline call` reports a whole call accepted."""
+    url = re.search(r"POST +(http://\S+/webhooks/voice/twilio) ", out)
+    token = re.search(r"signed with +(\S+) \(the Twilio auth token", out)
+    assert url and token, out
+    assert url.group(1) == f"http://127.0.0.1:{base + 5}/webhooks/voice/twilio"
+    pairs = [("AccountSid", "AC1"), ("CallSid", "CAe2e"), ("CallStatus", "ringing")]
+    for secret, status in ((token.group(1), 200), ("not-the-token", 401)):
+        headers = {"X-Twilio-Signature": twilio.sign(secret.encode(), url.group(1), pairs)}
+        assert httpx.post(url.group(1), data=dict(pairs), headers=headers).status_code == status
+    call = subprocess.run(
+        [sys.executable, "-m", "hotline.cli", "call", "--base-port", str(base)],
+        check=False,
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert call.returncode == 0, call.stderr
+    assert call.stdout.count(": 200") == 4, call.stdout
 
 
 def assert_demo_is_one_conversation(base: int, env: dict[str, str]) -> None:

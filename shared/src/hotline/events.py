@@ -135,6 +135,9 @@ class AttachmentRef(Base, kw_only=True):
     # ``ref`` is then the whole raw message and this the part's MIME section ("2", "1.3", as
     # IMAP numbers them); size and sha256 are the decoded part's. Kept, never dropped.
     part: str | None = None
+    # Where the provider serves a file whose ``ref`` is the provider's id (a call recording:
+    # ``provider:twilio/RE…``): what the fetcher downloads into the blob store.
+    source_url: str | None = None
 
 
 class TextContent(Base, kw_only=True, tag="text", tag_field="kind"):

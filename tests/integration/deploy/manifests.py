@@ -22,6 +22,7 @@ from email_ingest.settings import EmailSettings
 from hotline.settings import ServiceSettings
 from social_ingest.settings import SocialSettings
 from unifier.settings import UnifierSettings
+from voice.settings import VoiceSettings
 
 ROOT = Path(__file__).resolve().parents[3]
 DEPLOY = ROOT / "deploy"
@@ -38,6 +39,7 @@ SETTINGS: dict[str, type[ServiceSettings]] = {
     "chat_gateway": ChatSettings,
     "social_ingest": SocialSettings,
     "unifier": UnifierSettings,
+    "voice": VoiceSettings,
 }
 # str settings that carry a credential (a DSN with its password): secrets though not SecretStr
 CREDENTIAL_STRINGS = {UnifierSettings: {"database_url"}}

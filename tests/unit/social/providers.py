@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from hotline import twilio
 from social_ingest.context import Context
 from social_ingest.providers.messenger.normalize import normalize as messenger
 from social_ingest.providers.meta import verify as meta
 from social_ingest.providers.telegram.normalize import normalize as telegram
-from social_ingest.providers.twilio import verify as twilio
 from social_ingest.providers.twilio.normalize import normalize as sms
 from social_ingest.providers.whatsapp.normalize import normalize as wa_normalize
 from social_ingest.providers.x import verify as x

@@ -12,9 +12,9 @@ from urllib.parse import parse_qsl, urlencode
 
 import pytest
 
+from hotline import twilio as tw_verify
 from hotline.topics import INBOUND_SOCIAL, OPS
 from social_ingest.context import Context
-from social_ingest.providers.twilio import verify as tw_verify
 from social_ingest.providers.x import verify as x_verify
 from tests.unit.social.badinput import (
     Case,

@@ -10,10 +10,10 @@ from urllib.parse import urlencode
 import pytest
 
 from hotline import events as ev
+from hotline import twilio as tw_verify
 from hotline.kafka.errors import PermanentError
 from social_ingest.providers.telegram import verify as tg_verify
 from social_ingest.providers.telegram.normalize import normalize as telegram
-from social_ingest.providers.twilio import verify as tw_verify
 from social_ingest.providers.twilio.normalize import normalize as sms
 from social_ingest.providers.x import verify as x_verify
 from social_ingest.providers.x.normalize import normalize as x

@@ -30,6 +30,17 @@ def demo(
         typer.echo(line)
 
 
+def call(
+    base_port: Annotated[int, typer.Option(help="the stack's base port (make run)")] = 8100,
+) -> None:
+    """One phone call reported as Twilio Voice does (signed status callbacks) to the running
+    stack's voice service; prints each callback's answer."""
+    from hotline_tools.devstack.call import main as call_main
+
+    for line in call_main(base_port):
+        typer.echo(line)
+
+
 def loadgen(
     rate: Annotated[float, typer.Option(help="messages per second (open loop)")] = 200.0,
     duration: Annotated[float, typer.Option(help="seconds")] = 30.0,

@@ -77,8 +77,7 @@ def _telegram_check(req: HttpRequest, secret: str) -> bool:
 
 
 def _twilio_check(req: HttpRequest, secret: str) -> bool:
-    from social_ingest.providers.twilio.parse import parse_form
-    from social_ingest.providers.twilio.verify import signature_ok
+    from hotline.twilio import parse_form, signature_ok
 
     pairs = parse_form(req.body).pairs
     return signature_ok(secret.encode(), req.url, pairs, req.header("x-twilio-signature"))

@@ -97,7 +97,7 @@ class Credentials:
             ("Slack TLOAD signing", self.slack_signing_secret, "X-Slack-Signature v0 HMAC"),
             ("Meta app secret", self.meta_app_secret, "X-Hub-Signature-256 (WhatsApp, Messenger)"),
             ("Telegram secret", self.telegram_secret_token, "X-Telegram-Bot-Api-Secret-Token"),
-            ("Twilio auth token", self.twilio_auth_token, "X-Twilio-Signature (SMS)"),
+            ("Twilio auth token", self.twilio_auth_token, "X-Twilio-Signature (SMS, voice)"),
             ("X consumer secret", self.x_consumer_secret, "x-twitter-webhooks-signature"),
             ("email webhook", self.email_webhook_secret, "HMAC of the raw MIME (POST)"),
         ]

@@ -1,4 +1,4 @@
-"""The local stack — broker, topics, the four services — as one supervisable object.
+"""The local stack — broker, topics, the five services — as one supervisable object.
 
 `make run` (``main``) starts it with URLs printed and stops it cleanly on Ctrl-C (no process is
 left behind). Benchmarks and fault drills use ``Stack`` directly: ``kill9`` / ``restart`` one
@@ -36,7 +36,10 @@ from hotline_tools.devstack.providers import StandIn, api_bases
 
 console = Console(stderr=True)
 STANDIN_OFFSET = 30  # make run's provider stand-in listens on the base port + 30
-SERVICES = ("email_ingest", "chat_gateway", "social_ingest", "unifier")
+# each on the base port + its place here (1..5); further unifier instances follow (6, 7, ...)
+SERVICES = ("email_ingest", "chat_gateway", "social_ingest", "unifier", "voice")
+EXTRA_UNIFIERS = 2  # instances beyond the first that free_base_port keeps room for
+VOICE_PATH = "/webhooks/voice/twilio"  # Twilio Voice callbacks (voice.providers.twilio.edge)
 
 
 @dataclass
@@ -63,7 +66,7 @@ class Stack:
     # unifier lagged in 10-minute soaks without faster acks (bench/profiling.md, session 8)
     nice: dict[str, int] = field(default_factory=dict)
     # unifier instances in one consumer group on one database (more than one: PostgreSQL);
-    # the second is "unifier-2" on base+5, and so on
+    # the second is "unifier-2" on base+6 (after the five services), and so on
     unifiers: int = 1
     services: dict[str, Service] = field(default_factory=dict)
     broker: Broker | None = None
@@ -86,6 +89,8 @@ class Stack:
                 "HOTLINE_TWILIO_WEBHOOK_URL": f"{self._url(3)}/webhooks/sms",
                 "HOTLINE_TWILIO_STATUS_URL": f"{self._url(3)}/webhooks/sms/status",
             },
+            # Twilio Voice signs the URL it posts call callbacks to: this stack's
+            "voice": {"HOTLINE_TWILIO_WEBHOOK_URL": self.voice_callback_url},
         }
         for name, nice in self.nice.items():
             per_service.setdefault(name, {})["HOTLINE_CPU_NICE"] = str(nice)
@@ -93,10 +98,15 @@ class Stack:
             self.services[name] = Service(name, self.base_port + i, per_service.get(name, {}))
         for n in range(2, self.unifiers + 1):
             env = {**per_service["unifier"], "HOTLINE_INSTANCE_ID": f"unifier-{n}"}
-            self.services[f"unifier-{n}"] = Service("unifier", self.base_port + 3 + n, env)
+            port = self.base_port + len(SERVICES) + n - 1
+            self.services[f"unifier-{n}"] = Service("unifier", port, env)
 
     def _url(self, n: int) -> str:
         return f"http://127.0.0.1:{self.base_port + n}"
+
+    @property
+    def voice_callback_url(self) -> str:
+        return voice_callback_url(self.base_port)
 
     @property
     def smtp_port(self) -> int:
@@ -204,13 +214,20 @@ class Stack:
         return [n for n, s in self.services.items() if s.proc and s.proc.poll() is not None]
 
 
+def voice_callback_url(base_port: int) -> str:
+    """Where the stack's voice service takes Twilio Voice callbacks (the URL they are signed
+    over)."""
+    return f"http://127.0.0.1:{base_port + SERVICES.index('voice') + 1}{VOICE_PATH}"
+
+
 def free_base_port() -> int:
-    """A base port whose service ports (base+1..6, base+25) are free, below Linux's ephemeral
+    """A base port whose service ports (base+1..7, base+25) are free, below Linux's ephemeral
     range (32768+) so that outgoing connections cannot take them between check and bind."""
     rng = random.Random()
     for _ in range(200):
         base = rng.randrange(20000, 29900, 5)  # 30000+ is left for broker port pairs
-        if all(_bindable(base + i) for i in (1, 2, 3, 4, 5, 6, 25, STANDIN_OFFSET)):
+        offsets = (*range(1, len(SERVICES) + EXTRA_UNIFIERS + 1), 25, STANDIN_OFFSET)
+        if all(_bindable(base + i) for i in offsets):
             return base
     raise RuntimeError("no free port range found")
 
@@ -254,6 +271,7 @@ def print_urls(stack: Stack) -> None:
     lines += [
         ("smtp intake", f"smtp://127.0.0.1:{stack.smtp_port} (swaks -t help@localhost)"),
         ("web chat demo", f"{chat}/chat/demo"),
+        ("call callbacks", f"{stack.voice_callback_url} (Twilio Voice; see below)"),
         ("agent API", f"{unifier}/docs (Authorization: Bearer {creds.api_token})"),
         ("sign in", f"{unifier}/login  as {DEV_ADMIN_EMAIL} / {DEV_ADMIN_PASSWORD}"),
     ]
@@ -268,7 +286,20 @@ def print_urls(stack: Stack) -> None:
         console.print(DEV_NOTICE)
     demo = f"uv run hotline demo --base-port {stack.base_port}"
     console.print(f"try it: {demo}  (one customer on six channels)", soft_wrap=True)
+    _print_call_help(stack, creds)
     console.print("[bold green]Hotline is running.[/] Press Ctrl-C to stop everything.")
+
+
+def _print_call_help(stack: Stack, creds: Credentials) -> None:
+    """What it takes to send the voice service a signed call callback, by hand or not."""
+    call = f"uv run hotline call --base-port {stack.base_port}"
+    console.print(f"a phone call: {call}  (signed Twilio Voice status callbacks)", soft_wrap=True)
+    lines = [
+        ("POST", f"{stack.voice_callback_url} (form body: AccountSid, CallSid, CallStatus, ...)"),
+        ("X-Twilio-Signature", "base64 HMAC-SHA1 of the URL + sorted form keys and values"),
+        ("signed with", f"{creds.twilio_auth_token} (the Twilio auth token; any AccountSid)"),
+    ]
+    _print_block("signing a call callback by hand", lines)
 
 
 DEV_NOTICE = (
@@ -327,7 +358,7 @@ def main() -> int:
     signal.signal(signal.SIGINT, _raise_stop)
     signal.signal(signal.SIGTERM, _raise_stop)
     try:
-        console.print(f"starting Kafka on {stack.bootstrap} and four services ...")
+        console.print(f"starting Kafka on {stack.bootstrap} and five services ...")
         stack.start()
         ensure_dev_admin(stack)
         write_pids(var / "stack.pids", stack.pids())

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Literal
 
 from hotline import events as ev
+from hotline.phones import caller_e164, carrier_asserted
 from social_ingest.context import Context, envelope
 from social_ingest.ops import Normalized
-from social_ingest.phones import e164
 from social_ingest.providers.twilio import parse as p
 
 STATUSES = {
@@ -40,16 +40,14 @@ def normalize(body: bytes, ctx: Context) -> Normalized:
 
 
 def _number(raw: str, ctx: Context) -> str:
-    return e164(raw, ctx.region if not raw.startswith("+") else None) or raw
+    return caller_e164(raw, ctx.region)
 
 
 def _inbound(ctx: Context, m: p.Inbound) -> ev.Event:
     ours, theirs = _number(m.to, ctx), _number(m.sender, ctx)
     channel = ev.ChannelRef(kind="sms", account_id=ours)
     base = envelope(ctx, channel, m.sid, "message", customer=theirs, at=None)
-    # carrier-asserted: a From number can be spoofed, so it never links contacts by itself
-    ids = [ev.identifier("phone", theirs, "carrier_asserted", source="twilio.from")]
-    sender = ev.Sender(handle=m.sender, identifiers=ids if theirs.startswith("+") else [])
+    sender = ev.Sender(handle=m.sender, identifiers=carrier_asserted(theirs, "twilio.from"))
     refs = [
         ev.AttachmentRef(ref=url, mime_type=mime or "application/octet-stream")
         for url, mime in m.media

@@ -3,37 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import parse_qsl
 
 from hotline.kafka.errors import PermanentError
+from hotline.twilio import Form, parse_form
 
-MAX_FIELDS = 200
-
-
-@dataclass(frozen=True)
-class Form:
-    pairs: list[tuple[str, str]]  # as sent, for the signature
-    fields: dict[str, str]
-
-    def need(self, name: str) -> str:
-        value = self.fields.get(name, "")
-        if not value:
-            raise PermanentError(
-                "schema_mismatch", f"Object missing required field - at `$.{name}`"
-            )
-        return value
-
-
-def parse_form(body: bytes) -> Form:
-    """application/x-www-form-urlencoded -> pairs; anything else is malformed (400)."""
-    try:
-        text = body.decode("utf-8")
-        pairs = parse_qsl(
-            text, keep_blank_values=True, strict_parsing=bool(text), max_num_fields=MAX_FIELDS
-        )
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise PermanentError("malformed", f"not a form body: {exc}") from exc
-    return Form(pairs, dict(pairs))
+__all__ = ["Form", "Inbound", "Status", "inbound", "parse_form", "status"]
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from social_ingest.phones import _parsed, e164
+from hotline.phones import _parsed, caller_e164, carrier_asserted, e164
 
 SAME = [
     "972987654321",
@@ -41,3 +41,22 @@ def test_fast_path_matches_phonenumbers(raw: str) -> None:
 )
 def test_formatted_national_and_junk(raw: str, region: str | None, want: str | None) -> None:
     assert e164(raw, region) == want
+
+
+@pytest.mark.parametrize(
+    ("raw", "region", "want"),
+    [
+        ("030/1234567", "DE", "+49301234567"),  # a PBX's or CTI's national form (zammad#5128)
+        ("030 1234 567", "DE", "+49301234567"),
+        ("+49 30 1234567", "US", "+49301234567"),  # international: the region does not apply
+        ("anonymous", "DE", "anonymous"),  # unreadable: as given
+    ],
+)
+def test_caller_numbers(raw: str, region: str, want: str) -> None:
+    assert caller_e164(raw, region) == want
+
+
+def test_a_carrier_asserted_number_never_links() -> None:
+    [ident] = carrier_asserted("+49301234567", "twilio.from")
+    assert (ident.kind, ident.level, ident.verified) == ("phone", "carrier_asserted", False)
+    assert carrier_asserted("anonymous", "twilio.from") == []

@@ -2,7 +2,8 @@
 
 Provider ids that are already canonical (WhatsApp ``wa_id``: the digits of the international
 number) take a fast path: 8-15 digits behind a known country calling code are already E.164.
-Everything else (formatted, national, with letters) goes through phonenumbers.
+Everything else (formatted, national, with letters) goes through phonenumbers. Shared by the
+edges that see phone numbers (SMS, WhatsApp, Telegram contacts, calls).
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 import phonenumbers
+
+from hotline import events
 
 CALLING_CODES = frozenset(str(c) for c in phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
 
@@ -23,6 +26,21 @@ def e164(raw: str, region: str | None = None) -> str | None:
     if international and _canonical(digits):
         return "+" + digits
     return _parsed(text, region)
+
+
+def caller_e164(raw: str, region: str | None) -> str:
+    """A caller's number (SMS From, a call's caller) in E.164: a national one ("030/1234567",
+    "030 1234 567") read in the account's ``region``; one that cannot be read, as given."""
+    return e164(raw, region if not raw.startswith("+") else None) or raw
+
+
+def carrier_asserted(number: str, source: str) -> list[events.Identifier]:
+    """What a phone network says of a caller or SMS sender: its E.164 ``number`` at level
+    ``carrier_asserted`` (spoofable, so it never links contacts by itself); nothing for a
+    number that is not E.164 (a withheld or unreadable caller id)."""
+    if not number.startswith("+"):
+        return []
+    return [events.identifier("phone", number, "carrier_asserted", source=source)]
 
 
 def _canonical(digits: str) -> bool:

@@ -1,0 +1,43 @@
+"""voice: the FastAPI app (the call callbacks of each telephony source, on the lean webhook
+hot path), its one intake and its account registry."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from hotline.accounts import AccountRegistry
+from hotline.accounts.following import followed
+from hotline.http import ServiceState, create_service_app
+from hotline.http.hotpath import Handler, serve_posts
+from hotline.intake import Intake, KafkaPublisher, Publisher
+from voice.accounts import registry_for
+from voice.intake import INTAKE
+from voice.providers.twilio import edge as twilio
+from voice.settings import VoiceSettings
+
+
+def create_app(
+    settings: VoiceSettings | None = None, publisher: Publisher | None = None
+) -> FastAPI:
+    """``publisher``: where the edges' events go (Kafka through the app's producer unless
+    given; tests pass ``hotline.intake.MemoryPublisher``)."""
+    settings = settings or VoiceSettings()
+    accounts = registry_for(settings)
+
+    async def start(state: ServiceState) -> None:
+        intake = Intake(publisher or KafkaPublisher(state.producer), state.metrics)
+        state.extras[INTAKE] = intake  # retries and copies of a callback: one record
+
+    app = create_service_app(settings, on_start=start, accounts=followed(accounts, publisher))
+    serve_posts(app, posts(settings, accounts))
+    app.state.accounts = accounts  # the feed of managed accounts fills it (hotline.accounts)
+    return app
+
+
+def posts(settings: VoiceSettings, accounts: AccountRegistry) -> dict[str, Handler]:
+    return {twilio.PATH: twilio.post_handler(accounts, settings)}
+
+
+def bootstrap() -> tuple[FastAPI, VoiceSettings]:
+    settings = VoiceSettings()
+    return create_app(settings), settings  # hotline.http.serve tunes the collector

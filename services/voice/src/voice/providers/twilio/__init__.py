@@ -1,0 +1,1 @@
+"""Twilio Voice: status, recording and transcription callbacks."""
