@@ -1,10 +1,10 @@
 """Which channel accounts a Meta POST names, pure: read before the signature is checked, since
 the account (and so the app secret) is inside the body. Bounded by the edge's body limit.
 
-WhatsApp: each message-like or ``calls`` change's ``metadata.phone_number_id``; Messenger and Instagram:
-each entry's ``id`` (the page or IG account). Read with the normalizers' own envelope shapes
-(the events carry exactly these ids); a body they cannot read names nothing (the edge then
-wants a signature of some account of the kind, and the normalizer answers 400/422).
+WhatsApp: each message-like or ``calls`` change's ``metadata.phone_number_id``; Messenger and
+Instagram: each entry's ``id`` (the page or IG account). Read with the normalizers' own
+envelope shapes (the events carry exactly these ids); a body they cannot read names nothing
+(the edge then wants a signature of some account of the kind, and the normalizer answers 400/422).
 WhatsApp business-account updates (templates, account reviews) name no phone number either.
 """
 
