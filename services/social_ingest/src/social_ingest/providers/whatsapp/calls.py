@@ -62,48 +62,63 @@ def call_events(ctx: Context, value: c.CallsValue) -> list[ev.Event]:
     return out
 
 
+@dataclass(frozen=True)
+class Leg:
+    """One call as the events see it: its id, the WhatsApp user, our number, the direction."""
+
+    line: Line
+    call_id: str
+    who: str
+    ours: str
+    direction: ev.CallDirection
+
+    def fields(self, step: str, at: datetime | None) -> CallFields:
+        line = self.line
+        env = envelope(line.ctx, line.channel, self.call_id, step, customer=self.who, at=at)
+        caller = customer(self.who, line.names)
+        return CallFields(
+            **env, call_id=self.call_id, direction=self.direction, caller=caller, line=self.ours
+        )
+
+
 def _call(line: Line, call: c.Call) -> list[ev.Event]:
     direction = DIRECTIONS.get(call.direction.upper(), "inbound")
-    who, ours = _sides(line, call, direction)
+    leg = Leg(line, call.id, *_sides(line, call, direction), direction)
     at = from_unix(call.timestamp)
     if call.event == "connect":
-        return [ev.CallStarted(**_base(line, call.id, "call.started", who, ours, direction, at))]
-    if call.event != "terminate":
-        return []
-    talk = _seconds(call.duration)
-    end = from_unix(call.end_time) or at
+        return [ev.CallStarted(**leg.fields("call.started", at))]
+    return _terminated(leg, call, at) if call.event == "terminate" else []
+
+
+def _terminated(leg: Leg, call: c.Call, at: datetime | None) -> list[ev.Event]:
+    """``call.ended``, after ``call.answered`` when the call had talk time."""
+    talk, status = _seconds(call.duration), (call.status or "").upper()
     out: list[ev.Event] = []
     if talk:
-        start = from_unix(call.start_time) or at
-        answerer = ours if direction == "inbound" else who
-        base = _base(line, call.id, "call.answered", who, ours, direction, start)
-        out.append(ev.CallAnswered(**base, answered_by=answerer))
-    base = _base(line, call.id, "call.ended", who, ours, direction, end)
-    status = (call.status or "").upper()
-    out.append(
-        ev.CallEnded(
-            **base,
-            outcome=_outcome(status, talk),
-            duration_s=_span(call) or talk,
-            talk_s=talk,
-            cause=_cause(status, line.errors),
-        )
+        answerer = leg.ours if leg.direction == "inbound" else leg.who
+        fields = leg.fields("call.answered", from_unix(call.start_time) or at)
+        out.append(ev.CallAnswered(**fields, answered_by=answerer))
+    ended = ev.CallEnded(
+        **leg.fields("call.ended", from_unix(call.end_time) or at),
+        outcome=_outcome(status, talk),
+        duration_s=_span(call) or talk,
+        talk_s=talk,
+        cause=_cause(status, leg.line.errors),
     )
-    return out
+    return [*out, ended]
 
 
 def _status(line: Line, s: p.Status) -> list[ev.Event]:
     """Statuses come for business-initiated calls: the recipient is the WhatsApp user."""
-    who, ours, at = s.recipient_id or "", line.number, from_unix(s.timestamp)
-    status = s.status.upper()
+    who, status, at = s.recipient_id or "", s.status.upper(), from_unix(s.timestamp)
+    leg = Leg(line, s.id, who, line.number, "outbound")
     if status == "RINGING":
-        return [ev.CallStarted(**_base(line, s.id, "call.started", who, ours, "outbound", at))]
+        return [ev.CallStarted(**leg.fields("call.started", at))]
     if status == "ACCEPTED":
-        base = _base(line, s.id, "call.answered", who, ours, "outbound", at)
-        return [ev.CallAnswered(**base, answered_by=who)]
+        return [ev.CallAnswered(**leg.fields("call.answered", at), answered_by=who)]
     if status == "REJECTED":
-        base = _base(line, s.id, "call.ended", who, ours, "outbound", at)
-        return [ev.CallEnded(**base, outcome="busy", cause=_cause(status, s.errors))]
+        fields = leg.fields("call.ended", at)
+        return [ev.CallEnded(**fields, outcome="busy", cause=_cause(status, s.errors))]
     return []
 
 
@@ -113,20 +128,6 @@ def _sides(line: Line, call: c.Call, direction: ev.CallDirection) -> tuple[str, 
     if line.number and who == line.number and ours != line.number:
         who, ours = ours, who
     return who, ours
-
-
-def _base(
-    line: Line,
-    call_id: str,
-    step: str,
-    who: str,
-    ours: str,
-    direction: ev.CallDirection,
-    at: datetime | None,
-) -> CallFields:
-    env = envelope(line.ctx, line.channel, call_id, step, customer=who, at=at)
-    caller = customer(who, line.names)
-    return CallFields(**env, call_id=call_id, direction=direction, caller=caller, line=ours)
 
 
 def _outcome(status: str, talk: int | None) -> ev.CallOutcome:
@@ -140,8 +141,8 @@ def _outcome(status: str, talk: int | None) -> ev.CallOutcome:
 def _cause(status: str, errors: list[p.Error]) -> str | None:
     """The provider's status, with its error (code and description) when it sent one."""
     error = errors[0] if errors else None
-    detail = f" ({error.code} {error.describe()})".replace("( ", "(") if error else ""
-    return (status + detail).strip() or None
+    said = " ".join(x for x in (str(error.code or ""), error.describe()) if x) if error else ""
+    return " ".join(x for x in (status, f"({said})" if said else "") if x) or None
 
 
 def _span(call: c.Call) -> int | None:
