@@ -1,10 +1,12 @@
-"""WhatsApp Cloud edge on the real broker: the signed corpus lands (events on the stream, ops
-records on ``hotline.ops`` keyed and tagged like every event), a provider retry yields one
-record, 503 without Kafka. The edge's other behaviour is tested in process
+"""WhatsApp Cloud edge on the real broker: the signed corpus lands (events, calls included, on
+the stream, ops records on ``hotline.ops`` keyed and tagged like every event), recorded calls
+land as call events (shuffled, repeated), a provider retry yields one record, 503 without
+Kafka. The edge's other behaviour is tested in process
 (``tests/unit/social/test_whatsapp_edge.py``)."""
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import msgspec
@@ -17,7 +19,7 @@ from social_ingest.providers.whatsapp.normalize import normalize
 from tests.integration.social.conftest import Running, serve
 from tests.kafka_helpers import read_all, total_records
 from tests.unit.social.edges import VERIFY_TOKEN, settings_for
-from tests.unit.social.helpers import CTX, named_cases
+from tests.unit.social.helpers import CTX, FIXTURES, named_cases
 from tests.unit.social.test_whatsapp_corpus import EXPECTED
 from tests.unit.social.test_whatsapp_edge import PATH, sign, text_webhook
 
@@ -35,10 +37,11 @@ async def test_every_signed_corpus_case_lands_on_the_broker(
     cases = corpus(corpora)
     outs = [normalize(body, CTX) for _, body in cases]
     # the corpus reuses message ids ("wamid.xyzxyz") across cases: a repeated deterministic id
-    # is a retry, so what lands is one record per distinct event id
+    # is a retry, so what lands is one record per distinct event id (the two connect cases
+    # share a call id and number: one call.started); calls are events, no longer ops records
     want_events = len({e.event_id for out in outs for e in out.events})
     want_ops = len({o.event_id for out in outs for o in out.ops})
-    assert (want_events, want_ops) == (18, 28)
+    assert (want_events, want_ops) == (22, 24)
     before_ev = await total_records(kafka, INBOUND_SOCIAL)
     before_ops = await total_records(kafka, OPS)
     for name, body in cases:
@@ -95,3 +98,24 @@ async def test_no_kafka_means_503_and_the_provider_retries(kafka: str) -> None:
                 },
             )
         ).text == "7"
+
+
+async def test_whatsapp_calls_land_on_the_social_stream_not_on_ops(
+    social: Running, kafka: str
+) -> None:
+    """Every recorded calling webhook, shuffled and each sent twice: the call events land on
+    ``hotline.inbound.social`` (where the unifier reads), once per event id; nothing on ops."""
+    cases = list(named_cases(FIXTURES / "whatsapp" / "calls.json").values()) * 2
+    random.Random(25).shuffle(cases)
+    want = {e.event_id: e for body in cases for e in normalize(body, CTX).events}
+    before_ops = await total_records(kafka, OPS)
+    for body in cases:
+        r = await social.client.post(PATH, content=body, headers=sign(body))
+        assert r.status_code == 200, r.text
+    landed = [ev.decode(r.value) for r in await read_all(kafka, INBOUND_SOCIAL)]
+    ours = [e for e in landed if e.event_id in want]
+    assert {e.event_id for e in ours} == set(want) and len(want) == 8
+    assert len(ours) == len(want)  # a repeated or restated step is not produced again
+    assert {type(e) for e in ours} == {ev.CallStarted, ev.CallAnswered, ev.CallEnded}
+    assert all(isinstance(e, ev.CallEnvelope) and e.tenant == "acme" for e in ours)
+    assert await total_records(kafka, OPS) == before_ops

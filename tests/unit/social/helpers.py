@@ -19,9 +19,14 @@ FIXTURES = REPO / "tests" / "fixtures" / "social"
 
 
 def kind(item: ev.Event | OpsRecord) -> str:
-    """A short label: message/<content kind>, edited, deleted, reaction, status/<s>, ops/<field>."""
+    """A short label: message/<content kind>, edited, deleted, reaction, status/<s>, ops/<field>,
+    call/<step> (call/ended/<outcome>)."""
     if isinstance(item, OpsRecord):
         return f"ops/{item.field}"
+    if isinstance(item, ev.CallEnded):
+        return f"call/ended/{item.outcome}"
+    if isinstance(item, ev.CallStarted | ev.CallAnswered):
+        return "call/" + str(type(item).__struct_config__.tag).split(".")[1]
     if isinstance(item, ev.MessageReceived):
         return f"message/{type(item.content).__struct_config__.tag}"
     if isinstance(item, ev.DeliveryStatus):

@@ -42,10 +42,13 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
             "account_reconnected",
         )
     },
-    "call_connect.json": {"business_initiated": ["ops/calls"], "user_initiated": ["ops/calls"]},
+    "call_connect.json": {
+        "business_initiated": ["call/started"],
+        "user_initiated": ["call/started"],
+    },
     "call_permission_update.json": {"accept": [M + "interactive"], "reject": [M + "interactive"]},
-    "call_status.json": {"call_status": ["ops/calls"]},
-    "call_terminate.json": {"call_terminate": ["ops/calls"]},
+    "call_status.json": {"call_status": ["call/started"]},  # RINGING
+    "call_terminate.json": {"call_terminate": ["call/answered", "call/ended/completed"]},
     "callback_button.json": {
         "button": [M + "interactive"],
         "quick_reply": [M + "interactive"],

@@ -17,30 +17,13 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
+from hotline.blobs.fetch import Located, Unfetchable, check, under
 from social_ingest.credentials import Credentials
 from social_ingest.settings import SocialSettings
 
-Located = tuple[str, dict[str, str]]  # the file's URL, the headers to GET it with
-RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 WHATSAPP = "provider:whatsapp/"
 TELEGRAM = "provider:telegram/"
 X_API = ("twitter.com", "x.com")  # X's hosts that want the bearer token (DM media)
-
-
-class Unfetchable(Exception):
-    """A failure that will not pass by trying again (404, refused host, too large, ...)."""
-
-
-class Retry(Exception):
-    """A failure that may pass: tried again while attempts and the budget last."""
-
-
-def check(response: httpx.Response) -> None:
-    """Raise for an answer that is not a 200: ``Retry`` if it may pass, else for good."""
-    if response.status_code == 200:
-        return
-    reason = f"http {response.status_code}"
-    raise Retry(reason) if response.status_code in RETRY_STATUS else Unfetchable(reason)
 
 
 @dataclass(frozen=True)
@@ -100,12 +83,6 @@ class Source:
         if origin.kind == "x" and any(under(urlsplit(url).hostname or "", d) for d in X_API):
             return {"Authorization": f"Bearer {origin.token()}"}
         return {}  # Messenger / Instagram CDN URLs are signed in themselves
-
-
-def under(host: str, domain: str) -> bool:
-    """``host`` is ``domain`` or one of its subdomains."""
-    host, domain = host.lower(), domain.lower().lstrip(".")
-    return host == domain or host.endswith("." + domain)
 
 
 def media_source(s: SocialSettings) -> Source:

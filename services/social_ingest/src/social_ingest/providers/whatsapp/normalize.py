@@ -1,8 +1,9 @@
 """WhatsApp Cloud webhook -> Hotline events (pure: no I/O, the clock comes in ``ctx``).
 
 Messages -> message.received / edited / deleted / reaction; statuses -> delivery.status;
-business-app echoes -> agent messages flagged ``echo``; ``calls``, ``user_preferences``,
-account and template updates -> ops records for ``hotline.ops`` (not the message stream).
+business-app echoes -> agent messages flagged ``echo``; ``calls`` -> call events
+(``calls.py``); ``user_preferences``, account and template updates (and a ``calls`` change
+that says nothing we know about a call) -> ops records for ``hotline.ops``.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 from hotline import events as ev
 from hotline.phones import e164
 from social_ingest.context import Context, envelope, from_unix
-from social_ingest.identifiers import provider_verified
 from social_ingest.ops import Normalized
 from social_ingest.providers.meta.ops import ops_record
+from social_ingest.providers.whatsapp import call_shapes as c
 from social_ingest.providers.whatsapp import parse as p
+from social_ingest.providers.whatsapp.calls import call_events
 from social_ingest.providers.whatsapp.content import content_of
+from social_ingest.providers.whatsapp.customer import customer, names_of
 
 STATUSES = {
     "sent": "sent",
@@ -28,25 +31,36 @@ STATUSES = {
 
 def normalize(body: bytes, ctx: Context) -> Normalized:
     hook, values = p.parse_all(body)
+    calls = _calls_of(hook)  # decoded up front too: a bad one rejects the whole body
     out = Normalized()
     for i, entry in enumerate(hook.entry):
         for j, change in enumerate(entry.changes):
             value = values.get((i, j))
-            if value is None:
+            called = call_events(ctx, calls[i, j]) if (i, j) in calls else []
+            if value is not None:
+                out.extend(_value(ctx, value))
+            elif called:
+                out.events.extend(called)
+            else:
                 at = from_unix(entry.time)
                 out.ops.append(
                     ops_record(ctx, "whatsapp", entry.id, change.field, change.value, at=at)
                 )
-            else:
-                out.extend(_value(ctx, value))
     return out
+
+
+def _calls_of(hook: p.Webhook) -> dict[tuple[int, int], c.CallsValue]:
+    return {
+        (i, j): c.parse_calls(change, f"$.entry[{i}].changes[{j}]")
+        for i, entry in enumerate(hook.entry)
+        for j, change in enumerate(entry.changes)
+        if change.field == c.CALLS_FIELD
+    }
 
 
 def _value(ctx: Context, value: p.MessagesValue) -> Normalized:
     channel = ev.ChannelRef(kind="whatsapp", account_id=value.metadata.phone_number_id)
-    names: dict[str, str | None] = {
-        c.wa_id: c.profile.name for c in value.contacts if c.wa_id and c.profile
-    }
+    names = names_of(value.contacts)
     out = Normalized()
     for msg in value.messages:
         out.events.append(_message(ctx, channel, msg, msg.from_, customer(msg.from_, names)))
@@ -56,16 +70,6 @@ def _value(ctx: Context, value: p.MessagesValue) -> Normalized:
     for status in value.statuses:
         out.events.append(_status(ctx, channel, status))
     return out
-
-
-def customer(wa_id: str, names: dict[str, str | None]) -> ev.Sender:
-    """The customer: wa_id and its E.164 phone, both vouched for by WhatsApp (the wa_id is the
-    number the account was registered and verified with)."""
-    ids = [provider_verified("wa_id", wa_id)]
-    phone = e164(wa_id)
-    if phone:
-        ids.append(provider_verified("phone", phone))
-    return ev.Sender(handle=wa_id, display_name=names.get(wa_id), identifiers=ids)
 
 
 def _message(
