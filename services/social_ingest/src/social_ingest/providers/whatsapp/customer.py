@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from hotline import events as ev
+from hotline.phones import e164
 from social_ingest.identifiers import provider_verified
-from social_ingest.phones import e164
 from social_ingest.providers.whatsapp import parse as p
 
 

@@ -9,7 +9,6 @@ that says nothing we know about a call) -> ops records for ``hotline.ops``.
 from __future__ import annotations
 
 from hotline import events as ev
-from hotline.phones import e164
 from social_ingest.context import Context, envelope, from_unix
 from social_ingest.ops import Normalized
 from social_ingest.providers.meta.ops import ops_record
