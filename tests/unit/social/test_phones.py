@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from social_ingest.phones import _parsed, e164
+from hotline.phones import _parsed, e164
 
 SAME = [
     "972987654321",

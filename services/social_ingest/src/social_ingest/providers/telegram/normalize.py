@@ -6,10 +6,10 @@ from __future__ import annotations
 import msgspec
 
 from hotline import events as ev
+from hotline.phones import e164
 from social_ingest.context import Context, envelope, from_unix
 from social_ingest.identifiers import provider_verified
 from social_ingest.ops import Normalized
-from social_ingest.phones import e164
 from social_ingest.providers.meta.ops import ops_record
 from social_ingest.providers.telegram import parse as p
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Literal
 
 from hotline import events as ev
+from hotline.phones import e164
 from social_ingest.context import Context, envelope
 from social_ingest.ops import Normalized
-from social_ingest.phones import e164
 from social_ingest.providers.twilio import parse as p
 
 STATUSES = {

@@ -7,7 +7,7 @@ import binascii
 from collections.abc import Callable
 
 from hotline import events as ev
-from social_ingest.phones import e164
+from hotline.phones import e164
 from social_ingest.providers.whatsapp import parse as p
 
 MEDIA_KINDS = ("image", "video", "audio", "document", "sticker")

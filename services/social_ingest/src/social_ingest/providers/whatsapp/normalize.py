@@ -8,10 +8,10 @@ account and template updates -> ops records for ``hotline.ops`` (not the message
 from __future__ import annotations
 
 from hotline import events as ev
+from hotline.phones import e164
 from social_ingest.context import Context, envelope, from_unix
 from social_ingest.identifiers import provider_verified
 from social_ingest.ops import Normalized
-from social_ingest.phones import e164
 from social_ingest.providers.meta.ops import ops_record
 from social_ingest.providers.whatsapp import parse as p
 from social_ingest.providers.whatsapp.content import content_of
