@@ -29,12 +29,14 @@ IGNORED = frozenset({"disconnected", "machine", "human"})  # documented: nothing
 
 def normalize(body: bytes, ctx: CallContext) -> list[ev.Event]:
     callback = parse(body)
+    if callback.type == "transcription" or callback.transcription_url:
+        return []
     if callback.recording_url and callback.recording_uuid:
         return [_recording(ctx, callback)]
     if callback.status in STARTED:
         return [ev.CallStarted(**_fields(ctx, callback, "call.started"))]
     if callback.status == "answered":
-        answered_by = number(callback.to, ctx.region)
+        answered_by = number(_international(callback.to), ctx.region)
         return [ev.CallAnswered(**_fields(ctx, callback, "call.answered"), answered_by=answered_by)]
     if callback.status in ENDED:
         return [_ended(ctx, callback)]
@@ -43,7 +45,13 @@ def normalize(body: bytes, ctx: CallContext) -> list[ev.Event]:
 
 def _parties(callback: Callback) -> Parties:
     direction: ev.CallDirection = "outbound" if callback.direction == "outbound" else "inbound"
-    return Parties(direction, callback.source, callback.to)
+    return Parties(direction, _international(callback.source), _international(callback.to))
+
+
+def _international(raw: str) -> str:
+    """Vonage's phone numbers are international digits without "+" ("447700900000"): never
+    national, whatever the account's region; SIP URIs and app users stay as sent."""
+    return "+" + raw if raw.isdigit() and raw.isascii() else raw
 
 
 def _fields(ctx: CallContext, callback: Callback, step: str) -> CallFields:
