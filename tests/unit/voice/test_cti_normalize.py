@@ -19,7 +19,7 @@ CTX = CallContext("cti", "pbx-berlin", "acme", "DE", datetime(2026, 12, 7, 8, 0,
 CALL = "4991155921769858278-1"
 
 
-def run(name: str) -> ev.Event:
+def run(name: str) -> ev.CallEvent:
     [event] = normalize(recorded("cti", name), CTX)
     return event
 

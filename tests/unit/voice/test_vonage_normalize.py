@@ -48,7 +48,7 @@ CASES = [
 ]
 
 
-def run(name: str) -> list[ev.Event]:
+def run(name: str) -> list[ev.CallEvent]:
     return normalize(recorded("vonage", f"{name}.json"), CTX)
 
 

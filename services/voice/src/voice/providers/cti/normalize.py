@@ -29,7 +29,7 @@ UNKNOWN_CAUSE: ev.CallOutcome = "failed"  # a cause we do not know: kept in ``ca
 VOICEMAIL = "voicemail"
 
 
-def normalize(body: bytes, ctx: CallContext) -> list[ev.Event]:
+def normalize(body: bytes, ctx: CallContext) -> list[ev.CallEvent]:
     call = parse(body)
     if call.event == "newCall":
         queue = call.queue or None

@@ -27,7 +27,7 @@ ENDED: dict[str, ev.CallOutcome] = {
 IGNORED = frozenset({"disconnected", "machine", "human"})  # documented: nothing produced
 
 
-def normalize(body: bytes, ctx: CallContext) -> list[ev.Event]:
+def normalize(body: bytes, ctx: CallContext) -> list[ev.CallEvent]:
     callback = parse(body)
     if callback.type == "transcription" or callback.transcription_url:
         return []
