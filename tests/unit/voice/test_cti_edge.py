@@ -24,7 +24,11 @@ NEW, OLD = "cti-signing-secret-new", "cti-signing-secret-old"
 PBX = Account(
     "voice", "pbx-berlin", "acme", {"signing_secret": (NEW, OLD)}, {"source": "cti"}, version=1
 )
-OTHER = Account("voice", "pbx-munich", "beta", {"signing_secret": ("munich-secret",)}, version=1)
+OTHER = Account(
+    "voice", "pbx-munich", "beta", {"signing_secret": ("munich-secret",)}, {"source": "cti"},
+    version=1,
+)  # fmt: skip
+TWILIO = Account("voice", "AC123", "acme", {"auth_token": (NEW,)}, version=1)  # no source: twilio
 VONAGE = Account(
     "voice", "app-1", "acme", {"signature_secret": (NEW,)}, {"source": "vonage"}, version=1
 )
@@ -136,6 +140,13 @@ REFUSED: list[tuple[str, Callable[[bytes], str | None], str, int, str]] = [
         "unknown_account",
     ),
     (
+        "account without a source (twilio)",
+        lambda b: header_for(NEW, now(), b),
+        "/webhooks/voice/cti/AC123",
+        404,
+        "unknown_account",
+    ),
+    (
         "vonage account",
         lambda b: header_for(NEW, now(), b),
         "/webhooks/voice/cti/app-1",
@@ -152,7 +163,7 @@ async def test_refused_and_nothing_produced(
     name: str, header: Callable[[bytes], str | None], url: str, status: int, error: str
 ) -> None:
     body = recorded("cti", "hangup_in.form")
-    async with serving(mount, PBX, OTHER, VONAGE) as served:
+    async with serving(mount, PBX, OTHER, VONAGE, TWILIO) as served:
         assert await post(served, body, header(body), url) == (status, error)
         assert served.fake.calls == 0
 

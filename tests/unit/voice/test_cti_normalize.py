@@ -127,20 +127,21 @@ def test_unknown_and_missing_causes() -> None:
 
 
 @pytest.mark.parametrize(
-    ("number", "handle", "linked"),
+    ("number", "handle", "who"),
     [
-        ("030/1234567", "+49301234567", True),
-        ("+49 30 1234567", "+49301234567", True),
-        ("0049301234567", "+49301234567", True),
-        ("0049 (0)30 123 45 67", "+49301234567", True),
-        ("anonymous", "anonymous", False),
-        ("", "", False),
+        ("030/1234567", "+49301234567", "+49301234567"),
+        ("+49 30 1234567", "+49301234567", "+49301234567"),
+        ("0049301234567", "+49301234567", "+49301234567"),
+        ("0049 (0)30 123 45 67", "+49301234567", "+49301234567"),
+        ("anonymous", "anonymous", "call:c1"),  # withheld callers never share a thread
+        ("", "", "call:c1"),
     ],
 )
-def test_caller_numbers(number: str, handle: str, linked: bool) -> None:
+def test_caller_numbers(number: str, handle: str, who: str) -> None:
     event = hangup("normalClearing", **{"from": number})
     assert event.caller.handle == handle
-    assert bool(event.caller.identifiers) is linked
+    assert bool(event.caller.identifiers) is handle.startswith("+")
+    assert event.conversation_key == f"acme/voice/pbx-berlin/{who}"
 
 
 def test_several_users_are_joined() -> None:

@@ -134,6 +134,7 @@ def test_recording_names_the_conversation_and_its_file() -> None:
     assert (event.recording.mime_type, event.recording.size) == ("audio/mpeg", 28910)
     assert event.duration_s == 121  # end_time - start_time
     assert event.caller.handle == ""  # Vonage names no numbers on recordings
+    assert event.conversation_key == f"acme/voice/{APP}/call:{INBOUND_CALL}"
 
 
 @pytest.mark.parametrize(

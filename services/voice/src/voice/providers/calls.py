@@ -5,7 +5,10 @@ Event ids follow the contract: ``event_id_for(tenant, "voice", call_id, step)`` 
 tag's name ("call.started") plus ":<recording id>" for recordings and transcripts, so repeated
 and reordered callbacks about one call are the same events. The customer's number is E.164
 when it parses (the account's default region for national forms like "030/1234567"), else
-kept as sent ("anonymous", an internal extension) and then links nothing.
+kept as sent ("anonymous", an internal extension) and then links nothing. The conversation key
+is ``{tenant}/voice/{account}/{caller E.164}``; a callback that names no caller (Vonage's
+recording events) or one that is no number is keyed ``.../call:<call id>`` instead, so
+withheld callers never share one conversation.
 """
 
 from __future__ import annotations
@@ -75,13 +78,14 @@ def call_fields(
     """``step``: "call.started", ... or "call.recording:<recording id>" (the event id's)."""
     caller = caller_of(ctx, parties)
     channel = ev.ChannelRef(kind="voice", account_id=ctx.account)
+    who = caller.handle if caller.handle.startswith("+") else f"call:{call_id}"
     return CallFields(
         event_id=ev.event_id_for(ctx.tenant, "voice", call_id, step),
         tenant=ctx.tenant,
         channel=channel,
         provider_message_id=call_id,
         received_at=ctx.received_at,
-        conversation_key=f"{ctx.tenant}/voice/{ctx.account}/{caller.handle}",
+        conversation_key=f"{ctx.tenant}/voice/{ctx.account}/{who}",
         provider_timestamp=at,
         call_id=call_id,
         direction=parties.direction,

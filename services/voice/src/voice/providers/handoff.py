@@ -41,12 +41,13 @@ class EdgeSettings(Protocol):
 
 def routed(accounts: AccountRegistry, source: str, account_id: str) -> Account:
     """The enabled voice account ``account_id`` of ``source`` ("vonage", "cti"); one of
-    another source (its ``source`` setting) is not this edge's: 404 as for an unknown one."""
+    another source (its ``source`` setting; none: "twilio", the environment's) is not this
+    edge's: 404 as for an unknown one."""
     try:
         account = accounts.route("voice", account_id)
     except Unknown as exc:
         raise Rejected(404, "unknown_account", str(exc)) from exc
-    if account.settings.get("source", source) != source:
+    if (account.settings.get("source") or "twilio") != source:
         raise Rejected(404, "unknown_account", f"no {source} voice account {account_id!r}")
     return account
 
