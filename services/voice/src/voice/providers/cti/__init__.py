@@ -1,0 +1,1 @@
+"""Generic CTI for PBXs: Zammad-compatible newCall / answer / hangup, HMAC-signed per account."""

@@ -1,0 +1,1 @@
+"""Vonage Voice API event webhooks (signed JWT callbacks)."""
