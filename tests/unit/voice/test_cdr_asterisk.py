@@ -124,6 +124,7 @@ def test_a_queue_call_names_its_queue() -> None:
         ("anonymous", "200", "from-pstn", "inbound", "anonymous", "200"),
         ("", "200", "from-trunk", "inbound", "", "200"),
         ("", "200", "macro-from-did-direct", "inbound", "", "200"),
+        ("anonymous", "support", "ext-queues", "inbound", "anonymous", "support"),  # channel
     ],
 )
 def test_the_direction_rule(
@@ -139,11 +140,12 @@ def test_the_direction_rule(
     [
         ("201", "202", "from-internal"),
         ("201", "*97", "from-internal"),
-        ("anonymous", "200", "from-internal"),  # withheld, but not from a trunk
+        ("anonymous", "200", "from-internal"),  # withheld, but from an extension's channel
+        ("", "200", "default"),
     ],
 )
 def test_calls_between_extensions_are_skipped(src: str, dst: str, context: str) -> None:
-    got = parse(fields(src=src, dst=dst, dcontext=context))
+    got = parse(fields(src=src, dst=dst, dcontext=context, channel="SIP/201-0000000e"))
     assert isinstance(got, Skipped) and got.reason == "internal_call"
 
 

@@ -22,10 +22,12 @@ fields, so re-reading the same file still gives the same ids.
 Direction (a CDR has none): ``src`` is the caller. A caller with an outside number (it parses
 as a phone number and is longer than an extension, ``numbers.EXTENSION_MAX_DIGITS``) makes the
 call inbound, the customer being ``src``. An extension calling an outside number is outbound,
-the customer being ``dst``. Neither side outside: the caller withheld her number when the
-destination context says the call came in from a trunk (it contains from-pstn, from-trunk,
-from-did, ext-did, from-external, incoming or inbound) — inbound from an anonymous customer;
-otherwise it is an internal call between extensions and is skipped.
+the customer being ``dst``. Neither side outside: the caller withheld her number (``src``
+empty, anonymous, unknown, restricted …) when the call came in from a trunk — the destination
+context contains from-pstn, from-trunk, from-did, ext-did, from-external, incoming or inbound,
+or the calling ``channel`` is no extension's (``SIP/trunk-0000001a``, not ``SIP/201-…``) —
+inbound from an anonymous customer; otherwise it is an internal call between extensions and
+is skipped.
 
 Outcome: ANSWERED is ``completed`` (the answer is the agent's: ``dstchannel``'s device), but
 ``voicemail`` when the last application was VoiceMail (nobody answered; no call.answered);
@@ -41,7 +43,7 @@ import hashlib
 from datetime import datetime, tzinfo
 
 from hotline.events import CallDirection, CallOutcome
-from voice.cdr.numbers import WITHHELD, is_outside
+from voice.cdr.numbers import WITHHELD, is_extension, is_outside
 from voice.cdr.record import BadRow, CallRecord, Skipped, seconds, timestamp
 
 BASE = (
@@ -95,9 +97,17 @@ def _direction(row: Row, region: str | None) -> CallDirection | None:
         return "inbound"
     if is_outside(row["dst"], region):
         return "outbound"
+    withheld = row["src"].strip().lower() in WITHHELD
+    return "inbound" if withheld and _from_trunk(row) else None
+
+
+def _from_trunk(row: Row) -> bool:
+    """The call came in from outside: a trunk context, or a channel that is no extension's."""
     context = row["dcontext"].lower()
-    from_trunk = any(c in context for c in TRUNK_CONTEXTS)
-    return "inbound" if from_trunk and row["src"].strip().lower() in WITHHELD else None
+    if any(c in context for c in TRUNK_CONTEXTS):
+        return True
+    peer = device(row["channel"]).partition("/")[2]
+    return bool(peer) and not is_extension(peer)
 
 
 def _record(row: Row, disposition: str, direction: CallDirection, zone: tzinfo) -> CallRecord:
