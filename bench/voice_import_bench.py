@@ -20,7 +20,6 @@ import csv
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -119,16 +118,27 @@ def _time(epoch: int) -> str:
 
 
 def _child(args: list[str]) -> None:
-    """Run the import in this process; print its own timing and peak RSS as one JSON line."""
+    """Run the import in this process; print its own timing and memory as one JSON line.
+
+    Memory is the process's VmHWM (peak RSS of its own address space): ``ru_maxrss`` would
+    include the parent's RSS at fork, which Linux carries across exec."""
     from hotline.cli import app
 
+    before = _status_kib("VmRSS")
     began = time.perf_counter()
     try:
         app(["import", "calls", *args], standalone_mode=False)
     finally:
         seconds = time.perf_counter() - began
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-        sys.stderr.write(json.dumps({"seconds": seconds, "peak_rss_kib": peak}) + "\n")
+        doc = {"seconds": seconds, "peak_rss_kib": _status_kib("VmHWM"), "start_rss_kib": before}
+        sys.stderr.write(json.dumps(doc) + "\n")
+
+
+def _status_kib(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise LookupError(field)
 
 
 def _import(bootstrap: str, path: Path, ledger: Path) -> dict[str, object]:
@@ -159,6 +169,7 @@ def _rates(run: dict[str, object], rows: int) -> dict[str, object]:
         "rows_per_s": round(rows / seconds),
         "events_per_s": round(int(summary["events"]) / seconds),
         "peak_rss_mib": round(int(str(run["peak_rss_kib"])) / 1024, 1),
+        "rss_before_import_mib": round(int(str(run["start_rss_kib"])) / 1024, 1),
         "summary": summary,
     }
 
