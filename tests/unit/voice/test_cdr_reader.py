@@ -11,7 +11,7 @@ import pytest
 
 from voice.cdr.formats import parsed_rows
 from voice.cdr.generic import BadHeader
-from voice.cdr.reader import FIELD_LIMIT, Row, Unreadable, rows
+from voice.cdr.reader import CHUNK, FIELD_LIMIT, Row, Unreadable, rows
 from voice.cdr.record import BadRow, CallRecord, Skipped
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "voice" / "cdr"
@@ -63,6 +63,15 @@ def test_a_runaway_quote_stops_at_the_field_limit_not_at_the_end_of_memory(
     lines = b"".join(b"x" * 1000 + b"\n" for _ in range(2 * FIELD_LIMIT // 1000))
     got = read(tmp_path, b'a,"never closed\n' + lines)
     assert isinstance(got[0], Unreadable) and "field larger" in got[0].detail
+
+
+def test_a_huge_line_is_read_in_pieces_and_reported(tmp_path: Path) -> None:
+    data = b"a," + b"x" * (3 * CHUNK) + b"\nb,2\n"
+    bad, after = read(tmp_path, data)
+    assert isinstance(bad, Unreadable) and bad.line == 1 and "field larger" in bad.detail
+    assert len(bad.raw) <= CHUNK  # what the dead letter keeps; the rest of the line is dropped
+    assert isinstance(after, Row) and (after.line, after.fields) == (2, ["b", "2"])
+    assert after.done == len(data)
 
 
 def test_invalid_utf8_is_replaced_not_fatal(tmp_path: Path) -> None:

@@ -39,26 +39,13 @@ class Line:
 
 
 def call_events(record: CallRecord, line: Line, now: datetime) -> list[CallEvent]:
-    caller, key = _caller(record, line)
-    channel = ChannelRef(kind=KIND, account_id=line.account)
-
-    def envelope(step: str, at: datetime) -> EnvelopeFields:
-        return EnvelopeFields(
-            event_id=event_id_for(line.tenant, KIND, record.call_id, step),
-            tenant=line.tenant,
-            channel=channel,
-            provider_message_id=record.call_id,
-            received_at=now,
-            conversation_key=key,
-            provider_timestamp=at,
-        )
-
-    call = CallFields(call_id=record.call_id, direction=record.direction, caller=caller)
-    call["line"] = record.line
-    started = CallStarted(**envelope("call.started", record.started), **call, queue=record.queue)
+    steps = _Steps(record, line, now)
+    started = CallStarted(
+        **steps.envelope("call.started", record.started), **steps.call, queue=record.queue
+    )
     ended = CallEnded(
-        **envelope("call.ended", record.ended),
-        **call,
+        **steps.envelope("call.ended", record.ended),
+        **steps.call,
         outcome=record.outcome,
         duration_s=record.duration_s,
         talk_s=record.talk_s,
@@ -67,12 +54,31 @@ def call_events(record: CallRecord, line: Line, now: datetime) -> list[CallEvent
     )
     if record.answered is None:
         return [started, ended]
-    answered = CallAnswered(
-        **envelope("call.answered", record.answered),
-        **call,
-        answered_by=record.answered_by,
-    )
-    return [started, answered, ended]
+    at = steps.envelope("call.answered", record.answered)
+    return [started, CallAnswered(**at, **steps.call, answered_by=record.answered_by), ended]
+
+
+class _Steps:
+    """What the steps of one call share: the envelope but for the step, the call's fields."""
+
+    def __init__(self, record: CallRecord, line: Line, now: datetime) -> None:
+        caller, self.key = _caller(record, line)
+        self.record, self.line, self.now = record, line, now
+        self.channel = ChannelRef(kind=KIND, account_id=line.account)
+        self.call = CallFields(call_id=record.call_id, direction=record.direction, caller=caller)
+        self.call["line"] = record.line
+
+    def envelope(self, step: str, at: datetime) -> EnvelopeFields:
+        call_id = self.record.call_id
+        return EnvelopeFields(
+            event_id=event_id_for(self.line.tenant, KIND, call_id, step),
+            tenant=self.line.tenant,
+            channel=self.channel,
+            provider_message_id=call_id,
+            received_at=self.now,
+            conversation_key=self.key,
+            provider_timestamp=at,
+        )
 
 
 class CallFields(TypedDict):

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 FIELD_LIMIT = 64 * 1024  # one field at most; a runaway quote fails here, not in memory
+CHUNK = 1024 * 1024  # a line longer than this (no line breaks: not a CDR) is read in pieces
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,22 +34,34 @@ class Unreadable:
 
 
 class _Lines:
-    """The file's lines, decoded, keeping the bytes taken since the last row."""
+    """The file's lines, decoded, keeping the bytes taken since the last row; ``count`` is the
+    number of whole lines read."""
 
     def __init__(self, f: BinaryIO) -> None:
         self.f, self.taken, self.done, self.count = f, bytearray(), 0, 0
+        self.open_line = False  # the last piece read is not the end of its line
 
     def __iter__(self) -> Iterator[str]:
         return self
 
     def __next__(self) -> str:
-        raw = self.f.readline()
+        raw = self._piece()
         if not raw:
             raise StopIteration
-        self.done += len(raw)
-        self.count += 1
         self.taken += raw
         return raw.decode("utf-8", "replace")
+
+    def _piece(self) -> bytes:
+        raw = self.f.readline(CHUNK)
+        self.done += len(raw)
+        self.open_line = not raw.endswith(b"\n") and bool(raw)
+        self.count += not self.open_line and bool(raw)
+        return raw
+
+    def skip_line(self) -> None:
+        """After an unreadable row: the rest of its line, read in pieces and dropped."""
+        while self.open_line and self._piece():
+            pass
 
     def take(self) -> bytes:
         raw = bytes(self.taken)
@@ -69,6 +82,7 @@ def rows(path: Path) -> Iterator[Row | Unreadable]:
             except StopIteration:
                 return
             except csv.Error as exc:
+                lines.skip_line()
                 yield Unreadable(start, f"not CSV: {exc}", lines.take(), lines.done)
                 continue
             raw = lines.take()
