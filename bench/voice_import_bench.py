@@ -125,12 +125,14 @@ def _child(args: list[str]) -> None:
     from hotline.cli import app
 
     before = _status_kib("VmRSS")
-    began = time.perf_counter()
+    began, cpu_began = time.perf_counter(), time.process_time()
     try:
         app(["import", "calls", *args], standalone_mode=False)
     finally:
         seconds = time.perf_counter() - began
-        doc = {"seconds": seconds, "peak_rss_kib": _status_kib("VmHWM"), "start_rss_kib": before}
+        cpu = time.process_time() - cpu_began  # this process's user + system CPU
+        doc = {"seconds": seconds, "cpu_seconds": cpu, "start_rss_kib": before}
+        doc["peak_rss_kib"] = _status_kib("VmHWM")
         sys.stderr.write(json.dumps(doc) + "\n")
 
 
@@ -167,6 +169,8 @@ def _rates(run: dict[str, object], rows: int) -> dict[str, object]:
     return {
         "seconds": round(seconds, 2),
         "rows_per_s": round(rows / seconds),
+        "cpu_seconds": round(float(str(run["cpu_seconds"])), 2),
+        "rows_per_cpu_s": round(rows / float(str(run["cpu_seconds"]))),
         "events_per_s": round(int(summary["events"]) / seconds),
         "peak_rss_mib": round(int(str(run["peak_rss_kib"])) / 1024, 1),
         "rss_before_import_mib": round(int(str(run["start_rss_kib"])) / 1024, 1),
@@ -178,6 +182,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="hotline-bench-voice-"))
     path = work / "Master.csv"
     counts = write_master_csv(path, ROWS)
+    load_before = os.getloadavg()[0]  # the machine is shared: a busy one makes rows/s lower
     with bench_broker() as broker:
         first = _import(broker.bootstrap, path, work / "ledger.ids")
         after_first = asyncio.run(_topic(broker.bootstrap))
@@ -186,6 +191,7 @@ def main() -> None:
         no_ledger = _import(broker.bootstrap, path, work / "other-ledger.ids")
         after_no_ledger = asyncio.run(_topic(broker.bootstrap))
     doc = {
+        "load_average_1m": {"before": load_before, "after": os.getloadavg()[0]},
         "file": {"rows": ROWS, "bytes": path.stat().st_size, "seed": SEED, "kinds": dict(counts)},
         "import": _rates(first, ROWS),
         "reimport_with_ledger": _rates(again, ROWS),

@@ -61,7 +61,7 @@ def calls(
             show_default="var/imports/<tenant>.voice.<account>.ids",
         ),
     ] = None,
-    batch: Annotated[int, typer.Option(min=1, max=5000, help="rows published together")] = 500,
+    batch: Annotated[int, typer.Option(min=1, max=5000, help="rows published together")] = 2000,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
 ) -> None:
     """Import a call-detail record file, streamed (one row in memory at a time)."""

@@ -80,7 +80,7 @@ class CallImporter:
         topic: str,
         *,
         dry_run: bool = False,
-        batch: int = 500,
+        batch: int = 2000,
     ) -> None:
         self.intake, self.line, self.ledger, self.topic = intake, line, ledger, topic
         self.dry_run, self.batch_size = dry_run, batch
