@@ -166,6 +166,7 @@ async def _topic(bootstrap: str) -> tuple[int, int]:
 def _rates(run: dict[str, object], rows: int) -> dict[str, object]:
     summary, seconds = run["summary"], float(str(run["seconds"]))
     assert isinstance(summary, dict)
+    summary["bad_rows"] = summary["bad_rows"][:3]  # the first few; the counts are all there
     return {
         "seconds": round(seconds, 2),
         "rows_per_s": round(rows / seconds),
