@@ -4,6 +4,7 @@ stops the import where a second run resumes."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,7 @@ from hotline import events
 from hotline.imports import Ledger
 from hotline.intake import Intake, MemoryPublisher
 from voice.cdr.calls import Line
-from voice.cdr.formats import parsed_rows
+from voice.cdr.formats import Read, parsed_rows
 from voice.cdr.importer import CallImporter, ImportAborted, Tally
 from voice.cdr.reader import rows
 
@@ -119,3 +120,26 @@ async def test_a_broker_outage_stops_the_import_and_a_second_run_resumes(tmp_pat
         e.event_id for e in resumed.events_on(TOPIC)
     }
     assert len(ids) == EVENTS
+
+
+async def test_rows_are_read_as_they_are_published_not_all_first(tmp_path: Path) -> None:
+    """Streaming: when a batch is published, only that batch's rows have been read."""
+    publisher, read_so_far, seen_at_publish = MemoryPublisher(), [0], []
+    real_publish = publisher.publish
+
+    async def publish(evts: object, topic: str | None = None) -> None:
+        seen_at_publish.append(read_so_far[0])
+        await real_publish(evts, topic)  # type: ignore[arg-type]
+
+    publisher.publish = publish  # type: ignore[method-assign]
+    reads = parsed_rows("asterisk", rows(FIXTURES / "Master.csv"), ZoneInfo("UTC"), "DE")
+
+    def counted() -> Iterator[Read]:
+        for read in reads:
+            read_so_far[0] += 1
+            yield read
+
+    importer = CallImporter(Intake(publisher, topic=TOPIC), LINE, Ledger(None), TOPIC, batch=3)
+    await importer.run(counted(), lambda done: None)
+    # rows 1-3, 4-6, then 7, 8 and the dead letter of row 10 (row 9, internal, is no batch row)
+    assert seen_at_publish[:3] == [3, 6, 10]
