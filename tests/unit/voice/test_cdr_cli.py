@@ -47,7 +47,7 @@ def test_a_dry_run_prints_what_would_happen_and_needs_no_broker(tmp_path: Path) 
     )
     doc = json.loads(out)
     assert (doc["rows"], doc["imported"], doc["events"]) == (16, 9, 21)
-    assert doc["skipped"] == {"internal_call": 1, "duplicate_call_id": 1}
+    assert doc["skipped"] == {"internal_call": 1, "same_call": 1}
     assert [(b["line"], b["reason"]) for b in doc["bad_rows"]][:2] == [
         (10, "unknown_disposition"),
         (11, "column_count"),

@@ -99,7 +99,7 @@ def test_the_asterisk_fixture_row_by_row() -> None:
         11: "column_count",
         12: "bad_timestamp",
         14: "completed",  # 21 columns, a userfield with a comma and a line break
-        16: "completed",  # the uniqueid of line 1 again
+        16: "same_call",  # the uniqueid of line 1 again: folded into it
         17: "bad_duration",
         18: "not_csv",
     }

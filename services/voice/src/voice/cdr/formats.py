@@ -4,31 +4,30 @@ call to skip, or a bad row and why)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Literal
 
 from voice.cdr import asterisk
+from voice.cdr.fold import folded
 from voice.cdr.generic import BadHeader, Columns
 from voice.cdr.reader import Row, Unreadable
-from voice.cdr.record import BadRow, CallRecord, Skipped
+from voice.cdr.record import BadRow, Parsed, Read
 
 Format = Literal["asterisk", "csv"]
-Parsed = CallRecord | Skipped | BadRow
-
-
-@dataclass(frozen=True, slots=True)
-class Read:
-    line: int
-    raw: bytes
-    done: int
-    parsed: Parsed
 
 
 def parsed_rows(
     fmt: Format, rows: Iterable[Row | Unreadable], zone: tzinfo, region: str | None
 ) -> Iterator[Read]:
-    """Each row parsed; for ``csv`` the first row is the header (BadHeader when unusable)."""
+    """Each row parsed; for ``csv`` the first row is the header (BadHeader when unusable);
+    Asterisk rows of one call folded into one (``fold``)."""
+    reads = _parsed(fmt, rows, zone, region)
+    return folded(reads) if fmt == "asterisk" else reads
+
+
+def _parsed(
+    fmt: Format, rows: Iterable[Row | Unreadable], zone: tzinfo, region: str | None
+) -> Iterator[Read]:
     source = iter(rows)
     columns = _header(next(source, None)) if fmt == "csv" else None
     for row in source:

@@ -6,8 +6,8 @@ line); an internal call is skipped. After a batch is acked the ledger records it
 call's ``call.started`` event id; ``sha256:`` of a dead letter's bytes), so a second run skips
 them as *already imported* and publishes nothing, and a run stopped by a broker outage resumes
 where it stopped. Without the ledger a re-import publishes the same event ids again, which the
-unifier drops. A call id earlier in the same file is skipped as ``duplicate_call_id`` (Asterisk
-12+ may write several rows for one call: the first one is the call).
+unifier drops. A call id earlier in the same file (and not folded into it, ``fold``) is
+skipped as ``duplicate_call_id``.
 """
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ from hotline.events import CallEvent
 from hotline.imports import Ledger
 from hotline.intake import Intake, Poison, Publish, Result
 from voice.cdr.calls import Line, call_events
-from voice.cdr.formats import Read
-from voice.cdr.record import BadRow, Skipped
+from voice.cdr.record import BadRow, Read, Skipped
 
 SOURCE = "import:calls"
 MAX_LISTED = 100  # bad rows listed by line in the summary; all of them are counted

@@ -44,6 +44,19 @@ class Skipped:
     detail: str
 
 
+Parsed = CallRecord | Skipped | BadRow
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """A row of the file and what it is."""
+
+    line: int  # the line it starts on
+    raw: bytes  # its bytes, as in the file
+    done: int  # bytes of the file read so far
+    parsed: Parsed
+
+
 def timestamp(text: str, zone: tzinfo, what: str) -> datetime:
     """ISO 8601 (``2026-12-07 09:00:00``, ``2026-12-07T09:00:00+01:00``); a time without an
     offset is in ``zone`` (Asterisk writes the PBX's local time unless ``usegmtime=yes``)."""
