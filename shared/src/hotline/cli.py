@@ -110,14 +110,26 @@ def schema() -> None:
 def _register_service_commands() -> None:
     """Services and tools add commands via the `hotline.commands` entry-point group: the
     unifier's `rethread`, hotline-tools' `run`, `demo`, `loadgen`, `verify-delivery`. An entry
-    that is a ``typer.Typer`` is a command group: email_ingest's `import` (`import mbox`,
-    `import maildir`)."""
-    for ep in entry_points(group="hotline.commands"):
+    that is a ``typer.Typer`` is a command group; groups of one name from several services are
+    one group: `import` has email_ingest's `mbox` and `maildir` and voice's `calls`."""
+    groups: dict[str, list[typer.Typer]] = {}
+    for ep in sorted(entry_points(group="hotline.commands"), key=lambda e: (e.name, e.value)):
         command = ep.load()
         if isinstance(command, typer.Typer):
-            app.add_typer(command, name=ep.name)
+            groups.setdefault(ep.name, []).append(command)
         else:
             app.command(ep.name)(command)
+    for name, parts in groups.items():
+        app.add_typer(parts[0] if len(parts) == 1 else _merged(parts), name=name)
+
+
+def _merged(parts: list[typer.Typer]) -> typer.Typer:
+    """One group with every part's commands; its help is each part's, one line each."""
+    helps = [str(p.info.help) for p in parts if isinstance(p.info.help, str)]
+    group = typer.Typer(help="\n\n".join(helps), no_args_is_help=True)
+    for part in parts:
+        group.registered_commands.extend(part.registered_commands)
+    return group
 
 
 _register_service_commands()

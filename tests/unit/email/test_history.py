@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 
 from email_ingest.archive import StoredMail
-from email_ingest.history import ImportAborted, Importer, Ledger
+from email_ingest.history import ImportAborted, Importer
 from email_ingest.mailroom import Mailroom
 from email_ingest.normalize import MailboxConfig
 from hotline import events
 from hotline.blobs import LocalBlobStore
+from hotline.imports import Ledger
 from hotline.intake import MemoryPublisher
 from hotline.topics import INBOUND_EMAIL
 from tests.mail_archives import poison

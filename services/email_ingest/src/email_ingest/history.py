@@ -8,20 +8,19 @@ message per (tenant, channel, that provider id). On top of that the import keeps
 markers (event id, or the sha256 of a dead letter's bytes) Kafka acked, one per line, so a
 second run — or a run resumed after a crash or a broker outage — skips them as *already seen*
 instead of publishing them again. A mail whose marker already came earlier in the same
-archive (the same Message-ID twice) is a *duplicate*.
+archive (the same Message-ID twice) is a *duplicate*. (The ledger is ``hotline.imports``'.)
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from email_ingest.archive import StoredMail
 from email_ingest.mailroom import Mailroom, Prepared
+from hotline.imports import Ledger
 from hotline.intake import Poison, Result
 
 SOURCE = "import"
@@ -49,30 +48,6 @@ class ImportAborted(RuntimeError):
     def __init__(self, detail: str, tally: Tally) -> None:
         super().__init__(detail)
         self.tally = tally
-
-
-class Ledger:
-    """Markers of mails an import had acked, appended (and synced) after each acked batch."""
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self.markers: set[str] = set()
-        if path is not None and path.exists():
-            with path.open(encoding="ascii") as f:
-                self.markers.update(line.strip() for line in f if line.strip())
-
-    def __contains__(self, marker: object) -> bool:
-        return marker in self.markers
-
-    def record(self, markers: list[str]) -> None:
-        """Append to the file; ``markers`` (what earlier runs acked) stays as it was read."""
-        if self.path is None or not markers:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="ascii") as f:
-            f.write("".join(m + "\n" for m in markers))
-            f.flush()
-            os.fsync(f.fileno())
 
 
 class Importer:

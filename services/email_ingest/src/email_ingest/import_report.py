@@ -1,48 +1,15 @@
-"""What ``hotline import`` shows: a progress bar on stderr while it runs, then a summary on
-stdout (a table, or JSON with ``--json``)."""
+"""What ``hotline import`` shows when done: a summary on stdout (a table, or JSON with ``--json``);
+the progress bar while it runs is ``hotline.imports.progress``."""
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from email_ingest.archive import StoredMail
 from email_ingest.history import TOO_LARGE, Tally
-
-
-class progress:
-    """A rich progress bar on stderr, advanced to each mail's ``done``."""
-
-    def __init__(self, total: int, unit: str, console: Console) -> None:
-        counter = TextColumn("{task.completed:,.0f} B" if unit == "bytes" else "")
-        self.bar = Progress(
-            TextColumn("importing"),
-            BarColumn(),
-            MofNCompleteColumn() if unit == "mails" else counter,
-            TextColumn("{task.fields[mails]:,} mails"),
-            TimeRemainingColumn(),
-            console=console,
-        )
-        self.task = self.bar.add_task("import", total=total, mails=0)
-
-    def __enter__(self) -> Callable[[StoredMail], None]:
-        self.bar.start()
-        count = 0
-
-        def advance(mail: StoredMail) -> None:
-            nonlocal count
-            count += 1
-            self.bar.update(self.task, completed=mail.done, mails=count)
-
-        return advance
-
-    def __exit__(self, *exc: object) -> None:
-        self.bar.stop()
 
 
 def summary(tally: Tally, *, dry_run: bool, tenant: str, as_json: bool) -> None:

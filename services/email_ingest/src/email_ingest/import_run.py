@@ -13,23 +13,21 @@ from rich.console import Console
 
 from email_ingest.app import mailbox_config
 from email_ingest.archive import NotAnArchive
-from email_ingest.history import ImportAborted, Importer, Ledger, Tally
+from email_ingest.history import ImportAborted, Importer, Tally
 from email_ingest.import_cli import Mails, Options
-from email_ingest.import_report import progress, summary
+from email_ingest.import_report import summary
 from email_ingest.mailroom import Mailroom
 from email_ingest.settings import EmailSettings
 from hotline.blobs import open_blob_store
+from hotline.imports import Ledger, connected_producer, failed, progress
 from hotline.intake import KafkaPublisher, MemoryPublisher, Publisher
-from hotline.kafka import EventProducer, ProducerSettings
-
-CONNECT_TIMEOUT_S = 30.0
 
 
 def run_import(options: Options, mails: Mails, total: int, unit: str) -> None:
     try:
         settings = EmailSettings()
     except ValidationError as exc:
-        raise _failed(f"email_ingest settings (HOTLINE_*): {exc}") from exc
+        raise failed(f"email_ingest settings (HOTLINE_*): {exc}") from exc
     if options.account:
         settings = settings.model_copy(update={"account_id": options.account})
     tenant = _tenant(settings, options.tenant)
@@ -66,7 +64,7 @@ async def _run(
     mails: Mails,
     shown: tuple[int, str, Console],
 ) -> Tally:
-    producer = None if options.dry_run else await _connected(settings)
+    producer = None if options.dry_run else await connected_producer(settings)
     publisher: Publisher = KafkaPublisher(producer) if producer else MemoryPublisher(down=True)
     config = replace(mailbox_config(settings), tenant=tenant)
     room = Mailroom(
@@ -74,32 +72,8 @@ async def _run(
     )
     importer = Importer(room, ledger, dry_run=options.dry_run, batch=options.batch)
     try:
-        with progress(*shown) as advance:
-            return await importer.run(mails(settings.smtp_max_bytes), advance)
+        with progress(*shown, noun="mails") as advance:
+            return await importer.run(mails(settings.smtp_max_bytes), lambda m: advance(m.done))
     finally:
         if producer is not None:
             await producer.stop()
-
-
-async def _connected(settings: EmailSettings) -> EventProducer:
-    producer = EventProducer(
-        ProducerSettings(
-            bootstrap=settings.kafka_bootstrap,
-            client_id="hotline-import",
-            ack_timeout=settings.ack_timeout,
-            linger_ms=settings.linger_ms,
-        )
-    )
-    try:
-        await asyncio.wait_for(producer.start(), CONNECT_TIMEOUT_S)
-    except Exception as exc:
-        await producer.stop()
-        message = f"Kafka at {settings.kafka_bootstrap} is not reachable: {exc!r}"
-        raise _failed(message) from exc
-    return producer
-
-
-def _failed(message: str) -> typer.Exit:
-    """An error that is no single option's fault: said on stderr, exit status 1."""
-    Console(stderr=True).print(f"[red]error:[/red] {message}", highlight=False)
-    return typer.Exit(1)
