@@ -8,9 +8,7 @@ region (``00`` in most of Europe, ``011`` in NANP) is understood when a region i
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-import phonenumbers
+from hotline import phones
 
 #: Longest number that is an extension of the PBX, not an outside line (digits only).
 EXTENSION_MAX_DIGITS = 6
@@ -18,26 +16,14 @@ EXTENSION_MAX_DIGITS = 6
 WITHHELD = frozenset({"", "anonymous", "unknown", "restricted", "private", "unavailable", "s"})
 
 
-@lru_cache(maxsize=65_536)
 def e164(raw: str, region: str | None) -> str | None:
-    """``raw`` as E.164, or None when it is no possible phone number (or an extension)."""
+    """``raw`` as E.164 (``hotline.phones``), or None for an extension or a withheld caller."""
     text = raw.strip()
     if is_extension(text) or text.lower() in WITHHELD:
         return None
-    try:
-        number = phonenumbers.parse(text if region else _international(text), region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(number):
-        return None
-    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
-
-
-def _international(text: str) -> str:
-    """Without a region only international numbers: ``+49…``, ``0049…`` or ``49…``."""
-    if text.startswith("+"):
-        return text
-    return "+" + (text[2:] if text.startswith("00") else text)
+    if region is None and text.startswith("00"):  # a PBX's own dialling: 00 is international
+        text = "+" + text[2:]
+    return phones.e164(text, region)
 
 
 def is_extension(text: str) -> bool:
