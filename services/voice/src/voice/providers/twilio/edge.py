@@ -13,21 +13,16 @@ as ``voicemail``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from hotline import twilio
 from hotline.accounts import Account, AccountRegistry
 from hotline.accounts.registry import ANY
 from hotline.http import ServiceState
 from hotline.http.hotpath import Answer, Handler, Inbound
 from hotline.kafka.errors import PermanentError
-from hotline.tenancy import Tenancy
 from voice import intake
-from voice.accounts import KIND, region_of
-from voice.calls import CallContext
 from voice.providers.twilio import parse, verify
 from voice.providers.twilio.normalize import normalize
-from voice.routing import routed, signed
+from voice.routing import context, routed, signed
 from voice.settings import VoiceSettings
 
 PATH = "/webhooks/voice/twilio"
@@ -48,26 +43,11 @@ def post_handler(registry: AccountRegistry, settings: VoiceSettings) -> Handler:
         )
         if broken is not None:
             raise broken  # signed garbage: 400 / 422
-        ctx = context(account, sid, tenancy, settings.default_region, req.query)
+        ctx = context(account, sid, tenancy, settings.default_region, verify.flags(req.query))
         outcome = intake.outcome_of(lambda: normalize(form, ctx), req.body, PATH)
         return await intake.answer(state, outcome)
 
     return receive
-
-
-def context(
-    account: Account, sid: str, tenancy: Tenancy, region: str | None, query: str
-) -> CallContext:
-    """The routed account's tenant (an environment ``*`` account: the tenancy's for this
-    AccountSid), region and the callback URL's markers."""
-    tenant = account.tenant if account.account_id != ANY else tenancy.tenant_for(KIND, sid)
-    return CallContext(
-        tenant=tenant,
-        account_id=sid,
-        received_at=datetime.now(UTC),
-        region=region_of(account, region),
-        flags=verify.flags(query),
-    )
 
 
 def _form(req: Inbound) -> tuple[twilio.Form, Exception | None]:

@@ -11,7 +11,7 @@ event only names a URL to fetch the text from, so it produces nothing here.
 from __future__ import annotations
 
 from hotline import events as ev
-from voice.providers.calls import CallContext, CallFields, Parties, call_fields, number
+from voice.calls import CallContext, CallFields, call_fields, number, sides
 from voice.providers.vonage.parse import Callback, parse
 
 STARTED = frozenset({"started", "ringing"})
@@ -24,6 +24,7 @@ ENDED: dict[str, ev.CallOutcome] = {
     "rejected": "failed",
     "failed": "failed",
 }
+SOURCE = "vonage"
 IGNORED = frozenset({"disconnected", "machine", "human"})  # documented: nothing produced
 
 
@@ -43,11 +44,6 @@ def normalize(body: bytes, ctx: CallContext) -> list[ev.CallEvent]:
     return []
 
 
-def _parties(callback: Callback) -> Parties:
-    direction: ev.CallDirection = "outbound" if callback.direction == "outbound" else "inbound"
-    return Parties(direction, _international(callback.source), _international(callback.to))
-
-
 def _international(raw: str) -> str:
     """Vonage's phone numbers are international digits without "+" ("447700900000"): never
     national, whatever the account's region; SIP URIs and app users stay as sent."""
@@ -56,7 +52,9 @@ def _international(raw: str) -> str:
 
 def _fields(ctx: CallContext, callback: Callback, step: str) -> CallFields:
     at = callback.timestamp or callback.end_time or callback.start_time
-    return call_fields(ctx, callback.call_id, step, _parties(callback), at)
+    direction: ev.CallDirection = "outbound" if callback.direction == "outbound" else "inbound"
+    calling, called = _international(callback.source), _international(callback.to)
+    return call_fields(ctx, sides(callback.call_id, direction, calling, called, SOURCE, at), step)
 
 
 def _ended(ctx: CallContext, callback: Callback) -> ev.CallEnded:
