@@ -12,7 +12,9 @@ from hotline.http.hotpath import Handler, serve_posts
 from hotline.intake import Intake, KafkaPublisher, Publisher
 from voice.accounts import registry_for
 from voice.intake import INTAKE
+from voice.providers.cti import edge as cti
 from voice.providers.twilio import edge as twilio
+from voice.providers.vonage import edge as vonage
 from voice.settings import VoiceSettings
 
 
@@ -35,7 +37,11 @@ def create_app(
 
 
 def posts(settings: VoiceSettings, accounts: AccountRegistry) -> dict[str, Handler]:
-    return {twilio.PATH: twilio.post_handler(accounts, settings)}
+    return {
+        twilio.PATH: twilio.post_handler(accounts, settings),
+        vonage.PATH: vonage.post_handler(accounts, settings),
+        cti.PATH: cti.post_handler(accounts, settings),
+    }
 
 
 def bootstrap() -> tuple[FastAPI, VoiceSettings]:
