@@ -130,7 +130,8 @@ def test_recording_names_the_conversation_and_its_file() -> None:
     assert event.call_id == INBOUND_CALL
     assert event.event_id == ev.event_id_for("acme", "voice", INBOUND_CALL, f"call.recording:{rid}")
     assert event.recording_id == rid
-    assert event.recording.ref == f"https://api.nexmo.com/v1/files/{rid}"
+    assert event.recording.ref == f"provider:vonage/{rid}"
+    assert event.recording.source_url == f"https://api.nexmo.com/v1/files/{rid}"
     assert (event.recording.mime_type, event.recording.size) == ("audio/mpeg", 28910)
     assert event.duration_s == 121  # end_time - start_time
     assert event.caller.handle == ""  # Vonage names no numbers on recordings

@@ -25,12 +25,14 @@ from hotline.intake.intake import poison_of
 from hotline.kafka.errors import PermanentError
 from hotline.topics import INBOUND_VOICE
 from voice.calls import CallContext
+from voice.recordings import RecordingCopier
 from voice.routing import context
 from voice.settings import VoiceSettings
 
 STATUS = {"malformed": 400, "schema_mismatch": 422}
 PARSER_VERSION = "voice-1"
 INTAKE = "intake"  # the Intake's key in ServiceState.extras
+COPIER = "recordings"  # the RecordingCopier's, when recordings are copied
 Normalizer = Callable[[bytes, CallContext], Sequence[ev.CallEvent]]  # a body's events
 # routes a request to its account and verifies it (404 / 401 as ``Rejected``) at a clock
 # reading: the account and the id the request named
@@ -55,10 +57,13 @@ def rejected(exc: PermanentError) -> Rejected:
     return Rejected(STATUS.get(exc.reason, 400), exc.reason, exc.detail)
 
 
-async def answer(state: ServiceState, outcome: Outcome) -> Answer:
-    """The provider's answer, given once Kafka acked (or did not: 503)."""
-    intake = state.extras[INTAKE]
+async def answer(state: ServiceState, outcome: Outcome, account: Account) -> Answer:
+    """The provider's answer, given once Kafka acked (or did not: 503); recordings are copied
+    first with ``account``'s credentials when the service copies them (``COPIER``)."""
+    intake, copier = state.extras[INTAKE], state.extras.get(COPIER)
     assert isinstance(intake, Intake)
+    if isinstance(copier, RecordingCopier) and isinstance(outcome, Publish):
+        outcome = Publish(await copier.copy(outcome.events, account))
     return answer_for(await intake.take(outcome))
 
 
@@ -85,6 +90,6 @@ class BodyEdge:
             account, account_id = self.admit(registry, req, clock())
             ctx = context(account, account_id, tenancy, settings.default_region)
             outcome = outcome_of(lambda: normalize(req.body, ctx), req.body, self.path)
-            return await answer(state, outcome)
+            return await answer(state, outcome, account)
 
         return receive

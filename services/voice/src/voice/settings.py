@@ -48,7 +48,9 @@ class VoiceSettings(ServiceSettings):
     recording_budget: float = 10.0  # seconds for one callback's recordings, retries included
     recording_attempts: int = 3
     recording_max_bytes: int = 200 * 1024 * 1024
-    recording_hosts: tuple[str, ...] = RECORDING_HOSTS  # and their subdomains
+    # and their subdomains; Twilio may answer a recording's URL with a 302 to a short-lived
+    # signed URL of its storage (Amazon S3): credentials never follow a redirect
+    recording_hosts: tuple[str, ...] = (*RECORDING_HOSTS, "amazonaws.com")
 
     def recording_limits(self) -> FetchLimits:
         return FetchLimits(

@@ -90,7 +90,12 @@ class Stack:
                 "HOTLINE_TWILIO_STATUS_URL": f"{self._url(3)}/webhooks/sms/status",
             },
             # Twilio Voice signs the URL it posts call callbacks to: this stack's
-            "voice": {"HOTLINE_TWILIO_WEBHOOK_URL": self.voice_callback_url},
+            "voice": {
+                "HOTLINE_TWILIO_WEBHOOK_URL": self.voice_callback_url,
+                # recordings copied into the stack's one blob folder before publish
+                "HOTLINE_RECORDINGS_COPY": "true",
+                "HOTLINE_BLOB_DIR": str(self.var / "blobs"),
+            },
         }
         for name, nice in self.nice.items():
             per_service.setdefault(name, {})["HOTLINE_CPU_NICE"] = str(nice)

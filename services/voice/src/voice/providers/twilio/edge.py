@@ -45,7 +45,7 @@ def post_handler(registry: AccountRegistry, settings: VoiceSettings) -> Handler:
             raise broken  # signed garbage: 400 / 422
         ctx = context(account, sid, tenancy, settings.default_region, verify.flags(req.query))
         outcome = intake.outcome_of(lambda: normalize(form, ctx), req.body, PATH)
-        return await intake.answer(state, outcome)
+        return await intake.answer(state, outcome, account)
 
     return receive
 

@@ -4,7 +4,8 @@ Status -> event: started and ringing -> ``call.started`` (one event id: a repeat
 event); answered -> ``call.answered``; each final status -> ``call.ended`` with its outcome
 (``ENDED``). ``disconnected`` (a leg left the conversation; ``completed`` follows), the
 machine-detection results and any status Vonage adds later produce nothing. A recording event
--> ``call.recording`` (the provider's URL; the recording fetcher copies it). A transcription
+-> ``call.recording`` (ref ``provider:vonage/<recording_uuid>``, the file's URL as its
+``source_url``: the edge copies it). A transcription
 event only names a URL to fetch the text from, so it produces nothing here.
 """
 
@@ -74,7 +75,12 @@ def _ended(ctx: CallContext, callback: Callback) -> ev.CallEnded:
 def _recording(ctx: CallContext, callback: Callback) -> ev.CallRecording:
     rid = callback.recording_uuid or ""
     url = callback.recording_url or ""
-    ref = ev.AttachmentRef(ref=url, mime_type="audio/mpeg", size=callback.size or None)
+    ref = ev.AttachmentRef(
+        ref=f"provider:vonage/{rid}",
+        mime_type="audio/mpeg",
+        size=callback.size or None,
+        source_url=url,
+    )
     return ev.CallRecording(
         **_fields(ctx, callback, f"call.recording:{rid}"),
         recording=ref,
