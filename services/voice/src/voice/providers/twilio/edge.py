@@ -1,7 +1,8 @@
 """Twilio Voice edge: status, recording and transcription callbacks on one path, routed by
 the body's ``AccountSid`` to a ``voice`` account of source ``twilio`` (404 otherwise) and
 signed over the account's ``webhook_url`` plus the request's query with any of its
-``auth_token`` values (401 otherwise). Nothing is produced for a refused callback.
+``auth_token`` values, or of its ``shared_key`` with HMAC-SHA256 when a Webhooks Rule signs
+(401 otherwise). Nothing is produced for a refused callback.
 
 Point every callback of the number at ``webhook_url``: the voice URL's ``statusCallback``
 (events initiated, ringing, answered, completed), ``<Record recordingStatusCallback=…>`` and
@@ -16,7 +17,7 @@ from __future__ import annotations
 from hotline import twilio
 from hotline.accounts import Account, AccountRegistry
 from hotline.accounts.registry import ANY
-from hotline.http import ServiceState
+from hotline.http import Rejected, ServiceState
 from hotline.http.hotpath import Answer, Handler, Inbound
 from hotline.kafka.errors import PermanentError
 from voice import intake
@@ -36,11 +37,7 @@ def post_handler(registry: AccountRegistry, settings: VoiceSettings) -> Handler:
         form, broken = _form(req)
         sid = form.fields.get("AccountSid") or ANY
         account = routed(registry, SOURCE, sid)
-        url = verify.signed_url(_base(account, settings), req.query)
-        header = req.headers.get("x-twilio-signature")
-        signed(
-            account, "auth_token", lambda t: verify.request_ok(t, url, req.body, form.pairs, header)
-        )
+        _signed_by(account, verify.signed_url(_base(account, settings), req.query), req, form)
         if broken is not None:
             raise broken  # signed garbage: 400 / 422
         ctx = context(account, sid, tenancy, settings.default_region, verify.flags(req.query))
@@ -48,6 +45,19 @@ def post_handler(registry: AccountRegistry, settings: VoiceSettings) -> Handler:
         return await intake.answer(state, outcome, account)
 
     return receive
+
+
+def _signed_by(account: Account, url: str, req: Inbound, form: twilio.Form) -> None:
+    """401 unless a value of the secret the request names (auth token, or a Webhooks Rule's
+    shared key) signed it with the hash it names."""
+    found = verify.scheme(req.headers.get(twilio.SETTINGS_HEADER))
+    if found is None:
+        raise Rejected(401, "bad_signature", "unknown signature algorithm")
+    secret, digest = found
+    header = req.headers.get("x-twilio-signature")
+    signed(
+        account, secret, lambda t: verify.request_ok(t, url, req.body, form.pairs, header, digest)
+    )
 
 
 def _form(req: Inbound) -> tuple[twilio.Form, Exception | None]:
