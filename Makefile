@@ -18,7 +18,8 @@ COMPOSE_CHECK := var/bin/compose-check
 
 .PHONY: help setup system-deps kafka-jars s3-server run test test-unit test-contract test-integration \
         test-e2e lint fmt bench bench-kafka bench-email bench-chat bench-social bench-unifier \
-        bench-identity bench-inbox bench-voice-import soak clean contract-snapshot bench-e2e bench-report bench-p2-sweep \
+        bench-identity bench-inbox bench-voice bench-voice-import soak clean contract-snapshot \
+        bench-e2e bench-report bench-p2-sweep \
         deploy-check
 
 help:
@@ -134,6 +135,10 @@ bench-email: setup kafka-jars
 
 bench-social: setup kafka-jars
 	$(UV) run --frozen python -m bench.social_bench
+
+# signed Twilio Voice status callbacks at 1,000/s through the voice edge and broker
+bench-voice: setup kafka-jars
+	$(UV) run --frozen python -m bench.voice_bench
 
 # hotline import calls: a generated 100,000-row Master.csv (not kept) against a real broker
 bench-voice-import: setup kafka-jars

@@ -130,7 +130,7 @@ def assert_printed_sign_in_works(base: int, out: str) -> None:
 
 def assert_printed_call_help_works(base: int, out: str, env: dict[str, str]) -> None:
     """The voice service's printed URL and Twilio token sign a callback it accepts (and a
-    wrong token is refused); `hotline call` reports a whole call accepted."""
+    wrong token is refused); `hotline call` reports a whole call accepted from each source."""
     url = re.search(r"POST +(http://\S+/webhooks/voice/twilio) ", out)
     token = re.search(r"signed with +(\S+) \(the Twilio auth token", out)
     assert url and token, out
@@ -139,17 +139,19 @@ def assert_printed_call_help_works(base: int, out: str, env: dict[str, str]) -> 
     for secret, status in ((token.group(1), 200), ("not-the-token", 401)):
         headers = {"X-Twilio-Signature": twilio.sign(secret.encode(), url.group(1), pairs)}
         assert httpx.post(url.group(1), data=dict(pairs), headers=headers).status_code == status
-    call = subprocess.run(
-        [sys.executable, "-m", "hotline.cli", "call", "--base-port", str(base)],
-        check=False,
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert call.returncode == 0, call.stderr
-    assert call.stdout.count(": 200") == 4, call.stdout
+    for source, steps in (("twilio", 4), ("vonage", 4), ("cti", 3)):
+        command = ["call", "--base-port", str(base), "--source", source]
+        call = subprocess.run(
+            [sys.executable, "-m", "hotline.cli", *command],
+            check=False,
+            env=env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert call.returncode == 0, call.stderr
+        assert call.stdout.count(": 200") == steps, call.stdout
 
 
 def assert_demo_is_one_conversation(base: int, env: dict[str, str]) -> None:

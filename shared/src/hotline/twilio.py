@@ -5,6 +5,10 @@ The signature is base64(HMAC-SHA1(auth_token, URL + each POST parameter's key an
 sorted)). For a JSON body Twilio signs the URL alone, which then carries ``bodySHA256`` (the
 hex SHA-256 of the body), so the body is covered through the URL.
 
+A Webhooks Rule matching the URL makes Twilio sign with the rule's SharedKey and algorithm
+instead (HMAC-SHA256), saying so in ``X-Twilio-Webhooks-Signature-Settings: key=…,
+algorithm=HMAC_SHA256``; only the hash changes, the signed string is the same.
+
 The URL is the configured one (never what a proxy forwards); like Twilio's SDK validators we
 also accept it with the scheme's default port added or removed. Twilio signs no timestamp, so
 the deterministic event id from the provider's sid is what makes a replay harmless.
@@ -15,6 +19,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
@@ -23,6 +28,9 @@ from hotline.kafka.errors import PermanentError
 DEFAULT_PORTS = {"https": 443, "http": 80}
 MAX_FIELDS = 200
 BODY_HASH = "bodySHA256"  # the query parameter of a signed JSON body
+SETTINGS_HEADER = "x-twilio-webhooks-signature-settings"  # a Webhooks Rule's key and algorithm
+Digest = Callable[[], "hashlib._Hash"]
+ALGORITHMS: dict[str, Digest] = {"HMAC_SHA1": hashlib.sha1, "HMAC_SHA256": hashlib.sha256}
 
 
 @dataclass(frozen=True)
@@ -51,29 +59,45 @@ def parse_form(body: bytes) -> Form:
     return Form(pairs, dict(pairs))
 
 
-def sign(token: bytes, url: str, params: list[tuple[str, str]]) -> str:
+def sign(
+    token: bytes, url: str, params: list[tuple[str, str]], digest: Digest = hashlib.sha1
+) -> str:
     data = url + "".join(k + v for k, v in sorted(params, key=lambda kv: kv[0]))
-    return base64.b64encode(hmac.new(token, data.encode(), hashlib.sha1).digest()).decode()
+    return base64.b64encode(hmac.new(token, data.encode(), digest).digest()).decode()
 
 
-def signature_ok(token: bytes, url: str, params: list[tuple[str, str]], header: str | None) -> bool:
+def signature_ok(
+    token: bytes,
+    url: str,
+    params: list[tuple[str, str]],
+    header: str | None,
+    digest: Digest = hashlib.sha1,
+) -> bool:
     if not header:
         return False
     given = header.strip().encode("ascii", "replace")
     return any(
-        hmac.compare_digest(given, sign(token, candidate, params).encode())
+        hmac.compare_digest(given, sign(token, candidate, params, digest).encode())
         for candidate in _variants(url)
     )
 
 
-def json_signature_ok(token: bytes, url: str, body: bytes, header: str | None) -> bool:
+def json_signature_ok(
+    token: bytes, url: str, body: bytes, header: str | None, digest: Digest = hashlib.sha1
+) -> bool:
     """A JSON body: the signature covers ``url`` alone, whose ``bodySHA256`` must be the
     body's digest (else any body could ride on a signed URL)."""
     query = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
-    digest = hashlib.sha256(body).hexdigest()
-    if not hmac.compare_digest(query.get(BODY_HASH, "").lower().encode(), digest.encode()):
+    body_digest = hashlib.sha256(body).hexdigest()
+    if not hmac.compare_digest(query.get(BODY_HASH, "").lower().encode(), body_digest.encode()):
         return False
-    return signature_ok(token, url, [], header)
+    return signature_ok(token, url, [], header, digest)
+
+
+def algorithm_of(settings_header: str) -> Digest | None:
+    """The hash a Webhooks Rule's ``key=…,algorithm=…`` names; None: one we do not know."""
+    fields = dict(part.strip().partition("=")[::2] for part in settings_header.split(","))
+    return ALGORITHMS.get(fields.get("algorithm", "").strip().upper())
 
 
 def _variants(url: str) -> list[str]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 import uvicorn
+from fastapi import FastAPI
 
 from hotline_tools.devstack.broker import free_port
 from tests.unit.voice.helpers import settings_for
@@ -21,6 +22,7 @@ from voice.settings import VoiceSettings
 class Running:
     settings: VoiceSettings
     client: httpx.AsyncClient
+    app: FastAPI
 
 
 @contextlib.asynccontextmanager
@@ -35,7 +37,7 @@ async def serve(settings: VoiceSettings) -> AsyncIterator[Running]:
     async with httpx.AsyncClient(base_url=base, timeout=10) as client:
         try:
             await _until_ready(client, server)
-            yield Running(settings, client)
+            yield Running(settings, client, app)
         finally:
             server.should_exit = True
             await asyncio.wait_for(task, 10)

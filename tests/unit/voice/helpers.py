@@ -4,6 +4,7 @@ process on ``MemoryPublisher`` (the real hot path, verification, normalizer and 
 from __future__ import annotations
 
 import contextlib
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,6 +31,7 @@ TOKEN = "it-twilio-voice-token"
 T0 = datetime(2026, 12, 7, 9, 0, 5, tzinfo=UTC)
 CTX = CallContext("acme", ACCOUNT, T0, "DE")
 PATH = "/webhooks/voice/twilio"
+BLOBS = Path(tempfile.gettempdir()) / "hotline-voice-test-blobs"
 
 
 def fixture(name: str) -> bytes:
@@ -51,6 +53,11 @@ def settings_for(kafka: str, port: int, **extra: Any) -> VoiceSettings:
         "twilio_webhook_url": f"http://127.0.0.1:{port}{PATH}",
         "default_region": "DE",
         "ack_timeout": 3.0,
+        # recordings are copied before publish (as in make run), from local stand-ins only
+        "recordings_copy": True,
+        "recording_hosts": ("127.0.0.1",),
+        "recording_budget": 3.0,
+        "blob_dir": BLOBS,
     }
     return VoiceSettings(**{**values, **extra})
 

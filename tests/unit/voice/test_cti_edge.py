@@ -15,10 +15,10 @@ from hotline.accounts import Account, AccountRegistry
 from hotline.http.hotpath import Handler
 from hotline.topics import dead_letter_for, inbound_topic_for
 from tests.fixtures.voice import Served, recorded, serving
-from voice.providers.calls import CallContext
+from voice.calls import CallContext
 from voice.providers.cti import edge
 from voice.providers.cti.verify import HEADER, TOLERANCE, header_for, sign
-from voice.providers.handoff import EdgeSettings, IntakeOf
+from voice.settings import VoiceSettings
 
 NEW, OLD = "cti-signing-secret-new", "cti-signing-secret-old"
 PBX = Account(
@@ -35,10 +35,8 @@ VONAGE = Account(
 URL = "/webhooks/voice/cti/pbx-berlin"
 
 
-def mount(
-    accounts: AccountRegistry, settings: EdgeSettings, intake: IntakeOf
-) -> dict[str, Handler]:
-    return {edge.PATH: edge.post_handler(accounts, settings, intake)}
+def mount(accounts: AccountRegistry, settings: VoiceSettings) -> dict[str, Handler]:
+    return {edge.PATH: edge.post_handler(accounts, settings)}
 
 
 async def post(
@@ -186,10 +184,8 @@ def crash(body: bytes, ctx: CallContext) -> list[ev.CallEvent]:
 
 
 async def test_a_verified_request_we_cannot_normalize_is_dead_lettered_not_lost() -> None:
-    def crashing(
-        accounts: AccountRegistry, settings: EdgeSettings, intake: IntakeOf
-    ) -> dict[str, Handler]:
-        return {edge.PATH: edge.post_handler(accounts, settings, intake, run=crash)}
+    def crashing(accounts: AccountRegistry, settings: VoiceSettings) -> dict[str, Handler]:
+        return {edge.PATH: edge.post_handler(accounts, settings, run=crash)}
 
     body = recorded("cti", "hangup_in.form")
     async with serving(crashing, PBX) as served:

@@ -12,10 +12,10 @@ import pytest
 from hotline import events as ev
 from hotline.kafka.errors import PermanentError
 from tests.fixtures.voice import recorded
-from voice.providers.calls import CallContext
+from voice.calls import CallContext
 from voice.providers.cti.normalize import OUTCOMES, normalize
 
-CTX = CallContext("cti", "pbx-berlin", "acme", "DE", datetime(2026, 12, 7, 8, 0, tzinfo=UTC))
+CTX = CallContext("acme", "pbx-berlin", datetime(2026, 12, 7, 8, 0, tzinfo=UTC), "DE")
 CALL = "4991155921769858278-1"
 
 

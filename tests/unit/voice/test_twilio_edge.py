@@ -172,3 +172,28 @@ async def test_an_unknown_status_is_dead_lettered_not_dropped() -> None:
             body,
         )
         assert edge.fake.published == []
+
+
+async def test_a_webhooks_rule_signs_with_its_shared_key_and_sha256() -> None:
+    async with in_process() as edge:
+        url = edge.settings.twilio_webhook_url
+        settings = {"source": "twilio", "webhook_url": url}
+        secrets = {"auth_token": (TOKEN,), "shared_key": ("rule-shared-key",)}
+        registry(edge.app).put(Account("voice", ACCOUNT, "acme", secrets, settings, version=3))
+        body = fixture("status_ringing")
+        pairs = twilio.parse_form(body).pairs
+        rule = {"x-twilio-webhooks-signature-settings": "key=KS1,algorithm=HMAC_SHA256"}
+
+        async def post(key: str, sha: bool, settings_header: dict[str, str]) -> int:
+            digest = hashlib.sha256 if sha else hashlib.sha1
+            sig = twilio.sign(key.encode(), url, pairs, digest)
+            headers = {"x-twilio-signature": sig, **settings_header}
+            return (await edge.client.post(url, content=body, headers=headers)).status_code
+
+        assert await post(TOKEN, True, rule) == 401  # the auth token is not the rule's key
+        assert await post("rule-shared-key", False, rule) == 401  # SHA-1 where SHA-256 is said
+        unknown = {"x-twilio-webhooks-signature-settings": "key=KS1,algorithm=HMAC_MD5"}
+        assert await post("rule-shared-key", True, unknown) == 401
+        assert edge.fake.published == []
+        assert await post("rule-shared-key", True, rule) == 200
+        assert len(edge.fake.events_on(INBOUND_VOICE)) == 1

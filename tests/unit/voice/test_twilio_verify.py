@@ -3,7 +3,9 @@ through ``bodySHA256``; the URL's query (markers) is covered; markers read from 
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 
 import pytest
 
@@ -118,3 +120,36 @@ def test_markers_and_json_from_the_query(query: str, flags: set[str], is_json: b
 def test_signed_url_is_the_base_plus_the_query() -> None:
     assert verify.signed_url(URL, "") == URL
     assert verify.signed_url(URL, "voicemail=1") == URL + "?voicemail=1"
+
+
+SHARED = "webhooks-rule-shared-key"
+
+
+@pytest.mark.parametrize(
+    ("settings", "found"),
+    [
+        (None, ("auth_token", "sha1")),
+        ("key=KS123,algorithm=HMAC_SHA256", ("shared_key", "sha256")),
+        (" algorithm=hmac_sha256 , key=KS1", ("shared_key", "sha256")),
+        ("key=KS1,algorithm=HMAC_SHA1", ("shared_key", "sha1")),
+        ("key=KS1,algorithm=HMAC_MD5", None),
+        ("key=KS1", None),
+        ("", None),
+    ],
+)
+def test_the_settings_header_names_secret_and_hash(
+    settings: str | None, found: tuple[str, str] | None
+) -> None:
+    got = verify.scheme(settings)
+    assert (None if got is None else (got[0], got[1]().name)) == found
+
+
+def test_hmac_sha256_signs_the_same_string() -> None:
+    url, pairs = "https://example.com/voice?voicemail=1", [("CallSid", "CA1"), ("A", "b")]
+    data = url + "A" + "b" + "CallSid" + "CA1"
+    expected = base64.b64encode(
+        hmac.new(SHARED.encode(), data.encode(), hashlib.sha256).digest()
+    ).decode()
+    assert twilio.sign(SHARED.encode(), url, pairs, hashlib.sha256) == expected
+    assert verify.request_ok(SHARED, url, b"", pairs, expected, hashlib.sha256)
+    assert not verify.request_ok(SHARED, url, b"", pairs, expected)  # not as SHA-1

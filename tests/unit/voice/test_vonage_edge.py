@@ -14,9 +14,9 @@ from hotline import events as ev
 from hotline.accounts import Account, AccountRegistry
 from hotline.http.hotpath import Handler
 from tests.fixtures.voice import Served, recorded, serving
-from voice.providers.handoff import EdgeSettings, IntakeOf
 from voice.providers.vonage import edge
 from voice.providers.vonage.verify import TOLERANCE, token_for
+from voice.settings import VoiceSettings
 
 APP = "aaaaaaaa-bbbb-cccc-dddd-0123456789ab"
 NEW, OLD = "vonage-signature-secret-new-0123456789", "vonage-signature-secret-old-0123456789"
@@ -32,10 +32,8 @@ CTI = Account("voice", "pbx-1", "acme", {"signing_secret": (NEW,)}, {"source": "
 OFF = Account("voice", "app-off", "acme", {"signature_secret": (NEW,)}, enabled=False, version=1)
 
 
-def mount(
-    accounts: AccountRegistry, settings: EdgeSettings, intake: IntakeOf
-) -> dict[str, Handler]:
-    return {edge.PATH: edge.post_handler(accounts, settings, intake)}
+def mount(accounts: AccountRegistry, settings: VoiceSettings) -> dict[str, Handler]:
+    return {edge.PATH: edge.post_handler(accounts, settings)}
 
 
 async def post(served: Served, body: bytes, token: str | None) -> tuple[int, str]:

@@ -12,11 +12,11 @@ import pytest
 from hotline import events as ev
 from hotline.kafka.errors import PermanentError
 from tests.fixtures.voice import recorded
-from voice.providers.calls import CallContext
+from voice.calls import CallContext
 from voice.providers.vonage.normalize import ENDED, IGNORED, STARTED, normalize
 
 APP = "aaaaaaaa-bbbb-cccc-dddd-0123456789ab"
-CTX = CallContext("vonage", APP, "acme", "DE", datetime(2026, 12, 7, 8, 0, tzinfo=UTC))
+CTX = CallContext("acme", APP, datetime(2026, 12, 7, 8, 0, tzinfo=UTC), "DE")
 INBOUND_CALL = "CON-4bf66420-d6cb-46e0-9ba9-f7eede9a7301"
 OUTBOUND_CALL = "CON-9c1a7d2e-51f3-4b0a-8e6d-2f7b3c4d5e6f"
 
@@ -130,7 +130,8 @@ def test_recording_names_the_conversation_and_its_file() -> None:
     assert event.call_id == INBOUND_CALL
     assert event.event_id == ev.event_id_for("acme", "voice", INBOUND_CALL, f"call.recording:{rid}")
     assert event.recording_id == rid
-    assert event.recording.ref == f"https://api.nexmo.com/v1/files/{rid}"
+    assert event.recording.ref == f"provider:vonage/{rid}"
+    assert event.recording.source_url == f"https://api.nexmo.com/v1/files/{rid}"
     assert (event.recording.mime_type, event.recording.size) == ("audio/mpeg", 28910)
     assert event.duration_s == 121  # end_time - start_time
     assert event.caller.handle == ""  # Vonage names no numbers on recordings

@@ -32,12 +32,17 @@ def demo(
 
 def call(
     base_port: Annotated[int, typer.Option(help="the stack's base port (make run)")] = 8100,
+    source: Annotated[str, typer.Option(help="twilio, vonage or cti")] = "twilio",
 ) -> None:
-    """One phone call reported as Twilio Voice does (signed status callbacks) to the running
-    stack's voice service; prints each callback's answer."""
+    """One phone call reported as a telephony source does (Twilio Voice status callbacks,
+    Vonage event webhooks or a PBX's CTI events, signed) to the running stack's voice
+    service; prints each callback's answer."""
+    from hotline_tools.devstack.call import SOURCES
     from hotline_tools.devstack.call import main as call_main
 
-    for line in call_main(base_port):
+    if source not in SOURCES:
+        raise typer.BadParameter(f"--source: one of {', '.join(SOURCES)}")
+    for line in call_main(base_port, source):
         typer.echo(line)
 
 

@@ -2,10 +2,14 @@
 
 Every voice account is of kind ``voice``; its ``source`` setting says which telephony source
 it is (``twilio``, ``vonage``, ``cti``) and ``region`` the default region of its callers'
-national numbers. The environment's own Twilio account (``twilio_account_sid``,
-``twilio_auth_token``, ``twilio_webhook_url``, ``default_region``) is the registry's
-fallback, built only when ``settings.account_secret`` says the token is configured: under
-its account sid, or under ``*`` (any AccountSid signed with the token) when none is set.
+national numbers. The environment's own accounts are the registry's fallback, each built only
+when ``settings.account_secret`` says its secret is configured:
+
+* Twilio (``twilio_account_sid``, ``twilio_auth_token``, ``twilio_webhook_url``): under its
+  account sid, or under ``*`` (any AccountSid signed with the token) when none is set;
+* Vonage (``vonage_application_id``, ``vonage_signature_secret``, ``vonage_private_key``
+  when set): only when the application id is set;
+* CTI (``cti_account``, ``cti_signing_secret``): only when the account name is set.
 """
 
 from __future__ import annotations
@@ -23,23 +27,50 @@ def registry_for(settings: VoiceSettings) -> AccountRegistry:
 
 
 def env_accounts(settings: VoiceSettings) -> list[Account]:
-    token = settings.account_secret("twilio_auth_token")
+    found = [_twilio(settings), _vonage(settings), _cti(settings)]
+    return [account for account in found if account is not None]
+
+
+def _account(
+    settings: VoiceSettings, account_id: str, secrets: dict[str, str], **more: str
+) -> Account:
+    """``more``: the account's settings (``source``, ...); an empty secret is none."""
+    return Account(
+        KIND,
+        account_id,
+        settings.tenancy().tenant_for(KIND, account_id),
+        {name: (value,) for name, value in secrets.items() if value},
+        {**more, "region": settings.default_region},
+    )
+
+
+def _secret(settings: VoiceSettings, name: str) -> str | None:
+    value = settings.account_secret(name)
+    return None if value is None else value.get_secret_value()
+
+
+def _twilio(settings: VoiceSettings) -> Account | None:
+    token = _secret(settings, "twilio_auth_token")
     if token is None:
-        return []
-    account_id = settings.twilio_account_sid or ANY
-    return [
-        Account(
-            KIND,
-            account_id,
-            settings.tenancy().tenant_for(KIND, account_id),
-            {"auth_token": (token.get_secret_value(),)},
-            {
-                "source": "twilio",
-                "webhook_url": settings.twilio_webhook_url,
-                "region": settings.default_region,
-            },
-        )
-    ]
+        return None
+    sid, url = settings.twilio_account_sid or ANY, settings.twilio_webhook_url
+    return _account(settings, sid, {"auth_token": token}, source="twilio", webhook_url=url)
+
+
+def _vonage(settings: VoiceSettings) -> Account | None:
+    secret = _secret(settings, "vonage_signature_secret")
+    if secret is None or not settings.vonage_application_id:
+        return None
+    key = _secret(settings, "vonage_private_key") or ""
+    secrets = {"signature_secret": secret, "private_key": key}
+    return _account(settings, settings.vonage_application_id, secrets, source="vonage")
+
+
+def _cti(settings: VoiceSettings) -> Account | None:
+    secret = _secret(settings, "cti_signing_secret")
+    if secret is None or not settings.cti_account:
+        return None
+    return _account(settings, settings.cti_account, {"signing_secret": secret}, source="cti")
 
 
 def source_of(account: Account) -> str:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from hotline import events as ev
 from hotline.phones import caller_e164, carrier_asserted
@@ -24,7 +23,7 @@ from hotline.phones import caller_e164, carrier_asserted
 @dataclass(frozen=True)
 class CallContext:
     tenant: str  # the routed account's
-    account_id: str  # the channel account the call is on (Twilio: the AccountSid)
+    account_id: str  # the channel account the call is on (the id the request named)
     received_at: datetime
     region: str | None = None  # the account's default region for national numbers
     flags: frozenset[str] = field(default_factory=frozenset)  # the callback URL's markers
@@ -40,28 +39,57 @@ class Sides:
     source: str = "provider"  # where the customer's number came from ("twilio.from", ...)
 
 
-def numbers(ctx: CallContext, sides: Sides) -> tuple[str, str]:
+class CallFields(ev.EnvelopeFields):
+    """``CallEnvelope``'s fields as keyword arguments for any ``Call*`` event."""
+
+    call_id: str
+    direction: ev.CallDirection
+    caller: ev.Sender
+    line: str
+
+
+def sides(
+    call_id: str,
+    direction: ev.CallDirection,
+    calling: str,
+    called: str,
+    source: str,
+    at: datetime | None = None,
+) -> Sides:
+    """The two sides of a call as a source names them (``calling`` -> ``called``): the
+    customer is the calling side of an inbound call and the called side of an outbound one;
+    ``source`` ("twilio", "vonage", "cti") names where the customer's number came from."""
+    if direction == "outbound":
+        return Sides(call_id, direction, called, calling, at, f"{source}.to")
+    return Sides(call_id, direction, calling, called, at, f"{source}.from")
+
+
+def number(raw: str, region: str | None) -> str:
+    """E.164 when ``raw`` reads as a phone number (national in ``region``), else as given."""
+    return caller_e164(raw, region) if raw else ""
+
+
+def numbers(ctx: CallContext, call: Sides) -> tuple[str, str]:
     """The customer's and our side's numbers, in E.164 where they can be read."""
-    customer = caller_e164(sides.customer, ctx.region) if sides.customer else ""
-    return customer, caller_e164(sides.line, ctx.region) if sides.line else ""
+    return number(call.customer, ctx.region), number(call.line, ctx.region)
 
 
-def call_fields(ctx: CallContext, sides: Sides, step: str) -> dict[str, Any]:
+def call_fields(ctx: CallContext, call: Sides, step: str) -> CallFields:
     """The envelope and the call's fields, to spread into any ``Call*`` event."""
-    number, line = numbers(ctx, sides)
-    caller = ev.Sender(handle=number, identifiers=carrier_asserted(number, sides.source))
+    customer, line = numbers(ctx, call)
+    caller = ev.Sender(handle=customer, identifiers=carrier_asserted(customer, call.source))
     channel = ev.ChannelRef(kind="voice", account_id=ctx.account_id)
-    who = number if number.startswith("+") else f"call:{sides.call_id}"
-    return {
-        "event_id": ev.event_id_for(ctx.tenant, "voice", sides.call_id, step),
-        "tenant": ctx.tenant,
-        "channel": channel,
-        "provider_message_id": sides.call_id,
-        "received_at": ctx.received_at,
-        "conversation_key": f"{ctx.tenant}/voice/{ctx.account_id}/{who}",
-        "provider_timestamp": sides.at,
-        "call_id": sides.call_id,
-        "direction": sides.direction,
-        "caller": caller,
-        "line": line,
-    }
+    who = customer if customer.startswith("+") else f"call:{call.call_id}"
+    return CallFields(
+        event_id=ev.event_id_for(ctx.tenant, "voice", call.call_id, step),
+        tenant=ctx.tenant,
+        channel=channel,
+        provider_message_id=call.call_id,
+        received_at=ctx.received_at,
+        conversation_key=f"{ctx.tenant}/voice/{ctx.account_id}/{who}",
+        provider_timestamp=call.at,
+        call_id=call.call_id,
+        direction=call.direction,
+        caller=caller,
+        line=line,
+    )

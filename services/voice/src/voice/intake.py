@@ -5,37 +5,51 @@ and hand it to the service's one ``hotline.intake.Intake`` (events to
 * malformed / schema mismatch -> 400 / 422 (``Rejected``; nothing reaches the intake);
 * verified but not normalizable (an unknown status, a crash of ours) -> ``Poison``: the
   original bytes go to ``hotline.inbound.voice.dlq`` with the reason, then 200;
-* events -> one ``Publish``; the answer comes after Kafka's ack (503 when it does not ack).
+* events -> one ``Publish``; the answer comes after Kafka's ack (503 when it does not ack);
+* no events (a status a source documents as nothing to record) -> 200, nothing produced.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from hotline import events as ev
+from hotline.accounts import Account, AccountRegistry
 from hotline.http import Rejected, ServiceState
-from hotline.http.hotpath import Answer
-from hotline.intake import Intake, Outcome, Publish
+from hotline.http.hotpath import Answer, Handler, Inbound
+from hotline.intake import Intake, Outcome, Publish, Reply
 from hotline.intake.http import answer_for
 from hotline.intake.intake import poison_of
 from hotline.kafka.errors import PermanentError
 from hotline.topics import INBOUND_VOICE
+from voice.calls import CallContext
+from voice.recordings import RecordingCopier
+from voice.routing import context
+from voice.settings import VoiceSettings
 
 STATUS = {"malformed": 400, "schema_mismatch": 422}
 PARSER_VERSION = "voice-1"
 INTAKE = "intake"  # the Intake's key in ServiceState.extras
+COPIER = "recordings"  # the RecordingCopier's, when recordings are copied
+Normalizer = Callable[[bytes, CallContext], Sequence[ev.CallEvent]]  # a body's events
+# routes a request to its account and verifies it (404 / 401 as ``Rejected``) at a clock
+# reading: the account and the id the request named
+Admit = Callable[[AccountRegistry, Inbound, float], tuple[Account, str]]
 
 
-def outcome_of(run: Callable[[], list[ev.CallEvent]], body: bytes, source: str) -> Outcome:
+def outcome_of(run: Callable[[], Sequence[ev.CallEvent]], body: bytes, source: str) -> Outcome:
     """``run``: the normalizer on this body; ``source``: the route (kept in a dead letter)."""
     try:
-        return Publish(list(run()))
+        found = list(run())
     except PermanentError as exc:
         if exc.reason in STATUS:
             raise rejected(exc) from exc
         return poison_of(exc, body, INBOUND_VOICE, source, PARSER_VERSION)
     except Exception as exc:  # a verified body we cannot normalize is poison, not a 500
         return poison_of(exc, body, INBOUND_VOICE, source, PARSER_VERSION)
+    return Publish(found) if found else Reply()
 
 
 def rejected(exc: PermanentError) -> Rejected:
@@ -43,8 +57,39 @@ def rejected(exc: PermanentError) -> Rejected:
     return Rejected(STATUS.get(exc.reason, 400), exc.reason, exc.detail)
 
 
-async def answer(state: ServiceState, outcome: Outcome) -> Answer:
-    """The provider's answer, given once Kafka acked (or did not: 503)."""
-    intake = state.extras[INTAKE]
+async def answer(state: ServiceState, outcome: Outcome, account: Account) -> Answer:
+    """The provider's answer, given once Kafka acked (or did not: 503); recordings are copied
+    first with ``account``'s credentials when the service copies them (``COPIER``)."""
+    intake, copier = state.extras[INTAKE], state.extras.get(COPIER)
     assert isinstance(intake, Intake)
+    if isinstance(copier, RecordingCopier) and isinstance(outcome, Publish):
+        outcome = Publish(await copier.copy(outcome.events, account))
     return answer_for(await intake.take(outcome))
+
+
+@dataclass(frozen=True)
+class BodyEdge:
+    """An edge whose whole body is one source's callback (Vonage, CTI): admitted, normalized
+    in the routed account's context, handed to the intake."""
+
+    path: str
+    admit: Admit
+    normalize: Normalizer
+
+    def post_handler(
+        self,
+        registry: AccountRegistry,
+        settings: VoiceSettings,
+        run: Normalizer | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> Handler:
+        """``run``: another normalizer (tests); ``clock``: the signatures' (tests)."""
+        tenancy, normalize = settings.tenancy(), run or self.normalize
+
+        async def receive(state: ServiceState, req: Inbound) -> Answer:
+            account, account_id = self.admit(registry, req, clock())
+            ctx = context(account, account_id, tenancy, settings.default_region)
+            outcome = outcome_of(lambda: normalize(req.body, ctx), req.body, self.path)
+            return await answer(state, outcome, account)
+
+        return receive

@@ -38,6 +38,11 @@ DEV_ENV: dict[str, str] = {
     "HOTLINE_META_APP_SECRET": "dev-meta-app-secret",
     "HOTLINE_TELEGRAM_SECRET_TOKEN": "dev-telegram-secret",
     "HOTLINE_TWILIO_AUTH_TOKEN": "dev-twilio-auth-token",
+    # the voice service's other sources: a Vonage application and a PBX (generic CTI)
+    "HOTLINE_VONAGE_APPLICATION_ID": "00000000-0000-4000-8000-000000000d00",
+    "HOTLINE_VONAGE_SIGNATURE_SECRET": "dev-vonage-signature-secret-32-bytes",
+    "HOTLINE_CTI_ACCOUNT": "dev-pbx",
+    "HOTLINE_CTI_SIGNING_SECRET": "dev-cti-signing-secret",
     "HOTLINE_X_CONSUMER_SECRET": "dev-x-consumer-secret",
     # Seals channel-account secrets in the unifier and opens them in the edges: one key for all
     "HOTLINE_CHANNEL_SECRETS_KEY": DEV_KEY,
@@ -67,6 +72,10 @@ class Credentials:
     telegram_secret_token: str
     twilio_auth_token: str
     x_consumer_secret: str
+    vonage_application_id: str
+    vonage_signature_secret: str
+    cti_account: str
+    cti_signing_secret: str
     widget_secret: str = WIDGET_SECRET
     email_webhook_secret: str = EMAIL_WEBHOOK_SECRET
 
@@ -82,6 +91,10 @@ class Credentials:
             telegram_secret_token=env["HOTLINE_TELEGRAM_SECRET_TOKEN"],
             twilio_auth_token=env["HOTLINE_TWILIO_AUTH_TOKEN"],
             x_consumer_secret=env["HOTLINE_X_CONSUMER_SECRET"],
+            vonage_application_id=env["HOTLINE_VONAGE_APPLICATION_ID"],
+            vonage_signature_secret=env["HOTLINE_VONAGE_SIGNATURE_SECRET"],
+            cti_account=env["HOTLINE_CTI_ACCOUNT"],
+            cti_signing_secret=env["HOTLINE_CTI_SIGNING_SECRET"],
         )
 
     @classmethod
@@ -98,6 +111,8 @@ class Credentials:
             ("Meta app secret", self.meta_app_secret, "X-Hub-Signature-256 (WhatsApp, Messenger)"),
             ("Telegram secret", self.telegram_secret_token, "X-Telegram-Bot-Api-Secret-Token"),
             ("Twilio auth token", self.twilio_auth_token, "X-Twilio-Signature (SMS, voice)"),
+            ("Vonage signature", self.vonage_signature_secret, "HS256 of the callback's JWT"),
+            ("CTI signing secret", self.cti_signing_secret, "X-Hotline-Signature HMAC-SHA256"),
             ("X consumer secret", self.x_consumer_secret, "x-twitter-webhooks-signature"),
             ("email webhook", self.email_webhook_secret, "HMAC of the raw MIME (POST)"),
         ]

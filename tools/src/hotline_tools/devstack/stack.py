@@ -90,7 +90,12 @@ class Stack:
                 "HOTLINE_TWILIO_STATUS_URL": f"{self._url(3)}/webhooks/sms/status",
             },
             # Twilio Voice signs the URL it posts call callbacks to: this stack's
-            "voice": {"HOTLINE_TWILIO_WEBHOOK_URL": self.voice_callback_url},
+            "voice": {
+                "HOTLINE_TWILIO_WEBHOOK_URL": self.voice_callback_url,
+                # recordings copied into the stack's one blob folder before publish
+                "HOTLINE_RECORDINGS_COPY": "true",
+                "HOTLINE_BLOB_DIR": str(self.var / "blobs"),
+            },
         }
         for name, nice in self.nice.items():
             per_service.setdefault(name, {})["HOTLINE_CPU_NICE"] = str(nice)
@@ -217,7 +222,12 @@ class Stack:
 def voice_callback_url(base_port: int) -> str:
     """Where the stack's voice service takes Twilio Voice callbacks (the URL they are signed
     over)."""
-    return f"http://127.0.0.1:{base_port + SERVICES.index('voice') + 1}{VOICE_PATH}"
+    return voice_url(base_port, VOICE_PATH)
+
+
+def voice_url(base_port: int, path: str) -> str:
+    """``path`` on the stack's voice service."""
+    return f"http://127.0.0.1:{base_port + SERVICES.index('voice') + 1}{path}"
 
 
 def free_base_port() -> int:
@@ -271,7 +281,7 @@ def print_urls(stack: Stack) -> None:
     lines += [
         ("smtp intake", f"smtp://127.0.0.1:{stack.smtp_port} (swaks -t help@localhost)"),
         ("web chat demo", f"{chat}/chat/demo"),
-        ("call callbacks", f"{stack.voice_callback_url} (Twilio Voice; see below)"),
+        ("call callbacks", f"{stack.voice_callback_url} (Twilio; Vonage, CTI: see below)"),
         ("agent API", f"{unifier}/docs (Authorization: Bearer {creds.api_token})"),
         ("sign in", f"{unifier}/login  as {DEV_ADMIN_EMAIL} / {DEV_ADMIN_PASSWORD}"),
     ]
@@ -292,12 +302,21 @@ def print_urls(stack: Stack) -> None:
 
 def _print_call_help(stack: Stack, creds: Credentials) -> None:
     """What it takes to send the voice service a signed call callback, by hand or not."""
-    call = f"uv run hotline call --base-port {stack.base_port}"
-    console.print(f"a phone call: {call}  (signed Twilio Voice status callbacks)", soft_wrap=True)
+    call = f"uv run hotline call --base-port {stack.base_port} --source twilio|vonage|cti"
+    console.print(f"a phone call: {call}  (signed callbacks of one call)", soft_wrap=True)
+    vonage = voice_url(stack.base_port, "/webhooks/voice/vonage")
+    cti = voice_url(stack.base_port, f"/webhooks/voice/cti/{creds.cti_account}")
     lines = [
-        ("POST", f"{stack.voice_callback_url} (form body: AccountSid, CallSid, CallStatus, ...)"),
-        ("X-Twilio-Signature", "base64 HMAC-SHA1 of the URL + sorted form keys and values"),
-        ("signed with", f"{creds.twilio_auth_token} (the Twilio auth token; any AccountSid)"),
+        ("Twilio POST", f"{stack.voice_callback_url} (form: AccountSid, CallSid, CallStatus)"),
+        ("  X-Twilio-Signature", "base64 HMAC-SHA1 of the URL + sorted form keys and values"),
+        ("  signed with", f"{creds.twilio_auth_token} (the Twilio auth token; any AccountSid)"),
+        ("Vonage POST", f"{vonage} (JSON event webhook: uuid, status, from, to)"),
+        ("  Authorization", "Bearer <JWT HS256: application_id, iat, payload_hash=sha256(body)>"),
+        ("  application_id", creds.vonage_application_id),
+        ("  signed with", f"{creds.vonage_signature_secret} (the signature secret)"),
+        ("CTI POST", f"{cti} (form: event=newCall|answer|hangup, callId, direction, from, to)"),
+        ("  X-Hotline-Signature", 't=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>." + body>'),
+        ("  signed with", f"{creds.cti_signing_secret} (the PBX account's signing secret)"),
     ]
     _print_block("signing a call callback by hand", lines)
 

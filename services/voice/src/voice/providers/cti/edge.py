@@ -8,41 +8,31 @@ secret value makes: 401. Nothing is produced for any of them.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
-from hotline.accounts import AccountRegistry
-from hotline.http import Rejected, ServiceState
-from hotline.http.hotpath import Answer, Handler, Inbound
-from voice.providers import handoff
+from hotline.accounts import Account, AccountRegistry
+from hotline.http import Rejected
+from hotline.http.hotpath import Inbound
+from voice.intake import BodyEdge
 from voice.providers.cti import verify
 from voice.providers.cti.normalize import normalize
-from voice.providers.handoff import EdgeSettings, IntakeOf, Normalizer
+from voice.routing import routed, signed
 
 PATH = "/webhooks/voice/cti/*"  # ``serve_posts``: one more segment, the account's name
 SOURCE = "cti"
 SECRET = "signing_secret"
 
 
-def post_handler(
-    accounts: AccountRegistry,
-    settings: EdgeSettings,
-    intake_of: IntakeOf,
-    run: Normalizer = normalize,
-    clock: Callable[[], float] = time.time,
-) -> Handler:
-    async def receive(state: ServiceState, req: Inbound) -> Answer:
-        name = req.path.rstrip("/").rpartition("/")[2]
-        account = handoff.routed(accounts, SOURCE, name)
-        stamp = verify.stamp_of(req.headers.get(verify.HEADER))
-        if stamp is None:
-            raise Rejected(401, "bad_signature", f"no valid {verify.HEADER} header")
-        if not verify.fresh(stamp, clock()):
-            raise Rejected(401, "stale_signature")
-        handoff.signed(
-            account.secret_values(SECRET), lambda s: verify.signed_with(s, stamp, req.body)
-        )
-        ctx = handoff.context(account, name, SOURCE, settings)
-        return await handoff.hand_off(intake_of(state), req.body, ctx, run, PATH)
+def admit(registry: AccountRegistry, req: Inbound, now: float) -> tuple[Account, str]:
+    """The account named by the path whose secret signed the request, and its name."""
+    name = req.path.rstrip("/").rpartition("/")[2]
+    account = routed(registry, SOURCE, name)
+    stamp = verify.stamp_of(req.headers.get(verify.HEADER))
+    if stamp is None:
+        raise Rejected(401, "bad_signature", f"no valid {verify.HEADER} header")
+    if not verify.fresh(stamp, now):
+        raise Rejected(401, "stale_signature")
+    signed(account, SECRET, lambda secret: verify.signed_with(secret, stamp, req.body))
+    return account, name
 
-    return receive
+
+EDGE = BodyEdge(PATH, admit, normalize)
+post_handler = EDGE.post_handler

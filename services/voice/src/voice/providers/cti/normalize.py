@@ -11,7 +11,7 @@ events' times.
 from __future__ import annotations
 
 from hotline import events as ev
-from voice.providers.calls import CallContext, CallFields, Parties, call_fields, number
+from voice.calls import CallContext, CallFields, call_fields, number, sides
 from voice.providers.cti.parse import CtiEvent, parse
 
 OUTCOMES: dict[str, ev.CallOutcome] = {
@@ -27,6 +27,7 @@ OUTCOMES: dict[str, ev.CallOutcome] = {
 NO_CAUSE: ev.CallOutcome = "completed"  # PBX scripts that send none mean a plain end
 UNKNOWN_CAUSE: ev.CallOutcome = "failed"  # a cause we do not know: kept in ``cause``
 VOICEMAIL = "voicemail"
+SOURCE = "cti"
 
 
 def normalize(body: bytes, ctx: CallContext) -> list[ev.CallEvent]:
@@ -62,4 +63,4 @@ def _agent(ctx: CallContext, call: CtiEvent) -> str:
 
 def _fields(ctx: CallContext, call: CtiEvent, step: str) -> CallFields:
     direction: ev.CallDirection = "outbound" if call.direction == "out" else "inbound"
-    return call_fields(ctx, call.call_id, step, Parties(direction, call.source, call.target))
+    return call_fields(ctx, sides(call.call_id, direction, call.source, call.target, SOURCE), step)

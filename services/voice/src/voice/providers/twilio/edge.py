@@ -1,7 +1,8 @@
 """Twilio Voice edge: status, recording and transcription callbacks on one path, routed by
 the body's ``AccountSid`` to a ``voice`` account of source ``twilio`` (404 otherwise) and
 signed over the account's ``webhook_url`` plus the request's query with any of its
-``auth_token`` values (401 otherwise). Nothing is produced for a refused callback.
+``auth_token`` values, or of its ``shared_key`` with HMAC-SHA256 when a Webhooks Rule signs
+(401 otherwise). Nothing is produced for a refused callback.
 
 Point every callback of the number at ``webhook_url``: the voice URL's ``statusCallback``
 (events initiated, ringing, answered, completed), ``<Record recordingStatusCallback=…>`` and
@@ -13,21 +14,16 @@ as ``voicemail``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from hotline import twilio
 from hotline.accounts import Account, AccountRegistry
 from hotline.accounts.registry import ANY
-from hotline.http import ServiceState
+from hotline.http import Rejected, ServiceState
 from hotline.http.hotpath import Answer, Handler, Inbound
 from hotline.kafka.errors import PermanentError
-from hotline.tenancy import Tenancy
 from voice import intake
-from voice.accounts import KIND, region_of
-from voice.calls import CallContext
 from voice.providers.twilio import parse, verify
 from voice.providers.twilio.normalize import normalize
-from voice.routing import routed, signed
+from voice.routing import context, routed, signed
 from voice.settings import VoiceSettings
 
 PATH = "/webhooks/voice/twilio"
@@ -41,32 +37,26 @@ def post_handler(registry: AccountRegistry, settings: VoiceSettings) -> Handler:
         form, broken = _form(req)
         sid = form.fields.get("AccountSid") or ANY
         account = routed(registry, SOURCE, sid)
-        url = verify.signed_url(_base(account, settings), req.query)
-        header = req.headers.get("x-twilio-signature")
-        signed(
-            account, "auth_token", lambda t: verify.request_ok(t, url, req.body, form.pairs, header)
-        )
+        _signed_by(account, verify.signed_url(_base(account, settings), req.query), req, form)
         if broken is not None:
             raise broken  # signed garbage: 400 / 422
-        ctx = context(account, sid, tenancy, settings.default_region, req.query)
+        ctx = context(account, sid, tenancy, settings.default_region, verify.flags(req.query))
         outcome = intake.outcome_of(lambda: normalize(form, ctx), req.body, PATH)
-        return await intake.answer(state, outcome)
+        return await intake.answer(state, outcome, account)
 
     return receive
 
 
-def context(
-    account: Account, sid: str, tenancy: Tenancy, region: str | None, query: str
-) -> CallContext:
-    """The routed account's tenant (an environment ``*`` account: the tenancy's for this
-    AccountSid), region and the callback URL's markers."""
-    tenant = account.tenant if account.account_id != ANY else tenancy.tenant_for(KIND, sid)
-    return CallContext(
-        tenant=tenant,
-        account_id=sid,
-        received_at=datetime.now(UTC),
-        region=region_of(account, region),
-        flags=verify.flags(query),
+def _signed_by(account: Account, url: str, req: Inbound, form: twilio.Form) -> None:
+    """401 unless a value of the secret the request names (auth token, or a Webhooks Rule's
+    shared key) signed it with the hash it names."""
+    found = verify.scheme(req.headers.get(twilio.SETTINGS_HEADER))
+    if found is None:
+        raise Rejected(401, "bad_signature", "unknown signature algorithm")
+    secret, digest = found
+    header = req.headers.get("x-twilio-signature")
+    signed(
+        account, secret, lambda t: verify.request_ok(t, url, req.body, form.pairs, header, digest)
     )
 
 

@@ -20,6 +20,7 @@ from hotline import events as ev
 from hotline.kafka.errors import PermanentError
 from hotline.twilio import Form
 from voice.calls import CallContext, Sides, call_fields, numbers
+from voice.calls import sides as call_sides
 from voice.providers.twilio import parse as p
 
 STARTED = frozenset({"queued", "initiated", "ringing"})
@@ -46,10 +47,10 @@ def normalize(form: Form, ctx: CallContext) -> list[ev.CallEvent]:
 
 def sides(leg: p.Leg) -> Sides:
     if leg.direction.startswith("outbound"):
-        return Sides(leg.call_sid, "outbound", leg.called, leg.caller, leg.at, "twilio.to")
+        return call_sides(leg.call_sid, "outbound", leg.caller, leg.called, "twilio", leg.at)
     if leg.direction not in ("", "inbound"):
         raise PermanentError("schema_mismatch", f"Unknown Direction {leg.direction!r}")
-    return Sides(leg.call_sid, "inbound", leg.caller, leg.called, leg.at, "twilio.from")
+    return call_sides(leg.call_sid, "inbound", leg.caller, leg.called, "twilio", leg.at)
 
 
 def _status(s: p.Status, ctx: CallContext) -> ev.CallEvent:

@@ -6,10 +6,16 @@ Twilio signs the URL it calls, query string included: the account's configured
 account put on the callback URL is covered by the signature). A form body's parameters are
 signed with it; a JSON body is signed through the URL's ``bodySHA256``. Twilio signs no
 timestamp, so there is no staleness to check: a replay is the same event (deterministic ids).
+
+A Webhooks Rule on the URL makes Twilio sign with the rule's SharedKey (the account's secret
+``shared_key``) and its algorithm (HMAC-SHA256), named in
+``X-Twilio-Webhooks-Signature-Settings``; without that header it is the ``auth_token`` and
+HMAC-SHA1. A header naming an algorithm we do not know verifies nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import parse_qsl
 
 from hotline import twilio
@@ -27,13 +33,26 @@ def is_json(query: str) -> bool:
     return any(name == twilio.BODY_HASH for name, _ in _params(query))
 
 
+def scheme(settings_header: str | None) -> tuple[str, twilio.Digest] | None:
+    """Which account secret signed the request, and with which hash (None: unknown)."""
+    if settings_header is None:
+        return "auth_token", hashlib.sha1
+    digest = twilio.algorithm_of(settings_header)
+    return None if digest is None else ("shared_key", digest)
+
+
 def request_ok(
-    token: str, url: str, body: bytes, pairs: list[tuple[str, str]], header: str | None
+    token: str,
+    url: str,
+    body: bytes,
+    pairs: list[tuple[str, str]],
+    header: str | None,
+    digest: twilio.Digest = hashlib.sha1,
 ) -> bool:
     """``pairs``: the form's parameters (ignored for a JSON body)."""
     if is_json(url.partition("?")[2]):
-        return twilio.json_signature_ok(token.encode(), url, body, header)
-    return twilio.signature_ok(token.encode(), url, pairs, header)
+        return twilio.json_signature_ok(token.encode(), url, body, header, digest)
+    return twilio.signature_ok(token.encode(), url, pairs, header, digest)
 
 
 def flags(query: str) -> frozenset[str]:

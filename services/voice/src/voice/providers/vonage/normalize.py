@@ -4,14 +4,15 @@ Status -> event: started and ringing -> ``call.started`` (one event id: a repeat
 event); answered -> ``call.answered``; each final status -> ``call.ended`` with its outcome
 (``ENDED``). ``disconnected`` (a leg left the conversation; ``completed`` follows), the
 machine-detection results and any status Vonage adds later produce nothing. A recording event
--> ``call.recording`` (the provider's URL; the recording fetcher copies it). A transcription
+-> ``call.recording`` (ref ``provider:vonage/<recording_uuid>``, the file's URL as its
+``source_url``: the edge copies it). A transcription
 event only names a URL to fetch the text from, so it produces nothing here.
 """
 
 from __future__ import annotations
 
 from hotline import events as ev
-from voice.providers.calls import CallContext, CallFields, Parties, call_fields, number
+from voice.calls import CallContext, CallFields, call_fields, number, sides
 from voice.providers.vonage.parse import Callback, parse
 
 STARTED = frozenset({"started", "ringing"})
@@ -24,6 +25,7 @@ ENDED: dict[str, ev.CallOutcome] = {
     "rejected": "failed",
     "failed": "failed",
 }
+SOURCE = "vonage"
 IGNORED = frozenset({"disconnected", "machine", "human"})  # documented: nothing produced
 
 
@@ -43,11 +45,6 @@ def normalize(body: bytes, ctx: CallContext) -> list[ev.CallEvent]:
     return []
 
 
-def _parties(callback: Callback) -> Parties:
-    direction: ev.CallDirection = "outbound" if callback.direction == "outbound" else "inbound"
-    return Parties(direction, _international(callback.source), _international(callback.to))
-
-
 def _international(raw: str) -> str:
     """Vonage's phone numbers are international digits without "+" ("447700900000"): never
     national, whatever the account's region; SIP URIs and app users stay as sent."""
@@ -56,7 +53,9 @@ def _international(raw: str) -> str:
 
 def _fields(ctx: CallContext, callback: Callback, step: str) -> CallFields:
     at = callback.timestamp or callback.end_time or callback.start_time
-    return call_fields(ctx, callback.call_id, step, _parties(callback), at)
+    direction: ev.CallDirection = "outbound" if callback.direction == "outbound" else "inbound"
+    calling, called = _international(callback.source), _international(callback.to)
+    return call_fields(ctx, sides(callback.call_id, direction, calling, called, SOURCE, at), step)
 
 
 def _ended(ctx: CallContext, callback: Callback) -> ev.CallEnded:
@@ -76,7 +75,12 @@ def _ended(ctx: CallContext, callback: Callback) -> ev.CallEnded:
 def _recording(ctx: CallContext, callback: Callback) -> ev.CallRecording:
     rid = callback.recording_uuid or ""
     url = callback.recording_url or ""
-    ref = ev.AttachmentRef(ref=url, mime_type="audio/mpeg", size=callback.size or None)
+    ref = ev.AttachmentRef(
+        ref=f"provider:vonage/{rid}",
+        mime_type="audio/mpeg",
+        size=callback.size or None,
+        source_url=url,
+    )
     return ev.CallRecording(
         **_fields(ctx, callback, f"call.recording:{rid}"),
         recording=ref,
