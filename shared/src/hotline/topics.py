@@ -11,6 +11,7 @@ from hotline import events
 INBOUND_EMAIL = "hotline.inbound.email"
 INBOUND_CHAT = "hotline.inbound.chat"
 INBOUND_SOCIAL = "hotline.inbound.social"
+INBOUND_VOICE = "hotline.inbound.voice"
 REPLIES_EMAIL = "hotline.replies.email"
 REPLIES_CHAT = "hotline.replies.chat"
 REPLIES_SOCIAL = "hotline.replies.social"
@@ -88,6 +89,8 @@ def inbound_topic_for(channel_kind: str) -> str:
         return INBOUND_EMAIL
     if channel_kind in ("slack", "widget"):
         return INBOUND_CHAT
+    if channel_kind == "voice":
+        return INBOUND_VOICE
     return INBOUND_SOCIAL
 
 
