@@ -42,10 +42,14 @@ CALL = un.CallRecord(
     ivr_selection="2",
     recordings=[
         un.CallRecordingInfo(
-            ref="provider:twilio/RE0f", recording_id="RE0f", mime_type="audio/mpeg",
-            duration_s=38, channels=2, fetch_error="timeout",
+            ref="provider:twilio/RE0f",
+            recording_id="RE0f",
+            mime_type="audio/mpeg",
+            duration_s=38,
+            channels=2,
+            fetch_error="timeout",
         )
-    ],  # fmt: skip
+    ],
     transcripts=[un.CallTranscriptInfo(text="hello?", language="en", engine="twilio")],
     voicemail=un.CallVoicemailInfo(ref="blob:sha256/ab", mime_type="audio/wav", duration_s=9),
     needs_callback=True,

@@ -77,7 +77,9 @@ class Call:
             channels=2,
         )
 
-    def transcript(self, rid: str = "RE1", s: int = 90, text: str = "my router") -> ev.CallTranscript:
+    def transcript(
+        self, rid: str = "RE1", s: int = 90, text: str = "my router"
+    ) -> ev.CallTranscript:
         return ev.CallTranscript(
             **self._fields(f"call.transcript:{rid}", s),
             text=text,

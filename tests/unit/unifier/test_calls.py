@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import random
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
@@ -46,7 +47,7 @@ SEQUENCES: dict[str, list[ev.CallEvent]] = {
 }
 
 
-def folded(events: list[ev.CallEvent]) -> un.CallRecord:
+def folded(events: Sequence[ev.CallEvent]) -> un.CallRecord:
     record = calls.new_record(events[0])
     for e in events:
         calls.fold(record, e)
@@ -94,7 +95,8 @@ def test_the_record_keeps_everything_each_step_said() -> None:
         2,
         None,
     )
-    assert [(t.text, t.language, t.engine) for t in r.transcripts] == [("my router", "en", "twilio")]
+    said = [(t.text, t.language, t.engine) for t in r.transcripts]
+    assert said == [("my router", "en", "twilio")]
 
 
 def test_a_late_start_never_reopens_an_ended_call_and_the_earliest_start_is_kept() -> None:
@@ -202,7 +204,8 @@ def test_a_missed_call_reopens_a_closed_thread_and_an_answered_call_settles_it()
     assert plan.callbacks == {tid: (None, T0 + timedelta(seconds=10))}
     assert ws.threads[tid].open is False  # an answered call opens nothing
     missed = Call("CA2")
-    plan = unify(ws, batch(missed.started(100), missed.ended(130, "no_answer", talk=None)), RuleSet())
+    again = batch(missed.started(100), missed.ended(130, "no_answer", talk=None))
+    plan = unify(ws, again, RuleSet())
     assert plan.callbacks == {tid: (T0 + timedelta(seconds=130), None)}
     assert ws.threads[tid].open is True
     reopened = [e for e in plan.outbox if isinstance(e, un.ConversationOpened)]

@@ -99,7 +99,8 @@ def _place(
     register_keys(ws, plan, rules, message, facts, tid=tid)
     key = (event.channel.kind, event.call_id)
     state = ws.messages[key] = MessageState(message.event_id, tid, calls.summary(record))
-    plan.messages.append(new_message(message, tid, contact, td.decision, raw=raw, resolved=resolved))
+    row = new_message(message, tid, contact, td.decision, raw=raw, resolved=resolved)
+    plan.messages.append(row)
     return state
 
 

@@ -24,7 +24,7 @@ from typing import TypeVar
 from hotline import events as ev
 from hotline import unified as un
 
-I = TypeVar("I", un.CallRecordingInfo, un.CallTranscriptInfo)
+Info = TypeVar("Info", un.CallRecordingInfo, un.CallTranscriptInfo)
 MISSED = frozenset({"busy", "no_answer", "canceled", "abandoned", "voicemail"})
 # Same end time, two outcomes: the one later in this list is the final word.
 OUTCOME_RANK = ("failed", "canceled", "no_answer", "busy", "abandoned", "voicemail", "completed")
@@ -74,9 +74,9 @@ def fold(record: un.CallRecord, event: ev.CallEvent) -> bool:
 
 def _started(record: un.CallRecord, event: ev.CallStarted) -> None:
     mine = (at(event), event.queue or "", event.ivr_selection or "")
-    if record.started_at is not None:
-        if mine >= (record.started_at, record.queue or "", record.ivr_selection or ""):
-            return
+    held = (record.started_at, record.queue or "", record.ivr_selection or "")
+    if record.started_at is not None and mine >= held:
+        return
     record.started_at, record.queue = at(event), event.queue
     record.ivr_selection, record.direction = event.ivr_selection, event.direction
     record.line = event.line or record.line
@@ -134,7 +134,7 @@ def _voicemail(record: un.CallRecord, event: ev.CallVoicemail) -> None:
         record.voicemail = found
 
 
-def _keep(items: list[I], found: I, key_of: Callable[[I], str]) -> list[I]:
+def _keep(items: list[Info], found: Info, key_of: Callable[[Info], str]) -> list[Info]:
     """``items`` with ``found`` under its key: it replaces an entry of that key only when it
     ranks higher (a stored copy over a failed fetch), so the result is order-free."""
     by_key = {key_of(i): i for i in items}

@@ -21,15 +21,22 @@ from unifier.domain.exchange import (
     fail_bounced,
 )
 from unifier.domain.merging import join_threads
-from unifier.domain.placing import ID_NAMESPACE as ID_NAMESPACE
-from unifier.domain.placing import contact_of, place, register_keys
-from unifier.domain.placing import derived_id as derived_id
-from unifier.domain.placing import new_row_id as new_row_id
-from unifier.domain.placing import reply_token as reply_token
+from unifier.domain.placing import (
+    ID_NAMESPACE,
+    contact_of,
+    derived_id,
+    new_row_id,
+    place,
+    register_keys,
+    reply_token,
+)
 from unifier.domain.records import added, at, new_message
 from unifier.domain.rules import RuleSet
 from unifier.domain.threading import MessageFacts, ThreadDecision, decide
 from unifier.domain.working import MessageState, Plan, UnifierInbound, WorkingSet
+
+# placing's ids, where callers have always found them
+__all__ = ["ID_NAMESPACE", "derived_id", "new_row_id", "reply_token", "unify"]
 
 
 def unify(ws: WorkingSet, items: Sequence[tuple[UnifierInbound, bytes]], rules: RuleSet) -> Plan:
@@ -95,5 +102,3 @@ def _store(
     plan.messages.append(new_message(event, tid, contact, td.decision, raw=raw, resolved=resolved))
     plan.outbox.append(added(ws.tenant, event, tid, contact, td.decision))
     plan.outbox += later
-
-

@@ -340,8 +340,6 @@ async def _held(conn: AsyncConnection, ws: WorkingSet, keys: set[tuple[str, str]
     ):
         if (kind, target) in keys:
             event = ev.decode(payload)
-            assert not isinstance(
-                event,
-                ev.ReplyRequested | ev.ReplyResult | ev.AgentTyping | ev.OpsUpdate | ev.CallEnvelope,
-            )
+            unexpected = ev.ReplyRequested | ev.ReplyResult | ev.AgentTyping | ev.OpsUpdate
+            assert not isinstance(event, unexpected | ev.CallEnvelope)
             ws.held.setdefault((kind, target), []).append(event)
