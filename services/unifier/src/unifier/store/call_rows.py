@@ -15,7 +15,7 @@ from hotline import events as ev
 from hotline import unified as un
 from unifier.domain.working import Plan, WorkingSet
 from unifier.store.dialect import upsert, when
-from unifier.store.schema import threads
+from unifier.store.schema import identities, messages, threads
 from unifier.store.schema_calls import calls
 
 FIELDS = tuple(c.name for c in calls.columns if c.name not in ("tenant",))
@@ -137,3 +137,54 @@ async def thread_calls(
         sa.select(calls).where(c.tenant == tenant, c.message_id.in_(sorted(message_ids)))
     )
     return {r.message_id: record_of(r) for r in rows}
+
+
+async def add_calls(conn: AsyncConnection, tenant: str, thread: dict[str, Any]) -> None:
+    """A thread as the API reads it: each call item's ``call`` (the record, JSON-ready; None on
+    other messages) and the thread's ``needs_callback``."""
+    found = await thread_calls(conn, tenant, [m["message_id"] for m in thread["messages"]])
+    for m in thread["messages"]:
+        record = found.get(m["message_id"])
+        m["call"] = msgspec.to_builtins(record) if record else None
+    due, done = (_at(thread.get(k)) for k in ("callback_due_at", "callback_done_at"))
+    thread["needs_callback"] = due is not None and (done is None or due > done)
+
+
+async def call_of_message(
+    conn: AsyncConnection, tenant: str, message_id: str
+) -> un.CallRecord | None:
+    return (await thread_calls(conn, tenant, [message_id])).get(message_id)
+
+
+async def latest_call(conn: AsyncConnection, tenant: str, tid: str) -> un.CallRecord | None:
+    """The thread's most recent call (by its item's time)."""
+    c, m = calls.c, messages.c
+    row = (
+        await conn.execute(
+            sa.select(calls)
+            .join(  # by the messages' primary key: the call's item is keyed by its call id
+                messages,
+                sa.and_(
+                    m.tenant == c.tenant,
+                    m.provider_message_id == c.call_id,
+                    m.channel_kind == c.channel_kind,
+                ),
+            )
+            .where(c.tenant == tenant, m.tenant == tenant, m.thread_id == tid)
+            .order_by(m.at.desc(), c.call_id.desc())
+            .limit(1)
+        )
+    ).first()
+    return record_of(row) if row else None
+
+
+async def phones(conn: AsyncConnection, tenant: str, contacts: list[str]) -> list[str]:
+    """The contacts' phone numbers, the most trusted first (a linking level before a
+    carrier-asserted one), then by number."""
+    i = identities.c
+    rows = await conn.execute(
+        sa.select(i.value)
+        .where(i.tenant == tenant, i.contact_id.in_(contacts), i.kind == "phone")
+        .order_by(i.verified.desc(), i.value)
+    )
+    return list(dict.fromkeys(r.value for r in rows))
