@@ -145,9 +145,22 @@ async def add_calls(conn: AsyncConnection, tenant: str, thread: dict[str, Any]) 
     found = await thread_calls(conn, tenant, [m["message_id"] for m in thread["messages"]])
     for m in thread["messages"]:
         record = found.get(m["message_id"])
-        m["call"] = msgspec.to_builtins(record) if record else None
+        m["call"] = plain(record) if record else None
     due, done = (_at(thread.get(k)) for k in ("callback_due_at", "callback_done_at"))
     thread["needs_callback"] = due is not None and (done is None or due > done)
+
+
+def plain(record: un.CallRecord) -> dict[str, Any]:
+    """The record as JSON-ready data with every field (None and defaults included), so API
+    clients always find the same keys."""
+    asdict = msgspec.structs.asdict
+    out = asdict(record)
+    out["channel"] = asdict(record.channel)
+    out["recordings"] = [asdict(r) for r in record.recordings]
+    out["transcripts"] = [asdict(t) for t in record.transcripts]
+    out["voicemail"] = asdict(record.voicemail) if record.voicemail else None
+    found: dict[str, Any] = msgspec.to_builtins(out)
+    return found
 
 
 async def call_of_message(
