@@ -27,6 +27,8 @@ from tests.integration.unifier.harness import (
 from tests.unit.unifier.call_factory import Call
 from tests.unit.unifier.factory import ident, message
 from unifier.entrypoints.runtime import ConsumerRuntime
+from unifier.service import timeline
+from unifier.service.replies import ReplyAsk, request_reply
 from unifier.store import queries
 from unifier.store.schema import messages, offsets, threads
 from unifier.store.schema_calls import calls
@@ -130,6 +132,14 @@ async def test_one_call_record_and_one_thread_with_her_whatsapp(kafka: str, dsn:
         assert [t["text"] for t in c["transcripts"]] == ["my router"]
         assert thread["needs_callback"] is False
         assert len(await rows(rt, sa.select(threads).where(threads.c.tenant == tenant))) == 1
+        async with rt.engine.begin() as conn:  # a reply answers her message, never the call
+            ask = ReplyAsk(tenant, thread["thread_id"], "We are on it", "agent:ann")
+            answer = await request_reply(conn, ask)
+            reach = await timeline.reply_channels(
+                conn, tenant, thread["thread_id"], thread["contact_id"]
+            )
+        assert (answer["channel"], answer["recipient"]) == ("whatsapp", MARIA.lstrip("+"))
+        assert [r.kind for r in reach] == ["whatsapp"]
 
         updates = call_updates(
             await conversation_events(kafka, tenant, lambda f: len(call_updates(f, "CA1")) == 5),

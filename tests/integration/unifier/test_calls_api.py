@@ -123,6 +123,9 @@ async def test_the_thread_api_shows_the_call(desk: Desk) -> None:
     assert refs == [("RE1", True, None), ("RE2", False, "http 404")]
     assert c["transcripts"][0]["text"] == HOSTILE  # data in the API; the page escapes it
     assert thread["needs_callback"] is False
+    async with desk.api() as api:  # a call is nothing to write a reply to
+        r = await api.post(f"/conversations/{desk.answered}/replies", json={"text": "hi"})
+        assert r.status_code == 422 and r.json()["error"] == "no_recipient", r.text
 
 
 async def test_missed_call_is_flagged_filtered_and_called_back(desk: Desk, kafka: str) -> None:

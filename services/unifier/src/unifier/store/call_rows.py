@@ -117,6 +117,16 @@ def _latest(column: sa.Column[Any], at: datetime) -> sa.ColumnElement[Any]:
     return sa.case((sa.or_(column.is_(None), column < given), given), else_=column)
 
 
+def not_a_call(m: sa.Table) -> sa.ColumnElement[bool]:
+    """A ``messages`` row that is no call's item (something written: a reply can answer it)."""
+    c = calls.c
+    return ~sa.exists().where(
+        c.tenant == m.c.tenant,
+        c.call_id == m.c.provider_message_id,
+        c.channel_kind == m.c.channel_kind,
+    )
+
+
 def needs_callback() -> sa.ColumnElement[bool]:
     """The thread's latest missed call is later than its latest answered call or call back."""
     t = threads.c
