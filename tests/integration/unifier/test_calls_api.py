@@ -129,6 +129,12 @@ async def test_the_thread_api_shows_the_call(desk: Desk) -> None:
 
 
 async def test_missed_call_is_flagged_filtered_and_called_back(desk: Desk, kafka: str) -> None:
+    eva = await create_agent(desk.app, desk.tenant, name="Eva")
+    async with httpx.AsyncClient(base_url=desk.base, timeout=15) as page:
+        await signed_in(page, eva)
+        listed = await page.get("/inbox/list", params={"needs_callback": "true", "status": "any"})
+        assert f'data-id="{desk.missed}"' in listed.text and "☎ call back" in listed.text
+        assert f'data-id="{desk.answered}"' not in listed.text
     async with desk.api() as api:
         flagged = (await api.get("/conversations", params={"needs_callback": "true"})).json()
         assert [r["thread_id"] for r in flagged] == [desk.missed] and flagged[0]["needs_callback"]
