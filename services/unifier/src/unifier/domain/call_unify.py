@@ -20,7 +20,7 @@ from hotline import unified as un
 from unifier.domain import calls
 from unifier.domain.merging import join_threads
 from unifier.domain.placing import contact_of, place, register_keys
-from unifier.domain.records import new_message
+from unifier.domain.records import at, new_message
 from unifier.domain.rules import RuleSet
 from unifier.domain.threading import MessageFacts, decide
 from unifier.domain.working import MessageState, Plan, WorkingSet
@@ -88,7 +88,7 @@ def _place(
         event.channel.account_id,
         contact,
         message.sender.handle,
-        calls.at(event),
+        at(event),
         message.thread,
         message.flags,
     )
@@ -114,7 +114,7 @@ def _callback(
     """Record what the call says about the thread's callback (``why``: the event and the rule
     set's version); a missed call or voicemail reopens a closed thread and moves it up."""
     event, version = why
-    due, done = calls.callback_marks(record, calls.at(event))
+    due, done = calls.callback_marks(record, at(event))
     if due is None and done is None:
         return
     held_due, held_done = plan.callbacks.get(tid, (None, None))
@@ -135,7 +135,7 @@ def _reopened(
     return un.ConversationOpened(
         event_id=un.unified_event_id(tenant, event.event_id, "opened"),
         tenant=tenant,
-        occurred_at=calls.at(event),
+        occurred_at=at(event),
         conversation_id=tid,
         contact_id=contact,
         channel=event.channel,
@@ -160,7 +160,7 @@ def _updated(
     return un.ConversationCallUpdated(
         event_id=un.unified_event_id(tenant, event.event_id, "call.updated"),
         tenant=tenant,
-        occurred_at=calls.at(event),
+        occurred_at=at(event),
         conversation_id=state.thread_id,
         message_id=state.message_id,
         contact_id=contact,

@@ -23,6 +23,7 @@ from typing import TypeVar
 
 from hotline import events as ev
 from hotline import unified as un
+from unifier.domain.records import at
 
 Info = TypeVar("Info", un.CallRecordingInfo, un.CallTranscriptInfo)
 MISSED = frozenset({"busy", "no_answer", "canceled", "abandoned", "voicemail"})
@@ -37,10 +38,6 @@ OUTCOME_LABEL = {
     "abandoned": "abandoned in the queue",
     "voicemail": "voicemail",
 }
-
-
-def at(event: ev.Envelope) -> datetime:
-    return event.provider_timestamp or event.received_at
 
 
 def new_record(event: ev.CallEnvelope) -> un.CallRecord:
