@@ -210,6 +210,21 @@ def test_a_missed_call_reopens_a_closed_thread_and_an_answered_call_settles_it()
     assert ws.threads[tid].open is True
     reopened = [e for e in plan.outbox if isinstance(e, un.ConversationOpened)]
     assert [(e.reopened, e.decision.rule) for e in reopened] == [(True, "group.by_contact.reopen")]
+    ws.threads[tid].open = False  # an agent called her back and closed it
+    plan = unify(ws, batch(missed.voicemail(140)), RuleSet())
+    assert ws.threads[tid].open is False  # what the missed call brings later reopens nothing
+    assert not [e for e in plan.outbox if isinstance(e, un.ConversationOpened)]
+
+
+def test_a_call_already_in_the_thread_that_turns_out_missed_reopens_it() -> None:
+    ws = WorkingSet("acme")
+    tid = unify(ws, batch(C.started()), RuleSet()).messages[0].thread_id
+    ws.threads[tid].open = False
+    plan = unify(ws, batch(C.ended(30, "busy", talk=None)), RuleSet())
+    assert ws.threads[tid].open is True and tid in plan.touched_threads
+    [opened] = [e for e in plan.outbox if isinstance(e, un.ConversationOpened)]
+    assert (opened.reopened, opened.decision.rule) == (True, "call.missed")
+    assert ws.threads[tid].last_message_at == T0 + timedelta(seconds=30)
 
 
 def test_the_decision_does_not_depend_on_the_batches_the_events_came_in() -> None:

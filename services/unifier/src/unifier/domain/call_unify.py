@@ -34,6 +34,7 @@ def call_message_id(event: ev.CallEnvelope) -> str:
 def call(ws: WorkingSet, plan: Plan, rules: RuleSet, event: ev.CallEvent, raw: bytes) -> None:
     key = (event.channel.kind, event.call_id)
     record = ws.calls.setdefault(event.call_id, calls.new_record(event))
+    was_missed = record.needs_callback
     changed = calls.fold(record, event)
     state = ws.messages.get(key)
     if state is None:  # the first event of this call: the call joins a thread
@@ -45,7 +46,8 @@ def call(ws: WorkingSet, plan: Plan, rules: RuleSet, event: ev.CallEvent, raw: b
         plan.updated_messages.add(key)
     state.text = calls.summary(record)
     plan.calls.add(event.call_id)
-    _callback(ws, plan, (event, rules.version), state.thread_id, record)
+    missed_now = record.needs_callback and not was_missed
+    _callback(ws, plan, (event, rules.version, missed_now), state.thread_id, record)
     row = ws.threads.get(state.thread_id)
     contact = row.contact_id if row else ""
     plan.outbox.append(_updated(ws.tenant, event, state, contact, record))
@@ -107,20 +109,22 @@ def _place(
 def _callback(
     ws: WorkingSet,
     plan: Plan,
-    why: tuple[ev.CallEvent, str],
+    why: tuple[ev.CallEvent, str, bool],
     tid: str,
     record: un.CallRecord,
 ) -> None:
-    """Record what the call says about the thread's callback (``why``: the event and the rule
-    set's version); a missed call or voicemail reopens a closed thread and moves it up."""
-    event, version = why
+    """Record what the call says about the thread's callback (``why``: the event, the rule
+    set's version, whether this event made the call a missed one). The event that makes a call
+    missed reopens a closed thread and moves it up; a later recording or transcript of it does
+    not (an agent may have called back and closed the thread meanwhile)."""
+    event, version, missed_now = why
     due, done = calls.callback_marks(record, at(event))
     if due is None and done is None:
         return
     held_due, held_done = plan.callbacks.get(tid, (None, None))
     plan.callbacks[tid] = (_later(held_due, due), _later(held_done, done))
     row = ws.threads.get(tid)
-    if due is None or row is None:
+    if due is None or row is None or not missed_now:
         return
     row.last_message_at = max(row.last_message_at, due)
     plan.touched_threads.add(tid)
