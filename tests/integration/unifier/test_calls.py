@@ -163,7 +163,9 @@ async def test_missed_calls_and_voicemail_wait_for_a_call_back(kafka: str, dsn: 
     tenant = "m" + uuid.uuid4().hex[:8]
     abandoned = Call("CA2", "+4915100000002", tenant=tenant)
     left_message = Call("CA3", "+4915100000003", tenant=tenant)
-    first: list[ev.CallEvent] = [abandoned.started(0), abandoned.ended(40, "abandoned", talk=None)]
+    gave_up = abandoned.ended(40, "abandoned", talk=None)
+    gave_up.cause = "queue timeout; " * 30  # longer than the store keeps: cut, never a stall
+    first: list[ev.CallEvent] = [abandoned.started(0), gave_up]
     second: list[ev.CallEvent] = [
         left_message.started(0),
         left_message.ended(30, "voicemail", talk=None),
@@ -180,6 +182,8 @@ async def test_missed_calls_and_voicemail_wait_for_a_call_back(kafka: str, dsn: 
             )
 
         await eventually(flagged)
+        cut = (await thread_of_call(rt, tenant, "CA2"))["messages"][0]["call"]["cause"]
+        assert cut == (gave_up.cause or "")[:200]
         vm = (await thread_of_call(rt, tenant, "CA3"))["messages"][0]
         assert (
             vm["text"] == "Voicemail"

@@ -235,3 +235,11 @@ def test_the_decision_does_not_depend_on_the_batches_the_events_came_in() -> Non
     for e in reversed(events):
         unify(one_by_one, batch(e), RuleSet())
     assert copy.deepcopy(whole.calls) == one_by_one.calls
+
+
+def test_provider_text_is_cut_to_what_the_store_keeps_and_still_folds_once() -> None:
+    ended, started = C.ended(60, "busy", talk=None), C.started()
+    ended.cause, started.queue = "Q" * 300, "S" * 300
+    r = folded([started, ended])
+    assert (len(r.cause or ""), len(r.queue or "")) == (calls.SHORT, calls.SHORT)
+    assert calls.fold(r, ended) is False and calls.fold(r, started) is False

@@ -26,6 +26,7 @@ from hotline import unified as un
 from unifier.domain.records import at
 
 Info = TypeVar("Info", un.CallRecordingInfo, un.CallTranscriptInfo)
+SHORT, ADDRESS = 200, 320  # what a record keeps of a provider's text (the store's columns)
 MISSED = frozenset({"busy", "no_answer", "canceled", "abandoned", "voicemail"})
 # Same end time, two outcomes: the one later in this list is the final word.
 OUTCOME_RANK = ("failed", "canceled", "no_answer", "busy", "abandoned", "voicemail", "completed")
@@ -45,9 +46,15 @@ def new_record(event: ev.CallEnvelope) -> un.CallRecord:
         call_id=event.call_id,
         channel=event.channel,
         direction=event.direction,
-        caller=event.caller.handle,
-        line=event.line,
+        caller=event.caller.handle[:ADDRESS],
+        line=event.line[:ADDRESS],
     )
+
+
+def _cut(text: str | None, limit: int = SHORT) -> str | None:
+    """Provider text as the record keeps it: at most ``limit`` characters (a cut value folds
+    the same way every time, so a redelivery still changes nothing)."""
+    return text[:limit] if text else text
 
 
 def fold(record: un.CallRecord, event: ev.CallEvent) -> bool:
@@ -70,28 +77,33 @@ def fold(record: un.CallRecord, event: ev.CallEvent) -> bool:
 
 
 def _started(record: un.CallRecord, event: ev.CallStarted) -> None:
-    mine = (at(event), event.queue or "", event.ivr_selection or "")
+    queue, ivr = _cut(event.queue), _cut(event.ivr_selection)
+    mine = (at(event), queue or "", ivr or "")
     held = (record.started_at, record.queue or "", record.ivr_selection or "")
     if record.started_at is not None and mine >= held:
         return
-    record.started_at, record.queue = at(event), event.queue
-    record.ivr_selection, record.direction = event.ivr_selection, event.direction
-    record.line = event.line or record.line
+    record.started_at, record.queue = at(event), queue
+    record.ivr_selection, record.direction = ivr, event.direction
+    record.line = event.line[:ADDRESS] or record.line
 
 
 def _answered(record: un.CallRecord, event: ev.CallAnswered) -> None:
-    mine = (at(event), event.answered_by)
-    if record.answered_at is None or mine < (record.answered_at, record.answered_by or ""):
-        record.answered_at, record.answered_by = at(event), event.answered_by or None
+    by = _cut(event.answered_by, ADDRESS) or ""
+    if record.answered_at is None or (at(event), by) < (
+        record.answered_at,
+        record.answered_by or "",
+    ):
+        record.answered_at, record.answered_by = at(event), by or None
 
 
 def _ended(record: un.CallRecord, event: ev.CallEnded) -> None:
-    mine = (at(event), OUTCOME_RANK.index(event.outcome), event.cause or "")
+    cause = _cut(event.cause)
+    mine = (at(event), OUTCOME_RANK.index(event.outcome), cause or "")
     if record.ended_at is not None and record.outcome is not None:
         held = (record.ended_at, OUTCOME_RANK.index(record.outcome), record.cause or "")
         if mine <= held:
             return
-    record.ended_at, record.outcome, record.cause = at(event), event.outcome, event.cause
+    record.ended_at, record.outcome, record.cause = at(event), event.outcome, cause
     record.duration_s, record.talk_s, record.wait_s = event.duration_s, event.talk_s, event.wait_s
 
 

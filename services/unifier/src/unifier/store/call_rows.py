@@ -60,6 +60,10 @@ def row_of(tenant: str, message_id: str, record: un.CallRecord) -> dict[str, Any
     scalars = msgspec.structs.asdict(record)
     for name in ("channel", "recordings", "transcripts", "voicemail"):
         scalars.pop(name)
+    for name, value in scalars.items():  # provider text past a column's size is cut, not
+        limit = getattr(calls.c[name].type, "length", None)  # a failed (stalled) batch
+        if isinstance(value, str) and limit and len(value) > limit:
+            scalars[name] = value[:limit]
     return {
         **scalars,
         "tenant": tenant,
