@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hotline import unified as un
 from unifier.service import activity
 from unifier.service.commands import CommandError, known
-from unifier.store import call_rows, thread_rows
+from unifier.store import call_rows, call_views, thread_rows
 from unifier.store.queries import members
 from unifier.store.write import write_outbox
 
@@ -41,7 +41,7 @@ async def request_callback(
         number="",
         note=note or None,
     )
-    call = await call_rows.latest_call(conn, tenant, tid)
+    call = await call_views.latest_call(conn, tenant, tid)
     if call is not None:
         event.number, event.channel, event.call_id = call.caller, call.channel, call.call_id
     else:
@@ -55,7 +55,7 @@ async def request_callback(
 
 
 async def _contact_phone(conn: AsyncConnection, tenant: str, contact_id: str) -> str:
-    phones = await call_rows.phones(conn, tenant, await members(conn, tenant, contact_id))
+    phones = await call_views.phones(conn, tenant, await members(conn, tenant, contact_id))
     if not phones:
         raise CommandError(422, "no_number", "the customer has no phone number to call back")
     return phones[0]

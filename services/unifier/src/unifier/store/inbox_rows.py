@@ -16,7 +16,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from unifier.store.call_rows import needs_callback
+from unifier.store.call_views import needs_callback
 from unifier.store.dialect import when
 from unifier.store.inbox_search import text_match, walks
 from unifier.store.schema import messages, threads

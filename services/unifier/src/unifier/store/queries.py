@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from unifier.domain import message_files
 from unifier.domain import names as naming
 from unifier.domain.exchange import placeholder_id
-from unifier.store.call_rows import add_calls
+from unifier.store.call_views import add_calls
 from unifier.store.contacts import merge_children, merge_pointers, merged_members
 from unifier.store.dialect import when
 from unifier.store.names import add_contact_names, add_sender_names, seen_of

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline import events as ev
-from unifier.store.call_rows import not_a_call
+from unifier.store.call_views import not_a_call
 from unifier.store.dialect import when
 from unifier.store.schema import messages, outbox, replies
 

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from unifier.store.call_rows import not_a_call
+from unifier.store.call_views import not_a_call
 from unifier.store.dialect import when
 from unifier.store.schema import identities, messages
 from unifier.store.schema_accounts import agents

@@ -28,7 +28,7 @@ from unifier.entrypoints.api.auth import Principal, page_principal
 from unifier.entrypoints.web.content import FILE_CSP, blob_store, file_response
 from unifier.entrypoints.web.templating import render
 from unifier.service import callbacks
-from unifier.store import call_rows
+from unifier.store import call_views
 
 router = APIRouter(tags=["page"])
 Who = Annotated[Principal, Depends(page_principal)]
@@ -40,7 +40,7 @@ class Missing(Exception):
 
 async def _call(request: Request, who: Principal, message_id: str) -> un.CallRecord:
     found = await calls.read(
-        request, lambda c: call_rows.call_of_message(c, who.tenant, message_id)
+        request, lambda c: call_views.call_of_message(c, who.tenant, message_id)
     )
     if found is None:
         raise Missing(f"There is no call {message_id} in this workspace.")
