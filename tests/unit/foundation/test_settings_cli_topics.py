@@ -80,7 +80,7 @@ def test_topic_file_declares_a_dlq_for_every_consumed_topic() -> None:
     specs = {t.name: t for t in load_topics()}
     consumed = [n for n in specs if n.startswith(("hotline.inbound.", "hotline.replies."))]
     consumed = [n for n in consumed if not n.endswith(".dlq")]
-    assert len(consumed) == 8  # hotline.inbound.voice (issue #25)
+    assert len(consumed) == 8  # inbound email, chat, social, voice; four replies topics
     for name in consumed:
         dlq = specs[name].dead_letter
         assert dlq in specs, f"{name}: dead-letter topic {dlq} is not declared"
