@@ -243,3 +243,19 @@ def test_provider_text_is_cut_to_what_the_store_keeps_and_still_folds_once() -> 
     r = folded([started, ended])
     assert (len(r.cause or ""), len(r.queue or "")) == (calls.SHORT, calls.SHORT)
     assert calls.fold(r, ended) is False and calls.fold(r, started) is False
+
+
+def test_a_callback_naming_no_caller_waits_for_one_that_does() -> None:
+    """Vonage's recording callbacks name no caller: the record keeps the recording, and the
+    call joins her thread (and the stream) with the first event that names her."""
+    ws = WorkingSet("acme")
+    nameless = C.recording()
+    nameless.caller = ev.Sender(handle="")
+    plan = unify(ws, batch(nameless), RuleSet())
+    assert (plan.messages, plan.outbox, plan.calls) == ([], [], {"CA1"})
+    assert unify(ws, batch(nameless), RuleSet()).duplicates == 1
+    plan = unify(ws, batch(C.started()), RuleSet())
+    [item] = plan.messages
+    [update] = [e for e in plan.outbox if isinstance(e, un.ConversationCallUpdated)]
+    assert update.call.caller == C.number and update.call.recordings[0].recording_id == "RE1"
+    assert item.contact_id and item.sender_handle == C.number

@@ -26,9 +26,9 @@ from unifier.domain.threading import MessageFacts, decide
 from unifier.domain.working import MessageState, Plan, WorkingSet
 
 
-def call_message_id(event: ev.CallEnvelope) -> str:
+def call_message_id(tenant: str, channel_kind: str, call_id: str) -> str:
     """The call's item in the thread: one id per call, whichever event came first."""
-    return ev.event_id_for(event.tenant, event.channel.kind, event.call_id, "call")
+    return ev.event_id_for(tenant, channel_kind, call_id, "call")
 
 
 def call(ws: WorkingSet, plan: Plan, rules: RuleSet, event: ev.CallEvent, raw: bytes) -> None:
@@ -37,7 +37,10 @@ def call(ws: WorkingSet, plan: Plan, rules: RuleSet, event: ev.CallEvent, raw: b
     was_missed = record.needs_callback
     changed = calls.fold(record, event)
     state = ws.messages.get(key)
-    if state is None:  # the first event of this call: the call joins a thread
+    if state is None and not record.caller:  # no event named the caller yet: kept unplaced
+        _unplaced(plan, event.call_id, changed)
+        return
+    if state is None:  # the first event of this call that names the caller: it joins a thread
         state = _place(ws, plan, rules, event, record, raw)
     elif not changed:  # a repeated callback: nothing new
         plan.duplicates += 1
@@ -53,6 +56,16 @@ def call(ws: WorkingSet, plan: Plan, rules: RuleSet, event: ev.CallEvent, raw: b
     plan.outbox.append(_updated(ws.tenant, event, state, contact, record))
 
 
+def _unplaced(plan: Plan, call_id: str, changed: bool) -> None:
+    """A callback that names no caller (Vonage's recording events) cannot say whose thread the
+    call is in: the record keeps what it brought, and the call joins a thread (and the stream)
+    with the first event that names the caller."""
+    if changed:
+        plan.calls.add(call_id)
+    else:
+        plan.duplicates += 1
+
+
 def as_message(event: ev.CallEvent, record: un.CallRecord) -> ev.MessageReceived:
     """The call as the message the thread rules decide about: from the caller (the customer's
     side, whichever way the call went), with the call's summary as its text."""
@@ -62,7 +75,7 @@ def as_message(event: ev.CallEvent, record: un.CallRecord) -> ev.MessageReceived
         identifiers=event.caller.identifiers,
     )
     return ev.MessageReceived(
-        event_id=call_message_id(event),
+        event_id=call_message_id(event.tenant, event.channel.kind, event.call_id),
         tenant=event.tenant,
         channel=event.channel,
         provider_message_id=event.call_id,

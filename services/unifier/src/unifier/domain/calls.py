@@ -60,6 +60,8 @@ def _cut(text: str | None, limit: int = SHORT) -> str | None:
 def fold(record: un.CallRecord, event: ev.CallEvent) -> bool:
     """Apply one event; True when the record changed (a repeated event changes nothing)."""
     before = copy.deepcopy(record)
+    if not record.caller:  # the first event named no caller (a Vonage recording callback)
+        record.caller = event.caller.handle[:ADDRESS]
     if isinstance(event, ev.CallStarted):
         _started(record, event)
     elif isinstance(event, ev.CallAnswered):

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline import events as ev
 from hotline import unified as un
+from unifier.domain.call_unify import call_message_id
 from unifier.domain.working import Plan, WorkingSet
 from unifier.store.dialect import upsert, when
 from unifier.store.schema import threads
@@ -90,8 +91,8 @@ async def write_calls(conn: AsyncConnection, ws: WorkingSet, plan: Plan) -> None
     rows = []
     for call_id in sorted(plan.calls):
         record = ws.calls[call_id]
-        state = ws.messages[(record.channel.kind, call_id)]
-        rows.append(row_of(ws.tenant, state.message_id, record))
+        item = call_message_id(ws.tenant, record.channel.kind, call_id)
+        rows.append(row_of(ws.tenant, item, record))
     await upsert(conn, calls, rows, [f for f in FIELDS if f not in ("call_id", "message_id")])
     await mark_callbacks(conn, ws.tenant, plan.callbacks)
 
