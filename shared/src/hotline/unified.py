@@ -17,6 +17,8 @@ from typing import Any, Literal
 from hotline.events import (
     AttachmentRef,
     Base,
+    CallDirection,
+    CallOutcome,
     ChannelRef,
     Codec,
     Content,
@@ -240,6 +242,92 @@ class ChannelAccountChanged(
     removed: bool = False
 
 
+CallStatus = Literal["ringing", "answered", "ended"]
+
+
+class CallRecordingInfo(Base, kw_only=True):
+    """One recording of a call: ``ref`` is a blob-store ref once copied, else the provider's
+    with ``fetch_error`` saying why it is not stored."""
+
+    ref: str
+    recording_id: str = ""
+    mime_type: str = "application/octet-stream"
+    duration_s: int | None = None
+    channels: int = 1
+    fetch_error: str | None = None
+
+
+class CallTranscriptInfo(Base, kw_only=True):
+    text: str
+    language: str | None = None
+    engine: str = ""
+    recording_id: str = ""
+
+
+class CallVoicemailInfo(Base, kw_only=True):
+    ref: str | None = None  # the message left (blob ref, or the provider's with fetch_error)
+    mime_type: str | None = None
+    duration_s: int | None = None
+    transcript: str | None = None
+    fetch_error: str | None = None
+
+
+class CallRecord(Base, kw_only=True):
+    """A call as its events folded so far (``unifier.domain.calls``): the same record whatever
+    order and however often they came. ``status`` follows from the times: ``ended`` once it
+    ended (a late start never reopens it); ``needs_callback``: an inbound call nobody answered
+    (busy, no answer, canceled, abandoned in the queue) or one that left a voicemail."""
+
+    call_id: str
+    channel: ChannelRef
+    direction: CallDirection
+    caller: str  # the customer's number (E.164) or handle
+    line: str = ""
+    status: CallStatus = "ringing"
+    outcome: CallOutcome | None = None
+    started_at: datetime | None = None
+    answered_at: datetime | None = None
+    ended_at: datetime | None = None
+    answered_by: str | None = None
+    duration_s: int | None = None
+    talk_s: int | None = None
+    wait_s: int | None = None
+    cause: str | None = None
+    queue: str | None = None
+    ivr_selection: str | None = None
+    recordings: list[CallRecordingInfo] = []  # noqa: RUF012 (msgspec copies it per instance)
+    transcripts: list[CallTranscriptInfo] = []  # noqa: RUF012
+    voicemail: CallVoicemailInfo | None = None
+    needs_callback: bool = False
+
+
+class ConversationCallUpdated(
+    _Unified, kw_only=True, tag="conversation.call.updated.v1", tag_field="type"
+):
+    """A call in the conversation changed: ``call`` is the whole record after the change."""
+
+    conversation_id: str
+    message_id: str  # the call's item in the thread
+    contact_id: str
+    call: CallRecord
+    source_event_id: str  # the call event that changed it
+
+
+class ConversationCallbackRequested(
+    _Unified, kw_only=True, tag="conversation.callback.requested.v1", tag_field="type"
+):
+    """An agent will call the customer back: an outbound call intent for the telephony side
+    (dialling stays with the provider); the conversation no longer needs a callback."""
+
+    conversation_id: str
+    callback_id: str
+    requested_by: str
+    number: str  # whom to call: the customer's number from the conversation's latest call
+    channel: ChannelRef | None = None  # the line the latest call came in on
+    call_id: str | None = None  # the call being returned
+    note: str | None = None
+
+
 UnifiedEvent = (
     ConversationMessageAdded
     | ConversationOpened
@@ -258,6 +346,8 @@ UnifiedEvent = (
     | ConversationLabelsChanged
     | ConversationSnoozed
     | ChannelAccountChanged
+    | ConversationCallUpdated
+    | ConversationCallbackRequested
 )
 CONTACT_EVENTS = (
     ContactLinked,

@@ -24,6 +24,52 @@ INFO = un.DecisionInfo(
 )
 
 
+VOICE = ev.ChannelRef(kind="voice", account_id="AC0123")
+CALL = un.CallRecord(
+    call_id="CA5f",
+    channel=VOICE,
+    direction="inbound",
+    caller="+4930123456789",
+    line="+4930555000111",
+    status="ended",
+    outcome="abandoned",
+    started_at=AT,
+    ended_at=AT,
+    duration_s=40,
+    wait_s=40,
+    cause="abandoned-in-queue",
+    queue="support-de",
+    ivr_selection="2",
+    recordings=[
+        un.CallRecordingInfo(
+            ref="provider:twilio/RE0f",
+            recording_id="RE0f",
+            mime_type="audio/mpeg",
+            duration_s=38,
+            channels=2,
+            fetch_error="timeout",
+        )
+    ],
+    transcripts=[un.CallTranscriptInfo(text="hello?", language="en", engine="twilio")],
+    voicemail=un.CallVoicemailInfo(ref="blob:sha256/ab", mime_type="audio/wav", duration_s=9),
+    needs_callback=True,
+)
+# What integrators received for a call (golden: it must keep decoding to the same record).
+CALL_UPDATED_GOLDEN = (
+    b'{"type":"conversation.call.updated.v1","event_id":"e","tenant":"acme",'
+    b'"occurred_at":"2026-11-01T00:00:00Z","conversation_id":"t1","message_id":"m9",'
+    b'"contact_id":"c1","call":{"call_id":"CA5f","channel":{"kind":"voice","account_id":'
+    b'"AC0123"},"direction":"inbound","caller":"+4930123456789","line":"+4930555000111",'
+    b'"status":"ended","outcome":"abandoned","started_at":"2026-11-01T00:00:00Z",'
+    b'"ended_at":"2026-11-01T00:00:00Z","duration_s":40,"wait_s":40,'
+    b'"cause":"abandoned-in-queue","queue":"support-de","ivr_selection":"2","recordings":'
+    b'[{"ref":"provider:twilio/RE0f","recording_id":"RE0f","mime_type":"audio/mpeg",'
+    b'"duration_s":38,"channels":2,"fetch_error":"timeout"}],"transcripts":[{"text":"hello?",'
+    b'"language":"en","engine":"twilio"}],"voicemail":{"ref":"blob:sha256/ab","mime_type":'
+    b'"audio/wav","duration_s":9},"needs_callback":true},"source_event_id":"s9"}'
+)
+
+
 def current() -> dict[str, Any]:
     schema: dict[str, Any] = json.loads(msgspec.json.encode(un.json_schema()))
     return schema
@@ -157,6 +203,24 @@ def samples() -> list[un.UnifiedEvent]:
             enabled=True,
             version=3,
         ),
+        un.ConversationCallUpdated(
+            **common,
+            conversation_id="t1",
+            message_id="m9",
+            contact_id="c1",
+            call=CALL,
+            source_event_id="s9",
+        ),
+        un.ConversationCallbackRequested(
+            **common,
+            conversation_id="t1",
+            callback_id="cb1",
+            requested_by="a1",
+            number="+4930123456789",
+            channel=VOICE,
+            call_id="CA5f",
+            note="before 5 pm",
+        ),
     ]
 
 
@@ -197,6 +261,8 @@ def test_tags_are_versioned() -> None:
             "conversation.labels.changed.v1",
             "conversation.snoozed.v1",
             "channel.account.changed.v1",
+            "conversation.call.updated.v1",
+            "conversation.callback.requested.v1",
         ]
     )
 
@@ -239,3 +305,9 @@ def test_time_ordered_ids_are_uuid7_deterministic_and_sort_by_time() -> None:
     assert uuid.UUID(ids[-1]).int >> 80 == int(t0.timestamp() * 1000) + 1  # RFC 9562 unix_ts_ms
     same_ms = {un.time_ordered_str(un.UNIFIED_NAMESPACE, f"x{i}", t0) for i in range(1000)}
     assert len(same_ms) == 1000  # 74 bits of the name's hash tell them apart
+
+
+def test_the_call_record_golden_sample_keeps_decoding() -> None:
+    event = un.decode(CALL_UPDATED_GOLDEN)
+    assert isinstance(event, un.ConversationCallUpdated) and event.call == CALL
+    assert un.encode(event) == CALL_UPDATED_GOLDEN

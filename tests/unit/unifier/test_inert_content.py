@@ -13,7 +13,13 @@ import pytest
 
 from hotline import events as ev
 from unifier.domain import message_files
-from unifier.domain.inert import content_disposition, safe_filename, sniff_image, unbidi
+from unifier.domain.inert import (
+    content_disposition,
+    safe_filename,
+    sniff_audio,
+    sniff_image,
+    unbidi,
+)
 from unifier.entrypoints.web.content_filters import linkify
 from unifier.entrypoints.web.sanitize import BLOCKED_IMAGE, decode_html, sanitize
 from unifier.entrypoints.web.templating import env
@@ -267,3 +273,20 @@ def test_message_content_macro_renders_everything_inert() -> None:
 def test_deleted_message_shows_nothing_of_its_content() -> None:
     html = _macro(deleted=True)
     assert "deleted" in html and "iframe" not in html and "attachments" not in html
+
+
+@pytest.mark.parametrize(
+    ("head", "mime"),
+    [
+        (b"RIFF\x24\x00\x00\x00WAVEfmt ", "audio/wav"),
+        (b"ID3\x04\x00\x00\x00\x00\x00\x00", "audio/mpeg"),
+        (b"\xff\xfb\x90\x64\x00\x00", "audio/mpeg"),
+        (b"OggS\x00\x02\x00\x00", "audio/ogg"),
+        (b"fLaC\x00\x00\x00\x22", "audio/flac"),
+        (b"RIFF\x24\x00\x00\x00WEBPVP8 ", None),  # an image is not a recording
+        (b"<html><script>", None),
+        (b"", None),
+    ],
+)
+def test_recordings_play_only_as_what_their_bytes_are(head: bytes, mime: str | None) -> None:
+    assert sniff_audio(head) == mime

@@ -43,6 +43,7 @@ def seen(name: str | None, kind: str, handle: str, minutes: int) -> Seen:
         ),
         ([seen(None, "sms", "4915112345678", 0)], "+4915112345678"),  # E.164, with its "+"
         ([seen(None, "whatsapp", "4915112345678", 0)], "+4915112345678"),  # a wa_id
+        ([seen(None, "voice", "+4915112345678", 0)], "+4915112345678"),  # a caller's number
         ([seen(None, "email", "bob@example.test", 0)], "bob@example.test"),
         ([seen(None, "sms", "ACME", 0)], "ACME"),  # an alphanumeric sender as the carrier sent it
         (  # the same instant: the alphabetically first, so every read agrees

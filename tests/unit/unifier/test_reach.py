@@ -43,3 +43,10 @@ def test_the_last_channel_comes_first_then_the_unused_ones_by_name() -> None:
         ("sms", False),
     ]
     assert channels({}, {"widget": NOW}, NOW)[0].handle == ""
+
+
+def test_a_call_is_no_channel_to_write_to() -> None:
+    handles = {"voice": "+4915100000001", "whatsapp": "4915100000001"}
+    last = {"voice": NOW - timedelta(minutes=5), "whatsapp": NOW - timedelta(hours=2)}
+    assert [r.kind for r in channels(handles, last, NOW)] == ["whatsapp"]
+    assert channels({"voice": "+49151"}, {"voice": NOW}, NOW) == []

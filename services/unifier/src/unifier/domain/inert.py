@@ -45,6 +45,27 @@ def sniff_image(head: bytes) -> str | None:
     return None
 
 
+_AUDIO: tuple[tuple[bytes, str], ...] = (
+    (b"ID3", "audio/mpeg"),
+    (b"\xff\xfb", "audio/mpeg"),
+    (b"\xff\xf3", "audio/mpeg"),
+    (b"\xff\xf2", "audio/mpeg"),
+    (b"OggS", "audio/ogg"),
+    (b"fLaC", "audio/flac"),
+)
+
+
+def sniff_audio(head: bytes) -> str | None:
+    """The media type of a call recording from its first bytes (WAV, MP3, Ogg, FLAC: what an
+    ``<audio>`` element plays, and nothing a browser would run); None for anything else."""
+    for magic, mime in _AUDIO:
+        if head.startswith(magic):
+            return mime
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return "audio/wav"
+    return None
+
+
 def safe_filename(name: str | None) -> str:
     """A download name: no controls (bidi included), no path, no leading dots, bounded."""
     cleaned = "".join(

@@ -46,7 +46,7 @@ def handle_label(channel_kind: str, handle: str) -> str:
     """The handle formatted by channel: email address, E.164 phone, or "Visitor 3fa2c1"."""
     if channel_kind == "email":
         return handle
-    if channel_kind in ("whatsapp", "sms"):  # a wa_id is the number without "+"
+    if channel_kind in ("whatsapp", "sms", "voice"):  # a wa_id is the number without "+"
         return _phone(handle) or handle  # an SMS short code or alphanumeric sender as sent
     if channel_kind == "widget":
         return f"Visitor {suffix(handle)}"

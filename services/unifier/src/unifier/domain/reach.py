@@ -14,6 +14,8 @@ from unifier.domain.names import handle_label
 
 WINDOW = timedelta(hours=24)
 WINDOWED = frozenset({"whatsapp", "messenger", "instagram"})
+# Channels a text reply cannot go to: a call is answered by calling back (service.callbacks)
+SPOKEN = frozenset({"voice"})
 
 
 @dataclass(frozen=True)
@@ -50,8 +52,9 @@ def channels(
     handles: dict[str, str], last_inbound: dict[str, datetime], now: datetime
 ) -> list[Reach]:
     """Every channel the contact has a handle on or wrote on here; the one she wrote on last
-    first (the default)."""
-    kinds = sorted({*handles, *last_inbound}, key=lambda k: (_recency(last_inbound.get(k)), k))
+    first (the default). A phone call is no channel to write to."""
+    written = {*handles, *last_inbound} - SPOKEN
+    kinds = sorted(written, key=lambda k: (_recency(last_inbound.get(k)), k))
     return [reach(k, handles.get(k, ""), last_inbound.get(k), now) for k in kinds]
 
 

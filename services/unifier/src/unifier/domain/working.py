@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from hotline.events import InboundEvent
-from hotline.unified import UnifiedEvent
+from hotline.events import CallEvent, InboundEvent
+from hotline.unified import CallRecord, UnifiedEvent
 from unifier.domain.identity import IdentityKey, KnownIdentity
 from unifier.domain.threading import ThreadContext, ThreadView
 
 MsgKey = tuple[str, str]  # (channel kind, provider message id), within one tenant
+UnifierInbound = InboundEvent | CallEvent  # what the inbound topics carry to the unifier
 
 
 @dataclass
@@ -89,6 +90,7 @@ class WorkingSet:
     # linking identities of exclusive kinds (domain.bridging) per canonical contact, for the
     # contacts whose are known: loaded when a message matched several, and the batch's new ones
     exclusive: dict[str, set[IdentityKey]] = field(default_factory=dict)
+    calls: dict[str, CallRecord] = field(default_factory=dict)  # call id -> record so far
 
     _context: ThreadContext | None = field(default=None, repr=False, compare=False)
 
@@ -198,6 +200,9 @@ class Plan:
     held_done: set[MsgKey] = field(default_factory=set)
     outbox: list[UnifiedEvent] = field(default_factory=list)
     duplicates: int = 0
+    calls: set[str] = field(default_factory=set)  # call ids whose record changed
+    # thread id -> (a callback due at, a callback done at): the store keeps the latest of each
+    callbacks: dict[str, tuple[datetime | None, datetime | None]] = field(default_factory=dict)
 
 
 class _Prefixed(Mapping[str, str]):

@@ -13,6 +13,7 @@ from hotline.intake import Intake, KafkaPublisher
 from unifier.entrypoints.api import (
     account_routes,
     assignment_routes,
+    callback_routes,
     canned_routes,
     channel_account_routes,
     contact_routes,
@@ -87,6 +88,7 @@ def create_app(settings: UnifierSettings | None = None) -> FastAPI:
     for api in (
         assignment_routes,
         notes_routes,
+        callback_routes,
         labels_routes,
         snooze_routes,
         canned_routes,

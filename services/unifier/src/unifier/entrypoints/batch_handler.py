@@ -20,6 +20,7 @@ from hotline.kafka.consumer import InRecord
 from hotline.kafka.errors import Verdict
 from unifier.domain.rules import RuleSet
 from unifier.domain.unify import unify
+from unifier.domain.working import UnifierInbound
 from unifier.service.results import apply_results
 from unifier.store.claims import IdentityRace
 from unifier.store.load import load_working_set
@@ -28,7 +29,7 @@ from unifier.store.write import write_plan
 
 log = logging.getLogger(__name__)
 RACE_ATTEMPTS = 5  # decisions of one poll that lost an identity race, before the loop's retry
-Decoded = tuple[ev.InboundEvent | ev.ReplyResult, bytes]
+Decoded = tuple[UnifierInbound | ev.ReplyResult, bytes]
 ANALYZED = (
     "thread_keys",
     "messages",
@@ -37,13 +38,14 @@ ANALYZED = (
     "threads",
     "thread_participants",
     "held_effects",
+    "calls",
 )
 
 
 def decode_record(record: InRecord) -> Decoded:
     raw = record.value or b""
     event = ev.decode(raw)
-    if isinstance(event, ev.ReplyRequested | ev.AgentTyping | ev.OpsUpdate | ev.CallEvent):
+    if isinstance(event, ev.ReplyRequested | ev.AgentTyping | ev.OpsUpdate):
         tag = ev.event_tag(event)
         raise PermanentError("unexpected_event", f"{tag} on an inbound topic")
     return event, raw
@@ -114,7 +116,7 @@ class BatchHandler:
         return sorted({*decided, *(r.conversation_id for r in results)})
 
     async def _decide(
-        self, conn: AsyncConnection, tenant: str, inbound: list[tuple[ev.InboundEvent, bytes]]
+        self, conn: AsyncConnection, tenant: str, inbound: list[tuple[UnifierInbound, bytes]]
     ) -> list[str]:
         rules = self.rules_for(tenant)
         ws = await load_working_set(conn, tenant, [e for e, _ in inbound], rules)

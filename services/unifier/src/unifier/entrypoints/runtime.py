@@ -20,7 +20,13 @@ from hotline.accounts.sealing import Sealer
 from hotline.kafka import ConsumerLoop, EventProducer
 from hotline.kafka.consumer import LoopSettings
 from hotline.metrics import Metrics
-from hotline.topics import INBOUND_CHAT, INBOUND_EMAIL, INBOUND_SOCIAL, REPLY_RESULTS
+from hotline.topics import (
+    INBOUND_CHAT,
+    INBOUND_EMAIL,
+    INBOUND_SOCIAL,
+    INBOUND_VOICE,
+    REPLY_RESULTS,
+)
 from unifier.domain.rules import RuleSet, rule_set
 from unifier.entrypoints.batch_handler import BatchHandler, Decoded, classify_db, decode_record
 from unifier.entrypoints.relay import OutboxRelay
@@ -32,7 +38,7 @@ from unifier.store.offsets import DbOffsetStore
 from unifier.store.sweep import Sweeper
 
 log = logging.getLogger(__name__)
-TOPICS = [INBOUND_EMAIL, INBOUND_CHAT, INBOUND_SOCIAL, REPLY_RESULTS]
+TOPICS = [INBOUND_EMAIL, INBOUND_CHAT, INBOUND_SOCIAL, INBOUND_VOICE, REPLY_RESULTS]
 # Called after each commit with the changed thread ids per tenant (the API's live updates).
 OnCommit = Callable[[dict[str, list[str]]], None]
 

@@ -14,18 +14,25 @@ from unifier.store import queries, read_marks, thread_rows, timeline_rows
 from unifier.store.thread_rows import ThreadHead
 
 Row = dict[str, Any]
-KIND_ORDER = {"message": 0, "activity": 1, "note": 2}  # at one instant: what happened, then why
+KIND_ORDER = {
+    "message": 0,
+    "call": 0,
+    "activity": 1,
+    "note": 2,
+}  # at one instant: what happened, then why
 
 
 async def thread_view(conn: AsyncConnection, tenant: str, tid: str) -> Row | None:
     """The thread (``queries.get_thread``) plus ``timeline``: items ``{"type": "message" |
-    "note" | "activity", "at": datetime, ...}`` oldest first."""
+    "call" | "note" | "activity", "at": datetime, ...}`` oldest first (a call: its message
+    row with ``call``, the record)."""
     thread = await queries.get_thread(conn, tenant, tid)
     if thread is None:
         return None
     await _author_names(conn, tenant, thread["messages"])
     items = [
-        {**m, "type": "message", "at": datetime.fromisoformat(m["at"])} for m in thread["messages"]
+        {**m, "type": "call" if m["call"] else "message", "at": datetime.fromisoformat(m["at"])}
+        for m in thread["messages"]
     ]
     items += [{**n, "type": "note"} for n in await timeline_rows.thread_notes(conn, tenant, tid)]
     items += [

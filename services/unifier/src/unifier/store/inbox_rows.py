@@ -16,6 +16,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from unifier.store.call_views import needs_callback
 from unifier.store.dialect import when
 from unifier.store.inbox_search import text_match, walks
 from unifier.store.schema import messages, threads
@@ -48,6 +49,7 @@ class ListQuery:
     assignee: str | None = None
     contacts: list[str] | None = None  # a contact and those merged into it
     text: str | None = None
+    needs_callback: bool = False  # only conversations waiting for a call back
     after: Key | None = None
     limit: int = 50
 
@@ -78,7 +80,12 @@ def _select(q: ListQuery, walk: bool = False) -> sa.Select[Any]:
     named = sa.and_(ag.c.tenant == _t.tenant, ag.c.agent_id == _t.assignee)
     unread = _t.message_count - sa.func.coalesce(rd.c.seen_count, 0)
     return (
-        sa.select(threads, ag.c.name.label("assignee_name"), unread.label("unread"))
+        sa.select(
+            threads,
+            ag.c.name.label("assignee_name"),
+            unread.label("unread"),
+            needs_callback().label("needs_callback"),
+        )
         .select_from(threads.outerjoin(rd, mine).outerjoin(ag, named))
         .where(_t.tenant == q.tenant, _t.merged_into.is_(None), *_filters(q, walk))
         .order_by(_t.last_message_at.desc(), _t.thread_id.desc())
@@ -90,6 +97,8 @@ def _filters(q: ListQuery, walk: bool) -> list[sa.ColumnElement[bool]]:
     out = [*_view(q), *_status(q.status, q.now)]
     if q.assignee:
         out.append(_t.assignee == q.assignee)
+    if q.needs_callback:
+        out.append(needs_callback())
     if q.contacts is not None:
         out.append(_t.contact_id.in_(q.contacts))
     if q.channel:

@@ -10,14 +10,17 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline import events as ev
+from unifier.domain import calls as calling
 from unifier.domain.bridging import EXCLUSIVE_KINDS, exclusive_slot
+from unifier.domain.call_unify import as_message
 from unifier.domain.effects import target_key
 from unifier.domain.exchange import bounce_candidates
 from unifier.domain.identity import KnownIdentity, key_of
 from unifier.domain.rules import RuleSet
 from unifier.domain.threading import provider_thread_key
-from unifier.domain.working import MessageState, ThreadRow, WorkingSet
+from unifier.domain.working import MessageState, ThreadRow, UnifierInbound, WorkingSet
 from unifier.store.bulk import fetch_rows
+from unifier.store.call_rows import load_calls
 from unifier.store.dialect import chunks, select_in, values_param, when
 from unifier.store.schema import (
     contacts,
@@ -74,10 +77,15 @@ async def _rows(
 
 
 async def load_working_set(
-    conn: AsyncConnection, tenant: str, batch: Sequence[ev.InboundEvent], rules: RuleSet
+    conn: AsyncConnection, tenant: str, batch: Sequence[UnifierInbound], rules: RuleSet
 ) -> WorkingSet:
     ws = WorkingSet(tenant)
-    received = [e for e in batch if isinstance(e, ev.MessageReceived)]
+    called = [e for e in batch if isinstance(e, ev.CallEnvelope)]
+    effects = [e for e in batch if not isinstance(e, ev.CallEnvelope)]
+    await load_calls(conn, ws, {e.call_id for e in called})
+    # a call is decided as a message from the caller when its first event comes
+    received = [e for e in effects if isinstance(e, ev.MessageReceived)]
+    received += [as_message(e, calling.new_record(e)) for e in called]
     contact_ids = await _identities(conn, ws, received)
     await canonicalize(conn, ws, contact_ids)
     for key, known in ws.identities.items():
@@ -87,9 +95,11 @@ async def load_working_set(
     await _suggested(conn, ws, maybe)
     await _keys(conn, ws, _wanted_keys(ws, received, rules))
     bounced = {k for e in received for k in bounce_candidates(e)}
-    await _messages(conn, ws, {target_key(e) for e in batch} | bounced)
+    call_keys = {(e.channel.kind, e.call_id) for e in called}
+    await _messages(conn, ws, {target_key(e) for e in effects} | bounced | call_keys)
     replied = {s.thread_id for k in bounced if (s := ws.messages.get(k)) and s.reply_id}
-    await _threads(conn, ws, set(ws.keys.values()) | replied)
+    rung = {s.thread_id for k in call_keys if (s := ws.messages.get(k))}
+    await _threads(conn, ws, set(ws.keys.values()) | replied | rung)
     await _held(conn, ws, {target_key(e) for e in received})
     return ws
 
@@ -330,8 +340,6 @@ async def _held(conn: AsyncConnection, ws: WorkingSet, keys: set[tuple[str, str]
     ):
         if (kind, target) in keys:
             event = ev.decode(payload)
-            assert not isinstance(
-                event,
-                ev.ReplyRequested | ev.ReplyResult | ev.AgentTyping | ev.OpsUpdate | ev.CallEvent,
-            )
+            unexpected = ev.ReplyRequested | ev.ReplyResult | ev.AgentTyping | ev.OpsUpdate
+            assert not isinstance(event, unexpected | ev.CallEnvelope)
             ws.held.setdefault((kind, target), []).append(event)

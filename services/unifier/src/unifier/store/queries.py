@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from unifier.domain import message_files
 from unifier.domain import names as naming
 from unifier.domain.exchange import placeholder_id
+from unifier.store.call_views import add_calls
 from unifier.store.contacts import merge_children, merge_pointers, merged_members
 from unifier.store.dialect import when
 from unifier.store.names import add_contact_names, add_sender_names, seen_of
@@ -87,6 +88,7 @@ async def get_thread(conn: AsyncConnection, tenant: str, thread_id: str) -> Row 
         if m["direction"] == "outbound"
     ]
     await add_sender_names(conn, tenant, out)
+    await add_calls(conn, tenant, out)
     return out
 
 

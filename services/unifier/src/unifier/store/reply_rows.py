@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline import events as ev
+from unifier.store.call_views import not_a_call
 from unifier.store.dialect import when
 from unifier.store.schema import messages, outbox, replies
 
@@ -62,9 +63,11 @@ async def queue_request(conn: AsyncConnection, topic: str, event: ev.ReplyReques
 async def answered(
     conn: AsyncConnection, tenant: str, tid: str, channel: str | None
 ) -> Answered | None:
-    """The thread's latest customer message (on ``channel`` when given)."""
+    """The thread's latest customer message (on ``channel`` when given); a call is none."""
     cols = (_m.channel_kind, _m.account_id, _m.sender_handle, _m.payload)
-    q = sa.select(*cols).where(_m.tenant == tenant, _m.thread_id == tid, _m.role == "customer")
+    q = sa.select(*cols).where(
+        _m.tenant == tenant, _m.thread_id == tid, _m.role == "customer", not_a_call(messages)
+    )
     if channel:
         q = q.where(_m.channel_kind == channel)
     row = (await conn.execute(q.order_by(_m.at.desc()).limit(1))).first()

@@ -80,6 +80,10 @@ threads = sa.Table(
     sa.Column("merged_into", sa.String(64), nullable=True),  # thread merges point, never delete
     sa.Column("assignee", sa.String(64), nullable=True),  # agent id (migration 0009)
     sa.Column("snoozed_until", TS, nullable=True),  # open, hidden from the views until then
+    # calls (migration 0015): the latest missed call owed a call back, and the latest answered
+    # call or agent's call back; the thread needs a callback while the first is the later
+    sa.Column("callback_due_at", TS, nullable=True),
+    sa.Column("callback_done_at", TS, nullable=True),
 )
 sa.Index("ix_threads_recent", threads.c.tenant, threads.c.last_message_at)
 sa.Index("ix_threads_assignee", threads.c.tenant, threads.c.assignee, threads.c.last_message_at)
@@ -188,6 +192,7 @@ replies = sa.Table(  # agent replies, by Idempotency-Key (honoured for 24 h)
 from unifier.store import (  # noqa: E402, F401
     schema_accounts,
     schema_assignment,
+    schema_calls,
     schema_channels,
     schema_inbox,
     schema_templates,

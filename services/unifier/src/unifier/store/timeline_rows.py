@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from unifier.store.call_views import not_a_call
 from unifier.store.dialect import when
 from unifier.store.schema import identities, messages
 from unifier.store.schema_accounts import agents
@@ -63,11 +64,17 @@ async def add_note(conn: AsyncConnection, row: Row) -> None:
 
 
 async def last_inbound(conn: AsyncConnection, tenant: str, thread_id: str) -> dict[str, datetime]:
-    """Channel kind -> when the customer last wrote in this thread on it."""
+    """Channel kind -> when the customer last wrote in this thread on it (a call is not
+    writing: a WhatsApp call opens no reply window here)."""
     m = messages.c
     q = (
         sa.select(m.channel_kind, sa.func.max(m.at))
-        .where(m.tenant == tenant, m.thread_id == thread_id, m.role == "customer")
+        .where(
+            m.tenant == tenant,
+            m.thread_id == thread_id,
+            m.role == "customer",
+            not_a_call(messages),
+        )
         .group_by(m.channel_kind)
     )
     return {kind: when(at) for kind, at in await conn.execute(q)}

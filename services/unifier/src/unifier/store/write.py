@@ -15,6 +15,7 @@ from unifier.domain.working import Plan, ThreadRow, WorkingSet
 from unifier.store.activity_rows import activity_row
 from unifier.store.activity_rows import add as add_activity
 from unifier.store.bulk import execute_rows
+from unifier.store.call_rows import write_calls
 from unifier.store.claims import write_claims
 from unifier.store.dialect import insert, insert_ignore, upsert
 from unifier.store.merges import apply_merges
@@ -63,6 +64,7 @@ async def write_plan(conn: AsyncConnection, ws: WorkingSet, plan: Plan) -> None:
         ["thread_id"],
     )
     await _messages(conn, ws, plan)
+    await write_calls(conn, ws, plan)
     await _held(conn, ws, plan)
     await _woken(conn, t, plan)
     joined = await apply_merges(conn, t, plan) if plan.merges else []

@@ -33,6 +33,7 @@ CHANNELS = {
     "x": ("X", "X"),
     "telegram": ("Telegram", "TG"),
     "sms": ("SMS", "SMS"),
+    "voice": ("Phone", "☎"),
 }
 
 
@@ -47,6 +48,7 @@ class Filters:
     assignee: str | None = None
     q: str | None = None
     limit: int = 50
+    needs_callback: bool = False
 
     def params(self, **extra: str | None) -> dict[str, str]:
         """The fields that are set (and ``extra``) as query parameters; status none is "any"."""
@@ -58,6 +60,7 @@ class Filters:
             "assignee": self.assignee,
             "q": self.q,
             "limit": str(self.limit) if self.limit != 50 else None,
+            "needs_callback": "true" if self.needs_callback else None,
             **extra,
         }
         return {k: v for k, v in out.items() if v}
@@ -78,10 +81,13 @@ def filters_for(default: Status | None) -> Callable[..., Filters]:
         assignee: str | None = None,
         q: Annotated[str | None, Query(description="text search", max_length=200)] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        needs_callback: Annotated[
+            bool, Query(description="only conversations waiting for a call back")
+        ] = False,
     ) -> Filters:
         chosen = default if status is None else None if status == "any" else status
         given = (_blank(channel), _blank(label), _blank(assignee), _blank(q))
-        return Filters(view, chosen, *given, limit)
+        return Filters(view, chosen, *given, limit, needs_callback)
 
     return read
 
@@ -101,6 +107,7 @@ def query(f: Filters, tenant: str, agent_id: str, now: datetime, cursor: str | N
         label=f.label,
         assignee=f.assignee,
         text=f.q,
+        needs_callback=f.needs_callback,
         after=decode_cursor(cursor) if cursor else None,
         limit=f.limit,
     )
@@ -134,13 +141,21 @@ def present(row: Row, now: datetime) -> Row:
     snoozed = row["snoozed_until"] and when(row["snoozed_until"]) > now
     row["status"] = "closed" if not row["open"] else "snoozed" if snoozed else "open"
     row["unread"] = max(0, int(row["unread"]))
+    row["needs_callback"] = bool(row.get("needs_callback"))
     row["preview"] = _preview(row.pop("last"))
     row["channel_names"] = [CHANNELS.get(c, (c, c))[0] for c in row["channels"]]
     at = when(row["last_message_at"])
     row["ago"] = ago(at, now)
     row["at_label"] = at.strftime("%Y-%m-%d %H:%M UTC")
     row["sig"] = _signature(row)
-    for k in ("opened_at", "last_message_at", "closed_at", "snoozed_until"):
+    for k in (
+        "opened_at",
+        "last_message_at",
+        "closed_at",
+        "snoozed_until",
+        "callback_due_at",
+        "callback_done_at",
+    ):
         if row.get(k):
             row[k] = when(row[k]).isoformat()
     return row
