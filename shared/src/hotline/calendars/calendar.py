@@ -109,7 +109,7 @@ class Calendar:
                     found, cursor = True, end
                     yield begin, end
             closed_days = 0 if found else closed_days + 1
-            if closed_days > CLOSED_LIMIT:
+            if closed_days > CLOSED_LIMIT and until is None:
                 raise CalendarError(f"the calendar is closed for {CLOSED_LIMIT} days after {t}")
             day += timedelta(days=1)
 
