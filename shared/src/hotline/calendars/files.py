@@ -81,4 +81,4 @@ def _holidays(country: str | None, subdivision: str | None) -> Container[date]:
     try:
         return holidays.country_holidays(country, subdiv=subdivision)
     except NotImplementedError as exc:
-        raise CalendarError(f"country {country!r}: no holidays known ({exc})") from exc
+        raise CalendarError(f"holidays of country {country!r}: {exc}") from exc
