@@ -13,6 +13,7 @@ from hotline.calendars.week import parse_periods
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
+LORD_HOWE = ZoneInfo("Australia/Lord_Howe")  # DST moves its clocks by half an hour
 WORKDAYS = ("mon", "tue", "wed", "thu", "fri")
 ALL_DAYS = (*WORKDAYS, "sat", "sun")
 
@@ -58,6 +59,8 @@ CALENDARS: dict[str, Calendar] = {
     "berlin-24h": Calendar(BERLIN, parse_week(week(ALL_DAYS, "00:00-24:00"))),
     "newyork-1-3": Calendar(NEW_YORK, parse_week(week(ALL_DAYS, "01:00-03:00"))),
     "newyork-24h": Calendar(NEW_YORK, parse_week(week(ALL_DAYS, "00:00-24:00"))),
+    "lord-howe-1-3": Calendar(LORD_HOWE, parse_week(week(ALL_DAYS, "01:00-03:00"))),
+    "lord-howe-215": Calendar(LORD_HOWE, parse_week(week(ALL_DAYS, "02:15-03:00"))),
     "bavaria": office(holidays=country_holidays("DE", subdiv="BY")),
     "berlin-state": office(holidays=country_holidays("DE", subdiv="BE")),
     "us": office(NEW_YORK, holidays=country_holidays("US")),

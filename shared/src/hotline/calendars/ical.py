@@ -53,8 +53,8 @@ def _add_event(closures: Closures, event: Event, tz: ZoneInfo, source: str) -> N
     if isinstance(start, datetime):
         closures.spans.append(_timed(start, end, tz))
         return
-    day = start
-    while day < end:
+    day, last = start, end.date() if isinstance(end, datetime) else end
+    while day < last:
         closures.dates.add(day)
         day += timedelta(days=1)
 
