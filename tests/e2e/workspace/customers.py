@@ -6,8 +6,12 @@ the widget's socket into chat_gateway. Each edge is its own ``create_app(setting
 a loopback port in the test session's loop and its real broker — started once per session
 (email_ingest once per mailbox, on first use) and shared by every module.
 
+Phone calls come in as signed Twilio Voice callbacks and PBX CTI events into the voice edge
+(``callers.py``), its recordings copied into the session's blob store.
+
 Each test tenant is a slot of channel accounts mapped to it in the edges' tenancy settings
-(``edges.py``): a WhatsApp phone number id, a Twilio number, a widget site and a mailbox.
+(``edges.py``): a WhatsApp phone number id, a Twilio account, a PBX's CTI account, a widget
+site and a mailbox.
 ``customers.tenant()`` hands out a fresh one.
 """
 
@@ -40,16 +44,21 @@ from chat_gateway.app import create_app as chat_app
 from email_ingest.app import create_app as email_app
 from hotline_tools.devstack.broker import free_port
 from social_ingest.app import create_app as social_app
+from tests.e2e.workspace.callers import Callback, cti_request, twilio_request
 from tests.e2e.workspace.edges import (
     META_SECRET,
     RELAY,
+    VOICE_TOKEN,
     Slot,
     chat_settings,
     email_settings,
+    pbx_accounts,
     served_on,
     slots,
     social_settings,
+    voice_settings,
 )
+from voice.app import create_app as voice_app
 
 
 @dataclass(frozen=True)
@@ -69,7 +78,9 @@ class Customers:
     slots: dict[str, Slot]
     social: str  # social_ingest's base URL
     chat: str  # chat_gateway's base URL
-    blob_dir: Path
+    voice: str  # the voice edge's base URL
+    twilio_voice_url: str  # the public URL Twilio signs its callbacks over
+    blob_dir: Path  # the blob store of email_ingest and the voice edge
     stack: contextlib.AsyncExitStack
     handed: set[str] = field(default_factory=set)
     mailrooms: dict[str, int] = field(default_factory=dict)  # tenant -> its SMTP port
@@ -159,6 +170,17 @@ class Customers:
         claims |= {"name": name, "iat": now, "exp": now + 3600}
         secret = self.slot(tenant).site_secret
         return jwt.encode({k: v for k, v in claims.items() if v is not None}, secret, "HS256")
+
+    # phone calls (voice)
+
+    async def twilio_voice(self, callback: Callback) -> None:
+        """One Twilio Voice callback, signed, to the voice edge; fails unless it is acked."""
+        url, body, headers = twilio_request(self.twilio_voice_url, VOICE_TOKEN, callback)
+        await self._post(self.voice, url.removeprefix(self.voice), body, headers)
+
+    async def pbx(self, tenant: str, fields: dict[str, str]) -> None:
+        """One CTI event of the tenant's PBX (Zammad's fields: event, callId, from, ...)."""
+        await self._post(self.voice, *cti_request(self.slot(tenant), fields))
 
     # mail over SMTP (email_ingest)
 
@@ -268,11 +290,17 @@ async def widget_message(
 
 @pytest.fixture(scope="session")
 async def customers(kafka: str) -> AsyncIterator[Customers]:
-    """The three edges on the session's broker, once; customers writing in through them."""
+    """The four edges on the session's broker, once; customers writing in through them."""
     all_slots = slots()
     async with contextlib.AsyncExitStack() as stack:
         port = free_port()
         social = await served_on(social_app(social_settings(kafka, port, all_slots)), stack, port)
         chat = await served_on(chat_app(chat_settings(kafka, all_slots)), stack)
         blobs = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="customers-")))
-        yield Customers(kafka, all_slots, social, chat, blobs, stack)
+        phones = voice_settings(kafka, free_port(), all_slots, blobs)
+        voice_edge = voice_app(phones)
+        pbx_accounts(voice_edge.state.accounts, all_slots)
+        voice = await served_on(voice_edge, stack, phones.port)
+        yield Customers(
+            kafka, all_slots, social, chat, voice, phones.twilio_webhook_url, blobs, stack
+        )

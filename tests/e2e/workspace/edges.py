@@ -4,6 +4,7 @@ test tenant at them (``HOTLINE_TENANTS``-style tenancy, as configured in product
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,15 +14,19 @@ from pydantic import SecretStr
 
 from chat_gateway.settings import ChatSettings, WidgetSite
 from email_ingest.settings import EmailSettings
+from hotline.accounts import Account, AccountRegistry
 from hotline_tools.devstack.broker import free_port
 from social_ingest.settings import SocialSettings
 from tests.http_helpers import serve_app, wait_ready
+from voice.providers.twilio.edge import PATH as TWILIO_VOICE
+from voice.settings import VoiceSettings
 
 SLOTS = 64  # tenants one session may hand out
 NOBODY = "unmapped"  # the default tenant: an account no slot names lands here, seen by no test
 META_SECRET = "customers-meta-app-secret-0123456789"
 MAIL_SECRET = "customers-mail-webhook-secret-0123456789"
 RELAY = "mx.relay.customers.test"  # a trusted relay: its DMARC pass makes a sender dmarc_aligned
+VOICE_TOKEN = "customers-twilio-voice-auth-token"  # signs every slot's Twilio Voice callbacks
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,18 @@ class Slot:
     @property
     def mailbox(self) -> str:
         return f"support@{self.tenant}.test"
+
+    @property
+    def twilio_sid(self) -> str:  # the Twilio account our phone line belongs to
+        return "AC" + hashlib.sha256(self.tenant.encode()).hexdigest()[:32]
+
+    @property
+    def pbx(self) -> str:  # the PBX's CTI account (its path segment)
+        return f"pbx-{self.tenant}"
+
+    @property
+    def pbx_secret(self) -> str:
+        return f"cti-secret-of-{self.tenant}-0123456789abcdef"
 
 
 def slots() -> dict[str, Slot]:
@@ -73,6 +90,29 @@ def chat_settings(kafka: str, all_slots: dict[str, Slot]) -> ChatSettings:
         widget_sites={s.site: WidgetSite(secret=SecretStr(s.site_secret)) for s in slots_},
         slack_profiles=False, replies_enabled=False, ack_timeout=5.0,
     )  # fmt: skip
+
+
+def voice_settings(
+    kafka: str, port: int, all_slots: dict[str, Slot], blob_dir: Path
+) -> VoiceSettings:
+    """Twilio Voice for every slot (one auth token, each slot its AccountSid); recordings are
+    copied into ``blob_dir`` (the store the unifier serves them from), from loopback only."""
+    return VoiceSettings(
+        env="test", kafka_bootstrap=kafka, port=port, default_tenant=NOBODY,
+        tenants={f"voice:{s.twilio_sid}": t for t, s in all_slots.items()},
+        twilio_auth_token=SecretStr(VOICE_TOKEN),
+        twilio_webhook_url=f"http://127.0.0.1:{port}{TWILIO_VOICE}", default_region="DE",
+        recordings_copy=True, recording_hosts=("127.0.0.1",), recording_budget=5.0,
+        blob_dir=blob_dir, ack_timeout=5.0,
+    )  # fmt: skip
+
+
+def pbx_accounts(registry: AccountRegistry, all_slots: dict[str, Slot]) -> None:
+    """Each slot's CTI account, as the managed accounts' feed fills the voice registry."""
+    for tenant, slot in all_slots.items():
+        secrets_ = {"signing_secret": (slot.pbx_secret,)}
+        settings = {"source": "cti", "region": "DE"}
+        registry.put(Account("voice", slot.pbx, tenant, secrets_, settings, version=1))
 
 
 async def served_on(app: FastAPI, stack: contextlib.AsyncExitStack, port: int | None = None) -> str:
