@@ -34,7 +34,8 @@ def test_a_wall_clock_step_moves_no_send_or_ack_time(monkeypatch: pytest.MonkeyP
     assert len(records) == 50 and all(r.ok for r in records)
     for r in records:  # the generator's own stamps, before and after the step
         assert r.sent_at is not None and r.acked_at is not None
-        assert 0 <= r.sent_at - r.due < 0.05 and 0 <= r.acked_at - r.due < 0.05, r
+        # a step would move them by STEP; a busy machine (parallel tests) by a fraction of one
+        assert 0 <= r.sent_at - r.due < 1.0 and 0 <= r.acked_at - r.due < 1.0, r
     assert run.clock.drift() == pytest.approx(STEP, abs=0.05)  # the step is seen, and said
 
 

