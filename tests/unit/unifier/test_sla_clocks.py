@@ -29,7 +29,7 @@ from unifier.domain.sla import (
     select,
 )
 from unifier.domain.sla_clocks import PolicyAt, clocks
-from unifier.domain.sla_events import SlaEvent, due_events, sla_event_id
+from unifier.domain.sla_events import Key, SlaEvent, SlaKind, due_events, sla_event_id
 
 BASE = date(2026, 12, 7)  # a Monday
 H, M = timedelta(hours=1), timedelta(minutes=1)
@@ -39,7 +39,7 @@ BUSINESS = Policy("business", 1 * H, 30 * M, 8 * H, hours="business")
 HALF = Policy("half", 1 * H, None, None, hours="calendar", warn_at=0.5)
 ONLY_RESOLUTION = Policy("res", None, None, 8 * H, hours="calendar")
 OFFICE = office()  # Monday to Friday 09:00-17:00, Berlin
-SHORT = {
+SHORT: dict[str, FactKind] = {
     "msg": "customer_message",
     "reply": "agent_reply",
     "wait": "waiting_started",
@@ -70,8 +70,7 @@ def history(*steps: str) -> list[Fact]:
     facts = []
     for step in steps:
         kind, _, when = step.partition(" ")
-        fact_kind: FactKind = SHORT[kind]  # type: ignore[assignment]
-        facts.append(Fact(fact_kind, at(when)))
+        facts.append(Fact(SHORT[kind], at(when)))
     return facts
 
 
@@ -577,7 +576,7 @@ def test_warning_and_breach_in_one_evaluation_come_in_order() -> None:
 
 
 def test_ids_differ_by_conversation_cycle_target_number_and_kind() -> None:
-    keys = [
+    keys: list[tuple[Key, SlaKind]] = [
         (("a", 1, "first_response", 0), "sla.warning"),
         (("b", 1, "first_response", 0), "sla.warning"),
         (("a", 2, "first_response", 0), "sla.warning"),
@@ -586,7 +585,7 @@ def test_ids_differ_by_conversation_cycle_target_number_and_kind() -> None:
         (("a", 1, "next_response", 2), "sla.warning"),
         (("a", 1, "first_response", 0), "sla.breached"),
     ]
-    ids = [sla_event_id(key, kind) for key, kind in keys]  # type: ignore[arg-type]
+    ids = [sla_event_id(key, kind) for key, kind in keys]
     assert len(set(ids)) == len(ids)
     assert sla_event_id(("a", 1, "first_response", 0), "sla.warning") == ids[0]
 

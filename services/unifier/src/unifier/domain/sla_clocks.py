@@ -33,6 +33,8 @@ class _Cycle:
 
 
 class _Walk:
+    """The conversation so far: its cycles (the last one open until resolved) and pauses."""
+
     def __init__(self, policy_at: PolicyAt, business: BusinessTime) -> None:
         self.policy_at = policy_at
         self.business = business
@@ -53,19 +55,12 @@ class _Walk:
             clock.pass_thresholds(t, inclusive=inclusive)
 
     def apply(self, fact: Fact) -> None:
-        kind, t = fact.kind, fact.at
-        if kind in PAUSES:
-            self.pause(PAUSES[kind], t)
-        elif kind in RESUMES:
-            self.resume(RESUMES[kind], t)
-        elif kind == "customer_message":
-            self.customer_message(t)
-        elif kind == "agent_reply":
-            self.agent_reply(t)
-        elif kind == "resolved":
-            self.resolved(t)
-        elif kind == "reopened":
-            self.reopened(t)
+        if fact.kind in PAUSES:
+            self.pause(PAUSES[fact.kind], fact.at)
+        elif fact.kind in RESUMES:
+            self.resume(RESUMES[fact.kind], fact.at)
+        else:
+            getattr(self, fact.kind)(fact.at)  # customer_message, agent_reply, resolved, reopened
 
     def pause(self, reason: str, t: datetime) -> None:
         self.pauses.add(reason)

@@ -45,15 +45,18 @@ class Meter:
         return self.time.add(self.since, self.warn_budget - self.used)
 
     def pass_thresholds(self, t: datetime, *, inclusive: bool) -> None:
-        """Record the warning and the breach that happen before ``t`` (or at it)."""
-        for at, kind in ((self.warning(), "warned"), (self.due(), "breached")):
-            if at is not None and (at < t or (inclusive and at == t)):
-                if kind == "warned":
-                    self.warned_at = at
-                else:
-                    self.final_due = at
-                    self.transitions.append(("breached", at))
-                    return
+        """Record the warning and then the breach if they come before ``t`` (or at it)."""
+
+        def reached(moment: datetime | None) -> bool:
+            return moment is not None and (moment < t or (inclusive and moment == t))
+
+        warning = self.warning()
+        if reached(warning):
+            self.warned_at = warning
+        due = self.due()
+        if due is not None and reached(due):
+            self.final_due = due
+            self.transitions.append(("breached", due))
 
     def pause(self, t: datetime) -> None:
         if self.since is not None:
