@@ -29,7 +29,14 @@ from unifier.domain.sla import (
     select,
 )
 from unifier.domain.sla_clocks import PolicyAt, clocks
-from unifier.domain.sla_events import Key, SlaEvent, SlaKind, due_events, sla_event_id
+from unifier.domain.sla_events import (
+    Key,
+    SlaEvent,
+    SlaKind,
+    due_events,
+    next_threshold,
+    sla_event_id,
+)
 
 BASE = date(2026, 12, 7)  # a Monday
 H, M = timedelta(hours=1), timedelta(minutes=1)
@@ -597,3 +604,31 @@ def test_an_event_is_not_taken_back_when_a_later_evaluation_no_longer_implies_it
     assert summary(due_events(warned, answered)) == [
         ("sla.fulfilled", 1, "first_response", 0, "09:40")
     ]
+
+
+def test_a_breach_out_is_the_outcome_a_late_reply_does_not_replace() -> None:
+    breached = clocks("c", history("msg 09:00"), STANDARD, OFFICE, at("10:00"))
+    # the reply stored later carries the due time itself: in time, but the breach is out
+    replied = clocks("c", history("msg 09:00", "reply 10:00"), STANDARD, OFFICE, at("10:01"))
+    assert line(replied[1]) == "1 first_response standard fulfilled@10:00 due 10:00 warned 09:48"
+    assert due_events(breached, replied) == []
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        ("08:00", None),  # nothing open yet
+        ("09:10", "09:48"),  # the first response's warning
+        ("09:49", "10:00"),  # then its due time
+        ("09:55", "15:24"),  # answered at 09:50: the resolution's warning
+        ("10:05", "10:24"),  # the next response's warning
+        ("10:20", None),  # waiting on the customer: everything paused
+        ("10:45", "10:54"),
+        ("11:05", "15:54"),  # the resolution's warning: 6 h 24 min from 09:00, 30 min paused
+        ("11:40", None),  # resolved
+        ("12:30", "12:48"),  # the reopened cycle
+    ],
+)
+def test_the_next_threshold_is_when_to_evaluate_again(now: str, expected: str | None) -> None:
+    got = next_threshold(evaluate(at(now)))
+    assert (None if got is None else shown(got)) == expected

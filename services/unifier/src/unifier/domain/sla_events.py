@@ -2,7 +2,9 @@
 fulfilments, each once per (conversation, cycle, target, n), with an id that is a pure function
 of that key and the kind, so a replay or a restart that evaluates again emits the same ids (and
 the consumer's idempotent write drops the repeat). An event the earlier evaluation already
-implied is not new; one the later evaluation no longer implies is not taken back.
+implied is not new; one the later evaluation no longer implies is not taken back. Breached and
+fulfilled are one outcome: once a clock's outcome is out, a late fact that changes it (a reply
+stored with a time before the due time) emits no second one.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from unifier.domain.sla import Clock, Target
 
 SlaKind = Literal["sla.warning", "sla.breached", "sla.fulfilled"]
 ORDER: tuple[SlaKind, ...] = ("sla.warning", "sla.breached", "sla.fulfilled")
+OUTCOMES: frozenset[SlaKind] = frozenset({"sla.breached", "sla.fulfilled"})
 SLA_NAMESPACE = uuid.UUID("3b0e6c52-7a1f-5d49-8e2c-9f4a6d1b7c30")
 Key = tuple[str, int, Target, int]  # conversation, cycle, target, n
 
@@ -63,7 +66,7 @@ def due_events(before: Iterable[Clock], after: Iterable[Clock]) -> list[SlaEvent
     for clock in after:
         key, old = key_of(clock), seen.get(key_of(clock), {})
         for kind, at in implied(clock).items():
-            if kind not in old:
+            if kind not in old and not (kind in OUTCOMES and OUTCOMES & old.keys()):
                 new.append(_event(key, kind, clock.policy, at))
     return sorted(new, key=lambda e: (e.at, ORDER.index(e.kind), e.event_id))
 
@@ -71,3 +74,16 @@ def due_events(before: Iterable[Clock], after: Iterable[Clock]) -> list[SlaEvent
 def _event(key: Key, kind: SlaKind, policy: str, at: datetime) -> SlaEvent:
     conversation, cycle, target, n = key
     return SlaEvent(sla_event_id(key, kind), kind, conversation, cycle, target, n, policy, at)
+
+
+def next_threshold(clocks: Iterable[Clock]) -> datetime | None:
+    """The earliest warning or due time still ahead of a running clock: when to evaluate next
+    (a paused clock has none until a fact resumes it)."""
+    ahead = [
+        t
+        for c in clocks
+        if c.state == "running"
+        for t in (c.warn_at if c.warned_at is None else None, c.due_at)
+        if t is not None
+    ]
+    return min(ahead, default=None)
