@@ -4,7 +4,10 @@ answers like the provider (Twilio: Basic ``AccountSid:auth_token``; Vonage: a be
 signed with the application's private key). The published ``call.recording`` carries the
 blob (in the file store, its size and sha256) and still the provider's ``source_url``; a
 file served late, or after a 503, still lands; a 404 and a Vonage account without a private
-key are published with ``fetch_error`` (visible, never missing)."""
+key are published with ``fetch_error`` (visible, never missing). A Vonage transcription
+event's document is fetched the same way (after a 503 too) and published as a
+``call.transcript``; one that 404s, or whose account has no key, publishes nothing and is
+counted as failed."""
 
 from __future__ import annotations
 
@@ -39,6 +42,7 @@ pytestmark = pytest.mark.integration
 SID, TOKEN = "AC" + "7" * 32, "rec-twilio-auth-token"
 APP, NO_KEY_APP = "aaaaaaaa-0000-4000-8000-00000000aaaa", "bbbbbbbb-0000-4000-8000-00000000bbbb"
 SECRET = "rec-vonage-signature-secret-0123456789"
+TRANSCRIPT = b'{"channels": [{"transcript": [{"sentence": "My line is down."}]}]}'
 AUDIO = b"ID3\x04\x00\x00\x00\x00\x00\x00" + hashlib.sha256(b"a call").digest() * 200
 
 
@@ -63,6 +67,8 @@ def provider_app(p: Provider) -> FastAPI:
             return Response(status_code=503)
         if rid.endswith("gone"):
             return Response(b'{"status": 404}', status_code=404)
+        if rid.startswith("vtr-"):
+            return Response(TRANSCRIPT, media_type="application/json")
         return Response(AUDIO, media_type="audio/mpeg")
 
     @app.get("/2010-04-01/Accounts/{sid}/Recordings/{rid}")
@@ -199,3 +205,64 @@ async def test_vonage_with_its_key_lands_and_without_one_is_visible(
     ref = await published(kafka, "vrec-nokey")
     assert (ref.ref, ref.fetch_error) == ("provider:vonage/vrec-nokey", "no_credentials")
     assert "vrec-nokey" not in provider.gets
+
+
+async def post_transcription(voice: Running, p: Provider, rid: str, app: str = APP) -> None:
+    doc = {
+        "conversation_uuid": f"CON-{rid}",
+        "type": "transcription",
+        "recording_uuid": f"rec-{rid}",
+        "status": "completed",
+        "language": "en-GB",
+        "transcription_url": f"{p.base}/v1/files/{rid}",
+    }
+    body = json.dumps(doc).encode()
+    headers = {"authorization": f"Bearer {token_for(SECRET, body, app, time.time())}"}
+    res = await voice.client.post("/webhooks/voice/vonage", content=body, headers=headers)
+    assert res.status_code == 200, res.text
+
+
+async def transcripts(kafka: str, until: str) -> dict[str, ev.CallTranscript]:
+    """The published transcripts by recording id, once ``until``'s is among them."""
+    for _ in range(100):
+        found = {
+            e.recording_id: e
+            for e in (ev.decode(r.value) for r in await read_all(kafka, INBOUND_VOICE))
+            if isinstance(e, ev.CallTranscript)
+        }
+        if until in found:
+            return found
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no call.transcript for {until}")
+
+
+async def failed_count(voice: Running) -> float:
+    text = (await voice.client.get("/metrics")).text
+    line = 'hotline_call_transcripts_total{outcome="failed",source="vonage"}'
+    values = [float(x.split()[-1]) for x in text.splitlines() if x.startswith(line)]
+    return values[0] if values else 0.0
+
+
+async def test_vonage_transcript_fetched_with_the_jwt_and_published(
+    voice: Running, provider: Provider, kafka: str
+) -> None:
+    provider.fail_once.add("vtr-ok")
+    await post_transcription(voice, provider, "vtr-ok")
+    event = (await transcripts(kafka, "rec-vtr-ok"))["rec-vtr-ok"]
+    assert (event.text, event.language, event.engine) == ("My line is down.", "en-GB", "vonage")
+    assert event.call_id == "CON-vtr-ok"
+    step = "call.transcript:rec-vtr-ok"
+    assert event.event_id == ev.event_id_for("acme", "voice", "CON-vtr-ok", step)
+    assert provider.gets.count("vtr-ok") == 2  # retried after the 503
+
+
+async def test_vonage_transcript_not_fetched_publishes_nothing_and_is_counted(
+    voice: Running, provider: Provider, kafka: str
+) -> None:
+    await post_transcription(voice, provider, "vtr-gone")
+    await post_transcription(voice, provider, "vtr-nokey", app=NO_KEY_APP)
+    await post_transcription(voice, provider, "vtr-after")  # published after both
+    found = await transcripts(kafka, "rec-vtr-after")
+    assert "rec-vtr-gone" not in found and "rec-vtr-nokey" not in found
+    assert "vtr-gone" in provider.gets and "vtr-nokey" not in provider.gets
+    assert await failed_count(voice) == 2

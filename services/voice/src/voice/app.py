@@ -13,12 +13,13 @@ from hotline.http import ServiceState, create_service_app
 from hotline.http.hotpath import Handler, serve_posts
 from hotline.intake import Intake, KafkaPublisher, Publisher
 from voice.accounts import registry_for
-from voice.intake import COPIER, INTAKE
+from voice.intake import COPIER, INTAKE, TRANSCRIPTS
 from voice.providers.cti import edge as cti
 from voice.providers.twilio import edge as twilio
 from voice.providers.vonage import edge as vonage
 from voice.recordings import RecordingCopier
 from voice.settings import VoiceSettings
+from voice.transcripts import TranscriptFetcher, transcript_counter
 
 
 def create_app(
@@ -32,8 +33,11 @@ def create_app(
     async def start(state: ServiceState) -> None:
         intake = Intake(publisher or KafkaPublisher(state.producer), state.metrics)
         state.extras[INTAKE] = intake  # retries and copies of a callback: one record
-        if settings.recordings_copy:
-            state.extras[COPIER] = copier_for(settings)
+        copier = copier_for(settings) if settings.recordings_copy else None
+        if copier:
+            state.extras[COPIER] = copier
+        counter = transcript_counter(state.metrics.registry)
+        state.extras[TRANSCRIPTS] = TranscriptFetcher(copier, counter)
 
     async def stop(state: ServiceState) -> None:
         copier = state.extras.get(COPIER)

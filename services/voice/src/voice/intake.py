@@ -6,7 +6,9 @@ and hand it to the service's one ``hotline.intake.Intake`` (events to
 * verified but not normalizable (an unknown status, a crash of ours) -> ``Poison``: the
   original bytes go to ``hotline.inbound.voice.dlq`` with the reason, then 200;
 * events -> one ``Publish``; the answer comes after Kafka's ack (503 when it does not ack);
-* no events (a status a source documents as nothing to record) -> 200, nothing produced.
+* no events (a status a source documents as nothing to record) -> 200, nothing produced;
+* a transcript the callback only names by URL (an edge's ``pending``) -> fetched first
+  (``voice.transcripts``): its ``call.transcript``, or nothing when it cannot be had.
 """
 
 from __future__ import annotations
@@ -28,15 +30,19 @@ from voice.calls import CallContext
 from voice.recordings import RecordingCopier
 from voice.routing import context
 from voice.settings import VoiceSettings
+from voice.transcripts import Pending, TranscriptFetcher
 
 STATUS = {"malformed": 400, "schema_mismatch": 422}
 PARSER_VERSION = "voice-1"
 INTAKE = "intake"  # the Intake's key in ServiceState.extras
 COPIER = "recordings"  # the RecordingCopier's, when recordings are copied
+TRANSCRIPTS = "transcripts"  # the TranscriptFetcher's
 Normalizer = Callable[[bytes, CallContext], Sequence[ev.CallEvent]]  # a body's events
 # routes a request to its account and verifies it (404 / 401 as ``Rejected``) at a clock
 # reading: the account and the id the request named
 Admit = Callable[[AccountRegistry, Inbound, float], tuple[Account, str]]
+# a body's transcript to fetch (None: it names none); called on bodies that produced nothing
+Transcription = Callable[[bytes, CallContext], Pending | None]
 
 
 def outcome_of(run: Callable[[], Sequence[ev.CallEvent]], body: bytes, source: str) -> Outcome:
@@ -67,6 +73,15 @@ async def answer(state: ServiceState, outcome: Outcome, account: Account) -> Ans
     return answer_for(await intake.take(outcome))
 
 
+async def transcribed(state: ServiceState, found: Pending | None, account: Account) -> Outcome:
+    """The ``call.transcript`` of ``found``, fetched with ``account``'s credentials."""
+    fetcher = state.extras.get(TRANSCRIPTS)
+    if found is None or not isinstance(fetcher, TranscriptFetcher):
+        return Reply()
+    events = await fetcher.fetch(found, account)
+    return Publish(events) if events else Reply()
+
+
 @dataclass(frozen=True)
 class BodyEdge:
     """An edge whose whole body is one source's callback (Vonage, CTI): admitted, normalized
@@ -75,6 +90,7 @@ class BodyEdge:
     path: str
     admit: Admit
     normalize: Normalizer
+    transcription: Transcription | None = None
 
     def post_handler(
         self,
@@ -90,6 +106,9 @@ class BodyEdge:
             account, account_id = self.admit(registry, req, clock())
             ctx = context(account, account_id, tenancy, settings.default_region)
             outcome = outcome_of(lambda: normalize(req.body, ctx), req.body, self.path)
+            if self.transcription and isinstance(outcome, Reply):
+                found = self.transcription(req.body, ctx)
+                outcome = await transcribed(state, found, account)
             return await answer(state, outcome, account)
 
         return receive

@@ -14,6 +14,7 @@ one without a URL, is published as it is.
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import Sequence
@@ -32,6 +33,10 @@ from voice.accounts import source_of
 NO_CREDENTIALS = "no_credentials"
 TOKEN_SECONDS = 300  # a Vonage download token's lifetime
 WithRecording = ev.CallRecording | ev.CallVoicemail
+
+
+class NotFetched(Exception):
+    """A document (a transcript) that could not be downloaded: why ("http 404", ...)."""
 
 
 class RecordingCopier:
@@ -62,6 +67,20 @@ class RecordingCopier:
         return await fetch_recording(
             recording, url, auth, store=self.store, client=self.client, limits=self.limits
         )
+
+    async def download(self, url: str, account: Account, account_id: str) -> bytes:
+        """The document at ``url`` (a transcript), fetched like a recording (into the store,
+        then read back); ``NotFetched`` when it cannot be had."""
+        auth = credentials(account, account_id)
+        if auth is None:
+            raise NotFetched(NO_CREDENTIALS)
+        document = ev.AttachmentRef(ref=f"provider:{url}", mime_type="application/json")
+        got = await fetch_recording(
+            document, url, auth, store=self.store, client=self.client, limits=self.limits
+        )
+        if got.fetch_error:
+            raise NotFetched(got.fetch_error)
+        return await asyncio.to_thread(self.store.get, got.ref)
 
 
 def _wanted(recording: ev.AttachmentRef) -> bool:

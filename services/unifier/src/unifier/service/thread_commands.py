@@ -14,6 +14,7 @@ from unifier.domain.unify import reply_token
 from unifier.service.activity import record
 from unifier.service.commands import MANUAL, CommandError, event_id, known, manual_info
 from unifier.store import thread_rows
+from unifier.store.call_marks import split_callbacks
 from unifier.store.recount import fold_into, recount
 from unifier.store.thread_rows import MovedMessage, ThreadHead
 from unifier.store.write import write_outbox
@@ -118,6 +119,7 @@ async def split_thread(
     await thread_rows.add_thread(conn, _split_off(tenant, new, row, found, moved))
     await _move_keys(conn, tenant, split_keys(moved), src, new)
     out = await move_messages(conn, tenant, ids, src, new, action="split", by=by)
+    await split_callbacks(conn, tenant, src, new)
     now, n = datetime.now(UTC), len(found)
     await record(conn, tenant, src, "split", by, now, into=new, moved=n, reason="manual")
     await record(conn, tenant, new, "split_from", by, now, source=src, moved=n, reason="manual")

@@ -8,6 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from unifier.store.call_marks import carry_callbacks
 from unifier.store.schema import messages, participants, thread_keys, threads
 
 
@@ -40,9 +41,11 @@ async def recount(conn: AsyncConnection, tenant: str, tid: str) -> None:
 
 
 async def fold_into(conn: AsyncConnection, tenant: str, src: str, dst: str, at: datetime) -> None:
-    """A thread whose messages moved to ``dst``: its keys lead there, and it is closed pointing
-    at it (never deleted: the merge is undone by following the pointer back)."""
+    """A thread whose messages moved to ``dst``: its keys lead there, ``dst`` keeps its
+    callback marks too (the latest of both), and it is closed pointing at it (never deleted:
+    the merge is undone by following the pointer back)."""
     k, t = thread_keys.c, threads.c
+    await carry_callbacks(conn, tenant, src, dst)
     await conn.execute(
         thread_keys.update().where(k.tenant == tenant, k.thread_id == src).values(thread_id=dst)
     )

@@ -3,7 +3,8 @@ voice account of source "vonage" and verified under any value of its ``signature
 
 No token, or one that names no application: 401 (nothing to route by); an application with
 no account: 404; a token the account did not sign, a body it does not hash to, or an ``iat``
-outside the tolerance: 401. Nothing is produced for any of them.
+outside the tolerance: 401. Nothing is produced for any of them. A transcription event's
+document is fetched with the account's JWT before its ``call.transcript`` is published.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from hotline.http.hotpath import Inbound
 from voice.intake import BodyEdge
 from voice.providers.vonage import verify
 from voice.providers.vonage.normalize import normalize
+from voice.providers.vonage.transcript import pending
 from voice.routing import routed, verified
 
 PATH = "/webhooks/voice/vonage"
@@ -35,5 +37,5 @@ def admit(registry: AccountRegistry, req: Inbound, now: float) -> tuple[Account,
     return account, app
 
 
-EDGE = BodyEdge(PATH, admit, normalize)
+EDGE = BodyEdge(PATH, admit, normalize, pending)
 post_handler = EDGE.post_handler

@@ -6,7 +6,8 @@ event); answered -> ``call.answered``; each final status -> ``call.ended`` with 
 machine-detection results and any status Vonage adds later produce nothing. A recording event
 -> ``call.recording`` (ref ``provider:vonage/<recording_uuid>``, the file's URL as its
 ``source_url``: the edge copies it). A transcription
-event only names a URL to fetch the text from, so it produces nothing here.
+event only names a URL to fetch the text from, so it produces nothing here: the edge fetches
+it (``voice.providers.vonage.transcript``) and publishes the ``call.transcript``.
 """
 
 from __future__ import annotations
@@ -36,10 +37,12 @@ def normalize(body: bytes, ctx: CallContext) -> list[ev.CallEvent]:
     if callback.recording_url and callback.recording_uuid:
         return [_recording(ctx, callback)]
     if callback.status in STARTED:
-        return [ev.CallStarted(**_fields(ctx, callback, "call.started"))]
+        return [ev.CallStarted(**fields_of(ctx, callback, "call.started"))]
     if callback.status == "answered":
         answered_by = number(_international(callback.to), ctx.region)
-        return [ev.CallAnswered(**_fields(ctx, callback, "call.answered"), answered_by=answered_by)]
+        return [
+            ev.CallAnswered(**fields_of(ctx, callback, "call.answered"), answered_by=answered_by)
+        ]
     if callback.status in ENDED:
         return [_ended(ctx, callback)]
     return []
@@ -51,7 +54,7 @@ def _international(raw: str) -> str:
     return "+" + raw if raw.isdigit() and raw.isascii() else raw
 
 
-def _fields(ctx: CallContext, callback: Callback, step: str) -> CallFields:
+def fields_of(ctx: CallContext, callback: Callback, step: str) -> CallFields:
     at = callback.timestamp or callback.end_time or callback.start_time
     direction: ev.CallDirection = "outbound" if callback.direction == "outbound" else "inbound"
     calling, called = _international(callback.source), _international(callback.to)
@@ -64,7 +67,7 @@ def _ended(ctx: CallContext, callback: Callback) -> ev.CallEnded:
     # nearest to the whole call's duration the callback carries
     talk = callback.seconds() if outcome == "completed" else None
     return ev.CallEnded(
-        **_fields(ctx, callback, "call.ended"),
+        **fields_of(ctx, callback, "call.ended"),
         outcome=outcome,
         duration_s=talk,
         talk_s=talk,
@@ -82,7 +85,7 @@ def _recording(ctx: CallContext, callback: Callback) -> ev.CallRecording:
         source_url=url,
     )
     return ev.CallRecording(
-        **_fields(ctx, callback, f"call.recording:{rid}"),
+        **fields_of(ctx, callback, f"call.recording:{rid}"),
         recording=ref,
         recording_id=rid,
         duration_s=callback.seconds(),

@@ -35,6 +35,7 @@ class Callback(msgspec.Struct, kw_only=True):
     recording_uuid: str | None = None
     size: int | None = None
     transcription_url: str | None = None
+    language: str | None = None  # a transcription's, when the event names it
 
     @property
     def call_id(self) -> str:
