@@ -115,7 +115,7 @@ class WidgetEdge:
             await s.ws.send_json({"type": "error", "error": "already_identified"})
         else:
             try:  # a site removed or disabled since the hello takes no more messages
-                s.tenant = self.sites.route(s.who.site).tenant
+                s.tenant = self.sites.tenant(s.who.site)
             except Rejected as exc:
                 await refuse(s.ws, exc)
                 return False

@@ -68,10 +68,17 @@ class Sites:
 
     def route(self, key: str) -> Site:
         """The enabled site, or Rejected(404) when there is none (unknown or disabled)."""
+        return site_of(self._account(key))
+
+    def tenant(self, key: str) -> str:
+        """The enabled site's tenant (each message of an open socket asks: no Site built)."""
+        return self._account(key).tenant
+
+    def _account(self, key: str) -> Account:
         account = self.registry.find(KIND, key)
-        if account is None or not account.secret_values("site_secret"):
+        if account is None or not account.secrets.get("site_secret"):
             raise Rejected(404, "unknown_site", f"no widget site {key!r} here")
-        return site_of(account)
+        return account
 
     def find(self, key: str) -> Site | None:
         try:
