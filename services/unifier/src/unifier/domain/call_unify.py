@@ -20,7 +20,7 @@ from hotline import unified as un
 from unifier.domain import calls
 from unifier.domain.merging import join_threads
 from unifier.domain.placing import contact_of, place, register_keys
-from unifier.domain.records import at, new_message
+from unifier.domain.records import at, new_message, opened_by
 from unifier.domain.rules import RuleSet
 from unifier.domain.threading import MessageFacts, decide
 from unifier.domain.working import MessageState, Plan, WorkingSet
@@ -149,20 +149,9 @@ def _callback(
 def _reopened(
     tenant: str, event: ev.CallEvent, contact: str, tid: str, version: str
 ) -> un.ConversationOpened:
-    return un.ConversationOpened(
-        event_id=un.unified_event_id(tenant, event.event_id, "opened"),
-        tenant=tenant,
-        occurred_at=at(event),
-        conversation_id=tid,
-        contact_id=contact,
-        channel=event.channel,
-        reopened=True,
-        decision=un.DecisionInfo(
-            rule="call.missed",
-            evidence=f"call {event.call_id} was missed: the customer waits for a call back",
-            rule_version=version,
-        ),
-    )
+    why = f"call {event.call_id} was missed: the customer waits for a call back"
+    decision = un.DecisionInfo(rule="call.missed", evidence=why, rule_version=version)
+    return opened_by(tenant, event, (tid, contact), True, decision)
 
 
 def _later(a: datetime | None, b: datetime | None) -> datetime | None:

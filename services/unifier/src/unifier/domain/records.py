@@ -76,6 +76,18 @@ def added(
 def opened(
     tenant: str, event: ev.MessageReceived, tid: str, contact: str, td: ThreadDecision
 ) -> un.ConversationOpened:
+    return opened_by(tenant, event, (tid, contact), td.action == "reopen", info(td.decision))
+
+
+def opened_by(
+    tenant: str,
+    event: ev.Envelope,
+    where: tuple[str, str],
+    reopened: bool,
+    decision: un.DecisionInfo,
+) -> un.ConversationOpened:
+    """Conversation ``where`` = (thread, contact) opened (or reopened) by ``event``."""
+    tid, contact = where
     return un.ConversationOpened(
         event_id=un.unified_event_id(tenant, event.event_id, "opened"),
         tenant=tenant,
@@ -83,8 +95,8 @@ def opened(
         conversation_id=tid,
         contact_id=contact,
         channel=event.channel,
-        reopened=td.action == "reopen",
-        decision=info(td.decision),
+        reopened=reopened,
+        decision=decision,
     )
 
 
