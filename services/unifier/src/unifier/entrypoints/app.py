@@ -20,6 +20,7 @@ from unifier.entrypoints.api import (
     inbox_routes,
     labels_routes,
     notes_routes,
+    report_routes,
     snooze_routes,
     template_routes,
     upload_routes,
@@ -95,6 +96,7 @@ def create_app(settings: UnifierSettings | None = None) -> FastAPI:
         contact_routes,
         template_routes,
         upload_routes,
+        report_routes,
     ):
         app.include_router(api.router, dependencies=seen)
     for router in ROUTERS:  # the workspace pages

@@ -17,7 +17,7 @@ from unifier.store.schema import identities, messages, threads
 from unifier.store.schema_calls import calls
 
 
-def not_a_call(m: sa.Table) -> sa.ColumnElement[bool]:
+def not_a_call(m: sa.FromClause) -> sa.ColumnElement[bool]:
     """A ``messages`` row that is no call's item (something written: a reply can answer it)."""
     c = calls.c
     return ~sa.exists().where(

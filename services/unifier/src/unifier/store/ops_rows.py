@@ -1,0 +1,108 @@
+"""The operations report's facts (``unifier.domain.ops_report``): the conversations the window
+concerns, and the missed calls started in it.
+
+Bounded: the conversations opened in the window (``last_message_at >= from`` lets the
+``(tenant, last_message_at)`` index narrow them) plus the open working set (open now, closed
+after the window, owing a call back); per conversation, the first customer message and first
+reply come from ``(tenant, thread_id, at)`` of messages, its closes and reopens from that of
+the activity. Merged-away threads are left out (their messages moved on).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from unifier.domain.ops_report import Conversation, MissedCall
+from unifier.store.call_views import needs_callback, not_a_call
+from unifier.store.dialect import when
+from unifier.store.schema import messages, threads
+from unifier.store.schema_calls import calls
+from unifier.store.schema_workspace import activity
+
+_t = threads.c
+
+
+def _first(
+    role: str, m: sa.FromClause, after: sa.ColumnElement[datetime] | None
+) -> sa.Label[datetime]:
+    """The conversation's first written (no call) message of ``role``, at or after ``after``."""
+    cond = [m.c.tenant == _t.tenant, m.c.thread_id == _t.thread_id, m.c.role == role, not_a_call(m)]
+    if after is not None:
+        cond.append(m.c.at >= after)
+    return sa.select(sa.func.min(m.c.at)).where(*cond).scalar_subquery().label(f"first_{role}")
+
+
+def _recorded(kind: str) -> sa.ColumnElement[bool]:
+    a = activity.c
+    return sa.exists().where(a.tenant == _t.tenant, a.thread_id == _t.thread_id, a.kind == kind)
+
+
+def _concerned(tenant: str, start: datetime, end: datetime) -> sa.ColumnElement[bool]:
+    opened_in = sa.and_(_t.last_message_at >= start, _t.opened_at >= start)
+    open_at_end = sa.or_(_t.open, _t.closed_at >= end, needs_callback())
+    return sa.and_(
+        _t.tenant == tenant,
+        _t.merged_into.is_(None),
+        _t.opened_at < end,
+        sa.or_(opened_in, open_at_end),
+    )
+
+
+async def conversations(
+    conn: AsyncConnection, tenant: str, start: datetime, end: datetime
+) -> list[Conversation]:
+    customer = _first("customer", messages.alias("mc"), None)
+    reply = _first("agent", messages, customer)
+    q = sa.select(
+        _t.channel_kind,
+        _t.assignee,
+        _t.opened_at,
+        _t.closed_at,
+        _t.open,
+        customer,
+        reply,
+        _recorded("closed").label("closed"),
+        _recorded("reopened").label("reopened"),
+        needs_callback().label("owed"),
+    ).where(_concerned(tenant, start, end))
+    return [_conversation(r) for r in await conn.execute(q)]
+
+
+def _conversation(r: sa.Row[tuple[object, ...]]) -> Conversation:
+    closed_at = None if r.open or r.closed_at is None else when(r.closed_at)
+    return Conversation(
+        channel=r.channel_kind,
+        agent=r.assignee,
+        opened_at=when(r.opened_at),
+        closed_at=closed_at,
+        first_customer_at=when(r.first_customer) if r.first_customer else None,
+        first_reply_at=when(r.first_agent) if r.first_agent else None,
+        closed=bool(r.closed) or closed_at is not None,
+        reopened=bool(r.reopened),
+        callback_owed=bool(r.owed),
+    )
+
+
+async def missed_calls(
+    conn: AsyncConnection, tenant: str, start: datetime, end: datetime
+) -> list[MissedCall]:
+    """Inbound calls started in the window that are owed a call back (missed), with the
+    assignee of their conversation."""
+    c, m = calls.c, messages.c
+    item = sa.and_(
+        m.tenant == c.tenant, m.provider_message_id == c.call_id, m.channel_kind == c.channel_kind
+    )
+    q = (
+        sa.select(c.channel_kind, c.started_at, _t.assignee)
+        .select_from(
+            calls.join(messages, item).outerjoin(
+                threads, sa.and_(_t.tenant == m.tenant, _t.thread_id == m.thread_id)
+            )
+        )
+        .where(c.tenant == tenant, c.needs_callback, c.started_at >= start, c.started_at < end)
+    )
+    rows = await conn.execute(q)
+    return [MissedCall(r.channel_kind, r.assignee, when(r.started_at)) for r in rows]
