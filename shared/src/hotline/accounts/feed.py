@@ -11,7 +11,7 @@ value) and skipped; the feed keeps going.
 Wiring, in an edge's lifespan::
 
     feed = AccountFeed(registry, settings.kafka_bootstrap, settings.channel_sealer())
-    await feed.start()
+    feed.start_in_background()  # or ``await feed.start()`` to be ready before serving
     state.ready_checks["accounts"] = feed.ready
     ...
     await feed.stop()
@@ -87,6 +87,22 @@ class AccountFeed:
         self.applied = self.skipped = 0
         self._consumer: AIOKafkaConsumer | None = None
         self._task: asyncio.Task[None] | None = None
+        self._starting: asyncio.Task[None] | None = None
+
+    def start_in_background(self, retry_every: float = 2.0) -> None:
+        """Keep trying to ``start`` so an edge comes up (not ready) while the broker or the
+        topic is away; until it is caught up only the environment's accounts route."""
+
+        async def keep_trying() -> None:
+            while True:
+                try:
+                    await self.start()
+                    return
+                except Exception as exc:  # broker or topic not there yet
+                    log.warning("account feed not started; retrying", extra={"error": repr(exc)})
+                    await asyncio.sleep(retry_every)
+
+        self._starting = asyncio.create_task(keep_trying(), name="account-feed-start")
 
     async def start(self, timeout: float = 60.0) -> None:
         """Read the topic from its beginning up to its end offsets now, then follow it in a
@@ -98,7 +114,7 @@ class AccountFeed:
         try:
             await asyncio.wait_for(self._catch_up(consumer), timeout)
         except BaseException:
-            await self.stop()
+            await self._close()
             raise
         self.caught_up.set()
         self._task = asyncio.create_task(self._follow(consumer), name="account-feed")
@@ -109,6 +125,14 @@ class AccountFeed:
         return self.caught_up.is_set() and self._task is not None and not self._task.done()
 
     async def stop(self) -> None:
+        if self._starting is not None:
+            self._starting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._starting
+            self._starting = None
+        await self._close()
+
+    async def _close(self) -> None:
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from hotline.accounts.following import Following
+from hotline.accounts.feed import AccountFeed
 from hotline.accounts.registry import AccountRegistry
 from hotline.http.limits import BodyLimit, RequestMetrics
 from hotline.http.webhook import Rejected, json_error
@@ -21,6 +21,7 @@ from hotline.settings import ServiceSettings
 
 Hook = Callable[["ServiceState"], Awaitable[None]]
 ReadyCheck = Callable[[], Awaitable[bool]]
+ACCOUNT_FEED = "accounts_feed"  # the edge's AccountFeed in ServiceState.extras
 
 
 @dataclass
@@ -57,16 +58,17 @@ def create_service_app(
     )
     state = ServiceState(settings, metrics, producer)
     state.ready_checks["kafka"] = producer.ready
-    following = Following(accounts, settings) if accounts is not None else None
-    if following is not None:
-        state.ready_checks["accounts"] = following.ready
-        state.extras["accounts_feed"] = following
+    feed = None
+    if accounts is not None:
+        feed = AccountFeed(accounts, settings.kafka_bootstrap, settings.channel_sealer())
+        state.ready_checks["accounts"] = feed.ready
+        state.extras[ACCOUNT_FEED] = feed
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         producer.start_in_background()
-        if following is not None:
-            following.start()
+        if feed is not None:
+            feed.start_in_background()
         if on_start:
             await on_start(state)
         try:
@@ -86,9 +88,9 @@ def create_service_app(
 async def _shutdown(state: ServiceState, on_stop: Hook | None) -> None:
     if on_stop:
         await on_stop(state)
-    following = state.extras.get("accounts_feed")
-    if following is not None:
-        await following.stop()
+    feed = state.extras.get(ACCOUNT_FEED)
+    if feed is not None:
+        await feed.stop()
     for task in state.tasks:
         task.cancel()
     for task in state.tasks:
