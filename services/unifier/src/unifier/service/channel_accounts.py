@@ -126,10 +126,11 @@ async def create(
     fields: dict[str, Any],
     secrets: dict[str, list[str]],
 ) -> dict[str, Any]:
-    """``fields``: name, settings, enabled. 409 when the account is any tenant's already."""
+    """``fields``: name, settings, enabled; ``secrets``: checked by the caller already
+    (``checked_secrets``, ``checked_values``). 409 when the account is any tenant's already."""
     kind, account_id = checked_key(*key)
     now, seal = datetime.now(UTC), usable(sealer)
-    stored = {n: stamped(checked_values(n, vs), now, seal) for n, vs in secrets.items()}
+    stored = {n: stamped(vs, now, seal) for n, vs in secrets.items()}
     values = checked_fields(fields["name"], fields["settings"]) | {"enabled": fields["enabled"]}
     try:
         await channel_rows.add(
