@@ -161,9 +161,10 @@ async def update(
     return await announced(conn, tenant, kind, account_id)
 
 
-async def _set_secrets(
+async def set_secrets(
     conn: AsyncConnection, row: dict[str, Any], secrets: dict[str, list[dict[str, str]]]
 ) -> dict[str, Any]:
+    """Store ``secrets`` (sealed, stamped) as ``row``'s and announce the change."""
     key = (row["tenant"], row["kind"], row["account_id"])
     await channel_rows.change(conn, *key, secrets=secrets, updated_at=datetime.now(UTC))
     return await announced(conn, *key)
@@ -182,7 +183,7 @@ async def rotate(
     row = await _row(conn, tenant, *key)
     new = stamped([checked_secret(name, value)], datetime.now(UTC), usable(sealer))
     kept = row["secrets"].get(name, [])[: MAX_VALUES - 1]
-    return await _set_secrets(conn, row, row["secrets"] | {name: new + kept})
+    return await set_secrets(conn, row, row["secrets"] | {name: new + kept})
 
 
 async def retire(
@@ -195,7 +196,7 @@ async def retire(
         raise CommandError(404, "not_found", f"secret {name} value {index}")
     del values[index]
     secrets = {n: v for n, v in row["secrets"].items() if n != name}
-    return await _set_secrets(conn, row, secrets | ({name: values} if values else {}))
+    return await set_secrets(conn, row, secrets | ({name: values} if values else {}))
 
 
 async def delete(conn: AsyncConnection, tenant: str, kind: str, account_id: str) -> None:

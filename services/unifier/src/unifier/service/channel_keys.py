@@ -9,7 +9,6 @@ A value no listed key opens stops the start (``SealError``): the key list is wro
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -48,8 +47,6 @@ async def check(conn: AsyncConnection, sealer: Sealer | None) -> int:
     done = 0
     for row in rows:
         if (secrets := resealed(row, sealer)) is not None:
-            key = (row["tenant"], row["kind"], row["account_id"])
-            await channel_rows.change(conn, *key, secrets=secrets, updated_at=datetime.now(UTC))
-            await accounts.announced(conn, *key)
+            await accounts.set_secrets(conn, row, secrets)
             done += 1
     return done
