@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
+import httpx
 import uvicorn
 from fastapi import FastAPI
 
@@ -45,3 +46,15 @@ async def wait_ready(app: FastAPI, timeout: float = 15.0) -> None:
         if loop.time() > deadline:
             raise TimeoutError("producer did not connect")
         await asyncio.sleep(0.05)
+
+
+async def until_answers(client: httpx.AsyncClient, probe: str, timeout: float) -> None:
+    """Poll ``probe`` until it answers 200 (a service's lifespan connects in the background)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        with contextlib.suppress(httpx.HTTPError):
+            if (await client.get(probe)).status_code == 200:
+                return
+        await asyncio.sleep(0.05)
+    raise TimeoutError(f"{probe} did not answer 200 within {timeout}s")

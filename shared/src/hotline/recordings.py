@@ -45,10 +45,6 @@ def bearer(token: Callable[[], str]) -> AuthHeaders:
     return lambda: {"Authorization": f"Bearer {token()}"}
 
 
-def no_auth() -> Mapping[str, str]:
-    return {}
-
-
 async def fetch_recording(
     recording: ev.AttachmentRef,
     url: str,

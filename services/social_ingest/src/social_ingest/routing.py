@@ -12,20 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-from hotline.accounts import Account, AccountRegistry, Unknown
+from hotline.accounts import Account, AccountRegistry
 from hotline.accounts.registry import ANY
+from hotline.accounts.routing import routed
 from hotline.http import Rejected
 from social_ingest.accounts import every_account
 
 Check = Callable[[str], bool]  # does the request's signature verify under this secret value?
 Pins = dict[tuple[str, str], str]  # (kind, account id) -> tenant
-
-
-def routed(registry: AccountRegistry, kind: str, account_id: str) -> Account:
-    try:
-        return registry.route(kind, account_id)
-    except Unknown as exc:
-        raise Rejected(404, "unknown_account", str(exc)) from exc
 
 
 def verified(

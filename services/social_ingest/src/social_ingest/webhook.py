@@ -16,12 +16,10 @@ from dataclasses import dataclass
 from functools import partial
 
 from hotline.accounts import Account
-from hotline.http import Rejected, ServiceState
+from hotline.http import ServiceState
 from hotline.http.hotpath import Answer
-from hotline.intake import Intake, Outcome, Publish
-from hotline.intake.http import answer_for
-from hotline.intake.intake import poison_of
-from hotline.kafka.errors import PermanentError
+from hotline.intake import Intake, Outcome, Poison, Publish
+from hotline.intake.http import answer_for, normalized
 from hotline.topics import INBOUND_SOCIAL
 from social_ingest.context import Context
 from social_ingest.media import MediaCopier
@@ -29,7 +27,6 @@ from social_ingest.ops import Normalized
 from social_ingest.settings import SocialSettings
 
 Normalizer = Callable[[bytes, Context], Normalized]
-STATUS = {"malformed": 400, "schema_mismatch": 422}
 PARSER_VERSION = "social-1"
 Key = tuple[str, str]  # (channel kind, account id)
 WEBHOOKS = "webhooks"  # the Webhooks' key in ServiceState.extras
@@ -59,15 +56,8 @@ class Webhooks:
 
 def outcome_of(body: bytes, ctx: Context, run: Normalizer, source: str) -> Outcome:
     """``source``: the route the body came by (kept in the dead letter's headers)."""
-    try:
-        out = run(body, ctx)
-    except PermanentError as exc:
-        if exc.reason in STATUS:
-            raise Rejected(STATUS[exc.reason], exc.reason, exc.detail) from exc
-        return poison_of(exc, body, INBOUND_SOCIAL, source, PARSER_VERSION)
-    except Exception as exc:  # a verified body we cannot normalize is poison, not a 500
-        return poison_of(exc, body, INBOUND_SOCIAL, source, PARSER_VERSION)
-    return Publish([*out.events, *out.ops])
+    out = normalized(lambda: run(body, ctx), body, INBOUND_SOCIAL, source, PARSER_VERSION)
+    return out if isinstance(out, Poison) else Publish([*out.events, *out.ops])
 
 
 def webhooks(state: ServiceState) -> Webhooks:

@@ -19,12 +19,10 @@ from dataclasses import dataclass
 
 from hotline import events as ev
 from hotline.accounts import Account, AccountRegistry
-from hotline.http import Rejected, ServiceState
+from hotline.http import ServiceState
 from hotline.http.hotpath import Answer, Handler, Inbound
-from hotline.intake import Intake, Outcome, Publish, Reply
-from hotline.intake.http import answer_for
-from hotline.intake.intake import poison_of
-from hotline.kafka.errors import PermanentError
+from hotline.intake import Intake, Outcome, Poison, Publish, Reply
+from hotline.intake.http import answer_for, normalized
 from hotline.topics import INBOUND_VOICE
 from voice.calls import CallContext
 from voice.recordings import RecordingCopier
@@ -32,7 +30,6 @@ from voice.routing import context
 from voice.settings import VoiceSettings
 from voice.transcripts import Pending, TranscriptFetcher
 
-STATUS = {"malformed": 400, "schema_mismatch": 422}
 PARSER_VERSION = "voice-1"
 INTAKE = "intake"  # the Intake's key in ServiceState.extras
 COPIER = "recordings"  # the RecordingCopier's, when recordings are copied
@@ -47,20 +44,10 @@ Transcription = Callable[[bytes, CallContext], Pending | None]
 
 def outcome_of(run: Callable[[], Sequence[ev.CallEvent]], body: bytes, source: str) -> Outcome:
     """``run``: the normalizer on this body; ``source``: the route (kept in a dead letter)."""
-    try:
-        found = list(run())
-    except PermanentError as exc:
-        if exc.reason in STATUS:
-            raise rejected(exc) from exc
-        return poison_of(exc, body, INBOUND_VOICE, source, PARSER_VERSION)
-    except Exception as exc:  # a verified body we cannot normalize is poison, not a 500
-        return poison_of(exc, body, INBOUND_VOICE, source, PARSER_VERSION)
+    found = normalized(lambda: list(run()), body, INBOUND_VOICE, source, PARSER_VERSION)
+    if isinstance(found, Poison):
+        return found
     return Publish(found) if found else Reply()
-
-
-def rejected(exc: PermanentError) -> Rejected:
-    """Bad input as its answer: malformed 400, schema mismatch 422 (else 400)."""
-    return Rejected(STATUS.get(exc.reason, 400), exc.reason, exc.detail)
 
 
 async def answer(state: ServiceState, outcome: Outcome, account: Account) -> Answer:

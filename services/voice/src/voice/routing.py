@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from hotline.accounts import Account, AccountRegistry, Unknown
+from hotline.accounts import Account, AccountRegistry, routing
 from hotline.accounts.registry import ANY
 from hotline.http import Rejected
 from hotline.tenancy import Tenancy
@@ -24,10 +24,7 @@ T = TypeVar("T")
 
 
 def routed(registry: AccountRegistry, source: str, account_id: str) -> Account:
-    try:
-        account = registry.route(KIND, account_id)
-    except Unknown as exc:
-        raise Rejected(404, "unknown_account", str(exc)) from exc
+    account = routing.routed(registry, KIND, account_id)
     if source_of(account) != source:
         raise Rejected(404, "unknown_account", f"no {source} voice account {account_id!r}")
     return account

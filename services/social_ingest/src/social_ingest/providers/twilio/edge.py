@@ -8,12 +8,13 @@ from __future__ import annotations
 from hotline import twilio as verify
 from hotline.accounts import Account, AccountRegistry
 from hotline.accounts.registry import ANY
+from hotline.accounts.routing import routed
 from hotline.http import ServiceState
 from hotline.http.hotpath import Answer, Handler, Inbound
 from hotline.kafka.errors import PermanentError
 from social_ingest.providers.twilio import parse
 from social_ingest.providers.twilio.normalize import normalize
-from social_ingest.routing import pins, routed, verified
+from social_ingest.routing import pins, verified
 from social_ingest.settings import SocialSettings
 from social_ingest.webhook import Normalizer, webhooks
 

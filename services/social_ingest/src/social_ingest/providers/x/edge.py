@@ -15,12 +15,13 @@ from fastapi import APIRouter, Request
 
 from hotline.accounts import AccountRegistry
 from hotline.accounts.registry import ANY
+from hotline.accounts.routing import routed
 from hotline.http import Rejected, ServiceState
 from hotline.http.hotpath import Answer, Handler, Inbound
 from social_ingest.accounts import every_account
 from social_ingest.providers.x import verify
 from social_ingest.providers.x.normalize import normalize
-from social_ingest.routing import pins, routed, verified
+from social_ingest.routing import pins, verified
 from social_ingest.webhook import Normalizer, webhooks
 
 PATH = "/webhooks/x"

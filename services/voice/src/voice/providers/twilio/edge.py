@@ -19,6 +19,7 @@ from hotline.accounts import Account, AccountRegistry
 from hotline.accounts.registry import ANY
 from hotline.http import Rejected, ServiceState
 from hotline.http.hotpath import Answer, Handler, Inbound
+from hotline.intake.http import rejected
 from hotline.kafka.errors import PermanentError
 from voice import intake
 from voice.providers.twilio import parse, verify
@@ -67,7 +68,7 @@ def _form(req: Inbound) -> tuple[twilio.Form, Exception | None]:
         read = parse.json_form if verify.is_json(req.query) else twilio.parse_form
         return read(req.body), None
     except PermanentError as exc:
-        return twilio.Form([], {}), intake.rejected(exc)
+        return twilio.Form([], {}), rejected(exc)
 
 
 def _base(account: Account, settings: VoiceSettings) -> str:
