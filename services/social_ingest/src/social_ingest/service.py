@@ -21,7 +21,6 @@ from hotline.intake import Intake, KafkaPublisher, Publisher
 from hotline.kafka import ConsumerLoop
 from hotline.kafka.consumer import InRecord, LoopSettings
 from hotline.topics import INBOUND_SOCIAL, REPLIES_SOCIAL
-from social_ingest.accounts import registry_for
 from social_ingest.credentials import Tokens
 from social_ingest.media import MediaCopier, copy_counter
 from social_ingest.media_sources import media_source
@@ -41,6 +40,8 @@ BATCHED_FETCH = {"fetch_min_bytes": 256 * 1024, "fetch_max_wait_ms": 250}
 @dataclass
 class SocialService:
     settings: SocialSettings
+    # the channel accounts: routed to by the edges, their tokens used by replies, media, profiles
+    accounts: AccountRegistry
     publisher: Publisher | None = None  # None: Kafka, through the app's producer
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -48,12 +49,9 @@ class SocialService:
     client: httpx.AsyncClient | None = None
     enricher: Enricher | None = None
     media_client: httpx.AsyncClient | None = None
-    # the channel accounts whose tokens replies, media and profiles use (None: the environment's)
-    accounts: AccountRegistry | None = None
 
     def tokens(self) -> Tokens:
-        accounts = self.accounts if self.accounts is not None else registry_for(self.settings)
-        return Tokens(accounts, self.settings)
+        return Tokens(self.accounts, self.settings)
 
     async def start(self, state: ServiceState) -> None:
         if self.settings.profiles_enabled:
