@@ -10,12 +10,13 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import httpx
 
 from hotline import events as ev
 from hotline.accounts import AccountRegistry
-from hotline.blobs import open_blob_store
+from hotline.blobs import BlobStore, open_blob_store
 from hotline.http import ServiceState
 from hotline.intake import Intake, KafkaPublisher, Publisher
 from hotline.kafka import ConsumerLoop
@@ -53,6 +54,11 @@ class SocialService:
     def tokens(self) -> Tokens:
         return Tokens(self.accounts, self.settings)
 
+    @cached_property
+    def blobs(self) -> BlobStore:
+        """One store (one S3 client) for copied media and reply files alike."""
+        return open_blob_store(self.settings, self.settings.blob_dir)
+
     async def start(self, state: ServiceState) -> None:
         if self.settings.profiles_enabled:
             self._start_profiles(state)
@@ -74,7 +80,7 @@ class SocialService:
             return None
         self.media_client = httpx.AsyncClient(timeout=httpx.Timeout(s.media_budget, connect=2.0))
         return MediaCopier(
-            open_blob_store(s, s.blob_dir),
+            self.blobs,
             media_source(s),
             self.media_client,
             self.tokens(),
@@ -110,7 +116,7 @@ class SocialService:
                 store,
                 self.client,
                 state.producer.publish,
-                blobs=open_blob_store(s, s.blob_dir),
+                blobs=self.blobs,
                 accounts=self.accounts,
             ),
             producer=state.producer,
