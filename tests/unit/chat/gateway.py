@@ -17,6 +17,7 @@ from starlette.types import Message
 
 from chat_gateway.app import create_app
 from chat_gateway.settings import ChatSettings, SlackWorkspaceSettings, WidgetSite
+from hotline.accounts import Account
 from hotline.intake import MemoryPublisher
 from tests.unit.chat.slack_fixtures import TEAM
 
@@ -65,6 +66,14 @@ def identifier_hash(identifier: str, secret: str = SITE_SECRET) -> str:
 
 def app_on(fake: MemoryPublisher, settings: ChatSettings | None = None) -> FastAPI:
     return create_app(settings or unit_settings(), fake)
+
+
+def app_with(fake: MemoryPublisher, *managed: Account) -> FastAPI:
+    """The unit gateway with ``managed`` put in its registry, as the accounts feed would."""
+    app = app_on(fake)
+    for account in managed:
+        app.state.accounts.put(account)
+    return app
 
 
 def client(app: FastAPI) -> httpx.AsyncClient:

@@ -23,7 +23,7 @@ from chat_gateway.widget.hub import Hub
 from hotline import events as ev
 from hotline.accounts import Account, AccountRegistry
 from hotline.intake import MemoryPublisher
-from tests.unit.chat.gateway import app_on, client, unit_settings
+from tests.unit.chat.gateway import app_with, client, unit_settings
 from tests.unit.chat.slack_fixtures import load
 from tests.unit.chat.test_reply_handler import batch, request
 
@@ -61,10 +61,7 @@ def fake() -> MemoryPublisher:
 
 @pytest.fixture
 def gw(fake: MemoryPublisher) -> FastAPI:
-    app = app_on(fake)
-    app.state.accounts.put(ALPHA)
-    app.state.accounts.put(BETA)
-    return app
+    return app_with(fake, ALPHA, BETA)
 
 
 CASES = {  # name -> (team in the body, secret that signs, status, tenant of the event or None)

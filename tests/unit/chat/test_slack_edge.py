@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from chat_gateway.accounts import registry_of
+from chat_gateway.accounts import registry_for
 from chat_gateway.slack.accounts import SlackAccounts
 from chat_gateway.slack.pipeline import Workspace
 from hotline.intake import MemoryPublisher
@@ -25,7 +25,7 @@ async def test_url_verification_echoes_the_challenge() -> None:
 
 
 def test_workspace_settings_feed_the_pure_layer() -> None:
-    ws = SlackAccounts(registry_of(unit_settings()))
+    ws = SlackAccounts(registry_for(unit_settings()))
     assert ws["T0HOTLINE"] == Workspace(
         ("sig-hotline-0123456789",), "U0BOT", "A0HOTLINE", tenant="acme", trusted=True
     )

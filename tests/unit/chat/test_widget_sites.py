@@ -19,7 +19,7 @@ from chat_gateway.widget.sites import NO_ORIGIN, origins_of
 from chat_gateway.widget.verify import visitor_token
 from hotline.accounts import Account
 from hotline.intake import MemoryPublisher
-from tests.unit.chat.gateway import AppSocket, SocketClosed, app_on, identifier_hash
+from tests.unit.chat.gateway import AppSocket, SocketClosed, app_with, identifier_hash
 
 NEW, OLD = "north-secret-new-0d1e2f3a4b5c6d7e8f90", "north-secret-old-0d1e2f3a4b5c6d7e8f90"
 NORTH = Account("widget", "north", "north-co", {"site_secret": (NEW, OLD)}, version=1)
@@ -41,10 +41,7 @@ def fake() -> MemoryPublisher:
 
 @pytest.fixture
 def gw(fake: MemoryPublisher) -> FastAPI:
-    app = app_on(fake)
-    app.state.accounts.put(NORTH)
-    app.state.accounts.put(SOUTH)
-    return app
+    return app_with(fake, NORTH, SOUTH)
 
 
 def tenants(fake: MemoryPublisher) -> list[str]:

@@ -10,5 +10,5 @@ from chat_gateway.widget.sites import widget_fallback
 from hotline.accounts import AccountRegistry
 
 
-def registry_of(settings: ChatSettings) -> AccountRegistry:
+def registry_for(settings: ChatSettings) -> AccountRegistry:
     return AccountRegistry(slack_fallback(settings) + widget_fallback(settings))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from chat_gateway.accounts import registry_of
+from chat_gateway.accounts import registry_for
 from chat_gateway.replies.service import start_replies
 from chat_gateway.settings import ChatSettings
 from chat_gateway.slack import edge as slack
@@ -31,7 +31,7 @@ def create_app(settings: ChatSettings | None = None, publisher: Publisher | None
     """``publisher``: where accepted events go (default: the app's own Kafka producer)."""
     settings = settings or ChatSettings()
     hub, copier = Hub(), copier_of(settings)
-    accounts = registry_of(settings)
+    accounts = registry_for(settings)
     slack_accounts = SlackAccounts(accounts)
     profiles: ProfileDirectory | None = None  # built below, counting in the app's metrics
 

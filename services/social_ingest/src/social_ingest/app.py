@@ -36,7 +36,7 @@ def create_app(
     given; tests pass ``hotline.intake.MemoryPublisher``)."""
     settings = settings or SocialSettings()
     accounts = registry_for(settings)
-    service = SocialService(settings, publisher, accounts=accounts)
+    service = SocialService(settings, accounts, publisher)
     app = create_service_app(
         settings,
         on_start=service.start,

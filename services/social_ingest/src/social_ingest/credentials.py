@@ -18,17 +18,17 @@ from hotline import events as ev
 from hotline.accounts import Account, AccountRegistry
 from hotline.accounts.registry import ANY
 from hotline.kafka.errors import PermanentError
-from social_ingest.accounts import env_secret, reply_account
+from social_ingest.accounts import ENV_SECRETS, env_secret, reply_account
 from social_ingest.settings import SocialSettings
 
-# kind -> (the account secret its API calls are made with, the environment's settings field)
+# kind -> the account secret its API calls are made with (its settings field: ENV_SECRETS')
 TOKENS = {
-    "whatsapp": ("access_token", "whatsapp_token"),
-    "messenger": ("page_token", "meta_page_token"),
-    "instagram": ("page_token", "meta_page_token"),
-    "telegram": ("bot_token", "telegram_bot_token"),
-    "sms": ("auth_token", "twilio_auth_token"),
-    "x": ("bearer_token", "x_bearer_token"),
+    "whatsapp": "access_token",
+    "messenger": "page_token",
+    "instagram": "page_token",
+    "telegram": "bot_token",
+    "sms": "auth_token",
+    "x": "bearer_token",
 }
 
 
@@ -40,7 +40,7 @@ class Credentials:
 
 def credentials(account: Account, settings: SocialSettings) -> Credentials | None:
     """``account``'s newest token; None when it has none."""
-    token = account.secret(TOKENS[account.kind][0]) if account.kind in TOKENS else None
+    token = account.secret(TOKENS[account.kind]) if account.kind in TOKENS else None
     if not token:
         return None
     own_sid = account.kind == "sms" and account.account_id != ANY
@@ -54,14 +54,14 @@ def reply_credentials(
     for it) the environment's; none configured: the reply fails (``no_token``)."""
     if channel.kind not in TOKENS:
         raise PermanentError("unsupported_channel", channel.kind)
-    name, field = TOKENS[channel.kind]
+    name = TOKENS[channel.kind]
     account = reply_account(registry, channel.kind, channel.account_id)
     if registry.disabled(channel.kind, channel.account_id):
         raise PermanentError("account_disabled", f"{channel.kind}:{channel.account_id}")
     if account is not None:
         found = credentials(account, settings)
     else:
-        token = env_secret(settings, field)
+        token = env_secret(settings, ENV_SECRETS[channel.kind][1][name])
         found = Credentials(token, settings.twilio_account_sid) if token else None
     if found is None:
         raise PermanentError("no_token", f"no {name} for {channel.kind}:{channel.account_id}")

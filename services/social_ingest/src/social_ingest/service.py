@@ -10,18 +10,18 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import httpx
 
 from hotline import events as ev
 from hotline.accounts import AccountRegistry
-from hotline.blobs import open_blob_store
+from hotline.blobs import BlobStore, open_blob_store
 from hotline.http import ServiceState
 from hotline.intake import Intake, KafkaPublisher, Publisher
 from hotline.kafka import ConsumerLoop
 from hotline.kafka.consumer import InRecord, LoopSettings
 from hotline.topics import INBOUND_SOCIAL, REPLIES_SOCIAL
-from social_ingest.accounts import registry_for
 from social_ingest.credentials import Tokens
 from social_ingest.media import MediaCopier, copy_counter
 from social_ingest.media_sources import media_source
@@ -41,6 +41,8 @@ BATCHED_FETCH = {"fetch_min_bytes": 256 * 1024, "fetch_max_wait_ms": 250}
 @dataclass
 class SocialService:
     settings: SocialSettings
+    # the channel accounts: routed to by the edges, their tokens used by replies, media, profiles
+    accounts: AccountRegistry
     publisher: Publisher | None = None  # None: Kafka, through the app's producer
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -48,12 +50,14 @@ class SocialService:
     client: httpx.AsyncClient | None = None
     enricher: Enricher | None = None
     media_client: httpx.AsyncClient | None = None
-    # the channel accounts whose tokens replies, media and profiles use (None: the environment's)
-    accounts: AccountRegistry | None = None
 
     def tokens(self) -> Tokens:
-        accounts = self.accounts if self.accounts is not None else registry_for(self.settings)
-        return Tokens(accounts, self.settings)
+        return Tokens(self.accounts, self.settings)
+
+    @cached_property
+    def blobs(self) -> BlobStore:
+        """One store (one S3 client) for copied media and reply files alike."""
+        return open_blob_store(self.settings, self.settings.blob_dir)
 
     async def start(self, state: ServiceState) -> None:
         if self.settings.profiles_enabled:
@@ -76,7 +80,7 @@ class SocialService:
             return None
         self.media_client = httpx.AsyncClient(timeout=httpx.Timeout(s.media_budget, connect=2.0))
         return MediaCopier(
-            open_blob_store(s, s.blob_dir),
+            self.blobs,
             media_source(s),
             self.media_client,
             self.tokens(),
@@ -112,7 +116,7 @@ class SocialService:
                 store,
                 self.client,
                 state.producer.publish,
-                blobs=open_blob_store(s, s.blob_dir),
+                blobs=self.blobs,
                 accounts=self.accounts,
             ),
             producer=state.producer,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from chat_gateway.widget.identity_token import SignedIdentity, TokenRejected, verify_identity_token
@@ -57,9 +58,9 @@ def _same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
 
 
-def _signed(secrets: tuple[str, ...], message: str, given: str | None) -> bool:
-    """Whether ``given`` is the HMAC of ``message`` under any valid value of the secret."""
-    return any(_same(given or "", mac(secret, message)) for secret in secrets)
+def _signed(given: str | None, expected: Iterable[str]) -> bool:
+    """Whether ``given`` is one of ``expected`` (its HMAC under each valid secret value)."""
+    return any(_same(given or "", value) for value in expected)
 
 
 def identify(hello: Hello, secrets: tuple[str, ...], fresh_visitor_id: str, now: float) -> Identity:
@@ -69,14 +70,14 @@ def identify(hello: Hello, secrets: tuple[str, ...], fresh_visitor_id: str, now:
     if hello.identity_token is not None and hello.identifier is not None:
         raise Rejected(400, "ambiguous_identity", "send identifier or identity_token, not both")
     visitor = hello.visitor_id or fresh_visitor_id
-    if hello.visitor_id is not None and not _signed(
-        secrets, "visitor:" + visitor, hello.visitor_token
-    ):
+    tokens = (visitor_token(secret, visitor) for secret in secrets)
+    if hello.visitor_id is not None and not _signed(hello.visitor_token, tokens):
         raise Rejected(401, "bad_visitor_token", "visitor_id without its token")
     if hello.identifier_hash is not None and not hello.identifier:
         raise Rejected(401, "bad_identifier_hash", "identifier_hash without identifier")
-    if hello.identifier is not None and not _signed(
-        secrets, hello.identifier, hello.identifier_hash
+    identifier = hello.identifier
+    if identifier is not None and not _signed(
+        hello.identifier_hash, (mac(secret, identifier) for secret in secrets)
     ):
         raise Rejected(401, "bad_identifier_hash", "identifier_hash does not match")
     token = visitor_token(secrets[0], visitor)
