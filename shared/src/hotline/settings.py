@@ -66,6 +66,11 @@ class ServiceSettings(BaseSettings, BlobSettings):  # blob_store, blob_s3_*: hot
         value: SecretStr = getattr(self, name)
         return None if self.env != "dev" and is_placeholder(value) else value
 
+    def account_secret_value(self, name: str) -> str | None:
+        """``account_secret``'s plain value, as an ``Account``'s secrets hold it."""
+        value = self.account_secret(name)
+        return None if value is None else value.get_secret_value()
+
     def _unset_account_secret(self, name: str) -> bool:
         return name in self.ACCOUNT_SECRETS and name not in self.model_fields_set
 

@@ -51,7 +51,7 @@ def env_accounts(settings: SocialSettings) -> list[Account]:
 
 
 def _configured(settings: SocialSettings, fields: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
-    values = {name: env_secret(settings, field) for name, field in fields.items()}
+    values = {name: settings.account_secret_value(field) for name, field in fields.items()}
     return {name: (v,) for name, v in values.items() if v is not None}
 
 
@@ -76,8 +76,3 @@ def reply_account(registry: AccountRegistry, kind: str, account_id: str) -> Acco
             if account_id in account.settings.get("numbers", ()):
                 return account
     return registry.find(kind, account_id)
-
-
-def env_secret(settings: SocialSettings, field: str) -> str | None:
-    value = settings.account_secret(field)
-    return value.get_secret_value() if value is not None else None

@@ -18,7 +18,7 @@ from hotline import events as ev
 from hotline.accounts import Account, AccountRegistry
 from hotline.accounts.registry import ANY
 from hotline.kafka.errors import PermanentError
-from social_ingest.accounts import ENV_SECRETS, env_secret, reply_account
+from social_ingest.accounts import ENV_SECRETS, reply_account
 from social_ingest.settings import SocialSettings
 
 # kind -> the account secret its API calls are made with (its settings field: ENV_SECRETS')
@@ -61,7 +61,7 @@ def reply_credentials(
     if account is not None:
         found = credentials(account, settings)
     else:
-        token = env_secret(settings, ENV_SECRETS[channel.kind][1][name])
+        token = settings.account_secret_value(ENV_SECRETS[channel.kind][1][name])
         found = Credentials(token, settings.twilio_account_sid) if token else None
     if found is None:
         raise PermanentError("no_token", f"no {name} for {channel.kind}:{channel.account_id}")

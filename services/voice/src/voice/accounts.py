@@ -44,13 +44,8 @@ def _account(
     )
 
 
-def _secret(settings: VoiceSettings, name: str) -> str | None:
-    value = settings.account_secret(name)
-    return None if value is None else value.get_secret_value()
-
-
 def _twilio(settings: VoiceSettings) -> Account | None:
-    token = _secret(settings, "twilio_auth_token")
+    token = settings.account_secret_value("twilio_auth_token")
     if token is None:
         return None
     sid, url = settings.twilio_account_sid or ANY, settings.twilio_webhook_url
@@ -58,16 +53,16 @@ def _twilio(settings: VoiceSettings) -> Account | None:
 
 
 def _vonage(settings: VoiceSettings) -> Account | None:
-    secret = _secret(settings, "vonage_signature_secret")
+    secret = settings.account_secret_value("vonage_signature_secret")
     if secret is None or not settings.vonage_application_id:
         return None
-    key = _secret(settings, "vonage_private_key") or ""
+    key = settings.account_secret_value("vonage_private_key") or ""
     secrets = {"signature_secret": secret, "private_key": key}
     return _account(settings, settings.vonage_application_id, secrets, source="vonage")
 
 
 def _cti(settings: VoiceSettings) -> Account | None:
-    secret = _secret(settings, "cti_signing_secret")
+    secret = settings.account_secret_value("cti_signing_secret")
     if secret is None or not settings.cti_account:
         return None
     return _account(settings, settings.cti_account, {"signing_secret": secret}, source="cti")
