@@ -24,7 +24,6 @@ from hotline.accounts import AccountRegistry
 from hotline.blobs import BlobStore
 from hotline.kafka import Batch, PermanentError
 from hotline.kafka.consumer import InRecord
-from social_ingest.accounts import registry_for
 from social_ingest.credentials import reply_credentials
 from social_ingest.outbound import Call, SendOutcome
 from social_ingest.providers.messenger import outbound as meta_out
@@ -69,11 +68,11 @@ class Replies:
         publish: PublishEvents,
         attempts: int = 3,
         blobs: BlobStore | None = None,  # where a reply's files are read from (WhatsApp)
-        accounts: AccountRegistry | None = None,  # None: the environment's accounts only
+        *,
+        accounts: AccountRegistry,  # the app's registry: whose token each reply goes out with
     ) -> None:
         self.s, self.store, self.client, self.publish = settings, store, client, publish
-        self.attempts, self.blobs = attempts, blobs
-        self.accounts = accounts if accounts is not None else registry_for(settings)
+        self.attempts, self.blobs, self.accounts = attempts, blobs, accounts
 
     async def __call__(self, batch: Batch[ev.ReplyRequested]) -> None:
         results = [await self.deliver(item.value) for item in batch.items]
