@@ -8,19 +8,13 @@ for a call back, and "Call back" clearing the flag with an intent on the unified
 
 from __future__ import annotations
 
-import base64
-import io
 import random
 import uuid
-import wave
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI, Request
-from fastapi.responses import Response
 from playwright.async_api import Page, expect
 from pydantic import SecretStr
 from sqlalchemy import select
@@ -28,9 +22,8 @@ from sqlalchemy import select
 from hotline import unified as un
 from hotline.blobs import FileBlobStore
 from hotline.topics import CONVERSATIONS, INBOUND_VOICE
-from tests.e2e.workspace.callers import Callback, TwilioCall
+from tests.e2e.workspace.callers import AUDIO, Callback, Recordings, TwilioCall, recordings_app
 from tests.e2e.workspace.customers import Customers
-from tests.e2e.workspace.edges import VOICE_TOKEN
 from tests.e2e.workspace.pane import Served, agent, browser, page
 from tests.http_helpers import serve_app
 from tests.integration.unifier.harness import eventually, read_unified, settings_for
@@ -44,43 +37,6 @@ pytestmark = pytest.mark.e2e
 __all__ = ["agent", "browser", "page"]  # fixtures
 HOSTILE = "printer on fire <img src=x onerror=\"document.title='owned'\"> help"
 Thread = dict[str, Any]
-
-
-def wav() -> bytes:
-    """A short silent WAV: what Twilio serves at a RecordingUrl."""
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(8000)
-        w.writeframes(bytes(1600))
-    return out.getvalue()
-
-
-AUDIO = wav()
-
-
-@dataclass
-class Recordings:
-    """Twilio's recording storage: each slot's recordings, only with its Basic credentials."""
-
-    base: str = ""
-
-    def url(self, sid: str, rid: str) -> str:
-        return f"{self.base}/2010-04-01/Accounts/{sid}/Recordings/{rid}"
-
-
-def recordings_app(r: Recordings) -> FastAPI:
-    app = FastAPI()
-
-    @app.get("/2010-04-01/Accounts/{sid}/Recordings/{rid}")
-    async def recording(sid: str, rid: str, request: Request) -> Response:
-        basic = base64.b64encode(f"{sid}:{VOICE_TOKEN}".encode()).decode()
-        if request.headers.get("authorization") != f"Basic {basic}":
-            return Response(status_code=401)
-        return Response(AUDIO, media_type="audio/x-wav")
-
-    return app
 
 
 @pytest.fixture(scope="module")

@@ -18,11 +18,10 @@ from datetime import datetime
 from hotline import events as ev
 from hotline import unified as un
 from unifier.domain import calls
-from unifier.domain.merging import join_threads
-from unifier.domain.placing import contact_of, place, register_keys
+from unifier.domain.placing import contact_of, facts_of, settle
 from unifier.domain.records import at, new_message, opened_by
 from unifier.domain.rules import RuleSet
-from unifier.domain.threading import MessageFacts, decide
+from unifier.domain.threading import decide
 from unifier.domain.working import MessageState, Plan, WorkingSet
 
 
@@ -98,20 +97,9 @@ def _place(
     message = as_message(event, record)
     merges = len(plan.merges)
     contact, resolved = contact_of(ws, plan, rules, message)
-    facts = MessageFacts(
-        event.channel.kind,
-        event.channel.account_id,
-        contact,
-        message.sender.handle,
-        at(event),
-        message.thread,
-        message.flags,
-    )
+    facts = facts_of(message, contact)
     td = decide(rules, facts, ws.context())
-    tid = place(ws, plan, message, facts, td)
-    if len(plan.merges) > merges and rules.grouping == "by_contact":
-        join_threads(ws, plan, plan.merges[merges:], tid)
-    register_keys(ws, plan, rules, message, facts, tid=tid)
+    tid = settle(ws, plan, rules, message, (facts, td, merges))
     key = (event.channel.kind, event.call_id)
     state = ws.messages[key] = MessageState(message.event_id, tid, calls.summary(record))
     row = new_message(message, tid, contact, td.decision, raw=raw, resolved=resolved)

@@ -12,8 +12,8 @@ from unifier.domain.claims import claims
 from unifier.domain.content import subject_of
 from unifier.domain.identity import resolve
 from unifier.domain.linking import attach, suggest
-from unifier.domain.merging import merge
-from unifier.domain.records import opened, woken
+from unifier.domain.merging import join_threads, merge
+from unifier.domain.records import at, opened, woken
 from unifier.domain.rules import RuleSet
 from unifier.domain.threading import MessageFacts, ThreadDecision, group_key, provider_thread_key
 from unifier.domain.working import Plan, ThreadRow, WorkingSet
@@ -62,6 +62,37 @@ def contact_of(
     if res.suggestions:
         suggest(ws, plan, event, contact, res)
     return contact, (res.via if res.via and res.via != contact else None)
+
+
+def facts_of(event: ev.MessageReceived, contact: str) -> MessageFacts:
+    """What the thread rules decide ``event`` (from ``contact``) by."""
+    return MessageFacts(
+        event.channel.kind,
+        event.channel.account_id,
+        contact,
+        event.sender.handle,
+        at(event),
+        event.thread,
+        event.flags,
+    )
+
+
+def settle(
+    ws: WorkingSet,
+    plan: Plan,
+    rules: RuleSet,
+    event: ev.MessageReceived,
+    decided: tuple[MessageFacts, ThreadDecision, int],
+) -> str:
+    """``event``'s thread as ``decided`` (its facts, the decision, how many merges the plan held
+    before its contact resolved): placed, joined by the threads those merges brought together
+    (grouping by contact), and the keys it leaves behind."""
+    facts, td, merges = decided
+    tid = place(ws, plan, event, facts, td)
+    if len(plan.merges) > merges and rules.grouping == "by_contact":
+        join_threads(ws, plan, plan.merges[merges:], tid)
+    register_keys(ws, plan, rules, event, facts, tid=tid)
+    return tid
 
 
 def place(

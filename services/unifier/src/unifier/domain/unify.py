@@ -20,19 +20,18 @@ from unifier.domain.exchange import (
     effect_events,
     fail_bounced,
 )
-from unifier.domain.merging import join_threads
 from unifier.domain.placing import (
     ID_NAMESPACE,
     contact_of,
     derived_id,
+    facts_of,
     new_row_id,
-    place,
-    register_keys,
     reply_token,
+    settle,
 )
-from unifier.domain.records import added, at, new_message
+from unifier.domain.records import added, new_message
 from unifier.domain.rules import RuleSet
-from unifier.domain.threading import MessageFacts, ThreadDecision, decide
+from unifier.domain.threading import ThreadDecision, decide
 from unifier.domain.working import MessageState, Plan, UnifierInbound, WorkingSet
 
 # placing's ids, where callers have always found them
@@ -60,24 +59,13 @@ def _message(
         return
     merges = len(plan.merges)
     contact, resolved = contact_of(ws, plan, rules, event)
-    facts = MessageFacts(
-        event.channel.kind,
-        event.channel.account_id,
-        contact,
-        event.sender.handle,
-        at(event),
-        event.thread,
-        event.flags,
-    )
+    facts = facts_of(event, contact)
     bounced = bounced_reply(ws.messages, event)
     if bounced and bounced[1].thread_id in ws.threads:  # a DSN of our reply: its thread
         td = bounce_decision(*bounced, rules.version)
     else:
         td = decide(rules, facts, ws.context())
-    tid = place(ws, plan, event, facts, td)
-    if len(plan.merges) > merges and rules.grouping == "by_contact":
-        join_threads(ws, plan, plan.merges[merges:], tid)
-    register_keys(ws, plan, rules, event, facts, tid=tid)
+    tid = settle(ws, plan, rules, event, (facts, td, merges))
     _store(ws, plan, event, (key, tid, contact, resolved), td, raw)
     if bounced:
         fail_bounced(ws, plan, event, bounced)

@@ -1,9 +1,9 @@
-"""Call records and the threads' callback marks: a stored record as the domain folds it, load
-for a batch, write a plan's (``schema_calls``; the read side is ``call_views``)."""
+"""Call records and the threads' callback marks: a stored record as the domain folds it (a
+batch loads them in ``load``), write a plan's (``schema_calls``; the read side is
+``call_views``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -75,16 +75,6 @@ def row_of(tenant: str, message_id: str, record: un.CallRecord) -> dict[str, Any
         "transcripts": msgspec.json.encode(record.transcripts).decode(),
         "voicemail": msgspec.json.encode(record.voicemail).decode() if record.voicemail else None,
     }
-
-
-async def load_calls(conn: AsyncConnection, ws: WorkingSet, call_ids: Iterable[str]) -> None:
-    ids = sorted(set(call_ids))
-    c = calls.c
-    for part in (ids[i : i + 1000] for i in range(0, len(ids), 1000)):
-        rows = await conn.execute(
-            sa.select(calls).where(c.tenant == ws.tenant, c.call_id.in_(part))
-        )
-        ws.calls.update((r.call_id, record_of(r)) for r in rows)
 
 
 async def write_calls(conn: AsyncConnection, ws: WorkingSet, plan: Plan) -> None:

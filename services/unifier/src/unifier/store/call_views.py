@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline import unified as un
-from unifier.store.call_rows import at_or_none, record_of
+from unifier.store.call_rows import record_of
 from unifier.store.schema import identities, messages, threads
 from unifier.store.schema_calls import calls
 
@@ -51,13 +51,11 @@ async def thread_calls(
 
 async def add_calls(conn: AsyncConnection, tenant: str, thread: dict[str, Any]) -> None:
     """A thread as the API reads it: each call item's ``call`` (the record, JSON-ready; None on
-    other messages) and the thread's ``needs_callback``."""
+    other messages)."""
     found = await thread_calls(conn, tenant, [m["message_id"] for m in thread["messages"]])
     for m in thread["messages"]:
         record = found.get(m["message_id"])
         m["call"] = plain(record) if record else None
-    due, done = (at_or_none(thread.get(k)) for k in ("callback_due_at", "callback_done_at"))
-    thread["needs_callback"] = due is not None and (done is None or due > done)
 
 
 def plain(record: un.CallRecord) -> dict[str, Any]:

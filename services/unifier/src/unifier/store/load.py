@@ -20,7 +20,7 @@ from unifier.domain.rules import RuleSet
 from unifier.domain.threading import provider_thread_key
 from unifier.domain.working import MessageState, ThreadRow, UnifierInbound, WorkingSet
 from unifier.store.bulk import fetch_rows
-from unifier.store.call_rows import load_calls
+from unifier.store.call_rows import record_of
 from unifier.store.dialect import chunks, select_in, values_param, when
 from unifier.store.schema import (
     contacts,
@@ -32,6 +32,7 @@ from unifier.store.schema import (
     thread_keys,
     threads,
 )
+from unifier.store.schema_calls import calls
 
 CHUNK = 2000
 BUSY_THREAD = 1000  # messages: past this, a thread's participants are looked up one by one
@@ -82,7 +83,7 @@ async def load_working_set(
     ws = WorkingSet(tenant)
     called = [e for e in batch if isinstance(e, ev.CallEnvelope)]
     effects = [e for e in batch if not isinstance(e, ev.CallEnvelope)]
-    await load_calls(conn, ws, {e.call_id for e in called})
+    await _calls(conn, ws, {e.call_id for e in called})
     # a call is decided as a message from the caller when its first event comes
     received = [e for e in effects if isinstance(e, ev.MessageReceived)]
     received += [as_message(e, calling.new_record(e)) for e in called]
@@ -329,6 +330,12 @@ def message_state(row: Sequence[Any]) -> MessageState:
         detail,
         json.loads(history) if history else [],
     )
+
+
+async def _calls(conn: AsyncConnection, ws: WorkingSet, call_ids: set[str]) -> None:
+    """The stored records of the batch's calls (none for a batch of messages: no query)."""
+    rows = await _rows(conn, ws.tenant, list(calls.columns), calls.c.call_id, call_ids)
+    ws.calls.update((rec.call_id, rec) for rec in map(record_of, rows))
 
 
 async def _held(conn: AsyncConnection, ws: WorkingSet, keys: set[tuple[str, str]]) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from unifier.domain import message_files
 from unifier.domain import names as naming
 from unifier.domain.exchange import placeholder_id
-from unifier.store.call_views import add_calls
+from unifier.store.call_views import add_calls, needs_callback
 from unifier.store.contacts import merge_children, merge_pointers, merged_members
 from unifier.store.dialect import when
 from unifier.store.names import add_contact_names, add_sender_names, seen_of
@@ -71,7 +71,11 @@ def _has_message(cond: sa.ColumnElement[bool]) -> sa.Exists:
 async def get_thread(conn: AsyncConnection, tenant: str, thread_id: str) -> Row | None:
     t, m = threads.c, messages.c
     found = (
-        await conn.execute(sa.select(threads).where(t.tenant == tenant, t.thread_id == thread_id))
+        await conn.execute(
+            sa.select(threads, needs_callback().label("needs_callback")).where(
+                t.tenant == tenant, t.thread_id == thread_id
+            )
+        )
     ).first()
     if found is None:
         return None
