@@ -84,6 +84,11 @@ threads = sa.Table(
     # call or agent's call back; the thread needs a callback while the first is the later
     sa.Column("callback_due_at", TS, nullable=True),
     sa.Column("callback_done_at", TS, nullable=True),
+    # triage (migration 0016): ISO 639-1 language of the latest customer message, the category
+    # and priority; NULL until triaged. Routing skills and SLA policies match on them.
+    sa.Column("language", sa.String(16), nullable=True),
+    sa.Column("category", sa.String(64), nullable=True),
+    sa.Column("priority", sa.String(16), nullable=True),
 )
 sa.Index("ix_threads_recent", threads.c.tenant, threads.c.last_message_at)
 sa.Index("ix_threads_assignee", threads.c.tenant, threads.c.assignee, threads.c.last_message_at)
@@ -135,6 +140,7 @@ messages = sa.Table(
     sa.Column("reply_id", sa.String(64), nullable=True),
     sa.Column("status_detail", sa.Text, nullable=True),  # a provider error, a DSN diagnostic
     sa.Column("history", sa.Text, nullable=True),  # JSON: earlier texts (edits, a deletion)
+    sa.Column("language", sa.String(16), nullable=True),  # ISO 639-1, from triage (0016)
     # unique (tenant, channel, provider message id); this column order also serves the lookups.
     # message_id is a uuid5 of these three, so it has no index of its own (migration 0003).
     sa.PrimaryKeyConstraint("tenant", "provider_message_id", "channel_kind", name="pk_messages"),
