@@ -3,8 +3,9 @@
 
 from unifier.entrypoints.accounts_cli import create_agent
 from unifier.entrypoints.cli import app, rethread
+from unifier.entrypoints.triage_cli import triage
 
-__all__ = ["app", "create_agent", "rethread"]
+__all__ = ["app", "create_agent", "rethread", "triage"]
 
 if __name__ == "__main__":
     app()

@@ -83,6 +83,11 @@ class UnifierSettings(ServiceSettings):
     triage_language_confidence: float = Field(0.5, ge=0, le=1)
     triage_language_low_accuracy: bool = False
     triage: bool = True  # off: no language, category or priority is set or recorded
+    # tenant -> rules (JSON), applied at start like the API's PUT .../triage/rules; a bad file
+    # stops the start
+    triage_rules_file: Path | None = None
+    # Category models are retrained this often for tenants labelled since (0: only by API/CLI)
+    triage_train_hours: float = Field(24.0, ge=0)
     # Test-only fault injection: probability of SIGKILL right after a batch's DB commit,
     # before the Kafka offset commit (the exactly-once test uses it; 0 in production).
     fault_kill_after_commit: float = 0.0

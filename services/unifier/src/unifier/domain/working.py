@@ -11,7 +11,7 @@ from hotline.events import CallEvent, InboundEvent
 from hotline.unified import CallRecord, UnifiedEvent
 from unifier.domain.identity import IdentityKey, KnownIdentity
 from unifier.domain.threading import ThreadContext, ThreadView
-from unifier.domain.triage import LanguageGuess
+from unifier.domain.triage import LanguageGuess, TriageRecord
 
 MsgKey = tuple[str, str]  # (channel kind, provider message id), within one tenant
 UnifierInbound = InboundEvent | CallEvent  # what the inbound topics carry to the unifier
@@ -35,6 +35,8 @@ class ThreadRow:
     snoozed_until: datetime | None = None  # a customer message before then wakes it
     # set by this batch's triage (domain.triage); None keeps what the store has
     language: str | None = None
+    category: str | None = None  # the first this batch gives it (an older one is kept)
+    priority: str | None = None  # the highest this batch gives it (a higher stored one is kept)
     # their canonical ids, built on the first view and kept up to date by add_participant
     _canonical: set[str] | None = field(default=None, repr=False, compare=False)
 
@@ -204,6 +206,7 @@ class Plan:
     keys: dict[str, str] = field(default_factory=dict)
     held_add: list[tuple[MsgKey, InboundEvent]] = field(default_factory=list)
     held_done: set[MsgKey] = field(default_factory=set)
+    triage: list[TriageRecord] = field(default_factory=list)  # domain.triage.triage_plan
     outbox: list[UnifiedEvent] = field(default_factory=list)
     duplicates: int = 0
     calls: set[str] = field(default_factory=set)  # call ids whose record changed

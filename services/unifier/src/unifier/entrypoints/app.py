@@ -23,12 +23,14 @@ from unifier.entrypoints.api import (
     report_routes,
     snooze_routes,
     template_routes,
+    triage_routes,
     upload_routes,
 )
 from unifier.entrypoints.api.live_feed import LiveFeed
 from unifier.entrypoints.api.routes import router as api_router
 from unifier.entrypoints.assigner import Assigner
 from unifier.entrypoints.runtime import ConsumerRuntime, build_runtime
+from unifier.entrypoints.trainer import Trainer
 from unifier.entrypoints.web import security
 from unifier.entrypoints.web.presence import api_seen
 from unifier.entrypoints.web.presence_board import PresenceBoard
@@ -54,6 +56,9 @@ def create_app(settings: UnifierSettings | None = None) -> FastAPI:
         app.state.runtime = runtime
         if settings.assign_auto:
             start_assigner(runtime)
+        if settings.triage and settings.triage_train_hours > 0:
+            trainer = Trainer(runtime.engine, settings.triage_train_hours * 3600)
+            runtime.tasks.append(asyncio.create_task(trainer.run(runtime.stop)))
         state.ready_checks["database"] = runtime.db_ready
         if settings.consume:
             runtime.start(state.metrics)
@@ -97,6 +102,7 @@ def create_app(settings: UnifierSettings | None = None) -> FastAPI:
         template_routes,
         upload_routes,
         report_routes,
+        triage_routes,
     ):
         app.include_router(api.router, dependencies=seen)
     for router in ROUTERS:  # the workspace pages

@@ -31,8 +31,9 @@ from unifier.domain.rules import RuleSet, rule_set
 from unifier.entrypoints.batch_handler import BatchHandler, Decoded, classify_db, decode_record
 from unifier.entrypoints.relay import OutboxRelay
 from unifier.entrypoints.relay_process import RelayProcess
-from unifier.service import channel_file, channel_keys
+from unifier.service import channel_file, channel_keys, triage_admin
 from unifier.service.language import LanguageDetector
+from unifier.service.triage import Triage
 from unifier.settings import UnifierSettings
 from unifier.store.engine import create_engine, migrate
 from unifier.store.offsets import DbOffsetStore
@@ -49,14 +50,15 @@ def rules_for(settings: UnifierSettings) -> dict[str, RuleSet]:
     return {t: replace(base, grouping=m) for t, m in settings.tenant_grouping.items()}
 
 
-def language_detector(settings: UnifierSettings) -> LanguageDetector | None:
+def triage_of(settings: UnifierSettings) -> Triage | None:
     if not settings.triage:
         return None
-    return LanguageDetector(
+    detector = LanguageDetector(
         [c for c in settings.triage_languages.split(",") if c.strip()],
         settings.triage_language_confidence,
         settings.triage_language_low_accuracy,
     )
+    return Triage(detector)
 
 
 class Relay(Protocol):
@@ -172,6 +174,20 @@ async def load_channel_accounts(engine: AsyncEngine, path: Path, sealer: Sealer 
     )
 
 
+async def load_triage_rules(engine: AsyncEngine, path: Path) -> None:
+    """Apply the triage rules file (tenant -> rules); a bad one stops the start."""
+    try:
+        docs = triage_admin.rules_file(path)
+    except (OSError, ValueError) as exc:  # RulesError and JSON errors are ValueErrors
+        await engine.dispose()
+        log.error("not starting: bad triage rules file: %s", exc)
+        raise
+    async with engine.begin() as conn:
+        for tenant, doc in docs.items():
+            await triage_admin.put_rules(conn, tenant, doc, f"file:{path.name}")
+    log.info("triage rules file applied", extra={"tenants": len(docs)})
+
+
 async def check_channel_key(engine: AsyncEngine, sealer: Sealer | None) -> None:
     """Stop the start when channel accounts exist without a key to open them; re-seal values
     sealed by an older key (``channel_keys``)."""
@@ -195,6 +211,8 @@ async def build_runtime(
     if settings.channel_accounts_file is not None:
         await load_channel_accounts(engine, settings.channel_accounts_file, sealer)
     await check_channel_key(engine, sealer)
+    if settings.triage_rules_file is not None:
+        await load_triage_rules(engine, settings.triage_rules_file)
     relay: Relay = (
         RelayProcess(settings)
         if settings.relay_process
@@ -214,6 +232,6 @@ async def build_runtime(
         lambda t: overrides.get(t, default),
         committed,
         settings.fault_kill_after_commit,
-        detector=language_detector(settings),
+        triage=triage_of(settings),
     )
     return ConsumerRuntime(settings, engine, producer, relay, handler, sealer=sealer)

@@ -202,6 +202,7 @@ from unifier.store import (  # noqa: E402, F401
     schema_channels,
     schema_inbox,
     schema_templates,
+    schema_triage,
     schema_uploads,
     schema_workspace,
 )

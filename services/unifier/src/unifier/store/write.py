@@ -30,6 +30,7 @@ from unifier.store.schema import (
     thread_keys,
     threads,
 )
+from unifier.store.triage_rows import higher_priority, write_triage
 
 
 async def write_plan(conn: AsyncConnection, ws: WorkingSet, plan: Plan) -> None:
@@ -64,6 +65,7 @@ async def write_plan(conn: AsyncConnection, ws: WorkingSet, plan: Plan) -> None:
         ["thread_id"],
     )
     await _messages(conn, ws, plan)
+    await write_triage(conn, t, plan.triage)
     await write_calls(conn, ws, plan)
     await _held(conn, ws, plan)
     await _woken(conn, t, plan)
@@ -84,6 +86,8 @@ def thread_values(t: str, row: ThreadRow) -> dict[str, Any]:
         "message_count": row.message_count,
         "subject": row.subject,
         "language": row.language,
+        "category": row.category,
+        "priority": row.priority,
     }
 
 
@@ -100,6 +104,8 @@ async def _threads(conn: AsyncConnection, ws: WorkingSet, plan: Plan) -> None:
             "b_count": r.message_count,
             "b_wake": tid in plan.woken,
             "b_language": r.language,
+            "b_category": r.category,
+            "b_priority": r.priority,
         }
         for tid in sorted(plan.touched_threads - plan.new_threads)
         for r in (ws.threads[tid],)
@@ -122,6 +128,8 @@ def _thread_update() -> sa.Update:
             ),
             # triage: the latest confident customer language; none this batch keeps the old
             language=sa.func.coalesce(sa.bindparam("b_language", type_=sa.String), c.language),
+            category=sa.func.coalesce(c.category, sa.bindparam("b_category", type_=sa.String)),
+            priority=higher_priority(c.priority, sa.bindparam("b_priority", type_=sa.String)),
         )
     )
 
