@@ -51,9 +51,9 @@ class Triage:
         batch's detection on a worker thread: the caller awaits it after its own reads."""
         rules = await self._rules(conn, tenant)
         model = await self._model(conn, tenant)
-        return asyncio.create_task(asyncio.to_thread(self._run, rules, model, list(events)))
+        return asyncio.create_task(asyncio.to_thread(self.work, rules, model, list(events)))
 
-    def _run(
+    def work(
         self, rules: TriageRules, model: CategoryModel | None, events: list[ev.MessageReceived]
     ) -> Prepared:
         texts = {e.event_id: triage_text(e.content) for e in events}
