@@ -8,7 +8,13 @@ from hotline import events as ev
 from hotline import unified as un
 from tests.unit.unifier.factory import ident, message
 from unifier.domain.rules import RuleSet
-from unifier.domain.triage import LanguageGuess, thread_language, triage_text
+from unifier.domain.triage import (
+    LanguageGuess,
+    TriageInputs,
+    thread_language,
+    triage_plan,
+    triage_text,
+)
 from unifier.domain.unify import unify
 from unifier.domain.working import WorkingSet
 from unifier.service.language import LanguageDetector, lingua_language
@@ -38,8 +44,9 @@ def test_unify_stamps_the_guess_on_the_row_the_event_and_the_thread() -> None:
     first = message("w1", "whatsapp", handle="+336", ids=wa, text="Bonjour")
     second = message("w2", "whatsapp", handle="+336", ids=wa, text="ok")
     ws = WorkingSet("acme")
-    ws.languages = {first.event_id: guess("fr", 0.9), second.event_id: guess("pl", 0.3, False)}
     plan = unify(ws, [(first, b""), (second, b"")], RuleSet())
+    ws.languages = {first.event_id: guess("fr", 0.9), second.event_id: guess("pl", 0.3, False)}
+    triage_plan(ws, plan, TriageInputs())
     assert [m.language for m in plan.messages] == ["fr", None]
     added = [e for e in plan.outbox if isinstance(e, un.ConversationMessageAdded)]
     assert [e.language for e in added] == ["fr", None]

@@ -50,14 +50,15 @@ def inputs(
 
 
 def aspect(plan: Plan, name: str) -> list[tuple[str | None, bool, str]]:
-    return [(r.value, r.applied, r.source.split("@")[0]) for r in plan.triage if r.aspect == name]
+    records = [r for m in plan.messages for r in m.triage if r.aspect == name]
+    return [(r.value, r.applied, r.source.split("@")[0]) for r in records]
 
 
 def test_the_first_matching_rule_wins_and_says_why() -> None:
     ws, plan = decided("I want a REFUND for order 12")
     triage_plan(ws, plan, inputs(plan))
     assert aspect(plan, "category") == [("billing", True, "rule:refunds")]
-    record = next(r for r in plan.triage if r.aspect == "category")
+    record = next(r for r in plan.messages[0].triage if r.aspect == "category")
     assert record.evidence == "keyword 'REFUND'" and record.confidence is None
     assert aspect(plan, "priority") == [("low", True, "rule:billing")]
 

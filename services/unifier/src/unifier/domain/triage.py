@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from hotline import events as ev
+from hotline import unified as un
 from unifier.domain.triage_rules import RANK, Rule, TriageRules, first_match
 
 if TYPE_CHECKING:  # working imports LanguageGuess from here
@@ -93,21 +94,37 @@ class TriageInputs:
 
 
 def triage_plan(ws: WorkingSet, plan: Plan, inputs: TriageInputs) -> None:
-    """Record each new message's language, and give a customer's message its category (rules
-    win over the model) and priority; its thread keeps its first category (an agent's or
-    triage's) and takes the highest priority of its messages."""
+    """Give each new message its language (the row, its added event, a customer's thread), and
+    a customer's message its category (rules win over the model) and priority; the thread keeps
+    its first category (an agent's or triage's) and takes the highest priority of its messages.
+    Runs after the batch is decided: detection ran beside the load and the decisions."""
+    added = {e.message_id: e for e in plan.outbox if isinstance(e, un.ConversationMessageAdded)}
     for m in plan.messages:
-        guess = ws.languages.get(m.event_id)
-        if guess is not None:
-            plan.triage.append(_record(m, "language", guess.language, guess.confident, guess))
+        _language(ws, m, ws.languages.get(m.event_id), added.get(m.event_id))
         if m.role != "customer":
             continue
-        category = _category(m, inputs, plan.triage)
-        priority = _priority(m, inputs, category, plan.triage)
+        category = _category(m, inputs, m.triage)
+        priority = _priority(m, inputs, category, m.triage)
         row = ws.threads[m.thread_id]
         row.category = row.category or category
         if row.priority is None or RANK[priority] > RANK[row.priority]:
             row.priority = priority
+
+
+def _language(
+    ws: WorkingSet,
+    m: NewMessage,
+    guess: LanguageGuess | None,
+    event: un.ConversationMessageAdded | None,
+) -> None:
+    if guess is None:
+        return
+    m.triage.append(_record(m, "language", guess.language, guess.confident, guess))
+    m.language = message_language(guess)
+    if event is not None:
+        event.language = m.language  # built by unify before the guesses were in
+    if language := thread_language(m.role, guess):
+        ws.threads[m.thread_id].language = language
 
 
 def _category(m: NewMessage, inputs: TriageInputs, out: list[TriageRecord]) -> str | None:

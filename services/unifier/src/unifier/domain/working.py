@@ -96,7 +96,7 @@ class WorkingSet:
     # contacts whose are known: loaded when a message matched several, and the batch's new ones
     exclusive: dict[str, set[IdentityKey]] = field(default_factory=dict)
     calls: dict[str, CallRecord] = field(default_factory=dict)  # call id -> record so far
-    # the batch's language guesses by inbound event id (service.language, before deciding)
+    # the batch's language guesses by inbound event id (service.language; triage_plan uses them)
     languages: dict[str, LanguageGuess] = field(default_factory=dict)
 
     _context: ThreadContext | None = field(default=None, repr=False, compare=False)
@@ -173,6 +173,7 @@ class NewMessage:
     resolved_contact_id: str | None = None  # the pre-merge contact matched, if not contact_id
     sender_name: str | None = None  # the channel's display name, cleaned (names.clean_name)
     language: str | None = None  # ISO 639-1 when triage was confident (domain.triage)
+    triage: list[TriageRecord] = field(default_factory=list)  # its results, as recorded
 
 
 @dataclass
@@ -206,7 +207,6 @@ class Plan:
     keys: dict[str, str] = field(default_factory=dict)
     held_add: list[tuple[MsgKey, InboundEvent]] = field(default_factory=list)
     held_done: set[MsgKey] = field(default_factory=set)
-    triage: list[TriageRecord] = field(default_factory=list)  # domain.triage.triage_plan
     outbox: list[UnifiedEvent] = field(default_factory=list)
     duplicates: int = 0
     calls: set[str] = field(default_factory=set)  # call ids whose record changed

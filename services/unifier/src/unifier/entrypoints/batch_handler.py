@@ -126,12 +126,11 @@ class BatchHandler:
         found = [e for e, _ in inbound if isinstance(e, ev.MessageReceived)]
         triage = self.triage if found else None
         pending = await triage.prepare(conn, tenant, found) if triage else None
-        try:  # the batch's detection runs on a worker thread beside the load
+        try:  # the batch's detection runs on a worker thread beside the load and the decisions
             ws = await load_working_set(conn, tenant, [e for e, _ in inbound], rules)
+            plan = unify(ws, inbound, rules)
         finally:
             prepared = await pending if pending else None
-        ws.languages = prepared.languages if prepared else {}
-        plan = unify(ws, inbound, rules)
         if triage and prepared:
             await triage.finish(conn, ws, plan, prepared)
         await write_plan(conn, ws, plan)

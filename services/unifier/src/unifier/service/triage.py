@@ -70,6 +70,7 @@ class Triage:
     ) -> None:
         """Triage the decided batch (its contacts known now) into the plan."""
         inputs = prepared.inputs
+        ws.languages = prepared.languages
         if any(r.vip is not None for r in (*inputs.rules.category, *inputs.rules.priority)):
             contacts = (m.contact_id for m in plan.messages)
             inputs.vips = await triage_rows.vips_among(conn, ws.tenant, contacts)

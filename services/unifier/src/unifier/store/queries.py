@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from unifier.domain import message_files
 from unifier.domain import names as naming
 from unifier.domain.exchange import placeholder_id
-from unifier.store import triage_rows
 from unifier.store.call_views import add_calls, needs_callback
 from unifier.store.contacts import merge_children, merge_pointers, merged_members
 from unifier.store.dialect import when
@@ -94,9 +93,6 @@ async def get_thread(conn: AsyncConnection, tenant: str, thread_id: str) -> Row 
     ]
     await add_sender_names(conn, tenant, out)
     await add_calls(conn, tenant, out)
-    triage = await triage_rows.results_of_thread(conn, tenant, thread_id)
-    for msg in out["messages"]:  # language, category, priority: each with its source and why
-        msg["triage"] = triage.get(msg["message_id"], [])
     return out
 
 
@@ -106,6 +102,7 @@ def _message(r: Any) -> Row:
     d = _row(r)
     d.update(message_files.describe(d.pop("payload")))  # described, never returned raw
     d["reactions"] = json.loads(d["reactions"])
+    d["triage"] = json.loads(d["triage"] or "[]")  # language, category, priority: source, why
     history = json.loads(d.pop("history") or "[]")
     d["history"] = (
         [] if d["deleted"] else [{k: v for k, v in h.items() if k != "event"} for h in history]

@@ -141,6 +141,9 @@ messages = sa.Table(
     sa.Column("status_detail", sa.Text, nullable=True),  # a provider error, a DSN diagnostic
     sa.Column("history", sa.Text, nullable=True),  # JSON: earlier texts (edits, a deletion)
     sa.Column("language", sa.String(16), nullable=True),  # ISO 639-1, from triage (0016)
+    # triage's results (JSON list: aspect, value, applied, source, confidence, evidence), like
+    # rule/evidence/rule_version for the thread decision (migration 0018, store.triage_rows)
+    sa.Column("triage", sa.Text, nullable=True),
     # unique (tenant, channel, provider message id); this column order also serves the lookups.
     # message_id is a uuid5 of these three, so it has no index of its own (migration 0003).
     sa.PrimaryKeyConstraint("tenant", "provider_message_id", "channel_kind", name="pk_messages"),

@@ -1,32 +1,12 @@
-"""Triage on arrival (migration 0018): what triage decided per message, each tenant's rules, its
-category models, the categories agents set (the models' training labels), VIP contacts.
-
-``triage_results``: one row per message and aspect (language, category, priority): the value,
-whether it was applied (a guess below its confidence is recorded only), the rule id or model
-version that gave it, the confidence and the evidence, like a thread decision's rule/evidence.
-"""
+"""Triage on arrival (migration 0018): each tenant's rules, its category models, the categories
+agents set (the models' training labels), VIP contacts. What triage decided for a message is
+stored with the message (``messages.triage``): no second row per message in the write path."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
 from unifier.store.schema import TS, metadata
-
-triage_results = sa.Table(
-    "triage_results",
-    metadata,
-    sa.Column("tenant", sa.String(64), primary_key=True),
-    sa.Column("message_id", sa.String(64), primary_key=True),
-    sa.Column("aspect", sa.String(16), primary_key=True),  # language | category | priority
-    sa.Column("thread_id", sa.String(64), nullable=False),
-    sa.Column("value", sa.String(64), nullable=True),
-    sa.Column("applied", sa.Boolean, nullable=False),
-    sa.Column("source", sa.String(128), nullable=False),  # "rule:<id>", "model:<version>", ...
-    sa.Column("confidence", sa.Float, nullable=True),
-    sa.Column("evidence", sa.Text, nullable=False),
-    sa.Column("at", TS, nullable=False),
-)
-sa.Index("ix_triage_results_thread", triage_results.c.tenant, triage_results.c.thread_id)
 
 triage_rules = sa.Table(  # the tenant's ordered rules, one JSON document (domain.triage_rules)
     "triage_rules",

@@ -18,7 +18,6 @@ from unifier.store.schema import contacts, messages, threads
 from unifier.store.schema_triage import (
     category_labels,
     triage_models,
-    triage_results,
     triage_rules,
     vip_contacts,
 )
@@ -44,27 +43,14 @@ def higher_priority(
     return sa.case((_rank(new) > _rank(stored), new), else_=stored)
 
 
-async def write_triage(conn: AsyncConnection, tenant: str, records: list[TriageRecord]) -> None:
-    now = datetime.now(UTC)
-    await insert_ignore(
-        conn, triage_results, [{"tenant": tenant, **vars(r), "at": now} for r in records]
-    )
-
-
-async def results_of_thread(
-    conn: AsyncConnection, tenant: str, thread_id: str
-) -> dict[str, list[dict[str, Any]]]:
-    """message id -> its triage results (language, category, priority order)."""
-    r = triage_results.c
-    q = sa.select(
-        r.message_id, r.aspect, r.value, r.applied, r.source, r.confidence, r.evidence
-    ).where(r.tenant == tenant, r.thread_id == thread_id)
-    found: dict[str, list[dict[str, Any]]] = {}
-    for row in (await conn.execute(q)).mappings():
-        found.setdefault(row["message_id"], []).append(dict(row))
-    for results in found.values():
-        results.sort(key=lambda x: ASPECTS.index(x["aspect"]))
-    return found
+def triage_json(records: list[TriageRecord]) -> str | None:
+    """A message's triage results as stored in ``messages.triage`` (language, category,
+    priority order)."""
+    if not records:
+        return None
+    ordered = sorted(records, key=lambda r: ASPECTS.index(r.aspect))
+    fields = ("aspect", "value", "applied", "source", "confidence", "evidence")
+    return json.dumps([{f: getattr(r, f) for f in fields} for r in ordered])
 
 
 async def rules_doc(conn: AsyncConnection, tenant: str) -> dict[str, Any] | None:

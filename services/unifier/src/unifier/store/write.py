@@ -30,7 +30,7 @@ from unifier.store.schema import (
     thread_keys,
     threads,
 )
-from unifier.store.triage_rows import higher_priority, write_triage
+from unifier.store.triage_rows import higher_priority, triage_json
 
 
 async def write_plan(conn: AsyncConnection, ws: WorkingSet, plan: Plan) -> None:
@@ -65,7 +65,6 @@ async def write_plan(conn: AsyncConnection, ws: WorkingSet, plan: Plan) -> None:
         ["thread_id"],
     )
     await _messages(conn, ws, plan)
-    await write_triage(conn, t, plan.triage)
     await write_calls(conn, ws, plan)
     await _held(conn, ws, plan)
     await _woken(conn, t, plan)
@@ -185,6 +184,7 @@ async def _messages(conn: AsyncConnection, ws: WorkingSet, plan: Plan) -> None:
                 "rule_version": m.rule_version,
                 "payload": m.payload,
                 "language": m.language,
+                "triage": triage_json(m.triage),
             }
         )
     await insert(conn, messages, rows)

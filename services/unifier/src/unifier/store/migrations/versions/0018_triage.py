@@ -1,5 +1,5 @@
-"""triage on arrival: results per message, rules, category models, agents' category labels and
-VIP contacts (``unifier.store.schema_triage``)
+"""triage on arrival: each message's results (``messages.triage``), rules, category models,
+agents' category labels and VIP contacts (``unifier.store.schema_triage``)
 
 Revision ID: 0018
 Revises: 0016
@@ -16,20 +16,8 @@ TS = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
-    op.create_table(
-        "triage_results",
-        sa.Column("tenant", sa.String(64), primary_key=True),
-        sa.Column("message_id", sa.String(64), primary_key=True),
-        sa.Column("aspect", sa.String(16), primary_key=True),
-        sa.Column("thread_id", sa.String(64), nullable=False),
-        sa.Column("value", sa.String(64), nullable=True),
-        sa.Column("applied", sa.Boolean, nullable=False),
-        sa.Column("source", sa.String(128), nullable=False),
-        sa.Column("confidence", sa.Float, nullable=True),
-        sa.Column("evidence", sa.Text, nullable=False),
-        sa.Column("at", TS, nullable=False),
-    )
-    op.create_index("ix_triage_results_thread", "triage_results", ["tenant", "thread_id"])
+    with op.batch_alter_table("messages") as batch:
+        batch.add_column(sa.Column("triage", sa.Text, nullable=True))
     op.create_table(
         "triage_rules",
         sa.Column("tenant", sa.String(64), primary_key=True),
@@ -62,5 +50,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     for name in ("vip_contacts", "category_labels", "triage_models", "triage_rules"):
         op.drop_table(name)
-    op.drop_index("ix_triage_results_thread", table_name="triage_results")
-    op.drop_table("triage_results")
+    with op.batch_alter_table("messages") as batch:
+        batch.drop_column("triage")
