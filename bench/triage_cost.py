@@ -74,7 +74,7 @@ def per_message_cost() -> dict[str, Any]:
     t0 = time.perf_counter()
     triage_plan(ws, plan, inputs)
     out["rules_us"] = _us(time.perf_counter() - t0)
-    out["records"] = len(plan.triage)
+    out["records"] = sum(len(m.triage) for m in plan.messages)
     return out
 
 
