@@ -22,13 +22,14 @@ from unifier.domain.triage import Prediction
 MIN_EXAMPLES = 10  # fewer labelled conversations (or one category only) train no model
 
 
-def pipeline() -> Pipeline:
-    features = FeatureUnion(
-        [
-            ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)),
-            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)),
-        ]
-    )
+def pipeline(chars: bool = True) -> Pipeline:
+    """``chars``: character n-grams beside the words (typos, inflections; slower to predict)."""
+    parts = [("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1))]
+    if chars:
+        parts.append(
+            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True))
+        )
+    features = FeatureUnion(parts)
     return Pipeline([("tfidf", features), ("linear", LogisticRegression(C=10, max_iter=1000))])
 
 
