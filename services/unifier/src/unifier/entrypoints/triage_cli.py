@@ -13,6 +13,11 @@ import typer
 triage = typer.Typer(help="triage: category models", no_args_is_help=True)
 
 
+@triage.callback()
+def group() -> None:
+    """Triage: category models (a group even with one command: `hotline triage train`)."""
+
+
 async def _train(dsn: str, tenant: str | None) -> list[dict[str, Any]]:
     from unifier.service import triage_admin
     from unifier.store.engine import create_engine, migrate
