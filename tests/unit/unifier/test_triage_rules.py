@@ -3,6 +3,9 @@ priority rules (VIP, keywords, channel, category) and what each result records."
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from tests.unit.unifier.factory import ident, message
@@ -11,6 +14,7 @@ from unifier.domain.triage import LanguageGuess, Prediction, TriageInputs, triag
 from unifier.domain.triage_rules import RulesError, parse_rules
 from unifier.domain.unify import unify
 from unifier.domain.working import Plan, WorkingSet
+from unifier.service.triage_admin import rules_file
 
 RULES = {
     "category": [
@@ -120,3 +124,13 @@ def test_the_language_guess_is_recorded_even_when_not_applied() -> None:
 def test_a_bad_document_is_refused_by_name(doc: object, error: str) -> None:
     with pytest.raises(RulesError, match=error):
         parse_rules(doc)
+
+
+def test_the_rules_file_is_checked_per_tenant(tmp_path: Path) -> None:
+    good = tmp_path / "rules.json"
+    good.write_text(json.dumps({"acme": RULES, "beta": {}}))
+    assert set(rules_file(good)) == {"acme", "beta"}
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"acme": RULES, "beta": {"priority": [{"id": "x"}]}}))
+    with pytest.raises(RulesError, match=r"tenant beta: priority\[0\]"):
+        rules_file(bad)
