@@ -5,7 +5,6 @@ short multilingual support messages of bench/language_samples.tsv."""
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from pathlib import Path
@@ -20,7 +19,6 @@ from unifier.domain.triage import TriageInputs, triage_plan
 from unifier.domain.triage_rules import parse_rules
 from unifier.domain.unify import unify
 from unifier.domain.working import WorkingSet
-from unifier.service import classifier
 from unifier.service.classifier import CategoryModel
 from unifier.service.language import LanguageDetector
 from unifier.service.triage import Triage
@@ -46,15 +44,9 @@ def batch() -> list[ev.MessageReceived]:
     return out
 
 
-def model() -> CategoryModel:
-    data = json.loads((CORPORA / "clinc150/data/data_full.json").read_text())
-    train = data["train"]
-    blob = classifier.train([t for t, _ in train], [c for _, c in train])
-    return CategoryModel.load("model:bench/v1", blob)
-
-
-def per_message_cost() -> dict[str, Any]:
-    events, rules, cat = batch(), parse_rules(RULES), model()
+def per_message_cost(cat: CategoryModel) -> dict[str, Any]:
+    """``cat``: a trained model (the bench's CLINC150 one)."""
+    events, rules = batch(), parse_rules(RULES)
     out: dict[str, Any] = {"messages": N, "model": "CLINC150 train (150 classes)"}
     for mode in ("high", "low"):
         triage = Triage(LanguageDetector(low_accuracy=mode == "low"))
