@@ -8,6 +8,7 @@ import os
 import random
 import signal
 from collections.abc import Callable
+from datetime import UTC, datetime
 from itertools import groupby
 
 import sqlalchemy.exc
@@ -21,6 +22,7 @@ from hotline.kafka.errors import Verdict
 from unifier.domain.rules import RuleSet
 from unifier.domain.unify import unify
 from unifier.domain.working import UnifierInbound
+from unifier.service import sla_refresh
 from unifier.service.results import apply_results
 from unifier.store.claims import IdentityRace
 from unifier.store.load import load_working_set
@@ -113,7 +115,10 @@ class BatchHandler:
         results = [e for e, _ in items if isinstance(e, ev.ReplyResult)]
         await apply_results(conn, tenant, results)
         decided = await self._decide(conn, tenant, inbound) if inbound else []
-        return sorted({*decided, *(r.conversation_id for r in results)})
+        touched = sorted({*decided, *(r.conversation_id for r in results)})
+        # the threads' SLA facts changed: fulfilments (and any threshold passed) go out here
+        await sla_refresh.refresh(conn, tenant, touched, datetime.now(UTC))
+        return touched
 
     async def _decide(
         self, conn: AsyncConnection, tenant: str, inbound: list[tuple[UnifierInbound, bytes]]
