@@ -177,11 +177,7 @@ async def _clear_waiting(
     own time is earlier (its clock was behind): the clocks' ``waiting_ended`` fact."""
     if not answered:
         return
-    heads = await sla_rows.heads(conn, tenant, sorted(answered))
-    for tid, head in heads.items():
-        since = head.waiting_since
-        if since is None:
-            continue
+    for tid, since in (await sla_rows.waiting(conn, tenant, sorted(answered))).items():
         await sla_rows.set_thread(conn, tenant, tid, {"waiting_since": None})
         key = un.unified_event_id(tenant, tid, since.isoformat(), "waiting_ended")
         why = {"reason": "customer message"}

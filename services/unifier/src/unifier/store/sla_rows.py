@@ -80,6 +80,17 @@ async def heads(conn: AsyncConnection, tenant: str, tids: Sequence[str]) -> dict
     return out
 
 
+async def waiting(conn: AsyncConnection, tenant: str, tids: Sequence[str]) -> dict[str, datetime]:
+    """The threads among ``tids`` that wait on the customer, and since when."""
+    out: dict[str, datetime] = {}
+    for part in chunks(list(tids)):
+        q = sa.select(_t.thread_id, _t.waiting_since).where(
+            _t.tenant == tenant, _t.thread_id.in_(part), _t.waiting_since.is_not(None)
+        )
+        out |= {r.thread_id: when(r.waiting_since) for r in await conn.execute(q)}
+    return out
+
+
 async def said(conn: AsyncConnection, tenant: str, tids: Sequence[str]) -> dict[str, list[Said]]:
     out: dict[str, list[Said]] = defaultdict(list)
     cols = (_m.thread_id, _m.at, _m.role, _m.direction, _m.status)
