@@ -103,6 +103,7 @@ async def merge_threads(
     await record(
         conn, tenant, dst, "merged_from", by, now, source=src, moved=len(ids), reason="manual"
     )
+    await sla_refresh.refresh(conn, tenant, [src, dst], now)  # their messages moved
     return out
 
 
@@ -125,6 +126,7 @@ async def split_thread(
     now, n = datetime.now(UTC), len(found)
     await record(conn, tenant, src, "split", by, now, into=new, moved=n, reason="manual")
     await record(conn, tenant, new, "split_from", by, now, source=src, moved=n, reason="manual")
+    await sla_refresh.refresh(conn, tenant, [src, new], now)  # their messages moved
     return new, out
 
 
