@@ -221,6 +221,31 @@ def samples() -> list[un.UnifiedEvent]:
             call_id="CA5f",
             note="before 5 pm",
         ),
+        un.CsatRequested(
+            **common,
+            conversation_id="t1",
+            survey_id="sv1",
+            cycle=1,
+            channel=VOICE,
+            recipient="+4930123456789",
+            agent="a1",
+            scale=5,
+            expires_at=AT,
+            reply_id="r9",
+        ),
+        un.CsatAnswered(
+            **common,
+            conversation_id="t1",
+            survey_id="sv1",
+            cycle=1,
+            channel=VOICE,
+            agent="a1",
+            score=4,
+            scale=5,
+            comment="quick, thanks",
+            revision=2,
+            source_event_id="s10",
+        ),
     ]
 
 
@@ -263,6 +288,8 @@ def test_tags_are_versioned() -> None:
             "channel.account.changed.v1",
             "conversation.call.updated.v1",
             "conversation.callback.requested.v1",
+            "csat.requested.v1",
+            "csat.answered.v1",
         ]
     )
 

@@ -22,6 +22,7 @@ from unifier.domain.rules import RuleSet
 from unifier.domain.unify import unify
 from unifier.domain.working import UnifierInbound
 from unifier.service.results import apply_results
+from unifier.service.survey_answers import take_answers
 from unifier.store.claims import IdentityRace
 from unifier.store.load import load_working_set
 from unifier.store.offsets import write_offsets
@@ -112,8 +113,9 @@ class BatchHandler:
         inbound = [(e, raw) for e, raw in items if not isinstance(e, ev.ReplyResult)]
         results = [e for e, _ in items if isinstance(e, ev.ReplyResult)]
         await apply_results(conn, tenant, results)
+        inbound, rated = await take_answers(conn, tenant, inbound)
         decided = await self._decide(conn, tenant, inbound) if inbound else []
-        return sorted({*decided, *(r.conversation_id for r in results)})
+        return sorted({*decided, *rated, *(r.conversation_id for r in results)})
 
     async def _decide(
         self, conn: AsyncConnection, tenant: str, inbound: list[tuple[UnifierInbound, bytes]]

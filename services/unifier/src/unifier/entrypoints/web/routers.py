@@ -19,6 +19,7 @@ from unifier.entrypoints.web import (
     presence,
     reply_templates,
     sign_in,
+    survey_page,
     thread,
 )
 
@@ -38,4 +39,5 @@ ROUTERS: list[APIRouter] = [
     reply_templates.router,
     presence.router,
     assignment.router,
+    survey_page.router,
 ]
