@@ -14,11 +14,13 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.async_api import async_playwright
 
 from hotline_tools.devstack import persona as pe
 from hotline_tools.devstack.broker import free_port
 from hotline_tools.devstack.credentials import Credentials
 from hotline_tools.devstack.providers import StandIn
+from tests.browser import ARGS, CHROMIUM
 from tests.e2e.identity.harness import Running, eventually, relay_sink, running_stack
 
 pytestmark = pytest.mark.e2e
@@ -49,11 +51,16 @@ async def hotline(relay: Any, standin: StandIn) -> AsyncIterator[Running]:
         yield running
 
 
-async def thread_with(hotline: Running, provider_message_id: str) -> dict[str, Any]:
+async def thread_with(
+    hotline: Running, provider_message_id: str, field: str = ""
+) -> dict[str, Any]:
+    """The conversation holding a message (by provider id, or by ``field``'s value)."""
+    key = field or "provider_message_id"
+
     async def found() -> dict[str, Any] | None:
         for conv in await hotline.get("/conversations?limit=500"):
             thread: dict[str, Any] = await hotline.get(f"/conversations/{conv['thread_id']}")
-            if any(m["provider_message_id"] == provider_message_id for m in thread["messages"]):
+            if any(m[key] == provider_message_id for m in thread["messages"]):
                 return thread
         return None
 
@@ -141,6 +148,39 @@ async def test_email_signed_link_round_trip(hotline: Running, relay: Any) -> Non
     assert (survey["score"], survey["comment"], survey["channel_kind"]) == (
         4, "Fast <i>and</i> kind", "email",
     )  # fmt: skip
+
+
+async def test_widget_inline_rating_round_trip(hotline: Running) -> None:
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = await browser.new_page()
+            await page.goto(f"{hotline.url(2)}/chat/demo?site=demo")
+            await page.wait_for_function(
+                "document.getElementById('hotline-status').textContent === 'online'"
+            )
+            await page.fill("#hotline-input", "Did my refund go through?")
+            await page.click("#hotline-send")
+            await page.locator("#hotline-log li[data-state=acked]").wait_for(timeout=15_000)
+            visitor = await page.evaluate("window.HotlineWidget.state.visitor_id")
+            tid = (await thread_with(hotline, visitor, "sender_handle"))["thread_id"]
+            await resolve(hotline, tid)
+            stars = page.locator(".hotline-reply .hotline-rating button")
+            await stars.nth(4).wait_for(timeout=30_000)
+            assert await stars.all_text_contents() == [
+                "1 ★ Very poor", "2 ★ Poor", "3 ★ OK", "4 ★ Good", "5 ★ Excellent",
+            ]  # fmt: skip
+            await stars.nth(4).click()
+            assert await stars.nth(4).get_attribute("aria-pressed") == "true"
+            await page.locator("#hotline-log li[data-state=acked]").nth(1).wait_for(timeout=15_000)
+        finally:
+            await browser.close()
+    answer = await rated(hotline, tid)
+    survey, thread = answer["survey"], answer["thread"]
+    assert (survey["score"], survey["scale"], survey["channel_kind"]) == (5, 5, "widget")
+    assert thread["open"] is False
+    customer = [m for m in thread["messages"] if m["role"] == "customer"]
+    assert [m["text"] for m in customer] == ["Did my refund go through?"]
 
 
 def _text(mail: Message) -> str:

@@ -35,6 +35,11 @@ def reply_text(reply: ev.ReplyRequested) -> str:
     raise PermanentError("unsupported_content", content.__class__.__name__)
 
 
+def survey_frame(survey: ev.SurveyAsk) -> dict[str, object]:
+    choices = [{"reply_id": c.reply_id, "title": c.title} for c in survey.choices]
+    return {"survey_id": survey.survey_id, "question": survey.question, "choices": choices}
+
+
 def result(
     reply: ev.ReplyRequested,
     status: Status,
@@ -121,12 +126,14 @@ class ReplyHandler:
         return result(reply, "sent", provider_message_id=f"{channel}:{ts}")
 
     async def _widget(self, reply: ev.ReplyRequested) -> ev.ReplyResult:
-        frame = {
+        frame: dict[str, object] = {
             "type": "reply",
             "reply_id": reply.reply_id,
             "text": reply_text(reply),
             "sent_at": reply.requested_at.isoformat(),
         }
+        if reply.survey is not None:  # the widget shows its choices as an inline rating
+            frame["survey"] = survey_frame(reply.survey)
         live = await self.hub.reply(
             (reply.channel.account_id, reply.recipient), reply.reply_id, frame
         )
