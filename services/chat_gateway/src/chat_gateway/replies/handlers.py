@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Literal
 
 from chat_gateway.replies.slack_api import SlackApi, SlackApiError
+from chat_gateway.slack.interactions import blocks_of
 from chat_gateway.widget.hub import Hub
 from hotline import events as ev
 from hotline.kafka import Batch, PermanentError
@@ -120,8 +121,10 @@ class ReplyHandler:
         if token is None:
             raise PermanentError("unknown_workspace", reply.channel.account_id)
         channel = reply.thread.provider_conversation_id or reply.recipient
+        text = reply_text(reply)
+        blocks = blocks_of(reply.survey, text) if reply.survey is not None else None
         ts = await self.slack.post_message(
-            token, channel, reply_text(reply), reply.thread.chat_thread_id
+            token, channel, text, reply.thread.chat_thread_id, blocks
         )
         return result(reply, "sent", provider_message_id=f"{channel}:{ts}")
 

@@ -1,4 +1,6 @@
-"""Telegram Bot API: POST /bot<token>/sendMessage."""
+"""Telegram Bot API: POST /bot<token>/sendMessage. A satisfaction survey's choices are an
+inline keyboard (rows of up to five buttons); a tap comes back as a ``callback_query`` whose
+``data`` is the choice's reply id."""
 
 from __future__ import annotations
 
@@ -16,7 +18,22 @@ def request(reply: ev.ReplyRequested, base: str, token: str, mode: str) -> Call:
             "message_id": int(replied.rsplit(":", 1)[1]),
             "allow_sending_without_reply": True,
         }
+    if reply.survey is not None and reply.survey.choices:
+        doc["reply_markup"] = keyboard_of(reply.survey)
     return Call(f"{base}/bot{token}/sendMessage", json=doc)
+
+
+ROW_MAX = 5  # buttons per keyboard row
+CALLBACK_DATA_MAX = 64  # bytes: Telegram refuses longer callback_data
+
+
+def keyboard_of(survey: ev.SurveyAsk) -> dict[str, Any]:
+    buttons = [
+        {"text": c.title, "callback_data": c.reply_id}
+        for c in survey.choices
+        if len(c.reply_id.encode()) <= CALLBACK_DATA_MAX
+    ]
+    return {"inline_keyboard": [buttons[i : i + ROW_MAX] for i in range(0, len(buttons), ROW_MAX)]}
 
 
 def outcome(status: int, body: bytes) -> SendOutcome:
