@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from pydantic import SecretStr
 
 from hotline import events as ev
@@ -21,16 +22,20 @@ from hotline import unified as un
 from hotline.topics import CONVERSATIONS, REPLIES_EMAIL, REPLIES_SOCIAL
 from tests.integration.unifier.harness import eventually, publish, read_unified, settings_for
 from tests.integration.unifier.server import serving
+from tests.integration.unifier.test_accounts_api import signed_in
 from tests.integration.unifier.test_api import end_offsets, replies_since
 from tests.unit.unifier.factory import ACCOUNTS, ident, message
+from tests.workspace import create_agent
 from unifier.entrypoints.app import create_app
 
 WA = "+4915100000042"
 
 
 class Desk:
-    def __init__(self, client: httpx.AsyncClient, tenant: str, kafka: str, root: str) -> None:
-        self.client, self.tenant, self.kafka, self.root = client, tenant, kafka, root
+    def __init__(
+        self, app: FastAPI, client: httpx.AsyncClient, tenant: str, kafka: str, root: str
+    ) -> None:
+        self.app, self.client, self.tenant, self.kafka, self.root = app, client, tenant, kafka, root
 
     async def thread_of(self, handle: str) -> dict[str, Any]:
         async def found() -> bool:
@@ -105,7 +110,7 @@ async def desk(kafka: str, dsn: str) -> AsyncIterator[Desk]:
             timeout=10,
         ) as client,
     ):
-        yield Desk(client, tenant, kafka, base)
+        yield Desk(app, client, tenant, kafka, base)
 
 
 def button(tenant: str, pmid: str, reply_id: str, at: timedelta | None = None) -> ev.Event:
@@ -234,3 +239,27 @@ async def test_email_link_page_answers_with_a_comment_and_refuses_bad_links(desk
     assert (row["score"], row["comment"], row["answers"]) == (5, "<b>quick</b> thanks", 1)
     [answer] = await desk.events("csat.answered.v1")
     assert answer.comment == "<b>quick</b> thanks" and answer.channel.kind == "email"
+    await workspace_shows_it_inert_and_resolves_without_survey(desk, tid)
+
+
+async def workspace_shows_it_inert_and_resolves_without_survey(desk: Desk, tid: str) -> None:
+    ana = await create_agent(desk.app, desk.tenant)
+    async with httpx.AsyncClient(base_url=desk.root, timeout=10) as web:
+        csrf = await signed_in(web, ana)
+        page = (await web.get(f"/inbox/conversations/{tid}")).text
+        assert 'class="item survey"' in page and 'data-state="answered"' in page
+        assert 'Rated <span class="survey-score">5</span> of 5' in page
+        assert "&lt;b&gt;quick&lt;/b&gt; thanks" in page and "<b>quick</b>" not in page
+        actions = f"/inbox/conversations/{tid}/actions"
+        pane = {"HX-Request": "true"}
+        assert "Resolve without survey" not in (await web.get(actions, headers=pane)).text
+        assert (await desk.client.post(f"/conversations/{tid}/reopen")).status_code == 200
+        assert "Resolve without survey" in (await web.get(actions, headers=pane)).text
+        quiet = await web.post(
+            f"/inbox/conversations/{tid}/actions/close",
+            data={"survey": "0"},
+            headers={"X-CSRF-Token": csrf, "HX-Request": "true"},
+        )
+        assert quiet.status_code == 200, quiet.text
+    thread = await desk.thread(tid)
+    assert thread["open"] is False and len(thread["surveys"]) == 1

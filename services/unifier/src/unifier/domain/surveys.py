@@ -17,6 +17,7 @@ from typing import Any, Literal
 from hotline import events as ev
 
 SCALES = (2, 3, 5, 10)
+SCALE_MAX = max(SCALES)
 LABELS: dict[int, tuple[str, ...]] = {
     2: ("👎 Not good", "👍 Good"),
     3: ("😞 Poor", "😐 OK", "😀 Great"),
@@ -99,7 +100,7 @@ def expiry(config: SurveyConfig, asked_at: datetime) -> datetime:
 
 def digits_score(text: str, scale: int) -> int | None:
     """A message that is only a score ("4", " 5 ", "3.") on the survey's scale."""
-    found = DIGITS.fullmatch(text)
+    found = DIGITS.fullmatch(text) if len(text) <= 8 else None
     score = int(found.group(1)) if found else 0
     return score if 1 <= score <= scale else None
 

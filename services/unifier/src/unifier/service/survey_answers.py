@@ -51,27 +51,43 @@ async def take_answers(
 async def _answering(
     conn: AsyncConnection, tenant: str, event: UnifierInbound
 ) -> tuple[Survey, Answer] | None:
+    """The survey a customer message answers, and how; None for any other message."""
     if not isinstance(event, ev.MessageReceived):
         return None
-    content, handle = event.content, event.sender.handle
+    content = event.content
     if isinstance(content, ev.InteractiveContent) and (ids := ev.survey_answer(content.reply_id)):
-        survey = await survey_rows.one(conn, tenant, ids[0])
-        if survey is None or (survey.channel_kind, survey.recipient) != (
-            event.channel.kind,
-            handle,
-        ):
-            log.warning("a survey answer for no survey of this sender", extra={"tenant": tenant})
-            return None
-        score: int | None = ids[1] if 1 <= ids[1] <= survey.scale else None
-    elif isinstance(content, ev.TextContent) and len(content.text) <= 8:
-        at = event.received_at
-        survey = await survey_rows.open_for(conn, tenant, event.channel.kind, handle, at)
-        score = dom.digits_score(content.text, survey.scale) if survey else None
+        found = await _tapped(conn, tenant, event, *ids)
+    elif isinstance(content, ev.TextContent) and dom.digits_score(content.text, dom.SCALE_MAX):
+        found = await _typed(conn, tenant, event, content.text)
     else:
         return None
-    if survey is None or score is None:
+    if found is None:
         return None
-    return survey, Answer(event.event_id, score, event.received_at)
+    return found[0], Answer(event.event_id, found[1], event.received_at)
+
+
+async def _tapped(
+    conn: AsyncConnection, tenant: str, msg: ev.MessageReceived, survey_id: str, score: int
+) -> tuple[Survey, int] | None:
+    """A survey button: only the surveyed customer's, on its channel, on its scale."""
+    survey = await survey_rows.one(conn, tenant, survey_id)
+    if survey is None or (survey.channel_kind, survey.recipient) != (
+        msg.channel.kind,
+        msg.sender.handle,
+    ):
+        log.warning("a survey answer for no survey of this sender", extra={"tenant": tenant})
+        return None
+    return (survey, score) if 1 <= score <= survey.scale else None
+
+
+async def _typed(
+    conn: AsyncConnection, tenant: str, msg: ev.MessageReceived, text: str
+) -> tuple[Survey, int] | None:
+    """A bare score while the customer's survey on this channel is open."""
+    kind, handle, at = msg.channel.kind, msg.sender.handle, msg.received_at
+    survey = await survey_rows.open_for(conn, tenant, kind, handle, at)
+    score = dom.digits_score(text, survey.scale) if survey else None
+    return (survey, score) if survey is not None and score is not None else None
 
 
 async def record_answer(
