@@ -152,4 +152,3 @@ def test_a_survey_quick_reply_carries_our_reply_id_from_the_surveyed_psid() -> N
     assert isinstance(qr, ev.MessageReceived) and isinstance(qr.content, ev.InteractiveContent)
     assert ev.survey_answer(qr.content.reply_id) == ("0b7e9d4c-3a51-5f7c-8e2d-6a9b1c4f3e20", 3)
     assert qr.sender.handle == "6789012345678901"  # the survey's recipient (reply.recipient)
-
