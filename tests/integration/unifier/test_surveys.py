@@ -64,7 +64,9 @@ class Desk:
         found: dict[str, Any] = (await self.client.get(f"/conversations/{tid}")).json()
         return found
 
-    async def close(self, tid: str, topic: str, **params: str) -> ev.ReplyRequested | None:
+    async def close(
+        self, tid: str, topic: str, *, expected: bool = True, **params: str
+    ) -> ev.ReplyRequested | None:
         """Close it; the survey request published on ``topic`` (None: none within a while)."""
         before = await end_offsets(self.kafka, topic)
         res = await self.client.post(f"/conversations/{tid}/close", params=params)
@@ -80,7 +82,7 @@ class Desk:
             return bool(asked)
 
         try:
-            await eventually(published, timeout=4 if params else 30)
+            await eventually(published, timeout=30 if expected else 4)
         except AssertionError:
             return None
         return asked[0]
@@ -206,7 +208,22 @@ async def test_sms_digits_answer_other_text_reopens_and_skip_asks_nothing(desk: 
     [row] = (await desk.thread(tid))["surveys"]
     assert (row["score"], row["answers"]) == (4, 1)
     assert (await desk.client.post(f"/conversations/{tid}/reopen")).status_code == 200
-    assert await desk.close(tid, REPLIES_SOCIAL, survey="false") is None
+    assert await desk.close(tid, REPLIES_SOCIAL, expected=False, survey="false") is None
+    assert len((await desk.thread(tid))["surveys"]) == 1
+    await inbox_turns_surveys_off(desk, tid)
+
+
+async def inbox_turns_surveys_off(desk: Desk, tid: str) -> None:
+    """The SMS line's own settings (its channel account) win over the channel kind's."""
+    line = {"kind": "sms", "account_id": ACCOUNTS.get("sms", "acct"), "name": "SMS line"}
+    bad = await desk.client.post(
+        "/channel-accounts", json=line | {"settings": {"csat": {"scale": 7}}}
+    )
+    assert bad.status_code == 422 and "settings.csat" in bad.text, bad.text
+    off = line | {"settings": {"csat": {"enabled": False}}}
+    assert (await desk.client.post("/channel-accounts", json=off)).status_code == 201
+    assert (await desk.client.post(f"/conversations/{tid}/reopen")).status_code == 200
+    assert await desk.close(tid, REPLIES_SOCIAL, expected=False) is None
     assert len((await desk.thread(tid))["surveys"]) == 1
 
 

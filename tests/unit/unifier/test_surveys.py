@@ -38,7 +38,17 @@ def test_config_layers_deployment_channel_then_inbox(
 
 @pytest.mark.parametrize(
     "override",
-    [{"scale": 4}, {"question": " "}, {"expiry_hours": 0}, {"colour": "red"}],
+    [
+        {"scale": 4},
+        {"question": " "},
+        {"expiry_hours": 0},
+        {"colour": "red"},
+        {"scale": "5"},
+        {"scale": True},
+        {"enabled": "yes"},
+        {"question": 7},
+        {"expiry_hours": None},
+    ],
 )
 def test_bad_survey_settings_are_refused(override: dict[str, Any]) -> None:
     with pytest.raises(dom.BadSurveyConfig):

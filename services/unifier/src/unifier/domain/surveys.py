@@ -46,10 +46,20 @@ class SurveyConfig:
         """This config with the fields ``override`` sets (unknown keys: ``BadSurveyConfig``)."""
         if not override:
             return self
-        known = {"enabled", "scale", "expiry_hours", "question"}
-        if unknown := set(override) - known:
+        if unknown := set(override) - set(TYPES):
             raise BadSurveyConfig(f"unknown survey settings: {sorted(unknown)}")
+        for key, value in override.items():
+            if not isinstance(value, TYPES[key]) or (key != "enabled" and isinstance(value, bool)):
+                raise BadSurveyConfig(f"{key}: {TYPES[key]}")
         return checked(replace(self, **override))
+
+
+TYPES: dict[str, type | tuple[type, ...]] = {
+    "enabled": bool,
+    "scale": int,
+    "expiry_hours": (int, float),
+    "question": str,
+}
 
 
 def checked(config: SurveyConfig) -> SurveyConfig:
