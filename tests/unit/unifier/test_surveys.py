@@ -121,3 +121,9 @@ def test_comments_are_trimmed_bounded_and_empty_is_none() -> None:
     assert dom.clean_comment("   ") is None and dom.clean_comment(None) is None
     assert dom.clean_comment("x" * 5000) == "x" * dom.COMMENT_MAX
     assert dom.expiry(BASE, AT) == AT + timedelta(hours=72)
+
+
+def test_the_thread_shows_answered_open_or_expired() -> None:
+    assert dom.state(4, AT, AT + timedelta(days=9)) == "answered"  # late answers change nothing
+    assert dom.state(None, AT, AT) == "open"
+    assert dom.state(None, AT, AT + timedelta(seconds=1)) == "expired"

@@ -122,6 +122,13 @@ def verdict(expires_at: datetime, at: datetime, seen: bool) -> Verdict:
     return "late" if at > expires_at else "accepted"
 
 
+def state(score: int | None, expires_at: datetime, now: datetime) -> str:
+    """What the thread shows: ``answered``, ``open`` (waiting for her) or ``expired``."""
+    if score is not None:
+        return "answered"
+    return "open" if now <= expires_at else "expired"
+
+
 def clean_comment(text: str | None) -> str | None:
     """A comment as kept: trimmed, at most COMMENT_MAX characters, None when empty."""
     text = (text or "").strip()

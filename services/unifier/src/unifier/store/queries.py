@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -94,7 +95,7 @@ async def get_thread(conn: AsyncConnection, tenant: str, thread_id: str) -> Row 
     ]
     await add_sender_names(conn, tenant, out)
     await add_calls(conn, tenant, out)
-    out["surveys"] = await survey_rows.of_thread(conn, tenant, thread_id)
+    out["surveys"] = await survey_rows.of_thread(conn, tenant, thread_id, datetime.now(UTC))
     return out
 
 

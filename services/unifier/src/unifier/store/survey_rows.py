@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline import events as ev
+from unifier.domain.surveys import state as survey_state
 from unifier.store.dialect import insert_ignore, when
 from unifier.store.schema_surveys import survey_answers, surveys
 from unifier.store.schema_workspace import activity
@@ -105,14 +106,18 @@ async def resolutions(conn: AsyncConnection, tenant: str, tid: str) -> int:
     return int((await conn.execute(q)).scalar_one())
 
 
-async def of_thread(conn: AsyncConnection, tenant: str, tid: str) -> list[dict[str, Any]]:
-    """The thread's surveys, newest first, as the API and the thread pane show them."""
+async def of_thread(
+    conn: AsyncConnection, tenant: str, tid: str, now: datetime
+) -> list[dict[str, Any]]:
+    """The thread's surveys, newest first, as the API and the thread pane show them (with
+    their ``state`` at ``now``)."""
     q = surveys.select().where(_s.tenant == tenant, _s.thread_id == tid)
     rows = await conn.execute(q.order_by(_s.asked_at.desc()))
     out = []
     for r in rows:
         row = dict(r._mapping)
         row.pop("tenant")
+        row["state"] = survey_state(row["score"], when(row["expires_at"]), now)
         for name in ("asked_at", "expires_at", "answered_at"):
             row[name] = when(row[name]).isoformat() if row[name] is not None else None
         out.append(row)
