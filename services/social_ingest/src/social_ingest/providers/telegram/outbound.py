@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from hotline import events as ev
 from social_ingest.outbound import Call, SendOutcome, dig, read, text_of
 
@@ -34,6 +36,26 @@ def keyboard_of(survey: ev.SurveyAsk) -> dict[str, Any]:
         if len(c.reply_id.encode()) <= CALLBACK_DATA_MAX
     ]
     return {"inline_keyboard": [buttons[i : i + ROW_MAX] for i in range(0, len(buttons), ROW_MAX)]}
+
+
+SURVEY_THANKS = "Thank you for your rating!"
+
+
+def survey_tap_answer(body: bytes) -> bytes | None:
+    """A tapped inline button shows a spinner until the bot calls answerCallbackQuery; the
+    webhook's own answer may carry that call (Bot API: "making requests when getting
+    updates"). For a tap on one of our survey buttons, it thanks her; None otherwise."""
+    try:
+        query = dig(msgspec.json.decode(body), "callback_query")
+    except msgspec.DecodeError:
+        return None
+    data, query_id = dig(query, "data"), dig(query, "id")
+    if not isinstance(data, str) or not isinstance(query_id, str):
+        return None
+    if ev.survey_answer(data) is None:
+        return None
+    call = {"method": "answerCallbackQuery", "callback_query_id": query_id, "text": SURVEY_THANKS}
+    return msgspec.json.encode(call)
 
 
 def outcome(status: int, body: bytes) -> SendOutcome:
