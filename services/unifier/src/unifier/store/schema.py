@@ -201,6 +201,7 @@ from unifier.store import (  # noqa: E402, F401
     schema_calls,
     schema_channels,
     schema_inbox,
+    schema_routing,
     schema_templates,
     schema_uploads,
     schema_workspace,
