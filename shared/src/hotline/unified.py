@@ -328,6 +328,25 @@ class ConversationCallbackRequested(
     note: str | None = None
 
 
+class ConversationEscalated(
+    _Unified, kw_only=True, tag="conversation.escalated.v1", tag_field="type"
+):
+    """The conversation was escalated, as its team's policy says: ``reason`` says why (e.g.
+    ``sla.warning``), ``cause_id`` is the event that caused it (the SLA warning's id; one
+    escalation per cause), ``detail`` explains it for people. It was re-queued in ``team_id``
+    and/or assigned to ``supervisor`` (both None: the event is the escalation); ``previous`` is
+    the assignee before, ``from_team_id`` the team whose policy applied."""
+
+    conversation_id: str
+    reason: str
+    cause_id: str | None = None
+    detail: str = ""
+    from_team_id: str | None = None
+    team_id: str | None = None
+    supervisor: str | None = None
+    previous: str | None = None
+
+
 UnifiedEvent = (
     ConversationMessageAdded
     | ConversationOpened
@@ -348,6 +367,7 @@ UnifiedEvent = (
     | ChannelAccountChanged
     | ConversationCallUpdated
     | ConversationCallbackRequested
+    | ConversationEscalated
 )
 CONTACT_EVENTS = (
     ContactLinked,

@@ -134,7 +134,7 @@ async def activity_of(conn: AsyncConnection, tenant: str, tid: str) -> list[dict
     ]
 
 
-def _account() -> sa.ScalarSelect[Any]:
+def first_account() -> sa.ScalarSelect[Any]:
     """The account the thread's first message came in on (its inbox)."""
     return (
         sa.select(_m.account_id)
@@ -161,7 +161,7 @@ async def open_slots(
     since = sa.func.coalesce(q_.since, _t.last_message_at).label("since")
     queue = (q_.tenant == _t.tenant) & (q_.thread_id == _t.thread_id)
     q = (
-        sa.select(_t.thread_id, _t.channel_kind, _account().label("account"), _t.assignee)
+        sa.select(_t.thread_id, _t.channel_kind, first_account().label("account"), _t.assignee)
         .add_columns(_t.language, _t.category, since)
         .select_from(threads.outerjoin(assignment_queue, queue))
         .where(_t.tenant == tenant, _t.open, _t.merged_into.is_(None), who)
@@ -183,3 +183,14 @@ async def loads(conn: AsyncConnection, tenant: str, agent_ids: Sequence[str]) ->
         .group_by(_t.assignee)
     )
     return {r[0]: int(r[1]) for r in await conn.execute(q)}
+
+
+async def thread_slot(conn: AsyncConnection, tenant: str, tid: str) -> ThreadSlot | None:
+    """An open thread as assignment sees it (None: no such open thread)."""
+    q = (
+        sa.select(_t.thread_id, _t.channel_kind, first_account(), _t.assignee)
+        .add_columns(_t.language, _t.category, _t.last_message_at)
+        .where(_t.tenant == tenant, _t.thread_id == tid, _t.open, _t.merged_into.is_(None))
+    )
+    r = (await conn.execute(q)).first()
+    return None if r is None else ThreadSlot(r[0], r[1], r[2] or "", r[3], r[4], r[5], when(r[6]))

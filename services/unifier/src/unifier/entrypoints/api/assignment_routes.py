@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from hotline.http import Rejected
 from unifier.entrypoints.api.auth import Principal, principal
+from unifier.entrypoints.api.calls import wake_assigner
 from unifier.entrypoints.runtime import ConsumerRuntime
 from unifier.service.assignment import assign
 from unifier.service.auto_assignment import online_of
@@ -78,6 +79,7 @@ async def assign_conversation(
     except CommandError as exc:
         raise Rejected(exc.status, exc.reason, exc.detail) from exc
     _runtime(request).relay.notify()
+    wake_assigner(request)
     news = {"conversations": [conversation_id]}
     request.app.state.live_feed.publish(tenant, news)
     request.app.state.live_feed.publish(tenant, news | {"assignee": body.assignee}, "assignment")

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from hotline.http import Rejected
 from unifier.entrypoints.api.auth import Principal, principal
+from unifier.entrypoints.api.calls import wake_assigner
 from unifier.entrypoints.runtime import ConsumerRuntime
 from unifier.service import queue_board
 from unifier.service import routing as routing_config
@@ -49,11 +50,6 @@ def _runtime(request: Request) -> ConsumerRuntime:
     return runtime
 
 
-def _wake(request: Request) -> None:
-    if (assigner := getattr(request.app.state, "assigner", None)) is not None:
-        assigner.wake()
-
-
 def _routing_json(row: AgentRouting) -> dict[str, Any]:
     languages, categories, channels = row.skills
     return {
@@ -82,7 +78,7 @@ async def put_agent_routing(
             saved = await routing_config.set_agent_routing(conn, tenant, row)
     except CommandError as exc:
         raise Rejected(exc.status, exc.reason, exc.detail) from exc
-    _wake(request)
+    wake_assigner(request)
     return _routing_json(saved)
 
 
