@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from unifier.service import routing as routing_config
-from unifier.store import assignment_rows, routing_rows, team_rows
+from unifier.store import assignment_rows, names, routing_rows, team_rows
 from unifier.store.routing_rows import QueuedRow
 
 
@@ -18,6 +19,7 @@ from unifier.store.routing_rows import QueuedRow
 class Waiting:
     row: QueuedRow
     wait_s: int  # seconds waited by now
+    contact: str  # the customer's name as the inbox shows it
 
 
 @dataclass(frozen=True)
@@ -43,14 +45,17 @@ class Queue:
 async def board(conn: AsyncConnection, tenant: str, online: set[str], now: datetime) -> list[Queue]:
     teams = await team_rows.teams_of(conn, tenant)
     queued = await routing_rows.queues_of(conn, tenant)
+    named: list[dict[str, Any]] = [{"contact_id": q.contact_id} for q in queued]
+    await names.add_contact_names(conn, tenant, named)
+    contacts = [str(n["contact_name"]) for n in named]
     members = await _members(conn, tenant, online, now)
     return [
         Queue(
             str(t["team_id"]),
             str(t["name"]),
             [
-                Waiting(q, max(0, int((now - q.since).total_seconds())))
-                for q in queued
+                Waiting(q, max(0, int((now - q.since).total_seconds())), contact)
+                for q, contact in zip(queued, contacts, strict=True)
                 if q.team_id == t["team_id"]
             ],
             [members[a] for a in _ids(t["members"]) if a in members],

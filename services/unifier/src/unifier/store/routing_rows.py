@@ -142,6 +142,7 @@ class QueuedRow(NamedTuple):
     channel_kind: str
     language: str | None
     category: str | None
+    contact_id: str
 
 
 async def queues_of(conn: AsyncConnection, tenant: str, limit: int = 500) -> list[QueuedRow]:
@@ -149,13 +150,13 @@ async def queues_of(conn: AsyncConnection, tenant: str, limit: int = 500) -> lis
     q_ = assignment_queue.c
     q = (
         sa.select(q_.team_id, q_.thread_id, q_.reason, q_.detail, q_.since)
-        .add_columns(_t.subject, _t.channel_kind, _t.language, _t.category)
+        .add_columns(_t.subject, _t.channel_kind, _t.language, _t.category, _t.contact_id)
         .join(threads, (_t.tenant == q_.tenant) & (_t.thread_id == q_.thread_id))
         .where(q_.tenant == tenant, _t.open, _t.assignee.is_(None))
         .order_by(q_.team_id, q_.since, q_.thread_id)
         .limit(limit)
     )
     return [
-        QueuedRow(r[0], r[1], r[2], r[3], when(r[4]), r[5] or "", r[6], r[7], r[8])
+        QueuedRow(r[0], r[1], r[2], r[3], when(r[4]), r[5] or "", r[6], r[7], r[8], r[9])
         for r in await conn.execute(q)
     ]
