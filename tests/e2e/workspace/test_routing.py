@@ -25,8 +25,9 @@ from tests.e2e.workspace.test_assignment import (
 )
 from tests.integration.unifier.harness import eventually
 from tests.workspace import create_agent, sign_in_as
+from unifier.store import assignment_rows as rows
 from unifier.store import routing_rows, team_rows
-from unifier.store.schema import messages
+from unifier.store.schema import messages, threads
 
 __all__ = ["served"]  # the fixture, shared with test_assignment
 HOSTILE = '<img src=x onerror="window.pwned=1">Zoé'
@@ -150,3 +151,89 @@ async def test_queue_view_and_routing_page(customers: Customers, served: Served)
     assert dialogs == []
     await admin.close()
     await mine.close()
+
+
+FRENCH = (
+    "Bonjour, je n'arrive plus à me connecter à mon compte depuis hier soir. Pouvez-vous m'aider ?"
+)
+FRENCH_2 = "Bonjour, ma facture de novembre est fausse, le montant est deux fois trop élevé. Merci."
+
+
+async def online(served: Served, agent: Any) -> Any:
+    """``agent`` signed in with the queue view open (its live stream makes them online)."""
+    _, base, _, browser = served
+    context = await browser.new_context()
+    await sign_in_as(context, base, agent)
+    page = await context.new_page()
+    await page.goto(f"{base}/queues")
+    await page.wait_for_selector("body[data-live=connected]", timeout=10_000)
+    return context, page
+
+
+async def test_a_french_whatsapp_message_reaches_the_french_speaking_agent(
+    customers: Customers, served: Served
+) -> None:
+    """Done means: a French WhatsApp message (through the real signed edge, its language found
+    by triage) reaches the French-speaking agent with free capacity, not the English-speaking
+    one; with her full it waits, and it is hers when she closes one."""
+    app, base, tenant, browser = served
+    ana, bob = (await agents(app, tenant, 10, "Ana", "Bob")).values()
+    boss = await create_agent(app, tenant, name="Boss")
+    members = [ana.agent_id, bob.agent_id]
+    await sql(
+        app,
+        lambda c: team_rows.put_team(
+            c, tenant, ("t1", "Support", True), members, [("whatsapp", "*")], datetime.now(UTC)
+        ),
+    )
+    admin = await browser.new_context()
+    await sign_in_as(admin, base, boss)
+    page = await admin.new_page()
+    await set_routing(page, base, ana.agent_id, languages="fr", limits="whatsapp=1")
+    await set_routing(page, base, bob.agent_id, languages="en, de", limits="whatsapp=5")
+    await admin.close()
+    ana_context, ana_page = await online(served, ana)
+    bob_context, _ = await online(served, bob)
+
+    first = await conversation_of(
+        app, tenant, await customers.whatsapp(tenant, "+33612340001", FRENCH, name="Élise")
+    )
+
+    async def to_ana() -> bool:
+        return (await assignees(app, tenant))[first] == ana.agent_id
+
+    await eventually(to_ana)
+    t = threads.c
+    q = sa.select(t.language).where(t.tenant == tenant, t.thread_id == first)
+    assert (await sql(app, lambda c: c.execute(q))).scalar_one() == "fr"
+    log = await sql(app, lambda c: rows.activity_of(c, tenant, first))
+    assert "needs whatsapp, fr, any category" in log[0]["detail"]["explanation"]
+    assert "Bob (no skill)" in log[0]["detail"]["explanation"]
+
+    # Ana is full for WhatsApp; Bob is free but speaks no French: the second one waits
+    second = await conversation_of(
+        app, tenant, await customers.whatsapp(tenant, "+33612340002", FRENCH_2, name="Marc")
+    )
+
+    async def queued() -> bool:
+        return bool(await sql(app, lambda c: team_rows.queued(c, tenant, second)))
+
+    await eventually(queued)
+    assert (await assignees(app, tenant))[second] is None
+    await ana_page.reload()
+    item = ana_page.locator(f".waiting-item[data-conversation='{second}']")
+    assert await item.get_attribute("data-reason") == "all_at_capacity"
+    assert "fr" in await item.inner_text() and "Bob (no skill)" in await item.inner_text()
+
+    # Ana closes the first: the waiting French conversation is offered to her
+    async with httpx.AsyncClient(
+        base_url=f"{base}/api/tenants/{tenant}", headers={"Authorization": f"Bearer tok-{tenant}"}
+    ) as api:
+        assert (await api.post(f"/conversations/{first}/close")).status_code == 200
+
+    async def offered() -> bool:
+        return (await assignees(app, tenant))[second] == ana.agent_id
+
+    await eventually(offered, timeout=10)
+    await ana_context.close()
+    await bob_context.close()
