@@ -29,7 +29,7 @@ from tests.unit.unifier.factory import ident, message
 from unifier.domain.sla_events import Key, SlaEvent, sla_event_id
 from unifier.service.escalation import escalate_on_warning
 from unifier.store import assignment_rows as rows
-from unifier.store import team_rows
+from unifier.store import routing_rows, team_rows
 from unifier.store.schema import messages, threads
 
 __all__ = ["api"]  # the fixture, shared with test_assignment
@@ -258,3 +258,15 @@ async def test_escalation_on_an_sla_warning(kafka: str, api: API) -> None:
         ("escalated", "sla.warning", None),
         ("assigned", "auto.round_robin", "tier2"),
     ]
+
+    # closed: its escalation team is forgotten (reopened, it is routed afresh)
+    assert await sql(app, lambda c: routing_rows.routes_of(c, tenant, [second])) == {second: "t2"}
+    assert (await client.post(f"/conversations/{second}/close")).status_code == 200
+
+    async def forgotten() -> bool:
+        routes: dict[str, str] = await sql(
+            app, lambda c: routing_rows.routes_of(c, tenant, [second])
+        )
+        return routes == {}
+
+    await eventually(forgotten, timeout=10)

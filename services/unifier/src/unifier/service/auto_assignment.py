@@ -90,6 +90,7 @@ async def _tenant_round(
     if not kinds:
         return []
     await team_rows.drop_stale_queue(conn, tenant)
+    await routing_rows.drop_settled_routes(conn, tenant)
     slots = await _slots(conn, tenant, kinds, _gone(agents, online, now, timing), timing.batch)
     floor = await _floor(conn, tenant, teams, agents, (online, now))
     queue = await team_rows.queued_of(conn, tenant, [s.thread_id for s in slots if not s.assignee])

@@ -160,3 +160,18 @@ async def queues_of(conn: AsyncConnection, tenant: str, limit: int = 500) -> lis
         QueuedRow(r[0], r[1], r[2], r[3], when(r[4]), r[5] or "", r[6], r[7], r[8], r[9])
         for r in await conn.execute(q)
     ]
+
+
+async def drop_settled_routes(conn: AsyncConnection, tenant: str) -> None:
+    """Forget the escalation team of threads since closed or merged away (a reopened one is
+    routed afresh). Read first, as ``team_rows.drop_stale_queue`` does."""
+    c = thread_routes.c
+    settled = sa.select(c.thread_id).where(
+        c.tenant == tenant,
+        _t.tenant == c.tenant,
+        _t.thread_id == c.thread_id,
+        sa.or_(_t.open.is_(False), _t.merged_into.is_not(None)),
+    )
+    stale = list((await conn.execute(settled)).scalars())
+    if stale:
+        await conn.execute(thread_routes.delete().where(c.tenant == tenant, c.thread_id.in_(stale)))
