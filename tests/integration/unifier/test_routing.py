@@ -189,7 +189,8 @@ def warning(conversation: str, n: int = 0) -> SlaEvent:
 @pytest.mark.parametrize("dsn", ["sqlite", "postgresql"], indirect=True)
 async def test_escalation_on_an_sla_warning(kafka: str, api: API) -> None:
     client, tenant, app = api
-    await add_agents(app, tenant, 10, "ana", "sup", "tier2")
+    await add_agents(app, tenant, 10, "ana", "sup")
+    await add_agents(app, tenant, 10, "tier2", seen=False)
     await publish(kafka, [mail(tenant, "c1", 1), mail(tenant, "c2", 2)])
     first, second = sorted(await threads_of(app, tenant, 2))
     async with signed(client, app, tenant) as (admin, _):
@@ -219,13 +220,25 @@ async def test_escalation_on_an_sla_warning(kafka: str, api: API) -> None:
     await escalate(dataclasses.replace(warning(first, 1), kind="sla.breached"))  # not one
     assert (await assignees(app, tenant))[first] == "sup"
 
-    # to a team: the policy changes; the next warning re-queues it in Tier 2, whose member
-    # the next round gives it to
+    # to a team: the policy changes; the next warning re-queues it in Tier 2, where it waits
+    # for its member to come online
     async with signed(client, app, tenant) as (admin, _):
         body = teams["t1"] | {"escalation": {"team_id": "t2"}}
         assert (await admin.put("/teams/t1", json=body)).status_code == 200
     await escalate(warning(second))
     await escalate(warning(second))
+
+    async def waits_in_tier2() -> bool:
+        queued = await sql(app, lambda c: team_rows.queued(c, tenant, second))
+        return queued is not None and queued[0] == "no_agent_online"
+
+    await eventually(waits_in_tier2)
+    assert await sql(app, lambda c: team_rows.queued_team(c, tenant, second)) == "t2"
+    # Front stops taking mail: no team's inbox is of its kind, it is still offered to Tier 2
+    async with signed(client, app, tenant) as (admin, _):
+        body = teams["t1"] | {"escalation": {"team_id": "t2"}, "inboxes": []}
+        assert (await admin.put("/teams/t1", json=body)).status_code == 200
+    await sql(app, lambda c: rows.touch_agent(c, tenant, "tier2", datetime.now(UTC)))
 
     async def to_tier2() -> bool:
         return (await assignees(app, tenant))[second] == "tier2"
@@ -256,6 +269,7 @@ async def test_escalation_on_an_sla_warning(kafka: str, api: API) -> None:
         ("assigned", "auto.round_robin", "ana"),
         ("unassigned", "escalated", None),
         ("escalated", "sla.warning", None),
+        ("queued", "no_agent_online", None),
         ("assigned", "auto.round_robin", "tier2"),
     ]
 

@@ -86,11 +86,11 @@ async def _tenant_round(
     agents = await rows.agents_of(conn, tenant)
     online = online_of(agents, local, now, timing.online_s)
     inboxes = await team_rows.inboxes_of(conn, tenant, [t.team_id for t in teams])
-    kinds = sorted({k for _, k, _ in inboxes})
+    await routing_rows.drop_settled_routes(conn, tenant)
+    kinds = sorted({k for _, k, _ in inboxes} | await routing_rows.routed_kinds(conn, tenant))
     if not kinds:
         return []
     await team_rows.drop_stale_queue(conn, tenant)
-    await routing_rows.drop_settled_routes(conn, tenant)
     slots = await _slots(conn, tenant, kinds, _gone(agents, online, now, timing), timing.batch)
     floor = await _floor(conn, tenant, teams, agents, (online, now))
     queue = await team_rows.queued_of(conn, tenant, [s.thread_id for s in slots if not s.assignee])

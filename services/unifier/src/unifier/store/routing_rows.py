@@ -175,3 +175,15 @@ async def drop_settled_routes(conn: AsyncConnection, tenant: str) -> None:
     stale = list((await conn.execute(settled)).scalars())
     if stale:
         await conn.execute(thread_routes.delete().where(c.tenant == tenant, c.thread_id.in_(stale)))
+
+
+async def routed_kinds(conn: AsyncConnection, tenant: str) -> set[str]:
+    """The channel kinds of the open threads escalated to a team (a round loads them even when
+    no team's inbox is of that kind)."""
+    c = thread_routes.c
+    q = (
+        sa.select(_t.channel_kind)
+        .distinct()
+        .where(c.tenant == tenant, _t.tenant == c.tenant, _t.thread_id == c.thread_id, _t.open)
+    )
+    return set((await conn.execute(q)).scalars())
