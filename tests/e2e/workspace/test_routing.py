@@ -220,8 +220,8 @@ async def test_a_french_whatsapp_message_reaches_the_french_speaking_agent(
 
     await eventually(queued)
     assert (await assignees(app, tenant))[second] is None
-    await ana_page.reload()
     item = ana_page.locator(f".waiting-item[data-conversation='{second}']")
+    await item.wait_for(timeout=10_000)  # the open queue view follows the live stream
     assert await item.get_attribute("data-reason") == "all_at_capacity"
     assert "fr" in await item.inner_text() and "Bob (no skill)" in await item.inner_text()
 
@@ -235,5 +235,6 @@ async def test_a_french_whatsapp_message_reaches_the_french_speaking_agent(
         return (await assignees(app, tenant))[second] == ana.agent_id
 
     await eventually(offered, timeout=10)
+    await item.wait_for(state="detached", timeout=10_000)
     await ana_context.close()
     await bob_context.close()
