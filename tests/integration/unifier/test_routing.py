@@ -31,6 +31,7 @@ from unifier.service.escalation import escalate_on_warning
 from unifier.store import assignment_rows as rows
 from unifier.store import routing_rows, team_rows
 from unifier.store.schema import messages, threads
+from unifier.store.schema_accounts import agents as agent_table
 
 __all__ = ["api"]  # the fixture, shared with test_assignment
 API = tuple[httpx.AsyncClient, str, FastAPI]
@@ -284,3 +285,30 @@ async def test_escalation_on_an_sla_warning(kafka: str, api: API) -> None:
         return routes == {}
 
     await eventually(forgotten, timeout=10)
+
+    # a supervisor since disabled: not assigned, the event says so, the caller's transaction
+    # goes on (the conversation keeps its assignee)
+    await add_agents(app, tenant, 10, "sup2")
+    async with signed(client, app, tenant) as (admin, _):
+        body = teams["t1"] | {"escalation": {"supervisor": "sup2"}}
+        assert (await admin.put("/teams/t1", json=body)).status_code == 200
+    a = agent_table.c
+    off = agent_table.update().where(a.tenant == tenant, a.agent_id == "sup2")
+    await sql(app, lambda c: c.execute(off.values(disabled_at=datetime.now(UTC))))
+    stale = warning(first, 2)
+    await escalate(stale)
+    assert (await assignees(app, tenant))[first] == "sup"
+
+    async def said() -> bool:
+        events = await read_unified(kafka, CONVERSATIONS, tenant)
+        found[:] = [
+            e
+            for e in events
+            if isinstance(e, un.ConversationEscalated) and e.cause_id == stale.event_id
+        ]
+        return bool(found)
+
+    await eventually(said)
+    [event] = found
+    assert (event.supervisor, event.team_id, event.previous) == (None, None, "sup")
+    assert "supervisor sup2 cannot be assigned" in event.detail

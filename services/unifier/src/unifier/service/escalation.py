@@ -7,7 +7,9 @@ cause, and an activity row; its id is a pure function of the warning's, and the 
 recorded as escalated in the same transaction, so a repeat of the warning does nothing.
 
 A conversation that is closed, merged away or unknown, or whose team has no escalation
-target, is not escalated (nothing is written).
+target, is not escalated (nothing is written). A supervisor who is no longer an enabled agent
+is not assigned (the event says so; the team target, if any, still applies): the caller's
+transaction (the SLA scheduler's) never fails on a stale policy.
 """
 
 from __future__ import annotations
@@ -42,8 +44,17 @@ async def escalate_on_warning(conn: AsyncConnection, tenant: str, warning: SlaEv
     if policy is None or not (policy.escalate_team or policy.escalate_agent):
         return
     detail = f"{warning.target} warning of SLA policy {warning.policy} at {warning.at.isoformat()}"
+    supervisor = policy.escalate_agent
+    if supervisor is not None and not await _assignable(conn, tenant, supervisor):
+        detail += f"; supervisor {supervisor} cannot be assigned (unknown or disabled)"
+        policy = policy._replace(escalate_agent=None)
     await _apply(conn, tenant, slot, policy, detail)
     await _record(conn, tenant, (slot, policy), warning, detail)
+
+
+async def _assignable(conn: AsyncConnection, tenant: str, agent_id: str) -> bool:
+    found = await assignment_rows.agent(conn, tenant, agent_id)
+    return found is not None and not found.disabled
 
 
 async def _team_of(conn: AsyncConnection, tenant: str, slot: ThreadSlot) -> str | None:
@@ -72,7 +83,7 @@ async def _apply(
     assignee = policy.escalate_agent
     if target is not None:
         await routing_rows.set_route(conn, tenant, slot.thread_id, target, ESCALATED, now)
-    if assignee != slot.assignee:
+    if assignee != slot.assignee and (assignee is not None or target is not None):
         await assign(conn, tenant, slot.thread_id, None, assignee=assignee, why=why)
     if assignee is None and target is not None:
         await team_rows.enqueue(conn, tenant, slot.thread_id, target, (ESCALATED, detail), now)
