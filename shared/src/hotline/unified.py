@@ -369,6 +369,27 @@ class SlaFulfilled(_SlaEvent, kw_only=True, tag="sla.fulfilled.v1", tag_field="t
 
 
 SLA_EVENTS = (SlaWarning, SlaBreached, SlaFulfilled)
+
+
+class ConversationEscalated(
+    _Unified, kw_only=True, tag="conversation.escalated.v1", tag_field="type"
+):
+    """The conversation was escalated, as its team's policy says: ``reason`` says why (e.g.
+    ``sla.warning``), ``cause_id`` is the event that caused it (the SLA warning's id; one
+    escalation per cause), ``detail`` explains it for people. It was re-queued in ``team_id``
+    and/or assigned to ``supervisor`` (both None: the event is the escalation); ``previous`` is
+    the assignee before, ``from_team_id`` the team whose policy applied."""
+
+    conversation_id: str
+    reason: str
+    cause_id: str | None = None
+    detail: str = ""
+    from_team_id: str | None = None
+    team_id: str | None = None
+    supervisor: str | None = None
+    previous: str | None = None
+
+
 UnifiedEvent = (
     ConversationMessageAdded
     | ConversationOpened
@@ -392,6 +413,7 @@ UnifiedEvent = (
     | SlaWarning
     | SlaBreached
     | SlaFulfilled
+    | ConversationEscalated
 )
 CONTACT_EVENTS = (
     ContactLinked,

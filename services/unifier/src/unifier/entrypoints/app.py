@@ -21,6 +21,7 @@ from unifier.entrypoints.api import (
     labels_routes,
     notes_routes,
     report_routes,
+    routing_routes,
     sla_routes,
     snooze_routes,
     template_routes,
@@ -99,6 +100,7 @@ def create_app(settings: UnifierSettings | None = None) -> FastAPI:
         template_routes,
         upload_routes,
         report_routes,
+        routing_routes,
     ):
         app.include_router(api.router, dependencies=seen)
     for router in ROUTERS:  # the workspace pages

@@ -207,6 +207,7 @@ from unifier.store import (  # noqa: E402, F401
     schema_calls,
     schema_channels,
     schema_inbox,
+    schema_routing,
     schema_sla,
     schema_templates,
     schema_uploads,

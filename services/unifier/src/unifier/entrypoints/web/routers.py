@@ -17,6 +17,7 @@ from unifier.entrypoints.web import (
     inbox,
     live,
     presence,
+    queues,
     reply_templates,
     sign_in,
     thread,
@@ -25,6 +26,7 @@ from unifier.entrypoints.web import (
 ROUTERS: list[APIRouter] = [
     sign_in.router,
     admin.router,
+    queues.router,
     live.router,
     inbox.router,
     thread.router,
