@@ -22,6 +22,8 @@ from unifier.entrypoints.api import (
     labels_routes,
     notes_routes,
     report_routes,
+    routing_routes,
+    sla_routes,
     snooze_routes,
     template_routes,
     upload_routes,
@@ -96,11 +98,13 @@ def create_app(settings: UnifierSettings | None = None) -> FastAPI:
         callback_routes,
         labels_routes,
         snooze_routes,
+        sla_routes,
         canned_routes,
         contact_routes,
         template_routes,
         upload_routes,
         report_routes,
+        routing_routes,
     ):
         app.include_router(api.router, dependencies=seen)
     for router in ROUTERS:  # the workspace pages

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hotline import unified as un
 from unifier.domain.split import SplitMessage, split_keys, split_subject
 from unifier.domain.unify import reply_token
+from unifier.service import sla_refresh
 from unifier.service.activity import record
 from unifier.service.commands import MANUAL, CommandError, event_id, known, manual_info
 from unifier.service.surveys import Asking, SurveyPolicy, ask
@@ -59,6 +60,7 @@ async def set_open(
     await record(conn, tenant, tid, kind, by, now, reason="manual")
     if survey is not None and row.open and not open_:
         await ask(conn, survey, Asking(tenant, tid, by, now))
+    await sla_refresh.refresh(conn, tenant, [tid], now)  # a resolve ends, a reopen starts clocks
     return event
 
 

@@ -17,6 +17,7 @@ from unifier.entrypoints.web import (
     inbox,
     live,
     presence,
+    queues,
     reply_templates,
     sign_in,
     survey_page,
@@ -26,6 +27,7 @@ from unifier.entrypoints.web import (
 ROUTERS: list[APIRouter] = [
     sign_in.router,
     admin.router,
+    queues.router,
     live.router,
     inbox.router,
     thread.router,

@@ -2,14 +2,14 @@
 (``unifier.store.schema_surveys``)
 
 Revision ID: 0020
-Revises: 0016
+Revises: 0019
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0020"
-down_revision = "0016"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 TS = sa.DateTime(timezone=True)
