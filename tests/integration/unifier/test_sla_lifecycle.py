@@ -109,7 +109,7 @@ async def desk(kafka: str, dsn: str) -> AsyncIterator[Desk]:
         httpx.AsyncClient(
             base_url=f"{base}/api/tenants/{tenant}",
             headers={"Authorization": "Bearer tok"},
-            timeout=10,
+            timeout=30,
         ) as api,
     ):
         answer = await api.put("/sla/policies", json={"policies": [EMAIL, SLOW]})
