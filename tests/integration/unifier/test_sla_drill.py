@@ -1,7 +1,8 @@
-"""kill -9 drill around due times: the unifier (consumer, SLA scheduler, relay) is killed while
-first-response clocks warn and come due, and while it is down they pass; the instances after it
-find the same clocks from the stored conversations. At the end each conversation has exactly
-one warning and one breach on hotline.conversations, each breach at its due time."""
+"""kill -9 drill around due times, on both databases: the unifier (consumer, SLA scheduler,
+relay) is killed while first-response clocks warn and come due, and while it is down they pass;
+the instances after it find the same clocks from the stored conversations. At the end each
+conversation has exactly one warning and one breach on hotline.conversations, each breach at
+its due time, and the outbox is empty."""
 
 from __future__ import annotations
 
@@ -13,15 +14,19 @@ import sys
 import time
 import uuid
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
 
 from hotline import events as ev
 from hotline import unified as un
 from hotline.topics import CONVERSATIONS
 from tests.integration.unifier.harness import publish, read_unified
-from tests.integration.unifier.test_exactly_once import query, relayed
 from tests.unit.unifier.factory import T0, ident, message
+from unifier.store.engine import create_engine
 
 TARGET = timedelta(seconds=4)
 POLICY = """
@@ -36,12 +41,11 @@ warn_at = 0.5
 """
 
 
-def worker(kafka: str, db: Path, sla_file: Path) -> subprocess.Popen[bytes]:
-    group = "sla-" + db.parent.name[-8:]
+def worker(kafka: str, dsn: str, sla_file: Path, group: str) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "HOTLINE_KAFKA_BOOTSTRAP": kafka,
-        "HOTLINE_DATABASE_URL": f"sqlite:///{db}",
+        "HOTLINE_DATABASE_URL": dsn,
         "HOTLINE_GROUP_ID": group,
         "HOTLINE_INSTANCE_ID": group,
         "HOTLINE_ENV": "test",
@@ -69,67 +73,86 @@ def customers(tenant: str, prefix: str, n: int) -> list[ev.Event]:
     return out
 
 
-async def until(check: object, seconds: float) -> None:
-    end = time.monotonic() + seconds
-    while not check() and time.monotonic() < end:  # type: ignore[operator]
-        await asyncio.sleep(0.1)
-
-
 def kill(proc: subprocess.Popen[bytes]) -> None:
     proc.send_signal(signal.SIGKILL)
     proc.wait()
 
 
-async def test_kill_minus_nine_around_due_times(kafka: str, tmp_path: Path) -> None:
-    tenant, db = "k" + uuid.uuid4().hex[:8], tmp_path / "u.db"
+class Store:
+    """Reads of the worker's database (nothing before the worker has migrated it)."""
+
+    def __init__(self, dsn: str, tenant: str) -> None:
+        self.engine, self.tenant = create_engine(dsn), tenant
+
+    async def rows(self, sql: str) -> list[Any]:
+        try:
+            async with self.engine.connect() as conn:
+                return list(await conn.execute(sa.text(sql), {"t": self.tenant}))
+        except sa.exc.DBAPIError:  # not migrated yet
+            return []
+
+    async def count(self, sql: str) -> int:
+        found = await self.rows(sql)
+        return int(found[0][0]) if found else 0
+
+    async def stored(self) -> int:
+        return await self.count("select count(*) from messages where tenant = :t")
+
+    async def settled(self, n: int) -> bool:
+        """n clocks breached, and the outbox relayed every event."""
+        breached = "select count(*) from sla_clocks where tenant = :t and state = 'breached'"
+        left = await self.rows("select count(*) from outbox")
+        return await self.count(breached) == n and bool(left) and left[0][0] == 0
+
+
+async def until(check: Callable[[], Awaitable[bool]], seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while not await check() and time.monotonic() < end:
+        await asyncio.sleep(0.1)
+
+
+async def test_kill_minus_nine_around_due_times(kafka: str, dsn: str, tmp_path: Path) -> None:
+    tenant, group = "k" + uuid.uuid4().hex[:8], "sla-" + uuid.uuid4().hex[:8]
     sla_file = tmp_path / "sla.toml"
     sla_file.write_text(POLICY.format(tenant=tenant))
+    store = Store(dsn, tenant)
 
-    def stored() -> int:
-        rows = query(db, "select count(*) from messages where tenant = ?", tenant)
-        return int(rows[0][0]) if rows else 0  # type: ignore[call-overload]
+    async def all_stored() -> bool:
+        return await store.stored() == 20
 
-    proc = worker(kafka, db, sla_file)
-    await publish(kafka, customers(tenant, "a", 20))
-    await until(lambda: stored() == 20, 30)
-    assert stored() == 20
-    await asyncio.sleep(3.0)  # the warnings (at 2 s) are out, the due times (4 s) near
-    kill(proc)
-    await publish(kafka, customers(tenant, "b", 10))  # while it is down: their clocks start
-    await asyncio.sleep(2.0)  # the first 20 come due with nobody running
-    proc = worker(kafka, db, sla_file)
-    await asyncio.sleep(3.5)  # started (~2 s), and killed again at work
-    kill(proc)
-    proc = worker(kafka, db, sla_file)
+    proc = worker(kafka, dsn, sla_file, group)
     try:
-        await until(lambda: _breached(db, tenant) == 30 and relayed(db, tenant, 30), 60)
+        await publish(kafka, customers(tenant, "a", 20))
+        await until(all_stored, 30)
+        assert await all_stored()
+        await asyncio.sleep(3.0)  # the warnings (at 2 s) are out, the due times (4 s) near
+        kill(proc)
+        await publish(kafka, customers(tenant, "b", 10))  # while it is down: clocks start
+        await asyncio.sleep(2.0)  # the first 20 come due with nobody running
+        proc = worker(kafka, dsn, sla_file, group)
+        await asyncio.sleep(3.5)  # started (~2 s), and killed again at work
+        kill(proc)
+        proc = worker(kafka, dsn, sla_file, group)
+        await until(lambda: store.settled(30), 60)
         await asyncio.sleep(1.5)  # more scheduler rounds: nothing more may go out
     finally:
         proc.terminate()
         proc.wait(timeout=20)
-    await _check(kafka, tenant, db)
+    threads = {r[0] for r in await store.rows("select thread_id from threads where tenant = :t")}
+    await store.engine.dispose()
+    await _check(kafka, tenant, threads)
 
 
-def _breached(db: Path, tenant: str) -> int:
-    sql = "select count(*) from sla_clocks where tenant = ? and state = 'breached'"
-    rows = query(db, sql, tenant)
-    return int(rows[0][0]) if rows else 0  # type: ignore[call-overload]
-
-
-async def _check(kafka: str, tenant: str, db: Path) -> None:
+async def _check(kafka: str, tenant: str, threads: set[str]) -> None:
     events = [
         e
         for e in await read_unified(kafka, CONVERSATIONS, tenant)
         if isinstance(e, un.SlaWarning | un.SlaBreached)
     ]
     counts = Counter((e.conversation_id, e.target, un.unified_tag(e)) for e in events)
-    threads = {
-        tid for (tid,) in query(db, "select thread_id from threads where tenant = ?", tenant)
-    }
     assert len(threads) == 30
-    want = {
-        (t, "first_response", k) for t in threads for k in ("sla.warning.v1", "sla.breached.v1")
-    }
+    kinds = ("sla.warning.v1", "sla.breached.v1")
+    want = {(t, "first_response", k) for t in threads for k in kinds}
     assert set(counts) == want, "no breach or warning lost"
     assert set(counts.values()) == {1}, "none duplicated"
     for e in events:
