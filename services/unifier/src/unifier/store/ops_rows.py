@@ -1,11 +1,12 @@
 """The operations report's facts (``unifier.domain.ops_report``): the conversations the window
 concerns, and the missed calls started in it.
 
-Bounded: the conversations opened in the window (``last_message_at >= from`` lets the
-``(tenant, last_message_at)`` index narrow them) plus the open working set (open now, closed
-after the window, owing a call back); per conversation, the first customer message and first
-reply come from ``(tenant, thread_id, at)`` of messages, its closes and reopens from that of
-the activity. Merged-away threads are left out (their messages moved on).
+Bounded: the conversations opened in the window (the ``(tenant, opened_at)`` index, migration
+0021) plus the open working set (open now, closed after the window, owing a call back); per
+conversation, its inbox (the account of its first message), the first customer message and the
+first reply (with its author) come from ``(tenant, thread_id, at)`` of messages, its closes and
+reopens from that of the activity. Merged-away threads are left out (their messages moved on).
+Missed calls by ``(tenant, started_at)`` of calls (0021).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from unifier.domain.ops_report import Conversation, MissedCall
 from unifier.store.call_views import needs_callback, not_a_call
 from unifier.store.dialect import when
 from unifier.store.schema import messages, threads
+from unifier.store.schema_accounts import agents
 from unifier.store.schema_calls import calls
 from unifier.store.schema_workspace import activity
 
@@ -35,13 +37,26 @@ def _first(
     return sa.select(sa.func.min(m.c.at)).where(*cond).scalar_subquery().label(f"first_{role}")
 
 
+def _first_of(m: sa.FromClause, column: str, *cond: sa.ColumnElement[bool]) -> sa.ScalarSelect[str]:
+    """``column`` of the conversation's earliest message (that meets ``cond``)."""
+    at = sa.and_(m.c.tenant == _t.tenant, m.c.thread_id == _t.thread_id, *cond)
+    return sa.select(m.c[column]).where(at).order_by(m.c.at).limit(1).scalar_subquery()
+
+
+def _replier() -> sa.ScalarSelect[str]:
+    """The agent of the earliest written reply an agent (not an API token) sent."""
+    m, a = messages.alias("m_author"), agents.c
+    agent = sa.select(a.agent_id).where(a.tenant == m.c.tenant, a.agent_id == m.c.author)
+    return _first_of(m, "author", m.c.role == "agent", not_a_call(m), sa.exists(agent))
+
+
 def _recorded(kind: str) -> sa.ColumnElement[bool]:
     a = activity.c
     return sa.exists().where(a.tenant == _t.tenant, a.thread_id == _t.thread_id, a.kind == kind)
 
 
 def _concerned(tenant: str, start: datetime, end: datetime) -> sa.ColumnElement[bool]:
-    opened_in = sa.and_(_t.last_message_at >= start, _t.opened_at >= start)
+    opened_in = _t.opened_at >= start
     open_at_end = sa.or_(_t.open, _t.closed_at >= end, needs_callback())
     return sa.and_(
         _t.tenant == tenant,
@@ -57,8 +72,10 @@ async def conversations(
     customer = _first("customer", messages.alias("mc"), None)
     reply = _first("agent", messages, customer)
     q = sa.select(
+        _t.thread_id,
         _t.channel_kind,
-        _t.assignee,
+        _first_of(messages.alias("m_inbox"), "account_id").label("account"),
+        sa.func.coalesce(_t.assignee, _replier()).label("agent"),
         _t.opened_at,
         _t.closed_at,
         _t.open,
@@ -74,8 +91,10 @@ async def conversations(
 def _conversation(r: sa.Row[tuple[object, ...]]) -> Conversation:
     closed_at = None if r.open or r.closed_at is None else when(r.closed_at)
     return Conversation(
+        thread_id=r.thread_id,
         channel=r.channel_kind,
-        agent=r.assignee,
+        account=r.account or "",
+        agent=r.agent,
         opened_at=when(r.opened_at),
         closed_at=closed_at,
         first_customer_at=when(r.first_customer) if r.first_customer else None,
@@ -96,7 +115,7 @@ async def missed_calls(
         m.tenant == c.tenant, m.provider_message_id == c.call_id, m.channel_kind == c.channel_kind
     )
     q = (
-        sa.select(c.channel_kind, c.started_at, _t.assignee)
+        sa.select(c.channel_kind, c.account_id, c.started_at, _t.assignee)
         .select_from(
             calls.join(messages, item).outerjoin(
                 threads, sa.and_(_t.tenant == m.tenant, _t.thread_id == m.thread_id)
@@ -105,4 +124,4 @@ async def missed_calls(
         .where(c.tenant == tenant, c.needs_callback, c.started_at >= start, c.started_at < end)
     )
     rows = await conn.execute(q)
-    return [MissedCall(r.channel_kind, r.assignee, when(r.started_at)) for r in rows]
+    return [MissedCall(r.channel_kind, r.account_id, r.assignee, when(r.started_at)) for r in rows]

@@ -92,6 +92,10 @@ threads = sa.Table(
 )
 sa.Index("ix_threads_recent", threads.c.tenant, threads.c.last_message_at)
 sa.Index("ix_threads_assignee", threads.c.tenant, threads.c.assignee, threads.c.last_message_at)
+# the operations report (migration 0021): the conversations opened in a window, those closed
+# after it (the backlog it ends with)
+sa.Index("ix_threads_opened", threads.c.tenant, threads.c.opened_at)
+sa.Index("ix_threads_closed", threads.c.tenant, threads.c.closed_at)
 participants = sa.Table(
     "thread_participants",
     metadata,

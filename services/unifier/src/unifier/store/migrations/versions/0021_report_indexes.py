@@ -1,0 +1,25 @@
+"""report indexes: the operations report's windows over threads (opened, closed) and calls
+(started) (``unifier.store.ops_rows``)
+
+Revision ID: 0021
+Revises: 0016
+"""
+
+from alembic import op
+
+revision = "0021"
+down_revision = "0016"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_index("ix_threads_opened", "threads", ["tenant", "opened_at"])
+    op.create_index("ix_threads_closed", "threads", ["tenant", "closed_at"])
+    op.create_index("ix_calls_started", "calls", ["tenant", "started_at"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_calls_started", table_name="calls")
+    op.drop_index("ix_threads_closed", table_name="threads")
+    op.drop_index("ix_threads_opened", table_name="threads")
