@@ -18,12 +18,14 @@ from unifier.entrypoints.web import (
     live,
     presence,
     reply_templates,
+    report_page,
     sign_in,
     thread,
 )
 
 ROUTERS: list[APIRouter] = [
     sign_in.router,
+    report_page.router,
     admin.router,
     live.router,
     inbox.router,
