@@ -12,6 +12,7 @@ Missed calls by ``(tenant, started_at)`` of calls (0021).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -34,7 +35,8 @@ def _first(
     cond = [m.c.tenant == _t.tenant, m.c.thread_id == _t.thread_id, m.c.role == role, not_a_call(m)]
     if after is not None:
         cond.append(m.c.at >= after)
-    return sa.select(sa.func.min(m.c.at)).where(*cond).scalar_subquery().label(f"first_{role}")
+    first = sa.select(sa.func.min(m.c.at)).where(*cond).correlate(threads)
+    return first.scalar_subquery().label(f"first_{role}")
 
 
 def _first_of(m: sa.FromClause, column: str, *cond: sa.ColumnElement[bool]) -> sa.ScalarSelect[str]:
@@ -55,6 +57,22 @@ def _recorded(kind: str) -> sa.ColumnElement[bool]:
     return sa.exists().where(a.tenant == _t.tenant, a.thread_id == _t.thread_id, a.kind == kind)
 
 
+def _candidates(tenant: str, start: datetime, end: datetime) -> sa.CompoundSelect[Any]:
+    """The threads the window may concern, each part found by an index: opened in it
+    (ix_threads_opened), open (ix_threads_open_assignee), closed after it (ix_threads_closed),
+    ever owed a call back (ix_threads_callback_due)."""
+
+    def ids(*cond: sa.ColumnElement[bool]) -> sa.Select[Any]:
+        return sa.select(_t.thread_id).where(_t.tenant == tenant, *cond)
+
+    return sa.union(
+        ids(_t.opened_at >= start, _t.opened_at < end),
+        ids(_t.open == sa.true()),
+        ids(_t.closed_at >= end),
+        ids(_t.callback_due_at.is_not(None)),
+    )
+
+
 def _concerned(tenant: str, start: datetime, end: datetime) -> sa.ColumnElement[bool]:
     opened_in = _t.opened_at >= start
     open_at_end = sa.or_(_t.open, _t.closed_at >= end, needs_callback())
@@ -66,9 +84,7 @@ def _concerned(tenant: str, start: datetime, end: datetime) -> sa.ColumnElement[
     )
 
 
-async def conversations(
-    conn: AsyncConnection, tenant: str, start: datetime, end: datetime
-) -> list[Conversation]:
+def conversations_query(tenant: str, start: datetime, end: datetime) -> sa.Select[Any]:
     customer = _first("customer", messages.alias("mc"), None)
     reply = _first("agent", messages, customer)
     q = sa.select(
@@ -85,6 +101,15 @@ async def conversations(
         _recorded("reopened").label("reopened"),
         needs_callback().label("owed"),
     ).where(_concerned(tenant, start, end))
+    found = _candidates(tenant, start, end).subquery("candidates")
+    joined = found.join(threads, sa.and_(_t.tenant == tenant, _t.thread_id == found.c.thread_id))
+    return q.select_from(joined)
+
+
+async def conversations(
+    conn: AsyncConnection, tenant: str, start: datetime, end: datetime
+) -> list[Conversation]:
+    q = conversations_query(tenant, start, end)
     return [_conversation(r) for r in await conn.execute(q)]
 
 
@@ -105,16 +130,12 @@ def _conversation(r: sa.Row[tuple[object, ...]]) -> Conversation:
     )
 
 
-async def missed_calls(
-    conn: AsyncConnection, tenant: str, start: datetime, end: datetime
-) -> list[MissedCall]:
-    """Inbound calls started in the window that are owed a call back (missed), with the
-    assignee of their conversation."""
+def missed_calls_query(tenant: str, start: datetime, end: datetime) -> sa.Select[Any]:
     c, m = calls.c, messages.c
     item = sa.and_(
         m.tenant == c.tenant, m.provider_message_id == c.call_id, m.channel_kind == c.channel_kind
     )
-    q = (
+    return (
         sa.select(c.channel_kind, c.account_id, c.started_at, _t.assignee)
         .select_from(
             calls.join(messages, item).outerjoin(
@@ -123,5 +144,12 @@ async def missed_calls(
         )
         .where(c.tenant == tenant, c.needs_callback, c.started_at >= start, c.started_at < end)
     )
-    rows = await conn.execute(q)
+
+
+async def missed_calls(
+    conn: AsyncConnection, tenant: str, start: datetime, end: datetime
+) -> list[MissedCall]:
+    """Inbound calls started in the window that are owed a call back (missed), with the
+    assignee of their conversation."""
+    rows = await conn.execute(missed_calls_query(tenant, start, end))
     return [MissedCall(r.channel_kind, r.account_id, r.assignee, when(r.started_at)) for r in rows]
