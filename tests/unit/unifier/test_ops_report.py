@@ -349,3 +349,21 @@ def test_local_days_refuses() -> None:
 
 def test_window_reads_the_zone_as_snoozes_do() -> None:
     assert isinstance(W, Window) and W.tz == ZoneInfo("UTC")
+
+
+@pytest.mark.parametrize(
+    ("scale", "scores", "mean", "satisfied"),
+    [
+        (5, [1, 2, 3, 4, 5], 3.0, 2 / 5),
+        (3, [1, 2, 3], 3.0, 1 / 3),  # only "Great" is satisfied
+        (2, [1, 2, 2], 1 + 4 * 2 / 3, 2 / 3),
+        (10, [10, 8, 7, 1], 1 + 4 * (9 + 7 + 6 + 0) / 36, 2 / 4),
+        (5, [0, 6, 5], 5.0, 1.0),  # off the scale: not counted
+    ],
+)
+def test_csat_on_every_scale(scale: int, scores: list[int], mean: float, satisfied: float) -> None:
+    answers = [CsatAnswer(EMAIL_1, s, scale) for s in scores]
+    _, total = report(CONVS, [], Scope("channel", W), Quality(csat=answers))
+    assert total.csat_mean == pytest.approx(mean)
+    assert total.csat_satisfied == pytest.approx(satisfied)
+    assert total.csat_answers == len([s for s in scores if 1 <= s <= scale])

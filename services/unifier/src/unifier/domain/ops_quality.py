@@ -4,7 +4,9 @@ the report covers, counted in the row of their conversation.
 
 - **SLA attainment**: fulfilled / (fulfilled + breached) clocks; clocks still running count in
   neither (they have no outcome yet).
-- **CSAT**: the answers (scores 1–5), their mean, and the share satisfied (4 or 5).
+- **CSAT**: the answers, their mean on 1–5 (a survey's scale of 2, 3, 5 or 10 points mapped
+  linearly onto 1–5), and the share satisfied: at or above three quarters of the scale (4–5 of
+  5, 3 of 3, 2 of 2, 8–10 of 10).
 
 A figure whose source this deployment does not have stays None ("not measured"), which is not
 zero: a ``Quality`` field of None means no source, an empty list means none in the window.
@@ -16,8 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-SATISFIED = 4  # scores at or above it are satisfied answers
-SCORES = range(1, 6)
+SATISFIED = 0.75  # an answer at or above this share of the scale (1 is 0, the best 1)
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,15 @@ class SlaOutcome:
 @dataclass(frozen=True)
 class CsatAnswer:
     thread_id: str
-    score: int  # 1–5
+    score: int  # 1 to scale
+    scale: int = 5
+
+    @property
+    def share(self) -> float | None:
+        """Where the score sits on its scale, 0 (worst) to 1 (best); None when off the scale."""
+        if self.scale < 2 or not 1 <= self.score <= self.scale:
+            return None
+        return (self.score - 1) / (self.scale - 1)
 
 
 @dataclass(frozen=True)
@@ -45,7 +54,7 @@ class Scored(Protocol):
     csat_answers: int | None
     csat_mean: float | None
     csat_satisfied: float | None
-    _scores: list[int]
+    _scores: list[float]
 
 
 def start(row: Scored, q: Quality) -> None:
@@ -66,9 +75,9 @@ def count(rows: Mapping[str, Sequence[Scored]], q: Quality) -> None:
             else:
                 row.sla_breached = (row.sla_breached or 0) + 1
     for a in q.csat or ():
-        if a.score in SCORES:
-            for row in rows.get(a.thread_id, ()):
-                row._scores.append(a.score)
+        share = a.share
+        for row in rows.get(a.thread_id, ()) if share is not None else ():
+            row._scores.append(share)
 
 
 def finish(row: Scored) -> None:
@@ -77,5 +86,5 @@ def finish(row: Scored) -> None:
     if row.csat_answers is not None:
         row.csat_answers = len(row._scores)
     if row._scores:
-        row.csat_mean = sum(row._scores) / len(row._scores)
+        row.csat_mean = 1 + 4 * sum(row._scores) / len(row._scores)
         row.csat_satisfied = sum(s >= SATISFIED for s in row._scores) / len(row._scores)

@@ -94,7 +94,7 @@ class Row:
     _asked: int = field(default=0, repr=False)  # the cohort's conversations a customer wrote in
     _responses: list[float] = field(default_factory=list, repr=False)
     _resolutions: list[float] = field(default_factory=list, repr=False)
-    _scores: list[int] = field(default_factory=list, repr=False)
+    _scores: list[float] = field(default_factory=list, repr=False)  # CSAT, 0 to 1
 
 
 def percentile(values: Sequence[float], p: float) -> float | None:
