@@ -76,7 +76,9 @@ def count(rows: Mapping[str, Sequence[Scored]], q: Quality) -> None:
                 row.sla_breached = (row.sla_breached or 0) + 1
     for a in q.csat or ():
         share = a.share
-        for row in rows.get(a.thread_id, ()) if share is not None else ():
+        if share is None:
+            continue
+        for row in rows.get(a.thread_id, ()):
             row._scores.append(share)
 
 
