@@ -216,6 +216,18 @@ async def test_report_page_figures_charts_and_csv(
             expected[hour] = expected.get(hour, 0) + 1
         assert {h: int(n) for h, n in hours if n != "0"} == expected
 
+        # weekdays in Tokyo: all seven, the openings on their Tokyo weekday
+        await show(page, d, tz="Asia/Tokyo", group="weekday")
+        days = await chart_figures(page, "opened")
+        assert [day for day, _ in days] == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        weekdays = [
+            datetime.fromisoformat(c["opened_at"]).astimezone(TOKYO) for c in convs.values()
+        ]
+        expected = {}
+        for at in weekdays:
+            expected[at.strftime("%a")] = expected.get(at.strftime("%a"), 0) + 1
+        assert {day: int(n) for day, n in days if n != "0"} == expected
+
         # teams (the hostile name stays text) and agents (the assignee, else who replied)
         await show(page, d, tz="Asia/Tokyo", group="team")
         assert await chart_figures(page, "opened") == [("(no team)", "2"), (HOSTILE_TEAM, "1")]
