@@ -194,10 +194,10 @@ async def test_report_page_figures_charts_and_csv(
         assert await page.locator("#chart-sla_attainment").count() == 0  # no chart of nothing
 
         by_channel = await chart_figures(page, "opened")
-        assert by_channel == [("email", "1"), ("whatsapp", "2")]
+        assert by_channel == [("Email", "1"), ("WhatsApp", "2")]
         assert await chart_figures(page, "abandonment_rate") == [
-            ("email", "0 %"),
-            ("whatsapp", "50 %"),
+            ("Email", "0 %"),
+            ("WhatsApp", "50 %"),
         ]
         widths = await page.locator("#chart-opened svg rect").evaluate_all(
             "rects => rects.map(r => Number(r.getAttribute('width')))"

@@ -44,8 +44,15 @@ def _csv_url(who: Principal, rep: Report, tz: str, only: Filter) -> str:
     return f"/api/tenants/{who.tenant}/reports/operations.csv?{urlencode(params)}"
 
 
+def _label(rep: Report, key: str) -> str:
+    """A row's name on the page: a channel's as the inbox names it, a team's or agent's."""
+    if rep.scope.group == "channel" and key in CHANNELS:
+        return CHANNELS[key][0]
+    return rep.label(key)
+
+
 def _model(who: Principal, rep: Report, tz: str, asked: dict[str, Any]) -> dict[str, Any]:
-    labelled = [(rep.label(r.key), r) for r in rep.rows]
+    labelled = [(_label(rep, r.key), r) for r in rep.rows]
     return {
         "asked": asked,
         "report": rep,
