@@ -1,7 +1,8 @@
-"""The operations report's store queries (``unifier.store.ops_rows``) on both databases: which
-conversations a window concerns, each one's first customer message and the first reply after
-it (its own thread's, whatever other threads and tenants hold), and on SQLite that every part of
-the thread query is found by an index of migration 0021 or earlier (no scan of threads)."""
+"""The operations report's store queries (``unifier.store.ops_rows``) on both databases: the
+conversations opened in a window, each one's first customer message and the first reply after
+it (its own thread's, whatever other threads and tenants hold), those opened before it counted
+per channel, inbox and agent, and on SQLite that every part of the thread queries is found by
+an index of migration 0021 or earlier (no scan of threads)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from unifier.domain.ops_report import Carried
 from unifier.store import ops_rows
 from unifier.store.schema import messages, threads
 
@@ -44,6 +46,7 @@ THREADS = [
     thread("acme", "old-open", -30 * 24 * H, None),  # the backlog it carries in
     thread("acme", "old-closed", -30 * 24 * H, -29 * 24 * H),  # no concern of the window
     thread("acme", "closed-later", -2 * H, 30 * H),  # open at the window's end
+    thread("acme", "closed-within", -2 * H, 3 * H),  # closed before the end: no backlog
     thread("other", "elsewhere", -H, None),  # another tenant's
 ]
 MESSAGES = [
@@ -51,6 +54,7 @@ MESSAGES = [
     message("acme", "outreach", "o2", "customer", 10 * M),
     message("acme", "outreach", "o3", "agent", 25 * M),
     message("other", "elsewhere", "e1", "customer", -H),  # earlier than any of acme's
+    message("acme", "closed-later", "c1", "customer", -2 * H),
 ]
 
 
@@ -58,17 +62,25 @@ async def test_the_window_s_conversations_and_their_first_reply(engine: AsyncEng
     async with engine.begin() as conn:
         await conn.execute(sa.insert(threads), THREADS)
         await conn.execute(sa.insert(messages), MESSAGES)
+        await conn.execute(  # assigned, and a missed call of the old conversation is unreturned
+            sa.update(threads)
+            .where(threads.c.thread_id == "old-open")
+            .values(assignee="ana", callback_due_at=T0 - H)
+        )
     async with engine.connect() as conn:
         found = {c.thread_id: c for c in await ops_rows.conversations(conn, "acme", START, END)}
-    assert sorted(found) == ["closed-later", "old-open", "outreach"]
+        carried = await ops_rows.carried(conn, "acme", START, END)
+    assert sorted(found) == ["outreach"]
     outreach = found["outreach"]
     assert (outreach.first_customer_at, outreach.first_reply_at) == (T0 + 10 * M, T0 + 25 * M)
     assert outreach.account == "support@acme.test" and outreach.closed_at is None
-    assert found["closed-later"].closed_at == T0 + 30 * H
+    assert sorted(carried, key=lambda c: c.account) == [
+        Carried("email", "", "ana", backlog=1, callbacks_owed=1),  # old-open: no message
+        Carried("email", "support@acme.test", None, backlog=1, callbacks_owed=0),  # closed-later
+    ]
 
 
-async def plan(engine: AsyncEngine) -> list[str]:
-    query = ops_rows.conversations_query("acme", START, END)
+async def plan(engine: AsyncEngine, query: sa.Select[Any]) -> list[str]:
     sql = str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
     async with engine.connect() as conn:
         return [str(r[-1]) for r in await conn.execute(sa.text("EXPLAIN QUERY PLAN " + sql))]
@@ -83,7 +95,10 @@ async def test_every_thread_is_found_by_an_index(engine: AsyncEngine) -> None:
     async with engine.begin() as conn:
         await conn.execute(sa.insert(threads), history)
         await conn.execute(sa.text("ANALYZE"))
-    steps = await plan(engine)
-    assert not [s for s in steps if s.startswith("SCAN threads") or s.startswith("SCAN m")]
-    for index in ("ix_threads_opened", "ix_threads_closed", "ix_threads_callback_due"):
-        assert any(index in s for s in steps), (index, steps)
+    opened = await plan(engine, ops_rows.conversations_query("acme", START, END))
+    carried = await plan(engine, ops_rows.carried_query("acme", START, END))
+    for steps in (opened, carried):
+        assert not [s for s in steps if s.startswith(("SCAN threads", "SCAN m"))], steps
+    assert any("ix_threads_opened" in s for s in opened), opened
+    for index in ("ix_threads_open_assignee", "ix_threads_closed", "ix_threads_callback_due"):
+        assert any(index in s for s in carried), (index, carried)

@@ -10,7 +10,15 @@ import pytest
 
 from unifier.domain.ops_groups import Filter, Group
 from unifier.domain.ops_quality import CsatAnswer, Quality, SlaOutcome
-from unifier.domain.ops_report import Conversation, MissedCall, Row, Scope, percentile, report
+from unifier.domain.ops_report import (
+    Carried,
+    Conversation,
+    MissedCall,
+    Row,
+    Scope,
+    percentile,
+    report,
+)
 from unifier.domain.ops_window import Window, local_days, window
 from unifier.entrypoints.api.report_routes import safe_cell
 
@@ -367,3 +375,19 @@ def test_csat_on_every_scale(scale: int, scores: list[int], mean: float, satisfi
     assert total.csat_mean == pytest.approx(mean)
     assert total.csat_satisfied == pytest.approx(satisfied)
     assert total.csat_answers == len([s for s in scores if 1 <= s <= scale])
+
+
+@pytest.mark.parametrize("group", ["channel", "team", "agent", "hour", "weekday", "day"])
+def test_carried_counts_are_the_conversations_they_count(group: Group) -> None:
+    """The conversations opened before the window, counted by the store, give the rows the same
+    conversations one by one give."""
+    before = [c for c in CONVS if c.opened_at < W.start]
+    counted = [
+        Carried(c.channel, c.account, c.agent, backlog=1, callbacks_owed=int(c.callback_owed))
+        for c in before
+        if c.closed_at is None or c.closed_at >= W.end or c.callback_owed
+    ]
+    cohort = [c for c in CONVS if c.opened_at >= W.start]
+    scope = Scope(group, W, inboxes=INBOXES)
+    one_by_one = report(CONVS, CALLS, scope)
+    assert report(cohort, CALLS, scope, carried=counted) == one_by_one

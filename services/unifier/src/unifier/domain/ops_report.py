@@ -13,6 +13,8 @@ kind, team, agent, hour of day, weekday or day (:mod:`.ops_groups`), from facts 
   **abandonment rate** is abandoned / the cohort's conversations a customer wrote in.
 - **missed calls**: inbound calls started in the window that nobody answered.
 - **callbacks owed**: conversations whose latest missed call is later than the latest answer.
+- Conversations opened before the window count only in backlog and callbacks owed; the store
+  may give them one by one or counted (:class:`Carried`).
 - **SLA attainment** and **CSAT**: :mod:`.ops_quality`.
 
 Percentiles are nearest-rank (an observed value); durations are seconds. A conversation counts
@@ -24,7 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from unifier.domain import ops_quality
 from unifier.domain.ops_groups import Filter, Group, Inboxes, Where, key_of, ordered, passes
@@ -53,6 +55,22 @@ class MissedCall:
     account: str
     agent: str | None  # the assignee of the call's conversation
     started_at: datetime
+
+
+@dataclass(frozen=True)
+class Carried:
+    """Conversations opened before the window, counted by channel kind, inbox and agent: how
+    many were not closed by its end (backlog) and how many owe a call back."""
+
+    channel: str
+    account: str
+    agent: str | None
+    backlog: int
+    callbacks_owed: int
+
+
+BEFORE_ANY = datetime.min.replace(tzinfo=UTC)  # when a Carried count opened: before the window
+Item = Conversation | MissedCall | Carried
 
 
 @dataclass(frozen=True)
@@ -147,9 +165,11 @@ def _finish(row: Row) -> Row:
     return row
 
 
-def _where(item: Conversation | MissedCall) -> Where:
+def _where(item: Item) -> Where:
     if isinstance(item, MissedCall):
         return Where(item.channel, item.account, item.agent, item.started_at)
+    if isinstance(item, Carried):
+        return Where(item.channel, item.account, item.agent, BEFORE_ANY)
     return Where(item.channel, item.account, item.agent, item.opened_at)
 
 
@@ -158,11 +178,12 @@ def report(
     calls: Iterable[MissedCall],
     scope: Scope,
     quality: Quality = NOT_MEASURED,
+    carried: Iterable[Carried] = (),
 ) -> tuple[list[Row], Row]:
     """The rows by the scope's group (empty hours, weekdays and days included) and the total,
     of the items that pass the scope's filter."""
     w, inboxes = scope.window, scope.inboxes
-    every: list[Conversation | MissedCall] = [*conversations, *calls]
+    every: list[Item] = [*conversations, *calls, *carried]
     items = [i for i in every if passes(_where(i), inboxes, scope.only)]
     keys = [key_of(scope.group, _where(i), w, inboxes) for i in items]
     rows = {k: Row(k) for k in ordered(scope.group, keys, w)}
@@ -179,8 +200,11 @@ def report(
     return [_finish(r) for r in rows.values()], _finish(total)
 
 
-def _add(row: Row, item: Conversation | MissedCall, w: Window) -> None:
+def _add(row: Row, item: Item, w: Window) -> None:
     if isinstance(item, MissedCall):
         row.missed_calls += _in_window(w, item.started_at)
+    elif isinstance(item, Carried):
+        row.backlog += item.backlog
+        row.callbacks_owed += item.callbacks_owed
     else:
         _count(row, item, w)

@@ -50,10 +50,12 @@ async def operations(conn: AsyncConnection, tenant: str, scope: Scope) -> Report
     w = scope.window
     convs = await ops_rows.conversations(conn, tenant, w.start, w.end)
     missed = await ops_rows.missed_calls(conn, tenant, w.start, w.end)
+    carried = await ops_rows.carried(conn, tenant, w.start, w.end)
     teams = {str(t["team_id"]): str(t["name"]) for t in await team_rows.teams_of(conn, tenant)}
     inboxes = await team_rows.inboxes_of(conn, tenant, list(teams))
     quality = await quality_sources(conn, tenant, [c.thread_id for c in convs])
-    rows, total = report(convs, missed, Scope(scope.group, w, scope.only, inboxes), quality)
+    full = Scope(scope.group, w, scope.only, inboxes)
+    rows, total = report(convs, missed, full, quality, carried)
     teams[NO_TEAM] = NO_TEAM
     agents = {a.agent_id: a.name for a in await assignment_rows.agents_of(conn, tenant)}
     agents[UNASSIGNED] = UNASSIGNED

@@ -1,12 +1,14 @@
-"""The operations report's facts (``unifier.domain.ops_report``): the conversations the window
-concerns, and the missed calls started in it.
+"""The operations report's facts (``unifier.domain.ops_report``): the conversations opened in
+the window one by one, those opened before it counted (backlog, callbacks owed), and the missed
+calls started in it.
 
-Bounded: the conversations opened in the window (the ``(tenant, opened_at)`` index, migration
-0021) plus the open working set (open now, closed after the window, owing a call back); per
-conversation, its inbox (the account of its first message), the first customer message and the
-first reply (with its author) come from ``(tenant, thread_id, at)`` of messages, its closes and
-reopens from that of the activity. Merged-away threads are left out (their messages moved on).
-Missed calls by ``(tenant, started_at)`` of calls (0021).
+Bounded: the conversations opened in the window by the ``(tenant, opened_at)`` index (migration
+0021); those opened before it from the open working set (open now, closed after the window,
+owing a call back), counted in SQL per channel kind, inbox and agent. Per conversation, its
+inbox (the account of its first message), the first customer message and the first reply (with
+its author) come from ``(tenant, thread_id, at)`` of messages, its closes and reopens from that
+of the activity. Merged-away threads are left out (their messages moved on). Missed calls by
+``(tenant, started_at)`` of calls (0021).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from unifier.domain.ops_report import Conversation, MissedCall
+from unifier.domain.ops_report import Carried, Conversation, MissedCall
 from unifier.store.call_views import needs_callback, not_a_call
 from unifier.store.dialect import when
 from unifier.store.schema import messages, threads
@@ -57,37 +59,62 @@ def _recorded(kind: str) -> sa.ColumnElement[bool]:
     return sa.exists().where(a.tenant == _t.tenant, a.thread_id == _t.thread_id, a.kind == kind)
 
 
-def _candidates(tenant: str, start: datetime, end: datetime) -> sa.CompoundSelect[Any]:
-    """The threads the window may concern, each part found by an index: opened in it
-    (ix_threads_opened), open (ix_threads_open_assignee), closed after it (ix_threads_closed),
-    ever owed a call back (ix_threads_callback_due)."""
+def _carried_ids(tenant: str, end: datetime) -> sa.CompoundSelect[Any]:
+    """The threads that may be open at the window's end or owe a call back, each part found by
+    an index: open (ix_threads_open_assignee), closed after the end (ix_threads_closed), ever
+    owed a call back (ix_threads_callback_due)."""
 
     def ids(*cond: sa.ColumnElement[bool]) -> sa.Select[Any]:
         return sa.select(_t.thread_id).where(_t.tenant == tenant, *cond)
 
     return sa.union(
-        ids(_t.opened_at >= start, _t.opened_at < end),
         ids(_t.open == sa.true()),
         ids(_t.closed_at >= end),
         ids(_t.callback_due_at.is_not(None)),
     )
 
 
-def _concerned(tenant: str, start: datetime, end: datetime) -> sa.ColumnElement[bool]:
-    opened_in = _t.opened_at >= start
-    open_at_end = sa.or_(_t.open, _t.closed_at >= end, needs_callback())
-    return sa.and_(
-        _t.tenant == tenant,
-        _t.merged_into.is_(None),
-        _t.opened_at < end,
-        sa.or_(opened_in, open_at_end),
+def _flag(cond: sa.ColumnElement[bool]) -> sa.Case[int]:
+    return sa.case((cond, 1), else_=0)
+
+
+def carried_query(tenant: str, start: datetime, end: datetime) -> sa.Select[Any]:
+    """The conversations opened before the window, counted per channel kind, inbox and agent:
+    not closed by its end (backlog), owing a call back."""
+    found = _carried_ids(tenant, end).subquery("carried_ids")
+    at = sa.and_(_t.tenant == tenant, _t.thread_id == found.c.thread_id)
+    each = (
+        sa.select(
+            _t.channel_kind.label("channel"),
+            _first_of(messages.alias("m_inbox"), "account_id").label("account"),
+            sa.func.coalesce(_t.assignee, _replier()).label("agent"),
+            _flag(sa.or_(_t.open, _t.closed_at >= end)).label("backlog"),
+            _flag(needs_callback()).label("owed"),
+        )
+        .select_from(found.join(threads, at))
+        .where(_t.merged_into.is_(None), _t.opened_at < start)
+        .subquery("each")
     )
+    keys = (each.c.channel, each.c.account, each.c.agent)
+    sums = (sa.func.sum(each.c.backlog).label("backlog"), sa.func.sum(each.c.owed).label("owed"))
+    return sa.select(*keys, *sums).group_by(*keys)
+
+
+async def carried(
+    conn: AsyncConnection, tenant: str, start: datetime, end: datetime
+) -> list[Carried]:
+    rows = await conn.execute(carried_query(tenant, start, end))
+    return [
+        Carried(r.channel, r.account or "", r.agent, int(r.backlog), int(r.owed))
+        for r in rows
+        if r.backlog or r.owed
+    ]
 
 
 def conversations_query(tenant: str, start: datetime, end: datetime) -> sa.Select[Any]:
     customer = _first("customer", messages.alias("mc"), None)
     reply = _first("agent", messages, customer)
-    q = sa.select(
+    return sa.select(
         _t.thread_id,
         _t.channel_kind,
         _first_of(messages.alias("m_inbox"), "account_id").label("account"),
@@ -100,10 +127,12 @@ def conversations_query(tenant: str, start: datetime, end: datetime) -> sa.Selec
         _recorded("closed").label("closed"),
         _recorded("reopened").label("reopened"),
         needs_callback().label("owed"),
-    ).where(_concerned(tenant, start, end))
-    found = _candidates(tenant, start, end).subquery("candidates")
-    joined = found.join(threads, sa.and_(_t.tenant == tenant, _t.thread_id == found.c.thread_id))
-    return q.select_from(joined)
+    ).where(
+        _t.tenant == tenant,
+        _t.opened_at >= start,
+        _t.opened_at < end,  # ix_threads_opened
+        _t.merged_into.is_(None),
+    )
 
 
 async def conversations(
