@@ -1,8 +1,8 @@
 """The operations report's store queries (``unifier.store.ops_rows``) on both databases: the
 conversations opened in a window, each one's first customer message and the first reply after
 it (its own thread's, whatever other threads and tenants hold), those opened before it counted
-per channel, inbox and agent, and on SQLite that every part of the thread queries is found by
-an index of migration 0021 or earlier (no scan of threads)."""
+per channel, inbox and agent, and by the query plans that each part of the thread queries is
+found by an index of migration 0021 or earlier (on SQLite: no scan of threads at all)."""
 
 from __future__ import annotations
 
@@ -82,11 +82,11 @@ async def test_the_window_s_conversations_and_their_first_reply(engine: AsyncEng
 
 async def plan(engine: AsyncEngine, query: sa.Select[Any]) -> list[str]:
     sql = str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+    explain = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
     async with engine.connect() as conn:
-        return [str(r[-1]) for r in await conn.execute(sa.text("EXPLAIN QUERY PLAN " + sql))]
+        return [str(r[-1]) for r in await conn.execute(sa.text(explain + sql))]
 
 
-@pytest.mark.parametrize("dsn", ["sqlite"], indirect=True)
 async def test_every_thread_is_found_by_an_index(engine: AsyncEngine) -> None:
     history = [
         thread("acme", f"h{i}", -i * 20 * M, None if i % 50 == 0 else -i * 20 * M + H)
@@ -97,8 +97,9 @@ async def test_every_thread_is_found_by_an_index(engine: AsyncEngine) -> None:
         await conn.execute(sa.text("ANALYZE"))
     opened = await plan(engine, ops_rows.conversations_query("acme", START, END))
     carried = await plan(engine, ops_rows.carried_query("acme", START, END))
-    for steps in (opened, carried):
-        assert not [s for s in steps if s.startswith(("SCAN threads", "SCAN m"))], steps
+    if engine.dialect.name == "sqlite":  # PostgreSQL may hash-join the few candidates
+        for steps in (opened, carried):
+            assert not [s for s in steps if s.startswith(("SCAN threads", "SCAN m"))], steps
     assert any("ix_threads_opened" in s for s in opened), opened
     for index in ("ix_threads_open_assignee", "ix_threads_closed", "ix_threads_callback_due"):
         assert any(index in s for s in carried), (index, carried)
