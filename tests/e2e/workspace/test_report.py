@@ -1,7 +1,8 @@
 """The operations report page in a real Chromium (the agent in Tokyo): three customers write in
 through the real edges (Alice by mail over SMTP, Bob and Carol by signed WhatsApp webhooks);
 Ana answers and closes Alice's conversation on the workspace's pages, Bob's is answered,
-assigned, closed and reopened over the API, Carol's is left without an answer. The page's totals,
+assigned, closed and reopened over the API, Carol's is left without an answer; SLA policies
+make Alice's first response late. The page's totals (SLA attainment among them),
 its charts (server-side SVG, a figures table beside each), the hour buckets in the browser's
 zone, the team and agent breakdowns, a filter and the CSV link are checked against the
 conversations as stored; a hostile team name stays text."""
@@ -35,6 +36,11 @@ from unifier.entrypoints.web.report_charts import duration
 from unifier.service.teams import set_team
 
 TOKYO = ZoneInfo("Asia/Tokyo")
+POLICIES = [  # mail: answered within 1 s (never, here) and resolved within an hour; chat: 1 h
+    {"name": "mail", "channel_kinds": ["email"], "first_response": "1s", "resolution": "1h",
+     "hours": "calendar"},
+    {"name": "chat", "channel_kinds": ["whatsapp"], "first_response": "1h", "hours": "calendar"},
+]  # fmt: skip
 HOSTILE_TEAM = "Mail <img src=x onerror=alert(1)>{{7*7}}"
 
 
@@ -53,7 +59,10 @@ class Desk:
 async def desk(kafka: str, customers: Customers, tmp_path: Path) -> AsyncIterator[Desk]:
     tenant = customers.tenant()
     settings = settings_for(
-        kafka, f"sqlite:///{tmp_path}/u.db", api_tokens={tenant: SecretStr("tok-" + tenant)}
+        kafka,
+        f"sqlite:///{tmp_path}/u.db",
+        api_tokens={tenant: SecretStr("tok-" + tenant)},
+        sla_poll_seconds=0.2,
     )
     app = create_app(settings)
     async with serving(app) as base, async_playwright() as pw:
@@ -63,6 +72,8 @@ async def desk(kafka: str, customers: Customers, tmp_path: Path) -> AsyncIterato
             headers={"Authorization": f"Bearer tok-{tenant}"},
             timeout=10,
         )
+        policies = await api.put("/sla/policies", json={"policies": POLICIES})
+        assert policies.status_code == 200, policies.text
         ana = await create_agent(app, tenant, name="Ana Lima")
         rui = await create_agent(app, tenant, name="Rui", role="agent")
         async with app.state.runtime.engine.begin() as conn:  # the mail team takes the mailbox
@@ -170,6 +181,7 @@ async def test_report_page_figures_charts_and_csv(
         await customers.whatsapp(d.tenant, "+4915100000002", "hello?", name="Carol")
         convs = await stored(d, 3, 3)
         page, dialogs = await agent_page(d)
+        await asyncio.sleep(1.5)  # Alice's first response is due 1 s after her mail
         await answer_in_the_workspace(page, d, convs["Where is it?"]["thread_id"])
         await answer_over_the_api(d, convs["charged twice"]["thread_id"])
         convs = await stored(d, 3, 3)  # (message_count counts the customers' messages)
@@ -189,9 +201,15 @@ async def test_report_page_figures_charts_and_csv(
         assert got["backlog"] == "2"  # Bob (reopened) and Carol
         assert got["abandonment_rate"] == "33 %" and got["abandoned"] == "1"  # Carol
         assert got["closed"] == "2 / 1"
-        assert got["sla_attainment"].startswith("not measured")
+        # SLA: Alice's first response breached, her resolution and Bob's first response in
+        # time; Carol's clock still runs (no outcome yet)
+        assert got["sla_attainment"] == "67 %"
+        assert await chart_figures(page, "sla_attainment") == [
+            ("Email", "50 %"),
+            ("WhatsApp", "100 %"),
+        ]
         assert got["csat_mean"].startswith("not measured")
-        assert await page.locator("#chart-sla_attainment").count() == 0  # no chart of nothing
+        assert await page.locator("#chart-csat_mean").count() == 0  # no chart of nothing
 
         by_channel = await chart_figures(page, "opened")
         assert by_channel == [("Email", "1"), ("WhatsApp", "2")]
@@ -253,7 +271,8 @@ async def test_report_page_figures_charts_and_csv(
             (d.rui.agent_id, "Rui", "1", "1"),
             ("total", "total", "1", "1"),
         ]
-        assert table[-1]["reopen_rate"] == "1.0" and table[-1]["sla_attainment"] == ""
+        assert table[-1]["reopen_rate"] == "1.0" and table[-1]["sla_attainment"] == "1.0"
+        assert table[-1]["csat_mean"] == ""
 
         # a bad period is a clear answer, nothing else
         await page.goto(f"{d.base}/reports?first=2026-01-02&last=2026-01-01")

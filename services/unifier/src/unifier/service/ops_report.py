@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from unifier.domain.ops_groups import NO_TEAM, UNASSIGNED
 from unifier.domain.ops_quality import Quality
 from unifier.domain.ops_report import Row, Scope, report
-from unifier.store import assignment_rows, ops_rows, team_rows
+from unifier.store import assignment_rows, ops_quality_rows, ops_rows, team_rows
 
 NOT_MEASURED = {
-    "sla_attainment": "this deployment keeps no SLA clocks yet",
+    "sla_attainment": "this deployment keeps no SLA clocks",
     "csat": "this deployment sends no CSAT surveys yet",
 }
 
@@ -36,9 +36,10 @@ class Report:
 
 
 async def quality_sources(conn: AsyncConnection, tenant: str, threads: Sequence[str]) -> Quality:
-    """The SLA clocks' outcomes and the CSAT answers of ``threads``: one store query each once
-    their tables exist (None: not measured, see NOT_MEASURED)."""
-    return Quality(sla=None, csat=None)
+    """The SLA clocks' outcomes and the CSAT answers of ``threads``, one store query each. CSAT
+    answers are not recorded yet (the surveys' table is not in this store): not measured."""
+    sla = await ops_quality_rows.sla_outcomes(conn, tenant, threads)
+    return Quality(sla=sla, csat=None)
 
 
 def _not_measured(q: Quality) -> dict[str, str]:
