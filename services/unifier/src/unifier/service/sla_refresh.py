@@ -25,6 +25,7 @@ from unifier.domain.sla_events import (
     sla_event_id,
 )
 from unifier.domain.sla_facts import facts
+from unifier.service.escalation import escalate_on_warning
 from unifier.service.sla_config import SlaConfig, load_config
 from unifier.service.sla_specs import decode, policy_of
 from unifier.service.sla_view import ThreadSla, unified_event
@@ -41,9 +42,9 @@ class SlaHooks:
     on_warning: list[OnWarning] = field(default_factory=list)
 
 
-# The process's hooks: a module plugs in with ``hooks.on_warning.append(fn)`` at start; every
-# refresh (consumer batch, scheduler, agent command) runs them in its transaction.
-hooks = SlaHooks()
+# What every refresh (consumer batch, scheduler, agent command) runs in its transaction on a
+# new warning: the team's escalation (``service/escalation.py``); a test may pass its own.
+hooks = SlaHooks(on_warning=[escalate_on_warning])
 
 
 @dataclass
