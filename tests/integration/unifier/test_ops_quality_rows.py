@@ -1,7 +1,8 @@
-"""SLA attainment in the operations report from its store query
-(``unifier.store.ops_quality_rows``) on both databases: the ended SLA clocks (fulfilled,
-breached; running ones count in neither) of the window's conversations, of this tenant only,
-in the report's rows and total; CSAT stays "not measured"."""
+"""SLA attainment and CSAT in the operations report from their store queries
+(``unifier.store.ops_quality_rows``) on both databases: the ended SLA clocks (fulfilled, breached;
+running ones count in neither) and the answered surveys (any scale; unanswered ones
+count in nothing) of the window's conversations, of this tenant only, in the report's rows and
+total."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from unifier.domain.ops_window import window
 from unifier.service import ops_report
 from unifier.store.schema import threads
 from unifier.store.schema_sla import sla_clocks
+from unifier.store.schema_surveys import surveys
 
 pytestmark = pytest.mark.integration
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -39,7 +41,17 @@ def clock(tenant: str, tid: str, target: str, n: int, state: str) -> dict[str, A
     }  # fmt: skip
 
 
-async def test_sla_attainment_by_channel(engine: AsyncEngine) -> None:
+def survey(tenant: str, tid: str, sid: str, scale: int, score: int | None) -> dict[str, Any]:
+    return {
+        "tenant": tenant, "survey_id": sid, "thread_id": tid, "cycle": 1,
+        "channel_kind": "email", "account_id": "a", "recipient": "r", "agent": "ana",
+        "reply_id": sid, "scale": scale, "asked_at": T0 + H, "expires_at": T0 + 9 * H,
+        "score": score, "comment": None, "answered_at": None if score is None else T0 + 2 * H,
+        "answers": int(score is not None), "late_answers": 0,
+    }  # fmt: skip
+
+
+async def test_sla_attainment_and_csat_by_channel(engine: AsyncEngine) -> None:
     async with engine.begin() as conn:
         await conn.execute(
             sa.insert(threads),
@@ -54,16 +66,21 @@ async def test_sla_attainment_by_channel(engine: AsyncEngine) -> None:
              clock("acme", "wa", "next_response", 1, "running"),
              clock("other", "mail", "first_response", 1, "breached")],
         )  # fmt: skip
+        await conn.execute(
+            sa.insert(surveys),
+            [survey("acme", "mail", "s1", 5, 5), survey("acme", "wa", "s2", 3, 2),
+             survey("acme", "wa", "s3", 3, None), survey("other", "mail", "s4", 5, 1)],
+        )  # fmt: skip
     scope = Scope("channel", window(T0 - H, T0 + 24 * H, None))
     async with engine.connect() as conn:
         rep = await ops_report.operations(conn, "acme", scope)
     got = {
-        r.key: (r.sla_fulfilled, r.sla_breached, r.sla_attainment, r.csat_answers)
+        r.key: (r.sla_fulfilled, r.sla_breached, r.sla_attainment, r.csat_answers, r.csat_mean)
         for r in [*rep.rows, rep.total]
     }
     assert got == {
-        "email": (1, 1, 0.5, None),
-        "whatsapp": (1, 0, 1.0, None),
-        "total": (2, 1, 2 / 3, None),
+        "email": (1, 1, 0.5, 1, 5.0),
+        "whatsapp": (1, 0, 1.0, 1, 3.0),
+        "total": (2, 1, 2 / 3, 2, 4.0),
     }
-    assert list(rep.not_measured) == ["csat"]
+    assert rep.not_measured == {}

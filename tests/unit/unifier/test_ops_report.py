@@ -220,7 +220,7 @@ def test_safe_cell(value: object, cell: str) -> None:
 INBOXES = [("t-mail", "email", "*"), ("t-vip", "whatsapp", "vip"), ("t-wa", "whatsapp", "*")]
 
 
-def test_by_team_takes_the_inbox_as_auto_assignment_does() -> None:
+def test_by_team_takes_the_inbox_as_sla_policies_do() -> None:
     convs = [*CONVS, conv(80 * M, channel="whatsapp", account="vip", reply=5 * M)]
     calls = [MissedCall("voice", "line", None, T0 + 3 * M)]
     rows, total = report(convs, calls, Scope("team", W, inboxes=INBOXES))

@@ -2,8 +2,9 @@
 channel kind, team and agent, and the hour, weekday or day of its opening in the window's zone.
 
 - **team**: the team whose inbox took the conversation — the channel kind and the account its
-  first message came in on, matched as auto-assignment matches them
-  (:func:`unifier.domain.assignment.team_for`); "(no team)" when no inbox matches.
+  first message came in on, matched as SLA policies match teams (routing's
+  :func:`unifier.domain.routing.team_for` without skills: an exact account before "*", then
+  the smaller team id); "(no team)" when no inbox matches.
 - **agent**: the assignee, else the agent who replied first; "(unassigned)" when neither.
 - **hour** "00"–"23", **weekday** "Mon"–"Sun", **day** the local date: all shown, empty or not;
   what opened before the window (the backlog it carries in) is "(before)".
@@ -16,8 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, get_args
 
-from unifier.domain.assignment import team_for
 from unifier.domain.ops_window import Window
+from unifier.domain.routing import needs_of, team_for
 
 Group = Literal["channel", "team", "agent", "hour", "weekday", "day"]
 GROUPS: tuple[Group, ...] = get_args(Group)
@@ -49,7 +50,7 @@ class Filter:
 
 def dimensions(item: Where, inboxes: Inboxes) -> tuple[str, str, str]:
     """The item's channel kind, team and agent keys."""
-    team = team_for(item.channel, item.account, inboxes) or NO_TEAM
+    team = team_for(needs_of(item.channel, None, None), item.account, inboxes, {}) or NO_TEAM
     return item.channel, team, item.agent or UNASSIGNED
 
 

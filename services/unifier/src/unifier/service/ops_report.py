@@ -14,9 +14,9 @@ from unifier.domain.ops_quality import Quality
 from unifier.domain.ops_report import Row, Scope, report
 from unifier.store import assignment_rows, ops_quality_rows, ops_rows, team_rows
 
-NOT_MEASURED = {
+NOT_MEASURED = {  # why a figure is None throughout when its source is missing
     "sla_attainment": "this deployment keeps no SLA clocks",
-    "csat": "this deployment sends no CSAT surveys yet",
+    "csat": "this deployment records no CSAT surveys",
 }
 
 
@@ -36,10 +36,10 @@ class Report:
 
 
 async def quality_sources(conn: AsyncConnection, tenant: str, threads: Sequence[str]) -> Quality:
-    """The SLA clocks' outcomes and the CSAT answers of ``threads``, one store query each. CSAT
-    answers are not recorded yet (the surveys' table is not in this store): not measured."""
+    """The SLA clocks' outcomes and the CSAT answers of ``threads``, one store query each."""
     sla = await ops_quality_rows.sla_outcomes(conn, tenant, threads)
-    return Quality(sla=sla, csat=None)
+    csat = await ops_quality_rows.csat_answers(conn, tenant, threads)
+    return Quality(sla=sla, csat=csat)
 
 
 def _not_measured(q: Quality) -> dict[str, str]:
