@@ -1,9 +1,9 @@
 """The unified (integrator-facing) event contract, published by the unifier.
 
-Topics: ``hotline.conversations`` (conversation.* and thread.decided.v1, keyed by conversation
-id, so integrators get per-conversation order), ``hotline.contacts`` (contact.*, keyed by
-contact id) and ``hotline.channel-accounts.v1`` (channel.account.changed.v1, compacted, keyed
-``kind:account_id``: the edges' account feed). Same evolution rule as ``hotline.events``:
+Topics: ``hotline.conversations`` (conversation.*, thread.decided.v1 and sla.*, keyed by
+conversation id, so integrators get per-conversation order), ``hotline.contacts`` (contact.*,
+keyed by contact id) and ``hotline.channel-accounts.v1`` (channel.account.changed.v1, compacted,
+keyed ``kind:account_id``: the edges' account feed). Same evolution rule as ``hotline.events``:
 additive only, new tags for the rest; the snapshot in ``tests/contract/unified/`` enforces it.
 Event ids are deterministic, so a re-published outbox row is recognisable downstream.
 """
@@ -330,6 +330,47 @@ class ConversationCallbackRequested(
     note: str | None = None
 
 
+SlaTarget = Literal["first_response", "next_response", "resolution"]
+
+
+class _SlaEvent(_Unified, kw_only=True):
+    """One SLA clock of a conversation (``unifier.domain.sla``): cycle ``cycle`` (1 at the first
+    customer message, +1 per reopen), ``target`` and ``n`` (numbers the next-response clocks,
+    else 0). Exactly one event per clock and kind; ``at`` is when it happened (the threshold's
+    moment, or the reply or resolve that fulfilled it), ``due_at`` the due time then in force."""
+
+    conversation_id: str
+    cycle: int
+    target: SlaTarget
+    n: int = 0
+    policy: str
+    due_at: datetime | None = None
+    at: datetime
+    started_at: datetime  # when the clock started
+    target_seconds: int  # the policy's target, in its hours
+    hours: Literal["business", "calendar"] = "business"
+    contact_id: str | None = None
+    channel_kind: str | None = None
+    assignee: str | None = None  # the agent it is assigned to, when the event happened
+    team_id: str | None = None
+    priority: str | None = None
+
+
+class SlaWarning(_SlaEvent, kw_only=True, tag="sla.warning.v1", tag_field="type"):
+    """The clock has used its policy's warning share of the target (it still runs)."""
+
+
+class SlaBreached(_SlaEvent, kw_only=True, tag="sla.breached.v1", tag_field="type"):
+    """The due time passed while the clock ran: final (a later reply does not fulfil it)."""
+
+
+class SlaFulfilled(_SlaEvent, kw_only=True, tag="sla.fulfilled.v1", tag_field="type"):
+    """The reply (response targets) or the resolve (resolution) came by the due time."""
+
+
+SLA_EVENTS = (SlaWarning, SlaBreached, SlaFulfilled)
+
+
 class ConversationEscalated(
     _Unified, kw_only=True, tag="conversation.escalated.v1", tag_field="type"
 ):
@@ -369,6 +410,9 @@ UnifiedEvent = (
     | ChannelAccountChanged
     | ConversationCallUpdated
     | ConversationCallbackRequested
+    | SlaWarning
+    | SlaBreached
+    | SlaFulfilled
     | ConversationEscalated
 )
 CONTACT_EVENTS = (

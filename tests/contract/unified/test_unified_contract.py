@@ -222,6 +222,7 @@ def samples() -> list[un.UnifiedEvent]:
             call_id="CA5f",
             note="before 5 pm",
         ),
+        *sla_samples(common),
         un.ConversationEscalated(
             **common,
             conversation_id="t1",
@@ -234,6 +235,27 @@ def samples() -> list[un.UnifiedEvent]:
             previous="a1",
         ),
     ]
+
+
+def sla_samples(common: dict[str, Any]) -> list[un.UnifiedEvent]:
+    clock: dict[str, Any] = {
+        **common,
+        "conversation_id": "t1",
+        "cycle": 2,
+        "target": "next_response",
+        "n": 1,
+        "policy": "vip",
+        "due_at": AT,
+        "at": AT,
+        "started_at": AT,
+        "target_seconds": 3600,
+        "contact_id": "c1",
+        "channel_kind": "whatsapp",
+        "assignee": "a1",
+        "team_id": "g",
+        "priority": "high",
+    }
+    return [un.SlaWarning(**clock), un.SlaBreached(**clock), un.SlaFulfilled(**clock)]
 
 
 ACCOUNT_KEY = b"whatsapp:106540352242922"
@@ -275,6 +297,9 @@ def test_tags_are_versioned() -> None:
             "channel.account.changed.v1",
             "conversation.call.updated.v1",
             "conversation.callback.requested.v1",
+            "sla.warning.v1",
+            "sla.breached.v1",
+            "sla.fulfilled.v1",
             "conversation.escalated.v1",
         ]
     )
@@ -350,6 +375,25 @@ def test_the_call_record_golden_sample_keeps_decoding() -> None:
     event = un.decode(CALL_UPDATED_GOLDEN)
     assert isinstance(event, un.ConversationCallUpdated) and event.call == CALL
     assert un.encode(event) == CALL_UPDATED_GOLDEN
+
+
+# What integrators receive when a clock breaches (golden: it must keep decoding the same).
+SLA_BREACHED_GOLDEN = (
+    b'{"type":"sla.breached.v1","event_id":"e","tenant":"acme",'
+    b'"occurred_at":"2026-11-01T00:00:00Z","conversation_id":"t1","cycle":2,'
+    b'"target":"next_response","n":1,"policy":"vip","due_at":"2026-11-01T00:00:00Z",'
+    b'"at":"2026-11-01T00:00:00Z","started_at":"2026-11-01T00:00:00Z","target_seconds":3600,'
+    b'"contact_id":"c1","channel_kind":"whatsapp","assignee":"a1",'
+    b'"team_id":"g","priority":"high"}'
+)
+
+
+def test_the_sla_golden_sample_keeps_decoding() -> None:
+    common: dict[str, Any] = {"event_id": "e", "tenant": "acme", "occurred_at": AT}
+    event = un.decode(SLA_BREACHED_GOLDEN)
+    assert event == sla_samples(common)[1]
+    assert un.encode(event) == SLA_BREACHED_GOLDEN
+    assert (un.unified_topic(event), un.unified_key(event)) == ("hotline.conversations", b"t1")
 
 
 # conversation.message.added.v1 as published before triage: it keeps decoding, language unknown

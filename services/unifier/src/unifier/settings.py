@@ -60,6 +60,14 @@ class UnifierSettings(ServiceSettings):
     # Channel accounts declared in a file (JSON or TOML; see service/channel_file.py), applied
     # at start: created or updated, others left alone; a bad file stops the start
     channel_accounts_file: Path | None = None
+    # SLA policies and calendars declared in a file (TOML or JSON; see service/sla_file.py),
+    # applied at start: each tenant named gets the file's policies; a bad file stops the start
+    sla_file: Path | None = None
+    # The SLA scheduler (one instance per database at a time): it recomputes the conversations
+    # whose next warning or due time has come, looking at least this often, this many a round
+    sla_scheduler: bool = True
+    sla_poll_seconds: float = 1.0
+    sla_batch: int = 500
     # /readyz turns 503 once a partition has been stalled this long by an unknown error
     stall_ready_seconds: float = 60.0
     # An edit/delete/reaction/status whose message (or reply result) has not come is held this

@@ -31,7 +31,8 @@ from unifier.domain.rules import RuleSet, rule_set
 from unifier.entrypoints.batch_handler import BatchHandler, Decoded, classify_db, decode_record
 from unifier.entrypoints.relay import OutboxRelay
 from unifier.entrypoints.relay_process import RelayProcess
-from unifier.service import channel_file, channel_keys
+from unifier.entrypoints.sla_scheduler import SlaScheduler
+from unifier.service import channel_file, channel_keys, sla_file
 from unifier.service.language import LanguageDetector
 from unifier.settings import UnifierSettings
 from unifier.store.engine import create_engine, migrate
@@ -81,6 +82,7 @@ class ConsumerRuntime:
     current: ConsumerLoop[Decoded] | None = None
     sweeper: Sweeper | None = None  # built by start()
     sealer: Sealer | None = None  # channel-account secrets; None: no key (outside dev)
+    sla: SlaScheduler | None = None  # built by start()
 
     def loop(self, metrics: Metrics | None = None) -> ConsumerLoop[Decoded]:
         s = self.settings
@@ -122,6 +124,9 @@ class ConsumerRuntime:
         self.tasks.append(asyncio.create_task(self.consume(metrics)))
         self.tasks.append(asyncio.create_task(self.sweeper.run(self.stop)))
         self.tasks.append(asyncio.create_task(self.relay.run(self.stop)))
+        if s.sla_scheduler:
+            self.sla = SlaScheduler(self.engine, s, self.handler.on_commit, self.handler.gate)
+            self.tasks.append(asyncio.create_task(self.sla.run(self.stop)))
 
     async def consume(self, metrics: Metrics | None = None, pause: float = 1.0) -> None:
         """Run the consumer loop; when it gives up (retries exhausted, e.g. the database is
@@ -172,6 +177,18 @@ async def load_channel_accounts(engine: AsyncEngine, path: Path, sealer: Sealer 
     )
 
 
+async def load_sla_file(engine: AsyncEngine, path: Path) -> None:
+    """Apply the SLA policies file; a bad one stops the start (and changes nothing)."""
+    try:
+        async with engine.begin() as conn:
+            tenants = await sla_file.load(conn, path)
+    except sla_file.SlaFileError as exc:
+        await engine.dispose()
+        log.error("not starting: bad SLA file: %s", exc)
+        raise
+    log.info("SLA file applied", extra={"tenants": tenants})
+
+
 async def check_channel_key(engine: AsyncEngine, sealer: Sealer | None) -> None:
     """Stop the start when channel accounts exist without a key to open them; re-seal values
     sealed by an older key (``channel_keys``)."""
@@ -195,6 +212,8 @@ async def build_runtime(
     if settings.channel_accounts_file is not None:
         await load_channel_accounts(engine, settings.channel_accounts_file, sealer)
     await check_channel_key(engine, sealer)
+    if settings.sla_file is not None:
+        await load_sla_file(engine, settings.sla_file)
     relay: Relay = (
         RelayProcess(settings)
         if settings.relay_process

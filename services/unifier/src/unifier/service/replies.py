@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hotline import events as ev
 from hotline.topics import replies_topic_for
 from unifier.domain.unify import reply_token
+from unifier.service import sla_refresh
 from unifier.service.commands import CommandError
 from unifier.service.outbound import add_outbound
 from unifier.service.reply_files import reply_attachments
@@ -97,6 +98,7 @@ async def request_reply(conn: AsyncConnection, ask: ReplyAsk) -> dict[str, Any]:
         },
     )
     await add_outbound(conn, event, text)
+    await sla_refresh.refresh(conn, ask.tenant, [ask.conversation_id], datetime.now(UTC))
     await reply_rows.queue_request(conn, replies_topic_for(channel.kind), event)
     return answer
 

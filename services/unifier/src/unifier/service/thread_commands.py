@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hotline import unified as un
 from unifier.domain.split import SplitMessage, split_keys, split_subject
 from unifier.domain.unify import reply_token
+from unifier.service import sla_refresh
 from unifier.service.activity import record
 from unifier.service.commands import MANUAL, CommandError, event_id, known, manual_info
 from unifier.store import thread_rows
@@ -48,6 +49,7 @@ async def set_open(
     await write_outbox(conn, [event])
     kind = "reopened" if open_ else "closed"
     await record(conn, tenant, tid, kind, by, now, reason="manual")
+    await sla_refresh.refresh(conn, tenant, [tid], now)  # a resolve ends, a reopen starts clocks
     return event
 
 

@@ -89,6 +89,12 @@ threads = sa.Table(
     sa.Column("language", sa.String(16), nullable=True),
     sa.Column("category", sa.String(64), nullable=True),
     sa.Column("priority", sa.String(16), nullable=True),
+    # SLA (migration 0017, ``schema_sla``): waiting on the customer since, the earliest running
+    # due time, the inbox badge (ok|warning|breached|paused) and the scheduler's next look
+    sa.Column("waiting_since", TS, nullable=True),
+    sa.Column("sla_due_at", TS, nullable=True),
+    sa.Column("sla_status", sa.String(16), nullable=True),
+    sa.Column("sla_next_at", TS, nullable=True),
 )
 sa.Index("ix_threads_recent", threads.c.tenant, threads.c.last_message_at)
 sa.Index("ix_threads_assignee", threads.c.tenant, threads.c.assignee, threads.c.last_message_at)
@@ -202,6 +208,7 @@ from unifier.store import (  # noqa: E402, F401
     schema_channels,
     schema_inbox,
     schema_routing,
+    schema_sla,
     schema_templates,
     schema_uploads,
     schema_workspace,
