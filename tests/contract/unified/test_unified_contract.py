@@ -234,6 +234,31 @@ def samples() -> list[un.UnifiedEvent]:
             supervisor="a9",
             previous="a1",
         ),
+        un.CsatRequested(
+            **common,
+            conversation_id="t1",
+            survey_id="sv1",
+            cycle=1,
+            channel=VOICE,
+            recipient="+4930123456789",
+            agent="a1",
+            scale=5,
+            expires_at=AT,
+            reply_id="r9",
+        ),
+        un.CsatAnswered(
+            **common,
+            conversation_id="t1",
+            survey_id="sv1",
+            cycle=1,
+            channel=VOICE,
+            agent="a1",
+            score=4,
+            scale=5,
+            comment="quick, thanks",
+            revision=2,
+            source_event_id="s10",
+        ),
     ]
 
 
@@ -301,6 +326,8 @@ def test_tags_are_versioned() -> None:
             "sla.breached.v1",
             "sla.fulfilled.v1",
             "conversation.escalated.v1",
+            "csat.requested.v1",
+            "csat.answered.v1",
         ]
     )
 

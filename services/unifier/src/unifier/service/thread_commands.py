@@ -14,6 +14,7 @@ from unifier.domain.unify import reply_token
 from unifier.service import sla_refresh
 from unifier.service.activity import record
 from unifier.service.commands import MANUAL, CommandError, event_id, known, manual_info
+from unifier.service.surveys import Asking, SurveyPolicy, ask
 from unifier.store import thread_rows
 from unifier.store.call_marks import split_callbacks
 from unifier.store.recount import fold_into, recount
@@ -26,8 +27,16 @@ async def _thread(conn: AsyncConnection, tenant: str, tid: str) -> ThreadHead:
 
 
 async def set_open(
-    conn: AsyncConnection, tenant: str, tid: str, *, open_: bool, by: str
+    conn: AsyncConnection,
+    tenant: str,
+    tid: str,
+    *,
+    open_: bool,
+    by: str,
+    survey: SurveyPolicy | None = None,
 ) -> un.UnifiedEvent:
+    """Reopen or close (resolve); closing an open conversation asks the customer for a rating
+    when ``survey`` is given (None: resolved without a survey)."""
     row = await _thread(conn, tenant, tid)
     now = datetime.now(UTC)
     await thread_rows.set_open(conn, tenant, tid, open_, now)
@@ -49,6 +58,8 @@ async def set_open(
     await write_outbox(conn, [event])
     kind = "reopened" if open_ else "closed"
     await record(conn, tenant, tid, kind, by, now, reason="manual")
+    if survey is not None and row.open and not open_:
+        await ask(conn, survey, Asking(tenant, tid, by, now))
     await sla_refresh.refresh(conn, tenant, [tid], now)  # a resolve ends, a reopen starts clocks
     return event
 

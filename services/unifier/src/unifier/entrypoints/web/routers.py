@@ -19,12 +19,15 @@ from unifier.entrypoints.web import (
     presence,
     queues,
     reply_templates,
+    report_page,
     sign_in,
+    survey_page,
     thread,
 )
 
 ROUTERS: list[APIRouter] = [
     sign_in.router,
+    report_page.router,
     admin.router,
     queues.router,
     live.router,
@@ -40,4 +43,5 @@ ROUTERS: list[APIRouter] = [
     reply_templates.router,
     presence.router,
     assignment.router,
+    survey_page.router,
 ]
