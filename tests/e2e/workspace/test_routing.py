@@ -84,6 +84,24 @@ async def test_queue_view_and_routing_page(customers: Customers, served: Served)
     assert saved.hours is not None and saved.hours["week"]["wed"] == ["00:00-24:00"]
     form = page.locator(f"form.agent-routing[data-agent='{ana.agent_id}']")
     assert await form.locator("[name=limits]").input_value() == "email=10, whatsapp=1"
+    # the team: a bad requirement refused; then its channel and its escalation supervisor
+    team_form = page.locator("form.team-routing[data-team=t1]")
+    await team_form.locator("[name=languages]").fill("french")
+    await team_form.locator("button[type=submit]").click()
+    await page.wait_for_load_state()
+    assert "not an ISO 639-1 language" in await page.locator(".error").inner_text()
+    assert await sql(app, lambda c: routing_rows.team_routing_of(c, tenant)) == {}
+    await team_form.locator("[name=channels]").fill("whatsapp")
+    await team_form.locator("[name=supervisor]").select_option(boss.agent_id)
+    await team_form.locator("button[type=submit]").click()
+    await page.wait_for_load_state()
+    assert "team t1 saved" in await page.locator(".notice").inner_text()
+    policy = (await sql(app, lambda c: routing_rows.team_routing_of(c, tenant)))["t1"]
+    assert (policy.requires, policy.escalate_team, policy.escalate_agent) == (
+        ([], [], ["whatsapp"]),
+        None,
+        boss.agent_id,
+    )
     found = (await Axe().run(page)).response["violations"]
     assert [v["id"] for v in found if v["impact"] in ("serious", "critical")] == []
 

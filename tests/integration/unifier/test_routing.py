@@ -5,6 +5,7 @@ frees; the queues API; escalation on an SLA warning, once per warning."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,7 +26,7 @@ from tests.integration.unifier.test_assignment import (
     sql,
     threads_of,
 )
-from tests.unit.unifier.factory import ident, message
+from tests.unit.unifier.factory import T0, ident, message
 from unifier.domain.sla_events import Key, SlaEvent, sla_event_id
 from unifier.service.escalation import escalate_on_warning
 from unifier.store import assignment_rows as rows
@@ -312,3 +313,59 @@ async def test_escalation_on_an_sla_warning(kafka: str, api: API) -> None:
     [event] = found
     assert (event.supervisor, event.team_id, event.previous) == (None, None, "sup")
     assert "supervisor sup2 cannot be assigned" in event.detail
+
+
+@pytest.mark.parametrize("dsn", ["postgresql"], indirect=True)
+async def test_a_real_sla_warning_escalates_to_the_supervisor(kafka: str, api: API) -> None:
+    """The SLA engine's warning (a policy of seconds, calendar hours) escalates as the team's
+    policy says, in the same transaction, once: the breach after it does not."""
+    client, tenant, app = api
+    await add_agents(app, tenant, 10, "ana", "sup")
+    fast: dict[str, Any] = {"name": "fast", "channel_kinds": ["email"], "first_response": "6s"}
+    fast |= {"hours": "calendar", "warn_at": 0.5}
+    res = await client.put("/sla/policies", json={"policies": [fast]})
+    assert res.status_code == 200, res.text
+    async with signed(client, app, tenant) as (admin, _):
+        team: dict[str, Any] = {
+            "name": "Front",
+            "members": ["ana"],
+            "inboxes": [{"channel_kind": "email"}],
+        }
+        team |= {"escalation": {"supervisor": "sup"}}
+        assert (await admin.put("/teams/t1", json=team)).status_code == 200
+    at = datetime.now(UTC) - T0
+    handle = "late@example.test"
+    await publish(kafka, [message(f"m-late-{tenant}", tenant=tenant, handle=handle, at=at,
+                                  ids=[ident("email", handle)])])  # fmt: skip
+    [tid] = await threads_of(app, tenant, 1)
+
+    async def to_ana() -> bool:
+        return (await assignees(app, tenant))[tid] == "ana"
+
+    await eventually(to_ana, timeout=3)  # before the warning, 3 s after the message
+    sla: list[un.UnifiedEvent] = []
+
+    async def breached() -> bool:
+        sla[:] = [
+            e
+            for e in await read_unified(kafka, CONVERSATIONS, tenant)
+            if isinstance(e, un.SlaWarning | un.SlaBreached | un.ConversationEscalated)
+        ]
+        return any(isinstance(e, un.SlaBreached) for e in sla)
+
+    await eventually(breached)
+    await asyncio.sleep(1.0)  # more scheduler rounds
+    sla[:] = [
+        e
+        for e in await read_unified(kafka, CONVERSATIONS, tenant)
+        if isinstance(e, un.SlaWarning | un.ConversationEscalated)
+    ]
+    [warned] = [e for e in sla if isinstance(e, un.SlaWarning)]
+    [escalated] = [e for e in sla if isinstance(e, un.ConversationEscalated)]
+    assert (escalated.conversation_id, escalated.cause_id) == (tid, warned.event_id)
+    assert (escalated.supervisor, escalated.previous, escalated.from_team_id) == (
+        "sup",
+        "ana",
+        "t1",
+    )
+    assert (await assignees(app, tenant))[tid] == "sup"

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from unifier.entrypoints.web.routing_forms import RoutingForm, form_of, routing_of
+from unifier.entrypoints.web.routing_forms import (
+    RoutingForm,
+    TeamForm,
+    form_of,
+    routing_of,
+    team_form_of,
+    team_routing_of,
+)
 from unifier.service.commands import CommandError
 
 
@@ -45,3 +52,15 @@ def test_bad_fields_are_refused(form: RoutingForm, reason: str) -> None:
     with pytest.raises(CommandError) as caught:
         routing_of("a1", form)
     assert (caught.value.status, caught.value.reason) == (422, reason)
+
+
+def test_a_team_form_reads_into_a_row_and_back() -> None:
+    row = team_routing_of(
+        "t1", TeamForm(languages="FR", channels="whatsapp, email", supervisor="a9")
+    )
+    assert row.requires == (["fr"], [], ["whatsapp", "email"])
+    assert (row.escalate_team, row.escalate_agent) == (None, "a9")
+    back = team_form_of(row)
+    assert (back.languages, back.channels, back.escalate_team) == ("fr", "whatsapp, email", "")
+    assert team_routing_of("t1", back) == row
+    assert team_form_of(None) == TeamForm()

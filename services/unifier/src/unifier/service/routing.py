@@ -20,7 +20,7 @@ from hotline.calendars.week import CalendarError, parse_week
 from hotline.events import ChannelKind
 from unifier.domain import routing
 from unifier.service.commands import CommandError
-from unifier.store import assignment_rows, routing_rows
+from unifier.store import assignment_rows, routing_rows, team_rows
 from unifier.store.assignment_rows import ThreadSlot
 from unifier.store.routing_rows import AgentRouting, SkillLists, TeamRouting
 
@@ -96,15 +96,25 @@ async def set_agent_routing(conn: AsyncConnection, tenant: str, row: AgentRoutin
 
 
 async def check_team_routing(conn: AsyncConnection, tenant: str, row: TeamRouting) -> TeamRouting:
-    if (
-        row.escalate_agent is not None
-        and await assignment_rows.agent(conn, tenant, row.escalate_agent) is None
-    ):
-        raise _bad(
-            "unknown_agent",
-            f"escalation supervisor {row.escalate_agent} is not an agent of {tenant}",
-        )
+    """``row`` checked: an escalation supervisor must be an agent of the tenant and an
+    escalation team one of its teams (or the team itself)."""
+    supervisor, target = row.escalate_agent, row.escalate_team
+    if supervisor is not None and await assignment_rows.agent(conn, tenant, supervisor) is None:
+        raise _bad("unknown_agent", f"escalation supervisor {supervisor} is not an agent")
+    teams = {str(t["team_id"]) for t in await team_rows.teams_of(conn, tenant)}
+    if target is not None and target not in teams | {row.team_id}:
+        raise _bad("unknown_team", f"escalation team {target} is not a team of {tenant}")
     return row._replace(requires=check_skills(row.requires))
+
+
+async def set_team_routing(conn: AsyncConnection, tenant: str, row: TeamRouting) -> TeamRouting:
+    """A team's required skills and escalation targets (its members and inboxes stay)."""
+    teams = {str(t["team_id"]) for t in await team_rows.teams_of(conn, tenant)}
+    if row.team_id not in teams:
+        raise CommandError(404, "not_found", f"team {row.team_id}")
+    checked = await check_team_routing(conn, tenant, row)
+    await routing_rows.put_team_routing(conn, tenant, checked)
+    return checked
 
 
 def floor_skills(rows: Mapping[str, AgentRouting]) -> dict[str, routing.Skills]:

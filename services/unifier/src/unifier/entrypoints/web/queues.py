@@ -24,13 +24,20 @@ from unifier.entrypoints.api.calls import wake_assigner
 from unifier.entrypoints.web.admin import Admin
 from unifier.entrypoints.web.presence import board as presence_board
 from unifier.entrypoints.web.presence import seen
-from unifier.entrypoints.web.routing_forms import RoutingForm, form_of, routing_of
+from unifier.entrypoints.web.routing_forms import (
+    RoutingForm,
+    TeamForm,
+    form_of,
+    routing_of,
+    team_form_of,
+    team_routing_of,
+)
 from unifier.entrypoints.web.templating import render
 from unifier.service import queue_board
 from unifier.service import routing as routing_config
 from unifier.service.auto_assignment import online_of
 from unifier.service.commands import CommandError
-from unifier.store import assignment_rows, routing_rows
+from unifier.store import assignment_rows, routing_rows, team_rows
 
 router = APIRouter(tags=["page"])
 Who = Annotated[Principal, Depends(page_principal)]
@@ -68,9 +75,15 @@ async def _admin_page(
     async with request.app.state.runtime.engine.connect() as conn:
         agents = await assignment_rows.agents_of(conn, who.tenant)
         configured = await routing_rows.agent_routing_of(conn, who.tenant)
+        teams = await team_rows.teams_of(conn, who.tenant)
+        team_routing = await routing_rows.team_routing_of(conn, who.tenant)
     forms = [(a, form_of(configured.get(a.agent_id))) for a in agents]
+    team_forms = [(t, team_form_of(team_routing.get(str(t["team_id"])))) for t in teams]
     values = {"error": "", "notice": "", **model}
-    return render("routing_admin.html", who, status, forms=forms, **values)
+    return render(
+        "routing_admin.html", who, status, forms=forms, team_forms=team_forms, agents=agents,
+        teams=teams, **values,
+    )  # fmt: skip
 
 
 @router.get("/admin/routing", response_class=HTMLResponse, include_in_schema=False)
@@ -99,3 +112,24 @@ async def save_routing(
         return await _admin_page(request, who, exc.status, error=exc.detail)
     wake_assigner(request)
     return await _admin_page(request, who, notice=f"Routing of {agent_id} saved.")
+
+
+@router.post("/admin/routing/teams/{team_id}", response_class=HTMLResponse, include_in_schema=False)
+async def save_team_routing(
+    request: Request,
+    who: Admin,
+    team_id: str,
+    languages: Text = "",
+    categories: Text = "",
+    channels: Text = "",
+    escalate_team: Annotated[str, Form(max_length=64)] = "",
+    supervisor: Annotated[str, Form(max_length=64)] = "",
+) -> HTMLResponse:
+    form = TeamForm(languages, categories, channels, escalate_team, supervisor)
+    try:
+        async with request.app.state.runtime.engine.begin() as conn:
+            await routing_config.set_team_routing(conn, who.tenant, team_routing_of(team_id, form))
+    except CommandError as exc:
+        return await _admin_page(request, who, exc.status, error=exc.detail)
+    wake_assigner(request)
+    return await _admin_page(request, who, notice=f"Routing of team {team_id} saved.")

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from unifier.service.commands import CommandError
-from unifier.store.routing_rows import AgentRouting
+from unifier.store.routing_rows import AgentRouting, TeamRouting
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _SPLIT = re.compile(r"[\s,;]+")
@@ -79,3 +79,26 @@ def form_of(row: AgentRouting | None) -> RoutingForm:
         ", ".join(languages), ", ".join(categories), ", ".join(channels), limits,
         str(hours.get("timezone", "")), lines,
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TeamForm:
+    languages: str = ""
+    categories: str = ""
+    channels: str = ""
+    escalate_team: str = ""  # "": none
+    supervisor: str = ""
+
+
+def team_routing_of(team_id: str, form: TeamForm) -> TeamRouting:
+    skills = (_values(form.languages), _values(form.categories), _values(form.channels))
+    return TeamRouting(team_id, skills, form.escalate_team or None, form.supervisor or None)
+
+
+def team_form_of(row: TeamRouting | None) -> TeamForm:
+    if row is None:
+        return TeamForm()
+    languages, categories, channels = (", ".join(v) for v in row.requires)
+    return TeamForm(
+        languages, categories, channels, row.escalate_team or "", row.escalate_agent or ""
+    )
