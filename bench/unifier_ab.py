@@ -8,7 +8,8 @@ modules for the B drains and puts them back after. Mechanisms (issue 22, section
 - ``sqlite_driver``: SQLAlchemy's own aiosqlite adapter instead of the one-trip cursor;
 - ``bulk``: ``conn.execute(statement, rows)`` (SQLAlchemy's executemany and result
   processing) instead of statements compiled once and positional rows;
-- ``relay_process``: the outbox relay in the consumer's process (``relay_process=False``).
+- ``relay_process``: the outbox relay in the consumer's process (``relay_process=False``);
+- ``triage``: triage on arrival off (``triage=False``): what triage costs the drain.
 
 (The WAL checkpointer task was measured here the same way and deleted: bench/profiling.md.)
 
@@ -120,6 +121,8 @@ MECHANISMS: dict[str, tuple[Switch, dict[str, Any], tuple[str, ...]]] = {
     "sqlite_driver": (without_sqlite_driver, {}, ("sqlite",)),
     "bulk": (without_bulk, {}, ("sqlite", "postgresql")),
     "relay_process": (nullcontext, {"relay_process": False}, ("sqlite", "postgresql")),
+    # triage on arrival (language detection per batch) against none: its cost in the drain
+    "triage": (nullcontext, {"triage": False}, ("sqlite", "postgresql")),
 }
 
 

@@ -58,6 +58,8 @@ class ConversationMessageAdded(
     content: Content
     attachments: list[AttachmentRef] = []  # noqa: RUF012 (msgspec copies it per instance)
     decision: DecisionInfo
+    # ISO 639-1 language triage detected with confidence; None: unknown (or not triaged)
+    language: str | None = None
 
 
 class ConversationOpened(_Unified, kw_only=True, tag="conversation.opened.v1", tag_field="type"):

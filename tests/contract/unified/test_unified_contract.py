@@ -98,6 +98,7 @@ def samples() -> list[un.UnifiedEvent]:
             sender_handle="a@x",
             content=ev.TextContent(text="hi"),
             decision=INFO,
+            language="fr",
         ),
         un.ConversationOpened(**common, conversation_id="t1", contact_id="c1", decision=INFO),
         un.ConversationClosed(**common, conversation_id="t1", closed_by="agent:1"),
@@ -355,3 +356,20 @@ def test_the_sla_golden_sample_keeps_decoding() -> None:
     assert event == sla_samples(common)[1]
     assert un.encode(event) == SLA_BREACHED_GOLDEN
     assert (un.unified_topic(event), un.unified_key(event)) == ("hotline.conversations", b"t1")
+
+
+# conversation.message.added.v1 as published before triage: it keeps decoding, language unknown
+MESSAGE_ADDED_BEFORE_TRIAGE = (
+    b'{"type":"conversation.message.added.v1","event_id":"e","tenant":"acme",'
+    b'"occurred_at":"2026-11-01T00:00:00Z","conversation_id":"t1","message_id":"m1",'
+    b'"source_event_id":"s1","channel":{"kind":"email","account_id":"support@acme.test"},'
+    b'"provider_message_id":"p1","contact_id":"c1","sender_handle":"a@x","role":"customer",'
+    b'"content":{"kind":"text","text":"hi"},"attachments":[],"decision":{"rule":'
+    b'"email.in_reply_to","evidence":"In-Reply-To matched <m1@x>","rule_version":"1"}}'
+)
+
+
+def test_a_message_added_before_triage_decodes_without_a_language() -> None:
+    event = un.decode(MESSAGE_ADDED_BEFORE_TRIAGE)
+    assert isinstance(event, un.ConversationMessageAdded)
+    assert event.language is None and event.content == ev.TextContent(text="hi")

@@ -16,7 +16,6 @@ service's edge. Prints each callback's answer; the call events land on
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import time
 import uuid
@@ -29,6 +28,7 @@ import jwt
 from hotline import twilio
 from hotline_tools.devstack.credentials import Credentials
 from hotline_tools.devstack.stack import voice_callback_url, voice_url
+from voice.providers.cti import verify as cti_verify
 
 ACCOUNT = "AC00000000000000000000000000000000"  # any AccountSid: the dev account is "*"
 CALLER, LINE = "+4930123456789", "+4930555000111"
@@ -96,11 +96,10 @@ def cti_call(url: str, creds: Credentials, call_id: str) -> Iterator[Request]:
 
 def cti_headers(secret: str, body: bytes, t: int | None = None) -> dict[str, str]:
     """``X-Hotline-Signature`` as a PBX sends it (``t``: now unless given)."""
-    stamp = str(int(time.time()) if t is None else t)
-    mac = hmac.new(secret.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    stamp = int(time.time()) if t is None else t
     return {
         "content-type": "application/x-www-form-urlencoded",
-        "x-hotline-signature": f"t={stamp},v1={mac}",
+        cti_verify.HEADER: cti_verify.header_for(secret, stamp, body),
     }
 
 

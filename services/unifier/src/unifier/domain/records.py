@@ -31,6 +31,7 @@ def new_message(
     *,
     raw: bytes,
     resolved: str | None = None,
+    language: str | None = None,
 ) -> NewMessage:
     return NewMessage(
         event.event_id,
@@ -49,11 +50,17 @@ def new_message(
         raw,
         resolved,
         clean_name(event.sender.display_name),
+        language,
     )
 
 
 def added(
-    tenant: str, event: ev.MessageReceived, tid: str, contact: str, d: Decision
+    tenant: str,
+    event: ev.MessageReceived,
+    tid: str,
+    contact: str,
+    d: Decision,
+    language: str | None = None,
 ) -> un.ConversationMessageAdded:
     return un.ConversationMessageAdded(
         event_id=un.unified_event_id(tenant, event.event_id, "added"),
@@ -70,6 +77,7 @@ def added(
         content=event.content,
         attachments=event.attachments,
         decision=info(d),
+        language=language,
     )
 
 

@@ -32,6 +32,7 @@ from unifier.domain.placing import (
 from unifier.domain.records import added, new_message
 from unifier.domain.rules import RuleSet
 from unifier.domain.threading import ThreadDecision, decide
+from unifier.domain.triage import message_language, thread_language
 from unifier.domain.working import MessageState, Plan, UnifierInbound, WorkingSet
 
 # placing's ids, where callers have always found them
@@ -87,6 +88,12 @@ def _store(
     for held in ws.held.pop(key, []):
         later += effect_events(ws.tenant, state, held, apply_effect(state, held))
         plan.held_done.add(key)
-    plan.messages.append(new_message(event, tid, contact, td.decision, raw=raw, resolved=resolved))
-    plan.outbox.append(added(ws.tenant, event, tid, contact, td.decision))
+    guess = ws.languages.get(event.event_id)
+    language = message_language(guess)
+    if thread_lang := thread_language(event.sender.role, guess):
+        ws.threads[tid].language = thread_lang
+    plan.messages.append(
+        new_message(event, tid, contact, td.decision, raw=raw, resolved=resolved, language=language)
+    )
+    plan.outbox.append(added(ws.tenant, event, tid, contact, td.decision, language))
     plan.outbox += later

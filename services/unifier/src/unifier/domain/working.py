@@ -11,6 +11,7 @@ from hotline.events import CallEvent, InboundEvent
 from hotline.unified import CallRecord, UnifiedEvent
 from unifier.domain.identity import IdentityKey, KnownIdentity
 from unifier.domain.threading import ThreadContext, ThreadView
+from unifier.domain.triage import LanguageGuess
 
 MsgKey = tuple[str, str]  # (channel kind, provider message id), within one tenant
 UnifierInbound = InboundEvent | CallEvent  # what the inbound topics carry to the unifier
@@ -32,6 +33,8 @@ class ThreadRow:
     participants: set[str] = field(default_factory=set)
     has_participants: bool = False
     snoozed_until: datetime | None = None  # a customer message before then wakes it
+    # set by this batch's triage (domain.triage); None keeps what the store has
+    language: str | None = None
     # their canonical ids, built on the first view and kept up to date by add_participant
     _canonical: set[str] | None = field(default=None, repr=False, compare=False)
 
@@ -91,6 +94,8 @@ class WorkingSet:
     # contacts whose are known: loaded when a message matched several, and the batch's new ones
     exclusive: dict[str, set[IdentityKey]] = field(default_factory=dict)
     calls: dict[str, CallRecord] = field(default_factory=dict)  # call id -> record so far
+    # the batch's language guesses by inbound event id (service.language, before deciding)
+    languages: dict[str, LanguageGuess] = field(default_factory=dict)
 
     _context: ThreadContext | None = field(default=None, repr=False, compare=False)
 
@@ -165,6 +170,7 @@ class NewMessage:
     payload: bytes  # the inbound event as received (for the thread view and rethread)
     resolved_contact_id: str | None = None  # the pre-merge contact matched, if not contact_id
     sender_name: str | None = None  # the channel's display name, cleaned (names.clean_name)
+    language: str | None = None  # ISO 639-1 when triage was confident (domain.triage)
 
 
 @dataclass

@@ -20,9 +20,11 @@ from hotline.kafka import Batch, PermanentError
 from hotline.kafka.consumer import InRecord
 from hotline.kafka.errors import Verdict
 from unifier.domain.rules import RuleSet
+from unifier.domain.triage import LanguageGuess
 from unifier.domain.unify import unify
 from unifier.domain.working import UnifierInbound
 from unifier.service import sla_refresh
+from unifier.service.language import LanguageDetector
 from unifier.service.results import apply_results
 from unifier.store.claims import IdentityRace
 from unifier.store.load import load_working_set
@@ -66,8 +68,11 @@ class BatchHandler:
         rules_for: Callable[[str], RuleSet],
         on_commit: Callable[[dict[str, list[str]]], None] = lambda _: None,
         kill_after_commit: float = 0.0,
+        *,
+        detector: LanguageDetector | None = None,
     ) -> None:
         self.engine, self.group, self.rules_for = engine, group, rules_for
+        self.detector = detector  # None: no triage
         self.on_commit, self.kill_after_commit = on_commit, kill_after_commit
         self.stored = 0
         self.races = 0  # transactions decided again after losing an identity race
@@ -114,22 +119,45 @@ class BatchHandler:
         inbound = [(e, raw) for e, raw in items if not isinstance(e, ev.ReplyResult)]
         results = [e for e, _ in items if isinstance(e, ev.ReplyResult)]
         await apply_results(conn, tenant, results)
-        decided = await self._decide(conn, tenant, inbound) if inbound else []
+        answered: dict[str, datetime] = {}
+        decided = await self._decide(conn, tenant, inbound, answered) if inbound else []
         touched = sorted({*decided, *(r.conversation_id for r in results)})
         # the threads' SLA facts changed: fulfilments (and any threshold passed) go out here
-        await sla_refresh.refresh(conn, tenant, touched, datetime.now(UTC))
+        await sla_refresh.refresh(conn, tenant, touched, datetime.now(UTC), answered=answered)
         return touched
 
     async def _decide(
-        self, conn: AsyncConnection, tenant: str, inbound: list[tuple[UnifierInbound, bytes]]
+        self,
+        conn: AsyncConnection,
+        tenant: str,
+        inbound: list[tuple[UnifierInbound, bytes]],
+        answered: dict[str, datetime],
     ) -> list[str]:
+        """Decide and store; ``answered`` gets each thread's earliest new customer message."""
         rules = self.rules_for(tenant)
-        ws = await load_working_set(conn, tenant, [e for e, _ in inbound], rules)
+        guessing = asyncio.create_task(self._languages(inbound))  # beside the load
+        try:
+            ws = await load_working_set(conn, tenant, [e for e, _ in inbound], rules)
+        finally:
+            languages = await guessing
+        ws.languages = languages
         plan = unify(ws, inbound, rules)
         await write_plan(conn, ws, plan)
         self.stored += len(plan.messages)
+        for m in plan.messages:
+            if m.role == "customer":
+                answered[m.thread_id] = min(m.at, answered.get(m.thread_id, m.at))
         edited = {ws.messages[k].thread_id for k in plan.updated_messages if k in ws.messages}
         return sorted(plan.touched_threads | edited)  # edits, deletes, reactions, statuses too
+
+    async def _languages(
+        self, inbound: list[tuple[UnifierInbound, bytes]]
+    ) -> dict[str, LanguageGuess]:
+        """The batch's language guesses, detected on a worker thread (``service.language``)."""
+        found = [e for e, _ in inbound if isinstance(e, ev.MessageReceived)]
+        if self.detector is None or not found:
+            return {}
+        return await asyncio.to_thread(self.detector.guesses, found)
 
     async def _keep_statistics(self) -> None:
         """PostgreSQL plans key lookups from table statistics; during a bulk drain the tables

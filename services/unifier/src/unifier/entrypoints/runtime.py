@@ -33,6 +33,7 @@ from unifier.entrypoints.relay import OutboxRelay
 from unifier.entrypoints.relay_process import RelayProcess
 from unifier.entrypoints.sla_scheduler import SlaScheduler
 from unifier.service import channel_file, channel_keys, sla_file
+from unifier.service.language import LanguageDetector
 from unifier.settings import UnifierSettings
 from unifier.store.engine import create_engine, migrate
 from unifier.store.offsets import DbOffsetStore
@@ -47,6 +48,16 @@ OnCommit = Callable[[dict[str, list[str]]], None]
 def rules_for(settings: UnifierSettings) -> dict[str, RuleSet]:
     base = rule_set(settings.rules_version)
     return {t: replace(base, grouping=m) for t, m in settings.tenant_grouping.items()}
+
+
+def language_detector(settings: UnifierSettings) -> LanguageDetector | None:
+    if not settings.triage:
+        return None
+    return LanguageDetector(
+        [c for c in settings.triage_languages.split(",") if c.strip()],
+        settings.triage_language_confidence,
+        settings.triage_language_low_accuracy,
+    )
 
 
 class Relay(Protocol):
@@ -222,5 +233,6 @@ async def build_runtime(
         lambda t: overrides.get(t, default),
         committed,
         settings.fault_kill_after_commit,
+        detector=language_detector(settings),
     )
     return ConsumerRuntime(settings, engine, producer, relay, handler, sealer=sealer)

@@ -6,7 +6,7 @@ again. :func:`plan` only reads (the shadow recompute shows it); :func:`apply` wr
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -155,29 +155,33 @@ async def refresh(
     tids: Sequence[str],
     now: datetime,
     run: SlaHooks | None = None,
+    answered: Mapping[str, datetime] | None = None,
 ) -> list[SlaEvent]:
     """Recompute and store the threads' clocks (their facts changed, or a threshold came).
-    A tenant without policies has no clocks: nothing is read past its (empty) policy list."""
-    if not tids or not await sla_config_rows.policies(conn, tenant):
+    ``answered``: threads with new customer messages (the batch's), the earliest one's time;
+    a wait on the customer ends there. A tenant without policies has no clocks: only the
+    waits end."""
+    if not tids:
         return []
-    plans = await plan(conn, tenant, tids, now)
-    await _clear_waiting(conn, tenant, plans)
-    return await apply(conn, plans, now, run)
+    await _clear_waiting(conn, tenant, answered or {})
+    if not await sla_config_rows.policies(conn, tenant):
+        return []
+    return await apply(conn, await plan(conn, tenant, tids, now), now, run)
 
 
-async def _clear_waiting(conn: AsyncConnection, tenant: str, plans: Sequence[ThreadSla]) -> None:
-    """The customer answered: a thread waiting on them waits no more (one activity row, its
-    id from the wait's start, at the message's time)."""
-    for p in plans:
-        since = p.head.waiting_since
-        if since is None:
-            continue
-        asked = [f.at for f in p.history if f.kind == "customer_message" and f.at > since]
-        if not asked:
-            continue
-        tid = p.head.thread_id
+async def _clear_waiting(
+    conn: AsyncConnection, tenant: str, answered: Mapping[str, datetime]
+) -> None:
+    """The customer wrote: a thread waiting on them waits no more. One activity row (its id
+    from the wait's start) at the message's time, or at the wait's start if the message's
+    own time is earlier (its clock was behind): the clocks' ``waiting_ended`` fact."""
+    if not answered:
+        return
+    for tid, since in (await sla_rows.waiting(conn, tenant, sorted(answered))).items():
         await sla_rows.set_thread(conn, tenant, tid, {"waiting_since": None})
         key = un.unified_event_id(tenant, tid, since.isoformat(), "waiting_ended")
         why = {"reason": "customer message"}
-        row = activity_row(tenant, key, tid, min(asked), "waiting_ended", None, why)
-        await activity_rows.add(conn, [row])
+        at = max(answered[tid], since)
+        await activity_rows.add(
+            conn, [activity_row(tenant, key, tid, at, "waiting_ended", None, why)]
+        )

@@ -41,13 +41,22 @@ class ThreadSla:
         last = max(c.cycle for c in self.clocks)
         return [c for c in self.clocks if c.cycle == last]
 
+    def owed(self, c: Clock) -> bool:
+        """A breached clock still owed: no reply since it started (a response target), or
+        not resolved (the resolution target: the cycle is open)."""
+        if c.state != "breached":
+            return False
+        replies = (f.at for f in self.history if f.kind == "agent_reply")
+        return c.target == "resolution" or not any(t > c.started_at for t in replies)
+
     def due_at(self) -> datetime | None:
-        return min(
-            (c.due_at for c in self.clocks if c.state == "running" and c.due_at), default=None
-        )
+        """The earliest due time of a running or still owed clock: the inbox sorts by it, so
+        an overdue conversation stays at the top until it is answered."""
+        live = (c for c in self.current if c.state == "running" or self.owed(c))
+        return min((c.due_at for c in live if c.due_at), default=None)
 
     def status(self) -> str | None:
-        return status_of(self.current)
+        return status_of([c for c in self.current if c.state != "breached" or self.owed(c)])
 
     def thread_values(self) -> dict[str, Any]:
         return {"sla_due_at": self.due_at(), "sla_status": self.status(), "sla_next_at": self.wake}
@@ -123,8 +132,8 @@ class ThreadSla:
 
 
 def status_of(current: list[Clock]) -> str | None:
-    """The badge: breached (a clock of this cycle breached), warning (a running clock passed
-    its warning), running, paused; None without clocks."""
+    """The badge: breached (a clock of this cycle breached and is still owed), warning (a
+    running clock passed its warning), running, paused; None without clocks."""
     states = {c.state for c in current}
     if "breached" in states:
         return "breached"

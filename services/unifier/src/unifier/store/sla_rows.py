@@ -52,6 +52,7 @@ class Stored(NamedTuple):
     state: str
     due_at: datetime | None
     emitted: frozenset[str]
+    policy: str = ""
 
 
 Key = tuple[int, str, int]  # cycle, target, n
@@ -76,6 +77,17 @@ async def heads(conn: AsyncConnection, tenant: str, tids: Sequence[str]) -> dict
             out[r.thread_id] = Head(
                 *r[:6], _opt(r.waiting_since), r.sla_status, _opt(r.sla_next_at)
             )
+    return out
+
+
+async def waiting(conn: AsyncConnection, tenant: str, tids: Sequence[str]) -> dict[str, datetime]:
+    """The threads among ``tids`` that wait on the customer, and since when."""
+    out: dict[str, datetime] = {}
+    for part in chunks(list(tids)):
+        q = sa.select(_t.thread_id, _t.waiting_since).where(
+            _t.tenant == tenant, _t.thread_id.in_(part), _t.waiting_since.is_not(None)
+        )
+        out |= {r.thread_id: when(r.waiting_since) for r in await conn.execute(q)}
     return out
 
 
@@ -146,12 +158,14 @@ async def stored_clocks(
     conn: AsyncConnection, tenant: str, tids: Sequence[str]
 ) -> dict[str, dict[Key, Stored]]:
     out: dict[str, dict[Key, Stored]] = defaultdict(dict)
-    cols = (_ck.thread_id, _ck.cycle, _ck.target, _ck.n, _ck.state, _ck.due_at, _ck.emitted)
+    cols = (_ck.thread_id, _ck.cycle, _ck.target, _ck.n, _ck.state, _ck.due_at)
+    more = (_ck.emitted, _ck.policy)
     for part in chunks(list(tids)):
-        q = sa.select(*cols).where(_ck.tenant == tenant, _ck.thread_id.in_(part))
+        q = sa.select(*cols, *more).where(_ck.tenant == tenant, _ck.thread_id.in_(part))
         for r in await conn.execute(q):
             emitted = frozenset(filter(None, r.emitted.split(",")))
-            out[r.thread_id][(r.cycle, r.target, r.n)] = Stored(r.state, _opt(r.due_at), emitted)
+            found = Stored(r.state, _opt(r.due_at), emitted, r.policy)
+            out[r.thread_id][(r.cycle, r.target, r.n)] = found
     return out
 
 

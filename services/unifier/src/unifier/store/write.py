@@ -84,6 +84,7 @@ def thread_values(t: str, row: ThreadRow) -> dict[str, Any]:
         "closed_at": row.closed_at,
         "message_count": row.message_count,
         "subject": row.subject,
+        "language": row.language,
     }
 
 
@@ -99,6 +100,7 @@ async def _threads(conn: AsyncConnection, ws: WorkingSet, plan: Plan) -> None:
             "b_closed": r.closed_at,
             "b_count": r.message_count,
             "b_wake": tid in plan.woken,
+            "b_language": r.language,
         }
         for tid in sorted(plan.touched_threads - plan.new_threads)
         for r in (ws.threads[tid],)
@@ -119,6 +121,8 @@ def _thread_update() -> sa.Update:
             snoozed_until=sa.case(  # a customer message wakes a snoozed thread
                 (sa.bindparam("b_wake", type_=sa.Boolean), sa.null()), else_=c.snoozed_until
             ),
+            # triage: the latest confident customer language; none this batch keeps the old
+            language=sa.func.coalesce(sa.bindparam("b_language", type_=sa.String), c.language),
         )
     )
 
@@ -192,6 +196,7 @@ async def _messages(conn: AsyncConnection, ws: WorkingSet, plan: Plan) -> None:
                 "evidence": m.evidence,
                 "rule_version": m.rule_version,
                 "payload": m.payload,
+                "language": m.language,
             }
         )
     await insert(conn, messages, rows)
