@@ -147,8 +147,9 @@ bench-voice-import: setup kafka-jars
 bench-unifier: setup kafka-jars
 	$(UV) run --frozen python -m bench.unifier_bench
 
-# Issue 26: 1,000,000 open conversations with running clocks (SQLite, seeded in bulk, ~5 min);
-# how late the SLA scheduler emits breaches and warnings, the unifier's CPU and memory.
+# Issue 26: 1,000,000 open conversations with running clocks, seeded in bulk (~3 min) on SQLite,
+# then on PostgreSQL; how late the SLA scheduler emits breaches and warnings over a 5-minute
+# window, the unifier's CPU and memory (~25 min for both; BENCH_SLA_DBS=sqlite for one).
 bench-sla: setup kafka-jars
 	$(UV) run --frozen python -m bench.sla_bench
 
