@@ -78,6 +78,8 @@ def lateness(
     counts = Counter(e.key for e in events)
     seen = {e.conversation: e for e in events if e.conversation in expected}
     commit, relay = [], []
+    slow: Counter[int] = Counter()  # Kafka lateness over 1 s, per 10 s of the window
+    start = min(expected.values(), default=None)
     for tid, e in seen.items():
         due = e.at.timestamp()
         times = commits.get(tid, [])
@@ -85,6 +87,8 @@ def lateness(
         if first < len(times):
             commit.append(times[first] - due)
         relay.append(e.relayed - due)
+        if start is not None and e.relayed - due > 1:
+            slow[int((due - start.timestamp()) // 10) * 10] += 1
     return {
         "expected": len(expected),
         "emitted": len(seen),
@@ -93,6 +97,7 @@ def lateness(
         "moment_mismatch": sum(1 for t, e in seen.items() if e.at != expected[t]),
         "commit_late_s": summary(commit),
         "kafka_late_s": summary(relay),
+        "over_1s_by_10s_of_window": dict(sorted(slow.items())),
     }
 
 
