@@ -369,6 +369,60 @@ class SlaFulfilled(_SlaEvent, kw_only=True, tag="sla.fulfilled.v1", tag_field="t
 
 
 SLA_EVENTS = (SlaWarning, SlaBreached, SlaFulfilled)
+
+
+class ConversationEscalated(
+    _Unified, kw_only=True, tag="conversation.escalated.v1", tag_field="type"
+):
+    """The conversation was escalated, as its team's policy says: ``reason`` says why (e.g.
+    ``sla.warning``), ``cause_id`` is the event that caused it (the SLA warning's id; one
+    escalation per cause), ``detail`` explains it for people. It was re-queued in ``team_id``
+    and/or assigned to ``supervisor`` (both None: the event is the escalation); ``previous`` is
+    the assignee before, ``from_team_id`` the team whose policy applied."""
+
+    conversation_id: str
+    reason: str
+    cause_id: str | None = None
+    detail: str = ""
+    from_team_id: str | None = None
+    team_id: str | None = None
+    supervisor: str | None = None
+    previous: str | None = None
+
+
+class CsatRequested(_Unified, kw_only=True, tag="csat.requested.v1", tag_field="type"):
+    """A satisfaction survey was sent for one resolution (``cycle``: the how-manieth close of
+    the conversation) on the channel the customer last used; ``agent`` resolved it."""
+
+    conversation_id: str
+    survey_id: str
+    cycle: int
+    channel: ChannelRef
+    recipient: str  # the customer's channel address
+    agent: str
+    scale: int
+    expires_at: datetime
+    reply_id: str  # the outbound message that carries it
+
+
+class CsatAnswered(_Unified, kw_only=True, tag="csat.answered.v1", tag_field="type"):
+    """The customer answered a survey. Before it expires the latest answer counts
+    (``revision``: 1 for the first, 2 for a changed mind ...); ``late``: it came after the
+    survey expired and changed nothing (kept for the record)."""
+
+    conversation_id: str
+    survey_id: str
+    cycle: int
+    channel: ChannelRef
+    agent: str
+    score: int
+    scale: int
+    comment: str | None = None
+    late: bool = False
+    revision: int = 1
+    source_event_id: str | None = None  # the inbound message or page post that carried it
+
+
 UnifiedEvent = (
     ConversationMessageAdded
     | ConversationOpened
@@ -392,6 +446,9 @@ UnifiedEvent = (
     | SlaWarning
     | SlaBreached
     | SlaFulfilled
+    | ConversationEscalated
+    | CsatRequested
+    | CsatAnswered
 )
 CONTACT_EVENTS = (
     ContactLinked,

@@ -223,6 +223,42 @@ def samples() -> list[un.UnifiedEvent]:
             note="before 5 pm",
         ),
         *sla_samples(common),
+        un.ConversationEscalated(
+            **common,
+            conversation_id="t1",
+            reason="sla.warning",
+            cause_id="w1",
+            detail="first_response warning of policy vip",
+            from_team_id="g",
+            team_id="g2",
+            supervisor="a9",
+            previous="a1",
+        ),
+        un.CsatRequested(
+            **common,
+            conversation_id="t1",
+            survey_id="sv1",
+            cycle=1,
+            channel=VOICE,
+            recipient="+4930123456789",
+            agent="a1",
+            scale=5,
+            expires_at=AT,
+            reply_id="r9",
+        ),
+        un.CsatAnswered(
+            **common,
+            conversation_id="t1",
+            survey_id="sv1",
+            cycle=1,
+            channel=VOICE,
+            agent="a1",
+            score=4,
+            scale=5,
+            comment="quick, thanks",
+            revision=2,
+            source_event_id="s10",
+        ),
     ]
 
 
@@ -289,6 +325,9 @@ def test_tags_are_versioned() -> None:
             "sla.warning.v1",
             "sla.breached.v1",
             "sla.fulfilled.v1",
+            "conversation.escalated.v1",
+            "csat.requested.v1",
+            "csat.answered.v1",
         ]
     )
 
@@ -331,6 +370,32 @@ def test_time_ordered_ids_are_uuid7_deterministic_and_sort_by_time() -> None:
     assert uuid.UUID(ids[-1]).int >> 80 == int(t0.timestamp() * 1000) + 1  # RFC 9562 unix_ts_ms
     same_ms = {un.time_ordered_str(un.UNIFIED_NAMESPACE, f"x{i}", t0) for i in range(1000)}
     assert len(same_ms) == 1000  # 74 bits of the name's hash tell them apart
+
+
+# What integrators received for an escalation (golden: it must keep decoding the same).
+ESCALATED_GOLDEN = (
+    b'{"type":"conversation.escalated.v1","event_id":"e","tenant":"acme",'
+    b'"occurred_at":"2026-11-01T00:00:00Z","conversation_id":"t1","reason":"sla.warning",'
+    b'"cause_id":"w1","detail":"first_response warning of policy vip","from_team_id":"g",'
+    b'"team_id":"g2","supervisor":"a9","previous":"a1"}'
+)
+
+
+def test_the_escalation_golden_sample_keeps_decoding() -> None:
+    event = un.decode(ESCALATED_GOLDEN)
+    assert isinstance(event, un.ConversationEscalated)
+    assert (event.reason, event.cause_id, event.team_id, event.supervisor) == (
+        "sla.warning",
+        "w1",
+        "g2",
+        "a9",
+    )
+    assert un.encode(event) == ESCALATED_GOLDEN
+    minimal = un.decode(
+        b'{"type":"conversation.escalated.v1","event_id":"e","tenant":"acme",'
+        b'"occurred_at":"2026-11-01T00:00:00Z","conversation_id":"t1","reason":"sla.warning"}'
+    )
+    assert isinstance(minimal, un.ConversationEscalated) and minimal.team_id is None
 
 
 def test_the_call_record_golden_sample_keeps_decoding() -> None:

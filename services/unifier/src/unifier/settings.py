@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, SecretStr
 
 from hotline.settings import ServiceSettings
 from unifier.domain.rules import GroupingMode
+
+DEV_CSAT_LINK_SECRET = "dev-csat-link-secret-for-this-machine-only"
 
 
 class UnifierSettings(ServiceSettings):
@@ -91,6 +94,26 @@ class UnifierSettings(ServiceSettings):
     triage_language_confidence: float = Field(0.5, ge=0, le=1)
     triage_language_low_accuracy: bool = False
     triage: bool = True  # off: no language, category or priority is set or recorded
+    # Satisfaction surveys (README "Satisfaction surveys"): asked when an agent resolves a
+    # conversation, on the channel the customer last used. Defaults for every inbox; per channel
+    # kind in csat_channels ({"sms": {"scale": 5, "enabled": false}}), per inbox in its channel
+    # account's settings {"csat": {...}} (keys: enabled, scale, expiry_hours, question).
+    csat_enabled: bool = True
+    csat_scale: int = 5  # 2, 3, 5 or 10 (WhatsApp's built-in default: 3, its button limit)
+    csat_expiry_hours: float = Field(72.0, gt=0)
+    csat_question: str = "How would you rate the help you got from us?"
+    csat_channels: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    # Signs the email survey link (/csat/{token}). Unset: a published dev key in dev; elsewhere
+    # email conversations are resolved without a survey (the other channels need no link)
+    csat_link_secret: SecretStr | None = None
+    # Where customers reach this service's /csat pages; unset: http://{host}:{port}
+    csat_public_url: str | None = None
+
+    def csat_secret(self) -> SecretStr | None:
+        if self.csat_link_secret is None and self.env == "dev":
+            return SecretStr(DEV_CSAT_LINK_SECRET)
+        return self.csat_link_secret
+
     # Test-only fault injection: probability of SIGKILL right after a batch's DB commit,
     # before the Kafka offset commit (the exactly-once test uses it; 0 in production).
     fault_kill_after_commit: float = 0.0

@@ -26,6 +26,7 @@ from unifier.domain.working import UnifierInbound
 from unifier.service import sla_refresh
 from unifier.service.language import LanguageDetector
 from unifier.service.results import apply_results
+from unifier.service.survey_answers import take_answers
 from unifier.store.claims import IdentityRace
 from unifier.store.load import load_working_set
 from unifier.store.offsets import write_offsets
@@ -119,12 +120,13 @@ class BatchHandler:
         inbound = [(e, raw) for e, raw in items if not isinstance(e, ev.ReplyResult)]
         results = [e for e, _ in items if isinstance(e, ev.ReplyResult)]
         await apply_results(conn, tenant, results)
+        inbound, rated = await take_answers(conn, tenant, inbound)  # survey answers: no message
         answered: dict[str, datetime] = {}
         decided = await self._decide(conn, tenant, inbound, answered) if inbound else []
         touched = sorted({*decided, *(r.conversation_id for r in results)})
         # the threads' SLA facts changed: fulfilments (and any threshold passed) go out here
         await sla_refresh.refresh(conn, tenant, touched, datetime.now(UTC), answered=answered)
-        return touched
+        return sorted({*touched, *rated})
 
     async def _decide(
         self,

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from unifier.service import sla_refresh
 from unifier.service.sla_view import ThreadSla
-from unifier.store import sla_config_rows, sla_rows
+from unifier.store import sla_config_rows, sla_due_rows, sla_rows
 from unifier.store.engine import create_engine
 
 
@@ -69,7 +69,7 @@ async def recompute(dsn: str, tenant: str | None, *, apply: bool, examples: int 
     report, now = Report(apply), datetime.now(UTC)
     try:
         async with engine.connect() as conn:
-            pairs = await sla_rows.threads_of(conn, tenant)
+            pairs = await sla_due_rows.threads_of(conn, tenant)
             configured = set(await sla_config_rows.tenants(conn))
         for t, group in groupby(pairs, key=lambda p: p[0]):
             if t not in configured:

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from unifier.service import sla_refresh
 from unifier.settings import UnifierSettings
-from unifier.store import sla_config_rows, sla_rows
+from unifier.store import sla_config_rows, sla_due_rows
 from unifier.store.relay_lease import (
     AdvisoryLease,
     LeaseLost,
@@ -101,7 +101,7 @@ class SlaScheduler:
 
     async def round(self, now: datetime) -> bool:
         async with self._gate(), self.engine.begin() as conn:
-            due = await sla_rows.due_threads(conn, now, self.batch)
+            due = await sla_due_rows.due_threads(conn, now, self.batch)
         by_tenant: dict[str, list[str]] = defaultdict(list)
         for tenant, tid in due:
             by_tenant[tenant].append(tid)
@@ -115,12 +115,12 @@ class SlaScheduler:
         if changed:
             self.on_events(changed)
         async with self.engine.connect() as conn:
-            self.next_at = await sla_rows.earliest_next(conn)
+            self.next_at = await sla_due_rows.earliest_next(conn)
         return len(due) >= self.batch
 
     async def _tenant(self, conn: Any, tenant: str, tids: list[str], now: datetime) -> list[Any]:
         if not await sla_config_rows.policies(conn, tenant):
-            await sla_rows.forget_next(conn, tenant, tids)
+            await sla_due_rows.forget_next(conn, tenant, tids)
             return []
         return await sla_refresh.refresh(conn, tenant, tids, now)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline.calendars.files import calendar_of, spec_of
-from unifier.domain.assignment import team_for
+from unifier.domain.routing import needs_of, team_for
 from unifier.domain.sla import BusinessTime, CalendarTime, Policy, Subject, select
 from unifier.service.sla_specs import decode, policy_of
 from unifier.store import sla_config_rows as rows
@@ -35,7 +35,10 @@ class SlaConfig:
         return policy, dict(self.specs)[policy.name]
 
     def team(self, channel_kind: str, account: str | None) -> str | None:
-        return None if account is None else team_for(channel_kind, account, self.inboxes)
+        """The inbox's team, before any skill: the team a policy's ``teams`` names."""
+        if account is None:
+            return None
+        return team_for(needs_of(channel_kind, None, None), account, self.inboxes, {})
 
     def time_of(self, team: str | None) -> BusinessTime:
         name = self.team_calendars.get(team or "", DEFAULT_CALENDAR)

@@ -25,6 +25,7 @@ from unifier.domain.sla_events import (
     sla_event_id,
 )
 from unifier.domain.sla_facts import facts
+from unifier.service.escalation import escalate_on_warning
 from unifier.service.sla_config import SlaConfig, load_config
 from unifier.service.sla_specs import decode, policy_of
 from unifier.service.sla_view import ThreadSla, unified_event
@@ -41,9 +42,9 @@ class SlaHooks:
     on_warning: list[OnWarning] = field(default_factory=list)
 
 
-# The process's hooks: a module plugs in with ``hooks.on_warning.append(fn)`` at start; every
-# refresh (consumer batch, scheduler, agent command) runs them in its transaction.
-hooks = SlaHooks()
+# What every refresh (consumer batch, scheduler, agent command) runs in its transaction on a
+# new warning: the team's escalation (``service/escalation.py``); a test may pass its own.
+hooks = SlaHooks(on_warning=[escalate_on_warning])
 
 
 @dataclass
@@ -82,6 +83,24 @@ async def plan(
     return [_thread(tenant, tid, found, now, fresh) for tid in tids if tid in found.heads]
 
 
+class _Pinned:
+    """The policy of each cycle, asked as the walk opens the cycles in order: the one stored
+    for it (the policy it began under), else the current first match (then stored)."""
+
+    def __init__(self, stored: dict[int, str], pick: tuple[Policy, str] | None) -> None:
+        self.stored, self.pick = stored, pick
+        self.chosen: dict[int, tuple[Policy | None, str]] = {}
+
+    def __call__(self, _t: datetime) -> Policy | None:
+        number = len(self.chosen) + 1
+        if number in self.stored:
+            spec = self.stored[number]
+            self.chosen[number] = (policy_of(decode(spec)) if spec else None, spec)
+        else:
+            self.chosen[number] = self.pick or (None, "")
+        return self.chosen[number][0]
+
+
 def _thread(tenant: str, tid: str, inp: Inputs, now: datetime, fresh: bool) -> ThreadSla:
     head = inp.heads[tid]
     team = inp.config.team(head.channel_kind, inp.accounts.get(tid))
@@ -89,26 +108,17 @@ def _thread(tenant: str, tid: str, inp: Inputs, now: datetime, fresh: bool) -> T
     stored_cycles = dict(inp.cycles.get(tid, {}))
     if fresh and head.open and stored_cycles:
         stored_cycles.pop(max(stored_cycles))
-    chosen: dict[int, tuple[Policy | None, str]] = {}
-
-    def policy_at(_t: datetime) -> Policy | None:
-        number = len(chosen) + 1  # cycles open in order: this is the next one
-        if number in stored_cycles:
-            spec = stored_cycles[number]
-            chosen[number] = (policy_of(decode(spec)) if spec else None, spec)
-        else:
-            picked = inp.config.select(subject)
-            chosen[number] = (picked[0], picked[1]) if picked else (None, "")
-        return chosen[number][0]
-
+    pinned = _Pinned(stored_cycles, inp.config.select(subject))
     history = facts(inp.said.get(tid, []), inp.done.get(tid, []))
-    found = clocks(tid, history, policy_at, inp.config.time_of(team), now)
+    found = clocks(tid, history, pinned, inp.config.time_of(team), now)
     ahead = [f.at for f in history if f.at > now]
     wake = min([t for t in (next_threshold(found), min(ahead, default=None)) if t], default=None)
     stored = inp.stored.get(tid, {})
-    events = _new_events(found, stored)
-    context = {"team": team, "policies": {n: p for n, (p, _) in chosen.items()}}
-    return ThreadSla(tenant, head, found, stored, events, chosen, wake, context, history)
+    context = {"team": team}
+    found_events = _new_events(found, stored)
+    return ThreadSla(
+        tenant, head, found, stored, found_events, pinned.chosen, wake, context, history
+    )
 
 
 def _new_events(found: list[Clock], stored: dict[sla_rows.Key, sla_rows.Stored]) -> list[SlaEvent]:

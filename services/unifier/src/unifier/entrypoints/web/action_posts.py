@@ -65,8 +65,14 @@ async def change_labels(request: Request, who: Who, cid: str) -> HTMLResponse:
 
 @router.post(BASE + "/actions/close", response_class=HTMLResponse, include_in_schema=False)
 async def close(request: Request, who: Who, cid: str) -> HTMLResponse:
+    """Resolve; the form's ``survey=0`` ("Resolve without survey") asks for no rating."""
+    form = await request.form()
+    policy = None if str(form.get("survey") or "1") == "0" else request.app.state.surveys
+
     def command(c: AsyncConnection) -> Awaitable[Any]:
-        return thread_commands.set_open(c, who.tenant, cid, open_=False, by=who.agent_id)
+        return thread_commands.set_open(
+            c, who.tenant, cid, open_=False, by=who.agent_id, survey=policy
+        )
 
     return await _run(request, who, cid, command, "Closed")
 

@@ -17,14 +17,17 @@ from unifier.entrypoints.web import (
     inbox,
     live,
     presence,
+    queues,
     reply_templates,
     sign_in,
+    survey_page,
     thread,
 )
 
 ROUTERS: list[APIRouter] = [
     sign_in.router,
     admin.router,
+    queues.router,
     live.router,
     inbox.router,
     thread.router,
@@ -38,4 +41,5 @@ ROUTERS: list[APIRouter] = [
     reply_templates.router,
     presence.router,
     assignment.router,
+    survey_page.router,
 ]
