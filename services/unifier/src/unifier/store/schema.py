@@ -98,6 +98,17 @@ threads = sa.Table(
 )
 sa.Index("ix_threads_recent", threads.c.tenant, threads.c.last_message_at)
 sa.Index("ix_threads_assignee", threads.c.tenant, threads.c.assignee, threads.c.last_message_at)
+# the operations report (migration 0021): the conversations opened in a window, those closed
+# after it (the backlog it ends with), those owed a call back
+sa.Index("ix_threads_opened", threads.c.tenant, threads.c.opened_at)
+sa.Index("ix_threads_closed", threads.c.tenant, threads.c.closed_at)
+OWED = "callback_due_at IS NOT NULL"  # only threads that ever missed a call: no cost to others
+sa.Index(
+    "ix_threads_callback_due",
+    threads.c.tenant,
+    sqlite_where=sa.text(OWED),
+    postgresql_where=sa.text(OWED),
+)
 participants = sa.Table(
     "thread_participants",
     metadata,

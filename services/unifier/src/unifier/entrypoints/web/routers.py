@@ -19,6 +19,7 @@ from unifier.entrypoints.web import (
     presence,
     queues,
     reply_templates,
+    report_page,
     sign_in,
     survey_page,
     thread,
@@ -26,6 +27,7 @@ from unifier.entrypoints.web import (
 
 ROUTERS: list[APIRouter] = [
     sign_in.router,
+    report_page.router,
     admin.router,
     queues.router,
     live.router,
