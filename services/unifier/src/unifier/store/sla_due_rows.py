@@ -28,8 +28,10 @@ async def due_threads(conn: AsyncConnection, now: datetime, limit: int) -> list[
 
 
 async def earliest_next(conn: AsyncConnection) -> datetime | None:
-    """The earliest next look of any thread (the index's first entry)."""
-    found = (await conn.execute(sa.select(sa.func.min(_t.sla_next_at)))).scalar()
+    """The earliest next look of any thread (the index's first entry). The ``IS NOT NULL``
+    is what lets SQLite answer from the partial index (without it: a scan of every thread)."""
+    q = sa.select(sa.func.min(_t.sla_next_at)).where(_t.sla_next_at.is_not(None))
+    found = (await conn.execute(q)).scalar()
     return None if found is None else when(found)
 
 
