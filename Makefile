@@ -18,7 +18,8 @@ COMPOSE_CHECK := var/bin/compose-check
 
 .PHONY: help setup system-deps kafka-jars s3-server run test test-unit test-contract test-integration \
         test-e2e lint fmt bench bench-kafka bench-email bench-chat bench-social bench-unifier \
-        bench-identity bench-inbox bench-triage bench-voice bench-voice-import soak clean contract-snapshot \
+        bench-identity bench-inbox bench-sla bench-triage bench-voice bench-voice-import soak clean \
+        contract-snapshot \
         bench-e2e bench-report bench-p2-sweep \
         deploy-check
 
@@ -150,6 +151,12 @@ bench-unifier: setup kafka-jars
 # Issue 26: triage quality (CLINC150, service-desk categories, language detectors) and cost.
 bench-triage: setup
 	$(UV) run --frozen python -m bench.triage_bench
+
+# Issue 26: 1,000,000 open conversations with running clocks, seeded in bulk (~3 min) on SQLite,
+# then on PostgreSQL; how late the SLA scheduler emits breaches and warnings over a 5-minute
+# window, the unifier's CPU and memory (~25 min for both; BENCH_SLA_DBS=sqlite for one).
+bench-sla: setup kafka-jars
+	$(UV) run --frozen python -m bench.sla_bench
 
 # Issue 21: identity resolution with 1,000,000 contacts / 3,000,000 identities stored.
 bench-identity: setup kafka-jars

@@ -288,6 +288,43 @@ class DeliveryStatus(Envelope, kw_only=True, tag="delivery.status.v1", tag_field
     error_detail: str | None = None
 
 
+SURVEY_REPLY_PREFIX = "csat:"  # a survey answer's reply id: "csat:<survey id>:<score>"
+
+
+class SurveyChoice(Base, kw_only=True):
+    """One answer a channel offers as a button (quick reply, list row, rating star)."""
+
+    reply_id: str  # what the customer's answer carries back: "csat:<survey id>:<score>"
+    title: str  # the button's label
+
+
+class SurveyAsk(Base, kw_only=True):
+    """A satisfaction survey a reply carries: the channel renders ``choices`` natively
+    (buttons, quick replies, inline rating); the reply's text already holds the question, and
+    for channels without buttons how to answer (SMS: the digits; email: ``link``)."""
+
+    survey_id: str
+    question: str
+    scale: int  # scores 1..scale
+    choices: list[SurveyChoice] = []
+    link: str | None = None  # our signed survey page (email)
+    expires_at: datetime | None = None
+
+
+def survey_reply_id(survey_id: str, score: int) -> str:
+    return f"{SURVEY_REPLY_PREFIX}{survey_id}:{score}"
+
+
+def survey_answer(reply_id: str) -> tuple[str, int] | None:
+    """(survey id, score) of a survey button's reply id; None for any other reply id."""
+    if not reply_id.startswith(SURVEY_REPLY_PREFIX):
+        return None
+    survey_id, _, score = reply_id[len(SURVEY_REPLY_PREFIX) :].rpartition(":")
+    if not survey_id or not score.isdigit() or len(score) > 2:
+        return None
+    return survey_id, int(score)
+
+
 class ReplyRequested(Base, kw_only=True, tag="reply.requested.v1", tag_field="type"):
     event_id: str
     reply_id: str
@@ -304,6 +341,7 @@ class ReplyRequested(Base, kw_only=True, tag="reply.requested.v1", tag_field="ty
     template_language: str | None = None  # its language code (e.g. "en_US"); None: en_US
     template_params: list[str] = []  # the values of its body's {{1}}..{{n}}, in order
     human_agent: bool = False  # Meta's HUMAN_AGENT tag (7-day window)
+    survey: SurveyAsk | None = None  # a satisfaction survey to render natively (see SurveyAsk)
 
 
 class ReplyResult(Base, kw_only=True, tag="reply.result.v1", tag_field="type"):

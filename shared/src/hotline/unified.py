@@ -1,9 +1,9 @@
 """The unified (integrator-facing) event contract, published by the unifier.
 
-Topics: ``hotline.conversations`` (conversation.* and thread.decided.v1, keyed by conversation
-id, so integrators get per-conversation order), ``hotline.contacts`` (contact.*, keyed by
-contact id) and ``hotline.channel-accounts.v1`` (channel.account.changed.v1, compacted, keyed
-``kind:account_id``: the edges' account feed). Same evolution rule as ``hotline.events``:
+Topics: ``hotline.conversations`` (conversation.*, thread.decided.v1 and sla.*, keyed by
+conversation id, so integrators get per-conversation order), ``hotline.contacts`` (contact.*,
+keyed by contact id) and ``hotline.channel-accounts.v1`` (channel.account.changed.v1, compacted,
+keyed ``kind:account_id``: the edges' account feed). Same evolution rule as ``hotline.events``:
 additive only, new tags for the rest; the snapshot in ``tests/contract/unified/`` enforces it.
 Event ids are deterministic, so a re-published outbox row is recognisable downstream.
 """
@@ -330,6 +330,99 @@ class ConversationCallbackRequested(
     note: str | None = None
 
 
+SlaTarget = Literal["first_response", "next_response", "resolution"]
+
+
+class _SlaEvent(_Unified, kw_only=True):
+    """One SLA clock of a conversation (``unifier.domain.sla``): cycle ``cycle`` (1 at the first
+    customer message, +1 per reopen), ``target`` and ``n`` (numbers the next-response clocks,
+    else 0). Exactly one event per clock and kind; ``at`` is when it happened (the threshold's
+    moment, or the reply or resolve that fulfilled it), ``due_at`` the due time then in force."""
+
+    conversation_id: str
+    cycle: int
+    target: SlaTarget
+    n: int = 0
+    policy: str
+    due_at: datetime | None = None
+    at: datetime
+    started_at: datetime  # when the clock started
+    target_seconds: int  # the policy's target, in its hours
+    hours: Literal["business", "calendar"] = "business"
+    contact_id: str | None = None
+    channel_kind: str | None = None
+    assignee: str | None = None  # the agent it is assigned to, when the event happened
+    team_id: str | None = None
+    priority: str | None = None
+
+
+class SlaWarning(_SlaEvent, kw_only=True, tag="sla.warning.v1", tag_field="type"):
+    """The clock has used its policy's warning share of the target (it still runs)."""
+
+
+class SlaBreached(_SlaEvent, kw_only=True, tag="sla.breached.v1", tag_field="type"):
+    """The due time passed while the clock ran: final (a later reply does not fulfil it)."""
+
+
+class SlaFulfilled(_SlaEvent, kw_only=True, tag="sla.fulfilled.v1", tag_field="type"):
+    """The reply (response targets) or the resolve (resolution) came by the due time."""
+
+
+SLA_EVENTS = (SlaWarning, SlaBreached, SlaFulfilled)
+
+
+class ConversationEscalated(
+    _Unified, kw_only=True, tag="conversation.escalated.v1", tag_field="type"
+):
+    """The conversation was escalated, as its team's policy says: ``reason`` says why (e.g.
+    ``sla.warning``), ``cause_id`` is the event that caused it (the SLA warning's id; one
+    escalation per cause), ``detail`` explains it for people. It was re-queued in ``team_id``
+    and/or assigned to ``supervisor`` (both None: the event is the escalation); ``previous`` is
+    the assignee before, ``from_team_id`` the team whose policy applied."""
+
+    conversation_id: str
+    reason: str
+    cause_id: str | None = None
+    detail: str = ""
+    from_team_id: str | None = None
+    team_id: str | None = None
+    supervisor: str | None = None
+    previous: str | None = None
+
+
+class CsatRequested(_Unified, kw_only=True, tag="csat.requested.v1", tag_field="type"):
+    """A satisfaction survey was sent for one resolution (``cycle``: the how-manieth close of
+    the conversation) on the channel the customer last used; ``agent`` resolved it."""
+
+    conversation_id: str
+    survey_id: str
+    cycle: int
+    channel: ChannelRef
+    recipient: str  # the customer's channel address
+    agent: str
+    scale: int
+    expires_at: datetime
+    reply_id: str  # the outbound message that carries it
+
+
+class CsatAnswered(_Unified, kw_only=True, tag="csat.answered.v1", tag_field="type"):
+    """The customer answered a survey. Before it expires the latest answer counts
+    (``revision``: 1 for the first, 2 for a changed mind ...); ``late``: it came after the
+    survey expired and changed nothing (kept for the record)."""
+
+    conversation_id: str
+    survey_id: str
+    cycle: int
+    channel: ChannelRef
+    agent: str
+    score: int
+    scale: int
+    comment: str | None = None
+    late: bool = False
+    revision: int = 1
+    source_event_id: str | None = None  # the inbound message or page post that carried it
+
+
 UnifiedEvent = (
     ConversationMessageAdded
     | ConversationOpened
@@ -350,6 +443,12 @@ UnifiedEvent = (
     | ChannelAccountChanged
     | ConversationCallUpdated
     | ConversationCallbackRequested
+    | SlaWarning
+    | SlaBreached
+    | SlaFulfilled
+    | ConversationEscalated
+    | CsatRequested
+    | CsatAnswered
 )
 CONTACT_EVENTS = (
     ContactLinked,

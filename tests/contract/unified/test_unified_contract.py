@@ -222,7 +222,65 @@ def samples() -> list[un.UnifiedEvent]:
             call_id="CA5f",
             note="before 5 pm",
         ),
+        *sla_samples(common),
+        un.ConversationEscalated(
+            **common,
+            conversation_id="t1",
+            reason="sla.warning",
+            cause_id="w1",
+            detail="first_response warning of policy vip",
+            from_team_id="g",
+            team_id="g2",
+            supervisor="a9",
+            previous="a1",
+        ),
+        un.CsatRequested(
+            **common,
+            conversation_id="t1",
+            survey_id="sv1",
+            cycle=1,
+            channel=VOICE,
+            recipient="+4930123456789",
+            agent="a1",
+            scale=5,
+            expires_at=AT,
+            reply_id="r9",
+        ),
+        un.CsatAnswered(
+            **common,
+            conversation_id="t1",
+            survey_id="sv1",
+            cycle=1,
+            channel=VOICE,
+            agent="a1",
+            score=4,
+            scale=5,
+            comment="quick, thanks",
+            revision=2,
+            source_event_id="s10",
+        ),
     ]
+
+
+def sla_samples(common: dict[str, Any]) -> list[un.UnifiedEvent]:
+    clock: dict[str, Any] = {
+        **common,
+        "conversation_id": "t1",
+        "cycle": 2,
+        "target": "next_response",
+        "n": 1,
+        "policy": "vip",
+        "due_at": AT,
+        "at": AT,
+        "started_at": AT,
+        "target_seconds": 3600,
+        "contact_id": "c1",
+        "channel_kind": "whatsapp",
+        "assignee": "a1",
+        "team_id": "g",
+        "priority": "high",
+    }
+    return [un.SlaWarning(**clock), un.SlaBreached(**clock), un.SlaFulfilled(**clock)]
 
 
 ACCOUNT_KEY = b"whatsapp:106540352242922"
@@ -264,6 +322,12 @@ def test_tags_are_versioned() -> None:
             "channel.account.changed.v1",
             "conversation.call.updated.v1",
             "conversation.callback.requested.v1",
+            "sla.warning.v1",
+            "sla.breached.v1",
+            "sla.fulfilled.v1",
+            "conversation.escalated.v1",
+            "csat.requested.v1",
+            "csat.answered.v1",
         ]
     )
 
@@ -308,10 +372,55 @@ def test_time_ordered_ids_are_uuid7_deterministic_and_sort_by_time() -> None:
     assert len(same_ms) == 1000  # 74 bits of the name's hash tell them apart
 
 
+# What integrators received for an escalation (golden: it must keep decoding the same).
+ESCALATED_GOLDEN = (
+    b'{"type":"conversation.escalated.v1","event_id":"e","tenant":"acme",'
+    b'"occurred_at":"2026-11-01T00:00:00Z","conversation_id":"t1","reason":"sla.warning",'
+    b'"cause_id":"w1","detail":"first_response warning of policy vip","from_team_id":"g",'
+    b'"team_id":"g2","supervisor":"a9","previous":"a1"}'
+)
+
+
+def test_the_escalation_golden_sample_keeps_decoding() -> None:
+    event = un.decode(ESCALATED_GOLDEN)
+    assert isinstance(event, un.ConversationEscalated)
+    assert (event.reason, event.cause_id, event.team_id, event.supervisor) == (
+        "sla.warning",
+        "w1",
+        "g2",
+        "a9",
+    )
+    assert un.encode(event) == ESCALATED_GOLDEN
+    minimal = un.decode(
+        b'{"type":"conversation.escalated.v1","event_id":"e","tenant":"acme",'
+        b'"occurred_at":"2026-11-01T00:00:00Z","conversation_id":"t1","reason":"sla.warning"}'
+    )
+    assert isinstance(minimal, un.ConversationEscalated) and minimal.team_id is None
+
+
 def test_the_call_record_golden_sample_keeps_decoding() -> None:
     event = un.decode(CALL_UPDATED_GOLDEN)
     assert isinstance(event, un.ConversationCallUpdated) and event.call == CALL
     assert un.encode(event) == CALL_UPDATED_GOLDEN
+
+
+# What integrators receive when a clock breaches (golden: it must keep decoding the same).
+SLA_BREACHED_GOLDEN = (
+    b'{"type":"sla.breached.v1","event_id":"e","tenant":"acme",'
+    b'"occurred_at":"2026-11-01T00:00:00Z","conversation_id":"t1","cycle":2,'
+    b'"target":"next_response","n":1,"policy":"vip","due_at":"2026-11-01T00:00:00Z",'
+    b'"at":"2026-11-01T00:00:00Z","started_at":"2026-11-01T00:00:00Z","target_seconds":3600,'
+    b'"contact_id":"c1","channel_kind":"whatsapp","assignee":"a1",'
+    b'"team_id":"g","priority":"high"}'
+)
+
+
+def test_the_sla_golden_sample_keeps_decoding() -> None:
+    common: dict[str, Any] = {"event_id": "e", "tenant": "acme", "occurred_at": AT}
+    event = un.decode(SLA_BREACHED_GOLDEN)
+    assert event == sla_samples(common)[1]
+    assert un.encode(event) == SLA_BREACHED_GOLDEN
+    assert (un.unified_topic(event), un.unified_key(event)) == ("hotline.conversations", b"t1")
 
 
 # conversation.message.added.v1 as published before triage: it keeps decoding, language unknown

@@ -202,6 +202,18 @@ async def test_labels_close_snooze_wake_and_canned(
             "snoozed", "unsnoozed", "snoozed", "woken",
         ]  # fmt: skip
 
+        # waiting on the customer: a pressed toggle, ended by Alice's next mail
+        await page.click(".act-waiting")
+        await expect(page.locator(".act-waiting")).to_have_attribute("aria-pressed", "true")
+        await alice(s, 3, "here is the order number")
+
+        async def answered() -> bool:
+            return (await kinds(s, tid))[-1] == "waiting_ended"
+
+        await eventually(answered)
+        await open_actions(page, s, tid)
+        await expect(page.locator(".act-waiting")).to_have_attribute("aria-pressed", "false")
+
         # a canned response, placeholders filled by the server, inserted into the reply box
         body = "Hi {{contact.first_name}} ({{contact.name}}), {{agent.name}} here"
         body += " (#{{conversation.id}}) {{order.no}}"

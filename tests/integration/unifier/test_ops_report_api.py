@@ -23,6 +23,7 @@ from tests.unit.unifier.call_factory import Call
 from tests.unit.unifier.factory import T0, ident, message
 from tests.workspace import create_agent
 from unifier.entrypoints.app import create_app
+from unifier.service.teams import set_team
 
 H, MIN = timedelta(hours=1), timedelta(minutes=1)
 COUNTS = ("opened", "closed", "reopened", "backlog", "abandoned", "missed_calls", "callbacks_owed")
@@ -110,6 +111,8 @@ async def desk(kafka: str, dsn: str) -> AsyncIterator[Desk]:
         alice, bob, *_ = await _build(kafka, tenant, api)
         responses = [await _answer(api, alice), await _answer(api, bob)]
         ana = (await create_agent(app, tenant, name="Ana", role="agent")).agent_id
+        async with app.state.runtime.engine.begin() as conn:  # the mail desk takes email
+            await set_team(conn, tenant, ("mail", "Mail desk", False), [ana], [("email", "*")])
         resolved = await _handle_alice(api, alice["thread_id"], ana)
         end = datetime.now(UTC) + H
         window = {"from": (T0 - H).isoformat(), "to": end.isoformat()}
@@ -139,10 +142,24 @@ async def _checks(desk: Desk) -> None:
     assert _figures(by_channel["total"]) == ("total", 4, 1, 1, 3, 1, 1, 1, *answered)
     assert by_channel["rows"][0]["reopen_rate"] == 1.0
     by_agent = await _report(desk, group="agent")
-    assert [(row["key"], row["opened"]) for row in by_agent["rows"]] == [
-        ("(unassigned)", 3),
-        (desk.ana, 1),
+    assert [(row["key"], row["label"], row["opened"]) for row in by_agent["rows"]] == [
+        ("(unassigned)", "(unassigned)", 3),
+        (desk.ana, "Ana", 1),
     ]
+    by_team = await _report(desk, group="team")
+    assert [(row["key"], row["label"], row["opened"]) for row in by_team["rows"]] == [
+        ("(no team)", "(no team)", 2),
+        ("mail", "Mail desk", 2),
+    ]
+    by_weekday = await _report(desk, group="weekday")  # 1 Nov 2026 was a Sunday
+    assert [(row["key"], row["opened"]) for row in by_weekday["rows"]][-2:] == [
+        ("Sat", 0),
+        ("Sun", 4),
+    ]
+    assert by_channel["not_measured"] == {}  # measured: no clock ended, no survey answered
+    total = by_channel["total"]
+    assert (total["sla_fulfilled"], total["sla_breached"], total["sla_attainment"]) == (0, 0, None)
+    assert (total["csat_answers"], total["csat_mean"]) == (0, None)
     for tz, hours in (
         (None, ["09", "10", "11", "12"]),
         ("Europe/Berlin", ["10", "11", "12", "13"]),
@@ -150,6 +167,21 @@ async def _checks(desk: Desk) -> None:
         by_hour = await _report(desk, group="hour", **({"tz": tz} if tz else {}))
         assert len(by_hour["rows"]) == 24
         assert [row["key"] for row in by_hour["rows"] if row["opened"]] == hours
+
+
+async def _filters(desk: Desk) -> None:
+    for only, opened, abandoned in (
+        ({"channel": "email"}, 2, 0),
+        ({"team": "mail"}, 2, 0),
+        ({"team": "(no team)"}, 2, 1),
+        ({"agent": desk.ana}, 1, 0),
+        ({"channel": "whatsapp", "agent": desk.ana}, 0, 0),
+    ):
+        total = (await _report(desk, **only))["total"]
+        assert (total["opened"], total["abandoned"]) == (opened, abandoned), only
+    res = await desk.api.get("/reports/operations.csv", params=desk.window | {"team": "mail"})
+    table = list(csv.reader(io.StringIO(res.text)))
+    assert [row[:3] for row in table[1:]] == [["email", "email", "2"], ["total", "total", "2"]]
 
 
 async def _csv_matches(desk: Desk) -> None:
@@ -171,7 +203,8 @@ async def _bad_windows(desk: Desk) -> None:
         {"from": start, "to": start},
         {"from": start, "to": far},
         desk.window | {"tz": "Nowhere/Atlantis"},
-        desk.window | {"group": "team"},
+        desk.window | {"group": "month"},
+        desk.window | {"tz": "Europe/" + "x" * 80},
     ):
         res = await desk.api.get("/reports/operations", params=params)
         assert res.status_code == 422, params
@@ -186,10 +219,12 @@ async def _bad_windows(desk: Desk) -> None:
 @pytest.mark.parametrize("dsn", ["sqlite"], indirect=True)
 async def test_report_figures_on_sqlite(desk: Desk) -> None:
     await _checks(desk)
+    await _filters(desk)
     await _csv_matches(desk)
 
 
 @pytest.mark.parametrize("dsn", ["postgresql"], indirect=True)
 async def test_report_figures_on_postgresql(desk: Desk) -> None:
     await _checks(desk)
+    await _filters(desk)
     await _bad_windows(desk)

@@ -19,7 +19,14 @@ class FakeSlack:
         self.posts: list[tuple[str, str, str | None]] = []
         self.fail_on: set[str] = set()
 
-    async def post_message(self, token: str, channel: str, text: str, thread_ts: str | None) -> str:
+    async def post_message(
+        self,
+        token: str,
+        channel: str,
+        text: str,
+        thread_ts: str | None,
+        blocks: list[dict[str, object]] | None = None,
+    ) -> str:
         if text in self.fail_on:
             raise RetriableError("slack down")
         self.posts.append((channel, text, thread_ts))

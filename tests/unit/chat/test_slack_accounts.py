@@ -133,7 +133,14 @@ class TokenSlack:
     def __init__(self) -> None:
         self.tokens: list[str] = []
 
-    async def post_message(self, token: str, channel: str, text: str, thread_ts: str | None) -> str:
+    async def post_message(
+        self,
+        token: str,
+        channel: str,
+        text: str,
+        thread_ts: str | None,
+        blocks: list[dict[str, object]] | None = None,
+    ) -> str:
         self.tokens.append(token)
         return "1.1"
 

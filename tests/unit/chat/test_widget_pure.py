@@ -91,6 +91,11 @@ def test_frames_decode_by_type() -> None:
         ('{"type":"message","client_id":"c1","text":"' + "x" * 101 + '"}', 413),
         ('{"type":"message","client_id":"c1","text":"' + "x" * 2000 + '"}', 413),
         ('{"type":"nope"}', 422),
+        ('{"type":"message","client_id":"c1","text":"5","reply_id":"flow:x"}', 422),
+        (
+            '{"type":"message","client_id":"c1","text":"5","reply_id":"csat:' + "s" * 130 + ':5"}',
+            422,
+        ),
     ],
 )
 def test_bad_frames(frame: str, status: int) -> None:
@@ -142,3 +147,16 @@ def test_anonymous_visitor_has_no_user_identifier() -> None:
     who = identify(Hello(site="demo"), (SECRET,), "v_2", NOW)
     e = normalize("acme", who, Send(client_id="c1", text="hi"), WHEN)
     assert [i.kind for i in e.sender.identifiers] == ["widget_visitor"]
+
+
+def test_a_rating_tap_is_an_interactive_answer_with_our_reply_id() -> None:
+    frame = parse_frame(
+        '{"type":"message","client_id":"c_9","text":"5 ★ Excellent","reply_id":"csat:sv1:5"}',
+        1000,
+        100,
+    )
+    assert isinstance(frame, Send) and frame.reply_id == "csat:sv1:5"
+    who = identify(Hello(site="demo"), (SECRET,), "v_2", NOW)
+    e = normalize("acme", who, frame, WHEN)
+    assert e.content == ev.InteractiveContent(reply_id="csat:sv1:5", title="5 ★ Excellent")
+    assert e.sender.handle == "v_2" and e.provider_message_id == "v_2:c_9"

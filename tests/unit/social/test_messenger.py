@@ -16,6 +16,7 @@ MESSENGER = {
     "sticker": [M + "media"],
     "location": [M + "location"],
     "quick_reply": [M + "interactive"],
+    "csat_quick_reply": [M + "interactive"],
     "reply": [M + "text"],
     "echo": [M + "text"],
     "delivery": ["status/delivered"] * 2,
@@ -144,3 +145,10 @@ def test_instagram_story_reply_mention_delete() -> None:
     assert isinstance(deleted, ev.MessageDeleted) and deleted.target_message_id == "ig_img_1"
     read = first("instagram", "read")
     assert isinstance(read, ev.DeliveryStatus) and read.target_message_id == "ig_echo_1"
+
+
+def test_a_survey_quick_reply_carries_our_reply_id_from_the_surveyed_psid() -> None:
+    qr = first("messenger", "csat_quick_reply")
+    assert isinstance(qr, ev.MessageReceived) and isinstance(qr.content, ev.InteractiveContent)
+    assert ev.survey_answer(qr.content.reply_id) == ("0b7e9d4c-3a51-5f7c-8e2d-6a9b1c4f3e20", 3)
+    assert qr.sender.handle == "6789012345678901"  # the survey's recipient (reply.recipient)

@@ -250,3 +250,83 @@ def test_outcomes(read: object, status: int, doc: object, want: tuple[object, ..
 def test_a_non_json_error_body_is_still_classified() -> None:
     o = whatsapp.outcome(502, b"<html>bad gateway</html>")
     assert (o.status, o.code, o.retryable) == ("failed", "502", True)
+
+
+def survey(n: int) -> ev.SurveyAsk:
+    titles = ["Poor", "OK", "Great", "Good", "Superb"][:n]
+    return ev.SurveyAsk(
+        survey_id="sv1",
+        question="How did we do?",
+        scale=n,
+        choices=[
+            ev.SurveyChoice(reply_id=ev.survey_reply_id("sv1", i + 1), title=t)
+            for i, t in enumerate(titles)
+        ],
+    )
+
+
+def test_whatsapp_survey_is_reply_buttons_up_to_three_else_a_list() -> None:
+    r = reply("whatsapp", "pn-1", "4915112345678", survey=survey(3))
+    doc = whatsapp.request(r, "http://api", "tok", "free").json
+    assert doc is not None and doc["type"] == "interactive"
+    assert doc["interactive"] == {
+        "type": "button",
+        "body": {"text": "On its way!"},
+        "action": {
+            "buttons": [
+                {"type": "reply", "reply": {"id": "csat:sv1:1", "title": "Poor"}},
+                {"type": "reply", "reply": {"id": "csat:sv1:2", "title": "OK"}},
+                {"type": "reply", "reply": {"id": "csat:sv1:3", "title": "Great"}},
+            ]
+        },
+    }
+    five = whatsapp.request(
+        reply("whatsapp", "pn-1", "4915112345678", survey=survey(5)), "http://api", "tok", "free"
+    ).json
+    assert five is not None and five["interactive"]["type"] == "list"
+    rows = five["interactive"]["action"]["sections"][0]["rows"]
+    assert [row["id"] for row in rows] == [f"csat:sv1:{n}" for n in range(1, 6)]
+    tmpl = whatsapp.request(r, "http://api", "tok", "template").json  # outside 24 h: template
+    assert tmpl is not None and tmpl["type"] == "template"
+
+
+def test_survey_reply_ids_round_trip_and_other_ids_are_no_answer() -> None:
+    assert ev.survey_answer(ev.survey_reply_id("a:b", 4)) == ("a:b", 4)
+    for other in ("flow:x", "csat:", "csat:sv1:", "csat::3", "csat:sv1:x", "csat:sv1:123"):
+        assert ev.survey_answer(other) is None
+
+
+def test_telegram_survey_is_an_inline_keyboard_of_callback_buttons() -> None:
+    r = reply("telegram", "bot1", "123456789", survey=survey(5))
+    doc = telegram.request(r, "http://api", "tok", "free").json
+    assert doc is not None and doc["text"] == "On its way!"
+    assert doc["reply_markup"] == {
+        "inline_keyboard": [
+            [{"text": t, "callback_data": f"csat:sv1:{n}"} for n, t in
+             enumerate(["Poor", "OK", "Great", "Good", "Superb"], 1)]
+        ]
+    }  # fmt: skip
+    plain = telegram.request(reply("telegram", "bot1", "1"), "http://api", "tok", "free").json
+    assert plain is not None and "reply_markup" not in plain
+
+
+def test_messenger_survey_is_quick_replies() -> None:
+    r = reply("messenger", "page1", "6789012345678901", survey=survey(3))
+    doc = meta.request(r, "http://api", "tok", "response").json
+    assert doc is not None and doc["message"] == {
+        "text": "On its way!",
+        "quick_replies": [
+            {"content_type": "text", "title": "Poor", "payload": "csat:sv1:1"},
+            {"content_type": "text", "title": "OK", "payload": "csat:sv1:2"},
+            {"content_type": "text", "title": "Great", "payload": "csat:sv1:3"},
+        ],
+    }
+
+
+def test_sms_survey_is_the_text_alone() -> None:
+    r = reply("sms", "+15550001111", "+4917612345678", survey=survey(5))
+    assert twilio.request(r, "http://api", "AC1", "tok").form == {
+        "To": "+4917612345678",
+        "From": "+15550001111",
+        "Body": "On its way!",
+    }

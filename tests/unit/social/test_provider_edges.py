@@ -231,3 +231,23 @@ async def test_twilio_signature_binds_the_url(social: InProcess) -> None:
     r = await social.client.post(sms.path, content=body, headers=status.sign(body))
     assert r.status_code == 401  # signed for the status URL, sent to the inbound URL
     assert nothing_published(social)
+
+
+async def test_a_telegram_survey_tap_is_answered_with_answer_callback_query(
+    social: InProcess,
+) -> None:
+    """Its spinner stops: the webhook's answer carries the Bot API call, once Kafka acked."""
+    p = spec(social, "telegram")
+    tap, other = p.good["csat_callback"], p.good["callback"]
+    r = await social.client.post(p.path, content=tap, headers=p.sign(tap))
+    assert r.status_code == 200 and r.json() == {
+        "method": "answerCallbackQuery",
+        "callback_query_id": "4382bfdwdsb99csat",
+        "text": "Thank you for your rating!",
+    }
+    plain = await social.client.post(p.path, content=other, headers=p.sign(other))
+    assert plain.status_code == 200 and "method" not in plain.json()
+    forged = await social.client.post(
+        p.path, content=tap, headers={"x-telegram-bot-api-secret-token": "x"}
+    )
+    assert forged.status_code == 401 and "method" not in forged.json()

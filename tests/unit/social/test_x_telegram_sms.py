@@ -46,6 +46,7 @@ TG_KINDS = {
     "forwarded": [M + "text"],
     "edited": ["edited"],
     "callback": [M + "interactive"],
+    "csat_callback": [M + "interactive"],
     "reaction": ["reaction"],
     "reaction_removed": ["reaction"],
     "my_chat_member": ["ops/update"],
@@ -141,6 +142,14 @@ def test_telegram_values() -> None:
     assert isinstance(removed, ev.Reaction) and removed.removed and removed.emoji == "👍"
     (fwd,) = telegram(tgcase("forwarded"), CTX).events
     assert isinstance(fwd, ev.MessageReceived) and fwd.flags.forwarded
+
+
+def test_a_survey_tap_is_a_callback_with_our_reply_id_from_the_surveyed_chat() -> None:
+    (cb,) = telegram(tgcase("csat_callback"), CTX).events
+    assert isinstance(cb, ev.MessageReceived) and isinstance(cb.content, ev.InteractiveContent)
+    assert ev.survey_answer(cb.content.reply_id) == ("0b7e9d4c-3a51-5f7c-8e2d-6a9b1c4f3e20", 4)
+    assert cb.sender.handle == "123456789"  # the chat id our survey went to
+    assert cb.provider_message_id == "callback:4382bfdwdsb99csat"
 
 
 def test_telegram_secret_token() -> None:

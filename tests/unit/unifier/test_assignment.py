@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from unifier.domain import assignment as dom
+from unifier.domain import routing
 
 ABC = ("ana", "bob", "cy")
 CAP3 = {"ana": 3, "bob": 3, "cy": 3}
@@ -109,7 +110,7 @@ def test_team_for(kind: str, account: str, want: str | None) -> None:
         ("b-exact", "email", "support@x"),
         ("d", "sms", "*"),
     ]
-    assert dom.team_for(kind, account, inboxes) == want
+    assert routing.team_for(routing.Needs(kind), account, inboxes, {}) == want
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from chat_gateway.settings import ChatSettings
 from chat_gateway.slack import edge as slack
 from chat_gateway.slack.accounts import SlackAccounts
 from chat_gateway.slack.edge import copier_of, profiles_of
+from chat_gateway.slack.interactions import PATH as INTERACTIONS_PATH
 from chat_gateway.slack.outcome import SlackOutcomes
 from chat_gateway.slack.socket_mode import SocketModeFleet
 from chat_gateway.slack.users_info import ProfileDirectory
@@ -58,6 +59,7 @@ def create_app(settings: ChatSettings | None = None, publisher: Publisher | None
     profiles = profiles_of(settings, slack_accounts, state.metrics.registry)
     outcomes = SlackOutcomes(slack_accounts, copier, profiles)
     posts[slack.PATH] = slack.slack_post(outcomes, intake)
+    posts[INTERACTIONS_PATH] = slack.interactions_post(outcomes, intake)
     add_widget_routes(app, settings, Sites(accounts), hub, intake)
     app.state.hub, app.state.intake, app.state.slack = hub, intake, outcomes
     fleet = SocketModeFleet(settings.slack_api_base, outcomes, intake)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, SecretStr
 
 from hotline.settings import ServiceSettings
 from unifier.domain.rules import GroupingMode
+
+DEV_CSAT_LINK_SECRET = "dev-csat-link-secret-for-this-machine-only"
 
 
 class UnifierSettings(ServiceSettings):
@@ -60,6 +63,14 @@ class UnifierSettings(ServiceSettings):
     # Channel accounts declared in a file (JSON or TOML; see service/channel_file.py), applied
     # at start: created or updated, others left alone; a bad file stops the start
     channel_accounts_file: Path | None = None
+    # SLA policies and calendars declared in a file (TOML or JSON; see service/sla_file.py),
+    # applied at start: each tenant named gets the file's policies; a bad file stops the start
+    sla_file: Path | None = None
+    # The SLA scheduler (one instance per database at a time): it recomputes the conversations
+    # whose next warning or due time has come, looking at least this often, this many a round
+    sla_scheduler: bool = True
+    sla_poll_seconds: float = 1.0
+    sla_batch: int = 500
     # /readyz turns 503 once a partition has been stalled this long by an unknown error
     stall_ready_seconds: float = 60.0
     # An edit/delete/reaction/status whose message (or reply result) has not come is held this
@@ -88,6 +99,26 @@ class UnifierSettings(ServiceSettings):
     triage_rules_file: Path | None = None
     # Category models are retrained this often for tenants labelled since (0: only by API/CLI)
     triage_train_hours: float = Field(24.0, ge=0)
+    # Satisfaction surveys (README "Satisfaction surveys"): asked when an agent resolves a
+    # conversation, on the channel the customer last used. Defaults for every inbox; per channel
+    # kind in csat_channels ({"sms": {"scale": 5, "enabled": false}}), per inbox in its channel
+    # account's settings {"csat": {...}} (keys: enabled, scale, expiry_hours, question).
+    csat_enabled: bool = True
+    csat_scale: int = 5  # 2, 3, 5 or 10 (WhatsApp's built-in default: 3, its button limit)
+    csat_expiry_hours: float = Field(72.0, gt=0)
+    csat_question: str = "How would you rate the help you got from us?"
+    csat_channels: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    # Signs the email survey link (/csat/{token}). Unset: a published dev key in dev; elsewhere
+    # email conversations are resolved without a survey (the other channels need no link)
+    csat_link_secret: SecretStr | None = None
+    # Where customers reach this service's /csat pages; unset: http://{host}:{port}
+    csat_public_url: str | None = None
+
+    def csat_secret(self) -> SecretStr | None:
+        if self.csat_link_secret is None and self.env == "dev":
+            return SecretStr(DEV_CSAT_LINK_SECRET)
+        return self.csat_link_secret
+
     # Test-only fault injection: probability of SIGKILL right after a batch's DB commit,
     # before the Kafka offset commit (the exactly-once test uses it; 0 in production).
     fault_kill_after_commit: float = 0.0

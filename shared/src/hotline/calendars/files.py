@@ -42,6 +42,13 @@ def load_calendar(path: Path) -> Calendar:
             raise CalendarError(f"{path}: cannot read iCal file {ics} ({exc.strerror})") from exc
         closures.dates |= found.dates
         closures.spans += found.spans
+    return calendar_of(spec, closures)
+
+
+def calendar_of(spec: CalendarFile, closures: Closures | None = None) -> Calendar:
+    """The calendar of a spec (a file's keys; ``closures``: its iCal files' closures)."""
+    closures = closures or Closures()
+    tz = _zone(spec.timezone)
     return Calendar(
         tz,
         parse_week(spec.week),
@@ -50,6 +57,16 @@ def load_calendar(path: Path) -> Calendar:
         open_dates={d: parse_periods(p, f"open.{d}") for d, p in spec.open.items()},
         closed_spans=closures.spans,
     )
+
+
+def spec_of(raw: Any, where: str = "calendar") -> CalendarFile:
+    """A calendar spec from decoded JSON/TOML, checked: the calendar it gives is built once."""
+    try:
+        spec = msgspec.convert(raw, CalendarFile)
+    except msgspec.ValidationError as exc:
+        raise CalendarError(f"{where}: {exc}") from exc
+    calendar_of(spec)
+    return spec
 
 
 def _read(path: Path) -> CalendarFile:

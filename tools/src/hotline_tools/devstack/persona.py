@@ -89,6 +89,19 @@ def whatsapp_text(p: Persona, wamid: str, text: str, app_secret: str, ts: int) -
     return _whatsapp_value({"contacts": contacts, "messages": [message]}, app_secret)
 
 
+def whatsapp_button_reply(
+    p: Persona, wamid: str, reply_id: str, title: str, app_secret: str, ts: int
+) -> Post:
+    """Her tap on one of our interactive reply buttons (``interactive.button_reply``)."""
+    message: dict[str, object] = {"from": p.wa_id, "id": wamid, "timestamp": str(ts)}
+    message |= {
+        "type": "interactive",
+        "interactive": {"type": "button_reply", "button_reply": {"id": reply_id, "title": title}},
+    }
+    contacts = [{"profile": {"name": p.name}, "wa_id": p.wa_id}]
+    return _whatsapp_value({"contacts": contacts, "messages": [message]}, app_secret)
+
+
 def whatsapp_status(p: Persona, wamid: str, status: str, app_secret: str, ts: int) -> Post:
     """A status webhook for one of our outbound messages (sent, delivered, read, failed)."""
     entry = {"id": wamid, "status": status, "timestamp": str(ts), "recipient_id": p.wa_id}

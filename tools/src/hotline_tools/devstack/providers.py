@@ -8,7 +8,9 @@ provider documents it, so the demo persona's Slack profile resolves and agent re
 from __future__ import annotations
 
 import itertools
+import json
 import threading
+from collections import deque
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -117,7 +119,11 @@ def slack_user(user: str, personas: tuple[pe.Persona, ...]) -> dict[str, Any]:
     return {"ok": False, "error": "user_not_found"}
 
 
-def app(personas: tuple[pe.Persona, ...] = (pe.MARIA, pe.NAMESAKE)) -> FastAPI:
+def app(
+    personas: tuple[pe.Persona, ...] = (pe.MARIA, pe.NAMESAKE),
+    sent: deque[tuple[str, Any]] | None = None,
+) -> FastAPI:
+    """``sent``: where each send request is kept as (path, JSON body or form), for tests."""
     api, counter = FastAPI(), itertools.count(1)
 
     @api.api_route("/slack/api/users.info", methods=["GET", "POST"])
@@ -142,10 +148,19 @@ def app(personas: tuple[pe.Persona, ...] = (pe.MARIA, pe.NAMESAKE)) -> FastAPI:
         return JSONResponse(doc, status_code=status)
 
     @api.post("/{path:path}")
-    async def send(path: str) -> JSONResponse:
+    async def send(path: str, request: Request) -> JSONResponse:
+        if sent is not None:
+            sent.append(("/" + path, await _body(request)))
         return JSONResponse(sent_answer("/" + path, next(counter)))
 
     return api
+
+
+async def _body(request: Request) -> Any:
+    raw = await request.body()
+    if request.headers.get("content-type", "").startswith("application/json"):
+        return json.loads(raw or b"null")
+    return dict(parse_qsl(raw.decode(errors="replace")))
 
 
 def api_bases(base: str) -> dict[str, str]:
@@ -164,7 +179,9 @@ class StandIn:
     """Serves ``app()`` on 127.0.0.1:port in a thread of the `make run` process."""
 
     def __init__(self, port: int) -> None:
-        config = uvicorn.Config(app(), host="127.0.0.1", port=port, log_config=None)
+        # the latest send requests, in order (tests read them; bounded for a long `make run`)
+        self.sent: deque[tuple[str, Any]] = deque(maxlen=1000)
+        config = uvicorn.Config(app(sent=self.sent), host="127.0.0.1", port=port, log_config=None)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="provider-standin", daemon=True)
         self.base = f"http://127.0.0.1:{port}"

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Literal
 
 from chat_gateway.replies.slack_api import SlackApi, SlackApiError
+from chat_gateway.slack.interactions import blocks_of
 from chat_gateway.widget.hub import Hub
 from hotline import events as ev
 from hotline.kafka import Batch, PermanentError
@@ -33,6 +34,11 @@ def reply_text(reply: ev.ReplyRequested) -> str:
     if isinstance(content, ev.TextContent):
         return content.text
     raise PermanentError("unsupported_content", content.__class__.__name__)
+
+
+def survey_frame(survey: ev.SurveyAsk) -> dict[str, object]:
+    choices = [{"reply_id": c.reply_id, "title": c.title} for c in survey.choices]
+    return {"survey_id": survey.survey_id, "question": survey.question, "choices": choices}
 
 
 def result(
@@ -115,18 +121,22 @@ class ReplyHandler:
         if token is None:
             raise PermanentError("unknown_workspace", reply.channel.account_id)
         channel = reply.thread.provider_conversation_id or reply.recipient
+        text = reply_text(reply)
+        blocks = blocks_of(reply.survey, text) if reply.survey is not None else None
         ts = await self.slack.post_message(
-            token, channel, reply_text(reply), reply.thread.chat_thread_id
+            token, channel, text, reply.thread.chat_thread_id, blocks
         )
         return result(reply, "sent", provider_message_id=f"{channel}:{ts}")
 
     async def _widget(self, reply: ev.ReplyRequested) -> ev.ReplyResult:
-        frame = {
+        frame: dict[str, object] = {
             "type": "reply",
             "reply_id": reply.reply_id,
             "text": reply_text(reply),
             "sent_at": reply.requested_at.isoformat(),
         }
+        if reply.survey is not None:  # the widget shows its choices as an inline rating
+            frame["survey"] = survey_frame(reply.survey)
         live = await self.hub.reply(
             (reply.channel.account_id, reply.recipient), reply.reply_id, frame
         )

@@ -27,11 +27,21 @@ class SlackApi:
     async def close(self) -> None:
         await self.client.aclose()
 
-    async def post_message(self, token: str, channel: str, text: str, thread_ts: str | None) -> str:
-        """Post and return the new message's ts; RetriableError when trying again may help."""
-        payload: dict[str, str] = {"channel": channel, "text": text}
+    async def post_message(
+        self,
+        token: str,
+        channel: str,
+        text: str,
+        thread_ts: str | None,
+        blocks: list[dict[str, object]] | None = None,
+    ) -> str:
+        """Post and return the new message's ts; RetriableError when trying again may help.
+        ``blocks``: Block Kit layout (``text`` stays the notification's fallback)."""
+        payload: dict[str, object] = {"channel": channel, "text": text}
         if thread_ts:
             payload["thread_ts"] = thread_ts
+        if blocks:
+            payload["blocks"] = blocks
         try:
             response = await self.client.post(
                 "chat.postMessage", json=payload, headers={"Authorization": f"Bearer {token}"}

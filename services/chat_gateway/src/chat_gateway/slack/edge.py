@@ -1,5 +1,5 @@
 """POST /slack/events: read once, run the pure pipeline, hand the outcome to the intake and
-answer only after Kafka acked."""
+answer only after Kafka acked. POST /slack/interactions: taps on our survey buttons."""
 
 from __future__ import annotations
 
@@ -12,13 +12,14 @@ from prometheus_client import CollectorRegistry
 from chat_gateway.settings import ChatSettings
 from chat_gateway.slack.accounts import SlackAccounts
 from chat_gateway.slack.download import FileCopier
+from chat_gateway.slack.interactions import interaction_events
 from chat_gateway.slack.outcome import SlackOutcomes
 from chat_gateway.slack.pipeline import parse_signed
 from chat_gateway.slack.users_info import ProfileDirectory
 from hotline.blobs import open_blob_store
 from hotline.http import ServiceState
 from hotline.http.hotpath import Answer, Handler, Inbound
-from hotline.intake import Intake, Result
+from hotline.intake import Intake, Publish, Result
 from hotline.intake.http import answer_for
 
 PATH = "/slack/events"
@@ -60,6 +61,19 @@ def slack_post(outcomes: SlackOutcomes, intake: Intake) -> Handler:
         return slack_answer(await intake.take(outcome))
 
     return slack_events
+
+
+def interactions_post(outcomes: SlackOutcomes, intake: Intake) -> Handler:
+    """Slack's interactivity request URL: a survey tap becomes a message (answered 200 once
+    Kafka acked, so Slack's retry of a lost answer is the same event)."""
+
+    async def slack_interactions(_state: ServiceState, req: Inbound) -> Answer:
+        received_at = datetime.now(UTC)
+        workspaces = outcomes.accounts
+        events = interaction_events(req.headers, req.body, workspaces, time.time(), received_at)
+        return slack_answer(await intake.take(Publish(events)))
+
+    return slack_interactions
 
 
 def slack_answer(result: Result) -> Answer:

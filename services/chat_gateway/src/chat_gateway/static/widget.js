@@ -42,18 +42,44 @@
   }
   function transmit(msg) {
     if (ws && welcomed && ws.readyState === 1) {
-      ws.send(JSON.stringify({ type: "message", client_id: msg.client_id, text: msg.text }));
+      var frame = { type: "message", client_id: msg.client_id, text: msg.text };
+      if (msg.reply_id) { frame.reply_id = msg.reply_id; }
+      ws.send(JSON.stringify(frame));
     }
   }
-  function send(text) {
+  function send(text, replyId) {
     if (!text || !text.trim()) { return null; }
     var rnd = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2));
     var msg = { client_id: "c_" + rnd, text: text };
+    if (replyId) { msg.reply_id = replyId; }
     state.pending.push(msg);
     save();
     line("pending", msg.client_id, text).dataset.state = "pending";
     transmit(msg);
     return msg.client_id;
+  }
+  /* A satisfaction survey: its choices as buttons under the question; a tap is sent like a
+     message (acked, resent until acked) carrying the choice's reply id. */
+  function rating(li, survey) {
+    var row = document.createElement("div");
+    row.className = "hotline-rating";
+    row.setAttribute("role", "group");
+    row.setAttribute("aria-label", survey.question);
+    survey.choices.forEach(function (c) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.textContent = c.title;
+      b.dataset.replyId = c.reply_id;
+      b.onclick = function () {
+        send(c.title, c.reply_id);
+        row.dataset.rated = c.reply_id;
+        row.querySelectorAll("button").forEach(function (o) {
+          o.setAttribute("aria-pressed", String(o === b));
+        });
+      };
+      row.appendChild(b);
+    });
+    li.appendChild(row);
   }
   var handlers = {
     welcome: function (m) {
@@ -70,7 +96,8 @@
     },
     reply: function (m) {
       if (state.seen.indexOf(m.reply_id) < 0) {
-        line("reply", m.reply_id, m.text);
+        var li = line("reply", m.reply_id, m.text);
+        if (m.survey) { rating(li, m.survey); }
         state.seen.push(m.reply_id); state.seen = state.seen.slice(-200); save();
       }
       document.getElementById("hotline-typing").hidden = true;

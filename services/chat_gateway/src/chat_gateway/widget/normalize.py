@@ -40,6 +40,13 @@ def _site_signed(kind: ev.IdentifierKind, value: str, source: str) -> ev.Identif
     return ev.identifier(kind, value, "site_signed", source)
 
 
+def content_of(frame: Send) -> ev.Content:
+    """Typed text, or a tap on one of our buttons (a survey rating: its reply id)."""
+    if frame.reply_id is not None:
+        return ev.InteractiveContent(reply_id=frame.reply_id, title=frame.text)
+    return ev.TextContent(text=frame.text)
+
+
 def normalize(tenant: str, who: Identity, frame: Send, received_at: datetime) -> ev.MessageReceived:
     provider_id = f"{who.visitor_id}:{frame.client_id}"
     return ev.MessageReceived(
@@ -52,6 +59,6 @@ def normalize(tenant: str, who: Identity, frame: Send, received_at: datetime) ->
         sender=ev.Sender(
             handle=who.visitor_id, display_name=who.display_name, identifiers=identifiers(who)
         ),
-        content=ev.TextContent(text=frame.text),
+        content=content_of(frame),
         thread=ev.ThreadHints(provider_conversation_id=f"{who.site}:{who.visitor_id}"),
     )

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import msgspec
 
+from hotline import events as ev
 from hotline.http import Rejected, decode_json
 
 CLIENT_ID_MAX = 64
+REPLY_ID_MAX = 128
 
 
 class Frame(msgspec.Struct, kw_only=True, forbid_unknown_fields=False, tag_field="type"):
@@ -25,7 +27,8 @@ class Hello(Frame, kw_only=True, tag="hello"):
 
 class Send(Frame, kw_only=True, tag="message"):
     client_id: str
-    text: str
+    text: str  # a button tap: the button's title
+    reply_id: str | None = None  # a tap on a button of ours (a survey's rating)
 
 
 class Seen(Frame, kw_only=True, tag="seen"):
@@ -52,3 +55,7 @@ def check_send(frame: Send, max_text: int) -> None:
         raise Rejected(422, "schema_mismatch", "$.text: empty")
     if len(frame.text) > max_text:
         raise Rejected(413, "payload_too_large", f"$.text over {max_text} characters")
+    if frame.reply_id is not None and (
+        len(frame.reply_id) > REPLY_ID_MAX or ev.survey_answer(frame.reply_id) is None
+    ):
+        raise Rejected(422, "schema_mismatch", "$.reply_id: not a button of ours")

@@ -1,5 +1,6 @@
-"""The operations report: what happened to the conversations opened in a window, grouped by
-channel kind, agent, hour of day or day, from facts the store holds (no SQL here).
+"""The operations report: what happened to the conversations opened in a window, by channel
+kind, team, agent, hour of day, weekday or day (:mod:`.ops_groups`), from facts the store holds
+(no SQL here).
 
 - **opened**: conversations opened in the window (the cohort); the other figures but backlog,
   callbacks owed and missed calls are the cohort's.
@@ -8,31 +9,37 @@ channel kind, agent, hour of day or day, from facts the store holds (no SQL here
 - **reopen rate**: reopened / closed, counting the conversations that were ever closed and those
   an agent reopened (a customer's message reopening a thread leaves no record to count).
 - **backlog**: opened before the window's end and not closed by then.
-- **abandoned**: a customer message and no agent reply (closed or still open).
+- **abandoned**: the customer wrote and no agent ever answered (closed or still open); the
+  **abandonment rate** is abandoned / the cohort's conversations a customer wrote in.
 - **missed calls**: inbound calls started in the window that nobody answered.
 - **callbacks owed**: conversations whose latest missed call is later than the latest answer.
+- Conversations opened before the window count only in backlog and callbacks owed; the store
+  may give them one by one or counted (:class:`Carried`).
+- **SLA attainment** and **CSAT**: :mod:`.ops_quality`.
 
-Percentiles are nearest-rank (an observed value); durations are seconds. Hours and days are
-those of ``tz`` (UTC unless given); a conversation counts in the bucket of its opening.
+Percentiles are nearest-rank (an observed value); durations are seconds. A conversation counts
+in the bucket of its opening; a filter keeps only the items of a channel, team and agent.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import UTC, datetime
 
-Group = Literal["channel", "agent", "hour", "day"]
-UNASSIGNED = "(unassigned)"
+from unifier.domain import ops_quality
+from unifier.domain.ops_groups import Filter, Group, Inboxes, Where, key_of, ordered, passes
+from unifier.domain.ops_quality import Quality
+from unifier.domain.ops_window import Window
 
 
 @dataclass(frozen=True)
 class Conversation:
+    thread_id: str
     channel: str
-    agent: str | None  # the assignee
+    account: str  # its inbox: the account its first message came in on
+    agent: str | None  # the assignee, else the agent who replied first
     opened_at: datetime
     closed_at: datetime | None  # None: open now
     first_customer_at: datetime | None
@@ -45,15 +52,36 @@ class Conversation:
 @dataclass(frozen=True)
 class MissedCall:
     channel: str
+    account: str
     agent: str | None  # the assignee of the call's conversation
     started_at: datetime
 
 
 @dataclass(frozen=True)
-class Window:
-    start: datetime
-    end: datetime
-    tz: tzinfo
+class Carried:
+    """Conversations opened before the window, counted by channel kind, inbox and agent: how
+    many were not closed by its end (backlog) and how many owe a call back."""
+
+    channel: str
+    account: str
+    agent: str | None
+    backlog: int
+    callbacks_owed: int
+
+
+BEFORE_ANY = datetime.min.replace(tzinfo=UTC)  # when a Carried count opened: before the window
+Item = Conversation | MissedCall | Carried
+
+
+@dataclass(frozen=True)
+class Scope:
+    group: Group
+    window: Window
+    only: Filter = field(default_factory=Filter)
+    inboxes: Inboxes = ()
+
+
+NOT_MEASURED = Quality()
 
 
 @dataclass
@@ -72,18 +100,27 @@ class Row:
     reopen_rate: float | None = None
     backlog: int = 0
     abandoned: int = 0
+    abandonment_rate: float | None = None
     missed_calls: int = 0
     callbacks_owed: int = 0
+    sla_fulfilled: int | None = None
+    sla_breached: int | None = None
+    sla_attainment: float | None = None
+    csat_answers: int | None = None
+    csat_mean: float | None = None
+    csat_satisfied: float | None = None
+    _asked: int = field(default=0, repr=False)  # the cohort's conversations a customer wrote in
     _responses: list[float] = field(default_factory=list, repr=False)
     _resolutions: list[float] = field(default_factory=list, repr=False)
+    _scores: list[float] = field(default_factory=list, repr=False)  # CSAT, 0 to 1
 
 
 def percentile(values: Sequence[float], p: float) -> float | None:
     """Nearest rank: the smallest value with at least ``p`` % of the values at or below it."""
     if not values:
         return None
-    ordered = sorted(values)
-    return ordered[max(math.ceil(p / 100 * len(ordered)), 1) - 1]
+    ordered_ = sorted(values)
+    return ordered_[max(math.ceil(p / 100 * len(ordered_)), 1) - 1]
 
 
 def mean(values: Sequence[float]) -> float | None:
@@ -92,29 +129,6 @@ def mean(values: Sequence[float]) -> float | None:
 
 def _seconds(since: datetime, until: datetime) -> float:
     return (until - since).total_seconds()
-
-
-def key_of(group: Group, w: Window, channel: str, agent: str | None, at: datetime) -> str:
-    if group == "channel":
-        return channel
-    if group == "agent":
-        return agent or UNASSIGNED
-    local = at.astimezone(w.tz)
-    return f"{local.hour:02d}" if group == "hour" else local.date().isoformat()
-
-
-def empty_keys(group: Group, w: Window) -> list[str]:
-    """The buckets shown even when empty: every hour, every day of the window."""
-    if group == "hour":
-        return [f"{h:02d}" for h in range(24)]
-    if group != "day":
-        return []
-    day, last = w.start.astimezone(w.tz).date(), (w.end - timedelta(microseconds=1))
-    days = []
-    while day <= last.astimezone(w.tz).date():
-        days.append(day.isoformat())
-        day += timedelta(days=1)
-    return days
 
 
 def _in_window(w: Window, at: datetime) -> bool:
@@ -130,6 +144,7 @@ def _count(row: Row, c: Conversation, w: Window) -> None:
     row.opened += 1
     row.closed += c.closed or c.reopened
     row.reopened += c.reopened
+    row._asked += c.first_customer_at is not None
     if c.first_customer_at is not None and c.first_reply_at is None:
         row.abandoned += 1
     if c.first_customer_at is not None and c.first_reply_at is not None:
@@ -145,54 +160,51 @@ def _finish(row: Row) -> Row:
     row.resolution_p50 = percentile(row._resolutions, 50)
     row.resolution_p90 = percentile(row._resolutions, 90)
     row.reopen_rate = row.reopened / row.closed if row.closed else None
+    row.abandonment_rate = row.abandoned / row._asked if row._asked else None
+    ops_quality.finish(row)
     return row
 
 
-def _fill(
-    rows: dict[str, Row],
-    items: Iterable[Conversation | MissedCall],
-    key: Callable[[Conversation | MissedCall], str],
-    w: Window,
-) -> None:
-    for item in items:
-        row = rows.setdefault(key(item), Row(key(item)))
-        if isinstance(item, MissedCall):
-            row.missed_calls += _in_window(w, item.started_at)
-        else:
-            _count(row, item, w)
+def _where(item: Item) -> Where:
+    if isinstance(item, MissedCall):
+        return Where(item.channel, item.account, item.agent, item.started_at)
+    if isinstance(item, Carried):
+        return Where(item.channel, item.account, item.agent, BEFORE_ANY)
+    return Where(item.channel, item.account, item.agent, item.opened_at)
 
 
 def report(
-    conversations: Iterable[Conversation], calls: Iterable[MissedCall], group: Group, w: Window
+    conversations: Iterable[Conversation],
+    calls: Iterable[MissedCall],
+    scope: Scope,
+    quality: Quality = NOT_MEASURED,
+    carried: Iterable[Carried] = (),
 ) -> tuple[list[Row], Row]:
-    """The rows by ``group`` (sorted by key; empty hours and days included) and the total."""
-    convs, missed = list(conversations), list(calls)
+    """The rows by the scope's group (empty hours, weekdays and days included) and the total,
+    of the items that pass the scope's filter."""
+    w, inboxes = scope.window, scope.inboxes
+    every: list[Item] = [*conversations, *calls, *carried]
+    items = [i for i in every if passes(_where(i), inboxes, scope.only)]
+    keys = [key_of(scope.group, _where(i), w, inboxes) for i in items]
+    rows = {k: Row(k) for k in ordered(scope.group, keys, w)}
+    total = Row("total")
+    for row in [*rows.values(), total]:
+        ops_quality.start(row, quality)
+    cohort: dict[str, list[Row]] = {}
+    for item, key in zip(items, keys, strict=True):
+        for row in (rows[key], total):
+            _add(row, item, w)
+        if isinstance(item, Conversation) and _in_window(w, item.opened_at):
+            cohort[item.thread_id] = [rows[key], total]
+    ops_quality.count(cohort, quality)
+    return [_finish(r) for r in rows.values()], _finish(total)
 
-    def key(item: Conversation | MissedCall) -> str:
-        at = item.opened_at if isinstance(item, Conversation) else item.started_at
-        return key_of(group, w, item.channel, item.agent, at)
 
-    rows = {k: Row(k) for k in empty_keys(group, w)}
-    _fill(rows, [*convs, *missed], key, w)
-    total: dict[str, Row] = {}
-    _fill(total, [*convs, *missed], lambda _: "total", w)
-    return [_finish(rows[k]) for k in sorted(rows)], _finish(total.get("total", Row("total")))
-
-
-MAX_DAYS = 366
-
-
-def window(start: datetime, end: datetime, tz: str | None) -> Window:
-    """The report's window; ValueError names what is wrong (aware times, from < to, at most
-    366 days, a known IANA time zone)."""
-    if start.tzinfo is None or end.tzinfo is None:
-        raise ValueError("from and to need a UTC offset")
-    if start >= end:
-        raise ValueError("from must be before to")
-    if end - start > timedelta(days=MAX_DAYS):
-        raise ValueError(f"the window is longer than {MAX_DAYS} days")
-    try:
-        zone: tzinfo = ZoneInfo(tz) if tz else UTC
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {tz!r}") from None
-    return Window(start, end, zone)
+def _add(row: Row, item: Item, w: Window) -> None:
+    if isinstance(item, MissedCall):
+        row.missed_calls += _in_window(w, item.started_at)
+    elif isinstance(item, Carried):
+        row.backlog += item.backlog
+        row.callbacks_owed += item.callbacks_owed
+    else:
+        _count(row, item, w)

@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from hotline.blobs import open_blob_store
 from hotline.http import ServiceState, create_service_app
 from hotline.intake import Intake, KafkaPublisher
+from unifier.domain.surveys import SurveyConfig, checked
 from unifier.entrypoints.api import (
     account_routes,
     assignment_routes,
@@ -21,6 +22,8 @@ from unifier.entrypoints.api import (
     labels_routes,
     notes_routes,
     report_routes,
+    routing_routes,
+    sla_routes,
     snooze_routes,
     template_routes,
     triage_routes,
@@ -37,6 +40,8 @@ from unifier.entrypoints.web.presence_board import PresenceBoard
 from unifier.entrypoints.web.routers import ROUTERS
 from unifier.entrypoints.web.sign_in import LoginLimits
 from unifier.entrypoints.web.templating import STATIC
+from unifier.service.survey_links import SurveyLinks
+from unifier.service.surveys import SurveyPolicy
 from unifier.settings import UnifierSettings
 
 
@@ -84,6 +89,7 @@ def create_app(settings: UnifierSettings | None = None) -> FastAPI:
     app.state.presence = presence
     state: ServiceState = app.state.hotline  # typing events go out through the edge intake
     app.state.intake = Intake(KafkaPublisher(state.producer), state.metrics)
+    app.state.surveys = survey_policy(settings)
     app.state.login_limits = LoginLimits.of(settings)  # per process, in memory
     app.state.blobs = open_blob_store(settings, settings.blob_dir)  # the edges' store, read here
     seen = [Depends(api_seen)]  # an agent's API request counts as presence
@@ -97,11 +103,13 @@ def create_app(settings: UnifierSettings | None = None) -> FastAPI:
         callback_routes,
         labels_routes,
         snooze_routes,
+        sla_routes,
         canned_routes,
         contact_routes,
         template_routes,
         upload_routes,
         report_routes,
+        routing_routes,
         triage_routes,
     ):
         app.include_router(api.router, dependencies=seen)
@@ -110,6 +118,23 @@ def create_app(settings: UnifierSettings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     security.install(app)
     return app
+
+
+def survey_policy(settings: UnifierSettings) -> SurveyPolicy:
+    """The survey settings, checked at start (a bad scale stops it). No link secret: email
+    conversations are resolved without a survey."""
+    base = SurveyConfig(
+        enabled=settings.csat_enabled,
+        scale=settings.csat_scale,
+        expiry_hours=settings.csat_expiry_hours,
+        question=settings.csat_question,
+    )
+    for override in settings.csat_channels.values():
+        base.merged(override)  # raises on a bad one
+    secret = settings.csat_secret()
+    url = settings.csat_public_url or f"http://{settings.host}:{settings.port}"
+    links = SurveyLinks(secret, url) if secret is not None else None
+    return SurveyPolicy(links, checked(base), dict(settings.csat_channels))
 
 
 def bootstrap() -> tuple[FastAPI, UnifierSettings]:

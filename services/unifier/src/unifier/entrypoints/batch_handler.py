@@ -8,6 +8,7 @@ import os
 import random
 import signal
 from collections.abc import Callable
+from datetime import UTC, datetime
 from itertools import groupby
 
 import sqlalchemy.exc
@@ -21,7 +22,9 @@ from hotline.kafka.errors import Verdict
 from unifier.domain.rules import RuleSet
 from unifier.domain.unify import unify
 from unifier.domain.working import UnifierInbound
+from unifier.service import sla_refresh
 from unifier.service.results import apply_results
+from unifier.service.survey_answers import take_answers
 from unifier.service.triage import Triage
 from unifier.store.claims import IdentityRace
 from unifier.store.load import load_working_set
@@ -116,12 +119,22 @@ class BatchHandler:
         inbound = [(e, raw) for e, raw in items if not isinstance(e, ev.ReplyResult)]
         results = [e for e, _ in items if isinstance(e, ev.ReplyResult)]
         await apply_results(conn, tenant, results)
-        decided = await self._decide(conn, tenant, inbound) if inbound else []
-        return sorted({*decided, *(r.conversation_id for r in results)})
+        inbound, rated = await take_answers(conn, tenant, inbound)  # survey answers: no message
+        answered: dict[str, datetime] = {}
+        decided = await self._decide(conn, tenant, inbound, answered) if inbound else []
+        touched = sorted({*decided, *(r.conversation_id for r in results)})
+        # the threads' SLA facts changed: fulfilments (and any threshold passed) go out here
+        await sla_refresh.refresh(conn, tenant, touched, datetime.now(UTC), answered=answered)
+        return sorted({*touched, *rated})
 
     async def _decide(
-        self, conn: AsyncConnection, tenant: str, inbound: list[tuple[UnifierInbound, bytes]]
+        self,
+        conn: AsyncConnection,
+        tenant: str,
+        inbound: list[tuple[UnifierInbound, bytes]],
+        answered: dict[str, datetime],
     ) -> list[str]:
+        """Decide and store; ``answered`` gets each thread's earliest new customer message."""
         rules = self.rules_for(tenant)
         found = [e for e, _ in inbound if isinstance(e, ev.MessageReceived)]
         triage = self.triage if found else None
@@ -135,6 +148,9 @@ class BatchHandler:
             await triage.finish(conn, ws, plan, prepared)
         await write_plan(conn, ws, plan)
         self.stored += len(plan.messages)
+        for m in plan.messages:
+            if m.role == "customer":
+                answered[m.thread_id] = min(m.at, answered.get(m.thread_id, m.at))
         edited = {ws.messages[k].thread_id for k in plan.updated_messages if k in ws.messages}
         return sorted(plan.touched_threads | edited)  # edits, deletes, reactions, statuses too
 

@@ -69,8 +69,38 @@ def _print(report: Report, as_json: bool) -> None:
         Console(width=200).print(table)
 
 
+def recompute(
+    tenant: Annotated[str | None, typer.Option(help="only this tenant")] = None,
+    apply: Annotated[bool, typer.Option("--apply", help="write the changes")] = False,
+    examples: Annotated[int, typer.Option(help="how many changes to show")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+) -> None:
+    """Recompute SLA clocks under the current policies: show what would change (due times,
+    states, events to emit) without writing; --apply writes it."""
+    from unifier.entrypoints.sla_recompute import recompute as run_recompute
+    from unifier.settings import UnifierSettings
+
+    settings = UnifierSettings()
+    report = asyncio.run(
+        run_recompute(settings.database_url, tenant, apply=apply, examples=examples)
+    )
+    if as_json:
+        typer.echo(json.dumps(vars(report), indent=2))
+        return
+    verb = "changed" if apply else "would change"
+    typer.echo(
+        f"{report.threads} conversations: {report.changed} {verb};"
+        f" {report.events} events {'emitted' if apply else 'would be emitted'}"
+    )
+    for e in report.examples:
+        typer.echo(json.dumps(e))
+
+
 app = typer.Typer(help="unifier tools", no_args_is_help=True)
 app.command()(rethread)
+app.command()(recompute)
+sla_app = typer.Typer(help="SLA clocks of the stored conversations.", no_args_is_help=True)
+sla_app.command()(recompute)
 
 if __name__ == "__main__":
     app()

@@ -31,7 +31,8 @@ from unifier.domain.rules import RuleSet, rule_set
 from unifier.entrypoints.batch_handler import BatchHandler, Decoded, classify_db, decode_record
 from unifier.entrypoints.relay import OutboxRelay
 from unifier.entrypoints.relay_process import RelayProcess
-from unifier.service import channel_file, channel_keys, triage_admin
+from unifier.entrypoints.sla_scheduler import SlaScheduler
+from unifier.service import channel_file, channel_keys, sla_file, triage_admin
 from unifier.service.language import LanguageDetector
 from unifier.service.triage import Triage
 from unifier.settings import UnifierSettings
@@ -83,6 +84,7 @@ class ConsumerRuntime:
     current: ConsumerLoop[Decoded] | None = None
     sweeper: Sweeper | None = None  # built by start()
     sealer: Sealer | None = None  # channel-account secrets; None: no key (outside dev)
+    sla: SlaScheduler | None = None  # built by start()
 
     def loop(self, metrics: Metrics | None = None) -> ConsumerLoop[Decoded]:
         s = self.settings
@@ -124,6 +126,9 @@ class ConsumerRuntime:
         self.tasks.append(asyncio.create_task(self.consume(metrics)))
         self.tasks.append(asyncio.create_task(self.sweeper.run(self.stop)))
         self.tasks.append(asyncio.create_task(self.relay.run(self.stop)))
+        if s.sla_scheduler:
+            self.sla = SlaScheduler(self.engine, s, self.handler.on_commit, self.handler.gate)
+            self.tasks.append(asyncio.create_task(self.sla.run(self.stop)))
 
     async def consume(self, metrics: Metrics | None = None, pause: float = 1.0) -> None:
         """Run the consumer loop; when it gives up (retries exhausted, e.g. the database is
@@ -188,6 +193,18 @@ async def load_triage_rules(engine: AsyncEngine, path: Path) -> None:
     log.info("triage rules file applied", extra={"tenants": len(docs)})
 
 
+async def load_sla_file(engine: AsyncEngine, path: Path) -> None:
+    """Apply the SLA policies file; a bad one stops the start (and changes nothing)."""
+    try:
+        async with engine.begin() as conn:
+            tenants = await sla_file.load(conn, path)
+    except sla_file.SlaFileError as exc:
+        await engine.dispose()
+        log.error("not starting: bad SLA file: %s", exc)
+        raise
+    log.info("SLA file applied", extra={"tenants": tenants})
+
+
 async def check_channel_key(engine: AsyncEngine, sealer: Sealer | None) -> None:
     """Stop the start when channel accounts exist without a key to open them; re-seal values
     sealed by an older key (``channel_keys``)."""
@@ -213,6 +230,8 @@ async def build_runtime(
     await check_channel_key(engine, sealer)
     if settings.triage_rules_file is not None:
         await load_triage_rules(engine, settings.triage_rules_file)
+    if settings.sla_file is not None:
+        await load_sla_file(engine, settings.sla_file)
     relay: Relay = (
         RelayProcess(settings)
         if settings.relay_process

@@ -1,7 +1,9 @@
 """One round of auto-assignment over every tenant's auto-assign teams: threads of an offline
 agent (past the grace period) move on with reason ``agent_offline``; unassigned open threads
-of the teams' inboxes go round robin to online agents below capacity; the rest wait, queued
-with the reason (``unifier.domain.assignment`` decides, this applies)."""
+of the teams' inboxes (or escalated to a team), longest waiting first, go round robin to the
+members who cover their needs (skills), are online and on shift and below capacity (in total
+and for the channel kind); the rest wait, queued with the reason
+(``unifier.domain.assignment`` and ``unifier.domain.routing`` decide, this applies)."""
 
 from __future__ import annotations
 
@@ -13,10 +15,12 @@ from itertools import groupby
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from unifier.domain import assignment as dom
+from unifier.domain import routing
+from unifier.service import routing as routing_config
 from unifier.service.assignment import Why, assign, wait
 from unifier.service.commands import CommandError
 from unifier.store import assignment_rows as rows
-from unifier.store import team_rows
+from unifier.store import routing_rows, team_rows
 from unifier.store.assignment_rows import AgentRow, ThreadSlot
 from unifier.store.team_rows import TeamRow
 
@@ -82,18 +86,18 @@ async def _tenant_round(
     agents = await rows.agents_of(conn, tenant)
     online = online_of(agents, local, now, timing.online_s)
     inboxes = await team_rows.inboxes_of(conn, tenant, [t.team_id for t in teams])
-    kinds = sorted({k for _, k, _ in inboxes})
+    await routing_rows.drop_settled_routes(conn, tenant)
+    kinds = sorted({k for _, k, _ in inboxes} | await routing_rows.routed_kinds(conn, tenant))
     if not kinds:
         return []
     await team_rows.drop_stale_queue(conn, tenant)
     slots = await _slots(conn, tenant, kinds, _gone(agents, online, now, timing), timing.batch)
-    floor = await _floor(conn, tenant, teams, agents, online)
+    floor = await _floor(conn, tenant, teams, agents, (online, now))
     queue = await team_rows.queued_of(conn, tenant, [s.thread_id for s in slots if not s.assignee])
+    teams_of = await routing_config.teams_of(conn, tenant, slots, inboxes)
     changed: Changed = []
     for team in teams:
-        mine = [
-            s for s in slots if dom.team_for(s.channel_kind, s.account_id, inboxes) == team.team_id
-        ]
+        mine = [s for s in slots if teams_of.get(s.thread_id) == team.team_id]
         changed += await _team_round(conn, tenant, team, floor, (mine, queue))
     return changed
 
@@ -104,7 +108,7 @@ async def _slots(
     """The threads to place: those of agents gone offline first, then the waiting ones."""
     moving = await rows.open_slots(conn, tenant, kinds, assignees=gone, limit=batch)
     waiting = await rows.open_slots(conn, tenant, kinds, assignees=None, limit=batch)
-    return moving + waiting
+    return moving + routing.longest_waiting_first(waiting)
 
 
 async def _floor(
@@ -112,12 +116,22 @@ async def _floor(
     tenant: str,
     teams: list[TeamRow],
     agents: Sequence[AgentRow],
-    online: set[str],
+    seen: tuple[set[str], datetime],
 ) -> dom.Floor:
+    """``seen``: who is online, and now (for working hours)."""
+    online, now = seen
     members = sorted({m for t in teams for m in t.members})
-    loads = await rows.loads(conn, tenant, members)
-    capacities = {a.agent_id: a.capacity for a in agents}
-    return dom.Floor(frozenset(online), loads, capacities, {a.agent_id: a.name for a in agents})
+    configured = await routing_rows.agent_routing_of(conn, tenant)
+    return dom.Floor(
+        frozenset(online),
+        await rows.loads(conn, tenant, members),
+        {a.agent_id: a.capacity for a in agents},
+        {a.agent_id: a.name for a in agents},
+        skills=routing_config.floor_skills(configured),
+        limits={a: r.limits for a, r in configured.items()},
+        kind_loads=await routing_rows.kind_loads(conn, tenant, members),
+        on_shift=routing_config.on_shift_now(configured, members, now),
+    )
 
 
 async def _team_round(
@@ -133,7 +147,7 @@ async def _team_round(
     changed: Changed = []
     for slot in slots:
         reason = dom.ROUND_ROBIN if slot.assignee is None else dom.AGENT_OFFLINE
-        [chosen], team = dom.place(team, floor, 1, reason)
+        [chosen], team = dom.place(team, floor, 1, reason, routing_config.needs(slot))
         if await _apply(conn, tenant, row, slot, (chosen, queue.get(slot.thread_id))):
             changed.append((tenant, slot.thread_id))
     if team.pointer != row.pointer and team.pointer is not None:

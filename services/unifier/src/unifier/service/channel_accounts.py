@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline.accounts.sealing import KEY_VARIABLE, Sealer
 from hotline.events import ChannelKind
+from unifier.domain.surveys import BadSurveyConfig, SurveyConfig
 from unifier.service.channel_events import announce
 from unifier.service.commands import CommandError, known
 from unifier.store import channel_rows
@@ -47,7 +48,20 @@ def checked_fields(name: str, settings: dict[str, Any]) -> dict[str, Any]:
         raise _bad(f"name: 1-{MAX_NAME} characters")
     if len(json.dumps(settings)) > MAX_SETTINGS:
         raise _bad(f"settings: at most {MAX_SETTINGS} bytes of JSON")
+    _check_survey(settings.get("csat"))
     return {"name": name.strip(), "settings": settings}
+
+
+def _check_survey(survey: object) -> None:
+    """The inbox's survey settings (``settings.csat``), refused here rather than at a close."""
+    if survey is None:
+        return
+    if not isinstance(survey, dict):
+        raise _bad("settings.csat: an object (enabled, scale, expiry_hours, question)")
+    try:
+        SurveyConfig().merged(survey)
+    except BadSurveyConfig as exc:
+        raise _bad(f"settings.csat: {exc}") from None
 
 
 def checked_secret(name: str, value: object) -> str:

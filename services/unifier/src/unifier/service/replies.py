@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hotline import events as ev
 from hotline.topics import replies_topic_for
 from unifier.domain.unify import reply_token
+from unifier.service import sla_refresh
 from unifier.service.commands import CommandError
 from unifier.service.outbound import add_outbound
 from unifier.service.reply_files import reply_attachments
@@ -68,10 +69,10 @@ async def request_reply(conn: AsyncConnection, ask: ReplyAsk) -> dict[str, Any]:
         channel=channel,
         conversation_id=ask.conversation_id,
         recipient=target.sender_handle,
-        content=_content(hints, text),
+        content=reply_content(hints, text),
         requested_at=datetime.now(UTC),
         requested_by=ask.agent,
-        thread=_thread_hints(hints, ask.conversation_id),
+        thread=thread_hints(hints, ask.conversation_id),
         attachments=files,
         template=chosen.name if chosen else None,
         template_language=chosen.language if chosen else None,
@@ -97,6 +98,7 @@ async def request_reply(conn: AsyncConnection, ask: ReplyAsk) -> dict[str, Any]:
         },
     )
     await add_outbound(conn, event, text)
+    await sla_refresh.refresh(conn, ask.tenant, [ask.conversation_id], datetime.now(UTC))
     await reply_rows.queue_request(conn, replies_topic_for(channel.kind), event)
     return answer
 
@@ -127,7 +129,7 @@ async def _answered_message(conn: AsyncConnection, ask: ReplyAsk) -> Answered:
     return row
 
 
-def _content(msg: ev.MessageReceived, text: str) -> ev.Content:
+def reply_content(msg: ev.MessageReceived, text: str) -> ev.Content:
     if isinstance(msg.content, ev.EmailContent):
         subject = msg.content.subject
         subject = subject if subject.lower().startswith("re:") else f"Re: {subject}"
@@ -135,7 +137,7 @@ def _content(msg: ev.MessageReceived, text: str) -> ev.Content:
     return ev.TextContent(text=text)
 
 
-def _thread_hints(msg: ev.MessageReceived, conversation_id: str) -> ev.ThreadHints:
+def thread_hints(msg: ev.MessageReceived, conversation_id: str) -> ev.ThreadHints:
     h = msg.thread
     mid = [h.message_id] if h.message_id else []
     return ev.ThreadHints(

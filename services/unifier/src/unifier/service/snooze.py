@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline import unified as un
 from unifier.domain.snoozing import BadSnooze, check_until
+from unifier.service import sla_refresh
 from unifier.service.activity import record
 from unifier.service.commands import CommandError, event_id, known
 from unifier.store import thread_rows
@@ -66,4 +67,5 @@ async def _set(
         await record(
             conn, tenant, tid, "snoozed", by, now, until=until.isoformat(), reason="manual"
         )
+    await sla_refresh.refresh(conn, tenant, [tid], now)  # a snooze pauses the clocks
     return event

@@ -11,8 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hotline import unified as un
 from unifier.domain.split import SplitMessage, split_keys, split_subject
 from unifier.domain.unify import reply_token
+from unifier.service import sla_refresh
 from unifier.service.activity import record
 from unifier.service.commands import MANUAL, CommandError, event_id, known, manual_info
+from unifier.service.surveys import Asking, SurveyPolicy, ask
 from unifier.store import thread_rows
 from unifier.store.call_marks import split_callbacks
 from unifier.store.recount import fold_into, recount
@@ -25,8 +27,16 @@ async def _thread(conn: AsyncConnection, tenant: str, tid: str) -> ThreadHead:
 
 
 async def set_open(
-    conn: AsyncConnection, tenant: str, tid: str, *, open_: bool, by: str
+    conn: AsyncConnection,
+    tenant: str,
+    tid: str,
+    *,
+    open_: bool,
+    by: str,
+    survey: SurveyPolicy | None = None,
 ) -> un.UnifiedEvent:
+    """Reopen or close (resolve); closing an open conversation asks the customer for a rating
+    when ``survey`` is given (None: resolved without a survey)."""
     row = await _thread(conn, tenant, tid)
     now = datetime.now(UTC)
     await thread_rows.set_open(conn, tenant, tid, open_, now)
@@ -48,6 +58,9 @@ async def set_open(
     await write_outbox(conn, [event])
     kind = "reopened" if open_ else "closed"
     await record(conn, tenant, tid, kind, by, now, reason="manual")
+    if survey is not None and row.open and not open_:
+        await ask(conn, survey, Asking(tenant, tid, by, now))
+    await sla_refresh.refresh(conn, tenant, [tid], now)  # a resolve ends, a reopen starts clocks
     return event
 
 
@@ -101,6 +114,7 @@ async def merge_threads(
     await record(
         conn, tenant, dst, "merged_from", by, now, source=src, moved=len(ids), reason="manual"
     )
+    await sla_refresh.refresh(conn, tenant, [src, dst], now)  # their messages moved
     return out
 
 
@@ -123,6 +137,7 @@ async def split_thread(
     now, n = datetime.now(UTC), len(found)
     await record(conn, tenant, src, "split", by, now, into=new, moved=n, reason="manual")
     await record(conn, tenant, new, "split_from", by, now, source=src, moved=n, reason="manual")
+    await sla_refresh.refresh(conn, tenant, [src, new], now)  # their messages moved
     return new, out
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from unifier.store.dialect import when
 from unifier.store.schema import messages, threads
 from unifier.store.schema_accounts import agents
+from unifier.store.schema_assignment import assignment_queue
 from unifier.store.schema_workspace import activity
 
 _a, _t, _m = agents.c, threads.c, messages.c
@@ -29,12 +30,16 @@ class AgentRow(NamedTuple):
 
 
 class ThreadSlot(NamedTuple):
-    """An open thread as assignment sees it: its inbox and its assignee."""
+    """An open thread as assignment sees it: its inbox, its assignee, what triage found (its
+    needs) and since when it waits (in the queue, else its last message)."""
 
     thread_id: str
     channel_kind: str
     account_id: str
     assignee: str | None
+    language: str | None
+    category: str | None
+    waiting_since: datetime
 
 
 def _agent(r: Any) -> AgentRow:
@@ -129,7 +134,7 @@ async def activity_of(conn: AsyncConnection, tenant: str, tid: str) -> list[dict
     ]
 
 
-def _account() -> sa.ScalarSelect[Any]:
+def first_account() -> sa.ScalarSelect[Any]:
     """The account the thread's first message came in on (its inbox)."""
     return (
         sa.select(_m.account_id)
@@ -148,24 +153,44 @@ async def open_slots(
     assignees: Sequence[str] | None,
     limit: int,
 ) -> list[ThreadSlot]:
-    """Open threads of the channel kinds, oldest activity first: unassigned ones when
-    ``assignees`` is None, else those assigned to one of ``assignees``."""
+    """Open threads of the channel kinds, longest waiting first (in the queue since, else
+    their last message): unassigned ones when ``assignees`` is None, else those assigned to
+    one of ``assignees``."""
+    q_ = assignment_queue.c
     who = _t.assignee.is_(None) if assignees is None else _t.assignee.in_(list(assignees))
+    since = sa.func.coalesce(q_.since, _t.last_message_at).label("since")
+    queue = (q_.tenant == _t.tenant) & (q_.thread_id == _t.thread_id)
     q = (
-        sa.select(_t.thread_id, _t.channel_kind, _account().label("account"), _t.assignee)
+        sa.select(_t.thread_id, _t.channel_kind, first_account().label("account"), _t.assignee)
+        .add_columns(_t.language, _t.category, since)
+        .select_from(threads.outerjoin(assignment_queue, queue))
         .where(_t.tenant == tenant, _t.open, _t.merged_into.is_(None), who)
         .where(_t.channel_kind.in_(list(kinds)))
-        .order_by(_t.last_message_at, _t.thread_id)
+        .order_by(since, _t.thread_id)
         .limit(limit)
     )
-    return [ThreadSlot(r[0], r[1], r[2] or "", r[3]) for r in await conn.execute(q)]
+    return [
+        ThreadSlot(r[0], r[1], r[2] or "", r[3], r[4], r[5], when(r[6]))
+        for r in await conn.execute(q)
+    ]
 
 
 async def loads(conn: AsyncConnection, tenant: str, agent_ids: Sequence[str]) -> dict[str, int]:
-    """Open threads held per agent."""
+    """Open threads held per agent (per channel kind: ``routing_rows.kind_loads``)."""
     q = (
         sa.select(_t.assignee, sa.func.count())
         .where(_t.tenant == tenant, _t.open, _t.assignee.in_(list(agent_ids)))
         .group_by(_t.assignee)
     )
     return {r[0]: int(r[1]) for r in await conn.execute(q)}
+
+
+async def thread_slot(conn: AsyncConnection, tenant: str, tid: str) -> ThreadSlot | None:
+    """An open thread as assignment sees it (None: no such open thread)."""
+    q = (
+        sa.select(_t.thread_id, _t.channel_kind, first_account(), _t.assignee)
+        .add_columns(_t.language, _t.category, _t.last_message_at)
+        .where(_t.tenant == tenant, _t.thread_id == tid, _t.open, _t.merged_into.is_(None))
+    )
+    r = (await conn.execute(q)).first()
+    return None if r is None else ThreadSlot(r[0], r[1], r[2] or "", r[3], r[4], r[5], when(r[6]))

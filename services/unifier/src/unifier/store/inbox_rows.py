@@ -10,7 +10,7 @@ thousandth.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -19,19 +19,22 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from unifier.store.call_views import needs_callback
 from unifier.store.dialect import when
 from unifier.store.inbox_search import text_match, walks
-from unifier.store.schema import messages, threads
+from unifier.store.schema import TS, messages, threads
 from unifier.store.schema_accounts import agents
 from unifier.store.schema_workspace import labels, reads, thread_labels
 
 Row = dict[str, Any]
 View = Literal["mine", "unassigned", "all"]
 Status = Literal["open", "closed", "snoozed"]
+Sort = Literal["recent", "due"]
 _t, _m = threads.c, messages.c
+NO_DUE = datetime(9999, 12, 31, tzinfo=UTC)  # "due" order: conversations without a due time last
 
 
 @dataclass(frozen=True)
 class Key:
-    """Where a page ends: the last row's (last_message_at, thread_id)."""
+    """Where a page ends: the last row's (last_message_at, thread_id); in "due" order its
+    (due time, thread_id)."""
 
     at: datetime
     thread_id: str
@@ -50,6 +53,7 @@ class ListQuery:
     contacts: list[str] | None = None  # a contact and those merged into it
     text: str | None = None
     needs_callback: bool = False  # only conversations waiting for a call back
+    sort: Sort = "recent"  # "due": the earliest SLA due time first
     after: Key | None = None
     limit: int = 50
 
@@ -66,7 +70,17 @@ async def page(conn: AsyncConnection, q: ListQuery) -> Page:
     rows = found[: q.limit]
     last = rows[-1] if len(found) > q.limit else None
     await _add_extras(conn, q.tenant, rows)
-    return Page(rows, Key(when(last["last_message_at"]), last["thread_id"]) if last else None)
+    return Page(rows, _key(q, last) if last else None)
+
+
+def _key(q: ListQuery, last: Row) -> Key:
+    if q.sort == "due":
+        return Key(when(last["sla_due_at"]) if last["sla_due_at"] else NO_DUE, last["thread_id"])
+    return Key(when(last["last_message_at"]), last["thread_id"])
+
+
+def _due() -> sa.ColumnElement[Any]:
+    return sa.func.coalesce(_t.sla_due_at, sa.literal(NO_DUE, TS))
 
 
 def _select(q: ListQuery, walk: bool = False) -> sa.Select[Any]:
@@ -88,9 +102,15 @@ def _select(q: ListQuery, walk: bool = False) -> sa.Select[Any]:
         )
         .select_from(threads.outerjoin(rd, mine).outerjoin(ag, named))
         .where(_t.tenant == q.tenant, _t.merged_into.is_(None), *_filters(q, walk))
-        .order_by(_t.last_message_at.desc(), _t.thread_id.desc())
+        .order_by(*_order(q))
         .limit(q.limit + 1)
     )
+
+
+def _order(q: ListQuery) -> list[sa.ColumnElement[Any]]:
+    if q.sort == "due":
+        return [_due().asc(), _t.thread_id.asc()]
+    return [_t.last_message_at.desc(), _t.thread_id.desc()]
 
 
 def _filters(q: ListQuery, walk: bool) -> list[sa.ColumnElement[bool]]:
@@ -113,8 +133,11 @@ def _filters(q: ListQuery, walk: bool) -> list[sa.ColumnElement[bool]]:
         matching = text_match(_m.text, q.text)
         out.append(_probe(matching) if walk else _has_message(matching))
     if q.after:  # a row comparison: the index range starts at the key (an OR would not)
-        key = sa.tuple_(q.after.at, q.after.thread_id)
-        out.append(sa.tuple_(_t.last_message_at, _t.thread_id) < key)
+        key = sa.tuple_(sa.literal(q.after.at, TS), q.after.thread_id)
+        if q.sort == "due":
+            out.append(sa.tuple_(_due(), _t.thread_id) > key)
+        else:
+            out.append(sa.tuple_(_t.last_message_at, _t.thread_id) < key)
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from unifier.domain import message_files
 from unifier.domain import names as naming
 from unifier.domain.exchange import placeholder_id
+from unifier.store import survey_rows
 from unifier.store.call_views import add_calls, needs_callback
 from unifier.store.contacts import merge_children, merge_pointers, merged_members
 from unifier.store.dialect import when
@@ -93,6 +95,7 @@ async def get_thread(conn: AsyncConnection, tenant: str, thread_id: str) -> Row 
     ]
     await add_sender_names(conn, tenant, out)
     await add_calls(conn, tenant, out)
+    out["surveys"] = await survey_rows.of_thread(conn, tenant, thread_id, datetime.now(UTC))
     return out
 
 

@@ -89,9 +89,26 @@ threads = sa.Table(
     sa.Column("language", sa.String(16), nullable=True),
     sa.Column("category", sa.String(64), nullable=True),
     sa.Column("priority", sa.String(16), nullable=True),
+    # SLA (migration 0017, ``schema_sla``): waiting on the customer since, the earliest running
+    # due time, the inbox badge (ok|warning|breached|paused) and the scheduler's next look
+    sa.Column("waiting_since", TS, nullable=True),
+    sa.Column("sla_due_at", TS, nullable=True),
+    sa.Column("sla_status", sa.String(16), nullable=True),
+    sa.Column("sla_next_at", TS, nullable=True),
 )
 sa.Index("ix_threads_recent", threads.c.tenant, threads.c.last_message_at)
 sa.Index("ix_threads_assignee", threads.c.tenant, threads.c.assignee, threads.c.last_message_at)
+# the operations report (migration 0021): the conversations opened in a window, those closed
+# after it (the backlog it ends with), those owed a call back
+sa.Index("ix_threads_opened", threads.c.tenant, threads.c.opened_at)
+sa.Index("ix_threads_closed", threads.c.tenant, threads.c.closed_at)
+OWED = "callback_due_at IS NOT NULL"  # only threads that ever missed a call: no cost to others
+sa.Index(
+    "ix_threads_callback_due",
+    threads.c.tenant,
+    sqlite_where=sa.text(OWED),
+    postgresql_where=sa.text(OWED),
+)
 participants = sa.Table(
     "thread_participants",
     metadata,
@@ -204,6 +221,9 @@ from unifier.store import (  # noqa: E402, F401
     schema_calls,
     schema_channels,
     schema_inbox,
+    schema_routing,
+    schema_sla,
+    schema_surveys,
     schema_templates,
     schema_triage,
     schema_uploads,

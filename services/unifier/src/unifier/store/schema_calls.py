@@ -40,3 +40,4 @@ calls = sa.Table(
     sa.Column("needs_callback", sa.Boolean, nullable=False),
 )
 sa.Index("ix_calls_message", calls.c.tenant, calls.c.message_id)
+sa.Index("ix_calls_started", calls.c.tenant, calls.c.started_at)  # the report's calls (0021)

@@ -157,3 +157,10 @@ async def teams_of(conn: AsyncConnection, tenant: str) -> list[dict[str, object]
         }
         for r in await conn.execute(q.order_by(t.team_id))
     ]
+
+
+async def queued_team(conn: AsyncConnection, tenant: str, tid: str) -> str | None:
+    """The team whose queue a thread waits in."""
+    q = sa.select(_q.team_id).where(_q.tenant == tenant, _q.thread_id == tid)
+    found: str | None = (await conn.execute(q)).scalar_one_or_none()
+    return found

@@ -68,6 +68,7 @@ async def write_plan(conn: AsyncConnection, ws: WorkingSet, plan: Plan) -> None:
     await write_calls(conn, ws, plan)
     await _held(conn, ws, plan)
     await _woken(conn, t, plan)
+    await _reopened(conn, t, plan)
     joined = await apply_merges(conn, t, plan) if plan.merges else []
     await write_outbox(conn, plan.outbox + joined)
 
@@ -151,6 +152,25 @@ async def _woken(conn: AsyncConnection, tenant: str, plan: Plan) -> None:
         )
         for e in plan.outbox
         if isinstance(e, un.ConversationSnoozed) and e.conversation_id in plan.woken
+    ]
+    await add_activity(conn, rows)
+
+
+async def _reopened(conn: AsyncConnection, tenant: str, plan: Plan) -> None:
+    """A customer message reopened a closed thread: a ``reopened_by_message`` row at the
+    message's time (the SLA clocks' reopen fact; the event's id, so a replay writes none)."""
+    rows = [
+        activity_row(
+            tenant,
+            e.event_id,
+            e.conversation_id,
+            e.occurred_at,
+            "reopened_by_message",
+            None,
+            {"reason": "customer message"},
+        )
+        for e in plan.outbox
+        if isinstance(e, un.ConversationOpened) and e.reopened
     ]
     await add_activity(conn, rows)
 

@@ -1,4 +1,6 @@
-"""Messenger / Instagram Send API: POST /me/messages (RESPONSE, or HUMAN_AGENT up to 7 days)."""
+"""Messenger / Instagram Send API: POST /me/messages (RESPONSE, or HUMAN_AGENT up to 7 days).
+A satisfaction survey's choices are ``quick_replies``; a tap comes back as the message's
+``quick_reply.payload`` (the choice's reply id)."""
 
 from __future__ import annotations
 
@@ -16,11 +18,23 @@ def request(reply: ev.ReplyRequested, base: str, token: str, mode: str) -> Call:
         "recipient": {"id": reply.recipient},
         "message": {"text": text_of(reply)},
     }
+    if reply.survey is not None and reply.survey.choices:
+        doc["message"]["quick_replies"] = quick_replies_of(reply.survey)
     if mode == "human_agent":
         doc |= {"messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}
     else:
         doc["messaging_type"] = "RESPONSE"
     return Call(f"{base}/me/messages", json=doc, headers={"authorization": f"Bearer {token}"})
+
+
+QUICK_REPLIES_MAX, QUICK_TITLE_MAX = 13, 20
+
+
+def quick_replies_of(survey: ev.SurveyAsk) -> list[dict[str, str]]:
+    return [
+        {"content_type": "text", "title": c.title[:QUICK_TITLE_MAX], "payload": c.reply_id}
+        for c in survey.choices[:QUICK_REPLIES_MAX]
+    ]
 
 
 def outcome(status: int, body: bytes) -> SendOutcome:

@@ -4,6 +4,7 @@ the service's one intake.
 ``/webhooks/telegram/{bot id}`` (the URL given to each bot's setWebhook) routes to that bot's
 account; the legacy ``/webhooks/telegram`` to the environment's bot (``telegram_bot_id``).
 ``X-Telegram-Bot-Api-Secret-Token`` must equal one of the account's ``secret_token`` values.
+A tap on a survey button is answered (after Kafka acked) with the answerCallbackQuery call.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from hotline.http import Rejected, ServiceState
 from hotline.http.hotpath import Answer, Handler, Inbound
 from social_ingest.providers.telegram import verify
 from social_ingest.providers.telegram.normalize import normalize
+from social_ingest.providers.telegram.outbound import survey_tap_answer
 from social_ingest.routing import pins, verified
 from social_ingest.webhook import Normalizer, webhooks
 
@@ -39,7 +41,9 @@ def post_handler(
         routed = verified(registry, "telegram", [bot], "secret_token", check, "bad_secret_token")
         hooks = webhooks(state)
         normalizer = run or partial(normalize, bot_id=bot)
-        return await hooks.answer(hooks.outcome(req.body, normalizer, PATH, pins(routed)), routed)
+        answer = await hooks.answer(hooks.outcome(req.body, normalizer, PATH, pins(routed)), routed)
+        thanks = survey_tap_answer(req.body) if answer.status == 200 else None
+        return Answer(200, thanks) if thanks is not None else answer
 
     return receive
 

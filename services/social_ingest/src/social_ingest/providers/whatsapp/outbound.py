@@ -1,6 +1,8 @@
 """WhatsApp Cloud API: POST /{phone-number-id}/messages (text, or a template outside 24 h); a
 reply's files are first uploaded to POST /{phone-number-id}/media, then sent as ``image``
-(JPEG, PNG) or ``document`` messages naming the media id, the text as the first one's caption."""
+(JPEG, PNG) or ``document`` messages naming the media id, the text as the first one's caption.
+A satisfaction survey is an ``interactive`` message: reply buttons (three at most), else a
+list; the customer's tap comes back as ``button_reply`` / ``list_reply`` with our id."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ DEFAULT_LANGUAGE = "en_US"  # a template reply that names no language (before it
 RETRY_CODES = frozenset({"1", "2", "4", "80007", "130429", "131000", "131016", "131048", "133004"})
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png"})  # what the Cloud API takes as "image"
 CAPTION_MAX = 1024
+BUTTONS_MAX, BUTTON_TITLE_MAX, ROW_TITLE_MAX, ROWS_MAX = 3, 20, 24, 10
 
 
 def request(reply: ev.ReplyRequested, base: str, token: str, mode: str) -> Call:
@@ -24,6 +27,8 @@ def request(reply: ev.ReplyRequested, base: str, token: str, mode: str) -> Call:
     }
     if mode == "template":
         doc |= {"type": "template", "template": template_of(reply)}
+    elif reply.survey is not None and reply.survey.choices:
+        doc |= {"type": "interactive", "interactive": survey_of(reply.survey, text_of(reply))}
     else:
         doc |= {"type": "text", "text": {"body": text_of(reply), "preview_url": False}}
     if reply.thread.replied_to_message_id:
@@ -71,6 +76,20 @@ def media_message(
 def uploaded(status: int, body: bytes) -> SendOutcome:
     """The upload's outcome: ``provider_message_id`` holds the media id."""
     return read(status, body, lambda d: dig(d, "id"), _error, retry_codes=RETRY_CODES)
+
+
+def survey_of(survey: ev.SurveyAsk, body: str) -> dict[str, Any]:
+    """Reply buttons for up to three answers, a list (up to ten rows) for more."""
+    if len(survey.choices) <= BUTTONS_MAX:
+        buttons = [
+            {"type": "reply", "reply": {"id": c.reply_id, "title": c.title[:BUTTON_TITLE_MAX]}}
+            for c in survey.choices
+        ]
+        return {"type": "button", "body": {"text": body}, "action": {"buttons": buttons}}
+    rows = [{"id": c.reply_id, "title": c.title[:ROW_TITLE_MAX]} for c in survey.choices]
+    section = {"title": "Your rating", "rows": rows[:ROWS_MAX]}
+    action = {"button": "Rate us", "sections": [section]}
+    return {"type": "list", "body": {"text": body}, "action": action}
 
 
 def template_of(reply: ev.ReplyRequested) -> dict[str, Any]:

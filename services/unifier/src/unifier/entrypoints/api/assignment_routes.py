@@ -11,13 +11,15 @@ from pydantic import BaseModel, Field
 
 from hotline.http import Rejected
 from unifier.entrypoints.api.auth import Principal, principal
+from unifier.entrypoints.api.calls import wake_assigner
 from unifier.entrypoints.runtime import ConsumerRuntime
 from unifier.service.assignment import assign
 from unifier.service.auto_assignment import online_of
 from unifier.service.commands import CommandError
 from unifier.service.teams import set_team
 from unifier.store import assignment_rows as rows
-from unifier.store import team_rows
+from unifier.store import routing_rows, team_rows
+from unifier.store.routing_rows import TeamRouting
 
 router = APIRouter(prefix="/api/tenants/{tenant}", tags=["agent"])
 Who = Annotated[Principal, Depends(principal)]
@@ -32,11 +34,32 @@ class Inbox(BaseModel):
     account_id: str = Field("*", min_length=1, max_length=320, description='"*": every account')
 
 
+Values = Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=200)]
+
+
+class Requires(BaseModel):
+    """The skills a conversation must match for the team to take it (empty: any)."""
+
+    languages: Values = Field(default_factory=list)
+    categories: Values = Field(default_factory=list)
+    channels: Values = Field(default_factory=list)
+
+
+class Escalation(BaseModel):
+    """Where the team's conversations go when an SLA warning fires: re-queued in a team and/or
+    assigned to a supervisor (both null: an event only)."""
+
+    team_id: str | None = Field(None, max_length=64)
+    supervisor: str | None = Field(None, max_length=64, description="an agent id")
+
+
 class TeamBody(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     auto_assign: bool = True
     members: list[str] = Field(default_factory=list, max_length=1000)
     inboxes: list[Inbox] = Field(default_factory=list, max_length=1000)
+    requires: Requires = Field(default_factory=Requires)
+    escalation: Escalation = Field(default_factory=Escalation)
 
 
 def _runtime(request: Request) -> ConsumerRuntime:
@@ -56,6 +79,7 @@ async def assign_conversation(
     except CommandError as exc:
         raise Rejected(exc.status, exc.reason, exc.detail) from exc
     _runtime(request).relay.notify()
+    wake_assigner(request)
     news = {"conversations": [conversation_id]}
     request.app.state.live_feed.publish(tenant, news)
     request.app.state.live_feed.publish(tenant, news | {"assignee": body.assignee}, "assignment")
@@ -95,7 +119,17 @@ async def agents_online(request: Request, tenant: str, who: Who) -> list[dict[st
 @router.get("/teams")
 async def list_teams(request: Request, tenant: str, who: Who) -> list[dict[str, object]]:
     async with _runtime(request).engine.connect() as conn:
-        return await team_rows.teams_of(conn, tenant)
+        teams = await team_rows.teams_of(conn, tenant)
+        routing = await routing_rows.team_routing_of(conn, tenant)
+    for team in teams:
+        found = routing.get(str(team["team_id"]))
+        languages, categories, channels = found.requires if found else ([], [], [])
+        team["requires"] = {"languages": languages, "categories": categories, "channels": channels}
+        team["escalation"] = {
+            "team_id": found.escalate_team if found else None,
+            "supervisor": found.escalate_agent if found else None,
+        }
+    return teams
 
 
 @router.put("/teams/{team_id}")
@@ -108,9 +142,16 @@ async def put_team(
         raise Rejected(403, "forbidden", "only an admin sets teams")
     inboxes = [(i.channel_kind, i.account_id) for i in body.inboxes]
     team = (team_id, body.name, body.auto_assign)
+    needs = body.requires
+    routing = TeamRouting(
+        team_id,
+        (needs.languages, needs.categories, needs.channels),
+        body.escalation.team_id,
+        body.escalation.supervisor,
+    )
     try:
         async with _runtime(request).engine.begin() as conn:
-            await set_team(conn, tenant, team, body.members, inboxes)
+            await set_team(conn, tenant, team, body.members, inboxes, routing)
     except CommandError as exc:
         raise Rejected(exc.status, exc.reason, exc.detail) from exc
     if (assigner := getattr(request.app.state, "assigner", None)) is not None:

@@ -53,6 +53,14 @@ async def write(
     except CommandError as exc:
         raise Rejected(exc.status, exc.reason, exc.detail) from exc
     runtime(request).relay.notify()
+    wake_assigner(request)
     live: LiveFeed = request.app.state.live_feed
     live.publish(tenant, {"conversations": sorted(set(conversations))})
     return result
+
+
+def wake_assigner(request: Request) -> None:
+    """An agent's command may free capacity (a close, a hand-back, a merge): a round now offers
+    the longest waiting conversation instead of at the next poll."""
+    if (assigner := getattr(request.app.state, "assigner", None)) is not None:
+        assigner.wake()

@@ -12,39 +12,47 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline.http import Rejected
-from unifier.domain import ops_report
-from unifier.domain.ops_report import Group, Row, Window
+from unifier.domain.ops_groups import Filter, Group
+from unifier.domain.ops_report import Row, Scope
+from unifier.domain.ops_window import Window, window
 from unifier.entrypoints.api import calls
 from unifier.entrypoints.api.auth import Principal, principal
-from unifier.store import ops_rows
+from unifier.service import ops_report
+from unifier.service.ops_report import Report
 
 router = APIRouter(prefix="/api/tenants/{tenant}/reports", tags=["agent"])
 Who = Annotated[Principal, Depends(principal)]
 From = Annotated[datetime, Query(alias="from", description="start, inclusive (ISO 8601, offset)")]
 To = Annotated[datetime, Query(alias="to", description="end, exclusive")]
-Tz = Annotated[str | None, Query(description="IANA zone of the hour and day buckets; UTC")]
-COLUMNS = [f.name for f in fields(Row) if not f.name.startswith("_")]
+Tz = Annotated[
+    str | None, Query(max_length=64, description="IANA zone of the hour, weekday, day; UTC")
+]
+Only = Annotated[str | None, Query(max_length=320)]
+COLUMNS = ["key", "label", *(f.name for f in fields(Row) if f.name[0] not in "_k")]
 FORMULA_START = ("=", "+", "-", "@")
 
 
-def _window(start: datetime, end: datetime, tz: str | None) -> Window:
+def checked_window(start: datetime, end: datetime, tz: str | None) -> Window:
     try:
-        return ops_report.window(start, end, tz)
+        return window(start, end, tz)
     except ValueError as exc:
         raise Rejected(422, "bad_window", str(exc)) from None
 
 
-async def _rows(request: Request, tenant: str, group: Group, w: Window) -> tuple[list[Row], Row]:
-    async def load(conn: AsyncConnection) -> tuple[list[Row], Row]:
-        convs = await ops_rows.conversations(conn, tenant, w.start, w.end)
-        missed = await ops_rows.missed_calls(conn, tenant, w.start, w.end)
-        return ops_report.report(convs, missed, group, w)
+async def load(request: Request, tenant: str, scope: Scope) -> Report:
+    async def read(conn: AsyncConnection) -> Report:
+        return await ops_report.operations(conn, tenant, scope)
 
-    return await calls.read(request, load)
+    return await calls.read(request, read)
 
 
-def _plain(row: Row) -> dict[str, Any]:
-    return {name: getattr(row, name) for name in COLUMNS}
+def plain(report: Report, row: Row) -> dict[str, Any]:
+    label = "total" if row is report.total else report.label(row.key)
+    return {name: label if name == "label" else getattr(row, name) for name in COLUMNS}
+
+
+async def _report(request: Request, tenant: str, group: Group, w: Window, only: Filter) -> Report:
+    return await load(request, tenant, Scope(group, w, only))
 
 
 @router.get("/operations")
@@ -56,18 +64,26 @@ async def operations(
     end: To,
     group: Group = "channel",
     tz: Tz = None,
+    channel: Only = None,
+    team: Only = None,
+    agent: Only = None,
 ) -> dict[str, Any]:
-    """First response, resolution, reopen rate, backlog, abandonment, missed calls and
-    callbacks owed of the conversations opened in [from, to), by ``group``."""
-    w = _window(start, end, tz)
-    rows, total = await _rows(request, tenant, group, w)
+    """First response, resolution, reopen rate, backlog, abandonment, missed calls, callbacks
+    owed, SLA attainment and CSAT of the conversations opened in [from, to), by ``group``
+    (channel, team, agent, hour, weekday, day), only those of ``channel``/``team``/``agent``
+    when given. A figure this deployment does not measure is null and named in
+    ``not_measured``."""
+    w = checked_window(start, end, tz)
+    rep = await _report(request, tenant, group, w, Filter(channel, team, agent))
     return {
         "from": w.start.isoformat(),
         "to": w.end.isoformat(),
         "group": group,
         "tz": tz or "UTC",
-        "rows": [_plain(r) for r in rows],
-        "total": _plain(total),
+        "filter": {"channel": channel, "team": team, "agent": agent},
+        "rows": [plain(rep, r) for r in rep.rows],
+        "total": plain(rep, rep.total),
+        "not_measured": rep.not_measured,
     }
 
 
@@ -75,6 +91,22 @@ def safe_cell(value: object) -> str:
     """A CSV cell a spreadsheet shows as text: one starting = + - @ gets a leading '."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def as_csv(rep: Report) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    for row in [*rep.rows, rep.total]:
+        writer.writerow([safe_cell(v) for v in plain(rep, row).values()])
+    return out.getvalue()
+
+
+def csv_response(rep: Report) -> Response:
+    w = rep.scope.window
+    name = f"operations-{rep.scope.group}-{w.start.date()}-{w.end.date()}.csv"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(as_csv(rep), media_type="text/csv; charset=utf-8", headers=headers)
 
 
 @router.get("/operations.csv")
@@ -86,15 +118,11 @@ async def operations_csv(
     end: To,
     group: Group = "channel",
     tz: Tz = None,
+    channel: Only = None,
+    team: Only = None,
+    agent: Only = None,
 ) -> Response:
     """The same rows as ``/operations`` (then the total, keyed "total"), a header row first."""
-    w = _window(start, end, tz)
-    rows, total = await _rows(request, tenant, group, w)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    for row in [*rows, total]:
-        writer.writerow([safe_cell(v) for v in _plain(row).values()])
-    name = f"operations-{group}-{w.start.date()}-{w.end.date()}.csv"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
+    w = checked_window(start, end, tz)
+    rep = await _report(request, tenant, group, w, Filter(channel, team, agent))
+    return csv_response(rep)

@@ -117,12 +117,15 @@ async def close(
     tenant: str,
     who: Who,
     conversation_id: str,
+    survey: bool = True,
 ) -> dict[str, str]:
+    """Resolve it; ``?survey=false`` resolves without asking the customer for a rating."""
+    policy = request.app.state.surveys if survey else None
     await calls.write(
         request,
         tenant,
         lambda c: thread_commands.set_open(
-            c, tenant, conversation_id, open_=False, by=who.agent_id
+            c, tenant, conversation_id, open_=False, by=who.agent_id, survey=policy
         ),
     )
     return {"conversation_id": conversation_id, "status": "closed"}

@@ -21,7 +21,7 @@ from unifier.entrypoints.api.auth import Principal, page_principal
 from unifier.entrypoints.web.actions import BASE, failed
 from unifier.entrypoints.web.actions_model import load
 from unifier.entrypoints.web.templating import render
-from unifier.service import labels, snooze, thread_commands
+from unifier.service import labels, snooze, thread_commands, waiting
 
 router = APIRouter(tags=["page"])
 Who = Annotated[Principal, Depends(page_principal)]
@@ -65,8 +65,14 @@ async def change_labels(request: Request, who: Who, cid: str) -> HTMLResponse:
 
 @router.post(BASE + "/actions/close", response_class=HTMLResponse, include_in_schema=False)
 async def close(request: Request, who: Who, cid: str) -> HTMLResponse:
+    """Resolve; the form's ``survey=0`` ("Resolve without survey") asks for no rating."""
+    form = await request.form()
+    policy = None if str(form.get("survey") or "1") == "0" else request.app.state.surveys
+
     def command(c: AsyncConnection) -> Awaitable[Any]:
-        return thread_commands.set_open(c, who.tenant, cid, open_=False, by=who.agent_id)
+        return thread_commands.set_open(
+            c, who.tenant, cid, open_=False, by=who.agent_id, survey=policy
+        )
 
     return await _run(request, who, cid, command, "Closed")
 
@@ -109,6 +115,18 @@ async def unsnooze(request: Request, who: Who, cid: str) -> HTMLResponse:
         return snooze.unsnooze(c, who.tenant, cid, who.agent_id)
 
     return await _run(request, who, cid, command, "Back in the inbox")
+
+
+@router.post(BASE + "/actions/waiting", response_class=HTMLResponse, include_in_schema=False)
+async def waiting_on_customer(request: Request, who: Who, cid: str) -> HTMLResponse:
+    """Waiting on the customer (the SLA clocks pause) or not: the form's ``on`` says which."""
+    on = str((await _form(request)).get("on") or "") == "true"
+
+    def command(c: AsyncConnection) -> Awaitable[Any]:
+        return waiting.set_waiting(c, who.tenant, cid, who.agent_id, on=on)
+
+    notice = "Waiting on the customer" if on else "No longer waiting on the customer"
+    return await _run(request, who, cid, command, notice)
 
 
 @router.post(BASE + "/actions/merge", response_class=HTMLResponse, include_in_schema=False)

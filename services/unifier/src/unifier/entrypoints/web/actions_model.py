@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hotline.http import Rejected
 from unifier.entrypoints.api import calls
 from unifier.entrypoints.api.auth import Principal
-from unifier.store import activity_rows, canned_rows, label_rows, queries, thread_rows
+from unifier.store import activity_rows, canned_rows, label_rows, queries, sla_rows, thread_rows
 
 MERGE_CHOICES = 20
 
@@ -24,12 +24,14 @@ async def actions_model(
     if head is None:
         raise Rejected(404, "not_found", f"conversation {cid}")
     snoozed = head.snoozed_until if head.snoozed_until and head.snoozed_until > _now() else None
+    waiting = (await sla_rows.heads(conn, tenant, [cid]))[cid].waiting_since
     return {
         "conversation": {
             "id": cid,
             "open": head.open,
             "subject": head.subject,
             "snoozed_until": snoozed.isoformat() if snoozed else None,
+            "waiting_since": waiting.isoformat() if waiting else None,
         },
         "labels": await label_rows.of_thread(conn, tenant, cid),
         "catalogue": await label_rows.catalogue(conn, tenant),

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from hotline.http import Rejected
 from unifier.entrypoints.api.auth import Principal, page_principal
+from unifier.entrypoints.api.calls import wake_assigner
 from unifier.entrypoints.runtime import ConsumerRuntime
 from unifier.entrypoints.web.presence import board, check_csrf, seen
 from unifier.entrypoints.web.templating import render
@@ -90,6 +91,7 @@ async def post_assign(
             raise Rejected(404, exc.reason, exc.detail) from exc
         return await fragment(request, who, conversation_id, exc.status, error=exc.detail)
     _runtime(request).relay.notify()
+    wake_assigner(request)
     news = {"conversations": [conversation_id]}
     request.app.state.live_feed.publish(who.tenant, news)
     request.app.state.live_feed.publish(who.tenant, news | {"assignee": target}, "assignment")

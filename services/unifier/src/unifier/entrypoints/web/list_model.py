@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hotline.http import Rejected
 from unifier.store import inbox_rows
 from unifier.store.dialect import when
-from unifier.store.inbox_rows import Key, ListQuery, Page, Row, Status, View
+from unifier.store.inbox_rows import Key, ListQuery, Page, Row, Sort, Status, View
 from unifier.store.names import add_contact_names
 
 PREVIEW = 120  # characters of the last message shown in a row
@@ -49,6 +49,7 @@ class Filters:
     q: str | None = None
     limit: int = 50
     needs_callback: bool = False
+    sort: Sort = "recent"
 
     def params(self, **extra: str | None) -> dict[str, str]:
         """The fields that are set (and ``extra``) as query parameters; status none is "any"."""
@@ -61,6 +62,7 @@ class Filters:
             "q": self.q,
             "limit": str(self.limit) if self.limit != 50 else None,
             "needs_callback": "true" if self.needs_callback else None,
+            "sort": self.sort if self.sort != "recent" else None,
             **extra,
         }
         return {k: v for k, v in out.items() if v}
@@ -84,10 +86,13 @@ def filters_for(default: Status | None) -> Callable[..., Filters]:
         needs_callback: Annotated[
             bool, Query(description="only conversations waiting for a call back")
         ] = False,
+        sort: Annotated[
+            Sort, Query(description="recent: newest first; due: the earliest SLA due time first")
+        ] = "recent",
     ) -> Filters:
         chosen = default if status is None else None if status == "any" else status
         given = (_blank(channel), _blank(label), _blank(assignee), _blank(q))
-        return Filters(view, chosen, *given, limit, needs_callback)
+        return Filters(view, chosen, *given, limit, needs_callback, sort)
 
     return read
 
@@ -108,6 +113,7 @@ def query(f: Filters, tenant: str, agent_id: str, now: datetime, cursor: str | N
         assignee=f.assignee,
         text=f.q,
         needs_callback=f.needs_callback,
+        sort=f.sort,
         after=decode_cursor(cursor) if cursor else None,
         limit=f.limit,
     )
@@ -147,8 +153,12 @@ def present(row: Row, now: datetime) -> Row:
     at = when(row["last_message_at"])
     row["ago"] = ago(at, now)
     row["at_label"] = at.strftime("%Y-%m-%d %H:%M UTC")
+    row["sla"] = sla_badge(row.get("sla_status"), row.get("sla_due_at"), now)
     row["sig"] = _signature(row)
     for k in (
+        "sla_due_at",
+        "sla_next_at",
+        "waiting_since",
         "opened_at",
         "last_message_at",
         "closed_at",
@@ -159,6 +169,33 @@ def present(row: Row, now: datetime) -> Row:
         if row.get(k):
             row[k] = when(row[k]).isoformat()
     return row
+
+
+def sla_badge(status: str | None, due: datetime | str | None, now: datetime) -> Row | None:
+    """The row's SLA badge: its state (a CSS class) and its text; None without clocks."""
+    if status is None:
+        return None
+    due_at = when(due) if due else None
+    if status == "breached" or (due_at is not None and due_at <= now):
+        return {"state": "breached", "text": "SLA breached", "title": "A target was missed"}
+    if status == "paused":
+        return {"state": "paused", "text": "SLA paused", "title": "Waiting or snoozed"}
+    left = "due" if due_at is None else f"due in {_until(due_at, now)}"
+    title = "" if due_at is None else f"Due {due_at.strftime('%Y-%m-%d %H:%M:%S UTC')}"
+    if status == "warning":
+        return {"state": "warning", "text": f"SLA warning: {left}", "title": title}
+    return {"state": "running", "text": left.capitalize(), "title": title}
+
+
+def _until(at: datetime, now: datetime) -> str:
+    seconds = max(0, int((at - now).total_seconds()))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    if seconds < 86400:
+        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+    return f"{seconds // 86400} d"
 
 
 def _signature(row: Row) -> str:

@@ -17,14 +17,19 @@ from unifier.entrypoints.web import (
     inbox,
     live,
     presence,
+    queues,
     reply_templates,
+    report_page,
     sign_in,
+    survey_page,
     thread,
 )
 
 ROUTERS: list[APIRouter] = [
     sign_in.router,
+    report_page.router,
     admin.router,
+    queues.router,
     live.router,
     inbox.router,
     thread.router,
@@ -38,4 +43,5 @@ ROUTERS: list[APIRouter] = [
     reply_templates.router,
     presence.router,
     assignment.router,
+    survey_page.router,
 ]

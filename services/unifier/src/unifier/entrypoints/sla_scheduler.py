@@ -1,0 +1,139 @@
+"""The SLA scheduler: a loop that recomputes the conversations whose next warning or due time
+(``threads.sla_next_at``, set by every recompute) has come, and stores what follows: the
+clocks, the badge, the warning and breach events in the outbox, the next look. Woken after
+each committed batch, and at least every ``sla_poll_seconds``.
+
+A round takes at most ``sla_batch`` threads, earliest first, from the partial index on
+``sla_next_at`` (never a scan of the open threads), per tenant in one transaction; a full round
+is followed by another at once. Nothing is held in memory between rounds: a kill -9 loses no
+breach (the next instance finds the same threads due) and duplicates none (a clock row records
+what it emitted, in the transaction that wrote the event).
+
+One instance per database schedules at a time (``store/relay_lease.py``, its own key).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from unifier.service import sla_refresh
+from unifier.settings import UnifierSettings
+from unifier.store import sla_config_rows, sla_due_rows
+from unifier.store.relay_lease import (
+    AdvisoryLease,
+    LeaseLost,
+    LeaseUnavailable,
+    RelayLease,
+    SingleHost,
+)
+
+log = logging.getLogger(__name__)
+LOCK_KEY = int.from_bytes(hashlib.sha256(b"hotline.unifier.sla").digest()[:8], "big", signed=True)
+OnEvents = Callable[[dict[str, list[str]]], None]  # per tenant, threads whose events went out
+
+
+def lease_for(dsn: str) -> RelayLease:
+    if make_url(dsn).get_backend_name() == "postgresql":
+        return AdvisoryLease(dsn, retry_s=1.0, key=LOCK_KEY, application="hotline-sla")
+    return SingleHost()
+
+
+class SlaScheduler:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        settings: UnifierSettings,
+        on_events: OnEvents,
+        gate: asyncio.Lock | None = None,
+        lease: RelayLease | None = None,
+    ) -> None:
+        self.engine, self.on_events, self.gate = engine, on_events, gate
+        self.poll_s, self.batch = settings.sla_poll_seconds, settings.sla_batch
+        self.lease = lease or lease_for(settings.database_url)
+        self.kick = asyncio.Event()
+        self.owned = False
+        self.emitted = 0
+        self.next_at: datetime | None = None  # the earliest look due after the last round
+
+    def wake(self) -> None:
+        self.kick.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        try:
+            while not stop.is_set():
+                full = await self._round() if await self._own() else False
+                if not full:
+                    await self._pause(stop)
+        finally:
+            await self.lease.release()
+
+    async def _own(self) -> bool:
+        try:
+            if self.owned:
+                await self.lease.confirm()
+            else:
+                self.owned = await self.lease.try_acquire()
+        except (LeaseLost, LeaseUnavailable) as exc:
+            log.warning("SLA scheduler lease not held", extra={"error": repr(exc)})
+            self.owned = False
+        return self.owned
+
+    async def _round(self) -> bool:
+        """One batch of due threads; True when it was full (more may be due)."""
+        try:
+            return await self.round(datetime.now(UTC))
+        except (sa.exc.DBAPIError, OSError) as exc:
+            log.error("SLA round failed", extra={"error": repr(exc)})
+        except Exception:  # a bug must not end the loop: the next round tries again
+            log.exception("SLA round failed")
+        return False
+
+    async def round(self, now: datetime) -> bool:
+        async with self._gate(), self.engine.begin() as conn:
+            due = await sla_due_rows.due_threads(conn, now, self.batch)
+        by_tenant: dict[str, list[str]] = defaultdict(list)
+        for tenant, tid in due:
+            by_tenant[tenant].append(tid)
+        changed: dict[str, list[str]] = {}
+        for tenant, tids in by_tenant.items():
+            async with self._gate(), self.engine.begin() as conn:
+                events = await self._tenant(conn, tenant, tids, now)
+            if events:
+                changed[tenant] = sorted({e.conversation for e in events})
+                self.emitted += len(events)
+        if changed:
+            self.on_events(changed)
+        async with self.engine.connect() as conn:
+            self.next_at = await sla_due_rows.earliest_next(conn)
+        return len(due) >= self.batch
+
+    async def _tenant(self, conn: Any, tenant: str, tids: list[str], now: datetime) -> list[Any]:
+        if not await sla_config_rows.policies(conn, tenant):
+            await sla_due_rows.forget_next(conn, tenant, tids)
+            return []
+        return await sla_refresh.refresh(conn, tenant, tids, now)
+
+    def _gate(self) -> AbstractAsyncContextManager[Any]:
+        return self.gate if self.gate is not None else nullcontext()
+
+    async def _pause(self, stop: asyncio.Event) -> None:
+        wait = self.poll_s if self.owned else self.lease.retry_s
+        if self.owned and self.next_at is not None:  # a due time sooner than the poll
+            ahead = (self.next_at - datetime.now(UTC)).total_seconds()
+            wait = min(wait, max(ahead, 0.02))
+        waits = [asyncio.create_task(self.kick.wait()), asyncio.create_task(stop.wait())]
+        await asyncio.wait(waits, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
+        for task in waits:
+            task.cancel()
+        self.kick.clear()

@@ -1,0 +1,85 @@
+"""Managing a tenant's SLA configuration (the admin API, the SLA file): the ordered policies
+(replaced as a whole: order is meaning, the first match wins), named calendars and the calendar
+each team counts on. Everything is checked before anything is written: a bad policy or calendar
+is a 422 naming it, and nothing changed. Open cycles keep the policy they began under; a
+recompute (``hotline sla recompute``) applies a change to them."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hotline.calendars.files import spec_of as calendar_spec
+from hotline.calendars.week import CalendarError
+from unifier.domain.sla import BadPolicy
+from unifier.service.commands import CommandError
+from unifier.service.sla_specs import NAME, PolicySpec, as_json, decode, encode, spec_of
+from unifier.store import sla_config_rows as rows
+
+
+def check_policies(raw: list[Any]) -> list[PolicySpec]:
+    try:
+        specs = [spec_of(r) for r in raw]
+    except BadPolicy as exc:
+        raise CommandError(422, "bad_policy", str(exc)) from None
+    names = [s.name for s in specs]
+    if len(set(names)) != len(names):
+        raise CommandError(422, "bad_policy", "policy names must be unique")
+    return specs
+
+
+async def set_policies(conn: AsyncConnection, tenant: str, raw: list[Any]) -> list[dict[str, Any]]:
+    specs = check_policies(raw)
+    now = datetime.now(UTC)
+    await rows.replace_policies(conn, tenant, [(s.name, encode(s)) for s in specs], now)
+    return [as_json(s) for s in specs]
+
+
+async def policies(conn: AsyncConnection, tenant: str) -> list[dict[str, Any]]:
+    return [as_json(decode(text)) for _, text in await rows.policies(conn, tenant)]
+
+
+def check_calendar(name: str, raw: Any) -> str:
+    """The calendar's spec as stored (JSON); iCal files belong to calendar files, not here."""
+    if not NAME.match(name):
+        raise CommandError(422, "bad_calendar", f"calendar name {name!r}: letters, digits, _.:-")
+    if isinstance(raw, dict) and raw.get("ical"):
+        raise CommandError(422, "bad_calendar", f"{name}: give closures as 'closed' dates")
+    try:
+        spec = calendar_spec(raw, name)
+    except CalendarError as exc:
+        raise CommandError(422, "bad_calendar", str(exc)) from None
+    return json.dumps(_builtins(spec), sort_keys=True)
+
+
+def _builtins(spec: Any) -> dict[str, Any]:
+    out: dict[str, Any] = msgspec.to_builtins(spec)
+    out.pop("ical", None)
+    return out
+
+
+async def put_calendar(conn: AsyncConnection, tenant: str, name: str, raw: Any) -> None:
+    await rows.put_calendar(conn, tenant, name, check_calendar(name, raw), datetime.now(UTC))
+
+
+async def calendars(conn: AsyncConnection, tenant: str) -> dict[str, Any]:
+    return {n: json.loads(text) for n, text in (await rows.calendars(conn, tenant)).items()}
+
+
+async def delete_calendar(conn: AsyncConnection, tenant: str, name: str) -> None:
+    if name in (await rows.team_calendars(conn, tenant)).values():
+        raise CommandError(409, "calendar_in_use", f"a team counts on calendar {name}")
+    if not await rows.delete_calendar(conn, tenant, name):
+        raise CommandError(404, "not_found", f"calendar {name}")
+
+
+async def set_team_calendar(
+    conn: AsyncConnection, tenant: str, team_id: str, calendar: str | None
+) -> None:
+    if calendar is not None and calendar not in await rows.calendars(conn, tenant):
+        raise CommandError(422, "unknown_calendar", f"calendar {calendar}: add it first")
+    await rows.set_team_calendar(conn, tenant, team_id, calendar)
