@@ -2,14 +2,14 @@
 agents' category labels and VIP contacts (``unifier.store.schema_triage``)
 
 Revision ID: 0018
-Revises: 0021
+Revises: 0017
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0018"
-down_revision = "0021"  # after main's head at merge time (the lead re-chains)
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 TS = sa.DateTime(timezone=True)

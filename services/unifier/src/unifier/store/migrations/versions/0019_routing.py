@@ -3,14 +3,14 @@ required skills and escalation targets, conversations escalated to a team, and e
 done by cause (``unifier.store.schema_routing``)
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0018
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 TS = sa.DateTime(timezone=True)
