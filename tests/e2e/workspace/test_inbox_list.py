@@ -227,7 +227,7 @@ async def test_views_filters_paging_and_accessibility(desk: Desk) -> None:
 
 async def test_a_new_message_arrives_live_and_bulk_close(desk: Desk) -> None:
     await desk.feed(*[desk.customer(n, hours=n, text=f"question {n}") for n in range(3)], total=3)
-    page = await desk.page(1280, 480)  # the list scrolls
+    page = await desk.page(1280, 560)  # the list scrolls
     await page.goto(f"{desk.base}/inbox")
     await page.wait_for_selector("body[data-live=connected]", timeout=10_000)
     await shows(page, ["c2@example.test", "c1@example.test", "c0@example.test"])

@@ -31,7 +31,7 @@ async def test_rethread_reports_the_messages_another_rule_set_would_move(
 
             await eventually(arrived)
     env = {**os.environ, "HOTLINE_DATABASE_URL": dsn, "HOTLINE_KAFKA_BOOTSTRAP": kafka}
-    cmd = [sys.executable, "-m", "unifier.cli", "--tenant", tenant, "--json"]
+    cmd = [sys.executable, "-m", "unifier.cli", "rethread", "--tenant", tenant, "--json"]
 
     def run(*args: str) -> subprocess.CompletedProcess[bytes]:
         return subprocess.run([*cmd, *args], check=False, env=env, capture_output=True, timeout=120)
