@@ -10,39 +10,22 @@ stand by and ask again. SQLite: the single instance.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from unifier.service.auto_assignment import Timing, run_round
 from unifier.settings import UnifierSettings
-from unifier.store.relay_lease import (
-    AdvisoryLease,
-    LeaseLost,
-    LeaseUnavailable,
-    RelayLease,
-    SingleHost,
-)
+from unifier.store.relay_lease import Holding, RelayLease, loop_lease
 
 log = logging.getLogger(__name__)
-LOCK_KEY = int.from_bytes(
-    hashlib.sha256(b"hotline.unifier.assigner").digest()[:8], "big", signed=True
-)
 # per tenant, the agents whose live stream is open in this process
 LocalOnline = Callable[[], Mapping[str, set[str]]]
 # per tenant, the threads whose assignment changed (live updates, relay wake-up)
 OnAssigned = Callable[[dict[str, list[str]]], None]
-
-
-def lease_for(dsn: str) -> RelayLease:
-    if make_url(dsn).get_backend_name() == "postgresql":
-        return AdvisoryLease(dsn, retry_s=1.0, key=LOCK_KEY, application="hotline-assigner")
-    return SingleHost()
 
 
 class Assigner:
@@ -57,9 +40,9 @@ class Assigner:
         self.engine, self.local, self.on_assigned = engine, local, on_assigned
         self.poll_s = settings.assign_poll_seconds
         self.timing = Timing(settings.presence_online_seconds, settings.offline_grace_seconds)
-        self.lease = lease or lease_for(settings.database_url)
+        self.lease = lease or loop_lease(settings.database_url, "assigner")
+        self.holding = Holding(self.lease, "assigner")
         self.kick = asyncio.Event()
-        self.owned = False
 
     def wake(self) -> None:
         """A batch committed: new threads may wait for an agent."""
@@ -75,15 +58,11 @@ class Assigner:
             await self.lease.release()
 
     async def _own(self) -> bool:
-        try:
-            if self.owned:
-                await self.lease.confirm()
-            else:
-                self.owned = await self.lease.try_acquire()
-        except (LeaseLost, LeaseUnavailable) as exc:
-            log.warning("assigner lease not held", extra={"error": repr(exc)})
-            self.owned = False
-        return self.owned
+        return await self.holding.check()
+
+    @property
+    def owned(self) -> bool:
+        return self.holding.owned
 
     async def _round(self) -> None:
         now = datetime.now(UTC)

@@ -15,7 +15,6 @@ One instance per database schedules at a time (``store/relay_lease.py``, its own
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -24,29 +23,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from unifier.service import sla_refresh
 from unifier.settings import UnifierSettings
 from unifier.store import sla_config_rows, sla_due_rows
-from unifier.store.relay_lease import (
-    AdvisoryLease,
-    LeaseLost,
-    LeaseUnavailable,
-    RelayLease,
-    SingleHost,
-)
+from unifier.store.relay_lease import Holding, RelayLease, loop_lease
 
 log = logging.getLogger(__name__)
-LOCK_KEY = int.from_bytes(hashlib.sha256(b"hotline.unifier.sla").digest()[:8], "big", signed=True)
 OnEvents = Callable[[dict[str, list[str]]], None]  # per tenant, threads whose events went out
-
-
-def lease_for(dsn: str) -> RelayLease:
-    if make_url(dsn).get_backend_name() == "postgresql":
-        return AdvisoryLease(dsn, retry_s=1.0, key=LOCK_KEY, application="hotline-sla")
-    return SingleHost()
 
 
 class SlaScheduler:
@@ -60,9 +45,9 @@ class SlaScheduler:
     ) -> None:
         self.engine, self.on_events, self.gate = engine, on_events, gate
         self.poll_s, self.batch = settings.sla_poll_seconds, settings.sla_batch
-        self.lease = lease or lease_for(settings.database_url)
+        self.lease = lease or loop_lease(settings.database_url, "sla")
+        self.holding = Holding(self.lease, "sla")
         self.kick = asyncio.Event()
-        self.owned = False
         self.emitted = 0
         self.next_at: datetime | None = None  # the earliest look due after the last round
 
@@ -79,15 +64,11 @@ class SlaScheduler:
             await self.lease.release()
 
     async def _own(self) -> bool:
-        try:
-            if self.owned:
-                await self.lease.confirm()
-            else:
-                self.owned = await self.lease.try_acquire()
-        except (LeaseLost, LeaseUnavailable) as exc:
-            log.warning("SLA scheduler lease not held", extra={"error": repr(exc)})
-            self.owned = False
-        return self.owned
+        return await self.holding.check()
+
+    @property
+    def owned(self) -> bool:
+        return self.holding.owned
 
     async def _round(self) -> bool:
         """One batch of due threads; True when it was full (more may be due)."""

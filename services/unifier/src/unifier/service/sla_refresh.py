@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -183,15 +183,16 @@ async def _clear_waiting(
     conn: AsyncConnection, tenant: str, answered: Mapping[str, datetime]
 ) -> None:
     """The customer wrote: a thread waiting on them waits no more. One activity row (its id
-    from the wait's start) at the message's time, or at the wait's start if the message's
-    own time is earlier (its clock was behind): the clocks' ``waiting_ended`` fact."""
+    from the wait's start) at the message's time, or just after the wait's start if the
+    message's own time is not later (its clock was behind), so the end always sorts after the
+    start, in the thread and among the clocks' facts: the ``waiting_ended`` fact."""
     if not answered:
         return
     for tid, since in (await sla_rows.waiting(conn, tenant, sorted(answered))).items():
         await sla_rows.set_thread(conn, tenant, tid, {"waiting_since": None})
         key = un.unified_event_id(tenant, tid, since.isoformat(), "waiting_ended")
         why = {"reason": "customer message"}
-        at = max(answered[tid], since)
+        at = max(answered[tid], since + timedelta(microseconds=1))
         await activity_rows.add(
             conn, [activity_row(tenant, key, tid, at, "waiting_ended", None, why)]
         )

@@ -166,3 +166,32 @@ def lease_for(dsn: str) -> RelayLease:
     """The lease of the database at ``dsn`` (a SQLAlchemy URL or a plain DSN)."""
     name = make_url(dsn).get_backend_name()
     return AdvisoryLease(dsn) if name == "postgresql" else SingleHost()
+
+
+def loop_lease(dsn: str, name: str) -> RelayLease:
+    """The lease of a background loop (the assigner, the SLA scheduler): one instance per
+    database runs it; its own advisory lock key, from ``name``, on PostgreSQL."""
+    if make_url(dsn).get_backend_name() != "postgresql":
+        return SingleHost()
+    digest = hashlib.sha256(f"hotline.unifier.{name}".encode()).digest()
+    key = int.from_bytes(digest[:8], "big", signed=True)
+    return AdvisoryLease(dsn, retry_s=1.0, key=key, application=f"hotline-{name}")
+
+
+class Holding:
+    """Whether this instance holds ``lease``, asked before each round: the owner confirms it,
+    a standby tries to take it; a lost or unreachable lease is logged and means not held."""
+
+    def __init__(self, lease: RelayLease, name: str) -> None:
+        self.lease, self.name, self.owned = lease, name, False
+
+    async def check(self) -> bool:
+        try:
+            if self.owned:
+                await self.lease.confirm()
+            else:
+                self.owned = await self.lease.try_acquire()
+        except (LeaseLost, LeaseUnavailable) as exc:
+            log.warning("lease not held", extra={"loop": self.name, "error": repr(exc)})
+            self.owned = False
+        return self.owned
