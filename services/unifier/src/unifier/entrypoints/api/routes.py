@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
+from starlette.background import BackgroundTask
 
 from hotline.http import Rejected
 from hotline.intake import Publish
@@ -328,12 +329,17 @@ async def dismiss_suggestion(
 async def live(request: Request, tenant: str, who: Who) -> StreamingResponse:
     """Server-sent events: ``change`` with the conversation ids that changed."""
 
+    news = request.app.state.live_feed.subscribe(tenant)
+
     async def stream() -> AsyncIterator[str]:
-        async for chunk in request.app.state.live_feed.stream(tenant):
+        async for chunk in news.chunks():
             if await request.is_disconnected():
                 return
             yield chunk
 
     return StreamingResponse(
-        stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+        stream(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache"},
+        background=BackgroundTask(news.close),
     )

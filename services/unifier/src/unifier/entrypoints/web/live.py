@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
+from starlette.background import BackgroundTask
 
 from unifier.entrypoints.api.auth import Principal, page_principal
 from unifier.entrypoints.api.live_feed import LiveFeed
@@ -25,11 +26,12 @@ Who = Annotated[Principal, Depends(page_principal)]
 async def events(request: Request, who: Who) -> StreamingResponse:
     live_feed: LiveFeed = request.app.state.live_feed
     here = board(request)
+    news = live_feed.subscribe(who.tenant)
 
     async def stream() -> AsyncIterator[str]:
-        here.opened(who.tenant, who.agent_id)
+        here.opened(who.tenant, who.agent_id)  # online only once subscribed: no news missed
         try:
-            async for chunk in live_feed.stream(who.tenant):
+            async for chunk in news.chunks():
                 if await request.is_disconnected():
                     return
                 await seen(request, who)
@@ -38,5 +40,8 @@ async def events(request: Request, who: Who) -> StreamingResponse:
             here.closed(who.tenant, who.agent_id)
 
     return StreamingResponse(
-        stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+        stream(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache"},
+        background=BackgroundTask(news.close),
     )
