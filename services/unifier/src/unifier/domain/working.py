@@ -33,6 +33,7 @@ class ThreadRow:
     participants: set[str] = field(default_factory=set)
     has_participants: bool = False
     snoozed_until: datetime | None = None  # a customer message before then wakes it
+    waiting: bool = False  # stored as waiting on the customer (``threads.waiting_since``)
     # set by this batch's triage (domain.triage); None keeps what the store has
     language: str | None = None
     category: str | None = None  # the first this batch gives it (an older one is kept)

@@ -21,7 +21,7 @@ from hotline.kafka.consumer import InRecord
 from hotline.kafka.errors import Verdict
 from unifier.domain.rules import RuleSet
 from unifier.domain.unify import unify
-from unifier.domain.working import UnifierInbound
+from unifier.domain.working import UnifierInbound, WorkingSet
 from unifier.service import sla_refresh
 from unifier.service.results import apply_results
 from unifier.service.survey_answers import take_answers
@@ -58,6 +58,13 @@ def decode_record(record: InRecord) -> Decoded:
 def classify_db(exc: BaseException) -> Verdict | None:
     """Database trouble (locked, connection lost, a race on a unique key) is worth a retry."""
     return "retriable" if isinstance(exc, sqlalchemy.exc.DBAPIError) else None
+
+
+def _may_wait(ws: WorkingSet, thread_id: str) -> bool:
+    """Whether the thread may be waiting on the customer: loaded as waiting, or not loaded
+    (a thread made in this batch is not in the working set's stored rows as waiting)."""
+    row = ws.threads.get(thread_id)
+    return row is None or row.waiting
 
 
 class BatchHandler:
@@ -154,8 +161,8 @@ class BatchHandler:
             await triage.finish(conn, ws, plan, prepared)
         await write_plan(conn, ws, plan)
         self.stored += len(plan.messages)
-        for m in plan.messages:
-            if m.role == "customer":
+        for m in plan.messages:  # a thread loaded as not waiting has no wait to end
+            if m.role == "customer" and _may_wait(ws, m.thread_id):
                 answered[m.thread_id] = min(m.at, answered.get(m.thread_id, m.at))
         edited = {ws.messages[k].thread_id for k in plan.updated_messages if k in ws.messages}
         return sorted(plan.touched_threads | edited)  # edits, deletes, reactions, statuses too

@@ -48,6 +48,7 @@ THREAD_COLS = (  # in ThreadRow's order
     _t.message_count,
     _t.subject,
     _t.snoozed_until,
+    _t.waiting_since,
 )
 
 
@@ -231,7 +232,7 @@ async def _threads(conn: AsyncConnection, ws: WorkingSet, ids: set[str]) -> None
         .label("has_participants")
     )
     for r in await _rows(conn, ws.tenant, (*THREAD_COLS, anyone), t.thread_id, ids):
-        tid, contact, kind, is_open, opened, last, closed, count, subject, snoozed, has = r
+        tid, contact, kind, is_open, opened, last, closed, count, subject, snoozed, waits, has = r
         ws.threads[tid] = ThreadRow(
             tid,
             contact,
@@ -244,6 +245,7 @@ async def _threads(conn: AsyncConnection, ws: WorkingSet, ids: set[str]) -> None
             subject,
             has_participants=bool(has),
             snoozed_until=when(snoozed) if snoozed else None,
+            waiting=waits is not None,
         )
     if not ws.threads:
         return
