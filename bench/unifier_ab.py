@@ -18,7 +18,7 @@ modules for the B drains and puts them back after. Mechanisms (issue 22, section
 The relay runs as the product runs it (a child process) except in ``relay_process``'s B, so a
 patch reaches the consumer's process only. ``BENCH_AB_MAX_POLL`` caps the events per
 transaction (P1's small polls); ``BENCH_N`` sets the events per drain. ``BENCH_AB=a+b`` turns
-several off together in B.
+several off together in B; ``BENCH_AB_TAG`` is appended to the results file's name.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from hotline import collector
 
 ROUNDS = int(os.environ.get("BENCH_AB_ROUNDS", "3"))
 MAX_POLL = int(os.environ.get("BENCH_AB_MAX_POLL", "0"))
+TAG = os.environ.get("BENCH_AB_TAG", "")  # appended to the results file's name: "-after"
 
 
 @contextmanager
@@ -178,7 +179,7 @@ def main(mechanism: str) -> None:
     print(mechanism, summary, flush=True)
     doc = {"mechanism": mechanism, "events": N, "max_poll_records": MAX_POLL or "default"}
     doc |= {"variants": {"A": "on (current code)", "B": "off (bench patch)"}}
-    name = f"unifier-ab-{mechanism}" + (f"-poll{MAX_POLL}" if MAX_POLL else "")
+    name = f"unifier-ab-{mechanism}" + (f"-poll{MAX_POLL}" if MAX_POLL else "") + TAG
     print(write_result(name, {**doc, "summary": summary, "runs": runs}))
 
 
