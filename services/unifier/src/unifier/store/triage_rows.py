@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -23,6 +24,7 @@ from unifier.store.schema_triage import (
 )
 
 ASPECTS = ("language", "category", "priority")
+_encode = msgspec.json.Encoder().encode
 
 
 def _rank(column: sa.ColumnElement[Any]) -> sa.Case[Any]:
@@ -45,12 +47,22 @@ def higher_priority(
 
 def triage_json(records: list[TriageRecord]) -> str | None:
     """A message's triage results as stored in ``messages.triage`` (language, category,
-    priority order)."""
+    priority order); compact JSON by msgspec (one per message in the consumer's write path)."""
     if not records:
         return None
     ordered = sorted(records, key=lambda r: ASPECTS.index(r.aspect))
-    fields = ("aspect", "value", "applied", "source", "confidence", "evidence")
-    return json.dumps([{f: getattr(r, f) for f in fields} for r in ordered])
+    return _encode([_fields(r) for r in ordered]).decode()
+
+
+def _fields(r: TriageRecord) -> dict[str, Any]:
+    return {
+        "aspect": r.aspect,
+        "value": r.value,
+        "applied": r.applied,
+        "source": r.source,
+        "confidence": r.confidence,
+        "evidence": r.evidence,
+    }
 
 
 async def rules_doc(conn: AsyncConnection, tenant: str) -> dict[str, Any] | None:
