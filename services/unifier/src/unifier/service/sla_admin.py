@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hotline.calendars.files import spec_of as calendar_spec
 from hotline.calendars.week import CalendarError
 from unifier.domain.sla import BadPolicy
+from unifier.service import sla_ical
 from unifier.service.commands import CommandError
 from unifier.service.sla_specs import NAME, PolicySpec, as_json, decode, encode, spec_of
 from unifier.store import sla_config_rows as rows
@@ -44,11 +45,11 @@ async def policies(conn: AsyncConnection, tenant: str) -> list[dict[str, Any]]:
 
 
 def check_calendar(name: str, raw: Any) -> str:
-    """The calendar's spec as stored (JSON); iCal files belong to calendar files, not here."""
+    """The calendar's spec as stored (JSON); an iCal file comes by its own call (sla_ical)."""
     if not NAME.match(name):
         raise CommandError(422, "bad_calendar", f"calendar name {name!r}: letters, digits, _.:-")
     if isinstance(raw, dict) and raw.get("ical"):
-        raise CommandError(422, "bad_calendar", f"{name}: give closures as 'closed' dates")
+        raise CommandError(422, "bad_calendar", f"{name}: PUT the iCal file to .../{name}/ical")
     try:
         spec = calendar_spec(raw, name)
     except CalendarError as exc:
@@ -63,7 +64,10 @@ def _builtins(spec: Any) -> dict[str, Any]:
 
 
 async def put_calendar(conn: AsyncConnection, tenant: str, name: str, raw: Any) -> None:
-    await rows.put_calendar(conn, tenant, name, check_calendar(name, raw), datetime.now(UTC))
+    """The calendar's spec (an iCal import it has is kept, read again on its timezone)."""
+    spec = check_calendar(name, raw)
+    await rows.put_calendar(conn, tenant, name, spec, datetime.now(UTC))
+    await sla_ical.reread(conn, tenant, name, json.loads(spec)["timezone"])
 
 
 async def calendars(conn: AsyncConnection, tenant: str) -> dict[str, Any]:
