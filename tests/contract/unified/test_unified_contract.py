@@ -233,6 +233,11 @@ def samples() -> list[un.UnifiedEvent]:
             team_id="g2",
             supervisor="a9",
             previous="a1",
+            policy="vip",
+            target="first_response",
+            cycle=1,
+            n=0,
+            named_by="sla_policy",
         ),
         un.CsatRequested(
             **common,
@@ -396,6 +401,32 @@ def test_the_escalation_golden_sample_keeps_decoding() -> None:
         b'"occurred_at":"2026-11-01T00:00:00Z","conversation_id":"t1","reason":"sla.warning"}'
     )
     assert isinstance(minimal, un.ConversationEscalated) and minimal.team_id is None
+    assert (event.policy, event.target, event.named_by) == (None, None, None)  # before 0022
+
+
+# An escalation named by the SLA policy, with its reason: the policy and the clock.
+ESCALATED_BY_POLICY_GOLDEN = (
+    b'{"type":"conversation.escalated.v1","event_id":"e","tenant":"acme",'
+    b'"occurred_at":"2026-11-01T00:00:00Z","conversation_id":"t1","reason":"sla.warning",'
+    b'"cause_id":"w1","detail":"first_response warning of SLA policy vip at '
+    b'2026-11-01T00:48:00+00:00; target named by the SLA policy","from_team_id":"g",'
+    b'"supervisor":"a9","previous":"a1","policy":"vip","target":"first_response","cycle":1,'
+    b'"n":0,"named_by":"sla_policy"}'
+)
+
+
+def test_the_escalation_by_policy_golden_sample_keeps_decoding() -> None:
+    event = un.decode(ESCALATED_BY_POLICY_GOLDEN)
+    assert isinstance(event, un.ConversationEscalated)
+    assert (event.policy, event.target, event.cycle, event.n, event.named_by) == (
+        "vip",
+        "first_response",
+        1,
+        0,
+        "sla_policy",
+    )
+    assert (event.supervisor, event.team_id) == ("a9", None)
+    assert un.encode(event) == ESCALATED_BY_POLICY_GOLDEN
 
 
 def test_the_call_record_golden_sample_keeps_decoding() -> None:

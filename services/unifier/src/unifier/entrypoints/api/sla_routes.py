@@ -51,7 +51,9 @@ async def put_policies(
     ``hotline sla recompute --apply``; new cycles take the first match of this list."""
     _admin(who)
     return await calls.write(
-        request, tenant, lambda c: sla_admin.set_policies(c, tenant, body.policies)
+        request,
+        tenant,
+        lambda c: sla_admin.set_policies(c, tenant, body.policies, targets_must_exist=True),
     )
 
 
