@@ -228,6 +228,20 @@ class ConversationSnoozed(_Unified, kw_only=True, tag="conversation.snoozed.v1",
     by: str | None = None
 
 
+class ConversationWaiting(_Unified, kw_only=True, tag="conversation.waiting.v1", tag_field="type"):
+    """Waiting on the customer (the SLA clocks pause) began (``waiting`` true) or ended, at
+    ``at``; ``since`` is when this wait began (one wait: one start, one end, with ids from its
+    start). ``by``: the agent, None when the customer's message ended it; ``reason``: ``manual``
+    (an agent) or ``customer_message``."""
+
+    conversation_id: str
+    waiting: bool
+    at: datetime
+    since: datetime
+    by: str | None = None
+    reason: str = "manual"
+
+
 class ChannelAccountChanged(
     _Unified, kw_only=True, tag="channel.account.changed.v1", tag_field="type"
 ):
@@ -448,6 +462,7 @@ UnifiedEvent = (
     | ConversationNoteAdded
     | ConversationLabelsChanged
     | ConversationSnoozed
+    | ConversationWaiting
     | ChannelAccountChanged
     | ConversationCallUpdated
     | ConversationCallbackRequested

@@ -194,6 +194,9 @@ def samples() -> list[un.UnifiedEvent]:
             **common, conversation_id="t1", labels=["billing"], added=["billing"], by="a1"
         ),
         un.ConversationSnoozed(**common, conversation_id="t1", until=AT, by="a1"),
+        un.ConversationWaiting(
+            **common, conversation_id="t1", waiting=True, at=AT, since=AT, by="a1"
+        ),
         un.ChannelAccountChanged(
             **common,
             kind="whatsapp",
@@ -324,6 +327,7 @@ def test_tags_are_versioned() -> None:
             "conversation.note.added.v1",
             "conversation.labels.changed.v1",
             "conversation.snoozed.v1",
+            "conversation.waiting.v1",
             "channel.account.changed.v1",
             "conversation.call.updated.v1",
             "conversation.callback.requested.v1",
@@ -469,3 +473,29 @@ def test_a_message_added_before_triage_decodes_without_a_language() -> None:
     event = un.decode(MESSAGE_ADDED_BEFORE_TRIAGE)
     assert isinstance(event, un.ConversationMessageAdded)
     assert event.language is None and event.content == ev.TextContent(text="hi")
+
+
+# What integrators receive when a wait on the customer begins (an agent) and ends (the
+# customer's message): golden, each must keep decoding to the same event.
+WAITING_GOLDEN = (
+    b'{"type":"conversation.waiting.v1","event_id":"e1","tenant":"acme",'
+    b'"occurred_at":"2026-11-01T00:00:00Z","conversation_id":"t1","waiting":true,'
+    b'"at":"2026-11-01T00:00:00Z","since":"2026-11-01T00:00:00Z","by":"a1"}',
+    b'{"type":"conversation.waiting.v1","event_id":"e2","tenant":"acme",'
+    b'"occurred_at":"2026-11-01T00:05:00Z","conversation_id":"t1","waiting":false,'
+    b'"at":"2026-11-01T00:05:00Z","since":"2026-11-01T00:00:00Z","reason":"customer_message"}',
+)
+
+
+def test_the_waiting_golden_samples_keep_decoding() -> None:
+    began, ended = (un.decode(raw) for raw in WAITING_GOLDEN)
+    assert isinstance(began, un.ConversationWaiting) and isinstance(ended, un.ConversationWaiting)
+    assert (began.waiting, began.by, began.reason, began.since) == (True, "a1", "manual", AT)
+    assert (ended.waiting, ended.by, ended.reason, ended.since) == (
+        False,
+        None,
+        "customer_message",
+        AT,
+    )
+    assert [un.encode(e) for e in (began, ended)] == list(WAITING_GOLDEN)
+    assert un.unified_topic(ended) == "hotline.conversations" and un.unified_key(ended) == b"t1"
