@@ -91,9 +91,3 @@ async def set_team_calendar(
     if calendar is not None:
         row = {"tenant": tenant, "team_id": team_id, "calendar": calendar}
         await conn.execute(sa.insert(sla_team_calendars), [row])
-
-
-async def tenants(conn: AsyncConnection) -> list[str]:
-    """Tenants with at least one policy."""
-    q = sa.select(_p.tenant).distinct().order_by(_p.tenant)
-    return [r.tenant for r in await conn.execute(q)]
