@@ -9,11 +9,10 @@ modules for the B drains and puts them back after. Mechanisms (issue 22, section
 - ``bulk``: ``conn.execute(statement, rows)`` (SQLAlchemy's executemany and result
   processing) instead of statements compiled once and positional rows;
 - ``relay_process``: the outbox relay in the consumer's process (``relay_process=False``);
-- ``triage``: triage on arrival off (``triage=False``): what triage costs the drain;
-- ``triage_ahead``: triage on in both; B detects each batch's languages in line instead of
-  as its poll is decoded (``unifier.service.triage_ahead``).
+- ``triage``: triage on arrival off (``triage=False``): what triage costs the drain.
 
-(The WAL checkpointer task was measured here the same way and deleted: bench/profiling.md.)
+(The WAL checkpointer task and triage's language detection started as each poll is decoded,
+``triage_ahead``, were measured here the same way and deleted: bench/profiling.md.)
 
 The relay runs as the product runs it (a child process) except in ``relay_process``'s B, so a
 patch reaches the consumer's process only. ``BENCH_AB_MAX_POLL`` caps the events per
@@ -118,13 +117,6 @@ def without_bulk() -> AbstractContextManager[None]:
     return all_three()
 
 
-def without_triage_ahead() -> AbstractContextManager[None]:
-    """Each batch's languages detected in line (beside its own load and decisions only)."""
-    from unifier.service.triage_ahead import LanguagesAhead
-
-    return patched(LanguagesAhead, start=lambda _self, _events: None)
-
-
 Switch = Callable[[], AbstractContextManager[None]]
 MECHANISMS: dict[str, tuple[Switch, dict[str, Any], tuple[str, ...]]] = {
     # name: (the B patch, B's extra unifier settings, the databases it applies to)
@@ -133,8 +125,6 @@ MECHANISMS: dict[str, tuple[Switch, dict[str, Any], tuple[str, ...]]] = {
     "relay_process": (nullcontext, {"relay_process": False}, ("sqlite", "postgresql")),
     # triage on arrival (language detection per batch) against none: its cost in the drain
     "triage": (nullcontext, {"triage": False}, ("sqlite", "postgresql")),
-    # triage on in both: detection started as each poll is decoded, against in line
-    "triage_ahead": (without_triage_ahead, {}, ("sqlite", "postgresql")),
 }
 
 

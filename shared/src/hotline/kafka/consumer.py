@@ -57,15 +57,11 @@ class ConsumerLoop(Generic[T]):
         offset_store: OffsetStore | None = None,
         metrics: Metrics | None = None,
         handle_poll: Callable[[list[Batch[T]]], Awaitable[None]] | None = None,
-        on_decoded: Callable[[list[Batch[T]]], None] | None = None,
     ) -> None:
         self.s = settings
         self.decode = decode
         self.handle = handle
         self.handle_poll = handle_poll
-        # told of each poll decoded whole, before it is handled (with ``prefetch``: while the
-        # previous poll is); it may start work of its own on the values, never change them
-        self.on_decoded = on_decoded
         self.producer = producer
         self.offset_store = offset_store
         self.metrics = metrics
@@ -129,8 +125,6 @@ class ConsumerLoop(Generic[T]):
             ]
         except Exception:  # poison: _process_partition decodes record by record
             return Poll(polled, None, generation)
-        if self.on_decoded is not None and batches:
-            self.on_decoded(batches)
         return Poll(polled, batches, generation)
 
     async def _process(self, poll: Poll[T]) -> None:

@@ -86,12 +86,6 @@ class BatchHandler:
         self._analyzed_at = 500
         self.gate = asyncio.Lock()  # held around each transaction: one writer at a time
 
-    def foresee(self, batches: list[Batch[Decoded]]) -> None:
-        """The consumer decoded a poll it will hand here: triage may start on it."""
-        if self.triage is not None:
-            values = (i.value[0] for b in batches for i in b.items)
-            self.triage.foresee([e for e in values if isinstance(e, ev.MessageReceived)])
-
     async def handle(self, batch: Batch[Decoded]) -> None:
         await self.handle_poll([batch])
 

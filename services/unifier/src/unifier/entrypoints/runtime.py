@@ -35,7 +35,6 @@ from unifier.entrypoints.sla_scheduler import SlaScheduler
 from unifier.service import channel_file, channel_keys, sla_file, triage_admin
 from unifier.service.language import LanguageDetector
 from unifier.service.triage import Triage
-from unifier.service.triage_ahead import LanguagesAhead
 from unifier.settings import UnifierSettings
 from unifier.store.engine import create_engine, migrate
 from unifier.store.offsets import DbOffsetStore
@@ -60,7 +59,7 @@ def triage_of(settings: UnifierSettings) -> Triage | None:
         settings.triage_language_confidence,
         settings.triage_language_low_accuracy,
     )
-    return Triage(detector, ahead=LanguagesAhead(detector))
+    return Triage(detector)
 
 
 class Relay(Protocol):
@@ -109,7 +108,6 @@ class ConsumerRuntime:
             decode=decode_record,
             handle=self.handler.handle,
             handle_poll=self.handler.handle_poll,
-            on_decoded=self.handler.foresee,
             producer=self.producer,
             offset_store=DbOffsetStore(self.engine),
             metrics=metrics,

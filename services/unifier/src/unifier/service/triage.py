@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -28,7 +27,6 @@ from unifier.domain.triage_rules import RulesError, TriageRules, parse_rules
 from unifier.domain.working import Plan, WorkingSet
 from unifier.service.classifier import CategoryModel
 from unifier.service.language import LanguageDetector
-from unifier.service.triage_ahead import Guesses, LanguagesAhead
 from unifier.store import triage_rows
 
 log = logging.getLogger(__name__)
@@ -45,12 +43,6 @@ class Triage:
     detector: LanguageDetector
     models: dict[str, CategoryModel | None] = field(default_factory=dict)  # tenant -> in use
     versions: dict[str, int | None] = field(default_factory=dict)
-    ahead: LanguagesAhead | None = None  # detection started as polls are decoded
-
-    def foresee(self, events: Sequence[ev.MessageReceived]) -> None:
-        """A poll was decoded: start its messages' language detection (``triage_ahead``)."""
-        if self.ahead is not None:
-            self.ahead.start(events)
 
     async def prepare(
         self, conn: AsyncConnection, tenant: str, events: Sequence[ev.MessageReceived]
@@ -59,16 +51,10 @@ class Triage:
         batch's detection on a worker thread: the caller awaits it after its own reads."""
         rules = await self._rules(conn, tenant)
         model = await self._model(conn, tenant)
-        found = list(events)
-        languages = self.ahead.take(found) if self.ahead else partial(self.detector.guesses, found)
-        return asyncio.create_task(asyncio.to_thread(self.work, rules, model, found, languages))
+        return asyncio.create_task(asyncio.to_thread(self.work, rules, model, list(events)))
 
     def work(
-        self,
-        rules: TriageRules,
-        model: CategoryModel | None,
-        events: list[ev.MessageReceived],
-        languages: Callable[[], Guesses],
+        self, rules: TriageRules, model: CategoryModel | None, events: list[ev.MessageReceived]
     ) -> Prepared:
         texts = {e.event_id: triage_text(e.content) for e in events}
         customers = [
@@ -76,7 +62,7 @@ class Triage:
         ]
         return Prepared(
             TriageInputs(rules, _predict(model, [texts[i] for i in customers], customers), texts),
-            languages(),
+            self.detector.guesses(events),
         )
 
     async def finish(
