@@ -13,6 +13,7 @@ from hotline.http import Rejected
 from unifier.entrypoints.api.live_feed import LiveFeed
 from unifier.entrypoints.runtime import ConsumerRuntime
 from unifier.service.commands import CommandError
+from unifier.store.engine import snapshot
 
 T = TypeVar("T")
 
@@ -23,8 +24,10 @@ def runtime(request: Request) -> ConsumerRuntime:
 
 
 async def read(request: Request, fn: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+    """``fn``'s statements read one committed state (``store.engine.snapshot``): a thread read
+    while a batch commits shows the batch's rows all or none."""
     try:
-        async with runtime(request).engine.connect() as conn:
+        async with snapshot(runtime(request).engine) as conn:
             return await fn(conn)
     except CommandError as exc:
         raise Rejected(exc.status, exc.reason, exc.detail) from exc
