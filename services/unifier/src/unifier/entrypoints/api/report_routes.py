@@ -82,8 +82,7 @@ async def operations(request: Request, tenant: str, who: Who, q: Ask) -> dict[st
     """First response, resolution, reopen rate, backlog, abandonment, missed calls, callbacks
     owed, SLA attainment and CSAT of the conversations opened in [from, to), by ``group``
     (channel, team, agent, hour, weekday, day), only those of ``channel``/``team``/``agent``
-    when given. A figure this deployment does not measure is null and named in
-    ``not_measured``."""
+    when given. A figure with nothing to measure (no answer, no ended clock) is null."""
     rep = await _report(request, tenant, q)
     w = rep.scope.window
     return {
@@ -94,7 +93,6 @@ async def operations(request: Request, tenant: str, who: Who, q: Ask) -> dict[st
         "filter": {"channel": q.channel, "team": q.team, "agent": q.agent},
         "rows": [plain(rep, r) for r in rep.rows],
         "total": plain(rep, rep.total),
-        "not_measured": rep.not_measured,
     }
 
 
