@@ -102,12 +102,13 @@ class CommitsBetween:
     the consumer's batch may while the API reads a thread statement by statement."""
 
     def __init__(self, conn: AsyncConnection, between: Callable[[], Awaitable[None]]) -> None:
-        self.conn, self.between = conn, [between]
+        self.conn = conn
+        self.between: Callable[[], Awaitable[None]] | None = between
 
     async def execute(self, *args: Any, **kwargs: Any) -> Any:
         result = await self.conn.execute(*args, **kwargs)
-        for between in self.between:
-            self.between.clear()
+        if self.between is not None:
+            between, self.between = self.between, None
             await between()
         return result
 
@@ -150,3 +151,35 @@ async def queries_thread(engine: AsyncEngine, tenant: str, tid: str) -> dict[str
         found = await queries.get_thread(conn, tenant, tid)
     assert found is not None
     return found
+
+
+async def test_a_locking_read_of_a_row_changed_since_its_snapshot_reads_again(
+    engine: AsyncEngine,
+) -> None:
+    """As the SLA view's plan locks the thread's row (``FOR UPDATE``) while a batch closes it:
+    PostgreSQL ends the read (serialization failure) and it runs again on a fresh snapshot;
+    SQLite's read sees its snapshot (its writers never wait on readers)."""
+    tenant = "t" + uuid.uuid4().hex[:8]
+    await fold(engine, tenant, [whatsapp(tenant, -60)])
+    [tid] = (await threads_of(engine, tenant))[0]
+    t = threads.c
+    mine = sa.and_(t.tenant == tenant, t.thread_id == tid)
+
+    async def closed() -> None:
+        async with engine.begin() as conn:
+            await conn.execute(threads.update().where(mine).values(open=False))
+
+    tries: list[bool] = []
+
+    async def read(conn: AsyncConnection) -> bool:
+        between = cast(AsyncConnection, CommitsBetween(conn, closed)) if not tries else conn
+        tries.append(True)
+        await between.execute(sa.select(t.open).where(mine))
+        locked = await conn.execute(sa.select(t.open).where(mine).with_for_update())
+        return bool(locked.scalar_one())
+
+    is_open = await api_calls.read(request_on(engine), read)
+    if engine.dialect.name == "postgresql":
+        assert (len(tries), is_open) == (2, False)  # read again, after the close
+    else:
+        assert (len(tries), is_open) == (1, True)  # its snapshot: before the close

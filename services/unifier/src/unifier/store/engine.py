@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from alembic import command
@@ -16,6 +16,9 @@ from unifier.store.sqlite_driver import OneTripDbapi
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 30_000  # how long a SQLite connection waits for a lock
+SERIALIZATION_FAILURE = "40001"  # PostgreSQL's SQLSTATE
+READ_TRIES = 3
+T = TypeVar("T")
 
 
 def async_url(dsn: str) -> str:
@@ -49,6 +52,23 @@ async def snapshot(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
         else:
             await conn.exec_driver_sql("BEGIN")
         yield conn  # left without a commit: the connection rolls the read back
+
+
+async def read_consistently(
+    engine: AsyncEngine, fn: Callable[[AsyncConnection], Awaitable[T]]
+) -> T:
+    """``fn`` on a ``snapshot``. A locking read (``FOR UPDATE``) of a row changed since the
+    snapshot ends PostgreSQL's repeatable-read transaction; the read changed nothing, so it
+    runs again on a fresh snapshot (at most ``READ_TRIES`` times)."""
+    tries = READ_TRIES
+    while True:
+        try:
+            async with snapshot(engine) as conn:
+                return await fn(conn)
+        except sa.exc.DBAPIError as exc:
+            tries -= 1
+            if tries == 0 or getattr(exc.orig, "sqlstate", None) != SERIALIZATION_FAILURE:
+                raise
 
 
 def _ensure_dir(url: str) -> None:
