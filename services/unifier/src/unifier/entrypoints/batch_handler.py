@@ -61,8 +61,9 @@ def classify_db(exc: BaseException) -> Verdict | None:
 
 
 def _may_wait(ws: WorkingSet, thread_id: str) -> bool:
-    """Whether the thread may be waiting on the customer: loaded as waiting, or not loaded
-    (a thread made in this batch is not in the working set's stored rows as waiting)."""
+    """Whether the thread may be waiting on the customer: its stored row, loaded with the
+    working set, says so; or it is not in the working set (the SLA refresh then asks the
+    store). A thread this batch made is in it, waiting on nobody."""
     row = ws.threads.get(thread_id)
     return row is None or row.waiting
 
