@@ -27,13 +27,13 @@ def scheduler(tmp_path: Path) -> SlaScheduler:
 
 async def paused_s(s: SlaScheduler) -> float:
     t0 = time.monotonic()
-    await s._pause(asyncio.Event())
+    await s.pause(asyncio.Event())
     return time.monotonic() - t0
 
 
 async def test_a_look_due_during_the_round_starts_the_next_at_once(tmp_path: Path) -> None:
     s = scheduler(tmp_path)
-    assert await s._own()  # SQLite: the one instance always holds the lease
+    assert await s.holding.check()  # SQLite: the one instance always holds the lease
     now = datetime.now(UTC)
     s.round_at, s.next_at = now - timedelta(milliseconds=50), now - timedelta(milliseconds=10)
     assert await paused_s(s) < RETRY_S / 2
@@ -46,10 +46,10 @@ async def test_a_look_due_during_the_round_starts_the_next_at_once(tmp_path: Pat
 
 async def test_a_failed_round_waits_the_poll(tmp_path: Path) -> None:
     s = scheduler(tmp_path)
-    assert await s._own()
+    assert await s.holding.check()
     s.round_at = datetime.now(UTC) - timedelta(seconds=1)
     s.next_at = datetime.now(UTC) - timedelta(milliseconds=10)
-    assert await s._round() is False
+    assert await s.turn() is False
     assert s.next_at is None
     assert 0.45 <= await paused_s(s) < 1.0
     await s.engine.dispose()
