@@ -1,7 +1,12 @@
 # Hotline — the two set-up commands are `make run` and `make test` (see README.md).
 SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
-export PYTHONDONTWRITEBYTECODE := 1
+# Bytecode is cached under var/pycache, outside the sources and the venv (which hold none: uv
+# installs without compiling). Without a cache every Python process -- each test worker and each
+# service or CLI a test starts -- compiled every module it imported again: seconds of CPU per
+# process, on two cores shared with the services under test.
+unexport PYTHONDONTWRITEBYTECODE
+export PYTHONPYCACHEPREFIX := $(CURDIR)/var/pycache
 # The interpreter: Debian's python3.11 where there is one (system-deps installs it). Debian builds
 # it with PGO and LTO, like the python:3.11 images we deploy (deploy/Containerfile); a plain
 # source build (pyenv's default) took 16-37% more CPU per webhook (bench/profiling.md, session 13).
