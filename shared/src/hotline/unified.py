@@ -228,6 +228,20 @@ class ConversationSnoozed(_Unified, kw_only=True, tag="conversation.snoozed.v1",
     by: str | None = None
 
 
+class ConversationWaiting(_Unified, kw_only=True, tag="conversation.waiting.v1", tag_field="type"):
+    """Waiting on the customer (the SLA clocks pause) began (``waiting`` true) or ended, at
+    ``at``; ``since`` is when this wait began (one wait: one start, one end, with ids from its
+    start). ``by``: the agent, None when the customer's message ended it; ``reason``: ``manual``
+    (an agent) or ``customer_message``."""
+
+    conversation_id: str
+    waiting: bool
+    at: datetime
+    since: datetime
+    by: str | None = None
+    reason: str = "manual"
+
+
 class ChannelAccountChanged(
     _Unified, kw_only=True, tag="channel.account.changed.v1", tag_field="type"
 ):
@@ -374,11 +388,14 @@ SLA_EVENTS = (SlaWarning, SlaBreached, SlaFulfilled)
 class ConversationEscalated(
     _Unified, kw_only=True, tag="conversation.escalated.v1", tag_field="type"
 ):
-    """The conversation was escalated, as its team's policy says: ``reason`` says why (e.g.
-    ``sla.warning``), ``cause_id`` is the event that caused it (the SLA warning's id; one
+    """The conversation was escalated, as its SLA policy or its team says: ``reason`` says why
+    (e.g. ``sla.warning``), ``cause_id`` is the event that caused it (the SLA warning's id; one
     escalation per cause), ``detail`` explains it for people. It was re-queued in ``team_id``
     and/or assigned to ``supervisor`` (both None: the event is the escalation); ``previous`` is
-    the assignee before, ``from_team_id`` the team whose policy applied."""
+    the assignee before, ``from_team_id`` the conversation's team. For an SLA warning:
+    ``policy``, and the clock (``target``, ``cycle``, ``n`` as in ``sla.warning.v1``);
+    ``named_by`` is what named the target: ``sla_policy`` (the policy's escalation) or ``team``
+    (the team's routing)."""
 
     conversation_id: str
     reason: str
@@ -388,6 +405,11 @@ class ConversationEscalated(
     team_id: str | None = None
     supervisor: str | None = None
     previous: str | None = None
+    policy: str | None = None
+    target: str | None = None
+    cycle: int | None = None
+    n: int | None = None
+    named_by: str | None = None
 
 
 class CsatRequested(_Unified, kw_only=True, tag="csat.requested.v1", tag_field="type"):
@@ -440,6 +462,7 @@ UnifiedEvent = (
     | ConversationNoteAdded
     | ConversationLabelsChanged
     | ConversationSnoozed
+    | ConversationWaiting
     | ChannelAccountChanged
     | ConversationCallUpdated
     | ConversationCallbackRequested

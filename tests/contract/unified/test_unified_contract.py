@@ -194,6 +194,9 @@ def samples() -> list[un.UnifiedEvent]:
             **common, conversation_id="t1", labels=["billing"], added=["billing"], by="a1"
         ),
         un.ConversationSnoozed(**common, conversation_id="t1", until=AT, by="a1"),
+        un.ConversationWaiting(
+            **common, conversation_id="t1", waiting=True, at=AT, since=AT, by="a1"
+        ),
         un.ChannelAccountChanged(
             **common,
             kind="whatsapp",
@@ -233,6 +236,11 @@ def samples() -> list[un.UnifiedEvent]:
             team_id="g2",
             supervisor="a9",
             previous="a1",
+            policy="vip",
+            target="first_response",
+            cycle=1,
+            n=0,
+            named_by="sla_policy",
         ),
         un.CsatRequested(
             **common,
@@ -319,6 +327,7 @@ def test_tags_are_versioned() -> None:
             "conversation.note.added.v1",
             "conversation.labels.changed.v1",
             "conversation.snoozed.v1",
+            "conversation.waiting.v1",
             "channel.account.changed.v1",
             "conversation.call.updated.v1",
             "conversation.callback.requested.v1",
@@ -396,6 +405,32 @@ def test_the_escalation_golden_sample_keeps_decoding() -> None:
         b'"occurred_at":"2026-11-01T00:00:00Z","conversation_id":"t1","reason":"sla.warning"}'
     )
     assert isinstance(minimal, un.ConversationEscalated) and minimal.team_id is None
+    assert (event.policy, event.target, event.named_by) == (None, None, None)  # before 0022
+
+
+# An escalation named by the SLA policy, with its reason: the policy and the clock.
+ESCALATED_BY_POLICY_GOLDEN = (
+    b'{"type":"conversation.escalated.v1","event_id":"e","tenant":"acme",'
+    b'"occurred_at":"2026-11-01T00:00:00Z","conversation_id":"t1","reason":"sla.warning",'
+    b'"cause_id":"w1","detail":"first_response warning of SLA policy vip at '
+    b'2026-11-01T00:48:00+00:00; target named by the SLA policy","from_team_id":"g",'
+    b'"supervisor":"a9","previous":"a1","policy":"vip","target":"first_response","cycle":1,'
+    b'"n":0,"named_by":"sla_policy"}'
+)
+
+
+def test_the_escalation_by_policy_golden_sample_keeps_decoding() -> None:
+    event = un.decode(ESCALATED_BY_POLICY_GOLDEN)
+    assert isinstance(event, un.ConversationEscalated)
+    assert (event.policy, event.target, event.cycle, event.n, event.named_by) == (
+        "vip",
+        "first_response",
+        1,
+        0,
+        "sla_policy",
+    )
+    assert (event.supervisor, event.team_id) == ("a9", None)
+    assert un.encode(event) == ESCALATED_BY_POLICY_GOLDEN
 
 
 def test_the_call_record_golden_sample_keeps_decoding() -> None:
@@ -438,3 +473,29 @@ def test_a_message_added_before_triage_decodes_without_a_language() -> None:
     event = un.decode(MESSAGE_ADDED_BEFORE_TRIAGE)
     assert isinstance(event, un.ConversationMessageAdded)
     assert event.language is None and event.content == ev.TextContent(text="hi")
+
+
+# What integrators receive when a wait on the customer begins (an agent) and ends (the
+# customer's message): golden, each must keep decoding to the same event.
+WAITING_GOLDEN = (
+    b'{"type":"conversation.waiting.v1","event_id":"e1","tenant":"acme",'
+    b'"occurred_at":"2026-11-01T00:00:00Z","conversation_id":"t1","waiting":true,'
+    b'"at":"2026-11-01T00:00:00Z","since":"2026-11-01T00:00:00Z","by":"a1"}',
+    b'{"type":"conversation.waiting.v1","event_id":"e2","tenant":"acme",'
+    b'"occurred_at":"2026-11-01T00:05:00Z","conversation_id":"t1","waiting":false,'
+    b'"at":"2026-11-01T00:05:00Z","since":"2026-11-01T00:00:00Z","reason":"customer_message"}',
+)
+
+
+def test_the_waiting_golden_samples_keep_decoding() -> None:
+    began, ended = (un.decode(raw) for raw in WAITING_GOLDEN)
+    assert isinstance(began, un.ConversationWaiting) and isinstance(ended, un.ConversationWaiting)
+    assert (began.waiting, began.by, began.reason, began.since) == (True, "a1", "manual", AT)
+    assert (ended.waiting, ended.by, ended.reason, ended.since) == (
+        False,
+        None,
+        "customer_message",
+        AT,
+    )
+    assert [un.encode(e) for e in (began, ended)] == list(WAITING_GOLDEN)
+    assert un.unified_topic(ended) == "hotline.conversations" and un.unified_key(ended) == b"t1"

@@ -1,5 +1,6 @@
 """Conversation actions in a real Chromium, on the actions fragment's own page: labels,
 close/reopen, snooze (in the browser's time zone) and the wake by the customer's next mail,
+waiting on the customer (its conversation.waiting.v1 start and end on Kafka),
 a canned response with placeholders inserted into the reply box, merge and split with their
 refusals. Each action is checked in the store, not only on the page. Customer mail comes in
 over SMTP through email_ingest."""
@@ -24,9 +25,11 @@ from fastapi import FastAPI
 from playwright.async_api import Browser, Dialog, Page, async_playwright, expect
 from pydantic import SecretStr
 
+from hotline import unified as un
+from hotline.topics import CONVERSATIONS
 from tests.browser import ARGS, CHROMIUM
 from tests.e2e.workspace.customers import Customers
-from tests.integration.unifier.harness import eventually, settings_for
+from tests.integration.unifier.harness import eventually, read_unified, settings_for
 from tests.integration.unifier.server import serving
 from tests.workspace import sign_in
 from unifier.entrypoints.app import create_app
@@ -213,6 +216,12 @@ async def test_labels_close_snooze_wake_and_canned(
         await eventually(answered)
         await open_actions(page, s, tid)
         await expect(page.locator(".act-waiting")).to_have_attribute("aria-pressed", "false")
+        waits = await waiting_events(kafka, s.tenant, tid, 2)  # what integrators see
+        assert [(w.waiting, w.reason, w.by is None) for w in waits] == [
+            (True, "manual", False),
+            (False, "customer_message", True),
+        ]
+        assert waits[0].since == waits[1].since < waits[1].at
 
         # a canned response, placeholders filled by the server, inserted into the reply box
         body = "Hi {{contact.first_name}} ({{contact.name}}), {{agent.name}} here"
@@ -246,6 +255,21 @@ async def serious_violations(page: Page) -> list[str]:
     results = await Axe().run(page)
     found = results.response["violations"]
     return [v["id"] for v in found if v["impact"] in ("serious", "critical")]
+
+
+async def waiting_events(kafka: str, tenant: str, tid: str, n: int) -> list[un.ConversationWaiting]:
+    found: list[un.ConversationWaiting] = []
+
+    async def enough() -> bool:
+        events = await read_unified(kafka, CONVERSATIONS, tenant)
+        found[:] = [
+            e for e in events if isinstance(e, un.ConversationWaiting) and e.conversation_id == tid
+        ]
+        return len(found) >= n
+
+    await eventually(enough, timeout=15)
+    assert len(found) == n
+    return found
 
 
 async def test_canned_admin_page(kafka: str, customers: Customers, tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """The SLA API's refusals (bad policies and calendars 422, unknown conversations 404, a wait
-set twice 409, each changing nothing) and the on_warning hook running inside the transaction
-that writes the warning."""
+set twice 409, each changing nothing), a stored calendar's iCal import (the clocks count on it;
+bad files 400/413/422 and nothing changed) and the on_warning hook running inside the
+transaction that writes the warning."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ from unifier.store.schema import outbox
 
 GOOD = {"name": "std", "first_response": "1h", "hours": "calendar"}
 CALENDAR = {"timezone": "Europe/Paris", "week": {"mon": ["09:00-17:00"]}}
+WORKDAYS = ("mon", "tue", "wed", "thu", "fri")
+PARIS_10H = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # Monday 10:00 in Paris
 
 
 @pytest.fixture
@@ -110,3 +113,60 @@ async def test_on_warning_runs_in_the_writing_transaction(engine: AsyncEngine) -
         await sla_refresh.refresh(conn, tenant, [tid], later, hooks)
         await sla_refresh.refresh(conn, tenant, [tid], later, hooks)  # nothing new
     assert seen == [(tenant, "sla.warning", 1)]  # its outbox row, seen from inside
+
+
+HOLIDAYS_ICS = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//hotline tests//EN\r\n"
+    "BEGIN:VEVENT\r\nUID:all-souls\r\nSUMMARY:All Souls\r\nDTSTART;VALUE=DATE:20201102\r\n"
+    "RRULE:FREQ=YEARLY\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+BUSINESS = {"name": "biz", "first_response": "1h"}
+OFFICE = {"timezone": "Europe/Paris", "week": {d: ["09:00-17:00"] for d in WORKDAYS}}
+
+
+async def _due(api: httpx.AsyncClient, tid: str) -> datetime:
+    return datetime.fromisoformat((await api.get(f"/conversations/{tid}/sla")).json()["due_at"])
+
+
+@pytest.mark.parametrize("dsn", ["sqlite", "postgresql"], indirect=True)
+async def test_an_ical_import_closes_a_stored_calendar(api: httpx.AsyncClient) -> None:
+    """The message came Sunday 2026-11-01 09:00 UTC: 1 h of business time is due Monday 10:00
+    in Paris, and Tuesday 10:00 once the imported yearly holiday closes Monday 2 November."""
+    assert (await api.put("/sla/policies", json={"policies": [BUSINESS]})).status_code == 200
+    assert (await api.put("/sla/calendars/default", json=OFFICE)).status_code == 200
+    [conv] = (await api.get("/conversations")).json()
+    tid, monday, tuesday = conv["thread_id"], PARIS_10H, PARIS_10H + timedelta(days=1)
+    assert await _due(api, tid) == monday
+
+    for body, status in (
+        (b"", 400),
+        (b"not a calendar", 422),
+        (HOLIDAYS_ICS.replace("YEARLY", "HOURLY").encode(), 422),
+        (HOLIDAYS_ICS.encode("utf-16"), 422),
+        (HOLIDAYS_ICS.encode() + b" " * 1_048_576, 413),
+    ):
+        answer = await api.put("/sla/calendars/default/ical", content=body)
+        assert answer.status_code == status, answer.text
+        assert (await api.get("/sla/calendars/default/ical")).status_code == 404
+        assert await _due(api, tid) == monday
+    missing = await api.put("/sla/calendars/nowhere/ical", content=HOLIDAYS_ICS.encode())
+    assert missing.status_code == 404
+
+    done = await api.put(
+        "/sla/calendars/default/ical",
+        content=HOLIDAYS_ICS.encode(),
+        headers={"Content-Type": "text/calendar"},
+    )
+    assert done.status_code == 200, done.text
+    assert done.json()["closed_dates"] >= 16  # 2020 ... ten years after today
+    assert (await api.get("/sla/calendars/default/ical")).text == HOLIDAYS_ICS
+    assert await _due(api, tid) == tuesday
+
+    # a bad new import and a new spec keep the import; removing it reopens Monday
+    assert (await api.put("/sla/calendars/default/ical", content=b"junk")).status_code == 422
+    assert (await api.put("/sla/calendars/default", json=OFFICE)).status_code == 200
+    assert (await api.get("/sla/calendars/default/ical")).text == HOLIDAYS_ICS
+    assert await _due(api, tid) == tuesday
+    assert (await api.delete("/sla/calendars/default/ical")).status_code == 200
+    assert (await api.delete("/sla/calendars/default/ical")).status_code == 404
+    assert await _due(api, tid) == monday

@@ -2,7 +2,8 @@
 through the API, the warning, breach and fulfilment events out of the outbox on
 hotline.conversations, exactly one per clock and kind. Two channel kinds; pauses on waiting
 and on snooze, resolve, reopen, and a policy change (new cycles take it, open ones keep
-theirs). Targets of seconds in calendar hours, so the clocks run in real time."""
+theirs); waiting on the customer as ``conversation.waiting.v1``. Targets of seconds in
+calendar hours, so the clocks run in real time."""
 
 from __future__ import annotations
 
@@ -171,6 +172,55 @@ async def test_the_full_lifecycle_emits_each_event_once(desk: Desk) -> None:
     } | ({(*cf, "sla.warning.v1")} & set(seen)), seen
     policies = {e.policy for e in await desk.events() if isinstance(e, un.SlaFulfilled)}
     assert policies == {"email-fast", "chat-fast"}
+    # the wait the customer's message ended: one start by the agent, one end by the customer
+    waits = await _waits(desk, mail, 2)
+    assert [(w.waiting, w.reason, w.by is None) for w in waits] == [
+        (True, "manual", False),
+        (False, "customer_message", True),
+    ]
+    assert waits[0].since == waits[1].since == waits[0].at < waits[1].at
+
+
+async def test_waiting_on_the_customer_is_an_event(desk: Desk) -> None:
+    """Set and cleared by an agent, set again and ended by the customer's message: four
+    ``conversation.waiting.v1``, each once, in order, each end naming its wait's start."""
+    await desk.customer("email", "bea@example.test")
+    mail = await desk.conversation("email")
+    first = await desk.post(f"/conversations/{mail}/waiting", {"waiting": True})
+    await desk.post(f"/conversations/{mail}/waiting", {"waiting": False})
+    again = await desk.post(f"/conversations/{mail}/waiting", {"waiting": True})
+    refused = await desk.api.post(f"/conversations/{mail}/waiting", json={"waiting": True})
+    assert refused.status_code == 409  # unchanged: no event
+    await desk.customer("email", "bea@example.test")
+    await _waiting_cleared(desk, mail)
+
+    waits = await _waits(desk, mail, 4)
+    await asyncio.sleep(1)  # the relay had time to publish any duplicate
+    assert len(await _waits(desk, mail, 4)) == 4
+    assert [(w.waiting, w.reason) for w in waits] == [
+        (True, "manual"),
+        (False, "manual"),
+        (True, "manual"),
+        (False, "customer_message"),
+    ]
+    starts = [datetime.fromisoformat(a["waiting_since"]) for a in (first, again)]
+    assert [w.since for w in waits] == [starts[0], starts[0], starts[1], starts[1]]
+    assert [w.by for w in waits] == ["token:config"] * 3 + [None]  # the operator's token
+    assert len({w.event_id for w in waits}) == 4
+
+
+async def _waits(desk: Desk, tid: str, n: int) -> list[un.ConversationWaiting]:
+    found: list[un.ConversationWaiting] = []
+
+    async def enough() -> bool:
+        events = await desk.events()
+        found[:] = [
+            e for e in events if isinstance(e, un.ConversationWaiting) and e.conversation_id == tid
+        ]
+        return len(found) >= n
+
+    await eventually(enough, timeout=15)
+    return found
 
 
 async def _clock(desk: Desk, tid: str, target: str, state: str) -> None:

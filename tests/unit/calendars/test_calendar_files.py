@@ -4,6 +4,7 @@ calendar, closing what they say; a bad file is a CalendarError that names the pr
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -106,11 +107,19 @@ def test_file_calendars(calendar_file: Path, start: str, target: str, due: str) 
     assert business.add(at(start), parse_duration(target, days=False)).isoformat() == due
 
 
-def test_a_recurring_event_is_refused(tmp_path: Path) -> None:
+def test_a_repeating_event_closes_each_week_up_to_the_horizon(tmp_path: Path) -> None:
     weekly = ICS.replace("UID:meeting\n", "UID:meeting\nRRULE:FREQ=WEEKLY\n")
     write(tmp_path, "closures.ics", weekly)
-    with pytest.raises(CalendarError, match="'Staff meeting' repeats"):
-        load_calendar(write(tmp_path, "team.toml", TOML))
+    business = load_calendar(write(tmp_path, "team.toml", TOML), today=date(2026, 3, 1))
+    hour = parse_duration("1h", days=False)
+    week_later = business.add(at("2026-03-19T09:30+01:00"), hour)
+    assert week_later.isoformat() == "2026-03-19T12:30:00+01:00"
+    last = business.add(at("2036-02-28T09:30+01:00"), hour)  # the horizon: 2036-03-01
+    after = business.add(at("2036-03-06T09:30+01:00"), hour)
+    assert (last.isoformat(), after.isoformat()) == (
+        "2036-02-28T12:30:00+01:00",
+        "2036-03-06T10:30:00+01:00",
+    )
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ import holidays
 import msgspec
 
 from hotline.calendars.calendar import Calendar
-from hotline.calendars.ical import Closures, read_ical
+from hotline.calendars.ical import Closures, horizon, read_ical
 from hotline.calendars.week import CalendarError, parse_periods, parse_week
 
 
@@ -29,15 +29,17 @@ class CalendarFile(msgspec.Struct, forbid_unknown_fields=True):
     ical: str | list[str] = []
 
 
-def load_calendar(path: Path) -> Calendar:
-    """The calendar of a file; CalendarError names what is wrong in it."""
+def load_calendar(path: Path, today: date | None = None) -> Calendar:
+    """The calendar of a file; CalendarError names what is wrong in it. Repeating iCal events
+    are expanded up to ``horizon(today)`` (today: the local date)."""
+    until = horizon(today or date.today())
     spec = _read(path)
     tz = _zone(spec.timezone)
     closures = Closures()
     for name in [spec.ical] if isinstance(spec.ical, str) else spec.ical:
         ics = path.parent / name
         try:
-            found = read_ical(ics.read_bytes(), tz, str(ics))
+            found = read_ical(ics.read_bytes(), tz, str(ics), until=until)
         except OSError as exc:
             raise CalendarError(f"{path}: cannot read iCal file {ics} ({exc.strerror})") from exc
         closures.dates |= found.dates

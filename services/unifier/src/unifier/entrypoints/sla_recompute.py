@@ -1,8 +1,9 @@
-"""Recompute every conversation's SLA clocks under the current policies (after a policy or
-calendar change): a shadow run that reports what would change (due times, states, policies,
-the events that would go out), writing nothing; with ``apply`` the same, written (the open
-cycle takes the current first match; closed cycles keep theirs; events already out are not
-sent again, an outcome once out is never taken back). One transaction per tenant."""
+"""Recompute the SLA clocks of every open conversation under the current policies (after a
+policy or calendar change): a shadow run that reports what would change (due times, states,
+policies, the events that would go out), writing nothing; with ``apply`` the same, written (the
+open cycle takes the current first match; closed cycles keep theirs, so resolved conversations
+are not looked at; events already out are not sent again, an outcome once out is never taken
+back). One transaction per tenant with policies."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from unifier.service import sla_refresh
 from unifier.service.sla_view import ThreadSla
-from unifier.store import sla_config_rows, sla_due_rows, sla_rows
+from unifier.store import sla_due_rows, sla_rows
 from unifier.store.engine import create_engine
 
 
@@ -70,10 +71,7 @@ async def recompute(dsn: str, tenant: str | None, *, apply: bool, examples: int 
     try:
         async with engine.connect() as conn:
             pairs = await sla_due_rows.threads_of(conn, tenant)
-            configured = set(await sla_config_rows.tenants(conn))
         for t, group in groupby(pairs, key=lambda p: p[0]):
-            if t not in configured:
-                continue
             async with engine.begin() as conn:
                 plans = await recompute_tenant(conn, t, [tid for _, tid in group], now, apply)
                 if not apply:

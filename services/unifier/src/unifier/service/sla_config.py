@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline.calendars.files import calendar_of, spec_of
+from hotline.calendars.ical import Closures
 from unifier.domain.routing import needs_of, team_for
 from unifier.domain.sla import BusinessTime, CalendarTime, Policy, Subject, select
+from unifier.service import sla_ical
 from unifier.service.sla_specs import decode, policy_of
 from unifier.store import sla_config_rows as rows
 from unifier.store import sla_rows
@@ -45,10 +47,15 @@ class SlaConfig:
         return self.calendars.get(name) or self.calendars.get(DEFAULT_CALENDAR) or CalendarTime()
 
 
+def _closures(text: str | None) -> Closures | None:
+    return None if text is None else sla_ical.decode(text)
+
+
 async def load_config(conn: AsyncConnection, tenant: str) -> SlaConfig:
     specs = await rows.policies(conn, tenant)
+    closures = await rows.calendar_closures(conn, tenant)
     calendars: dict[str, BusinessTime] = {
-        name: calendar_of(spec_of(json.loads(text), name))
+        name: calendar_of(spec_of(json.loads(text), name), _closures(closures.get(name)))
         for name, text in (await rows.calendars(conn, tenant)).items()
     }
     return SlaConfig(

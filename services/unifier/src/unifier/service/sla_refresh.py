@@ -25,6 +25,7 @@ from unifier.domain.sla_events import (
     sla_event_id,
 )
 from unifier.domain.sla_facts import facts
+from unifier.domain.waits import waiting_event
 from unifier.service.escalation import escalate_on_warning
 from unifier.service.sla_config import SlaConfig, load_config
 from unifier.service.sla_specs import decode, policy_of
@@ -185,7 +186,8 @@ async def _clear_waiting(
     """The customer wrote: a thread waiting on them waits no more. One activity row (its id
     from the wait's start) at the message's time, or just after the wait's start if the
     message's own time is not later (its clock was behind), so the end always sorts after the
-    start, in the thread and among the clocks' facts: the ``waiting_ended`` fact."""
+    start, in the thread and among the clocks' facts: the ``waiting_ended`` fact; and its
+    ``conversation.waiting.v1`` (``by`` None)."""
     if not answered:
         return
     for tid, since in (await sla_rows.waiting(conn, tenant, sorted(answered))).items():
@@ -196,3 +198,4 @@ async def _clear_waiting(
         await activity_rows.add(
             conn, [activity_row(tenant, key, tid, at, "waiting_ended", None, why)]
         )
+        await write_outbox(conn, [waiting_event(tenant, tid, since, at)])

@@ -17,6 +17,13 @@ from unifier.domain.sla import TARGETS, BadPolicy, Match, Policy
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 
 
+class EscalationSpec(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """Where a warning of the policy escalates (else the conversation's team's routing says)."""
+
+    team_id: str | None = None
+    supervisor: str | None = None
+
+
 class PolicySpec(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     name: str
     first_response: str | None = None
@@ -28,6 +35,7 @@ class PolicySpec(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True)
     channel_kinds: list[str] = []
     labels: list[str] = []
     teams: list[str] = []
+    escalation: EscalationSpec | None = None
 
 
 def spec_of(raw: Any) -> PolicySpec:

@@ -20,6 +20,8 @@ sla_calendars = sa.Table(  # a calendar's spec: hotline.calendars file keys, as 
     sa.Column("name", sa.String(64), primary_key=True),
     sa.Column("spec", sa.Text, nullable=False),
     sa.Column("updated_at", TS, nullable=False),
+    sa.Column("ical", sa.Text, nullable=True),  # an imported iCal file, as sent (migration 0022)
+    sa.Column("ical_closures", sa.Text, nullable=True),  # JSON: the dates and hours it closes
 )
 sla_team_calendars = sa.Table(  # a team's own calendar (else the tenant's "default")
     "sla_team_calendars",

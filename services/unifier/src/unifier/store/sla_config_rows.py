@@ -37,6 +37,35 @@ async def calendars(conn: AsyncConnection, tenant: str) -> dict[str, str]:
     return {r.name: r.spec for r in await conn.execute(q)}
 
 
+async def calendar_closures(conn: AsyncConnection, tenant: str) -> dict[str, str]:
+    """Each calendar's imported iCal closures (JSON), for those that have an import."""
+    q = sa.select(_c.name, _c.ical_closures).where(
+        _c.tenant == tenant, _c.ical_closures.is_not(None)
+    )
+    return {r.name: r.ical_closures for r in await conn.execute(q)}
+
+
+async def ical(conn: AsyncConnection, tenant: str, name: str) -> str | None:
+    q = sa.select(_c.ical).where(_c.tenant == tenant, _c.name == name)
+    found: str | None = (await conn.execute(q)).scalar_one_or_none()
+    return found
+
+
+async def put_ical(
+    conn: AsyncConnection,
+    tenant: str,
+    name: str,
+    source: str | None,
+    closures: str | None,
+    now: datetime,
+) -> bool:
+    """The calendar's iCal import (None, None: none); False when there is no such calendar."""
+    values = {"ical": source, "ical_closures": closures, "updated_at": now}
+    where = sa.and_(_c.tenant == tenant, _c.name == name)
+    done = await conn.execute(sa.update(sla_calendars).where(where).values(**values))
+    return bool(done.rowcount)
+
+
 async def put_calendar(
     conn: AsyncConnection, tenant: str, name: str, spec: str, now: datetime
 ) -> None:
@@ -62,9 +91,3 @@ async def set_team_calendar(
     if calendar is not None:
         row = {"tenant": tenant, "team_id": team_id, "calendar": calendar}
         await conn.execute(sa.insert(sla_team_calendars), [row])
-
-
-async def tenants(conn: AsyncConnection) -> list[str]:
-    """Tenants with at least one policy."""
-    q = sa.select(_p.tenant).distinct().order_by(_p.tenant)
-    return [r.tenant for r in await conn.execute(q)]

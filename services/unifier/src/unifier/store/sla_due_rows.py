@@ -1,5 +1,5 @@
 """The SLA scheduler's and the recompute's reads across threads: which conversations are due
-for a look (``threads.sla_next_at``, through its partial index), and which have clocks to
+for a look (``threads.sla_next_at``, through its partial index), and which have open cycles to
 recompute."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from unifier.store.dialect import chunks, when
 from unifier.store.schema import messages, threads
+from unifier.store.schema_sla import sla_policies
 
 _t, _m = threads.c, messages.c
 
@@ -43,8 +44,19 @@ async def forget_next(conn: AsyncConnection, tenant: str, tids: Sequence[str]) -
 
 
 async def threads_of(conn: AsyncConnection, tenant: str | None) -> list[tuple[str, str]]:
-    """(tenant, thread) with any stored SLA cycle or a customer message: the recompute's set."""
-    q = sa.select(_m.tenant, _m.thread_id).distinct().where(_m.role == "customer")
+    """(tenant, thread) the recompute looks at: the open conversations (not merged away) with a
+    customer message, of tenants with policies; one query over ``threads``, each checked for a
+    customer message through ``ix_messages_thread``. A resolved conversation's cycles are closed
+    and keep their policy: a recompute has nothing to apply to them."""
+    asked = sa.exists().where(
+        _m.tenant == _t.tenant, _m.thread_id == _t.thread_id, _m.role == "customer"
+    )
+    configured = sa.select(sla_policies.c.tenant)
+    q = sa.select(_t.tenant, _t.thread_id).where(
+        _t.open.is_(True), _t.merged_into.is_(None), _t.tenant.in_(configured), asked
+    )
     if tenant is not None:
-        q = q.where(_m.tenant == tenant)
-    return sorted((r.tenant, r.thread_id) for r in await conn.execute(q))
+        q = q.where(_t.tenant == tenant)
+    return [
+        (r.tenant, r.thread_id) for r in await conn.execute(q.order_by(_t.tenant, _t.thread_id))
+    ]

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
 from hotline.http import Rejected
 from unifier.entrypoints.api import calls
 from unifier.entrypoints.api.auth import Principal, principal
-from unifier.service import sla_admin, sla_refresh, waiting
+from unifier.service import sla_admin, sla_ical, sla_refresh, waiting
 from unifier.service.commands import CommandError
 from unifier.store import thread_rows
 
@@ -51,7 +51,9 @@ async def put_policies(
     ``hotline sla recompute --apply``; new cycles take the first match of this list."""
     _admin(who)
     return await calls.write(
-        request, tenant, lambda c: sla_admin.set_policies(c, tenant, body.policies)
+        request,
+        tenant,
+        lambda c: sla_admin.set_policies(c, tenant, body.policies, targets_must_exist=True),
     )
 
 
@@ -74,6 +76,46 @@ async def delete_calendar(request: Request, tenant: str, who: Who, name: str) ->
     _admin(who)
     await calls.write(request, tenant, lambda c: sla_admin.delete_calendar(c, tenant, name))
     return {"calendar": name, "status": "deleted"}
+
+
+@router.put("/sla/calendars/{name}/ical")
+async def put_calendar_ical(request: Request, tenant: str, who: Who, name: str) -> dict[str, Any]:
+    """An iCalendar file (the raw body, e.g. ``text/calendar``) whose events close the calendar;
+    it replaces the calendar's earlier import. 413 over ``MAX_ICAL_BYTES``, 422 a bad file."""
+    _admin(who)
+    data = await _body(request, sla_ical.MAX_ICAL_BYTES)
+    now = datetime.now(UTC)
+    return await calls.write(
+        request, tenant, lambda c: sla_ical.import_ical(c, tenant, name, data, now)
+    )
+
+
+@router.get("/sla/calendars/{name}/ical")
+async def get_calendar_ical(request: Request, tenant: str, who: Who, name: str) -> Response:
+    text = await calls.read(request, lambda c: sla_ical.source(c, tenant, name))
+    return Response(text, media_type="text/calendar; charset=utf-8")
+
+
+@router.delete("/sla/calendars/{name}/ical")
+async def delete_calendar_ical(
+    request: Request, tenant: str, who: Who, name: str
+) -> dict[str, str]:
+    _admin(who)
+    now = datetime.now(UTC)
+    await calls.write(request, tenant, lambda c: sla_ical.remove(c, tenant, name, now))
+    return {"calendar": name, "status": "ical removed"}
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    """The raw body, refused (413) as soon as it is longer than ``limit``."""
+    if int(request.headers.get("content-length") or 0) > limit:
+        raise Rejected(413, "too_large", f"the iCal file is larger than {limit} bytes")
+    data = bytearray()
+    async for chunk in request.stream():
+        data += chunk
+        if len(data) > limit:
+            raise Rejected(413, "too_large", f"the iCal file is larger than {limit} bytes")
+    return bytes(data)
 
 
 @router.put("/sla/teams/{team_id}/calendar")
