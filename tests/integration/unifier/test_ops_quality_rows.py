@@ -83,4 +83,3 @@ async def test_sla_attainment_and_csat_by_channel(engine: AsyncEngine) -> None:
         "whatsapp": (1, 0, 1.0, 1, 3.0),
         "total": (2, 1, 2 / 3, 2, 4.0),
     }
-    assert rep.not_measured == {}

@@ -104,7 +104,7 @@ async def test_on_warning_runs_in_the_writing_transaction(engine: AsyncEngine) -
         q = sa.select(sa.func.count()).where(outbox.c.event_id == event.event_id)
         seen.append((who, event.kind, (await conn.execute(q)).scalar_one()))
 
-    hooks = sla_refresh.SlaHooks(on_warning=[escalate])
+    hooks = sla_refresh.SlaHooks(on_warning=(escalate,))
     async with engine.begin() as conn:
         await sla_admin.set_policies(conn, tenant, [GOOD | {"warn_at": 0.5}])
         await sla_refresh.refresh(conn, tenant, [tid], now, hooks)

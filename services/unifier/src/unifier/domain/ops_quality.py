@@ -8,8 +8,8 @@ the report covers, counted in the row of their conversation.
   linearly onto 1–5), and the share satisfied: at or above three quarters of the scale (4–5 of
   5, 3 of 3, 2 of 2, 8–10 of 10).
 
-A figure whose source this deployment does not have stays None ("not measured"), which is not
-zero: a ``Quality`` field of None means no source, an empty list means none in the window.
+A ``Quality`` field of None (no source given: ``report``'s default) leaves its figures None,
+which is not zero; an empty list means none in the window. The service always gives both.
 """
 
 from __future__ import annotations

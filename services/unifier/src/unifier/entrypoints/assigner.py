@@ -9,7 +9,6 @@ stand by and ask again. SQLite: the single instance.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -17,9 +16,10 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from unifier.entrypoints.leased_loop import LeasedLoop
 from unifier.service.auto_assignment import Timing, run_round
 from unifier.settings import UnifierSettings
-from unifier.store.relay_lease import Holding, RelayLease, loop_lease
+from unifier.store.relay_lease import RelayLease, loop_lease
 
 log = logging.getLogger(__name__)
 # per tenant, the agents whose live stream is open in this process
@@ -28,7 +28,7 @@ LocalOnline = Callable[[], Mapping[str, set[str]]]
 OnAssigned = Callable[[dict[str, list[str]]], None]
 
 
-class Assigner:
+class Assigner(LeasedLoop):
     def __init__(
         self,
         engine: AsyncEngine,
@@ -37,32 +37,15 @@ class Assigner:
         on_assigned: OnAssigned,
         lease: RelayLease | None = None,
     ) -> None:
+        lease = lease or loop_lease(settings.database_url, "assigner")
+        super().__init__(lease, "assigner", settings.assign_poll_seconds)
         self.engine, self.local, self.on_assigned = engine, local, on_assigned
-        self.poll_s = settings.assign_poll_seconds
         self.timing = Timing(settings.presence_online_seconds, settings.offline_grace_seconds)
-        self.lease = lease or loop_lease(settings.database_url, "assigner")
-        self.holding = Holding(self.lease, "assigner")
-        self.kick = asyncio.Event()
 
-    def wake(self) -> None:
-        """A batch committed: new threads may wait for an agent."""
-        self.kick.set()
-
-    async def run(self, stop: asyncio.Event) -> None:
-        try:
-            while not stop.is_set():
-                if await self._own():
-                    await self._round()
-                await self._pause(stop)
-        finally:
-            await self.lease.release()
-
-    async def _own(self) -> bool:
-        return await self.holding.check()
-
-    @property
-    def owned(self) -> bool:
-        return self.holding.owned
+    async def turn(self) -> bool:
+        """A round; the next waits for a wake-up (a batch committed) or the poll."""
+        await self._round()
+        return False
 
     async def _round(self) -> None:
         now = datetime.now(UTC)
@@ -80,11 +63,3 @@ class Assigner:
             for tenant, tid in changed:
                 by_tenant.setdefault(tenant, []).append(tid)
             self.on_assigned(by_tenant)
-
-    async def _pause(self, stop: asyncio.Event) -> None:
-        wait = self.poll_s if self.owned else self.lease.retry_s
-        waits = [asyncio.create_task(self.kick.wait()), asyncio.create_task(stop.wait())]
-        await asyncio.wait(waits, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
-        for task in waits:
-            task.cancel()
-        self.kick.clear()

@@ -25,16 +25,17 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from unifier.entrypoints.leased_loop import LeasedLoop
 from unifier.service import sla_refresh
 from unifier.settings import UnifierSettings
 from unifier.store import sla_config_rows, sla_due_rows
-from unifier.store.relay_lease import Holding, RelayLease, loop_lease
+from unifier.store.relay_lease import RelayLease, loop_lease
 
 log = logging.getLogger(__name__)
 OnEvents = Callable[[dict[str, list[str]]], None]  # per tenant, threads whose events went out
 
 
-class SlaScheduler:
+class SlaScheduler(LeasedLoop):
     def __init__(
         self,
         engine: AsyncEngine,
@@ -43,34 +44,15 @@ class SlaScheduler:
         gate: asyncio.Lock | None = None,
         lease: RelayLease | None = None,
     ) -> None:
+        super().__init__(
+            lease or loop_lease(settings.database_url, "sla"), "sla", settings.sla_poll_seconds
+        )
         self.engine, self.on_events, self.gate = engine, on_events, gate
-        self.poll_s, self.batch = settings.sla_poll_seconds, settings.sla_batch
-        self.lease = lease or loop_lease(settings.database_url, "sla")
-        self.holding = Holding(self.lease, "sla")
-        self.kick = asyncio.Event()
+        self.batch = settings.sla_batch
         self.emitted = 0
         self.next_at: datetime | None = None  # the earliest look due after the last round
 
-    def wake(self) -> None:
-        self.kick.set()
-
-    async def run(self, stop: asyncio.Event) -> None:
-        try:
-            while not stop.is_set():
-                full = await self._round() if await self._own() else False
-                if not full:
-                    await self._pause(stop)
-        finally:
-            await self.lease.release()
-
-    async def _own(self) -> bool:
-        return await self.holding.check()
-
-    @property
-    def owned(self) -> bool:
-        return self.holding.owned
-
-    async def _round(self) -> bool:
+    async def turn(self) -> bool:
         """One batch of due threads; True when it was full (more may be due)."""
         try:
             return await self.round(datetime.now(UTC))
@@ -108,13 +90,10 @@ class SlaScheduler:
     def _gate(self) -> AbstractAsyncContextManager[Any]:
         return self.gate if self.gate is not None else nullcontext()
 
-    async def _pause(self, stop: asyncio.Event) -> None:
-        wait = self.poll_s if self.owned else self.lease.retry_s
-        if self.owned and self.next_at is not None:  # a due time sooner than the poll
+    def wait_s(self) -> float:
+        """The poll, or sooner when the earliest due look comes first."""
+        wait = super().wait_s()
+        if self.owned and self.next_at is not None:
             ahead = (self.next_at - datetime.now(UTC)).total_seconds()
             wait = min(wait, max(ahead, 0.02))
-        waits = [asyncio.create_task(self.kick.wait()), asyncio.create_task(stop.wait())]
-        await asyncio.wait(waits, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
-        for task in waits:
-            task.cancel()
-        self.kick.clear()
+        return wait

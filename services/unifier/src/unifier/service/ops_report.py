@@ -1,6 +1,6 @@
 """The operations report as the API and the page read it: the store's facts for the window,
-the teams' inboxes, SLA and CSAT when this deployment measures them, and the names of the
-teams and agents its rows and filters show."""
+the teams' inboxes, the SLA clocks' outcomes and the CSAT answers, and the names of the teams
+and agents its rows and filters show."""
 
 from __future__ import annotations
 
@@ -14,11 +14,6 @@ from unifier.domain.ops_quality import Quality
 from unifier.domain.ops_report import Row, Scope, report
 from unifier.store import assignment_rows, ops_quality_rows, ops_rows, team_rows
 
-NOT_MEASURED = {  # why a figure is None throughout when its source is missing
-    "sla_attainment": "this deployment keeps no SLA clocks",
-    "csat": "this deployment records no CSAT surveys",
-}
-
 
 @dataclass(frozen=True)
 class Report:
@@ -27,7 +22,6 @@ class Report:
     total: Row
     teams: dict[str, str]  # team id: name ("(no team)" included)
     agents: dict[str, str]  # agent id: name ("(unassigned)" included)
-    not_measured: dict[str, str]  # figure: why it is None throughout
 
     def label(self, key: str) -> str:
         """A row's name as shown: the team's or agent's name for those groups, else the key."""
@@ -40,11 +34,6 @@ async def quality_sources(conn: AsyncConnection, tenant: str, threads: Sequence[
     sla = await ops_quality_rows.sla_outcomes(conn, tenant, threads)
     csat = await ops_quality_rows.csat_answers(conn, tenant, threads)
     return Quality(sla=sla, csat=csat)
-
-
-def _not_measured(q: Quality) -> dict[str, str]:
-    have = {"sla_attainment": q.sla is not None, "csat": q.csat is not None}
-    return {figure: why for figure, why in NOT_MEASURED.items() if not have[figure]}
 
 
 async def operations(conn: AsyncConnection, tenant: str, scope: Scope) -> Report:
@@ -60,4 +49,4 @@ async def operations(conn: AsyncConnection, tenant: str, scope: Scope) -> Report
     teams[NO_TEAM] = NO_TEAM
     agents = {a.agent_id: a.name for a in await assignment_rows.agents_of(conn, tenant)}
     agents[UNASSIGNED] = UNASSIGNED
-    return Report(scope, rows, total, teams, agents, _not_measured(quality))
+    return Report(scope, rows, total, teams, agents)

@@ -7,7 +7,7 @@ again. :func:`plan` only reads (the shadow recompute shows it); :func:`apply` wr
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -38,14 +38,15 @@ from unifier.store.write import write_outbox
 OnWarning = Callable[[AsyncConnection, str, SlaEvent], Awaitable[None]]
 
 
-@dataclass
+@dataclass(frozen=True)
 class SlaHooks:
-    on_warning: list[OnWarning] = field(default_factory=list)
+    on_warning: tuple[OnWarning, ...] = ()
 
 
 # What every refresh (consumer batch, scheduler, agent command) runs in its transaction on a
-# new warning: the team's escalation (``service/escalation.py``); a test may pass its own.
-hooks = SlaHooks(on_warning=[escalate_on_warning])
+# new warning unless given others (a test's): the team's escalation (``service/escalation``).
+# Frozen, a tuple: nobody can add to it behind the callers' backs.
+ESCALATING = SlaHooks(on_warning=(escalate_on_warning,))
 
 
 @dataclass
@@ -143,7 +144,10 @@ def _event(key: tuple[str, int, Any, int], kind: SlaKind, policy: str, at: datet
 
 
 async def apply(
-    conn: AsyncConnection, plans: Sequence[ThreadSla], now: datetime, run: SlaHooks | None = None
+    conn: AsyncConnection,
+    plans: Sequence[ThreadSla],
+    now: datetime,
+    run: SlaHooks = ESCALATING,
 ) -> list[SlaEvent]:
     """Store the plans: cycles, clocks, the thread's columns, the new events; then the hooks."""
     out: list[SlaEvent] = []
@@ -154,7 +158,7 @@ async def apply(
         await write_outbox(conn, [unified_event(p, e) for e in p.events])
         for event in p.events:
             if event.kind == "sla.warning":
-                for hook in (run or hooks).on_warning:
+                for hook in run.on_warning:
                     await hook(conn, p.tenant, event)
         out += p.events
     return out
@@ -165,7 +169,7 @@ async def refresh(
     tenant: str,
     tids: Sequence[str],
     now: datetime,
-    run: SlaHooks | None = None,
+    run: SlaHooks = ESCALATING,
     answered: Mapping[str, datetime] | None = None,
 ) -> list[SlaEvent]:
     """Recompute and store the threads' clocks (their facts changed, or a threshold came).

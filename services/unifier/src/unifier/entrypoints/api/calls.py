@@ -13,6 +13,7 @@ from hotline.http import Rejected
 from unifier.entrypoints.api.live_feed import LiveFeed
 from unifier.entrypoints.runtime import ConsumerRuntime
 from unifier.service.commands import CommandError
+from unifier.store.engine import read_consistently
 
 T = TypeVar("T")
 
@@ -23,9 +24,10 @@ def runtime(request: Request) -> ConsumerRuntime:
 
 
 async def read(request: Request, fn: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+    """``fn``'s statements read one committed state (``store.engine.read_consistently``): a
+    thread read while a batch commits shows the batch's rows all or none."""
     try:
-        async with runtime(request).engine.connect() as conn:
-            return await fn(conn)
+        return await read_consistently(runtime(request).engine, fn)
     except CommandError as exc:
         raise Rejected(exc.status, exc.reason, exc.detail) from exc
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -51,39 +51,48 @@ def plain(report: Report, row: Row) -> dict[str, Any]:
     return {name: label if name == "label" else getattr(row, name) for name in COLUMNS}
 
 
-async def _report(request: Request, tenant: str, group: Group, w: Window, only: Filter) -> Report:
-    return await load(request, tenant, Scope(group, w, only))
+@dataclass
+class ReportAsk:
+    """The query both report routes take: the window, the group and the filters."""
+
+    start: From
+    end: To
+    group: Group = "channel"
+    tz: Tz = None
+    channel: Only = None
+    team: Only = None
+    agent: Only = None
+
+    def window(self) -> Window:
+        return checked_window(self.start, self.end, self.tz)
+
+    def only(self) -> Filter:
+        return Filter(self.channel, self.team, self.agent)
+
+
+Ask = Annotated[ReportAsk, Depends()]
+
+
+async def _report(request: Request, tenant: str, q: ReportAsk) -> Report:
+    return await load(request, tenant, Scope(q.group, q.window(), q.only()))
 
 
 @router.get("/operations")
-async def operations(
-    request: Request,
-    tenant: str,
-    who: Who,
-    start: From,
-    end: To,
-    group: Group = "channel",
-    tz: Tz = None,
-    channel: Only = None,
-    team: Only = None,
-    agent: Only = None,
-) -> dict[str, Any]:
+async def operations(request: Request, tenant: str, who: Who, q: Ask) -> dict[str, Any]:
     """First response, resolution, reopen rate, backlog, abandonment, missed calls, callbacks
     owed, SLA attainment and CSAT of the conversations opened in [from, to), by ``group``
     (channel, team, agent, hour, weekday, day), only those of ``channel``/``team``/``agent``
-    when given. A figure this deployment does not measure is null and named in
-    ``not_measured``."""
-    w = checked_window(start, end, tz)
-    rep = await _report(request, tenant, group, w, Filter(channel, team, agent))
+    when given. A figure with nothing to measure (no answer, no ended clock) is null."""
+    rep = await _report(request, tenant, q)
+    w = rep.scope.window
     return {
         "from": w.start.isoformat(),
         "to": w.end.isoformat(),
-        "group": group,
-        "tz": tz or "UTC",
-        "filter": {"channel": channel, "team": team, "agent": agent},
+        "group": q.group,
+        "tz": q.tz or "UTC",
+        "filter": {"channel": q.channel, "team": q.team, "agent": q.agent},
         "rows": [plain(rep, r) for r in rep.rows],
         "total": plain(rep, rep.total),
-        "not_measured": rep.not_measured,
     }
 
 
@@ -110,19 +119,6 @@ def csv_response(rep: Report) -> Response:
 
 
 @router.get("/operations.csv")
-async def operations_csv(
-    request: Request,
-    tenant: str,
-    who: Who,
-    start: From,
-    end: To,
-    group: Group = "channel",
-    tz: Tz = None,
-    channel: Only = None,
-    team: Only = None,
-    agent: Only = None,
-) -> Response:
+async def operations_csv(request: Request, tenant: str, who: Who, q: Ask) -> Response:
     """The same rows as ``/operations`` (then the total, keyed "total"), a header row first."""
-    w = checked_window(start, end, tz)
-    rep = await _report(request, tenant, group, w, Filter(channel, team, agent))
-    return csv_response(rep)
+    return csv_response(await _report(request, tenant, q))

@@ -89,8 +89,6 @@ def chart(fig: Figure, rows: Sequence[tuple[str, Row]], total: Row) -> Chart:
     return Chart(figure, title, bars, text_of(getattr(total, figure), show))
 
 
-def charts(rows: Sequence[tuple[str, Row]], total: Row, not_measured: Sequence[str]) -> list[Chart]:
-    """A chart per figure, but those this deployment does not measure (``not_measured``:
-    "sla_attainment", "csat")."""
-    skip = {"csat_mean" if f == "csat" else f for f in not_measured}
-    return [chart(fig, rows, total) for fig in FIGURES if fig[0] not in skip]
+def charts(rows: Sequence[tuple[str, Row]], total: Row) -> list[Chart]:
+    """A chart per figure."""
+    return [chart(fig, rows, total) for fig in FIGURES]

@@ -57,7 +57,7 @@ def _model(who: Principal, rep: Report, tz: str, asked: dict[str, Any]) -> dict[
         "asked": asked,
         "report": rep,
         "total": plain(rep, rep.total),
-        "charts": report_charts.charts(labelled, rep.total, list(rep.not_measured)),
+        "charts": report_charts.charts(labelled, rep.total),
         "figures": report_charts.FIGURES,
         "text_of": report_charts.text_of,
         "csv_url": _csv_url(who, rep, tz, rep.scope.only),
