@@ -1,7 +1,12 @@
 # Hotline — the two set-up commands are `make run` and `make test` (see README.md).
 SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
-export PYTHONDONTWRITEBYTECODE := 1
+# Bytecode is cached under var/pycache, outside the sources and the venv (which hold none: uv
+# installs without compiling). Without a cache every Python process -- each test worker and each
+# service or CLI a test starts -- compiled every module it imported again: seconds of CPU per
+# process, on two cores shared with the services under test.
+unexport PYTHONDONTWRITEBYTECODE
+export PYTHONPYCACHEPREFIX := $(CURDIR)/var/pycache
 # The interpreter: Debian's python3.11 where there is one (system-deps installs it). Debian builds
 # it with PGO and LTO, like the python:3.11 images we deploy (deploy/Containerfile); a plain
 # source build (pyenv's default) took 16-37% more CPU per webhook (bench/profiling.md, session 13).
@@ -57,10 +62,12 @@ endef
 # TEST_WORKERS pytest-xdist workers, one test file each at a time (--dist loadfile keeps a
 # file's fixtures in one worker); every worker starts its own broker, PostgreSQL and S3 server
 # on free ports. Most tests wait on brokers, databases and browsers, so two workers on two
-# cores about halve the time. The slowest files (tests/e2e) go first so none is left last.
+# cores about halve the time. Files are handed out in collection order, the slowest first
+# (tests/schedule.py), so none is left running alone at the end; xdist's own reorder (by test
+# count) is off, it put the one-test drills last.
 TEST_WORKERS ?= 2
 test: setup system-deps kafka-jars s3-server lint $(COMPOSE_CHECK)
-	$(call run_pytest,-p no:cacheprovider -ra --durations=25 --junitxml=var/test-times.xml -n $(TEST_WORKERS) --dist loadfile tests/e2e tests/integration tests/contract tests/unit)
+	$(call run_pytest,-p no:cacheprovider -ra --durations=25 --junitxml=var/test-times.xml -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder tests/e2e tests/integration tests/contract tests/unit)
 
 test-unit: setup
 	$(call run_pytest,tests/unit)

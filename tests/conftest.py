@@ -19,12 +19,18 @@ import pytest
 from hotline.kafka.admin import ensure_topics
 from hotline.topics import load_topics
 from hotline_tools.devstack.broker import Broker, free_port
+from tests.schedule import slowest_first
 
 REPO = Path(__file__).resolve().parents[1]
 # The suite runs as a developer's machine does (`make run` sets the same): the settings' own
 # default is prod, which refuses the placeholder secrets; tests of prod behaviour set it.
 os.environ.setdefault("HOTLINE_ENV", "dev")
 pytest_plugins = ["tests.s3"]  # s3_server, s3_bucket: a real S3-compatible server
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The slowest files first (tests/schedule.py): xdist hands files out in this order."""
+    slowest_first(items)
 
 
 @pytest.fixture(scope="session")

@@ -33,6 +33,14 @@ CHANNEL_KEY = Fernet.generate_key().decode()
 SEALER = Sealer([CHANNEL_KEY])
 
 
+# In-process runtimes publish their outbox with the relay in their own process (the same
+# OutboxRelay, under the same lease) rather than in a child: a Python process start less per test.
+# The child (relay_process, on by default) is what test_relay_process.py and test_api.py's
+# readiness pass ``relay_process=True`` for, and what every test that starts unifier processes
+# runs (the drills, test_exactly_once, test_sla_drill, the e2e stacks, `make run`).
+IN_PROCESS: dict[str, Any] = {"channel_secrets_key": SecretStr(CHANNEL_KEY), "relay_process": False}
+
+
 def settings_for(kafka: str, dsn: str, **extra: Any) -> UnifierSettings:
     name = "t-" + uuid.uuid4().hex[:10]
     return UnifierSettings(
@@ -41,7 +49,7 @@ def settings_for(kafka: str, dsn: str, **extra: Any) -> UnifierSettings:
         group_id=name,
         instance_id=name,
         env="test",
-        **({"channel_secrets_key": SecretStr(CHANNEL_KEY)} | extra),
+        **(IN_PROCESS | extra),
     )
 
 

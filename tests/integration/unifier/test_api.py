@@ -28,7 +28,7 @@ from unifier.entrypoints.app import create_app
 async def api(kafka: str, dsn: str) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
     tenant = "t" + uuid.uuid4().hex[:8]
     tokens = {tenant: SecretStr("tok-" + tenant), "other": SecretStr("tok-other")}
-    app = create_app(settings_for(kafka, dsn, api_tokens=tokens))
+    app = create_app(settings_for(kafka, dsn, api_tokens=tokens, relay_process=True))
     async with (
         serving(app) as base,
         httpx.AsyncClient(

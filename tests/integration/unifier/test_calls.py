@@ -112,9 +112,11 @@ async def test_one_call_record_and_one_thread_with_her_whatsapp(kafka: str, dsn:
         await publish(kafka, events)
         await until_calls(rt, tenant, 1)
 
-        async def folded() -> bool:
+        async def folded() -> bool:  # her message too: its topic may be consumed after
             [row] = await rows(rt, sa.select(calls).where(calls.c.tenant == tenant))
-            return bool(row.transcripts != "[]" and row.recordings != "[]")
+            stored = sa.select(sa.func.count()).where(messages.c.tenant == tenant)
+            both = (await rows(rt, stored))[0][0] == 2
+            return bool(both and row.transcripts != "[]" and row.recordings != "[]")
 
         await eventually(folded)
         thread = await thread_of_call(rt, tenant, "CA1")

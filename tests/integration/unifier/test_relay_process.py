@@ -30,7 +30,7 @@ async def test_a_killed_relay_is_started_again_and_nothing_is_lost_or_doubled(
     kafka: str, dsn: str
 ) -> None:
     tenant = "t" + uuid.uuid4().hex[:8]
-    async with running(unifier_settings(kafka, dsn)) as rt:
+    async with running(unifier_settings(kafka, dsn, relay_process=True)) as rt:
         relay = rt.relay
         assert isinstance(relay, RelayProcess)
 

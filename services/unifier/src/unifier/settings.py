@@ -70,7 +70,7 @@ class UnifierSettings(ServiceSettings):
     # whose next warning or due time has come, looking at least this often, this many a round
     sla_scheduler: bool = True
     sla_poll_seconds: float = 1.0
-    sla_batch: int = 500
+    sla_batch: int = 100
     # /readyz turns 503 once a partition has been stalled this long by an unknown error
     stall_ready_seconds: float = 60.0
     # An edit/delete/reaction/status whose message (or reply result) has not come is held this

@@ -11,19 +11,25 @@ from __future__ import annotations
 import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline
+from typing import TYPE_CHECKING, Any
 
 from unifier.domain.triage import Prediction
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 MIN_EXAMPLES = 10  # fewer labelled conversations (or one category only) train no model
 
 
 def pipeline(chars: bool = True) -> Pipeline:
-    """``chars``: character n-grams beside the words (typos, inflections; slower to predict)."""
+    """``chars``: character n-grams beside the words (typos, inflections; slower to predict).
+    scikit-learn (and SciPy under it) is imported here, on first training: a second of CPU at
+    every unifier start otherwise, though most tenants have no model (unpickling one imports it
+    as well)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
     parts = [("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1))]
     if chars:
         parts.append(

@@ -149,13 +149,15 @@ async def apply(
     now: datetime,
     run: SlaHooks = ESCALATING,
 ) -> list[SlaEvent]:
-    """Store the plans: cycles, clocks, the thread's columns, the new events; then the hooks."""
+    """Store the plans, each kind of row for all threads in one statement (a round's cost
+    hardly grows with its threads): cycles, clocks, the threads' columns, the new events;
+    then the hooks, per new warning in the plans' order."""
+    await sla_rows.add_cycles(conn, [r for p in plans for r in p.cycle_rows()])
+    await sla_rows.put_clocks(conn, [r for p in plans for r in p.clock_rows(now)])
+    await sla_rows.set_sla_columns(conn, [p.column_row() for p in plans])
+    await write_outbox(conn, [unified_event(p, e) for p in plans for e in p.events])
     out: list[SlaEvent] = []
     for p in plans:
-        await sla_rows.add_cycles(conn, p.cycle_rows())
-        await sla_rows.put_clocks(conn, p.clock_rows(now))
-        await sla_rows.set_thread(conn, p.tenant, p.head.thread_id, p.thread_values())
-        await write_outbox(conn, [unified_event(p, e) for e in p.events])
         for event in p.events:
             if event.kind == "sla.warning":
                 for hook in run.on_warning:

@@ -61,6 +61,17 @@ class ThreadSla:
     def thread_values(self) -> dict[str, Any]:
         return {"sla_due_at": self.due_at(), "sla_status": self.status(), "sla_next_at": self.wake}
 
+    def column_row(self) -> dict[str, Any]:
+        """:meth:`thread_values` as a row of ``sla_rows.set_sla_columns``."""
+        v = self.thread_values()
+        return {
+            "b_tenant": self.tenant,
+            "b_tid": self.head.thread_id,
+            "b_due": v["sla_due_at"],
+            "b_status": v["sla_status"],
+            "b_next": v["sla_next_at"],
+        }
+
     def cycle_rows(self) -> list[dict[str, Any]]:
         starts = {c.cycle: c.started_at for c in self.clocks if c.target == "resolution"}
         return [

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from unifier.domain.sla_facts import Done, Said
+from unifier.store.bulk import execute_rows
 from unifier.store.dialect import chunks, insert_ignore, upsert, when
 from unifier.store.schema import messages, threads
 from unifier.store.schema_assignment import team_inboxes
@@ -184,6 +185,25 @@ CLOCK_COLUMNS = ["policy", "state", "due_at", "warn_at", "warned_at", "ended_at"
 
 async def put_clocks(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
     await upsert(conn, sla_clocks, rows, [*CLOCK_COLUMNS, "started_at", "updated_at"])
+
+
+def _sla_columns() -> sa.Update:
+    where = sa.and_(_t.tenant == sa.bindparam("b_tenant"), _t.thread_id == sa.bindparam("b_tid"))
+    return (
+        threads.update()
+        .where(where)
+        .values(
+            sla_due_at=sa.bindparam("b_due"),
+            sla_status=sa.bindparam("b_status"),
+            sla_next_at=sa.bindparam("b_next"),
+        )
+    )
+
+
+async def set_sla_columns(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
+    """Many threads' SLA columns in one executemany: rows of ``b_tenant``, ``b_tid``,
+    ``b_due`` (``sla_due_at``), ``b_status``, ``b_next`` (``sla_next_at``)."""
+    await execute_rows(conn, "update:threads:sla", _sla_columns, rows)
 
 
 async def set_thread(conn: AsyncConnection, tenant: str, tid: str, values: dict[str, Any]) -> None:
