@@ -19,8 +19,7 @@ from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hotline import events as ev
-from tests.unit.unifier.call_factory import Call
-from tests.unit.unifier.factory import ident, message
+from tests.unit.unifier.call_factory import Call, whatsapp_from
 from unifier.domain.rules import RuleSet
 from unifier.domain.unify import unify
 from unifier.entrypoints.api import calls as api_calls
@@ -36,19 +35,7 @@ Inbound = ev.MessageReceived | ev.CallEvent
 
 
 def whatsapp(tenant: str, second: int) -> ev.MessageReceived:
-    digits = MEI.lstrip("+")
-    return message(
-        "wamid.1",
-        "whatsapp",
-        tenant=tenant,
-        at=timedelta(seconds=second),
-        handle=digits,
-        text="I will call you",
-        ids=[
-            ident("wa_id", digits, level="provider_verified"),
-            ident("phone", MEI, level="provider_verified"),
-        ],
-    )
+    return whatsapp_from(tenant, MEI, timedelta(seconds=second), "I will call you")
 
 
 async def fold(engine: AsyncEngine, tenant: str, events: Sequence[Inbound]) -> None:

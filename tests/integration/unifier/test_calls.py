@@ -24,8 +24,7 @@ from tests.integration.unifier.harness import (
     running,
     settings_for,
 )
-from tests.unit.unifier.call_factory import Call
-from tests.unit.unifier.factory import ident, message
+from tests.unit.unifier.call_factory import Call, whatsapp_from
 from unifier.entrypoints.runtime import ConsumerRuntime
 from unifier.service import timeline
 from unifier.service.replies import ReplyAsk, request_reply
@@ -42,22 +41,6 @@ def shuffled_with_repeats(events: list[ev.CallEvent], seed: str) -> list[ev.Call
     out = events + rng.choices(events, k=len(events))
     rng.shuffle(out)
     return out
-
-
-def whatsapp(tenant: str, number: str) -> ev.MessageReceived:
-    digits = number.lstrip("+")
-    return message(
-        "wamid.1",
-        "whatsapp",
-        tenant=tenant,
-        at=timedelta(seconds=-60),
-        handle=digits,
-        text="my internet is down",
-        ids=[
-            ident("wa_id", digits, level="provider_verified"),
-            ident("phone", number, level="provider_verified"),
-        ],
-    )
 
 
 async def rows(rt: ConsumerRuntime, query: Any) -> list[Any]:
@@ -108,7 +91,7 @@ async def test_one_call_record_and_one_thread_with_her_whatsapp(kafka: str, dsn:
     events = shuffled_with_repeats(call.whole(), tenant)
     assert {event_topic(e) for e in events} == {INBOUND_VOICE}
     async with running(settings_for(kafka, dsn)) as rt:
-        await publish(kafka, [whatsapp(tenant, MARIA)])
+        await publish(kafka, [whatsapp_from(tenant, MARIA, timedelta(seconds=-60))])
         await publish(kafka, events)
         await until_calls(rt, tenant, 1)
 

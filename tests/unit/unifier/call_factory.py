@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from hotline import events as ev
-from tests.unit.unifier.factory import T0
+from tests.unit.unifier.factory import T0, ident, message
 
 LINE = "+4930555000111"
 ACCOUNT = "AC0123"
@@ -14,6 +14,19 @@ ACCOUNT = "AC0123"
 
 def caller(number: str, level: ev.VerificationLevel = "carrier_asserted") -> ev.Sender:
     return ev.Sender(handle=number, identifiers=[ev.identifier("phone", number, level)])
+
+
+def whatsapp_from(
+    tenant: str, number: str, at: timedelta, text: str = "my internet is down"
+) -> ev.MessageReceived:
+    """Her WhatsApp message from ``number`` (wa_id and phone, provider verified): the same
+    person as the caller of that number."""
+    digits = number.lstrip("+")
+    ids = [
+        ident("wa_id", digits, level="provider_verified"),
+        ident("phone", number, level="provider_verified"),
+    ]
+    return message("wamid.1", "whatsapp", tenant=tenant, at=at, handle=digits, text=text, ids=ids)
 
 
 class Call:
