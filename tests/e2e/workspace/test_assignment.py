@@ -25,6 +25,7 @@ from unifier.entrypoints.app import create_app
 from unifier.store import team_rows
 from unifier.store.schema import threads
 from unifier.store.schema_accounts import agents as agent_table
+from unifier.store.schema_assignment import assignment_queue
 
 # untyped package: looked up at run time so mypy needs no override for it
 Axe = importlib.import_module("axe_playwright_python.async_playwright").Axe
@@ -81,6 +82,13 @@ async def conversations(customers: Customers, app: FastAPI, tenant: str, n: int)
 
     await eventually(there)
     return sorted(await assignees(app, tenant))
+
+
+async def queue_order(app: FastAPI, tenant: str) -> list[str]:
+    """The waiting conversations, longest waiting first (queued since, then id)."""
+    q = assignment_queue.c
+    ask = sa.select(q.thread_id).where(q.tenant == tenant).order_by(q.since, q.thread_id)
+    return list((await sql(app, lambda c: c.execute(ask))).scalars())
 
 
 async def agent_page(served: Served, agent: SignedIn, tid: str) -> tuple[BrowserContext, Page]:
@@ -147,17 +155,14 @@ async def test_auto_assign_within_capacity_to_online_agents(
         )
 
     await sql(app, team)
-    first, second, third = await conversations(customers, app, tenant, 3)
+    made = await conversations(customers, app, tenant, 3)
 
     async def all_waiting() -> bool:
-        return all(
-            [
-                await sql(app, lambda c, t=t: team_rows.queued(c, tenant, t))
-                for t in (first, second, third)
-            ]
-        )
+        return all([await sql(app, lambda c, t=t: team_rows.queued(c, tenant, t)) for t in made])
 
     await eventually(all_waiting)  # nobody online: everything waits
+    # longest waiting first: the mails may have entered the queue in different rounds
+    first, second, third = await queue_order(app, tenant)
     assert set((await assignees(app, tenant)).values()) == {None}
 
     ana, ana_page = await agent_page(served, ana_agent, first)
