@@ -321,7 +321,7 @@ async def test_a_real_sla_warning_escalates_to_the_supervisor(kafka: str, api: A
     policy says, in the same transaction, once: the breach after it does not."""
     client, tenant, app = api
     await add_agents(app, tenant, 10, "ana", "sup")
-    fast: dict[str, Any] = {"name": "fast", "channel_kinds": ["email"], "first_response": "10s"}
+    fast: dict[str, Any] = {"name": "fast", "channel_kinds": ["email"], "first_response": "20s"}
     fast |= {"hours": "calendar", "warn_at": 0.5}
     res = await client.put("/sla/policies", json={"policies": [fast]})
     assert res.status_code == 200, res.text
@@ -342,7 +342,7 @@ async def test_a_real_sla_warning_escalates_to_the_supervisor(kafka: str, api: A
     async def to_ana() -> bool:
         return (await assignees(app, tenant))[tid] == "ana"
 
-    await eventually(to_ana, timeout=5)  # before the warning, 5 s after the message
+    await eventually(to_ana, timeout=10)  # before the warning, 10 s after the message
     sla: list[un.UnifiedEvent] = []
 
     async def breached() -> bool:
@@ -353,7 +353,7 @@ async def test_a_real_sla_warning_escalates_to_the_supervisor(kafka: str, api: A
         ]
         return any(isinstance(e, un.SlaBreached) for e in sla)
 
-    await eventually(breached)
+    await eventually(breached, timeout=45)  # due 20 s after the message
     await asyncio.sleep(1.0)  # more scheduler rounds
     sla[:] = [
         e
