@@ -52,8 +52,9 @@ def _day_score(
     n = series.per_day()
     got = slice(d * n, (d + 1) * n)
     actual = series.values[origin + d * n : origin + (d + 1) * n]
+    seen = ~np.isnan(actual)  # a missing interval is neither inside nor outside
     cover = {
-        lv: float(np.nanmean((actual >= fc.lower[lv][got]) & (actual <= fc.upper[lv][got])))
+        lv: float(np.mean(((actual >= fc.lower[lv][got]) & (actual <= fc.upper[lv][got]))[seen]))
         for lv in fc.lower
     }
     return mae(actual, fc.mean[got]) / scale, mae(actual, fc.baseline[got]) / scale, cover

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -34,20 +35,41 @@ def usable_seasons(length: int, seasons: Sequence[int]) -> list[int]:
 def mstl_ets(
     history: Values, seasons: Sequence[int], horizon: int, levels: Sequence[int]
 ) -> Prediction:
-    from statsforecast.models import MSTL, AutoETS
+    """The product's model: MSTL with AutoETS, on the square root."""
+    return mstl(history, seasons, horizon, levels)
+
+
+def mstl(
+    history: Values,
+    seasons: Sequence[int],
+    horizon: int,
+    levels: Sequence[int],
+    trend: Literal["ets", "arima"] = "ets",
+    root: bool = True,
+) -> Prediction:
+    """MSTL with ``trend`` forecasting its trend and remainder; ``root``: on the square root.
+    The variants are the backtest's (bench/forecast_bench.py)."""
+    from statsforecast.models import MSTL, AutoARIMA, AutoETS
 
     usable = usable_seasons(len(history), seasons)
     if not usable:
         raise ValueError(f"the model needs two periods of {min(seasons)} intervals of history")
-    model = MSTL(season_length=usable, trend_forecaster=AutoETS(model="ZZN"))
-    model.fit(np.sqrt(np.maximum(history, 0.0)))
+    inner = AutoETS(model="ZZN") if trend == "ets" else AutoARIMA(seasonal=False)
+    model = MSTL(season_length=usable, trend_forecaster=inner)
+    y = np.maximum(history, 0.0)
+    model.fit(np.sqrt(y) if root else y)
     out: dict[str, Values] = model.predict(h=horizon, level=list(levels))
+    back = _squared if root else _clipped
     return Prediction(
-        mean=_squared(out["mean"]),
-        lower={lv: _squared(out[f"lo-{lv}"]) for lv in levels},
-        upper={lv: _squared(out[f"hi-{lv}"]) for lv in levels},
+        mean=back(out["mean"]),
+        lower={lv: back(out[f"lo-{lv}"]) for lv in levels},
+        upper={lv: back(out[f"hi-{lv}"]) for lv in levels},
     )
 
 
 def _squared(root: Values) -> Values:
-    return np.square(np.maximum(np.asarray(root, dtype=np.float64), 0.0))
+    return np.square(_clipped(root))
+
+
+def _clipped(values: Values) -> Values:
+    return np.maximum(np.asarray(values, dtype=np.float64), 0.0)
