@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from insights.staffing.plan import Channel
+from insights.staffing.targets import Channel
 
 _STEP = re.compile(r"^(\d+)\s*(m|min|h)$")
 

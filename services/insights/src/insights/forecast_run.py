@@ -18,8 +18,7 @@ from insights.forecast.forecaster import Options
 from insights.forecast.series import Series
 from insights.report import as_json, render
 from insights.run import outlook
-from insights.staffing.plan import Channel
-from insights.staffing.targets import Target
+from insights.staffing.targets import Channel, Target
 
 
 @dataclass(frozen=True)

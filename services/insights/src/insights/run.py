@@ -9,8 +9,8 @@ from insights.forecast.forecaster import Forecast, Options, forecast
 from insights.forecast.history import trim_tail
 from insights.forecast.peaks import Peak, daily_peaks
 from insights.forecast.series import Series
-from insights.staffing.plan import Channel, Need, staffing
-from insights.staffing.targets import Target
+from insights.staffing.plan import Need, staffing
+from insights.staffing.targets import Channel, Target
 
 
 @dataclass(frozen=True)

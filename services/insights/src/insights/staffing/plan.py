@@ -5,15 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Literal
 
 import numpy as np
 
 from insights.staffing import erlang_a, erlang_c
-from insights.staffing.targets import Target, scheduled
+from insights.staffing.targets import Channel, Target, scheduled
 from insights.staffing.workload import agents_for_work
-
-Channel = Literal["phone", "chat", "email"]
 
 
 @dataclass(frozen=True)

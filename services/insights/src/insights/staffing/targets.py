@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal
+
+Channel = Literal["phone", "chat", "email"]  # phone and chat wait in a queue; email does not
 
 
 @dataclass(frozen=True)
