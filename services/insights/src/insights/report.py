@@ -59,33 +59,25 @@ def _peaks(o: Outlook) -> Table:
     return table
 
 
+CURVE_COLUMNS = ("interval", "arrivals", "{level}% interval", "naive", "on line", "scheduled",
+                 "service level")  # fmt: skip
+
+
 def _curve(o: Outlook, count: int) -> Table:
-    fc, levels = o.forecast, sorted(o.forecast.lower)
-    rng = f"{levels[0]}% interval" if levels else "interval"
-    table = Table(
-        "interval",
-        "arrivals",
-        rng,
-        "naive",
-        "on line",
-        "scheduled",
-        "service level",
-        title=f"Staffing curve (first {count} intervals)",
-    )
-    for i in range(min(count, len(fc.mean))):
-        need = o.needs[i]
-        band = f"{fc.lower[levels[0]][i]:.1f}-{fc.upper[levels[0]][i]:.1f}" if levels else ""
-        sl = "-" if need.service_level is None else f"{need.service_level:.1%}"
-        table.add_row(
-            f"{fc.time(i):%a %H:%M}",
-            f"{fc.mean[i]:.1f}",
-            band,
-            f"{fc.baseline[i]:.0f}",
-            str(need.on_line),
-            str(need.scheduled),
-            sl,
-        )
+    level = min(o.forecast.lower, default=None)
+    heads = [c.format(level=level) for c in CURVE_COLUMNS]
+    table = Table(*heads, title=f"Staffing curve (first {count} intervals)")
+    for i in range(min(count, len(o.forecast.mean))):
+        table.add_row(*_curve_row(o, i, level))
     return table
+
+
+def _curve_row(o: Outlook, i: int, level: int | None) -> list[str]:
+    fc, need = o.forecast, o.needs[i]
+    band = "" if level is None else f"{fc.lower[level][i]:.1f}-{fc.upper[level][i]:.1f}"
+    sl = "-" if need.service_level is None else f"{need.service_level:.1%}"
+    return [f"{fc.time(i):%a %H:%M}", f"{fc.mean[i]:.1f}", band, f"{fc.baseline[i]:.0f}",
+            str(need.on_line), str(need.scheduled), sl]  # fmt: skip
 
 
 def as_json(o: Outlook) -> dict[str, Any]:
