@@ -8,7 +8,7 @@ import random
 import numpy as np
 import pytest
 
-from insights.clusters.labels import describe
+from insights.clusters.labels import describe, key_phrases
 from insights.clusters.metrics import hungarian_accuracy, scores
 from insights.clusters.model import NEW, ClusterModel, fit
 
@@ -26,7 +26,7 @@ def messages(per_topic: int = 20, seed: int = 7) -> tuple[list[str], list[int]]:
     texts, truth = [], []
     for label, words in enumerate(TOPICS.values()):
         for _ in range(per_topic):
-            texts.append(" ".join(rng.sample(words.split(), 3) + rng.sample(FILLER, 2)))
+            texts.append(" ".join(rng.sample(words.split(), 4) + rng.sample(FILLER, 2)))
             truth.append(label)
     return texts, truth
 
@@ -75,5 +75,13 @@ def test_new_messages_join_their_topic_or_are_new(
 ) -> None:
     model, _, truth = fitted
     refund = model.labels[truth.index(0)]
-    found = model.assign(["i was charged twice, please refund", "zebra xylophone quantum"])
-    assert found.tolist() == [refund, NEW]
+    found = model.assign(
+        ["i was charged twice, please refund", "zebra xylophone quantum", "sunny weather today"]
+    )
+    assert found.tolist() == [refund, NEW, NEW]
+
+
+def test_key_phrases_skip_stop_words_only_terms() -> None:
+    terms = np.array(["my", "my bank", "for the", "bank", "locked"])
+    weights = np.array([0.9, 0.8, 0.7, 0.6, 0.0])
+    assert key_phrases(terms, weights, 3) == ("my bank", "bank")
