@@ -21,8 +21,9 @@ modules for the B drains and puts them back after. Mechanisms (issue 22, section
 The relay runs as the product runs it (a child process) except in ``relay_process``'s B, so a
 patch reaches the consumer's process only. ``BENCH_AB_MAX_POLL`` caps the events per
 transaction (P1's small polls); ``BENCH_N`` sets the events per drain; ``BENCH_AB_TRIAGE=0``
-turns triage on arrival off in both A and B. ``BENCH_AB=a+b`` turns
-several off together in B; ``BENCH_AB_TAG`` is appended to the results file's name.
+turns triage on arrival off in both A and B; ``BENCH_AB_DATABASES=postgresql`` drains only
+those databases. ``BENCH_AB=a+b`` turns several off together in B; ``BENCH_AB_TAG`` is
+appended to the results file's name.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ ROUNDS = int(os.environ.get("BENCH_AB_ROUNDS", "3"))
 MAX_POLL = int(os.environ.get("BENCH_AB_MAX_POLL", "0"))
 TAG = os.environ.get("BENCH_AB_TAG", "")  # appended to the results file's name: "-after"
 TRIAGE = os.environ.get("BENCH_AB_TRIAGE", "1") != "0"
+ONLY = os.environ.get("BENCH_AB_DATABASES", "")  # "postgresql": only those of the mechanism's
 # B of the index mechanisms: migration 0023's indexes as they were before it
 FULL_THREAD_INDEXES = [  # the assignee, closed and SLA-due indexes over every thread
     f"DROP INDEX {name}; CREATE INDEX {name} ON threads ({columns})"
@@ -193,6 +195,7 @@ def combined(names: list[str]) -> tuple[Switch, dict[str, Any], tuple[str, ...]]
 
 def main(mechanism: str) -> None:
     switch, b_options, databases = combined(mechanism.split("+"))
+    databases = tuple(db for db in databases if not ONLY or db in ONLY.split(","))
     collector.tune()
     work = tempfile.mkdtemp(prefix="unifier-ab-")
     base: dict[str, Any] = {"max_poll_records": MAX_POLL} if MAX_POLL else {}
