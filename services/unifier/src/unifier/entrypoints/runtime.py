@@ -58,6 +58,7 @@ def triage_of(settings: UnifierSettings) -> Triage | None:
         [c for c in settings.triage_languages.split(",") if c.strip()],
         settings.triage_language_confidence,
         settings.triage_language_low_accuracy,
+        preload=True,  # at start, before the consumer: loading freezes the process (GIL)
     )
     return Triage(detector)
 

@@ -5,6 +5,11 @@ One call per consumer batch: lingua scores the batch's texts on its own threads 
 the GIL), so the handler runs it beside the working set's load. A detector error never fails
 ingestion: the batch gets no guesses and a log line. bench/triage.md has the comparison with
 py3langid and the cost per message.
+
+Loading lingua's models is another matter: it holds the GIL for seconds (2 to 6 here, more on a
+loaded host), so a load at the first message would freeze the whole process (every request,
+the assigner, the SLA scheduler) inside the consumer's transaction. The unifier loads them at
+start instead (``preload``); they are shared by every detector of the process.
 """
 
 from __future__ import annotations
@@ -36,12 +41,18 @@ class LanguageDetector:
         languages: Sequence[str] = DEFAULT_LANGUAGES,
         min_confidence: float = 0.5,
         low_accuracy: bool = False,
+        *,
+        preload: bool = False,
     ) -> None:
+        """``preload``: load the candidates' models now (seconds, once per process) rather than
+        at the first detection."""
         candidates = [lingua_language(c) for c in languages]
         builder = LanguageDetectorBuilder.from_languages(*candidates)
         if low_accuracy:
             builder = builder.with_low_accuracy_mode()
-        self._lingua = builder.build()  # models load on first use (a fast start)
+        if preload:
+            builder = builder.with_preloaded_language_models()
+        self._lingua = builder.build()
         mode = "low" if low_accuracy else "high"
         self.source = f"lingua-{version('lingua-language-detector')}/{mode}/{len(candidates)}"
         self.min_confidence = min_confidence
