@@ -63,19 +63,20 @@ class LanguageDetector:
 
     def ranked(self, text: str) -> list[tuple[str, float]]:
         """The model's top languages for ``text`` with their probabilities (all 176 count)."""
-        words = _NOT_LANGUAGE.sub(" ", text).strip()
-        if words.isupper():  # the model knows "order" and "ORDER" apart; shouting is not a language
-            words = words.lower()
+        return self._ranked(_words(text))
+
+    def _ranked(self, words: str) -> list[tuple[str, float]]:
         labels, probs = self._model.predict(words, k=TOP_K)
         return [
             (label.removeprefix(_LABEL), float(p)) for label, p in zip(labels, probs, strict=True)
         ]
 
     def _guess(self, text: str) -> LanguageGuess | None:
-        letters = sum(c.isalpha() for c in _NOT_LANGUAGE.sub("", text))
-        ranked = self.ranked(text) if letters else []
-        if not ranked:
+        words = _words(text)
+        letters = sum(c.isalpha() for c in words)
+        if not letters:
             return None
+        ranked = self._ranked(words)
         among = [(c, p) for c, p in ranked if c in self.candidates]
         language, p = among[0] if among else ranked[0]  # no candidate: the model's top, unsure
         return LanguageGuess(
@@ -85,6 +86,13 @@ class LanguageDetector:
             source=self.source,
             evidence=_evidence(ranked, len(self.candidates)),
         )
+
+
+def _words(text: str) -> str:
+    """What the model reads: one line, without links and addresses; shouting lower-cased (the
+    model tells "order" from "ORDER", and knows the first far better)."""
+    words = _NOT_LANGUAGE.sub(" ", text).strip()
+    return words.lower() if words.isupper() else words
 
 
 def _evidence(ranked: list[tuple[str, float]], candidates: int) -> str:
