@@ -9,7 +9,9 @@ modules for the B drains and puts them back after. Mechanisms (issue 22, section
 - ``bulk``: ``conn.execute(statement, rows)`` (SQLAlchemy's executemany and result
   processing) instead of statements compiled once and positional rows;
 - ``relay_process``: the outbox relay in the consumer's process (``relay_process=False``);
-- ``triage``: triage on arrival off (``triage=False``): what triage costs the drain.
+- ``triage``: triage on arrival off (``triage=False``): what triage costs the drain;
+- ``triage_language``: triage on, without language detection (no guesses): what the detector
+  costs of it.
 
 (The WAL checkpointer task and triage's language detection started as each poll is decoded,
 ``triage_ahead``, were measured here the same way and deleted: bench/profiling.md.)
@@ -117,6 +119,15 @@ def without_bulk() -> AbstractContextManager[None]:
     return all_three()
 
 
+def without_language() -> AbstractContextManager[None]:
+    from unifier.service.language import LanguageDetector
+
+    def no_guesses(_self: LanguageDetector, _events: Sequence[Any]) -> dict[str, Any]:
+        return {}
+
+    return patched(LanguageDetector, guesses=no_guesses)
+
+
 Switch = Callable[[], AbstractContextManager[None]]
 MECHANISMS: dict[str, tuple[Switch, dict[str, Any], tuple[str, ...]]] = {
     # name: (the B patch, B's extra unifier settings, the databases it applies to)
@@ -125,6 +136,8 @@ MECHANISMS: dict[str, tuple[Switch, dict[str, Any], tuple[str, ...]]] = {
     "relay_process": (nullcontext, {"relay_process": False}, ("sqlite", "postgresql")),
     # triage on arrival (language detection per batch) against none: its cost in the drain
     "triage": (nullcontext, {"triage": False}, ("sqlite", "postgresql")),
+    # triage on in both, B without language detection: what the detector costs of the above
+    "triage_language": (without_language, {}, ("sqlite", "postgresql")),
 }
 
 
