@@ -23,7 +23,7 @@ COMPOSE_CHECK := var/bin/compose-check
 
 .PHONY: help setup system-deps kafka-jars s3-server run test test-unit test-contract test-integration \
         test-e2e lint fmt bench bench-kafka bench-email bench-chat bench-social bench-unifier \
-        bench-identity bench-inbox bench-sla bench-triage bench-voice bench-voice-import soak clean \
+        bench-identity bench-inbox bench-sla bench-triage bench-forecast bench-voice bench-voice-import soak clean \
         contract-snapshot \
         bench-e2e bench-report bench-p2-sweep \
         deploy-check
@@ -158,6 +158,11 @@ bench-unifier: setup kafka-jars
 # Issue 26: triage quality (CLINC150, service-desk categories, language detectors) and cost.
 bench-triage: setup
 	$(UV) run --frozen python -m bench.triage_bench
+
+# Issue 27: the forecast's rolling-origin backtest (MASE per day ahead against seasonal naive)
+# on the service-desk arrival series in contact-volume (~3 min; BENCH_FORECAST_QUICK=1: ~20 s).
+bench-forecast: setup
+	$(UV) run --frozen python -m bench.forecast_bench
 
 # Issue 26: 1,000,000 open conversations with running clocks, seeded in bulk (~3 min) on SQLite,
 # then on PostgreSQL; how late the SLA scheduler emits breaches and warnings over a 5-minute

@@ -2,10 +2,12 @@
 (SQLite and PostgreSQL, the real store): whichever order and batching the call's events and
 her message arrive in, they share one thread flagged for a call back; and the API's read of a
 thread is one committed state, so a batch committing between its statements (a missed call's
-outcome and the thread's callback mark, written together) is seen whole or not at all."""
+outcome and the thread's callback mark, written together) is seen whole or not at all, and
+takes no row lock: it neither waits on a writer nor fails for one."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -20,9 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hotline import events as ev
 from tests.unit.unifier.call_factory import Call, whatsapp_from
+from tests.unit.unifier.factory import T0
 from unifier.domain.rules import RuleSet
 from unifier.domain.unify import unify
 from unifier.entrypoints.api import calls as api_calls
+from unifier.entrypoints.api import sla_routes
+from unifier.entrypoints.api.auth import Principal
+from unifier.entrypoints.web.actions_model import actions_model
 from unifier.store import queries
 from unifier.store.call_views import needs_callback
 from unifier.store.load import load_working_set
@@ -140,33 +146,35 @@ async def queries_thread(engine: AsyncEngine, tenant: str, tid: str) -> dict[str
     return found
 
 
-async def test_a_locking_read_of_a_row_changed_since_its_snapshot_reads_again(
-    engine: AsyncEngine,
+View = Callable[[Request, str, str], Awaitable[dict[str, Any]]]
+
+
+async def sla_view(request: Request, tenant: str, tid: str) -> dict[str, Any]:
+    """``GET …/conversations/{id}/sla`` as its route runs it."""
+    return await sla_routes.conversation_sla(request, tenant, cast(Principal, None), tid)
+
+
+async def actions_view(request: Request, tenant: str, tid: str) -> dict[str, Any]:
+    """The thread's actions fragment's model (its waiting mark comes from the SLA rows)."""
+    model = await api_calls.read(request, lambda c: actions_model(c, tenant, tid))
+    return dict(model["conversation"])
+
+
+@pytest.mark.parametrize("view", [sla_view, actions_view])
+async def test_a_read_of_a_thread_another_transaction_holds_neither_waits_nor_locks(
+    engine: AsyncEngine, view: View
 ) -> None:
-    """As the SLA view's plan locks the thread's row (``FOR UPDATE``) while a batch closes it:
-    PostgreSQL ends the read (serialization failure) and it runs again on a fresh snapshot;
-    SQLite's read sees its snapshot (its writers never wait on readers)."""
+    """Another transaction holds the thread's row (it marked the thread waiting, not committed
+    yet) while a read-only view reads it: the view answers at once with the committed state.
+    PostgreSQL: a locking read (``FOR UPDATE``) would wait for that transaction, and fails in
+    the read's read-only snapshot; SQLite's readers never wait on its writer."""
     tenant = "t" + uuid.uuid4().hex[:8]
     await fold(engine, tenant, [whatsapp(tenant, -60)])
     [tid] = (await threads_of(engine, tenant))[0]
     t = threads.c
     mine = sa.and_(t.tenant == tenant, t.thread_id == tid)
-
-    async def closed() -> None:
-        async with engine.begin() as conn:
-            await conn.execute(threads.update().where(mine).values(open=False))
-
-    tries: list[bool] = []
-
-    async def read(conn: AsyncConnection) -> bool:
-        between = cast(AsyncConnection, CommitsBetween(conn, closed)) if not tries else conn
-        tries.append(True)
-        await between.execute(sa.select(t.open).where(mine))
-        locked = await conn.execute(sa.select(t.open).where(mine).with_for_update())
-        return bool(locked.scalar_one())
-
-    is_open = await api_calls.read(request_on(engine), read)
-    if engine.dialect.name == "postgresql":
-        assert (len(tries), is_open) == (2, False)  # read again, after the close
-    else:
-        assert (len(tries), is_open) == (1, True)  # its snapshot: before the close
+    async with engine.connect() as other:
+        await other.execute(threads.update().where(mine).values(waiting_since=T0))
+        seen = await asyncio.wait_for(view(request_on(engine), tenant, tid), timeout=10)
+        await other.rollback()
+    assert seen["waiting_since"] is None  # the committed state, not the held one

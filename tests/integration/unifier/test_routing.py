@@ -339,10 +339,16 @@ async def test_a_real_sla_warning_escalates_to_the_supervisor(kafka: str, api: A
                                   ids=[ident("email", handle)])])  # fmt: skip
     [tid] = await threads_of(app, tenant, 1)
 
-    async def to_ana() -> bool:
-        return (await assignees(app, tenant))[tid] == "ana"
+    holder: list[str | None] = []
 
-    await eventually(to_ana, timeout=10)  # before the warning, 10 s after the message
+    async def to_ana() -> bool:
+        holder[:] = [(await assignees(app, tenant))[tid]]
+        return holder == ["ana"]
+
+    try:
+        await eventually(to_ana, timeout=10)  # before the warning, 10 s after the message
+    except AssertionError:  # "sup": the warning (due from the message's time) came first
+        raise AssertionError(f"not assigned to ana before the warning: {holder}") from None
     sla: list[un.UnifiedEvent] = []
 
     async def breached() -> bool:

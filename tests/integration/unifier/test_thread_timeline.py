@@ -1,20 +1,28 @@
 """The thread's timeline on both databases: messages, internal notes and activity in time order,
-activity shown whatever its kind, notes in the outbox for the unified stream only, read marks,
-and the channels a reply can go to (a closed WhatsApp window refuses)."""
+activity shown whatever its kind, notes in the outbox for the unified stream only, read marks
+(the thread page's: of the one state it showed), and the channels a reply can go to (a closed
+WhatsApp window refuses)."""
 
 from __future__ import annotations
 
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any, cast
 
+import pytest
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
+from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hotline import unified as un
 from hotline.topics import CONVERSATIONS
 from tests.integration.unifier.harness import decide_batch
 from tests.unit.unifier.factory import T0, ident, message
+from unifier.domain.reach import Reach
+from unifier.entrypoints.api.auth import Principal
+from unifier.entrypoints.web import thread as thread_page
 from unifier.service import notes, timeline
 from unifier.service.commands import CommandError
 from unifier.service.replies import ReplyAsk, request_reply
@@ -132,10 +140,44 @@ async def test_viewing_marks_the_thread_read(engine: AsyncEngine) -> None:
     tid = await _thread(engine, "acme")
     async with engine.begin() as conn:
         assert await read_marks.seen_count(conn, "acme", tid, "a1") == 0
-        await timeline.mark_read(conn, "acme", tid, "a1")
-        await timeline.mark_read(conn, "acme", tid, "a1")  # again: one row, updated
+        await timeline.mark_read(conn, "acme", tid, "a1", 1)
+        await timeline.mark_read(conn, "acme", tid, "a1", 2)  # again: one row, updated
         assert await read_marks.seen_count(conn, "acme", tid, "a1") == 2
         assert await read_marks.seen_count(conn, "acme", tid, "a2") == 0
+
+
+def request_on(engine: AsyncEngine) -> Request:
+    """A request as the thread page uses it: the runtime's engine and the blob store."""
+    state = SimpleNamespace(runtime=SimpleNamespace(engine=engine), blobs=None)
+    return cast(Request, SimpleNamespace(app=SimpleNamespace(state=state)))
+
+
+async def test_the_page_reads_one_state_and_marks_read_what_it_showed(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch commits her third message while the thread page reads (after the thread, before
+    its reply channels): the page shows the state before it, whole, and marks read only the two
+    messages it showed; the third stays unread."""
+    tid = await _thread(engine, "acme")
+    third = message("m3", tenant="acme", ids=ALICE, text="third", at=timedelta(hours=3))
+    third.thread.in_reply_to = ["<m2@x>"]
+    channels = timeline.reply_channels
+
+    async def committed_between(conn: AsyncConnection, *args: Any) -> list[Reach]:
+        await decide_batch(engine, "acme", [third])
+        return await channels(conn, *args)
+
+    monkeypatch.setattr(timeline, "reply_channels", committed_between)
+    who = cast(Principal, SimpleNamespace(tenant="acme", agent_id="a1"))
+    model = await thread_page.thread_model(request_on(engine), who, tid)
+    assert model is not None
+    shown = model["thread"]
+    texts = [i["text"] for i in shown["timeline"] if i["type"] == "message"]
+    assert (shown["message_count"], texts) == (2, ["first", "second"])
+    async with engine.connect() as conn:
+        assert await read_marks.seen_count(conn, "acme", tid, "a1") == 2
+        count = sa.select(threads.c.message_count).where(threads.c.thread_id == tid)
+        assert (await conn.execute(count)).scalar_one() == 3  # the batch did commit
 
 
 async def test_reply_channels_default_to_the_last_and_close_windows(engine: AsyncEngine) -> None:

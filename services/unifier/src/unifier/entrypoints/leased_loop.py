@@ -6,12 +6,13 @@ another instance does. The auto-assigner and the SLA scheduler are such loops.""
 
 from __future__ import annotations
 
+import abc
 import asyncio
 
 from unifier.store.relay_lease import Holding, RelayLease
 
 
-class LeasedLoop:
+class LeasedLoop(abc.ABC):
     def __init__(self, lease: RelayLease, name: str, poll_s: float) -> None:
         self.lease, self.poll_s = lease, poll_s
         self.holding = Holding(lease, name)
@@ -33,9 +34,9 @@ class LeasedLoop:
         finally:
             await self.lease.release()
 
+    @abc.abstractmethod
     async def turn(self) -> bool:
         """One round (the lease held); True when another should follow at once."""
-        raise NotImplementedError
 
     def wait_s(self) -> float:
         """How long to pause when nobody wakes the loop."""

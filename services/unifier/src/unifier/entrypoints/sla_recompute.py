@@ -55,7 +55,7 @@ def changes(p: ThreadSla) -> list[dict[str, Any]]:
 async def recompute_tenant(
     conn: AsyncConnection, tenant: str, tids: list[str], now: datetime, apply: bool
 ) -> list[ThreadSla]:
-    plans = await sla_refresh.plan(conn, tenant, tids, now, fresh=True)
+    plans = await sla_refresh.plan(conn, tenant, tids, now, lock=apply, fresh=True)
     if apply:
         for p in plans:
             stored = [k[0] for k in p.stored]

@@ -1,7 +1,9 @@
 """The SLA scheduler: a loop that recomputes the conversations whose next warning or due time
 (``threads.sla_next_at``, set by every recompute) has come, and stores what follows: the
-clocks, the badge, the warning and breach events in the outbox, the next look. Woken after
-each committed batch, and at least every ``sla_poll_seconds``.
+clocks, the badge, the warning and breach events in the outbox, the next look. It runs at
+least every ``sla_poll_seconds``, and at the earliest next look it knew of after its last round;
+nothing wakes it after a batch (the batch recomputed its own threads), so a look a batch brought
+forward waits at most the poll.
 
 A round takes at most ``sla_batch`` threads, earliest first, from the partial index on
 ``sla_next_at`` (never a scan of the open threads), per tenant in one transaction whose events

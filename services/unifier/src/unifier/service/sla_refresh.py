@@ -63,10 +63,13 @@ class Inputs:
     stored: dict[str, dict[sla_rows.Key, sla_rows.Stored]]
 
 
-async def load_inputs(conn: AsyncConnection, tenant: str, tids: Sequence[str]) -> Inputs:
+async def load_inputs(
+    conn: AsyncConnection, tenant: str, tids: Sequence[str], *, lock: bool
+) -> Inputs:
+    """``lock``: the threads' rows stay locked until the transaction ends (``sla_rows.heads``)."""
     return Inputs(
         await load_config(conn, tenant),
-        await sla_rows.heads(conn, tenant, tids),
+        await sla_rows.heads(conn, tenant, tids, lock=lock),
         await sla_rows.said(conn, tenant, tids),
         await sla_rows.done(conn, tenant, tids),
         await sla_rows.labels(conn, tenant, tids),
@@ -77,11 +80,19 @@ async def load_inputs(conn: AsyncConnection, tenant: str, tids: Sequence[str]) -
 
 
 async def plan(
-    conn: AsyncConnection, tenant: str, tids: Sequence[str], now: datetime, *, fresh: bool = False
+    conn: AsyncConnection,
+    tenant: str,
+    tids: Sequence[str],
+    now: datetime,
+    *,
+    lock: bool,
+    fresh: bool = False,
 ) -> list[ThreadSla]:
-    """Each thread's clocks as of ``now`` and what storing them would change. ``fresh``: the
+    """Each thread's clocks as of ``now`` and what storing them would change. ``lock``: a
+    writer's (it will ``apply`` the plans) holds the threads' rows until it commits, so two
+    recomputes of a thread never interleave; a read-only view locks nothing. ``fresh``: the
     open cycle takes the current policies (after a policy change) instead of its stored one."""
-    found = await load_inputs(conn, tenant, tids)
+    found = await load_inputs(conn, tenant, tids, lock=lock)
     return [_thread(tenant, tid, found, now, fresh) for tid in tids if tid in found.heads]
 
 
@@ -183,7 +194,7 @@ async def refresh(
     await _clear_waiting(conn, tenant, answered or {})
     if not await sla_config_rows.policies(conn, tenant):
         return []
-    return await apply(conn, await plan(conn, tenant, tids, now), now, run)
+    return await apply(conn, await plan(conn, tenant, tids, now, lock=True), now, run)
 
 
 async def _clear_waiting(

@@ -63,8 +63,9 @@ async def reply_channels(
     return channels(handles, last, now or datetime.now(UTC))
 
 
-async def mark_read(conn: AsyncConnection, tenant: str, tid: str, agent_id: str) -> None:
-    await read_marks.mark_read(conn, tenant, tid, agent_id, datetime.now(UTC))
+async def mark_read(conn: AsyncConnection, tenant: str, tid: str, agent_id: str, seen: int) -> None:
+    """The agent has seen the thread's first ``seen`` messages (the count of what was shown)."""
+    await read_marks.mark_read(conn, tenant, tid, agent_id, seen, datetime.now(UTC))
 
 
 async def thread_head(conn: AsyncConnection, tenant: str, tid: str) -> ThreadHead:

@@ -26,7 +26,7 @@ async def set_waiting(
     row = known(await thread_rows.head(conn, tenant, tid), f"conversation {tid}")
     if not row.open:
         raise CommandError(409, "closed", "a closed conversation does not wait; reopen it")
-    heads = await sla_rows.heads(conn, tenant, [tid])
+    heads = await sla_rows.heads(conn, tenant, [tid], lock=True)
     if (heads[tid].waiting_since is not None) == on:
         state = "already waiting" if on else "not waiting"
         raise CommandError(409, "waiting_unchanged", f"the conversation is {state}")

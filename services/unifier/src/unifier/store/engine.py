@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
@@ -16,9 +16,6 @@ from unifier.store.sqlite_driver import OneTripDbapi
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 30_000  # how long a SQLite connection waits for a lock
-SERIALIZATION_FAILURE = "40001"  # PostgreSQL's SQLSTATE
-READ_TRIES = 3
-T = TypeVar("T")
 
 
 def async_url(dsn: str) -> str:
@@ -45,30 +42,20 @@ async def snapshot(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     (a thread, its messages, its calls) never mixes the states before and after a batch's
     commit. PostgreSQL's default (read committed) and SQLite's driver (no transaction before a
     write) give each statement its own: here PostgreSQL reads at repeatable read and SQLite in
-    one deferred transaction (WAL: its snapshot is taken at the first read, writers go on)."""
+    one deferred transaction (WAL: its snapshot is taken at the first read, writers go on).
+
+    Plain reads only: a repeatable-read transaction that locks (``FOR UPDATE``) or writes a row
+    changed since its snapshot fails with a serialization error; one that only reads never
+    does, so its callers need no retry. PostgreSQL's transaction is declared read only: a
+    locking read or a write on a read path fails at once rather than now and then."""
     async with engine.connect() as conn:
         if conn.dialect.name == "postgresql":
-            await conn.execution_options(isolation_level="REPEATABLE READ")
+            await conn.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
         else:
             await conn.exec_driver_sql("BEGIN")
         yield conn  # left without a commit: the connection rolls the read back
-
-
-async def read_consistently(
-    engine: AsyncEngine, fn: Callable[[AsyncConnection], Awaitable[T]]
-) -> T:
-    """``fn`` on a ``snapshot``. A locking read (``FOR UPDATE``) of a row changed since the
-    snapshot ends PostgreSQL's repeatable-read transaction; the read changed nothing, so it
-    runs again on a fresh snapshot (at most ``READ_TRIES`` times)."""
-    tries = READ_TRIES
-    while True:
-        try:
-            async with snapshot(engine) as conn:
-                return await fn(conn)
-        except sa.exc.DBAPIError as exc:
-            tries -= 1
-            if tries == 0 or getattr(exc.orig, "sqlstate", None) != SERIALIZATION_FAILURE:
-                raise
 
 
 def _ensure_dir(url: str) -> None:

@@ -9,18 +9,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from unifier.store.dialect import upsert
-from unifier.store.schema import threads
 from unifier.store.schema_workspace import reads
 
 
 async def mark_read(
-    conn: AsyncConnection, tenant: str, thread_id: str, agent_id: str, now: datetime
+    conn: AsyncConnection, tenant: str, thread_id: str, agent_id: str, count: int, now: datetime
 ) -> None:
-    t = threads.c
-    q = sa.select(t.message_count).where(t.tenant == tenant, t.thread_id == thread_id)
-    count = (await conn.execute(q)).scalar()
-    if count is None:
-        return
+    """``count``: the thread's message count as the agent was shown it."""
     row = {
         "tenant": tenant,
         "thread_id": thread_id,

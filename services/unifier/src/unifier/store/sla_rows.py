@@ -63,7 +63,12 @@ def _opt(value: Any) -> datetime | None:
     return None if value is None else when(value)
 
 
-async def heads(conn: AsyncConnection, tenant: str, tids: Sequence[str]) -> dict[str, Head]:
+async def heads(
+    conn: AsyncConnection, tenant: str, tids: Sequence[str], *, lock: bool = False
+) -> dict[str, Head]:
+    """The threads' heads. ``lock``: hold their rows until the transaction ends (PostgreSQL,
+    in thread id order), so a writer's recompute of a thread waits for another's; a read-only
+    view passes False and locks nothing."""
     cols = (_t.thread_id, _t.open, _t.contact_id, _t.channel_kind, _t.assignee, _t.priority)
     more = (_t.waiting_since, _t.sla_status, _t.sla_next_at)
     out: dict[str, Head] = {}
@@ -72,9 +77,8 @@ async def heads(conn: AsyncConnection, tenant: str, tids: Sequence[str]) -> dict
             sa.select(*cols, *more)
             .where(_t.tenant == tenant, _t.thread_id.in_(part))
             .order_by(_t.thread_id)
-            .with_for_update()  # PostgreSQL: one recompute of a thread at a time
         )
-        for r in await conn.execute(q):
+        for r in await conn.execute(q.with_for_update() if lock else q):
             out[r.thread_id] = Head(
                 *r[:6], _opt(r.waiting_since), r.sla_status, _opt(r.sla_next_at)
             )

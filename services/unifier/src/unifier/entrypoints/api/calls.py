@@ -13,7 +13,7 @@ from hotline.http import Rejected
 from unifier.entrypoints.api.live_feed import LiveFeed
 from unifier.entrypoints.runtime import ConsumerRuntime
 from unifier.service.commands import CommandError
-from unifier.store.engine import read_consistently
+from unifier.store.engine import snapshot
 
 T = TypeVar("T")
 
@@ -24,10 +24,12 @@ def runtime(request: Request) -> ConsumerRuntime:
 
 
 async def read(request: Request, fn: Callable[[AsyncConnection], Awaitable[T]]) -> T:
-    """``fn``'s statements read one committed state (``store.engine.read_consistently``): a
-    thread read while a batch commits shows the batch's rows all or none."""
+    """``fn``'s statements read one committed state (``store.engine.snapshot``): a thread read
+    while a batch commits shows the batch's rows all or none. ``fn`` only reads (no locking
+    read, no write), so the snapshot never meets a serialization failure."""
     try:
-        return await read_consistently(runtime(request).engine, fn)
+        async with snapshot(runtime(request).engine) as conn:
+            return await fn(conn)
     except CommandError as exc:
         raise Rejected(exc.status, exc.reason, exc.detail) from exc
 

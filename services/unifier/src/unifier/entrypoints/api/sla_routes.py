@@ -156,7 +156,8 @@ async def conversation_sla(
     async def found(conn: Any) -> dict[str, Any]:
         if await thread_rows.head(conn, tenant, conversation_id) is None:
             raise CommandError(404, "not_found", f"conversation {conversation_id}")
-        plans = await sla_refresh.plan(conn, tenant, [conversation_id], datetime.now(UTC))
+        now = datetime.now(UTC)
+        plans = await sla_refresh.plan(conn, tenant, [conversation_id], now, lock=False)
         return plans[0].describe()
 
     return await calls.read(request, found)

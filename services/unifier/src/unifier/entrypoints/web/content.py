@@ -33,6 +33,7 @@ from unifier.entrypoints.web import images
 from unifier.entrypoints.web.sanitize import decode_html, document, sanitize
 from unifier.entrypoints.web.templating import render
 from unifier.store import content_rows, queries
+from unifier.store.engine import snapshot
 
 router = APIRouter(tags=["page"])
 Who = Annotated[Principal, Depends(page_principal)]
@@ -154,19 +155,21 @@ async def message_page(
     c: str | None = None,
     hx_request: Annotated[str | None, Header()] = None,
 ) -> HTMLResponse:
-    thread = await _thread_with(request, who, message_id, c)
+    thread, attached = await _thread_with(request, who, message_id, c)
     found = [m for m in (thread or {}).get("messages", []) if m["message_id"] == message_id]
     if thread is None or not found:
         return _missing(who, f"There is no message {message_id} in this workspace.")
-    await images.mark(request, who.tenant, thread)
+    await images.mark(request, attached)
     name = "_message.html" if hx_request else "message.html"
     return render(name, who, m=found[0], subject=thread["subject"])
 
 
 async def _thread_with(
     request: Request, who: Principal, message_id: str, c: str | None
-) -> dict[str, Any] | None:
+) -> tuple[dict[str, Any] | None, images.Stored]:
+    """The message's thread and its attachments' blobs, one committed state."""
     runtime: ConsumerRuntime = request.app.state.runtime
-    async with runtime.engine.connect() as conn:
+    async with snapshot(runtime.engine) as conn:
         thread_id = c or await content_rows.thread_of_message(conn, who.tenant, message_id)
-        return await queries.get_thread(conn, who.tenant, thread_id) if thread_id else None
+        thread = await queries.get_thread(conn, who.tenant, thread_id) if thread_id else None
+        return thread, await images.stored(conn, who.tenant, thread) if thread else []

@@ -1,9 +1,11 @@
 """Which stored attachments the thread shows inline: those whose bytes are a safe raster image.
 
-``await mark(request, tenant, thread)`` sets ``image`` on each attachment of a thread from
-``queries.get_thread`` (one query for the messages that have attachments; each blob's answer
-is cached by its content address, so a blob's head is read once per process, in a thread: the
-store may be a network one). A thread view calls it before rendering ``message_content``.
+``await mark(request, await stored(conn, tenant, thread))`` sets ``image`` on each attachment
+of a thread from ``queries.get_thread``: ``stored`` reads the blob of each (one query for the
+messages that have attachments, on the connection the thread was read on, so both are one
+state), ``mark`` looks at the blobs (each blob's answer is cached by its content address, so a
+blob's head is read once per process, in a thread: the store may be a network one). A thread
+view calls them before rendering ``message_content``.
 """
 
 from __future__ import annotations
@@ -15,12 +17,12 @@ import itertools
 from typing import Any
 
 from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline import events as ev
 from hotline.blobs import BlobStore
 from unifier.domain import message_files as files
 from unifier.domain.inert import SNIFF_BYTES, sniff_image
-from unifier.entrypoints.runtime import ConsumerRuntime
 from unifier.store import content_rows
 
 INLINE_MAX = 4 * 1024 * 1024  # the cid: images embedded in one HTML body, base64 included
@@ -64,17 +66,24 @@ def _sniffed(blobs: BlobStore, ref: str) -> str | None:
     return sniff_image(head)
 
 
-async def mark(request: Request, tenant: str, thread: dict[str, Any]) -> None:
+Stored = list[tuple[dict[str, Any], str]]  # an attachment as shown, its blob's reference
+
+
+async def stored(conn: AsyncConnection, tenant: str, thread: dict[str, Any]) -> Stored:
+    """The thread's attachments with their blobs' references, read on ``conn``: the connection
+    (the snapshot) the thread was read on, so a message moved or deleted since is not asked."""
     with_files = [m for m in thread["messages"] if m.get("attachments")]
-    runtime: ConsumerRuntime = request.app.state.runtime
-    async with runtime.engine.connect() as conn:
-        payloads = await content_rows.thread_payloads(
-            conn, tenant, thread["thread_id"], [m["message_id"] for m in with_files]
-        )
-    pairs = []
+    payloads = await content_rows.thread_payloads(
+        conn, tenant, thread["thread_id"], [m["message_id"] for m in with_files]
+    )
+    pairs: Stored = []
     for m in with_files:
         refs = [a.ref for a in files.carried(payloads[m["message_id"]])]
         pairs += list(zip(m["attachments"], refs, strict=False))
+    return pairs
+
+
+async def mark(request: Request, pairs: Stored) -> None:
     await asyncio.to_thread(_mark_images, request.app.state.blobs, pairs)
 
 
