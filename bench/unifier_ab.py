@@ -11,15 +11,21 @@ modules for the B drains and puts them back after. Mechanisms (issue 22, section
 - ``relay_process``: the outbox relay in the consumer's process (``relay_process=False``);
 - ``triage``: triage on arrival off (``triage=False``): what triage costs the drain;
 - ``triage_language``: triage on, without language detection (no guesses): what the detector
-  costs of it.
+  costs of it;
+- ``partial_thread_indexes``: the threads' assignee, closed and SLA-due indexes over every row
+  (as before migration 0023) instead of only the rows their queries match;
+- ``one_thread_index``: messages indexed by (thread, time) and again by (thread, channel kind),
+  as before 0023, instead of one index by (thread, time, channel kind).
 
 (The WAL checkpointer task and triage's language detection started as each poll is decoded,
 ``triage_ahead``, were measured here the same way and deleted: bench/profiling.md.)
 
 The relay runs as the product runs it (a child process) except in ``relay_process``'s B, so a
 patch reaches the consumer's process only. ``BENCH_AB_MAX_POLL`` caps the events per
-transaction (P1's small polls); ``BENCH_N`` sets the events per drain. ``BENCH_AB=a+b`` turns
-several off together in B; ``BENCH_AB_TAG`` is appended to the results file's name.
+transaction (P1's small polls); ``BENCH_N`` sets the events per drain; ``BENCH_AB_TRIAGE=0``
+turns triage on arrival off in both A and B; ``BENCH_AB_DATABASES=postgresql`` drains only
+those databases. ``BENCH_AB=a+b`` turns several off together in B; ``BENCH_AB_TAG`` is
+appended to the results file's name.
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ import aiosqlite
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_dbapi
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bench.common import bench_broker, write_result
 from bench.unifier_bench import N, drain, postgres
@@ -47,6 +53,22 @@ from hotline import collector
 ROUNDS = int(os.environ.get("BENCH_AB_ROUNDS", "3"))
 MAX_POLL = int(os.environ.get("BENCH_AB_MAX_POLL", "0"))
 TAG = os.environ.get("BENCH_AB_TAG", "")  # appended to the results file's name: "-after"
+TRIAGE = os.environ.get("BENCH_AB_TRIAGE", "1") != "0"
+ONLY = os.environ.get("BENCH_AB_DATABASES", "")  # "postgresql": only those of the mechanism's
+# B of the index mechanisms: migration 0023's indexes as they were before it
+FULL_THREAD_INDEXES = [  # the assignee, closed and SLA-due indexes over every thread
+    f"DROP INDEX {name}; CREATE INDEX {name} ON threads ({columns})"
+    for name, columns in (
+        ("ix_threads_assignee", "tenant, assignee, last_message_at"),
+        ("ix_threads_closed", "tenant, closed_at"),
+        ("ix_threads_sla_due", "tenant, sla_due_at"),
+    )
+]
+TWO_THREAD_MESSAGE_INDEXES = [  # messages by thread and time, and again by thread and channel
+    "DROP INDEX ix_messages_thread",
+    "CREATE INDEX ix_messages_thread ON messages (tenant, thread_id, at)",
+    "CREATE INDEX ix_messages_thread_channel ON messages (tenant, thread_id, channel_kind)",
+]
 
 
 @contextmanager
@@ -128,6 +150,26 @@ def without_language() -> AbstractContextManager[None]:
     return patched(LanguageDetector, guesses=no_guesses)
 
 
+def with_ddl(statements: list[str]) -> Callable[[], AbstractContextManager[None]]:
+    """B: each drain's store migrated to head, then ``statements`` run (each ``;``-separated
+    part on its own); several of these chain (``BENCH_AB=a+b``)."""
+
+    def switch() -> AbstractContextManager[None]:
+        from bench import unifier_bench
+
+        before = unifier_bench.migrate  # type: ignore[attr-defined]  # drain() calls this
+
+        async def migrate_then(engine: AsyncEngine) -> None:
+            await before(engine)
+            async with engine.begin() as conn:
+                for part in (p for st in statements for p in st.split("; ")):
+                    await conn.execute(sa.text(part))
+
+        return patched(unifier_bench, migrate=migrate_then)
+
+    return switch
+
+
 Switch = Callable[[], AbstractContextManager[None]]
 MECHANISMS: dict[str, tuple[Switch, dict[str, Any], tuple[str, ...]]] = {
     # name: (the B patch, B's extra unifier settings, the databases it applies to)
@@ -138,6 +180,8 @@ MECHANISMS: dict[str, tuple[Switch, dict[str, Any], tuple[str, ...]]] = {
     "triage": (nullcontext, {"triage": False}, ("sqlite", "postgresql")),
     # triage on in both, B without language detection: what the detector costs of the above
     "triage_language": (without_language, {}, ("sqlite", "postgresql")),
+    "partial_thread_indexes": (with_ddl(FULL_THREAD_INDEXES), {}, ("sqlite", "postgresql")),
+    "one_thread_index": (with_ddl(TWO_THREAD_MESSAGE_INDEXES), {}, ("sqlite", "postgresql")),
 }
 
 
@@ -164,9 +208,11 @@ def combined(names: list[str]) -> tuple[Switch, dict[str, Any], tuple[str, ...]]
 
 def main(mechanism: str) -> None:
     switch, b_options, databases = combined(mechanism.split("+"))
+    databases = tuple(db for db in databases if not ONLY or db in ONLY.split(","))
     collector.tune()
     work = tempfile.mkdtemp(prefix="unifier-ab-")
-    base = {"max_poll_records": MAX_POLL} if MAX_POLL else {}
+    base: dict[str, Any] = {"max_poll_records": MAX_POLL} if MAX_POLL else {}
+    base |= {} if TRIAGE else {"triage": False}
     runs: list[dict[str, Any]] = []
     with bench_broker() as broker, postgres() as pg_dsn:
         asyncio.run(drain(broker.bootstrap, f"sqlite:///{work}/w.db", 5000, 1000))  # warm-up
@@ -181,6 +227,7 @@ def main(mechanism: str) -> None:
     summary = {db: _summary(runs, db) for db in databases}
     print(mechanism, summary, flush=True)
     doc = {"mechanism": mechanism, "events": N, "max_poll_records": MAX_POLL or "default"}
+    doc |= {"triage": TRIAGE}
     doc |= {"variants": {"A": "on (current code)", "B": "off (bench patch)"}}
     name = f"unifier-ab-{mechanism}" + (f"-poll{MAX_POLL}" if MAX_POLL else "") + TAG
     print(write_result(name, {**doc, "summary": summary, "runs": runs}))

@@ -97,11 +97,27 @@ threads = sa.Table(
     sa.Column("sla_next_at", TS, nullable=True),
 )
 sa.Index("ix_threads_recent", threads.c.tenant, threads.c.last_message_at)
-sa.Index("ix_threads_assignee", threads.c.tenant, threads.c.assignee, threads.c.last_message_at)
+# Partial indexes (migration 0023) hold only the rows their queries can match ("assignee = x"
+# and "closed_at >= t" imply NOT NULL): a new or updated open, unassigned thread writes none.
+ASSIGNED, CLOSED = "assignee IS NOT NULL", "closed_at IS NOT NULL"
+sa.Index(
+    "ix_threads_assignee",
+    threads.c.tenant,
+    threads.c.assignee,
+    threads.c.last_message_at,
+    sqlite_where=sa.text(ASSIGNED),
+    postgresql_where=sa.text(ASSIGNED),
+)
 # the operations report (migration 0021): the conversations opened in a window, those closed
 # after it (the backlog it ends with), those owed a call back
 sa.Index("ix_threads_opened", threads.c.tenant, threads.c.opened_at)
-sa.Index("ix_threads_closed", threads.c.tenant, threads.c.closed_at)
+sa.Index(
+    "ix_threads_closed",
+    threads.c.tenant,
+    threads.c.closed_at,
+    sqlite_where=sa.text(CLOSED),
+    postgresql_where=sa.text(CLOSED),
+)
 OWED = "callback_due_at IS NOT NULL"  # only threads that ever missed a call: no cost to others
 sa.Index(
     "ix_threads_callback_due",
@@ -165,7 +181,15 @@ messages = sa.Table(
     # message_id is a uuid5 of these three, so it has no index of its own (migration 0003).
     sa.PrimaryKeyConstraint("tenant", "provider_message_id", "channel_kind", name="pk_messages"),
 )
-sa.Index("ix_messages_thread", messages.c.tenant, messages.c.thread_id, messages.c.at)
+# a thread's messages in time order; the channel kind last, so "a message of this thread on
+# this channel" is answered from the index alone (the inbox's channel filter, migration 0023)
+sa.Index(
+    "ix_messages_thread",
+    messages.c.tenant,
+    messages.c.thread_id,
+    messages.c.at,
+    messages.c.channel_kind,
+)
 DELETED_TEXT = "deleted AND history IS NOT NULL"  # only deleted messages: no cost to inserts
 sa.Index(
     "ix_messages_deleted_text",

@@ -74,4 +74,11 @@ sa.Index(  # the scheduler's pick: threads whose next threshold has come, across
     sqlite_where=sa.text(NEXT),
     postgresql_where=sa.text(NEXT),
 )
-sa.Index("ix_threads_sla_due", threads.c.tenant, threads.c.sla_due_at)
+DUE = "sla_due_at IS NOT NULL"  # only threads with a running clock (migration 0023)
+sa.Index(
+    "ix_threads_sla_due",
+    threads.c.tenant,
+    threads.c.sla_due_at,
+    sqlite_where=sa.text(DUE),
+    postgresql_where=sa.text(DUE),
+)
