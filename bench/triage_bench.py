@@ -8,8 +8,10 @@ bench/results/triage.json; bench/triage.md reads it.
   fields known when it was opened as tokens, the log has no message text; label = the category
   it was closed with; time-ordered split, the first 80% of incidents by opened_at train, the
   last 20% test).
-- Language detectors on bench/language_samples.tsv (short support messages, 10 languages):
-  accuracy and microseconds per message for lingua (high and low accuracy) and py3langid.
+- Language detectors (``bench.language_bench``): fastText lid.176 (the product's), lingua (high
+  and low accuracy) and py3langid, on bench/language_samples.tsv (short support messages, 10
+  languages), the reply-quotes corpus' replies and short language-less texts: accuracy, what
+  would be applied, microseconds per message, the GIL.
 - Cost per message of the whole triage of a consumer batch (5,000 messages: language, model,
   rules), as the consumer runs it.
 
@@ -33,10 +35,10 @@ from typing import Any
 from sklearn.metrics import accuracy_score, f1_score
 
 from bench.common import write_result
+from bench.language_bench import languages
 from unifier.service import classifier
 
 CORPORA = Path(os.environ.get("HOTLINE_CORPORA", Path(__file__).parents[2] / "shared/corpora"))
-SAMPLES = Path(__file__).with_name("language_samples.tsv")
 ARRIVAL_FIELDS = ("contact_type", "location", "u_symptom", "impact", "urgency", "caller_id",
                   "opened_by")  # fmt: skip
 
@@ -111,44 +113,6 @@ def service_desk() -> dict[str, Any]:
     result = scores(examples[:cut], examples[cut:])
     split = "time-ordered by opened_at: first 80% of incidents train, last 20% test"
     return {"split": split, "features": list(ARRIVAL_FIELDS), **result}
-
-
-def languages() -> dict[str, Any]:
-    from lingua import LanguageDetectorBuilder
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    from unifier.service.language import DEFAULT_LANGUAGES, lingua_language
-
-    rows = [line.rstrip("\n").split("\t") for line in SAMPLES.read_text().splitlines()
-            if line and not line.startswith("#")]  # fmt: skip
-    texts, truth = [t for _, t in rows], [c for c, _ in rows]
-    langs = [lingua_language(c) for c in DEFAULT_LANGUAGES]
-    out: dict[str, Any] = {"messages": len(texts), "candidates": list(DEFAULT_LANGUAGES)}
-    for mode in ("high", "low"):
-        b = LanguageDetectorBuilder.from_languages(*langs)
-        d = (b.with_low_accuracy_mode() if mode == "low" else b).build()
-        d.compute_language_confidence_values_in_parallel(texts)  # load the models first
-
-        def lingua_batch(xs: list[str], d: Any = d) -> list[str]:
-            found = d.compute_language_confidence_values_in_parallel(xs)
-            return [v[0].language.iso_code_639_1.name.lower() for v in found]
-
-        out[f"lingua_{mode}"] = _detector(lingua_batch, texts, truth)
-    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    ident.set_languages(list(DEFAULT_LANGUAGES))
-    out["py3langid"] = _detector(lambda xs: [ident.classify(x)[0] for x in xs], texts, truth)
-    return out
-
-
-def _detector(run: Any, texts: list[str], truth: list[str]) -> dict[str, Any]:
-    found = run(texts)
-    t0 = time.perf_counter()
-    for _ in range(20):
-        run(texts)
-    per = (time.perf_counter() - t0) / (20 * len(texts))
-    wrong = [(t, g, f) for t, g, f in zip(texts, truth, found, strict=True) if g != f]
-    accuracy = round(1 - len(wrong) / len(texts), 4)
-    return {"accuracy": accuracy, "us_per_message": round(per * 1e6, 1), "wrong": wrong}
 
 
 def main() -> None:

@@ -10,6 +10,8 @@ modules for the B drains and puts them back after. Mechanisms (issue 22, section
   processing) instead of statements compiled once and positional rows;
 - ``relay_process``: the outbox relay in the consumer's process (``relay_process=False``);
 - ``triage``: triage on arrival off (``triage=False``): what triage costs the drain;
+- ``triage_language``: triage on, without language detection (no guesses): what the detector
+  costs of it;
 - ``partial_thread_indexes``: the threads' assignee, closed and SLA-due indexes over every row
   (as before migration 0023) instead of only the rows their queries match;
 - ``one_thread_index``: messages indexed by (thread, time) and again by (thread, channel kind),
@@ -139,6 +141,15 @@ def without_bulk() -> AbstractContextManager[None]:
     return all_three()
 
 
+def without_language() -> AbstractContextManager[None]:
+    from unifier.service.language import LanguageDetector
+
+    def no_guesses(_self: LanguageDetector, _events: Sequence[Any]) -> dict[str, Any]:
+        return {}
+
+    return patched(LanguageDetector, guesses=no_guesses)
+
+
 def with_ddl(statements: list[str]) -> Callable[[], AbstractContextManager[None]]:
     """B: each drain's store migrated to head, then ``statements`` run (each ``;``-separated
     part on its own); several of these chain (``BENCH_AB=a+b``)."""
@@ -167,6 +178,8 @@ MECHANISMS: dict[str, tuple[Switch, dict[str, Any], tuple[str, ...]]] = {
     "relay_process": (nullcontext, {"relay_process": False}, ("sqlite", "postgresql")),
     # triage on arrival (language detection per batch) against none: its cost in the drain
     "triage": (nullcontext, {"triage": False}, ("sqlite", "postgresql")),
+    # triage on in both, B without language detection: what the detector costs of the above
+    "triage_language": (without_language, {}, ("sqlite", "postgresql")),
     "partial_thread_indexes": (with_ddl(FULL_THREAD_INDEXES), {}, ("sqlite", "postgresql")),
     "one_thread_index": (with_ddl(TWO_THREAD_MESSAGE_INDEXES), {}, ("sqlite", "postgresql")),
 }

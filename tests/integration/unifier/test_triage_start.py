@@ -1,8 +1,8 @@
-"""The language models load when the unifier starts, not at its first message: loading them holds
-the GIL for seconds, and at the first message that froze the whole process (requests, the
-assigner, the SLA scheduler) inside the consumer's transaction. A fresh interpreter (lingua's
-models are shared by the whole process, so this one may have them already) builds triage as the
-runtime does, then detects a first message while a ticker runs on its event loop."""
+"""The language model loads when the unifier starts, not at its first message: a load at the
+first message (lingua's models held the GIL for seconds) froze the whole process (requests, the
+assigner, the SLA scheduler) inside the consumer's transaction. A fresh interpreter builds
+triage as the runtime does, then detects a first message while a ticker runs on its event
+loop."""
 
 from __future__ import annotations
 
@@ -55,5 +55,5 @@ def test_the_first_message_loads_no_model_and_freezes_nothing() -> None:
     )
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout)
-    assert found["grew_mib"] < 50, found  # loaded lazily, the models take some 250 MiB
-    assert found["stall_s"] < 1.0, found  # loaded lazily: 2 to 6 s without a tick
+    assert found["grew_mib"] < 50, found  # loaded lazily, lingua's models took some 250 MiB
+    assert found["stall_s"] < 1.0, found  # loaded lazily, lingua's: 2 to 6 s without a tick

@@ -103,9 +103,9 @@ def test_a_channel_condition_holds_only_on_its_channel() -> None:
 def test_the_language_guess_is_recorded_even_when_not_applied() -> None:
     ws, plan = decided("ok")
     m = plan.messages[0]
-    ws.languages = {m.event_id: LanguageGuess("pl", 0.3, False, "lingua", "pl 0.30")}
+    ws.languages = {m.event_id: LanguageGuess("pl", 0.3, False, "fasttext", "pl 0.30")}
     triage_plan(ws, plan, inputs(plan))
-    assert aspect(plan, "language") == [("pl", False, "lingua")]
+    assert aspect(plan, "language") == [("pl", False, "fasttext")]
 
 
 @pytest.mark.parametrize(

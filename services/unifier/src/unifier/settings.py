@@ -88,11 +88,10 @@ class UnifierSettings(ServiceSettings):
     presence_online_seconds: float = 60.0
     offline_grace_seconds: float = 120.0
     # Triage on arrival (README "Triage"): each message's language among these ISO 639-1
-    # codes (comma-separated; fewer is faster); a guess below the confidence is recorded only.
-    # Low accuracy mode: ~3x faster, a little less sure of one-word messages.
+    # codes (comma-separated, among fastText's 176); a guess below the confidence (the model's
+    # probability for the language) is recorded only.
     triage_languages: str = "en,fr,de,es,it,pt,nl,zh,ar,ru,ja,tr,pl"
     triage_language_confidence: float = Field(0.5, ge=0, le=1)
-    triage_language_low_accuracy: bool = False
     triage: bool = True  # off: no language, category or priority is set or recorded
     # tenant -> rules (JSON), applied at start like the API's PUT .../triage/rules; a bad file
     # stops the start

@@ -57,8 +57,6 @@ def triage_of(settings: UnifierSettings) -> Triage | None:
     detector = LanguageDetector(
         [c for c in settings.triage_languages.split(",") if c.strip()],
         settings.triage_language_confidence,
-        settings.triage_language_low_accuracy,
-        preload=True,  # at start, before the consumer: loading freezes the process (GIL)
     )
     return Triage(detector)
 

