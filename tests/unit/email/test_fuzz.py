@@ -43,11 +43,11 @@ def test_mutants_never_crash_or_hang(corpora: Path) -> None:
     slowest = 0.0
     for _ in range(3000):
         raw = mutate(rng, rng.choice(seeds))
-        start = time.process_time()
+        start = time.thread_time()
         try:
             for event in normalize(raw, cfg, now).events:
                 events.decode(events.encode(event))
         except PermanentError as exc:
             assert exc.reason
-        slowest = max(slowest, time.process_time() - start)
+        slowest = max(slowest, time.thread_time() - start)
     assert slowest < 0.5

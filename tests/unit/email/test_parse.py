@@ -54,9 +54,9 @@ def test_more_than_1000_parts() -> None:
 
 def test_one_megabyte_of_tiny_parts_is_rejected_quickly() -> None:
     raw = b"Content-Type: multipart/mixed; boundary=a\n\n" + b"--a\nx:y\n\n" * 120_000
-    start = time.process_time()
+    start = time.thread_time()
     assert reason(raw) == "too_many_parts"
-    assert time.process_time() - start < 1.0
+    assert time.thread_time() - start < 1.0
 
 
 def test_cpu_budget() -> None:
@@ -122,9 +122,9 @@ def _mail(headers: bytes, body: bytes) -> bytes:
     ],
 )  # fmt: skip
 def test_pathological_input_is_fast(name: str, raw: bytes) -> None:
-    start = time.process_time()
+    start = time.thread_time()
     try:
         normalize(raw, MailboxConfig(), datetime.now(UTC))
     except PermanentError as exc:
         assert exc.reason
-    assert time.process_time() - start < 1.0, name
+    assert time.thread_time() - start < 1.0, name

@@ -170,9 +170,9 @@ def test_only_quoted_text_is_shown_in_full() -> None:
 
 def test_work_is_bounded_on_huge_bodies() -> None:
     body = "word " * 2_000_000 + f"\n\n{OLD}"
-    start = time.process_time()
+    start = time.thread_time()
     assert len(visible_text(body)) <= VISIBLE_SCAN
-    assert time.process_time() - start < 2.0
+    assert time.thread_time() - start < 2.0
 
 
 @pytest.mark.parametrize(
@@ -180,9 +180,9 @@ def test_work_is_bounded_on_huge_bodies() -> None:
 )
 def test_work_is_bounded_on_hostile_lines(line: str) -> None:
     body = (line + "\n") * (VISIBLE_SCAN // (len(line) + 1))
-    start = time.process_time()
+    start = time.thread_time()
     visible_text("Hi\n\n" + body)
-    assert time.process_time() - start < 1.0
+    assert time.thread_time() - start < 1.0
 
 
 def test_event_keeps_the_full_text_and_strips_only_the_visible_field() -> None:
