@@ -49,8 +49,12 @@
     });
     if (ids.length) refresh(ids);
   });
-  // The live stream (re)connected: what changed while it was down sent no event here.
-  new MutationObserver(() => {
+  // The live stream (re)connected: what changed while it was down sent no event here. It may
+  // have connected before this script ran (deferred scripts load one by one), and news between
+  // the page's render and the stream's start sent no event either: catch up once now too.
+  const caughtUp = () => {
     if (document.body.dataset.live === "connected") refresh(shown());
-  }).observe(document.body, {attributes: true, attributeFilter: ["data-live"]});
+  };
+  new MutationObserver(caughtUp).observe(document.body, {attributes: true, attributeFilter: ["data-live"]});
+  caughtUp();
 })();
