@@ -4,16 +4,18 @@ customers' conversations come in as mail over SMTP through email_ingest."""
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, Route, async_playwright
 from pydantic import SecretStr
 
 from tests.browser import ARGS, CHROMIUM
@@ -210,3 +212,38 @@ async def test_collision_notice_between_two_agents(customers: Customers, served:
     await bob.close()  # Bob leaves: Ana no longer sees him
     await ana_page.wait_for_selector(".presence-item", state="detached", timeout=10_000)
     await ana.close()
+
+
+async def test_an_assignment_before_the_stream_starts_is_shown(
+    customers: Customers, served: Served
+) -> None:
+    """News between the page's render and the live stream's start sends the page no event: the
+    pane catches up once connected, even when the stream connected before the pane's script ran
+    (deferred scripts load one by one)."""
+    app, base, tenant, browser = served
+    [ana] = (await agents(app, tenant, 10, "Ana")).values()
+    [tid] = await conversations(customers, app, tenant, 1)
+    context = await browser.new_context()
+    await sign_in_as(context, base, ana)
+    connected = asyncio.Event()
+
+    async def stream(route: Route) -> None:  # the assignment lands before the stream starts
+        token = {"Authorization": f"Bearer tok-{tenant}"}
+        api_base = f"{base}/api/tenants/{tenant}"
+        async with httpx.AsyncClient(base_url=api_base, headers=token, timeout=10) as api:
+            res = await api.post(f"/conversations/{tid}/assign", json={"assignee": ana.agent_id})
+            assert res.status_code == 200, res.text
+        await route.continue_()
+        connected.set()
+
+    async def pane_script(route: Route) -> None:  # and the pane's script runs after it connected
+        await connected.wait()
+        await asyncio.sleep(0.5)
+        await route.continue_()
+
+    page = await context.new_page()
+    await page.route("**/inbox/events", stream)
+    await page.route("**/static/js/assignment.js", pane_script)
+    await page.goto(f"{base}/inbox/conversations/{tid}/assign")
+    await page.wait_for_selector(f".assignee[data-assignee='{ana.agent_id}']", timeout=10_000)
+    await context.close()
